@@ -1,0 +1,24 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["bin/**", "node_modules/**", "coverage/**", "examples/**/node_modules/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-explicit-any": "error",
+      "no-console": ["error", { allow: ["error", "warn"] }],
+    },
+  },
+  {
+    files: ["**/*.js", "**/*.mjs"],
+    languageOptions: { globals: { module: "readonly", require: "readonly", process: "readonly", __dirname: "readonly", console: "readonly" } },
+  },
+  {
+    files: ["test/**/*.ts", "simulator/**/*.ts", "scripts/**/*.ts", "examples/**/*.ts"],
+    rules: { "no-console": "off" },
+  },
+);

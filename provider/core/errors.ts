@@ -1,0 +1,105 @@
+import { redact } from "./redact";
+
+/**
+ * What went wrong, as data a caller can branch on (vercel/ai's APICallError is the model):
+ * - notFound: the object does not exist (read turns it into "gone");
+ * - unauthorized: credentials wrong or missing (never "gone");
+ * - rateLimited: the host refused the call unprocessed (safe to repeat);
+ * - busy: the object is busy with another operation;
+ * - invalid: the host rejected the input;
+ * - server / network: 5xx or a broken connection; for a mutating call the outcome is unknown;
+ * - badResponse: the answer did not match its schema;
+ * - operationFailed / timeout / config / conflict / other: as named.
+ */
+export type ErrorKind =
+  | "notFound"
+  | "unauthorized"
+  | "rateLimited"
+  | "busy"
+  | "invalid"
+  | "server"
+  | "network"
+  | "badResponse"
+  | "operationFailed"
+  | "timeout"
+  | "config"
+  | "conflict"
+  | "other";
+
+export interface VpsErrorFields {
+  kind: ErrorKind;
+  /** `flops`, `vpsorg`, `netangels`, `hostkey`. */
+  host: string;
+  /** What was being done, e.g. `GET /vm/{id}/` or `install`. */
+  operation: string;
+  vendorCode?: string;
+  vendorMessage?: string;
+  httpStatus?: number;
+  /** True when the request may have changed something on the host although no answer arrived. */
+  outcomeUnknown?: boolean;
+  /** What the user can do next. */
+  hint?: string;
+  /** Id of an object the failed call created or touched (for ErrorResourceInitFailed / adoption). */
+  objectId?: string;
+  /** Seconds the host asked us to wait (Retry-After). */
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+export class VpsError extends Error {
+  readonly kind: ErrorKind;
+  readonly host: string;
+  readonly operation: string;
+  readonly vendorCode?: string;
+  readonly vendorMessage?: string;
+  readonly httpStatus?: number;
+  readonly outcomeUnknown: boolean;
+  readonly hint?: string;
+  readonly objectId?: string;
+  readonly retryAfterSeconds?: number;
+
+  constructor(fields: VpsErrorFields, summary?: string) {
+    super(redact(VpsError.compose(fields, summary)), fields.cause === undefined ? undefined : { cause: fields.cause });
+    this.name = "VpsError";
+    this.kind = fields.kind;
+    this.host = fields.host;
+    this.operation = redact(fields.operation);
+    this.vendorCode = fields.vendorCode;
+    this.vendorMessage = fields.vendorMessage === undefined ? undefined : redact(fields.vendorMessage);
+    this.httpStatus = fields.httpStatus;
+    this.outcomeUnknown = fields.outcomeUnknown ?? false;
+    this.hint = fields.hint;
+    this.objectId = fields.objectId;
+    this.retryAfterSeconds = fields.retryAfterSeconds;
+  }
+
+  private static compose(f: VpsErrorFields, summary?: string): string {
+    const parts = [`${f.host}: ${f.operation} failed`];
+    if (summary) parts[0] += `: ${summary}`;
+    const vendor = [f.vendorCode, f.vendorMessage].filter(Boolean).join(": ");
+    if (vendor) parts.push(`the host answered ${f.httpStatus ? `HTTP ${f.httpStatus} ` : ""}${vendor}`);
+    else if (f.httpStatus) parts.push(`the host answered HTTP ${f.httpStatus}`);
+    if (f.hint) parts.push(f.hint);
+    return parts.join("; ") + (parts.join("").endsWith(".") ? "" : ".");
+  }
+
+  /** The same error with a resource named in front, e.g. `flops:Server "web"`. */
+  withContext(context: string): VpsError {
+    if (this.message.startsWith(context)) return this;
+    const copy = Object.create(Object.getPrototypeOf(this)) as VpsError;
+    Object.assign(copy, this);
+    Object.defineProperty(copy, "message", { value: `${context}: ${this.message}`, enumerable: false, writable: true });
+    Object.defineProperty(copy, "stack", { value: `${copy.name}: ${copy.message}`, enumerable: false, writable: true });
+    return copy;
+  }
+}
+
+export function isVpsError(e: unknown, kind?: ErrorKind): e is VpsError {
+  return e instanceof VpsError && (kind === undefined || e.kind === kind);
+}
+
+/** A message for any thrown value, with secrets removed. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return redact(e.message);
+  return redact(String(e));
+}

@@ -1,0 +1,231 @@
+import { Agent, request as undiciRequest, type Dispatcher } from "undici";
+import { z } from "zod";
+import { type Clock, systemClock } from "./clock";
+import { VpsError } from "./errors";
+import { type Logger, silentLogger } from "./log";
+import { type RequestBudget, type RequestPriority } from "./rateLimit";
+import { redact } from "./redact";
+import { backoffDelay, defaultRetryPolicy, isRetryable, parseRetryAfter, type RetryPolicy, type Safety } from "./retry";
+
+/**
+ * The one HTTP client every host goes through (hcloud-go's handler chain, flattened into one
+ * function per concern): send → map transport failures → map vendor errors → validate with zod →
+ * retry when the endpoint's declaration allows it. Requests leave the provider nowhere else.
+ */
+
+export type QueryValue = string | number | boolean | undefined;
+
+export interface ApiCall<S extends z.ZodType> {
+  /** Shown in errors and logs, e.g. `install` or `GET /vm/{id}/`; never carries secrets. */
+  operation: string;
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Path below the client's base URL (starting with `/`), or an absolute URL. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  json?: unknown;
+  form?: Record<string, QueryValue>;
+  headers?: Record<string, string>;
+  /** Declared per endpoint: only "read" calls are retried after 5xx or a broken connection. */
+  safety: Safety;
+  /** Budget priority; defaults from `safety` ("poll" for waiter polls). */
+  priority?: RequestPriority;
+  schema: S;
+  signal?: AbortSignal;
+  /** Per-call override of the client timeout. */
+  timeoutMs?: number;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  /** Parsed JSON, or undefined when the body is not JSON. */
+  body: unknown;
+}
+
+export interface HttpClientOptions {
+  host: string;
+  baseUrl: string;
+  /** Adds credentials to a request (query parameters, headers or form fields). */
+  authenticate?: (req: { query: Record<string, QueryValue>; headers: Record<string, string>; form?: Record<string, QueryValue> }) => void | Promise<void>;
+  /**
+   * Turns a vendor answer into an error when it is one (HTTP status or an error envelope in a 200), or
+   * returns undefined for a success. Called before schema validation.
+   */
+  decodeError: (res: RawResponse, call: ApiCall<z.ZodType>) => VpsError | undefined;
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  clock?: Clock;
+  logger?: Logger;
+  dispatcher?: Dispatcher;
+  budget?: RequestBudget;
+  random?: () => number;
+}
+
+let sharedAgent: Agent | undefined;
+/** One keep-alive pool for the whole provider process: every host, every resource. */
+export function sharedDispatcher(): Agent {
+  sharedAgent ??= new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: 32, pipelining: 1 });
+  return sharedAgent;
+}
+
+export interface RequestStats {
+  requests: number;
+  retries: number;
+}
+
+export class HttpClient {
+  readonly host: string;
+  readonly baseUrl: string;
+  readonly stats: RequestStats = { requests: 0, retries: 0 };
+  private readonly opts: HttpClientOptions;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly policy: RetryPolicy;
+
+  constructor(opts: HttpClientOptions) {
+    this.opts = opts;
+    this.host = opts.host;
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, "");
+    this.clock = opts.clock ?? systemClock;
+    this.logger = opts.logger ?? silentLogger;
+    this.policy = opts.retry ?? defaultRetryPolicy;
+  }
+
+  /** Sends the call, retrying where its safety allows, and returns the schema-validated body. */
+  async call<S extends z.ZodType>(call: ApiCall<S>): Promise<z.infer<S>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.send(call);
+        const vendorError = this.opts.decodeError(res, call);
+        if (vendorError) throw vendorError;
+        if (res.status < 200 || res.status >= 300) throw this.statusError(res, call);
+        return this.validate(call, res);
+      } catch (e) {
+        const err = this.toVpsError(e, call);
+        if (err.kind === "rateLimited" && err.retryAfterSeconds !== undefined) this.opts.budget?.pause(err.retryAfterSeconds);
+        if (!isRetryable(err, call.safety) || attempt >= this.policy.maxAttempts || call.signal?.aborted) throw err;
+        const delay = backoffDelay(this.policy, attempt, err, this.opts.random);
+        this.stats.retries++;
+        this.logger.debug(`${this.host}: ${call.operation}: ${err.kind}, retry ${attempt}/${this.policy.maxAttempts - 1} in ${delay} ms`);
+        await this.clock.sleep(delay, call.signal);
+      }
+    }
+  }
+
+  /** Base URL for endpoints that live beside the API root (flops's backup download). */
+  url(path: string): string {
+    return /^https?:\/\//.test(path) ? path : `${this.baseUrl}${path}`;
+  }
+
+  private async send(call: ApiCall<z.ZodType>): Promise<RawResponse> {
+    const query: Record<string, QueryValue> = { ...(call.query ?? {}) };
+    const headers: Record<string, string> = { accept: "application/json", ...(call.headers ?? {}) };
+    const form = call.form ? { ...call.form } : undefined;
+    await this.opts.authenticate?.({ query, headers, form });
+    const url = new URL(this.url(call.path));
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    let body: string | undefined;
+    if (call.json !== undefined) {
+      body = JSON.stringify(call.json);
+      headers["content-type"] = "application/json";
+    } else if (form) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(form)) if (v !== undefined) params.set(k, String(v));
+      body = params.toString();
+      headers["content-type"] = "application/x-www-form-urlencoded";
+    }
+    await this.opts.budget?.acquire(call.priority ?? (call.safety === "mutate" ? "mutate" : "read"), call.signal);
+    const timeoutMs = call.timeoutMs ?? this.opts.timeoutMs ?? 60_000;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+    this.stats.requests++;
+    this.logger.debug(`${this.host}: ${call.method} ${redact(url.toString())}`);
+    const res = await undiciRequest(url, {
+      method: call.method,
+      headers,
+      body,
+      signal,
+      dispatcher: this.opts.dispatcher ?? sharedDispatcher(),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const text = await res.body.text();
+    let parsed: unknown;
+    if (text.length > 0) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+    }
+    return { status: res.statusCode, headers: res.headers, text, body: parsed };
+  }
+
+  private validate<S extends z.ZodType>(call: ApiCall<S>, res: RawResponse): z.infer<S> {
+    const input = res.body === undefined && res.text.length === 0 ? {} : res.body;
+    const parsed = call.schema.safeParse(input);
+    if (parsed.success) return parsed.data;
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`)
+      .join("; ");
+    throw new VpsError(
+      {
+        kind: "badResponse",
+        host: this.host,
+        operation: call.operation,
+        httpStatus: res.status,
+        outcomeUnknown: call.safety === "mutate",
+        hint: `the answer did not match the documented shape (${issues}); body starts ${JSON.stringify(res.text.slice(0, 200))}`,
+      },
+      "unexpected response",
+    );
+  }
+
+  private statusError(res: RawResponse, call: ApiCall<z.ZodType>): VpsError {
+    const retryAfterSeconds = parseRetryAfter(res.headers["retry-after"], this.clock.now());
+    if (res.status === 429) {
+      return new VpsError({ kind: "rateLimited", host: this.host, operation: call.operation, httpStatus: 429, retryAfterSeconds, hint: "the host's rate limit was reached; lower maxRequestsPerSecond or try again later" });
+    }
+    const mutate = call.safety === "mutate";
+    if (res.status >= 500) {
+      return new VpsError({
+        kind: "server",
+        host: this.host,
+        operation: call.operation,
+        httpStatus: res.status,
+        outcomeUnknown: mutate,
+        retryAfterSeconds,
+        vendorMessage: res.text.slice(0, 200) || undefined,
+        hint: mutate ? OUTCOME_UNKNOWN_HINT : "the host had a server error; try again later",
+      });
+    }
+    const kind = res.status === 404 ? "notFound" : res.status === 401 || res.status === 403 ? "unauthorized" : res.status === 409 ? "conflict" : "invalid";
+    return new VpsError({ kind, host: this.host, operation: call.operation, httpStatus: res.status, vendorMessage: res.text.slice(0, 300) || undefined });
+  }
+
+  private toVpsError(e: unknown, call: ApiCall<z.ZodType>): VpsError {
+    if (e instanceof VpsError) return e;
+    const mutate = call.safety === "mutate";
+    if (call.signal?.aborted) {
+      return new VpsError({ kind: "other", host: this.host, operation: call.operation, outcomeUnknown: mutate, hint: "the operation was cancelled", cause: e });
+    }
+    const code = (e as { code?: string }).code;
+    const timedOut = (e as { name?: string }).name === "TimeoutError" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT";
+    return new VpsError(
+      {
+        kind: "network",
+        host: this.host,
+        operation: call.operation,
+        outcomeUnknown: mutate,
+        vendorMessage: `${timedOut ? "timed out" : "connection failed"}${code ? ` (${code})` : ""}`,
+        hint: mutate ? OUTCOME_UNKNOWN_HINT : "check the endpoint and the network, then try again",
+        cause: e,
+      },
+    );
+  }
+}
+
+export const OUTCOME_UNKNOWN_HINT =
+  "the request may or may not have been applied (no answer arrived), so it was not repeated; run `pulumi refresh` to see the live state, then `pulumi up` again";

@@ -1,0 +1,172 @@
+import { z } from "zod";
+import { VpsError, errorMessage } from "./errors";
+import { type CheckFailure, CheckFailures, type HandlerContext, type ResourceDefinition, resourceLabel } from "./resource";
+
+/**
+ * The engine-agnostic half of every delivery path: check, diff, create, read, update and delete for
+ * any described resource, over plain property bags. The dynamic adapter (sdk/) and the native plugin
+ * (provider/plugin/) are thin translations of this module to their wire formats.
+ */
+
+/** The engine's placeholder for a value not known during preview. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Keys the engine or the SDK adds that are not inputs. */
+const INTERNAL = new Set(["__provider", "__defaults"]);
+
+export type Props = Record<string, unknown>;
+
+export function isUnknown(v: unknown): boolean {
+  if (v === UNKNOWN) return true;
+  if (Array.isArray(v)) return v.some(isUnknown);
+  if (v && typeof v === "object") return Object.values(v).some(isUnknown);
+  return false;
+}
+
+/** JSON-stable form: sorted keys, undefined and null dropped. */
+export function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, val: unknown) => {
+    if (val && typeof val === "object" && !Array.isArray(val)) {
+      return Object.fromEntries(Object.entries(val as Record<string, unknown>).filter(([, x]) => x !== undefined && x !== null).sort(([a], [b]) => a.localeCompare(b)));
+    }
+    return val;
+  }) ?? "undefined";
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  const na = a === null ? undefined : a;
+  const nb = b === null ? undefined : b;
+  return canonical(na) === canonical(nb);
+}
+
+/** Order-insensitive comparison for lists of scalars (keys, exclusion lists). */
+export function sameSet(a: unknown, b: unknown): boolean {
+  const arr = (x: unknown) => (Array.isArray(x) ? x.map((v) => canonical(v)).sort() : x === undefined || x === null ? [] : [canonical(x)]);
+  return canonical(arr(a)) === canonical(arr(b));
+}
+
+function inputsOnly(def: ResourceDefinition, props: Props): Props {
+  const out: Props = {};
+  for (const k of Object.keys(def.inputs)) if (!INTERNAL.has(k) && props[k] !== undefined && props[k] !== null) out[k] = props[k];
+  return out;
+}
+
+function zodFailures(error: z.ZodError, def: ResourceDefinition): CheckFailure[] {
+  return error.issues.map((issue) => {
+    const property = String(issue.path[0] ?? "(inputs)");
+    const rest = issue.path.slice(1).join(".");
+    const desc = def.inputs[property]?.description;
+    let reason = issue.message;
+    if (issue.code === "invalid_value" && "values" in issue) reason = `must be one of ${(issue.values as unknown[]).map((x) => JSON.stringify(x)).join(", ")}`;
+    return { property: rest ? `${property}.${rest}` : property, reason: `${resourceLabel(def)} ${property}${rest ? `.${rest}` : ""}: ${reason}${desc && issue.code === "invalid_type" ? ` (${desc})` : ""}` };
+  });
+}
+
+export interface CheckOutcome {
+  inputs: Props;
+  failures: CheckFailure[];
+}
+
+export async function checkResource(def: ResourceDefinition, olds: Props | undefined, news: Props, ctx: HandlerContext): Promise<CheckOutcome> {
+  const raw = inputsOnly(def, news);
+  const unknownKeys = Object.keys(raw).filter((k) => isUnknown(raw[k]));
+  // Validate what is known now; unknown values are checked again when they resolve.
+  const known: Props = { ...raw };
+  for (const k of unknownKeys) delete known[k];
+  const shape: Record<string, z.ZodType> = {};
+  for (const [k, spec] of Object.entries(def.inputs)) shape[k] = unknownKeys.includes(k) ? z.unknown() : spec.schema;
+  const parsed = z.object(shape).safeParse(known);
+  if (!parsed.success) return { inputs: raw, failures: zodFailures(parsed.error, def) };
+  let inputs: Props = { ...(parsed.data as Props) };
+  for (const k of unknownKeys) inputs[k] = raw[k];
+  if (def.handler.check && unknownKeys.length === 0) {
+    try {
+      inputs = (await def.handler.check(inputs as never, olds as never, ctx)) as Props;
+    } catch (e) {
+      if (e instanceof CheckFailures) return { inputs, failures: e.failures.map((f) => ({ property: f.property, reason: `${ctx.label} ${f.property}: ${f.reason}` })) };
+      throw e;
+    }
+  }
+  for (const k of Object.keys(inputs)) if (inputs[k] === undefined) delete inputs[k];
+  return { inputs, failures: [] };
+}
+
+export interface DiffOutcome {
+  changes: boolean;
+  replaces: string[];
+  /** Every changed property with its kind, for detailedDiff. */
+  detailed: Record<string, "update" | "replace">;
+  deleteBeforeReplace: boolean;
+}
+
+/** Compares new inputs with the state written by the last create/update/read. `__provider` is never compared. */
+export function diffResource(def: ResourceDefinition, olds: Props, news: Props): DiffOutcome {
+  const extras = def.handler.diff ? def.handler.diff(olds as never, inputsOnly(def, news) as never) : {};
+  const ignore = new Set(extras.ignore ?? []);
+  const detailed: Record<string, "update" | "replace"> = {};
+  for (const [k, spec] of Object.entries(def.inputs)) {
+    if (INTERNAL.has(k) || spec.createOnly || ignore.has(k)) continue;
+    const a = olds[k];
+    const b = news[k];
+    const changed = isUnknown(b) ? true : !(spec.equals ?? deepEqual)(a, b);
+    if (changed) detailed[k] = spec.replaceOnChange ? "replace" : "update";
+  }
+  for (const k of extras.updates ?? []) detailed[k] ??= "update";
+  for (const k of extras.replaces ?? []) detailed[k] = "replace";
+  const replaces = Object.keys(detailed).filter((k) => detailed[k] === "replace");
+  return { changes: Object.keys(detailed).length > 0, replaces, detailed, deleteBeforeReplace: replaces.length > 0 && !!extras.deleteBeforeReplace };
+}
+
+/** Names the resource in front of any error from a handler. */
+export function withLabel(e: unknown, label: string): Error {
+  if (e instanceof VpsError) return e.withContext(label);
+  if (e instanceof CheckFailures) return new Error(`${label}: ${e.message}`);
+  const err = new Error(`${label}: ${errorMessage(e)}`);
+  return err;
+}
+
+export async function createResource(def: ResourceDefinition, inputs: Props, ctx: HandlerContext): Promise<{ id: string; outs: Props }> {
+  const clean = inputsOnly(def, inputs);
+  try {
+    const r = await def.handler.create(clean as never, ctx);
+    return { id: r.id, outs: { ...clean, ...(r.outs as Props) } };
+  } catch (e) {
+    throw withLabel(e, ctx.label);
+  }
+}
+
+export async function readResource(def: ResourceDefinition, id: string, state: Props, ctx: HandlerContext): Promise<{ id: string; inputs: Props; outs: Props } | undefined> {
+  try {
+    const r = await def.handler.read(id, state, ctx);
+    if (!r) return undefined;
+    const inputs = inputsOnly(def, r.inputs as Props);
+    return { id: r.id, inputs, outs: { ...inputs, ...(r.outs as Props) } };
+  } catch (e) {
+    throw withLabel(e, ctx.label);
+  }
+}
+
+export async function updateResource(def: ResourceDefinition, id: string, olds: Props, news: Props, ctx: HandlerContext): Promise<Props> {
+  const clean = inputsOnly(def, news);
+  if (!def.handler.update) throw new Error(`${ctx.label}: no property can change in place; this is a bug in the diff`);
+  try {
+    const outs = await def.handler.update(id, olds as never, clean as never, ctx);
+    return { ...clean, ...(outs as Props) };
+  } catch (e) {
+    throw withLabel(e, ctx.label);
+  }
+}
+
+export async function deleteResource(def: ResourceDefinition, id: string, state: Props, ctx: HandlerContext): Promise<void> {
+  try {
+    await def.handler.delete(id, state as never, ctx);
+  } catch (e) {
+    throw withLabel(e, ctx.label);
+  }
+}
+
+/** `flops:Server "web"` from the inputs, falling back to the id. */
+export function labelFor(def: ResourceDefinition, props: Props, id?: string): string {
+  const name = typeof props.name === "string" ? props.name : id;
+  return resourceLabel(def, name);
+}

@@ -1,0 +1,198 @@
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { redactPatterns } from "../../provider/core/redact";
+
+/**
+ * The shared shell of every host simulator: a real HTTP server on 127.0.0.1 (port chosen by the OS),
+ * a request log with secrets redacted, and the control interface tests use to inject faults, add
+ * latency and change objects out of band. Each host supplies only its routes and rules.
+ */
+
+export interface SimRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  query: URLSearchParams;
+  headers: http.IncomingHttpHeaders;
+  /** Raw body text. */
+  text: string;
+  /** JSON body, or form fields as an object, or undefined. */
+  body: unknown;
+  form: URLSearchParams;
+}
+
+export interface SimResponse {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type FaultKind =
+  /** HTTP 503 before the request is handled (nothing changes). */
+  | "5xx"
+  /** HTTP 429 with Retry-After before the request is handled. */
+  | "429"
+  /** The connection is closed before the request is handled (nothing changes). */
+  | "drop"
+  /** The request is handled (the change applied) and then the connection is closed without an answer. */
+  | "lostResponse";
+
+export interface FaultRule {
+  /** Substring or pattern of the path (query excluded). */
+  path: string | RegExp;
+  method?: string;
+  /** Only requests whose query or form has this parameter value, e.g. `{ action: "create_snapshot" }`. */
+  param?: Record<string, string>;
+  kind: FaultKind;
+  /** How many matching requests fail; default 1. */
+  count?: number;
+  /** Seconds, for 429. */
+  retryAfter?: number;
+  status?: number;
+}
+
+export interface LoggedRequest {
+  method: string;
+  /** Path and query, secrets redacted. */
+  url: string;
+  path: string;
+  /** Body with secrets redacted. */
+  body: string;
+  at: number;
+  /** What the simulator did: "handled", a fault kind, or "unauthorized". */
+  outcome: string;
+}
+
+export type RouteHandler = (req: SimRequest) => SimResponse | Promise<SimResponse>;
+
+export class SimulatorServer {
+  readonly requests: LoggedRequest[] = [];
+  private faults: Array<FaultRule & { remaining: number }> = [];
+  private latencyMs = 0;
+  private server?: http.Server;
+  private readonly sockets = new Set<import("node:net").Socket>();
+  url = "";
+
+  constructor(
+    private readonly handle: RouteHandler,
+    private readonly secrets: () => string[],
+  ) {}
+
+  async start(port = 0): Promise<string> {
+    this.server = http.createServer((req, res) => void this.onRequest(req, res));
+    this.server.keepAliveTimeout = 5_000;
+    this.server.on("connection", (s) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, "127.0.0.1", resolve));
+    const addr = this.server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${addr.port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  /** Make the next `count` matching requests fail with `kind`. */
+  fail(rule: FaultRule): void {
+    this.faults.push({ ...rule, remaining: rule.count ?? 1 });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+
+  clearLog(): void {
+    this.requests.length = 0;
+  }
+
+  /** Requests whose path matches, optionally with a method. */
+  requestsTo(path: string | RegExp, method?: string): LoggedRequest[] {
+    return this.requests.filter((r) => (method ? r.method === method : true) && (typeof path === "string" ? r.path.includes(path) : path.test(r.path)));
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const s of this.secrets()) if (s) out = out.split(s).join("***").split(encodeURIComponent(s)).join("***");
+    return redactPatterns(out);
+  }
+
+  private takeFault(req: SimRequest): (FaultRule & { remaining: number }) | undefined {
+    const f = this.faults.find((rule) => {
+      if (rule.remaining <= 0) return false;
+      if (rule.method && rule.method !== req.method) return false;
+      const pathOk = typeof rule.path === "string" ? req.path.includes(rule.path) : rule.path.test(req.path);
+      if (!pathOk) return false;
+      for (const [k, v] of Object.entries(rule.param ?? {})) if ((req.query.get(k) ?? req.form.get(k)) !== v) return false;
+      return true;
+    });
+    if (f) f.remaining--;
+    this.faults = this.faults.filter((x) => x.remaining > 0);
+    return f;
+  }
+
+  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
+    const url = new URL(req.url ?? "/", "http://sim");
+    const contentType = String(req.headers["content-type"] ?? "");
+    const form = contentType.includes("application/x-www-form-urlencoded") ? new URLSearchParams(text) : new URLSearchParams();
+    let body: unknown;
+    if (contentType.includes("json") && text) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+    } else if (form.size > 0) body = Object.fromEntries(form);
+    const simReq: SimRequest = { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers, text, body, form };
+    const entry: LoggedRequest = { method: simReq.method, url: this.redact(url.pathname + url.search), path: url.pathname, body: this.redact(text), at: Date.now(), outcome: "handled" };
+    this.requests.push(entry);
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    const fault = this.takeFault(simReq);
+    if (fault?.kind === "drop") {
+      entry.outcome = "drop";
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === "5xx") {
+      entry.outcome = "5xx";
+      this.send(res, { status: fault.status ?? 503, body: { detail: "Service temporarily unavailable" } });
+      return;
+    }
+    if (fault?.kind === "429") {
+      entry.outcome = "429";
+      this.send(res, { status: 429, headers: { "retry-after": String(fault.retryAfter ?? 1) }, body: { detail: "Too many requests" } });
+      return;
+    }
+    let out: SimResponse;
+    try {
+      out = await this.handle(simReq);
+    } catch (e) {
+      out = { status: 500, body: { detail: `simulator error: ${(e as Error).message}` } };
+    }
+    if (fault?.kind === "lostResponse") {
+      entry.outcome = "lostResponse";
+      req.socket.destroy();
+      return;
+    }
+    this.send(res, out);
+  }
+
+  private send(res: http.ServerResponse, out: SimResponse): void {
+    const status = out.status ?? 200;
+    const payload = out.body === undefined ? "" : typeof out.body === "string" ? out.body : JSON.stringify(out.body);
+    res.writeHead(status, { "content-type": typeof out.body === "string" ? "text/plain" : "application/json", ...(out.headers ?? {}) });
+    res.end(payload);
+  }
+}
