@@ -11,3 +11,4 @@ export * from "./resource";
 export * from "./lifecycle";
 export * from "./mutex";
 export * from "./cache";
+export * from "./timeouts";

@@ -91,6 +91,8 @@ export interface ResourceDefinition<P extends PropertyMap = PropertyMap, Q exten
   inputs: P;
   /** Outputs beyond the inputs (every input is also an output). */
   outputs: Q;
+  /** The input that defaults to the Pulumi resource name (e.g. a server's `name`). */
+  nameProperty?: keyof P & string;
   handler: ResourceHandler<ShapeOf<P>, ShapeOf<P> & ShapeOf<Q>>;
 }
 

@@ -1,0 +1,107 @@
+import * as pulumi from "@pulumi/pulumi";
+import { type ConfigSource, setConfigSource } from "../provider/core/config";
+import { systemClock } from "../provider/core/clock";
+import { VpsError } from "../provider/core/errors";
+import type { Logger } from "../provider/core/log";
+import { redact } from "../provider/core/redact";
+import type { HandlerContext, ResourceDefinition } from "../provider/core/resource";
+import { checkResource, createResource, deleteResource, diffResource, labelFor, readResource, updateResource, type Props } from "../provider/core/lifecycle";
+import { resourceDefinition } from "../provider/hosts";
+
+/**
+ * The dynamic-provider adapter: what the serialized `__provider` in state loads at run time (by
+ * package name, see sdk/dynamic.ts), so state carries a reference to the handlers, not their code.
+ * Every method is a thin translation to provider/core/lifecycle.ts.
+ *
+ * Compatibility: `delete` runs the provider text stored by the last create/update
+ * (pulumi/pulumi#6238), and that text only names a token and calls these functions, so every future
+ * version of this module must keep these signatures.
+ */
+
+/** Progress and warnings: `pulumi.log` when an engine is attached, and always the host's stderr (pulumi/pulumi#6065). */
+const dynamicLogger: Logger = {
+  info: (m) => emit("info", m),
+  warn: (m) => emit("warn", m),
+  progress: (m) => emit("info", m),
+  debug: (m) => {
+    if (process.env.VPS_DEBUG) process.stderr.write(`debug: ${redact(m)}\n`);
+  },
+};
+
+function emit(level: "info" | "warn", message: string): void {
+  const m = redact(message);
+  process.stderr.write(`${level === "warn" ? "warning: " : ""}${m}\n`);
+  try {
+    if (pulumi.runtime.hasEngine()) {
+      if (level === "warn") void pulumi.log.warn(m);
+      else void pulumi.log.info(m);
+    }
+  } catch {
+    // No engine in this process: stderr already has the line.
+  }
+}
+
+function context(def: ResourceDefinition, props: Props, id?: string): HandlerContext {
+  return { logger: dynamicLogger, clock: systemClock, label: labelFor(def, props, id) };
+}
+
+/** The dynamic host calls `configure` once per provider text with the whole stack config under full keys. */
+export function configure(config: { get(key: string): unknown }): void {
+  const source: ConfigSource = {
+    get: (key) => {
+      const v = config.get(key);
+      if (v === undefined || v === null || v === "") return undefined;
+      return typeof v === "string" ? v : JSON.stringify(v);
+    },
+  };
+  setConfigSource(source);
+}
+
+export async function check(token: string, olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+  const def = resourceDefinition(token);
+  const r = await checkResource(def, olds && Object.keys(olds).length ? olds : undefined, news, context(def, news));
+  return { inputs: r.inputs, failures: r.failures };
+}
+
+export async function diff(token: string, _id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+  const def = resourceDefinition(token);
+  const r = diffResource(def, olds, news);
+  // `changes` is always a boolean: left undefined, the host would compare raw inputs, `__provider` included.
+  return { changes: r.changes, replaces: r.replaces, deleteBeforeReplace: r.deleteBeforeReplace };
+}
+
+/** An error the dynamic host turns into partial state (ErrorResourceInitFailed) when it carries `id`. */
+function hostError(e: unknown): Error {
+  const err = e instanceof Error ? e : new Error(redact(String(e)));
+  if (e instanceof VpsError && e.objectId) Object.assign(err, { id: e.objectId, properties: {}, reasons: [err.message] });
+  return err;
+}
+
+export async function create(token: string, inputs: Props): Promise<pulumi.dynamic.CreateResult> {
+  const def = resourceDefinition(token);
+  try {
+    const r = await createResource(def, inputs, context(def, inputs));
+    return { id: r.id, outs: r.outs };
+  } catch (e) {
+    throw hostError(e);
+  }
+}
+
+export async function read(token: string, id: string, props: Props): Promise<pulumi.dynamic.ReadResult & { inputs?: Props }> {
+  const def = resourceDefinition(token);
+  const r = await readResource(def, id, props ?? {}, context(def, props ?? {}, id));
+  // An empty id tells the engine the object is gone, so refresh drops it instead of failing.
+  if (!r) return { id: "", props: {} };
+  return { id: r.id, props: r.outs, inputs: r.inputs };
+}
+
+export async function update(token: string, id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
+  const def = resourceDefinition(token);
+  const outs = await updateResource(def, id, olds, news, context(def, news, id));
+  return { outs };
+}
+
+export async function remove(token: string, id: string, props: Props): Promise<void> {
+  const def = resourceDefinition(token);
+  await deleteResource(def, id, props, context(def, props, id));
+}

@@ -1,0 +1,94 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type { PropertyMap, ResourceDefinition, ShapeOf } from "../provider/core/resource";
+
+/**
+ * Dynamic resources with a tiny serialized provider. The engine stores the provider's text in every
+ * resource's state as `__provider` and rebuilds it in a separate host process, so the text below only
+ * names the resource's token and loads the real handlers by package name at run time: state carries a
+ * reference to the code, not the code, and nothing read at import time (credentials!) is captured
+ * (pulumi/pulumi#15485). Config reaches the handlers through `configure`.
+ */
+
+/** This package's root, captured as a last-resort location when `pulumi-vps` cannot be resolved from the host's cwd. */
+const packageRoot = path.resolve(__dirname, "..", "..");
+
+type Adapter = typeof import("./adapter");
+
+/**
+ * Loads the adapter in the dynamic-provider host. `require` inside a serialized function resolves
+ * from the host's working directory (require-from-string), so resolve from there explicitly: a user's
+ * program finds `node_modules/pulumi-vps`, and this repository finds itself through its package.json
+ * `exports` (package self-reference).
+ */
+function loadAdapter(fallbackRoot: string): Adapter {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const mod = require("module") as typeof import("module");
+  const p = require("path") as typeof import("path");
+  try {
+    return mod.createRequire(p.join(process.cwd(), "__pulumi_vps__.js"))("pulumi-vps/dynamic") as Adapter;
+  } catch (e) {
+    if ((e as { code?: string }).code !== "MODULE_NOT_FOUND") throw e;
+    return require(p.join(fallbackRoot, "bin", "sdk", "adapter.js")) as Adapter;
+  }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+const providers = new Map<string, pulumi.dynamic.ResourceProvider>();
+
+/** One provider object per token, so Pulumi's serialization cache serializes it once per program. */
+export function dynamicProvider(token: string): pulumi.dynamic.ResourceProvider {
+  let provider = providers.get(token);
+  if (provider) return provider;
+  const root = packageRoot;
+  provider = {
+    async configure(req: pulumi.dynamic.ConfigureRequest) {
+      loadAdapter(root).configure(req.config);
+    },
+    async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
+      return loadAdapter(root).check(token, olds, news);
+    },
+    async diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+      return loadAdapter(root).diff(token, id, olds, news);
+    },
+    async create(inputs: Record<string, unknown>) {
+      return loadAdapter(root).create(token, inputs);
+    },
+    async read(id: string, props: Record<string, unknown>) {
+      return loadAdapter(root).read(token, id, props);
+    },
+    async update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+      return loadAdapter(root).update(token, id, olds, news);
+    },
+    async delete(id: string, props: Record<string, unknown>) {
+      return loadAdapter(root).remove(token, id, props);
+    },
+  };
+  providers.set(token, provider);
+  return provider;
+}
+
+/** Resource arguments: every input of the description, each accepting a Pulumi Input. */
+export type DynamicArgs<D> = D extends ResourceDefinition<infer P extends PropertyMap, PropertyMap> ? { [K in keyof ShapeOf<P>]: pulumi.Input<ShapeOf<P>[K]> } : never;
+
+/** Resource outputs: every input and output of the description as a Pulumi Output. */
+export type DynamicOutputs<D> = D extends ResourceDefinition<infer P extends PropertyMap, infer Q extends PropertyMap>
+  ? { readonly [K in keyof (ShapeOf<P> & ShapeOf<Q>)]-?: pulumi.Output<(ShapeOf<P> & ShapeOf<Q>)[K]> }
+  : never;
+
+export interface VpsResourceOptions extends pulumi.CustomResourceOptions {}
+
+/**
+ * Base of every SDK class: registers `pulumi-nodejs:dynamic/<host>:<Type>` with every output declared,
+ * secrets marked, and `nameProperty` defaulting to the Pulumi resource name.
+ */
+export abstract class VpsResource extends pulumi.dynamic.Resource {
+  protected constructor(def: ResourceDefinition, name: string, args: Record<string, unknown> | undefined, opts?: pulumi.CustomResourceOptions) {
+    const props: Record<string, unknown> = {};
+    for (const k of [...Object.keys(def.inputs), ...Object.keys(def.outputs)]) props[k] = undefined;
+    Object.assign(props, args ?? {});
+    if (def.nameProperty && args && props[def.nameProperty] === undefined) props[def.nameProperty] = name;
+    const secrets = [...Object.entries(def.inputs), ...Object.entries(def.outputs)].filter(([, s]) => s.secret).map(([k]) => k);
+    super(dynamicProvider(`${def.host}:${def.type}`), name, props, { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...secrets] }, def.host, def.type);
+  }
+}

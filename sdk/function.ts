@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { setConfigSource } from "../provider/core/config";
+import { systemClock } from "../provider/core/clock";
+import { stderrLogger } from "../provider/core/log";
+import type { FunctionDefinition } from "../provider/core/resource";
+
+/**
+ * Functions run in the program's own process (a dynamic provider has no Invoke), reading the stack's
+ * config through the Pulumi runtime, then the environment. Each has a promise form and an `…Output`
+ * form, as Pulumi's generated SDKs do.
+ */
+function useProgramConfig(): void {
+  setConfigSource({
+    get: (key) => {
+      try {
+        return pulumi.runtime.getConfig(key);
+      } catch {
+        return undefined;
+      }
+    },
+  });
+}
+
+export function invokeFunction<A extends z.ZodType, R extends z.ZodType>(def: FunctionDefinition<A, R>, args: unknown): Promise<z.infer<R>> {
+  useProgramConfig();
+  const parsed = def.args.safeParse(args ?? {});
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join(".") || "args"}: ${i.message}`).join("; ");
+    return Promise.reject(new Error(`${def.host}.${def.name}: ${detail}`));
+  }
+  return def.run(parsed.data, { logger: stderrLogger, clock: systemClock, label: `${def.host}.${def.name}` });
+}
+
+export type FunctionArgs<A extends z.ZodType> = z.input<A>;
+export type OutputArgs<A extends z.ZodType> = { [K in keyof z.input<A>]: pulumi.Input<z.input<A>[K]> };
+
+/** Builds `[getX, getXOutput]` from one function definition. */
+export function makeFunction<A extends z.ZodType, R extends z.ZodType>(def: FunctionDefinition<A, R>) {
+  const promiseForm = (args?: FunctionArgs<A>): Promise<z.infer<R>> => invokeFunction(def, args);
+  const outputForm = (args?: OutputArgs<A>): pulumi.Output<z.infer<R>> =>
+    pulumi.output(args ?? {}).apply((a) => invokeFunction(def, a)) as unknown as pulumi.Output<z.infer<R>>;
+  return [promiseForm, outputForm] as const;
+}

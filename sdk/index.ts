@@ -1,0 +1,5 @@
+/**
+ * pulumi-vps: Pulumi resources and functions for Serveroid/flops.ru, VPS.org, NetAngels and HOSTKEY.
+ * One namespace per host.
+ */
+export {};
