@@ -65,7 +65,7 @@ export async function check(token: string, olds: Props, news: Props): Promise<pu
 
 export async function diff(token: string, _id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
   const def = resourceDefinition(token);
-  const r = diffResource(def, olds, news);
+  const r = await diffResource(def, olds, news);
   // `changes` is always a boolean: left undefined, the host would compare raw inputs, `__provider` included.
   return { changes: r.changes, replaces: r.replaces, deleteBeforeReplace: r.deleteBeforeReplace };
 }

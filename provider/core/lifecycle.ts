@@ -100,14 +100,15 @@ export interface DiffOutcome {
 }
 
 /** Compares new inputs with the state written by the last create/update/read. `__provider` is never compared. */
-export function diffResource(def: ResourceDefinition, olds: Props, news: Props): DiffOutcome {
-  const extras = def.handler.diff ? def.handler.diff(olds as never, inputsOnly(def, news) as never) : {};
+export async function diffResource(def: ResourceDefinition, olds: Props, news: Props): Promise<DiffOutcome> {
+  const extras = def.handler.diff ? await def.handler.diff(olds as never, inputsOnly(def, news) as never) : {};
   const ignore = new Set(extras.ignore ?? []);
   const detailed: Record<string, "update" | "replace"> = {};
   for (const [k, spec] of Object.entries(def.inputs)) {
     if (INTERNAL.has(k) || spec.createOnly || ignore.has(k)) continue;
     const a = olds[k];
     const b = news[k];
+    if (spec.computed && (b === undefined || b === null)) continue;
     const changed = isUnknown(b) ? true : !(spec.equals ?? deepEqual)(a, b);
     if (changed) detailed[k] = spec.replaceOnChange ? "replace" : "update";
   }

@@ -17,6 +17,11 @@ export interface PropertySpec<S extends z.ZodType = z.ZodType> {
   createOnly?: boolean;
   /** Kept encrypted in state. */
   secret?: boolean;
+  /**
+   * Optional input that is also an output the host fills in (a fixed tariff's memory, the resolved
+   * distribution id): when the program leaves it unset, the live value is no diff.
+   */
+  computed?: boolean;
   /** Equality for diffs when plain deep equality would report false changes (order, whitespace). */
   equals?: (a: unknown, b: unknown) => boolean;
 }
@@ -80,7 +85,8 @@ export interface ResourceHandler<I, O> {
   read(id: string, state: Partial<O>, ctx: HandlerContext): Promise<ReadResult<I, O> | undefined>;
   update?(id: string, olds: O, news: I, ctx: HandlerContext): Promise<O>;
   delete(id: string, state: O, ctx: HandlerContext): Promise<void>;
-  diff?(olds: O, news: I): DiffExtras;
+  /** Conditional rules beyond the declared ones; may use cached read-only catalog calls. */
+  diff?(olds: O, news: I): DiffExtras | Promise<DiffExtras>;
 }
 
 export interface ResourceDefinition<P extends PropertyMap = PropertyMap, Q extends PropertyMap = PropertyMap> {
