@@ -41,6 +41,11 @@ function emit(level: "info" | "warn", message: string): void {
   }
 }
 
+/** The host's Struct encoding fails on `undefined` anywhere ("Unexpected struct type"): drop them. */
+function wire<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
 function context(def: ResourceDefinition, props: Props, id?: string): HandlerContext {
   return { logger: dynamicLogger, clock: systemClock, label: labelFor(def, props, id) };
 }
@@ -60,14 +65,14 @@ export function configure(config: { get(key: string): unknown }): void {
 export async function check(token: string, olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
   const def = resourceDefinition(token);
   const r = await checkResource(def, olds && Object.keys(olds).length ? olds : undefined, news, context(def, news));
-  return { inputs: r.inputs, failures: r.failures };
+  return wire({ inputs: r.inputs, failures: r.failures });
 }
 
 export async function diff(token: string, _id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
   const def = resourceDefinition(token);
   const r = await diffResource(def, olds, news);
   // `changes` is always a boolean: left undefined, the host would compare raw inputs, `__provider` included.
-  return { changes: r.changes, replaces: r.replaces, deleteBeforeReplace: r.deleteBeforeReplace };
+  return wire({ changes: r.changes, replaces: r.replaces, deleteBeforeReplace: r.deleteBeforeReplace });
 }
 
 /** An error the dynamic host turns into partial state (ErrorResourceInitFailed) when it carries `id`. */
@@ -81,7 +86,7 @@ export async function create(token: string, inputs: Props): Promise<pulumi.dynam
   const def = resourceDefinition(token);
   try {
     const r = await createResource(def, inputs, context(def, inputs));
-    return { id: r.id, outs: r.outs };
+    return wire({ id: r.id, outs: r.outs });
   } catch (e) {
     throw hostError(e);
   }
@@ -92,13 +97,13 @@ export async function read(token: string, id: string, props: Props): Promise<pul
   const r = await readResource(def, id, props ?? {}, context(def, props ?? {}, id));
   // An empty id tells the engine the object is gone, so refresh drops it instead of failing.
   if (!r) return { id: "", props: {} };
-  return { id: r.id, props: r.outs, inputs: r.inputs };
+  return wire({ id: r.id, props: r.outs, inputs: r.inputs });
 }
 
 export async function update(token: string, id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
   const def = resourceDefinition(token);
   const outs = await updateResource(def, id, olds, news, context(def, news, id));
-  return { outs };
+  return wire({ outs });
 }
 
 export async function remove(token: string, id: string, props: Props): Promise<void> {

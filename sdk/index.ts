@@ -2,4 +2,4 @@
  * pulumi-vps: Pulumi resources and functions for Serveroid/flops.ru, VPS.org, NetAngels and HOSTKEY.
  * One namespace per host.
  */
-export {};
+export * as flops from "./flops";

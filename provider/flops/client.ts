@@ -1,0 +1,499 @@
+import type { Dispatcher } from "undici";
+import type { z } from "zod";
+import {
+  type Clock,
+  globalRedactor,
+  HttpClient,
+  type Logger,
+  type Progress,
+  type QueryValue,
+  type RequestBudget,
+  type RequestPriority,
+  type RetryPolicy,
+  systemClock,
+  VpsError,
+  type WaitBackoff,
+  waitFor,
+} from "../core";
+import { decodeFlopsError, FLOPS_HOST, FlopsApiError, flopsErrorHint } from "./errors";
+import {
+  type Backup,
+  backupListResponse,
+  type Distribution,
+  distributionListResponse,
+  OPERATION_STATUS,
+  type Operation,
+  operationResponse,
+  type OperationStarted,
+  operationStartedResponse,
+  okResponse,
+  type PublicKey,
+  publicKeyListResponse,
+  publicKeyResponse,
+  type Snapshot,
+  snapshotListResponse,
+  type Software,
+  softwareListResponse,
+  type Tariff,
+  tariffListResponse,
+  type Tenant,
+  tenantListResponse,
+  type Vm,
+  vmCreatedResponse,
+  vmInfoResponse,
+  vmListResponse,
+} from "./schemas";
+
+/**
+ * Typed client of the flops (Serveroid) resource API: one method per endpoint of the seed, each
+ * declaring whether it is safe to repeat. flops mutates with GET, so `safety` is set per method, never
+ * derived from the verb: only "read" calls are retried after a 5xx or a broken connection.
+ */
+
+/** No general operation limit is documented (only reboot/shutdown: 3 minutes); installs and backup work can take long. */
+export const FLOPS_DEFAULT_OPERATION_TIMEOUT_SECONDS = 1800;
+
+export interface FlopsClientOptions {
+  clientId: string;
+  apiKey: string;
+  /** API root, e.g. `https://api.flops.ru/api/v1`. */
+  endpoint: string;
+  /** Default limit of `waitForOperation`. */
+  operationTimeoutMs?: number;
+  /** Per-request timeout. */
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  clock?: Clock;
+  logger?: Logger;
+  dispatcher?: Dispatcher;
+  budget?: RequestBudget;
+  random?: () => number;
+  /** Polling schedule of `waitForOperation`. */
+  waitBackoff?: Partial<WaitBackoff>;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/** A VM and the project it belongs to: most VM methods require both. */
+export interface VmRef {
+  vmId: number;
+  tenantId: number;
+}
+
+/** The sizes a VM is installed with; a fixed tariff ignores memory, disk, cpu and ipCount. */
+export interface InstallVmParams {
+  name?: string;
+  // Required for reinstall but not marked so for install: sent when given.
+  tenantId?: number;
+  distributionId: number;
+  tariffId: number;
+  /** MB, 512–16384. */
+  memory?: number;
+  /** MB, 8192–524288, at most 64 × memory. */
+  disk?: number;
+  /** 1–12. */
+  cpu?: number;
+  /** 0–2. */
+  ipCount?: number;
+  password?: string;
+  sendPassword?: boolean;
+  openSupportAccess?: boolean;
+  publicKeyIds?: number[];
+  softwareIds?: number[];
+}
+
+/** Reinstall keeps the VM's id and IP addresses; every other parameter may change. */
+export interface ReinstallVmParams extends VmRef {
+  name?: string;
+  distributionId?: number;
+  tariffId?: number;
+  memory?: number;
+  disk?: number;
+  cpu?: number;
+  password?: string;
+  sendPassword?: boolean;
+  openSupportAccess?: boolean;
+  publicKeyIds?: number[];
+  softwareIds?: number[];
+}
+
+export interface CloneVmParams {
+  vmId: number;
+  name?: string;
+  tenantId?: number;
+  /** Clone from this snapshot; the current state when omitted. */
+  snapshotId?: number;
+}
+
+/** install and clone answer with the new VM's id at once, before the operation ends. */
+export interface CreatedVm {
+  vmId: number;
+  operationId: number;
+}
+
+export interface WaitForOperationOptions {
+  /** Defaults to the client's operation timeout. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+  clock?: Clock;
+  /** What is awaited, for messages, e.g. `install of VM 88977`. */
+  what?: string;
+}
+
+type Query = Record<string, QueryValue>;
+
+/** `path?name=1&name=2`: flops repeats a parameter for lists (publicKeyIds, softwareIds, keyIds). */
+function withRepeatedParams(path: string, lists: Record<string, number[] | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [name, values] of Object.entries(lists)) for (const v of values ?? []) params.append(name, String(v));
+  const query = params.toString();
+  return query ? `${path}?${query}` : path;
+}
+
+/**
+ * The seed documents backup_download at `https://api.flops.ru/v1/vm/...` while every other method
+ * lives under `/api/v1/`. Taken at its word: the download root is the endpoint with its trailing
+ * `/api/v1` turned into `/v1`, so a simulator or proxy endpoint gets the same treatment as the real
+ * host. An endpoint of another form is used as is.
+ */
+export function backupDownloadRoot(endpoint: string): string {
+  const trimmed = endpoint.replace(/\/+$/, "");
+  return /\/api\/v1$/.test(trimmed) ? trimmed.replace(/\/api\/v1$/, "/v1") : trimmed;
+}
+
+export class FlopsClient {
+  readonly http: HttpClient;
+  readonly clientId: string;
+  readonly endpoint: string;
+  readonly operationTimeoutMs: number;
+  private readonly clock: Clock;
+  private readonly waitBackoff?: Partial<WaitBackoff>;
+
+  constructor(opts: FlopsClientOptions) {
+    this.clientId = opts.clientId;
+    this.endpoint = opts.endpoint.replace(/\/+$/, "");
+    this.clock = opts.clock ?? systemClock;
+    this.operationTimeoutMs = opts.operationTimeoutMs ?? FLOPS_DEFAULT_OPERATION_TIMEOUT_SECONDS * 1000;
+    this.waitBackoff = opts.waitBackoff;
+    // The key travels in every URL; registering it makes every message and log line drop it, even
+    // where it arrives outside a `apiKey=` parameter (an error text echoing it).
+    globalRedactor.add(opts.apiKey);
+    const apiKey = opts.apiKey;
+    const clientId = opts.clientId;
+    this.http = new HttpClient({
+      host: FLOPS_HOST,
+      baseUrl: this.endpoint,
+      authenticate: ({ query }) => {
+        query.clientId = clientId;
+        query.apiKey = apiKey;
+      },
+      decodeError: decodeFlopsError,
+      timeoutMs: opts.timeoutMs,
+      retry: opts.retry,
+      clock: this.clock,
+      logger: opts.logger,
+      dispatcher: opts.dispatcher,
+      budget: opts.budget,
+      random: opts.random,
+    });
+  }
+
+  private read<S extends z.ZodType>(operation: string, path: string, schema: S, opts?: CallOptions & { query?: Query; priority?: RequestPriority }): Promise<z.infer<S>> {
+    return this.http.call({ operation, method: "GET", path, query: opts?.query, safety: "read", priority: opts?.priority, schema, signal: opts?.signal });
+  }
+
+  private mutate<S extends z.ZodType>(operation: string, path: string, schema: S, query: Query, opts?: CallOptions): Promise<z.infer<S>> {
+    return this.http.call({ operation, method: "GET", path, query, safety: "mutate", schema, signal: opts?.signal });
+  }
+
+  private async startOperation(operation: string, path: string, query: Query, opts?: CallOptions): Promise<OperationStarted> {
+    return this.mutate(operation, path, operationStartedResponse, query, opts);
+  }
+
+  // ---- catalog ----
+
+  /** Projects of the account. The seed writes this path without a trailing slash, unlike the others. */
+  async listTenants(opts?: CallOptions): Promise<Tenant[]> {
+    return (await this.read("list tenants", "/tenant", tenantListResponse, opts)).result;
+  }
+
+  /** Distribution ids change as images are updated: look them up by name and bitness each time. */
+  async listDistributions(opts?: CallOptions): Promise<Distribution[]> {
+    return (await this.read("list distributions", "/distribution/", distributionListResponse, opts)).result;
+  }
+
+  async listSoftware(opts?: CallOptions): Promise<Software[]> {
+    return (await this.read("list software", "/software/", softwareListResponse, opts)).result;
+  }
+
+  async listTariffs(opts?: CallOptions): Promise<Tariff[]> {
+    return (await this.read("list tariffs", "/tariffs/", tariffListResponse, opts)).result;
+  }
+
+  // ---- VMs ----
+
+  /** VMs of the account, including those shared with it. */
+  async listVms(opts?: CallOptions): Promise<Vm[]> {
+    return (await this.read("list VMs", "/vm/", vmListResponse, opts)).result;
+  }
+
+  async getVm(vmId: number, opts?: CallOptions): Promise<Vm> {
+    return (await this.read(`read VM ${vmId}`, `/vm/${vmId}/`, vmInfoResponse, opts)).result;
+  }
+
+  async installVm(p: InstallVmParams, opts?: CallOptions): Promise<CreatedVm> {
+    if (p.password) globalRedactor.add(p.password);
+    const body = await this.mutate(
+      `install VM${p.name ? ` "${p.name}"` : ""}`,
+      withRepeatedParams("/vm/install/", { publicKeyIds: p.publicKeyIds, softwareIds: p.softwareIds }),
+      vmCreatedResponse,
+      {
+        name: p.name,
+        tenantId: p.tenantId,
+        distributionId: p.distributionId,
+        tariffId: p.tariffId,
+        memory: p.memory,
+        disk: p.disk,
+        cpu: p.cpu,
+        ipCount: p.ipCount,
+        password: p.password,
+        sendPassword: p.sendPassword,
+        openSupportAccess: p.openSupportAccess,
+      },
+      opts,
+    );
+    return { vmId: body.result, operationId: body.operationId };
+  }
+
+  async cloneVm(p: CloneVmParams, opts?: CallOptions): Promise<CreatedVm> {
+    const body = await this.mutate(`clone VM ${p.vmId}`, `/vm/${p.vmId}/clone/`, vmCreatedResponse, { name: p.name, tenantId: p.tenantId, snapshotId: p.snapshotId }, opts);
+    return { vmId: body.result, operationId: body.operationId };
+  }
+
+  async reinstallVm(p: ReinstallVmParams, opts?: CallOptions): Promise<OperationStarted> {
+    if (p.password) globalRedactor.add(p.password);
+    return this.startOperation(
+      `reinstall VM ${p.vmId}`,
+      withRepeatedParams(`/vm/${p.vmId}/reinstall/`, { publicKeyIds: p.publicKeyIds, softwareIds: p.softwareIds }),
+      {
+        name: p.name,
+        tenantId: p.tenantId,
+        distributionId: p.distributionId,
+        tariffId: p.tariffId,
+        memory: p.memory,
+        disk: p.disk,
+        cpu: p.cpu,
+        password: p.password,
+        sendPassword: p.sendPassword,
+        openSupportAccess: p.openSupportAccess,
+      },
+      opts,
+    );
+  }
+
+  async renameVm(p: VmRef & { name: string }, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`rename VM ${p.vmId}`, `/vm/${p.vmId}/rename/`, { tenantId: p.tenantId, name: p.name }, opts);
+  }
+
+  async startVm(p: VmRef, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`start VM ${p.vmId}`, `/vm/${p.vmId}/start/`, { tenantId: p.tenantId }, opts);
+  }
+
+  /** Hard reset. */
+  async resetVm(p: VmRef, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`reset VM ${p.vmId}`, `/vm/${p.vmId}/reset/`, { tenantId: p.tenantId }, opts);
+  }
+
+  /** Soft reboot; the operation fails when the guest has not rebooted within 3 minutes. */
+  async rebootVm(p: VmRef, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`reboot VM ${p.vmId}`, `/vm/${p.vmId}/reboot/`, { tenantId: p.tenantId }, opts);
+  }
+
+  /** Pulls the plug: unsaved data in the guest is lost. */
+  async powerOffVm(p: VmRef, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`power off VM ${p.vmId}`, `/vm/${p.vmId}/poweroff/`, { tenantId: p.tenantId }, opts);
+  }
+
+  /** ACPI shutdown; the operation fails when the guest has not stopped within 3 minutes. */
+  async shutdownVm(p: VmRef, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`shut down VM ${p.vmId}`, `/vm/${p.vmId}/shutdown/`, { tenantId: p.tenantId }, opts);
+  }
+
+  /** Deletes at once: the SMS/e-mail confirmation of the control panel does not apply to the API. */
+  async deleteVm(p: VmRef, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`delete VM ${p.vmId}`, `/vm/${p.vmId}/delete/`, { tenantId: p.tenantId }, opts);
+  }
+
+  async changePassword(p: VmRef & { password: string; sendPassword?: boolean }, opts?: CallOptions): Promise<OperationStarted> {
+    globalRedactor.add(p.password);
+    return this.startOperation(`change password of VM ${p.vmId}`, `/vm/${p.vmId}/password_change/`, { tenantId: p.tenantId, password: p.password, sendPassword: p.sendPassword }, opts);
+  }
+
+  /** Rewrites authorized_keys with exactly these keys; an empty list empties it. */
+  async changePublicKeys(p: VmRef & { keyIds: number[] }, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`change public keys of VM ${p.vmId}`, withRepeatedParams(`/vm/${p.vmId}/pubkey_change/`, { keyIds: p.keyIds }), { tenantId: p.tenantId }, opts);
+  }
+
+  /** Refused on fixed tariffs; lowering memory needs a restart, which `allowRestart` permits. */
+  async changeMemory(p: VmRef & { memory: number; allowRestart?: boolean }, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`change memory of VM ${p.vmId}`, `/vm/${p.vmId}/memory_change/`, { tenantId: p.tenantId, memory: p.memory, allowRestart: p.allowRestart }, opts);
+  }
+
+  /** Grows the disk while running; `allowMemoryChange` lets flops raise memory to keep disk ≤ 64 × memory. */
+  async changeDisk(p: VmRef & { disk: number; allowMemoryChange?: boolean }, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`change disk of VM ${p.vmId}`, `/vm/${p.vmId}/disk_change/`, { tenantId: p.tenantId, disk: p.disk, allowMemoryChange: p.allowMemoryChange }, opts);
+  }
+
+  async changeCpu(p: VmRef & { cpu: number }, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`change cpu of VM ${p.vmId}`, `/vm/${p.vmId}/cpu_change/`, { tenantId: p.tenantId, cpu: p.cpu }, opts);
+  }
+
+  /** Only to a tariff whose disk is not smaller than the VM's. */
+  async changeTariff(p: VmRef & { tariffId: number }, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`change tariff of VM ${p.vmId}`, `/vm/${p.vmId}/tariff_change/`, { tenantId: p.tenantId, tariffId: p.tariffId }, opts);
+  }
+
+  /** quantity 1–10 copies, frequency in hours: 3, 6, 12, 24 or 72. */
+  async changeBackupPolicy(p: VmRef & { quantity: number; frequency: number }, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`change backup policy of VM ${p.vmId}`, `/vm/${p.vmId}/backup_policy_change/`, { tenantId: p.tenantId, quantity: p.quantity, frequency: p.frequency }, opts);
+  }
+
+  // ---- IP addresses ----
+
+  /** The new address is only visible in `getVm` afterwards: the answer does not name it. */
+  async addIp(p: VmRef, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`add an IP address to VM ${p.vmId}`, `/vm/${p.vmId}/ip_add/`, { tenantId: p.tenantId }, opts);
+  }
+
+  async deleteIp(p: VmRef & { ip: string }, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`delete IP ${p.ip} of VM ${p.vmId}`, `/vm/${p.vmId}/ip_delete/`, { tenantId: p.tenantId, ip: p.ip }, opts);
+  }
+
+  /** Moves `ip` from VM `vmId` (of project `tenantId`) to VM `toVmId`. */
+  async moveIp(p: VmRef & { toVmId: number; ip: string }, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`move IP ${p.ip} from VM ${p.vmId} to VM ${p.toVmId}`, `/vm/${p.vmId}/ip_move/`, { tenantId: p.tenantId, toVmId: p.toVmId, ip: p.ip }, opts);
+  }
+
+  // ---- snapshots ----
+
+  async listSnapshots(vmId: number, opts?: CallOptions): Promise<Snapshot[]> {
+    return (await this.read(`list snapshots of VM ${vmId}`, `/vm/${vmId}/snapshots/`, snapshotListResponse, opts)).result;
+  }
+
+  /** The answer does not carry the snapshot id: find it in `listSnapshots` by name once the operation is done. */
+  async createSnapshot(p: VmRef & { name: string; description?: string }, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`create snapshot "${p.name}" of VM ${p.vmId}`, `/vm/${p.vmId}/snapshot_create/`, { tenantId: p.tenantId, name: p.name, description: p.description }, opts);
+  }
+
+  /** Also reverts the tariff to the one the VM had when the snapshot was taken. */
+  async rollbackSnapshot(p: VmRef & { snapshotId: number }, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`roll VM ${p.vmId} back to snapshot ${p.snapshotId}`, `/vm/${p.vmId}/snapshot_rollback/`, { tenantId: p.tenantId, snapshotId: p.snapshotId }, opts);
+  }
+
+  async deleteSnapshot(p: VmRef & { snapshotId: number; deleteChildren?: boolean }, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`delete snapshot ${p.snapshotId} of VM ${p.vmId}`, `/vm/${p.vmId}/snapshot_delete/`, { tenantId: p.tenantId, snapshotId: p.snapshotId, deleteChildren: p.deleteChildren }, opts);
+  }
+
+  // ---- backups ----
+
+  async listBackups(vmId: number, opts?: CallOptions): Promise<Backup[]> {
+    return (await this.read(`list backups of VM ${vmId}`, `/vm/${vmId}/backups/`, backupListResponse, opts)).result;
+  }
+
+  /** Destroys the current disk and every snapshot, and reverts the tariff; `createBackup` saves the current state first. */
+  async rollbackBackup(p: VmRef & { backup: string; createBackup?: boolean }, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(`roll VM ${p.vmId} back to backup ${p.backup}`, `/vm/${p.vmId}/backup_rollback/`, { tenantId: p.tenantId, backup: p.backup, createBackup: p.createBackup }, opts);
+  }
+
+  /**
+   * Starts preparing a download link (billed as outgoing traffic); the finished operation's
+   * `operationResult` is the link. Sent to the root the seed gives (see `backupDownloadRoot`). Should
+   * that root answer a bare HTTP 404 (no route, so nothing was started), the seed's `/v1/` was a typo
+   * for `/api/v1/`, and the call is repeated there: safe, since the first one never reached a handler.
+   */
+  async downloadBackup(p: VmRef & { backup: string }, opts?: CallOptions): Promise<OperationStarted> {
+    const operation = `download backup ${p.backup} of VM ${p.vmId}`;
+    const path = `/vm/${p.vmId}/backup_download/`;
+    const query = { tenantId: p.tenantId, backup: p.backup };
+    const root = backupDownloadRoot(this.endpoint);
+    if (root === this.endpoint) return this.startOperation(operation, path, query, opts);
+    try {
+      return await this.startOperation(operation, `${root}${path}`, query, opts);
+    } catch (e) {
+      const routeMissing = e instanceof FlopsApiError && e.httpStatus === 404 && e.errorCode === undefined;
+      if (!routeMissing) throw e;
+      return this.startOperation(operation, path, query, opts);
+    }
+  }
+
+  // ---- account public keys ----
+
+  async listPublicKeys(opts?: CallOptions): Promise<PublicKey[]> {
+    return (await this.read("list public keys", "/pubkeys/", publicKeyListResponse, opts)).result;
+  }
+
+  /** Synchronous: answers with the stored key. */
+  async addPublicKey(p: { tenantId: number; name: string; publicKey: string }, opts?: CallOptions): Promise<PublicKey> {
+    return (await this.mutate(`add public key "${p.name}"`, "/pubkeys/add/", publicKeyResponse, { tenantId: p.tenantId, name: p.name, publicKey: p.publicKey }, opts)).result;
+  }
+
+  async editPublicKey(p: { keyId: number; tenantId: number; name?: string; publicKey?: string }, opts?: CallOptions): Promise<PublicKey> {
+    return (await this.mutate(`edit public key ${p.keyId}`, `/pubkeys/${p.keyId}/edit/`, publicKeyResponse, { tenantId: p.tenantId, name: p.name, publicKey: p.publicKey }, opts)).result;
+  }
+
+  async deletePublicKey(p: { keyId: number; tenantId: number }, opts?: CallOptions): Promise<void> {
+    await this.mutate(`delete public key ${p.keyId}`, `/pubkeys/${p.keyId}/delete/`, okResponse, { tenantId: p.tenantId }, opts);
+  }
+
+  // ---- operations ----
+
+  async getOperation(operationId: number, opts?: CallOptions & { priority?: RequestPriority }): Promise<Operation> {
+    return (await this.read(`read operation ${operationId}`, `/operation/${operationId}/`, operationResponse, opts)).result;
+  }
+
+  /**
+   * Polls an operation until it is DONE and returns its final state. The seed lists no failure status,
+   * so the defensive reading: any status other than PENDING and DONE, or any errorCode (even beside
+   * DONE), is a failure, raised as kind "operationFailed" with the operation's id, type, code and message.
+   */
+  async waitForOperation(operationId: number, opts: WaitForOperationOptions = {}): Promise<Operation> {
+    const what = opts.what ?? `operation ${operationId}`;
+    const result = await waitFor<Operation>({
+      host: FLOPS_HOST,
+      what,
+      timeoutMs: opts.timeoutMs ?? this.operationTimeoutMs,
+      signal: opts.signal,
+      clock: opts.clock ?? this.clock,
+      backoff: this.waitBackoff,
+      onProgress: opts.onProgress,
+      poll: async (signal) => {
+        const op = await this.getOperation(operationId, { signal, priority: "poll" });
+        if (op.errorCode || (op.status !== OPERATION_STATUS.pending && op.status !== OPERATION_STATUS.done)) {
+          throw operationFailure(op, what === `operation ${operationId}` ? undefined : what);
+        }
+        return { done: op.status === OPERATION_STATUS.done, value: op, percentage: op.percentage, status: op.status };
+      },
+    });
+    // waitFor only returns once a poll said done, and every poll carries the operation.
+    return result.value!;
+  }
+}
+
+function operationFailure(op: Operation, what?: string): VpsError {
+  const named = `operation ${op.id} (${op.operationType})`;
+  return new VpsError(
+    {
+      kind: "operationFailed",
+      host: FLOPS_HOST,
+      operation: what ? `${what}: ${named}` : named,
+      vendorCode: op.errorCode ?? undefined,
+      vendorMessage: op.errorMessage ?? undefined,
+      objectId: String(op.vmId),
+      hint: flopsErrorHint(op.errorCode) ?? `it ended with status ${op.status}; run \`pulumi refresh\` to see the server's state, then \`pulumi up\` again`,
+    },
+    `ended with status ${op.status}`,
+  );
+}

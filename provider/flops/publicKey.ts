@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { defineResource, isVpsError, VpsError, type ShapeOf } from "../core";
+import { catalog } from "./catalog";
+import type { FlopsClient } from "./client";
+import { FLOPS_HOST } from "./errors";
+import type { PublicKey } from "./schemas";
+import { flopsClientFromSettings } from "./settings";
+
+/** Pasting a key with a trailing newline is no diff: keys compare without surrounding whitespace. */
+const sameKeyText = (a: unknown, b: unknown) => typeof a === "string" && typeof b === "string" ? a.trim() === b.trim() : a === b;
+
+const inputs = {
+  name: { schema: z.string().min(1).optional(), description: "Key name; defaults to the Pulumi resource name. Changed in place (edit)." },
+  publicKey: { schema: z.string().trim().min(1, "must be an OpenSSH public key"), description: "The public key text (OpenSSH format). Changed in place (edit); surrounding whitespace is ignored.", equals: sameKeyText },
+  tenantId: { schema: z.number().int().positive().optional(), description: "Project (tenant) id; defaults to the account's first tenant. A change replaces the key.", replaceOnChange: true, computed: true },
+  importFrom: { schema: z.string().regex(/^\d+$/, "must be a key id").optional(), description: "Adopt the existing key with this id; a later change is no diff.", createOnly: true },
+};
+
+const outputs = {
+  type: { schema: z.string(), description: "Key type reported by the API (RSA, DSA, ...)." },
+  timeAdded: { schema: z.number().nullable(), description: "When the key was added, epoch milliseconds." },
+};
+
+type Inputs = ShapeOf<typeof inputs>;
+
+async function findKey(c: FlopsClient, id: number): Promise<PublicKey | undefined> {
+  // The API has no single-key read: the account listing is the source of truth.
+  return (await c.listPublicKeys()).find((k) => k.id === id);
+}
+
+function keyState(k: PublicKey, prior: Partial<Inputs>) {
+  return {
+    name: k.name,
+    publicKey: prior.publicKey !== undefined && sameKeyText(prior.publicKey, k.publicKey) ? prior.publicKey : k.publicKey,
+    tenantId: k.tenantId ?? prior.tenantId,
+    importFrom: prior.importFrom,
+    type: k.type,
+    timeAdded: k.timeAdded,
+  };
+}
+
+export const publicKeyResource = defineResource({
+  host: FLOPS_HOST,
+  type: "PublicKey",
+  description: "An SSH public key in the flops account, to install on servers through their publicKeyIds.",
+  nameProperty: "name",
+  inputs,
+  outputs,
+  handler: {
+    async check(news, olds) {
+      if (news.tenantId !== undefined) return news;
+      const tenants = await catalog.tenants(flopsClientFromSettings());
+      return { ...news, tenantId: olds?.tenantId ?? tenants[0]?.id };
+    },
+    async create(news) {
+      const c = flopsClientFromSettings();
+      if (news.importFrom !== undefined) {
+        const existing = await findKey(c, Number(news.importFrom));
+        if (!existing) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation: `import public key ${news.importFrom}`, hint: "no key with that id in this account: check importFrom" });
+        let k = existing;
+        if ((news.name !== undefined && news.name !== k.name) || !sameKeyText(news.publicKey, k.publicKey)) {
+          k = await c.editPublicKey({ keyId: k.id, tenantId: news.tenantId ?? k.tenantId!, name: news.name, publicKey: news.publicKey.trim() });
+        }
+        return { id: String(k.id), outs: keyState(k, news) };
+      }
+      const k = await c.addPublicKey({ tenantId: news.tenantId!, name: news.name ?? "", publicKey: news.publicKey.trim() });
+      return { id: String(k.id), outs: keyState(k, news) };
+    },
+    async read(id, prior) {
+      const k = await findKey(flopsClientFromSettings(), Number(id));
+      if (!k) return undefined;
+      const s = keyState(k, prior);
+      return { id, inputs: s, outs: s };
+    },
+    async update(id, olds, news) {
+      const k = await flopsClientFromSettings().editPublicKey({ keyId: Number(id), tenantId: news.tenantId ?? olds.tenantId!, name: news.name, publicKey: news.publicKey.trim() });
+      return keyState(k, news);
+    },
+    async delete(id, state) {
+      try {
+        await flopsClientFromSettings().deletePublicKey({ keyId: Number(id), tenantId: state.tenantId! });
+      } catch (e) {
+        if (!isVpsError(e, "notFound")) throw e;
+      }
+    },
+  },
+});
