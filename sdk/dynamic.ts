@@ -76,7 +76,6 @@ export type DynamicOutputs<D> = D extends ResourceDefinition<infer P extends Pro
   ? { readonly [K in keyof (ShapeOf<P> & ShapeOf<Q>)]-?: pulumi.Output<(ShapeOf<P> & ShapeOf<Q>)[K]> }
   : never;
 
-export interface VpsResourceOptions extends pulumi.CustomResourceOptions {}
 
 /**
  * Base of every SDK class: registers `pulumi-nodejs:dynamic/<host>:<Type>` with every output declared,

@@ -137,7 +137,7 @@ function distributionNamedAsBefore(prior: string, vm: Vm): string {
 
 // ---- check ----
 
-async function checkServer(news: Inputs, olds: Partial<State> | undefined, ctx: HandlerContext): Promise<Inputs> {
+async function checkServer(news: Inputs, olds: Partial<State> | undefined, _ctx: HandlerContext): Promise<Inputs> {
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
   const out: Inputs = { ...news };
