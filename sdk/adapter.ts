@@ -71,6 +71,7 @@ export async function check(token: string, olds: Props, news: Props): Promise<pu
 export async function diff(token: string, _id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
   const def = resourceDefinition(token);
   const r = await diffResource(def, olds, news);
+  if (process.env.VPS_DEBUG) process.stderr.write(`debug: diff ${token}: ${JSON.stringify(r.detailed)}\n`);
   // `changes` is always a boolean: left undefined, the host would compare raw inputs, `__provider` included.
   return wire({ changes: r.changes, replaces: r.replaces, deleteBeforeReplace: r.deleteBeforeReplace });
 }

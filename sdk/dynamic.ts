@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { PropertyMap, ResourceDefinition, ShapeOf } from "../provider/core/resource";
@@ -10,8 +11,16 @@ import type { PropertyMap, ResourceDefinition, ShapeOf } from "../provider/core/
  * (pulumi/pulumi#15485). Config reaches the handlers through `configure`.
  */
 
-/** This package's root, captured as a last-resort location when `pulumi-vps` cannot be resolved from the host's cwd. */
-const packageRoot = path.resolve(__dirname, "..", "..");
+/** This package's root (the folder of its package.json; this file runs from sdk/ under ts-jest and from bin/sdk/ when built). */
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "package.json"))) return dir;
+    if (path.dirname(dir) === dir) return start;
+  }
+}
+
+/** Captured as a last-resort location when `pulumi-vps` cannot be resolved from the host's cwd. */
+const packageRoot = findPackageRoot(__dirname);
 
 type Adapter = typeof import("./adapter");
 
@@ -68,8 +77,15 @@ export function dynamicProvider(token: string): pulumi.dynamic.ResourceProvider 
   return provider;
 }
 
-/** Resource arguments: every input of the description, each accepting a Pulumi Input. */
-export type DynamicArgs<D> = D extends ResourceDefinition<infer P extends PropertyMap, PropertyMap> ? { [K in keyof ShapeOf<P>]: pulumi.Input<ShapeOf<P>[K]> } : never;
+/** A value where every level may be a Pulumi Input, as in Pulumi's generated SDKs (`Input<Input<string>[]>`). */
+export type DeepInput<T> = T extends (infer E)[]
+  ? pulumi.Input<DeepInput<E>[]>
+  : T extends Record<string, unknown>
+    ? pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>
+    : pulumi.Input<T>;
+
+/** Resource arguments: every input of the description, each accepting Pulumi Inputs at every level. */
+export type DynamicArgs<D> = D extends ResourceDefinition<infer P extends PropertyMap, PropertyMap> ? { [K in keyof ShapeOf<P>]: DeepInput<ShapeOf<P>[K]> } : never;
 
 /** Resource outputs: every input and output of the description as a Pulumi Output. */
 export type DynamicOutputs<D> = D extends ResourceDefinition<infer P extends PropertyMap, infer Q extends PropertyMap>

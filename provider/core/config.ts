@@ -49,9 +49,10 @@ export type ResolvedSettings<S extends HostSettingsSpec> = { [K in keyof S]: str
 export function resolveSettings<S extends HostSettingsSpec>(host: string, spec: S, source: ConfigSource = activeSource, env: NodeJS.ProcessEnv = process.env): ResolvedSettings<S> {
   const out = {} as Record<string, string | undefined>;
   for (const [name, s] of Object.entries(spec)) {
-    const fromConfig = source.get(`${host}:${s.key}`);
-    const fromEnv = env[s.env];
-    const value = fromConfig ?? (fromEnv === "" ? undefined : fromEnv) ?? s.default;
+    // An empty value counts as unset in either place (a source other than configFromRecord may return "").
+    const fromConfig = source.get(`${host}:${s.key}`) || undefined;
+    const fromEnv = env[s.env] || undefined;
+    const value = fromConfig ?? fromEnv ?? s.default;
     if (s.secret && value) globalRedactor.add(value);
     out[name] = value;
   }

@@ -68,7 +68,8 @@ export class VpsError extends Error {
     this.vendorMessage = fields.vendorMessage === undefined ? undefined : redact(fields.vendorMessage);
     this.httpStatus = fields.httpStatus;
     this.outcomeUnknown = fields.outcomeUnknown ?? false;
-    this.hint = fields.hint;
+    // Hints may quote a vendor answer (a body that failed its schema): redacted like the message.
+    this.hint = fields.hint === undefined ? undefined : redact(fields.hint);
     this.objectId = fields.objectId;
     this.retryAfterSeconds = fields.retryAfterSeconds;
   }

@@ -105,10 +105,17 @@ export class HttpClient {
         const err = this.toVpsError(e, call);
         if (err.kind === "rateLimited" && err.retryAfterSeconds !== undefined) this.opts.budget?.pause(err.retryAfterSeconds);
         if (!isRetryable(err, call.safety) || attempt >= this.policy.maxAttempts || call.signal?.aborted) throw err;
+        // A host asking for a longer wait than the policy honours would refuse an earlier retry too.
+        if (err.retryAfterSeconds !== undefined && err.retryAfterSeconds * 1000 > this.policy.maxRetryAfterMs) throw err;
         const delay = backoffDelay(this.policy, attempt, err, this.opts.random);
         this.stats.retries++;
         this.logger.debug(`${this.host}: ${call.operation}: ${err.kind}, retry ${attempt}/${this.policy.maxAttempts - 1} in ${delay} ms`);
-        await this.clock.sleep(delay, call.signal);
+        try {
+          await this.clock.sleep(delay, call.signal);
+        } catch (sleepError) {
+          // Aborted during the backoff: report it like any other cancellation (a VpsError, not the raw reason).
+          throw this.toVpsError(sleepError, call);
+        }
       }
     }
   }
@@ -151,6 +158,9 @@ export class HttpClient {
       bodyTimeout: timeoutMs,
     });
     const text = await res.body.text();
+    // undici hands the connection back to its pool one event-loop turn after the answer completes
+    // (client-h1 resumes in a setImmediate); a request sent sooner would open a second connection.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     let parsed: unknown;
     if (text.length > 0) {
       try {
@@ -177,7 +187,8 @@ export class HttpClient {
         operation: call.operation,
         httpStatus: res.status,
         outcomeUnknown: call.safety === "mutate",
-        hint: `the answer did not match the documented shape (${issues}); body starts ${JSON.stringify(res.text.slice(0, 200))}`,
+        // Redacted before quoting: JSON.stringify escapes the quotes that the `"token": "..."` rule looks for.
+        hint: `the answer did not match the documented shape (${issues}); body starts ${JSON.stringify(redact(res.text).slice(0, 200))}`,
       },
       "unexpected response",
     );
@@ -197,12 +208,13 @@ export class HttpClient {
         httpStatus: res.status,
         outcomeUnknown: mutate,
         retryAfterSeconds,
-        vendorMessage: res.text.slice(0, 200) || undefined,
+        vendorMessage: redact(res.text).slice(0, 200) || undefined,
         hint: mutate ? OUTCOME_UNKNOWN_HINT : "the host had a server error; try again later",
       });
     }
     const kind = res.status === 404 ? "notFound" : res.status === 401 || res.status === 403 ? "unauthorized" : res.status === 409 ? "conflict" : "invalid";
-    return new VpsError({ kind, host: this.host, operation: call.operation, httpStatus: res.status, vendorMessage: res.text.slice(0, 300) || undefined });
+    // Redacted before truncating, so a secret cut in half by the slice is still recognised.
+    return new VpsError({ kind, host: this.host, operation: call.operation, httpStatus: res.status, vendorMessage: redact(res.text).slice(0, 300) || undefined });
   }
 
   private toVpsError(e: unknown, call: ApiCall<z.ZodType>): VpsError {
@@ -228,4 +240,4 @@ export class HttpClient {
 }
 
 export const OUTCOME_UNKNOWN_HINT =
-  "the request may or may not have been applied (no answer arrived), so it was not repeated; run `pulumi refresh` to see the live state, then `pulumi up` again";
+  "the outcome is unknown: the request may or may not have been applied, so it was not repeated; run `pulumi refresh` to see the live state, then `pulumi up` again";

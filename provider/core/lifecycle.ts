@@ -39,9 +39,12 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return canonical(na) === canonical(nb);
 }
 
-/** Order-insensitive comparison for lists of scalars (keys, exclusion lists). */
+/**
+ * Set comparison for lists of scalars (keys, exclusion lists): order and repeats do not matter, since
+ * the host stores a set and reads back each member once (`[1, 1]` vs `[1]` would otherwise be a perpetual diff).
+ */
 export function sameSet(a: unknown, b: unknown): boolean {
-  const arr = (x: unknown) => (Array.isArray(x) ? x.map((v) => canonical(v)).sort() : x === undefined || x === null ? [] : [canonical(x)]);
+  const arr = (x: unknown) => (Array.isArray(x) ? [...new Set(x.map((v) => canonical(v)))].sort() : x === undefined || x === null ? [] : [canonical(x)]);
   return canonical(arr(a)) === canonical(arr(b));
 }
 
@@ -51,13 +54,35 @@ function inputsOnly(def: ResourceDefinition, props: Props): Props {
   return out;
 }
 
+type ZodIssue = z.ZodError["issues"][number];
+
+/**
+ * The values an issue allows: an enum's or literal's (`invalid_value`), or those of a union of
+ * literals (`z.union([z.literal(3), z.literal(6)])`, the usual way to allow a set of numbers), whose
+ * own message is only "Invalid input".
+ */
+function allowedValues(issue: ZodIssue): unknown[] | undefined {
+  if (issue.code === "invalid_value" && "values" in issue) return issue.values as unknown[];
+  if (issue.code === "invalid_union" && "errors" in issue && Array.isArray(issue.errors) && issue.errors.length > 0) {
+    const values: unknown[] = [];
+    for (const branch of issue.errors as ZodIssue[][]) {
+      const v = branch.length === 1 && branch[0].path.length === 0 ? allowedValues(branch[0]) : undefined;
+      if (!v) return undefined;
+      values.push(...v);
+    }
+    return values;
+  }
+  return undefined;
+}
+
 function zodFailures(error: z.ZodError, def: ResourceDefinition): CheckFailure[] {
   return error.issues.map((issue) => {
     const property = String(issue.path[0] ?? "(inputs)");
     const rest = issue.path.slice(1).join(".");
     const desc = def.inputs[property]?.description;
     let reason = issue.message;
-    if (issue.code === "invalid_value" && "values" in issue) reason = `must be one of ${(issue.values as unknown[]).map((x) => JSON.stringify(x)).join(", ")}`;
+    const allowed = allowedValues(issue);
+    if (allowed) reason = `must be one of ${allowed.map((x) => JSON.stringify(x)).join(", ")}`;
     return { property: rest ? `${property}.${rest}` : property, reason: `${resourceLabel(def)} ${property}${rest ? `.${rest}` : ""}: ${reason}${desc && issue.code === "invalid_type" ? ` (${desc})` : ""}` };
   });
 }
@@ -74,7 +99,9 @@ export async function checkResource(def: ResourceDefinition, olds: Props | undef
   const known: Props = { ...raw };
   for (const k of unknownKeys) delete known[k];
   const shape: Record<string, z.ZodType> = {};
-  for (const [k, spec] of Object.entries(def.inputs)) shape[k] = unknownKeys.includes(k) ? z.unknown() : spec.schema;
+  // Optional: the unknown keys were taken out of `known` (a bare z.unknown() key is required in zod 4,
+  // which failed every preview with an unknown input).
+  for (const [k, spec] of Object.entries(def.inputs)) shape[k] = unknownKeys.includes(k) ? z.unknown().optional() : spec.schema;
   const parsed = z.object(shape).safeParse(known);
   if (!parsed.success) return { inputs: raw, failures: zodFailures(parsed.error, def) };
   let inputs: Props = { ...(parsed.data as Props) };
@@ -170,4 +197,30 @@ export async function deleteResource(def: ResourceDefinition, id: string, state:
 export function labelFor(def: ResourceDefinition, props: Props, id?: string): string {
   const name = typeof props.name === "string" ? props.name : id;
   return resourceLabel(def, name);
+}
+
+/**
+ * `pulumi import` (a Read with only an id): the live object's inputs, pruned so that the program the
+ * import generates passes check and shows no diff. Only `computed` inputs are pruned (left unset, the
+ * live value is no diff by definition): those that check rejects (a fixed tariff's sizes) and those
+ * the diff still reports. Returns the read's outputs unchanged.
+ */
+export async function importResource(def: ResourceDefinition, id: string, ctx: HandlerContext): Promise<{ id: string; inputs: Props; outs: Props } | undefined> {
+  const read = await readResource(def, id, {}, ctx);
+  if (!read) return undefined;
+  const inputs: Props = { ...read.inputs };
+  const prunable = (k: string) => def.inputs[k]?.computed === true && k in inputs;
+  for (let round = 0; round <= Object.keys(def.inputs).length; round++) {
+    const checked = await checkResource(def, undefined, inputs, ctx);
+    let drop: string[];
+    if (checked.failures.length > 0) {
+      drop = [...new Set(checked.failures.map((f) => f.property.split(".")[0]))].filter(prunable);
+    } else {
+      const diff = await diffResource(def, read.outs, checked.inputs);
+      drop = Object.keys(diff.detailed).filter(prunable);
+    }
+    if (drop.length === 0) break;
+    for (const k of drop) delete inputs[k];
+  }
+  return { id: read.id, inputs, outs: read.outs };
 }

@@ -12,13 +12,20 @@ interface Waiter {
 }
 
 /**
- * A per-host request budget shared by every resource in the provider process: a token bucket of
- * `ratePerSecond` tokens (burst = one second's worth), served in priority order, paused whole when the
- * host answers 429 with Retry-After (everyone waits, not only the caller that was refused).
+ * A per-host request budget shared by every resource in the provider process, served in priority
+ * order, paused whole when the host answers 429 with Retry-After (everyone waits, not only the caller
+ * that was refused).
+ *
+ * The limit holds over every one-second window, as a host counting "requests per second" sees it: up
+ * to `capacity` (= ⌊ratePerSecond⌋, at least 1) requests go at once, the next one when the oldest of
+ * them is a second old. (A token bucket refilling at the rate with a burst of one second's worth, as
+ * here before, lets nearly twice the rate through in the first second.) Rates below 1/s space single
+ * requests `1 / ratePerSecond` seconds apart.
  */
 export class RequestBudget {
-  private tokens: number;
-  private lastRefill: number;
+  /** When the last `capacity` requests were let through, oldest first. */
+  private readonly granted: number[] = [];
+  private readonly windowMs: number;
   private pausedUntil = 0;
   private readonly queues: Record<RequestPriority, Waiter[]> = { mutate: [], read: [], poll: [] };
   private pumping = false;
@@ -26,14 +33,30 @@ export class RequestBudget {
 
   constructor(readonly ratePerSecond: number, private readonly clock: Clock = systemClock) {
     this.capacity = Math.max(1, Math.floor(ratePerSecond));
-    this.tokens = this.capacity;
-    this.lastRefill = clock.now();
+    this.windowMs = ratePerSecond >= 1 ? 1_000 : 1_000 / ratePerSecond;
   }
 
   acquire(priority: RequestPriority, signal?: AbortSignal): Promise<void> {
     if (!Number.isFinite(this.ratePerSecond) || this.ratePerSecond <= 0) return Promise.resolve();
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {
-      this.queues[priority].push({ resolve, reject, signal });
+      const queue = this.queues[priority];
+      // A cancelled request leaves the queue at once (not when its turn comes, maybe after a long pause).
+      const onAbort = () => {
+        const i = queue.indexOf(waiter);
+        if (i >= 0) queue.splice(i, 1);
+        reject(signal?.reason);
+      };
+      const waiter: Waiter = {
+        resolve: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+        reject,
+        signal,
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      queue.push(waiter);
       void this.pump();
     });
   }
@@ -41,13 +64,6 @@ export class RequestBudget {
   /** The host said "not before `seconds`": hold every request until then. */
   pause(seconds: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + seconds * 1000);
-    this.tokens = 0;
-  }
-
-  private refill(): void {
-    const now = this.clock.now();
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.lastRefill) / 1000) * this.ratePerSecond);
-    this.lastRefill = now;
   }
 
   private next(): Waiter | undefined {
@@ -77,17 +93,16 @@ export class RequestBudget {
         const now = this.clock.now();
         if (now < this.pausedUntil) {
           await this.clock.sleep(this.pausedUntil - now);
-          this.lastRefill = this.clock.now();
           continue;
         }
-        this.refill();
-        if (this.tokens < 1) {
-          await this.clock.sleep(((1 - this.tokens) / this.ratePerSecond) * 1000);
+        while (this.granted.length > 0 && this.granted[0] <= now - this.windowMs) this.granted.shift();
+        if (this.granted.length >= this.capacity) {
+          await this.clock.sleep(this.granted[0] + this.windowMs - now);
           continue;
         }
         const w = this.next();
         if (!w) break;
-        this.tokens -= 1;
+        this.granted.push(now);
         w.resolve();
       }
     } finally {

@@ -8,23 +8,31 @@ const SECRET_NAMES = "apiKey|api_key|token|password|passwd|secret|authorization"
 const SECRET_QUERY = new RegExp(`((?:^|[?&;\\s])(?:${SECRET_NAMES})=)([^&\\s"']+)`, "gi");
 /** `"token": "..."` in JSON bodies. */
 const SECRET_JSON = new RegExp(`("(?:${SECRET_NAMES})"\\s*:\\s*")([^"]*)`, "gi");
-const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]+/g;
+/** The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer x` is as secret as `Bearer x`. */
+const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
 
 export class Redactor {
-  private readonly secrets = new Set<string>();
+  /** Each secret with the encoded forms it may travel in. */
+  private readonly secrets = new Map<string, string[]>();
 
   /** Remember a secret value; values shorter than 4 characters would redact ordinary text, so they only go through the pattern rules. */
   add(...values: Array<string | undefined | null>): this {
-    for (const v of values) if (typeof v === "string" && v.length >= 4) this.secrets.add(v);
+    for (const v of values) {
+      if (typeof v !== "string" || v.length < 4 || this.secrets.has(v)) continue;
+      // Both URL encodings: encodeURIComponent, and the form encoding URL.searchParams / URLSearchParams
+      // use (space as `+`, and `!'()~` escaped), which is how a password travels in a flops query.
+      const encodings = new Set([encodeURIComponent(v), new URLSearchParams([["", v]]).toString().slice(1)]);
+      encodings.delete(v);
+      this.secrets.set(v, [...encodings]);
+    }
     return this;
   }
 
   redact(text: string): string {
     let out = text;
-    for (const s of this.secrets) {
+    for (const [s, encodings] of this.secrets) {
       out = out.split(s).join("***");
-      const encoded = encodeURIComponent(s);
-      if (encoded !== s) out = out.split(encoded).join("***");
+      for (const encoded of encodings) out = out.split(encoded).join("***");
     }
     return out
       .replace(BEARER, "$1***")

@@ -48,7 +48,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   if (!v) return undefined;
   const seconds = Number(v);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const date = Date.parse(v);
+  // An HTTP date names its day and month; without this check V8 reads "-5" as a date in 2001 (→ 0 s).
+  const date = /[a-z]/i.test(v) ? Date.parse(v) : NaN;
   if (!Number.isNaN(date)) return Math.max(0, (date - now) / 1000);
   return undefined;
 }

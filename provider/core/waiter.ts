@@ -60,16 +60,33 @@ export interface WaitResult<T> {
   elapsedMs: number;
 }
 
-/** Next delay from the API's own progress figure, or undefined when it gives none worth using. */
+/** Longest step taken through the window in which a nearly finished operation may end. */
+const NEAR_END_STEP_MS = 1_500;
+/** Beyond this distance from the earliest possible end, the waiter only closes in on it. */
+const FAR_FROM_END_MS = 10_000;
+/** While progress is reported, the longest gap between polls, as a multiple of `maxMs`. */
+const PROGRESS_MAX_MS_FACTOR = 12;
+
+/**
+ * Next delay from the API's own progress figure, or undefined when it gives none worth using.
+ *
+ * A percentage is a whole number rounded down (flops's, the simulator's), so after `elapsed` ms at
+ * `p` % the operation ends between elapsed·100/(p+1) (the earliest possible end) and elapsed·100/p.
+ * Aiming at the plain estimate elapsed·100/p overshoots by up to 1/p of the duration (25 % of a 10 s
+ * operation first seen at 4 %), so the waiter aims at the earliest end instead:
+ * - far from it, it looks again at 80 % of the way there to refine the estimate (progress is rarely
+ *   linear);
+ * - near it, it looks just after it and then steps through the remaining window in steps of at most
+ *   half the window or 1.5 s, which bounds the time between the end and the waiter noticing it.
+ */
 export function delayFromProgress(elapsedMs: number, percentage: number | undefined, b: WaitBackoff): number | undefined {
   if (percentage === undefined || !(percentage > 0) || percentage >= 100 || elapsedMs <= 0) return undefined;
-  const estimatedTotal = elapsedMs / (percentage / 100);
-  const remaining = estimatedTotal - elapsedMs;
-  const margin = Math.max(b.minMs, estimatedTotal * 0.005);
-  // Far from the end, look again at 80% of the remaining time to refine the estimate (progress is
-  // rarely linear); near it, look just after the estimated end.
-  const delay = remaining > 20_000 ? remaining * 0.8 : remaining + margin;
-  return Math.max(b.minMs, delay);
+  const earliestEnd = (elapsedMs * 100) / Math.min(100, percentage + 1);
+  const latestEnd = (elapsedMs * 100) / percentage;
+  const toEarliest = earliestEnd - elapsedMs;
+  if (toEarliest > FAR_FROM_END_MS) return toEarliest * 0.8;
+  const step = Math.max(b.minMs, Math.min((latestEnd - earliestEnd) / 2, NEAR_END_STEP_MS));
+  return Math.max(b.minMs, toEarliest + step);
 }
 
 export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
@@ -103,8 +120,16 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
       );
     }
     const fromProgress = delayFromProgress(elapsedMs, last.percentage, b);
-    let delay = fromProgress !== undefined ? Math.min(fromProgress, b.maxMs * 6) : interval;
-    interval = Math.min(b.maxMs, interval * b.factor);
+    let delay: number;
+    if (fromProgress !== undefined) {
+      delay = Math.min(fromProgress, b.maxMs * PROGRESS_MAX_MS_FACTOR);
+      // Should the estimate fail (an operation that sits at 100 % before it is done), back off from
+      // the first interval again rather than from wherever the backoff had grown to.
+      interval = b.initialMs;
+    } else {
+      delay = interval;
+      interval = Math.min(b.maxMs, interval * b.factor);
+    }
     delay = Math.min(delay, remainingBudget);
     await clock.sleep(Math.max(delay, 0), opts.signal).catch((e: unknown) => {
       if (opts.signal?.aborted) return; // reported at the top of the loop

@@ -140,7 +140,8 @@ function distributionNamedAsBefore(prior: string, vm: Vm): string {
 async function checkServer(news: Inputs, olds: Partial<State> | undefined, _ctx: HandlerContext): Promise<Inputs> {
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
-  const out: Inputs = { ...news };
+  // Explicit default, so a server stopped in the panel shows as drift and is started again.
+  const out: Inputs = { ...news, powerState: news.powerState ?? "running" };
   const adopting = news.importFrom !== undefined;
   const cloning = news.cloneFrom !== undefined;
 
@@ -201,7 +202,7 @@ async function checkServer(news: Inputs, olds: Partial<State> | undefined, _ctx:
       fail("disk", `${news.disk} MB is more than ${DISK_PER_MEMORY} × memory (${memory} MB → at most ${DISK_PER_MEMORY * memory} MB); raise memory or lower disk`);
     }
   }
-  if (olds?.memory !== undefined && news.memory !== undefined && news.memory < olds.memory && !news.allowRestart && olds.state !== undefined) {
+  if (olds?.memory !== undefined && news.memory !== undefined && news.memory < olds.memory && !news.allowRestart) {
     fail("memory", `lowering memory from ${olds.memory} to ${news.memory} MB restarts the server; set allowRestart: true to allow it`);
   }
   if (news.softwareIds?.length && !(olds && sameSet(olds.softwareIds, news.softwareIds))) {

@@ -1,0 +1,126 @@
+/**
+ * `npm run demo`: the quick start on the embedded flops simulator.
+ *
+ * With a `pulumi` CLI on PATH it runs `pulumi up --yes` and `pulumi destroy --yes` on
+ * examples/quickstart with a local file backend in a temp dir. Without one (the CLI downloads a
+ * binary, so it cannot be installed everywhere) it runs the same program engine-less: the program
+ * under Pulumi's mocks, every resource driven through Pulumi's own dynamic-provider host over gRPC,
+ * as `pulumi up` would: plan, create with progress, a second plan that must show no changes, destroy.
+ * Exits non-zero on any failure.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { FlopsSimulator } from "../simulator/flops";
+import { DynamicProviderHost } from "../test/harness/host";
+import { destroyStack, programFromModule, runProgram, type Step } from "../test/harness/engineless";
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+const demoPassword = "Demo-Passw0rd";
+
+function hasPulumiCli(): boolean {
+  return spawnSync("pulumi", ["version"], { stdio: "ignore" }).status === 0;
+}
+
+function symbol(step: Step): string {
+  return { create: "+", update: "~", replace: "+-", same: " " }[step.action];
+}
+
+async function engineless(sim: FlopsSimulator, example: string): Promise<void> {
+  const config = {
+    "flops:endpoint": sim.endpoint,
+    "flops:clientId": sim.clientId,
+    "flops:apiKey": sim.apiKey,
+    [`${example}:serverPassword`]: demoPassword,
+  };
+  const secretKeys = ["flops:apiKey", `${example}:serverPassword`];
+  const host = await DynamicProviderHost.start({ cwd: repoRoot, project: example, config, secretKeys });
+  const program = programFromModule(path.join(__dirname, example, "index.js"));
+  const opts = { config, secretKeys, project: example, stack: "dev" };
+  const show = (s: Step) => console.log(`  ${symbol(s)} ${s.type.replace("pulumi-nodejs:dynamic/", "")} ${s.name}${s.changed?.length ? ` (${s.changed.join(", ")})` : ""}`);
+  let progressShown = 0;
+  const timer = setInterval(() => {
+    const lines = host.stderr.split("\n").filter(Boolean);
+    for (const line of lines.slice(progressShown)) console.log(`      ${line}`);
+    progressShown = lines.length;
+  }, 100);
+  try {
+    console.log(`Previewing update (${example}):`);
+    const preview = await runProgram(host, program, { ...opts, preview: true });
+    preview.steps.forEach(show);
+    console.log(`\nUpdating (${example}):`);
+    const up = await runProgram(host, program, { ...opts, onStep: show });
+    console.log(`\nOutputs:\n${Object.entries(up.state.outputs).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`).join("\n")}`);
+    console.log(`\nPreviewing again (expect no changes):`);
+    const again = await runProgram(host, program, { ...opts, preview: true, prior: up.state });
+    const changed = again.steps.filter((s) => s.action !== "same");
+    if (changed.length) {
+      changed.forEach(show);
+      throw new Error(`second preview shows ${changed.length} change(s): a perpetual diff`);
+    }
+    console.log(`  no changes (${again.steps.length} resources unchanged)`);
+    console.log(`\nDestroying (${example}):`);
+    await destroyStack(host, up.state, (r) => console.log(`  - ${r.urn.split("::")[2].replace("pulumi-nodejs:dynamic/", "")} ${r.urn.split("::")[3]}`));
+    const leftovers = sim.vms().length;
+    if (leftovers) throw new Error(`${leftovers} server(s) left on the simulator after destroy`);
+    const output = host.allOutput();
+    if (output.includes(sim.apiKey) || output.includes(demoPassword)) throw new Error("a secret appeared in the provider's output");
+    console.log(`\nDone: ${sim.server.requests.length} API calls to the simulator; no secret in any log line.`);
+  } catch (e) {
+    if (process.env.VPS_DEBUG) console.error(host.allOutput());
+    throw e;
+  } finally {
+    clearInterval(timer);
+    await host.stop();
+  }
+}
+
+function withCli(sim: FlopsSimulator, example: string): void {
+  // A copy of the program with this package installed from the repository, and a throw-away
+  // file backend: nothing outside the temp dir is touched.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-vps-demo-"));
+  fs.cpSync(path.join(repoRoot, "examples", example), dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, "package.json"),
+    JSON.stringify({ name: example, private: true, dependencies: { "pulumi-vps": `file:${repoRoot}`, "@pulumi/pulumi": "3.270.0", typescript: "6.0.3" } }, null, 2),
+  );
+  const env = { ...process.env, PULUMI_BACKEND_URL: `file://${dir}`, PULUMI_CONFIG_PASSPHRASE: "demo", PULUMI_SKIP_UPDATE_CHECK: "true" };
+  const run = (cmd: string, args: string[]) => {
+    console.log(`$ ${cmd} ${args.join(" ")}`);
+    const r = spawnSync(cmd, args, { cwd: dir, env, stdio: "inherit" });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (exit ${r.status})`);
+  };
+  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"]);
+  run("pulumi", ["stack", "init", "dev"]);
+  run("pulumi", ["config", "set", "flops:endpoint", sim.endpoint]);
+  run("pulumi", ["config", "set", "flops:clientId", sim.clientId]);
+  run("pulumi", ["config", "set", "--secret", "flops:apiKey", sim.apiKey]);
+  run("pulumi", ["config", "set", "--secret", "serverPassword", demoPassword]);
+  run("pulumi", ["up", "--yes"]);
+  run("pulumi", ["preview", "--expect-no-changes"]);
+  run("pulumi", ["destroy", "--yes"]);
+}
+
+async function main(): Promise<void> {
+  const example = process.argv[2] ?? "quickstart";
+  const sim = new FlopsSimulator();
+  await sim.start();
+  console.log(`flops simulator at ${sim.endpoint}\n`);
+  const started = Date.now();
+  try {
+    if (hasPulumiCli() && !process.env.PULUMI_VPS_DEMO_ENGINELESS) withCli(sim, example);
+    else {
+      console.log("(no pulumi CLI on PATH: running the program engine-less through Pulumi's dynamic-provider host)\n");
+      await engineless(sim, example);
+    }
+    console.log(`Finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  } finally {
+    await sim.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`demo failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,87 @@
+import type { Distribution, Software, Tariff, Tenant } from "./model";
+
+/**
+ * The catalog the simulator starts with, copied from the documented examples in the flops seed
+ * (../shared/seeds/002_74c82ddb414a514c.txt): `GET /tenant`, `GET /distribution/`, `GET /software/`,
+ * `GET /tariffs/`. Each simulator instance gets its own copy (see `seedCatalog`).
+ *
+ * Note on the on-demand tariffs (ids 1 and 2): the seed lists them with disk 8000 and cpu 0 / ipCount 0.
+ * Those are not sizes a VM can have (the disk minimum is 8192, the cpu minimum 1): the simulator
+ * reads them as "chosen per VM", and uses the documented minimums when an install on such a tariff
+ * leaves a size out (see rules.ts `resolveSizes`).
+ */
+
+export const SEED_TENANTS: readonly Tenant[] = [
+  { id: 10081, description: "По умолчанию" },
+  { id: 10082, description: "Проект 1" },
+  { id: 10100, description: "Project 1" },
+];
+
+export const SEED_DISTRIBUTIONS: readonly Distribution[] = [
+  { id: 233, name: "DEBIAN", description: "Debian 7.6 x64", bitness: 64 },
+  { id: 234, name: "DEBIAN", description: "Debian 7.6 x86", bitness: 32 },
+  { id: 230, name: "UBUNTU", description: "Ubuntu 14.04.1 x64", bitness: 64 },
+  { id: 232, name: "UBUNTU", description: "Ubuntu 12.04.5 x64", bitness: 64 },
+  { id: 235, name: "SUSE", description: "OpenSuse 13.1 x64", bitness: 64 },
+  { id: 231, name: "CENTOS", description: "CentOS 6.5 x64", bitness: 64 },
+  { id: 219, name: "WINDOWS_2008_R2", description: "Win Server 2008 R2 x64", bitness: 64 },
+  { id: 236, name: "FEDORA", description: "Fedora 20 x64", bitness: 64 },
+  { id: 220, name: "WINDOWS_2012", description: "Win Server 2012 R2 x64", bitness: 64 },
+];
+
+export const SEED_SOFTWARE: readonly Software[] = [
+  { id: 1, name: "mysql" },
+  { id: 2, name: "postgresql" },
+  { id: 3, name: "nginx + php-fpm" },
+  { id: 4, name: "apache" },
+  { id: 5, name: "java" },
+];
+
+export const SEED_TARIFFS: readonly Tariff[] = [
+  { id: 3, name: "Облачный 512", memory: 512, disk: 16384, cpu: 1, ipCount: 1, onDemand: false, forWindows: false },
+  { id: 4, name: "Облачный 1024", memory: 1024, disk: 32768, cpu: 1, ipCount: 1, onDemand: false, forWindows: false },
+  { id: 5, name: "Облачный 2048", memory: 2048, disk: 65536, cpu: 2, ipCount: 1, onDemand: false, forWindows: false },
+  { id: 6, name: "Облачный 4096", memory: 4096, disk: 131072, cpu: 2, ipCount: 1, onDemand: false, forWindows: false },
+  { id: 10, name: "Облачный 8192", memory: 8192, disk: 262144, cpu: 4, ipCount: 1, onDemand: false, forWindows: false },
+  { id: 11, name: "Облачный 16384", memory: 16384, disk: 524288, cpu: 8, ipCount: 1, onDemand: false, forWindows: false },
+  { id: 1, name: "Облачный без границ", memory: 512, disk: 8000, cpu: 0, ipCount: 0, onDemand: true, forWindows: false },
+  { id: 7, name: "Облачный 1024 для Windows", memory: 1024, disk: 32768, cpu: 1, ipCount: 1, onDemand: false, forWindows: true },
+  { id: 8, name: "Облачный 2048 для Windows", memory: 2048, disk: 65536, cpu: 2, ipCount: 1, onDemand: false, forWindows: true },
+  { id: 9, name: "Облачный 4096 для Windows", memory: 4096, disk: 131072, cpu: 2, ipCount: 1, onDemand: false, forWindows: true },
+  { id: 12, name: "Облачный 8192 для Windows", memory: 8192, disk: 262144, cpu: 4, ipCount: 1, onDemand: false, forWindows: true },
+  { id: 13, name: "Облачный 16384 для Windows", memory: 16384, disk: 524288, cpu: 8, ipCount: 1, onDemand: false, forWindows: true },
+  { id: 2, name: "Облачный без границ для Windows", memory: 512, disk: 8000, cpu: 0, ipCount: 0, onDemand: true, forWindows: true },
+];
+
+/** The VM examples' bandwidth (Mbit/s); no tariff lists it, every VM example shows 100. */
+export const DEFAULT_BANDWIDTH = 100;
+
+/** Every VM example has this policy or `{10, 72}`; a new VM starts with the smaller one. */
+export const DEFAULT_BACKUP_POLICY = { quantity: 1, frequency: 72 } as const;
+
+/**
+ * Public addresses handed out by the simulator: 185.22.60.0/22 (the seed's VMs have 185.22.60.x),
+ * skipping network, gateway and broadcast addresses of each /24: about 1000 addresses, enough for the
+ * benchmarks' 100 servers with two addresses each.
+ */
+export function seedIpPool(): string[] {
+  const out: string[] = [];
+  for (let c = 60; c < 64; c++) for (let d = 2; d < 255; d++) out.push(`185.22.${c}.${d}`);
+  return out;
+}
+
+export interface Catalog {
+  tenants: Tenant[];
+  distributions: Distribution[];
+  software: Software[];
+  tariffs: Tariff[];
+}
+
+export function seedCatalog(): Catalog {
+  return {
+    tenants: SEED_TENANTS.map((t) => ({ ...t })),
+    distributions: SEED_DISTRIBUTIONS.map((d) => ({ ...d })),
+    software: SEED_SOFTWARE.map((s) => ({ ...s })),
+    tariffs: SEED_TARIFFS.map((t) => ({ ...t })),
+  };
+}

@@ -1,0 +1,288 @@
+/**
+ * flops Server and PublicKey through Pulumi's own dynamic-provider host, in the engine's order
+ * (Check, Diff, Create, Diff, Update, Read, Delete), against the flops simulator over HTTP.
+ * Needs `npm run build` (the serialized provider loads bin/sdk/adapter.js), which `pretest` runs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { flops } from "pulumi-vps";
+import { FlopsSimulator } from "../../simulator/flops";
+import { CheckFailedError, captureResources, DynamicProviderHost, findResource, HostCallError, plan, refresh, up, destroy, type ResourceState, UNKNOWN } from "../harness";
+import { programFromModule, runProgram, destroyStack } from "../harness/engineless";
+import * as path from "node:path";
+
+const PASSWORD = "Sup3r-Secret";
+const SERVER = "pulumi-nodejs:dynamic/flops:Server";
+const KEY = "pulumi-nodejs:dynamic/flops:PublicKey";
+const PUBKEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBx0mVq5dTz7YwT0vZb1y3kQ lifecycle@test";
+
+let sim: FlopsSimulator;
+let host: DynamicProviderHost;
+let serverProvider: string;
+let keyProvider: string;
+
+const urn = (type: string, name: string) => `urn:pulumi:stack::project::${type}::${name}`;
+
+function server(inputs: Record<string, unknown>) {
+  return { __provider: serverProvider, name: "web", ...inputs };
+}
+
+beforeAll(async () => {
+  sim = new FlopsSimulator({ operationDurationMs: 40 });
+  await sim.start();
+  // The serialized providers, exactly as a program produces them.
+  const captured = await captureResources(() => {
+    new flops.PublicKey("k", { publicKey: PUBKEY });
+    new flops.Server("web", { distribution: "DEBIAN", tariff: "Облачный 1024", password: pulumi.secret(PASSWORD) });
+  });
+  serverProvider = findResource(captured, "web").serializedProvider!;
+  keyProvider = findResource(captured, "k").serializedProvider!;
+  host = await DynamicProviderHost.start({
+    config: { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey },
+    secretKeys: ["flops:apiKey"],
+  });
+}, 30_000);
+
+afterAll(async () => {
+  await host?.stop();
+  await sim?.stop();
+});
+
+beforeEach(() => {
+  sim.clearInjections();
+});
+
+async function createKey(name: string): Promise<ResourceState> {
+  return (await up(host, urn(KEY, name), { __provider: keyProvider, name, publicKey: `${PUBKEY}-${name}` })).state;
+}
+
+describe("flops.Server through the dynamic-provider host", () => {
+  test("create with keys and a family-name distribution, then no diff, refresh, renumbered catalog, reordered keys", async () => {
+    const k1 = await createKey("k1");
+    const k2 = await createKey("k2");
+    const inputs = server({ name: "web-1", distribution: "DEBIAN", bitness: 64, tariff: "Облачный 1024", password: PASSWORD, publicKeyIds: [k1.id, k2.id] });
+    const created = await up(host, urn(SERVER, "web-1"), inputs);
+    expect(created.plan.action).toBe("create");
+    const vm = sim.vm(Number(created.state.id))!;
+    expect(vm.name).toBe("web-1");
+    expect(vm.distribution.name).toBe("DEBIAN");
+    expect(vm.publicKeys.map((k) => String(k.id)).sort()).toEqual([k1.id, k2.id].sort());
+    expect(created.state.outputs).toMatchObject({ name: "web-1", state: "VIR_DOMAIN_RUNNING", distributionName: "DEBIAN", tariff: "Облачный 1024", powerState: "running" });
+    expect((created.state.outputs.ipAddresses as string[]).length).toBe(1);
+
+    // The install request carried the documented parameters, resolved fresh from the catalog.
+    const install = sim.server.requestsTo("/vm/install/")[0];
+    expect(install.url).toContain(`distributionId=${vm.distribution.id}`);
+    expect(install.url).toContain("publicKeyIds=");
+    expect(install.url).toContain("apiKey=***");
+    expect(install.url).not.toContain(sim.apiKey);
+    expect(install.url).not.toContain(PASSWORD);
+
+    expect((await plan(host, created.state.urn, inputs, created.state)).action).toBe("same");
+
+    const refreshed = (await refresh(host, created.state))!;
+    expect((await plan(host, created.state.urn, inputs, refreshed)).action).toBe("same");
+
+    sim.renumberDistributions();
+    const afterRenumber = (await refresh(host, refreshed))!;
+    expect((await plan(host, created.state.urn, inputs, afterRenumber)).action).toBe("same");
+
+    const reordered = { ...inputs, publicKeyIds: [k2.id, k1.id] };
+    expect((await plan(host, created.state.urn, reordered, afterRenumber)).action).toBe("same");
+
+    await destroy(host, afterRenumber);
+    expect(sim.vm(Number(created.state.id))).toBeUndefined();
+    await destroy(host, k1);
+    await destroy(host, k2);
+  });
+
+  test("rename + resize + power off as one update, each change waited for in order", async () => {
+    const inputs = server({ name: "od-1", distribution: "Ubuntu 14.04.1 x64", tariff: "Облачный без границ", memory: 1024, disk: 16384, cpu: 1 });
+    const { state } = await up(host, urn(SERVER, "od-1"), inputs);
+    sim.server.clearLog();
+    const changed = { ...inputs, name: "od-renamed", memory: 2048, disk: 65536, cpu: 2, powerState: "stopped" };
+    const r = await up(host, state.urn, changed, state);
+    expect(r.plan.action).toBe("update");
+    const vm = sim.vm(Number(state.id))!;
+    expect(vm).toMatchObject({ name: "od-renamed", memory: 2048, disk: 65536, cpu: 2, state: "VIR_DOMAIN_SHUTOFF" });
+    const calls = sim.server.requests.map((q) => q.path.split("/").filter(Boolean).pop()).filter((p) => /_change|rename|shutdown/.test(p ?? ""));
+    // Memory grows first, so the disk never exceeds 64 × memory in between.
+    expect(calls).toEqual(["memory_change", "disk_change", "cpu_change", "rename", "shutdown"]);
+    expect((await plan(host, state.urn, changed, r.state)).action).toBe("same");
+    await destroy(host, r.state);
+  });
+
+  test("disk shrink and tenant change are replacements; the diff names the property", async () => {
+    const inputs = server({ name: "rp-1", distribution: "Ubuntu 14.04.1 x64", tariff: "Облачный без границ", memory: 1024, disk: 32768 });
+    const { state } = await up(host, urn(SERVER, "rp-1"), inputs);
+    const shrink = await plan(host, state.urn, { ...inputs, disk: 16384 }, state);
+    expect(shrink.action).toBe("replace");
+    expect(shrink.diff?.replaces).toEqual(["disk"]);
+    const otherTenant = sim.catalog().tenants[1].id;
+    const tenant = await plan(host, state.urn, { ...inputs, tenantId: otherTenant }, state);
+    expect(tenant.action).toBe("replace");
+    expect(tenant.diff?.replaces).toEqual(["tenantId"]);
+    expect(tenant.diff?.deleteBeforeReplace).toBe(false);
+    await destroy(host, state);
+  });
+
+  test("drift: a rename in the panel shows on refresh and is put back; a VM deleted outside leaves the state", async () => {
+    const inputs = server({ name: "drift-1", distribution: "DEBIAN", tariff: "Облачный 1024" });
+    const { state } = await up(host, urn(SERVER, "drift-1"), inputs);
+    sim.updateVm(Number(state.id), { name: "renamed-in-panel", state: "VIR_DOMAIN_SHUTOFF" });
+    const refreshed = (await refresh(host, state))!;
+    expect(refreshed.outputs).toMatchObject({ name: "renamed-in-panel", powerState: "stopped" });
+    const p = await plan(host, state.urn, inputs, refreshed);
+    expect(p.action).toBe("update");
+    const fixed = await up(host, state.urn, inputs, refreshed);
+    expect(sim.vm(Number(state.id))).toMatchObject({ name: "drift-1", state: "VIR_DOMAIN_RUNNING" });
+
+    sim.deleteVm(Number(state.id));
+    expect(await refresh(host, fixed.state)).toBeUndefined();
+    // Deleting an already-deleted server is success.
+    await destroy(host, fixed.state);
+  });
+
+  test("adoption with importFrom: replace-only differences fail naming them, in-place ones are applied", async () => {
+    const vm = sim.createVm({ name: "legacy", tariffId: 4 });
+    const wrong = server({ name: "legacy", distribution: "CentOS 6.5 x64", tariff: "Облачный 1024", importFrom: String(vm.id) });
+    await expect(up(host, urn(SERVER, "legacy"), wrong)).rejects.toThrow(/distribution: program "CentOS 6.5 x64", server "Debian 7.6 x64"/);
+
+    const inputs = server({ name: "adopted", distribution: "Debian 7.6 x64", tariff: "Облачный 1024", importFrom: String(vm.id) });
+    const adopted = await up(host, urn(SERVER, "adopted"), inputs);
+    expect(adopted.state.id).toBe(String(vm.id));
+    expect(sim.vm(vm.id)!.name).toBe("adopted");
+    expect(sim.server.requestsTo("/vm/install/").filter((r) => r.at > 0 && r.url.includes("adopted"))).toHaveLength(0);
+    expect((await plan(host, adopted.state.urn, inputs, adopted.state)).action).toBe("same");
+    // A later change of importFrom is no diff.
+    expect((await plan(host, adopted.state.urn, { ...inputs, importFrom: "1" }, adopted.state)).action).toBe("same");
+    await destroy(host, adopted.state);
+  });
+
+  test("Server.get reads an existing server without managing it", async () => {
+    const vm = sim.createVm({ name: "existing" });
+    const captured = await captureResources(() => {
+      flops.Server.get("existing", String(vm.id));
+    });
+    const got = findResource(captured, "existing");
+    expect(got.id).toBe(String(vm.id));
+    const read = await host.read(got.urn, String(vm.id), undefined, got.inputs);
+    expect(read.id).toBe(String(vm.id));
+    expect(read.properties).toMatchObject({ name: "existing", state: "VIR_DOMAIN_RUNNING" });
+  });
+
+  test("a change of the serialized provider text alone is no diff", async () => {
+    const inputs = server({ name: "prov-1", distribution: "DEBIAN", tariff: "Облачный 1024" });
+    const { state } = await up(host, urn(SERVER, "prov-1"), inputs);
+    const newerProvider = `${serverProvider}\n// a newer pulumi-vps\n`;
+    const p = await plan(host, state.urn, { ...inputs, __provider: newerProvider }, state);
+    expect(p.action).toBe("same");
+    expect(p.diff?.changes).toBe("none");
+    await destroy(host, state);
+  });
+
+  test("bad inputs are rejected at Check naming the property and allowed values, with no call but cached catalog reads", async () => {
+    // Warm the per-process catalog cache, then check that nothing else is called.
+    await plan(host, urn(SERVER, "warm"), server({ distribution: "DEBIAN", tariff: "Облачный 1024" }));
+    sim.server.clearLog();
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ distribution: "DEBIAN", tariff: "Облачный без границ", memory: 256 }, /memory.*512–16384/],
+      [{ distribution: "DEBIAN", tariff: "Облачный без границ", memory: 512, disk: 65536 }, /disk.*more than 64 × memory/],
+      [{ distribution: "DEBIAN", tariff: "Облачный без границ", cpu: 13 }, /cpu.*1–12/],
+      [{ distribution: "DEBIAN", tariff: "Облачный без границ", ipCount: 3 }, /ipCount.*0–2/],
+      [{ distribution: "DEBIAN", tariff: "Облачный 1024", memory: 2048 }, /fixed tariff/],
+      [{ distribution: "DEBIAN", tariff: "Облачный 1024", password: "alllowercase1" }, /password.*latin letters of both cases/],
+      [{ distribution: "UBUNTU", tariff: "Облачный 1024" }, /matches several catalog entries: "Ubuntu 14.04.1 x64", "Ubuntu 12.04.5 x64"/],
+      [{ distribution: "Plan 9", tariff: "Облачный 1024" }, /no distribution "Plan 9"; available:/],
+      [{ distribution: "DEBIAN", tariff: "Nope" }, /no tariff "Nope"; available:/],
+      [{ distribution: "DEBIAN", distributionId: 233, tariff: "Облачный 1024" }, /distribution or distributionId, not both/],
+      [{ distribution: "DEBIAN", tariff: "Облачный 1024", powerState: "paused" }, /powerState.*must be one of "running", "stopped"/],
+    ];
+    for (const [inputs, message] of cases) {
+      const err = await plan(host, urn(SERVER, "bad"), server(inputs)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CheckFailedError);
+      expect((err as Error).message).toMatch(message);
+    }
+    // Lowering memory without allowRestart fails at check, with the reason.
+    const od = { distribution: "DEBIAN", tariff: "Облачный без границ", memory: 2048 };
+    const prior: ResourceState = { urn: urn(SERVER, "bad"), id: "1", inputs: server(od), outputs: server({ ...od, state: "VIR_DOMAIN_RUNNING" }) };
+    await expect(plan(host, prior.urn, server({ ...od, memory: 1024 }), prior)).rejects.toThrow(/allowRestart: true/);
+    expect(sim.server.requests).toEqual([]);
+  });
+
+  test("unknown inputs during preview (a key not created yet) pass Check", async () => {
+    const checked = await host.check(urn(SERVER, "pre"), {}, server({ distribution: "DEBIAN", tariff: "Облачный 1024", publicKeyIds: [UNKNOWN] }));
+    expect(checked.failures).toEqual([]);
+  });
+
+  test("a failed install operation leaves no VM, and the error names the operation and vendor code", async () => {
+    const before = sim.vms().length;
+    sim.failNextOperation("VM_INSTALL", { errorCode: "error.vm.install.failed", errorMessage: "image broken" });
+    const err = (await up(host, urn(SERVER, "broken"), server({ name: "broken", distribution: "DEBIAN", tariff: "Облачный 1024" })).catch((e: unknown) => e)) as HostCallError;
+    expect(err).toBeInstanceOf(HostCallError);
+    expect(err.message).toMatch(/flops:Server "broken"/);
+    expect(err.message).toMatch(/install/);
+    expect(err.message).toMatch(/error\.vm\.install\.failed/);
+    expect(err.message).toMatch(/image broken/);
+    expect(sim.vms().length).toBe(before);
+    expect(sim.server.requestsTo("/delete/").length).toBe(1);
+  });
+
+  test("neither the API key nor the password reaches __provider, state or any log line", async () => {
+    host.clearOutput();
+    const inputs = server({ name: "sec-1", distribution: "DEBIAN", tariff: "Облачный 1024", password: PASSWORD });
+    const { state } = await up(host, urn(SERVER, "sec-1"), inputs);
+    await destroy(host, state);
+    expect(serverProvider).not.toContain(sim.apiKey);
+    expect(serverProvider).not.toContain(PASSWORD);
+    expect(JSON.stringify(state.outputs)).not.toContain(sim.apiKey);
+    expect(host.allOutput()).not.toContain(sim.apiKey);
+    expect(host.allOutput()).not.toContain(PASSWORD);
+    expect(sim.server.requests.map((r) => r.url + r.body).join("\n")).not.toContain(PASSWORD);
+  });
+
+  test("operations on one server never overlap; different servers proceed in parallel", async () => {
+    const a = (await up(host, urn(SERVER, "par-a"), server({ name: "par-a", distribution: "DEBIAN", tariff: "Облачный без границ", memory: 1024 }))).state;
+    const b = (await up(host, urn(SERVER, "par-b"), server({ name: "par-b", distribution: "DEBIAN", tariff: "Облачный без границ", memory: 1024 }))).state;
+    const refusalsBefore = sim.busyRefusals;
+    await Promise.all([
+      up(host, a.urn, server({ name: "par-a2", distribution: "DEBIAN", tariff: "Облачный без границ", memory: 1024 }), a),
+      up(host, a.urn, server({ name: "par-a", distribution: "DEBIAN", tariff: "Облачный без границ", memory: 2048 }), a),
+      up(host, b.urn, server({ name: "par-b2", distribution: "DEBIAN", tariff: "Облачный без границ", memory: 1024 }), b),
+    ]);
+    expect(sim.busyRefusals).toBe(refusalsBefore);
+    expect(sim.vm(Number(a.id))!.memory).toBe(2048);
+    await destroy(host, a);
+    await destroy(host, b);
+  });
+});
+
+describe("flops.PublicKey", () => {
+  test("create, trailing newline is no diff, edit in place, drift, delete, delete again", async () => {
+    const inputs = { __provider: keyProvider, name: "laptop", publicKey: `${PUBKEY}\n` };
+    const { state } = await up(host, urn(KEY, "laptop"), inputs);
+    expect(sim.publicKeys().find((k) => String(k.id) === state.id)?.publicKey).toBe(PUBKEY);
+    expect((await plan(host, state.urn, { ...inputs, publicKey: PUBKEY }, state)).action).toBe("same");
+    const renamed = await up(host, state.urn, { ...inputs, name: "laptop-2" }, state);
+    expect(renamed.plan.action).toBe("update");
+    sim.updatePublicKey(Number(state.id), { name: "changed-in-panel" });
+    const refreshed = (await refresh(host, renamed.state))!;
+    expect(refreshed.outputs.name).toBe("changed-in-panel");
+    await destroy(host, refreshed);
+    expect(sim.publicKeys().some((k) => String(k.id) === state.id)).toBe(false);
+    await destroy(host, refreshed);
+  });
+});
+
+describe("examples/quickstart engine-less", () => {
+  test("up, a second preview with no changes, destroy", async () => {
+    const program = programFromModule(path.join(__dirname, "..", "..", "bin", "examples", "quickstart", "index.js"));
+    const config = { "quickstart:serverPassword": PASSWORD };
+    const up1 = await runProgram(host, program, { config, project: "quickstart" });
+    expect(up1.steps.map((s) => s.action)).toEqual(["create", "create"]);
+    expect(up1.state.outputs.ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const again = await runProgram(host, program, { config, project: "quickstart", preview: true, prior: up1.state });
+    expect(again.steps.map((s) => s.action)).toEqual(["same", "same"]);
+    await destroyStack(host, up1.state);
+    expect(sim.vm(Number(up1.state.outputs.serverId))).toBeUndefined();
+  });
+});
