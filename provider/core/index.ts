@@ -12,3 +12,4 @@ export * from "./lifecycle";
 export * from "./mutex";
 export * from "./cache";
 export * from "./timeouts";
+export * from "./reconcile";

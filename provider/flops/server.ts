@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { CheckFailures, type CheckFailure, deepEqual, type HandlerContext, isVpsError, sameSet, VpsError, defineResource, type ShapeOf } from "../core";
+import { CheckFailures, type CheckFailure, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, operationTimeoutMs, sameSet, type ShapeOf, VpsError, waitFor } from "../core";
 import type { FlopsClient } from "./client";
 import { catalog, findTariff, matchDistribution } from "./catalog";
 import { FLOPS_HOST } from "./errors";
-import { awaitOperation, withVmLock } from "./operations";
+import { awaitOperation, LONG_OPERATION_SECONDS, withVmLock } from "./operations";
 import { VM_STATE, type Vm } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
 
@@ -365,8 +365,33 @@ async function install(c: FlopsClient, news: Inputs, ctx: HandlerContext): Promi
     publicKeyIds: keyNumbers(news.publicKeyIds),
     softwareIds: news.softwareIds,
   };
-  const created = await c.installVm(params);
-  return finishCreate(c, created, "install", news, ctx);
+  const created = await createReconciled<{ vmId: number; operationId?: number }, Vm>({
+    host: FLOPS_HOST,
+    operation: `install VM "${news.name}"`,
+    create: () => c.installVm(params),
+    find: async (since) => (await c.listVms()).filter((v) => v.name === news.name && v.timeAdded >= since),
+    adopt: (vm) => ({ vmId: vm.id }),
+    describe: (vm) => `VM ${vm.id} ("${vm.name}")`,
+    now: () => ctx.clock.now(),
+    logger: ctx.logger,
+  });
+  if (created.operationId === undefined) return awaitAdoptedInstall(c, created.vmId, news, ctx);
+  return finishCreate(c, { vmId: created.vmId, operationId: created.operationId }, "install", news, ctx);
+}
+
+/** An install whose answer was lost has no operation id to poll: wait for the VM itself to come up. */
+async function awaitAdoptedInstall(c: FlopsClient, vmId: number, news: Inputs, ctx: HandlerContext): Promise<number> {
+  await waitFor({
+    host: FLOPS_HOST,
+    what: `install of VM ${vmId}`,
+    objectId: String(vmId),
+    timeoutMs: operationTimeoutMs(FLOPS_HOST, news.operationTimeout, ctx, LONG_OPERATION_SECONDS),
+    clock: ctx.clock,
+    signal: ctx.signal,
+    poll: async () => ({ done: (await c.getVm(vmId)).state === VM_STATE.running }),
+    timeoutHint: `VM ${vmId} exists but did not come up; adopt it with importFrom: "${vmId}" once it runs, or delete it in the panel.`,
+  });
+  return vmId;
 }
 
 async function finishCreate(c: FlopsClient, created: { vmId: number; operationId: number }, what: "install" | "clone", news: Inputs, ctx: HandlerContext): Promise<number> {

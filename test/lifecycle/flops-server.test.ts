@@ -227,6 +227,25 @@ describe("flops.Server through the dynamic-provider host", () => {
     expect(sim.server.requestsTo("/delete/").length).toBe(1);
   });
 
+  test("an install whose answer was lost is reconciled: one VM, adopted, never a duplicate", async () => {
+    const before = sim.vms().length;
+    sim.server.fail({ path: "/vm/install/", kind: "lostResponse" });
+    const lost = await up(host, urn(SERVER, "lost-1"), server({ name: "lost-1", distribution: "DEBIAN", tariff: "Облачный 1024" }));
+    expect(sim.server.requestsTo("/vm/install/").filter((r) => r.url.includes("lost-1"))).toHaveLength(1);
+    expect(sim.vms().filter((v) => v.name === "lost-1")).toHaveLength(1);
+    expect(lost.state.outputs.state).toBe("VIR_DOMAIN_RUNNING");
+    expect(host.allOutput()).toMatch(/answer to install VM "lost-1" was lost.*adopted/);
+
+    // A 503 before anything happened: nothing is found, so the install is sent again, once.
+    sim.server.fail({ path: "/vm/install/", kind: "5xx" });
+    const retried = await up(host, urn(SERVER, "lost-2"), server({ name: "lost-2", distribution: "DEBIAN", tariff: "Облачный 1024" }));
+    expect(sim.server.requestsTo("/vm/install/").filter((r) => r.url.includes("lost-2"))).toHaveLength(2);
+    expect(sim.vms().filter((v) => v.name === "lost-2")).toHaveLength(1);
+    await destroy(host, lost.state);
+    await destroy(host, retried.state);
+    expect(sim.vms().length).toBe(before);
+  });
+
   test("neither the API key nor the password reaches __provider, state or any log line", async () => {
     host.clearOutput();
     const inputs = server({ name: "sec-1", distribution: "DEBIAN", tariff: "Облачный 1024", password: PASSWORD });
