@@ -79,7 +79,7 @@ export async function diff(token: string, _id: string, olds: Props, news: Props)
 /** An error the dynamic host turns into partial state (ErrorResourceInitFailed) when it carries `id`. */
 function hostError(e: unknown): Error {
   const err = e instanceof Error ? e : new Error(redact(String(e)));
-  if (e instanceof VpsError && e.objectId) Object.assign(err, { id: e.objectId, properties: {}, reasons: [err.message] });
+  if (e instanceof VpsError && e.createdId) Object.assign(err, { id: e.createdId, properties: {}, reasons: [err.message] });
   return err;
 }
 

@@ -3,3 +3,5 @@
  * One namespace per host.
  */
 export * as flops from "./flops";
+export * as netangels from "./netangels";
+export * as hostkey from "./hostkey";

@@ -11,6 +11,8 @@
  * does not read FLOPS_API_KEY and the like, so a real key in the environment is never printed.
  */
 import { FlopsSimulator } from "./flops";
+import { HostkeySimulator } from "./hostkey";
+import { NetangelsSimulator } from "./netangels";
 
 /** What the CLI needs from a host simulator. */
 export interface HostSimulator {
@@ -27,6 +29,8 @@ export interface HostOptions {
 /** One line per host. */
 export const HOSTS: Record<string, (opts: HostOptions) => HostSimulator> = {
   flops: (opts) => new FlopsSimulator({ operationDurationMs: opts.operationDurationMs }),
+  hostkey: (opts) => new HostkeySimulator({ operationDurationMs: opts.operationDurationMs }),
+  netangels: (opts) => new NetangelsSimulator({ operationDurationMs: opts.operationDurationMs }),
 };
 
 export interface CliArgs {

@@ -39,8 +39,13 @@ export interface VpsErrorFields {
   outcomeUnknown?: boolean;
   /** What the user can do next. */
   hint?: string;
-  /** Id of an object the failed call created or touched (for ErrorResourceInitFailed / adoption). */
+  /** Id of an object the failed call touched, for messages (a VM an operation ran on, ...). */
   objectId?: string;
+  /**
+   * Set only by a resource's create, to the id of the resource it made before failing: the engine
+   * then keeps it in state as partially created (ErrorResourceInitFailed), so nothing is orphaned.
+   */
+  createdId?: string;
   /** Seconds the host asked us to wait (Retry-After). */
   retryAfterSeconds?: number;
   cause?: unknown;
@@ -56,6 +61,7 @@ export class VpsError extends Error {
   readonly outcomeUnknown: boolean;
   readonly hint?: string;
   readonly objectId?: string;
+  readonly createdId?: string;
   readonly retryAfterSeconds?: number;
 
   constructor(fields: VpsErrorFields, summary?: string) {
@@ -71,6 +77,7 @@ export class VpsError extends Error {
     // Hints may quote a vendor answer (a body that failed its schema): redacted like the message.
     this.hint = fields.hint === undefined ? undefined : redact(fields.hint);
     this.objectId = fields.objectId;
+    this.createdId = fields.createdId;
     this.retryAfterSeconds = fields.retryAfterSeconds;
   }
 

@@ -13,3 +13,4 @@ export * from "./mutex";
 export * from "./cache";
 export * from "./timeouts";
 export * from "./reconcile";
+export * from "./coalesce";

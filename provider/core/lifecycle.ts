@@ -82,7 +82,8 @@ function zodFailures(error: z.ZodError, def: ResourceDefinition): CheckFailure[]
     const desc = def.inputs[property]?.description;
     let reason = issue.message;
     const allowed = allowedValues(issue);
-    if (allowed) reason = `must be one of ${allowed.map((x) => JSON.stringify(x)).join(", ")}`;
+    // A schema's own message (z.literal(true, "must be true: a rollback destroys the disk")) wins over the generic list.
+    if (allowed && /^Invalid (input|option)/.test(issue.message)) reason = `must be one of ${allowed.map((x) => JSON.stringify(x)).join(", ")}`;
     return { property: rest ? `${property}.${rest}` : property, reason: `${resourceLabel(def)} ${property}${rest ? `.${rest}` : ""}: ${reason}${desc && issue.code === "invalid_type" ? ` (${desc})` : ""}` };
   });
 }

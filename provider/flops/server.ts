@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, type CheckFailure, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, operationTimeoutMs, sameSet, type ShapeOf, VpsError, waitFor } from "../core";
+import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, operationTimeoutMs, sameSet, type ShapeOf, VpsError, waitFor } from "../core";
 import type { FlopsClient } from "./client";
 import { catalog, findTariff, matchDistribution } from "./catalog";
 import { FLOPS_HOST } from "./errors";
@@ -330,6 +330,21 @@ async function applyPower(c: FlopsClient, ref: { vmId: number; tenantId: number 
   }
 }
 
+/**
+ * Refresh reads of many servers share one `GET /vm/` per window (per account and endpoint), so a
+ * refresh of 100 servers costs a few calls, not 100.
+ */
+const listings = new Map<string, CoalescedListing<number, Vm>>();
+function refreshRead(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
+  const key = `${c.endpoint}|${c.clientId}`;
+  let listing = listings.get(key);
+  if (!listing) {
+    listing = new CoalescedListing(async () => new Map((await c.listVms()).map((vm) => [vm.id, vm])));
+    listings.set(key, listing);
+  }
+  return listing.get(vmId);
+}
+
 async function readVm(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
   try {
     return await c.getVm(vmId);
@@ -401,13 +416,13 @@ async function finishCreate(c: FlopsClient, created: { vmId: number; operationId
   } catch (e) {
     if (!(e instanceof VpsError) || e.kind === "timeout") {
       // Still running on the host: do not delete a server that may yet come up; name it for adoption.
-      throw new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: what, objectId: String(created.vmId), hint: `VM ${created.vmId} was created but its ${what} did not finish: ${(e as Error).message} Adopt it with importFrom: "${created.vmId}" or delete it in the panel` });
+      throw new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: what, objectId: String(created.vmId), createdId: String(created.vmId), hint: `VM ${created.vmId} was created but its ${what} did not finish: ${(e as Error).message} Adopt it with importFrom: "${created.vmId}" or delete it in the panel` });
     }
     ctx.logger.warn(`${ctx.label}: ${what} of VM ${created.vmId} failed; deleting the VM it left behind`);
     try {
       await withVmLock(created.vmId, () => deleteVmAndWait(c, created.vmId, news.tenantId!, ctx, news.operationTimeout));
     } catch (cleanup) {
-      throw new VpsError({ kind: "operationFailed", host: FLOPS_HOST, operation: what, vendorCode: e.vendorCode, vendorMessage: e.vendorMessage, objectId: String(created.vmId), hint: `${e.message} Cleaning up VM ${created.vmId} failed too (${(cleanup as Error).message}): delete it in the panel or adopt it with importFrom: "${created.vmId}"` });
+      throw new VpsError({ kind: "operationFailed", host: FLOPS_HOST, operation: what, vendorCode: e.vendorCode, vendorMessage: e.vendorMessage, objectId: String(created.vmId), createdId: String(created.vmId), hint: `${e.message} Cleaning up VM ${created.vmId} failed too (${(cleanup as Error).message}): delete it in the panel or adopt it with importFrom: "${created.vmId}"` });
     }
     throw e;
   }
@@ -465,7 +480,7 @@ export const serverResource = defineResource({
     },
     async read(idText, prior) {
       const c = client();
-      const vm = await readVm(c, Number(idText));
+      const vm = await refreshRead(c, Number(idText));
       if (!vm) return undefined;
       const state = await liveState(c, vm, prior);
       return { id: String(vm.id), inputs: state, outs: state };

@@ -1,0 +1,46 @@
+import type { Clock } from "./clock";
+import { systemClock } from "./clock";
+
+/**
+ * Coalesced reads for `pulumi refresh` of many objects: reads that arrive close together share one
+ * listing call (flops `GET /vm/`, ...) instead of one GET each. The engine sends a refresh's reads
+ * over a spread of milliseconds, so a batch stays open while reads keep arriving (each extends it by
+ * `gapMs`, up to `maxWaitMs` in all). A read is only ever answered by a listing sent after the read
+ * was asked for, so it never sees data older than its own request, nor older than this process's
+ * writes that finished before it. Listings are not cached beyond that.
+ */
+export class CoalescedListing<K, V> {
+  private open?: { lastArrival: number; promise: Promise<Map<K, V>> };
+
+  constructor(
+    private readonly listAll: () => Promise<Map<K, V>>,
+    private readonly gapMs = 30,
+    private readonly maxWaitMs = 300,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  /** The object, or undefined when the listing does not contain it (gone). */
+  async get(key: K): Promise<V | undefined> {
+    const now = this.clock.now();
+    if (this.open) this.open.lastArrival = now;
+    else {
+      const batch = { lastArrival: now, promise: undefined as unknown as Promise<Map<K, V>> };
+      batch.promise = this.collect(batch, now).then(() => {
+        // Closed before sending: later reads start a new batch.
+        if (this.open === batch) this.open = undefined;
+        return this.listAll();
+      });
+      this.open = batch;
+    }
+    return (await this.open!.promise).get(key);
+  }
+
+  private async collect(batch: { lastArrival: number }, start: number): Promise<void> {
+    for (;;) {
+      const deadline = Math.min(batch.lastArrival + this.gapMs, start + this.maxWaitMs);
+      const wait = deadline - this.clock.now();
+      if (wait <= 0) return;
+      await this.clock.sleep(wait);
+    }
+  }
+}

@@ -1,0 +1,13 @@
+import type { FunctionDefinition, ResourceDefinition } from "../core";
+import { getSnapshotsFunction, getStatsFunction } from "./functions";
+import { restoreSettingsResource } from "./restoreSettings";
+import { snapshotResource } from "./snapshot";
+import { snapshotRestoreResource } from "./snapshotRestore";
+
+/** HOSTKEY invapi (`vm` methods): what provider/hosts.ts registers as `hostkey`. */
+export const resources = [snapshotResource, snapshotRestoreResource, restoreSettingsResource] as unknown as ResourceDefinition[];
+export const functions = [getSnapshotsFunction, getStatsFunction] as unknown as FunctionDefinition[];
+
+export { snapshotResource, snapshotRestoreResource, restoreSettingsResource, getSnapshotsFunction, getStatsFunction };
+export { HostkeyClient } from "./client";
+export { hostkeyClientFromSettings, clearHostkeyClientCache, hostkeySettingsSpec } from "./settings";

@@ -1,0 +1,111 @@
+import { z } from "zod";
+import { type HandlerContext, isVpsError, type Progress, VpsError, waitFor } from "../core";
+import { type HostkeyClient, taskBackoff } from "./client";
+import { HOSTKEY_HOST } from "./errors";
+import type { SnapshotEntry, SnapshotListing } from "./schemas";
+
+/**
+ * What the hostkey resources share: input schemas with the documented limits, ids, deadlines, progress
+ * lines and the "poll the listing until it shows X" wait.
+ */
+
+export const serverIdSchema = z.number({ message: "must be the VM id (a positive whole number)" }).int("must be a whole number (the VM id)").positive("must be a positive VM id");
+
+/** vm/create_snapshot: "allowed characters: a-zA-Z0-9_-." (seed 004). */
+export const SNAPSHOT_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
+export const snapshotNameSchema = z.string().regex(SNAPSHOT_NAME_PATTERN, "may contain only ASCII letters, digits, _, - and . (the characters vm/create_snapshot allows), and must not be empty");
+
+/** Seed 004: `type` is optional, default 'snapshot'; other values are not listed, so only a plain word is accepted. */
+export const snapshotTypeSchema = z.string().regex(/^[A-Za-z0-9_]+$/, "must be a plain word such as \"snapshot\" (the documented default)").optional();
+
+export const operationTimeoutSchema = z.number().positive("must be a positive number of seconds").optional();
+
+/** `"<serverId>/<name>"`: the Snapshot id and its `importFrom` form. Names cannot hold `/`, so the split is unambiguous. */
+export const SNAPSHOT_ID_PATTERN = /^(\d+)\/([A-Za-z0-9_.-]+)$/;
+
+export function snapshotId(serverId: number, name: string): string {
+  return `${serverId}/${name}`;
+}
+
+export function parseSnapshotId(id: string): { serverId: number; name: string } | undefined {
+  const m = SNAPSHOT_ID_PATTERN.exec(id);
+  return m ? { serverId: Number(m[1]), name: m[2] } : undefined;
+}
+
+/** A deadline shared by the steps of one operation (call, task wait, listing wait). */
+export class Deadline {
+  private readonly end: number;
+  constructor(private readonly ctx: Pick<HandlerContext, "clock">, readonly timeoutMs: number) {
+    this.end = ctx.clock.now() + timeoutMs;
+  }
+  /** What is left, at least a little so a step can still look once. */
+  remaining(): number {
+    return Math.max(50, this.end - this.ctx.clock.now());
+  }
+}
+
+/** Progress lines for a wait, e.g. `hostkey:Snapshot "nightly": task abc (create_snapshot): Not ready, 12 s`. */
+export function progressTo(ctx: HandlerContext, what: string): (p: Progress) => void {
+  return (p) => ctx.logger.progress(`${ctx.label}: ${what}: ${p.status ?? "waiting"}${p.percentage !== undefined ? ` ${p.percentage}%` : ""}, ${Math.round(p.elapsedMs / 1000)} s`);
+}
+
+export function findSnapshot(listing: SnapshotListing, name: string): SnapshotEntry | undefined {
+  return listing.snapshots.find((s) => s.name === name);
+}
+
+export function namesOf(listing: SnapshotListing): string {
+  return listing.snapshots.length ? listing.snapshots.map((s) => s.name).join(", ") : "none";
+}
+
+/**
+ * Polls get_snapshot until `until` holds (a new snapshot may appear in the listing a little after its
+ * task reports OK: issue 7), through the core waiter.
+ */
+export async function waitForListing(
+  client: HostkeyClient,
+  ctx: HandlerContext,
+  args: { serverId: number; type: string; what: string; timeoutMs: number; objectId?: string; until: (l: SnapshotListing) => boolean },
+): Promise<SnapshotListing> {
+  const r = await waitFor<SnapshotListing>({
+    host: HOSTKEY_HOST,
+    what: args.what,
+    timeoutMs: args.timeoutMs,
+    signal: ctx.signal,
+    clock: ctx.clock,
+    backoff: taskBackoff(args.timeoutMs),
+    objectId: args.objectId,
+    onProgress: progressTo(ctx, args.what),
+    poll: async (signal) => {
+      const listing = await client.getSnapshots(args.serverId, args.type, { timeoutMs: args.timeoutMs, signal });
+      return args.until(listing) ? { done: true, value: listing } : { done: false, status: "not yet in the listing" };
+    },
+  });
+  return r.value!;
+}
+
+/** The same error naming the resource the create made (`createdId`: the dynamic host records a partial create). */
+export function withObjectId(e: VpsError, objectId: string, hint?: string): VpsError {
+  const summary = e.kind === "timeout" ? "timed out" : e.kind === "operationFailed" ? "the task failed" : undefined;
+  return new VpsError(
+    {
+      kind: e.kind,
+      host: e.host,
+      operation: e.operation,
+      vendorCode: e.vendorCode,
+      vendorMessage: e.vendorMessage,
+      httpStatus: e.httpStatus,
+      outcomeUnknown: e.outcomeUnknown,
+      retryAfterSeconds: e.retryAfterSeconds,
+      hint: hint ?? e.hint,
+      objectId,
+      createdId: objectId,
+      cause: e,
+    },
+    summary,
+  );
+}
+
+/** Whether an error says the VM itself is unknown (so its snapshots and settings are gone too). */
+export function isGone(e: unknown): boolean {
+  return isVpsError(e, "notFound");
+}

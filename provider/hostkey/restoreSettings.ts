@@ -1,0 +1,152 @@
+import { z } from "zod";
+import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, sameSet, VpsError } from "../core";
+import { DEFAULT_SNAPSHOT_TYPE, HOSTKEY_DEFAULT_SHORT_TIMEOUT_SECONDS, type HostkeyClient } from "./client";
+import { HOSTKEY_HOST } from "./errors";
+import { Deadline, isGone, operationTimeoutSchema, progressTo, serverIdSchema, snapshotNameSchema, snapshotTypeSchema, waitForListing } from "./operations";
+import type { MutationAnswer, RestoreSettingsState } from "./schemas";
+import { hostkeyClientFromSettings } from "./settings";
+
+/**
+ * `hostkey.RestoreSettings`: a VM's snapshot rotation settings (vm/update_restore_settings), read back
+ * from get_snapshot's settings so changes made in the panel show as drift. update_restore_settings
+ * replaces all settings, so both fields are always sent (issue 7). id = the VM id. Delete puts back
+ * rotation off and an empty exclusion list.
+ */
+
+export const restoreSettingsInputs = {
+  serverId: { schema: serverIdSchema, description: "Id of the HOSTKEY virtual machine.", replaceOnChange: true },
+  type: { schema: snapshotTypeSchema, description: "Snapshot type the settings apply to (invapi `type`; default `snapshot`).", replaceOnChange: true },
+  enableRotation: { schema: z.boolean({ message: "must be true or false" }), description: "Rotate snapshots automatically (invapi `enable_rotation`)." },
+  excludeFromRotation: {
+    schema: z
+      .array(snapshotNameSchema, { message: "must be a list of snapshot names (may be empty)" })
+      .refine((names) => new Set(names).size === names.length, "must not name a snapshot twice"),
+    description: "Names of snapshots rotation must never delete (invapi `exclude_rotation[]`); order does not matter.",
+    equals: sameSet,
+  },
+  importFrom: {
+    schema: z.string().regex(/^\d+$/, "must be the VM id as a string, e.g. \"1001\"").optional(),
+    description: "Adopt the settings of this VM (its id) instead of starting from scratch; the program's settings are then applied.",
+    createOnly: true,
+  },
+  operationTimeout: {
+    schema: operationTimeoutSchema,
+    description: `Seconds each wait may take (default: config hostkey:operationTimeout, then ${HOSTKEY_DEFAULT_SHORT_TIMEOUT_SECONDS / 60} minutes).`,
+    createOnly: true,
+  },
+};
+
+type Inputs = { serverId: number; type?: string; enableRotation: boolean; excludeFromRotation: string[]; importFrom?: string; operationTimeout?: number };
+
+function matches(live: RestoreSettingsState, enableRotation: boolean, exclude: string[]): boolean {
+  return live.enableRotation === enableRotation && sameSet(live.excludeRotation, exclude);
+}
+
+function describe(s: { enableRotation: boolean; excludeRotation: string[] }): string {
+  return `rotation ${s.enableRotation ? "on" : "off"}, excluded: ${s.excludeRotation.length ? s.excludeRotation.join(", ") : "none"}`;
+}
+
+/**
+ * Sends both fields, waits for the task when the host answers with one, then reads the settings back
+ * until they show what was sent. A no-op when the live settings already match.
+ */
+async function apply(client: HostkeyClient, ctx: HandlerContext, serverId: number, type: string, enableRotation: boolean, exclude: string[], deadline: Deadline): Promise<string[]> {
+  const before = await client.getSnapshots(serverId, type, { timeoutMs: deadline.remaining(), signal: ctx.signal });
+  if (matches(before.settings, enableRotation, exclude)) {
+    ctx.logger.info(`${ctx.label}: server ${serverId} already has ${describe({ enableRotation, excludeRotation: exclude })}`);
+    return before.snapshots.map((s) => s.name);
+  }
+  let answer: MutationAnswer;
+  try {
+    answer = await client.updateRestoreSettings(serverId, type, enableRotation, exclude, ctx.signal);
+  } catch (e) {
+    if (!isVpsError(e) || !e.outcomeUnknown) throw e;
+    // The call sets every setting at once, so sending it again cannot do harm; a host still busy
+    // with the first one refuses, and the read-back below decides.
+    ctx.logger.warn(`${ctx.label}: no answer to vm/update_restore_settings (${e.message}); it sets all settings at once, so it is sent again`);
+    try {
+      answer = await client.updateRestoreSettings(serverId, type, enableRotation, exclude, ctx.signal);
+    } catch (e2) {
+      if (!isVpsError(e2, "busy")) throw e2;
+      answer = { kind: "done" };
+    }
+  }
+  if (answer.kind === "task") {
+    try {
+      await client.waitTask(answer.key, { action: "update_restore_settings", timeoutMs: deadline.remaining(), signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (update_restore_settings)`), objectId: String(serverId) });
+    } catch (e) {
+      if (!isVpsError(e, "notFound")) throw e; // a vanished key: the read-back below decides
+    }
+  }
+  const after = await waitForListing(client, ctx, { serverId, type, what: `settings of server ${serverId} to read back as sent`, timeoutMs: deadline.remaining(), objectId: String(serverId), until: (l) => matches(l.settings, enableRotation, exclude) });
+  ctx.logger.info(`${ctx.label}: server ${serverId} now has ${describe({ enableRotation, excludeRotation: exclude })}`);
+  return after.snapshots.map((s) => s.name);
+}
+
+function timeout(inputs: { operationTimeout?: number }, ctx: HandlerContext): Deadline {
+  return new Deadline(ctx, operationTimeoutMs(HOSTKEY_HOST, inputs.operationTimeout, ctx, HOSTKEY_DEFAULT_SHORT_TIMEOUT_SECONDS));
+}
+
+export const restoreSettingsResource = defineResource({
+  host: HOSTKEY_HOST,
+  type: "RestoreSettings",
+  description: "A HOSTKEY virtual machine's snapshot rotation settings (invapi vm/update_restore_settings), with drift read from vm/get_snapshot.",
+  inputs: restoreSettingsInputs,
+  outputs: {
+    snapshotNames: { schema: z.array(z.string()), description: "Names of the VM's snapshots of this type when last read (rotation may delete those not excluded)." },
+  },
+  handler: {
+    async check(inputs) {
+      if (inputs.importFrom !== undefined && inputs.importFrom !== String(inputs.serverId)) {
+        throw new CheckFailures([{ property: "importFrom", reason: `names server ${inputs.importFrom} but serverId is ${inputs.serverId}` }]);
+      }
+      return inputs;
+    },
+    async create(inputs, ctx) {
+      const client = hostkeyClientFromSettings();
+      const type = inputs.type ?? DEFAULT_SNAPSHOT_TYPE;
+      if (inputs.importFrom !== undefined && inputs.importFrom !== String(inputs.serverId)) {
+        throw new VpsError({ kind: "conflict", host: HOSTKEY_HOST, operation: "adopting restore settings", hint: `importFrom names server ${inputs.importFrom} but serverId is ${inputs.serverId}` }, "importFrom does not match serverId");
+      }
+      if (inputs.importFrom) ctx.logger.info(`${ctx.label}: adopting the restore settings of server ${inputs.serverId}; the program's settings are applied`);
+      const snapshotNames = await objectLocks.run(`${HOSTKEY_HOST}:${inputs.serverId}`, () => apply(client, ctx, inputs.serverId, type, inputs.enableRotation, inputs.excludeFromRotation, timeout(inputs, ctx)));
+      return { id: String(inputs.serverId), outs: { ...inputs, snapshotNames } };
+    },
+    async read(id, state, ctx) {
+      const serverId = /^\d+$/.test(id) ? Number(id) : state.serverId;
+      if (serverId === undefined) throw new VpsError({ kind: "invalid", host: HOSTKEY_HOST, operation: "reading restore settings", hint: `the id must be the VM id, got ${JSON.stringify(id)}` }, "bad id");
+      const client = hostkeyClientFromSettings();
+      let listing;
+      try {
+        listing = await client.getSnapshots(serverId, state.type ?? DEFAULT_SNAPSHOT_TYPE, { timeoutMs: timeout(state, ctx).timeoutMs, signal: ctx.signal });
+      } catch (e) {
+        if (isGone(e)) return undefined;
+        throw e;
+      }
+      const live = listing.settings;
+      // Keep the program's order when the set is the same, so a refresh shows no reordering.
+      const excludeFromRotation = state.excludeFromRotation && sameSet(state.excludeFromRotation, live.excludeRotation) ? state.excludeFromRotation : live.excludeRotation;
+      const inputs: Inputs = { serverId, type: state.type, enableRotation: live.enableRotation, excludeFromRotation, importFrom: state.importFrom, operationTimeout: state.operationTimeout };
+      return { id: String(serverId), inputs, outs: { ...inputs, snapshotNames: listing.snapshots.map((s) => s.name) } };
+    },
+    async update(_id, _olds, news, ctx) {
+      const client = hostkeyClientFromSettings();
+      const snapshotNames = await objectLocks.run(`${HOSTKEY_HOST}:${news.serverId}`, () => apply(client, ctx, news.serverId, news.type ?? DEFAULT_SNAPSHOT_TYPE, news.enableRotation, news.excludeFromRotation, timeout(news, ctx)));
+      return { ...news, snapshotNames };
+    },
+    async delete(id, state, ctx) {
+      const client = hostkeyClientFromSettings();
+      const serverId = /^\d+$/.test(id) ? Number(id) : state.serverId;
+      ctx.logger.info(`${ctx.label}: putting back rotation off and an empty exclusion list on server ${serverId} (the settings a VM has by default)`);
+      try {
+        await objectLocks.run(`${HOSTKEY_HOST}:${serverId}`, () => apply(client, ctx, serverId, state.type ?? DEFAULT_SNAPSHOT_TYPE, false, [], timeout(state, ctx)));
+      } catch (e) {
+        if (isGone(e)) {
+          ctx.logger.info(`${ctx.label}: server ${serverId} no longer exists; nothing to put back`);
+          return;
+        }
+        throw e;
+      }
+    },
+  },
+});

@@ -1,0 +1,170 @@
+import { checkResource, createResource, deleteResource, diffResource, readResource, type ResourceDefinition, updateResource } from "../../provider/core";
+import { getSnapshotsFunction, getStatsFunction, restoreSettingsResource, snapshotRestoreResource } from "../../provider/hostkey";
+import type { HostkeySimulator } from "../../simulator/hostkey";
+import { actions, context, rejection, startSimulator, vmActions } from "./hostkey-support";
+
+/** hostkey.SnapshotRestore, hostkey.RestoreSettings and the functions against the simulator over real HTTP. */
+const restoreDef = snapshotRestoreResource as unknown as ResourceDefinition;
+const settingsDef = restoreSettingsResource as unknown as ResourceDefinition;
+const OFF = 1001;
+
+describe("hostkey.SnapshotRestore", () => {
+  let sim: HostkeySimulator;
+  beforeEach(async () => {
+    sim = await startSimulator();
+  });
+  afterEach(() => sim.stop());
+  const inputs = (extra: Record<string, unknown> = {}) => ({ serverId: OFF, name: "before-upgrade.v2", confirm: true, triggers: ["r1"], operationTimeout: 5, ...extra });
+
+  it("restores and waits for the task; no diff after; a trigger change runs it again; delete leaves the server alone", async () => {
+    sim.addSnapshot(OFF, "before-upgrade.v2");
+    const ctx = context('hostkey:SnapshotRestore "rollback"');
+    const r = await createResource(restoreDef, inputs(), ctx);
+    expect(r.id).toMatch(/^1001\/before-upgrade\.v2@\d{4}-/);
+    expect(r.outs).toMatchObject({ restoredAt: expect.any(String), taskKey: expect.stringMatching(/^[0-9a-f]+$/), snapshotId: expect.any(String) });
+    expect(sim.restores(OFF).map((x) => x.name)).toEqual(["before-upgrade.v2"]);
+    expect(vmActions(sim)).toEqual(["/vm.php get_snapshot", "/vm.php restore_snapshot"]);
+    expect(sim.server.requestsTo("/vm.php")[1].body).toBe("action=restore_snapshot&token=***&id=1001&name=before-upgrade.v2&type=snapshot");
+    expect(actions(sim)).toContain("/eq_callback.php check");
+    expect(ctx.logger.text()).toMatch(/restored from "before-upgrade.v2"/);
+
+    const got = await readResource(restoreDef, r.id, {}, context("r")); // SnapshotRestore.get: the id alone
+    expect(got?.inputs).toMatchObject({ serverId: OFF, name: "before-upgrade.v2", confirm: true });
+    const read = await readResource(restoreDef, r.id, r.outs, context("r"));
+    expect((await diffResource(restoreDef, read!.outs, inputs())).changes).toBe(false);
+    expect((await diffResource(restoreDef, read!.outs, inputs({ triggers: ["r2"] }))).replaces).toEqual(["triggers"]);
+
+    sim.server.clearLog();
+    const del = context("r");
+    await deleteResource(restoreDef, r.id, r.outs, del);
+    expect(sim.server.requests).toEqual([]);
+    expect(del.logger.text()).toMatch(/nothing is done on the server/);
+  });
+
+  it("refuses a snapshot that does not exist, naming those that do, without restoring", async () => {
+    sim.addSnapshot(OFF, "other");
+    const e = await rejection(createResource(restoreDef, inputs(), context("r")));
+    expect(e.message).toMatch(/no snapshot named "before-upgrade.v2" \(it has: other\)/);
+    expect(vmActions(sim)).toEqual(["/vm.php get_snapshot"]);
+  });
+
+  it("rejects confirm: false at check, with no API call", async () => {
+    const r = await checkResource(restoreDef, undefined, inputs({ confirm: false }), context("r"));
+    expect(r.failures[0].reason).toMatch(/confirm: must be true: restoring a snapshot overwrites/);
+    expect(sim.server.requests).toEqual([]);
+  });
+
+  it("reports a failed restore task with its key and message", async () => {
+    sim.addSnapshot(OFF, "before-upgrade.v2");
+    sim.failNextTask("restore_snapshot", "restore failed: image corrupted", "context");
+    const e = await rejection(createResource(restoreDef, inputs(), context("r")));
+    expect(e.message).toMatch(/task [0-9a-f]+ \(restore_snapshot\) failed.*image corrupted/);
+  });
+});
+
+describe("hostkey.RestoreSettings", () => {
+  let sim: HostkeySimulator;
+  beforeEach(async () => {
+    sim = await startSimulator();
+  });
+  afterEach(() => sim.stop());
+  const inputs = (extra: Record<string, unknown> = {}) => ({ serverId: OFF, enableRotation: true, excludeFromRotation: ["golden.v1", "base-image"], operationTimeout: 5, ...extra });
+
+  it("applies both fields, waits for the task, reads them back; no diff after, nor after a reorder", async () => {
+    const r = await createResource(settingsDef, inputs(), context("rs"));
+    expect(r.id).toBe("1001");
+    expect(sim.restoreSettings(OFF)).toEqual({ enableRotation: true, excludeRotation: ["golden.v1", "base-image"] });
+    const update = sim.server.requestsTo("/vm.php").find((q) => q.body.includes("update_restore_settings"))!;
+    expect(update.body).toBe("action=update_restore_settings&token=***&id=1001&type=snapshot&enable_rotation=1&exclude_rotation%5B0%5D=golden.v1&exclude_rotation%5B1%5D=base-image");
+    expect(actions(sim)).toContain("/eq_callback.php check");
+
+    sim.setRestoreSettings(OFF, { enableRotation: true, excludeRotation: ["base-image", "golden.v1"] });
+    const read = await readResource(settingsDef, r.id, r.outs, context("rs"));
+    expect(read?.inputs.excludeFromRotation).toEqual(["golden.v1", "base-image"]);
+    expect((await diffResource(settingsDef, read!.outs, inputs({ excludeFromRotation: ["base-image", "golden.v1"] }))).changes).toBe(false);
+  });
+
+  it("sees panel changes as drift and puts them back with an update", async () => {
+    const r = await createResource(settingsDef, inputs(), context("rs"));
+    sim.setRestoreSettings(OFF, { enableRotation: false, excludeRotation: ["golden.v1"] });
+    const read = await readResource(settingsDef, r.id, r.outs, context("rs"));
+    expect(read?.inputs).toMatchObject({ enableRotation: false, excludeFromRotation: ["golden.v1"] });
+    const diff = await diffResource(settingsDef, read!.outs, inputs());
+    expect(diff.detailed).toEqual({ enableRotation: "update", excludeFromRotation: "update" });
+    await updateResource(settingsDef, r.id, read!.outs, inputs(), context("rs"));
+    expect(sim.restoreSettings(OFF)).toEqual({ enableRotation: true, excludeRotation: ["golden.v1", "base-image"] });
+  });
+
+  it("adopts with importFrom and applies the program's settings; delete puts back rotation off and an empty list, and says so", async () => {
+    sim.setRestoreSettings(OFF, { enableRotation: true, excludeRotation: ["old"] });
+    const ctx = context("rs");
+    const r = await createResource(settingsDef, inputs({ importFrom: "1001", enableRotation: false, excludeFromRotation: [] }), ctx);
+    expect(ctx.logger.text()).toMatch(/adopting the restore settings of server 1001; the program's settings are applied/);
+    expect(sim.restoreSettings(OFF)).toEqual({ enableRotation: false, excludeRotation: [] });
+    const update = sim.server.requestsTo("/vm.php").find((q) => q.body.includes("update_restore_settings"))!;
+    expect(update.body).toBe("action=update_restore_settings&token=***&id=1001&type=snapshot&enable_rotation=0&exclude_rotation=");
+
+    await updateResource(settingsDef, r.id, r.outs, inputs(), context("rs"));
+    const del = context("rs");
+    await deleteResource(settingsDef, r.id, { ...r.outs, ...inputs() }, del);
+    expect(sim.restoreSettings(OFF)).toEqual({ enableRotation: false, excludeRotation: [] });
+    expect(del.logger.text()).toMatch(/putting back rotation off and an empty exclusion list on server 1001/);
+  });
+
+  it("makes no call when the settings already match, and works with a plain OK answer", async () => {
+    sim.setSettingsAnswer("direct");
+    await createResource(settingsDef, inputs(), context("rs"));
+    expect(actions(sim).filter((a) => a.startsWith("/eq_callback"))).toEqual([]);
+    sim.server.clearLog();
+    await updateResource(settingsDef, "1001", inputs(), inputs({ excludeFromRotation: ["base-image", "golden.v1"] }), context("rs"));
+    expect(vmActions(sim)).toEqual(["/vm.php get_snapshot"]);
+  });
+
+  it("sends the settings again when the answer was lost (the call sets everything at once)", async () => {
+    sim.setSettingsAnswer("direct");
+    sim.server.fail({ path: "/vm.php", param: { action: "update_restore_settings" }, kind: "drop" });
+    const ctx = context("rs");
+    await createResource(settingsDef, inputs(), ctx);
+    expect(vmActions(sim).filter((a) => a === "/vm.php update_restore_settings")).toHaveLength(2);
+    expect(sim.restoreSettings(OFF)).toEqual({ enableRotation: true, excludeRotation: ["golden.v1", "base-image"] });
+    expect(ctx.logger.text()).toMatch(/warn: .*no answer to vm\/update_restore_settings.*sent again/);
+  });
+
+  it("reports a failed settings task; a gone VM reads as gone and deletes as success", async () => {
+    sim.failNextTask("update_restore_settings", "settings are locked by support");
+    const e = await rejection(createResource(settingsDef, inputs(), context("rs")));
+    expect(e.message).toMatch(/task [0-9a-f]+ \(update_restore_settings\) failed.*locked by support/);
+    sim.deleteServer(OFF);
+    expect(await readResource(settingsDef, "1001", inputs(), context("rs"))).toBeUndefined();
+    await deleteResource(settingsDef, "1001", inputs(), context("rs"));
+  });
+});
+
+describe("hostkey functions", () => {
+  let sim: HostkeySimulator;
+  beforeEach(async () => {
+    sim = await startSimulator();
+  });
+  afterEach(() => sim.stop());
+
+  it("getSnapshots lists snapshots and settings", async () => {
+    const s = sim.addSnapshot(OFF, "a.b-c");
+    sim.setRestoreSettings(OFF, { enableRotation: true, excludeRotation: ["a.b-c"] });
+    const r = await getSnapshotsFunction.run({ serverId: OFF }, context("f"));
+    expect(r).toEqual({ serverId: OFF, type: "snapshot", snapshots: [{ name: "a.b-c", snapshotId: s.snapshotId, createdAt: s.date }], enableRotation: true, excludeFromRotation: ["a.b-c"] });
+  });
+
+  it("getStats waits for the load_stats task and returns its context", async () => {
+    const ctx = context("f");
+    const r = await getStatsFunction.run({ serverId: OFF, operationTimeout: 5 }, ctx);
+    expect(r).toEqual({ serverId: OFF, stats: expect.objectContaining({ id: OFF, ram_used_mb: 812 }) });
+    expect(vmActions(sim)).toEqual(["/vm.php load_stats"]);
+    expect(actions(sim).filter((a) => a === "/eq_callback.php check").length).toBeGreaterThanOrEqual(2);
+    expect(ctx.logger.text()).toMatch(/load_stats task: Not ready/);
+  });
+
+  it("getStats names the task when it fails", async () => {
+    sim.failNextTask("load_stats", "monitoring unavailable");
+    await expect(getStatsFunction.run({ serverId: OFF, operationTimeout: 5 }, context("f"))).rejects.toThrow(/task [0-9a-f]+ \(load_stats\) failed.*monitoring unavailable/);
+  });
+});

@@ -1,0 +1,44 @@
+import { configFromRecord, type HandlerContext, isVpsError, MemoryLogger, setConfigSource, systemClock, type VpsError } from "../../provider/core";
+import { clearHostkeyClientCache } from "../../provider/hostkey/settings";
+import { HostkeySimulator, type HostkeySimulatorOptions } from "../../simulator/hostkey";
+
+/** Shared setup of the hostkey handler tests: a simulator, config pointing at it, a handler context. */
+
+export async function startSimulator(opts: HostkeySimulatorOptions = {}, credential: "apiKey" | "token" = "apiKey"): Promise<HostkeySimulator> {
+  const sim = new HostkeySimulator({ operationDurationMs: 40, listingDelayMs: 30, ...opts });
+  await sim.start();
+  clearHostkeyClientCache();
+  setConfigSource(
+    configFromRecord({
+      [credential === "apiKey" ? "hostkey:apiKey" : "hostkey:token"]: credential === "apiKey" ? sim.apiKey : sim.token,
+      "hostkey:endpoint": sim.endpoint,
+      "hostkey:maxRequestsPerSecond": "1000",
+    }),
+  );
+  return sim;
+}
+
+export function context(label: string): HandlerContext & { logger: MemoryLogger } {
+  return { logger: new MemoryLogger(), clock: systemClock, label };
+}
+
+/** Each request as `<path> <action>`, e.g. `/vm.php create_snapshot`. */
+export function actions(sim: HostkeySimulator): string[] {
+  return sim.server.requests.map((r) => `${r.path} ${new URLSearchParams(r.body).get("action")}`);
+}
+
+export function vmActions(sim: HostkeySimulator): string[] {
+  return actions(sim).filter((a) => a.startsWith("/vm.php"));
+}
+
+export async function rejection(p: Promise<unknown>): Promise<Error & Partial<VpsError>> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof Error) return e as Error & Partial<VpsError>;
+    throw e;
+  }
+  throw new Error("expected a failure");
+}
+
+export { isVpsError };

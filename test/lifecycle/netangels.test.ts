@@ -1,0 +1,236 @@
+/**
+ * NetAngels resources and functions through Pulumi's own dynamic-provider host over gRPC: the SDK
+ * classes serialized by the real @pulumi/pulumi (under mocks), then Check, Diff, Create, Diff, Read,
+ * replace and Delete in the engine's order against the NetAngels simulator. Needs `npm run build`
+ * (the serialized provider loads the built handlers by package name); `npm test` builds first.
+ */
+import * as netangels from "../../sdk/netangels";
+import { NetangelsSimulator } from "../../simulator/netangels";
+import { CheckFailedError, DynamicProviderHost, HostCallError, PROVIDER_KEY, captureResources, destroy, findResource, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+
+const T = (type: string) => `pulumi-nodejs:dynamic/netangels:${type}`;
+/** Nine fractional digits ending in non-zero digits: a trip through a Date would leave `.900`. */
+const NINE = NetangelsSimulator.SEED_BACKUP_DATE;
+const VOLUME_DATE = NetangelsSimulator.SEED_VOLUME_BACKUP_DATE;
+
+let sim: NetangelsSimulator;
+let host: DynamicProviderHost;
+const providers: Record<string, string> = {};
+const captured: Record<string, Record<string, unknown>> = {};
+
+beforeAll(async () => {
+  sim = new NetangelsSimulator({ operationDurationMs: 60 });
+  await sim.start();
+  const resources = await captureResources(() => {
+    new netangels.Backup("bak", { vmId: 101 });
+    new netangels.VmRollback("vm-back", { vmId: 101, backupDate: NINE, confirm: true, triggers: ["one"] });
+    new netangels.VolumeRollback("disk-back", { vmId: 101, volumeId: 201, backupDate: VOLUME_DATE.slice(0, 19), confirm: true });
+  });
+  for (const r of resources) {
+    providers[r.type] = r.serializedProvider!;
+    captured[r.name] = r.inputs;
+  }
+  host = await DynamicProviderHost.start({
+    config: { "netangels:token": sim.token, "netangels:endpoint": sim.endpoint },
+    secretKeys: ["netangels:token"],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await host?.stop();
+  await sim?.stop();
+});
+
+beforeEach(() => {
+  sim.server.clearLog();
+  host.clearOutput();
+});
+
+const withProvider = (type: string, inputs: Record<string, unknown>) => ({ [PROVIDER_KEY]: providers[T(type)], ...inputs });
+
+async function failureOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return e instanceof CheckFailedError || e instanceof HostCallError ? e.message : String(e);
+  }
+  throw new Error("expected a failure");
+}
+
+describe("serialized provider", () => {
+  it("is small, names its token, carries no token; the date input is serialized unchanged", () => {
+    for (const type of ["Backup", "VmRollback", "VolumeRollback"]) {
+      const text = providers[T(type)];
+      expect(text).toContain(`netangels:${type}`);
+      expect(text).not.toContain(sim.token);
+      expect(text.length).toBeLessThan(20_000);
+    }
+    expect(captured["vm-back"].backupDate).toBe(NINE);
+    expect(captured["disk-back"].backupDate).toBe("2024-11-29T04:26:41");
+  });
+});
+
+describe("netangels.Backup through the host", () => {
+  const urn = makeUrn(T("Backup"), "bak");
+
+  it("create waits and takes the listing's exact date; no diff after create or refresh; expiry drops it; delete only forgets, with a warning", async () => {
+    const r = await lifecycle(host, urn, withProvider("Backup", { vmId: 101 }));
+    expect(sim.server.requestsTo("/cloud/vms/101/backup/", "POST")).toHaveLength(1);
+    const date = String(r.state.outputs.backupDate);
+    expect(date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}$/);
+    expect(sim.backups(101).map((b) => b.date)).toContain(date);
+    expect(r.state.id).toBe(`101/${date}`);
+    expect(r.state.outputs).toMatchObject({ vmId: 101, resourceType: "VM", resourceName: "web-1" });
+    expect(JSON.stringify(r.state)).not.toContain(sim.token);
+
+    // a change of the provider text alone is no diff
+    expect((await plan(host, urn, { ...r.state.inputs, [PROVIDER_KEY]: `${providers[T("Backup")]}\n// newer` }, r.state)).action).toBe("same");
+    // vmId forces a new backup
+    expect((await plan(host, urn, withProvider("Backup", { vmId: 102 }), r.state)).diff?.replaces).toEqual(["vmId"]);
+
+    const refreshed = (await refresh(host, r.state))!;
+    expect(refreshed.outputs.backupDate).toBe(date);
+    expect((await plan(host, urn, withProvider("Backup", { vmId: 101 }), refreshed)).action).toBe("same");
+
+    sim.server.clearLog();
+    await destroy(host, refreshed);
+    expect(sim.server.requests).toHaveLength(0);
+    // Host output arrives asynchronously (stderr), so wait for the line rather than read at once.
+    const warning = await host.waitForLog(/cannot delete backups/);
+    expect(warning.message).toContain(`cannot delete backups: backup ${date} of VM 101 is removed from the stack only; it stays on the host and expires by the host's retention policy`);
+    expect(sim.backups(101).map((b) => b.date)).toContain(date);
+
+    sim.expireBackup(101, date);
+    expect(await refresh(host, refreshed)).toBeUndefined();
+    expect(host.allOutput()).not.toContain(sim.token);
+  });
+
+  it("waits for a VM that is restarting to settle before asking", async () => {
+    // Long enough that a loaded machine still finds the VM restarting at the provider's first look.
+    sim.startTransition(101, "Restarting", { durationMs: 2_000 });
+    const start = Date.now();
+    const r = await up(host, urn, withProvider("Backup", { vmId: 101 }));
+    const post = sim.server.requestsTo("/cloud/vms/101/backup/", "POST");
+    expect(post).toHaveLength(1);
+    expect(post[0].at - start).toBeGreaterThanOrEqual(1_900);
+    await host.waitForLog(/waiting before backup of VM 101: VM 101 state Restarting/);
+    await destroy(host, r.state);
+  });
+
+  it("a VM that ends in Error fails the create with the state and its tasks", async () => {
+    sim.failNextOperation({ vmId: 101 });
+    try {
+      const err = await up(host, urn, withProvider("Backup", { vmId: 101 })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(HostCallError);
+      // No partial state: nothing was made, and the VM's id is not a Backup id.
+      expect((err as HostCallError).initFailed).toBe(false);
+      const msg = (err as HostCallError).message;
+      expect(msg).toMatch(/netangels:Backup: netangels: backup of VM 101 failed: VM 101 is in state Error; the host answered state Error \(error\), 1 pending task/);
+      expect(msg).toMatch(/"type":"backup","status":"error"/);
+      expect(msg).toMatch(/NetAngels support/);
+    } finally {
+      sim.updateVm(101, { state: "Active", transitions: [] });
+    }
+  });
+
+  it("adopts a backup with importFrom (no POST); Backup.get reads one by id", async () => {
+    const r = await lifecycle(host, urn, withProvider("Backup", { vmId: 101, importFrom: `101/${NINE}` }));
+    expect(r.state.id).toBe(`101/${NINE}`);
+    expect(r.state.outputs.backupDate).toBe(NINE);
+    expect(sim.server.requestsTo("/backup/", "POST")).toHaveLength(0);
+    const got = await host.read(urn, `101/${NINE}`, undefined, { [PROVIDER_KEY]: providers[T("Backup")] });
+    expect(got.id).toBe(`101/${NINE}`);
+    expect(got.properties).toMatchObject({ vmId: 101, backupDate: NINE, resourceType: "VM" });
+  });
+
+  it("bad input is rejected at Check with no API call", async () => {
+    expect(await failureOf(plan(host, urn, withProvider("Backup", { vmId: "101" })))).toMatch(/vmId: must be the VM's numeric id/);
+    expect(await failureOf(plan(host, urn, withProvider("Backup", { vmId: 101, importFrom: `102/${NINE}` })))).toMatch(/importFrom: names VM 102, but vmId is 101/);
+    expect(sim.server.requests).toHaveLength(0);
+  });
+});
+
+describe("netangels.VmRollback through the host", () => {
+  const urn = makeUrn(T("VmRollback"), "vm-back");
+
+  it("the nine-digit date crosses gRPC and reaches the rollback URL unchanged; triggers run it again; delete does nothing", async () => {
+    const r = await lifecycle(host, urn, captured["vm-back"]);
+    expect(sim.server.requestsTo(/\/backups\/.+\/$/, "POST").map((q) => q.path)).toEqual([`/api/v1/cloud/vms/101/backups/${NINE}/`]);
+    expect(r.state.outputs).toMatchObject({ backupDate: NINE, vmState: "Active" });
+    expect(sim.vm(101)?.state).toBe("Active");
+
+    const again = await up(host, urn, { ...captured["vm-back"], triggers: ["two"] }, r.state);
+    expect(again.plan.action).toBe("replace");
+    expect(again.plan.diff?.replaces).toEqual(["triggers"]);
+    expect(sim.server.requestsTo(`/backups/${NINE}/`, "POST")).toHaveLength(2);
+
+    const refreshed = (await refresh(host, again.state))!;
+    expect((await plan(host, urn, { ...captured["vm-back"], triggers: ["two"] }, refreshed)).action).toBe("same");
+    sim.server.clearLog();
+    await destroy(host, refreshed);
+    expect(sim.server.requests).toHaveLength(0);
+    await host.waitForLog(/a rollback cannot be undone; removing it from the stack changes nothing on VM 101/);
+  });
+
+  it("no confirm, a bad date, a date not listed: rejected (the first two at Check with no API call)", async () => {
+    const { confirm: _c, ...noConfirm } = captured["vm-back"];
+    expect(await failureOf(plan(host, urn, noConfirm))).toMatch(/confirm: must be true: a rollback overwrites the disk/);
+    expect(await failureOf(plan(host, urn, { ...captured["vm-back"], backupDate: "2024-11-29T04:26:40.9001507290" }))).toMatch(/backupDate: must be a backup date as the API lists it/);
+    expect(sim.server.requests).toHaveLength(0);
+    const msg = await failureOf(up(host, urn, { ...captured["vm-back"], backupDate: "2024-11-29T04:26:40.900150728" }));
+    expect(msg).toContain('no backup dated "2024-11-29T04:26:40.900150728"');
+    expect(sim.server.requestsTo(/backups\/.+\/$/, "POST")).toHaveLength(0);
+  });
+});
+
+describe("netangels.VolumeRollback through the host", () => {
+  const urn = makeUrn(T("VolumeRollback"), "disk-back");
+
+  it("a date without its fraction is sent as given and names the disk's one backup of that second", async () => {
+    const r = await lifecycle(host, urn, captured["disk-back"]);
+    expect(sim.server.requestsTo(/\/volumes\/201\/backups\/.+\/$/, "POST").map((q) => q.path)).toEqual(["/api/v1/cloud/vms/101/volumes/201/backups/2024-11-29T04:26:41/"]);
+    expect(r.state.outputs).toMatchObject({ backupDate: "2024-11-29T04:26:41", matchedBackupDate: VOLUME_DATE });
+    await destroy(host, r.state);
+  });
+
+  it("a date with nine digits is sent unchanged too", async () => {
+    const r = await lifecycle(host, urn, { ...captured["disk-back"], backupDate: VOLUME_DATE });
+    expect(sim.server.requestsTo(/\/volumes\/201\/backups\/.+\/$/, "POST").map((q) => q.path)).toEqual([`/api/v1/cloud/vms/101/volumes/201/backups/${VOLUME_DATE}/`]);
+    expect(sim.rollbacks.at(-1)).toMatchObject({ volumeId: 201, requestedDate: VOLUME_DATE });
+    await destroy(host, r.state);
+  });
+});
+
+describe("netangels functions in a program", () => {
+  it("each function answers through the program's config, with dates unchanged", async () => {
+    const results: Record<string, unknown> = {};
+    await captureResources(
+      async () => {
+        results.backups = await netangels.getBackups();
+        results.vmBackups = await netangels.getVmBackups({ vmId: 101 });
+        results.volumeBackups = await netangels.getVolumeBackups({ vmId: 101, volumeId: 201 });
+        results.files = await netangels.getBackupFiles({ vmId: 101, backupDate: NINE });
+        results.archive = await netangels.requestBackupFilesArchive({ vmId: 101, backupDate: NINE });
+        results.viaOutput = await new Promise((resolve) => netangels.getVmBackupsOutput({ vmId: 101 }).apply(resolve));
+      },
+      { config: { "netangels:token": sim.token, "netangels:endpoint": sim.endpoint }, secretKeys: ["netangels:token"] },
+    );
+    expect(results.backups).toMatchObject({ vms: [{ id: 101, stateKind: "steady" }] });
+    expect((results.vmBackups as { backups: Array<{ backupDate: string }> }).backups.map((b) => b.backupDate)).toContain(NINE);
+    expect((results.volumeBackups as { backups: Array<{ backupDate: string }> }).backups.map((b) => b.backupDate)).toContain(VOLUME_DATE);
+    expect((results.files as { files: string[] }).files).toContain("/etc/hostname");
+    expect(results.archive).toEqual({ requested: true, vmId: 101, vmState: "Active" });
+    expect(results.viaOutput).toEqual(results.vmBackups);
+    expect(sim.server.requestsTo(`/backups/${NINE}/files/`, "POST")).toHaveLength(1);
+  });
+
+  it("captureResources sees the classes under their dynamic tokens", async () => {
+    const resources = await captureResources(() => {
+      new netangels.Backup("b", { vmId: 1 });
+    });
+    expect(findResource(resources, "b").type).toBe(T("Backup"));
+  });
+});
