@@ -3,5 +3,6 @@
  * One namespace per host.
  */
 export * as flops from "./flops";
+export * as vpsorg from "./vpsorg";
 export * as netangels from "./netangels";
 export * as hostkey from "./hostkey";

@@ -13,6 +13,7 @@
 import { FlopsSimulator } from "./flops";
 import { HostkeySimulator } from "./hostkey";
 import { NetangelsSimulator } from "./netangels";
+import { VpsorgSimulator } from "./vpsorg";
 
 /** What the CLI needs from a host simulator. */
 export interface HostSimulator {
@@ -31,6 +32,7 @@ export const HOSTS: Record<string, (opts: HostOptions) => HostSimulator> = {
   flops: (opts) => new FlopsSimulator({ operationDurationMs: opts.operationDurationMs }),
   hostkey: (opts) => new HostkeySimulator({ operationDurationMs: opts.operationDurationMs }),
   netangels: (opts) => new NetangelsSimulator({ operationDurationMs: opts.operationDurationMs }),
+  vpsorg: (opts) => new VpsorgSimulator({ operationDurationMs: opts.operationDurationMs }),
 };
 
 export interface CliArgs {

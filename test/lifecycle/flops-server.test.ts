@@ -195,7 +195,7 @@ describe("flops.Server through the dynamic-provider host", () => {
       [{ distribution: "Plan 9", tariff: "Облачный 1024" }, /no distribution "Plan 9"; available:/],
       [{ distribution: "DEBIAN", tariff: "Nope" }, /no tariff "Nope"; available:/],
       [{ distribution: "DEBIAN", distributionId: 233, tariff: "Облачный 1024" }, /distribution or distributionId, not both/],
-      [{ distribution: "DEBIAN", tariff: "Облачный 1024", powerState: "paused" }, /powerState.*must be one of "running", "stopped"/],
+      [{ distribution: "DEBIAN", tariff: "Облачный 1024", powerState: "paused" }, /powerState.*must be "running" or "stopped"/],
     ];
     for (const [inputs, message] of cases) {
       const err = await plan(host, urn(SERVER, "bad"), server(inputs)).catch((e: unknown) => e);

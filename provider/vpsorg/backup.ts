@@ -1,0 +1,184 @@
+import { z } from "zod";
+import { VpsError, errorMessage, isVpsError } from "../core/errors";
+import { objectLocks } from "../core/mutex";
+import { createReconciled } from "../core/reconcile";
+import { type HandlerContext, defineResource } from "../core/resource";
+import type { VpsorgClient } from "./client";
+import { clientFor, forgetObject, idString, operationTimeoutProperty, optionalText, serverIdProperty, serverLockKey, vendorId, waitTimeoutMs } from "./common";
+import { HOST } from "./errors";
+import { type Backup, MAX_MANUAL_BACKUPS_PER_SERVER } from "./schemas";
+import { waitUntilCompleted } from "./wait";
+
+/**
+ * `vpsorg.Backup`: a manual backup (`POST /backups/`, answers `in_progress`), awaited through the
+ * listing until `completed`; `DELETE /backups/{id}/` on delete. id = the backup id. The API changes
+ * nothing of a backup in place, so any input change replaces it. Manual backups do not expire
+ * (`expires_at: null`); an adopted automatic backup expires on the host's schedule and then leaves
+ * the state on refresh.
+ */
+
+const inputs = {
+  serverId: serverIdProperty(true),
+  description: { schema: z.string().optional(), description: "Optional description", replaceOnChange: true },
+  importFrom: { schema: idString("backup").optional(), description: "Adopt this existing backup (its id) instead of creating one; its server and description must match the inputs", createOnly: true },
+  operationTimeout: operationTimeoutProperty,
+};
+
+const outputs = {
+  backupId: { schema: z.number().int(), description: "The vendor's backup id (what `vpsorg.BackupRestore` takes as `backupId`, as a string)" },
+  backupType: { schema: z.string(), description: "`manual` (made by this resource) or `automatic` (an adopted scheduled backup)" },
+  status: { schema: z.string(), description: "Vendor status: `completed` once created" },
+  sizeMb: { schema: z.number().nullable().optional(), description: "Size in MB" },
+  createdAt: { schema: z.string(), description: "Creation time (ISO 8601)" },
+  expiresAt: { schema: z.string().nullable().optional(), description: "Expiry time (ISO 8601); null for manual backups, which do not expire" },
+  serverName: { schema: z.string(), description: "The server's name as the listing shows it" },
+};
+
+type Inputs = { serverId: number; description?: string; importFrom?: string; operationTimeout?: number };
+
+function outsOf(b: Backup) {
+  return { backupId: b.id, backupType: b.backup_type, status: b.status, sizeMb: b.size_mb, createdAt: b.created_at, expiresAt: b.expires_at, serverName: b.server.name };
+}
+
+function inputsOf(b: Backup, state: Partial<Inputs>): Inputs {
+  return { serverId: b.server.id, description: optionalText(b.description), importFrom: state.importFrom, operationTimeout: state.operationTimeout };
+}
+
+function limitError(serverId: number, manual: Backup[], vendor?: VpsError): VpsError {
+  const list = manual.map((b) => `${b.id} (${b.created_at}${b.description ? `, "${b.description}"` : ""})`).join(", ");
+  return new VpsError(
+    {
+      kind: "invalid",
+      host: HOST,
+      operation: vendor ? "POST /backups/" : `creating a backup of server ${serverId}`,
+      httpStatus: vendor?.httpStatus,
+      vendorMessage: vendor?.vendorMessage,
+      hint: `server ${serverId} already has ${manual.length} manual backups, the most the host keeps (${MAX_MANUAL_BACKUPS_PER_SERVER}): ${list}. Delete one (or remove its vpsorg.Backup resource) first`,
+    },
+    "backup limit reached",
+  );
+}
+
+const manualOnly = (list: Backup[]) => list.filter((b) => b.backup_type === "manual");
+
+/** One `POST /backups/` through the core's reconciliation: "ours" is a new manual backup (not in the
+ * listing taken just before) with this description. */
+async function createOnce(client: VpsorgClient, inputs: Inputs, before: Backup[], ctx: HandlerContext): Promise<Backup> {
+  const known = new Set(before.map((b) => b.id));
+  const send = async () => {
+    try {
+      return await client.createBackup({ server_id: inputs.serverId, ...(inputs.description !== undefined ? { description: inputs.description } : {}) }, ctx.signal);
+    } catch (e) {
+      if (isVpsError(e, "invalid") && e.httpStatus === 400) {
+        const manual = manualOnly(await client.listBackups({ serverId: inputs.serverId, signal: ctx.signal }));
+        if (manual.length >= MAX_MANUAL_BACKUPS_PER_SERVER) throw limitError(inputs.serverId, manual, e);
+      }
+      throw e;
+    }
+  };
+  return createReconciled<Backup, Backup>({
+    host: HOST,
+    operation: `POST /backups/ (server ${inputs.serverId})`,
+    create: send,
+    find: async () =>
+      (await client.listBackups({ serverId: inputs.serverId, signal: ctx.signal })).filter((b) => !known.has(b.id) && b.backup_type === "manual" && optionalText(b.description) === optionalText(inputs.description)),
+    adopt: (b) => b,
+    describe: (b) => `backup ${b.id} (${b.status}${b.description ? `, "${b.description}"` : ""})`,
+    now: () => ctx.clock.now(),
+    logger: ctx.logger,
+  });
+}
+
+/** As findSnapshot: filtered by the server when known; `elsewhere` also searches the whole account. */
+async function findBackup(client: VpsorgClient, id: number, serverId: number | undefined, signal?: AbortSignal, elsewhere = false): Promise<Backup | undefined> {
+  const found = (await client.listBackups({ serverId, signal })).find((b) => b.id === id);
+  if (found || serverId === undefined || !elsewhere) return found;
+  return (await client.listBackups({ signal })).find((b) => b.id === id);
+}
+
+async function adopt(client: VpsorgClient, inputs: Inputs, ctx: HandlerContext) {
+  const id = vendorId(inputs.importFrom!, "backup");
+  const b = await findBackup(client, id, inputs.serverId, ctx.signal, true);
+  if (!b) throw new VpsError({ kind: "notFound", host: HOST, operation: "importFrom", objectId: inputs.importFrom, hint: `backup ${id} does not exist (vpsorg.getBackups lists them)` }, "nothing to adopt");
+  const diffs: string[] = [];
+  if (b.server.id !== inputs.serverId) diffs.push(`serverId: the backup belongs to server ${b.server.id}, the inputs say ${inputs.serverId}`);
+  if (optionalText(b.description) !== optionalText(inputs.description)) diffs.push(`description: the backup has ${JSON.stringify(optionalText(b.description) ?? null)}, the inputs say ${JSON.stringify(inputs.description ?? null)}`);
+  if (diffs.length > 0) {
+    throw new VpsError({ kind: "conflict", host: HOST, operation: "importFrom", objectId: inputs.importFrom, hint: `backup properties cannot change in place, so the inputs must match the backup: ${diffs.join("; ")}` }, `backup ${id} differs from the inputs`);
+  }
+  if (b.backup_type !== "manual") ctx.logger.warn(`${ctx.label}: backup ${id} is ${b.backup_type}: it expires on the host's schedule (${b.expires_at ?? "no date given"}), and deleting this resource deletes it`);
+  const done = b.status === "completed" ? b : await waitUntilCompleted({ kind: "backup", id, list: (signal) => client.listBackups({ serverId: b.server.id, signal, poll: true }), timeoutMs: waitTimeoutMs(inputs.operationTimeout, ctx, "backup"), ctx });
+  ctx.logger.info(`${ctx.label}: adopted backup ${id}`);
+  return { id: String(id), outs: { ...inputs, ...outsOf(done) } };
+}
+
+export const backup = defineResource({
+  host: HOST,
+  type: "Backup",
+  description: "A manual backup of a VPS.org server; restore it with vpsorg.BackupRestore",
+  inputs,
+  outputs,
+  handler: {
+    async check(news) {
+      if (news.description === "") {
+        const { description: _d, ...rest } = news;
+        return rest;
+      }
+      return news;
+    },
+
+    async create(news, ctx) {
+      const client = clientFor(ctx);
+      if (news.importFrom !== undefined) return adopt(client, news, ctx);
+      const created = await objectLocks.run(serverLockKey(news.serverId), async () => {
+        const before = await client.listBackups({ serverId: news.serverId, signal: ctx.signal });
+        const manual = manualOnly(before);
+        if (manual.length >= MAX_MANUAL_BACKUPS_PER_SERVER) throw limitError(news.serverId, manual);
+        return createOnce(client, news, before, ctx);
+      });
+      ctx.logger.info(`${ctx.label}: backup ${created.id} of server ${news.serverId} is being created${created.message ? ` (${created.message})` : ""}`);
+      let done: Backup;
+      try {
+        done = await waitUntilCompleted({
+          kind: "backup",
+          id: created.id,
+          list: (signal) => client.listBackups({ serverId: news.serverId, signal, poll: true }),
+          timeoutMs: waitTimeoutMs(news.operationTimeout, ctx, "backup"),
+          ctx,
+        });
+      } catch (e) {
+        // A failed backup would count toward the manual limit: remove it; a timeout keeps it and
+        // the error carries its id.
+        if (isVpsError(e, "operationFailed")) {
+          try {
+            await client.deleteBackup(created.id, ctx.signal);
+            ctx.logger.info(`${ctx.label}: deleted the failed backup ${created.id}`);
+          } catch (cleanup) {
+            if (!isVpsError(cleanup, "notFound")) {
+              throw new VpsError({ kind: "operationFailed", host: HOST, operation: `creating backup ${created.id}`, objectId: String(created.id), hint: `${errorMessage(e)} Deleting the failed backup also failed (${errorMessage(cleanup)}): delete backup ${created.id} by hand` });
+            }
+          }
+          throw forgetObject(e);
+        }
+        throw e;
+      }
+      return { id: String(done.id), outs: { ...news, ...outsOf(done) } };
+    },
+
+    async read(id, state, ctx) {
+      // A 404 on the listing itself (a filter on a server that no longer exists) also means gone.
+      const b = await findBackup(clientFor(ctx), vendorId(id, "backup"), state.serverId, ctx.signal).catch((e: unknown) => (isVpsError(e, "notFound") ? undefined : Promise.reject(e)));
+      if (!b) return undefined;
+      return { id, inputs: inputsOf(b, state), outs: { ...inputsOf(b, state), ...outsOf(b) } };
+    },
+
+    async delete(id, _state, ctx) {
+      try {
+        await clientFor(ctx).deleteBackup(vendorId(id, "backup"), ctx.signal);
+      } catch (e) {
+        if (isVpsError(e, "notFound")) return; // already gone
+        throw e;
+      }
+    },
+  },
+});

@@ -1,0 +1,190 @@
+import type { z } from "zod";
+import type { Clock } from "../core/clock";
+import { isVpsError } from "../core/errors";
+import { HttpClient, type QueryValue } from "../core/http";
+import type { Logger } from "../core/log";
+import { RequestBudget } from "../core/rateLimit";
+import { globalRedactor } from "../core/redact";
+import type { Safety } from "../core/retry";
+import { HOST, decodeVpsorgError } from "./errors";
+import {
+  type Backup,
+  type BackupCreateRequest,
+  type RestoreAnswer,
+  type Server,
+  type Snapshot,
+  type SnapshotCreateRequest,
+  backupListSchema,
+  backupRestoreSchema,
+  backupSchema,
+  emptySchema,
+  page,
+  serverSchema,
+  snapshotListSchema,
+  snapshotRestoreSchema,
+  snapshotSchema,
+} from "./schemas";
+import { type VpsorgSettings, loadVpsorgSettings } from "./settings";
+
+/**
+ * Typed client for every VPS.org endpoint the seeds document, plus `GET /servers/{id}/` (the Servers
+ * API the backup seed points to, used only to see when a restore has finished). Every request goes
+ * through the shared HTTP core: one keep-alive pool, a timeout per request, zod validation, typed
+ * errors, and retries only where the endpoint below is declared safe to repeat.
+ */
+
+export interface VpsorgClientOptions {
+  token: string;
+  endpoint: string;
+  clock?: Clock;
+  logger?: Logger;
+  budget?: RequestBudget;
+  timeoutMs?: number;
+}
+
+/** Hard stop for a listing that never ends (a host bug would otherwise loop forever). */
+const MAX_PAGES = 1000;
+
+export interface ListOptions {
+  serverId?: number;
+  signal?: AbortSignal;
+  /** Poll of a waiter: lowest priority in the request budget. */
+  poll?: boolean;
+}
+
+export class VpsorgClient {
+  readonly http: HttpClient;
+
+  constructor(opts: VpsorgClientOptions) {
+    globalRedactor.add(opts.token);
+    this.http = new HttpClient({
+      host: HOST,
+      baseUrl: opts.endpoint,
+      authenticate: ({ headers }) => {
+        headers.authorization = `Bearer ${opts.token}`;
+      },
+      decodeError: decodeVpsorgError,
+      clock: opts.clock,
+      logger: opts.logger,
+      budget: opts.budget,
+      timeoutMs: opts.timeoutMs,
+    });
+  }
+
+  // --- snapshots (001_bee8f33b0bef28a6.txt) ---
+
+  /** `GET /snapshots/?server_id=`: every page. */
+  listSnapshots(opts: ListOptions = {}): Promise<Snapshot[]> {
+    return this.listAll("GET /snapshots/", "/snapshots/", { server_id: opts.serverId }, snapshotListSchema, opts);
+  }
+
+  /** `POST /snapshots/`: answers 201 with `status: "in_progress"`. Not idempotent: never repeated blindly. */
+  createSnapshot(req: SnapshotCreateRequest, signal?: AbortSignal): Promise<Snapshot> {
+    return this.http.call({ operation: "POST /snapshots/", method: "POST", path: "/snapshots/", json: req, safety: "mutate", schema: snapshotSchema, signal });
+  }
+
+  /** `POST /snapshots/{id}/restore/`: overwrites the server's disk; never repeated blindly. */
+  restoreSnapshot(snapshotId: number, signal?: AbortSignal): Promise<RestoreAnswer> {
+    return this.http.call({ operation: `POST /snapshots/${snapshotId}/restore/`, method: "POST", path: `/snapshots/${snapshotId}/restore/`, safety: "mutate", schema: snapshotRestoreSchema, signal });
+  }
+
+  /** `DELETE /snapshots/{id}/`: 204. Repeating it is harmless (the second answer is a 404, read as gone). */
+  async deleteSnapshot(snapshotId: number, signal?: AbortSignal): Promise<void> {
+    await this.http.call({ operation: `DELETE /snapshots/${snapshotId}/`, method: "DELETE", path: `/snapshots/${snapshotId}/`, safety: idempotent, priority: "mutate", schema: emptySchema, signal });
+  }
+
+  // --- backups (003_7ffc11edc49a36a0.txt) ---
+
+  /** `GET /backups/?server_id=&backup_type=`: every page. */
+  listBackups(opts: ListOptions & { backupType?: string } = {}): Promise<Backup[]> {
+    return this.listAll("GET /backups/", "/backups/", { server_id: opts.serverId, backup_type: opts.backupType }, backupListSchema, opts);
+  }
+
+  /** `POST /backups/`: a manual backup, `status: "in_progress"`. Not idempotent. */
+  createBackup(req: BackupCreateRequest, signal?: AbortSignal): Promise<Backup> {
+    return this.http.call({ operation: "POST /backups/", method: "POST", path: "/backups/", json: req, safety: "mutate", schema: backupSchema, signal });
+  }
+
+  async deleteBackup(backupId: number, signal?: AbortSignal): Promise<void> {
+    await this.http.call({ operation: `DELETE /backups/${backupId}/`, method: "DELETE", path: `/backups/${backupId}/`, safety: idempotent, priority: "mutate", schema: emptySchema, signal });
+  }
+
+  // --- servers (pointed to by the backup seed) ---
+
+  /** `POST /servers/{server_id}/restore/` with `{"backup_id": ...}`. */
+  restoreBackup(serverId: number, backupId: number, signal?: AbortSignal): Promise<z.infer<typeof backupRestoreSchema>> {
+    return this.http.call({ operation: `POST /servers/${serverId}/restore/`, method: "POST", path: `/servers/${serverId}/restore/`, json: { backup_id: backupId }, safety: "mutate", schema: backupRestoreSchema, signal });
+  }
+
+  /** `GET /servers/{id}/`: only `status` is used (to see a restore end). */
+  getServer(serverId: number, opts: { signal?: AbortSignal; poll?: boolean } = {}): Promise<Server> {
+    return this.http.call({ operation: `GET /servers/${serverId}/`, method: "GET", path: `/servers/${serverId}/`, safety: "read", priority: opts.poll ? "poll" : "read", schema: serverSchema, signal: opts.signal });
+  }
+
+  /**
+   * Follows every page of a `count`/`results` listing. The seed shows neither a page parameter nor
+   * `next` links, so, defensively: when the answer has a `next` link, only its query (page number or
+   * cursor) is taken and sent to our own endpoint (so the token never goes to a host named in a
+   * body); without one, `page=2, 3, ...` is asked for (Django REST Framework's parameter, which the
+   * `count`/`results` shape comes from) until `count` objects have arrived or a page is empty.
+   * Objects are de-duplicated by id, since a listing that changes while being read shifts objects
+   * between pages.
+   */
+  private async listAll<T extends { id: number }>(operation: string, path: string, filter: Record<string, QueryValue>, schema: ReturnType<typeof page<z.ZodType<T>>>, opts: ListOptions): Promise<T[]> {
+    const seen = new Map<number, T>();
+    let query: Record<string, QueryValue> = { ...filter };
+    for (let n = 1; n <= MAX_PAGES; n++) {
+      let res: { count: number; next?: string | null; results: T[] };
+      try {
+        res = (await this.http.call({ operation, method: "GET", path, query, safety: "read", priority: opts.poll ? "poll" : "read", schema, signal: opts.signal })) as typeof res;
+      } catch (e) {
+        // A page past the end (the listing shrank while being read) is a 404 "Invalid page." in
+        // Django REST Framework: what was read so far is the whole listing.
+        if (n > 1 && isVpsError(e, "notFound")) break;
+        throw e;
+      }
+      const before = seen.size;
+      for (const item of res.results) seen.set(item.id, item);
+      if (res.results.length === 0 || seen.size >= res.count || seen.size === before) break;
+      if (res.next) {
+        const nextQuery = nextLinkQuery(res.next);
+        if (nextQuery) {
+          query = { ...filter, ...nextQuery };
+          continue;
+        }
+      }
+      if (res.next === null) break;
+      query = { ...filter, page: n + 1 };
+    }
+    return [...seen.values()];
+  }
+}
+
+/** Deletes of a given id: repeating one after a lost answer finds the object gone, which is success. */
+const idempotent: Safety = "read";
+
+function nextLinkQuery(next: string): Record<string, string> | undefined {
+  try {
+    const u = new URL(next, "http://placeholder.invalid");
+    const q = Object.fromEntries(u.searchParams);
+    return Object.keys(q).length > 0 ? q : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const budgets = new Map<number, RequestBudget>();
+
+/**
+ * A client from the resolved settings, built when a handler runs (never at import). The request
+ * budget is per process, so every resource of this host shares one rate limit.
+ */
+export function vpsorgClient(opts: { clock?: Clock; logger?: Logger; settings?: VpsorgSettings } = {}): VpsorgClient {
+  const s = opts.settings ?? loadVpsorgSettings();
+  let budget: RequestBudget | undefined;
+  if (s.maxRequestsPerSecond) {
+    budget = budgets.get(s.maxRequestsPerSecond);
+    if (!budget) budgets.set(s.maxRequestsPerSecond, (budget = new RequestBudget(s.maxRequestsPerSecond)));
+  }
+  return new VpsorgClient({ token: s.token, endpoint: s.endpoint, clock: opts.clock, logger: opts.logger, budget });
+}

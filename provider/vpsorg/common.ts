@@ -1,0 +1,88 @@
+import { z } from "zod";
+import { VpsError } from "../core/errors";
+import { type PropertySpec, type HandlerContext, CheckFailures } from "../core/resource";
+import { deepEqual } from "../core/lifecycle";
+import { operationTimeoutMs } from "../core/timeouts";
+import { type VpsorgClient, vpsorgClient } from "./client";
+import { HOST } from "./errors";
+import { DEFAULT_TIMEOUT_SECONDS } from "./wait";
+
+/** What every vpsorg handler shares: the client built at run time, ids, timeouts and common inputs. */
+
+export function clientFor(ctx: HandlerContext): VpsorgClient {
+  return vpsorgClient({ clock: ctx.clock, logger: ctx.logger });
+}
+
+/** A Pulumi id (a decimal string) → the vendor's integer; anything else is an error naming it. */
+export function vendorId(id: string, what: string): number {
+  if (!/^\d+$/.test(id) || Number(id) <= 0 || !Number.isSafeInteger(Number(id))) {
+    throw new VpsError({ kind: "invalid", host: HOST, operation: `reading ${what}`, hint: `"${id}" is not a VPS.org ${what} id (a positive decimal number)` }, "bad id");
+  }
+  return Number(id);
+}
+
+export const idString = (what: string) => z.string().regex(/^\d+$/, `must be a ${what} id: a positive decimal number as a string (a Pulumi id, e.g. \`snapshot.id\`)`);
+
+export function waitTimeoutMs(seconds: number | undefined, ctx: HandlerContext, kind: keyof typeof DEFAULT_TIMEOUT_SECONDS): number {
+  return operationTimeoutMs(HOST, seconds, ctx, DEFAULT_TIMEOUT_SECONDS[kind]);
+}
+
+/** Lock key of one server: snapshot/backup creation and restores on it never overlap in one process. */
+export function serverLockKey(serverId: number): string {
+  return `${HOST}:server:${serverId}`;
+}
+
+/** An empty or null description is no description (the API may give back `""` or `null`). */
+export function optionalText(v: string | null | undefined): string | undefined {
+  return v === null || v === undefined || v === "" ? undefined : v;
+}
+
+export const serverIdProperty = (replace: boolean) =>
+  ({
+    schema: z.number().int().positive(),
+    description: "VPS.org server id (the API's integer `server_id`)",
+    replaceOnChange: replace,
+  }) satisfies PropertySpec;
+
+export const operationTimeoutProperty = {
+  schema: z.number().positive().optional(),
+  description: "Seconds one wait of this resource may take (default: config vpsorg:operationTimeout / VPSORG_OPERATION_TIMEOUT, else the host's documented duration with margin)",
+  createOnly: true,
+} satisfies PropertySpec;
+
+/** Required and checked by the schema, so a preview rejects `confirm: false` even while other inputs
+ * (a new snapshot's id) are still unknown and the handler's own check is skipped. */
+export const confirmProperty = {
+  schema: z.boolean().refine((v) => v === true, "must be true: a restore overwrites all current data on the server and cannot be undone (allowed value: true)"),
+  description: "Must be true: a restore overwrites all current data on the server and cannot be undone",
+  createOnly: true,
+} satisfies PropertySpec;
+
+export const triggersProperty = {
+  schema: z.array(z.unknown()).optional(),
+  description: "Any values; a change performs the restore again",
+  replaceOnChange: true,
+  // No triggers and an empty list are the same: adding `triggers: []` must not re-run a restore.
+  equals: (a: unknown, b: unknown) => deepEqual(a ?? [], b ?? []),
+} satisfies PropertySpec;
+
+/** The `confirm: true` rule of every restore, before any API call. */
+export function requireConfirm(inputs: { confirm?: boolean }): void {
+  if (inputs.confirm !== true) {
+    throw new CheckFailures([{ property: "confirm", reason: "must be true: a restore overwrites all current data on the server and cannot be undone (allowed value: true)" }]);
+  }
+}
+
+/**
+ * The same error without `objectId`, for a failure whose object was cleaned up: the dynamic adapter
+ * turns an error with an id into partial state (ErrorResourceInitFailed), which must not name an
+ * object that no longer exists.
+ */
+export function forgetObject(e: VpsError): VpsError {
+  const copy = Object.create(Object.getPrototypeOf(e)) as VpsError;
+  Object.assign(copy, e);
+  for (const [k, v] of [["objectId", undefined], ["createdId", undefined], ["message", e.message], ["stack", e.stack]] as const) {
+    Object.defineProperty(copy, k, { value: v, enumerable: k === "objectId" || k === "createdId", writable: true, configurable: true });
+  }
+  return copy;
+}

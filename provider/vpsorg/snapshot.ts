@@ -1,0 +1,216 @@
+import { z } from "zod";
+import { VpsError, errorMessage, isVpsError } from "../core/errors";
+import { objectLocks } from "../core/mutex";
+import { createReconciled } from "../core/reconcile";
+import { type HandlerContext, defineResource } from "../core/resource";
+import type { VpsorgClient } from "./client";
+import { clientFor, forgetObject, idString, operationTimeoutProperty, optionalText, serverIdProperty, serverLockKey, vendorId, waitTimeoutMs } from "./common";
+import { HOST } from "./errors";
+import { MAX_SNAPSHOTS_PER_SERVER, SNAPSHOT_NAME, SNAPSHOT_NAME_MAX, type Snapshot } from "./schemas";
+import { waitUntilCompleted } from "./wait";
+
+/**
+ * `vpsorg.Snapshot`: `POST /snapshots/` (answers `in_progress`), then the listing is polled until the
+ * snapshot is `completed`. id = the snapshot id. No snapshot property can change through the API, so
+ * every input change replaces it.
+ */
+
+const inputs = {
+  serverId: serverIdProperty(true),
+  name: {
+    schema: z
+      .string()
+      .min(1, "must not be empty")
+      .max(SNAPSHOT_NAME_MAX, `must be at most ${SNAPSHOT_NAME_MAX} characters`)
+      .regex(SNAPSHOT_NAME, "may contain only ASCII letters, digits, hyphens (-) and underscores (_), as the VPS.org API requires"),
+    description: "Snapshot name: ASCII letters, digits, `-` and `_`",
+    replaceOnChange: true,
+  },
+  description: { schema: z.string().optional(), description: "Optional description", replaceOnChange: true },
+  importFrom: { schema: idString("snapshot").optional(), description: "Adopt this existing snapshot (its id) instead of creating one; its server, name and description must match the inputs", createOnly: true },
+  operationTimeout: operationTimeoutProperty,
+};
+
+const outputs = {
+  snapshotId: { schema: z.number().int(), description: "The vendor's snapshot id (what `vpsorg.SnapshotRestore` targets through this resource's id)" },
+  status: { schema: z.string(), description: "Vendor status: `completed` once created" },
+  sizeMb: { schema: z.number().nullable().optional(), description: "Size in MB" },
+  createdAt: { schema: z.string(), description: "Creation time (ISO 8601)" },
+  serverName: { schema: z.string(), description: "The server's name as the listing shows it" },
+};
+
+type Inputs = { serverId: number; name: string; description?: string; importFrom?: string; operationTimeout?: number };
+
+function outsOf(s: Snapshot) {
+  return { snapshotId: s.id, status: s.status, sizeMb: s.size_mb, createdAt: s.created_at, serverName: s.server.name };
+}
+
+function inputsOf(s: Snapshot, state: Partial<Inputs>): Inputs {
+  return { serverId: s.server.id, name: s.name, description: optionalText(s.description), importFrom: state.importFrom, operationTimeout: state.operationTimeout };
+}
+
+function describe(list: Snapshot[]): string {
+  return list.map((s) => `"${s.name}" (id ${s.id}, ${s.status}, ${s.created_at})`).join(", ");
+}
+
+function limitError(serverId: number, existing: Snapshot[], vendor?: VpsError): VpsError {
+  return new VpsError(
+    {
+      kind: "invalid",
+      host: HOST,
+      operation: vendor ? "POST /snapshots/" : `creating a snapshot of server ${serverId}`,
+      httpStatus: vendor?.httpStatus,
+      vendorMessage: vendor?.vendorMessage,
+      hint: `server ${serverId} already has the maximum of ${MAX_SNAPSHOTS_PER_SERVER} snapshots: ${describe(existing)}. Delete one (or remove its vpsorg.Snapshot resource) before creating another`,
+    },
+    "snapshot limit reached",
+  );
+}
+
+/** Logs the seed's warning when the API says the server is running. The seed's snapshot answers do
+ * not show the server's state; the Servers API (`GET /servers/{id}/`) does, so it is asked, and
+ * nothing is said when it cannot tell. */
+async function warnIfRunning(client: VpsorgClient, serverId: number, ctx: HandlerContext): Promise<void> {
+  try {
+    const server = await client.getServer(serverId, { signal: ctx.signal });
+    if (server.status === "running") {
+      ctx.logger.warn(
+        `${ctx.label}: server ${serverId} is running; VPS.org warns that a snapshot of a running server may have filesystem inconsistencies. For best results, stop the server before creating a snapshot.`,
+      );
+    }
+  } catch (e) {
+    ctx.logger.debug(`${ctx.label}: could not read the state of server ${serverId} (${errorMessage(e)}); no running-server check`);
+  }
+}
+
+/**
+ * `POST /snapshots/` through the core's reconciliation (provider/core/reconcile.ts): when the answer
+ * is lost (network error, 5xx, unreadable body), the listing is consulted before anything is sent
+ * again. "Ours" is a snapshot with this name that was not in the listing taken just before the
+ * create: sharper than a time window, since the host's clock does not matter.
+ */
+async function createOnce(client: VpsorgClient, inputs: Inputs, before: Snapshot[], ctx: HandlerContext): Promise<Snapshot> {
+  const known = new Set(before.map((s) => s.id));
+  const send = async () => {
+    try {
+      return await client.createSnapshot({ server_id: inputs.serverId, name: inputs.name, ...(inputs.description !== undefined ? { description: inputs.description } : {}) }, ctx.signal);
+    } catch (e) {
+      if (isVpsError(e, "invalid") && e.httpStatus === 400) {
+        const now = await client.listSnapshots({ serverId: inputs.serverId, signal: ctx.signal });
+        if (now.length >= MAX_SNAPSHOTS_PER_SERVER) throw limitError(inputs.serverId, now, e);
+      }
+      throw e;
+    }
+  };
+  return createReconciled<Snapshot, Snapshot>({
+    host: HOST,
+    operation: `POST /snapshots/ ("${inputs.name}" of server ${inputs.serverId})`,
+    create: send,
+    find: async () => (await client.listSnapshots({ serverId: inputs.serverId, signal: ctx.signal })).filter((s) => !known.has(s.id) && s.name === inputs.name),
+    adopt: (s) => s,
+    describe: (s) => `snapshot ${s.id} ("${s.name}", ${s.status})`,
+    now: () => ctx.clock.now(),
+    logger: ctx.logger,
+  });
+}
+
+/**
+ * The snapshot with this id from the listing (the seed has no per-snapshot GET): filtered by its
+ * server when known, else the whole account's listing (`Snapshot.get` gives only an id).
+ * `elsewhere: true` also looks beyond that server (adoption, to say where the snapshot really is).
+ */
+async function findSnapshot(client: VpsorgClient, id: number, serverId: number | undefined, signal?: AbortSignal, elsewhere = false): Promise<Snapshot | undefined> {
+  const found = (await client.listSnapshots({ serverId, signal })).find((s) => s.id === id);
+  if (found || serverId === undefined || !elsewhere) return found;
+  return (await client.listSnapshots({ signal })).find((s) => s.id === id);
+}
+
+async function adopt(client: VpsorgClient, inputs: Inputs, ctx: HandlerContext) {
+  const id = vendorId(inputs.importFrom!, "snapshot");
+  const s = await findSnapshot(client, id, inputs.serverId, ctx.signal, true);
+  if (!s) throw new VpsError({ kind: "notFound", host: HOST, operation: "importFrom", objectId: inputs.importFrom, hint: `snapshot ${id} does not exist (vpsorg.getSnapshots lists them)` }, "nothing to adopt");
+  const diffs: string[] = [];
+  if (s.server.id !== inputs.serverId) diffs.push(`serverId: the snapshot belongs to server ${s.server.id}, the inputs say ${inputs.serverId}`);
+  if (s.name !== inputs.name) diffs.push(`name: the snapshot is "${s.name}", the inputs say "${inputs.name}"`);
+  if (optionalText(s.description) !== optionalText(inputs.description)) diffs.push(`description: the snapshot has ${JSON.stringify(optionalText(s.description) ?? null)}, the inputs say ${JSON.stringify(inputs.description ?? null)}`);
+  if (diffs.length > 0) {
+    throw new VpsError({ kind: "conflict", host: HOST, operation: "importFrom", objectId: inputs.importFrom, hint: `snapshot properties cannot change in place, so the inputs must match the snapshot: ${diffs.join("; ")}` }, `snapshot ${id} differs from the inputs`);
+  }
+  const done = s.status === "completed" ? s : await waitUntilCompleted({ kind: "snapshot", id, list: (signal) => client.listSnapshots({ serverId: s.server.id, signal, poll: true }), timeoutMs: waitTimeoutMs(inputs.operationTimeout, ctx, "snapshot"), ctx });
+  ctx.logger.info(`${ctx.label}: adopted snapshot ${id}`);
+  return { id: String(id), outs: { ...inputs, ...outsOf(done) } };
+}
+
+export const snapshot = defineResource({
+  host: HOST,
+  type: "Snapshot",
+  description: "A snapshot of a VPS.org server (at most 5 per server); restore it with vpsorg.SnapshotRestore",
+  inputs,
+  outputs,
+  handler: {
+    // The name charset, the id forms and the types are the schemas' (checked before this runs).
+    async check(news) {
+      // `""` and no description are the same to the API; keep one form so there is no diff.
+      if (news.description === "") {
+        const { description: _d, ...rest } = news;
+        return rest;
+      }
+      return news;
+    },
+
+    async create(news, ctx) {
+      const client = clientFor(ctx);
+      if (news.importFrom !== undefined) return adopt(client, news, ctx);
+      const created = await objectLocks.run(serverLockKey(news.serverId), async () => {
+        const before = await client.listSnapshots({ serverId: news.serverId, signal: ctx.signal });
+        if (before.length >= MAX_SNAPSHOTS_PER_SERVER) throw limitError(news.serverId, before);
+        await warnIfRunning(client, news.serverId, ctx);
+        return createOnce(client, news, before, ctx);
+      });
+      ctx.logger.info(`${ctx.label}: snapshot ${created.id} of server ${news.serverId} is being created${created.message ? ` (${created.message})` : ""}`);
+      let done: Snapshot;
+      try {
+        done = await waitUntilCompleted({
+          kind: "snapshot",
+          id: created.id,
+          list: (signal) => client.listSnapshots({ serverId: news.serverId, signal, poll: true }),
+          timeoutMs: waitTimeoutMs(news.operationTimeout, ctx, "snapshot"),
+          ctx,
+        });
+      } catch (e) {
+        // A snapshot that ended in an error status still counts toward the limit of 5: remove it. A
+        // timeout keeps it (it may still complete) and the error carries its id for the state.
+        if (isVpsError(e, "operationFailed")) {
+          try {
+            await client.deleteSnapshot(created.id, ctx.signal);
+            ctx.logger.info(`${ctx.label}: deleted the failed snapshot ${created.id}`);
+          } catch (cleanup) {
+            if (!isVpsError(cleanup, "notFound")) {
+              throw new VpsError({ kind: "operationFailed", host: HOST, operation: `creating snapshot ${created.id}`, objectId: String(created.id), hint: `${errorMessage(e)} Deleting the failed snapshot also failed (${errorMessage(cleanup)}): delete snapshot ${created.id} by hand` });
+            }
+          }
+          throw forgetObject(e);
+        }
+        throw e;
+      }
+      return { id: String(done.id), outs: { ...news, ...outsOf(done) } };
+    },
+
+    async read(id, state, ctx) {
+      const client = clientFor(ctx);
+      // A 404 on the listing itself (a filter on a server that no longer exists) also means gone.
+      const s = await findSnapshot(client, vendorId(id, "snapshot"), state.serverId, ctx.signal).catch((e: unknown) => (isVpsError(e, "notFound") ? undefined : Promise.reject(e)));
+      if (!s) return undefined;
+      return { id, inputs: inputsOf(s, state), outs: { ...inputsOf(s, state), ...outsOf(s) } };
+    },
+
+    async delete(id, _state, ctx) {
+      try {
+        await clientFor(ctx).deleteSnapshot(vendorId(id, "snapshot"), ctx.signal);
+      } catch (e) {
+        if (isVpsError(e, "notFound")) return; // already gone
+        throw e;
+      }
+    },
+  },
+});

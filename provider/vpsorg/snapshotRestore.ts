@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { VpsError } from "../core/errors";
+import { defineResource } from "../core/resource";
+import { clientFor, confirmProperty, idString, operationTimeoutProperty, requireConfirm, triggersProperty, vendorId } from "./common";
+import { HOST } from "./errors";
+import { explainNotFound, performRestore } from "./restore";
+
+/**
+ * `vpsorg.SnapshotRestore`: `POST /snapshots/{id}/restore/`, then wait until the server leaves
+ * `restoring` (see provider/vpsorg/wait.ts, waitForRestore, for how the end is seen). An action as a
+ * resource (provider/vpsorg/restore.ts): `confirm: true` is required at check; a change of
+ * `snapshotId` or `triggers` runs the restore again; delete leaves the server alone. id =
+ * `snapshot-<snapshotId>-<epoch ms of the restore>`.
+ */
+
+const inputs = {
+  snapshotId: { schema: idString("snapshot"), description: "Id of the snapshot to restore (a vpsorg.Snapshot's id)", replaceOnChange: true },
+  confirm: confirmProperty,
+  triggers: triggersProperty,
+  operationTimeout: operationTimeoutProperty,
+};
+
+const outputs = {
+  serverId: { schema: z.number().int(), description: "The server that was restored (the snapshot's server)" },
+  snapshotName: { schema: z.string(), description: "Name of the restored snapshot" },
+  restoredAt: { schema: z.string(), description: "When the restore was seen to finish (ISO 8601)" },
+  serverStatus: { schema: z.string().optional(), description: "The server's status after the restore (VPS.org stops the server before restoring)" },
+  message: { schema: z.string().optional(), description: "The host's message when the restore started" },
+};
+
+export const snapshotRestore = defineResource({
+  host: HOST,
+  type: "SnapshotRestore",
+  description: "Restores a VPS.org server from a snapshot (overwrites all current data on the server)",
+  inputs,
+  outputs,
+  handler: {
+    async check(news) {
+      requireConfirm(news);
+      return news;
+    },
+
+    async create(news, ctx) {
+      const client = clientFor(ctx);
+      const snapshotId = vendorId(news.snapshotId, "snapshot");
+      // No per-snapshot GET in the seed: the unfiltered listing gives the snapshot's server, which the
+      // wait and the per-server lock need.
+      const snap = (await client.listSnapshots({ signal: ctx.signal })).find((s) => s.id === snapshotId);
+      if (!snap) throw new VpsError({ kind: "notFound", host: HOST, operation: `POST /snapshots/${snapshotId}/restore/`, hint: `snapshot ${snapshotId} does not exist (vpsorg.getSnapshots lists them)` }, "nothing to restore");
+      const outcome = await performRestore({
+        client,
+        serverId: snap.server.id,
+        source: `snapshot ${snapshotId} ("${snap.name}")`,
+        send: () => client.restoreSnapshot(snapshotId, ctx.signal).catch((e: unknown) => Promise.reject(explainNotFound(e, `snapshot ${snapshotId}`))),
+        operationTimeout: news.operationTimeout,
+        ctx,
+      });
+      const outs = { ...news, serverId: snap.server.id, snapshotName: snap.name, restoredAt: outcome.restoredAt, serverStatus: outcome.serverStatus, message: outcome.message };
+      return { id: `snapshot-${snapshotId}-${Date.parse(outcome.restoredAt)}`, outs };
+    },
+
+    // The restore happened; nothing on the host describes it later. Keep the record as it is.
+    async read(id, state) {
+      const { snapshotId, confirm, triggers, operationTimeout } = state;
+      return { id, inputs: { snapshotId: snapshotId!, confirm: confirm === true, triggers, operationTimeout }, outs: state as never };
+    },
+
+    async delete(_id, _state, ctx) {
+      ctx.logger.info(`${ctx.label}: removing the record of a restore; the server is left as it is`);
+    },
+  },
+});

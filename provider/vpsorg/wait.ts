@@ -1,0 +1,145 @@
+import { VpsError, isVpsError } from "../core/errors";
+import type { HandlerContext } from "../core/resource";
+import { waitFor } from "../core/waiter";
+import type { VpsorgClient } from "./client";
+import { HOST } from "./errors";
+import { type Backup, type RestoreAnswer, SERVER_FAILED, SERVER_RESTORING, STATUS, type Server, type Snapshot } from "./schemas";
+
+/**
+ * The waits of this host, all on the shared waiter (provider/core/waiter.ts). VPS.org gives no
+ * operation ids and no percentage: a snapshot or backup is awaited through the listing
+ * (`GET /snapshots/?server_id=`, there is no per-object GET in the seed), a restore through the
+ * server's status.
+ *
+ * Status reading (the seed shows only `in_progress` and `completed`): `in_progress` waits, `completed`
+ * is done, anything else (`failed`, `error`, ...) is a failure named with that status and the API's
+ * `message` when the object carries one.
+ */
+
+/** Documented durations plus margin: snapshots "3-10 min", restores "5-15 min", backups "varies". */
+export const DEFAULT_TIMEOUT_SECONDS = { snapshot: 15 * 60, backup: 30 * 60, restore: 20 * 60 } as const;
+
+type Listed = Snapshot | Backup;
+
+export interface ListedWait<T extends Listed> {
+  kind: "snapshot" | "backup";
+  id: number;
+  /** Lists the objects of the server (every page). */
+  list: (signal?: AbortSignal) => Promise<T[]>;
+  timeoutMs: number;
+  ctx: HandlerContext;
+}
+
+/** Waits until the listing shows the object `completed`; returns it as listed then. */
+export async function waitUntilCompleted<T extends Listed>(w: ListedWait<T>): Promise<T> {
+  const what = `${w.kind} ${w.id}`;
+  const r = await waitFor<T>({
+    host: HOST,
+    what,
+    objectId: String(w.id),
+    timeoutMs: w.timeoutMs,
+    signal: w.ctx.signal,
+    clock: w.ctx.clock,
+    poll: async (signal) => {
+      const found = (await w.list(signal)).find((x) => x.id === w.id);
+      if (!found) {
+        throw new VpsError({ kind: "operationFailed", host: HOST, operation: `creating ${what}`, hint: `the ${w.kind} disappeared from the listing before it was completed (deleted outside Pulumi, or discarded by the host)` }, "gone");
+      }
+      if (found.status === STATUS.completed) return { done: true, value: found, status: found.status };
+      if (found.status === STATUS.inProgress) return { done: false, status: found.status };
+      throw new VpsError(
+        {
+          kind: "operationFailed",
+          host: HOST,
+          operation: `creating ${what}`,
+          objectId: String(w.id),
+          vendorCode: found.status,
+          vendorMessage: typeof found.message === "string" ? found.message : undefined,
+        },
+        `the ${w.kind} ended with status "${found.status}"`,
+      );
+    },
+    onProgress: (p) => w.ctx.logger.progress(`${w.ctx.label}: ${what} ${p.status ?? "in_progress"} (${Math.round(p.elapsedMs / 1000)} s)`),
+    timeoutHint: `The ${w.kind} may still complete on the host: raise \`operationTimeout\`, then run \`pulumi refresh\` and \`pulumi up\`.`,
+  }).catch((e: unknown) => {
+    // The object exists: the engine keeps it as partially created (createdId), so nothing is orphaned.
+    if (e instanceof VpsError && e.createdId === undefined) Object.defineProperty(e, "createdId", { value: String(w.id), enumerable: true });
+    throw e;
+  });
+  return r.value as T;
+}
+
+export interface RestoreWait {
+  /** `snapshot 801` / `backup 501`: for messages. */
+  source: string;
+  serverId: number;
+  answer: RestoreAnswer | { status?: string; message?: string; server?: { status?: string } };
+  client: VpsorgClient;
+  timeoutMs: number;
+  ctx: HandlerContext;
+}
+
+export interface RestoreResult {
+  /** The server's status after the restore, when the API shows one. */
+  serverStatus?: string;
+  /** How the end was seen: the server's status, or the restore answer itself. */
+  seenBy: "serverStatus" | "answer";
+}
+
+const ANSWER_DONE = new Set(["completed", "done", "finished"]);
+const ANSWER_FAILED = new Set(["failed", "error"]);
+
+/**
+ * Waits for a restore to end. The choice (the seed shows only the answer of the snapshot restore:
+ * `status: "success"` with the server `restoring`, "this may take 5-15 minutes"):
+ * 1. an answer whose `status` is `failed`/`error` fails at once, with the API's message;
+ * 2. an answer that says the restore is already `completed`/`done` without showing the server
+ *    `restoring` is done;
+ * 3. otherwise (`success` means "started", `in_progress`, or no status at all) the server is polled
+ *    through the Servers API (`GET /servers/{id}/`) until it leaves `restoring`; a server status of
+ *    `error`/`failed` fails the restore. If the server answer carries no status at all, the API gives
+ *    no way to see the end: the restore's own answer is taken as the word, and a warning says so.
+ * Its errors carry no `objectId`: the server is not the restore resource's id, and a failed restore
+ * must not enter the state as if it had been made.
+ */
+export async function waitForRestore(w: RestoreWait): Promise<RestoreResult> {
+  const answerStatus = w.answer.status?.toLowerCase();
+  const what = `restore of server ${w.serverId} from ${w.source}`;
+  if (answerStatus && ANSWER_FAILED.has(answerStatus)) {
+    throw new VpsError({ kind: "operationFailed", host: HOST, operation: what, vendorCode: w.answer.status, vendorMessage: w.answer.message }, "the host reported a failure");
+  }
+  if (answerStatus && ANSWER_DONE.has(answerStatus) && w.answer.server?.status !== SERVER_RESTORING) {
+    return { serverStatus: w.answer.server?.status, seenBy: "answer" };
+  }
+  let last: Server | undefined;
+  const r = await waitFor<RestoreResult>({
+    host: HOST,
+    what,
+    timeoutMs: w.timeoutMs,
+    signal: w.ctx.signal,
+    clock: w.ctx.clock,
+    poll: async (signal) => {
+      try {
+        last = await w.client.getServer(w.serverId, { signal, poll: true });
+      } catch (e) {
+        if (isVpsError(e, "notFound")) {
+          throw new VpsError({ kind: "operationFailed", host: HOST, operation: what, hint: `server ${w.serverId} is no longer found by GET /servers/${w.serverId}/` }, "server gone");
+        }
+        throw e;
+      }
+      const status = last.status;
+      if (status === undefined) {
+        w.ctx.logger.warn(`${w.ctx.label}: the API shows no server status, so the end of the ${what} cannot be seen; the restore answer ("${w.answer.status ?? "no status"}") is taken as done`);
+        return { done: true, value: { seenBy: "answer" } };
+      }
+      if (status === SERVER_RESTORING) return { done: false, status };
+      if (SERVER_FAILED.includes(status.toLowerCase())) {
+        throw new VpsError({ kind: "operationFailed", host: HOST, operation: what, vendorCode: status, vendorMessage: typeof last.message === "string" ? last.message : undefined }, `the server ended in status "${status}"`);
+      }
+      return { done: true, value: { serverStatus: status, seenBy: "serverStatus" }, status };
+    },
+    onProgress: (p) => w.ctx.logger.progress(`${w.ctx.label}: server ${w.serverId} ${p.status ?? "restoring"} (${Math.round(p.elapsedMs / 1000)} s)`),
+    timeoutHint: "The restore may still finish on the host: check the server in the VPS.org panel; raise `operationTimeout` for the next run.",
+  });
+  return r.value as RestoreResult;
+}

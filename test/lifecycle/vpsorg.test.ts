@@ -1,0 +1,246 @@
+/**
+ * vpsorg resources through Pulumi's own dynamic-provider host over gRPC: the SDK classes serialized by
+ * the real @pulumi/pulumi (under mocks), then Check, Diff, Create, Diff, Update/replace, Read, Delete
+ * in the engine's order, against the vpsorg simulator. Needs `npm run build` (the serialized provider
+ * loads the built handlers by package name); `npm test` builds first.
+ */
+import { vpsorg } from "../../sdk";
+import { VpsorgSimulator } from "../../simulator/vpsorg";
+import { CheckFailedError, DynamicProviderHost, HostCallError, PROVIDER_KEY, type ResourceState, captureResources, destroy, findResource, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+
+const T = (type: string) => `pulumi-nodejs:dynamic/vpsorg:${type}`;
+
+let sim: VpsorgSimulator;
+let host: DynamicProviderHost;
+const providers: Record<string, string> = {};
+
+beforeAll(async () => {
+  sim = new VpsorgSimulator({ snapshotMs: 60, backupMs: 60, restoreMs: 60 });
+  await sim.start();
+  const captured = await captureResources(() => {
+    new vpsorg.Snapshot("snap", { serverId: 12345, name: "before-update", description: "Before update" });
+    new vpsorg.Backup("bak", { serverId: 12345, description: "Pre-deployment backup" });
+    new vpsorg.SnapshotRestore("snap-restore", { snapshotId: "801", confirm: true });
+    new vpsorg.BackupRestore("bak-restore", { serverId: 12345, backupId: "501", confirm: true });
+  });
+  for (const r of captured) providers[r.type] = r.serializedProvider!;
+  host = await DynamicProviderHost.start({
+    config: { "vpsorg:token": sim.token, "vpsorg:endpoint": sim.endpoint },
+    secretKeys: ["vpsorg:token"],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await host?.stop();
+  await sim?.stop();
+});
+
+beforeEach(() => {
+  sim.clearLog();
+  sim.pageSize = 10;
+});
+
+const withProvider = (type: string, inputs: Record<string, unknown>) => ({ [PROVIDER_KEY]: providers[T(type)], ...inputs });
+
+async function failureOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return e instanceof CheckFailedError ? e.message : (e as Error).message;
+  }
+  throw new Error("expected a failure");
+}
+
+function serverSnapshots(serverId: number) {
+  return [...sim.snapshots.values()].filter((s) => s.serverId === serverId);
+}
+
+describe("serialized provider", () => {
+  it("is small, names the token, and carries no token or endpoint secret", () => {
+    for (const type of ["Snapshot", "Backup", "SnapshotRestore", "BackupRestore"]) {
+      const text = providers[T(type)];
+      expect(text).toContain(`vpsorg:${type}`);
+      expect(text).not.toContain(sim.token);
+      expect(text.length).toBeLessThan(20_000);
+    }
+  });
+
+  it("captures every resource with its dynamic type token", async () => {
+    const captured = await captureResources(() => {
+      new vpsorg.Snapshot("s", { serverId: 1, name: "n" });
+    });
+    expect(findResource(captured, "s").type).toBe(T("Snapshot"));
+  });
+});
+
+describe("vpsorg.Snapshot through the host", () => {
+  const urn = makeUrn(T("Snapshot"), "snap");
+  const inputs = (extra: Record<string, unknown> = {}) => withProvider("Snapshot", { serverId: 12345, name: "before-update", description: "Before update", ...extra });
+
+  afterEach(() => {
+    for (const s of serverSnapshots(12345)) sim.removeSnapshot(s.id);
+    for (const s of serverSnapshots(12346)) sim.removeSnapshot(s.id);
+  });
+
+  it("create with wait, no diff after, replace on change, drift, deletion outside, delete", async () => {
+    const r = await lifecycle(host, urn, inputs());
+    expect(r.state.outputs).toMatchObject({ serverId: 12345, name: "before-update", status: "completed", snapshotId: Number(r.state.id) });
+    expect(sim.snapshots.get(Number(r.state.id))?.status).toBe("completed");
+    expect(JSON.stringify(r.state)).not.toContain(sim.token);
+    // the seed's running-server warning and the wait's progress reach the host's output
+    expect(host.allOutput()).toMatch(/server 12345 is running; VPS.org warns that a snapshot of a running server may have filesystem inconsistencies/);
+    expect(host.allOutput()).toMatch(new RegExp(`snapshot ${r.state.id} in_progress`));
+
+    // a change of the provider text alone is no diff
+    const otherText = { ...r.state.inputs, [PROVIDER_KEY]: `${providers[T("Snapshot")]}\n// newer package version` };
+    expect((await plan(host, urn, otherText, r.state)).action).toBe("same");
+
+    // any input change replaces (create-before-delete: the old snapshot goes after the new one exists)
+    const replaced = await up(host, urn, inputs({ name: "renamed" }), r.state);
+    expect(replaced.plan.action).toBe("replace");
+    expect(replaced.plan.diff?.replaces).toEqual(["name"]);
+    expect(sim.snapshots.has(Number(r.state.id))).toBe(false);
+    expect(sim.snapshots.get(Number(replaced.state.id))?.name).toBe("renamed");
+
+    // drift: edited in the panel → refresh shows it, the next plan replaces
+    sim.updateSnapshot(Number(replaced.state.id), { description: "edited in panel" });
+    const refreshed = (await refresh(host, replaced.state))!;
+    expect(refreshed.inputs).toMatchObject({ description: "edited in panel" });
+    expect((await plan(host, urn, inputs({ name: "renamed" }), refreshed)).action).toBe("replace");
+
+    // deleted outside → refresh drops it
+    sim.removeSnapshot(Number(replaced.state.id));
+    expect(await refresh(host, refreshed)).toBeUndefined();
+    // delete of an already-deleted snapshot is success
+    await destroy(host, refreshed);
+  });
+
+  it("refresh right after create is no diff; destroy deletes", async () => {
+    const r = await lifecycle(host, urn, inputs());
+    const refreshed = (await refresh(host, r.state))!;
+    expect((await plan(host, urn, inputs(), refreshed)).action).toBe("same");
+    await destroy(host, refreshed);
+    expect(sim.snapshots.has(Number(r.state.id))).toBe(false);
+  });
+
+  it("bad input is rejected at Check with no API call", async () => {
+    const msg = await failureOf(plan(host, urn, inputs({ name: "not allowed!" })));
+    expect(msg).toMatch(/name: .*may contain only ASCII letters, digits, hyphens \(-\) and underscores \(_\)/);
+    expect(await failureOf(plan(host, urn, inputs({ serverId: "12345" })))).toMatch(/serverId/);
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it("the limit of 5: the create fails naming the five that exist; no POST", async () => {
+    for (let i = 1; i <= 5; i++) sim.addSnapshot({ serverId: 12345, name: `keep-${i}` });
+    const msg = await failureOf(up(host, urn, inputs()));
+    expect(msg).toMatch(/vpsorg:Snapshot "before-update"/);
+    expect(msg).toMatch(/already has the maximum of 5 snapshots/);
+    for (let i = 1; i <= 5; i++) expect(msg).toContain(`"keep-${i}"`);
+    expect(sim.requestsTo("/api/v1/snapshots/", "POST")).toHaveLength(0);
+  });
+
+  it("adopts an existing snapshot with importFrom; Snapshot.get reads one by id", async () => {
+    const existing = sim.addSnapshot({ serverId: 12346, name: "pre-migration-snapshot", description: "Before major migration" });
+    const adoptInputs = withProvider("Snapshot", { serverId: 12346, name: "pre-migration-snapshot", description: "Before major migration", importFrom: String(existing.id) });
+    const r = await lifecycle(host, urn, adoptInputs);
+    expect(r.state.id).toBe(String(existing.id));
+    expect(sim.requestsTo("/api/v1/snapshots/", "POST")).toHaveLength(0);
+    // Resource.get: the engine sends only the id and inputs carrying __provider
+    const got = await host.read(urn, String(existing.id), undefined, { [PROVIDER_KEY]: providers[T("Snapshot")] });
+    expect(got.properties).toMatchObject({ name: "pre-migration-snapshot", serverId: 12346, status: "completed" });
+  });
+
+  it("pagination: finds its snapshot when the account's listing spans several pages", async () => {
+    sim.pageSize = 2;
+    for (const id of [12346]) for (let i = 0; i < 5; i++) sim.addSnapshot({ serverId: id, name: `other-${i}` });
+    for (let i = 0; i < 3; i++) sim.addSnapshot({ serverId: 12345, name: `mine-${i}` });
+    const r = await lifecycle(host, urn, inputs());
+    // Snapshot.get without a server id walks the unfiltered listing: 10 snapshots at 2 a page
+    sim.clearLog();
+    const got = await host.read(urn, r.state.id, undefined, { [PROVIDER_KEY]: providers[T("Snapshot")] });
+    expect(got.properties).toMatchObject({ name: "before-update" });
+    expect(sim.requestsTo("/api/v1/snapshots/", "GET").length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe("vpsorg.Backup through the host", () => {
+  const urn = makeUrn(T("Backup"), "bak");
+  const inputs = (extra: Record<string, unknown> = {}) => withProvider("Backup", { serverId: 12345, description: "Pre-deployment backup", ...extra });
+
+  it("create with wait, no diff, replace, drift, deletion outside, delete", async () => {
+    const r = await lifecycle(host, urn, inputs());
+    expect(r.state.outputs).toMatchObject({ backupType: "manual", status: "completed", expiresAt: null, backupId: Number(r.state.id) });
+    expect(r.state.outputs.sizeMb).toEqual(expect.any(Number));
+    expect(r.state.outputs.createdAt).toEqual(expect.any(String));
+    const replaced = await up(host, urn, inputs({ description: "new text" }), r.state);
+    expect(replaced.plan.diff?.replaces).toEqual(["description"]);
+    expect(sim.backups.has(Number(r.state.id))).toBe(false);
+    sim.updateBackup(Number(replaced.state.id), { description: "edited" });
+    const refreshed = (await refresh(host, replaced.state))!;
+    expect(refreshed.inputs.description).toBe("edited");
+    sim.removeBackup(Number(replaced.state.id));
+    expect(await refresh(host, refreshed)).toBeUndefined();
+    await destroy(host, refreshed);
+  });
+
+  it("bad input at Check, no API call; adoption with importFrom", async () => {
+    expect(await failureOf(plan(host, urn, inputs({ serverId: -5 })))).toMatch(/serverId/);
+    expect(sim.requests).toHaveLength(0);
+    const b = sim.addBackup({ serverId: 12345, description: "made by hand" });
+    const r = await lifecycle(host, urn, inputs({ description: "made by hand", importFrom: String(b.id) }));
+    expect(r.state.id).toBe(String(b.id));
+    await destroy(host, r.state);
+    expect(sim.backups.has(b.id)).toBe(false);
+  });
+
+  it("the manual limit fails with the list", async () => {
+    const made = Array.from({ length: 10 }, (_, i) => sim.addBackup({ serverId: 12346, description: `m${i}` }));
+    const msg = await failureOf(up(host, urn, inputs({ serverId: 12346 })));
+    expect(msg).toMatch(/already has 10 manual backups/);
+    for (const b of made) sim.removeBackup(b.id);
+  });
+});
+
+describe("restores through the host", () => {
+  it("SnapshotRestore: confirm required at Check; restore waits; triggers re-run it; refresh keeps it; delete leaves the server", async () => {
+    const urn = makeUrn(T("SnapshotRestore"), "snap-restore");
+    const snap = sim.addSnapshot({ serverId: 12346, name: "golden" });
+    const inputs = (extra: Record<string, unknown> = {}) => withProvider("SnapshotRestore", { snapshotId: String(snap.id), confirm: true, ...extra });
+    expect(await failureOf(plan(host, urn, inputs({ confirm: false })))).toMatch(/confirm: must be true/);
+    expect(sim.requests).toHaveLength(0);
+
+    const r = await lifecycle(host, urn, inputs({ triggers: ["v1"] }));
+    expect(r.state.outputs).toMatchObject({ serverId: 12346, snapshotName: "golden", serverStatus: "stopped" });
+    expect(sim.requestsTo(`/api/v1/snapshots/${snap.id}/restore/`, "POST")).toHaveLength(1);
+
+    const again = await up(host, urn, inputs({ triggers: ["v2"] }), r.state);
+    expect(again.plan.action).toBe("replace");
+    expect(sim.requestsTo(`/api/v1/snapshots/${snap.id}/restore/`, "POST")).toHaveLength(2);
+
+    sim.removeSnapshot(snap.id);
+    const kept = (await refresh(host, again.state)) as ResourceState;
+    expect(kept.id).toBe(again.state.id);
+    sim.clearLog();
+    await destroy(host, kept);
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it("BackupRestore: restore waits; a failed restore names the status", async () => {
+    const urn = makeUrn(T("BackupRestore"), "bak-restore");
+    const b = sim.addBackup({ serverId: 12346, description: "nightly" });
+    const r = await lifecycle(host, urn, withProvider("BackupRestore", { serverId: 12346, backupId: String(b.id), confirm: true }));
+    expect(r.state.outputs).toMatchObject({ serverStatus: "stopped" });
+    expect(sim.servers.get(12346)?.lastRestore).toMatchObject({ source: "backup", id: b.id });
+    sim.failNext("restore");
+    const err = await up(host, makeUrn(T("BackupRestore"), "bak-restore-2"), withProvider("BackupRestore", { serverId: 12346, backupId: String(b.id), confirm: true })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HostCallError);
+    expect((err as Error).message).toMatch(/the server ended in status "error"/);
+    sim.updateServer(12346, { status: "stopped" });
+  });
+});
+
+describe("secrets", () => {
+  it("no host output line contains the token", () => {
+    expect(host.allOutput()).not.toContain(sim.token);
+  });
+});

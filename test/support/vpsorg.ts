@@ -1,0 +1,31 @@
+import { configFromRecord, setConfigSource } from "../../provider/core/config";
+import { systemClock, type Clock } from "../../provider/core/clock";
+import { MemoryLogger } from "../../provider/core/log";
+import type { HandlerContext, ResourceDefinition } from "../../provider/core/resource";
+import { checkResource, createResource, deleteResource, diffResource, readResource, type Props } from "../../provider/core/lifecycle";
+import { VpsorgSimulator, type VpsorgSimulatorOptions } from "../../simulator/vpsorg";
+
+/**
+ * Test helpers for the vpsorg ring 2 tests: a simulator on 127.0.0.1 with short durations, the
+ * provider's config pointed at it, and the engine-agnostic lifecycle calls with a recording logger.
+ */
+export async function startVpsorg(opts: VpsorgSimulatorOptions = {}): Promise<VpsorgSimulator> {
+  const sim = new VpsorgSimulator({ snapshotMs: 40, backupMs: 40, restoreMs: 40, ...opts });
+  await sim.start();
+  setConfigSource(configFromRecord({ "vpsorg:token": sim.token, "vpsorg:endpoint": sim.endpoint }));
+  return sim;
+}
+
+export function ctxFor(def: ResourceDefinition, name = "test", clock: Clock = systemClock): HandlerContext & { logger: MemoryLogger } {
+  return { logger: new MemoryLogger(), clock, label: `${def.host}:${def.type} "${name}"` };
+}
+
+/** Check then create, as the engine does; throws on check failures. */
+export async function checkAndCreate(def: ResourceDefinition, inputs: Props, ctx = ctxFor(def)) {
+  const checked = await checkResource(def, undefined, inputs, ctx);
+  if (checked.failures.length > 0) throw new Error(`check failed: ${checked.failures.map((f) => f.reason).join("; ")}`);
+  const created = await createResource(def, checked.inputs, ctx);
+  return { ...created, inputs: checked.inputs, ctx };
+}
+
+export { checkResource, createResource, deleteResource, diffResource, readResource };
