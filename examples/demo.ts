@@ -13,11 +13,52 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { FlopsSimulator } from "../simulator/flops";
+import { HostkeySimulator } from "../simulator/hostkey";
+import { NetangelsSimulator } from "../simulator/netangels";
+import { VpsorgSimulator } from "../simulator/vpsorg";
 import { DynamicProviderHost } from "../test/harness/host";
 import { destroyStack, programFromModule, runProgram, type Step } from "../test/harness/engineless";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const demoPassword = "Demo-Passw0rd";
+
+/** Every host's simulator, started together so any example runs; credentials are the simulators' own. */
+interface Simulators {
+  flops: FlopsSimulator;
+  vpsorg: VpsorgSimulator;
+  netangels: NetangelsSimulator;
+  hostkey: HostkeySimulator;
+}
+
+/** Stack config per example (beyond credentials): what each program needs on the simulators' demo data. */
+const EXAMPLE_CONFIG: Record<string, Record<string, string>> = {
+  quickstart: { serverPassword: demoPassword },
+  "flops-full": { serverPassword: demoPassword },
+  vpsorg: { serverId: "12345" },
+  netangels: {},
+  hostkey: {},
+};
+
+function stackConfig(sims: Simulators, example: string): { config: Record<string, string>; secretKeys: string[] } {
+  const config: Record<string, string> = {
+    "flops:endpoint": sims.flops.endpoint,
+    "flops:clientId": sims.flops.clientId,
+    "flops:apiKey": sims.flops.apiKey,
+    "vpsorg:endpoint": sims.vpsorg.endpoint,
+    "vpsorg:token": sims.vpsorg.token,
+    "netangels:endpoint": sims.netangels.endpoint,
+    "netangels:token": sims.netangels.token,
+    "hostkey:endpoint": sims.hostkey.endpoint,
+    "hostkey:apiKey": sims.hostkey.apiKey,
+  };
+  for (const [k, v] of Object.entries(EXAMPLE_CONFIG[example] ?? {})) config[`${example}:${k}`] = v;
+  const secretKeys = ["flops:apiKey", "vpsorg:token", "netangels:token", "hostkey:apiKey", `${example}:serverPassword`];
+  return { config, secretKeys };
+}
+
+function secretsOf(sims: Simulators): string[] {
+  return [sims.flops.apiKey, sims.vpsorg.token, sims.netangels.token, sims.hostkey.apiKey, demoPassword];
+}
 
 function hasPulumiCli(): boolean {
   return spawnSync("pulumi", ["version"], { stdio: "ignore" }).status === 0;
@@ -27,14 +68,8 @@ function symbol(step: Step): string {
   return { create: "+", update: "~", replace: "+-", same: " " }[step.action];
 }
 
-async function engineless(sim: FlopsSimulator, example: string): Promise<void> {
-  const config = {
-    "flops:endpoint": sim.endpoint,
-    "flops:clientId": sim.clientId,
-    "flops:apiKey": sim.apiKey,
-    [`${example}:serverPassword`]: demoPassword,
-  };
-  const secretKeys = ["flops:apiKey", `${example}:serverPassword`];
+async function engineless(sims: Simulators, example: string): Promise<void> {
+  const { config, secretKeys } = stackConfig(sims, example);
   const host = await DynamicProviderHost.start({ cwd: repoRoot, project: example, config, secretKeys });
   const program = programFromModule(path.join(__dirname, example, "index.js"));
   const opts = { config, secretKeys, project: example, stack: "dev" };
@@ -62,11 +97,12 @@ async function engineless(sim: FlopsSimulator, example: string): Promise<void> {
     console.log(`  no changes (${again.steps.length} resources unchanged)`);
     console.log(`\nDestroying (${example}):`);
     await destroyStack(host, up.state, (r) => console.log(`  - ${r.urn.split("::")[2].replace("pulumi-nodejs:dynamic/", "")} ${r.urn.split("::")[3]}`));
-    const leftovers = sim.vms().length;
-    if (leftovers) throw new Error(`${leftovers} server(s) left on the simulator after destroy`);
+    const leftovers = sims.flops.vms().length;
+    if (leftovers) throw new Error(`${leftovers} flops server(s) left on the simulator after destroy`);
     const output = host.allOutput();
-    if (output.includes(sim.apiKey) || output.includes(demoPassword)) throw new Error("a secret appeared in the provider's output");
-    console.log(`\nDone: ${sim.server.requests.length} API calls to the simulator; no secret in any log line.`);
+    if (secretsOf(sims).some((secret) => output.includes(secret))) throw new Error("a secret appeared in the provider's output");
+    const calls = sims.flops.server.requests.length + sims.vpsorg.requests.length + sims.netangels.server.requests.length + sims.hostkey.server.requests.length;
+    console.log(`\nDone: ${calls} API calls to the simulators; no secret in any log line.`);
   } catch (e) {
     if (process.env.VPS_DEBUG) console.error(host.allOutput());
     throw e;
@@ -76,7 +112,7 @@ async function engineless(sim: FlopsSimulator, example: string): Promise<void> {
   }
 }
 
-function withCli(sim: FlopsSimulator, example: string): void {
+function withCli(sims: Simulators, example: string): void {
   // A copy of the program with this package installed from the repository, and a throw-away
   // file backend: nothing outside the temp dir is touched.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-vps-demo-"));
@@ -93,10 +129,8 @@ function withCli(sim: FlopsSimulator, example: string): void {
   };
   run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"]);
   run("pulumi", ["stack", "init", "dev"]);
-  run("pulumi", ["config", "set", "flops:endpoint", sim.endpoint]);
-  run("pulumi", ["config", "set", "flops:clientId", sim.clientId]);
-  run("pulumi", ["config", "set", "--secret", "flops:apiKey", sim.apiKey]);
-  run("pulumi", ["config", "set", "--secret", "serverPassword", demoPassword]);
+  const { config, secretKeys } = stackConfig(sims, example);
+  for (const [key, value] of Object.entries(config)) run("pulumi", ["config", "set", ...(secretKeys.includes(key) ? ["--secret"] : []), key, value]);
   run("pulumi", ["up", "--yes"]);
   run("pulumi", ["preview", "--expect-no-changes"]);
   run("pulumi", ["destroy", "--yes"]);
@@ -104,19 +138,20 @@ function withCli(sim: FlopsSimulator, example: string): void {
 
 async function main(): Promise<void> {
   const example = process.argv[2] ?? "quickstart";
-  const sim = new FlopsSimulator();
-  await sim.start();
-  console.log(`flops simulator at ${sim.endpoint}\n`);
+  if (!(example in EXAMPLE_CONFIG)) throw new Error(`unknown example "${example}"; one of: ${Object.keys(EXAMPLE_CONFIG).join(", ")}`);
+  const sims: Simulators = { flops: new FlopsSimulator(), vpsorg: new VpsorgSimulator(), netangels: new NetangelsSimulator(), hostkey: new HostkeySimulator() };
+  for (const sim of Object.values(sims)) await sim.start();
+  console.log(`simulators: flops ${sims.flops.endpoint}, vpsorg ${sims.vpsorg.endpoint}, netangels ${sims.netangels.endpoint}, hostkey ${sims.hostkey.endpoint}\n`);
   const started = Date.now();
   try {
-    if (hasPulumiCli() && !process.env.PULUMI_VPS_DEMO_ENGINELESS) withCli(sim, example);
+    if (hasPulumiCli() && !process.env.PULUMI_VPS_DEMO_ENGINELESS) withCli(sims, example);
     else {
       console.log("(no pulumi CLI on PATH: running the program engine-less through Pulumi's dynamic-provider host)\n");
-      await engineless(sim, example);
+      await engineless(sims, example);
     }
     console.log(`Finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   } finally {
-    await sim.stop();
+    for (const sim of Object.values(sims)) await sim.stop();
   }
 }
 
