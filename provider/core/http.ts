@@ -14,6 +14,8 @@ import { backoffDelay, defaultRetryPolicy, isRetryable, parseRetryAfter, type Re
  */
 
 export type QueryValue = string | number | boolean | undefined;
+/** A list is sent as the parameter repeated (`keyIds=1&keyIds=2`), as flops's list parameters are. */
+export type ParamValue = QueryValue | ReadonlyArray<string | number | boolean>;
 
 export interface ApiCall<S extends z.ZodType> {
   /** Shown in errors and logs, e.g. `install` or `GET /vm/{id}/`; never carries secrets. */
@@ -21,9 +23,9 @@ export interface ApiCall<S extends z.ZodType> {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Path below the client's base URL (starting with `/`), or an absolute URL. */
   path: string;
-  query?: Record<string, QueryValue>;
+  query?: Record<string, ParamValue>;
   json?: unknown;
-  form?: Record<string, QueryValue>;
+  form?: Record<string, ParamValue>;
   headers?: Record<string, string>;
   /** Declared per endpoint: only "read" calls are retried after 5xx or a broken connection. */
   safety: Safety;
@@ -47,7 +49,7 @@ export interface HttpClientOptions {
   host: string;
   baseUrl: string;
   /** Adds credentials to a request (query parameters, headers or form fields). */
-  authenticate?: (req: { query: Record<string, QueryValue>; headers: Record<string, string>; form?: Record<string, QueryValue> }) => void | Promise<void>;
+  authenticate?: (req: { query: Record<string, ParamValue>; headers: Record<string, string>; form?: Record<string, ParamValue> }) => void | Promise<void>;
   /**
    * Turns a vendor answer into an error when it is one (HTTP status or an error envelope in a 200), or
    * returns undefined for a success. Called before schema validation.
@@ -60,6 +62,14 @@ export interface HttpClientOptions {
   dispatcher?: Dispatcher;
   budget?: RequestBudget;
   random?: () => number;
+}
+
+function appendParams(target: URLSearchParams, values: Record<string, ParamValue>): void {
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const item of v) target.append(k, String(item));
+    else target.set(k, String(v));
+  }
 }
 
 let sharedAgent: Agent | undefined;
@@ -126,19 +136,19 @@ export class HttpClient {
   }
 
   private async send(call: ApiCall<z.ZodType>): Promise<RawResponse> {
-    const query: Record<string, QueryValue> = { ...(call.query ?? {}) };
+    const query: Record<string, ParamValue> = { ...(call.query ?? {}) };
     const headers: Record<string, string> = { accept: "application/json", ...(call.headers ?? {}) };
     const form = call.form ? { ...call.form } : undefined;
     await this.opts.authenticate?.({ query, headers, form });
     const url = new URL(this.url(call.path));
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    appendParams(url.searchParams, query);
     let body: string | undefined;
     if (call.json !== undefined) {
       body = JSON.stringify(call.json);
       headers["content-type"] = "application/json";
     } else if (form) {
       const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(form)) if (v !== undefined) params.set(k, String(v));
+      appendParams(params, form);
       body = params.toString();
       headers["content-type"] = "application/x-www-form-urlencoded";
     }

@@ -6,7 +6,7 @@ import {
   HttpClient,
   type Logger,
   type Progress,
-  type QueryValue,
+  type ParamValue,
   type RequestBudget,
   type RequestPriority,
   type RetryPolicy,
@@ -143,15 +143,8 @@ export interface WaitForOperationOptions {
   what?: string;
 }
 
-type Query = Record<string, QueryValue>;
+type Query = Record<string, ParamValue>;
 
-/** `path?name=1&name=2`: flops repeats a parameter for lists (publicKeyIds, softwareIds, keyIds). */
-function withRepeatedParams(path: string, lists: Record<string, number[] | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [name, values] of Object.entries(lists)) for (const v of values ?? []) params.append(name, String(v));
-  const query = params.toString();
-  return query ? `${path}?${query}` : path;
-}
 
 /**
  * The seed documents backup_download at `https://api.flops.ru/v1/vm/...` while every other method
@@ -248,7 +241,7 @@ export class FlopsClient {
     if (p.password) globalRedactor.add(p.password);
     const body = await this.mutate(
       `install VM${p.name ? ` "${p.name}"` : ""}`,
-      withRepeatedParams("/vm/install/", { publicKeyIds: p.publicKeyIds, softwareIds: p.softwareIds }),
+      "/vm/install/",
       vmCreatedResponse,
       {
         name: p.name,
@@ -262,6 +255,8 @@ export class FlopsClient {
         password: p.password,
         sendPassword: p.sendPassword,
         openSupportAccess: p.openSupportAccess,
+        publicKeyIds: p.publicKeyIds,
+        softwareIds: p.softwareIds,
       },
       opts,
     );
@@ -277,7 +272,7 @@ export class FlopsClient {
     if (p.password) globalRedactor.add(p.password);
     return this.startOperation(
       `reinstall VM ${p.vmId}`,
-      withRepeatedParams(`/vm/${p.vmId}/reinstall/`, { publicKeyIds: p.publicKeyIds, softwareIds: p.softwareIds }),
+      `/vm/${p.vmId}/reinstall/`,
       {
         name: p.name,
         tenantId: p.tenantId,
@@ -289,6 +284,8 @@ export class FlopsClient {
         password: p.password,
         sendPassword: p.sendPassword,
         openSupportAccess: p.openSupportAccess,
+        publicKeyIds: p.publicKeyIds,
+        softwareIds: p.softwareIds,
       },
       opts,
     );
@@ -334,7 +331,7 @@ export class FlopsClient {
 
   /** Rewrites authorized_keys with exactly these keys; an empty list empties it. */
   async changePublicKeys(p: VmRef & { keyIds: number[] }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`change public keys of VM ${p.vmId}`, withRepeatedParams(`/vm/${p.vmId}/pubkey_change/`, { keyIds: p.keyIds }), { tenantId: p.tenantId }, opts);
+    return this.startOperation(`change public keys of VM ${p.vmId}`, `/vm/${p.vmId}/pubkey_change/`, { tenantId: p.tenantId, keyIds: p.keyIds }, opts);
   }
 
   /** Refused on fixed tariffs; lowering memory needs a restart, which `allowRestart` permits. */

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { defineFunction, type FunctionDefinition } from "../core";
+import { defineFunction, type FunctionDefinition, VpsError } from "../core";
 import { FLOPS_HOST } from "./errors";
-import { distributionSchema, publicKeySchema, softwareSchema, tariffSchema, tenantSchema, vmSchema } from "./schemas";
+import { awaitOperation, withVmLock } from "./operations";
+import { backupSchema, distributionSchema, publicKeySchema, snapshotSchema, softwareSchema, tariffSchema, tenantSchema, vmSchema } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
 
 /** Catalog and inventory functions; each reads the live API (no process cache: a function is asked for fresh data). */
@@ -53,4 +54,62 @@ export const getPublicKeys = defineFunction({
   run: async () => ({ publicKeys: await flopsClientFromSettings().listPublicKeys() }),
 });
 
-export const functions: FunctionDefinition[] = [getTenants, getDistributions, getTariffs, getSoftware, getServers, getServer, getPublicKeys] as unknown as FunctionDefinition[];
+// ---- snapshots and backups (issue 4) ----
+
+/** A server id as `server.id` gives it (a decimal string), or the number. */
+const serverIdArg = z.union([z.string().regex(/^\d+$/, "must be a flops server id (a flops.Server's id)"), z.number().int().positive()]);
+
+export const getSnapshots = defineFunction({
+  host: FLOPS_HOST, name: "getSnapshots", description: "Snapshots of one server, oldest first, with the server's currentSnapshot (the one it runs from).",
+  args: z.object({ serverId: serverIdArg }).strict(),
+  result: z.object({ serverId: z.string(), currentSnapshot: z.number().nullable(), snapshots: z.array(snapshotSchema.extend({ current: z.boolean() })) }),
+  run: async ({ serverId }) => {
+    const c = flopsClientFromSettings();
+    const vmId = Number(serverId);
+    const [vm, list] = await Promise.all([c.getVm(vmId), c.listSnapshots(vmId)]);
+    const snapshots = [...list].sort((a, b) => a.timeAdded - b.timeAdded || a.id - b.id).map((s) => ({ ...s, current: s.id === vm.currentSnapshot }));
+    return { serverId: String(vmId), currentSnapshot: vm.currentSnapshot, snapshots };
+  },
+});
+
+export const getBackups = defineFunction({
+  host: FLOPS_HOST, name: "getBackups", description: "Backups of one server, oldest first (the last is the newest); ids are what flops.BackupRollback and getBackupDownloadUrl take.",
+  args: z.object({ serverId: serverIdArg }).strict(),
+  result: z.object({ serverId: z.string(), backups: z.array(backupSchema) }),
+  run: async ({ serverId }) => {
+    const list = await flopsClientFromSettings().listBackups(Number(serverId));
+    return { serverId: String(serverId), backups: [...list].sort((a, b) => a.timeAdded - b.timeAdded) };
+  },
+});
+
+/**
+ * backup_download: flops prepares a download link (billed as the server's outgoing traffic) and the
+ * finished operation carries it. Every call starts a new preparation, so call it on demand (behind a
+ * config flag), not on every preview. The seed puts this one method under `/v1/vm/...` instead of
+ * `/api/v1/vm/...`; the client derives that root from the configured endpoint (see
+ * `backupDownloadRoot` in client.ts) so a simulator or proxy endpoint gets the same treatment.
+ */
+export const getBackupDownloadUrl = defineFunction({
+  host: FLOPS_HOST, name: "getBackupDownloadUrl", description: "Prepares a download link for one backup (backup_download, billed as outgoing traffic) and waits for it.",
+  args: z.object({
+    serverId: serverIdArg,
+    backup: z.string().min(1, "must be a backup id (flops.getBackups lists them)"),
+    operationTimeout: z.number().positive("must be a positive number of seconds").optional(),
+  }).strict(),
+  result: z.object({ serverId: z.string(), backup: z.string(), url: z.string(), operationId: z.number() }),
+  run: async ({ serverId, backup, operationTimeout }, ctx) => {
+    const c = flopsClientFromSettings();
+    const vmId = Number(serverId);
+    return withVmLock(vmId, async () => {
+      const vm = await c.getVm(vmId);
+      const started = await c.downloadBackup({ vmId, tenantId: vm.tenantId, backup });
+      const op = await awaitOperation(c, started, `prepare the download of backup ${backup} of server ${vmId}`, ctx, { operationTimeout });
+      if (!op.operationResult) {
+        throw new VpsError({ kind: "badResponse", host: FLOPS_HOST, operation: `download backup ${backup} of server ${vmId} (operation ${started.operationId})`, hint: "the finished operation carries no link (operationResult); try again later" });
+      }
+      return { serverId: String(vmId), backup, url: op.operationResult, operationId: started.operationId };
+    });
+  },
+});
+
+export const functions: FunctionDefinition[] = [getTenants, getDistributions, getTariffs, getSoftware, getServers, getServer, getPublicKeys, getSnapshots, getBackups, getBackupDownloadUrl] as unknown as FunctionDefinition[];

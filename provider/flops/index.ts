@@ -1,6 +1,19 @@
 import type { ResourceDefinition } from "../core";
+import { backupPolicyResource } from "./backupPolicy";
+import { backupRollbackResource } from "./backupRollback";
+import { ipAddressResource } from "./ipAddress";
 import { publicKeyResource } from "./publicKey";
 import { serverResource } from "./server";
+import { snapshotResource } from "./snapshot";
+import { snapshotRollbackResource } from "./snapshotRollback";
 
 export { functions } from "./functions";
-export const resources: ResourceDefinition[] = [serverResource, publicKeyResource] as unknown as ResourceDefinition[];
+export const resources: ResourceDefinition[] = [
+  serverResource,
+  publicKeyResource,
+  snapshotResource,
+  backupPolicyResource,
+  ipAddressResource,
+  snapshotRollbackResource,
+  backupRollbackResource,
+] as unknown as ResourceDefinition[];

@@ -41,7 +41,9 @@ const inputs = {
   cpu: { schema: z.number().int().min(1, "must be 1–12").max(12, "must be 1–12").optional(), description: "CPU cores, 1–12 (on-demand tariffs only). In place (cpu_change).", computed: true },
   ipCount: { schema: z.number().int().min(0, "must be 0–2").max(2, "must be 0–2").optional(), description: "Public IPv4 addresses installed with the server, 0–2 (on-demand tariffs only). A change replaces; add addresses to a live server with flops.IpAddress.", replaceOnChange: true },
   password: { schema: z.string().optional(), description: "Administrator password (secret): " + PASSWORD_RULE + ". In place (password_change).", secret: true },
-  publicKeyIds: { schema: z.array(id).optional(), description: "Ids of flops.PublicKey resources to install; order does not matter. In place (pubkey_change).", equals: sameSet },
+  // computed: left unset, the keys are not managed (a clone inherits its source's keys; keys added in
+  // the panel): the live list is an output, not a diff that no update would ever close.
+  publicKeyIds: { schema: z.array(id).optional(), description: "Ids of flops.PublicKey resources to install; order does not matter. In place (pubkey_change). Left unset, the server's keys are not managed (a clone keeps its source's).", equals: sameSet, computed: true },
   softwareIds: { schema: z.array(z.number().int().positive()).optional(), description: "Catalog software to preinstall. A change replaces the server unless reinstallOnChange.", equals: sameSet },
   openSupportAccess: { schema: z.boolean().optional(), description: "Open support access to the server at install. A change replaces the server.", replaceOnChange: true },
   sendPassword: { schema: z.boolean().optional(), description: "E-mail the password after install; a later change is no diff.", createOnly: true },

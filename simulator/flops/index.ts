@@ -284,6 +284,15 @@ export class FlopsSimulator {
     this.state.deleteSnapshot(this.state.vm(vmId), snapshotId, deleteChildren);
   }
 
+  /** An out-of-band edit of a snapshot's name or description (as in the control panel), for drift tests. */
+  updateSnapshot(vmId: number, snapshotId: number, patch: { name?: string; description?: string | null }): SnapshotRecord {
+    this.tick();
+    const snap = this.state.snapshot(vmId, snapshotId);
+    if (patch.name !== undefined) snap.name = patch.name;
+    if (patch.description !== undefined) snap.description = patch.description;
+    return structuredClone(snap);
+  }
+
   // ---- backups ----
 
   backups(vmId: number): BackupRecord[] {

@@ -1,5 +1,5 @@
 import type { SimClock } from "../core/clock";
-import { type Catalog, DEFAULT_BACKUP_POLICY, DEFAULT_BANDWIDTH, seedCatalog, seedIpPool } from "./catalog";
+import { type Catalog, DEFAULT_BANDWIDTH, seedCatalog, seedIpPool } from "./catalog";
 import { FlopsError } from "./errors";
 import {
   type BackupRecord,
@@ -12,7 +12,6 @@ import {
   type VmImage,
   type VmKeyRef,
   type VmRecord,
-  VM_STATE,
 } from "./model";
 
 const HOUR_MS = 3_600_000;
@@ -309,5 +308,3 @@ export class FlopsState {
 function backupStamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:T]/g, "").slice(0, 14);
 }
-
-export { DEFAULT_BACKUP_POLICY, VM_STATE };

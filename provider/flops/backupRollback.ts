@@ -1,0 +1,126 @@
+import { z } from "zod";
+import { type HandlerContext, isVpsError, VpsError, defineResource, type ShapeOf } from "../core";
+import type { FlopsClient } from "./client";
+import { FLOPS_HOST } from "./errors";
+import type { Backup } from "./schemas";
+import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
+import { adoptRollback, confirmInput, readRollbackServer, runRollback, triggersInput } from "./snapshotRollback";
+
+/**
+ * `flops.BackupRollback`: rolls a server back to one of its backups (`backup_rollback`) and waits.
+ * An action as a resource, like flops.SnapshotRollback (see there): `confirm: true` at check, a
+ * change of `triggers` or of the target performs it again, delete leaves the server alone.
+ *
+ * The seed's warning, repeated in the log: the rollback deletes every snapshot of the server, the
+ * current disk is lost for good, and the tariff goes back to the one of the backup's time. So after
+ * it, flops.Snapshot resources of that server are gone on the next refresh, and the Server's tariff
+ * and sizes may show as drift.
+ *
+ * id `"<serverId>/<backup>/<operationId>"`; `importFrom` takes that form (a rollback already started).
+ */
+
+/** The only operation type the seed shows for a backup rollback. */
+const BACKUP_ROLLBACK_TYPE = "VM_REVERT_TO_BACKUP";
+
+const ID_FORM = /^(\d+)\/(.+)\/(\d+)$/;
+
+const inputs = {
+  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to roll back. A change performs the rollback again (on that server).", replaceOnChange: true },
+  backup: {
+    schema: z.string().min(1, "must be a backup id such as diff-backupsnap20141019011721-backupsnap20141022015414.lz4 (flops.getBackups lists them)").regex(/^[^/]+$/, "must be a backup id (a file name, no /)"),
+    description: "Id of the backup to roll back to (a file name from flops.getBackups). A change performs the rollback again.",
+    replaceOnChange: true,
+  },
+  createBackup: {
+    schema: z.boolean().optional(),
+    description: "Save the server's current state as a backup first (backup_rollback's createBackup). Read when the rollback runs; a later change is no diff.",
+    createOnly: true,
+  },
+  confirm: confirmInput("a backup rollback deletes every snapshot of the server, loses its current disk for good, and puts back the tariff of the backup's time"),
+  triggers: triggersInput,
+  importFrom: {
+    schema: z.string().regex(ID_FORM, 'must be "<serverId>/<backup>/<operationId>"').optional(),
+    description: 'Adopt a backup rollback already started ("<serverId>/<backup>/<operationId>", as a timed-out run names it): it is waited for, not started again. A later change is no diff.',
+    createOnly: true,
+  },
+  operationTimeout: operationTimeoutInput,
+};
+
+const outputs = {
+  operationId: { schema: z.number(), description: "The flops operation that performed the rollback." },
+  rolledBackAt: { schema: z.number(), description: "When the rollback was seen to finish, epoch milliseconds (provider clock)." },
+  backupTimeAdded: { schema: z.number().optional(), description: "When the backup rolled back to was taken, epoch milliseconds." },
+};
+
+type Inputs = ShapeOf<typeof inputs>;
+
+function parseId(id: string): { vmId: number; backup: string; operationId: number } {
+  const m = ID_FORM.exec(id);
+  if (!m) throw new VpsError({ kind: "invalid", host: FLOPS_HOST, operation: "read backup rollback", hint: `"${id}" is not a flops.BackupRollback id ("<serverId>/<backup>/<operationId>")` });
+  return { vmId: Number(m[1]), backup: m[2], operationId: Number(m[3]) };
+}
+
+async function backupsOf(c: FlopsClient, vmId: number): Promise<Backup[]> {
+  try {
+    return await c.listBackups(vmId);
+  } catch (e) {
+    if (isVpsError(e, "notFound")) return [];
+    throw e;
+  }
+}
+
+async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
+  const vmId = Number(news.serverId);
+  const what = `roll server ${vmId} back to backup ${news.backup}`;
+  const backup = (await backupsOf(c, vmId)).find((b) => b.id === news.backup);
+  if (news.importFrom !== undefined) {
+    const ref = parseId(news.importFrom);
+    if (String(ref.vmId) !== news.serverId || ref.backup !== news.backup) {
+      throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation: `import backup rollback ${news.importFrom}`, hint: `importFrom names server ${ref.vmId} and backup ${ref.backup}, the program server ${news.serverId} and backup ${news.backup}; make them agree` });
+    }
+    const run = await adoptRollback(c, vmId, ref.operationId, what, ctx, { operationTimeout: news.operationTimeout, acceptType: (t) => t === BACKUP_ROLLBACK_TYPE });
+    return { id: news.importFrom, outs: { ...news, ...run, backupTimeAdded: backup?.timeAdded } };
+  }
+  if (!backup) {
+    await requireVm(c, vmId, what);
+    const known = (await backupsOf(c, vmId)).map((b) => b.id);
+    throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation: what, hint: `server ${vmId} has no backup ${news.backup}; it has ${known.length ? known.join(", ") : "none yet (they are taken on the server's backup schedule)"}` });
+  }
+  ctx.logger.warn(`${ctx.label}: rolling server ${vmId} back to backup ${backup.id}: every snapshot of the server is deleted, its current disk is lost${news.createBackup ? " (a backup of it is taken first)" : ""}, and its tariff goes back to the one of the backup's time`);
+  const run = await runRollback(c, vmId, what, ctx, {
+    operationTimeout: news.operationTimeout,
+    idFor: (operationId) => `${vmId}/${backup.id}/${operationId}`,
+    start: (vm) => c.rollbackBackup({ vmId, tenantId: vm.tenantId, backup: backup.id, createBackup: news.createBackup }),
+  });
+  return { id: `${vmId}/${backup.id}/${run.operationId}`, outs: { ...news, ...run, backupTimeAdded: backup.timeAdded } };
+}
+
+export const backupRollbackResource = defineResource({
+  host: FLOPS_HOST,
+  type: "BackupRollback",
+  description: "Rolls a flops server back to a backup (backup_rollback) when created or when its triggers change; deleting it leaves the server alone.",
+  inputs,
+  outputs,
+  handler: {
+    async create(news, ctx) {
+      return perform(flopsClient(), news, ctx);
+    },
+    async read(id, state) {
+      const ref = parseId(id);
+      if (!(await readRollbackServer(flopsClient(), ref.vmId))) return undefined;
+      const recorded = {
+        serverId: state.serverId ?? String(ref.vmId),
+        backup: state.backup ?? ref.backup,
+        createBackup: state.createBackup,
+        confirm: true,
+        triggers: state.triggers,
+        importFrom: state.importFrom,
+        operationTimeout: state.operationTimeout,
+      };
+      return { id, inputs: recorded, outs: { ...recorded, operationId: state.operationId ?? ref.operationId, rolledBackAt: state.rolledBackAt ?? 0, backupTimeAdded: state.backupTimeAdded } };
+    },
+    async delete(_id, state, ctx) {
+      ctx.logger.info(`${ctx.label}: forgetting the rollback of server ${state.serverId} to backup ${state.backup}; the server is left as it is`);
+    },
+  },
+});

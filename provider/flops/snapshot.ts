@@ -1,0 +1,242 @@
+import { z } from "zod";
+import { type HandlerContext, isVpsError, VpsError, defineResource, type ShapeOf } from "../core";
+import type { FlopsClient } from "./client";
+import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
+import { awaitOperation, withVmLock } from "./operations";
+import type { Snapshot, Vm } from "./schemas";
+import { flopsClientFromSettings } from "./settings";
+
+/**
+ * `flops.Snapshot`: `snapshot_create`, wait, then find the new snapshot in `GET /vm/{id}/snapshots/`
+ * (the create answer carries no snapshot id). id `"<serverId>/<snapshotId>"`. Every input but
+ * `deleteChildren` replaces; delete is `snapshot_delete` + wait, and already gone is success.
+ *
+ * This file also holds the few pieces every flops resource of issue 4 shares (the `serverId` input,
+ * `operationTimeout`, looking a VM up), so each resource file stays about its own resource.
+ */
+
+// ---- shared by the issue-4 resources ----
+
+export const serverIdSchema = z.string().regex(/^\d+$/, "must be a flops server id: the VM id as a decimal string (a flops.Server's id)");
+
+export const operationTimeoutInput = {
+  schema: z.number().positive("must be a positive number of seconds").optional(),
+  description: "Seconds each wait may take (default: config flops:operationTimeout / FLOPS_OPERATION_TIMEOUT, else 10 minutes).",
+  createOnly: true,
+};
+
+/** The VM, or undefined when it does not exist (a 401-like `error.not.owner` is never "gone"). */
+export async function findVm(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
+  try {
+    return await c.getVm(vmId);
+  } catch (e) {
+    if (isVpsError(e, "notFound")) return undefined;
+    throw e;
+  }
+}
+
+/** The VM a resource works on; a clear error when it does not exist. */
+export async function requireVm(c: FlopsClient, vmId: number, operation: string): Promise<Vm> {
+  const vm = await findVm(c, vmId);
+  if (!vm) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation, hint: `there is no server ${vmId} in this flops account: check serverId (flops.getServers lists them)` });
+  return vm;
+}
+
+/** Whether an error (of a call or of its operation) says the object is already gone. */
+export function isGone(e: unknown): boolean {
+  return isVpsError(e, "notFound") || (isVpsError(e) && e.vendorCode === FLOPS_ERROR_CODE.objectNotFound);
+}
+
+/**
+ * A mutating call whose answer was lost (a 5xx or a broken connection after sending) may have been
+ * applied; it is never repeated. For a create, "refresh, then up" would not find the object (it is not
+ * in the state yet), so the error says how to find and adopt it instead of making a second one.
+ */
+export function withUnknownOutcomeHint(e: unknown, hint: string): unknown {
+  if (!isVpsError(e) || !e.outcomeUnknown) return e;
+  return new VpsError({ kind: e.kind, host: e.host, operation: e.operation, vendorCode: e.vendorCode, vendorMessage: e.vendorMessage, httpStatus: e.httpStatus, outcomeUnknown: true, hint: `the request may or may not have been applied, so it was not repeated: ${hint}` });
+}
+
+export function flopsClient(): FlopsClient {
+  return flopsClientFromSettings();
+}
+
+// ---- Snapshot ----
+
+/**
+ * The seed says only "string, required" for a snapshot name. The provider finds its snapshot again
+ * by name, so the defensive reading: ASCII letters, digits, `-` and `_`, 1–64 characters (the seed's
+ * example is `my-snapshot`); nothing the API could rewrite or a query string could mangle.
+ */
+const NAME_RULE = "may contain only ASCII letters, digits, - and _ (1–64 characters)";
+const snapshotName = z.string().min(1, NAME_RULE).max(64, NAME_RULE).regex(/^[A-Za-z0-9_-]+$/, NAME_RULE);
+
+const ID_FORM = /^(\d+)\/(\d+)$/;
+
+const inputs = {
+  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to snapshot. A change replaces the snapshot.", replaceOnChange: true },
+  name: { schema: snapshotName, description: `Snapshot name; ${NAME_RULE}. A change replaces the snapshot.`, replaceOnChange: true },
+  description: { schema: z.string().max(255, "must be at most 255 characters").optional(), description: "Snapshot description. A change replaces the snapshot (the API cannot edit one); left unset, any description (an adopted snapshot's) is no diff.", replaceOnChange: true, computed: true },
+  deleteChildren: {
+    schema: z.boolean().optional(),
+    description: "On delete, also delete the snapshots taken from this one (snapshot_delete's deleteChildren); default false: they are re-attached to its parent. Changed in place (only recorded).",
+  },
+  importFrom: {
+    schema: z.string().regex(ID_FORM, 'must be "<serverId>/<snapshotId>", e.g. "88977/2206"').optional(),
+    description: 'Adopt the existing snapshot with this id ("<serverId>/<snapshotId>") instead of creating one; a later change is no diff.',
+    createOnly: true,
+  },
+  operationTimeout: operationTimeoutInput,
+};
+
+const outputs = {
+  snapshotId: { schema: z.number(), description: "The vendor's snapshot number: what flops.SnapshotRollback and flops.Server cloneFrom take." },
+  parentSnapshotId: { schema: z.number().nullable(), description: "The snapshot this one was taken on top of, if any." },
+  timeAdded: { schema: z.number(), description: "When the snapshot was taken, epoch milliseconds." },
+  current: { schema: z.boolean(), description: "Whether this is the server's currentSnapshot (the one it runs from)." },
+};
+
+type Inputs = ShapeOf<typeof inputs>;
+
+export function parseSnapshotId(id: string): { vmId: number; snapshotId: number } {
+  const m = ID_FORM.exec(id);
+  if (!m) throw new VpsError({ kind: "invalid", host: FLOPS_HOST, operation: "read snapshot", hint: `"${id}" is not a flops.Snapshot id ("<serverId>/<snapshotId>", e.g. "88977/2206")` });
+  return { vmId: Number(m[1]), snapshotId: Number(m[2]) };
+}
+
+/** An empty or null description is no description: the program leaving it unset is no diff. */
+const text = (v: string | null | undefined) => (v === null || v === undefined || v === "" ? undefined : v);
+
+function snapshotState(vmId: number, s: Snapshot, vm: Vm | undefined, prior: Partial<Inputs>) {
+  return {
+    serverId: String(vmId),
+    name: s.name,
+    description: text(s.description),
+    deleteChildren: prior.deleteChildren,
+    importFrom: prior.importFrom,
+    operationTimeout: prior.operationTimeout,
+    snapshotId: s.id,
+    parentSnapshotId: s.parentSnapshotId,
+    timeAdded: s.timeAdded,
+    current: vm?.currentSnapshot === s.id,
+  };
+}
+
+/**
+ * The snapshot this create made: named `name`, not in the list before the call, the newest of those.
+ * Two equally new candidates (another client snapshotting the server under the same name at the same
+ * moment) cannot be told apart: fail and say how to continue rather than adopt the wrong one.
+ */
+export function pickCreatedSnapshot(list: Snapshot[], name: string, before: ReadonlySet<number>, vmId: number): Snapshot {
+  const candidates = list.filter((s) => s.name === name && !before.has(s.id));
+  if (candidates.length === 0) {
+    throw new VpsError({
+      kind: "badResponse",
+      host: FLOPS_HOST,
+      operation: `create snapshot "${name}" of server ${vmId}`,
+      hint: `snapshot_create finished, but no new snapshot named "${name}" is in the server's list (${list.map((s) => `${s.id} "${s.name}"`).join(", ") || "empty"}); run \`pulumi up\` again, or adopt an existing one with importFrom`,
+    });
+  }
+  const newest = Math.max(...candidates.map((s) => s.timeAdded));
+  const top = candidates.filter((s) => s.timeAdded === newest);
+  if (top.length > 1) {
+    throw new VpsError({
+      kind: "conflict",
+      host: FLOPS_HOST,
+      operation: `create snapshot "${name}" of server ${vmId}`,
+      hint: `${top.length} new snapshots named "${name}" have the same time (ids ${top.map((s) => s.id).join(", ")}), so which one this resource made cannot be told; adopt one with importFrom: "${vmId}/<id>" and delete the others in the panel`,
+    });
+  }
+  return top[0];
+}
+
+async function listOrUndefined(c: FlopsClient, vmId: number): Promise<Snapshot[] | undefined> {
+  try {
+    return await c.listSnapshots(vmId);
+  } catch (e) {
+    if (isGone(e)) return undefined;
+    throw e;
+  }
+}
+
+async function createSnapshot(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
+  const vmId = Number(news.serverId);
+  return withVmLock(vmId, async () => {
+    const vm = await requireVm(c, vmId, `create snapshot "${news.name}"`);
+    const before = new Set((await c.listSnapshots(vmId)).map((s) => s.id));
+    const started = await c.createSnapshot({ vmId, tenantId: vm.tenantId, name: news.name, description: news.description }).catch((e: unknown) => {
+      throw withUnknownOutcomeHint(e, `if a snapshot named "${news.name}" appears on server ${vmId} (flops.getSnapshots), adopt it with importFrom: "${vmId}/<snapshotId>" instead of taking another`);
+    });
+    try {
+      await awaitOperation(c, started, `snapshot "${news.name}" of server ${vmId}`, ctx, { operationTimeout: news.operationTimeout });
+    } catch (e) {
+      if (!isVpsError(e, "timeout")) throw e;
+      throw new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: `create snapshot "${news.name}" of server ${vmId} (operation ${started.operationId})`, hint: `${e.message} Once it is done, adopt the snapshot with importFrom: "${vmId}/<snapshotId>" (flops.getSnapshots lists the ids) instead of creating another` });
+    }
+    const snap = pickCreatedSnapshot(await c.listSnapshots(vmId), news.name, before, vmId);
+    const after = await c.getVm(vmId);
+    return { id: `${vmId}/${snap.id}`, outs: snapshotState(vmId, snap, after, news) };
+  });
+}
+
+/** Adoption: the program's replace-only inputs must match the live snapshot. */
+async function adoptSnapshot(c: FlopsClient, news: Inputs) {
+  const { vmId, snapshotId } = parseSnapshotId(news.importFrom!);
+  const operation = `import snapshot ${news.importFrom}`;
+  if (String(vmId) !== news.serverId) throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation, hint: `importFrom names server ${vmId} but serverId is ${news.serverId}; make them agree` });
+  const vm = await requireVm(c, vmId, operation);
+  const snap = (await c.listSnapshots(vmId)).find((s) => s.id === snapshotId);
+  if (!snap) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation, hint: `server ${vmId} has no snapshot ${snapshotId} (flops.getSnapshots lists them)` });
+  const differences: string[] = [];
+  if (snap.name !== news.name) differences.push(`name: program "${news.name}", snapshot "${snap.name}"`);
+  if (news.description !== undefined && news.description !== text(snap.description)) differences.push(`description: program "${news.description}", snapshot ${JSON.stringify(snap.description)}`);
+  if (differences.length) {
+    throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation, hint: `a snapshot cannot be changed in place: ${differences.join("; ")}. Change the program to match, or drop importFrom to take a new snapshot` });
+  }
+  return { id: `${vmId}/${snap.id}`, outs: snapshotState(vmId, snap, vm, news) };
+}
+
+export const snapshotResource = defineResource({
+  host: FLOPS_HOST,
+  type: "Snapshot",
+  description: "A snapshot of a flops server's state (snapshot_create), found by name after the wait; deleted with snapshot_delete.",
+  inputs,
+  outputs,
+  handler: {
+    async create(news, ctx) {
+      const c = flopsClient();
+      return news.importFrom !== undefined ? adoptSnapshot(c, news) : createSnapshot(c, news, ctx);
+    },
+    async read(id, prior) {
+      const c = flopsClient();
+      const { vmId, snapshotId } = parseSnapshotId(id);
+      const list = await listOrUndefined(c, vmId);
+      const snap = list?.find((s) => s.id === snapshotId);
+      if (!snap) return undefined;
+      const state = snapshotState(vmId, snap, await findVm(c, vmId), prior);
+      return { id, inputs: state, outs: state };
+    },
+    // Only deleteChildren can change in place, and it is only read at delete.
+    async update(_id, olds, news) {
+      return { ...olds, deleteChildren: news.deleteChildren };
+    },
+    async delete(id, state, ctx) {
+      const c = flopsClient();
+      const { vmId, snapshotId } = parseSnapshotId(id);
+      await withVmLock(vmId, async () => {
+        const vm = await findVm(c, vmId);
+        const list = vm ? await listOrUndefined(c, vmId) : undefined;
+        if (!vm || !list?.some((s) => s.id === snapshotId)) {
+          ctx.logger.info(`${ctx.label}: snapshot ${snapshotId} of server ${vmId} is already gone`);
+          return;
+        }
+        try {
+          const started = await c.deleteSnapshot({ vmId, tenantId: vm.tenantId, snapshotId, deleteChildren: state.deleteChildren });
+          await awaitOperation(c, started, `delete snapshot ${snapshotId} of server ${vmId}`, ctx, { operationTimeout: state.operationTimeout });
+        } catch (e) {
+          if (!isGone(e)) throw e;
+        }
+      });
+    },
+  },
+});

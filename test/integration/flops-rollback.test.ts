@@ -1,0 +1,173 @@
+/**
+ * flops.SnapshotRollback and flops.BackupRollback handlers against the flops simulator: confirm at
+ * check with no API call, the rollback performed and waited for (the VM's disk, tariff, snapshots
+ * change as the seed says), a change of triggers or target performs it again, delete leaves the
+ * server alone, adoption of a rollback already started, read drops the record of a deleted server.
+ */
+import { backupRollbackResource } from "../../provider/flops/backupRollback";
+import { snapshotRollbackResource } from "../../provider/flops/snapshotRollback";
+import type { FlopsSimulator } from "../../simulator/flops";
+import { context, driver, failureOf, makeVm, mutatingCalls, startFlops } from "./flops-support";
+
+let sim: FlopsSimulator;
+const snapRb = driver(snapshotRollbackResource as never);
+const backupRb = driver(backupRollbackResource as never);
+
+beforeAll(async () => {
+  sim = await startFlops();
+});
+afterAll(async () => {
+  await sim.stop();
+});
+beforeEach(() => {
+  sim.clearInjections();
+  sim.server.clearLog();
+});
+
+describe("flops.SnapshotRollback", () => {
+  it("requires confirm: true at check, saying why, with no API call", async () => {
+    for (const confirm of [undefined, false]) {
+      const r = await snapRb.check({ serverId: "1", snapshotId: 2, confirm });
+      expect(r.failures).toEqual([{ property: "confirm", reason: expect.stringMatching(/confirm: must be true: a rollback replaces the server's current disk.*set confirm: true/) }]);
+    }
+    expect((await snapRb.check({ serverId: "1", snapshotId: "2", confirm: true })).failures[0].property).toBe("snapshotId");
+    expect((await snapRb.check({ serverId: "1", snapshotId: 2, confirm: true, triggers: "x" })).failures[0].reason).toMatch(/must be a list/);
+    expect(sim.server.requests).toHaveLength(0);
+  });
+
+  it("rolls back and waits: the disk and tariff of the snapshot's time come back; delete leaves the server alone", async () => {
+    const serverId = makeVm(sim);
+    const vmId = Number(serverId);
+    const snapshot = sim.addSnapshot(vmId, { name: "baseline" });
+    const diskAtSnapshot = sim.vm(vmId)!.diskContent;
+    sim.updateVm(vmId, { diskContent: "user wrote data", tariffId: 5 });
+    sim.setOperationDuration(300, "VM_REVERT_TO_SNAPSHOT"); // the first poll finds it running: progress is asserted
+    const ctx = context('flops:SnapshotRollback "r"');
+    const { id, outs } = await snapRb.create({ serverId, snapshotId: snapshot.id, confirm: true, triggers: ["run-1"] }, ctx);
+    const vm = sim.vm(vmId)!;
+    expect(vm.diskContent).toBe(diskAtSnapshot);
+    expect(vm.tariffId).toBe(4);
+    expect(vm.currentSnapshot).toBe(snapshot.id);
+    expect(id).toBe(`${serverId}/${snapshot.id}/${outs.operationId}`);
+    expect(outs).toMatchObject({ snapshotName: "baseline", operationId: expect.any(Number), rolledBackAt: expect.any(Number) });
+    expect(mutatingCalls(sim)).toEqual(["snapshot_rollback"]);
+    expect(ctx.logger.lines.find((l) => l.level === "warn")!.message).toMatch(/rolling server \d+ back to snapshot \d+ \("baseline"\): its current disk is replaced/);
+    expect(ctx.logger.lines.some((l) => l.level === "progress")).toBe(true);
+    sim.setOperationDuration(30, "VM_REVERT_TO_SNAPSHOT");
+
+    const same = await snapRb.check({ serverId, snapshotId: snapshot.id, confirm: true, triggers: ["run-1"] }, outs);
+    expect((await snapRb.diff(outs, same.inputs)).changes).toBe(false);
+    const read = (await snapRb.read(id, outs))!;
+    expect((await snapRb.diff(read.outs, same.inputs)).changes).toBe(false);
+    // a change of triggers or target performs it again (a replacement: a new action)
+    expect((await snapRb.diff(outs, { ...same.inputs, triggers: ["run-2"] })).replaces).toEqual(["triggers"]);
+    expect((await snapRb.diff(outs, { ...same.inputs, snapshotId: 9 })).replaces).toEqual(["snapshotId"]);
+    expect((await snapRb.diff(outs, { ...same.inputs, serverId: "9" })).replaces).toEqual(["serverId"]);
+
+    sim.updateVm(vmId, { diskContent: "after" });
+    sim.server.clearLog();
+    const delCtx = context("d");
+    await snapRb.remove(id, outs, delCtx);
+    expect(sim.server.requests).toHaveLength(0);
+    expect(sim.vm(vmId)!.diskContent).toBe("after");
+    expect(delCtx.logger.text()).toMatch(/the server is left as it is/);
+
+    // the server deleted outside: refresh drops the record
+    sim.deleteVm(vmId);
+    expect(await snapRb.read(id, outs)).toBeUndefined();
+  });
+
+  it("an unknown snapshot fails naming it; a failed operation names the vendor code", async () => {
+    const serverId = makeVm(sim);
+    expect(await failureOf(snapRb.create({ serverId, snapshotId: 4711, confirm: true }))).toMatch(/server \d+ has no snapshot 4711/);
+    const snapshot = sim.addSnapshot(Number(serverId), { name: "s" });
+    sim.failNextOperation("VM_REVERT_TO_SNAPSHOT", { errorCode: "error.snapshot.broken", errorMessage: "broken" });
+    expect(await failureOf(snapRb.create({ serverId, snapshotId: snapshot.id, confirm: true }))).toMatch(/VM_REVERT_TO_SNAPSHOT.*error\.snapshot\.broken: broken/);
+  });
+
+  it("a timed-out rollback names the id to adopt; adopting it waits for the running operation, without a second rollback", async () => {
+    const serverId = makeVm(sim);
+    const snapshot = sim.addSnapshot(Number(serverId), { name: "s" });
+    sim.hangNextOperation("VM_REVERT_TO_SNAPSHOT");
+    const msg = await failureOf(snapRb.create({ serverId, snapshotId: snapshot.id, confirm: true, operationTimeout: 0.3 }));
+    const m = /importFrom: "(\d+\/\d+\/(\d+))"/.exec(msg);
+    expect(m).not.toBeNull();
+    const [, importFrom, operationId] = m!;
+    sim.server.clearLog();
+    setTimeout(() => sim.finishOperation(Number(operationId)), 150);
+    const ctx = context("adopt");
+    const adopted = await snapRb.create({ serverId, snapshotId: snapshot.id, confirm: true, importFrom }, ctx);
+    expect(adopted.id).toBe(importFrom);
+    expect(adopted.outs.operationId).toBe(Number(operationId));
+    expect(mutatingCalls(sim)).toEqual([]);
+    expect(ctx.logger.text()).toMatch(/still running; waiting for it/);
+
+    // adoption of a finished one: no wait, no call; of another server's operation: refused
+    expect((await snapRb.create({ serverId, snapshotId: snapshot.id, confirm: true, importFrom })).id).toBe(importFrom);
+    const other = makeVm(sim);
+    expect(await failureOf(snapRb.create({ serverId: other, snapshotId: snapshot.id, confirm: true, importFrom: `${other}/${snapshot.id}/${operationId}` }))).toMatch(/is on server \d+, not on server/);
+    expect(await failureOf(snapRb.create({ serverId, snapshotId: 1, confirm: true, importFrom }))).toMatch(/make them agree/);
+    expect(mutatingCalls(sim)).toEqual([]);
+  });
+});
+
+describe("flops.BackupRollback", () => {
+  it("requires confirm: true at check with no API call", async () => {
+    const r = await backupRb.check({ serverId: "1", backup: "full-backupsnap20240101000000.lz4" });
+    expect(r.failures[0].reason).toMatch(/must be true: a backup rollback deletes every snapshot of the server/);
+    expect((await backupRb.check({ serverId: "1", backup: "", confirm: true })).failures[0].property).toBe("backup");
+    expect(sim.server.requests).toHaveLength(0);
+  });
+
+  it("rolls back to a scheduled backup: snapshots deleted, disk and tariff of the backup's time back; createBackup saves the current state first", async () => {
+    const serverId = makeVm(sim);
+    const vmId = Number(serverId);
+    const diskThen = sim.vm(vmId)!.diskContent;
+    // the first backup of the server's schedule is due one period after it was made
+    sim.advanceClock(sim.vm(vmId)!.backupPolicy.frequency * 3_600_000 + 1_000);
+    const [backup] = sim.backups(vmId);
+    expect(backup).toBeDefined();
+    sim.updateVm(vmId, { backupPolicy: { quantity: 3, frequency: 72 } }); // room for the createBackup copy
+    sim.addSnapshot(vmId, { name: "later" });
+    sim.updateVm(vmId, { diskContent: "changed since", tariffId: 5 });
+
+    const ctx = context('flops:BackupRollback "b"');
+    const { id, outs } = await backupRb.create({ serverId, backup: backup.id, confirm: true, createBackup: true }, ctx);
+    const vm = sim.vm(vmId)!;
+    expect(vm.diskContent).toBe(diskThen);
+    expect(vm.tariffId).toBe(4);
+    expect(sim.snapshots(vmId)).toEqual([]);
+    expect(sim.backups(vmId).length).toBe(2);
+    expect(id).toBe(`${serverId}/${backup.id}/${outs.operationId}`);
+    expect(outs.backupTimeAdded).toBe(backup.timeAdded);
+    expect(sim.server.requestsTo("/backup_rollback/")[0].url).toContain(`backup=${backup.id}&createBackup=true`);
+    expect(ctx.logger.lines.find((l) => l.level === "warn")!.message).toMatch(/every snapshot of the server is deleted, its current disk is lost \(a backup of it is taken first\)/);
+
+    expect((await backupRb.diff(outs, { serverId, backup: backup.id, confirm: true, createBackup: false })).changes).toBe(false);
+    expect((await backupRb.diff(outs, { serverId, backup: backup.id, confirm: true, triggers: [1] })).replaces).toEqual(["triggers"]);
+    expect((await backupRb.diff(outs, { serverId, backup: "other.lz4", confirm: true })).replaces).toEqual(["backup"]);
+    const read = (await backupRb.read(id, outs))!;
+    expect((await backupRb.diff(read.outs, { serverId, backup: backup.id, confirm: true, createBackup: true })).changes).toBe(false);
+
+    sim.server.clearLog();
+    await backupRb.remove(id, outs);
+    expect(sim.server.requests).toHaveLength(0);
+  });
+
+  it("an unknown backup fails listing the server's backups; adoption checks the operation's type", async () => {
+    const serverId = makeVm(sim);
+    const vmId = Number(serverId);
+    expect(await failureOf(backupRb.create({ serverId, backup: "nope.lz4", confirm: true }))).toMatch(/has no backup nope\.lz4; it has none yet/);
+    const b = sim.addBackup(vmId);
+    expect(await failureOf(backupRb.create({ serverId, backup: "nope.lz4", confirm: true }))).toContain(b.id);
+
+    const done = await backupRb.create({ serverId, backup: b.id, confirm: true });
+    const adopted = await backupRb.create({ serverId, backup: b.id, confirm: true, importFrom: done.id });
+    expect(adopted.outs.operationId).toBe(done.outs.operationId);
+    // an operation of another type cannot be adopted as a backup rollback
+    const snapshot = sim.addSnapshot(vmId, { name: "x" });
+    const snapDone = await snapRb.create({ serverId, snapshotId: snapshot.id, confirm: true });
+    const msg = await failureOf(backupRb.create({ serverId, backup: b.id, confirm: true, importFrom: `${serverId}/${b.id}/${snapDone.outs.operationId}` }));
+    expect(msg).toMatch(/is a VM_REVERT_TO_SNAPSHOT, not a rollback of this kind/);
+  });
+});

@@ -1,0 +1,62 @@
+import { configFromRecord, type HandlerContext, MemoryLogger, type Props, type ResourceDefinition, setConfigSource, systemClock } from "../../provider/core";
+import { checkResource, createResource, deleteResource, diffResource, readResource, updateResource } from "../../provider/core/lifecycle";
+import { clearFlopsClientCache } from "../../provider/flops/settings";
+import { FlopsSimulator } from "../../simulator/flops";
+
+/**
+ * Helpers of the flops integration tests (issue 4): a simulator with short operations, the client
+ * configured for it, and the generic lifecycle (zod check + handler) called with a MemoryLogger.
+ */
+
+export async function startFlops(operationDurationMs = 30): Promise<FlopsSimulator> {
+  const sim = new FlopsSimulator({ operationDurationMs });
+  await sim.start();
+  clearFlopsClientCache();
+  // A high request budget: the default 10/s would make these tests wait on the limiter, not the API.
+  setConfigSource(configFromRecord({ "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:endpoint": sim.endpoint, "flops:maxRequestsPerSecond": "1000" }));
+  return sim;
+}
+
+export interface TestContext extends HandlerContext {
+  logger: MemoryLogger;
+}
+
+export function context(label: string): TestContext {
+  return { logger: new MemoryLogger(), clock: systemClock, label };
+}
+
+/** The generic layer over one resource definition, as the adapter uses it. */
+export function driver(def: ResourceDefinition) {
+  return {
+    check: (news: Props, olds?: Props, ctx = context(def.type)) => checkResource(def, olds, news, ctx),
+    async create(news: Props, ctx = context(def.type)) {
+      const checked = await checkResource(def, undefined, news, ctx);
+      if (checked.failures.length) throw new Error(checked.failures.map((f) => f.reason).join("; "));
+      return createResource(def, checked.inputs, ctx);
+    },
+    diff: (olds: Props, news: Props) => diffResource(def, olds, news),
+    read: (id: string, state: Props, ctx = context(def.type)) => readResource(def, id, state, ctx),
+    update: (id: string, olds: Props, news: Props, ctx = context(def.type)) => updateResource(def, id, olds, news, ctx),
+    remove: (id: string, state: Props, ctx = context(def.type)) => deleteResource(def, id, state, ctx),
+  };
+}
+
+/** A running VM made out of band, on the fixed tariff 4 (one address). */
+export function makeVm(sim: FlopsSimulator, name = "web"): string {
+  return String(sim.createVm({ name }).id);
+}
+
+/** Paths of the mutating calls the simulator received (the last path segment), in order. */
+export function mutatingCalls(sim: FlopsSimulator): string[] {
+  const reads = /^(vm|snapshots|backups|operation|tenant|distribution|software|tariffs|pubkeys|\d+)$/;
+  return sim.server.requests.map((r) => r.path.split("/").filter(Boolean).pop() ?? "").filter((p) => !reads.test(p));
+}
+
+export async function failureOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error("expected a failure");
+}
