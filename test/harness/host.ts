@@ -57,6 +57,13 @@ export const DYNAMIC_PROVIDER_ENTRY = require.resolve("@pulumi/pulumi/cmd/dynami
 const DEFAULT_DROP_ENV = /^(PULUMI_|FLOPS_|VPSORG_|NETANGELS_|HOSTKEY_)/;
 
 export interface HostStartOptions {
+  /**
+   * The plugin's entry script, run with `node <entry> <engineAddress>`. Default: Pulumi's
+   * dynamic-provider host; test/plugin/ starts this package's native plugin with it.
+   */
+  entry?: string;
+  /** Arguments between the entry and the engine address (e.g. the plugin directory for Pulumi's run-plugin). */
+  entryArgs?: string[];
   /** Working directory of the host (the engine uses the program's directory). Default: the repo root. */
   cwd?: string;
   /** Extra environment for the host (added after the engine's own variables; wins over them). */
@@ -225,8 +232,8 @@ export class DynamicProviderHost {
   private readonly lines: Array<Omit<HostLogLine, "channel"> & { channel: "stdout" | "stderr" }> = [];
   private exited: Promise<void> | undefined;
   private tmpDir: string | undefined;
-  private project = DEFAULT_PROJECT;
-  private stack = DEFAULT_STACK;
+  protected project = DEFAULT_PROJECT;
+  protected stack = DEFAULT_STACK;
   private callTimeoutMs = 20000;
 
   /** Starts a host (and its fake engine). */
@@ -274,7 +281,7 @@ export class DynamicProviderHost {
       else env[k] = v;
     }
 
-    const child = spawn(process.execPath, [DYNAMIC_PROVIDER_ENTRY, engineAddress], {
+    const child = spawn(process.execPath, [opts.entry ?? DYNAMIC_PROVIDER_ENTRY, ...(opts.entryArgs ?? []), engineAddress], {
       cwd: opts.cwd ?? REPO_ROOT,
       env,
       stdio: ["pipe", "pipe", "pipe"],
@@ -563,7 +570,8 @@ export class DynamicProviderHost {
 
   // ---- internals --------------------------------------------------------------------------------
 
-  private async call<Req, Res>(method: string, req: Req, opts: CallOptions = {}): Promise<Res> {
+  /** One unary call by the client method's name (`check`, `getSchema`, ...); subclasses add methods with it. */
+  protected async call<Req, Res>(method: string, req: Req, opts: CallOptions = {}): Promise<Res> {
     const client = this.client;
     if (!client) throw new Error(`host not started (calling ${method})`);
     const fn = (client as unknown as Record<string, Unary<Req, Res>>)[method];
