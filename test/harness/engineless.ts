@@ -59,6 +59,8 @@ export async function runProgram(host: DynamicProviderHost, program: () => unkno
   const resources: ResourceState[] = [];
   const steps: Step[] = [];
   const errors: unknown[] = [];
+  /** Objects replaced create-before-delete: deleted after the program, as the engine does. */
+  const replaced: ResourceState[] = [];
 
   const mocks: pulumi.runtime.Mocks = {
     async newResource(args) {
@@ -88,7 +90,7 @@ export async function runProgram(host: DynamicProviderHost, program: () => unkno
           // id is an unknown, which reaches dependants' Check as the engine's unknown value.
           return { id: undefined as unknown as string, state: p.inputs };
         }
-        const r = await up(host, urn, inputs, prior);
+        const r = await up(host, urn, inputs, prior, { deferDelete: (old) => replaced.push(old) });
         const step: Step = { urn, type: args.type, name: args.name, action: r.plan.action, changed: r.plan.diff?.diffs };
         steps.push(step);
         opts.onStep?.(step);
@@ -133,6 +135,7 @@ export async function runProgram(host: DynamicProviderHost, program: () => unkno
     }
     const outputs = (await resolveExports(exportsValue)) as PlainObject;
     if (!opts.preview) {
+      for (const old of replaced.reverse()) await destroy(host, old);
       // Resources the program no longer declares are deleted, newest first.
       const kept = new Set(resources.map((r) => r.urn));
       for (const old of [...(opts.prior?.resources ?? [])].reverse()) {

@@ -61,7 +61,7 @@ export interface UpResult {
 }
 
 /** One resource's part of `pulumi up`: plan, then create / update / replace / nothing. */
-export async function up(host: DynamicProviderHost, urn: string, inputs: PlainObject, prior?: ResourceState): Promise<UpResult> {
+export async function up(host: DynamicProviderHost, urn: string, inputs: PlainObject, prior?: ResourceState, opts: { deferDelete?: (old: ResourceState) => void } = {}): Promise<UpResult> {
   const p = await plan(host, urn, inputs, prior);
   switch (p.action) {
     case "create": {
@@ -81,7 +81,9 @@ export async function up(host: DynamicProviderHost, urn: string, inputs: PlainOb
         return { plan: p, state: { urn, id: created.id, inputs: p.inputs, outputs: created.properties } };
       }
       const created = await host.create(urn, p.inputs);
-      await host.delete(urn, prior!.id, prior!.outputs, { oldInputs: prior!.inputs });
+      // The engine deletes the replaced object at the end of the update, after its dependants changed.
+      if (opts.deferDelete) opts.deferDelete(prior!);
+      else await host.delete(urn, prior!.id, prior!.outputs, { oldInputs: prior!.inputs });
       return { plan: p, state: { urn, id: created.id, inputs: p.inputs, outputs: created.properties } };
     }
   }
