@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineFunction, type FunctionDefinition, VpsError } from "../core";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, withVmLock } from "./operations";
-import { backupSchema, distributionSchema, publicKeySchema, snapshotSchema, softwareSchema, tariffSchema, tenantSchema, vmSchema } from "./schemas";
+import { backupSchema, distributionSchema, operationSchema, publicKeySchema, snapshotSchema, softwareSchema, tariffSchema, tenantSchema, vmSchema } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
 
 /** Catalog and inventory functions; each reads the live API (no process cache: a function is asked for fresh data). */
@@ -112,4 +112,11 @@ export const getBackupDownloadUrl = defineFunction({
   },
 });
 
-export const functions: FunctionDefinition[] = [getTenants, getDistributions, getTariffs, getSoftware, getServers, getServer, getPublicKeys, getSnapshots, getBackups, getBackupDownloadUrl] as unknown as FunctionDefinition[];
+export const getOperation = defineFunction({
+  host: FLOPS_HOST, name: "getOperation", description: "One asynchronous operation by id (status, type, percentage, vendor error), e.g. one a timed-out `pulumi up` named.",
+  args: z.object({ operationId: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]) }).strict(),
+  result: operationSchema,
+  run: async ({ operationId }) => flopsClientFromSettings().getOperation(Number(operationId)),
+});
+
+export const functions: FunctionDefinition[] = [getTenants, getDistributions, getTariffs, getSoftware, getServers, getServer, getPublicKeys, getSnapshots, getBackups, getBackupDownloadUrl, getOperation] as unknown as FunctionDefinition[];

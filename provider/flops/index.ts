@@ -4,6 +4,7 @@ import { backupRollbackResource } from "./backupRollback";
 import { ipAddressResource } from "./ipAddress";
 import { publicKeyResource } from "./publicKey";
 import { serverResource } from "./server";
+import { serverRestartResource } from "./serverRestart";
 import { snapshotResource } from "./snapshot";
 import { snapshotRollbackResource } from "./snapshotRollback";
 
@@ -16,4 +17,5 @@ export const resources: ResourceDefinition[] = [
   ipAddressResource,
   snapshotRollbackResource,
   backupRollbackResource,
+  serverRestartResource,
 ] as unknown as ResourceDefinition[];

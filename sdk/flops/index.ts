@@ -7,6 +7,7 @@ export { Snapshot, type SnapshotArgs } from "./snapshot";
 export { BackupPolicy, type BackupPolicyArgs } from "./backupPolicy";
 export { IpAddress, type IpAddressArgs } from "./ipAddress";
 export { SnapshotRollback, type SnapshotRollbackArgs } from "./snapshotRollback";
+export { ServerRestart, type ServerRestartArgs } from "./serverRestart";
 export { BackupRollback, type BackupRollbackArgs } from "./backupRollback";
 
 export const [getTenants, getTenantsOutput] = makeFunction(fns.getTenants);
@@ -19,3 +20,4 @@ export const [getPublicKeys, getPublicKeysOutput] = makeFunction(fns.getPublicKe
 export const [getSnapshots, getSnapshotsOutput] = makeFunction(fns.getSnapshots);
 export const [getBackups, getBackupsOutput] = makeFunction(fns.getBackups);
 export const [getBackupDownloadUrl, getBackupDownloadUrlOutput] = makeFunction(fns.getBackupDownloadUrl);
+export const [getOperation, getOperationOutput] = makeFunction(fns.getOperation);

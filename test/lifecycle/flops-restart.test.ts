@@ -1,0 +1,77 @@
+/**
+ * flops.ServerRestart (the seed's reboot / reset) and flops.getOperation through the dynamic-provider
+ * host and the SDK function forms.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { flops } from "pulumi-vps";
+import { FlopsSimulator } from "../../simulator/flops";
+import { captureResources, CheckFailedError, DynamicProviderHost, destroy, findResource, plan, refresh, up } from "../harness";
+import { setConfigSource, configFromRecord } from "../../provider/core/config";
+import { getOperation } from "../../provider/flops/functions";
+import { systemClock, silentLogger } from "../../provider/core";
+
+const TYPE = "pulumi-nodejs:dynamic/flops:ServerRestart";
+let sim: FlopsSimulator;
+let host: DynamicProviderHost;
+let provider: string;
+
+beforeAll(async () => {
+  sim = new FlopsSimulator({ operationDurationMs: 20 });
+  await sim.start();
+  const captured = await captureResources(() => {
+    new flops.ServerRestart("r", { serverId: "1", triggers: ["a"] });
+  });
+  provider = findResource(captured, "r").serializedProvider!;
+  host = await DynamicProviderHost.start({ config: { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey } });
+}, 30_000);
+
+afterAll(async () => {
+  await host?.stop();
+  await sim?.stop();
+});
+
+test("a restart runs on create and again when triggers change; delete leaves the server alone", async () => {
+  const vm = sim.createVm({ name: "restart-me" });
+  const urn = `urn:pulumi:stack::project::${TYPE}::r`;
+  const inputs = { __provider: provider, serverId: String(vm.id), triggers: ["v1"] };
+  const first = await up(host, urn, inputs);
+  expect(sim.server.requestsTo(`/vm/${vm.id}/reboot/`)).toHaveLength(1);
+  expect(first.state.id).toMatch(new RegExp(`^${vm.id}/\\d+$`));
+  expect((await plan(host, urn, inputs, first.state)).action).toBe("same");
+  expect((await plan(host, urn, inputs, (await refresh(host, first.state))!)).action).toBe("same");
+
+  const again = await up(host, urn, { ...inputs, triggers: ["v2"] }, first.state);
+  expect(again.plan.action).toBe("replace");
+  expect(again.plan.diff?.replaces).toEqual(["triggers"]);
+  expect(sim.server.requestsTo(`/vm/${vm.id}/reboot/`)).toHaveLength(2);
+
+  const hard = await up(host, urn, { ...inputs, triggers: ["v2"], hard: true }, again.state);
+  expect(hard.plan.action).toBe("replace");
+  expect(sim.server.requestsTo(`/vm/${vm.id}/reset/`)).toHaveLength(1);
+
+  const before = sim.server.requests.length;
+  await destroy(host, hard.state);
+  expect(sim.server.requests.slice(before).filter((r) => /reboot|reset|delete/.test(r.path))).toEqual([]);
+  expect(sim.vm(vm.id)).toBeDefined();
+});
+
+test("bad serverId is rejected at check with no API call", async () => {
+  sim.server.clearLog();
+  await expect(plan(host, `urn:pulumi:stack::project::${TYPE}::bad`, { __provider: provider, serverId: "web" })).rejects.toBeInstanceOf(CheckFailedError);
+  expect(sim.server.requests).toEqual([]);
+});
+
+test("getOperation reads an operation by id (promise and Output forms)", async () => {
+  const vm = sim.createVm({ name: "op" });
+  const urn = `urn:pulumi:stack::project::${TYPE}::op`;
+  const { state } = await up(host, urn, { __provider: provider, serverId: String(vm.id) });
+  const operationId = Number(state.id.split("/")[1]);
+  setConfigSource(configFromRecord({ "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey }));
+  const op = await getOperation.run({ operationId }, { logger: silentLogger, clock: systemClock, label: "test" });
+  expect(op).toMatchObject({ id: operationId, vmId: vm.id, status: "DONE", percentage: 100 });
+  // The SDK forms read the program's config.
+  await pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name, state: a.inputs }), call: () => ({}) }, "project", "stack", false);
+  pulumi.runtime.setAllConfig({ "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey });
+  const viaSdk = await flops.getOperation({ operationId: String(operationId) });
+  expect(viaSdk.operationType).toBe(op.operationType);
+});
