@@ -1,13 +1,13 @@
 import { z } from "zod";
-import { VpsError, errorMessage, isVpsError } from "../core/errors";
+import { VpsError, isVpsError } from "../core/errors";
 import { objectLocks } from "../core/mutex";
 import { createReconciled } from "../core/reconcile";
 import { type HandlerContext, defineResource } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { clientFor, forgetObject, idString, operationTimeoutProperty, optionalText, serverIdProperty, serverLockKey, vendorId, waitTimeoutMs } from "./common";
+import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, serverLockKey, vendorId, waitTimeoutMs } from "./common";
 import { HOST } from "./errors";
 import { type Backup, MAX_MANUAL_BACKUPS_PER_SERVER } from "./schemas";
-import { waitUntilCompleted } from "./wait";
+import { completeOrCleanUp, waitUntilCompleted } from "./wait";
 
 /**
  * `vpsorg.Backup`: a manual backup (`POST /backups/`, answers `in_progress`), awaited through the
@@ -137,31 +137,14 @@ export const backup = defineResource({
         return createOnce(client, news, before, ctx);
       });
       ctx.logger.info(`${ctx.label}: backup ${created.id} of server ${news.serverId} is being created${created.message ? ` (${created.message})` : ""}`);
-      let done: Backup;
-      try {
-        done = await waitUntilCompleted({
-          kind: "backup",
-          id: created.id,
-          list: (signal) => client.listBackups({ serverId: news.serverId, signal, poll: true }),
-          timeoutMs: waitTimeoutMs(news.operationTimeout, ctx, "backup"),
-          ctx,
-        });
-      } catch (e) {
-        // A failed backup would count toward the manual limit: remove it; a timeout keeps it and
-        // the error carries its id.
-        if (isVpsError(e, "operationFailed")) {
-          try {
-            await client.deleteBackup(created.id, ctx.signal);
-            ctx.logger.info(`${ctx.label}: deleted the failed backup ${created.id}`);
-          } catch (cleanup) {
-            if (!isVpsError(cleanup, "notFound")) {
-              throw new VpsError({ kind: "operationFailed", host: HOST, operation: `creating backup ${created.id}`, objectId: String(created.id), hint: `${errorMessage(e)} Deleting the failed backup also failed (${errorMessage(cleanup)}): delete backup ${created.id} by hand` });
-            }
-          }
-          throw forgetObject(e);
-        }
-        throw e;
-      }
+      const done = await completeOrCleanUp({
+        kind: "backup",
+        id: created.id,
+        list: (signal) => client.listBackups({ serverId: news.serverId, signal, poll: true }),
+        remove: (signal) => client.deleteBackup(created.id, signal),
+        timeoutMs: waitTimeoutMs(news.operationTimeout, ctx, "backup"),
+        ctx,
+      });
       return { id: String(done.id), outs: { ...news, ...outsOf(done) } };
     },
 

@@ -73,16 +73,3 @@ export function requireConfirm(inputs: { confirm?: boolean }): void {
   }
 }
 
-/**
- * The same error without `objectId`, for a failure whose object was cleaned up: the dynamic adapter
- * turns an error with an id into partial state (ErrorResourceInitFailed), which must not name an
- * object that no longer exists.
- */
-export function forgetObject(e: VpsError): VpsError {
-  const copy = Object.create(Object.getPrototypeOf(e)) as VpsError;
-  Object.assign(copy, e);
-  for (const [k, v] of [["objectId", undefined], ["createdId", undefined], ["message", e.message], ["stack", e.stack]] as const) {
-    Object.defineProperty(copy, k, { value: v, enumerable: k === "objectId" || k === "createdId", writable: true, configurable: true });
-  }
-  return copy;
-}

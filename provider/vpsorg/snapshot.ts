@@ -4,10 +4,10 @@ import { objectLocks } from "../core/mutex";
 import { createReconciled } from "../core/reconcile";
 import { type HandlerContext, defineResource } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { clientFor, forgetObject, idString, operationTimeoutProperty, optionalText, serverIdProperty, serverLockKey, vendorId, waitTimeoutMs } from "./common";
+import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, serverLockKey, vendorId, waitTimeoutMs } from "./common";
 import { HOST } from "./errors";
 import { MAX_SNAPSHOTS_PER_SERVER, SNAPSHOT_NAME, SNAPSHOT_NAME_MAX, type Snapshot } from "./schemas";
-import { waitUntilCompleted } from "./wait";
+import { completeOrCleanUp, waitUntilCompleted } from "./wait";
 
 /**
  * `vpsorg.Snapshot`: `POST /snapshots/` (answers `in_progress`), then the listing is polled until the
@@ -168,31 +168,14 @@ export const snapshot = defineResource({
         return createOnce(client, news, before, ctx);
       });
       ctx.logger.info(`${ctx.label}: snapshot ${created.id} of server ${news.serverId} is being created${created.message ? ` (${created.message})` : ""}`);
-      let done: Snapshot;
-      try {
-        done = await waitUntilCompleted({
-          kind: "snapshot",
-          id: created.id,
-          list: (signal) => client.listSnapshots({ serverId: news.serverId, signal, poll: true }),
-          timeoutMs: waitTimeoutMs(news.operationTimeout, ctx, "snapshot"),
-          ctx,
-        });
-      } catch (e) {
-        // A snapshot that ended in an error status still counts toward the limit of 5: remove it. A
-        // timeout keeps it (it may still complete) and the error carries its id for the state.
-        if (isVpsError(e, "operationFailed")) {
-          try {
-            await client.deleteSnapshot(created.id, ctx.signal);
-            ctx.logger.info(`${ctx.label}: deleted the failed snapshot ${created.id}`);
-          } catch (cleanup) {
-            if (!isVpsError(cleanup, "notFound")) {
-              throw new VpsError({ kind: "operationFailed", host: HOST, operation: `creating snapshot ${created.id}`, objectId: String(created.id), hint: `${errorMessage(e)} Deleting the failed snapshot also failed (${errorMessage(cleanup)}): delete snapshot ${created.id} by hand` });
-            }
-          }
-          throw forgetObject(e);
-        }
-        throw e;
-      }
+      const done = await completeOrCleanUp({
+        kind: "snapshot",
+        id: created.id,
+        list: (signal) => client.listSnapshots({ serverId: news.serverId, signal, poll: true }),
+        remove: (signal) => client.deleteSnapshot(created.id, signal),
+        timeoutMs: waitTimeoutMs(news.operationTimeout, ctx, "snapshot"),
+        ctx,
+      });
       return { id: String(done.id), outs: { ...news, ...outsOf(done) } };
     },
 

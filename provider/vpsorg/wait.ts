@@ -1,4 +1,4 @@
-import { VpsError, isVpsError } from "../core/errors";
+import { VpsError, errorMessage, isVpsError } from "../core/errors";
 import type { HandlerContext } from "../core/resource";
 import { waitFor } from "../core/waiter";
 import type { VpsorgClient } from "./client";
@@ -67,6 +67,42 @@ export async function waitUntilCompleted<T extends Listed>(w: ListedWait<T>): Pr
     throw e;
   });
   return r.value as T;
+}
+
+/**
+ * The same error without `objectId`, for a failure whose object was cleaned up: the dynamic adapter
+ * turns an error with an id into partial state (ErrorResourceInitFailed), which must not name an
+ * object that no longer exists.
+ */
+function forgetObject(e: VpsError): VpsError {
+  const copy = Object.create(Object.getPrototypeOf(e)) as VpsError;
+  Object.assign(copy, e);
+  for (const [k, v] of [["objectId", undefined], ["createdId", undefined], ["message", e.message], ["stack", e.stack]] as const) {
+    Object.defineProperty(copy, k, { value: v, enumerable: k === "objectId" || k === "createdId", writable: true, configurable: true });
+  }
+  return copy;
+}
+
+/**
+ * Waits for a new snapshot or backup to complete. One that ends in an error status still counts
+ * toward the server's limit, so it is deleted (and the error no longer names it); a timeout keeps it
+ * (it may still complete) and the error names it as partially created.
+ */
+export async function completeOrCleanUp<T extends Listed>(w: ListedWait<T> & { remove: (signal?: AbortSignal) => Promise<void> }): Promise<T> {
+  try {
+    return await waitUntilCompleted(w);
+  } catch (e) {
+    if (!isVpsError(e, "operationFailed")) throw e;
+    try {
+      await w.remove(w.ctx.signal);
+      w.ctx.logger.info(`${w.ctx.label}: deleted the failed ${w.kind} ${w.id}`);
+    } catch (cleanup) {
+      if (!isVpsError(cleanup, "notFound")) {
+        throw new VpsError({ kind: "operationFailed", host: HOST, operation: `creating ${w.kind} ${w.id}`, objectId: String(w.id), createdId: String(w.id), hint: `${errorMessage(e)} Deleting the failed ${w.kind} also failed (${errorMessage(cleanup)}): delete ${w.kind} ${w.id} by hand` });
+      }
+    }
+    throw forgetObject(e);
+  }
 }
 
 export interface RestoreWait {
