@@ -64,6 +64,9 @@ export interface HttpClientOptions {
   random?: () => number;
 }
 
+/** What a host client passes through to its HttpClient: transport and test seams, no host rules. */
+export type TransportOptions = Pick<HttpClientOptions, "timeoutMs" | "retry" | "clock" | "logger" | "dispatcher" | "budget" | "random">;
+
 function appendParams(target: URLSearchParams, values: Record<string, ParamValue>): void {
   for (const [k, v] of Object.entries(values)) {
     if (v === undefined) continue;

@@ -1,15 +1,12 @@
-import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import {
   type Clock,
   globalRedactor,
   HttpClient,
-  type Logger,
   type Progress,
   type ParamValue,
-  type RequestBudget,
+  type TransportOptions,
   type RequestPriority,
-  type RetryPolicy,
   systemClock,
   VpsError,
   type WaitBackoff,
@@ -53,21 +50,13 @@ import {
 /** No general operation limit is documented (only reboot/shutdown: 3 minutes); installs and backup work can take long. */
 export const FLOPS_DEFAULT_OPERATION_TIMEOUT_SECONDS = 1800;
 
-export interface FlopsClientOptions {
+export interface FlopsClientOptions extends TransportOptions {
   clientId: string;
   apiKey: string;
   /** API root, e.g. `https://api.flops.ru/api/v1`. */
   endpoint: string;
   /** Default limit of `waitForOperation`. */
   operationTimeoutMs?: number;
-  /** Per-request timeout. */
-  timeoutMs?: number;
-  retry?: RetryPolicy;
-  clock?: Clock;
-  logger?: Logger;
-  dispatcher?: Dispatcher;
-  budget?: RequestBudget;
-  random?: () => number;
   /** Polling schedule of `waitForOperation`. */
   waitBackoff?: Partial<WaitBackoff>;
 }

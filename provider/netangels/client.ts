@@ -1,6 +1,5 @@
-import type { Dispatcher } from "undici";
 import type { z } from "zod";
-import { type Clock, globalRedactor, HttpClient, type Logger, type RequestBudget, type RequestPriority, type RetryPolicy, systemClock, VpsError } from "../core";
+import { globalRedactor, HttpClient, type RequestPriority, systemClock, type TransportOptions, VpsError } from "../core";
 import { BACKUP_DATE_PATTERN, BACKUP_DATE_RULE } from "./dates";
 import { decodeNetangelsError, NETANGELS_HOST } from "./errors";
 import { type BackupEntry, backupListResponse, type FilesList, filesListResponse, type Vm, type VmList, vmListResponse, vmSchema } from "./schemas";
@@ -17,17 +16,10 @@ export const NETANGELS_DEFAULT_ENDPOINT = "https://api-ms.netangels.ru/api/v1";
 /** The seed gives no duration for backups or rollbacks; they copy whole disks, so allow half an hour. */
 export const NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS = 1800;
 
-export interface NetangelsClientOptions {
+export interface NetangelsClientOptions extends TransportOptions {
   token: string;
   /** API root, e.g. `https://api-ms.netangels.ru/api/v1`. */
   endpoint: string;
-  timeoutMs?: number;
-  retry?: RetryPolicy;
-  clock?: Clock;
-  logger?: Logger;
-  dispatcher?: Dispatcher;
-  budget?: RequestBudget;
-  random?: () => number;
 }
 
 export interface CallOptions {
