@@ -314,13 +314,14 @@ async function converge(c: FlopsClient, vmId: number, current: State, news: Inpu
   await applyPower(c, ref, news, ctx);
 }
 
-async function applyPower(c: FlopsClient, ref: { vmId: number; tenantId: number }, news: Inputs, ctx: HandlerContext): Promise<void> {
+/** Starts or stops the server to match `powerState`; `knownState` saves a read when the caller has just read the VM. Returns whether it acted. */
+async function applyPower(c: FlopsClient, ref: { vmId: number; tenantId: number }, news: Inputs, ctx: HandlerContext, knownState?: string): Promise<boolean> {
   const want = news.powerState ?? "running";
-  const live = POWER[(await c.getVm(ref.vmId)).state];
-  if (live === want) return;
+  const live = POWER[knownState ?? (await c.getVm(ref.vmId)).state];
+  if (live === want) return false;
   if (want === "running") {
     await awaitOperation(c, await c.startVm(ref), "start", ctx, { operationTimeout: news.operationTimeout });
-    return;
+    return true;
   }
   try {
     await awaitOperation(c, await c.shutdownVm(ref), "shutdown", ctx, { operationTimeout: news.operationTimeout });
@@ -330,6 +331,7 @@ async function applyPower(c: FlopsClient, ref: { vmId: number; tenantId: number 
     ctx.logger.warn(`${ctx.label}: shutdown did not finish (${(e as Error).message}); powering off instead`);
     await awaitOperation(c, await c.powerOffVm(ref), "poweroff", ctx, { operationTimeout: news.operationTimeout });
   }
+  return true;
 }
 
 /**
@@ -473,9 +475,10 @@ export const serverResource = defineResource({
         await withVmLock(vmId, () => converge(c, vmId, { ...vmOutputs(vm), name: vm.name, publicKeyIds: vm.publicKeys.map((k) => String(k.id)) } as State, news, ctx));
       } else {
         vmId = await install(c, news, ctx);
-        await withVmLock(vmId, () => applyPower(c, { vmId, tenantId: news.tenantId! }, news, ctx));
       }
-      const vm = await c.getVm(vmId);
+      let vm = await c.getVm(vmId);
+      // A fresh install runs; a program asking for "stopped" stops it (one more read only then).
+      if (news.importFrom === undefined && news.cloneFrom === undefined && (await withVmLock(vmId, () => applyPower(c, { vmId, tenantId: vm.tenantId }, news, ctx, vm.state)))) vm = await c.getVm(vmId);
       const state = await liveState(c, vm, news);
       if (news.distribution === undefined && news.distributionId === undefined && !news.cloneFrom) state.distribution = vm.distribution.description;
       return { id: String(vmId), outs: state };

@@ -111,6 +111,15 @@ describe("flops.Server through the dynamic-provider host", () => {
     await destroy(host, r.state);
   });
 
+  test("a server created stopped is stopped after create, and a second plan is empty", async () => {
+    const inputs = server({ name: "cold-1", distribution: "DEBIAN", tariff: "Облачный 1024", powerState: "stopped" });
+    const { state } = await up(host, urn(SERVER, "cold-1"), inputs);
+    expect(sim.vm(Number(state.id))!.state).toBe("VIR_DOMAIN_SHUTOFF");
+    expect(state.outputs).toMatchObject({ powerState: "stopped", state: "VIR_DOMAIN_SHUTOFF" });
+    expect((await plan(host, state.urn, inputs, state)).action).toBe("same");
+    await destroy(host, state);
+  });
+
   test("disk shrink and tenant change are replacements; the diff names the property", async () => {
     const inputs = server({ name: "rp-1", distribution: "Ubuntu 14.04.1 x64", tariff: "Облачный без границ", memory: 1024, disk: 32768 });
     const { state } = await up(host, urn(SERVER, "rp-1"), inputs);
