@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- the serialized provider must `require` at run time, in the host */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -31,7 +32,6 @@ type Adapter = typeof import("./adapter");
  * `exports` (package self-reference).
  */
 function loadAdapter(fallbackRoot: string): Adapter {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const mod = require("module") as typeof import("module");
   const p = require("path") as typeof import("path");
   try {
@@ -40,7 +40,6 @@ function loadAdapter(fallbackRoot: string): Adapter {
     if ((e as { code?: string }).code !== "MODULE_NOT_FOUND") throw e;
     return require(p.join(fallbackRoot, "bin", "sdk", "adapter.js")) as Adapter;
   }
-  /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
 const providers = new Map<string, pulumi.dynamic.ResourceProvider>();
