@@ -326,9 +326,14 @@ async function applyPower(c: FlopsClient, ref: { vmId: number; tenantId: number 
   try {
     await awaitOperation(c, await c.shutdownVm(ref), "shutdown", ctx, { operationTimeout: news.operationTimeout });
   } catch (e) {
-    // A soft shutdown depends on the guest OS; the API marks it failed after 3 minutes. Power off instead.
-    if (!isVpsError(e, "timeout") && !isVpsError(e, "operationFailed")) throw e;
-    ctx.logger.warn(`${ctx.label}: shutdown did not finish (${(e as Error).message}); powering off instead`);
+    // A soft shutdown depends on the guest OS: flops marks it failed when the guest has not stopped
+    // within 3 minutes (seed). Then the server is powered off instead. If our own wait ran out first,
+    // the shutdown still holds the server and a poweroff would be refused as busy: say so.
+    if (isVpsError(e, "timeout")) {
+      throw new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: "shutdown", objectId: String(ref.vmId), hint: `${e.message} flops gives a soft shutdown 3 minutes before marking it failed; set operationTimeout above 180 s so the provider can power the server off after that, or stop it in the panel` });
+    }
+    if (!isVpsError(e, "operationFailed")) throw e;
+    ctx.logger.warn(`${ctx.label}: shutdown did not finish (${e.vendorCode ?? "failed"}); powering off instead`);
     await awaitOperation(c, await c.powerOffVm(ref), "poweroff", ctx, { operationTimeout: news.operationTimeout });
   }
   return true;

@@ -120,6 +120,63 @@ describe("flops.Server through the dynamic-provider host", () => {
     await destroy(host, state);
   });
 
+  test("tariff change is in place (tariff_change); to a tariff with a smaller disk it is a replacement", async () => {
+    const inputs = server({ name: "tariff-1", distribution: "DEBIAN", tariff: "Облачный 1024" });
+    const { state } = await up(host, urn(SERVER, "tariff-1"), inputs);
+    const bigger = { ...inputs, tariff: "Облачный 2048" };
+    const grown = await up(host, state.urn, bigger, state);
+    expect(grown.plan.action).toBe("update");
+    expect(sim.server.requestsTo(`/vm/${state.id}/tariff_change/`)).toHaveLength(1);
+    expect(sim.vm(Number(state.id))).toMatchObject({ memory: 2048, disk: 65536 });
+    expect((await plan(host, state.urn, bigger, grown.state)).action).toBe("same");
+    const back = await plan(host, state.urn, inputs, grown.state);
+    expect(back.action).toBe("replace");
+    expect(back.diff?.replaces).toEqual(["tariff"]);
+    await destroy(host, grown.state);
+  });
+
+  test("reinstallOnChange: a distribution change is an in-place reinstall (same id) instead of a replacement", async () => {
+    const inputs = server({ name: "re-1", distribution: "DEBIAN", tariff: "Облачный 1024" });
+    const { state } = await up(host, urn(SERVER, "re-1"), inputs);
+    const ip = sim.vm(Number(state.id))!.ipAddresses[0];
+    expect((await plan(host, state.urn, { ...inputs, distribution: "CentOS 6.5 x64" }, state)).action).toBe("replace");
+    const changed = { ...inputs, distribution: "CentOS 6.5 x64", reinstallOnChange: true };
+    const r = await up(host, state.urn, changed, state);
+    expect(r.plan.action).toBe("update");
+    expect(r.state.id).toBe(state.id);
+    expect(sim.server.requestsTo(`/vm/${state.id}/reinstall/`)).toHaveLength(1);
+    expect(sim.vm(Number(state.id))).toMatchObject({ distribution: expect.objectContaining({ description: "CentOS 6.5 x64" }), ipAddresses: [ip] });
+    expect((await plan(host, state.urn, changed, r.state)).action).toBe("same");
+    await destroy(host, r.state);
+  });
+
+  test("a soft shutdown that does not finish falls back to poweroff, with a warning", async () => {
+    const inputs = server({ name: "hard-off", distribution: "DEBIAN", tariff: "Облачный 1024" });
+    const { state } = await up(host, urn(SERVER, "hard-off"), inputs);
+    // flops marks a soft shutdown failed when the guest has not stopped within 3 minutes.
+    sim.failNextOperation("VM_SHUTDOWN", { errorCode: "error.vm.shutdown.timeout", errorMessage: "guest did not stop" });
+    const stopped = await up(host, state.urn, { ...inputs, powerState: "stopped" }, state);
+    expect(sim.vm(Number(state.id))!.state).toBe("VIR_DOMAIN_SHUTOFF");
+    expect(sim.server.requestsTo(`/vm/${state.id}/poweroff/`)).toHaveLength(1);
+    expect(host.allOutput()).toMatch(/shutdown did not finish \(error\.vm\.shutdown\.timeout\); powering off instead/);
+    await destroy(host, stopped.state);
+  });
+
+  test("an install that does not finish in operationTimeout names the operation and how to continue", async () => {
+    sim.hangNextOperation("VM_INSTALL");
+    const err = (await up(host, urn(SERVER, "slow"), server({ name: "slow", distribution: "DEBIAN", tariff: "Облачный 1024", operationTimeout: 1 })).catch((e: unknown) => e)) as HostCallError;
+    expect(err).toBeInstanceOf(HostCallError);
+    expect(err.message).toMatch(/operation \d+/);
+    expect(err.message).toMatch(/pulumi refresh/);
+    expect(err.message).toMatch(/importFrom/);
+    // The VM exists and is named, so the engine keeps it as partially created: no orphan.
+    expect(err.initFailed).toBe(true);
+    const vm = sim.vms().find((v) => v.name === "slow")!;
+    expect(err.id).toBe(String(vm.id));
+    for (const op of sim.operations().filter((o) => o.hung)) sim.finishOperation(op.id);
+    await destroy(host, { urn: urn(SERVER, "slow"), id: String(vm.id), inputs: {}, outputs: server({}) });
+  });
+
   test("disk shrink and tenant change are replacements; the diff names the property", async () => {
     const inputs = server({ name: "rp-1", distribution: "Ubuntu 14.04.1 x64", tariff: "Облачный без границ", memory: 1024, disk: 32768 });
     const { state } = await up(host, urn(SERVER, "rp-1"), inputs);
