@@ -29,6 +29,7 @@ export function invokeFunction<A extends z.ZodType, R extends z.ZodType>(def: Fu
     const detail = parsed.error.issues.map((i) => `${i.path.join(".") || "args"}: ${i.message}`).join("; ");
     return Promise.reject(new Error(`${def.host}.${def.name}: ${detail}`));
   }
+  if (def.previewResult && pulumi.runtime.isDryRun()) return Promise.resolve(def.previewResult(parsed.data));
   return def.run(parsed.data, { logger: stderrLogger, clock: systemClock, label: `${def.host}.${def.name}` });
 }
 

@@ -115,6 +115,11 @@ export interface FunctionDefinition<A extends z.ZodType = z.ZodType, R extends z
   args: A;
   result: R;
   run(args: z.infer<A>, ctx: HandlerContext): Promise<z.infer<R>>;
+  /**
+   * For a function that changes something on the host: what it answers during a preview instead of
+   * running (both delivery paths honour it: the SDK under `isDryRun`, the plugin on `Invoke.preview`).
+   */
+  previewResult?(args: z.infer<A>): z.infer<R>;
 }
 
 export function defineFunction<A extends z.ZodType, R extends z.ZodType>(def: FunctionDefinition<A, R>): FunctionDefinition<A, R> {

@@ -14,7 +14,7 @@ import { vmStateKind } from "./states";
  * `POST .../backups/{date}/files/` answers with "Виртуальная машина" (the VM), with no archive id, no
  * link and no task to follow, and no endpoint reads an archive back or deletes it. A resource would have
  * nothing to keep as its id, nothing to refresh and nothing to delete, so it would only pretend. See
- * docs/readme/netangels.md.
+ * the README's NetAngels section.
  */
 
 const backupSummary = z.object({
@@ -139,7 +139,7 @@ export const getBackupFilesFunction = defineFunction({
 
 /**
  * Asks the host for an archive of a backup's files. It changes something on the host every time it
- * runs, so the SDK form skips it during `pulumi preview` (sdk/netangels/index.ts) and a program should
+ * runs, so it is skipped during `pulumi preview` (`previewResult`, on both delivery paths) and a program should
  * call it only when an archive is wanted. The answer is the VM, so the result is its state only.
  */
 export const requestBackupFilesArchiveFunction = defineFunction({
@@ -148,6 +148,7 @@ export const requestBackupFilesArchiveFunction = defineFunction({
   description: "Asks NetAngels for an archive of a backup's files (POST .../backups/{date}/files/). The answer names no archive: NetAngels delivers it outside the API. Runs on every `pulumi up` that evaluates it (skipped in preview).",
   args: backupRefArgs,
   result: z.object({ requested: z.boolean(), vmId: z.number(), vmState: z.string().optional() }),
+  previewResult: (args) => ({ requested: false, vmId: args.vmId }),
   async run(args, ctx) {
     const client = netangelsClientFromSettings();
     const o = { signal: ctx.signal };

@@ -385,7 +385,7 @@ export class VpsProvider {
       return resp;
     }
     const ctx: HandlerContext = { logger: this.log.logger(""), clock: systemClock, signal: this.abort.signal, label: `${def.host}.${def.name}` };
-    const result = await this.logged(() => def.run(parsed.data, ctx));
+    const result = def.previewResult && req.getPreview() ? def.previewResult(parsed.data) : await this.logged(() => def.run(parsed.data, ctx));
     resp.setReturn(toWire(result && typeof result === "object" && !Array.isArray(result) ? (result as Props) : { result }));
     return resp;
   }

@@ -1,7 +1,5 @@
-import * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
 import * as fns from "../../provider/netangels/functions";
-import { type FunctionArgs, invokeFunction, makeFunction, type OutputArgs } from "../function";
+import { makeFunction } from "../function";
 
 export { Backup, type BackupArgs } from "./backup";
 export { VmRollback, type VmRollbackArgs } from "./vmRollback";
@@ -14,22 +12,10 @@ export const [getVmBackups, getVmBackupsOutput] = makeFunction(fns.getVmBackupsF
 export const [getVolumeBackups, getVolumeBackupsOutput] = makeFunction(fns.getVolumeBackupsFunction);
 export const [getBackupFiles, getBackupFilesOutput] = makeFunction(fns.getBackupFilesFunction);
 
-type ArchiveFn = typeof fns.requestBackupFilesArchiveFunction;
-type ArchiveArgs = FunctionArgs<ArchiveFn["args"]>;
-type ArchiveResult = z.infer<ArchiveFn["result"]>;
-
 /**
  * Asks NetAngels for an archive of a backup's files (`POST .../backups/{date}/files/`). Unlike the
  * other functions it changes something on the host, so during `pulumi preview` it sends nothing and
  * answers `{ requested: false }`; during `pulumi up` it asks every time the program runs. The answer
  * names no archive (NetAngels delivers it outside the API), which is why this is not a resource.
  */
-export function requestBackupFilesArchive(args: ArchiveArgs): Promise<ArchiveResult> {
-  if (pulumi.runtime.isDryRun()) return Promise.resolve({ requested: false, vmId: Number(args.vmId) });
-  return invokeFunction(fns.requestBackupFilesArchiveFunction, args);
-}
-
-/** The `Output` form of `requestBackupFilesArchive` (also skipped during preview). */
-export function requestBackupFilesArchiveOutput(args: OutputArgs<ArchiveFn["args"]>): pulumi.Output<ArchiveResult> {
-  return pulumi.output(args).apply((a) => requestBackupFilesArchive(a as ArchiveArgs)) as unknown as pulumi.Output<ArchiveResult>;
-}
+export const [requestBackupFilesArchive, requestBackupFilesArchiveOutput] = makeFunction(fns.requestBackupFilesArchiveFunction);

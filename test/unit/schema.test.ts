@@ -102,7 +102,7 @@ describe("schema.json", () => {
   });
 
   it("every config variable is in the README's plugin section", () => {
-    const doc = fs.readFileSync(path.join(ROOT, "docs", "readme", "plugin.md"), "utf8");
+    const doc = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
     for (const name of Object.keys(schema.config.variables)) expect([name, doc.includes(`\`vps:${name}\``)]).toEqual([name, true]);
   });
 });
