@@ -4,7 +4,7 @@ import type { FlopsClient } from "./client";
 import { catalog, findTariff, matchDistribution } from "./catalog";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, LONG_OPERATION_SECONDS, withVmLock } from "./operations";
-import { VM_STATE, type Vm } from "./schemas";
+import { type Distribution, VM_STATE, type Vm } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
 
 /** The seed's password rule: latin letters of both cases and at least one digit or one of !()[]-.?~` */
@@ -244,10 +244,25 @@ async function diffServer(olds: State, news: Inputs) {
 
 // ---- apply ----
 
+/**
+ * The distribution catalog as it is now: looked up again for every install/reinstall, as the seed
+ * asks (ids change between releases). Creates running at the same moment share one lookup sent after
+ * each of them asked (core/coalesce.ts), so 50 parallel creates cost one catalog call, not 50.
+ */
+const distributionLookups = new Map<string, CoalescedListing<"all", Distribution[]>>();
+async function currentDistributions(c: FlopsClient): Promise<Distribution[]> {
+  const key = `${c.endpoint}|${c.clientId}`;
+  let lookup = distributionLookups.get(key);
+  if (!lookup) {
+    lookup = new CoalescedListing(async () => new Map([["all", await c.listDistributions()]]));
+    distributionLookups.set(key, lookup);
+  }
+  return (await lookup.get("all")) ?? [];
+}
+
 async function freshDistributionId(c: FlopsClient, news: Inputs): Promise<number> {
   if (news.distributionId !== undefined) return news.distributionId;
-  // Looked up again at every install/reinstall, as the seed asks: ids change between releases.
-  const m = matchDistribution(await c.listDistributions(), { distribution: news.distribution, bitness: news.bitness });
+  const m = matchDistribution(await currentDistributions(c), { distribution: news.distribution, bitness: news.bitness });
   if (!m.ok) throw new VpsError({ kind: "invalid", host: FLOPS_HOST, operation: "resolve distribution", hint: m.reason });
   return m.entry.id;
 }
