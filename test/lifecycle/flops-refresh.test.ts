@@ -60,3 +60,19 @@ test("a read after this process's own write sees the write (no stale listing)", 
   const second = await refresh(host, s);
   expect(second?.outputs.name).toBe("changed");
 });
+
+test("parallel creates share one fresh distribution lookup; each install still gets the current id", async () => {
+  const { up } = await import("../harness");
+  sim.renumberDistributions();
+  sim.server.clearLog();
+  const states = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      up(host, `urn:pulumi:stack::project::pulumi-nodejs:dynamic/flops:Server::par-${i}`, { __provider: provider, name: `par-${i}`, distribution: "DEBIAN", tariff: "Облачный 1024" }),
+    ),
+  );
+  const debian = sim.catalog().distributions.find((d) => d.name === "DEBIAN" && d.bitness === 64)!;
+  for (const s of states) expect(sim.vm(Number(s.state.id))!.distribution.id).toBe(debian.id);
+  // One lookup at check (cached per process, already warm or one), and the shared fresh one(s) at install.
+  expect(sim.server.requestsTo("/distribution/").length).toBeLessThanOrEqual(3);
+  expect(sim.server.requestsTo("/vm/install/")).toHaveLength(10);
+});
