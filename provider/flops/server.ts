@@ -404,31 +404,44 @@ async function install(c: FlopsClient, news: Inputs, ctx: HandlerContext): Promi
     publicKeyIds: keyNumbers(news.publicKeyIds),
     softwareIds: news.softwareIds,
   };
+  return createVmReconciled(c, "install", () => c.installVm(params), news, ctx);
+}
+
+/**
+ * install / clone through core reconciliation: a lost answer is looked up in `GET /vm/` (the name and
+ * a recent creation) before anything is sent again; a VM found that way has no operation id to poll,
+ * so its coming up is awaited on the VM itself.
+ */
+async function createVmReconciled(c: FlopsClient, what: "install" | "clone", send: () => Promise<{ vmId: number; operationId: number }>, news: Inputs, ctx: HandlerContext): Promise<number> {
   const created = await createReconciled<{ vmId: number; operationId?: number }, Vm>({
     host: FLOPS_HOST,
-    operation: `install VM "${news.name}"`,
-    create: () => c.installVm(params),
+    operation: `${what} VM "${news.name}"`,
+    create: send,
     find: async (since) => (await c.listVms()).filter((v) => v.name === news.name && v.timeAdded >= since),
     adopt: (vm) => ({ vmId: vm.id }),
     describe: (vm) => `VM ${vm.id} ("${vm.name}")`,
     now: () => ctx.clock.now(),
     logger: ctx.logger,
   });
-  if (created.operationId === undefined) return awaitAdoptedInstall(c, created.vmId, news, ctx);
-  return finishCreate(c, { vmId: created.vmId, operationId: created.operationId }, "install", news, ctx);
+  if (created.operationId === undefined) return awaitAdoptedCreate(c, created.vmId, what, news, ctx);
+  return finishCreate(c, { vmId: created.vmId, operationId: created.operationId }, what, news, ctx);
 }
 
-/** An install whose answer was lost has no operation id to poll: wait for the VM itself to come up. */
-async function awaitAdoptedInstall(c: FlopsClient, vmId: number, news: Inputs, ctx: HandlerContext): Promise<number> {
+/** An install or clone whose answer was lost has no operation id to poll: wait for the VM itself to come up. */
+async function awaitAdoptedCreate(c: FlopsClient, vmId: number, what: "install" | "clone", news: Inputs, ctx: HandlerContext): Promise<number> {
   await waitFor({
     host: FLOPS_HOST,
-    what: `install of VM ${vmId}`,
+    what: `${what} of VM ${vmId}`,
     objectId: String(vmId),
     timeoutMs: operationTimeoutMs(FLOPS_HOST, news.operationTimeout, ctx, LONG_OPERATION_SECONDS),
     clock: ctx.clock,
     signal: ctx.signal,
     poll: async () => ({ done: (await c.getVm(vmId)).state === VM_STATE.running }),
     timeoutHint: `VM ${vmId} exists but did not come up; adopt it with importFrom: "${vmId}" once it runs, or delete it in the panel.`,
+  }).catch((e: unknown) => {
+    // The VM exists: kept in state as partially created, never orphaned.
+    if (e instanceof VpsError) throw new VpsError({ kind: e.kind, host: FLOPS_HOST, operation: e.operation, objectId: String(vmId), createdId: String(vmId), hint: e.hint });
+    throw e;
   });
   return vmId;
 }
@@ -489,8 +502,7 @@ export const serverResource = defineResource({
       if (news.importFrom !== undefined) vmId = await adopt(c, news, ctx);
       else if (news.cloneFrom !== undefined) {
         const source = Number(news.cloneFrom.serverId);
-        const created = await withVmLock(source, () => c.cloneVm({ vmId: source, name: news.name, tenantId: news.tenantId, snapshotId: news.cloneFrom!.snapshotId }));
-        vmId = await finishCreate(c, created, "clone", news, ctx);
+        vmId = await createVmReconciled(c, "clone", () => withVmLock(source, () => c.cloneVm({ vmId: source, name: news.name, tenantId: news.tenantId, snapshotId: news.cloneFrom!.snapshotId })), news, ctx);
         const vm = await c.getVm(vmId);
         await withVmLock(vmId, () => converge(c, vmId, { ...vmOutputs(vm), name: vm.name, publicKeyIds: vm.publicKeys.map((k) => String(k.id)) } as State, news, ctx));
       } else {

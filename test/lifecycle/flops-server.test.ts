@@ -371,3 +371,15 @@ describe("examples/quickstart engine-less", () => {
     expect(sim.vm(Number(up1.state.outputs.serverId))).toBeUndefined();
   });
 });
+
+describe("flops.Server cloneFrom with a lost answer", () => {
+  test("a clone whose answer was lost is found and adopted, never cloned twice", async () => {
+    const source = sim.createVm({ name: "clone-src" });
+    sim.server.fail({ path: `/vm/${source.id}/clone/`, kind: "lostResponse" });
+    const r = await up(host, urn(SERVER, "clone-dst"), server({ name: "clone-dst", cloneFrom: { serverId: String(source.id) } }));
+    expect(sim.server.requestsTo(`/vm/${source.id}/clone/`)).toHaveLength(1);
+    expect(sim.vms().filter((v) => v.name === "clone-dst")).toHaveLength(1);
+    expect(r.state.outputs.state).toBe("VIR_DOMAIN_RUNNING");
+    await destroy(host, r.state);
+  });
+});
