@@ -49,28 +49,19 @@ export function dynamicProvider(token: string): pulumi.dynamic.ResourceProvider 
   let provider = providers.get(token);
   if (provider) return provider;
   const root = packageRoot;
+  // One function holds the token and the package path, so the serialized text carries each once,
+  // whatever the number of methods (each method's closure captures only `a`).
+  const a = (method: Exclude<keyof Adapter, "configure">, ...args: unknown[]) => (loadAdapter(root)[method] as (...x: unknown[]) => Promise<never>)(token, ...args);
   provider = {
     async configure(req: pulumi.dynamic.ConfigureRequest) {
       loadAdapter(root).configure(req.config);
     },
-    async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
-      return loadAdapter(root).check(token, olds, news);
-    },
-    async diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-      return loadAdapter(root).diff(token, id, olds, news);
-    },
-    async create(inputs: Record<string, unknown>) {
-      return loadAdapter(root).create(token, inputs);
-    },
-    async read(id: string, props: Record<string, unknown>) {
-      return loadAdapter(root).read(token, id, props);
-    },
-    async update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-      return loadAdapter(root).update(token, id, olds, news);
-    },
-    async delete(id: string, props: Record<string, unknown>) {
-      return loadAdapter(root).remove(token, id, props);
-    },
+    check: (olds: Record<string, unknown>, news: Record<string, unknown>) => a("check", olds, news),
+    diff: (id: string, olds: Record<string, unknown>, news: Record<string, unknown>) => a("diff", id, olds, news),
+    create: (inputs: Record<string, unknown>) => a("create", inputs),
+    read: (id: string, props: Record<string, unknown>) => a("read", id, props),
+    update: (id: string, olds: Record<string, unknown>, news: Record<string, unknown>) => a("update", id, olds, news),
+    delete: (id: string, props: Record<string, unknown>) => a("remove", id, props),
   };
   providers.set(token, provider);
   return provider;

@@ -44,3 +44,19 @@ export class CoalescedListing<K, V> {
     }
   }
 }
+
+const shared = new Map<string, CoalescedListing<unknown, unknown>>();
+
+/**
+ * The process-wide coalesced listing for `key` (host, endpoint and what is listed, e.g.
+ * `vpsorg|https://…|snapshots|server 12345`), made with `listAll` on first use. Clients are built per
+ * call, so the listing is shared by key, not by client; any client of that key lists the same thing.
+ */
+export function sharedListing<K, V>(key: string, listAll: () => Promise<Map<K, V>>): CoalescedListing<K, V> {
+  let listing = shared.get(key) as CoalescedListing<K, V> | undefined;
+  if (!listing) {
+    listing = new CoalescedListing(listAll);
+    shared.set(key, listing as CoalescedListing<unknown, unknown>);
+  }
+  return listing;
+}

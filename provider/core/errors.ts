@@ -51,6 +51,15 @@ export interface VpsErrorFields {
   cause?: unknown;
 }
 
+/**
+ * What to do next when the caller gave no hint (every error a user sees must say it): a "not found"
+ * met in the middle of work means the object went away outside Pulumi.
+ */
+const DEFAULT_HINT: Partial<Record<ErrorKind, string>> = {
+  notFound: "the object no longer exists on the host (deleted outside Pulumi?): run `pulumi refresh` to update the state, then `pulumi up`",
+  operationFailed: "the host reported the work as failed: run `pulumi refresh` to see the live state, then `pulumi up` to try again (if it fails again, look at the object in the host's panel)",
+};
+
 export class VpsError extends Error {
   readonly kind: ErrorKind;
   readonly host: string;
@@ -64,7 +73,8 @@ export class VpsError extends Error {
   readonly createdId?: string;
   readonly retryAfterSeconds?: number;
 
-  constructor(fields: VpsErrorFields, summary?: string) {
+  constructor(given: VpsErrorFields, summary?: string) {
+    const fields = given.hint === undefined && DEFAULT_HINT[given.kind] ? { ...given, hint: DEFAULT_HINT[given.kind] } : given;
     super(redact(VpsError.compose(fields, summary)), fields.cause === undefined ? undefined : { cause: fields.cause });
     this.name = "VpsError";
     this.kind = fields.kind;

@@ -133,6 +133,28 @@ export class HttpClient {
     }
   }
 
+  /**
+   * `X-RateLimit-Remaining` with `X-RateLimit-Reset` (or the IETF draft's `RateLimit-*`): the host
+   * says how many requests it will still take before the reset, so the budget sends no more than
+   * that until then instead of collecting 429s. The reset is read as epoch seconds when it is that
+   * large (GitHub, Hetzner), else as seconds from now (the draft). None of the four hosts documents
+   * such headers; they are honoured if a host sends them.
+   */
+  private observeRateLimit(headers: RawResponse["headers"], ownSlotOpen: boolean): void {
+    const budget = this.opts.budget;
+    if (typeof budget?.hostWindow !== "function") return;
+    const header = (name: string) => {
+      const v = headers[`x-ratelimit-${name}`] ?? headers[`ratelimit-${name}`];
+      const n = Number(Array.isArray(v) ? v[0] : v);
+      return v === undefined || !Number.isFinite(n) ? undefined : n;
+    };
+    const remaining = header("remaining");
+    const reset = header("reset");
+    if (remaining === undefined || reset === undefined) return;
+    const seconds = reset > 1e9 ? reset - this.clock.now() / 1000 : reset;
+    budget.hostWindow(remaining, Math.min(Math.max(0, seconds), this.policy.maxRetryAfterMs / 1000), { ownSlotOpen });
+  }
+
   /** Base URL for endpoints that live beside the API root (flops's backup download). */
   url(path: string): string {
     return /^https?:\/\//.test(path) ? path : `${this.baseUrl}${path}`;
@@ -155,22 +177,35 @@ export class HttpClient {
       body = params.toString();
       headers["content-type"] = "application/x-www-form-urlencoded";
     }
-    await this.opts.budget?.acquire(call.priority ?? (call.safety === "mutate" ? "mutate" : "read"), call.signal);
+    // The slot counts from when the answer arrives (see RequestBudget.reserve).
+    const priority = call.priority ?? (call.safety === "mutate" ? "mutate" : "read");
+    const budget = this.opts.budget;
+    // A budget-like object without `reserve` (older callers, test doubles) counts from the grant.
+    const release = typeof budget?.reserve === "function" ? await budget.reserve(priority, call.signal) : void (await budget?.acquire(priority, call.signal));
     const timeoutMs = call.timeoutMs ?? this.opts.timeoutMs ?? 60_000;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
     this.stats.requests++;
     this.logger.debug(`${this.host}: ${call.method} ${redact(url.toString())}`);
-    const res = await undiciRequest(url, {
-      method: call.method,
-      headers,
-      body,
-      signal,
-      dispatcher: this.opts.dispatcher ?? sharedDispatcher(),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    const text = await res.body.text();
+    let res: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      res = await undiciRequest(url, {
+        method: call.method,
+        headers,
+        body,
+        signal,
+        dispatcher: this.opts.dispatcher ?? sharedDispatcher(),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      // Read while this request still holds its slot, so the count it carries is weighed against
+      // the requests sent after it, not against ones that have finished meanwhile.
+      this.observeRateLimit(res.headers, release !== undefined);
+      text = await res.body.text();
+    } finally {
+      release?.();
+    }
     // undici hands the connection back to its pool one event-loop turn after the answer completes
     // (client-h1 resumes in a setImmediate); a request sent sooner would open a second connection.
     await new Promise<void>((resolve) => setImmediate(resolve));

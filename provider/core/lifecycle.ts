@@ -160,8 +160,28 @@ export async function createResource(def: ResourceDefinition, inputs: Props, ctx
     const r = await def.handler.create(clean as never, ctx);
     return { id: r.id, outs: { ...clean, ...(r.outs as Props) } };
   } catch (e) {
-    throw withLabel(e, ctx.label);
+    throw withLabel(withAdoptHint(def, e), ctx.label);
   }
+}
+
+/**
+ * A create that timed out, or whose outcome is unknown, may still make its object on the host after
+ * the error, while the engine records nothing (no id to keep). Running `pulumi up` again would then
+ * make a second one: say to adopt it instead, when the resource can (`importFrom`) and the handler
+ * has not said so already.
+ */
+function withAdoptHint(def: ResourceDefinition, e: unknown): unknown {
+  if (!(e instanceof VpsError) || e.createdId !== undefined || !("importFrom" in def.inputs)) return e;
+  if (e.kind !== "timeout" && !e.outcomeUnknown) return e;
+  if (/importFrom/.test(e.message)) return e;
+  const extra = `The ${def.type} may still be made on the host: once it shows there, adopt it with importFrom (its id) instead of running \`pulumi up\` again, which would make a second one.`;
+  const copy = Object.create(Object.getPrototypeOf(e)) as VpsError;
+  Object.assign(copy, e);
+  const message = `${e.message.replace(/\.?\s*$/, ".")} ${extra}`;
+  for (const [k, v] of [["message", message], ["stack", `${e.name}: ${message}`], ["hint", `${e.hint ? `${e.hint.replace(/\.?\s*$/, ".")} ` : ""}${extra}`]] as const) {
+    Object.defineProperty(copy, k, { value: v, enumerable: k === "hint", writable: true, configurable: true });
+  }
+  return copy;
 }
 
 export async function readResource(def: ResourceDefinition, id: string, state: Props, ctx: HandlerContext): Promise<{ id: string; inputs: Props; outs: Props } | undefined> {

@@ -6,9 +6,17 @@ export type RequestPriority = "mutate" | "read" | "poll";
 const ORDER: RequestPriority[] = ["mutate", "read", "poll"];
 
 interface Waiter {
-  resolve: () => void;
+  /** Reserved (counts from its release) rather than acquired (counts from the grant). */
+  untilReleased: boolean;
+  resolve: (slot: Slot) => void;
   reject: (e: unknown) => void;
   signal?: AbortSignal;
+}
+
+/** A slot of the window: counted from `at`; while `open` (its answer has not arrived) it does not expire. */
+interface Slot {
+  at: number;
+  open: boolean;
 }
 
 /**
@@ -21,12 +29,28 @@ interface Waiter {
  * them is a second old. (A token bucket refilling at the rate with a burst of one second's worth, as
  * here before, lets nearly twice the rate through in the first second.) Rates below 1/s space single
  * requests `1 / ratePerSecond` seconds apart.
+ *
+ * A request taken with `reserve` counts from when its answer arrived (the release), not from when it
+ * was let through: the host counts a request when it arrives, which we only know lies between the
+ * two, and requests sent a second apart can arrive closer together (a slower connection, a busy event
+ * loop). Counting from the answer never lets the host see more than the rate in any second, at the
+ * cost of one round trip per slot. `acquire` counts from the grant, as before.
+ *
+ * Hosts that say how many requests are left (`X-RateLimit-Remaining` and `-Reset`, see
+ * `hostWindow`) are believed: no more than that many go out until the reset.
  */
 export class RequestBudget {
-  /** When the last `capacity` requests were let through, oldest first. */
-  private readonly granted: number[] = [];
+  /** The slots of the current window, in grant order. */
+  private granted: Slot[] = [];
   private readonly windowMs: number;
   private pausedUntil = 0;
+  /** What the host last said is left of its own window, and when that window resets. */
+  private hostRemaining?: number;
+  private hostResetAt = 0;
+  /** After the host's reset: one request goes to learn the new count (see `hostWindow`). */
+  private probing = false;
+  /** Wakes the pump early when a slot closes or the host reports its count. */
+  private wake?: () => void;
   private readonly queues: Record<RequestPriority, Waiter[]> = { mutate: [], read: [], poll: [] };
   private pumping = false;
   readonly capacity: number;
@@ -36,10 +60,62 @@ export class RequestBudget {
     this.windowMs = ratePerSecond >= 1 ? 1_000 : 1_000 / ratePerSecond;
   }
 
-  acquire(priority: RequestPriority, signal?: AbortSignal): Promise<void> {
-    if (!Number.isFinite(this.ratePerSecond) || this.ratePerSecond <= 0) return Promise.resolve();
+  /**
+   * Waits for a slot; the slot counts from now. With `untilReleased`, it counts from when the release
+   * handed to that callback is called instead (see `reserve`).
+   */
+  async acquire(priority: RequestPriority, signal?: AbortSignal, opts: { untilReleased?: (release: () => void) => void } = {}): Promise<void> {
+    const slot = await this.take(priority, opts.untilReleased !== undefined, signal);
+    opts.untilReleased?.(() => {
+      if (!slot || !slot.open) return;
+      slot.open = false;
+      slot.at = this.clock.now();
+      this.wake?.();
+    });
+  }
+
+  /**
+   * Waits for a slot and returns its release, to call when the answer has arrived (or the request
+   * failed): the slot counts from then. Until released it is held as if sent just now. (Goes through
+   * `acquire`, so a subclass that watches `acquire` sees every request.)
+   */
+  async reserve(priority: RequestPriority, signal?: AbortSignal): Promise<() => void> {
+    let release = () => {};
+    await this.acquire(priority, signal, { untilReleased: (r) => (release = r) });
+    return release;
+  }
+
+  /**
+   * The host's own count (`X-RateLimit-Remaining` / `-Reset`): `remaining` requests are left until
+   * `resetSeconds` from now. Requests still on the wire are counted against it, since the host has not
+   * seen them yet when it answered. When the reset comes, how much it freed is unknown (a fixed window
+   * refills, a sliding one frees a slot or two), so one request goes first and its answer tells; a host
+   * that stops sending the headers is forgotten after one more window.
+   */
+  hostWindow(remaining: number, resetSeconds: number, opts: { ownSlotOpen?: boolean } = {}): void {
+    const now = this.clock.now();
+    // Requests on the wire that the host had not seen when it answered (the answering one excluded).
+    const inFlight = this.granted.filter((g) => g.open).length - (opts.ownSlotOpen ? 1 : 0);
+    const left = Math.max(0, remaining - Math.max(0, inFlight));
+    // Within one host window answers only ever lower the count (they may arrive out of order); a new
+    // window (after the reset, or while probing) takes the host's word.
+    const current = this.hostRemaining !== undefined && !this.probing && now < this.hostResetAt ? this.hostRemaining : undefined;
+    this.hostRemaining = current === undefined ? left : Math.min(current, left);
+    this.hostResetAt = now + Math.max(0, resetSeconds) * 1000;
+    this.probing = false;
+    this.wake?.();
+  }
+
+  /** Sleeps `ms`, or less when a slot closes or the host reports its count. */
+  private async nap(ms: number): Promise<void> {
+    await Promise.race([this.clock.sleep(Math.max(0, ms)), new Promise<void>((resolve) => (this.wake = resolve))]);
+    this.wake = undefined;
+  }
+
+  private take(priority: RequestPriority, untilReleased: boolean, signal?: AbortSignal): Promise<Slot | undefined> {
+    if (!Number.isFinite(this.ratePerSecond) || this.ratePerSecond <= 0) return Promise.resolve(undefined);
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<Slot | undefined>((resolve, reject) => {
       const queue = this.queues[priority];
       // A cancelled request leaves the queue at once (not when its turn comes, maybe after a long pause).
       const onAbort = () => {
@@ -48,9 +124,10 @@ export class RequestBudget {
         reject(signal?.reason);
       };
       const waiter: Waiter = {
-        resolve: () => {
+        untilReleased,
+        resolve: (slot) => {
           signal?.removeEventListener("abort", onAbort);
-          resolve();
+          resolve(slot);
         },
         reject,
         signal,
@@ -95,15 +172,28 @@ export class RequestBudget {
           await this.clock.sleep(this.pausedUntil - now);
           continue;
         }
-        while (this.granted.length > 0 && this.granted[0] <= now - this.windowMs) this.granted.shift();
+        if (this.hostRemaining !== undefined && now >= this.hostResetAt) {
+          if (this.probing) this.hostRemaining = undefined;
+          else [this.hostRemaining, this.hostResetAt] = [1, now + this.windowMs];
+          this.probing = !this.probing;
+        }
+        if (this.hostRemaining !== undefined && this.hostRemaining <= 0) {
+          await this.nap(this.hostResetAt - now);
+          continue;
+        }
+        this.granted = this.granted.filter((g) => g.open || g.at > now - this.windowMs);
         if (this.granted.length >= this.capacity) {
-          await this.clock.sleep(this.granted[0] + this.windowMs - now);
+          const closed = this.granted.filter((g) => !g.open).map((g) => g.at);
+          // Every slot still open: the first answer to arrive frees one a window later.
+          await (closed.length > 0 ? this.clock.sleep(Math.min(...closed) + this.windowMs - now) : this.nap(this.windowMs));
           continue;
         }
         const w = this.next();
         if (!w) break;
-        this.granted.push(now);
-        w.resolve();
+        const slot: Slot = { at: now, open: w.untilReleased };
+        this.granted.push(slot);
+        if (this.hostRemaining !== undefined) this.hostRemaining--;
+        w.resolve(slot);
       }
     } finally {
       this.pumping = false;

@@ -1,5 +1,7 @@
+import type { Clock } from "./clock";
 import { isVpsError, VpsError } from "./errors";
 import type { Logger } from "./log";
+import { waitFor } from "./waiter";
 
 /**
  * Creates that survive a lost answer without duplicates. A create is not idempotent, so when its
@@ -57,4 +59,50 @@ export async function createReconciled<T, F>(o: ReconcileOptions<T, F>): Promise
     o.logger.warn(`${o.host}: the answer to ${o.operation} was lost (${last.vendorMessage ?? last.kind}) and nothing was created; sending it again`);
   }
   throw last!;
+}
+
+export interface LostEffectOptions<F> {
+  host: string;
+  /** The call whose answer was lost, e.g. `snapshot_create "nightly" of VM 88977`. */
+  operation: string;
+  /** Objects the call would have made that are there now (e.g. a new snapshot of that name). */
+  find: () => Promise<F[]>;
+  describe: (found: F) => string;
+  /** How long to keep looking: the object of an asynchronous call shows only when its work ends. */
+  timeoutMs: number;
+  clock: Clock;
+  signal?: AbortSignal;
+  logger: Logger;
+}
+
+/**
+ * For creates whose object shows only when the host's work ends (a flops snapshot, an IP address), so
+ * `createReconciled`'s immediate look cannot tell "not made" from "not made yet": after a lost answer,
+ * look for the object until it shows or `timeoutMs` passes. One found is returned (to adopt); none
+ * is undefined (the caller reports the unknown outcome, never sends the call again); several are an
+ * error naming them.
+ */
+export async function awaitLostEffect<F>(o: LostEffectOptions<F>): Promise<F | undefined> {
+  let found: F[] = [];
+  try {
+    await waitFor({
+      host: o.host,
+      what: `the effect of ${o.operation}`,
+      timeoutMs: o.timeoutMs,
+      clock: o.clock,
+      signal: o.signal,
+      poll: async () => {
+        found = await o.find();
+        return { done: found.length > 0 };
+      },
+    });
+  } catch (e) {
+    if (!isVpsError(e, "timeout")) throw e;
+    return undefined;
+  }
+  if (found.length > 1) {
+    throw new VpsError({ kind: "conflict", host: o.host, operation: o.operation, hint: `the answer was lost and several matching objects exist: ${found.map(o.describe).join(", ")}; adopt the right one with importFrom and delete the others` });
+  }
+  o.logger.warn(`${o.host}: the answer to ${o.operation} was lost; found the object it made, ${o.describe(found[0])}, and adopted it`);
+  return found[0];
 }

@@ -101,7 +101,14 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
       throw new VpsError({ kind: "other", host: opts.host, operation: `waiting for ${opts.what}`, objectId: opts.objectId, hint: "the wait was cancelled; the work may still be running on the host: run `pulumi refresh`" }, "cancelled");
     }
     polls++;
-    last = await opts.poll(opts.signal);
+    try {
+      last = await opts.poll(opts.signal);
+    } catch (e) {
+      // A failure met while polling (the object gone, a read refused) names what was awaited, so the
+      // user sees which operation it broke, not only the read that noticed it.
+      if (e instanceof VpsError && !e.message.includes(opts.what)) throw e.withContext(`waiting for ${opts.what}`);
+      throw e;
+    }
     const elapsedMs = clock.now() - start;
     if (last.done) return { value: last.value, polls, elapsedMs };
     opts.onProgress?.({ percentage: last.percentage, status: last.status, elapsedMs, polls });

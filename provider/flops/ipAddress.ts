@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, VpsError, defineResource, type ShapeOf } from "../core";
+import { awaitLostEffect, type HandlerContext, isVpsError, operationTimeoutMs, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
-import { awaitOperation, withVmLock } from "./operations";
+import { awaitOperation, SHORT_OPERATION_SECONDS, withVmLock } from "./operations";
 import type { OperationStarted, Vm } from "./schemas";
-import { findVm, flopsClient, isGone, operationTimeoutInput, requireVm, serverIdSchema, withUnknownOutcomeHint } from "./snapshot";
+import { findVm, flopsClient, isGone, LOST_EFFECT_WINDOW_MS, operationTimeoutInput, requireVm, serverIdSchema, withUnknownOutcomeHint } from "./snapshot";
 
 /**
  * `flops.IpAddress`: one extra public address on a server. `ip_add` names no address, so the new one
@@ -122,7 +122,25 @@ async function addAddress(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
       c.addIp({ vmId, tenantId: vm.tenantId }).catch((e: unknown) => {
         throw withUnknownOutcomeHint(e, `if server ${vmId} gets an address besides ${[...before].join(", ") || "none"} (flops.getServer), adopt it with importFrom: "<address>" instead of adding another`);
       });
-    const guest = await runIpOperation(c, start, `add an address to server ${vmId}`, ctx, news.operationTimeout);
+    let guest: GuestCode | undefined;
+    try {
+      guest = await runIpOperation(c, start, `add an address to server ${vmId}`, ctx, news.operationTimeout);
+    } catch (e) {
+      if (!isVpsError(e) || !e.outcomeUnknown) throw e;
+      // The answer was lost, so ip_add may have run; its address shows when the operation ends.
+      const found = await awaitLostEffect({
+        host: FLOPS_HOST,
+        operation: `ip_add on server ${vmId}`,
+        find: async () => ((await findVm(c, vmId))?.ipAddresses ?? []).filter((a) => !before.has(a)),
+        describe: (a) => `address ${a}`,
+        timeoutMs: Math.min(operationTimeoutMs(FLOPS_HOST, news.operationTimeout, ctx, SHORT_OPERATION_SECONDS), LOST_EFFECT_WINDOW_MS),
+        clock: ctx.clock,
+        signal: ctx.signal,
+        logger: ctx.logger,
+      });
+      if (!found) throw e;
+      return { id: found, outs: { ...news, address: found, guestConfigured: true } };
+    }
     const added = (await c.getVm(vmId)).ipAddresses.filter((a) => !before.has(a));
     if (added.length !== 1) {
       throw new VpsError({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineResource, isVpsError, VpsError, type ShapeOf } from "../core";
+import { createReconciled, defineResource, isVpsError, VpsError, type ShapeOf } from "../core";
 import { catalog } from "./catalog";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
@@ -52,7 +52,7 @@ export const publicKeyResource = defineResource({
       const tenants = await catalog.tenants(flopsClientFromSettings());
       return { ...news, tenantId: olds?.tenantId ?? tenants[0]?.id };
     },
-    async create(news) {
+    async create(news, ctx) {
       const c = flopsClientFromSettings();
       if (news.importFrom !== undefined) {
         const existing = await findKey(c, Number(news.importFrom));
@@ -63,7 +63,20 @@ export const publicKeyResource = defineResource({
         }
         return { id: String(k.id), outs: keyState(k, news) };
       }
-      const k = await c.addPublicKey({ tenantId: news.tenantId!, name: news.name ?? "", publicKey: news.publicKey.trim() });
+      // A lost answer is reconciled (provider/core/reconcile.ts): a key with this name and text added
+      // since the call is the one it made; the call is never repeated blindly.
+      const name = news.name ?? "";
+      const text = news.publicKey.trim();
+      const k = await createReconciled<PublicKey, PublicKey>({
+        host: FLOPS_HOST,
+        operation: `add public key "${name}"`,
+        create: () => c.addPublicKey({ tenantId: news.tenantId!, name, publicKey: text }),
+        find: async (since) => (await c.listPublicKeys()).filter((x) => x.name === name && sameKeyText(x.publicKey, text) && (x.timeAdded === null || x.timeAdded >= since)),
+        adopt: (x) => x,
+        describe: (x) => `key ${x.id} ("${x.name}")`,
+        now: () => ctx.clock.now(),
+        logger: ctx.logger,
+      });
       return { id: String(k.id), outs: keyState(k, news) };
     },
     async read(id, prior) {

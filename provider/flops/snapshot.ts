@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, VpsError, defineResource, type ShapeOf } from "../core";
+import { awaitLostEffect, type HandlerContext, isVpsError, operationTimeoutMs, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
-import { awaitOperation, withVmLock } from "./operations";
-import type { Snapshot, Vm } from "./schemas";
+import { awaitOperation, SHORT_OPERATION_SECONDS, withVmLock } from "./operations";
+import type { OperationStarted, Snapshot, Vm } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
 
 /**
@@ -41,6 +41,9 @@ export async function requireVm(c: FlopsClient, vmId: number, operation: string)
   if (!vm) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation, hint: `there is no server ${vmId} in this flops account: check serverId (flops.getServers lists them)` });
   return vm;
 }
+
+/** How long a create whose answer was lost looks for its object (it shows when the operation ends). */
+export const LOST_EFFECT_WINDOW_MS = 120_000;
 
 /** Whether an error (of a call or of its operation) says the object is already gone. */
 export function isGone(e: unknown): boolean {
@@ -164,9 +167,25 @@ async function createSnapshot(c: FlopsClient, news: Inputs, ctx: HandlerContext)
   return withVmLock(vmId, async () => {
     const vm = await requireVm(c, vmId, `create snapshot "${news.name}"`);
     const before = new Set((await c.listSnapshots(vmId)).map((s) => s.id));
-    const started = await c.createSnapshot({ vmId, tenantId: vm.tenantId, name: news.name, description: news.description }).catch((e: unknown) => {
-      throw withUnknownOutcomeHint(e, `if a snapshot named "${news.name}" appears on server ${vmId} (flops.getSnapshots), adopt it with importFrom: "${vmId}/<snapshotId>" instead of taking another`);
-    });
+    let started: OperationStarted;
+    try {
+      started = await c.createSnapshot({ vmId, tenantId: vm.tenantId, name: news.name, description: news.description });
+    } catch (e) {
+      if (!isVpsError(e) || !e.outcomeUnknown) throw e;
+      // The answer was lost, so the call may have run; its snapshot shows when the operation ends.
+      const found = await awaitLostEffect({
+        host: FLOPS_HOST,
+        operation: `snapshot_create "${news.name}" of server ${vmId}`,
+        find: async () => (await c.listSnapshots(vmId)).filter((s) => s.name === news.name && !before.has(s.id)),
+        describe: (s) => `snapshot ${s.id} ("${s.name}")`,
+        timeoutMs: Math.min(operationTimeoutMs(FLOPS_HOST, news.operationTimeout, ctx, SHORT_OPERATION_SECONDS), LOST_EFFECT_WINDOW_MS),
+        clock: ctx.clock,
+        signal: ctx.signal,
+        logger: ctx.logger,
+      });
+      if (!found) throw withUnknownOutcomeHint(e, `if a snapshot named "${news.name}" appears on server ${vmId} (flops.getSnapshots), adopt it with importFrom: "${vmId}/<snapshotId>" instead of taking another`);
+      return { id: `${vmId}/${found.id}`, outs: snapshotState(vmId, found, await c.getVm(vmId), news) };
+    }
     try {
       await awaitOperation(c, started, `snapshot "${news.name}" of server ${vmId}`, ctx, { operationTimeout: news.operationTimeout });
     } catch (e) {

@@ -324,7 +324,7 @@ function describe(v: unknown): string | undefined {
 }
 
 function taskFailed(what: string, key: string, message: string, objectId?: string, result = "Error"): VpsError {
-  return new VpsError({ kind: "operationFailed", host: HOSTKEY_HOST, operation: what, vendorCode: result, vendorMessage: message, objectId, hint: `HOSTKEY reported task ${key} as failed` }, "the task failed");
+  return new VpsError({ kind: "operationFailed", host: HOSTKEY_HOST, operation: what, vendorCode: result, vendorMessage: message, objectId, hint: `HOSTKEY reported task ${key} as failed; run \`pulumi refresh\` to see the VM's state, then \`pulumi up\` to try again` }, "the task failed");
 }
 
 function parseContext<S extends z.ZodType>(schema: S, task: TaskResult, action: string): z.infer<S> {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, type Progress, VpsError, waitFor } from "../core";
+import { type HandlerContext, isVpsError, type Progress, sharedListing, VpsError, waitFor } from "../core";
 import { type HostkeyClient, taskBackoff } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import type { SnapshotEntry, SnapshotListing } from "./schemas";
@@ -108,4 +108,14 @@ export function withObjectId(e: VpsError, objectId: string, hint?: string): VpsE
 /** Whether an error says the VM itself is unknown (so its snapshots and settings are gone too). */
 export function isGone(e: unknown): boolean {
   return isVpsError(e, "notFound");
+}
+
+/**
+ * get_snapshot for a refresh read: concurrent reads of one VM and type (its Snapshots and its
+ * RestoreSettings) share one call (provider/core/coalesce.ts), answered only by a call sent after the
+ * read was asked.
+ */
+export async function refreshListing(client: HostkeyClient, serverId: number, type: string, timeoutMs: number): Promise<SnapshotListing> {
+  const listing = sharedListing(`${HOSTKEY_HOST}|${client.endpoint}|get_snapshot|${serverId}|${type}`, async () => new Map([["listing", await client.getSnapshots(serverId, type, { timeoutMs })]]));
+  return (await listing.get("listing"))!;
 }

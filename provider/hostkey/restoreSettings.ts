@@ -2,7 +2,7 @@ import { z } from "zod";
 import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, sameSet, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, HOSTKEY_DEFAULT_SHORT_TIMEOUT_SECONDS, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST } from "./errors";
-import { Deadline, isGone, operationTimeoutSchema, progressTo, serverIdSchema, snapshotNameSchema, snapshotTypeSchema, waitForListing } from "./operations";
+import { Deadline, isGone, operationTimeoutSchema, progressTo, refreshListing, serverIdSchema, snapshotNameSchema, snapshotTypeSchema, waitForListing } from "./operations";
 import type { MutationAnswer, RestoreSettingsState } from "./schemas";
 import { hostkeyClientFromSettings } from "./settings";
 
@@ -118,7 +118,7 @@ export const restoreSettingsResource = defineResource({
       const client = hostkeyClientFromSettings();
       let listing;
       try {
-        listing = await client.getSnapshots(serverId, state.type ?? DEFAULT_SNAPSHOT_TYPE, { timeoutMs: timeout(state, ctx).timeoutMs, signal: ctx.signal });
+        listing = await refreshListing(client, serverId, state.type ?? DEFAULT_SNAPSHOT_TYPE, timeout(state, ctx).timeoutMs);
       } catch (e) {
         if (isGone(e)) return undefined;
         throw e;

@@ -10,6 +10,7 @@ import {
   operationTimeoutSchema,
   parseSnapshotId,
   progressTo,
+  refreshListing,
   serverIdSchema,
   SNAPSHOT_ID_PATTERN,
   snapshotId,
@@ -149,7 +150,7 @@ async function read(id: string, state: Partial<Inputs>, ctx: HandlerContext) {
   const client = hostkeyClientFromSettings();
   let listing;
   try {
-    listing = await client.getSnapshots(target.serverId, typeOf(state), { timeoutMs: operationTimeoutMs(HOSTKEY_HOST, state.operationTimeout, ctx, HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS), signal: ctx.signal });
+    listing = await refreshListing(client, target.serverId, typeOf(state), operationTimeoutMs(HOSTKEY_HOST, state.operationTimeout, ctx, HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS));
   } catch (e) {
     if (isGone(e)) return undefined; // the VM itself is gone
     throw e;

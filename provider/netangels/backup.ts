@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, VpsError } from "../core";
+import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, VpsError } from "../core";
 import { NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS, type NetangelsClient } from "./client";
 import { BACKUP_DATE_PATTERN, BACKUP_DATE_RULE, backupDateSchema, compareBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
@@ -155,13 +155,15 @@ export const backupResource = defineResource({
       });
     },
 
-    async read(id, state, ctx) {
+    async read(id, state) {
       const ref = parseBackupId(id);
       if (!ref) throw new VpsError({ kind: "invalid", host: NETANGELS_HOST, operation: "read backup", hint: `a Backup id ${IMPORT_RULE.replace(/^must be /, "is ")}; got ${JSON.stringify(id)}` }, "bad id");
       const client = netangelsClientFromSettings();
       let entries: BackupEntry[];
       try {
-        entries = await client.listVmBackups(ref.vmId, { signal: ctx.signal });
+        // Concurrent reads (a refresh) of one VM's backups share one listing (provider/core/coalesce.ts).
+        const listing = sharedListing(`${NETANGELS_HOST}|${client.endpoint}|vm backups|${ref.vmId}`, async () => new Map([[ref.vmId, await client.listVmBackups(ref.vmId)]]));
+        entries = (await listing.get(ref.vmId)) ?? [];
       } catch (e) {
         // The VM is gone, and its backups with it. A 401 is never "gone": it is thrown.
         if (isVpsError(e, "notFound")) return undefined;

@@ -5,6 +5,7 @@ import { NETANGELS_HOST } from "./errors";
 import { backupDateInput, confirmInput, noSuchBackupError, operationTimeoutInput, triggersInput, vmIdInput, withHint } from "./inputs";
 import { runRollback } from "./rollback";
 import { netangelsClientFromSettings } from "./settings";
+import { refreshVm } from "./vmWait";
 
 /**
  * netangels.VmRollback: rolls a VM back to one of its backups (`POST /cloud/vms/{id}/backups/{date}/`).
@@ -61,10 +62,11 @@ export const vmRollbackResource = defineResource({
       });
     },
 
-    async read(id, state, ctx) {
+    async read(id, state) {
       const vmId = state.vmId;
       if (vmId === undefined) return undefined;
-      const vm = await netangelsClientFromSettings().getVm(vmId, { signal: ctx.signal });
+      // Concurrent reads (a refresh) share one account listing of VMs (see vmWait.ts).
+      const vm = await refreshVm(netangelsClientFromSettings(), vmId);
       // The VM is gone: nothing is left to say about its rollback.
       if (!vm) return undefined;
       const inputs = { vmId, backupDate: state.backupDate!, confirm: state.confirm ?? true, triggers: state.triggers, operationTimeout: state.operationTimeout };

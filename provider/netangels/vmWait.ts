@@ -1,4 +1,4 @@
-import { type HandlerContext, isVpsError, type PollResult, type Progress, VpsError, waitFor } from "../core";
+import { type HandlerContext, isVpsError, type PollResult, type Progress, sharedListing, VpsError, waitFor } from "../core";
 import type { NetangelsClient } from "./client";
 import { NETANGELS_HOST } from "./errors";
 import type { Vm } from "./schemas";
@@ -150,4 +150,16 @@ export async function waitUntilSettled<T>(o: SettleOptions<T>): Promise<{ vm: Vm
 /** Lost answer to a mutating call: was the work seen under way on the VM? */
 export function showsWork(vm: Vm, workState: string): boolean {
   return vm.state === workState || vm.transitions.length > 0;
+}
+
+/**
+ * A VM for a refresh read: concurrent reads share one `GET /cloud/backups/vms/` (provider/core/coalesce.ts),
+ * answered only by a listing sent after the read was asked. Undefined when the listing does not hold it.
+ */
+export async function refreshVm(client: NetangelsClient, vmId: number): Promise<Vm | undefined> {
+  const list = (await sharedListing(`${NETANGELS_HOST}|${client.endpoint}|vms`, async () => new Map([["all", await client.listVms()]])).get("all"))!;
+  const vm = list.entities.find((v) => v.id === vmId);
+  // A listing that says it holds more VMs than it returned cannot tell "gone": getVm says so.
+  if (vm || list.count <= list.entities.length) return vm;
+  return client.getVm(vmId);
 }

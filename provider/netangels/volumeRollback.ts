@@ -6,6 +6,7 @@ import { NETANGELS_HOST } from "./errors";
 import { backupDateInput, confirmInput, noSuchBackupError, operationTimeoutInput, triggersInput, vmIdInput, volumeIdInput, withHint } from "./inputs";
 import { runRollback } from "./rollback";
 import { netangelsClientFromSettings } from "./settings";
+import { refreshVm } from "./vmWait";
 
 /**
  * netangels.VolumeRollback: rolls an additional disk back to one of its backups
@@ -68,10 +69,11 @@ export const volumeRollbackResource = defineResource({
       });
     },
 
-    async read(id, state, ctx) {
+    async read(id, state) {
       const vmId = state.vmId;
       if (vmId === undefined || state.volumeId === undefined) return undefined;
-      const vm = await netangelsClientFromSettings().getVm(vmId, { signal: ctx.signal });
+      // Concurrent reads (a refresh) share one account listing of VMs (see vmWait.ts).
+      const vm = await refreshVm(netangelsClientFromSettings(), vmId);
       if (!vm) return undefined;
       const inputs = { vmId, volumeId: state.volumeId, backupDate: state.backupDate!, confirm: state.confirm ?? true, triggers: state.triggers, operationTimeout: state.operationTimeout };
       return { id, inputs, outs: { ...inputs, matchedBackupDate: state.matchedBackupDate ?? state.backupDate!, vmState: vm.state, rolledBackAt: state.rolledBackAt ?? "" } };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { VpsError, isVpsError } from "../core/errors";
 import { objectLocks } from "../core/mutex";
+import { sharedListing } from "../core/coalesce";
 import { createReconciled } from "../core/reconcile";
 import { type HandlerContext, defineResource } from "../core/resource";
 import type { VpsorgClient } from "./client";
@@ -90,6 +91,11 @@ async function createOnce(client: VpsorgClient, inputs: Inputs, before: Backup[]
 }
 
 /** As findSnapshot: filtered by the server when known; `elsewhere` also searches the whole account. */
+/** The server's backups for refresh reads: concurrent reads share one listing (provider/core/coalesce.ts). */
+function refreshListing(client: VpsorgClient, serverId: number) {
+  return sharedListing(`${HOST}|${client.http.baseUrl}|backups|${serverId}`, async () => new Map((await client.listBackups({ serverId })).map((b) => [b.id, b])));
+}
+
 async function findBackup(client: VpsorgClient, id: number, serverId: number | undefined, signal?: AbortSignal, elsewhere = false): Promise<Backup | undefined> {
   const found = (await client.listBackups({ serverId, signal })).find((b) => b.id === id);
   if (found || serverId === undefined || !elsewhere) return found;
@@ -150,7 +156,11 @@ export const backup = defineResource({
 
     async read(id, state, ctx) {
       // A 404 on the listing itself (a filter on a server that no longer exists) also means gone.
-      const b = await findBackup(clientFor(ctx), vendorId(id, "backup"), state.serverId, ctx.signal).catch((e: unknown) => (isVpsError(e, "notFound") ? undefined : Promise.reject(e)));
+      // Concurrent reads (a refresh) of one server's backups share one listing.
+      const client = clientFor(ctx);
+      const b = await (state.serverId === undefined ? findBackup(client, vendorId(id, "backup"), undefined, ctx.signal) : refreshListing(client, state.serverId).get(vendorId(id, "backup"))).catch((e: unknown) =>
+        isVpsError(e, "notFound") ? undefined : Promise.reject(e),
+      );
       if (!b) return undefined;
       return { id, inputs: inputsOf(b, state), outs: { ...inputsOf(b, state), ...outsOf(b) } };
     },

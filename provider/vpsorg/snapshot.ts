@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { VpsError, errorMessage, isVpsError } from "../core/errors";
 import { objectLocks } from "../core/mutex";
+import { sharedListing } from "../core/coalesce";
 import { createReconciled } from "../core/reconcile";
 import { type HandlerContext, defineResource } from "../core/resource";
 import type { VpsorgClient } from "./client";
@@ -119,6 +120,11 @@ async function createOnce(client: VpsorgClient, inputs: Inputs, before: Snapshot
  * server when known, else the whole account's listing (`Snapshot.get` gives only an id).
  * `elsewhere: true` also looks beyond that server (adoption, to say where the snapshot really is).
  */
+/** The server's snapshots for refresh reads: concurrent reads share one listing (provider/core/coalesce.ts). */
+function refreshListing(client: VpsorgClient, serverId: number) {
+  return sharedListing(`${HOST}|${client.http.baseUrl}|snapshots|${serverId}`, async () => new Map((await client.listSnapshots({ serverId })).map((s) => [s.id, s])));
+}
+
 async function findSnapshot(client: VpsorgClient, id: number, serverId: number | undefined, signal?: AbortSignal, elsewhere = false): Promise<Snapshot | undefined> {
   const found = (await client.listSnapshots({ serverId, signal })).find((s) => s.id === id);
   if (found || serverId === undefined || !elsewhere) return found;
@@ -182,7 +188,10 @@ export const snapshot = defineResource({
     async read(id, state, ctx) {
       const client = clientFor(ctx);
       // A 404 on the listing itself (a filter on a server that no longer exists) also means gone.
-      const s = await findSnapshot(client, vendorId(id, "snapshot"), state.serverId, ctx.signal).catch((e: unknown) => (isVpsError(e, "notFound") ? undefined : Promise.reject(e)));
+      // Concurrent reads (a refresh) of one server's snapshots share one listing.
+      const s = await (state.serverId === undefined ? findSnapshot(client, vendorId(id, "snapshot"), undefined, ctx.signal) : refreshListing(client, state.serverId).get(vendorId(id, "snapshot"))).catch((e: unknown) =>
+        isVpsError(e, "notFound") ? undefined : Promise.reject(e),
+      );
       if (!s) return undefined;
       return { id, inputs: inputsOf(s, state), outs: { ...inputsOf(s, state), ...outsOf(s) } };
     },

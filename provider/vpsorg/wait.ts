@@ -43,7 +43,7 @@ export async function waitUntilCompleted<T extends Listed>(w: ListedWait<T>): Pr
     poll: async (signal) => {
       const found = (await w.list(signal)).find((x) => x.id === w.id);
       if (!found) {
-        throw new VpsError({ kind: "operationFailed", host: HOST, operation: `creating ${what}`, hint: `the ${w.kind} disappeared from the listing before it was completed (deleted outside Pulumi, or discarded by the host)` }, "gone");
+        throw new VpsError({ kind: "operationFailed", host: HOST, operation: `creating ${what}`, hint: `the ${w.kind} disappeared from the listing before it was completed (deleted outside Pulumi, or discarded by the host); run \`pulumi up\` to make a new one` }, "gone");
       }
       if (found.status === STATUS.completed) return { done: true, value: found, status: found.status };
       if (found.status === STATUS.inProgress) return { done: false, status: found.status };
@@ -159,7 +159,7 @@ export async function waitForRestore(w: RestoreWait): Promise<RestoreResult> {
         last = await w.client.getServer(w.serverId, { signal, poll: true });
       } catch (e) {
         if (isVpsError(e, "notFound")) {
-          throw new VpsError({ kind: "operationFailed", host: HOST, operation: what, hint: `server ${w.serverId} is no longer found by GET /servers/${w.serverId}/` }, "server gone");
+          throw new VpsError({ kind: "operationFailed", host: HOST, operation: what, hint: `server ${w.serverId} is no longer found by GET /servers/${w.serverId}/ (deleted outside Pulumi?); check the server in the VPS.org panel and the program's serverId before \`pulumi up\`` }, "server gone");
         }
         throw e;
       }

@@ -123,12 +123,15 @@ describe("flops.Snapshot", () => {
     expect(sim.server.requests).toHaveLength(0);
   });
 
-  it("snapshot_create whose answer is lost is not repeated; the error says how to adopt what it may have made", async () => {
+  it("snapshot_create whose answer is lost is not repeated: the snapshot it made is found and adopted", async () => {
     const serverId = makeVm(sim);
     sim.server.fail({ path: "/snapshot_create/", kind: "lostResponse" });
-    const msg = await failureOf(snap.create({ serverId, name: "lost" }));
-    expect(msg).toMatch(/if a snapshot named "lost" appears on server \d+ \(flops.getSnapshots\), adopt it with importFrom: "\d+\/<snapshotId>"/);
+    const { id, outs } = await snap.create({ serverId, name: "lost" });
     expect(sim.server.requestsTo("/snapshot_create/")).toHaveLength(1);
+    const made = sim.snapshots(Number(serverId)).filter((x) => x.name === "lost");
+    expect(made).toHaveLength(1);
+    expect(id).toBe(`${serverId}/${made[0].id}`);
+    expect(outs).toMatchObject({ name: "lost", snapshotId: made[0].id });
   });
 
   it("a server that does not exist fails clearly; a failed operation names the vendor code", async () => {

@@ -1,0 +1,193 @@
+/**
+ * NetAngels rows of the fault matrix: the backup, the two rollbacks and the files-archive request.
+ * The API has no delete at all (backups expire by retention). See matrix.ts.
+ */
+import { netangels } from "pulumi-vps";
+import { configFromRecord, type HandlerContext, MemoryLogger, setConfigSource, systemClock } from "../../provider/core";
+import { requestBackupFilesArchiveFunction } from "../../provider/netangels/functions";
+import type { SimJob } from "../../simulator/core/clock";
+import { NetangelsSimulator } from "../../simulator/netangels";
+import { captureResources, DynamicProviderHost, findResource, type ResourceState } from "../harness";
+import { type Cell, type HostKit, MATRIX_OPERATION_TIMEOUT_SECONDS as T, type Scenario } from "./matrix";
+
+export interface NetangelsKit extends HostKit {
+  sim: NetangelsSimulator;
+}
+
+/** Private parts of the simulator, reached here only to end hung operations and drop injections between cells. */
+interface SimInternals {
+  operations: Array<{ job: SimJob }>;
+  failNext: unknown[];
+  hangNext: unknown[];
+}
+
+const functionLog = new MemoryLogger();
+
+export async function startNetangelsKit(): Promise<NetangelsKit> {
+  const sim = new NetangelsSimulator({ operationDurationMs: 0, seed: false });
+  await sim.start();
+  const captured = await captureResources(() => {
+    new netangels.Backup("Backup", { vmId: 1 });
+    new netangels.VmRollback("VmRollback", { vmId: 1, backupDate: NetangelsSimulator.SEED_BACKUP_DATE, confirm: true });
+    new netangels.VolumeRollback("VolumeRollback", { vmId: 1, volumeId: 1, backupDate: NetangelsSimulator.SEED_BACKUP_DATE, confirm: true });
+  });
+  const providers: Record<string, string> = {};
+  for (const t of ["Backup", "VmRollback", "VolumeRollback"]) providers[t] = findResource(captured, t).serializedProvider!;
+  const config = { "netangels:token": sim.token, "netangels:endpoint": sim.endpoint, "netangels:maxRequestsPerSecond": "1000" };
+  const host = await DynamicProviderHost.start({ config, secretKeys: ["netangels:token"] });
+  setConfigSource(configFromRecord(config));
+  const internals = sim as unknown as SimInternals;
+  return {
+    name: "netangels",
+    sim,
+    host,
+    server: sim.server,
+    providers,
+    secrets: () => [sim.token],
+    reset() {
+      sim.server.clearFaults();
+      sim.server.clearHooks();
+      internals.failNext.length = 0;
+      internals.hangNext.length = 0;
+      for (const op of internals.operations) op.job.durationMs = 0;
+      sim.tick();
+      // A VM an injected failure left in Error is put right, as support would.
+      for (const vm of sim.allVms()) if (vm.state === "Error") sim.updateVm(vm.id, { state: "Active", transitions: [] });
+      sim.setOperationDuration(0);
+    },
+    setOperationDuration: (ms) => sim.setOperationDuration(ms),
+    extraOutput: () => functionLog.text(),
+    async stop() {
+      await host.stop();
+      await sim.stop();
+    },
+  };
+}
+
+const scenario = <C>(s: Scenario<C>): Scenario => s as unknown as Scenario;
+const sim = (kit: HostKit) => (kit as NetangelsKit).sim;
+
+interface Ctx {
+  cell: Cell;
+  vmId: number;
+  volumeId?: number;
+  backupDate?: string;
+}
+
+function newVm(kit: HostKit, cell: Cell, withBackup: "none" | "vm" | "volume"): Ctx {
+  const vm = sim(kit).addVm({ name: `vm-${cell.name}`, volumes: withBackup === "volume" ? ["data"] : [] });
+  const ctx: Ctx = { cell, vmId: vm.id };
+  if (withBackup === "vm") ctx.backupDate = sim(kit).addBackup(vm.id);
+  if (withBackup === "volume") {
+    ctx.volumeId = vm.volumes[0].id;
+    ctx.backupDate = sim(kit).addBackup(vm.id, { volumeId: ctx.volumeId });
+  }
+  return ctx;
+}
+
+const vmBackups = (kit: HostKit, ctx: Ctx) => sim(kit).vm(ctx.vmId)?.backups.filter((b) => b.resourceType === "VM").map((b) => b.date) ?? [];
+
+function verifyBackup(kit: HostKit, ctx: Ctx, state: ResourceState): string[] {
+  const date = state.id.slice(state.id.indexOf("/") + 1);
+  if (!vmBackups(kit, ctx).includes(date)) return [`backup ${state.id} is not on the simulator`];
+  return state.outputs.backupDate === date ? [] : [`backupDate: state ${String(state.outputs.backupDate)}, simulator ${date}`];
+}
+
+const rollbacksOf = (kit: HostKit, ctx: Ctx) => sim(kit).rollbacks.map((r, i) => ({ r, i })).filter(({ r }) => r.vmId === ctx.vmId).map(({ i }) => `rollback#${i}`);
+
+const NO_WAIT = "the answer is the VM and nothing is waited for: no operation to fail, hang or lose mid-wait";
+
+export function netangelsScenarios(): Scenario[] {
+  return [
+    scenario<Ctx>({
+      call: "POST /cloud/vms/{id}/backup/",
+      via: "Backup create",
+      type: "Backup",
+      step: "create",
+      kind: "object",
+      survivesDelete: "the API cannot delete backups: destroy forgets the backup, which expires by the host's retention",
+      match: { path: /^\/api\/v1\/cloud\/vms\/\d+\/backup\/$/, method: "POST" },
+      operation: /backup/i,
+      failOperation: (kit, ctx) => sim(kit).failNextOperation({ vmId: ctx.vmId }),
+      failureCode: /Error/,
+      hangOperation: (kit, ctx) => sim(kit).hangNextOperation(ctx.vmId),
+      deleteOutOfBand: (kit, ctx) => void sim(kit).deleteVm(ctx.vmId),
+      repair: (kit, ctx, cell) => Object.assign(ctx, newVm(kit, cell, "none")),
+      setup: (kit, cell) => newVm(kit, cell, "none"),
+      inputs: (ctx) => ({ vmId: ctx.vmId, operationTimeout: T }),
+      adopt: (ctx, _cell, id) => ({ vmId: ctx.vmId, operationTimeout: T, importFrom: `${ctx.vmId}/${id}` }),
+      live: (kit, ctx) => vmBackups(kit, ctx),
+      verify: (kit, ctx, state) => verifyBackup(kit, ctx, state),
+    }),
+    scenario<Ctx>({
+      call: "POST /cloud/vms/{id}/backups/{date}/",
+      via: "VmRollback create",
+      type: "VmRollback",
+      step: "create",
+      kind: "action",
+      match: { path: /^\/api\/v1\/cloud\/vms\/\d+\/backups\/[^/]+\/$/, method: "POST" },
+      operation: /rollback/i,
+      failOperation: (kit, ctx) => sim(kit).failNextOperation({ vmId: ctx.vmId }),
+      failureCode: /Error/,
+      hangOperation: (kit, ctx) => sim(kit).hangNextOperation(ctx.vmId),
+      deleteOutOfBand: (kit, ctx) => void sim(kit).deleteVm(ctx.vmId),
+      repair: (kit, ctx, cell) => Object.assign(ctx, newVm(kit, cell, "vm")),
+      setup: (kit, cell) => newVm(kit, cell, "vm"),
+      inputs: (ctx) => ({ vmId: ctx.vmId, backupDate: ctx.backupDate, confirm: true, operationTimeout: T }),
+      live: (kit, ctx) => rollbacksOf(kit, ctx),
+      verify: () => [],
+    }),
+    scenario<Ctx>({
+      call: "POST /cloud/vms/{id}/volumes/{vid}/backups/{date}/",
+      via: "VolumeRollback create",
+      type: "VolumeRollback",
+      step: "create",
+      kind: "action",
+      match: { path: /^\/api\/v1\/cloud\/vms\/\d+\/volumes\/\d+\/backups\/[^/]+\/$/, method: "POST" },
+      operation: /rollback/i,
+      failOperation: (kit, ctx) => sim(kit).failNextOperation({ vmId: ctx.vmId }),
+      failureCode: /Error/,
+      hangOperation: (kit, ctx) => sim(kit).hangNextOperation(ctx.vmId),
+      deleteOutOfBand: (kit, ctx) => void sim(kit).deleteVm(ctx.vmId),
+      repair: (kit, ctx, cell) => Object.assign(ctx, newVm(kit, cell, "volume")),
+      setup: (kit, cell) => newVm(kit, cell, "volume"),
+      inputs: (ctx) => ({ vmId: ctx.vmId, volumeId: ctx.volumeId, backupDate: ctx.backupDate, confirm: true, operationTimeout: T }),
+      live: (kit, ctx) => rollbacksOf(kit, ctx),
+      verify: () => [],
+    }),
+    scenario<Ctx>({
+      call: "POST /cloud/vms/{id}/backups/{date}/files/",
+      via: "requestBackupFilesArchive (function, handler run directly)",
+      type: "",
+      step: "function",
+      kind: "action",
+      match: { path: /^\/api\/v1\/cloud\/vms\/\d+\/backups\/[^/]+\/files\/$/, method: "POST" },
+      operation: /files/i,
+      na: { opError: NO_WAIT, timeout: NO_WAIT, deletedMidWait: NO_WAIT },
+      setup: (kit, cell) => newVm(kit, cell, "vm"),
+      inputs: () => ({}),
+      invoke: (_kit, ctx) => requestBackupFilesArchiveFunction.run({ vmId: ctx.vmId, backupDate: ctx.backupDate! }, functionContext()),
+      live: (kit, ctx) => sim(kit).archiveRequests.map((r, i) => ({ r, i })).filter(({ r }) => r.vmId === ctx.vmId).map(({ i }) => `archive#${i}`),
+      verify: () => [],
+    }),
+    scenario<Ctx>({
+      call: "POST /cloud/vms/{id}/volumes/{vid}/backups/{date}/files/",
+      via: "requestBackupFilesArchive with volumeId (function, handler run directly)",
+      type: "",
+      step: "function",
+      kind: "action",
+      match: { path: /^\/api\/v1\/cloud\/vms\/\d+\/volumes\/\d+\/backups\/[^/]+\/files\/$/, method: "POST" },
+      operation: /files/i,
+      na: { opError: NO_WAIT, timeout: NO_WAIT, deletedMidWait: NO_WAIT },
+      setup: (kit, cell) => newVm(kit, cell, "volume"),
+      inputs: () => ({}),
+      invoke: (_kit, ctx) => requestBackupFilesArchiveFunction.run({ vmId: ctx.vmId, volumeId: ctx.volumeId, backupDate: ctx.backupDate! }, functionContext()),
+      live: (kit, ctx) => sim(kit).archiveRequests.map((r, i) => ({ r, i })).filter(({ r }) => r.vmId === ctx.vmId).map(({ i }) => `archive#${i}`),
+      verify: () => [],
+    }),
+  ];
+}
+
+function functionContext(): HandlerContext {
+  return { logger: functionLog, clock: systemClock, label: "netangels:requestBackupFilesArchive" };
+}
