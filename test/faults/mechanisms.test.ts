@@ -12,37 +12,11 @@ import { awaitLostEffect } from "../../provider/core/reconcile";
 import { RequestBudget } from "../../provider/core/rateLimit";
 import { defineResource } from "../../provider/core/resource";
 import { MemoryLogger } from "../../provider/core/log";
-import { systemClock, type Clock } from "../../provider/core/clock";
+import { systemClock } from "../../provider/core/clock";
 import { waitFor } from "../../provider/core/waiter";
 import { SimulatorServer } from "../../simulator/core/server";
+import { ManualClock } from "../support/manualClock";
 
-/** Virtual time whose sleepers wake when the test moves time past their deadline. */
-class ManualClock implements Clock {
-  private t = 0;
-  private timers: Array<{ at: number; resolve: () => void }> = [];
-  now(): number {
-    return this.t;
-  }
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.timers.push({ at: this.t + Math.max(0, ms), resolve }));
-  }
-  async advance(ms: number): Promise<void> {
-    const target = this.t + ms;
-    await settle();
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers[0];
-      if (!next || next.at > target) break;
-      this.timers.shift();
-      this.t = Math.max(this.t, next.at);
-      next.resolve();
-      await settle();
-    }
-    this.t = target;
-    await settle();
-  }
-}
-const settle = () => new Promise<void>((r) => setImmediate(r));
 
 describe("RequestBudget.reserve: a slot counts from the answer", () => {
   test("the next request waits a full window after the answer of the one it replaces, not after its grant", async () => {

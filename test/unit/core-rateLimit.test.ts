@@ -1,42 +1,13 @@
 import type { Clock } from "../../provider/core/clock";
 import { RequestBudget, type RequestPriority } from "../../provider/core/rateLimit";
 import { FakeClock } from "../support/fakeClock";
+import { ManualClock, settle } from "../support/manualClock";
 
 /**
  * The per-host request budget on virtual time: its rate over any one-second window, priority order,
  * pauses after a 429, and cancellation of queued requests.
  */
 
-/** A clock whose sleepers wake only when the test moves time past their deadline. */
-class ManualClock implements Clock {
-  private t = 0;
-  private timers: Array<{ at: number; resolve: () => void }> = [];
-  now(): number {
-    return this.t;
-  }
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve) => this.timers.push({ at: this.t + Math.max(0, ms), resolve }));
-  }
-  /** Moves time forward to `t + ms`, waking sleepers in deadline order and letting their work run. */
-  async advance(ms: number): Promise<void> {
-    const target = this.t + ms;
-    await settle();
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers[0];
-      if (!next || next.at > target) break;
-      this.timers.shift();
-      this.t = Math.max(this.t, next.at);
-      next.resolve();
-      await settle();
-    }
-    this.t = target;
-    await settle();
-  }
-}
-
-const settle = () => new Promise<void>((r) => setImmediate(r));
 
 /** Starts `n` acquires and records when (virtual time) and in which order each one is granted. */
 function track(budget: RequestBudget, clock: Clock, priorities: RequestPriority[]) {
