@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, operationTimeoutMs, sameSet, type ShapeOf, VpsError, waitFor } from "../core";
+import { addressProblem, hostPort, probeTcp } from "../core/tcpProbe";
 import type { FlopsClient } from "./client";
 import { catalog, findTariff, matchDistribution } from "./catalog";
 import { FLOPS_HOST } from "./errors";
@@ -21,6 +22,10 @@ export function passwordProblem(p: string): string | undefined {
  * API raise memory behind the program's back, so check enforces disk ≤ 64 × memory itself.
  */
 export const DISK_PER_MEMORY = 64;
+
+const READINESS_DEFAULTS = { port: 22, timeout: 300 } as const;
+/** Longest single connection attempt of a readiness wait: a firewall that drops packets answers nothing. */
+const READINESS_ATTEMPT_MAX_MS = 10_000;
 
 const id = z.string().regex(/^\d+$/, "must be a numeric id as a string (a flops.PublicKey's id)");
 
@@ -57,6 +62,19 @@ const inputs = {
   },
   importFrom: { schema: id.optional(), description: "Adopt the existing VM with this id instead of installing one; a later change is no diff.", createOnly: true },
   operationTimeout: { schema: z.number().positive().optional(), description: "Seconds each wait may take (default: flops:operationTimeout, else 20 min for install/clone/reinstall and 10 for the rest).", createOnly: true },
+  readiness: {
+    schema: z
+      .strictObject({
+        port: z.number().int().min(1, "must be 1–65535").max(65535, "must be 1–65535").optional().describe(`TCP port (default ${READINESS_DEFAULTS.port}).`),
+        timeout: z.number().positive().optional().describe(`Seconds to wait (default ${READINESS_DEFAULTS.timeout}); when they run out, the server stays in the stack and the step fails.`),
+        address: z.string().min(1).optional().describe('"public" (the default: the server\'s first public IP), or an IP address or host name to connect to instead.'),
+        banner: z.string().min(1).optional().describe('The server\'s first bytes must start with this, e.g. "SSH-".'),
+      })
+      .optional(),
+    description:
+      "Wait until the server is reachable before dependent resources run: after create (install, clone or adoption), a reinstall and a power-on, the provider connects to address:port until a TCP connection succeeds (and, with banner, the greeting starts with it); it only connects and reads, never sends. Not waited for while powerState is \"stopped\". Only affects waits: a change is no diff.",
+    createOnly: true,
+  },
 };
 
 const outputs = {
@@ -156,6 +174,14 @@ async function checkServer(news: Inputs, olds: Partial<State> | undefined, _ctx:
   if (!cloning && !adopting && news.distribution === undefined && news.distributionId === undefined) fail("distribution", 'required: a catalog description such as "Ubuntu 14.04.1 x64", a family name such as "UBUNTU" (with bitness), or distributionId');
   if (news.tariff !== undefined && news.tariffId !== undefined) fail("tariff", "set tariff or tariffId, not both");
   if (!cloning && !adopting && news.tariff === undefined && news.tariffId === undefined) fail("tariff", "required: a catalog tariff name (see flops.getTariffs) or tariffId");
+  const readinessAddress = news.readiness?.address;
+  if (readinessAddress !== undefined && readinessAddress !== "public") {
+    // A name is looked up only when it is new, so a later preview does not depend on the resolver.
+    const problem = readinessAddress === olds?.readiness?.address ? undefined : await addressProblem(readinessAddress);
+    if (problem) fail("readiness.address", `${problem}; give an address of the server, or "public" (its first public IP)`);
+  } else if (news.readiness && news.ipCount === 0) {
+    fail("readiness.address", "the server has no public address (ipCount: 0) to wait for: give readiness.address (e.g. its private address), or remove readiness");
+  }
   if (failures.length) throw new CheckFailures(failures);
 
   const c = client();
@@ -355,6 +381,50 @@ async function applyPower(c: FlopsClient, ref: { vmId: number; tenantId: number 
 }
 
 /**
+ * With `readiness`, waits until the running server accepts a TCP connection on address:port (and
+ * greets with the banner), polling on the core waiter's schedule with one progress line per attempt.
+ * A stopped server is not waited for.
+ */
+async function awaitReadiness(vmId: number, live: { ipAddresses: string[]; state: string }, news: Inputs, ctx: HandlerContext): Promise<void> {
+  const r = news.readiness;
+  if (!r || live.state !== VM_STATE.running) return;
+  const port = r.port ?? READINESS_DEFAULTS.port;
+  const address = r.address === undefined || r.address === "public" ? live.ipAddresses[0] : r.address;
+  if (!address) {
+    throw new VpsError({ kind: "invalid", host: FLOPS_HOST, operation: "readiness", objectId: String(vmId), hint: `VM ${vmId} has no public address to wait for: set readiness.address (e.g. its private address), or remove readiness` });
+  }
+  const target = hostPort(address, port);
+  const timeoutSeconds = r.timeout ?? READINESS_DEFAULTS.timeout;
+  const timeoutMs = timeoutSeconds * 1000;
+  const started = ctx.clock.now();
+  const greeting = r.banner === undefined ? "" : ` and a greeting starting with ${JSON.stringify(r.banner)}`;
+  await waitFor({
+    host: FLOPS_HOST,
+    what: target,
+    objectId: String(vmId),
+    timeoutMs,
+    clock: ctx.clock,
+    signal: ctx.signal,
+    poll: async (signal) => {
+      const left = timeoutMs - (ctx.clock.now() - started);
+      const outcome = await probeTcp({ host: address, port, banner: r.banner, timeoutMs: Math.min(READINESS_ATTEMPT_MAX_MS, Math.max(1_000, left)), signal });
+      return outcome.ready ? { done: true } : { done: false, status: outcome.reason };
+    },
+    onProgress: (p) => ctx.logger.progress(`${ctx.label}: waiting for ${target}, ${Math.round(p.elapsedMs / 1000)} s`),
+    timeoutHint: `VM ${vmId} runs and stays in the stack. The provider tried TCP connections to ${target}${greeting} for ${timeoutSeconds} s: if the service needs longer, raise readiness.timeout (seconds); check that it listens on port ${port} and that no firewall blocks the provider's host; then run \`pulumi up\`, which waits again.`,
+  });
+}
+
+/** The same error, naming the VM the create made: the engine keeps it in state as partially created. */
+function keptInState(e: unknown, vmId: number): VpsError {
+  if (!(e instanceof VpsError)) return new VpsError({ kind: "other", host: FLOPS_HOST, operation: "readiness", objectId: String(vmId), createdId: String(vmId), hint: (e as Error).message });
+  const copy = Object.create(Object.getPrototypeOf(e)) as VpsError;
+  Object.assign(copy, e, { createdId: String(vmId) });
+  for (const k of ["message", "stack"] as const) Object.defineProperty(copy, k, { value: e[k], enumerable: false, writable: true, configurable: true });
+  return copy;
+}
+
+/**
  * Refresh reads of many servers share one `GET /vm/` per window (per account and endpoint), so a
  * refresh of 100 servers costs a few calls, not 100.
  */
@@ -513,6 +583,9 @@ export const serverResource = defineResource({
       if (news.importFrom === undefined && news.cloneFrom === undefined && (await withVmLock(vmId, () => applyPower(c, { vmId, tenantId: vm.tenantId }, news, ctx, vm.state)))) vm = await c.getVm(vmId);
       const state = await liveState(c, vm, news);
       if (news.distribution === undefined && news.distributionId === undefined && !news.cloneFrom) state.distribution = vm.distribution.description;
+      await awaitReadiness(vmId, state, news, ctx).catch((e: unknown) => {
+        throw keptInState(e, vmId);
+      });
       return { id: String(vmId), outs: state };
     },
     async read(idText, prior) {
@@ -525,12 +598,17 @@ export const serverResource = defineResource({
     async update(idText, olds, news, ctx) {
       const c = client();
       const vmId = Number(idText);
-      return withVmLock(vmId, async () => {
+      // The server boots afresh when reinstalled or powered on; the state not showing it running
+      // (stopped, or a create whose wait did not finish) counts as a power-on.
+      const reinstalls = news.reinstallOnChange === true && distributionChanged(olds, news).length > 0;
+      const state = await withVmLock(vmId, async () => {
         const vm = await c.getVm(vmId);
         const current = { ...(await liveState(c, vm, olds)), password: olds.password, softwareIds: olds.softwareIds };
         await converge(c, vmId, current, { ...news, tenantId: vm.tenantId }, ctx);
         return liveState(c, await c.getVm(vmId), { ...olds, ...news });
       });
+      if (reinstalls || olds.state !== VM_STATE.running) await awaitReadiness(vmId, state, news, ctx);
+      return state;
     },
     async delete(idText, state, ctx) {
       const c = client();
