@@ -217,6 +217,17 @@ describe("flops.Server readiness", () => {
     await server.remove(created.id, created.outs, c);
   });
 
+  test("an adoption (importFrom) waits for a server that has just come up", async () => {
+    const c = ctx("adopted");
+    const vm = sim.createVm({ name: "adopted" });
+    const adopted = await server.create({ name: "adopted", importFrom: String(vm.id), readiness: { port: sim.guestPort } }, c);
+    const accepted = sim.guestConnections(vm.id);
+    expect(accepted).toHaveLength(1);
+    expect(accepted[0].at).toBeGreaterThanOrEqual(vm.timeAdded + BOOT_MS);
+    expect(waitingLines(c).length).toBeGreaterThan(0);
+    await server.remove(adopted.id, adopted.outs, c);
+  });
+
   test("check refuses a literal address no connection can reach, naming readiness.address, before any API call", async () => {
     for (const [address, reason] of [
       ["0.0.0.0", /0\.0\.0\.0 is in 0\.0\.0\.0\/8/],
