@@ -7,6 +7,7 @@
 import * as netangels from "../../sdk/netangels";
 import { NetangelsSimulator } from "../../simulator/netangels";
 import { CheckFailedError, DynamicProviderHost, HostCallError, PROVIDER_KEY, captureResources, destroy, findResource, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/netangels:${type}`;
 /** Nine fractional digits ending in non-zero digits: a trip through a Date would leave `.900`. */
@@ -201,6 +202,15 @@ describe("netangels.VolumeRollback through the host", () => {
     expect(sim.server.requestsTo(/\/volumes\/201\/backups\/.+\/$/, "POST").map((q) => q.path)).toEqual([`/api/v1/cloud/vms/101/volumes/201/backups/${VOLUME_DATE}/`]);
     expect(sim.rollbacks.at(-1)).toMatchObject({ volumeId: 201, requestedDate: VOLUME_DATE });
     await destroy(host, r.state);
+  });
+});
+
+describe("netangels rollbacks: triggers", () => {
+  it("no triggers and triggers: [] are the same on both rollbacks: no diff, no API call", async () => {
+    const before = sim.rollbacks.length;
+    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("VmRollback"), "vm-back-empty-triggers"), captured["vm-back"], () => sim.server.requests.length);
+    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("VolumeRollback"), "disk-back-empty-triggers"), captured["disk-back"], () => sim.server.requests.length);
+    expect(sim.rollbacks.length - before).toBe(2);
   });
 });
 
