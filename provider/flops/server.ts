@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, operationTimeoutMs, sameSet, type ShapeOf, VpsError, waitFor } from "../core";
+import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, operationTimeoutMs, type PropertySpec, sameSet, type ShapeOf, VpsError, waitFor } from "../core";
 import { addressProblem, hostPort, probeTcp } from "../core/tcpProbe";
 import type { FlopsClient } from "./client";
 import { catalog, findTariff, matchDistribution } from "./catalog";
@@ -303,20 +303,47 @@ async function tariffIdFor(c: FlopsClient, news: Inputs): Promise<number | undef
 
 const keyNumbers = (ids: string[] | undefined) => (ids ?? []).map(Number);
 
-/** Brings the live VM to the program's inputs, one documented call at a time, each waited for. */
-async function converge(c: FlopsClient, vmId: number, current: State, news: Inputs, ctx: HandlerContext): Promise<void> {
+type InputName = keyof typeof inputs;
+
+/**
+ * The inputs an update's own diff changed (old state → new inputs), compared as the diff compares
+ * them; an unset computed input is no change.
+ */
+function changedInputs(olds: State, news: Inputs): Set<InputName> {
+  const names = Object.keys(inputs) as InputName[];
+  return new Set(
+    names.filter((k) => {
+      const spec: PropertySpec = inputs[k];
+      if (spec.computed && news[k] === undefined) return false;
+      return !(spec.equals ?? deepEqual)(olds[k], news[k]);
+    }),
+  );
+}
+
+/**
+ * Brings the live VM to the program's inputs, one documented call at a time, each waited for. With
+ * `only` (an update), just those inputs are brought: another update of the same server that ran
+ * first (a second stack's `pulumi up`, a retry) keeps what it changed, instead of being undone here.
+ */
+async function converge(c: FlopsClient, vmId: number, current: State, news: Inputs, ctx: HandlerContext, only?: Set<InputName>): Promise<void> {
   const tenantId = current.tenantId ?? news.tenantId!;
   const ref = { vmId, tenantId };
-  const wait = (started: { operationId: number }, what: string, long = false) => awaitOperation(c, { status: "OK", ...started }, what, ctx, { operationTimeout: news.operationTimeout, long });
+  let sent = false;
+  const wait = (started: { operationId: number }, what: string, long = false) => {
+    sent = true;
+    return awaitOperation(c, { status: "OK", ...started }, what, ctx, { operationTimeout: news.operationTimeout, long });
+  };
+  const wants = (k: InputName) => only === undefined || only.has(k);
+  const powerBefore = current.powerState;
 
-  const changedDist = distributionChanged(current, news);
+  const changedDist = distributionChanged(current, news).filter((k) => wants(k as InputName));
   if (changedDist.length) {
     if (!news.reinstallOnChange) throw new VpsError({ kind: "invalid", host: FLOPS_HOST, operation: "update", hint: `${changedDist.join(", ")} changed; that needs a replacement (or reinstallOnChange: true)` });
     ctx.logger.warn(`${ctx.label}: reinstalling (distribution/software changed); the disk is wiped, the id and IP addresses are kept`);
     await wait(
       await c.reinstallVm({
         ...ref,
-        name: news.name,
+        name: wants("name") ? news.name : current.name,
         distributionId: await freshDistributionId(c, news),
         tariffId: await tariffIdFor(c, news),
         memory: news.memory,
@@ -334,25 +361,28 @@ async function converge(c: FlopsClient, vmId: number, current: State, news: Inpu
     Object.assign(current, vmOutputs(await c.getVm(vmId)), { password: news.password, publicKeyIds: news.publicKeyIds, softwareIds: news.softwareIds });
   }
 
-  const newTariffId = await tariffIdFor(c, news);
+  const newTariffId = wants("tariff") || wants("tariffId") ? await tariffIdFor(c, news) : undefined;
   if (newTariffId !== undefined && newTariffId !== current.tariffId) {
     await wait(await c.changeTariff({ ...ref, tariffId: newTariffId }), "tariff change");
   }
   // Memory first when it grows, so the disk never exceeds 64 × memory in between; last when it shrinks.
-  const memoryGrows = news.memory !== undefined && current.memory !== undefined && news.memory > current.memory;
-  const memoryShrinks = news.memory !== undefined && current.memory !== undefined && news.memory < current.memory;
+  const memoryGrows = wants("memory") && news.memory !== undefined && current.memory !== undefined && news.memory > current.memory;
+  const memoryShrinks = wants("memory") && news.memory !== undefined && current.memory !== undefined && news.memory < current.memory;
   if (memoryGrows) await wait(await c.changeMemory({ ...ref, memory: news.memory! }), "memory change");
-  if (news.disk !== undefined && current.disk !== undefined && news.disk > current.disk) await wait(await c.changeDisk({ ...ref, disk: news.disk }), "disk change");
-  if (news.cpu !== undefined && news.cpu !== current.cpu) await wait(await c.changeCpu({ ...ref, cpu: news.cpu }), "cpu change");
+  if (wants("disk") && news.disk !== undefined && current.disk !== undefined && news.disk > current.disk) await wait(await c.changeDisk({ ...ref, disk: news.disk }), "disk change");
+  if (wants("cpu") && news.cpu !== undefined && news.cpu !== current.cpu) await wait(await c.changeCpu({ ...ref, cpu: news.cpu }), "cpu change");
   if (memoryShrinks) await wait(await c.changeMemory({ ...ref, memory: news.memory!, allowRestart: true }), "memory change");
-  if (news.publicKeyIds !== undefined && !sameSet(current.publicKeyIds, news.publicKeyIds)) {
+  if (wants("publicKeyIds") && news.publicKeyIds !== undefined && !sameSet(current.publicKeyIds, news.publicKeyIds)) {
     await wait(await c.changePublicKeys({ ...ref, keyIds: keyNumbers(news.publicKeyIds) }), "public key change");
   }
-  if (news.password !== undefined && news.password !== current.password) {
+  if (wants("password") && news.password !== undefined && news.password !== current.password) {
     await wait(await c.changePassword({ ...ref, password: news.password, sendPassword: news.sendPassword }), "password change");
   }
-  if (news.name !== undefined && news.name !== current.name) await wait(await c.renameVm({ ...ref, name: news.name }), "rename");
-  await applyPower(c, ref, news, ctx);
+  if (wants("name") && news.name !== undefined && news.name !== current.name) await wait(await c.renameVm({ ...ref, name: news.name }), "rename");
+  if (wants("powerState")) await applyPower(c, ref, news, ctx);
+  // A reinstall (or a restart for less memory) leaves the server running: put back the power state it
+  // had when this update began, which may be another update's power-off.
+  else if (sent && powerBefore !== undefined) await applyPower(c, ref, { ...news, powerState: powerBefore }, ctx);
 }
 
 /** Starts or stops the server to match `powerState`; `knownState` saves a read when the caller has just read the VM. Returns whether it acted. */
@@ -604,7 +634,7 @@ export const serverResource = defineResource({
       const state = await withVmLock(vmId, async () => {
         const vm = await c.getVm(vmId);
         const current = { ...(await liveState(c, vm, olds)), password: olds.password, softwareIds: olds.softwareIds };
-        await converge(c, vmId, current, { ...news, tenantId: vm.tenantId }, ctx);
+        await converge(c, vmId, current, { ...news, tenantId: vm.tenantId }, ctx, changedInputs(olds, news));
         return liveState(c, await c.getVm(vmId), { ...olds, ...news });
       });
       if (reinstalls || olds.state !== VM_STATE.running) await awaitReadiness(vmId, state, news, ctx);

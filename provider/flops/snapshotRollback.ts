@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, VpsError, defineResource, type ShapeOf } from "../core";
+import { type HandlerContext, isVpsError, VpsError, defineResource, sameTriggers, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, withVmLock } from "./operations";
@@ -37,6 +37,7 @@ export const triggersInput = {
   schema: z.array(z.unknown(), { error: "must be a list of any values" }).optional(),
   description: "Any values; a change performs the rollback again.",
   replaceOnChange: true,
+  equals: sameTriggers,
 };
 
 export interface RollbackRun {

@@ -4,6 +4,7 @@ import { DEFAULT_SNAPSHOT_TYPE, HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS } from 
 import { HOSTKEY_HOST } from "./errors";
 import { Deadline, findSnapshot, namesOf, operationTimeoutSchema, progressTo, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema, withObjectId } from "./operations";
 import { hostkeyClientFromSettings } from "./settings";
+import { sameTriggers } from "../core/triggers";
 
 /**
  * `hostkey.SnapshotRestore`: an action resource. Create runs vm/restore_snapshot and waits for its
@@ -22,7 +23,7 @@ export const snapshotRestoreInputs = {
     description: "Must be `true`: a restore overwrites the VM's disk.",
     createOnly: true,
   },
-  triggers: { schema: z.array(z.unknown()).optional(), description: "Any values; a change runs the restore again.", replaceOnChange: true },
+  triggers: { schema: z.array(z.unknown()).optional(), description: "Any values; a change runs the restore again.", replaceOnChange: true, equals: sameTriggers },
   operationTimeout: {
     schema: operationTimeoutSchema,
     description: `Seconds the restore may take (default: config hostkey:operationTimeout, then ${HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS / 60} minutes).`,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineFunction, isVpsError } from "../core";
+import { defineFunction, isVpsError, VpsError } from "../core";
 import { backupDateSchema, latestBackupDate } from "./dates";
 import { NETANGELS_HOST } from "./errors";
 import { vmIdInput, volumeIdInput, withHint } from "./inputs";
@@ -137,6 +137,23 @@ export const getBackupFilesFunction = defineFunction({
   },
 });
 
+const archiveFilesInput = z
+  .array(z.string({ error: "each path must be a string" }).min(1, "a path must not be empty"), { error: 'must be a list of paths in the backup as getBackupFiles lists them, e.g. ["/etc/hostname"]' })
+  .min(1, "must list at least one path (an archive of no files is nothing to ask for); take them from getBackupFiles")
+  .describe(
+    "Paths to put in the archive, at least one, each as getBackupFiles lists it or a directory holding listed files. Checked on every call before the request: the backup's listing is read (one GET .../files/), and a path it does not hold fails the call, naming the path, with no archive requested.",
+  );
+
+/** Paths the listing holds neither as a file nor as a directory of listed files. */
+function unlistedPaths(wanted: string[], listed: string[]): string[] {
+  const files = new Set(listed);
+  return wanted.filter((p) => {
+    if (files.has(p)) return false;
+    const dir = p.endsWith("/") ? p : `${p}/`;
+    return !listed.some((f) => f.startsWith(dir));
+  });
+}
+
 /**
  * Asks the host for an archive of a backup's files. It changes something on the host every time it
  * runs, so it is skipped during `pulumi preview` (`previewResult`, on both delivery paths) and a program should
@@ -146,14 +163,30 @@ export const requestBackupFilesArchiveFunction = defineFunction({
   host: NETANGELS_HOST,
   name: "requestBackupFilesArchive",
   description: "Asks NetAngels for an archive of a backup's files (POST .../backups/{date}/files/). The answer names no archive: NetAngels delivers it outside the API. Runs on every `pulumi up` that evaluates it (skipped in preview).",
-  args: backupRefArgs,
+  args: backupRefArgs.extend({ files: archiveFilesInput }),
   result: z.object({ requested: z.boolean(), vmId: z.number(), vmState: z.string().optional() }),
   previewResult: (args) => ({ requested: false, vmId: args.vmId }),
   async run(args, ctx) {
     const client = netangelsClientFromSettings();
     const o = { signal: ctx.signal };
-    const vm = args.volumeId === undefined ? await client.requestVmFilesArchive(args.vmId, args.backupDate, o) : await client.requestVolumeFilesArchive(args.vmId, args.volumeId, args.backupDate, o);
-    ctx.logger.info(`${ctx.label}: asked NetAngels for an archive of the files of backup ${args.backupDate} of VM ${args.vmId}${args.volumeId === undefined ? "" : ` (volume ${args.volumeId})`}; the API gives no link, NetAngels delivers it outside the API`);
+    const backup = `backup ${args.backupDate} of VM ${args.vmId}${args.volumeId === undefined ? "" : ` (volume ${args.volumeId})`}`;
+    // One listing read before the POST: a mistyped path fails here, not as an archive NetAngels makes without it.
+    const listed = (args.volumeId === undefined ? await client.listVmBackupFiles(args.vmId, args.backupDate, o) : await client.listVolumeBackupFiles(args.vmId, args.volumeId, args.backupDate, o)).files;
+    const unlisted = unlistedPaths(args.files, listed);
+    if (unlisted.length > 0) {
+      const shown = (paths: string[]) => paths.slice(0, 10).map((p) => JSON.stringify(p)).join(", ") + (paths.length > 10 ? ", …" : "");
+      throw new VpsError(
+        {
+          kind: "invalid",
+          host: NETANGELS_HOST,
+          operation: "requestBackupFilesArchive",
+          hint: `files: ${unlisted.length === 1 ? "this path is" : "these paths are"} not in the ${backup}: ${shown(unlisted)}. ${listed.length === 0 ? "getBackupFiles lists no files in it" : `getBackupFiles lists ${listed.length} file${listed.length === 1 ? "" : "s"}: ${shown(listed)}`}; give paths exactly as listed (or a directory holding listed files). No archive was requested`,
+        },
+        `${unlisted.length} of ${args.files.length} paths not in the backup`,
+      );
+    }
+    const vm = args.volumeId === undefined ? await client.requestVmFilesArchive(args.vmId, args.backupDate, args.files, o) : await client.requestVolumeFilesArchive(args.vmId, args.volumeId, args.backupDate, args.files, o);
+    ctx.logger.info(`${ctx.label}: asked NetAngels for an archive of ${args.files.length} path${args.files.length === 1 ? "" : "s"} of ${backup}; the API gives no link, NetAngels delivers it outside the API`);
     return { requested: true, vmId: vm.id, vmState: vm.state };
   },
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { VpsError } from "../core";
+import { sameTriggers, VpsError } from "../core";
 import { NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS } from "./client";
 import { backupDateSchema } from "./dates";
 import { NETANGELS_HOST } from "./errors";
@@ -39,6 +39,7 @@ export const triggersInput = {
   schema: z.array(z.unknown(), { error: "must be a list of any values" }).optional(),
   description: "Any values; a change runs the rollback again.",
   replaceOnChange: true,
+  equals: sameTriggers,
 };
 
 /** Rebuilds a VpsError with a better hint (its fields are read-only). */

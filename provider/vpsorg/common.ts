@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { VpsError } from "../core/errors";
 import { type PropertySpec, type HandlerContext, CheckFailures } from "../core/resource";
-import { deepEqual } from "../core/lifecycle";
+import { sameTriggers } from "../core/triggers";
 import { operationTimeoutMs } from "../core/timeouts";
 import { type VpsorgClient, vpsorgClient } from "./client";
 import { HOST } from "./errors";
@@ -62,8 +62,7 @@ export const triggersProperty = {
   schema: z.array(z.unknown()).optional(),
   description: "Any values; a change performs the restore again",
   replaceOnChange: true,
-  // No triggers and an empty list are the same: adding `triggers: []` must not re-run a restore.
-  equals: (a: unknown, b: unknown) => deepEqual(a ?? [], b ?? []),
+  equals: sameTriggers,
 } satisfies PropertySpec;
 
 /** The `confirm: true` rule of every restore, before any API call. */
