@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineFunction, type FunctionDefinition, VpsError } from "../core";
 import { FLOPS_HOST } from "./errors";
-import { awaitOperation, withVmLock } from "./operations";
+import { awaitOperation, FLOPS_TIMEOUTS, withVmLock } from "./operations";
 import { backupSchema, distributionSchema, operationSchema, publicKeySchema, snapshotSchema, softwareSchema, tariffSchema, tenantSchema, vmSchema } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
 
@@ -94,7 +94,7 @@ export const getBackupDownloadUrl = defineFunction({
   args: z.object({
     serverId: serverIdArg,
     backup: z.string().min(1, "must be a backup id (flops.getBackups lists them)"),
-    operationTimeout: z.number().positive("must be a positive number of seconds").optional(),
+    operationTimeout: FLOPS_TIMEOUTS.argument(["other"]),
   }).strict(),
   result: z.object({ serverId: z.string(), backup: z.string(), url: z.string(), operationId: z.number() }),
   run: async ({ serverId, backup, operationTimeout }, ctx) => {

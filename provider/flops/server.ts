@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, operationTimeoutMs, sameSet, type ShapeOf, VpsError, waitFor } from "../core";
+import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, sameSet, type ShapeOf, VpsError, waitFor } from "../core";
 import type { FlopsClient } from "./client";
 import { catalog, findTariff, matchDistribution } from "./catalog";
 import { FLOPS_HOST } from "./errors";
-import { awaitOperation, LONG_OPERATION_SECONDS, withVmLock } from "./operations";
+import { awaitOperation, FLOPS_TIMEOUTS, withVmLock } from "./operations";
 import { type Distribution, VM_STATE, type Vm } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
 
@@ -56,7 +56,7 @@ const inputs = {
     replaceOnChange: true,
   },
   importFrom: { schema: id.optional(), description: "Adopt the existing VM with this id instead of installing one; a later change is no diff.", createOnly: true },
-  operationTimeout: { schema: z.number().positive().optional(), description: "Seconds each wait may take (default: flops:operationTimeout, else 20 min for install/clone/reinstall and 10 for the rest).", createOnly: true },
+  operationTimeout: FLOPS_TIMEOUTS.input(["install", "other"]),
 };
 
 const outputs = {
@@ -433,7 +433,7 @@ async function awaitAdoptedCreate(c: FlopsClient, vmId: number, what: "install" 
     host: FLOPS_HOST,
     what: `${what} of VM ${vmId}`,
     objectId: String(vmId),
-    timeoutMs: operationTimeoutMs(FLOPS_HOST, news.operationTimeout, ctx, LONG_OPERATION_SECONDS),
+    timeoutMs: FLOPS_TIMEOUTS.ms("install", news.operationTimeout, ctx),
     clock: ctx.clock,
     signal: ctx.signal,
     poll: async () => ({ done: (await c.getVm(vmId)).state === VM_STATE.running }),

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { defineFunction, operationTimeoutMs } from "../core";
-import { DEFAULT_SNAPSHOT_TYPE, HOSTKEY_DEFAULT_SHORT_TIMEOUT_SECONDS } from "./client";
+import { defineFunction } from "../core";
+import { DEFAULT_SNAPSHOT_TYPE } from "./client";
 import { HOSTKEY_HOST } from "./errors";
-import { operationTimeoutSchema, progressTo, serverIdSchema, snapshotTypeSchema } from "./operations";
+import { HOSTKEY_TIMEOUTS, progressTo, serverIdSchema, snapshotTypeSchema } from "./operations";
 import { hostkeyClientFromSettings } from "./settings";
 
 /** `hostkey.getSnapshots`: vm/get_snapshot (waiting when the host answers with a task). */
@@ -21,7 +21,8 @@ export const getSnapshotsFunction = defineFunction({
   async run(args, ctx) {
     const type = args.type ?? DEFAULT_SNAPSHOT_TYPE;
     const listing = await hostkeyClientFromSettings().getSnapshots(args.serverId, type, {
-      timeoutMs: operationTimeoutMs(HOSTKEY_HOST, undefined, ctx, HOSTKEY_DEFAULT_SHORT_TIMEOUT_SECONDS),
+      timeoutMs: HOSTKEY_TIMEOUTS.ms("short", undefined, ctx),
+      clock: ctx.clock,
       signal: ctx.signal,
       onProgress: progressTo(ctx, "vm/get_snapshot task"),
     });
@@ -43,11 +44,12 @@ export const getStatsFunction = defineFunction({
   host: HOSTKEY_HOST,
   name: "getStats",
   description: "Resource usage statistics of a HOSTKEY virtual machine (invapi vm/load_stats, waited for), as the host reports them.",
-  args: z.object({ serverId: serverIdSchema, operationTimeout: operationTimeoutSchema }),
+  args: z.object({ serverId: serverIdSchema, operationTimeout: HOSTKEY_TIMEOUTS.argument(["short"]) }),
   result: z.object({ serverId: z.number(), stats: z.record(z.string(), z.unknown()) }),
   async run(args, ctx) {
     const stats = await hostkeyClientFromSettings().loadStats(args.serverId, {
-      timeoutMs: operationTimeoutMs(HOSTKEY_HOST, args.operationTimeout, ctx, HOSTKEY_DEFAULT_SHORT_TIMEOUT_SECONDS),
+      timeoutMs: HOSTKEY_TIMEOUTS.ms("short", args.operationTimeout, ctx),
+      clock: ctx.clock,
       signal: ctx.signal,
       onProgress: progressTo(ctx, "vm/load_stats task"),
     });

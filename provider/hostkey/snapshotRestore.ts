@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, VpsError } from "../core";
-import { DEFAULT_SNAPSHOT_TYPE, HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS } from "./client";
+import { defineResource, type HandlerContext, isVpsError, objectLocks, VpsError } from "../core";
+import { DEFAULT_SNAPSHOT_TYPE } from "./client";
 import { HOSTKEY_HOST } from "./errors";
-import { Deadline, findSnapshot, namesOf, operationTimeoutSchema, progressTo, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema, withObjectId } from "./operations";
+import { findSnapshot, HOSTKEY_TIMEOUTS, namesOf, progressTo, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema, withObjectId } from "./operations";
 import { hostkeyClientFromSettings } from "./settings";
 
 /**
@@ -23,11 +23,7 @@ export const snapshotRestoreInputs = {
     createOnly: true,
   },
   triggers: { schema: z.array(z.unknown()).optional(), description: "Any values; a change runs the restore again.", replaceOnChange: true },
-  operationTimeout: {
-    schema: operationTimeoutSchema,
-    description: `Seconds the restore may take (default: config hostkey:operationTimeout, then ${HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS / 60} minutes).`,
-    createOnly: true,
-  },
+  operationTimeout: HOSTKEY_TIMEOUTS.input(["snapshot"]),
 };
 
 export const snapshotRestoreOutputs = {
@@ -43,9 +39,9 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
   const { serverId, name } = inputs;
   const type = inputs.type ?? DEFAULT_SNAPSHOT_TYPE;
   const target = snapshotId(serverId, name);
-  const deadline = new Deadline(ctx, operationTimeoutMs(HOSTKEY_HOST, inputs.operationTimeout, ctx, HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS));
+  const timeoutMs = HOSTKEY_TIMEOUTS.ms("snapshot", inputs.operationTimeout, ctx);
   return objectLocks.run(`${HOSTKEY_HOST}:${serverId}`, async () => {
-    const listing = await client.getSnapshots(serverId, type, { timeoutMs: deadline.remaining(), signal: ctx.signal });
+    const listing = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
     const snapshot = findSnapshot(listing, name);
     if (!snapshot) {
       throw new VpsError({ kind: "notFound", host: HOSTKEY_HOST, operation: "vm/restore_snapshot", hint: `server ${serverId} has no ${type} named "${name}" (it has: ${namesOf(listing)})` }, "no such snapshot");
@@ -58,7 +54,7 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
       taskKey = answer.key;
       ctx.logger.info(`${ctx.label}: restoring server ${serverId} from "${name}" (task ${answer.key})`);
       try {
-        await client.waitTask(answer.key, { action: "restore_snapshot", timeoutMs: deadline.remaining(), signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (restore_snapshot)`), objectId: id });
+        await client.waitTask(answer.key, { action: "restore_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (restore_snapshot)`), objectId: id });
       } catch (e) {
         // The restore was accepted; its end was not seen. Record the action (objectId) so a later
         // `pulumi up` does not run a destructive restore again by itself; change `triggers` to re-run.

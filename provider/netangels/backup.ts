@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, VpsError } from "../core";
-import { NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS, type NetangelsClient } from "./client";
+import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, objectLocks, VpsError } from "../core";
+import { NETANGELS_TIMEOUTS, type NetangelsClient } from "./client";
 import { BACKUP_DATE_PATTERN, BACKUP_DATE_RULE, backupDateSchema, compareBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
 import { noSuchBackupError, operationTimeoutInput, vmIdInput, withHint } from "./inputs";
@@ -98,7 +98,7 @@ export const backupResource = defineResource({
     async create(inputs, ctx) {
       const client = netangelsClientFromSettings();
       const vmId = inputs.vmId;
-      const timeoutMs = operationTimeoutMs(NETANGELS_HOST, inputs.operationTimeout, ctx, NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS);
+      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
 
       if (inputs.importFrom !== undefined) {
         const ref = parseBackupId(inputs.importFrom);

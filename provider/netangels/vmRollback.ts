@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { defineResource, isVpsError, objectLocks, operationTimeoutMs, VpsError } from "../core";
-import { NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS } from "./client";
+import { defineResource, isVpsError, objectLocks, VpsError } from "../core";
+import { NETANGELS_TIMEOUTS } from "./client";
 import { NETANGELS_HOST } from "./errors";
 import { backupDateInput, confirmInput, noSuchBackupError, operationTimeoutInput, triggersInput, vmIdInput, withHint } from "./inputs";
 import { runRollback } from "./rollback";
@@ -40,7 +40,7 @@ export const vmRollbackResource = defineResource({
     async create(inputs, ctx) {
       const client = netangelsClientFromSettings();
       const { vmId, backupDate } = inputs;
-      const timeoutMs = operationTimeoutMs(NETANGELS_HOST, inputs.operationTimeout, ctx, NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS);
+      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
       const what = `rollback of VM ${vmId} to ${backupDate}`;
       return objectLocks.run(`${NETANGELS_HOST}:${vmId}`, async () => {
         let entries;

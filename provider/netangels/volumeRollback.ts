@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { defineResource, isVpsError, objectLocks, operationTimeoutMs, VpsError } from "../core";
-import { NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS } from "./client";
+import { defineResource, isVpsError, objectLocks, VpsError } from "../core";
+import { NETANGELS_TIMEOUTS } from "./client";
 import { backupDateParts, matchingBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
 import { backupDateInput, confirmInput, noSuchBackupError, operationTimeoutInput, triggersInput, vmIdInput, volumeIdInput, withHint } from "./inputs";
@@ -43,7 +43,7 @@ export const volumeRollbackResource = defineResource({
     async create(inputs, ctx) {
       const client = netangelsClientFromSettings();
       const { vmId, volumeId, backupDate } = inputs;
-      const timeoutMs = operationTimeoutMs(NETANGELS_HOST, inputs.operationTimeout, ctx, NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS);
+      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
       const what = `rollback of volume ${volumeId} of VM ${vmId} to ${backupDate}`;
       return objectLocks.run(`${NETANGELS_HOST}:${vmId}`, async () => {
         let entries;

@@ -22,7 +22,7 @@ const inputs = {
   serverId: serverIdProperty(true),
   description: { schema: z.string().optional(), description: "Optional description", replaceOnChange: true },
   importFrom: { schema: idString("backup").optional(), description: "Adopt this existing backup (its id) instead of creating one; its server and description must match the inputs", createOnly: true },
-  operationTimeout: operationTimeoutProperty,
+  operationTimeout: operationTimeoutProperty("backup"),
 };
 
 const outputs = {

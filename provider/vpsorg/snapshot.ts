@@ -29,7 +29,7 @@ const inputs = {
   },
   description: { schema: z.string().optional(), description: "Optional description", replaceOnChange: true },
   importFrom: { schema: idString("snapshot").optional(), description: "Adopt this existing snapshot (its id) instead of creating one; its server, name and description must match the inputs", createOnly: true },
-  operationTimeout: operationTimeoutProperty,
+  operationTimeout: operationTimeoutProperty("snapshot"),
 };
 
 const outputs = {
