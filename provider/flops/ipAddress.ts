@@ -29,7 +29,7 @@ const inputs = {
   serverId: { schema: serverIdSchema, description: "Id of the flops.Server the address is on. A change moves the address there in place (ip_move), keeping it." },
   importFrom: {
     schema: z.string().regex(IPV4, "must be an IPv4 address such as 185.22.60.234").optional(),
-    description: "Adopt this existing address (the resource's id form) instead of adding one; if it is on another server it is moved to serverId. A later change is no diff.",
+    description: "Adopt this existing address (the resource's id form) instead of adding one; if it is on another server it is moved to serverId.",
     createOnly: true,
   },
   operationTimeout: operationTimeoutInput,

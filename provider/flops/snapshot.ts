@@ -73,16 +73,17 @@ const snapshotName = z.string().min(1, NAME_RULE).max(64, NAME_RULE).regex(/^[A-
 const ID_FORM = /^(\d+)\/(\d+)$/;
 
 const inputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to snapshot. A change replaces the snapshot.", replaceOnChange: true },
-  name: { schema: snapshotName, description: `Snapshot name; ${NAME_RULE}. A change replaces the snapshot.`, replaceOnChange: true },
-  description: { schema: z.string().max(255, "must be at most 255 characters").optional(), description: "Snapshot description. A change replaces the snapshot (the API cannot edit one); left unset, any description (an adopted snapshot's) is no diff.", replaceOnChange: true, computed: true },
+  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to snapshot.", replaceOnChange: true },
+  name: { schema: snapshotName, description: `Snapshot name; ${NAME_RULE}.`, replaceOnChange: true },
+  description: { schema: z.string().max(255, "must be at most 255 characters").optional(), description: "Snapshot description, at most 255 characters (the API cannot edit it).", replaceOnChange: true, computed: true },
   deleteChildren: {
     schema: z.boolean().optional(),
-    description: "On delete, also delete the snapshots taken from this one (snapshot_delete's deleteChildren); default false: they are re-attached to its parent. Changed in place (only recorded).",
+    description: "On delete, also delete the snapshots taken from this one (snapshot_delete's deleteChildren); false: they are re-attached to its parent. Changed in place (only recorded).",
+    default: false,
   },
   importFrom: {
     schema: z.string().regex(ID_FORM, 'must be "<serverId>/<snapshotId>", e.g. "88977/2206"').optional(),
-    description: 'Adopt the existing snapshot with this id ("<serverId>/<snapshotId>") instead of creating one; a later change is no diff.',
+    description: 'Adopt the existing snapshot with this id ("<serverId>/<snapshotId>") instead of creating one.',
     createOnly: true,
   },
   operationTimeout: operationTimeoutInput,

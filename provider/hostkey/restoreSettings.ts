@@ -15,7 +15,7 @@ import { hostkeyClientFromSettings } from "./settings";
 
 export const restoreSettingsInputs = {
   serverId: { schema: serverIdSchema, description: "Id of the HOSTKEY virtual machine.", replaceOnChange: true },
-  type: { schema: snapshotTypeSchema, description: "Snapshot type the settings apply to (invapi `type`; default `snapshot`).", replaceOnChange: true },
+  type: { schema: snapshotTypeSchema, description: "Snapshot type the settings apply to (invapi `type`): a plain word.", default: DEFAULT_SNAPSHOT_TYPE, replaceOnChange: true },
   enableRotation: { schema: z.boolean({ message: "must be true or false" }), description: "Rotate snapshots automatically (invapi `enable_rotation`)." },
   excludeFromRotation: {
     schema: z

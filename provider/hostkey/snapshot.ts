@@ -34,7 +34,7 @@ export const RECONCILE_WINDOW_MS = 120_000;
 export const snapshotInputs = {
   serverId: { schema: serverIdSchema, description: "Id of the HOSTKEY virtual machine.", replaceOnChange: true },
   name: { schema: snapshotNameSchema, description: "Snapshot name: ASCII letters, digits, `_`, `-` and `.` (sent in the form body, encoded).", replaceOnChange: true },
-  type: { schema: snapshotTypeSchema, description: "Snapshot type (invapi `type`; default `snapshot`).", replaceOnChange: true },
+  type: { schema: snapshotTypeSchema, description: "Snapshot type (invapi `type`): a plain word.", default: DEFAULT_SNAPSHOT_TYPE, replaceOnChange: true },
   importFrom: {
     schema: z.string().regex(SNAPSHOT_ID_PATTERN, "must be \"<serverId>/<name>\", e.g. \"1001/nightly\"").optional(),
     description: "Adopt an existing snapshot, given as `\"<serverId>/<name>\"`, instead of creating one; it must match `serverId` and `name`.",

@@ -15,14 +15,14 @@ import { hostkeyClientFromSettings } from "./settings";
 export const snapshotRestoreInputs = {
   serverId: { schema: serverIdSchema, description: "Id of the HOSTKEY virtual machine to restore.", replaceOnChange: true },
   name: { schema: snapshotNameSchema, description: "Name of the snapshot to restore (e.g. a `hostkey.Snapshot`'s `name`).", replaceOnChange: true },
-  type: { schema: snapshotTypeSchema, description: "Snapshot type (invapi `type`; default `snapshot`).", replaceOnChange: true },
+  type: { schema: snapshotTypeSchema, description: "Snapshot type (invapi `type`): a plain word.", default: DEFAULT_SNAPSHOT_TYPE, replaceOnChange: true },
   confirm: {
     // z.custom keeps this message (a literal's mismatch is reported as "must be one of true").
     schema: z.custom<true>((v) => v === true, { message: "must be true: restoring a snapshot overwrites the VM's current disk with the snapshot's state, and this cannot be undone" }),
     description: "Must be `true`: a restore overwrites the VM's disk.",
     createOnly: true,
   },
-  triggers: { schema: z.array(z.unknown()).optional(), description: "Any values; a change runs the restore again.", replaceOnChange: true },
+  triggers: { schema: z.array(z.unknown()).optional(), description: "A list of any values (e.g. a date or a version string).", replaceOnChange: true },
   operationTimeout: HOSTKEY_TIMEOUTS.input(["snapshot"]),
 };
 

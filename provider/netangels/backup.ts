@@ -69,7 +69,7 @@ export const backupResource = defineResource({
   type: "Backup",
   description: "A backup of a NetAngels VM. The API cannot delete backups: destroying this resource forgets it, and the backup expires by the host's retention policy.",
   inputs: {
-    vmId: { schema: vmIdInput, description: "Id of the VM to back up; a change makes a new backup.", replaceOnChange: true },
+    vmId: { schema: vmIdInput, description: "Id of the VM to back up.", replaceOnChange: true },
     importFrom: {
       schema: z.string({ error: IMPORT_RULE }).refine((v) => parseBackupId(v) !== undefined, { message: IMPORT_RULE }).optional(),
       description: 'Adopt an existing backup instead of making one: "<vmId>/<backup_date>", the date exactly as getVmBackups lists it.',

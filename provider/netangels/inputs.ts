@@ -33,7 +33,7 @@ export const confirmInput = {
 
 export const triggersInput = {
   schema: z.array(z.unknown(), { error: "must be a list of any values" }).optional(),
-  description: "Any values; a change runs the rollback again.",
+  description: "A list of any values (e.g. a date or a version string).",
   replaceOnChange: true,
 };
 

@@ -22,10 +22,10 @@ export const vmRollbackResource = defineResource({
   type: "VmRollback",
   description: "Rolls a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.",
   inputs: {
-    vmId: { schema: vmIdInput, description: "Id of the VM to roll back; a change runs the rollback again.", replaceOnChange: true },
+    vmId: { schema: vmIdInput, description: "Id of the VM to roll back.", replaceOnChange: true },
     backupDate: {
       schema: backupDateInput,
-      description: "Date of the backup exactly as getVmBackups (or a Backup's backupDate) gives it, e.g. 2024-11-29T04:26:40.900150729; a change runs the rollback again.",
+      description: "Date of the backup exactly as getVmBackups (or a Backup's backupDate) gives it, e.g. 2024-11-29T04:26:40.900150729.",
       replaceOnChange: true,
     },
     confirm: confirmInput,

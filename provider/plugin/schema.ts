@@ -146,7 +146,8 @@ function configVariable(s: PluginSetting): PropertySpec {
   const parts = [sentence(capitalize(s.spec.description)), `Falls back to the environment variable \`${s.spec.env}\``];
   if (s.spec.default !== undefined) parts[1] += `, then to \`${s.spec.default}\``;
   else if (s.spec.defaultDescription !== undefined) parts[1] += `, then to ${s.spec.defaultDescription}`;
-  const spec: PropertySpec = { type: "string", description: `${parts[0]} ${parts[1]}.`, defaultInfo: { environment: [s.spec.env] } };
+  const secret = s.spec.secret ? " Secret: kept encrypted in state (even when set without `--secret`) and never logged." : "";
+  const spec: PropertySpec = { type: "string", description: `${parts[0]} ${parts[1]}.${secret}`, defaultInfo: { environment: [s.spec.env] } };
   if (s.spec.secret) spec.secret = true;
   return spec;
 }

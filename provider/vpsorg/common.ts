@@ -58,7 +58,7 @@ export const confirmProperty = {
 
 export const triggersProperty = {
   schema: z.array(z.unknown()).optional(),
-  description: "Any values; a change performs the restore again",
+  description: "A list of any values (e.g. a date or a version string); unset and `[]` are the same",
   replaceOnChange: true,
   // No triggers and an empty list are the same: adding `triggers: []` must not re-run a restore.
   equals: (a: unknown, b: unknown) => deepEqual(a ?? [], b ?? []),
