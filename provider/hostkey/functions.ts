@@ -13,7 +13,11 @@ export const getSnapshotsFunction = defineFunction({
   host: HOSTKEY_HOST,
   name: "getSnapshots",
   description: "The snapshots of a HOSTKEY virtual machine and its rotation settings (invapi vm/get_snapshot).",
-  args: z.object({ serverId: serverIdArg, type: snapshotTypeSchema.describe(`Snapshot type (invapi \`type\`): a plain word; unset: \`${DEFAULT_SNAPSHOT_TYPE}\`.`) }),
+  args: z.object({
+    serverId: serverIdArg,
+    type: snapshotTypeSchema.describe(`Snapshot type (invapi \`type\`): a plain word; unset: \`${DEFAULT_SNAPSHOT_TYPE}\`.`),
+    operationTimeout: HOSTKEY_TIMEOUTS.argument(["short"]),
+  }),
   result: z.object({
     serverId: serverIdResult,
     type: z.string().describe("The snapshot type listed."),
@@ -34,7 +38,7 @@ export const getSnapshotsFunction = defineFunction({
   async run(args, ctx) {
     const type = args.type ?? DEFAULT_SNAPSHOT_TYPE;
     const listing = await hostkeyClientFromSettings().getSnapshots(args.serverId, type, {
-      timeoutMs: HOSTKEY_TIMEOUTS.ms("short", undefined, ctx),
+      timeoutMs: HOSTKEY_TIMEOUTS.ms("short", args.operationTimeout, ctx),
       clock: ctx.clock,
       signal: ctx.signal,
       onProgress: progressTo(ctx, "vm/get_snapshot task"),
