@@ -5,12 +5,16 @@ import type { Logger } from "./log";
 /**
  * One description per resource, next to its handler: every input and output with its zod schema, a
  * one-line description, whether a change forces replacement and whether it is secret. Check, diff,
- * the TypeScript types, the SDK classes and schema.json are all derived from it.
+ * the TypeScript types, the SDK classes and schema.json are all derived from it. The description says
+ * what the property is (units, allowed values); the notes the flags imply (replaces, no diff, secret,
+ * default) are added by describeProperty, never written by hand.
  */
 
 export interface PropertySpec<S extends z.ZodType = z.ZodType> {
   schema: S;
   description: string;
+  /** What the handler uses when the input is unset (documentation; the handler applies it). */
+  default?: string | number | boolean;
   /** A change replaces the resource. */
   replaceOnChange?: boolean;
   /** Only used at create/adoption: a later change is no diff (sendPassword, importFrom). */
@@ -129,6 +133,34 @@ export function defineFunction<A extends z.ZodType, R extends z.ZodType>(def: Fu
 /** `pulumi-nodejs:dynamic/flops:Server` style label pieces. */
 export function resourceLabel(def: { host: string; type: string }, nameOrId?: string): string {
   return `${def.host}:${def.type}${nameOrId ? ` "${nameOrId}"` : ""}`;
+}
+
+/** An action resource (a rollback, a restore, a restart) runs again when its `triggers` change (DESIGN). */
+export function isActionResource(def: Pick<ResourceDefinition, "inputs">): boolean {
+  return "triggers" in def.inputs;
+}
+
+function sentence(s: string): string {
+  const t = s.trim();
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+}
+
+/**
+ * A property's whole description: its own text, then the notes its flags imply, so that no
+ * description restates a flag (and none can contradict one).
+ */
+export function describeProperty(def: Pick<ResourceDefinition, "type" | "inputs" | "outputs" | "nameProperty">, key: string): string {
+  const spec = def.inputs[key] ?? def.outputs[key];
+  if (!spec) throw new Error(`${def.type} has no property ${key}`);
+  const notes = [sentence(spec.description)];
+  const isInput = key in def.inputs;
+  if (isInput && def.nameProperty === key) notes.push("Defaults to the Pulumi resource name.");
+  if (isInput && spec.default !== undefined) notes.push(`Default: \`${String(spec.default)}\`.`);
+  if (isInput && spec.computed) notes.push("Left unset, the live value is an output and no diff.");
+  if (isInput && spec.replaceOnChange) notes.push(isActionResource(def) ? `Changing it runs the ${def.type} again (a replacement).` : `Changing it replaces the ${def.type}.`);
+  if (isInput && spec.createOnly) notes.push("Changing only this is no diff.");
+  if (spec.secret) notes.push("Secret: kept encrypted in state.");
+  return notes.join(" ");
 }
 
 export function secretInputs(def: ResourceDefinition): string[] {

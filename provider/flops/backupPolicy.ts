@@ -4,7 +4,7 @@ import { type HandlerContext, VpsError, defineResource, type ShapeOf } from "../
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, withVmLock } from "./operations";
-import type { BackupPolicy } from "./schemas";
+import { type BackupPolicy, backupPolicySchema } from "./schemas";
 import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
 
 /**
@@ -22,7 +22,7 @@ import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema }
  */
 
 const inputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the flops.Server whose backups this policy sets. A change replaces the resource (the old server gets its previous policy back).", replaceOnChange: true },
+  serverId: { schema: serverIdSchema, description: "Id of the flops.Server whose backups this policy sets (on a replacement, the old server gets its previous policy back).", replaceOnChange: true },
   quantity: {
     schema: z.number().int("must be a whole number of copies, 1–10").min(1, "must be 1–10 copies").max(10, "must be 1–10 copies"),
     description: "Backups kept, 1–10. Changed in place (backup_policy_change).",
@@ -34,13 +34,13 @@ const inputs = {
   },
   importFrom: {
     schema: serverIdSchema.optional(),
-    description: "Adopt the policy of this server (its id; must equal serverId): the policy it has now is what delete puts back. A later change is no diff.",
+    description: "Adopt the policy of this server (its id; must equal serverId): the policy it has now is what delete puts back.",
     createOnly: true,
   },
   operationTimeout: operationTimeoutInput,
 };
 
-const policySchema = z.object({ quantity: z.number(), frequency: z.number() });
+const policySchema = backupPolicySchema;
 
 const outputs = {
   previousPolicy: { schema: policySchema.nullable().optional(), description: "The policy the server had before this resource took it over; put back on delete." },

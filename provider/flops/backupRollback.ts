@@ -25,22 +25,22 @@ const BACKUP_ROLLBACK_TYPE = "VM_REVERT_TO_BACKUP";
 const ID_FORM = /^(\d+)\/(.+)\/(\d+)$/;
 
 const inputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to roll back. A change performs the rollback again (on that server).", replaceOnChange: true },
+  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to roll back.", replaceOnChange: true },
   backup: {
     schema: z.string().min(1, "must be a backup id such as diff-backupsnap20141019011721-backupsnap20141022015414.lz4 (flops.getBackups lists them)").regex(/^[^/]+$/, "must be a backup id (a file name, no /)"),
-    description: "Id of the backup to roll back to (a file name from flops.getBackups). A change performs the rollback again.",
+    description: "Id of the backup to roll back to (a file name from flops.getBackups).",
     replaceOnChange: true,
   },
   createBackup: {
     schema: z.boolean().optional(),
-    description: "Save the server's current state as a backup first (backup_rollback's createBackup). Read when the rollback runs; a later change is no diff.",
+    description: "Save the server's current state as a backup first (backup_rollback's createBackup). Read when the rollback runs.",
     createOnly: true,
   },
   confirm: confirmInput("a backup rollback deletes every snapshot of the server, loses its current disk for good, and puts back the tariff of the backup's time"),
   triggers: triggersInput,
   importFrom: {
     schema: z.string().regex(ID_FORM, 'must be "<serverId>/<backup>/<operationId>"').optional(),
-    description: 'Adopt a backup rollback already started ("<serverId>/<backup>/<operationId>", as a timed-out run names it): it is waited for, not started again. A later change is no diff.',
+    description: 'Adopt a backup rollback already started ("<serverId>/<backup>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
     createOnly: true,
   },
   operationTimeout: operationTimeoutInput,

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { awaitLostEffect, type HandlerContext, isVpsError, operationTimeoutMs, VpsError, defineResource, type ShapeOf } from "../core";
+import { awaitLostEffect, type HandlerContext, isVpsError, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
-import { awaitOperation, SHORT_OPERATION_SECONDS, withVmLock } from "./operations";
+import { awaitOperation, FLOPS_TIMEOUTS, withVmLock } from "./operations";
 import type { OperationStarted, Vm } from "./schemas";
 import { findVm, flopsClient, isGone, LOST_EFFECT_WINDOW_MS, operationTimeoutInput, requireVm, serverIdSchema, withUnknownOutcomeHint } from "./snapshot";
 
@@ -29,7 +29,7 @@ const inputs = {
   serverId: { schema: serverIdSchema, description: "Id of the flops.Server the address is on. A change moves the address there in place (ip_move), keeping it." },
   importFrom: {
     schema: z.string().regex(IPV4, "must be an IPv4 address such as 185.22.60.234").optional(),
-    description: "Adopt this existing address (the resource's id form) instead of adding one; if it is on another server it is moved to serverId. A later change is no diff.",
+    description: "Adopt this existing address (the resource's id form) instead of adding one; if it is on another server it is moved to serverId.",
     createOnly: true,
   },
   operationTimeout: operationTimeoutInput,
@@ -133,7 +133,7 @@ async function addAddress(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
         operation: `ip_add on server ${vmId}`,
         find: async () => ((await findVm(c, vmId))?.ipAddresses ?? []).filter((a) => !before.has(a)),
         describe: (a) => `address ${a}`,
-        timeoutMs: Math.min(operationTimeoutMs(FLOPS_HOST, news.operationTimeout, ctx, SHORT_OPERATION_SECONDS), LOST_EFFECT_WINDOW_MS),
+        timeoutMs: Math.min(FLOPS_TIMEOUTS.ms("other", news.operationTimeout, ctx), LOST_EFFECT_WINDOW_MS),
         clock: ctx.clock,
         signal: ctx.signal,
         logger: ctx.logger,

@@ -10,10 +10,10 @@ import { flopsClientFromSettings } from "./settings";
 const sameKeyText = (a: unknown, b: unknown) => typeof a === "string" && typeof b === "string" ? a.trim() === b.trim() : a === b;
 
 const inputs = {
-  name: { schema: z.string().min(1).optional(), description: "Key name; defaults to the Pulumi resource name. Changed in place (edit)." },
+  name: { schema: z.string().min(1).optional(), description: "Key name. Changed in place (edit)." },
   publicKey: { schema: z.string().trim().min(1, "must be an OpenSSH public key"), description: "The public key text (OpenSSH format). Changed in place (edit); surrounding whitespace is ignored.", equals: sameKeyText },
-  tenantId: { schema: z.number().int().positive().optional(), description: "Project (tenant) id; defaults to the account's first tenant. A change replaces the key.", replaceOnChange: true, computed: true },
-  importFrom: { schema: z.string().regex(/^\d+$/, "must be a key id").optional(), description: "Adopt the existing key with this id; a later change is no diff.", createOnly: true },
+  tenantId: { schema: z.number().int().positive().optional(), description: "Project (tenant) id (flops.getTenants lists them); defaults to the account's first tenant.", replaceOnChange: true, computed: true },
+  importFrom: { schema: z.string().regex(/^\d+$/, "must be a key id").optional(), description: "Adopt the existing key with this id instead of adding one.", createOnly: true },
 };
 
 const outputs = {

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, operationTimeoutMs, type PropertySpec, sameSet, type ShapeOf, VpsError, waitFor } from "../core";
+import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, type PropertySpec, sameSet, type ShapeOf, VpsError, waitFor } from "../core";
 import { addressProblem, hostPort, probeTcp } from "../core/tcpProbe";
 import type { FlopsClient } from "./client";
 import { catalog, findTariff, matchDistribution } from "./catalog";
 import { FLOPS_HOST } from "./errors";
-import { awaitOperation, LONG_OPERATION_SECONDS, withVmLock } from "./operations";
-import { type Distribution, VM_STATE, type Vm } from "./schemas";
+import { awaitOperation, FLOPS_TIMEOUTS, withVmLock } from "./operations";
+import { backupPolicySchema, type Distribution, VM_STATE, type Vm } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
 
 /** The seed's password rule: latin letters of both cases and at least one digit or one of !()[]-.?~` */
@@ -30,8 +30,8 @@ const READINESS_ATTEMPT_MAX_MS = 10_000;
 const id = z.string().regex(/^\d+$/, "must be a numeric id as a string (a flops.PublicKey's id)");
 
 const inputs = {
-  name: { schema: z.string().min(1).max(255).optional(), description: "Server name; defaults to the Pulumi resource name. Changed in place (rename)." },
-  tenantId: { schema: z.number().int().positive().optional(), description: "Project (tenant) id; defaults to the account's first tenant. A change replaces the server.", replaceOnChange: true, computed: true },
+  name: { schema: z.string().min(1).max(255).optional(), description: "Server name, 1–255 characters. Changed in place (rename)." },
+  tenantId: { schema: z.number().int().positive().optional(), description: "Project (tenant) id (flops.getTenants lists them); defaults to the account's first tenant.", replaceOnChange: true, computed: true },
   distribution: {
     schema: z.string().min(1).optional(),
     description: "Distribution by catalog description (\"Ubuntu 14.04.1 x64\") or family name (\"UBUNTU\", with bitness). Ids are looked up at create time, so a renumbered catalog is no diff. A change replaces the server unless reinstallOnChange.",
@@ -44,24 +44,29 @@ const inputs = {
   memory: { schema: z.number().int().min(512, "must be 512–16384 MB").max(16384, "must be 512–16384 MB").optional(), description: "RAM in MB, 512–16384 (on-demand tariffs only). In place (memory_change); lowering needs allowRestart.", computed: true },
   disk: { schema: z.number().int().min(8192, "must be 8192–524288 MB").max(524288, "must be 8192–524288 MB").optional(), description: "Disk in MB, 8192–524288, at most 64 × memory (on-demand tariffs only). Grows in place; shrinking replaces.", computed: true },
   cpu: { schema: z.number().int().min(1, "must be 1–12").max(12, "must be 1–12").optional(), description: "CPU cores, 1–12 (on-demand tariffs only). In place (cpu_change).", computed: true },
-  ipCount: { schema: z.number().int().min(0, "must be 0–2").max(2, "must be 0–2").optional(), description: "Public IPv4 addresses installed with the server, 0–2 (on-demand tariffs only). A change replaces; add addresses to a live server with flops.IpAddress.", replaceOnChange: true },
-  password: { schema: z.string().optional(), description: "Administrator password (secret): " + PASSWORD_RULE + ". In place (password_change).", secret: true },
+  ipCount: { schema: z.number().int().min(0, "must be 0–2").max(2, "must be 0–2").optional(), description: "Public IPv4 addresses installed with the server, 0–2 (on-demand tariffs only); to add addresses to a live server, use flops.IpAddress.", replaceOnChange: true },
+  password: { schema: z.string().optional(), description: "Administrator password: " + PASSWORD_RULE + ". In place (password_change).", secret: true },
   // computed: left unset, the keys are not managed (a clone inherits its source's keys; keys added in
   // the panel): the live list is an output, not a diff that no update would ever close.
-  publicKeyIds: { schema: z.array(id).optional(), description: "Ids of flops.PublicKey resources to install; order does not matter. In place (pubkey_change). Left unset, the server's keys are not managed (a clone keeps its source's).", equals: sameSet, computed: true },
-  softwareIds: { schema: z.array(z.number().int().positive()).optional(), description: "Catalog software to preinstall. A change replaces the server unless reinstallOnChange.", equals: sameSet },
-  openSupportAccess: { schema: z.boolean().optional(), description: "Open support access to the server at install. A change replaces the server.", replaceOnChange: true },
-  sendPassword: { schema: z.boolean().optional(), description: "E-mail the password after install; a later change is no diff.", createOnly: true },
+  publicKeyIds: { schema: z.array(id).optional(), description: "Ids of flops.PublicKey resources to install; order does not matter. In place (pubkey_change). Unset, the keys are not managed (a clone keeps its source's).", equals: sameSet, computed: true },
+  softwareIds: { schema: z.array(z.number().int().positive()).optional(), description: "Ids of catalog software to preinstall (flops.getSoftware lists them); order does not matter. A change replaces the server unless reinstallOnChange.", equals: sameSet },
+  openSupportAccess: { schema: z.boolean().optional(), description: "Open support access to the server at install.", replaceOnChange: true },
+  sendPassword: { schema: z.boolean().optional(), description: "E-mail the password after install and after a password change.", createOnly: true },
   powerState: { schema: z.enum(["running", "stopped"], { message: 'must be "running" or "stopped"' }).optional(), description: '"running" (default) or "stopped": start / shutdown (falling back to poweroff).' },
-  allowRestart: { schema: z.boolean().optional(), description: "Allow the restart that lowering memory needs.", createOnly: true },
+  allowRestart: { schema: z.boolean().optional(), description: "Allow the restart that lowering memory needs (without it, lowering memory fails at preview).", createOnly: true },
   reinstallOnChange: { schema: z.boolean().optional(), description: "Apply a distribution or software change in place with reinstall (keeps id and IPs, wipes the disk) instead of replacing.", createOnly: true },
   cloneFrom: {
-    schema: z.object({ serverId: id, snapshotId: z.number().int().positive().optional() }).optional(),
-    description: "Create as a clone of another server (its id), of its current state or of a snapshot (the vendor snapshotId). Excludes the distribution inputs. A change replaces.",
+    schema: z
+      .object({
+        serverId: id.describe("Id of the flops.Server to clone."),
+        snapshotId: z.number().int().positive().optional().describe("Clone this snapshot of it (a flops.Snapshot's snapshotId); unset: its current state."),
+      })
+      .optional(),
+    description: "Create as a clone of another server (its id), of its current state or of a snapshot (the vendor snapshotId). Excludes the distribution inputs.",
     replaceOnChange: true,
   },
-  importFrom: { schema: id.optional(), description: "Adopt the existing VM with this id instead of installing one; a later change is no diff.", createOnly: true },
-  operationTimeout: { schema: z.number().positive().optional(), description: "Seconds each wait may take (default: flops:operationTimeout, else 20 min for install/clone/reinstall and 10 for the rest).", createOnly: true },
+  importFrom: { schema: id.optional(), description: "Adopt the existing VM with this id instead of installing one.", createOnly: true },
+  operationTimeout: FLOPS_TIMEOUTS.input(["install", "other"]),
   readiness: {
     schema: z
       .strictObject({
@@ -72,7 +77,7 @@ const inputs = {
       })
       .optional(),
     description:
-      "Wait until the server is reachable before dependent resources run: after create (install, clone or adoption), a reinstall and a power-on, the provider connects to address:port until a TCP connection succeeds (and, with banner, the greeting starts with it); it only connects and reads, never sends. Not waited for while powerState is \"stopped\". Only affects waits: a change is no diff.",
+      "Wait until the server is reachable before dependent resources run: after create (install, clone or adoption), a reinstall and a power-on, the provider connects to address:port until a TCP connection succeeds (and, with banner, the greeting starts with it); it only connects and reads, never sends. Not waited for while powerState is \"stopped\". Only affects waits.",
     createOnly: true,
   },
 };
@@ -85,7 +90,7 @@ const outputs = {
   distributionName: { schema: z.string(), description: "Family name of the installed distribution (e.g. UBUNTU)." },
   distributionDescription: { schema: z.string(), description: "Description of the installed distribution (e.g. Ubuntu 14.04.1 x64)." },
   bandwidth: { schema: z.number(), description: "Bandwidth in Mbit/s." },
-  backupPolicy: { schema: z.object({ quantity: z.number(), frequency: z.number() }), description: "Backup policy {quantity, frequency}." },
+  backupPolicy: { schema: backupPolicySchema, description: "The server's backup schedule (set it with flops.BackupPolicy)." },
   timeAdded: { schema: z.number(), description: "Creation time, epoch milliseconds." },
   currentSnapshot: { schema: z.number().nullable().optional(), description: "Vendor id of the snapshot the server runs from, if any." },
 };
@@ -533,7 +538,7 @@ async function awaitAdoptedCreate(c: FlopsClient, vmId: number, what: "install" 
     host: FLOPS_HOST,
     what: `${what} of VM ${vmId}`,
     objectId: String(vmId),
-    timeoutMs: operationTimeoutMs(FLOPS_HOST, news.operationTimeout, ctx, LONG_OPERATION_SECONDS),
+    timeoutMs: FLOPS_TIMEOUTS.ms("install", news.operationTimeout, ctx),
     clock: ctx.clock,
     signal: ctx.signal,
     poll: async () => ({ done: (await c.getVm(vmId)).state === VM_STATE.running }),

@@ -19,8 +19,8 @@ export const serverRestartResource = defineResource({
   description: "Restarts a flops server (reboot, or reset when hard) when created and whenever its triggers change; deleting it does nothing to the server.",
   inputs: {
     serverId: { schema: serverIdSchema, description: "Id of the flops.Server to restart.", replaceOnChange: true },
-    hard: { schema: z.boolean().optional(), description: "true: hard reset (like pressing the reset button); default false: soft reboot through the guest OS.", replaceOnChange: true },
-    triggers: { ...triggersInput, description: "Any values; a change restarts the server again." },
+    hard: { schema: z.boolean().optional(), description: "true: hard reset (like pressing the reset button); false: soft reboot through the guest OS.", default: false, replaceOnChange: true },
+    triggers: { ...triggersInput, description: "A list of any values (e.g. a date or a version string)." },
     operationTimeout: operationTimeoutInput,
   },
   outputs: {

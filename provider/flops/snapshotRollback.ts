@@ -35,7 +35,7 @@ export function confirmInput(why: string) {
 
 export const triggersInput = {
   schema: z.array(z.unknown(), { error: "must be a list of any values" }).optional(),
-  description: "Any values; a change performs the rollback again.",
+  description: "A list of any values (e.g. a date or a version string).",
   replaceOnChange: true,
   equals: sameTriggers,
 };
@@ -105,17 +105,17 @@ export async function readRollbackServer(c: FlopsClient, vmId: number): Promise<
 const ID_FORM = /^(\d+)\/(\d+)\/(\d+)$/;
 
 const inputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to roll back. A change performs the rollback again (on that server).", replaceOnChange: true },
+  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to roll back.", replaceOnChange: true },
   snapshotId: {
     schema: z.number().int().positive("must be a snapshot number (a flops.Snapshot's snapshotId)"),
-    description: "The vendor's snapshot number to roll back to (a flops.Snapshot's snapshotId output). A change performs the rollback again.",
+    description: "The vendor's snapshot number to roll back to (a flops.Snapshot's snapshotId output).",
     replaceOnChange: true,
   },
   confirm: confirmInput("a rollback replaces the server's current disk with the snapshot's state (and its tariff with the snapshot's), and cannot be undone"),
   triggers: triggersInput,
   importFrom: {
     schema: z.string().regex(ID_FORM, 'must be "<serverId>/<snapshotId>/<operationId>"').optional(),
-    description: 'Adopt a rollback already started ("<serverId>/<snapshotId>/<operationId>", as a timed-out run names it): it is waited for, not started again. A later change is no diff.',
+    description: 'Adopt a rollback already started ("<serverId>/<snapshotId>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
     createOnly: true,
   },
   operationTimeout: operationTimeoutInput,

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, VpsError } from "../core";
-import { NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS, type NetangelsClient } from "./client";
+import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, objectLocks, VpsError } from "../core";
+import { NETANGELS_TIMEOUTS, type NetangelsClient } from "./client";
 import { BACKUP_DATE_PATTERN, BACKUP_DATE_RULE, backupDateSchema, compareBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
 import { noSuchBackupError, operationTimeoutInput, vmIdInput, withHint } from "./inputs";
@@ -69,7 +69,7 @@ export const backupResource = defineResource({
   type: "Backup",
   description: "A backup of a NetAngels VM. The API cannot delete backups: destroying this resource forgets it, and the backup expires by the host's retention policy.",
   inputs: {
-    vmId: { schema: vmIdInput, description: "Id of the VM to back up; a change makes a new backup.", replaceOnChange: true },
+    vmId: { schema: vmIdInput, description: "Id of the VM to back up.", replaceOnChange: true },
     importFrom: {
       schema: z.string({ error: IMPORT_RULE }).refine((v) => parseBackupId(v) !== undefined, { message: IMPORT_RULE }).optional(),
       description: 'Adopt an existing backup instead of making one: "<vmId>/<backup_date>", the date exactly as getVmBackups lists it.',
@@ -98,7 +98,7 @@ export const backupResource = defineResource({
     async create(inputs, ctx) {
       const client = netangelsClientFromSettings();
       const vmId = inputs.vmId;
-      const timeoutMs = operationTimeoutMs(NETANGELS_HOST, inputs.operationTimeout, ctx, NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS);
+      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
 
       if (inputs.importFrom !== undefined) {
         const ref = parseBackupId(inputs.importFrom);

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { globalRedactor, HttpClient, type RequestPriority, systemClock, type TransportOptions, VpsError } from "../core";
+import { globalRedactor, HttpClient, OperationTimeouts, type RequestPriority, systemClock, type TransportOptions, VpsError } from "../core";
 import { BACKUP_DATE_PATTERN, BACKUP_DATE_RULE } from "./dates";
 import { decodeNetangelsError, NETANGELS_HOST } from "./errors";
 import { type BackupEntry, backupListResponse, type FilesList, filesListResponse, type Vm, type VmList, vmListResponse, vmSchema } from "./schemas";
@@ -13,8 +13,10 @@ import { type BackupEntry, backupListResponse, type FilesList, filesListResponse
  */
 
 export const NETANGELS_DEFAULT_ENDPOINT = "https://api-ms.netangels.ru/api/v1";
-/** The seed gives no duration for backups or rollbacks; they copy whole disks, so allow half an hour. */
-export const NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS = 1800;
+/** Default wait limit (seconds per wait): the seed gives no duration for backups or rollbacks; they copy whole disks. */
+export const NETANGELS_TIMEOUTS = new OperationTimeouts(NETANGELS_HOST, {
+  wait: { seconds: 30 * 60, waits: "the VM settling, a backup and a rollback" },
+});
 
 export interface NetangelsClientOptions extends TransportOptions {
   token: string;

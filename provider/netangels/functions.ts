@@ -17,13 +17,19 @@ import { vmStateKind } from "./states";
  * the README's NetAngels section.
  */
 
-const backupSummary = z.object({
-  backupDate: backupDateSchema,
-  resourceType: z.string().optional(),
-  resourceName: z.string().optional(),
-  virtualSize: z.number().optional(),
-  restoreMethods: z.record(z.string(), z.unknown()).optional(),
-});
+const vmIdArg = vmIdInput.describe("Id of the NetAngels VM.");
+const volumeIdArg = volumeIdInput.describe("Id of an additional disk (volume) of the VM; getBackups lists each VM's volumeIds.");
+const backupDateArg = backupDateSchema.describe("Date of the backup exactly as getVmBackups / getVolumeBackups list it, e.g. 2024-11-29T04:26:40.900150729.");
+
+const backupSummary = z
+  .object({
+    backupDate: backupDateSchema.describe("The backup's date exactly as the API lists it (up to nanoseconds): what VmRollback and VolumeRollback take."),
+    resourceType: z.string().optional().describe("What was backed up: VM, Disk or Volume."),
+    resourceName: z.string().optional().describe("Name of the backed-up resource."),
+    virtualSize: z.number().optional().describe("Virtual size, as the listing gives it."),
+    restoreMethods: z.record(z.string(), z.unknown()).optional().describe("The listing's `methods`: the restore methods this backup offers."),
+  })
+  .describe("A backup as the listing shows it.");
 
 function summarizeBackup(e: BackupEntry): z.infer<typeof backupSummary> {
   return {
@@ -35,19 +41,21 @@ function summarizeBackup(e: BackupEntry): z.infer<typeof backupSummary> {
   };
 }
 
-const vmSummary = z.object({
-  id: z.number(),
-  uid: z.string().optional(),
-  name: z.string().optional(),
-  hostname: z.string().optional(),
-  mainIp: z.string().optional(),
-  state: z.string(),
-  /** steady / transitional / failure, see states.ts. */
-  stateKind: z.enum(["steady", "transitional", "failure"]),
-  volumeIds: z.array(z.number()),
-  backupSettings: z.array(z.unknown()),
-  transitions: z.array(z.unknown()),
-});
+const vmSummary = z
+  .object({
+    id: z.number().describe("VM id: what the vmId inputs take."),
+    uid: z.string().optional().describe("The VM's uid, as the API gives it."),
+    name: z.string().optional().describe("VM name."),
+    hostname: z.string().optional().describe("Host name."),
+    mainIp: z.string().optional().describe("Main IP address."),
+    state: z.string().describe("The VM's state as the API gives it, e.g. Active, Stopped, Backuping, Restoring."),
+    // steady / transitional / failure, see states.ts.
+    stateKind: z.enum(["steady", "transitional", "failure"]).describe("What the state means for a wait: `steady` (settled), `transitional` (work under way) or `failure`."),
+    volumeIds: z.array(z.number()).describe("Ids of the VM's additional disks: what the volumeId inputs take."),
+    backupSettings: z.array(z.unknown()).describe("The VM's backup settings, as the API gives them."),
+    transitions: z.array(z.unknown()).describe("The VM's recent state transitions, as the API gives them."),
+  })
+  .describe("A NetAngels VM with its backup-related fields.");
 
 function summarizeVm(vm: Vm): z.infer<typeof vmSummary> {
   return {
@@ -69,9 +77,9 @@ export const getBackupsFunction = defineFunction({
   name: "getBackups",
   description: "The account's backups as the API lists them: VMs with their backup settings (GET /cloud/backups/), or with allVms every VM (GET /cloud/backups/vms/).",
   args: z.object({
-    allVms: z.boolean({ error: "must be true or false" }).optional(),
+    allVms: z.boolean({ error: "must be true or false" }).optional().describe("true: every VM of the account (GET /cloud/backups/vms/); unset or false: the VMs with backup settings (GET /cloud/backups/)."),
   }),
-  result: z.object({ count: z.number(), vms: z.array(vmSummary) }),
+  result: z.object({ count: z.number().describe("The number of VMs the API reports."), vms: z.array(vmSummary).describe("The VMs.") }),
   async run(args, ctx) {
     const client = netangelsClientFromSettings();
     const list = args.allVms ? await client.listVms({ signal: ctx.signal }) : await client.listAccountBackups({ signal: ctx.signal });
@@ -80,15 +88,18 @@ export const getBackupsFunction = defineFunction({
 });
 
 function listingResult() {
-  return z.object({ backups: z.array(backupSummary), latestBackupDate: backupDateSchema.optional() });
+  return z.object({
+    backups: z.array(backupSummary).describe("The backups, as the API lists them."),
+    latestBackupDate: backupDateSchema.optional().describe("The newest backup's date, exactly as listed; unset when there is none."),
+  });
 }
 
 export const getVmBackupsFunction = defineFunction({
   host: NETANGELS_HOST,
   name: "getVmBackups",
   description: "Backups of one VM (GET /cloud/vms/{id}/backups/), dates exactly as the API gives them.",
-  args: z.object({ vmId: vmIdInput }),
-  result: listingResult().extend({ vmId: z.number() }),
+  args: z.object({ vmId: vmIdArg }),
+  result: listingResult().extend({ vmId: z.number().describe("The VM asked about.") }),
   async run(args, ctx) {
     const client = netangelsClientFromSettings();
     let entries: BackupEntry[];
@@ -106,8 +117,8 @@ export const getVolumeBackupsFunction = defineFunction({
   host: NETANGELS_HOST,
   name: "getVolumeBackups",
   description: "Backups of one additional disk (GET /cloud/vms/{id}/volumes/{volume_id}/backups/), dates exactly as the API gives them.",
-  args: z.object({ vmId: vmIdInput, volumeId: volumeIdInput }),
-  result: listingResult().extend({ vmId: z.number(), volumeId: z.number() }),
+  args: z.object({ vmId: vmIdArg, volumeId: volumeIdArg }),
+  result: listingResult().extend({ vmId: z.number().describe("The VM asked about."), volumeId: z.number().describe("The additional disk asked about.") }),
   async run(args, ctx) {
     const client = netangelsClientFromSettings();
     let entries: BackupEntry[];
@@ -121,14 +132,14 @@ export const getVolumeBackupsFunction = defineFunction({
   },
 });
 
-const backupRefArgs = z.object({ vmId: vmIdInput, backupDate: backupDateSchema, volumeId: volumeIdInput.optional() });
+const backupRefArgs = z.object({ vmId: vmIdArg, backupDate: backupDateArg, volumeId: volumeIdArg.optional().describe("A backup of this additional disk of the VM; unset: a backup of the VM itself.") });
 
 export const getBackupFilesFunction = defineFunction({
   host: NETANGELS_HOST,
   name: "getBackupFiles",
   description: "The files in a backup of a VM, or of an additional disk with volumeId (GET .../backups/{date}/files/).",
   args: backupRefArgs,
-  result: z.object({ files: z.array(z.string()) }),
+  result: z.object({ files: z.array(z.string()).describe("Paths of the files in the backup.") }),
   async run(args, ctx) {
     const client = netangelsClientFromSettings();
     const o = { signal: ctx.signal };
@@ -164,7 +175,11 @@ export const requestBackupFilesArchiveFunction = defineFunction({
   name: "requestBackupFilesArchive",
   description: "Asks NetAngels for an archive of a backup's files (POST .../backups/{date}/files/). The answer names no archive: NetAngels delivers it outside the API. Runs on every `pulumi up` that evaluates it (skipped in preview).",
   args: backupRefArgs.extend({ files: archiveFilesInput }),
-  result: z.object({ requested: z.boolean(), vmId: z.number(), vmState: z.string().optional() }),
+  result: z.object({
+    requested: z.boolean().describe("true when the request was sent; false in a preview, where nothing is sent."),
+    vmId: z.number().describe("The VM the archive is of."),
+    vmState: z.string().optional().describe("The VM's state in the host's answer (unset in a preview)."),
+  }),
   previewResult: (args) => ({ requested: false, vmId: args.vmId }),
   async run(args, ctx) {
     const client = netangelsClientFromSettings();

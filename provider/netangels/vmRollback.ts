@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { defineResource, isVpsError, objectLocks, operationTimeoutMs, VpsError } from "../core";
-import { NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS } from "./client";
+import { defineResource, isVpsError, objectLocks, VpsError } from "../core";
+import { NETANGELS_TIMEOUTS } from "./client";
 import { NETANGELS_HOST } from "./errors";
 import { backupDateInput, confirmInput, noSuchBackupError, operationTimeoutInput, triggersInput, vmIdInput, withHint } from "./inputs";
 import { runRollback } from "./rollback";
@@ -22,10 +22,10 @@ export const vmRollbackResource = defineResource({
   type: "VmRollback",
   description: "Rolls a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.",
   inputs: {
-    vmId: { schema: vmIdInput, description: "Id of the VM to roll back; a change runs the rollback again.", replaceOnChange: true },
+    vmId: { schema: vmIdInput, description: "Id of the VM to roll back.", replaceOnChange: true },
     backupDate: {
       schema: backupDateInput,
-      description: "Date of the backup exactly as getVmBackups (or a Backup's backupDate) gives it, e.g. 2024-11-29T04:26:40.900150729; a change runs the rollback again.",
+      description: "Date of the backup exactly as getVmBackups (or a Backup's backupDate) gives it, e.g. 2024-11-29T04:26:40.900150729.",
       replaceOnChange: true,
     },
     confirm: confirmInput,
@@ -40,7 +40,7 @@ export const vmRollbackResource = defineResource({
     async create(inputs, ctx) {
       const client = netangelsClientFromSettings();
       const { vmId, backupDate } = inputs;
-      const timeoutMs = operationTimeoutMs(NETANGELS_HOST, inputs.operationTimeout, ctx, NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS);
+      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
       const what = `rollback of VM ${vmId} to ${backupDate}`;
       return objectLocks.run(`${NETANGELS_HOST}:${vmId}`, async () => {
         let entries;

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { defineResource, isVpsError, objectLocks, operationTimeoutMs, VpsError } from "../core";
-import { NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS } from "./client";
+import { defineResource, isVpsError, objectLocks, VpsError } from "../core";
+import { NETANGELS_TIMEOUTS } from "./client";
 import { backupDateParts, matchingBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
 import { backupDateInput, confirmInput, noSuchBackupError, operationTimeoutInput, triggersInput, vmIdInput, volumeIdInput, withHint } from "./inputs";
@@ -23,11 +23,11 @@ export const volumeRollbackResource = defineResource({
   type: "VolumeRollback",
   description: "Rolls an additional disk of a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.",
   inputs: {
-    vmId: { schema: vmIdInput, description: "Id of the VM the disk belongs to; a change runs the rollback again.", replaceOnChange: true },
-    volumeId: { schema: volumeIdInput, description: "Id of the additional disk; a change runs the rollback again.", replaceOnChange: true },
+    vmId: { schema: vmIdInput, description: "Id of the VM the disk belongs to.", replaceOnChange: true },
+    volumeId: { schema: volumeIdInput, description: "Id of the additional disk (getBackups lists each VM's volumeIds).", replaceOnChange: true },
     backupDate: {
       schema: backupDateInput,
-      description: "Date of the disk's backup as getVolumeBackups gives it, with or without its fractional part (e.g. 2024-11-29T04:26:40.900150729 or 2024-11-29T04:26:40); a change runs the rollback again.",
+      description: "Date of the disk's backup as getVolumeBackups gives it, with or without its fractional part (e.g. 2024-11-29T04:26:40.900150729 or 2024-11-29T04:26:40).",
       replaceOnChange: true,
     },
     confirm: confirmInput,
@@ -43,7 +43,7 @@ export const volumeRollbackResource = defineResource({
     async create(inputs, ctx) {
       const client = netangelsClientFromSettings();
       const { vmId, volumeId, backupDate } = inputs;
-      const timeoutMs = operationTimeoutMs(NETANGELS_HOST, inputs.operationTimeout, ctx, NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS);
+      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
       const what = `rollback of volume ${volumeId} of VM ${vmId} to ${backupDate}`;
       return objectLocks.run(`${NETANGELS_HOST}:${vmId}`, async () => {
         let entries;

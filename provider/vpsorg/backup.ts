@@ -20,9 +20,9 @@ import { completeOrCleanUp, waitUntilCompleted } from "./wait";
 
 const inputs = {
   serverId: serverIdProperty(true),
-  description: { schema: z.string().optional(), description: "Optional description", replaceOnChange: true },
+  description: { schema: z.string().optional(), description: "Backup description; `\"\"` is the same as none", replaceOnChange: true },
   importFrom: { schema: idString("backup").optional(), description: "Adopt this existing backup (its id) instead of creating one; its server and description must match the inputs", createOnly: true },
-  operationTimeout: operationTimeoutProperty,
+  operationTimeout: operationTimeoutProperty("backup"),
 };
 
 const outputs = {

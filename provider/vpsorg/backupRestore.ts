@@ -17,7 +17,7 @@ const inputs = {
   backupId: { schema: idString("backup"), description: "Id of the backup to restore (a vpsorg.Backup's id, or one from vpsorg.getBackups)", replaceOnChange: true },
   confirm: confirmProperty,
   triggers: triggersProperty,
-  operationTimeout: operationTimeoutProperty,
+  operationTimeout: operationTimeoutProperty("restore"),
 };
 
 const outputs = {

@@ -24,12 +24,12 @@ const inputs = {
       .min(1, "must not be empty")
       .max(SNAPSHOT_NAME_MAX, `must be at most ${SNAPSHOT_NAME_MAX} characters`)
       .regex(SNAPSHOT_NAME, "may contain only ASCII letters, digits, hyphens (-) and underscores (_), as the VPS.org API requires"),
-    description: "Snapshot name: ASCII letters, digits, `-` and `_`",
+    description: `Snapshot name: 1–${SNAPSHOT_NAME_MAX} ASCII letters, digits, \`-\` and \`_\``,
     replaceOnChange: true,
   },
-  description: { schema: z.string().optional(), description: "Optional description", replaceOnChange: true },
+  description: { schema: z.string().optional(), description: "Snapshot description; `\"\"` is the same as none", replaceOnChange: true },
   importFrom: { schema: idString("snapshot").optional(), description: "Adopt this existing snapshot (its id) instead of creating one; its server, name and description must match the inputs", createOnly: true },
-  operationTimeout: operationTimeoutProperty,
+  operationTimeout: operationTimeoutProperty("snapshot"),
 };
 
 const outputs = {

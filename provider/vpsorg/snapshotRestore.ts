@@ -17,7 +17,7 @@ const inputs = {
   snapshotId: { schema: idString("snapshot"), description: "Id of the snapshot to restore (a vpsorg.Snapshot's id)", replaceOnChange: true },
   confirm: confirmProperty,
   triggers: triggersProperty,
-  operationTimeout: operationTimeoutProperty,
+  operationTimeout: operationTimeoutProperty("restore"),
 };
 
 const outputs = {
