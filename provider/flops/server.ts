@@ -452,9 +452,10 @@ async function finishCreate(c: FlopsClient, created: { vmId: number; operationId
     await withVmLock(created.vmId, () => awaitOperation(c, { status: "OK", operationId: created.operationId }, what, ctx, { operationTimeout: news.operationTimeout, long: true }));
     return created.vmId;
   } catch (e) {
-    if (!(e instanceof VpsError) || e.kind === "timeout") {
-      // Still running on the host: do not delete a server that may yet come up; name it for adoption.
-      throw new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: what, objectId: String(created.vmId), createdId: String(created.vmId), hint: `VM ${created.vmId} was created but its ${what} did not finish: ${(e as Error).message} Adopt it with importFrom: "${created.vmId}" or delete it in the panel` });
+    if (!(e instanceof VpsError) || e.kind === "timeout" || ctx.signal?.aborted) {
+      // Still running on the host, or no longer waited for (the engine cancelled: Ctrl-C): do not
+      // delete a server that may yet come up; name it for adoption.
+      throw new VpsError({ kind: e instanceof VpsError && e.kind !== "timeout" ? e.kind : "timeout", host: FLOPS_HOST, operation: what, objectId: String(created.vmId), createdId: String(created.vmId), hint: `VM ${created.vmId} was created but its ${what} ${ctx.signal?.aborted ? "was no longer waited for" : "did not finish"}: ${(e as Error).message} Adopt it with importFrom: "${created.vmId}" or delete it in the panel` });
     }
     ctx.logger.warn(`${ctx.label}: ${what} of VM ${created.vmId} failed; deleting the VM it left behind`);
     try {

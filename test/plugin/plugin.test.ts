@@ -209,8 +209,12 @@ describe("Create, Update, Delete on the wire", () => {
     const e = await pending;
     expect(e.message).toMatch(/cancel/i);
     const hung = sim.operations().find((o) => o.hung)!;
+    // The server is kept (it may yet come up) and named, so the engine keeps it in state: never deleted because a wait was cancelled.
+    expect([e.initFailed, e.id]).toEqual([true, String(hung.vmId)]);
+    expect(e.message).toMatch(new RegExp(`VM ${hung.vmId} was created but its install was no longer waited for.*importFrom: "${hung.vmId}"`));
+    expect(sim.vm(hung.vmId!)).toBeDefined();
     sim.finishOperation(hung.id);
-    if (e.id) await host.delete(urn, e.id, e.properties ?? {});
+    await host.delete(urn, e.id!, e.properties ?? {});
   });
 });
 
