@@ -228,18 +228,34 @@ function distributionChanged(olds: State, news: Inputs): string[] {
   });
 }
 
+/**
+ * A state written by a Read with only an id (`pulumi import`, a pending create adopted with `pulumi
+ * refresh --import-pending-creates`) holds the live ids, not the names a program uses: a name that
+ * names the live distribution or tariff is no change (else the adopted server would be replaced).
+ */
+async function namedAsLive(olds: State, news: Inputs): Promise<Set<string>> {
+  const same = new Set<string>();
+  if (olds.distribution === undefined && news.distribution !== undefined && olds.distributionName !== undefined) {
+    const d = news.distribution.toLowerCase();
+    if (d === olds.distributionDescription?.toLowerCase() || (d === olds.distributionName.toLowerCase() && (news.bitness ?? 64) === olds.bitness)) same.add("distribution");
+  }
+  if (olds.tariff === undefined && news.tariff !== undefined && olds.tariffId !== undefined && findTariff(await catalog.tariffs(client()), { tariff: news.tariff })?.id === olds.tariffId) same.add("tariff");
+  return same;
+}
+
 async function diffServer(olds: State, news: Inputs) {
   const replaces: string[] = [];
-  const changedDist = distributionChanged(olds, news);
+  const sameAsLive = await namedAsLive(olds, news);
+  const changedDist = distributionChanged(olds, news).filter((k) => !sameAsLive.has(k));
   if (changedDist.length && !news.reinstallOnChange) replaces.push(...changedDist);
   if (news.disk !== undefined && olds.disk !== undefined && news.disk < olds.disk) replaces.push("disk");
-  const tariffChanged = (news.tariff !== undefined && news.tariff !== olds.tariff) || (news.tariffId !== undefined && news.tariffId !== olds.tariffId);
+  const tariffChanged = (news.tariff !== undefined && news.tariff !== olds.tariff && !sameAsLive.has("tariff")) || (news.tariffId !== undefined && news.tariffId !== olds.tariffId);
   if (tariffChanged && olds.disk !== undefined) {
     const t = findTariff(await catalog.tariffs(client()), news);
     // Only to a tariff whose disk is not smaller than the server's (seed, tariff_change); on-demand tariffs keep the server's disk.
     if (t && !t.onDemand && t.disk < olds.disk) replaces.push(news.tariff !== undefined ? "tariff" : "tariffId");
   }
-  return { replaces, updates: changedDist.length && news.reinstallOnChange ? changedDist : [] };
+  return { replaces, updates: changedDist.length && news.reinstallOnChange ? changedDist : [], ignore: [...sameAsLive] };
 }
 
 // ---- apply ----
