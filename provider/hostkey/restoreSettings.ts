@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, sameSet, VpsError } from "../core";
+import { CheckFailures, defineResource, type HandlerContext, isVpsError, reportStarted, objectLocks, sameSet, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import { HOSTKEY_TIMEOUTS, isGone, progressTo, refreshListing, serverIdSchema, snapshotNameSchema, snapshotTypeSchema, waitForListing } from "./operations";
@@ -68,6 +68,7 @@ async function apply(client: HostkeyClient, ctx: HandlerContext, serverId: numbe
     }
   }
   if (answer.kind === "task") {
+    reportStarted(ctx, `restore settings of server ${serverId}`, "changing", `task ${answer.key}`);
     try {
       await client.waitTask(answer.key, { action: "update_restore_settings", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (update_restore_settings)`), objectId: String(serverId) });
     } catch (e) {
