@@ -156,4 +156,9 @@ export const requestBackupFilesArchiveFunction = defineFunction({
     ctx.logger.info(`${ctx.label}: asked NetAngels for an archive of the files of backup ${args.backupDate} of VM ${args.vmId}${args.volumeId === undefined ? "" : ` (volume ${args.volumeId})`}; the API gives no link, NetAngels delivers it outside the API`);
     return { requested: true, vmId: vm.id, vmState: vm.state };
   },
+  notes: {
+    details: [
+      "**Why a function, not a `BackupFilesArchive` resource.** The vendor's documentation says `POST .../backups/{date}/files/` (\"Получение архива файлов\") answers with \"Виртуальная машина\": the VM object, the same as every other POST. It returns no archive id, no link and no task id, and no endpoint reads an archive back, lists archives or deletes one. A resource would have nothing to keep as its id, nothing to refresh and nothing to delete; it would only pretend. Call it only when an archive is wanted (the example puts it behind `requestArchive: true`). Listing a backup's files is the read-only `getBackupFiles`.",
+    ],
+  },
 });
