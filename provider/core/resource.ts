@@ -118,6 +118,8 @@ export interface ResourceNotes {
   id: string;
   /** What create, update, delete and refresh do, beyond what the property descriptions say. */
   behaviour?: string[];
+  /** Rules checked before any call beyond each input's own (the host's page lists them too). */
+  limits?: string[];
   /** What the waits wait for; their limit is the operationTimeout input's description. */
   waits?: string[];
   /** How importFrom adopts an object, or why there is nothing to adopt. */
@@ -143,8 +145,8 @@ export interface HostNotes {
   example: DocExample;
   /** How the configuration is read, beyond the settings' own descriptions. */
   configuration?: string[];
-  /** Limits the provider checks before it calls (the per-property rules are listed from the schemas). */
-  limits: string[];
+  /** Limits of the whole host the provider keeps to (each resource's own are in its notes). */
+  limits?: string[];
   /** Behaviour where the vendor's API documentation is silent: each choice and why. */
   silent: string[];
   /** Errors common to the host's resources and functions. */

@@ -187,7 +187,7 @@ export const ipAddressResource = defineResource({
     behaviour: [
       "Create calls `ip_add`, waits, then takes the address that was not in the VM's `ipAddresses` before (IP operations on a server are serialized, so the difference is unambiguous). A change of `serverId` moves the address in place with `ip_move`, keeping it. Delete calls `ip_delete` (the address returns to flops).",
       "The vendor codes `error.inet.ip.guest.add` / `error.inet.ip.guest.remove` (as the call's own error answer or in the operation) mean the address change happened but the server's OS was not reconfigured. The resource succeeds, `guestConfigured` is false, and a warning says what to do by hand (add the address to, or remove it from, the server's network settings).",
-      "A server's `ipAddresses` lists the addresses of `IpAddress` resources too and is never compared, so adding, moving or removing them is never a diff on the `flops.Server`, and a second preview stays empty.",
+      "Adding, moving or removing addresses is never a diff on the `flops.Server` (see [its behaviour](server.md#how-it-behaves)).",
     ],
     sections: [
       {

@@ -61,15 +61,7 @@ outputs:
     "Wait limits when neither a resource's `operationTimeout` nor the config sets one: 20 minutes for install, clone and reinstall, 10 minutes for every other operation (the vendor's API documentation gives a duration only for reboot and shutdown: 3 minutes).",
     "The request budget (`flops:maxRequestsPerSecond`) is shared by every resource of the process that uses the same account: mutating calls go ahead of reads, reads ahead of polls, and a 429's `Retry-After` pauses everyone.",
   ],
-  limits: [
-    "- Sizes (`memory`, `disk`, `cpu`, `ipCount`) only on on-demand tariffs: on a fixed tariff they are rejected at preview, since the API would ignore them.",
-    "- `disk` at most 64 × `memory` (checked at preview; memory grows first and shrinks last in an update, so the ratio holds at every step).",
-    "- A `distribution` name matching several catalog entries fails at preview, listing them; an unknown `distributionId`, `tariff` or `softwareIds` entry fails listing what exists.",
-    "- Lowering `memory` restarts the server: it needs `allowRestart: true`.",
-    "- Rollbacks need `confirm: true`, checked before any call: a rollback replaces the server's disk.",
-    "- One `flops.BackupPolicy` per server in a program: a second one fails at create.",
-    "- One operation per server at a time: the provider queues its own; an operation started elsewhere makes flops answer busy (`error.operation.already.started`).",
-  ],
+  limits: ["- One operation per server at a time: the provider queues its own; an operation started elsewhere makes flops answer busy (`error.operation.already.started`)."],
   silent: [
     "- **Error answers.** The vendor's API documentation shows the `{\"status\":\"ERROR\",\"errorCode\",\"errorMessage\"}` envelope but not its HTTP status: the envelope is an error whatever the status (200 included), and any other non-2xx answer is one too. `error.object.not.found` is \"gone\"; `error.not.owner` (wrong credentials, or another account's object) is never read as gone, so a refresh with bad credentials cannot drop resources.",
     "- **Distribution ids change** (the vendor's documentation warns): a distribution is compared by the name the program uses and read back from the VM's own embedded distribution, never through today's catalog; the id is looked up fresh at every install.",

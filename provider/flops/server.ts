@@ -568,9 +568,13 @@ export const serverResource = defineResource({
     behaviour: [
       "Create calls `install` (or `clone` with `cloneFrom`, or adopts with `importFrom`) and waits for the operation with progress lines; if the operation fails, the VM the API already created is deleted and that delete waited for (or the error names the VM id).",
       "An update applies each changed property with its own call (`rename`, `tariff_change`, `memory_change`, `disk_change`, `cpu_change`, `password_change`, `pubkey_change`, `start` / `shutdown`, `reinstall`), one after another, each waited for; memory first when it grows, last when it shrinks, so the disk never exceeds 64 × memory.",
-      "Why a second preview is always empty: the distribution is compared by the name the program uses and read back from the VM's own embedded distribution, never through today's catalog (the vendor's documentation warns that distribution ids change); key order is ignored; `password` is compared with the last input (the API never returns it); inputs the program leaves unset that the host fills in (tenant, a fixed tariff's sizes, the keys of a clone) are outputs, not diffs.",
+      "Why a second preview is always empty: the distribution is compared by the name the program uses and read back from the VM's own embedded distribution, never through today's catalog (the vendor's documentation warns that distribution ids change); key order is ignored; `password` is compared with the last input (the API never returns it); inputs the program leaves unset that the host fills in (tenant, a fixed tariff's sizes, the keys of a clone) are outputs, not diffs. The default tenant is resolved at preview, so the plan shows it.",
       "Refresh reads the live VM: a rename, resize, power change or key change in the panel shows as drift; a VM deleted outside Pulumi leaves the state. Delete of an already-deleted VM is success.",
       "`ipAddresses` is an output (every address the server has, those of `flops.IpAddress` resources included) and is never compared; `ipCount` is only what the server is installed with. So adding, moving or removing addresses with `flops.IpAddress` is never a diff here: use `ipCount` for the addresses a server is born with, `flops.IpAddress` for addresses that must outlive it.",
+    ],
+    limits: [
+      "Sizes (`memory`, `disk`, `cpu`, `ipCount`) are rejected at preview on a fixed tariff: the API would ignore them.",
+      "A `distribution` name matching several catalog entries fails at preview, listing them; an unknown `distributionId`, `tariff` or `softwareIds` entry fails, listing what exists.",
     ],
     waits: [
       "Create waits for the install, clone or adoption's operations, an update for each of its operations, delete for the VM's removal; with `readiness`, create, a reinstall and a power-on also wait until the server accepts TCP connections (see Readiness, with its own `timeout`).",

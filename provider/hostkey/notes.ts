@@ -46,11 +46,6 @@ outputs:
     "One of `apiKey` / `token` is required. With the API key the provider logs in (`auth.php`), refreshes the token before `token_expire`, and logs in once more when a call answers \"Invalid token\"; it wins over `token`. An issued token is used only when no API key is set, and cannot be refreshed. Neither ever reaches state, the serialized provider, logs or errors (issued tokens are redacted too). The endpoint is `https://invapi.hostkey.ru` for .ru accounts.",
     "Wait limits when neither the input nor the config sets one: snapshot create/remove and restores 30 minutes, settings and statistics 5 minutes (invapi documents none).",
   ],
-  limits: [
-    "- Create checks the listing first and refuses a snapshot name the VM already has (suggesting `importFrom`).",
-    "- **HOSTKEY removes a snapshot only from a powered-off VM**: the provider never powers a server off (see [`hostkey.Snapshot`](snapshot.md)).",
-    "- Restores need `confirm: true`, checked at preview.",
-  ],
   silent: [
     "The vendor's API documentation lists the six methods' parameters only. The rest comes from HOSTKEY's own public clients ([terraform-provider-hostkey](https://github.com/hostkey-cloud/terraform-provider-hostkey), [mcp-server](https://github.com/hostkey-cloud/mcp-server)) and HOSTKEY's doc pages; every fact with its source, and every choice with its reason, is in [`provider/hostkey/README.md`](../../provider/hostkey/README.md). The simulator follows them. In short:",
     "- the get_snapshot body: `snapshots` as a list or PHP object; settings under `settings` or at the top level; flags as `0/1` or strings; a missing documented field fails loudly;",

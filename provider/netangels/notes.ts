@@ -35,11 +35,7 @@ outputs:
   configuration: [
     "The vendor's documentation gives no duration for backups or rollbacks; they copy whole disks, hence 30 minutes per wait by default.",
   ],
-  limits: [
-    "- A backup or rollback is only sent for a VM that has settled (steady state, nothing pending); a VM in a failure state fails before anything is sent.",
-    "- A rollback is only sent for a backup date listed **exactly** in the VM's (or the volume's) backups: a destructive call is only sent for a backup that provably exists; otherwise the error lists the dates that are there.",
-    "- Rollbacks need `confirm: true`, checked at preview.",
-  ],
+  limits: ["- A backup or rollback is only sent for a VM that has settled (see [VM states](#vm-states))."],
   sections: [
     {
       title: "Backup dates",

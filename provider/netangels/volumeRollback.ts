@@ -43,8 +43,9 @@ export const volumeRollbackResource = defineResource({
     id: "`\"<vmId>/<volumeId>/<backup_date>/<epoch ms>\"`",
     behaviour: [
       "Create sends `POST /cloud/vms/{id}/volumes/{volume_id}/backups/{date}/`, with the same waits and action semantics as `netangels.VmRollback`.",
-      "The vendor's documentation prints this path as `.../backups/{date}(%5C.%5Cd+)%3F/`: the URL pattern `{date}(\\.\\d+)?` leaked through URL-encoded, so here the fraction is optional. `backupDate` is accepted with or without it and sent exactly as given; before sending, it must name exactly one of the volume's listed backups (the same string, or the one backup of that second; two in one second is an error listing both). `matchedBackupDate` is the listed date it named.",
+      "The vendor's documentation prints this path as `.../backups/{date}(%5C.%5Cd+)%3F/`: the URL pattern `{date}(\\.\\d+)?` leaked through URL-encoded, so here the fraction is optional. `backupDate` is accepted with or without it and sent exactly as given; `matchedBackupDate` is the listed date it named.",
     ],
+    limits: ["Before sending, `backupDate` must name exactly one of the volume's listed backups (the same string, or the one backup of that second; two in one second is an error listing both)."],
     waits: ["Create waits for the VM to settle, then for the rollback to be seen under way and finished."],
     adoption: ["Nothing to adopt: a rollback leaves no object on the host."],
     errors: [

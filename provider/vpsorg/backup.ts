@@ -128,8 +128,9 @@ export const backup = defineResource({
     id: "the vendor's backup id as a decimal string (`\"4321\"`)",
     behaviour: [
       "Create calls `POST /backups/` (a manual backup), then reads the listing until the backup is `completed`. Delete calls `DELETE /backups/{id}/`.",
-      "Create fails clearly, listing them, when the server already has 10 manual backups. An adopted automatic backup expires on the host's schedule and then leaves the state on refresh; deleting the resource deletes it.",
+      "An adopted automatic backup expires on the host's schedule and then leaves the state on refresh; deleting the resource deletes it.",
     ],
+    limits: ["At most **10 manual backups per server** (automatic ones not counted): create fails, listing them, before sending anything."],
     waits: ["Create waits until the listing shows the backup `completed`."],
     adoption: ["`importFrom` adopts an existing backup, manual or automatic; its server and description must match the inputs."],
     errors: [{ error: "`server ... already has 10 manual backups, the most the host keeps`", action: "Delete one (or remove its `vpsorg.Backup` resource) first." }],

@@ -5,7 +5,7 @@ export const hostNotes: HostNotes = {
   vendor: "VPS.org",
   overview: [
     "Snapshots, manual backups and restores of VPS.org servers, from the vendor's snapshots API documentation and backups API documentation. JSON over HTTPS with `Authorization: Bearer <token>`. Every create blocks until the host reports `completed`, so the engine sees a finished snapshot or backup; every refresh reads the live listing.",
-    "`serverId` is the VPS.org server's integer id; ids taken from other resources (`snapshotId`, `backupId`, `importFrom`) are strings, as Pulumi ids are. Snapshot and backup creation and restores on one server never overlap inside the provider process.",
+    "`serverId` is the VPS.org server's integer id; ids taken from other resources (`snapshotId`, `backupId`, `importFrom`) are strings, as Pulumi ids are, and so is each item's `id` in the functions' results, ready for `vpsorg.SnapshotRestore.snapshotId` / `vpsorg.BackupRestore.backupId`. Snapshot and backup creation and restores on one server never overlap inside the provider process.",
     "A runnable program is in [`examples/vpsorg`](../../examples/vpsorg/index.ts) (`serverId` from stack config, restore behind `restore: true`); the test suite runs it engine-less against the simulator.",
   ],
   example: {
@@ -41,11 +41,6 @@ outputs:
   },
   configuration: [
     "Wait limits when neither a resource's `operationTimeout` nor the config sets one: snapshots 15 minutes (the vendor's documentation says 3–10), restores 20 minutes (it says 5–15), backups 30 minutes (it says only \"varies\").",
-  ],
-  limits: [
-    "- At most **5 snapshots per server**: create checks the listing first and fails with the five that exist (name, id, status, date) before sending anything; if another client fills the last slot in between, the host's 400 gets the same message.",
-    "- At most **10 manual backups per server** (automatic ones not counted): create fails clearly, listing them.",
-    "- Restores need `confirm: true`, checked at preview before any call: a restore overwrites all data on the server and cannot be undone.",
   ],
   silent: [
     "- **Error bodies.** None is shown. The API's shape (`count`/`results`, trailing slashes) is Django REST Framework's, so `{\"detail\": …}`, `{\"error\": …, \"message\": …}`, `{\"message\": …}`, `{\"non_field_errors\": […]}` and field errors `{\"name\": […]}` are all read; anything else is shown as text.",

@@ -157,9 +157,10 @@ export const snapshot = defineResource({
     id: "the vendor's snapshot id as a decimal string (`\"6789\"`)",
     behaviour: [
       "Create calls `POST /snapshots/`, then reads `GET /snapshots/?server_id=` (every page) until the snapshot is `completed`. Delete calls `DELETE /snapshots/{id}/` (already gone is success). Every input replaces: the API cannot edit a snapshot.",
-      "Create checks the listing first and fails with the five snapshots that exist when the server has the maximum (see [limits](index.md#limits-the-provider-checks)). When the server says `running`, a warning is logged: a snapshot of a running server may be inconsistent.",
+      "When the server says `running`, a warning is logged: a snapshot of a running server may be inconsistent.",
       "A status other than `in_progress` / `completed` (e.g. `failed`) fails the create, naming the status and the host's message; the failed snapshot is deleted (it would count toward the 5).",
     ],
+    limits: ["At most **5 snapshots per server**: create checks the listing first and fails with the five that exist (name, id, status, date) before sending anything; if another client fills the last slot in between, the host's 400 gets the same message."],
     waits: ["Create waits until the listing shows the snapshot `completed`."],
     adoption: ["With `importFrom`, the snapshot's server, name and description must match the inputs (nothing can change in place); a difference fails, naming it."],
     errors: [

@@ -169,6 +169,7 @@ export function resourcePage(def: ResourceDefinition): string {
     ["Example", examples(notes.example)],
     ["How it behaves", blocks(notes.behaviour)],
     ...sections(notes.sections),
+    ["Limits the provider checks", blocks(notes.limits?.map((l) => `- ${l}`))],
     ["Inputs", inputsSection(def)],
     ["Outputs", outputsSection(def)],
     ["Import", importSection(def)],
@@ -251,7 +252,8 @@ export function hostIndexPage(host: string, resources: ResourceDefinition[], fun
     `Each setting is resolved on its own: the Pulumi config (\`${host}:<key>\` for the TypeScript SDK, \`${PACKAGE_NAME}:${host}<Key>\` for the native plugin) first, then the environment variable, then the default. Secret settings never reach state, logs or error messages.`,
     blocks(notes.configuration),
   ].join("\n\n");
-  const limits = [blocks(notes.limits), checkedRules(resources, functions)].filter(Boolean).join("\n\n");
+  const resourceLimits = resources.flatMap((d) => (d.notes?.limits ?? []).map((l) => `- [${code(`${host}.${d.type}`)}](${pageName(d.type)}.md): ${l}`));
+  const limits = [blocks(notes.limits), blocks(resourceLimits), checkedRules(resources, functions)].filter(Boolean).join("\n\n");
   return page(`${notes.vendor} (\`${host}\`)`, `${GENERATED_NOTICE}\n\n${blocks(notes.overview)}`, [
     ["Example", examples(notes.example)],
     ["Resources", resourceList],
