@@ -93,6 +93,19 @@ describe("docs/", () => {
     }
   });
 
+  it("README.md is short and carries the generated host and configuration tables", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    expect(readme.split("\n").length).toBeLessThanOrEqual(250);
+    for (const name of Object.keys(readmeBlocks())) expect(readme).toContain(`<!-- docs:${name} -->\n| `);
+  });
+
+  it("speaks of the vendor's API documentation, never of seeds (README.md and docs/)", () => {
+    for (const file of ["README.md", ...docsMarkdownFiles(ROOT)]) {
+      const text = fs.readFileSync(path.join(ROOT, file), "utf8");
+      expect([file, text.match(/[^\n]*\bseeds?\b[^\n]*/i)?.[0]]).toEqual([file, undefined]);
+    }
+  });
+
   it("README.md's generated blocks are replaced between their markers, and a missing one is an error", () => {
     const blocks = readmeBlocks();
     const text = "intro\n<!-- docs:hosts -->\nold\n<!-- /docs:hosts -->\nmiddle\n<!-- docs:config -->\n<!-- /docs:config -->\nend\n";
@@ -103,7 +116,7 @@ describe("docs/", () => {
 });
 
 describe("code blocks of README.md and docs/", () => {
-  const snippets = docsMarkdownFiles(ROOT).flatMap((f) => extractSnippets(f, fs.readFileSync(path.join(ROOT, f), "utf8")));
+  const snippets = ["README.md", ...docsMarkdownFiles(ROOT)].flatMap((f) => extractSnippets(f, fs.readFileSync(path.join(ROOT, f), "utf8")));
   const ts = snippets.filter((s) => s.lang === "ts");
   const yamls = snippets.filter((s) => s.lang === "yaml");
 
