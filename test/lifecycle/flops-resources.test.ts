@@ -79,7 +79,7 @@ describe("flops.Snapshot through the host", () => {
     const [live] = sim.snapshots(Number(serverId));
     expect(r.state.id).toBe(`${serverId}/${live.id}`);
     expect(r.state.outputs).toMatchObject({ serverId, name: "pre-upgrade", snapshotId: live.id, current: true });
-    expect(host.allOutput()).toMatch(/flops:Snapshot "pre-upgrade": snapshot "pre-upgrade" of server \d+: \d+%/);
+    await host.waitForLog(/flops:Snapshot "pre-upgrade": snapshot "pre-upgrade" of server \d+: \d+%/);
 
     const otherText = { ...r.state.inputs, [PROVIDER_KEY]: `${providers[T("Snapshot")]}\n// a newer package version` };
     expect((await plan(host, urn, otherText, r.state)).action).toBe("same");

@@ -20,23 +20,22 @@ export class LinkedClock implements Clock {
 
   constructor(readonly simClock: SimClock) {}
 
-  now(): number {
-    return this.simClock.now();
-  }
+  // Arrow properties, so a test may take `sleep` off the clock to wrap it.
+  now = (): number => this.simClock.now();
 
   /** Simulated milliseconds slept in all. */
   get slept(): number {
     return this.sleeps.reduce((a, b) => a + b, 0);
   }
 
-  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
     if (signal?.aborted) throw signal.reason ?? new Error("aborted");
     const d = Math.max(0, ms);
     this.sleeps.push(d);
     this.simClock.advance(d);
     await new Promise((r) => setImmediate(r));
     if (signal?.aborted) throw signal.reason ?? new Error("aborted");
-  }
+  };
 
   thaw(): void {
     this.simClock.thaw();
