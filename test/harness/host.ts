@@ -531,7 +531,7 @@ export class DynamicProviderHost {
    * Waits (bounded polling) until a log line matches. The host writes output and sends Log calls
    * asynchronously, so a line may arrive after the gRPC answer of the call that produced it.
    */
-  async waitForLog(match: string | RegExp | ((l: HostLogLine) => boolean), timeoutMs = 3000): Promise<HostLogLine> {
+  async waitForLog(match: string | RegExp | ((l: HostLogLine) => boolean), timeoutMs = 15_000): Promise<HostLogLine> {
     const pred = typeof match === "function" ? match : (l: HostLogLine) => (typeof match === "string" ? l.message.includes(match) : match.test(l.message));
     const deadline = Date.now() + timeoutMs;
     for (;;) {

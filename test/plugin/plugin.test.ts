@@ -14,6 +14,8 @@ import { REPO_ROOT } from "../harness/host";
 import { SECRET_SIG, SIG_KEY, isSecretValue } from "../harness/protocol";
 import { PLUGIN_DIR, PluginHost } from "./pluginHost";
 import { PASSWORD, PUBKEY, pluginConfig } from "./scenarios";
+import { timePerRequest } from "../support/simClock";
+import { waitUntil } from "../support/waitUntil";
 
 const SERVER = "vps:flops:Server";
 const KEY = "vps:flops:PublicKey";
@@ -158,12 +160,15 @@ describe("Create, Update, Delete on the wire", () => {
   it("sends install progress to the engine's log against the URN, as ephemeral lines", async () => {
     const urn = makeUrn(SERVER, "progress");
     sim.setOperationDuration(600, OP.install);
+    // Simulated time counted in requests, 100 ms each: the first polls find the install running.
+    const steps = timePerRequest(sim, sim.server, 100);
     try {
       const r = await up(host, urn, { distribution: "DEBIAN", tariff: "Облачный 1024" });
       const lines = host.engineLogs.filter((l) => l.urn === urn);
       expect(lines.some((l) => l.ephemeral && /install: \d+%/.test(l.message))).toBe(true);
       await host.delete(urn, r.state.id, r.state.outputs);
     } finally {
+      steps.stop();
       sim.setOperationDuration(40);
     }
   });
@@ -204,7 +209,8 @@ describe("Create, Update, Delete on the wire", () => {
     const urn = makeUrn(SERVER, "cancelled");
     sim.hangNextOperation(OP.install);
     const pending = errorOf(host.create(urn, (await host.check(urn, {}, { distribution: "DEBIAN", tariff: "Облачный 1024" })).inputs));
-    await new Promise((r) => setTimeout(r, 500));
+    // Cancelled once the wait is under way: the hung install has been polled.
+    await waitUntil(() => sim.operations().some((o) => o.hung && sim.server.requestsTo(`/operation/${o.id}/`).length > 0), "a poll of the hung install");
     await host.cancel();
     const e = await pending;
     expect(e.message).toMatch(/cancel/i);
