@@ -1,0 +1,17 @@
+/** Runs the e2e files in the order of ORDER (the longest first), the rest after them by name. */
+const Sequencer = require("@jest/test-sequencer").default;
+
+const ORDER = ["interrupted", "examples", "concurrency", "quickstart", "yaml", "automation", "secrets", "python"];
+
+function rank(testPath) {
+  const i = ORDER.findIndex((name) => testPath.endsWith(`/${name}.test.ts`));
+  return i === -1 ? ORDER.length : i;
+}
+
+class E2ESequencer extends Sequencer {
+  sort(tests) {
+    return [...tests].sort((a, b) => rank(a.path) - rank(b.path) || a.path.localeCompare(b.path));
+  }
+}
+
+module.exports = E2ESequencer;
