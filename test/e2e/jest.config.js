@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS, loaded by jest */
 /**
  * `npm run test:e2e`: the end-to-end suite against the real Pulumi engine (`npm run engine` first).
  * Kept out of `npm test`, which stays offline and needs no engine.

@@ -10,6 +10,7 @@
  * the engine's outputs events, so with a refresh's live values), without `__provider`. Exits 1 when the operation fails (after printing it).
  */
 "use strict";
+/* eslint-disable @typescript-eslint/no-require-imports -- run by plain node, outside any build */
 const path = require("node:path");
 const { createRequire } = require("node:module");
 
@@ -20,7 +21,8 @@ const automation = fromProgram("@pulumi/pulumi/automation");
 /** Properties without the serialized provider (the same long text in every dynamic resource). */
 function props(values) {
   if (!values) return null;
-  const { __provider, ...rest } = values;
+  const rest = { ...values };
+  delete rest.__provider;
   return rest;
 }
 
@@ -46,12 +48,19 @@ async function main() {
   const stack = await automation.LocalWorkspace.selectStack({ stackName: spec.stack, projectName: spec.project, program }, { workDir: spec.workDir });
   const steps = [];
   const diagnostics = [];
+  // The changed properties are named in a step's pre-event; its outputs event may leave them out.
+  const diffsSeen = new Map();
   const opts = {
     ...spec.opts,
     onOutput: (text) => process.stdout.write(text),
     onEvent: (event) => {
       // A step's final old and new states (a refresh's live values among them) come with its outputs event.
-      if (event.resOutputsEvent && event.resOutputsEvent.metadata.op !== "same") steps.push(step(event.resOutputsEvent));
+      if (event.resourcePreEvent) diffsSeen.set(event.resourcePreEvent.metadata.urn, event.resourcePreEvent.metadata.diffs ?? []);
+      if (event.resOutputsEvent && event.resOutputsEvent.metadata.op !== "same") {
+        const s = step(event.resOutputsEvent);
+        if (s.diffs.length === 0) s.diffs = diffsSeen.get(s.urn) ?? [];
+        steps.push(s);
+      }
       if (event.resOpFailedEvent) steps.push({ ...step(event.resOpFailedEvent), failed: true });
       if (event.diagnosticEvent && event.diagnosticEvent.severity !== "debug") diagnostics.push({ severity: event.diagnosticEvent.severity, urn: event.diagnosticEvent.urn, message: event.diagnosticEvent.message });
     },

@@ -190,11 +190,10 @@ export class Workspace {
     }
   }
 
-  /** `pulumi <args>`; throws with the output unless it exits with `expectCode` (default 0). */
-  async pulumi(args: string[], opts: { expectCode?: number; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+  /** `pulumi <args>`; throws with the output unless it exits 0 (or, with `expectFailure`, anything else). */
+  async pulumi(args: string[], opts: { expectFailure?: boolean; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
     const r = await this.run(PULUMI, [...args, "--non-interactive"], opts);
-    const expected = opts.expectCode ?? 0;
-    if (r.code !== expected) throw new Error(`pulumi ${args.join(" ")} exited ${r.code ?? r.signal}, expected ${expected}:\n${r.output}`);
+    if ((r.code === 0) === Boolean(opts.expectFailure)) throw new Error(`pulumi ${args.join(" ")} exited ${r.code ?? r.signal}, expected ${opts.expectFailure ? "a failure" : "0"}:\n${r.output}`);
     return r;
   }
 
@@ -277,6 +276,11 @@ export interface InlineResult {
   outputs: Record<string, { value: unknown; secret: boolean }> | null;
   /** Everything the operation printed. */
   output: string;
+}
+
+/** `[name, op, changed properties]` of each step on a resource (the providers' own steps left out). */
+export function changes(result: InlineResult): Array<[string, string, string[]]> {
+  return result.steps.filter((s) => !s.type.startsWith("pulumi:providers:")).map((s) => [s.urn.split("::").pop()!, s.op, s.diffs]);
 }
 
 export interface StateResource {

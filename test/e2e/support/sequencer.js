@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS, loaded by jest */
 /** Runs the e2e files in the order of ORDER (the longest first), the rest after them by name. */
 const Sequencer = require("@jest/test-sequencer").default;
 
