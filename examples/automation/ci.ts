@@ -60,7 +60,11 @@ async function deploy(args: Args): Promise<number> {
   await stack.refresh({ onOutput });
   console.log(`deploy: updating ${args.stack}`);
   const up = await stack.up({ onOutput });
-  const changes = Object.entries(up.summary.resourceChanges ?? {}).map(([op, n]) => `${n} ${op}`);
+  const order = ["create", "update", "replace", "delete", "same"];
+  const rank = (op: string) => (order.includes(op) ? order.indexOf(op) : order.length);
+  const changes = Object.entries(up.summary.resourceChanges ?? {})
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+    .map(([op, n]) => `${n} ${op}`);
   console.log(`\ndeploy: ${up.summary.result}: ${changes.join(", ") || "no resources"}`);
   console.log(["outputs:", ...show(up.outputs)].join("\n"));
   return up.summary.result === "succeeded" ? 0 : 1;

@@ -280,7 +280,9 @@ export interface InlineResult {
 
 /** `[name, op, changed properties]` of each step on a resource (the providers' own steps left out). */
 export function changes(result: InlineResult): Array<[string, string, string[]]> {
-  return result.steps.filter((s) => !s.type.startsWith("pulumi:providers:")).map((s) => [s.urn.split("::").pop()!, s.op, s.diffs]);
+  return result.steps
+    .filter((s) => !s.type.startsWith("pulumi:providers:"))
+    .map((s) => [s.urn.split("::").pop()!, s.op, s.diffs.length ? s.diffs : Object.keys(s.detailedDiff ?? {}).sort()]);
 }
 
 export interface StateResource {

@@ -1,0 +1,149 @@
+/**
+ * An update killed (SIGKILL to the `pulumi` process and its process group) while a server install is
+ * awaited, and the ways back:
+ *
+ * - the killed run's output names the new server's id (said as soon as the API returns it);
+ * - 15 s later no provider process of that run is alive (the engine starts providers in process groups
+ *   of their own, so they outlive it; they must notice and exit);
+ * - dynamic resources: `pulumi cancel`, `pulumi refresh --clear-pending-creates`, `importFrom: "<id>"`,
+ *   `pulumi up`, remove `importFrom`, a clean preview: exactly one server, the killed run's;
+ *   `ci.js drift` reports it as an orphan in between, with the importFrom hint;
+ * - the native plugin: `pulumi cancel`, `pulumi refresh --import-pending-creates <urn> <id>`, a clean
+ *   preview.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { OPERATION_TYPES } from "../../simulator/flops";
+import { commandLine, ENGINE_BIN, markedProcesses, REPO_ROOT, requireEngine, resourcesOf, type Running, Workspace } from "./support/engine";
+import { dynamicConfig, flopsMutations, pluginConfig, SERVER_PASSWORD, startSimulators, type Simulators } from "./support/simulators";
+
+const PROGRAM = `const pulumi = require("@pulumi/pulumi");
+const { flops } = require("pulumi-vps");
+const importFrom = new pulumi.Config().get("importFrom");
+const web = new flops.Server("web1", { distribution: "Ubuntu 14.04.1 x64", tariff: "Облачный 1024", password: ${JSON.stringify(SERVER_PASSWORD)}, ...(importFrom ? { importFrom } : {}) });
+exports.serverId = web.id;
+`;
+
+let sims: Simulators;
+const workspaces: Workspace[] = [];
+
+beforeAll(async () => {
+  requireEngine(path.join(ENGINE_BIN, "pulumi-language-yaml"));
+  sims = await startSimulators();
+});
+
+afterAll(async () => {
+  for (const ws of workspaces) await ws.dispose();
+  await sims?.stop();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits for the hung install of a server named `name`, then for the run's output to name its id, then
+ * kills the run's process group. Returns the VM id and the operation id.
+ */
+async function killDuringInstall(ws: Workspace, run: Running, name: string): Promise<{ vmId: number; operationId: number }> {
+  let vm;
+  for (let i = 0; i < 600 && !vm; i++) {
+    vm = sims.flops.vms().find((v) => v.name === name);
+    if (!vm) await sleep(100);
+  }
+  if (!vm) throw new Error(`no VM "${name}" was installed:\n${run.output}`);
+  const op = sims.flops.operations().find((o) => o.hung && o.locks.includes(vm.id))!;
+  expect(op).toBeDefined();
+  // The id a user needs to adopt the server, printed while the install is awaited.
+  await run.waitFor(new RegExp(`VM ${vm.id} installing`), 30_000);
+  const providers = markedProcesses(ws.mark).filter((pid) => pid !== run.pid);
+  expect(providers.length).toBeGreaterThan(0);
+  run.killGroup();
+  await run.exited;
+  return { vmId: vm.id, operationId: op.id };
+}
+
+/** 15 s after the kill, no process of the run is left (providers included). */
+async function expectNoProcessLeft(ws: Workspace): Promise<void> {
+  await sleep(15_000);
+  const left = markedProcesses(ws.mark);
+  expect(left.map((pid) => `${pid} ${commandLine(pid)}`)).toEqual([]);
+}
+
+it("dynamic resources: killed mid-install, then cancel, --clear-pending-creates, importFrom, up: one server", async () => {
+  const ws = new Workspace({ project: "interrupted" });
+  workspaces.push(ws);
+  ws.write("index.js", PROGRAM);
+  fs.copyFileSync(path.join(REPO_ROOT, "bin", "examples", "automation", "ci.js"), ws.file("ci.js"));
+  const { config, secretKeys } = dynamicConfig(sims);
+  await ws.initStack(config, secretKeys);
+
+  sims.flops.hangNextOperation(OPERATION_TYPES.install);
+  const run = ws.startInline("up");
+  const { vmId, operationId } = await killDuringInstall(ws, run, "web1");
+  // On the host the install goes on and ends.
+  sims.flops.finishOperation(operationId);
+  await expectNoProcessLeft(ws);
+
+  const installs = () => sims.flops.server.requests.filter((r) => r.path.endsWith("/vm/install/")).length;
+  expect(installs()).toBe(1);
+  await ws.pulumi(["cancel", "--yes"]);
+  const pending = (await ws.exportStack()).deployment.pending_operations ?? [];
+  expect(pending.map((p) => [p.type, p.resource.urn.split("::").pop()])).toEqual([["creating", "web1"]]);
+
+  // Before anything is adopted, drift names the server the killed run made.
+  const drift = await ws.run(process.execPath, ["ci.js", "drift"]);
+  expect(drift.code).toBe(2);
+  expect(drift.stdout).toContain(`orphan: flops server ${vmId} "web1"`);
+  expect(drift.stdout).toContain(`set importFrom: "${vmId}" on "web1"`);
+
+  await ws.inline("refresh", { clearPendingCreates: true });
+  expect((await ws.exportStack()).deployment.pending_operations ?? []).toEqual([]);
+  await ws.pulumi(["config", "set", "importFrom", String(vmId)]);
+  const seen = sims.flops.server.requests.length;
+  await ws.inline("up");
+  expect(installs()).toBe(1);
+  expect(flopsMutations(sims, seen)).toEqual([]);
+  await ws.pulumi(["config", "rm", "importFrom"]);
+  await ws.inline("preview", { expectNoChanges: true });
+
+  expect(sims.flops.vms().map((vm) => vm.id)).toEqual([vmId]);
+  expect(resourcesOf((await ws.exportStack()).deployment, "flops:Server").map((r) => r.id)).toEqual([String(vmId)]);
+  await ws.inline("destroy");
+  expect(sims.flops.vms()).toEqual([]);
+});
+
+it("native plugin: killed mid-install, then cancel, refresh --import-pending-creates: one server, no changes", async () => {
+  const ws = new Workspace({
+    project: "interrupted-yaml",
+    runtime: "yaml",
+    projectYaml: `resources:
+  web2:
+    type: vps:flops:Server
+    properties:
+      distribution: DEBIAN
+      tariff: Облачный 1024
+`,
+  });
+  workspaces.push(ws);
+  const { config, secretKeys } = pluginConfig(sims);
+  await ws.initStack(config, secretKeys);
+
+  sims.flops.hangNextOperation(OPERATION_TYPES.install);
+  const run = ws.start(path.join(ENGINE_BIN, "pulumi"), ["up", "--yes", "--skip-preview", "--non-interactive"]);
+  const { vmId, operationId } = await killDuringInstall(ws, run, "web2");
+  sims.flops.finishOperation(operationId);
+  await expectNoProcessLeft(ws);
+
+  await ws.pulumi(["cancel", "--yes"]);
+  const urn = "urn:pulumi:dev::interrupted-yaml::vps:flops:Server::web2";
+  const seen = sims.flops.server.requests.length;
+  await ws.pulumi(["refresh", "--yes", "--skip-preview", "--import-pending-creates", urn, String(vmId)]);
+  const state = (await ws.exportStack()).deployment;
+  expect(state.pending_operations ?? []).toEqual([]);
+  expect(resourcesOf(state, "flops:Server").map((r) => [r.urn, r.id])).toEqual([[urn, String(vmId)]]);
+  await ws.pulumi(["preview", "--expect-no-changes"]);
+  expect(flopsMutations(sims, seen)).toEqual([]);
+  expect(sims.flops.vms().map((vm) => vm.id)).toEqual([vmId]);
+
+  await ws.pulumi(["destroy", "--yes", "--skip-preview"]);
+  expect(sims.flops.vms()).toEqual([]);
+});
