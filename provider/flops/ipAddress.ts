@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { awaitLostEffect, type HandlerContext, isVpsError, operationTimeoutMs, VpsError, defineResource, type ShapeOf } from "../core";
+import { awaitLostEffect, type HandlerContext, isVpsError, operationTimeoutMs, reportStarted, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
 import { awaitOperation, SHORT_OPERATION_SECONDS, withVmLock } from "./operations";
@@ -63,7 +63,14 @@ export function guestWarning(code: GuestCode, address: string, vmId: number): st
  * Starts an IP operation and waits for it. A guest-reconfigure code, from the call or from the
  * operation, is the seed's "the address change happened": returned, not thrown.
  */
-async function runIpOperation(c: FlopsClient, start: () => Promise<OperationStarted>, what: string, ctx: HandlerContext, operationTimeout: number | undefined): Promise<GuestCode | undefined> {
+async function runIpOperation(
+  c: FlopsClient,
+  start: () => Promise<OperationStarted>,
+  what: string,
+  ctx: HandlerContext,
+  operationTimeout: number | undefined,
+  announce?: { subject: string; activity: string },
+): Promise<GuestCode | undefined> {
   let started: OperationStarted;
   try {
     started = await start();
@@ -72,6 +79,7 @@ async function runIpOperation(c: FlopsClient, start: () => Promise<OperationStar
     if (code) return code;
     throw e;
   }
+  if (announce) reportStarted(ctx, announce.subject, announce.activity, `operation ${started.operationId}`);
   try {
     await awaitOperation(c, started, what, ctx, { operationTimeout });
     return undefined;
@@ -124,7 +132,7 @@ async function addAddress(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
       });
     let guest: GuestCode | undefined;
     try {
-      guest = await runIpOperation(c, start, `add an address to server ${vmId}`, ctx, news.operationTimeout);
+      guest = await runIpOperation(c, start, `add an address to server ${vmId}`, ctx, news.operationTimeout, { subject: `a new address for server ${vmId}`, activity: "being added" });
     } catch (e) {
       if (!isVpsError(e) || !e.outcomeUnknown) throw e;
       // The answer was lost, so ip_add may have run; its address shows when the operation ends.

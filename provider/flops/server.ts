@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, operationTimeoutMs, sameSet, type ShapeOf, VpsError, waitFor } from "../core";
+import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, operationTimeoutMs, reportStarted, sameSet, type ShapeOf, VpsError, waitFor } from "../core";
 import type { FlopsClient } from "./client";
 import { catalog, findTariff, matchDistribution } from "./catalog";
 import { FLOPS_HOST } from "./errors";
@@ -423,6 +423,7 @@ async function createVmReconciled(c: FlopsClient, what: "install" | "clone", sen
     now: () => ctx.clock.now(),
     logger: ctx.logger,
   });
+  reportStarted(ctx, `VM ${created.vmId}`, what === "install" ? "installing" : "cloning", created.operationId === undefined ? undefined : `operation ${created.operationId}`);
   if (created.operationId === undefined) return awaitAdoptedCreate(c, created.vmId, what, news, ctx);
   return finishCreate(c, { vmId: created.vmId, operationId: created.operationId }, what, news, ctx);
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineResource } from "../core";
+import { defineResource, reportStarted } from "../core";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, withVmLock } from "./operations";
 import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
@@ -36,6 +36,7 @@ export const serverRestartResource = defineResource({
         const vm = await requireVm(c, vmId, what);
         const ref = { vmId, tenantId: vm.tenantId };
         const started = inputs.hard ? await c.resetVm(ref) : await c.rebootVm(ref);
+        reportStarted(ctx, `server ${vmId}`, inputs.hard ? "resetting" : "rebooting", `operation ${started.operationId}`);
         await awaitOperation(c, started, what, ctx, { operationTimeout: inputs.operationTimeout });
         return { id: `${vmId}/${started.operationId}`, outs: { ...inputs, operationId: started.operationId, restartedAt: ctx.clock.now() } };
       });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { awaitLostEffect, type HandlerContext, isVpsError, operationTimeoutMs, VpsError, defineResource, type ShapeOf } from "../core";
+import { awaitLostEffect, type HandlerContext, isVpsError, operationTimeoutMs, reportStarted, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
 import { awaitOperation, SHORT_OPERATION_SECONDS, withVmLock } from "./operations";
@@ -186,6 +186,7 @@ async function createSnapshot(c: FlopsClient, news: Inputs, ctx: HandlerContext)
       if (!found) throw withUnknownOutcomeHint(e, `if a snapshot named "${news.name}" appears on server ${vmId} (flops.getSnapshots), adopt it with importFrom: "${vmId}/<snapshotId>" instead of taking another`);
       return { id: `${vmId}/${found.id}`, outs: snapshotState(vmId, found, await c.getVm(vmId), news) };
     }
+    reportStarted(ctx, `snapshot "${news.name}" of server ${vmId}`, "being taken", `operation ${started.operationId}`);
     try {
       await awaitOperation(c, started, `snapshot "${news.name}" of server ${vmId}`, ctx, { operationTimeout: news.operationTimeout });
     } catch (e) {

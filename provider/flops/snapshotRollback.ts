@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, VpsError, defineResource, type ShapeOf } from "../core";
+import { type HandlerContext, isVpsError, reportStarted, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, withVmLock } from "./operations";
@@ -60,6 +60,7 @@ export async function runRollback(
     const started = await opts.start(vm).catch((e: unknown) => {
       throw withUnknownOutcomeHint(e, `the rollback may be running on server ${vmId}: look at the server in the panel before \`pulumi up\` again, which would start another one`);
     });
+    reportStarted(ctx, what, "under way", `operation ${started.operationId}`, `importFrom: "${opts.idFor(started.operationId)}" adopts it`);
     try {
       await awaitOperation(c, started, what, ctx, { operationTimeout: opts.operationTimeout });
     } catch (e) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, VpsError } from "../core";
+import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, reportStarted, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST, isPowerStateRefusal, REMOVE_ON_RUNNING_VM_HINT } from "./errors";
 import {
@@ -120,7 +120,7 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
         throw e2;
       }
     }
-    ctx.logger.info(`${ctx.label}: creating ${type} "${name}" on server ${serverId}${answer.kind === "task" ? ` (task ${answer.key})` : ""}`);
+    reportStarted(ctx, `${type} "${name}" of server ${serverId}`, "being created", answer.kind === "task" ? `task ${answer.key}` : undefined);
     if (answer.kind === "task") {
       try {
         await client.waitTask(answer.key, { action: "create_snapshot", timeoutMs: deadline.remaining(), signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (create_snapshot)`), objectId: id });

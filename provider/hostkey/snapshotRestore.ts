@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, VpsError } from "../core";
+import { defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, reportStarted, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import { Deadline, findSnapshot, namesOf, operationTimeoutSchema, progressTo, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema, withObjectId } from "./operations";
@@ -56,7 +56,7 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
     let taskKey: string | undefined;
     if (answer.kind === "task") {
       taskKey = answer.key;
-      ctx.logger.info(`${ctx.label}: restoring server ${serverId} from "${name}" (task ${answer.key})`);
+      reportStarted(ctx, `server ${serverId}`, `restoring from "${name}"`, `task ${answer.key}`);
       try {
         await client.waitTask(answer.key, { action: "restore_snapshot", timeoutMs: deadline.remaining(), signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (restore_snapshot)`), objectId: id });
       } catch (e) {

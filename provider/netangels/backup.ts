@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, VpsError } from "../core";
+import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, reportStarted, VpsError } from "../core";
 import { NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS, type NetangelsClient } from "./client";
 import { BACKUP_DATE_PATTERN, BACKUP_DATE_RULE, backupDateSchema, compareBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
@@ -131,6 +131,7 @@ export const backupResource = defineResource({
           }
         });
         const before: Vm = started.before;
+        if (started.value.answer) reportStarted(ctx, `a backup of VM ${vmId}`, "under way", `VM state ${started.value.answer.state}`);
         if (started.value.lost) {
           const lost = started.value.lost;
           const vm = await client.getVm(vmId, { signal: ctx.signal });

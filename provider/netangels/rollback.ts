@@ -1,4 +1,4 @@
-import { type HandlerContext, isVpsError } from "../core";
+import { type HandlerContext, isVpsError, reportStarted } from "../core";
 import type { NetangelsClient } from "./client";
 import { withHint } from "./inputs";
 import type { Vm } from "./schemas";
@@ -35,6 +35,7 @@ export async function runRollback(r: RollbackRun): Promise<Vm> {
     }
   });
   const before = started.before;
+  if (started.value.answer) reportStarted(r.ctx, r.what, "under way", `VM state ${started.value.answer.state}`);
   let seen = started.value.answer !== undefined && showsWork(started.value.answer, "Restoring");
   if (started.value.lost) {
     const vm = await r.client.getVm(r.vmId, { signal: r.ctx.signal });

@@ -3,6 +3,7 @@ import { VpsError, isVpsError } from "../core/errors";
 import { objectLocks } from "../core/mutex";
 import { sharedListing } from "../core/coalesce";
 import { createReconciled } from "../core/reconcile";
+import { reportStarted } from "../core/log";
 import { type HandlerContext, defineResource } from "../core/resource";
 import type { VpsorgClient } from "./client";
 import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, serverLockKey, vendorId, waitTimeoutMs } from "./common";
@@ -142,7 +143,7 @@ export const backup = defineResource({
         if (manual.length >= MAX_MANUAL_BACKUPS_PER_SERVER) throw limitError(news.serverId, manual);
         return createOnce(client, news, before, ctx);
       });
-      ctx.logger.info(`${ctx.label}: backup ${created.id} of server ${news.serverId} is being created${created.message ? ` (${created.message})` : ""}`);
+      reportStarted(ctx, `backup ${created.id} of server ${news.serverId}`, "is being created", created.message);
       const done = await completeOrCleanUp({
         kind: "backup",
         id: created.id,

@@ -1,5 +1,6 @@
 import { VpsError, isVpsError } from "../core/errors";
 import { objectLocks } from "../core/mutex";
+import { reportStarted } from "../core/log";
 import type { HandlerContext } from "../core/resource";
 import type { VpsorgClient } from "./client";
 import { serverLockKey, waitTimeoutMs } from "./common";
@@ -43,7 +44,7 @@ export async function performRestore(opts: {
       ctx.logger.info(`${ctx.label}: the answer to the restore was lost, but server ${serverId} is restoring; waiting for it`);
       answer = { status: "in_progress", server: { status: "restoring" } };
     }
-    ctx.logger.info(`${ctx.label}: restoring server ${serverId} from ${opts.source}${answer.message ? ` (${answer.message})` : ""}`);
+    reportStarted(ctx, `server ${serverId}`, `restoring from ${opts.source}`, answer.message);
     const result = await waitForRestore({ source: opts.source, serverId, answer, client, timeoutMs: waitTimeoutMs(opts.operationTimeout, ctx, "restore"), ctx });
     return { ...result, restoredAt: new Date(ctx.clock.now()).toISOString(), message: answer.message };
   });

@@ -3,6 +3,7 @@ import { VpsError, errorMessage, isVpsError } from "../core/errors";
 import { objectLocks } from "../core/mutex";
 import { sharedListing } from "../core/coalesce";
 import { createReconciled } from "../core/reconcile";
+import { reportStarted } from "../core/log";
 import { type HandlerContext, defineResource } from "../core/resource";
 import type { VpsorgClient } from "./client";
 import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, serverLockKey, vendorId, waitTimeoutMs } from "./common";
@@ -173,7 +174,7 @@ export const snapshot = defineResource({
         await warnIfRunning(client, news.serverId, ctx);
         return createOnce(client, news, before, ctx);
       });
-      ctx.logger.info(`${ctx.label}: snapshot ${created.id} of server ${news.serverId} is being created${created.message ? ` (${created.message})` : ""}`);
+      reportStarted(ctx, `snapshot ${created.id} of server ${news.serverId}`, "is being created", created.message);
       const done = await completeOrCleanUp({
         kind: "snapshot",
         id: created.id,

@@ -118,6 +118,9 @@ describe("Check and Diff", () => {
     expect(r.failures).toEqual([]);
     expect(r.rawInputs).toMatchObject({ name: "web", distribution: "DEBIAN", bitness: 64, tariff: "Облачный 1024" });
     expect(isSecretValue(r.rawInputs.password)).toBe(true);
+    // A plain string too (a YAML program's literal): the checked inputs, which the engine keeps in state, hold it as a secret.
+    const plain = await host.checkRaw(urn, {}, { distribution: "DEBIAN", tariff: "Облачный 1024", password: PASSWORD });
+    expect(plain.rawInputs.password).toEqual(secret(PASSWORD));
     const bad = await host.check(urn, {}, { distribution: "DEBIAN", tariff: "Облачный 1024", password: "short", cpu: 99 });
     expect(bad.failures.map((f) => f.property).sort()).toEqual(["cpu"]);
     expect(bad.failures[0].reason).toMatch(/flops:Server cpu: must be 1–12/);
