@@ -7,7 +7,7 @@
  * left (providers the engine started in their own groups), whatever the test's outcome.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -17,8 +17,8 @@ export const ENGINE_BIN = path.join(REPO_ROOT, ".engine", "bin");
 export const PULUMI = path.join(ENGINE_BIN, "pulumi");
 export const PYTHON = path.join(REPO_ROOT, ".engine", "python", "bin", "python");
 export const PASSPHRASE = "e2e-passphrase";
-/** Where globalSetup installed the packed package (a stamp keeps it between runs). */
-export const PROGRAM_DIR = path.join(os.tmpdir(), "pulumi-vps-e2e-program");
+/** Where globalSetup installed the packed package (a stamp keeps it between runs), one per checkout. */
+export const PROGRAM_DIR = path.join(os.tmpdir(), `pulumi-vps-e2e-program-${createHash("sha256").update(REPO_ROOT).digest("hex").slice(0, 8)}`);
 
 /** Fails with what to run when a piece of the engine is missing. */
 export function requireEngine(...files: string[]): void {
