@@ -143,7 +143,8 @@ it("native plugin: killed mid-install, then cancel, refresh --import-pending-cre
   await ws.pulumi(["cancel", "--yes"]);
   const urn = "urn:pulumi:dev::interrupted-yaml::vps:flops:Server::web2";
   const seen = sims.flops.server.requests.length;
-  await ws.pulumi(["refresh", "--yes", "--skip-preview", "--import-pending-creates", urn, String(vmId)]);
+  // The flag takes one value each time: the URN, then the id.
+  await ws.pulumi(["refresh", "--yes", "--skip-preview", "--import-pending-creates", urn, "--import-pending-creates", String(vmId)]);
   const state = (await ws.exportStack()).deployment;
   expect(state.pending_operations ?? []).toEqual([]);
   expect(resourcesOf(state, "flops:Server").map((r) => [r.urn, r.id])).toEqual([[urn, String(vmId)]]);
