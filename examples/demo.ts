@@ -138,8 +138,12 @@ async function withCli(sims: Simulators, example: string, cli: string): Promise<
     fs.writeFileSync(path.join(workDir, "Pulumi.yaml"), `name: ${example}\nruntime: nodejs\n`);
     const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
     const programFile = path.join(__dirname, example, "index.js");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the example is loaded afresh by each operation
-    const program = async () => ({ ...(require(programFile) as Record<string, unknown>) });
+    const program = async () => {
+      // Each operation runs the program afresh: a cached module would register nothing the second time.
+      delete require.cache[require.resolve(programFile)];
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the example is the program, loaded at run time
+      return { ...(require(programFile) as Record<string, unknown>) };
+    };
     const stack = await LocalWorkspace.createOrSelectStack({ stackName: "dev", projectName: example, program }, { workDir });
     const { config, secretKeys } = stackConfig(sims, example);
     await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value, secret: secretKeys.includes(k) }])));
@@ -173,7 +177,8 @@ async function main(): Promise<void> {
     const cli = process.env.PULUMI_VPS_DEMO_ENGINELESS ? undefined : findPulumiCli();
     if (cli) await withCli(sims, example, cli);
     else {
-      console.log("(no pulumi CLI: neither .engine/bin/pulumi (`npm run engine`) nor one on PATH; running the program engine-less through Pulumi's dynamic-provider host)\n");
+      const why = process.env.PULUMI_VPS_DEMO_ENGINELESS ? "PULUMI_VPS_DEMO_ENGINELESS is set" : "no pulumi CLI: neither .engine/bin/pulumi (`npm run engine`) nor one on PATH";
+      console.log(`(${why}; running the program engine-less through Pulumi's dynamic-provider host)\n`);
       await engineless(sims, example);
     }
     console.log(`Finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`);

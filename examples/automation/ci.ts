@@ -44,8 +44,12 @@ async function openStack(args: Args): Promise<Stack> {
   const projectFile = fs.readFileSync(path.join(args.dir, "Pulumi.yaml"), "utf8");
   const projectName = /^name:\s*(\S+)/m.exec(projectFile)?.[1];
   if (!projectName) throw new Error(`${path.join(args.dir, "Pulumi.yaml")} has no name`);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is a module of the user's, loaded afresh for each run
-  const program = async () => ({ ...(require(args.program) as Record<string, unknown>) });
+  const program = async () => {
+    // Each operation (deploy runs two) runs the program afresh: a cached module would register nothing.
+    delete require.cache[require.resolve(args.program)];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the user's program, loaded at run time
+    return { ...(require(args.program) as Record<string, unknown>) };
+  };
   return LocalWorkspace.selectStack({ stackName: args.stack, projectName, program }, { workDir: args.dir });
 }
 
