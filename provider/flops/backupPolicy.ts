@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { type HandlerContext, VpsError, defineResource, type ShapeOf } from "../core";
+import { type HandlerContext, reportStarted, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, withVmLock } from "./operations";
@@ -76,6 +76,7 @@ const samePolicy = (a: { quantity: number; frequency: number }, b: { quantity: n
 
 async function applyPolicy(c: FlopsClient, vmId: number, tenantId: number, wanted: { quantity: number; frequency: number }, ctx: HandlerContext, operationTimeout?: number): Promise<void> {
   const started = await c.changeBackupPolicy({ vmId, tenantId, quantity: wanted.quantity, frequency: wanted.frequency });
+  reportStarted(ctx, `backup policy of server ${vmId}`, `changing to ${describe(wanted)}`, `operation ${started.operationId}`);
   await awaitOperation(c, started, `backup policy of server ${vmId} → ${describe(wanted)}`, ctx, { operationTimeout });
 }
 

@@ -228,18 +228,34 @@ function distributionChanged(olds: State, news: Inputs): string[] {
   });
 }
 
+/**
+ * A state written by a Read with only an id (`pulumi import`, a pending create adopted with `pulumi
+ * refresh --import-pending-creates`) holds the live ids, not the names a program uses: a name that
+ * names the live distribution or tariff is no change (else the adopted server would be replaced).
+ */
+async function namedAsLive(olds: State, news: Inputs): Promise<Set<string>> {
+  const same = new Set<string>();
+  if (olds.distribution === undefined && news.distribution !== undefined && olds.distributionName !== undefined) {
+    const d = news.distribution.toLowerCase();
+    if (d === olds.distributionDescription?.toLowerCase() || (d === olds.distributionName.toLowerCase() && (news.bitness ?? 64) === olds.bitness)) same.add("distribution");
+  }
+  if (olds.tariff === undefined && news.tariff !== undefined && olds.tariffId !== undefined && findTariff(await catalog.tariffs(client()), { tariff: news.tariff })?.id === olds.tariffId) same.add("tariff");
+  return same;
+}
+
 async function diffServer(olds: State, news: Inputs) {
   const replaces: string[] = [];
-  const changedDist = distributionChanged(olds, news);
+  const sameAsLive = await namedAsLive(olds, news);
+  const changedDist = distributionChanged(olds, news).filter((k) => !sameAsLive.has(k));
   if (changedDist.length && !news.reinstallOnChange) replaces.push(...changedDist);
   if (news.disk !== undefined && olds.disk !== undefined && news.disk < olds.disk) replaces.push("disk");
-  const tariffChanged = (news.tariff !== undefined && news.tariff !== olds.tariff) || (news.tariffId !== undefined && news.tariffId !== olds.tariffId);
+  const tariffChanged = (news.tariff !== undefined && news.tariff !== olds.tariff && !sameAsLive.has("tariff")) || (news.tariffId !== undefined && news.tariffId !== olds.tariffId);
   if (tariffChanged && olds.disk !== undefined) {
     const t = findTariff(await catalog.tariffs(client()), news);
     // Only to a tariff whose disk is not smaller than the server's (seed, tariff_change); on-demand tariffs keep the server's disk.
     if (t && !t.onDemand && t.disk < olds.disk) replaces.push(news.tariff !== undefined ? "tariff" : "tariffId");
   }
-  return { replaces, updates: changedDist.length && news.reinstallOnChange ? changedDist : [] };
+  return { replaces, updates: changedDist.length && news.reinstallOnChange ? changedDist : [], ignore: [...sameAsLive] };
 }
 
 // ---- apply ----
@@ -452,9 +468,10 @@ async function finishCreate(c: FlopsClient, created: { vmId: number; operationId
     await withVmLock(created.vmId, () => awaitOperation(c, { status: "OK", operationId: created.operationId }, what, ctx, { operationTimeout: news.operationTimeout, long: true }));
     return created.vmId;
   } catch (e) {
-    if (!(e instanceof VpsError) || e.kind === "timeout") {
-      // Still running on the host: do not delete a server that may yet come up; name it for adoption.
-      throw new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: what, objectId: String(created.vmId), createdId: String(created.vmId), hint: `VM ${created.vmId} was created but its ${what} did not finish: ${(e as Error).message} Adopt it with importFrom: "${created.vmId}" or delete it in the panel` });
+    if (!(e instanceof VpsError) || e.kind === "timeout" || ctx.signal?.aborted) {
+      // Still running on the host, or no longer waited for (the engine cancelled: Ctrl-C): do not
+      // delete a server that may yet come up; name it for adoption.
+      throw new VpsError({ kind: e instanceof VpsError && e.kind !== "timeout" ? e.kind : "timeout", host: FLOPS_HOST, operation: what, objectId: String(created.vmId), createdId: String(created.vmId), hint: `VM ${created.vmId} was created but its ${what} ${ctx.signal?.aborted ? "was no longer waited for" : "did not finish"}: ${(e as Error).message} Adopt it with importFrom: "${created.vmId}" or delete it in the panel` });
     }
     ctx.logger.warn(`${ctx.label}: ${what} of VM ${created.vmId} failed; deleting the VM it left behind`);
     try {

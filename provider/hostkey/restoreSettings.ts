@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, sameSet, VpsError } from "../core";
+import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, reportStarted, sameSet, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, HOSTKEY_DEFAULT_SHORT_TIMEOUT_SECONDS, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import { Deadline, isGone, operationTimeoutSchema, progressTo, refreshListing, serverIdSchema, snapshotNameSchema, snapshotTypeSchema, waitForListing } from "./operations";
@@ -72,6 +72,7 @@ async function apply(client: HostkeyClient, ctx: HandlerContext, serverId: numbe
     }
   }
   if (answer.kind === "task") {
+    reportStarted(ctx, `restore settings of server ${serverId}`, "changing", `task ${answer.key}`);
     try {
       await client.waitTask(answer.key, { action: "update_restore_settings", timeoutMs: deadline.remaining(), signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (update_restore_settings)`), objectId: String(serverId) });
     } catch (e) {

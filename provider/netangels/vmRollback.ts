@@ -63,6 +63,9 @@ export const vmRollbackResource = defineResource({
     },
 
     async read(id, state) {
+      // With only the id (an import), the record is what the id `<vmId>/<backupDate>/<ms>` says.
+      const fromId = /^(\d+)\/(.+)\/(\d+)$/.exec(id);
+      if (state.vmId === undefined && fromId) state = { ...state, vmId: Number(fromId[1]), backupDate: fromId[2], rolledBackAt: new Date(Number(fromId[3])).toISOString() };
       const vmId = state.vmId;
       if (vmId === undefined) return undefined;
       // Concurrent reads (a refresh) share one account listing of VMs (see vmWait.ts).

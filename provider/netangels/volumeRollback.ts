@@ -70,6 +70,9 @@ export const volumeRollbackResource = defineResource({
     },
 
     async read(id, state) {
+      // With only the id (an import), the record is what the id `<vmId>/<volumeId>/<backupDate>/<ms>` says.
+      const fromId = /^(\d+)\/(\d+)\/(.+)\/(\d+)$/.exec(id);
+      if (state.vmId === undefined && fromId) state = { ...state, vmId: Number(fromId[1]), volumeId: Number(fromId[2]), backupDate: fromId[3], rolledBackAt: new Date(Number(fromId[4])).toISOString() };
       const vmId = state.vmId;
       if (vmId === undefined || state.volumeId === undefined) return undefined;
       // Concurrent reads (a refresh) share one account listing of VMs (see vmWait.ts).

@@ -53,9 +53,16 @@ export const backupRestore = defineResource({
       return { id: `backup-${backupId}-${Date.parse(outcome.restoredAt)}`, outs };
     },
 
-    async read(id, state) {
-      const { serverId, backupId, confirm, triggers, operationTimeout } = state;
-      return { id, inputs: { serverId: serverId!, backupId: backupId!, confirm: confirm === true, triggers, operationTimeout }, outs: state as never };
+    // As SnapshotRestore's: the record as it is; with only the id (an import), what the id says, and
+    // the server from the backup's listing entry.
+    async read(id, state, ctx) {
+      const fromId = /^backup-(\d+)-(\d+)$/.exec(id);
+      const { triggers, operationTimeout } = state;
+      const backupId = state.backupId ?? fromId?.[1];
+      const serverId = state.serverId ?? (fromId ? (await clientFor(ctx).listBackups({ signal: ctx.signal })).find((b) => b.id === Number(fromId[1]))?.server.id : undefined);
+      const confirm = state.confirm === true || (state.backupId === undefined && fromId !== null);
+      const restoredAt = state.restoredAt ?? (fromId ? new Date(Number(fromId[2])).toISOString() : undefined);
+      return { id, inputs: { serverId: serverId!, backupId: backupId!, confirm, triggers, operationTimeout }, outs: { ...state, serverId, backupId, confirm, restoredAt } as never };
     },
 
     async delete(_id, _state, ctx) {

@@ -59,10 +59,15 @@ export const snapshotRestore = defineResource({
       return { id: `snapshot-${snapshotId}-${Date.parse(outcome.restoredAt)}`, outs };
     },
 
-    // The restore happened; nothing on the host describes it later. Keep the record as it is.
+    // The restore happened; nothing on the host describes it later. Keep the record as it is; with
+    // only the id (an import), the record is what the id says.
     async read(id, state) {
-      const { snapshotId, confirm, triggers, operationTimeout } = state;
-      return { id, inputs: { snapshotId: snapshotId!, confirm: confirm === true, triggers, operationTimeout }, outs: state as never };
+      const fromId = /^snapshot-(\d+)-(\d+)$/.exec(id);
+      const { triggers, operationTimeout } = state;
+      const snapshotId = state.snapshotId ?? fromId?.[1];
+      const confirm = state.confirm === true || (state.snapshotId === undefined && fromId !== null);
+      const restoredAt = state.restoredAt ?? (fromId ? new Date(Number(fromId[2])).toISOString() : undefined);
+      return { id, inputs: { snapshotId: snapshotId!, confirm, triggers, operationTimeout }, outs: { ...state, snapshotId, confirm, restoredAt } as never };
     },
 
     async delete(_id, _state, ctx) {

@@ -14,7 +14,8 @@ import { serverResource } from "../../provider/flops/server";
 import { serverRestartResource } from "../../provider/flops/serverRestart";
 import { snapshotResource as flopsSnapshot } from "../../provider/flops/snapshot";
 import { snapshotRollbackResource } from "../../provider/flops/snapshotRollback";
-import { snapshotResource as hostkeySnapshot, snapshotRestoreResource as hostkeyRestore } from "../../provider/hostkey";
+import { backupPolicyResource } from "../../provider/flops/backupPolicy";
+import { restoreSettingsResource, snapshotResource as hostkeySnapshot, snapshotRestoreResource as hostkeyRestore } from "../../provider/hostkey";
 import { clearHostkeyClientCache } from "../../provider/hostkey/settings";
 import { backupResource as netangelsBackup, vmRollbackResource } from "../../provider/netangels";
 import { backup as vpsorgBackup, snapshot as vpsorgSnapshot, snapshotRestore as vpsorgRestore } from "../../provider/vpsorg";
@@ -89,7 +90,7 @@ describe("flops", () => {
     expectSaidRightAfter(sim.server.requests, r.logger, /cloning/, new RegExp(`^GET /api/v1/vm/${source.id}/clone/$`), new RegExp(`^GET /api/v1/operation/${opId}/$`));
   });
 
-  it("Snapshot, IpAddress, SnapshotRollback, ServerRestart: the operation, before its polls", async () => {
+  it("Snapshot, IpAddress, SnapshotRollback, BackupPolicy, ServerRestart: the operation, before its polls", async () => {
     const vmId = sim.createVm({ name: "host" }).id;
     const snap = await create(flopsSnapshot, { serverId: String(vmId), name: "nightly" }, sim.server.requests, "s");
     const snapOp = /operation (\d+)/.exec(snap.logger.lineMatching(/being taken/).message)![1];
@@ -106,6 +107,11 @@ describe("flops", () => {
     const rbOp = String(rb.outs.operationId);
     expect(rb.logger.lineMatching(/under way/).message).toBe(`flops:SnapshotRollback "rb": roll server ${vmId} back to snapshot ${snapshotId} under way (operation ${rbOp}, importFrom: "${rb.id}" adopts it)`);
     expectSaidRightAfter(sim.server.requests, rb.logger, /under way/, new RegExp(`^GET /api/v1/vm/${vmId}/snapshot_rollback/$`), new RegExp(`^GET /api/v1/operation/${rbOp}/$`));
+
+    const policy = await create(backupPolicyResource, { serverId: String(vmId), quantity: 3, frequency: 24 }, sim.server.requests, "bp");
+    const policyOp = /operation (\d+)/.exec(policy.logger.lineMatching(/changing to/).message)![1];
+    expect(policy.logger.lineMatching(/changing to/).message).toBe(`flops:BackupPolicy "bp": backup policy of server ${vmId} changing to 3 copies every 24 h (operation ${policyOp})`);
+    expectSaidRightAfter(sim.server.requests, policy.logger, /changing to/, new RegExp(`^GET /api/v1/vm/${vmId}/backup_policy_change/$`), new RegExp(`^GET /api/v1/operation/${policyOp}/$`));
 
     const restart = await create(serverRestartResource, { serverId: String(vmId) }, sim.server.requests, "rs");
     expect(restart.logger.lineMatching(/rebooting/).message).toBe(`flops:ServerRestart "rs": server ${vmId} rebooting (operation ${restart.outs.operationId})`);
@@ -142,7 +148,7 @@ describe("hostkey", () => {
   });
   afterAll(() => sim.stop());
 
-  it("Snapshot and SnapshotRestore: the task key, before the task polls", async () => {
+  it("Snapshot, SnapshotRestore, RestoreSettings: the task key, before the task polls", async () => {
     const requests = sim.server.requests;
     const asAction = (r: { path: string; body: string }) => ({ method: new URLSearchParams(r.body).get("action") ?? "", path: r.path });
     const snap = await create(hostkeySnapshot, { serverId: 1001, name: "nightly" }, requests as never, "s");
@@ -152,6 +158,11 @@ describe("hostkey", () => {
     const restore = await create(hostkeyRestore, { serverId: 1001, name: "nightly", confirm: true }, requests as never, "r");
     expect(restore.logger.lineMatching(/restoring from/).message).toMatch(/^hostkey:SnapshotRestore "r": server 1001 restoring from "nightly" \(task [0-9a-f]+\)$/);
     expectSaidRightAfter(requests.map(asAction), restore.logger, /restoring from/, /^restore_snapshot \/vm\.php$/, /^check \/eq_callback\.php$/);
+
+    sim.setSettingsAnswer("callback");
+    const settings = await create(restoreSettingsResource, { serverId: 1001, enableRotation: true, excludeFromRotation: ["nightly"] }, requests as never, "rs");
+    expect(settings.logger.lineMatching(/changing/).message).toMatch(/^hostkey:RestoreSettings "rs": restore settings of server 1001 changing \(task [0-9a-f]+\)$/);
+    expectSaidRightAfter(requests.map(asAction), settings.logger, /changing/, /^update_restore_settings \/vm\.php$/, /^check \/eq_callback\.php$/);
   });
 });
 
