@@ -8,8 +8,9 @@
  * - dynamic resources: `pulumi cancel`, `pulumi refresh --clear-pending-creates`, `importFrom: "<id>"`,
  *   `pulumi up`, remove `importFrom`, a clean preview: exactly one server, the killed run's;
  *   `ci.js drift` reports it as an orphan in between, with the importFrom hint;
- * - the native plugin: `pulumi cancel`, `pulumi refresh --import-pending-creates <urn> <id>`, a clean
- *   preview.
+ * - the native plugin: `pulumi cancel`, then `pulumi import` of the id (the CLI v3.276.0 drops a
+ *   pending create given to `pulumi refresh --import-pending-creates`: asserted, so an engine that
+ *   fixes it shows), a clean preview.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -118,7 +119,7 @@ it("dynamic resources: killed mid-install, then cancel, --clear-pending-creates,
   expect(sims.flops.vms()).toEqual([]);
 });
 
-it("native plugin: killed mid-install, then cancel, refresh --import-pending-creates: one server, no changes", async () => {
+it("native plugin: killed mid-install, then cancel, --import-pending-creates (dropped by the CLI v3.276.0), pulumi import: one server, no changes", async () => {
   const ws = new Workspace({
     project: "interrupted-yaml",
     runtime: "yaml",
@@ -142,11 +143,23 @@ it("native plugin: killed mid-install, then cancel, refresh --import-pending-cre
 
   await ws.pulumi(["cancel", "--yes"]);
   const urn = "urn:pulumi:dev::interrupted-yaml::vps:flops:Server::web2";
+  const pending = (await ws.exportStack()).deployment.pending_operations ?? [];
+  expect(pending.map((p) => [p.type, p.resource.urn])).toEqual([["creating", urn]]);
+
+  // `--import-pending-creates` would be the one-step way. The CLI v3.276.0 turns the pending create
+  // into a pending import and then drops it: the refresh never reads it (no step of the engine takes
+  // pending imports), so the state ends with neither the server nor the pending create. This
+  // assertion fails once an engine that imports it is used here; then the README's recovery can
+  // say so instead of the path below.
   const seen = sims.flops.server.requests.length;
-  // The flag takes one value each time: the URN, then the id.
   await ws.pulumi(["refresh", "--yes", "--skip-preview", "--import-pending-creates", urn, "--import-pending-creates", String(vmId)]);
+  const dropped = (await ws.exportStack()).deployment;
+  expect([dropped.pending_operations ?? [], resourcesOf(dropped, "flops:Server")]).toEqual([[], []]);
+  expect(sims.flops.vm(vmId)).toBeDefined();
+
+  // What works: adopt the server the killed run made by its id (the plugin reads it by id alone).
+  await ws.pulumi(["import", "vps:flops:Server", "web2", String(vmId), "--yes", "--protect=false", "--generate-code=false"]);
   const state = (await ws.exportStack()).deployment;
-  expect(state.pending_operations ?? []).toEqual([]);
   expect(resourcesOf(state, "flops:Server").map((r) => [r.urn, r.id])).toEqual([[urn, String(vmId)]]);
   await ws.pulumi(["preview", "--expect-no-changes"]);
   expect(flopsMutations(sims, seen)).toEqual([]);
