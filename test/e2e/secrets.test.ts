@@ -71,6 +71,9 @@ exports.serverId = web.id;
   const vm = sims.flops.vms().find((v) => v.name === "web")!;
   expect(vm.password).toBe(PLAIN_PASSWORD);
   await expectSecretsKept(ws, up.output);
+  // A refresh rewrites the state from the provider's read (inputs included): still ciphertext.
+  const refreshed = await ws.inline("refresh");
+  await expectSecretsKept(ws, refreshed.output);
   await ws.inline("destroy");
   expect(sims.flops.vm(vm.id)).toBeUndefined();
 });
@@ -95,6 +98,8 @@ it("native plugin from YAML: a literal password is kept as ciphertext; no creden
   const vm = sims.flops.vms().find((v) => v.name === "web")!;
   expect(vm.password).toBe(PLAIN_PASSWORD);
   await expectSecretsKept(ws, up.output);
+  const refreshed = await ws.pulumi(["refresh", "--yes", "--skip-preview"]);
+  await expectSecretsKept(ws, refreshed.output);
   await ws.pulumi(["destroy", "--yes", "--skip-preview"]);
   expect(sims.flops.vm(vm.id)).toBeUndefined();
 });
