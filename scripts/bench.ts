@@ -25,11 +25,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Clock } from "../provider/core/clock";
 import { MemoryLogger } from "../provider/core/log";
 import { FlopsClient } from "../provider/flops/client";
-import { HostkeyClient, HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS } from "../provider/hostkey/client";
-import { NetangelsClient, NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS } from "../provider/netangels/client";
+import { HostkeyClient } from "../provider/hostkey/client";
+import { HOSTKEY_TIMEOUTS } from "../provider/hostkey/operations";
+import { NetangelsClient, NETANGELS_TIMEOUTS } from "../provider/netangels/client";
 import { waitUntilSettled } from "../provider/netangels/vmWait";
 import { VpsorgClient } from "../provider/vpsorg/client";
-import { DEFAULT_TIMEOUT_SECONDS as VPSORG_TIMEOUTS, waitUntilCompleted } from "../provider/vpsorg/wait";
+import { VPSORG_TIMEOUTS, waitUntilCompleted } from "../provider/vpsorg/wait";
 import * as sdk from "../sdk";
 import type { SimClock } from "../simulator/core/clock";
 import type { SimulatorServer } from "../simulator/core/server";
@@ -124,7 +125,7 @@ async function vpsorgWait(sim: VpsorgSimulator, clock: Clock, durationMs: number
     kind: "snapshot",
     id: snap.id,
     list: (signal) => client.listSnapshots({ serverId: server.id, signal, poll: true }),
-    timeoutMs: VPSORG_TIMEOUTS.snapshot * 1000 * 4,
+    timeoutMs: VPSORG_TIMEOUTS.defaults.snapshot.seconds * 1000 * 4,
     ctx: { logger: new MemoryLogger(), clock, label: "bench" },
   });
   return { overheadMs: clock.now() - (start.at + durationMs), polls: count(sim.http, mark, (p) => p === "/api/v1/snapshots/") };
@@ -142,7 +143,7 @@ async function netangelsWait(sim: NetangelsSimulator, clock: Clock, durationMs: 
     client,
     vmId: vm.id,
     ctx: { logger: new MemoryLogger(), clock, label: "bench" },
-    timeoutMs: NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS * 1000 * 4,
+    timeoutMs: NETANGELS_TIMEOUTS.defaults.wait.seconds * 1000 * 4,
     what: `backup of VM ${vm.id}`,
     until: async () => (await client.listVmBackups(vm.id, { priority: "poll" })).find((e) => !known.has(e.backup_date)),
   });
@@ -158,7 +159,7 @@ async function hostkeyWait(sim: HostkeySimulator, clock: Clock, durationMs: numb
   const start = startOf(sim.server, sim, { path: "/vm.php", param: { action: "create_snapshot" } });
   const answer = await client.createSnapshot(serverId, `w${serial}`, "snapshot");
   const mark = sim.server.requests.length;
-  if (answer.kind === "task") await client.waitTask(answer.key, { action: "create_snapshot", timeoutMs: HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS * 1000 });
+  if (answer.kind === "task") await client.waitTask(answer.key, { action: "create_snapshot", timeoutMs: HOSTKEY_TIMEOUTS.defaults.snapshot.seconds * 1000 });
   return { overheadMs: clock.now() - (start.at + durationMs), polls: count(sim.server, mark, (p) => p === "/eq_callback.php") };
 }
 

@@ -14,4 +14,5 @@ export * from "./cache";
 export * from "./timeouts";
 export * from "./reconcile";
 export * from "./coalesce";
+export * from "./triggers";
 export * from "./lifetime";

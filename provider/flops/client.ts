@@ -13,6 +13,7 @@ import {
   waitFor,
 } from "../core";
 import { decodeFlopsError, FLOPS_HOST, FlopsApiError, flopsErrorHint } from "./errors";
+import { FLOPS_TIMEOUTS } from "./operations";
 import {
   type Backup,
   backupListResponse,
@@ -47,15 +48,13 @@ import {
  * derived from the verb: only "read" calls are retried after a 5xx or a broken connection.
  */
 
-/** No general operation limit is documented (only reboot/shutdown: 3 minutes); installs and backup work can take long. */
-export const FLOPS_DEFAULT_OPERATION_TIMEOUT_SECONDS = 1800;
 
 export interface FlopsClientOptions extends TransportOptions {
   clientId: string;
   apiKey: string;
   /** API root, e.g. `https://api.flops.ru/api/v1`. */
   endpoint: string;
-  /** Default limit of `waitForOperation`. */
+  /** Default limit of `waitForOperation` (handlers always pass their own); default: FLOPS_TIMEOUTS' "other". */
   operationTimeoutMs?: number;
   /** Polling schedule of `waitForOperation`. */
   waitBackoff?: Partial<WaitBackoff>;
@@ -158,7 +157,7 @@ export class FlopsClient {
     this.clientId = opts.clientId;
     this.endpoint = opts.endpoint.replace(/\/+$/, "");
     this.clock = opts.clock ?? systemClock;
-    this.operationTimeoutMs = opts.operationTimeoutMs ?? FLOPS_DEFAULT_OPERATION_TIMEOUT_SECONDS * 1000;
+    this.operationTimeoutMs = opts.operationTimeoutMs ?? FLOPS_TIMEOUTS.defaults.other.seconds * 1000;
     this.waitBackoff = opts.waitBackoff;
     // The key travels in every URL; registering it makes every message and log line drop it, even
     // where it arrives outside a `apiKey=` parameter (an error text echoing it).

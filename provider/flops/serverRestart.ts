@@ -19,13 +19,36 @@ export const serverRestartResource = defineResource({
   description: "Restarts a flops server (reboot, or reset when hard) when created and whenever its triggers change; deleting it does nothing to the server.",
   inputs: {
     serverId: { schema: serverIdSchema, description: "Id of the flops.Server to restart.", replaceOnChange: true },
-    hard: { schema: z.boolean().optional(), description: "true: hard reset (like pressing the reset button); default false: soft reboot through the guest OS.", replaceOnChange: true },
-    triggers: { ...triggersInput, description: "Any values; a change restarts the server again." },
+    hard: { schema: z.boolean().optional(), description: "true: hard reset (like pressing the reset button); false: soft reboot through the guest OS.", default: false, replaceOnChange: true },
+    triggers: { ...triggersInput, description: "A list of any values (e.g. a date or a version string)." },
     operationTimeout: operationTimeoutInput,
   },
   outputs: {
     operationId: { schema: z.number(), description: "The vendor operation that restarted the server." },
     restartedAt: { schema: z.number(), description: "When the restart finished, epoch milliseconds." },
+  },
+  notes: {
+    id: "`\"<serverId>/<operationId>\"`",
+    behaviour: [
+      "An action as a resource: creating it restarts the server with `reboot` (soft, through the guest OS; flops marks it failed after 3 minutes) or, with `hard: true`, `reset`, and waits; a change of `triggers`, `serverId` or `hard` restarts again; delete does nothing to the server. No `confirm`: a restart loses no disk data.",
+    ],
+    waits: ["Create waits for the `reboot` or `reset` operation."],
+    adoption: ["Nothing to adopt: a restart leaves no object on the host, so the resource has no `importFrom`."],
+    example: {
+      typescript: `import { flops } from "pulumi-vps";
+
+// A new triggers value restarts the server again.
+new flops.ServerRestart("web-restart", { serverId: "88977", triggers: ["kernel-5.15"] });`,
+      yaml: `name: flops-server-restart
+runtime: yaml
+resources:
+  webRestart:
+    type: vps:flops:ServerRestart
+    properties:
+      serverId: "88977"
+      hard: false
+      triggers: [ "kernel-5.15" ]`,
+    },
   },
   handler: {
     async create(inputs, ctx) {

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { awaitLostEffect, type HandlerContext, isVpsError, operationTimeoutMs, reportStarted, VpsError, defineResource, type ShapeOf } from "../core";
+import { awaitLostEffect, type HandlerContext, isVpsError, reportStarted, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
-import { awaitOperation, SHORT_OPERATION_SECONDS, withVmLock } from "./operations";
+import { awaitOperation, FLOPS_TIMEOUTS, withVmLock } from "./operations";
 import type { OperationStarted, Snapshot, Vm } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
 
@@ -19,11 +19,7 @@ import { flopsClientFromSettings } from "./settings";
 
 export const serverIdSchema = z.string().regex(/^\d+$/, "must be a flops server id: the VM id as a decimal string (a flops.Server's id)");
 
-export const operationTimeoutInput = {
-  schema: z.number().positive("must be a positive number of seconds").optional(),
-  description: "Seconds each wait may take (default: config flops:operationTimeout / FLOPS_OPERATION_TIMEOUT, else 10 minutes).",
-  createOnly: true,
-};
+export const operationTimeoutInput = FLOPS_TIMEOUTS.input(["other"]);
 
 /** The VM, or undefined when it does not exist (a 401-like `error.not.owner` is never "gone"). */
 export async function findVm(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
@@ -77,16 +73,17 @@ const snapshotName = z.string().min(1, NAME_RULE).max(64, NAME_RULE).regex(/^[A-
 const ID_FORM = /^(\d+)\/(\d+)$/;
 
 const inputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to snapshot. A change replaces the snapshot.", replaceOnChange: true },
-  name: { schema: snapshotName, description: `Snapshot name; ${NAME_RULE}. A change replaces the snapshot.`, replaceOnChange: true },
-  description: { schema: z.string().max(255, "must be at most 255 characters").optional(), description: "Snapshot description. A change replaces the snapshot (the API cannot edit one); left unset, any description (an adopted snapshot's) is no diff.", replaceOnChange: true, computed: true },
+  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to snapshot.", replaceOnChange: true },
+  name: { schema: snapshotName, description: `Snapshot name; ${NAME_RULE}.`, replaceOnChange: true },
+  description: { schema: z.string().max(255, "must be at most 255 characters").optional(), description: "Snapshot description, at most 255 characters (the API cannot edit it).", replaceOnChange: true, computed: true },
   deleteChildren: {
     schema: z.boolean().optional(),
-    description: "On delete, also delete the snapshots taken from this one (snapshot_delete's deleteChildren); default false: they are re-attached to its parent. Changed in place (only recorded).",
+    description: "On delete, also delete the snapshots taken from this one (snapshot_delete's deleteChildren); false: they are re-attached to its parent. Changed in place (only recorded).",
+    default: false,
   },
   importFrom: {
     schema: z.string().regex(ID_FORM, 'must be "<serverId>/<snapshotId>", e.g. "88977/2206"').optional(),
-    description: 'Adopt the existing snapshot with this id ("<serverId>/<snapshotId>") instead of creating one; a later change is no diff.',
+    description: 'Adopt the existing snapshot with this id ("<serverId>/<snapshotId>") instead of creating one.',
     createOnly: true,
   },
   operationTimeout: operationTimeoutInput,
@@ -178,7 +175,7 @@ async function createSnapshot(c: FlopsClient, news: Inputs, ctx: HandlerContext)
         operation: `snapshot_create "${news.name}" of server ${vmId}`,
         find: async () => (await c.listSnapshots(vmId)).filter((s) => s.name === news.name && !before.has(s.id)),
         describe: (s) => `snapshot ${s.id} ("${s.name}")`,
-        timeoutMs: Math.min(operationTimeoutMs(FLOPS_HOST, news.operationTimeout, ctx, SHORT_OPERATION_SECONDS), LOST_EFFECT_WINDOW_MS),
+        timeoutMs: Math.min(FLOPS_TIMEOUTS.ms("other", news.operationTimeout, ctx), LOST_EFFECT_WINDOW_MS),
         clock: ctx.clock,
         signal: ctx.signal,
         logger: ctx.logger,
@@ -222,6 +219,39 @@ export const snapshotResource = defineResource({
   description: "A snapshot of a flops server's state (snapshot_create), found by name after the wait; deleted with snapshot_delete.",
   inputs,
   outputs,
+  notes: {
+    id: "`\"<serverId>/<snapshotId>\"` (`\"88977/2206\"`): the server's id and the vendor's snapshot number",
+    behaviour: [
+      "Create calls `snapshot_create`, waits, then finds the new snapshot in `GET /vm/{id}/snapshots/` (the create answer carries no id): the one with this name that was not there before the call, the newest of those; two equally new ones fail the create, naming them and how to adopt the right one.",
+      "Nothing can change in place (the API cannot edit a snapshot) except `deleteChildren`, which is only recorded. Delete calls `snapshot_delete`; the snapshots taken from this one are re-attached to its parent unless `deleteChildren` is true.",
+      "Refresh shows a rename in the panel as drift and drops a snapshot deleted outside Pulumi; deleting an already-deleted snapshot is success. `current` tells whether the server runs from it.",
+    ],
+    waits: ["Create waits for `snapshot_create`'s operation, delete for `snapshot_delete`'s."],
+    adoption: ["With `importFrom`, a `name` or `description` that differs from the snapshot's fails, naming it (a snapshot cannot be changed in place); `importFrom` must name the same server as `serverId`."],
+    errors: [
+      { error: "`snapshot_create finished, but no new snapshot named ... is in the server's list`", action: "Run `pulumi up` again, or adopt an existing snapshot with `importFrom`." },
+      { error: "`... new snapshots named ... have the same time`", action: "Adopt the right one with `importFrom: \"<serverId>/<id>\"` and delete the others in the panel." },
+      { error: "a create that runs out", action: "The error names the operation; once it is done, adopt the snapshot with `importFrom: \"<serverId>/<snapshotId>\"` (`flops.getSnapshots` lists them)." },
+      { error: "`there is no server ... in this flops account`", action: "Check `serverId` (`flops.getServers` lists the servers)." },
+    ],
+    example: {
+      typescript: `import { flops } from "pulumi-vps";
+
+const baseline = new flops.Snapshot("web-baseline", { serverId: "88977", name: "baseline", description: "after the first deploy" });
+export const snapshotId = baseline.snapshotId;`,
+      yaml: `name: flops-snapshot
+runtime: yaml
+resources:
+  baseline:
+    type: vps:flops:Snapshot
+    properties:
+      serverId: "88977"
+      name: baseline
+      description: after the first deploy
+outputs:
+  snapshotId: \${baseline.snapshotId}`,
+    },
+  },
   handler: {
     async create(news, ctx) {
       const c = flopsClient();

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, reportStarted, VpsError, defineResource, type ShapeOf } from "../core";
+import { type HandlerContext, isVpsError, reportStarted, VpsError, defineResource, sameTriggers, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, withVmLock } from "./operations";
@@ -35,8 +35,9 @@ export function confirmInput(why: string) {
 
 export const triggersInput = {
   schema: z.array(z.unknown(), { error: "must be a list of any values" }).optional(),
-  description: "Any values; a change performs the rollback again.",
+  description: "A list of any values (e.g. a date or a version string).",
   replaceOnChange: true,
+  equals: sameTriggers,
 };
 
 export interface RollbackRun {
@@ -105,17 +106,17 @@ export async function readRollbackServer(c: FlopsClient, vmId: number): Promise<
 const ID_FORM = /^(\d+)\/(\d+)\/(\d+)$/;
 
 const inputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to roll back. A change performs the rollback again (on that server).", replaceOnChange: true },
+  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to roll back.", replaceOnChange: true },
   snapshotId: {
     schema: z.number().int().positive("must be a snapshot number (a flops.Snapshot's snapshotId)"),
-    description: "The vendor's snapshot number to roll back to (a flops.Snapshot's snapshotId output). A change performs the rollback again.",
+    description: "The vendor's snapshot number to roll back to (a flops.Snapshot's snapshotId output).",
     replaceOnChange: true,
   },
   confirm: confirmInput("a rollback replaces the server's current disk with the snapshot's state (and its tariff with the snapshot's), and cannot be undone"),
   triggers: triggersInput,
   importFrom: {
     schema: z.string().regex(ID_FORM, 'must be "<serverId>/<snapshotId>/<operationId>"').optional(),
-    description: 'Adopt a rollback already started ("<serverId>/<snapshotId>/<operationId>", as a timed-out run names it): it is waited for, not started again. A later change is no diff.',
+    description: 'Adopt a rollback already started ("<serverId>/<snapshotId>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
     createOnly: true,
   },
   operationTimeout: operationTimeoutInput,
@@ -169,6 +170,43 @@ export const snapshotRollbackResource = defineResource({
   description: "Rolls a flops server back to a snapshot (snapshot_rollback) when created or when its triggers change; deleting it leaves the server alone.",
   inputs,
   outputs,
+  notes: {
+    id: "`\"<serverId>/<snapshotId>/<operationId>\"` (`\"88977/2206/61572\"`)",
+    behaviour: [
+      "An action as a resource: creating it performs `snapshot_rollback` and waits; a change of `triggers` (a list of any values) or of the target performs it again (a replacement: a new action); delete only forgets the record and leaves the server alone. `confirm: true` is required, checked before any call: a rollback replaces the server's current disk.",
+      "What the vendor's API documentation says happens, and the log repeats: a snapshot rollback also puts back the tariff of the snapshot's time, so afterwards the `flops.Server`'s tariff and sizes may show as drift.",
+      "Refresh drops the record when the server is gone.",
+    ],
+    waits: ["Create waits for the rollback's operation; a rollback that runs out is still running on flops, and the error gives the id to adopt it with."],
+    adoption: ["`importFrom` takes the resource's id form and adopts a rollback already started, for example the one a timed-out `pulumi up` names (its error says `set importFrom: \"88977/2206/61572\"`): a running operation is waited for, a finished one recorded, and no second rollback is started."],
+    errors: [
+      { error: "a rollback that runs out (`The rollback is still running on flops: do not start another one; set importFrom: ...`)", action: "Set `importFrom` to the id the error gives and run `pulumi up`: it waits for the running rollback." },
+      { error: "`server ... has no snapshot ...`", action: "Check `snapshotId` (a `flops.Snapshot`'s `snapshotId`; `flops.getSnapshots` lists them)." },
+      { error: "`that rollback ended with status ...; drop importFrom to perform the rollback again`", action: "As it says." },
+    ],
+    example: {
+      typescript: `import { flops } from "pulumi-vps";
+
+const baseline = new flops.Snapshot("web-baseline", { serverId: "88977", name: "baseline" });
+// Destructive and opt-in: a new triggers value rolls back again.
+new flops.SnapshotRollback("web-to-baseline", { serverId: "88977", snapshotId: baseline.snapshotId, confirm: true, triggers: ["2024-06-01"] });`,
+      yaml: `name: flops-snapshot-rollback
+runtime: yaml
+resources:
+  baseline:
+    type: vps:flops:Snapshot
+    properties:
+      serverId: "88977"
+      name: baseline
+  toBaseline:
+    type: vps:flops:SnapshotRollback
+    properties:
+      serverId: "88977"
+      snapshotId: \${baseline.snapshotId}
+      confirm: true
+      triggers: [ "2024-06-01" ]`,
+    },
+  },
   handler: {
     async create(news, ctx) {
       return perform(flopsClient(), news, ctx);

@@ -101,3 +101,6 @@ export const errorBodySchema = z.looseObject({
   errors: z.unknown().optional(),
   code: z.union([z.string(), z.number()]).optional(),
 });
+
+/** Django REST framework's validation error: each rejected field with its messages. */
+export const fieldErrorsSchema = z.record(z.string(), z.array(z.string()));

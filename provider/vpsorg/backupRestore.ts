@@ -17,7 +17,7 @@ const inputs = {
   backupId: { schema: idString("backup"), description: "Id of the backup to restore (a vpsorg.Backup's id, or one from vpsorg.getBackups)", replaceOnChange: true },
   confirm: confirmProperty,
   triggers: triggersProperty,
-  operationTimeout: operationTimeoutProperty,
+  operationTimeout: operationTimeoutProperty("restore"),
 };
 
 const outputs = {
@@ -32,6 +32,32 @@ export const backupRestore = defineResource({
   description: "Restores a VPS.org server from a backup (overwrites all current data on the server)",
   inputs,
   outputs,
+  notes: {
+    id: "`backup-<id>-<epoch ms>`",
+    behaviour: [
+      "A restore as a resource: create calls `POST /servers/{server_id}/restore/` with `{\"backup_id\": …}` and waits; a change of the target or of `triggers` replaces the resource, which restores again; refresh keeps the record; delete does nothing to the server. The host stops the server before restoring.",
+    ],
+    waits: ["Create waits until `GET /servers/{id}/` shows the server out of `restoring` (see [when a restore has finished](index.md#where-the-vendors-api-documentation-is-silent))."],
+    adoption: ["Nothing to adopt: a restore leaves no object on the host."],
+    errors: [{ error: "`backup ... does not exist`", action: "Check `backupId` (`vpsorg.getBackups` lists them)." }],
+    example: {
+      typescript: `import { vpsorg } from "pulumi-vps";
+
+const backup = new vpsorg.Backup("pre-deploy", { serverId: 12345 });
+// Opt-in, destructive: overwrites the server's disk.
+new vpsorg.BackupRestore("restore", { serverId: 12345, backupId: backup.id, confirm: true, triggers: ["1"] });`,
+      yaml: `name: vpsorg-backup-restore
+runtime: yaml
+resources:
+  restore:
+    type: vps:vpsorg:BackupRestore
+    properties:
+      serverId: 12345
+      backupId: "4321"
+      confirm: true
+      triggers: [ "1" ]`,
+    },
+  },
   handler: {
     async check(news) {
       requireConfirm(news);

@@ -17,7 +17,7 @@ const inputs = {
   snapshotId: { schema: idString("snapshot"), description: "Id of the snapshot to restore (a vpsorg.Snapshot's id)", replaceOnChange: true },
   confirm: confirmProperty,
   triggers: triggersProperty,
-  operationTimeout: operationTimeoutProperty,
+  operationTimeout: operationTimeoutProperty("restore"),
 };
 
 const outputs = {
@@ -34,6 +34,31 @@ export const snapshotRestore = defineResource({
   description: "Restores a VPS.org server from a snapshot (overwrites all current data on the server)",
   inputs,
   outputs,
+  notes: {
+    id: "`snapshot-<id>-<epoch ms>`",
+    behaviour: [
+      "A restore as a resource: create calls `POST /snapshots/{id}/restore/` and waits; a change of the target or of `triggers` replaces the resource, which restores again; refresh keeps the record (a restore that happened stays happened: it is never re-run because its snapshot was later deleted); delete does nothing to the server. The host stops the server before restoring.",
+    ],
+    waits: ["Create waits until `GET /servers/{id}/` shows the server out of `restoring` (see [when a restore has finished](index.md#where-the-vendors-api-documentation-is-silent))."],
+    adoption: ["Nothing to adopt: a restore leaves no object on the host."],
+    errors: [{ error: "`snapshot ... does not exist`", action: "Check `snapshotId` (`vpsorg.getSnapshots` lists them)." }],
+    example: {
+      typescript: `import { vpsorg } from "pulumi-vps";
+
+const snap = new vpsorg.Snapshot("before-upgrade", { serverId: 12345, name: "before-upgrade" });
+// Opt-in, destructive: overwrites the server's disk. A new triggers value restores again.
+new vpsorg.SnapshotRestore("roll-back", { snapshotId: snap.id, confirm: true, triggers: ["1"] });`,
+      yaml: `name: vpsorg-snapshot-restore
+runtime: yaml
+resources:
+  rollBack:
+    type: vps:vpsorg:SnapshotRestore
+    properties:
+      snapshotId: "6789"
+      confirm: true
+      triggers: [ "1" ]`,
+    },
+  },
   handler: {
     async check(news) {
       requireConfirm(news);

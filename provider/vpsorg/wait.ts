@@ -1,5 +1,6 @@
 import { VpsError, errorMessage, isVpsError } from "../core/errors";
 import type { HandlerContext } from "../core/resource";
+import { OperationTimeouts } from "../core/timeouts";
 import { waitFor } from "../core/waiter";
 import type { VpsorgClient } from "./client";
 import { HOST } from "./errors";
@@ -16,8 +17,12 @@ import { type Backup, type RestoreAnswer, SERVER_FAILED, SERVER_RESTORING, STATU
  * `message` when the object carries one.
  */
 
-/** Documented durations plus margin: snapshots "3-10 min", restores "5-15 min", backups "varies". */
-export const DEFAULT_TIMEOUT_SECONDS = { snapshot: 15 * 60, backup: 30 * 60, restore: 20 * 60 } as const;
+/** Default wait limits (seconds per wait): the seed's durations plus margin. */
+export const VPSORG_TIMEOUTS = new OperationTimeouts(HOST, {
+  snapshot: { seconds: 15 * 60, waits: "snapshots (the vendor says 3–10 min)" },
+  backup: { seconds: 30 * 60, waits: "backups (the vendor says only \"varies\")" },
+  restore: { seconds: 20 * 60, waits: "restores (the vendor says 5–15 min)" },
+});
 
 type Listed = Snapshot | Backup;
 

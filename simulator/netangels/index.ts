@@ -230,8 +230,8 @@ export class NetangelsSimulator {
     this.runOperation(vm, "restore", "Restoring", { queuedFraction: 0.2, injectable: true }, () => undefined);
   }
 
-  recordArchiveRequest(vmId: number, volumeId: number | undefined, date: string): void {
-    this.archiveRequests.push({ vmId, volumeId, date, at: this.clock.now() });
+  recordArchiveRequest(vmId: number, volumeId: number | undefined, date: string, files: string[]): void {
+    this.archiveRequests.push({ vmId, volumeId, date, files: [...files], at: this.clock.now() });
   }
 
   // ---- reading state (copies) ----

@@ -73,6 +73,8 @@ export interface ArchiveRequestRecord {
   vmId: number;
   volumeId?: number;
   date: string;
+  /** The body's `files`, as sent. */
+  files: string[];
   at: number;
 }
 

@@ -154,6 +154,17 @@ describe("hostkey functions", () => {
     expect(r).toEqual({ serverId: OFF, type: "snapshot", snapshots: [{ name: "a.b-c", snapshotId: s.snapshotId, createdAt: s.date }], enableRotation: true, excludeFromRotation: ["a.b-c"] });
   });
 
+  it("getSnapshots takes operationTimeout for the get_snapshot task it may wait for", async () => {
+    sim.setGetSnapshotAnswer("callback");
+    sim.hangNextTask("get_snapshot");
+    const e = await getSnapshotsFunction.run({ serverId: OFF, operationTimeout: 0.3 }, context("f")).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
+    expect(e?.message).toMatch(/task [0-9a-f]+ \(get_snapshot\) failed: timed out/);
+    expect(e?.message).toContain("Raise `operationTimeout`");
+  });
+
   it("getStats waits for the load_stats task and returns its context", async () => {
     const ctx = context("f");
     const r = await getStatsFunction.run({ serverId: OFF, operationTimeout: 5 }, ctx);

@@ -171,3 +171,48 @@ describe("hostkey.Snapshot", () => {
     expect(sim.snapshots(OFF).map((s) => s.name).sort()).toEqual(["par-a", "par-b"]);
   });
 });
+
+/**
+ * `operationTimeout` bounds each wait, not the operation: a create whose task and listing each take
+ * most of the limit succeeds, and a single wait longer than the limit still times out. On a clock
+ * shared by the simulator and the handler (a sleep advances the simulator's time), so the figures
+ * are exact whatever the machine's load.
+ */
+describe("hostkey.Snapshot operationTimeout", () => {
+  let sim: HostkeySimulator;
+  afterEach(() => sim.stop());
+
+  /** The simulator's time as the handler's clock: sleeping moves it forward instead of waiting. */
+  function simulatedContext(label: string) {
+    const ctx = context(label);
+    return {
+      ...ctx,
+      clock: {
+        now: () => sim.clock.now(),
+        sleep: async (ms: number, signal?: AbortSignal) => {
+          if (signal?.aborted) throw signal.reason;
+          sim.clock.advance(Math.max(0, ms));
+          await new Promise((r) => setImmediate(r));
+        },
+      },
+    };
+  }
+
+  it("gives the task wait and the listing wait the whole limit each (60 s + 60 s under a 90 s limit)", async () => {
+    sim = await startSimulator({ operationDurationMs: 60_000, listingDelayMs: 60_000 });
+    const started = sim.clock.now();
+    const r = await createResource(def, { serverId: OFF, name: "slow-steps", operationTimeout: 90 }, simulatedContext("s"));
+    expect(r.id).toBe("1001/slow-steps");
+    // Both waits ran in full: together they took longer than the limit.
+    expect(sim.clock.now() - started).toBeGreaterThan(120_000);
+    expect(sim.snapshots(OFF).map((s) => s.name)).toEqual(["slow-steps"]);
+  });
+
+  it("still bounds each wait: a listing that shows the snapshot after 120 s times out at 90 s, naming that wait", async () => {
+    sim = await startSimulator({ operationDurationMs: 10_000, listingDelayMs: 120_000 });
+    const e = await rejection(createResource(def, { serverId: OFF, name: "too-slow", operationTimeout: 90 }, simulatedContext("s")));
+    expect(e.message).toMatch(/snapshot 1001\/too-slow to appear in the listing/);
+    expect(e.message).toMatch(/timed out/);
+    expect((e as { objectId?: string }).objectId).toBe("1001/too-slow");
+  });
+});

@@ -8,6 +8,7 @@
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
 import { CheckFailedError, DynamicProviderHost, HostCallError, PROVIDER_KEY, captureResources, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/flops:${type}`;
 
@@ -266,5 +267,16 @@ describe("flops.SnapshotRollback and flops.BackupRollback through the host", () 
     expect(sim.server.requestsTo("/backup_rollback/")).toHaveLength(0);
     sim.deleteVm(vm);
     expect(await refresh(host, r.state)).toBeUndefined();
+  });
+
+  it("no triggers and triggers: [] are the same on both rollbacks: no diff, no API call", async () => {
+    const serverId = vmId();
+    const vm = Number(serverId);
+    const snapshot = sim.addSnapshot(vm, { name: "baseline" });
+    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("SnapshotRollback"), "roll-empty-triggers"), withProvider("SnapshotRollback", { serverId, snapshotId: snapshot.id, confirm: true }), () => sim.server.requests.length);
+    const backup = sim.addBackup(vm);
+    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("BackupRollback"), "restore-empty-triggers"), withProvider("BackupRollback", { serverId, backup: backup.id, confirm: true }), () => sim.server.requests.length);
+    expect(sim.server.requestsTo("/snapshot_rollback/")).toHaveLength(1);
+    expect(sim.server.requestsTo("/backup_rollback/")).toHaveLength(1);
   });
 });

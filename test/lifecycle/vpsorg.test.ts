@@ -7,6 +7,7 @@
 import { vpsorg } from "../../sdk";
 import { VpsorgSimulator } from "../../simulator/vpsorg";
 import { CheckFailedError, DynamicProviderHost, HostCallError, PROVIDER_KEY, type ResourceState, captureResources, destroy, findResource, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/vpsorg:${type}`;
 
@@ -236,6 +237,15 @@ describe("restores through the host", () => {
     expect(err).toBeInstanceOf(HostCallError);
     expect((err as Error).message).toMatch(/the server ended in status "error"/);
     sim.updateServer(12346, { status: "stopped" });
+  });
+
+  it("no triggers and triggers: [] are the same on both restores: no diff, no API call", async () => {
+    const snap = sim.addSnapshot({ serverId: 12346, name: "golden-2" });
+    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("SnapshotRestore"), "snap-restore-empty-triggers"), withProvider("SnapshotRestore", { snapshotId: String(snap.id), confirm: true }), () => sim.requests.length);
+    const b = sim.addBackup({ serverId: 12346, description: "weekly" });
+    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("BackupRestore"), "bak-restore-empty-triggers"), withProvider("BackupRestore", { serverId: 12346, backupId: String(b.id), confirm: true }), () => sim.requests.length);
+    expect(sim.requestsTo(`/api/v1/snapshots/${snap.id}/restore/`, "POST")).toHaveLength(1);
+    sim.removeSnapshot(snap.id);
   });
 });
 
