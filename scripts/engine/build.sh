@@ -81,19 +81,19 @@ build_go_piece() {
 piece_pulumi() {
   if ! command -v go >/dev/null; then say "pulumi: no go command on PATH (Go 1.26 or later is needed)"; failed+=(pulumi); return; fi
   build_go_piece pulumi "$ENGINE_SRC/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$BIN/pulumi" \
-    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" "$PULUMI_VERSION; about 4 min on 2 cores with an empty Go cache"
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" "$PULUMI_VERSION; with an empty Go cache 4 min on 2 idle cores, 12 min on busy ones"
   [[ -x "$BIN/pulumi" ]] && say "pulumi: $("$BIN/pulumi" version 2>&1)"
 }
 
 piece_yaml() {
   if ! command -v go >/dev/null; then say "yaml: no go command on PATH"; failed+=(yaml); return; fi
   build_go_piece yaml "$ENGINE_SRC/yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml "$BIN/pulumi-language-yaml" \
-    "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$YAML_VERSION" "$YAML_VERSION; about 1 min with a warm Go cache"
+    "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$YAML_VERSION" "$YAML_VERSION; about 1 min after the CLI"
 }
 
 piece_pygen() {
   if ! command -v go >/dev/null; then say "pygen: no go command on PATH"; failed+=(pygen); return; fi
-  build_go_piece pygen "$ENGINE_SRC/pulumi" ./pygen "$BIN/pulumi-vps-pygen" "" "Python code generator of pkg $PULUMI_VERSION; about 2 min"
+  build_go_piece pygen "$ENGINE_SRC/pulumi" ./pygen "$BIN/pulumi-vps-pygen" "" "Python code generator of pkg $PULUMI_VERSION; seconds after the CLI"
 }
 
 piece_launcher() {
