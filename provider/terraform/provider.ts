@@ -129,11 +129,7 @@ export class TerraformProvider {
 
   constructor(private readonly opts: ProviderOptions = {}) {
     this.schemas = buildSchemas();
-    this.naming = {
-      resources: [...this.schemas.resources.values()].map((r) => ({ token: `${r.def.host}:${r.def.type}`, typeName: r.typeName })),
-      attrs: [],
-      settings: this.schemas.settings.map((s) => ({ hostKey: `${s.host}:${s.spec.key}`, name: s.name, env: s.spec.env })),
-    };
+    this.naming = this.schemas.naming;
     // Before ConfigureProvider (or without it), every setting comes from its environment variable or default.
     setConfigSource({ get: () => undefined });
   }
@@ -456,15 +452,18 @@ export class TerraformProvider {
       if (checked.failures.length > 0) return { diagnostics: this.failureDiagnostics(s.attrs, checked.failures) };
 
       if (!prior) {
+        const checkDeferred = Object.values(news).some(isUnknown);
         const planned: TfObject = { timeouts: config.timeouts ?? null };
         for (const a of s.attrs) {
           if (!a.input) planned[a.name] = UNKNOWN;
           else if (config[a.name] !== null) planned[a.name] = config[a.name];
           else if (!a.computed) planned[a.name] = null;
           else {
-            // The value check chose (the first tenant, power_state "running"), else known after apply.
+            // The value check chose (the first tenant, power_state "running"); else known after apply
+            // where the host fills it in, or check could not run yet (an input still unknown); else unset.
             const v = checked.inputs[a.key];
-            planned[a.name] = v === undefined || isUnknown(v) ? UNKNOWN : fromProp(v, a.type);
+            if (v !== undefined && !isUnknown(v)) planned[a.name] = fromProp(v, a.type);
+            else planned[a.name] = checkDeferred || s.def.inputs[a.key]?.computed ? UNKNOWN : null;
           }
         }
         return { planned_state: this.encodeResource(s, planned), requires_replace: [], planned_private: priorPrivate, diagnostics: [] };

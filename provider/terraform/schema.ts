@@ -1,6 +1,7 @@
 import type { HostSettingsSpec, SettingSpec } from "../core/config";
 import type { FunctionDefinition, ResourceDefinition } from "../core/resource";
 import { allFunctions, allResources, hostNames } from "../hosts";
+import { type Naming, terraformText } from "./text";
 import { assertDistinct, type CtyType, ctyType, isOptional, jsonSchemaOf, snakeCase, STRING, type TfType, tfTypeOf } from "./types";
 
 /**
@@ -45,6 +46,7 @@ export interface AttrSpec {
 
 export interface ResourceSchema {
   typeName: string;
+  description: string;
   def: ResourceDefinition;
   /** `id` first, then inputs, then outputs. */
   attrs: AttrSpec[];
@@ -56,6 +58,7 @@ export interface ResourceSchema {
 
 export interface DataSourceSchema {
   typeName: string;
+  description: string;
   def: FunctionDefinition;
   attrs: AttrSpec[];
   byKey: Map<string, AttrSpec>;
@@ -150,7 +153,7 @@ export function resourceSchema(def: ResourceDefinition): ResourceSchema {
   }
   const where = `${def.host}:${def.type}`;
   assertDistinct([...attrs.map((a) => a.name), "timeouts"], where);
-  return indexed({ typeName: resourceTypeName(def), def, attrs, cty: objectCty(attrs, true) });
+  return indexed({ typeName: resourceTypeName(def), description: sentence(def.description), def, attrs, cty: objectCty(attrs, true) });
 }
 
 export function dataSourceSchema(def: FunctionDefinition): DataSourceSchema {
@@ -201,7 +204,7 @@ export function dataSourceSchema(def: FunctionDefinition): DataSourceSchema {
     attrs.push({ name: "result", key: "result", type: tfTypeOf(def.result, "output"), required: false, optional: false, computed: true, sensitive: false, description: "The answer.", input: false, createOnly: false, replaceOnChange: false });
   }
   assertDistinct(attrs.map((a) => a.name), `${def.host}.${def.name}`);
-  return indexed({ typeName: dataSourceTypeName(def), def, attrs, cty: objectCty(attrs, false), resultAttr });
+  return indexed({ typeName: dataSourceTypeName(def), description: sentence(def.description), def, attrs, cty: objectCty(attrs, false), resultAttr });
 }
 
 function isSettingSpec(v: unknown): v is SettingSpec {
@@ -240,6 +243,8 @@ export function settingDescription(s: ProviderSetting): string {
 /** Every schema of the provider, built once per process. */
 export interface ProviderSchemas {
   settings: ProviderSetting[];
+  /** Pulumi names → Terraform names, for messages. */
+  naming: Naming;
   resources: Map<string, ResourceSchema>;
   dataSources: Map<string, DataSourceSchema>;
 }
@@ -247,7 +252,18 @@ export interface ProviderSchemas {
 export function buildSchemas(): ProviderSchemas {
   const resources = new Map(allResources().map((d) => [resourceTypeName(d), resourceSchema(d)]));
   const dataSources = new Map(allFunctions().map((d) => [dataSourceTypeName(d), dataSourceSchema(d)]));
-  return { settings: providerSettings(), resources, dataSources };
+  const settings = providerSettings();
+  // Descriptions name properties, resources and settings as a Pulumi program does: said the Terraform way.
+  const naming = {
+    resources: [...resources.values()].map((r) => ({ token: `${r.def.host}:${r.def.type}`, typeName: r.typeName })),
+    attrs: [] as AttrSpec[],
+    settings: settings.map((s) => ({ hostKey: `${s.host}:${s.spec.key}`, name: s.name, env: s.spec.env })),
+  };
+  for (const s of [...resources.values(), ...dataSources.values()]) {
+    s.description = terraformText(sentence(s.def.description), { ...naming, attrs: s.attrs });
+    for (const a of s.attrs) a.description = terraformText(a.description, { ...naming, attrs: s.attrs });
+  }
+  return { settings, resources, dataSources, naming };
 }
 
 // ---- the protocol's Schema messages (plain objects for @grpc/proto-loader, keepCase) ----------------
@@ -322,11 +338,11 @@ const TIMEOUTS_BLOCK: ProtoBlock["block_types"][number] = {
 };
 
 export function resourceProtoSchema(s: ResourceSchema): ProtoSchema {
-  return { version: 0, block: { version: 0, attributes: attrsToProto(s.attrs), block_types: [TIMEOUTS_BLOCK], description: sentence(s.def.description), description_kind: "MARKDOWN" } };
+  return { version: 0, block: { version: 0, attributes: attrsToProto(s.attrs), block_types: [TIMEOUTS_BLOCK], description: s.description, description_kind: "MARKDOWN" } };
 }
 
 export function dataSourceProtoSchema(s: DataSourceSchema): ProtoSchema {
-  return { version: 0, block: { version: 0, attributes: attrsToProto(s.attrs), block_types: [], description: sentence(s.def.description), description_kind: "MARKDOWN" } };
+  return { version: 0, block: { version: 0, attributes: attrsToProto(s.attrs), block_types: [], description: s.description, description_kind: "MARKDOWN" } };
 }
 
 export function providerProtoSchema(settings: ProviderSetting[]): ProtoSchema {

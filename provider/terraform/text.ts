@@ -12,6 +12,8 @@ const COMMANDS: Array<[RegExp, string]> = [
   [/`pulumi preview`/g, "`tofu plan`"],
   [/`pulumi import[^`]*`/g, "`tofu import`"],
   [/outside Pulumi/g, "outside OpenTofu"],
+  // The name property is Required here: OpenTofu gives a provider no resource name to default to.
+  [/[;,]? ?defaults to the Pulumi resource name/g, ""],
 ];
 
 function escape(s: string): string {
@@ -36,7 +38,11 @@ export function terraformText(text: string, naming: Naming): string {
   });
   for (const s of naming.settings) out = out.replace(new RegExp(`(?<![\\w:])${escape(s.hostKey)}(?![\\w])`, "g"), s.name);
   for (const [re, to] of COMMANDS) out = out.replace(re, to);
-  for (const r of naming.resources) out = out.replace(new RegExp(`(?<![\\w:])${escape(r.token)}(?![\\w])`, "g"), r.typeName);
+  for (const r of naming.resources) {
+    // `flops:Server` in messages, `flops.IpAddress` in descriptions.
+    out = out.replace(new RegExp(`(?<![\\w:])${escape(r.token)}(?![\\w])`, "g"), r.typeName);
+    out = out.replace(new RegExp(`(?<![\\w.])${escape(r.token.replace(":", "."))}(?![\\w])`, "g"), r.typeName);
+  }
   for (const a of naming.attrs) {
     if (!a.key || a.key === a.name) continue;
     out = out.replace(new RegExp(`(?<![\\w.:])${escape(a.key)}(?![\\w])`, "g"), a.name);

@@ -26,6 +26,8 @@ PROTO="tfplugin6.10.proto"
 mkdir -p "$BIN" "$STAMPS" "$OUT/proto" "$ROOT/bin/proto"
 
 say() { printf 'tofu: %s\n' "$*"; }
+# Its own empty CLI configuration: a TF_CLI_CONFIG_FILE naming a missing file would only add a warning.
+tofu_version() { TF_CLI_CONFIG_FILE=/dev/null "$BIN/tofu" version 2>/dev/null | grep -m1 '^OpenTofu'; }
 elapsed() { local s=$(($(date +%s) - $1)); printf '%dm%02ds' $((s / 60)) $((s % 60)); }
 started=$(date +%s)
 
@@ -58,7 +60,7 @@ say "$PROTO copied to .engine/proto/ and bin/proto/ (OpenTofu, MPL-2.0)"
 
 key=$({ cat "$MOD/go.mod" "$MOD/go.sum" "$MOD/tools.go"; go version; echo "$TARGET $LDFLAGS CGO_ENABLED=0 -trimpath"; } | sha256sum | cut -d' ' -f1)
 if [[ -x "$BIN/tofu" && -f "$STAMPS/tofu" && "$(cat "$STAMPS/tofu")" == "$key" ]]; then
-  say "up to date (.engine/bin/tofu: $("$BIN/tofu" version 2>/dev/null | head -n 1)) in $(elapsed "$started")"
+  say "up to date (.engine/bin/tofu: $(tofu_version)) in $(elapsed "$started")"
   exit 0
 fi
 
@@ -82,4 +84,4 @@ if ! wait "$pid"; then
 fi
 mv "$BIN/tofu.tmp" "$BIN/tofu"
 echo "$key" >"$STAMPS/tofu"
-say "built .engine/bin/tofu in $(elapsed "$t") ($(du -m "$BIN/tofu" | cut -f1) MB): $("$BIN/tofu" version | head -n 1)"
+say "built .engine/bin/tofu in $(elapsed "$t") ($(du -m "$BIN/tofu" | cut -f1) MB): $(tofu_version)"

@@ -68,10 +68,14 @@ describe("attribute flags from the description", () => {
     expect(provider.find((a) => a.name === "flops_api_key")?.description).toMatch(/FLOPS_API_KEY/);
   });
 
-  it("carries each property's one description", () => {
+  it("carries each property's one description, said the Terraform way", () => {
     const def = allResources().find((d) => d.host === "flops" && d.type === "Server");
-    expect(attr("vps_flops_server", "ip_count").description).toBe(def?.inputs.ipCount.description);
     expect(attr("vps_flops_server", "state").description).toBe(def?.outputs.state.description);
+    expect(def?.inputs.ipCount.description).toMatch(/flops\.IpAddress/);
+    expect(attr("vps_flops_server", "ip_count").description).toBe(def?.inputs.ipCount.description.replace("flops.IpAddress", "vps_flops_ip_address"));
+    expect(def?.inputs.allowRestart.description).toMatch(/allowRestart|memory/);
+    expect(attr("vps_flops_server", "memory").description).toMatch(/allow_restart/);
+    expect(attr("vps_flops_server", "name").description).not.toMatch(/Pulumi/);
   });
 
   it("gives every resource a computed id and a timeouts block", () => {
