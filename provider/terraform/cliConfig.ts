@@ -88,10 +88,10 @@ provider_installation {
 provider_installation {
   filesystem_mirror {
     path    = ${hcl(mirror)}
-    include = [${hcl(`*/${PROVIDER_SOURCE}`)}]
+    include = [${hcl(PROVIDER_SOURCE)}]
   }
   direct {
-    exclude = [${hcl(`*/${PROVIDER_SOURCE}`)}]
+    exclude = [${hcl(PROVIDER_SOURCE)}]
   }
 }
 `;

@@ -53,17 +53,22 @@ export class TofuWorkspace {
   private constructor(
     readonly root: string,
     readonly env: Record<string, string>,
+    configFile: string | undefined,
   ) {
     this.dir = path.join(root, "work");
     fs.mkdirSync(this.dir);
-    this.configFile = writeCliConfig({ dir: path.join(root, "cli"), entry: PROVIDER_ENTRY, version: VERSION }).configFile;
+    this.configFile = configFile ?? writeCliConfig({ dir: path.join(root, "cli"), entry: PROVIDER_ENTRY, version: VERSION }).configFile;
   }
 
-  /** A fresh directory; `env` is added to the provider's environment (none of the hosts' variables are inherited). */
-  static create(name: string, env: Record<string, string> = {}): TofuWorkspace {
+  /**
+   * A fresh directory; `env` is added to tofu's (and so the provider's) environment: none of the
+   * hosts' variables are inherited from this process. The CLI configuration is a dev_overrides one
+   * unless `configFile` names another.
+   */
+  static create(name: string, env: Record<string, string> = {}, configFile?: string): TofuWorkspace {
     requireTofu();
     const root = fs.mkdtempSync(path.join(os.tmpdir(), `vps-tofu-${name}-`));
-    return new TofuWorkspace(root, env);
+    return new TofuWorkspace(root, env, configFile);
   }
 
   write(hcl: string, file = "main.tf"): void {

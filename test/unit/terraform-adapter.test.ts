@@ -119,6 +119,10 @@ describe("plan and apply of vps_flops_server", () => {
     expect(state.id).toBe(String(sim.vms()[0].id));
     expect(state.distribution).toBe("debian");
     expect(state.distribution_name).toBe("DEBIAN");
+    // The private data remembers the handlers' "DEBIAN" beside the configured "debian", and never the password.
+    const priv = String(privates.get(keyOf(T, state)));
+    expect(JSON.parse(priv).forms).toMatchObject({ distribution: "DEBIAN" });
+    expect(priv).not.toContain(PASSWORD);
     expect(state.ip_addresses).toEqual(sim.vms()[0].ipAddresses);
     // Refresh keeps "debian" (check and diff see "DEBIAN" as the same), so the next plan is empty.
     const refreshed = await read(T, state);
@@ -178,6 +182,28 @@ describe("plan and apply of vps_flops_server", () => {
   it("reads a server deleted outside as gone", async () => {
     sim.deleteVm(Number(state.id));
     expect((await read(T, state)).state).toBeNull();
+  });
+});
+
+describe("timeouts and a create that fails after the object exists", () => {
+  const T = "vps_flops_server";
+
+  it("waits no longer than timeouts.create, and keeps the half-made server in state with its id", async () => {
+    sim.hangNextOperation("VM_INSTALL");
+    const cfg = config(T, { name: "tf-slow", distribution: "DEBIAN", tariff: "Облачный 1024", timeouts: { create: "300ms", read: null, update: null, delete: null } });
+    const p = await plan(T, null, cfg);
+    noErrors(p.diagnostics);
+    const started = Date.now();
+    const a = await apply(T, null, p.planned, cfg);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(a.diagnostics).toEqual([expect.objectContaining({ severity: "ERROR", summary: expect.stringMatching(/vps_flops_server "tf-slow".*did not finish/) })]);
+    // OpenTofu records a state returned with an error as tainted: the next apply replaces it, destroy deletes it.
+    const vm = sim.vms().find((v) => v.name === "tf-slow");
+    expect(a.state).toMatchObject({ id: String(vm?.id), name: "tf-slow", ip_addresses: null });
+    for (const op of sim.operations().filter((o) => o.hung)) sim.finishOperation(op.id);
+    const gone = await apply(T, a.state, null, null);
+    noErrors(gone.diagnostics);
+    expect(sim.vm(Number(vm?.id))).toBeUndefined();
   });
 });
 
