@@ -300,7 +300,8 @@ type Flags = Pick<ProtoAttribute, "required" | "optional" | "computed">;
  * members may be left out in HCL; everything else by its cty type.
  */
 function protoAttribute(name: string, type: TfType, flags: Flags, description: string, sensitive: boolean): ProtoAttribute {
-  const base = { name, description, description_kind: "MARKDOWN" as const, sensitive, ...flags };
+  const note = type.kind === "json" ? `${description ? `${description} ` : ""}JSON text: read it with \`jsondecode()\`.` : description;
+  const base = { name, description: note, description_kind: "MARKDOWN" as const, sensitive, ...flags };
   const nested = (t: TfType, nesting: "SINGLE" | "LIST" | "MAP"): ProtoAttribute | undefined => {
     if (t.kind !== "object") return undefined;
     const inner = t.attrs.map((a) =>

@@ -13,7 +13,9 @@ import { z } from "zod";
  *   (`serverId` → `server_id`): the schema states it as a nested attribute, so optional members stay
  *   optional in HCL;
  * - anything else (`z.unknown()`, a list or map of unknowns such as `triggers`) is `dynamic`: the
- *   value travels with its own type.
+ *   value travels with its own type; except inside a list or map, whose elements must share one type
+ *   (OpenTofu fails on a list of objects whose dynamic members differ, one `[]` and one `[{...}]`):
+ *   there it is `json`, a string holding the value's JSON, read with `jsondecode()`.
  */
 
 export type TfType =
@@ -21,6 +23,8 @@ export type TfType =
   | { kind: "number" }
   | { kind: "bool" }
   | { kind: "dynamic" }
+  /** A value of any type inside a collection, carried as its JSON text (a cty string). */
+  | { kind: "json" }
   | { kind: "list"; elem: TfType }
   | { kind: "map"; elem: TfType }
   | { kind: "object"; attrs: TfObjectAttr[] };
@@ -63,6 +67,8 @@ export function ctyType(t: TfType): CtyType {
     case "bool":
     case "dynamic":
       return t.kind;
+    case "json":
+      return "string";
     case "list":
     case "map":
       return [t.kind, ctyType(t.elem)];
@@ -189,7 +195,22 @@ export function assertDistinct(names: string[], where: string): void {
 
 /** The Terraform type of a property schema (its `optional()` wrapper ignored: optionality is the attribute's). */
 export function tfTypeOf(schema: z.ZodType, io: "input" | "output"): TfType {
-  return typeOfJson(jsonSchemaOf(schema, io));
+  return withoutDynamicElements(typeOfJson(jsonSchemaOf(schema, io)), false);
+}
+
+/** `dynamic` inside a list or map element becomes `json` (see the module comment). */
+function withoutDynamicElements(t: TfType, inCollection: boolean): TfType {
+  switch (t.kind) {
+    case "dynamic":
+      return inCollection ? { kind: "json" } : t;
+    case "list":
+    case "map":
+      return { kind: t.kind, elem: withoutDynamicElements(t.elem, true) };
+    case "object":
+      return { kind: "object", attrs: t.attrs.map((a) => ({ ...a, type: withoutDynamicElements(a.type, inCollection) })) };
+    default:
+      return t;
+  }
 }
 
 /** Whether a property may be left out: its schema accepts `undefined`. */

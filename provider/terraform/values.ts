@@ -18,6 +18,12 @@ export function toProp(v: TfValue, t: TfType): unknown {
   if (v === UNKNOWN) return CORE_UNKNOWN;
   if (v instanceof Typed || t.kind === "dynamic") return dynamicToProp(plain(v));
   switch (t.kind) {
+    case "json":
+      try {
+        return typeof v === "string" ? (JSON.parse(v) as unknown) : v;
+      } catch {
+        return v;
+      }
     case "list":
       return Array.isArray(v) ? v.map((e) => toProp(e, t.elem) ?? null) : v;
     case "map":
@@ -51,6 +57,8 @@ export function fromProp(v: unknown, t: TfType): TfValue {
   switch (t.kind) {
     case "dynamic":
       return dynamicFromProp(v);
+    case "json":
+      return JSON.stringify(dynamicFromProp(v));
     case "list":
       return Array.isArray(v) ? v.map((e) => fromProp(e, t.elem)) : [fromProp(v, t.elem)];
     case "map":

@@ -30,6 +30,15 @@ data "vps_netangels_vm_backups" "web" {
   depends_on = [vps_netangels_backup.web]
 }
 
+# Every VM: 101 with a backup schedule, 102 without one (members of any type travel as JSON text).
+data "vps_netangels_backups" "all" {
+  all_vms = true
+}
+
+output "schedules" {
+  value = { for vm in data.vps_netangels_backups.all.vms : tostring(vm.id) => length(jsondecode(vm.backup_settings)) }
+}
+
 output "backup_dates" {
   value = [for b in data.vps_netangels_vm_backups.web.backups : b.backup_date]
 }
@@ -57,6 +66,7 @@ describe("netangels through OpenTofu", () => {
     expect(sim.backups(101).map((b) => b.date)).toContain(backupDate());
     expect(sim.rollbacks).toHaveLength(1);
     expect(ws.state().outputs?.backup_dates.value).toEqual(expect.arrayContaining([backupDate(), NetangelsSimulator.SEED_BACKUP_DATE]));
+    expect(ws.state().outputs?.schedules.value).toEqual({ "101": 1, "102": 0 });
     await ws.plan(0);
   });
 

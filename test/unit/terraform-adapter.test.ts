@@ -207,6 +207,26 @@ describe("timeouts and a create that fails after the object exists", () => {
   });
 });
 
+describe("StopProvider", () => {
+  const T = "vps_flops_server";
+
+  it("ends the waits in progress (OpenTofu sends it on Ctrl-C)", async () => {
+    sim.hangNextOperation("VM_INSTALL");
+    const cfg = config(T, { name: "tf-stopped", distribution: "DEBIAN", tariff: "Облачный 1024" });
+    const p = await plan(T, null, cfg);
+    const applying = apply(T, null, p.planned, cfg);
+    // Stop once the install is running on the host.
+    while (!sim.operations().some((o) => o.hung)) await new Promise((r) => setTimeout(r, 10));
+    expect(provider.stopProvider()).toEqual({ Error: "" });
+    const a = await applying;
+    expect(a.diagnostics.map((d) => d.summary).join("\n")).toMatch(/the operation was cancelled/);
+    for (const op of sim.operations().filter((o) => o.hung)) sim.finishOperation(op.id);
+    const vm = sim.vms().find((v) => v.name === "tf-stopped");
+    if (a.state) await apply(T, a.state, null, null);
+    else if (vm) sim.deleteVm(vm.id);
+  });
+});
+
 describe("vps_flops_public_key update in place and destroy", () => {
   const T = "vps_flops_public_key";
 

@@ -122,6 +122,14 @@ describe("zod → cty types", () => {
     expect(attr("vps_netangels_vm_rollback", "triggers").type).toEqual({ kind: "dynamic" });
   });
 
+  it("carries a value of any type inside a list as JSON text (OpenTofu needs one element type)", () => {
+    const vms = schemas.dataSources.get("vps_netangels_backups")!.byName.get("vms")!.type;
+    if (vms.kind !== "list" || vms.elem.kind !== "object") throw new Error("vms is not a list of objects");
+    expect(vms.elem.attrs.find((a) => a.name === "backup_settings")?.type).toEqual({ kind: "json" });
+    expect(ctyType(tfTypeOf(z.object({ a: z.unknown() }), "output"))).toEqual(["object", { a: "dynamic" }]);
+    expect(ctyType(tfTypeOf(z.array(z.object({ a: z.unknown() })), "output"))).toEqual(["list", ["object", { a: "string" }]]);
+  });
+
   it("maps objects with snake_case members", () => {
     expect(ctyType(tfTypeOf(z.object({ serverId: z.string(), snapshotId: z.number().optional() }), "input"))).toEqual(["object", { server_id: "string", snapshot_id: "number" }]);
   });
