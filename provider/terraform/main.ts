@@ -19,6 +19,12 @@ if (process.env[MAGIC_COOKIE_KEY] !== MAGIC_COOKIE_VALUE) {
 // terminal's process group must not cut a wait short on its own.
 process.on("SIGINT", () => {});
 
+// A host that crashed (a panic) never calls Shutdown: once it is gone the provider ends too.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(1);
+}, 1000).unref();
+
 serve()
   .then((s) => s.stopped)
   .then(() => process.exit(0))

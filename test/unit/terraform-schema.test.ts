@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { allFunctions, allResources } from "../../provider/hosts";
 import { type AttrSpec, buildSchemas, dataSourceTypeName, providerProtoSchema, resourceProtoSchema, resourceTypeName } from "../../provider/terraform/schema";
+import { decodeValue, encodeValue, type TfObject, UNKNOWN } from "../../provider/terraform/codec";
 import { ctyType, snakeCase, tfTypeOf } from "../../provider/terraform/types";
 
 const schemas = buildSchemas();
@@ -102,6 +103,21 @@ describe("attribute flags from the description", () => {
     const snaps = schemas.dataSources.get("vps_flops_snapshots")!;
     expect(snaps.attrs.filter((a) => a.name === "server_id")).toHaveLength(1);
     expect(snaps.byName.get("server_id")).toMatchObject({ required: true, input: true });
+  });
+});
+
+describe("every schema on the wire", () => {
+  it("encodes and decodes an object of every resource and data source (all null, all unknown)", () => {
+    for (const s of [...schemas.resources.values(), ...schemas.dataSources.values()]) {
+      const nulls: TfObject = Object.fromEntries(s.attrs.map((a) => [a.name, null]));
+      const unknowns: TfObject = Object.fromEntries(s.attrs.map((a) => [a.name, UNKNOWN]));
+      if ("timeouts" in (s.cty as [string, Record<string, unknown>])[1]) {
+        nulls.timeouts = null;
+        unknowns.timeouts = UNKNOWN;
+      }
+      expect(decodeValue(encodeValue(nulls, s.cty), s.cty)).toEqual(nulls);
+      expect(decodeValue(encodeValue(unknowns, s.cty), s.cty)).toEqual(unknowns);
+    }
   });
 });
 
