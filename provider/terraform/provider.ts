@@ -90,6 +90,13 @@ function known(v: TfValue): TfValue {
   return o ? Object.fromEntries(Object.entries(o).map(([k, e]) => [k, known(e)])) : v;
 }
 
+/**
+ * `get_provider_schema_optional`: OpenTofu starts the provider several times per command (schema,
+ * validate, plan) and may reuse the schema it fetched once instead of asking each process again, so
+ * a later process builds only the schemas of the types it is asked about.
+ */
+const SERVER_CAPABILITIES = { plan_destroy: false, get_provider_schema_optional: true, move_resource_state: false };
+
 /** A call's log: warnings become diagnostics, the rest goes to stderr, where OpenTofu logs it. */
 class CallLog implements Logger {
   readonly warnings: string[] = [];
@@ -148,13 +155,13 @@ export class TerraformProvider {
       functions: {},
       ephemeral_resource_schemas: {},
       diagnostics: [],
-      server_capabilities: { plan_destroy: false, get_provider_schema_optional: false, move_resource_state: false },
+      server_capabilities: SERVER_CAPABILITIES,
     };
   }
 
   getMetadata(): Record<string, unknown> {
     return {
-      server_capabilities: { plan_destroy: false, get_provider_schema_optional: false, move_resource_state: false },
+      server_capabilities: SERVER_CAPABILITIES,
       diagnostics: [],
       resources: [...this.schemas.resources.keys()].map((type_name) => ({ type_name })),
       data_sources: [...this.schemas.dataSources.keys()].map((type_name) => ({ type_name })),

@@ -240,30 +240,76 @@ export function settingDescription(s: ProviderSetting): string {
   return `${text} Falls back to the environment variable \`${s.spec.env}\`${s.spec.default !== undefined ? `, then to \`${s.spec.default}\`` : ""}.`;
 }
 
-/** Every schema of the provider, built once per process. */
+/**
+ * A name → schema map that builds each schema the first time it is asked for: a provider process
+ * serves one command, which mostly needs a few types, and building every schema (zod → JSON Schema
+ * → cty) is most of the provider's start-up.
+ */
+export class LazySchemas<T> {
+  private readonly built = new Map<string, T>();
+
+  constructor(
+    private readonly names: string[],
+    private readonly build: (name: string) => T,
+  ) {}
+
+  get(name: string): T | undefined {
+    if (!this.names.includes(name)) return undefined;
+    let s = this.built.get(name);
+    if (s === undefined) {
+      s = this.build(name);
+      this.built.set(name, s);
+    }
+    return s;
+  }
+
+  keys(): string[] {
+    return [...this.names];
+  }
+
+  values(): T[] {
+    return this.names.map((n) => this.get(n) as T);
+  }
+
+  entries(): Array<[string, T]> {
+    return this.names.map((n) => [n, this.get(n) as T]);
+  }
+
+  [Symbol.iterator](): Iterator<[string, T]> {
+    return this.entries()[Symbol.iterator]();
+  }
+}
+
+/** Every schema of the provider, built when first used. */
 export interface ProviderSchemas {
   settings: ProviderSetting[];
   /** Pulumi names → Terraform names, for messages. */
   naming: Naming;
-  resources: Map<string, ResourceSchema>;
-  dataSources: Map<string, DataSourceSchema>;
+  resources: LazySchemas<ResourceSchema>;
+  dataSources: LazySchemas<DataSourceSchema>;
 }
 
 export function buildSchemas(): ProviderSchemas {
-  const resources = new Map(allResources().map((d) => [resourceTypeName(d), resourceSchema(d)]));
-  const dataSources = new Map(allFunctions().map((d) => [dataSourceTypeName(d), dataSourceSchema(d)]));
+  const resourceDefs = new Map(allResources().map((d) => [resourceTypeName(d), d]));
+  const functionDefs = new Map(allFunctions().map((d) => [dataSourceTypeName(d), d]));
   const settings = providerSettings();
-  // Descriptions name properties, resources and settings as a Pulumi program does: said the Terraform way.
-  const naming = {
-    resources: [...resources.values()].map((r) => ({ token: `${r.def.host}:${r.def.type}`, typeName: r.typeName })),
-    attrs: [] as AttrSpec[],
+  const naming: Naming = {
+    resources: [...resourceDefs.values()].map((d) => ({ token: `${d.host}:${d.type}`, typeName: resourceTypeName(d) })),
+    attrs: [],
     settings: settings.map((s) => ({ hostKey: `${s.host}:${s.spec.key}`, name: s.name, env: s.spec.env })),
   };
-  for (const s of [...resources.values(), ...dataSources.values()]) {
-    s.description = terraformText(sentence(s.def.description), { ...naming, attrs: s.attrs });
+  // Descriptions name properties, resources and settings as a Pulumi program does: said the Terraform way.
+  const terraformWay = <T extends ResourceSchema | DataSourceSchema>(s: T): T => {
+    s.description = terraformText(s.description, { ...naming, attrs: s.attrs });
     for (const a of s.attrs) a.description = terraformText(a.description, { ...naming, attrs: s.attrs });
-  }
-  return { settings, resources, dataSources, naming };
+    return s;
+  };
+  return {
+    settings,
+    naming,
+    resources: new LazySchemas([...resourceDefs.keys()], (n) => terraformWay(resourceSchema(resourceDefs.get(n) as ResourceDefinition))),
+    dataSources: new LazySchemas([...functionDefs.keys()], (n) => terraformWay(dataSourceSchema(functionDefs.get(n) as FunctionDefinition))),
+  };
 }
 
 // ---- the protocol's Schema messages (plain objects for @grpc/proto-loader, keepCase) ----------------
