@@ -94,23 +94,19 @@ describe("hostkey through OpenTofu", () => {
     ws.write(config({ rotation: false, name: "tf-2024.05.02" }));
   });
 
-  it("imports an existing snapshot, then plans no change", async () => {
+  it("imports an existing snapshot with `tofu import`, then plans no change", async () => {
     sim.addSnapshot(VM, "from-panel");
     ws.write(
-      `import {
-  to = vps_hostkey_snapshot.from_panel
-  id = "${VM}/from-panel"
-}
-
-resource "vps_hostkey_snapshot" "from_panel" {
+      `resource "vps_hostkey_snapshot" "from_panel" {
   server_id = ${VM}
   name      = "from-panel"
 }
 `,
       "import.tf",
     );
-    const applied = await ws.apply();
-    expect(applied.stdout).toMatch(/1 imported/);
+    const imported = await ws.expect(["import", "-no-color", "vps_hostkey_snapshot.from_panel", `${VM}/from-panel`], 0);
+    expect(imported.stdout).toMatch(/Import successful!/);
+    expect(ws.resource("vps_hostkey_snapshot.from_panel")).toMatchObject({ id: `${VM}/from-panel`, server_id: VM, name: "from-panel" });
     await ws.plan(0);
   });
 
