@@ -125,7 +125,7 @@ class DiagnosticsError extends Error {
 }
 
 export interface ProviderOptions {
-  /** Where progress lines go (tests); stderr by default. */
+  /** The clock of the waits (tests may inject one); the system clock by default. */
   clock?: HandlerContext["clock"];
 }
 
