@@ -207,7 +207,7 @@ export const requestBackupFilesArchiveFunction = defineFunction({
       operation: `requestBackupFilesArchive of ${backup}`,
       send: () => (args.volumeId === undefined ? client.requestVmFilesArchive(args.vmId, args.backupDate, args.files, o) : client.requestVolumeFilesArchive(args.vmId, args.volumeId, args.backupDate, args.files, o)),
       logger: ctx.logger,
-      check: "NetAngels delivers the archive outside the API: wait to see whether it arrives before calling again, which would request a second one",
+      check: "NetAngels delivers the archive outside the API: check whether it arrives before calling again, which would request a second one",
     });
     ctx.logger.info(`${ctx.label}: asked NetAngels for an archive of ${args.files.length} path${args.files.length === 1 ? "" : "s"} of ${backup}; the API gives no link, NetAngels delivers it outside the API`);
     return { requested: true, vmId: vm.id, vmState: vm.state };
