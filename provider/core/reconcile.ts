@@ -64,6 +64,13 @@ export interface ReconcileCall<T, F> {
 
 const DEFAULT_ATTEMPTS = 2;
 
+/** Faults that leave a call's outcome unknown and are worth reconciling; a cancellation is not one (it stops the step). */
+const TRANSIENT_KINDS = new Set(["server", "network", "badResponse"]);
+
+function isTransient(e: unknown): e is VpsError {
+  return isVpsError(e) && e.outcomeUnknown && TRANSIENT_KINDS.has(e.kind);
+}
+
 function cause(e: VpsError): string {
   return e.vendorMessage ?? (e.httpStatus ? `HTTP ${e.httpStatus}` : e.kind);
 }
@@ -93,7 +100,7 @@ export async function sendReconciled<T, F>(o: ReconcileCall<T, F>): Promise<Reco
       return { kind: "sent", answer: await o.send() };
     } catch (e) {
       if (first && isVpsError(e, "busy")) return waitWhileBusy(o, first, e);
-      if (!isVpsError(e) || !e.outcomeUnknown) throw e;
+      if (!isTransient(e)) throw e;
       first ??= e;
       last = e;
     }

@@ -105,6 +105,13 @@ describe("sendReconciled", () => {
     expect(r.sent).toBe(1);
   });
 
+  test("a cancelled call (its outcome unknown too) is not reconciled: the step stops", async () => {
+    const cancelled = new VpsError({ kind: "other", host: "h", operation: "rename VM 7", outcomeUnknown: true, hint: "the operation was cancelled" });
+    const r = await run({ kind: "idempotent" }, cancelled);
+    expect(r.result).toBe(cancelled);
+    expect(r.sent).toBe(1);
+  });
+
   test("a look that fails: the fault's error says the look failed too", async () => {
     const r = await run({ kind: "observable", look: async () => Promise.reject(new Error("listing refused")) }, fault());
     expect((r.result as VpsError).message).toMatch(/looking at the object to see whether it took effect failed too \(listing refused\)/);
