@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type ConfigSource, setConfigSource } from "../provider/core/config";
 import { systemClock } from "../provider/core/clock";
 import { VpsError } from "../provider/core/errors";
+import { guardProviderProcess } from "../provider/core/lifetime";
 import type { Logger } from "../provider/core/log";
 import { redact } from "../provider/core/redact";
 import type { HandlerContext, ResourceDefinition } from "../provider/core/resource";
@@ -17,6 +18,13 @@ import { resourceDefinition } from "../provider/hosts";
  * (pulumi/pulumi#6238), and that text only names a token and calls these functions, so every future
  * version of this module must keep these signatures.
  */
+
+/**
+ * In Pulumi's dynamic-provider host (the process the engine starts for `pulumi-nodejs` resources,
+ * with the engine's address as its first argument), and only there: never outlive the engine, and
+ * never fail on its broken pipes.
+ */
+if (/[\\/]cmd[\\/]dynamic-provider[\\/]index\.js$/.test(require.main?.filename ?? "")) guardProviderProcess(process.argv[2]);
 
 /** Progress and warnings: `pulumi.log` when an engine is attached, and always the host's stderr (pulumi/pulumi#6065). */
 const dynamicLogger: Logger = {

@@ -15,3 +15,4 @@ export * from "./timeouts";
 export * from "./reconcile";
 export * from "./coalesce";
 export * from "./triggers";
+export * from "./lifetime";

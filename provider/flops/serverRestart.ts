@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineResource } from "../core";
+import { defineResource, reportStarted } from "../core";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startUnrepeatable, withVmLock } from "./operations";
 import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
@@ -27,6 +27,29 @@ export const serverRestartResource = defineResource({
     operationId: { schema: z.number(), description: "The vendor operation that restarted the server." },
     restartedAt: { schema: z.number(), description: "When the restart finished, epoch milliseconds." },
   },
+  notes: {
+    id: "`\"<serverId>/<operationId>\"`",
+    behaviour: [
+      "An action as a resource: creating it restarts the server with `reboot` (soft, through the guest OS; flops marks it failed after 3 minutes) or, with `hard: true`, `reset`, and waits; a change of `triggers`, `serverId` or `hard` restarts again; delete does nothing to the server. No `confirm`: a restart loses no disk data.",
+    ],
+    waits: ["Create waits for the `reboot` or `reset` operation."],
+    adoption: ["Nothing to adopt: a restart leaves no object on the host, so the resource has no `importFrom`."],
+    example: {
+      typescript: `import { flops } from "pulumi-vps";
+
+// A new triggers value restarts the server again.
+new flops.ServerRestart("web-restart", { serverId: "88977", triggers: ["kernel-5.15"] });`,
+      yaml: `name: flops-server-restart
+runtime: yaml
+resources:
+  webRestart:
+    type: vps:flops:ServerRestart
+    properties:
+      serverId: "88977"
+      hard: false
+      triggers: [ "kernel-5.15" ]`,
+    },
+  },
   handler: {
     async create(inputs, ctx) {
       const c = flopsClient();
@@ -38,6 +61,7 @@ export const serverRestartResource = defineResource({
         // A second restart is a second outage, and a restarted server looks the same as before: after
         // a transient fault it is not sent again (provider/core/reconcile.ts, "neither").
         const started = await startUnrepeatable(ctx, `${what} of VM ${vmId}`, () => (inputs.hard ? c.resetVm(ref) : c.rebootVm(ref)), `whether server ${vmId} restarted shows only inside it (its uptime) or in the panel: look there before \`pulumi up\` again, which restarts it again`);
+        reportStarted(ctx, `server ${vmId}`, inputs.hard ? "resetting" : "rebooting", `operation ${started.operationId}`);
         await awaitOperation(c, started, what, ctx, { operationTimeout: inputs.operationTimeout });
         return { id: `${vmId}/${started.operationId}`, outs: { ...inputs, operationId: started.operationId, restartedAt: ctx.clock.now() } };
       });

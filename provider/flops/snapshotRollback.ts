@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, type Repeat, VpsError, defineResource, sameTriggers, type Seen, type ShapeOf } from "../core";
+import { type HandlerContext, isVpsError, type Repeat, reportStarted, VpsError, defineResource, sameTriggers, type Seen, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
@@ -72,6 +72,7 @@ export async function runRollback(
       return { operationId: UNKNOWN_OPERATION, rolledBackAt: ctx.clock.now() };
     }
     const started = r.answer;
+    reportStarted(ctx, what, "under way", `operation ${started.operationId}`, `importFrom: "${opts.idFor(started.operationId)}" adopts it`);
     try {
       await awaitOperation(c, started, what, ctx, { operationTimeout: opts.operationTimeout });
     } catch (e) {
@@ -185,6 +186,43 @@ export const snapshotRollbackResource = defineResource({
   description: "Rolls a flops server back to a snapshot (snapshot_rollback) when created or when its triggers change; deleting it leaves the server alone.",
   inputs,
   outputs,
+  notes: {
+    id: "`\"<serverId>/<snapshotId>/<operationId>\"` (`\"88977/2206/61572\"`)",
+    behaviour: [
+      "An action as a resource: creating it performs `snapshot_rollback` and waits; a change of `triggers` (a list of any values) or of the target performs it again (a replacement: a new action); delete only forgets the record and leaves the server alone. `confirm: true` is required, checked before any call: a rollback replaces the server's current disk.",
+      "What the vendor's API documentation says happens, and the log repeats: a snapshot rollback also puts back the tariff of the snapshot's time, so afterwards the `flops.Server`'s tariff and sizes may show as drift.",
+      "Refresh drops the record when the server is gone.",
+    ],
+    waits: ["Create waits for the rollback's operation; a rollback that runs out is still running on flops, and the error gives the id to adopt it with."],
+    adoption: ["`importFrom` takes the resource's id form and adopts a rollback already started, for example the one a timed-out `pulumi up` names (its error says `set importFrom: \"88977/2206/61572\"`): a running operation is waited for, a finished one recorded, and no second rollback is started."],
+    errors: [
+      { error: "a rollback that runs out (`The rollback is still running on flops: do not start another one; set importFrom: ...`)", action: "Set `importFrom` to the id the error gives and run `pulumi up`: it waits for the running rollback." },
+      { error: "`server ... has no snapshot ...`", action: "Check `snapshotId` (a `flops.Snapshot`'s `snapshotId`; `flops.getSnapshots` lists them)." },
+      { error: "`that rollback ended with status ...; drop importFrom to perform the rollback again`", action: "As it says." },
+    ],
+    example: {
+      typescript: `import { flops } from "pulumi-vps";
+
+const baseline = new flops.Snapshot("web-baseline", { serverId: "88977", name: "baseline" });
+// Destructive and opt-in: a new triggers value rolls back again.
+new flops.SnapshotRollback("web-to-baseline", { serverId: "88977", snapshotId: baseline.snapshotId, confirm: true, triggers: ["2024-06-01"] });`,
+      yaml: `name: flops-snapshot-rollback
+runtime: yaml
+resources:
+  baseline:
+    type: vps:flops:Snapshot
+    properties:
+      serverId: "88977"
+      name: baseline
+  toBaseline:
+    type: vps:flops:SnapshotRollback
+    properties:
+      serverId: "88977"
+      snapshotId: \${baseline.snapshotId}
+      confirm: true
+      triggers: [ "2024-06-01" ]`,
+    },
+  },
   handler: {
     async create(news, ctx) {
       return perform(flopsClient(), news, ctx);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, sameSet, type Seen, sendReconciled, VpsError } from "../core";
+import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, reportStarted, sameSet, type Seen, sendReconciled, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import { HOSTKEY_TIMEOUTS, isGone, progressTo, refreshListing, serverIdSchema, snapshotNameSchema, snapshotTypeSchema, waitForListing } from "./operations";
@@ -66,6 +66,7 @@ async function apply(client: HostkeyClient, ctx: HandlerContext, serverId: numbe
   });
   const answer: MutationAnswer = r.kind === "sent" ? r.answer : { kind: "done" };
   if (answer.kind === "task") {
+    reportStarted(ctx, `restore settings of server ${serverId}`, "changing", `task ${answer.key}`);
     try {
       await client.waitTask(answer.key, { action: "update_restore_settings", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (update_restore_settings)`), objectId: String(serverId) });
     } catch (e) {
@@ -89,6 +90,29 @@ export const restoreSettingsResource = defineResource({
   inputs: restoreSettingsInputs,
   outputs: {
     snapshotNames: { schema: z.array(z.string()), description: "Names of the VM's snapshots of this type when last read (rotation may delete those not excluded)." },
+  },
+  notes: {
+    id: "the VM id (`\"1001\"`)",
+    behaviour: [
+      "Create and update call `vm/update_restore_settings` (both fields always sent, since the method replaces all settings), then read `vm/get_snapshot` until they read back as sent. Refresh reads the live settings, so changes made in the panel show as drift. Delete puts back rotation off and an empty exclusion list, and logs that it did.",
+    ],
+    waits: ["Create and update wait until the settings read back as sent."],
+    adoption: ["`importFrom` is the VM id: the resource adopts its settings, then applies the program's."],
+    example: {
+      typescript: `import { hostkey } from "pulumi-vps";
+
+// Rotation on, but never for the snapshots this stack manages.
+new hostkey.RestoreSettings("rotation", { serverId: 1001, enableRotation: true, excludeFromRotation: ["before-upgrade.v1"] });`,
+      yaml: `name: hostkey-restore-settings
+runtime: yaml
+resources:
+  rotation:
+    type: vps:hostkey:RestoreSettings
+    properties:
+      serverId: 1001
+      enableRotation: true
+      excludeFromRotation: [ before-upgrade.v1 ]`,
+    },
   },
   handler: {
     async check(inputs) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineResource, type HandlerContext, isVpsError, objectLocks, sendUnrepeatable, VpsError } from "../core";
+import { defineResource, type HandlerContext, isVpsError, objectLocks, reportStarted, sendUnrepeatable, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import { findSnapshot, HOSTKEY_TIMEOUTS, namesOf, progressTo, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema, withObjectId } from "./operations";
@@ -61,7 +61,7 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
     let taskKey: string | undefined;
     if (answer.kind === "task") {
       taskKey = answer.key;
-      ctx.logger.info(`${ctx.label}: restoring server ${serverId} from "${name}" (task ${answer.key})`);
+      reportStarted(ctx, `server ${serverId}`, `restoring from "${name}"`, `task ${answer.key}`);
       try {
         await client.waitTask(answer.key, { action: "restore_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (restore_snapshot)`), objectId: id });
       } catch (e) {
@@ -85,6 +85,35 @@ export const snapshotRestoreResource = defineResource({
   description: "Restores a HOSTKEY virtual machine from one of its snapshots (invapi vm/restore_snapshot); an action that runs again when its triggers change.",
   inputs: snapshotRestoreInputs,
   outputs: snapshotRestoreOutputs,
+  notes: {
+    id: "`\"<serverId>/<name>@<ISO time>\"`",
+    behaviour: [
+      "An action: create calls `vm/restore_snapshot` and waits for its task; a change of `serverId`, `name`, `type` or `triggers` replaces it, which restores again; refresh keeps the record; delete does nothing to the server. The snapshot must exist (the error lists those that do).",
+      "If the task's end cannot be seen, the error says so and the action is still recorded, so a later `pulumi up` does not repeat a destructive restore by itself (change `triggers` to run it again).",
+    ],
+    waits: ["Create waits for the restore's task."],
+    adoption: ["Nothing to adopt: a restore leaves no object on the host."],
+    errors: [
+      { error: "`no such snapshot: server ... has no snapshot named ...`", action: "Use a name from `hostkey.getSnapshots` (the error lists them)." },
+      { error: "`... was accepted but its end was not seen`", action: "Check the VM; the action is recorded, change `triggers` to run it again." },
+    ],
+    example: {
+      typescript: `import { hostkey } from "pulumi-vps";
+
+// Opt-in, destructive: overwrites the VM's disk. A new triggers value restores again.
+new hostkey.SnapshotRestore("roll-back", { serverId: 1001, name: "before-upgrade.v1", confirm: true, triggers: ["1"] });`,
+      yaml: `name: hostkey-snapshot-restore
+runtime: yaml
+resources:
+  rollBack:
+    type: vps:hostkey:SnapshotRestore
+    properties:
+      serverId: 1001
+      name: before-upgrade.v1
+      confirm: true
+      triggers: [ "1" ]`,
+    },
+  },
   handler: {
     create,
     // An action has no live object to compare: what happened stays as recorded.

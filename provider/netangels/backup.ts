@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, objectLocks, type Seen, sendReconciled, VpsError } from "../core";
+import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, objectLocks, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
 import { NETANGELS_TIMEOUTS, type NetangelsClient } from "./client";
 import { BACKUP_DATE_PATTERN, BACKUP_DATE_RULE, backupDateSchema, compareBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
@@ -84,6 +84,37 @@ export const backupResource = defineResource({
     virtualSize: { schema: z.number().optional(), description: "Virtual size, as the listing gives it." },
     restoreMethods: { schema: z.record(z.string(), z.unknown()).optional(), description: "The listing's `methods`: the restore methods this backup offers." },
   },
+  notes: {
+    id: "`\"<vmId>/<backup_date>\"` (`\"42/2024-11-29T04:26:40.900150729\"`), the date exactly as listed",
+    behaviour: [
+      "Create sends `POST /cloud/vms/{id}/backup/` after the VM has settled. It is done when the VM is steady, has no pending task, and a new entry is in `GET /cloud/vms/{id}/backups/` (the state alone can look finished while the task is only queued). The new entry is the one not listed before the request: the `VM` entry first, then `Disk`, newest first.",
+      "**Delete only forgets.** The API has no backup delete: `pulumi destroy` removes the backup from the stack and logs a warning that it stays on the host and expires by the host's retention policy.",
+      "Refresh drops a backup that is no longer listed (expired, deleted in the panel) or whose VM is gone (404). A 401 is always an error, never \"gone\".",
+      "`Error` (or another failure state) during the wait fails the create with the VM's state and its `transitions`.",
+    ],
+    waits: ["Create waits for the VM to settle, then for the backup: the VM steady with no pending task and the new entry listed."],
+    adoption: ["`importFrom` is `\"<vmId>/<backup_date>\"`, the same VM as `vmId` (checked at preview)."],
+    errors: [
+      { error: "a lost answer (5xx, dropped connection)", action: "Never sent again blindly: if the VM then shows the backup under way (or a new entry is listed) the provider waits for it; otherwise it is sent again (twice at most)." },
+      { error: "a create that runs out", action: "The error says how to adopt the backup with `importFrom` once it is listed." },
+    ],
+    example: {
+      typescript: `import { netangels } from "pulumi-vps";
+
+// The API cannot delete backups: pulumi destroy forgets this one (with a warning).
+const backup = new netangels.Backup("before-deploy", { vmId: 42 });
+export const backupDate = backup.backupDate;`,
+      yaml: `name: netangels-backup
+runtime: yaml
+resources:
+  beforeDeploy:
+    type: vps:netangels:Backup
+    properties:
+      vmId: 42
+outputs:
+  backupDate: \${beforeDeploy.backupDate}`,
+    },
+  },
   handler: {
     async check(inputs) {
       if (inputs.importFrom !== undefined) {
@@ -140,6 +171,7 @@ export const backupResource = defineResource({
           });
         });
         const before: Vm = started.before;
+        if (started.value.kind === "sent") reportStarted(ctx, `a backup of VM ${vmId}`, "under way", `VM state ${started.value.answer.state}`);
 
         const done = await waitUntilSettled({
           ...wait,

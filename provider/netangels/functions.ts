@@ -10,7 +10,7 @@ import { vmStateKind } from "./states";
 /**
  * NetAngels functions: the listings, and the request for an archive of a backup's files.
  *
- * Why the archive is a function and not a `BackupFilesArchive` resource: the seed says
+ * Why the archive is a function and not a `BackupFilesArchive` resource: the vendor says
  * `POST .../backups/{date}/files/` answers with "Виртуальная машина" (the VM), with no archive id, no
  * link and no task to follow, and no endpoint reads an archive back or deletes it. A resource would have
  * nothing to keep as its id, nothing to refresh and nothing to delete, so it would only pretend. See
@@ -211,5 +211,10 @@ export const requestBackupFilesArchiveFunction = defineFunction({
     });
     ctx.logger.info(`${ctx.label}: asked NetAngels for an archive of ${args.files.length} path${args.files.length === 1 ? "" : "s"} of ${backup}; the API gives no link, NetAngels delivers it outside the API`);
     return { requested: true, vmId: vm.id, vmState: vm.state };
+  },
+  notes: {
+    details: [
+      "**Why a function, not a `BackupFilesArchive` resource.** The vendor's documentation says `POST .../backups/{date}/files/` (\"Получение архива файлов\") answers with \"Виртуальная машина\": the VM object, the same as every other POST. It returns no archive id, no link and no task id, and no endpoint reads an archive back, lists archives or deletes one. A resource would have nothing to keep as its id, nothing to refresh and nothing to delete; it would only pretend. Call it only when an archive is wanted (the example puts it behind `requestArchive: true`). The request names the files to include (`files`, sent as the JSON body `{\"files\": [...]}` and checked against the backup's listing first); NetAngels delivers the archive outside the API. Listing a backup's files is the read-only `getBackupFiles`.",
+    ],
   },
 });

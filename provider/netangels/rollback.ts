@@ -1,4 +1,4 @@
-import { type HandlerContext, type Seen, sendReconciled } from "../core";
+import { type HandlerContext, reportStarted, type Seen, sendReconciled } from "../core";
 import { NETANGELS_HOST } from "./errors";
 import type { NetangelsClient } from "./client";
 import type { Vm } from "./schemas";
@@ -39,6 +39,7 @@ export async function runRollback(r: RollbackRun): Promise<Vm> {
   const before = started.before;
   const sent = started.value;
   let seen = sent.kind !== "sent" || showsWork(sent.answer, "Restoring");
+  if (sent.kind === "sent") reportStarted(r.ctx, r.what, "under way", `VM state ${sent.answer.state}`);
   const done = await waitUntilSettled({
     ...wait,
     onVm: (vm) => {

@@ -337,8 +337,11 @@ export class VpsProvider {
     const state = fromWire(req.getProperties());
     const oldInputs = fromWire(req.getInputs());
     const importing = Object.keys(state.props).length === 0 && Object.keys(oldInputs.props).length === 0;
+    // Inputs without outputs: a create that never answered (a pending create being adopted); its
+    // inputs are the best record of what the program asked for (e.g. a password the API never returns).
+    const prior = Object.keys(state.props).length > 0 ? state.props : oldInputs.props;
     const ctx = this.context(def, req.getUrn(), { ...oldInputs.props, ...state.props }, req.getId(), req.getTimeout());
-    const r = await this.logged(() => (importing ? importResource(def, req.getId(), ctx) : readResource(def, req.getId(), state.props, ctx)));
+    const r = await this.logged(() => (importing ? importResource(def, req.getId(), ctx) : readResource(def, req.getId(), prior, ctx)));
     const resp = new provproto.ReadResponse();
     if (!r) return resp;
     const secrets = this.secretsOf(def, state.secretKeys, oldInputs.secretKeys);

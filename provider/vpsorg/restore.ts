@@ -1,5 +1,6 @@
 import { VpsError, isVpsError } from "../core/errors";
 import { objectLocks } from "../core/mutex";
+import { reportStarted } from "../core/log";
 import { type Seen, sendReconciled } from "../core/reconcile";
 import type { HandlerContext } from "../core/resource";
 import type { VpsorgClient } from "./client";
@@ -45,12 +46,13 @@ export async function performRestore(opts: {
     };
     const r = await sendReconciled({ host: HOST, operation: `restore of server ${serverId} from ${opts.source}`, send: opts.send, repeat: { kind: "observable", look }, logger: ctx.logger });
     let answer: Awaited<ReturnType<typeof opts.send>>;
-    if (r.kind === "sent") answer = r.answer;
-    else {
+    if (r.kind === "sent") {
+      answer = r.answer;
+      reportStarted(ctx, `server ${serverId}`, `restoring from ${opts.source}`, answer.message);
+    } else {
       ctx.logger.info(`${ctx.label}: server ${serverId} is restoring; waiting for it`);
       answer = { status: "in_progress", server: { status: SERVER_RESTORING } };
     }
-    ctx.logger.info(`${ctx.label}: restoring server ${serverId} from ${opts.source}${answer.message ? ` (${answer.message})` : ""}`);
     const result = await waitForRestore({ source: opts.source, serverId, answer, client, timeoutMs: waitTimeoutMs(opts.operationTimeout, ctx, "restore"), ctx });
     return { ...result, restoredAt: new Date(ctx.clock.now()).toISOString(), message: answer.message };
   });

@@ -3,6 +3,7 @@ import { VpsError, errorMessage, isVpsError } from "../core/errors";
 import { objectLocks } from "../core/mutex";
 import { sharedListing } from "../core/coalesce";
 import { createReconciled } from "../core/reconcile";
+import { reportStarted } from "../core/log";
 import { type HandlerContext, defineResource } from "../core/resource";
 import type { VpsorgClient } from "./client";
 import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, serverLockKey, vendorId, waitTimeoutMs } from "./common";
@@ -153,6 +154,38 @@ export const snapshot = defineResource({
   description: "A snapshot of a VPS.org server (at most 5 per server); restore it with vpsorg.SnapshotRestore",
   inputs,
   outputs,
+  notes: {
+    id: "the vendor's snapshot id as a decimal string (`\"6789\"`)",
+    behaviour: [
+      "Create calls `POST /snapshots/`, then reads `GET /snapshots/?server_id=` (every page) until the snapshot is `completed`. Delete calls `DELETE /snapshots/{id}/` (already gone is success). Every input replaces: the API cannot edit a snapshot.",
+      "When the server says `running`, a warning is logged: a snapshot of a running server may be inconsistent.",
+      "A status other than `in_progress` / `completed` (e.g. `failed`) fails the create, naming the status and the host's message; the failed snapshot is deleted (it would count toward the 5).",
+    ],
+    limits: ["At most **5 snapshots per server**: create checks the listing first and fails with the five that exist (name, id, status, date) before sending anything; if another client fills the last slot in between, the host's 400 gets the same message."],
+    waits: ["Create waits until the listing shows the snapshot `completed`."],
+    adoption: ["With `importFrom`, the snapshot's server, name and description must match the inputs (nothing can change in place); a difference fails, naming it."],
+    errors: [
+      { error: "`server ... already has the maximum of 5 snapshots: ...`", action: "Delete one (or remove its `vpsorg.Snapshot` resource) first." },
+      { error: "`... may contain only ASCII letters, digits, hyphens (-) and underscores (_)`", action: "Rename the snapshot." },
+      { error: "`the snapshot disappeared from the listing before it was completed`", action: "It was deleted outside Pulumi or discarded by the host: run `pulumi up` again." },
+    ],
+    example: {
+      typescript: `import { vpsorg } from "pulumi-vps";
+
+const snap = new vpsorg.Snapshot("before-upgrade", { serverId: 12345, name: "before-upgrade" });
+export const snapshotId = snap.snapshotId;`,
+      yaml: `name: vpsorg-snapshot
+runtime: yaml
+resources:
+  beforeUpgrade:
+    type: vps:vpsorg:Snapshot
+    properties:
+      serverId: 12345
+      name: before-upgrade
+outputs:
+  snapshotId: \${beforeUpgrade.snapshotId}`,
+    },
+  },
   handler: {
     // The name charset, the id forms and the types are the schemas' (checked before this runs).
     async check(news) {
@@ -173,7 +206,7 @@ export const snapshot = defineResource({
         await warnIfRunning(client, news.serverId, ctx);
         return createOnce(client, news, before, ctx);
       });
-      ctx.logger.info(`${ctx.label}: snapshot ${created.id} of server ${news.serverId} is being created${created.message ? ` (${created.message})` : ""}`);
+      reportStarted(ctx, `snapshot ${created.id} of server ${news.serverId}`, "is being created", created.message);
       const done = await completeOrCleanUp({
         kind: "snapshot",
         id: created.id,

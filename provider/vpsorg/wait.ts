@@ -19,9 +19,9 @@ import { type Backup, type RestoreAnswer, SERVER_FAILED, SERVER_RESTORING, STATU
 
 /** Default wait limits (seconds per wait): the seed's durations plus margin. */
 export const VPSORG_TIMEOUTS = new OperationTimeouts(HOST, {
-  snapshot: { seconds: 15 * 60, waits: "snapshots (the seed says 3–10 min)" },
-  backup: { seconds: 30 * 60, waits: "backups (the seed says only \"varies\")" },
-  restore: { seconds: 20 * 60, waits: "restores (the seed says 5–15 min)" },
+  snapshot: { seconds: 15 * 60, waits: "snapshots (the vendor says 3–10 min)" },
+  backup: { seconds: 30 * 60, waits: "backups (the vendor says only \"varies\")" },
+  restore: { seconds: 20 * 60, waits: "restores (the vendor says 5–15 min)" },
 });
 
 type Listed = Snapshot | Backup;

@@ -14,6 +14,7 @@ import { MemoryLogger } from "../../provider/core/log";
 import { systemClock } from "../../provider/core/clock";
 import { waitFor } from "../../provider/core/waiter";
 import { SimulatorServer } from "../../simulator/core/server";
+import { FakeClock } from "../support/fakeClock";
 import { ManualClock } from "../support/manualClock";
 
 
@@ -100,26 +101,26 @@ describe("RequestBudget.hostWindow: the host's own count", () => {
 });
 
 describe("HttpClient honours X-RateLimit-* and RateLimit-* headers", () => {
+  // The client reads an epoch reset against its own clock: a fixed one, so the seconds left are exact.
+  const clock = new FakeClock();
   test.each([
     ["x-ratelimit-reset as seconds", { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "2" }, 2],
     ["ratelimit-reset as seconds (IETF draft)", { "ratelimit-remaining": "0", "ratelimit-reset": "3" }, 3],
-    ["x-ratelimit-reset as epoch seconds", { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 4) }, 4],
+    ["x-ratelimit-reset as epoch seconds", { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(clock.now() / 1000 + 4) }, 4],
   ])("%s", async (_title, headers, seconds) => {
     const calls: Array<[number, number]> = [];
     const budget = new RequestBudget(100, systemClock);
     const original = budget.hostWindow.bind(budget);
     budget.hostWindow = (remaining, reset, opts) => {
-      calls.push([remaining, Math.round(reset)]);
+      calls.push([remaining, reset]);
       original(remaining, reset, opts);
     };
     const server = new SimulatorServer(() => ({ body: { ok: true }, headers }), () => []);
     const url = await server.start();
     try {
-      const client = new HttpClient({ host: "test", baseUrl: url, decodeError: () => undefined, budget });
+      const client = new HttpClient({ host: "test", baseUrl: url, decodeError: () => undefined, budget, clock });
       await client.call({ operation: "GET /x", method: "GET", path: "/x", safety: "read", schema: z.object({ ok: z.boolean() }) });
-      expect(calls).toHaveLength(1);
-      expect(calls[0][0]).toBe(0);
-      expect(Math.abs(calls[0][1] - seconds)).toBeLessThanOrEqual(1);
+      expect(calls).toEqual([[0, seconds]]);
     } finally {
       await server.stop();
     }

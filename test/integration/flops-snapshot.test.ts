@@ -5,6 +5,7 @@
  */
 import { pickCreatedSnapshot, snapshotResource } from "../../provider/flops/snapshot";
 import type { FlopsSimulator } from "../../simulator/flops";
+import { linkedClock } from "../support/simClock";
 import { context, driver, failureOf, makeVm, mutatingCalls, startFlops } from "./flops-support";
 
 let sim: FlopsSimulator;
@@ -25,10 +26,12 @@ describe("flops.Snapshot", () => {
   it("creates, waits with progress, finds the new snapshot by name; no diff after; delete waits", async () => {
     const serverId = makeVm(sim);
     sim.addSnapshot(Number(serverId), { name: "older" });
-    // long enough that the first poll finds it running, whatever the machine's load (progress asserted below)
     sim.setOperationDuration(300, "VM_CREATE_SNAPSHOT");
-    const ctx = context('flops:Snapshot "s"');
-    const { id, outs } = await snap.create({ serverId, name: "before-upgrade", description: "pre-upgrade" }, ctx);
+    // The simulator's time moves only when the waiter sleeps: its first poll finds the operation
+    // running at 0 %, whatever the machine's load (progress asserted below).
+    const clock = linkedClock(sim);
+    const ctx = context('flops:Snapshot "s"', clock);
+    const { id, outs } = await snap.create({ serverId, name: "before-upgrade", description: "pre-upgrade" }, ctx).finally(() => clock.thaw());
     const live = sim.snapshots(Number(serverId)).find((s) => s.name === "before-upgrade")!;
     expect(id).toBe(`${serverId}/${live.id}`);
     expect(outs).toMatchObject({ serverId, name: "before-upgrade", description: "pre-upgrade", snapshotId: live.id, timeAdded: live.timeAdded, current: true, parentSnapshotId: expect.any(Number) });

@@ -1,6 +1,7 @@
 import { checkResource, createResource, deleteResource, diffResource, readResource, type ResourceDefinition, updateResource } from "../../provider/core";
 import { getSnapshotsFunction, getStatsFunction, restoreSettingsResource, snapshotRestoreResource } from "../../provider/hostkey";
 import type { HostkeySimulator } from "../../simulator/hostkey";
+import { timePerRequest } from "../support/simClock";
 import { actions, context, rejection, startSimulator, vmActions } from "./hostkey-support";
 
 /** hostkey.SnapshotRestore, hostkey.RestoreSettings and the functions against the simulator over real HTTP. */
@@ -166,6 +167,8 @@ describe("hostkey functions", () => {
   });
 
   it("getStats waits for the load_stats task and returns its context", async () => {
+    // Simulated time counted in requests, 20 ms each: the first check of the 40 ms task finds it not ready.
+    timePerRequest(sim, sim.server, 20);
     const ctx = context("f");
     const r = await getStatsFunction.run({ serverId: OFF, operationTimeout: 5 }, ctx);
     expect(r).toEqual({ serverId: OFF, stats: expect.objectContaining({ id: OFF, ram_used_mb: 812 }) });

@@ -1,6 +1,7 @@
 import { checkResource, createResource, deleteResource, diffResource, readResource, type ResourceDefinition } from "../../provider/core";
 import { snapshotResource } from "../../provider/hostkey";
 import type { HostkeySimulator } from "../../simulator/hostkey";
+import { timePerRequest } from "../support/simClock";
 import { actions, context, rejection, startSimulator, vmActions } from "./hostkey-support";
 
 /** hostkey.Snapshot handlers against the simulator over real HTTP. */
@@ -18,7 +19,10 @@ describe("hostkey.Snapshot", () => {
   const inputs = (name: string, extra: Record<string, unknown> = {}) => ({ serverId: OFF, name, operationTimeout: 5, ...extra });
 
   it("creates a snapshot: create_snapshot, waits on its task key, then polls the listing until it shows; no diff after", async () => {
-    sim.setListingDelay(150);
+    // Simulated time is counted in requests, 20 ms each: the 40 ms task is not ready at the first
+    // check, and the snapshot shows 30 ms after its OK, at the second listing after it.
+    timePerRequest(sim, sim.server, 20);
+    sim.setListingDelay(30);
     const ctx = context('hostkey:Snapshot "nightly"');
     const r = await createResource(def, inputs("nightly-2024.05.01"), ctx);
     expect(r.id).toBe("1001/nightly-2024.05.01");
@@ -92,7 +96,10 @@ describe("hostkey.Snapshot", () => {
   it("deletes: remove_snapshot, waits on the task, then until it leaves the listing; already gone is success", async () => {
     const r = await createResource(def, inputs("bye"), context("s"));
     sim.server.clearLog();
-    sim.setListingDelay(100);
+    // Simulated time counted in requests, 20 ms each: the removal shows 30 ms after the task's OK,
+    // at the second listing after it.
+    timePerRequest(sim, sim.server, 20);
+    sim.setListingDelay(30);
     await deleteResource(def, r.id, r.outs, context("s"));
     expect(sim.snapshots(OFF)).toEqual([]);
     const log = vmActions(sim);

@@ -1,6 +1,7 @@
 import { snapshot } from "../../provider/vpsorg/snapshot";
 import { isVpsError } from "../../provider/core/errors";
 import type { VpsorgSimulator } from "../../simulator/vpsorg";
+import { linkedClock } from "../support/simClock";
 import { checkAndCreate, checkResource, ctxFor, deleteResource, diffResource, readResource, startVpsorg } from "../support/vpsorg";
 
 /** vpsorg.Snapshot's handler against the simulator over HTTP, through the engine-agnostic lifecycle. */
@@ -15,7 +16,8 @@ const base = { serverId: 12345, name: "before-update", description: "Before upda
 
 describe("vpsorg.Snapshot", () => {
   it("create waits until the listing shows completed, then no diff; read maps back to the same inputs", async () => {
-    const r = await checkAndCreate(snapshot, base);
+    // The simulator's time moves only when the provider sleeps: the first listing shows it in progress.
+    const r = await checkAndCreate(snapshot, base, ctxFor(snapshot, "test", linkedClock(sim)));
     expect(r.outs).toMatchObject({ ...base, status: "completed", serverName: "web-server-01" });
     expect(r.id).toBe(String(r.outs.snapshotId));
     expect(r.outs.sizeMb).toBeGreaterThan(0);

@@ -190,7 +190,7 @@ describe("hostkey.RestoreSettings through the host", () => {
 
     await destroy(host, fixed.state);
     expect(sim.restoreSettings(OFF)).toEqual({ enableRotation: false, excludeRotation: [] });
-    expect(host.allOutput()).toMatch(/putting back rotation off and an empty exclusion list/);
+    await host.waitForLog(/putting back rotation off and an empty exclusion list/);
   });
 
   it("a failed settings task names its key and message", async () => {

@@ -9,6 +9,7 @@ import * as netangels from "../../sdk/netangels";
 import { NetangelsSimulator } from "../../simulator/netangels";
 import { CheckFailedError, DynamicProviderHost, HostCallError, PROVIDER_KEY, captureResources, destroy, findResource, lifecycle, makeUrn, plan, refresh, up } from "../harness";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
+import { timePerRequest } from "../support/simClock";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/netangels:${type}`;
 /** Nine fractional digits ending in non-zero digits: a trip through a Date would leave `.900`. */
@@ -108,13 +109,16 @@ describe("netangels.Backup through the host", () => {
   });
 
   it("waits for a VM that is restarting to settle before asking", async () => {
-    // Long enough that a loaded machine still finds the VM restarting at the provider's first look.
+    // Simulated time counted in requests, 1 s each: the provider's first looks find the VM restarting.
+    const steps = timePerRequest(sim, sim.server, 1_000);
     sim.startTransition(101, "Restarting", { durationMs: 2_000 });
-    const start = Date.now();
-    const r = await up(host, urn, withProvider("Backup", { vmId: 101 }));
+    const start = sim.clock.now();
+    let postedAt = NaN;
+    sim.server.onHandled({ path: "/cloud/vms/101/backup/", method: "POST" }, () => void (postedAt = sim.clock.now()));
+    const r = await up(host, urn, withProvider("Backup", { vmId: 101 })).finally(() => steps.stop());
     const post = sim.server.requestsTo("/cloud/vms/101/backup/", "POST");
     expect(post).toHaveLength(1);
-    expect(post[0].at - start).toBeGreaterThanOrEqual(1_900);
+    expect(postedAt - start).toBeGreaterThanOrEqual(2_000);
     await host.waitForLog(/waiting before backup of VM 101: VM 101 state Restarting/);
     await destroy(host, r.state);
   });
