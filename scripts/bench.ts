@@ -13,7 +13,9 @@
  * 4. bytes of the serialized `__provider` per resource type, from this repository and from a copy
  *    installed offline from `npm pack`'s tarball;
  * 5. dynamic-provider host cold start with this package ÷ with a bare dynamic provider;
- * 6. `npm test` wall time (run with `--npm-test`; otherwise the last measured figure is kept).
+ * 6. `npm test` wall time (run with `--npm-test`; otherwise the last measured figure is kept);
+ * 7. steps that survive one transient fault on a mutating call, read from docs/fault-matrix.md
+ *    (written by the last `npm run test:faults`).
  *
  * Options: `--runs N` (default 5; 3 for the slow parallel-create figure), `--npm-test`, `--quick`.
  */
@@ -546,6 +548,45 @@ function npmTest(): { seconds: number; when: string; how: string } | undefined {
   return previous ? { seconds: Number(previous[1]), when: previous[2], how: previous[3] } : undefined;
 }
 
+// ------------------------------------------------------------------ 7. transient faults (from the fault matrix)
+
+interface FaultSurvival {
+  ok: number;
+  adopt: number;
+  err: number;
+  cells: number;
+  byHost: Array<{ host: string; ok: number; cells: number }>;
+}
+
+/**
+ * The cells of the fault matrix whose fault is transient (5xx before the change, a dropped
+ * connection, a lost answer: the columns whose title names the change), counted by outcome, from
+ * docs/fault-matrix.md as the last `npm run test:faults` wrote it.
+ */
+function faultSurvival(): FaultSurvival | undefined {
+  const doc = path.join(ROOT, "docs", "fault-matrix.md");
+  if (!fs.existsSync(doc)) return undefined;
+  const out: FaultSurvival = { ok: 0, adopt: 0, err: 0, cells: 0, byHost: [] };
+  let transient: number[] = [];
+  for (const line of fs.readFileSync(doc, "utf8").split("\n")) {
+    const cols = line.split("|").map((c) => c.trim());
+    if (line.startsWith("## ")) out.byHost.push({ host: line.slice(3), ok: 0, cells: 0 });
+    else if (line.startsWith("| call |")) transient = cols.flatMap((c, i) => (/ the change$/.test(c) ? [i] : []));
+    else if (line.startsWith("| `")) {
+      for (const i of transient) {
+        const outcome = /^pass \((ok|adopt|err)/.exec(cols[i])?.[1] as "ok" | "adopt" | "err" | undefined;
+        const host = out.byHost[out.byHost.length - 1];
+        out.cells++;
+        host.cells++;
+        if (outcome) out[outcome]++;
+        if (outcome === "ok") host.ok++;
+      }
+    }
+  }
+  out.byHost = out.byHost.filter((h) => h.cells > 0);
+  return out.cells > 0 ? out : undefined;
+}
+
 // ------------------------------------------------------------------ BENCHMARKS.md
 
 function goal(ok: boolean): string {
@@ -566,6 +607,7 @@ async function main(): Promise<void> {
   const cold = await coldStart(keyProvider);
   const parallel = [await parallelCreates(30, 10, serverProvider), await parallelCreates(300, 20, serverProvider)];
   const npm = npmTest();
+  const faults = faultSurvival();
 
   const L: string[] = [];
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
@@ -591,6 +633,7 @@ async function main(): Promise<void> {
   if (refreshFlops) L.push(`| API calls to refresh 100 flops servers | ${refreshFlops.calls[100]} | ≤ 3 | ${goal(refreshFlops.calls[100] <= 3)} |`);
   L.push(`| largest serialized \`__provider\` | ${maxSize} B | ≤ 4 KB | ${goal(maxSize <= 4096)} |`);
   L.push(`| dynamic-provider host cold start, this package ÷ bare | ${fmt(cold.ratio, 2)} | ≤ 1.5 | ${goal(cold.ratio <= 1.5)} |`);
+  if (faults) L.push(`| steps that survive one transient fault (5xx, dropped connection or lost answer on a mutating call) | ${faults.ok} of ${faults.cells} | ${faults.cells} of ${faults.cells} | ${goal(faults.ok === faults.cells)} |`);
   L.push(`| \`npm test\` wall time on ${cores} cores | ${npm ? `${fmt(npm.seconds)} s` : "not measured"} | | |`);
   L.push("");
 
@@ -663,6 +706,19 @@ async function main(): Promise<void> {
   } else L.push("Not measured yet: run `npm run bench -- --npm-test` on a quiet machine.");
   L.push("");
 
+  if (faults) {
+    L.push("## 7. Steps that survive one transient fault");
+    L.push("");
+    L.push(
+      `Read from [docs/fault-matrix.md](docs/fault-matrix.md), as the last \`npm run test:faults\` wrote it (not measured by this run): the cells where one mutating call meets a 5xx before the change, a dropped connection before it, or a lost answer after it. Steps that survive one transient fault: **${faults.ok} of ${faults.cells}**; ${faults.adopt} end naming the object to adopt, ${faults.err} fail with an error saying the call was not sent again and what to check.`,
+    );
+    L.push("");
+    L.push("| host | steps that survive | cells |");
+    L.push("|---|---|---|");
+    for (const h of faults.byHost) L.push(`| ${h.host} | ${h.ok} | ${h.cells} |`);
+    L.push("");
+  }
+
   L.push("## Goals missed, and what would close them");
   L.push("");
   const missed: string[] = [];
@@ -675,6 +731,11 @@ async function main(): Promise<void> {
   for (const p of parallel.filter((x) => x.ratio > 1.3)) {
     missed.push(
       `- **50 parallel creates with ${p.durationS} s installs: ${fmt(p.ratio, 2)}.** The request budget (10 per second by default) needs about ${fmt((50 * p.requestsPerCreate) / 10)} s for the ${fmt(50 * p.requestsPerCreate)} requests of 50 creates, ${fmt(((50 * p.requestsPerCreate) / 10 / p.durationS) * 100)} % of a ${p.durationS} s install. What would close it: a higher \`flops:maxRequestsPerSecond\` where the account allows it (flops documents no limit), or fewer requests per create (no poll before the first progress estimate can be made, one VM read instead of two after the install); with installs of minutes, as real ones take, the ratio is already under the goal.`,
+    );
+  }
+  if (faults && faults.ok < faults.cells) {
+    missed.push(
+      `- **Steps that survive one transient fault: ${faults.ok} of ${faults.cells}.** The other ${faults.cells - faults.ok} are calls that would do harm if sent twice and leave nothing the API shows (a restart, a restore or rollback that leaves the server looking as before, a backup export, an archive request; the footnotes of docs/fault-matrix.md say which). What would close it: the hosts' own records of such work (an operation listing on flops, the last restore in a VPS.org server's info, a VM's tasks on HOSTKEY, an id for a NetAngels archive request), or an idempotency key on the call.`,
     );
   }
   if (cold.ratio > 1.5) missed.push(`- **Cold start ${fmt(cold.ratio, 2)}**: loading every host's handlers up front; what would close it: load a host's modules only when a resource of that host is first used (provider/hosts.ts).`);

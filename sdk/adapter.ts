@@ -84,10 +84,17 @@ export async function diff(token: string, _id: string, olds: Props, news: Props)
   return wire({ changes: r.changes, replaces: r.replaces, deleteBeforeReplace: r.deleteBeforeReplace });
 }
 
-/** An error the dynamic host turns into partial state (ErrorResourceInitFailed) when it carries `id`. */
-function hostError(e: unknown): Error {
+/**
+ * An error the dynamic host turns into partial state (ErrorResourceInitFailed) when it carries `id`:
+ * a create that made its object (`createdId`) or an update that changed some of it. The properties
+ * are what the engine records as the object's outputs: the handler's partial outputs, with the
+ * `__provider` of the request (the host adds it only to answers), so later steps still find the
+ * provider and diff against what was really applied.
+ */
+function hostError(e: unknown, request: Props, updatedId?: string): Error {
   const err = e instanceof Error ? e : new Error(redact(String(e)));
-  if (e instanceof VpsError && e.createdId) Object.assign(err, { id: e.createdId, properties: {}, reasons: [err.message] });
+  const id = e instanceof VpsError ? (e.createdId ?? (e.partialOutputs ? updatedId : undefined)) : undefined;
+  if (e instanceof VpsError && id) Object.assign(err, { id, properties: wire({ ...(e.partialOutputs ?? {}), __provider: request.__provider }), reasons: [err.message] });
   return err;
 }
 
@@ -97,7 +104,7 @@ export async function create(token: string, inputs: Props): Promise<pulumi.dynam
     const r = await createResource(def, inputs, context(def, inputs));
     return wire({ id: r.id, outs: r.outs });
   } catch (e) {
-    throw hostError(e);
+    throw hostError(e, inputs);
   }
 }
 
@@ -111,8 +118,12 @@ export async function read(token: string, id: string, props: Props): Promise<pul
 
 export async function update(token: string, id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
   const def = resourceDefinition(token);
-  const outs = await updateResource(def, id, olds, news, context(def, news, id));
-  return wire({ outs });
+  try {
+    const outs = await updateResource(def, id, olds, news, context(def, news, id));
+    return wire({ outs });
+  } catch (e) {
+    throw hostError(e, news, id);
+  }
 }
 
 export async function remove(token: string, id: string, props: Props): Promise<void> {

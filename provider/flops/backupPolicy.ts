@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { type HandlerContext, reportStarted, VpsError, defineResource, type ShapeOf } from "../core";
+import { type HandlerContext, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
-import { awaitOperation, withVmLock } from "./operations";
+import { awaitOperation, startReconciled, withVmLock } from "./operations";
 import { type BackupPolicy, backupPolicySchema } from "./schemas";
 import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
 
@@ -74,10 +74,14 @@ function release(serverId: string, token: string | undefined): void {
 const describe = (p: BackupPolicy | { quantity: number; frequency: number }) => `${p.quantity} ${p.quantity === 1 ? "copy" : "copies"} every ${p.frequency} h`;
 const samePolicy = (a: { quantity: number; frequency: number }, b: { quantity: number; frequency: number }) => a.quantity === b.quantity && a.frequency === b.frequency;
 
+/** backup_policy_change sets the whole policy: sent again after a transient fault, unless the VM already shows it. */
 async function applyPolicy(c: FlopsClient, vmId: number, tenantId: number, wanted: { quantity: number; frequency: number }, ctx: HandlerContext, operationTimeout?: number): Promise<void> {
-  const started = await c.changeBackupPolicy({ vmId, tenantId, quantity: wanted.quantity, frequency: wanted.frequency });
-  reportStarted(ctx, `backup policy of server ${vmId}`, `changing to ${describe(wanted)}`, `operation ${started.operationId}`);
-  await awaitOperation(c, started, `backup policy of server ${vmId} → ${describe(wanted)}`, ctx, { operationTimeout });
+  const shown = async (): Promise<Seen<unknown>> => (samePolicy((await c.getVm(vmId)).backupPolicy, wanted) ? { state: "done", found: undefined } : { state: "absent" });
+  const r = await startReconciled(ctx, `backup_policy_change of VM ${vmId}`, () => c.changeBackupPolicy({ vmId, tenantId, quantity: wanted.quantity, frequency: wanted.frequency }), { kind: "idempotent", look: shown }, operationTimeout);
+  if (r.kind === "sent") {
+    reportStarted(ctx, `backup policy of server ${vmId}`, `changing to ${describe(wanted)}`, `operation ${r.answer.operationId}`);
+    await awaitOperation(c, r.answer, `backup policy of server ${vmId} → ${describe(wanted)}`, ctx, { operationTimeout });
+  }
 }
 
 /** Create and adoption alike: record the live policy, then set the program's. */

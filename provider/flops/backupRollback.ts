@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, VpsError, defineResource, type ShapeOf } from "../core";
+import { type HandlerContext, isVpsError, type Repeat, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
-import type { Backup } from "./schemas";
+import type { Backup, Vm } from "./schemas";
 import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
 import { adoptRollback, confirmInput, readRollbackServer, runRollback, triggersInput } from "./snapshotRollback";
 
@@ -47,7 +47,7 @@ const inputs = {
 };
 
 const outputs = {
-  operationId: { schema: z.number(), description: "The flops operation that performed the rollback." },
+  operationId: { schema: z.number(), description: "The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation)." },
   rolledBackAt: { schema: z.number(), description: "When the rollback was seen to finish, epoch milliseconds (provider clock)." },
   backupTimeAdded: { schema: z.number().optional(), description: "When the backup rolled back to was taken, epoch milliseconds." },
 };
@@ -91,8 +91,28 @@ async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
     operationTimeout: news.operationTimeout,
     idFor: (operationId) => `${vmId}/${backup.id}/${operationId}`,
     start: (vm) => c.rollbackBackup({ vmId, tenantId: vm.tenantId, backup: backup.id, createBackup: news.createBackup }),
+    repeat: (before) => backupRollbackRepeat(c, before, news.createBackup === true),
   });
   return { id: `${vmId}/${backup.id}/${run.operationId}`, outs: { ...news, ...run, backupTimeAdded: backup.timeAdded } };
+}
+
+/**
+ * What shows a backup rollback happened: the backup it saves first (createBackup), or the server's
+ * snapshots, which it deletes. A server with neither cannot show it.
+ */
+async function backupRollbackRepeat(c: FlopsClient, before: Vm, createBackup: boolean): Promise<Repeat<unknown>> {
+  const vmId = before.id;
+  const backupsBefore = new Set((await backupsOf(c, vmId)).map((b) => b.id));
+  const snapshotsBefore = (await c.listSnapshots(vmId)).length;
+  if (!createBackup && snapshotsBefore === 0 && before.currentSnapshot === null) {
+    return { kind: "neither", check: `server ${vmId} has no snapshots for the rollback to delete, so nothing shows whether it happened: look at the server in the panel before \`pulumi up\` again, which would roll it back again` };
+  }
+  const happened = async (): Promise<Seen<unknown>> => {
+    const saved = createBackup && (await backupsOf(c, vmId)).some((b) => !backupsBefore.has(b.id));
+    const wiped = !createBackup && (await c.listSnapshots(vmId)).length === 0 && (await c.getVm(vmId)).currentSnapshot === null;
+    return saved || wiped ? { state: "done", found: undefined } : { state: "absent" };
+  };
+  return { kind: "observable", look: happened };
 }
 
 export const backupRollbackResource = defineResource({

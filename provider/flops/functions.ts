@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineFunction, type FunctionDefinition, VpsError } from "../core";
 import { FLOPS_HOST } from "./errors";
-import { awaitOperation, FLOPS_TIMEOUTS, withVmLock } from "./operations";
+import { awaitOperation, FLOPS_TIMEOUTS, startUnrepeatable, withVmLock } from "./operations";
 import { backupSchema, distributionSchema, operationSchema, publicKeySchema, snapshotSchema, softwareSchema, tariffSchema, tenantSchema, vmSchema } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
 
@@ -117,7 +117,8 @@ export const getBackupDownloadUrl = defineFunction({
     const vmId = Number(serverId);
     return withVmLock(vmId, async () => {
       const vm = await c.getVm(vmId);
-      const started = await c.downloadBackup({ vmId, tenantId: vm.tenantId, backup });
+      // Every call prepares (and may bill) another export, and flops lists no operations to find a lost one by: not repeated.
+      const started = await startUnrepeatable(ctx, `backup_download of backup ${backup} of server ${vmId}`, () => c.downloadBackup({ vmId, tenantId: vm.tenantId, backup }), `a second request would prepare another export of backup ${backup}: look at server ${vmId}'s operations in the panel, then call getBackupDownloadUrl again if no link was prepared`);
       const op = await awaitOperation(c, started, `prepare the download of backup ${backup} of server ${vmId}`, ctx, { operationTimeout });
       if (!op.operationResult) {
         throw new VpsError({ kind: "badResponse", host: FLOPS_HOST, operation: `download backup ${backup} of server ${vmId} (operation ${started.operationId})`, hint: "the finished operation carries no link (operationResult); try again later" });

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { awaitLostEffect, type HandlerContext, isVpsError, reportStarted, VpsError, defineResource, type ShapeOf } from "../core";
+import { type HandlerContext, isVpsError, lookForCreated, type Repeat, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
-import { awaitOperation, FLOPS_TIMEOUTS, withVmLock } from "./operations";
+import { awaitOperation, startReconciled, withVmLock } from "./operations";
 import type { OperationStarted, Vm } from "./schemas";
-import { findVm, flopsClient, isGone, LOST_EFFECT_WINDOW_MS, operationTimeoutInput, requireVm, serverIdSchema, withUnknownOutcomeHint } from "./snapshot";
+import { findVm, flopsClient, isGone, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
 
 /**
  * `flops.IpAddress`: one extra public address on a server. `ip_add` names no address, so the new one
@@ -61,11 +61,14 @@ export function guestWarning(code: GuestCode, address: string, vmId: number): st
 
 /**
  * Starts an IP operation and waits for it. A guest-reconfigure code, from the call or from the
- * operation, is the seed's "the address change happened": returned, not thrown.
+ * operation, is the seed's "the address change happened": returned, not thrown. Every IP call is
+ * observable (`repeat`, provider/core/reconcile.ts): after a transient fault the VMs' addresses show
+ * whether it happened, and it is sent again only when not; one found done has nothing to wait for.
  */
 async function runIpOperation(
   c: FlopsClient,
   start: () => Promise<OperationStarted>,
+  repeat: Repeat<unknown>,
   what: string,
   ctx: HandlerContext,
   operationTimeout: number | undefined,
@@ -73,7 +76,9 @@ async function runIpOperation(
 ): Promise<GuestCode | undefined> {
   let started: OperationStarted;
   try {
-    started = await start();
+    const r = await startReconciled(ctx, what, start, repeat, operationTimeout);
+    if (r.kind !== "sent") return undefined;
+    started = r.answer;
   } catch (e) {
     const code = guestCodeOf(e);
     if (code) return code;
@@ -112,7 +117,8 @@ const numberOrUndefined = (id: string | undefined) => (id === undefined ? undefi
 async function moveAddress(c: FlopsClient, address: string, from: Vm, toVmId: number, ctx: HandlerContext, operationTimeout?: number): Promise<boolean> {
   await requireVm(c, toVmId, `move address ${address} to server ${toVmId}`);
   ctx.logger.info(`${ctx.label}: moving address ${address} from server ${from.id} to server ${toVmId}`);
-  const guest = await runIpOperation(c, () => c.moveIp({ vmId: from.id, tenantId: from.tenantId, toVmId, ip: address }), `move ${address} from server ${from.id} to server ${toVmId}`, ctx, operationTimeout);
+  const moved = async (): Promise<Seen<unknown>> => ((await findVm(c, toVmId))?.ipAddresses.includes(address) ? { state: "done", found: undefined } : { state: "absent" });
+  const guest = await runIpOperation(c, () => c.moveIp({ vmId: from.id, tenantId: from.tenantId, toVmId, ip: address }), { kind: "observable", look: moved }, `ip_move of ${address} from server ${from.id} to server ${toVmId}`, ctx, operationTimeout);
   if (guest) ctx.logger.warn(`${ctx.label}: ${guestWarning(guest, address, guest === FLOPS_ERROR_CODE.guestIpAdd ? toVmId : from.id)}`);
   const target = await c.getVm(toVmId);
   if (!target.ipAddresses.includes(address)) {
@@ -126,29 +132,10 @@ async function addAddress(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
   return withVmLock(vmId, async () => {
     const vm = await requireVm(c, vmId, `add an address to server ${vmId}`);
     const before = new Set(vm.ipAddresses);
-    const start = () =>
-      c.addIp({ vmId, tenantId: vm.tenantId }).catch((e: unknown) => {
-        throw withUnknownOutcomeHint(e, `if server ${vmId} gets an address besides ${[...before].join(", ") || "none"} (flops.getServer), adopt it with importFrom: "<address>" instead of adding another`);
-      });
-    let guest: GuestCode | undefined;
-    try {
-      guest = await runIpOperation(c, start, `add an address to server ${vmId}`, ctx, news.operationTimeout, { subject: `a new address for server ${vmId}`, activity: "being added" });
-    } catch (e) {
-      if (!isVpsError(e) || !e.outcomeUnknown) throw e;
-      // The answer was lost, so ip_add may have run; its address shows when the operation ends.
-      const found = await awaitLostEffect({
-        host: FLOPS_HOST,
-        operation: `ip_add on server ${vmId}`,
-        find: async () => ((await findVm(c, vmId))?.ipAddresses ?? []).filter((a) => !before.has(a)),
-        describe: (a) => `address ${a}`,
-        timeoutMs: Math.min(FLOPS_TIMEOUTS.ms("other", news.operationTimeout, ctx), LOST_EFFECT_WINDOW_MS),
-        clock: ctx.clock,
-        signal: ctx.signal,
-        logger: ctx.logger,
-      });
-      if (!found) throw e;
-      return { id: found, outs: { ...news, address: found, guestConfigured: true } };
-    }
+    const operation = `ip_add on server ${vmId}`;
+    // A repeat would add a second address; the VM shows the one the call added (not there before).
+    const newAddress = lookForCreated({ host: FLOPS_HOST, operation, describe: (a: string) => `address ${a}` }, async () => ((await findVm(c, vmId))?.ipAddresses ?? []).filter((a) => !before.has(a)));
+    const guest = await runIpOperation(c, () => c.addIp({ vmId, tenantId: vm.tenantId }), { kind: "observable", look: newAddress }, operation, ctx, news.operationTimeout, { subject: `a new address for server ${vmId}`, activity: "being added" });
     const added = (await c.getVm(vmId)).ipAddresses.filter((a) => !before.has(a));
     if (added.length !== 1) {
       throw new VpsError({
@@ -264,7 +251,8 @@ outputs:
         const vm = await findVm(c, holder.id);
         if (!vm?.ipAddresses.includes(id)) return;
         try {
-          const guest = await runIpOperation(c, () => c.deleteIp({ vmId: vm.id, tenantId: vm.tenantId, ip: id }), `delete address ${id} of server ${vm.id}`, ctx, state.operationTimeout);
+          const gone = async (): Promise<Seen<unknown>> => ((await findVm(c, vm.id))?.ipAddresses.includes(id) ? { state: "absent" } : { state: "done", found: undefined });
+          const guest = await runIpOperation(c, () => c.deleteIp({ vmId: vm.id, tenantId: vm.tenantId, ip: id }), { kind: "observable", look: gone }, `ip_delete of address ${id} of server ${vm.id}`, ctx, state.operationTimeout);
           if (guest) ctx.logger.warn(`${ctx.label}: ${guestWarning(guest, id, vm.id)}`);
         } catch (e) {
           if (!isGone(e)) throw e;

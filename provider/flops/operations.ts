@@ -1,5 +1,5 @@
-import type { HandlerContext } from "../core";
-import { objectLocks, OperationTimeouts } from "../core";
+import type { HandlerContext, Reconciled, Repeat } from "../core";
+import { objectLocks, OperationTimeouts, sendReconciled, sendUnrepeatable } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import type { Operation, OperationStarted } from "./schemas";
@@ -16,6 +16,21 @@ export const FLOPS_TIMEOUTS = new OperationTimeouts(FLOPS_HOST, {
 /** Operations on one VM never overlap inside this process (flops refuses a second one as busy). */
 export function withVmLock<T>(vmId: number | string, fn: () => Promise<T>): Promise<T> {
   return objectLocks.run(`${FLOPS_HOST}:vm:${vmId}`, fn);
+}
+
+/**
+ * Sends a flops mutating call through core reconciliation (provider/core/reconcile.ts), `repeat`
+ * declaring what sending it again would do. flops refuses a second operation on a VM while one runs
+ * (error.operation.already.started), so a repeat while the lost call's operation still runs is refused,
+ * not doubled, and is waited out for up to the resource's operation timeout.
+ */
+export function startReconciled<F>(ctx: HandlerContext, operation: string, send: () => Promise<OperationStarted>, repeat: Repeat<F>, operationTimeout?: number): Promise<Reconciled<OperationStarted, F>> {
+  return sendReconciled({ host: FLOPS_HOST, operation, send, repeat, logger: ctx.logger, busyWait: { timeoutMs: FLOPS_TIMEOUTS.ms("other", operationTimeout, ctx), clock: ctx.clock, signal: ctx.signal } });
+}
+
+/** A flops call declared "neither" (provider/core/reconcile.ts): never sent again after a transient fault; `check` says what to look at. */
+export function startUnrepeatable(ctx: HandlerContext, operation: string, send: () => Promise<OperationStarted>, check: string): Promise<OperationStarted> {
+  return sendUnrepeatable({ host: FLOPS_HOST, operation, send, logger: ctx.logger, check });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createReconciled, defineResource, isVpsError, VpsError, type ShapeOf } from "../core";
+import { createReconciled, defineResource, isVpsError, sendIdempotent, sendReconciled, VpsError, type ShapeOf } from "../core";
 import { catalog } from "./catalog";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
@@ -88,7 +88,9 @@ outputs:
         if (!existing) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation: `import public key ${news.importFrom}`, hint: "no key with that id in this account: check importFrom" });
         let k = existing;
         if ((news.name !== undefined && news.name !== k.name) || !sameKeyText(news.publicKey, k.publicKey)) {
-          k = await c.editPublicKey({ keyId: k.id, tenantId: news.tenantId ?? k.tenantId!, name: news.name, publicKey: news.publicKey.trim() });
+          const keyId = k.id;
+          // edit sets the name and text: sending it again leaves the same key.
+          k = await sendIdempotent({ host: FLOPS_HOST, operation: `edit public key ${keyId}`, send: () => c.editPublicKey({ keyId, tenantId: news.tenantId ?? existing.tenantId!, name: news.name, publicKey: news.publicKey.trim() }), logger: ctx.logger });
         }
         return { id: String(k.id), outs: keyState(k, news) };
       }
@@ -114,13 +116,30 @@ outputs:
       const s = keyState(k, prior);
       return { id, inputs: s, outs: s };
     },
-    async update(id, olds, news) {
-      const k = await flopsClientFromSettings().editPublicKey({ keyId: Number(id), tenantId: news.tenantId ?? olds.tenantId!, name: news.name, publicKey: news.publicKey.trim() });
+    async update(id, olds, news, ctx) {
+      const c = flopsClientFromSettings();
+      const keyId = Number(id);
+      // edit sets the name and text: sending it again leaves the same key.
+      const k = await sendIdempotent({
+        host: FLOPS_HOST,
+        operation: `edit public key ${keyId}`,
+        send: () => c.editPublicKey({ keyId, tenantId: news.tenantId ?? olds.tenantId!, name: news.name, publicKey: news.publicKey.trim() }),
+        logger: ctx.logger,
+      });
       return keyState(k, news);
     },
-    async delete(id, state) {
+    async delete(id, state, ctx) {
+      const c = flopsClientFromSettings();
+      const keyId = Number(id);
       try {
-        await flopsClientFromSettings().deletePublicKey({ keyId: Number(id), tenantId: state.tenantId! });
+        // A key no longer listed shows the delete happened; a repeat of a done one is refused as not found.
+        await sendReconciled<void, undefined>({
+          host: FLOPS_HOST,
+          operation: `delete public key ${keyId}`,
+          send: () => c.deletePublicKey({ keyId, tenantId: state.tenantId! }),
+          repeat: { kind: "observable", look: async () => ((await findKey(c, keyId)) ? { state: "absent" } : { state: "done", found: undefined }) },
+          logger: ctx.logger,
+        });
       } catch (e) {
         if (!isVpsError(e, "notFound")) throw e;
       }

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, reportStarted, type PropertySpec, sameSet, type ShapeOf, VpsError, waitFor } from "../core";
+import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, reportStarted, type PropertySpec, type Repeat, sameSet, type Seen, type ShapeOf, VpsError, waitFor } from "../core";
 import { addressProblem, hostPort, probeTcp } from "../core/tcpProbe";
 import type { FlopsClient } from "./client";
 import { catalog, findTariff, matchDistribution } from "./catalog";
 import { FLOPS_HOST } from "./errors";
-import { awaitOperation, FLOPS_TIMEOUTS, withVmLock } from "./operations";
-import { backupPolicySchema, type Distribution, VM_STATE, type Vm } from "./schemas";
+import { awaitOperation, FLOPS_TIMEOUTS, startReconciled, withVmLock } from "./operations";
+import { backupPolicySchema, type Distribution, type OperationStarted, VM_STATE, type Vm } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
 
 /** The seed's password rule: latin letters of both cases and at least one digit or one of !()[]-.?~` */
@@ -345,15 +345,22 @@ function changedInputs(olds: State, news: Inputs): Set<InputName> {
  * Brings the live VM to the program's inputs, one documented call at a time, each waited for. With
  * `only` (an update), just those inputs are brought: another update of the same server that ran
  * first (a second stack's `pulumi up`, a retry) keeps what it changed, instead of being undone here.
+ * Each call declares what sending it again would do (provider/core/reconcile.ts): the size, tariff,
+ * key, password, name and power calls set a value, so a transient fault sends them again (after a
+ * look at the VM where it shows the value); a reinstall shows in the VM's distribution. `applied`
+ * collects the inputs each finished call brought, for the partial state of a failed update.
  */
-async function converge(c: FlopsClient, vmId: number, current: State, news: Inputs, ctx: HandlerContext, only?: Set<InputName>): Promise<void> {
+async function converge(c: FlopsClient, vmId: number, current: State, news: Inputs, ctx: HandlerContext, only?: Set<InputName>, applied: Partial<Inputs> = {}): Promise<void> {
   const tenantId = current.tenantId ?? news.tenantId!;
   const ref = { vmId, tenantId };
   let sent = false;
-  const wait = (started: { operationId: number }, what: string, long = false) => {
+  const step = async (what: string, send: () => Promise<OperationStarted>, repeat: Repeat<unknown>, brought: Partial<Inputs>, long = false) => {
     sent = true;
-    return awaitOperation(c, { status: "OK", ...started }, what, ctx, { operationTimeout: news.operationTimeout, long });
+    const r = await startReconciled(ctx, `${what} of VM ${vmId}`, send, repeat, news.operationTimeout);
+    if (r.kind === "sent") await awaitOperation(c, r.answer, what, ctx, { operationTimeout: news.operationTimeout, long });
+    Object.assign(applied, brought);
   };
+  const setsValue = (shown: (vm: Vm) => boolean): Repeat<unknown> => ({ kind: "idempotent", look: vmShows(c, vmId, shown) });
   const wants = (k: InputName) => only === undefined || only.has(k);
   const powerBefore = current.powerState;
 
@@ -361,22 +368,33 @@ async function converge(c: FlopsClient, vmId: number, current: State, news: Inpu
   if (changedDist.length) {
     if (!news.reinstallOnChange) throw new VpsError({ kind: "invalid", host: FLOPS_HOST, operation: "update", hint: `${changedDist.join(", ")} changed; that needs a replacement (or reinstallOnChange: true)` });
     ctx.logger.warn(`${ctx.label}: reinstalling (distribution/software changed); the disk is wiped, the id and IP addresses are kept`);
-    await wait(
-      await c.reinstallVm({
-        ...ref,
-        name: wants("name") ? news.name : current.name,
-        distributionId: await freshDistributionId(c, news),
-        tariffId: await tariffIdFor(c, news),
-        memory: news.memory,
-        disk: news.disk,
-        cpu: news.cpu,
-        password: news.password,
-        sendPassword: news.sendPassword,
-        openSupportAccess: news.openSupportAccess,
-        publicKeyIds: keyNumbers(news.publicKeyIds),
-        softwareIds: news.softwareIds,
-      }),
+    const distributionId = await freshDistributionId(c, news);
+    const name = wants("name") ? news.name : current.name;
+    const tariffId = await tariffIdFor(c, news);
+    // A repeat would wipe the disk again: observable only through the distribution it installs.
+    const reinstalled: Repeat<unknown> =
+      distributionId === current.distributionId
+        ? { kind: "neither", check: `a reinstall of the same distribution leaves nothing the server's info shows: look at server ${vmId} in the panel, then run \`pulumi up\` again (which reinstalls it again)` }
+        : { kind: "observable", look: vmShows(c, vmId, (vm) => vm.distribution.id === distributionId) };
+    await step(
       "reinstall",
+      () =>
+        c.reinstallVm({
+          ...ref,
+          name,
+          distributionId,
+          tariffId,
+          memory: news.memory,
+          disk: news.disk,
+          cpu: news.cpu,
+          password: news.password,
+          sendPassword: news.sendPassword,
+          openSupportAccess: news.openSupportAccess,
+          publicKeyIds: keyNumbers(news.publicKeyIds),
+          softwareIds: news.softwareIds,
+        }),
+      reinstalled,
+      { distribution: news.distribution, bitness: news.bitness, distributionId: news.distributionId, softwareIds: news.softwareIds, password: news.password, publicKeyIds: news.publicKeyIds, name },
       true,
     );
     Object.assign(current, vmOutputs(await c.getVm(vmId)), { password: news.password, publicKeyIds: news.publicKeyIds, softwareIds: news.softwareIds });
@@ -384,39 +402,69 @@ async function converge(c: FlopsClient, vmId: number, current: State, news: Inpu
 
   const newTariffId = wants("tariff") || wants("tariffId") ? await tariffIdFor(c, news) : undefined;
   if (newTariffId !== undefined && newTariffId !== current.tariffId) {
-    await wait(await c.changeTariff({ ...ref, tariffId: newTariffId }), "tariff change");
+    await step("tariff change", () => c.changeTariff({ ...ref, tariffId: newTariffId }), setsValue((vm) => vm.tariffId === newTariffId), { tariff: news.tariff, tariffId: news.tariffId });
   }
   // Memory first when it grows, so the disk never exceeds 64 × memory in between; last when it shrinks.
   const memoryGrows = wants("memory") && news.memory !== undefined && current.memory !== undefined && news.memory > current.memory;
   const memoryShrinks = wants("memory") && news.memory !== undefined && current.memory !== undefined && news.memory < current.memory;
-  if (memoryGrows) await wait(await c.changeMemory({ ...ref, memory: news.memory! }), "memory change");
-  if (wants("disk") && news.disk !== undefined && current.disk !== undefined && news.disk > current.disk) await wait(await c.changeDisk({ ...ref, disk: news.disk }), "disk change");
-  if (wants("cpu") && news.cpu !== undefined && news.cpu !== current.cpu) await wait(await c.changeCpu({ ...ref, cpu: news.cpu }), "cpu change");
-  if (memoryShrinks) await wait(await c.changeMemory({ ...ref, memory: news.memory!, allowRestart: true }), "memory change");
+  const memory = news.memory!;
+  if (memoryGrows) await step("memory change", () => c.changeMemory({ ...ref, memory }), setsValue((vm) => vm.memory === memory), { memory });
+  if (wants("disk") && news.disk !== undefined && current.disk !== undefined && news.disk > current.disk) {
+    const disk = news.disk;
+    await step("disk change", () => c.changeDisk({ ...ref, disk }), setsValue((vm) => vm.disk === disk), { disk });
+  }
+  if (wants("cpu") && news.cpu !== undefined && news.cpu !== current.cpu) {
+    const cpu = news.cpu;
+    await step("cpu change", () => c.changeCpu({ ...ref, cpu }), setsValue((vm) => vm.cpu === cpu), { cpu });
+  }
+  if (memoryShrinks) await step("memory change", () => c.changeMemory({ ...ref, memory, allowRestart: true }), setsValue((vm) => vm.memory === memory), { memory });
   if (wants("publicKeyIds") && news.publicKeyIds !== undefined && !sameSet(current.publicKeyIds, news.publicKeyIds)) {
-    await wait(await c.changePublicKeys({ ...ref, keyIds: keyNumbers(news.publicKeyIds) }), "public key change");
+    const keyIds = news.publicKeyIds;
+    await step("public key change", () => c.changePublicKeys({ ...ref, keyIds: keyNumbers(keyIds) }), setsValue((vm) => sameSet(vm.publicKeys.map((k) => String(k.id)), keyIds)), { publicKeyIds: keyIds });
   }
   if (wants("password") && news.password !== undefined && news.password !== current.password) {
-    await wait(await c.changePassword({ ...ref, password: news.password, sendPassword: news.sendPassword }), "password change");
+    const password = news.password;
+    // Setting the same password again changes nothing; the VM's info does not show it, so it is re-sent without a look.
+    await step("password change", () => c.changePassword({ ...ref, password, sendPassword: news.sendPassword }), { kind: "idempotent" }, { password });
   }
-  if (wants("name") && news.name !== undefined && news.name !== current.name) await wait(await c.renameVm({ ...ref, name: news.name }), "rename");
-  if (wants("powerState")) await applyPower(c, ref, news, ctx);
+  if (wants("name") && news.name !== undefined && news.name !== current.name) {
+    const name = news.name;
+    await step("rename", () => c.renameVm({ ...ref, name }), setsValue((vm) => vm.name === name), { name });
+  }
+  if (wants("powerState")) {
+    await applyPower(c, ref, news, ctx);
+    applied.powerState = news.powerState;
+  }
   // A reinstall (or a restart for less memory) leaves the server running: put back the power state it
   // had when this update began, which may be another update's power-off.
   else if (sent && powerBefore !== undefined) await applyPower(c, ref, { ...news, powerState: powerBefore }, ctx);
 }
 
-/** Starts or stops the server to match `powerState`; `knownState` saves a read when the caller has just read the VM. Returns whether it acted. */
+/** A look at the VM: whether it shows the value a call sets (done) or not yet (absent). */
+function vmShows(c: FlopsClient, vmId: number, shown: (vm: Vm) => boolean): () => Promise<Seen<unknown>> {
+  return async () => (shown(await c.getVm(vmId)) ? { state: "done", found: undefined } : { state: "absent" });
+}
+
+/**
+ * Starts or stops the server to match `powerState`; `knownState` saves a read when the caller has
+ * just read the VM. Returns whether it acted. Starting a running server or stopping a stopped one
+ * changes nothing, and the VM's state shows which it is: a transient fault sends the call again after
+ * that look.
+ */
 async function applyPower(c: FlopsClient, ref: { vmId: number; tenantId: number }, news: Inputs, ctx: HandlerContext, knownState?: string): Promise<boolean> {
   const want = news.powerState ?? "running";
   const live = POWER[knownState ?? (await c.getVm(ref.vmId)).state];
   if (live === want) return false;
+  const power = async (what: "start" | "shutdown" | "poweroff", send: () => Promise<OperationStarted>, state: string) => {
+    const r = await startReconciled(ctx, `${what} of VM ${ref.vmId}`, send, { kind: "idempotent", look: vmShows(c, ref.vmId, (vm) => vm.state === state) }, news.operationTimeout);
+    if (r.kind === "sent") await awaitOperation(c, r.answer, what, ctx, { operationTimeout: news.operationTimeout });
+  };
   if (want === "running") {
-    await awaitOperation(c, await c.startVm(ref), "start", ctx, { operationTimeout: news.operationTimeout });
+    await power("start", () => c.startVm(ref), VM_STATE.running);
     return true;
   }
   try {
-    await awaitOperation(c, await c.shutdownVm(ref), "shutdown", ctx, { operationTimeout: news.operationTimeout });
+    await power("shutdown", () => c.shutdownVm(ref), VM_STATE.shutoff);
   } catch (e) {
     // A soft shutdown depends on the guest OS: flops marks it failed when the guest has not stopped
     // within 3 minutes (seed). Then the server is powered off instead. If our own wait ran out first,
@@ -426,7 +474,7 @@ async function applyPower(c: FlopsClient, ref: { vmId: number; tenantId: number 
     }
     if (!isVpsError(e, "operationFailed")) throw e;
     ctx.logger.warn(`${ctx.label}: shutdown did not finish (${e.vendorCode ?? "failed"}); powering off instead`);
-    await awaitOperation(c, await c.powerOffVm(ref), "poweroff", ctx, { operationTimeout: news.operationTimeout });
+    await power("poweroff", () => c.powerOffVm(ref), VM_STATE.shutoff);
   }
   return true;
 }
@@ -466,6 +514,28 @@ async function awaitReadiness(vmId: number, live: { ipAddresses: string[]; state
   });
 }
 
+/** Inputs that take a call to change; any other input of an update (operationTimeout, readiness, the create-only flags) holds once the update starts. */
+const CALL_DRIVEN = new Set<string>(["name", "distribution", "bitness", "distributionId", "softwareIds", "tariff", "tariffId", "memory", "disk", "cpu", "password", "publicKeyIds", "powerState"]);
+
+/**
+ * A failed update's error with the server's state as far as the update got (partial outputs): live
+ * values where the VM shows them, the inputs finished calls brought where it does not (the password,
+ * the software), the rest as before. The engine records that state, so `pulumi up` again resumes at
+ * the call that failed and sends only what is left.
+ */
+async function withAppliedState(c: FlopsClient, vmId: number, e: unknown, olds: State, news: Inputs, applied: Partial<Inputs>): Promise<unknown> {
+  if (!(e instanceof VpsError)) return e;
+  const settled = Object.fromEntries(Object.entries(news).filter(([k]) => !CALL_DRIVEN.has(k)));
+  const known = { ...olds, ...settled, ...applied } as State;
+  let outputs: State = known;
+  try {
+    outputs = await liveState(c, await c.getVm(vmId), known);
+  } catch {
+    // The VM cannot be read now: the state as far as this update knows it.
+  }
+  return e.withPartialOutputs(outputs);
+}
+
 /** The same error, naming the VM the create made: the engine keeps it in state as partially created. */
 function keptInState(e: unknown, vmId: number): VpsError {
   if (!(e instanceof VpsError)) return new VpsError({ kind: "other", host: FLOPS_HOST, operation: "readiness", objectId: String(vmId), createdId: String(vmId), hint: (e as Error).message });
@@ -499,9 +569,12 @@ async function readVm(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
   }
 }
 
+/** delete: a repeat would be refused (the VM is gone or busy deleting), and a VM no longer listed shows that it happened. */
 async function deleteVmAndWait(c: FlopsClient, vmId: number, tenantId: number, ctx: HandlerContext, operationTimeout?: number): Promise<void> {
   try {
-    await awaitOperation(c, await c.deleteVm({ vmId, tenantId }), "delete", ctx, { operationTimeout });
+    const gone = async (): Promise<Seen<unknown>> => ((await readVm(c, vmId)) === undefined ? { state: "done", found: undefined } : { state: "absent" });
+    const r = await startReconciled(ctx, `delete of VM ${vmId}`, () => c.deleteVm({ vmId, tenantId }), { kind: "observable", look: gone }, operationTimeout);
+    if (r.kind === "sent") await awaitOperation(c, r.answer, "delete", ctx, { operationTimeout });
   } catch (e) {
     if (isVpsError(e, "notFound")) return;
     throw e;
@@ -746,7 +819,12 @@ outputs:
       const state = await withVmLock(vmId, async () => {
         const vm = await c.getVm(vmId);
         const current = { ...(await liveState(c, vm, olds)), password: olds.password, softwareIds: olds.softwareIds };
-        await converge(c, vmId, current, { ...news, tenantId: vm.tenantId }, ctx, changedInputs(olds, news));
+        const applied: Partial<Inputs> = {};
+        try {
+          await converge(c, vmId, current, { ...news, tenantId: vm.tenantId }, ctx, changedInputs(olds, news), applied);
+        } catch (e) {
+          throw await withAppliedState(c, vmId, e, olds, news, applied);
+        }
         return liveState(c, await c.getVm(vmId), { ...olds, ...news });
       });
       if (reinstalls || olds.state !== VM_STATE.running) await awaitReadiness(vmId, state, news, ctx);

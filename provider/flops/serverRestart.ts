@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineResource, reportStarted } from "../core";
 import { FLOPS_HOST } from "./errors";
-import { awaitOperation, withVmLock } from "./operations";
+import { awaitOperation, startUnrepeatable, withVmLock } from "./operations";
 import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
 import { triggersInput } from "./snapshotRollback";
 
@@ -58,7 +58,9 @@ resources:
       return withVmLock(vmId, async () => {
         const vm = await requireVm(c, vmId, what);
         const ref = { vmId, tenantId: vm.tenantId };
-        const started = inputs.hard ? await c.resetVm(ref) : await c.rebootVm(ref);
+        // A second restart is a second outage, and a restarted server looks the same as before: after
+        // a transient fault it is not sent again (provider/core/reconcile.ts, "neither").
+        const started = await startUnrepeatable(ctx, `${what} of VM ${vmId}`, () => (inputs.hard ? c.resetVm(ref) : c.rebootVm(ref)), `whether server ${vmId} restarted shows only inside it (its uptime) or in the panel: look there before \`pulumi up\` again, which restarts it again`);
         reportStarted(ctx, `server ${vmId}`, inputs.hard ? "resetting" : "rebooting", `operation ${started.operationId}`);
         await awaitOperation(c, started, what, ctx, { operationTimeout: inputs.operationTimeout });
         return { id: `${vmId}/${started.operationId}`, outs: { ...inputs, operationId: started.operationId, restartedAt: ctx.clock.now() } };

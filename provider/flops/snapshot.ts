@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { awaitLostEffect, type HandlerContext, isVpsError, reportStarted, VpsError, defineResource, type ShapeOf } from "../core";
+import { type HandlerContext, isVpsError, lookForCreated, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
-import { awaitOperation, FLOPS_TIMEOUTS, withVmLock } from "./operations";
-import type { OperationStarted, Snapshot, Vm } from "./schemas";
+import { awaitOperation, FLOPS_TIMEOUTS, startReconciled, withVmLock } from "./operations";
+import type { Snapshot, Vm } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
 
 /**
@@ -38,22 +38,9 @@ export async function requireVm(c: FlopsClient, vmId: number, operation: string)
   return vm;
 }
 
-/** How long a create whose answer was lost looks for its object (it shows when the operation ends). */
-export const LOST_EFFECT_WINDOW_MS = 120_000;
-
 /** Whether an error (of a call or of its operation) says the object is already gone. */
 export function isGone(e: unknown): boolean {
   return isVpsError(e, "notFound") || (isVpsError(e) && e.vendorCode === FLOPS_ERROR_CODE.objectNotFound);
-}
-
-/**
- * A mutating call whose answer was lost (a 5xx or a broken connection after sending) may have been
- * applied; it is never repeated. For a create, "refresh, then up" would not find the object (it is not
- * in the state yet), so the error says how to find and adopt it instead of making a second one.
- */
-export function withUnknownOutcomeHint(e: unknown, hint: string): unknown {
-  if (!isVpsError(e) || !e.outcomeUnknown) return e;
-  return new VpsError({ kind: e.kind, host: e.host, operation: e.operation, vendorCode: e.vendorCode, vendorMessage: e.vendorMessage, httpStatus: e.httpStatus, outcomeUnknown: true, hint: `the request may or may not have been applied, so it was not repeated: ${hint}` });
 }
 
 export function flopsClient(): FlopsClient {
@@ -164,25 +151,17 @@ async function createSnapshot(c: FlopsClient, news: Inputs, ctx: HandlerContext)
   return withVmLock(vmId, async () => {
     const vm = await requireVm(c, vmId, `create snapshot "${news.name}"`);
     const before = new Set((await c.listSnapshots(vmId)).map((s) => s.id));
-    let started: OperationStarted;
-    try {
-      started = await c.createSnapshot({ vmId, tenantId: vm.tenantId, name: news.name, description: news.description });
-    } catch (e) {
-      if (!isVpsError(e) || !e.outcomeUnknown) throw e;
-      // The answer was lost, so the call may have run; its snapshot shows when the operation ends.
-      const found = await awaitLostEffect({
-        host: FLOPS_HOST,
-        operation: `snapshot_create "${news.name}" of server ${vmId}`,
-        find: async () => (await c.listSnapshots(vmId)).filter((s) => s.name === news.name && !before.has(s.id)),
-        describe: (s) => `snapshot ${s.id} ("${s.name}")`,
-        timeoutMs: Math.min(FLOPS_TIMEOUTS.ms("other", news.operationTimeout, ctx), LOST_EFFECT_WINDOW_MS),
-        clock: ctx.clock,
-        signal: ctx.signal,
-        logger: ctx.logger,
-      });
-      if (!found) throw withUnknownOutcomeHint(e, `if a snapshot named "${news.name}" appears on server ${vmId} (flops.getSnapshots), adopt it with importFrom: "${vmId}/<snapshotId>" instead of taking another`);
-      return { id: `${vmId}/${found.id}`, outs: snapshotState(vmId, found, await c.getVm(vmId), news) };
-    }
+    const operation = `snapshot_create "${news.name}" of server ${vmId}`;
+    // A repeat would take a second snapshot; the listing shows the one the call made (named so, not there before).
+    const r = await startReconciled(
+      ctx,
+      operation,
+      () => c.createSnapshot({ vmId, tenantId: vm.tenantId, name: news.name, description: news.description }),
+      { kind: "observable", look: lookForCreated({ host: FLOPS_HOST, operation, describe: (s: Snapshot) => `snapshot ${s.id} ("${s.name}")` }, async () => (await c.listSnapshots(vmId)).filter((s) => s.name === news.name && !before.has(s.id))) },
+      news.operationTimeout,
+    );
+    if (r.kind !== "sent") return { id: `${vmId}/${r.found.id}`, outs: snapshotState(vmId, r.found, await c.getVm(vmId), news) };
+    const started = r.answer;
     reportStarted(ctx, `snapshot "${news.name}" of server ${vmId}`, "being taken", `operation ${started.operationId}`);
     try {
       await awaitOperation(c, started, `snapshot "${news.name}" of server ${vmId}`, ctx, { operationTimeout: news.operationTimeout });
@@ -281,8 +260,10 @@ outputs:
           return;
         }
         try {
-          const started = await c.deleteSnapshot({ vmId, tenantId: vm.tenantId, snapshotId, deleteChildren: state.deleteChildren });
-          await awaitOperation(c, started, `delete snapshot ${snapshotId} of server ${vmId}`, ctx, { operationTimeout: state.operationTimeout });
+          // A snapshot no longer listed shows the delete happened; a repeat of a done one is refused as not found.
+          const gone = async (): Promise<Seen<unknown>> => ((await listOrUndefined(c, vmId))?.some((s) => s.id === snapshotId) ? { state: "absent" } : { state: "done", found: undefined });
+          const r = await startReconciled(ctx, `snapshot_delete ${snapshotId} of server ${vmId}`, () => c.deleteSnapshot({ vmId, tenantId: vm.tenantId, snapshotId, deleteChildren: state.deleteChildren }), { kind: "observable", look: gone }, state.operationTimeout);
+          if (r.kind === "sent") await awaitOperation(c, r.answer, `delete snapshot ${snapshotId} of server ${vmId}`, ctx, { operationTimeout: state.operationTimeout });
         } catch (e) {
           if (!isGone(e)) throw e;
         }

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, reportStarted, VpsError, defineResource, sameTriggers, type ShapeOf } from "../core";
+import { type HandlerContext, isVpsError, type Repeat, reportStarted, VpsError, defineResource, sameTriggers, type Seen, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
-import { awaitOperation, withVmLock } from "./operations";
+import { awaitOperation, startReconciled, withVmLock } from "./operations";
 import { OPERATION_STATUS, type Operation, type OperationStarted, type Vm } from "./schemas";
-import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema, withUnknownOutcomeHint } from "./snapshot";
+import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
 
 /**
  * `flops.SnapshotRollback`: rolls a server back to one of its snapshots (`snapshot_rollback`) and
@@ -46,21 +46,32 @@ export interface RollbackRun {
 }
 
 /**
+ * The operation id recorded for a rollback found done after a transient fault hid its answer: flops
+ * names no operation then (it lists none), so the record says 0.
+ */
+export const UNKNOWN_OPERATION = 0;
+
+/**
  * Runs one rollback on a VM under its lock: `start` is called with the live VM, the operation is
- * waited for, and a timeout says how to adopt the rollback instead of starting another one.
+ * waited for, and a timeout says how to adopt the rollback instead of starting another one. A second
+ * rollback would throw away what the server did since the first, so after a transient fault it is
+ * sent again only when `repeat` (given the VM as it was before) shows it did not happen.
  */
 export async function runRollback(
   c: FlopsClient,
   vmId: number,
   what: string,
   ctx: HandlerContext,
-  opts: { operationTimeout?: number; idFor: (operationId: number) => string; start: (vm: Vm) => Promise<OperationStarted> },
+  opts: { operationTimeout?: number; idFor: (operationId: number) => string; start: (vm: Vm) => Promise<OperationStarted>; repeat: (before: Vm) => Promise<Repeat<unknown>> },
 ): Promise<RollbackRun> {
   return withVmLock(vmId, async () => {
     const vm = await requireVm(c, vmId, what);
-    const started = await opts.start(vm).catch((e: unknown) => {
-      throw withUnknownOutcomeHint(e, `the rollback may be running on server ${vmId}: look at the server in the panel before \`pulumi up\` again, which would start another one`);
-    });
+    const r = await startReconciled(ctx, what, () => opts.start(vm), await opts.repeat(vm), opts.operationTimeout);
+    if (r.kind !== "sent") {
+      ctx.logger.info(`${ctx.label}: the rollback happened; flops names no operation for it, so the record says operation ${UNKNOWN_OPERATION}`);
+      return { operationId: UNKNOWN_OPERATION, rolledBackAt: ctx.clock.now() };
+    }
+    const started = r.answer;
     reportStarted(ctx, what, "under way", `operation ${started.operationId}`, `importFrom: "${opts.idFor(started.operationId)}" adopts it`);
     try {
       await awaitOperation(c, started, what, ctx, { operationTimeout: opts.operationTimeout });
@@ -123,7 +134,7 @@ const inputs = {
 };
 
 const outputs = {
-  operationId: { schema: z.number(), description: "The flops operation that performed the rollback." },
+  operationId: { schema: z.number(), description: "The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation)." },
   rolledBackAt: { schema: z.number(), description: "When the rollback was seen to finish, epoch milliseconds (provider clock)." },
   snapshotName: { schema: z.string().optional(), description: "Name of the snapshot rolled back to." },
 };
@@ -160,6 +171,11 @@ async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
     operationTimeout: news.operationTimeout,
     idFor: (operationId) => `${vmId}/${snap.id}/${operationId}`,
     start: (vm) => c.rollbackSnapshot({ vmId, tenantId: vm.tenantId, snapshotId: snap.id }),
+    // A rolled-back server runs from that snapshot (currentSnapshot); one that already did cannot show it.
+    repeat: async (before) =>
+      before.currentSnapshot === snap.id
+        ? { kind: "neither", check: `server ${vmId} already ran from snapshot ${snap.id}, so its info cannot show whether the rollback happened: look at the server in the panel before \`pulumi up\` again, which would roll it back again` }
+        : { kind: "observable", look: async (): Promise<Seen<unknown>> => ((await c.getVm(vmId)).currentSnapshot === snap.id ? { state: "done", found: undefined } : { state: "absent" }) },
   });
   return { id: `${vmId}/${snap.id}/${run.operationId}`, outs: { ...news, ...run, snapshotName: snap.name } };
 }

@@ -57,7 +57,7 @@ outputs:
     { error: "\"Invalid token\"", action: "With an API key: one fresh login and one repeat of the call, automatically. With an issued token: an error saying to set `hostkey:apiKey` / `HOSTKEY_API_KEY`. A refused token is never read as \"the object is gone\"." },
     { error: "`task <key> (create_snapshot) failed: …`", action: "A failed task names its key, the host's message and the method; look at the VM in the HOSTKEY panel, then `pulumi up` again." },
     { error: "HTTP 429", action: "Retried after `Retry-After` for any call." },
-    { error: "5xx or a broken connection", action: "Retried only for reads (listings, statistics, task polls). A create or remove whose answer was lost is checked against the listing before anything else; a lost restore is reported, never resent." },
+    { error: "5xx or a broken connection", action: "Retried only for reads (listings, statistics, task polls). A create or remove whose answer was lost is checked against the listing (given 10 s for a finished task's snapshot to show) and sent again only when it shows nothing, a repeat refused as busy being waited out; the settings call is sent again; a lost restore is reported, never resent." },
   ],
   simulator: [
     "`npm run simulator -- hostkey` starts `HostkeySimulator` (`simulator/hostkey/`) on 127.0.0.1 and prints `HOSTKEY_ENDPOINT` and `HOSTKEY_API_KEY`: the form-POST protocol, login with token expiry (a longest lifetime it grants, whatever `ttl` is asked), task keys that finish over a set duration and vanish after their first terminal answer, snapshots per type that show in the listing a little after their task's OK, restore settings with rotation (keeps the newest 3 non-excluded), removal refused on a running VM, one task per VM at a time.",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, isVpsError, reportStarted, objectLocks, sameSet, VpsError } from "../core";
+import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, reportStarted, sameSet, type Seen, sendReconciled, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import { HOSTKEY_TIMEOUTS, isGone, progressTo, refreshListing, serverIdSchema, snapshotNameSchema, snapshotTypeSchema, waitForListing } from "./operations";
@@ -52,21 +52,19 @@ async function apply(client: HostkeyClient, ctx: HandlerContext, serverId: numbe
     ctx.logger.info(`${ctx.label}: server ${serverId} already has ${describe({ enableRotation, excludeRotation: exclude })}`);
     return before.snapshots.map((s) => s.name);
   }
-  let answer: MutationAnswer;
-  try {
-    answer = await client.updateRestoreSettings(serverId, type, enableRotation, exclude, ctx.signal);
-  } catch (e) {
-    if (!isVpsError(e) || !e.outcomeUnknown) throw e;
-    // The call sets every setting at once, so sending it again cannot do harm; a host still busy
-    // with the first one refuses, and the read-back below decides.
-    ctx.logger.warn(`${ctx.label}: no answer to vm/update_restore_settings (${e.message}); it sets all settings at once, so it is sent again`);
-    try {
-      answer = await client.updateRestoreSettings(serverId, type, enableRotation, exclude, ctx.signal);
-    } catch (e2) {
-      if (!isVpsError(e2, "busy")) throw e2;
-      answer = { kind: "done" };
-    }
-  }
+  // The call sets every setting at once, so after a transient fault it is sent again
+  // (provider/core/reconcile.ts) unless the settings already read back as sent; a repeat the host
+  // refuses as busy with the first one is waited out.
+  const shown = async (): Promise<Seen<undefined>> => (matches((await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal })).settings, enableRotation, exclude) ? { state: "done", found: undefined } : { state: "absent" });
+  const r = await sendReconciled({
+    host: HOSTKEY_HOST,
+    operation: `vm/update_restore_settings of server ${serverId}`,
+    send: () => client.updateRestoreSettings(serverId, type, enableRotation, exclude, ctx.signal),
+    repeat: { kind: "idempotent", look: shown },
+    logger: ctx.logger,
+    busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal },
+  });
+  const answer: MutationAnswer = r.kind === "sent" ? r.answer : { kind: "done" };
   if (answer.kind === "task") {
     reportStarted(ctx, `restore settings of server ${serverId}`, "changing", `task ${answer.key}`);
     try {

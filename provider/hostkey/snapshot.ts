@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, isVpsError, reportStarted, objectLocks, VpsError } from "../core";
+import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST, isPowerStateRefusal, REMOVE_ON_RUNNING_VM_HINT } from "./errors";
 import {
@@ -18,7 +18,7 @@ import {
   waitForListing,
   withObjectId,
 } from "./operations";
-import type { SnapshotEntry } from "./schemas";
+import type { SnapshotEntry, SnapshotListing } from "./schemas";
 import { hostkeyClientFromSettings } from "./settings";
 
 /**
@@ -28,8 +28,11 @@ import { hostkeyClientFromSettings } from "./settings";
  * `"<serverId>/<name>"`; nothing can change in place, so any change replaces it.
  */
 
-/** How long a create or remove whose answer was lost keeps looking for its effect before giving up. */
-export const RECONCILE_WINDOW_MS = 120_000;
+/**
+ * How long a look after a transient fault waits for a finished task's snapshot to show in (or leave)
+ * the listing before taking its absence (or presence) as the answer (issue 7: "a little after").
+ */
+export const LISTING_LAG_MS = 10_000;
 
 export const snapshotInputs = {
   serverId: { schema: serverIdSchema, description: "Id of the HOSTKEY virtual machine.", replaceOnChange: true },
@@ -101,21 +104,28 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
       );
     }
     const listed = (l: Parameters<typeof findSnapshot>[0]) => findSnapshot(l, name) !== undefined;
-    let answer;
-    try {
-      answer = await client.createSnapshot(serverId, name, type, ctx.signal);
-    } catch (e) {
-      if (!isVpsError(e) || !e.outcomeUnknown) throw e;
-      // The answer was lost: the call was not repeated (it is not idempotent). Look for its effect.
-      ctx.logger.warn(`${ctx.label}: no answer to vm/create_snapshot (${e.message}); looking for the snapshot in the listing before anything else`);
+    // A repeat would make a second snapshot of this name. After a transient fault the listing decides
+    // (provider/core/reconcile.ts). A snapshot may show there a little after its task ends (issue 7),
+    // so "not listed" counts as "not made" only after LISTING_LAG_MS of looking; a repeat while the
+    // first task still runs is refused as busy and waited out.
+    const look = async (): Promise<Seen<SnapshotListing>> => {
       try {
-        const listing = await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to appear`, timeoutMs: Math.min(timeoutMs, RECONCILE_WINDOW_MS), until: listed });
-        return { id, outs: { ...inputs, ...outsOf(findSnapshot(listing, name)!) } };
-      } catch (e2) {
-        if (isVpsError(e2, "timeout")) throw e;
-        throw e2;
+        return { state: "done", found: await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to appear`, timeoutMs: Math.min(timeoutMs, LISTING_LAG_MS), until: listed }) };
+      } catch (e) {
+        if (isVpsError(e, "timeout")) return { state: "absent" };
+        throw e;
       }
-    }
+    };
+    const r = await sendReconciled({
+      host: HOSTKEY_HOST,
+      operation: `vm/create_snapshot "${name}" on server ${serverId}`,
+      send: () => client.createSnapshot(serverId, name, type, ctx.signal),
+      repeat: { kind: "observable", look },
+      logger: ctx.logger,
+      busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal },
+    });
+    if (r.kind !== "sent") return { id, outs: { ...inputs, ...outsOf(findSnapshot(r.found, name)!) } };
+    const answer = r.answer;
     reportStarted(ctx, `${type} "${name}" of server ${serverId}`, "being created", answer.kind === "task" ? `task ${answer.key}` : undefined);
     if (answer.kind === "task") {
       try {
@@ -182,17 +192,32 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
     }
     let answer;
     try {
-      answer = await client.removeSnapshot(serverId, name, type, ctx.signal);
+      // A snapshot no longer listed shows the remove happened; a repeat while its task runs is refused
+      // as busy (waited out), one after it as not found.
+      const look = async (): Promise<Seen<undefined>> => {
+        try {
+          await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to go away`, timeoutMs: Math.min(timeoutMs, LISTING_LAG_MS), until: gone });
+          return { state: "done", found: undefined };
+        } catch (e) {
+          if (isVpsError(e, "timeout")) return { state: "absent" };
+          throw e;
+        }
+      };
+      const r = await sendReconciled({
+        host: HOSTKEY_HOST,
+        operation: `vm/remove_snapshot "${name}" on server ${serverId}`,
+        send: () => client.removeSnapshot(serverId, name, type, ctx.signal),
+        repeat: { kind: "observable", look },
+        logger: ctx.logger,
+        busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal },
+      });
+      if (r.kind !== "sent") return;
+      answer = r.answer;
     } catch (e) {
       if (!isVpsError(e)) throw e;
       if (isPowerStateRefusal(e.vendorMessage)) throw withObjectId(e, id, REMOVE_ON_RUNNING_VM_HINT);
       if (isGone(e)) return;
-      if (!e.outcomeUnknown) throw e;
-      ctx.logger.warn(`${ctx.label}: no answer to vm/remove_snapshot (${e.message}); checking whether the snapshot went away`);
-      await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to go away`, timeoutMs: Math.min(timeoutMs, RECONCILE_WINDOW_MS), until: gone }).catch((e2: unknown) => {
-        throw isVpsError(e2, "timeout") ? e : e2;
-      });
-      return;
+      throw e;
     }
     if (answer.kind === "task") {
       try {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineResource, type HandlerContext, isVpsError, reportStarted, objectLocks, VpsError } from "../core";
+import { defineResource, type HandlerContext, isVpsError, objectLocks, reportStarted, sendUnrepeatable, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import { findSnapshot, HOSTKEY_TIMEOUTS, namesOf, progressTo, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema, withObjectId } from "./operations";
@@ -47,7 +47,15 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
     if (!snapshot) {
       throw new VpsError({ kind: "notFound", host: HOSTKEY_HOST, operation: "vm/restore_snapshot", hint: `server ${serverId} has no ${type} named "${name}" (it has: ${namesOf(listing)})` }, "no such snapshot");
     }
-    const answer = await client.restoreSnapshot(serverId, name, type, ctx.signal);
+    // A second restore would throw away what the VM did since the first, and a restored VM lists the
+    // same snapshots as before: after a transient fault it is not sent again (provider/core/reconcile.ts).
+    const answer = await sendUnrepeatable({
+      host: HOSTKEY_HOST,
+      operation: `vm/restore_snapshot "${name}" on server ${serverId}`,
+      send: () => client.restoreSnapshot(serverId, name, type, ctx.signal),
+      logger: ctx.logger,
+      check: `whether server ${serverId} was restored from "${name}" shows only on the VM itself: look at it (or at its tasks in the HOSTKEY panel) before \`pulumi up\` again, which restores it again`,
+    });
     const startedAt = new Date(ctx.clock.now()).toISOString();
     const id = `${target}@${startedAt}`;
     let taskKey: string | undefined;

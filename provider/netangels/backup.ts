@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, reportStarted, objectLocks, VpsError } from "../core";
+import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, objectLocks, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
 import { NETANGELS_TIMEOUTS, type NetangelsClient } from "./client";
 import { BACKUP_DATE_PATTERN, BACKUP_DATE_RULE, backupDateSchema, compareBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
 import { noSuchBackupError, operationTimeoutInput, vmIdInput, withHint } from "./inputs";
 import type { BackupEntry, Vm } from "./schemas";
 import { netangelsClientFromSettings } from "./settings";
-import { describeVm, showsWork, startWhenSettled, waitUntilSettled } from "./vmWait";
+import { showsWork, startWhenSettled, waitUntilSettled } from "./vmWait";
 
 /**
  * netangels.Backup: a backup of one VM, made with `POST /cloud/vms/{id}/backup/`.
@@ -95,7 +95,7 @@ export const backupResource = defineResource({
     waits: ["Create waits for the VM to settle, then for the backup: the VM steady with no pending task and the new entry listed."],
     adoption: ["`importFrom` is `\"<vmId>/<backup_date>\"`, the same VM as `vmId` (checked at preview)."],
     errors: [
-      { error: "a lost answer (5xx, dropped connection)", action: "Never sent again blindly: if the VM then shows the backup under way (or a new entry is listed) the provider waits for it; otherwise it reports that no backup was made: run `pulumi up` again." },
+      { error: "a lost answer (5xx, dropped connection)", action: "Never sent again blindly: if the VM then shows the backup under way (or a new entry is listed) the provider waits for it; otherwise it is sent again (twice at most)." },
       { error: "a create that runs out", action: "The error says how to adopt the backup with `importFrom` once it is listed." },
     ],
     example: {
@@ -149,28 +149,29 @@ outputs:
         let known = new Set((await listBackupsOf(client, vmId, ctx)).map(entryKey));
         const newEntry = async (): Promise<BackupEntry | undefined> => pickBackupEntry((await client.listVmBackups(vmId, { signal: ctx.signal, priority: "poll" })).filter((e) => !known.has(entryKey(e))));
 
-        // A lost answer (5xx, broken connection) leaves the outcome unknown: never sent again blindly.
+        // A repeat would make a second backup. After a transient fault the VM shows whether the request
+        // took (provider/core/reconcile.ts): Backuping or a pending task, or a new entry in its
+        // listing; with neither, it is sent again.
         const started = await startWhenSettled(wait, async () => {
           // Listed again right before the request: a backup the host made while the VM was busy
           // (its schedule) must not be taken for this one.
           known = new Set((await listBackupsOf(client, vmId, ctx)).map(entryKey));
-          try {
-            return { answer: await client.createBackup(vmId, { signal: ctx.signal }) };
-          } catch (e) {
-            if (isVpsError(e) && e.outcomeUnknown) return { lost: e };
-            throw e;
-          }
+          const look = async (): Promise<Seen<undefined>> => {
+            const vm = await client.getVm(vmId, { signal: ctx.signal });
+            if (vm && showsWork(vm, "Backuping")) return { state: "running", found: undefined };
+            return (await newEntry()) ? { state: "done", found: undefined } : { state: "absent" };
+          };
+          return sendReconciled({
+            host: NETANGELS_HOST,
+            operation: `POST /cloud/vms/${vmId}/backup/ (backup of VM ${vmId})`,
+            send: () => client.createBackup(vmId, { signal: ctx.signal }),
+            repeat: { kind: "observable", look },
+            logger: ctx.logger,
+            busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal },
+          });
         });
         const before: Vm = started.before;
-        if (started.value.answer) reportStarted(ctx, `a backup of VM ${vmId}`, "under way", `VM state ${started.value.answer.state}`);
-        if (started.value.lost) {
-          const lost = started.value.lost;
-          const vm = await client.getVm(vmId, { signal: ctx.signal });
-          if (!(vm && showsWork(vm, "Backuping")) && !(await newEntry())) {
-            throw withHint(lost, `the answer to the backup request was lost, and VM ${vmId} shows no backup under way and no new backup${vm ? ` (${describeVm(vm)})` : ""}: no backup was made; run \`pulumi up\` again`, "no answer");
-          }
-          ctx.logger.warn(`${ctx.label}: the answer to the backup request was lost, but VM ${vmId} shows the backup under way; waiting for it instead of asking again`);
-        }
+        if (started.value.kind === "sent") reportStarted(ctx, `a backup of VM ${vmId}`, "under way", `VM state ${started.value.answer.state}`);
 
         const done = await waitUntilSettled({
           ...wait,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineFunction, isVpsError, VpsError } from "../core";
+import { defineFunction, isVpsError, sendUnrepeatable, VpsError } from "../core";
 import { backupDateSchema, latestBackupDate } from "./dates";
 import { NETANGELS_HOST } from "./errors";
 import { vmIdInput, volumeIdInput, withHint } from "./inputs";
@@ -200,7 +200,15 @@ export const requestBackupFilesArchiveFunction = defineFunction({
         `${unlisted.length} of ${args.files.length} paths not in the backup`,
       );
     }
-    const vm = args.volumeId === undefined ? await client.requestVmFilesArchive(args.vmId, args.backupDate, args.files, o) : await client.requestVolumeFilesArchive(args.vmId, args.volumeId, args.backupDate, args.files, o);
+    // A repeat would have NetAngels make and deliver a second archive, and the API shows no archive
+    // request: after a transient fault it is not sent again (provider/core/reconcile.ts, "neither").
+    const vm = await sendUnrepeatable({
+      host: NETANGELS_HOST,
+      operation: `requestBackupFilesArchive of ${backup}`,
+      send: () => (args.volumeId === undefined ? client.requestVmFilesArchive(args.vmId, args.backupDate, args.files, o) : client.requestVolumeFilesArchive(args.vmId, args.volumeId, args.backupDate, args.files, o)),
+      logger: ctx.logger,
+      check: "NetAngels delivers the archive outside the API: check whether it arrives before calling again, which would request a second one",
+    });
     ctx.logger.info(`${ctx.label}: asked NetAngels for an archive of ${args.files.length} path${args.files.length === 1 ? "" : "s"} of ${backup}; the API gives no link, NetAngels delivers it outside the API`);
     return { requested: true, vmId: vm.id, vmState: vm.state };
   },

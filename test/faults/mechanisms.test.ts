@@ -8,7 +8,6 @@ import { z } from "zod";
 import { HttpClient } from "../../provider/core/http";
 import { VpsError } from "../../provider/core/errors";
 import { createResource } from "../../provider/core/lifecycle";
-import { awaitLostEffect } from "../../provider/core/reconcile";
 import { RequestBudget } from "../../provider/core/rateLimit";
 import { defineResource } from "../../provider/core/resource";
 import { MemoryLogger } from "../../provider/core/log";
@@ -208,32 +207,5 @@ describe("a failure while waiting names what was awaited", () => {
       },
     }).catch((x: unknown) => x)) as VpsError;
     expect(e.message).toMatch(/^h: operation 7 \(install\) failed/);
-  });
-});
-
-describe("awaitLostEffect: a lost create answer whose object shows only when the work ends", () => {
-  const base = { host: "h", operation: "snapshot_create", describe: (x: string) => `snapshot ${x}`, timeoutMs: 10_000, logger: new MemoryLogger() };
-
-  test("keeps looking until the object shows, and returns it (to adopt), never sending the call again", async () => {
-    const clock = new ManualClock();
-    let looks = 0;
-    const found = awaitLostEffect({ ...base, clock, find: async () => (++looks >= 3 ? ["s-1"] : []) });
-    await clock.advance(5_000);
-    await expect(found).resolves.toBe("s-1");
-    expect(looks).toBe(3);
-  });
-
-  test("nothing within the window: undefined (the caller reports the unknown outcome)", async () => {
-    const clock = new ManualClock();
-    const found = awaitLostEffect({ ...base, clock, timeoutMs: 2_000, find: async () => [] });
-    await clock.advance(3_000);
-    await expect(found).resolves.toBeUndefined();
-  });
-
-  test("several: a conflict naming them", async () => {
-    const clock = new ManualClock();
-    const e = (await awaitLostEffect({ ...base, clock, find: async () => ["s-1", "s-2"] }).catch((x: unknown) => x)) as VpsError;
-    expect(e.kind).toBe("conflict");
-    expect(e.message).toMatch(/snapshot s-1, snapshot s-2/);
   });
 });

@@ -126,15 +126,25 @@ describe("flops.Snapshot", () => {
     expect(sim.server.requests).toHaveLength(0);
   });
 
-  it("snapshot_create whose answer is lost is not repeated: the snapshot it made is found and adopted", async () => {
+  it("snapshot_create whose answer is lost is not done twice: the repeat is refused as busy while its operation runs, then the snapshot it made is adopted", async () => {
     const serverId = makeVm(sim);
     sim.server.fail({ path: "/snapshot_create/", kind: "lostResponse" });
+    const refusedBefore = sim.busyRefusals;
     const { id, outs } = await snap.create({ serverId, name: "lost" });
-    expect(sim.server.requestsTo("/snapshot_create/")).toHaveLength(1);
+    expect(sim.operations().filter((o) => o.operationType === "VM_CREATE_SNAPSHOT" && o.vmId === Number(serverId))).toHaveLength(1);
+    expect(sim.server.requestsTo("/snapshot_create/").filter((r) => r.path.includes(`/${serverId}/`)).length).toBe(1 + sim.busyRefusals - refusedBefore);
     const made = sim.snapshots(Number(serverId)).filter((x) => x.name === "lost");
     expect(made).toHaveLength(1);
     expect(id).toBe(`${serverId}/${made[0].id}`);
     expect(outs).toMatchObject({ name: "lost", snapshotId: made[0].id });
+  });
+
+  it("snapshot_create that never reached the host (5xx) is sent again once the listing shows no such snapshot", async () => {
+    const serverId = makeVm(sim);
+    sim.server.fail({ path: "/snapshot_create/", kind: "5xx" });
+    const { id } = await snap.create({ serverId, name: "again" });
+    expect(sim.server.requestsTo("/snapshot_create/").map((r) => r.outcome)).toEqual(["5xx", "handled"]);
+    expect(sim.snapshots(Number(serverId)).filter((x) => x.name === "again").map((x) => `${serverId}/${x.id}`)).toEqual([id]);
   });
 
   it("a server that does not exist fails clearly; a failed operation names the vendor code", async () => {

@@ -153,7 +153,8 @@ describe("vpsorg.Snapshot", () => {
     const r = await checkAndCreate(snapshot, base);
     expect(sim.requestsTo("/api/v1/snapshots/", "POST")).toHaveLength(1);
     expect([...sim.snapshots.values()].filter((s) => s.name === base.name)).toHaveLength(1);
-    expect(r.ctx.logger.text()).toMatch(/answer to POST \/snapshots\/ \("before-update" of server 12345\) was lost .*found the object it created, snapshot \d+/);
+    expect(r.ctx.logger.text()).toMatch(/POST \/snapshots\/ \("before-update" of server 12345\) had no clear answer \(connection failed.*its change is there, so it is not sent again/);
+    expect(r.ctx.logger.text()).toMatch(/adopted snapshot \d+ \("before-update", in_progress\), made by POST \/snapshots\//);
   });
 
   it("a create that never arrived (dropped connection) is sent once more after the listing shows nothing", async () => {
