@@ -11,7 +11,7 @@ import { adoptRollback, confirmInput, readRollbackServer, runRollback, triggersI
  * An action as a resource, like flops.SnapshotRollback (see there): `confirm: true` at check, a
  * change of `triggers` or of the target performs it again, delete leaves the server alone.
  *
- * The seed's warning, repeated in the log: the rollback deletes every snapshot of the server, the
+ * The vendor documentation's warning, repeated in the log: the rollback deletes every snapshot of the server, the
  * current disk is lost for good, and the tariff goes back to the one of the backup's time. So after
  * it, flops.Snapshot resources of that server are gone on the next refresh, and the Server's tariff
  * and sizes may show as drift.
@@ -19,7 +19,7 @@ import { adoptRollback, confirmInput, readRollbackServer, runRollback, triggersI
  * id `"<serverId>/<backup>/<operationId>"`; `importFrom` takes that form (a rollback already started).
  */
 
-/** The only operation type the seed shows for a backup rollback. */
+/** The only operation type the vendor documentation shows for a backup rollback. */
 const BACKUP_ROLLBACK_TYPE = "VM_REVERT_TO_BACKUP";
 
 const ID_FORM = /^(\d+)\/(.+)\/(\d+)$/;

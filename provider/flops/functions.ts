@@ -95,7 +95,7 @@ export const getBackups = defineFunction({
 /**
  * backup_download: flops prepares a download link (billed as the server's outgoing traffic) and the
  * finished operation carries it. Every call starts a new preparation, so call it on demand (behind a
- * config flag), not on every preview. The seed puts this one method under `/v1/vm/...` instead of
+ * config flag), not on every preview. The vendor documentation puts this one method under `/v1/vm/...` instead of
  * `/api/v1/vm/...`; the client derives that root from the configured endpoint (see
  * `backupDownloadRoot` in client.ts) so a simulator or proxy endpoint gets the same treatment.
  */

@@ -61,7 +61,7 @@ export function guestWarning(code: GuestCode, address: string, vmId: number): st
 
 /**
  * Starts an IP operation and waits for it. A guest-reconfigure code, from the call or from the
- * operation, is the seed's "the address change happened": returned, not thrown. Every IP call is
+ * operation, is the vendor documentation's "the address change happened": returned, not thrown. Every IP call is
  * observable (`repeat`, provider/core/reconcile.ts): after a transient fault the VMs' addresses show
  * whether it happened, and it is sent again only when not; one found done has nothing to wait for.
  */

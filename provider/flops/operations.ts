@@ -5,7 +5,7 @@ import { FLOPS_HOST } from "./errors";
 import type { Operation, OperationStarted } from "./schemas";
 
 /**
- * Default wait limits (seconds per wait). The seed documents only reboot/shutdown (3 minutes);
+ * Default wait limits (seconds per wait). The vendor documentation gives only reboot/shutdown (3 minutes);
  * installs, clones and reinstalls copy a whole disk image.
  */
 export const FLOPS_TIMEOUTS = new OperationTimeouts(FLOPS_HOST, {

@@ -1,12 +1,12 @@
 import { z } from "zod";
 
 /**
- * Response bodies of the flops (Serveroid) resource API, one schema per shape the seed document
+ * Response bodies of the flops (Serveroid) resource API, one schema per shape the vendor documentation document
  * (../shared/seeds/002_74c82ddb414a514c.txt) shows. Every TypeScript type below is inferred from its
  * schema. Rules used throughout:
  * - objects are loose: fields the vendor adds later pass through instead of failing a `pulumi up`;
  * - a field every example shows is required; a field some example shows as `null` is nullable;
- * - enumerations the seed lists only by example (VM states, operation statuses and types, key types)
+ * - enumerations the vendor documentation lists only by example (VM states, operation statuses and types, key types)
  *   are plain strings, so an unlisted value reaches the code that knows what to do with it (the
  *   waiter treats an unknown operation status as a failure) instead of becoming "unexpected response".
  */
@@ -55,7 +55,7 @@ export const vmPublicKeySchema = z
   })
   .describe("An SSH key as a server lists it.");
 
-/** libvirt domain states; the seed shows these two, libvirt has more (paused, crashed...). */
+/** libvirt domain states; the vendor documentation shows these two, libvirt has more (paused, crashed...). */
 export const VM_STATE = { running: "VIR_DOMAIN_RUNNING", shutoff: "VIR_DOMAIN_SHUTOFF" } as const;
 
 export const vmSchema = z
@@ -139,7 +139,7 @@ export const tariffSchema = z
   })
   .describe("A tariff available to the account.");
 
-/** Statuses the seed shows; anything else (ERROR, CANCELLED, ...) is read as a failure. */
+/** Statuses the vendor documentation shows; anything else (ERROR, CANCELLED, ...) is read as a failure. */
 export const OPERATION_STATUS = { pending: "PENDING", done: "DONE" } as const;
 
 export const operationSchema = z
@@ -180,7 +180,7 @@ export const backupDownloadOperationResponse = resultEnvelope(operationSchema.ex
 
 /**
  * The answer of every asynchronous (and most mutating) call: the id of the operation to poll.
- * Methods the seed does not call asynchronous (rename, start, reset, poweroff, delete, password and
+ * Methods the vendor documentation does not call asynchronous (rename, start, reset, poweroff, delete, password and
  * size changes...) show the same answer, so they are all read this way.
  */
 export const operationStartedResponse = z.looseObject({

@@ -8,7 +8,7 @@ import { awaitOperation, FLOPS_TIMEOUTS, startReconciled, withVmLock } from "./o
 import { backupPolicySchema, type Distribution, type OperationStarted, VM_STATE, type Vm } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
 
-/** The seed's password rule: latin letters of both cases and at least one digit or one of !()[]-.?~` */
+/** The vendor documentation's password rule: latin letters of both cases and at least one digit or one of !()[]-.?~` */
 export const PASSWORD_RULE = "latin letters of both cases plus at least one digit or one of !()[]-.?~`, and no other characters";
 const PASSWORD_CHARS = /^[A-Za-z0-9!()[\]\-.?~`]+$/;
 export function passwordProblem(p: string): string | undefined {
@@ -17,7 +17,7 @@ export function passwordProblem(p: string): string | undefined {
 }
 
 /**
- * The seed's install text says `HDD/RAM >= 64`, but reinstall says `<= 64` and disk_change raises
+ * The vendor documentation's install text says `HDD/RAM >= 64`, but reinstall says `<= 64` and disk_change raises
  * memory (allowMemoryChange) when a bigger disk breaks "the ratio 1 to 64": a ceiling. We never let the
  * API raise memory behind the program's back, so check enforces disk ≤ 64 × memory itself.
  */
@@ -283,7 +283,7 @@ async function diffServer(olds: State, news: Inputs) {
   const tariffChanged = (news.tariff !== undefined && news.tariff !== olds.tariff && !sameAsLive.has("tariff")) || (news.tariffId !== undefined && news.tariffId !== olds.tariffId);
   if (tariffChanged && olds.disk !== undefined) {
     const t = findTariff(await catalog.tariffs(client()), news);
-    // Only to a tariff whose disk is not smaller than the server's (seed, tariff_change); on-demand tariffs keep the server's disk.
+    // Only to a tariff whose disk is not smaller than the server's (the vendor documentation, tariff_change); on-demand tariffs keep the server's disk.
     if (t && !t.onDemand && t.disk < olds.disk) replaces.push(news.tariff !== undefined ? "tariff" : "tariffId");
   }
   return { replaces, updates: changedDist.length && news.reinstallOnChange ? changedDist : [], ignore: [...sameAsLive] };
@@ -292,7 +292,7 @@ async function diffServer(olds: State, news: Inputs) {
 // ---- apply ----
 
 /**
- * The distribution catalog as it is now: looked up again for every install/reinstall, as the seed
+ * The distribution catalog as it is now: looked up again for every install/reinstall, as the vendor documentation
  * asks (ids change between releases). Creates running at the same moment share one lookup sent after
  * each of them asked (core/coalesce.ts), so 50 parallel creates cost one catalog call, not 50.
  */
@@ -467,7 +467,7 @@ async function applyPower(c: FlopsClient, ref: { vmId: number; tenantId: number 
     await power("shutdown", () => c.shutdownVm(ref), VM_STATE.shutoff);
   } catch (e) {
     // A soft shutdown depends on the guest OS: flops marks it failed when the guest has not stopped
-    // within 3 minutes (seed). Then the server is powered off instead. If our own wait ran out first,
+    // within 3 minutes (the vendor documentation). Then the server is powered off instead. If our own wait ran out first,
     // the shutdown still holds the server and a poweroff would be refused as busy: say so.
     if (isVpsError(e, "timeout")) {
       throw new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: "shutdown", objectId: String(ref.vmId), hint: `${e.message} flops gives a soft shutdown 3 minutes before marking it failed; set operationTimeout above 180 s so the provider can power the server off after that, or stop it in the panel` });

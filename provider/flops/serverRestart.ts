@@ -6,7 +6,7 @@ import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from ".
 import { triggersInput } from "./snapshotRollback";
 
 /**
- * `flops.ServerRestart`: a restart as an action resource, so the seed's `reboot` (soft: a signal to
+ * `flops.ServerRestart`: a restart as an action resource, so the vendor documentation's `reboot` (soft: a signal to
  * the guest OS, marked failed by flops after 3 minutes) and `reset` (hard) are reachable from a
  * program, e.g. after a config change: `triggers: [configHash]`. Creating it restarts the server and
  * waits; a change of `triggers`, `serverId` or `hard` restarts again; delete does nothing to the

@@ -50,8 +50,8 @@ export function flopsClient(): FlopsClient {
 // ---- Snapshot ----
 
 /**
- * The seed says only "string, required" for a snapshot name. The provider finds its snapshot again
- * by name, so the defensive reading: ASCII letters, digits, `-` and `_`, 1–64 characters (the seed's
+ * The vendor documentation says only "string, required" for a snapshot name. The provider finds its snapshot again
+ * by name, so the defensive reading: ASCII letters, digits, `-` and `_`, 1–64 characters (the vendor documentation's
  * example is `my-snapshot`); nothing the API could rewrite or a query string could mangle.
  */
 const NAME_RULE = "may contain only ASCII letters, digits, - and _ (1–64 characters)";

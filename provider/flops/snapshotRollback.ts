@@ -85,7 +85,7 @@ export async function runRollback(
 
 /**
  * Adoption of a rollback already started: its operation must be on this server (and of `type`,
- * where the seed documents the type); a pending one is waited for, a failed one is an error.
+ * where the vendor documentation documents the type); a pending one is waited for, a failed one is an error.
  */
 export async function adoptRollback(c: FlopsClient, vmId: number, operationId: number, what: string, ctx: HandlerContext, opts: { operationTimeout?: number; acceptType: (type: string) => boolean }): Promise<RollbackRun> {
   const operation = `import ${what} (operation ${operationId})`;
@@ -147,7 +147,7 @@ function parseId(id: string): { vmId: number; snapshotId: number; operationId: n
   return { vmId: Number(m[1]), snapshotId: Number(m[2]), operationId: Number(m[3]) };
 }
 
-/** Operation types the seed documents for other work: an adopted snapshot rollback is none of them. */
+/** Operation types the vendor documentation documents for other work: an adopted snapshot rollback is none of them. */
 const OTHER_DOCUMENTED_TYPES = new Set(["VM_DESTROY", "VM_REVERT_TO_BACKUP", "DOWNLOAD_BACKUP"]);
 
 async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {

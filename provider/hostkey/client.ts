@@ -34,9 +34,9 @@ import {
 } from "./schemas";
 
 /**
- * Typed client of HOSTKEY invapi, `vm` methods (seed 004) plus the login (`auth.php`) and task polling
+ * Typed client of HOSTKEY invapi, `vm` methods (HOSTKEY's invapi documentation) plus the login (`auth.php`) and task polling
  * (`eq_callback.php`) they need. Every call is a form POST to `<endpoint>/<module>.php` with `action`,
- * `token` and the method's fields (seed 004; terraform-provider-hostkey internal/invapi/client.go
+ * `token` and the method's fields (HOSTKEY's invapi documentation; terraform-provider-hostkey internal/invapi/client.go
  * `moduleURL` = base + module + ".php"). Each method declares whether it is safe to repeat: only reads
  * are retried after a 5xx or a broken connection.
  */
@@ -213,7 +213,7 @@ export class HostkeyClient {
     }
   }
 
-  // ---------------------------------------------------------------------------------- vm methods (seed 004)
+  // ---------------------------------------------------------------------------------- vm methods (HOSTKEY's invapi documentation)
 
   /** vm/get_snapshot: the snapshots and restore settings of a VM (direct answer, or a task whose context is the listing). */
   async getSnapshots(serverId: number, type: SnapshotType, wait: Omit<TaskWaitOptions, "action">): Promise<SnapshotListing> {

@@ -20,7 +20,7 @@ export const HOSTKEY_TIMEOUTS = new OperationTimeouts(HOSTKEY_HOST, {
 
 export const serverIdSchema = z.number({ message: "must be the VM id (a positive whole number)" }).int("must be a whole number (the VM id)").positive("must be a positive VM id");
 
-/** vm/create_snapshot: "allowed characters: a-zA-Z0-9_-." (seed 004). */
+/** vm/create_snapshot: "allowed characters: a-zA-Z0-9_-." (HOSTKEY's invapi documentation). */
 export const SNAPSHOT_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
 export const snapshotNameSchema = z.string().regex(SNAPSHOT_NAME_PATTERN, "may contain only ASCII letters, digits, _, - and . (the characters vm/create_snapshot allows), and must not be empty");
 

@@ -5,15 +5,15 @@ import { decodeNetangelsError, NETANGELS_HOST } from "./errors";
 import { type BackupEntry, backupListResponse, type FilesList, filesListResponse, type Vm, type VmList, vmListResponse, vmSchema } from "./schemas";
 
 /**
- * Typed client of the NetAngels cloud VDS backups API: one method per endpoint of the seed, each
+ * Typed client of the NetAngels cloud VDS backups API: one method per endpoint of the vendor documentation, each
  * declaring whether it may be repeated after a 5xx or a broken connection (only reads may).
  *
- * The seed documents no `GET /cloud/vms/{id}/`: a VM's state is read from `GET /cloud/backups/vms/`
+ * The vendor documentation gives no `GET /cloud/vms/{id}/`: a VM's state is read from `GET /cloud/backups/vms/`
  * ("backups of all VMs", a list of VMs with `state` and `transitions`), the only documented source.
  */
 
 export const NETANGELS_DEFAULT_ENDPOINT = "https://api-ms.netangels.ru/api/v1";
-/** Default wait limit (seconds per wait): the seed gives no duration for backups or rollbacks; they copy whole disks. */
+/** Default wait limit (seconds per wait): the vendor documentation gives no duration for backups or rollbacks; they copy whole disks. */
 export const NETANGELS_TIMEOUTS = new OperationTimeouts(NETANGELS_HOST, {
   wait: { seconds: 30 * 60, waits: "the VM settling, a backup and a rollback" },
 });
@@ -82,7 +82,7 @@ export class NetangelsClient {
   }
 
   /**
-   * The seed documents no body for any POST, so only the archive requests send one: the list of files
+   * The vendor documentation gives no body for any POST, so only the archive requests send one: the list of files
    * to put in the archive, `{"files": [...]}`, without which an archive request names nothing.
    */
   private post<S extends z.ZodType>(path: string, schema: S, o: CallOptions = {}, json?: unknown): Promise<z.infer<S>> {
@@ -100,7 +100,7 @@ export class NetangelsClient {
   }
 
   /**
-   * One VM from `GET /cloud/backups/vms/`, or undefined when the listing does not hold it. The seed
+   * One VM from `GET /cloud/backups/vms/`, or undefined when the listing does not hold it. The vendor documentation
    * documents no paging, but the list carries `count`: when it says there are more VMs than were
    * returned, a missing VM cannot be called gone, so that is an error instead.
    */
@@ -147,7 +147,7 @@ export class NetangelsClient {
   }
 
   /**
-   * `POST /cloud/vms/{id}/volumes/{volume_id}/backups/{date}/`. The seed prints this path as
+   * `POST /cloud/vms/{id}/volumes/{volume_id}/backups/{date}/`. The vendor documentation prints this path as
    * `.../backups/{date}(%5C.%5Cd+)%3F/`: the URL pattern `{date}(\.\d+)?` leaked through URL-encoded,
    * i.e. the date's fractional part is optional here. The date is sent as given, with or without it.
    */

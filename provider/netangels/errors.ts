@@ -3,7 +3,7 @@ import { type ApiCall, type ErrorKind, OUTCOME_UNKNOWN_HINT, parseRetryAfter, ty
 import { errorBodySchema, fieldErrorsSchema } from "./schemas";
 
 /**
- * NetAngels errors. The seed lists only `200 Успешный запрос` for every method and shows no error
+ * NetAngels errors. The vendor documentation lists only `200 Успешный запрос` for every method and shows no error
  * body. Defensive readings, which the simulator follows:
  * - any non-2xx answer is an error; its text is taken from a JSON `detail` (Django REST framework, the
  *   API's apparent stack), `message`, `error` or `errors` field, else from DRF's field errors

@@ -7,12 +7,12 @@ import { NETANGELS_HOST } from "./errors";
 /** Input schemas shared by the NetAngels resources and functions; messages name the rule. */
 
 export const vmIdInput = z
-  .number({ error: "must be the VM's numeric id (the seed's `id: int`), e.g. 42" })
+  .number({ error: "must be the VM's numeric id (the vendor documentation's `id: int`), e.g. 42" })
   .int("must be an integer VM id")
   .positive("must be a positive VM id");
 
 export const volumeIdInput = z
-  .number({ error: "must be the additional disk's numeric id (the seed's `volume_id: int`)" })
+  .number({ error: "must be the additional disk's numeric id (the vendor documentation's `volume_id: int`)" })
   .int("must be an integer volume id")
   .positive("must be a positive volume id");
 

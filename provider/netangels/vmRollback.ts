@@ -13,7 +13,7 @@ import { refreshVm } from "./vmWait";
  * again (as a new resource), and delete does nothing to the server.
  *
  * Before sending, the date must be listed exactly in `GET /cloud/vms/{id}/backups/` (for this path the
- * seed shows one format, with the fraction): a rollback overwrites the disk, so it is only sent for a
+ * the vendor documentation shows one format, with the fraction): a rollback overwrites the disk, so it is only sent for a
  * backup that provably exists. The date reaches the URL exactly as given.
  */
 

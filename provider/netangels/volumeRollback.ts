@@ -12,7 +12,7 @@ import { refreshVm } from "./vmWait";
  * netangels.VolumeRollback: rolls an additional disk back to one of its backups
  * (`POST /cloud/vms/{id}/volumes/{volume_id}/backups/{date}/`). An action resource like VmRollback.
  *
- * The seed prints this path's date as `{date}(\.\d+)?`: the fractional part is optional. So the date
+ * The vendor documentation prints this path's date as `{date}(\.\d+)?`: the fractional part is optional. So the date
  * may be given with or without it, and is sent exactly as given. Before sending, it must name exactly
  * one backup of `GET /cloud/vms/{id}/volumes/{volume_id}/backups/`: the same string, or (without a
  * fraction) the one backup made in that second; two in one second is an error listing both.

@@ -6,7 +6,7 @@ import { explainNotFound, performRestore } from "./restore";
 
 /**
  * `vpsorg.BackupRestore`: `POST /servers/{server_id}/restore/` with `{"backup_id": ...}` (the backup
- * seed points to the Servers API for this), then wait until the server leaves `restoring`. The seed
+ * the VPS.org documentation points to the Servers API for this), then wait until the server leaves `restoring`. The vendor documentation
  * shows no answer for this call: it is read like the snapshot restore's where it matches (see
  * backupRestoreSchema). An action as a resource (provider/vpsorg/restore.ts). id =
  * `backup-<backupId>-<epoch ms of the restore>`.

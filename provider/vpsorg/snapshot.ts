@@ -69,7 +69,7 @@ function limitError(serverId: number, existing: Snapshot[], vendor?: VpsError): 
   );
 }
 
-/** Logs the seed's warning when the API says the server is running. The seed's snapshot answers do
+/** Logs the vendor documentation's warning when the API says the server is running. The vendor documentation's snapshot answers do
  * not show the server's state; the Servers API (`GET /servers/{id}/`) does, so it is asked, and
  * nothing is said when it cannot tell. */
 async function warnIfRunning(client: VpsorgClient, serverId: number, ctx: HandlerContext): Promise<void> {
@@ -117,7 +117,7 @@ async function createOnce(client: VpsorgClient, inputs: Inputs, before: Snapshot
 }
 
 /**
- * The snapshot with this id from the listing (the seed has no per-snapshot GET): filtered by its
+ * The snapshot with this id from the listing (the vendor documentation has no per-snapshot GET): filtered by its
  * server when known, else the whole account's listing (`Snapshot.get` gives only an id).
  * `elsewhere: true` also looks beyond that server (adoption, to say where the snapshot really is).
  */

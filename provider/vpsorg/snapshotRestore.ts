@@ -68,7 +68,7 @@ resources:
     async create(news, ctx) {
       const client = clientFor(ctx);
       const snapshotId = vendorId(news.snapshotId, "snapshot");
-      // No per-snapshot GET in the seed: the unfiltered listing gives the snapshot's server, which the
+      // No per-snapshot GET in the vendor documentation: the unfiltered listing gives the snapshot's server, which the
       // wait and the per-server lock need.
       const snap = (await client.listSnapshots({ signal: ctx.signal })).find((s) => s.id === snapshotId);
       if (!snap) throw new VpsError({ kind: "notFound", host: HOST, operation: `POST /snapshots/${snapshotId}/restore/`, hint: `snapshot ${snapshotId} does not exist (vpsorg.getSnapshots lists them)` }, "nothing to restore");

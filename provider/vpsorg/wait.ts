@@ -9,15 +9,15 @@ import { type Backup, type RestoreAnswer, SERVER_FAILED, SERVER_RESTORING, STATU
 /**
  * The waits of this host, all on the shared waiter (provider/core/waiter.ts). VPS.org gives no
  * operation ids and no percentage: a snapshot or backup is awaited through the listing
- * (`GET /snapshots/?server_id=`, there is no per-object GET in the seed), a restore through the
+ * (`GET /snapshots/?server_id=`, there is no per-object GET in the vendor documentation), a restore through the
  * server's status.
  *
- * Status reading (the seed shows only `in_progress` and `completed`): `in_progress` waits, `completed`
+ * Status reading (the vendor documentation shows only `in_progress` and `completed`): `in_progress` waits, `completed`
  * is done, anything else (`failed`, `error`, ...) is a failure named with that status and the API's
  * `message` when the object carries one.
  */
 
-/** Default wait limits (seconds per wait): the seed's durations plus margin. */
+/** Default wait limits (seconds per wait): the vendor documentation's durations plus margin. */
 export const VPSORG_TIMEOUTS = new OperationTimeouts(HOST, {
   snapshot: { seconds: 15 * 60, waits: "snapshots (the vendor says 3–10 min)" },
   backup: { seconds: 30 * 60, waits: "backups (the vendor says only \"varies\")" },
@@ -131,7 +131,7 @@ const ANSWER_DONE = new Set(["completed", "done", "finished"]);
 const ANSWER_FAILED = new Set(["failed", "error"]);
 
 /**
- * Waits for a restore to end. The choice (the seed shows only the answer of the snapshot restore:
+ * Waits for a restore to end. The choice (the vendor documentation shows only the answer of the snapshot restore:
  * `status: "success"` with the server `restoring`, "this may take 5-15 minutes"):
  * 1. an answer whose `status` is `failed`/`error` fails at once, with the API's message;
  * 2. an answer that says the restore is already `completed`/`done` without showing the server

@@ -35,8 +35,8 @@ export interface FlopsSimulatorOptions {
   /** How long each operation takes, ms (default 1500: a quick demo; tests use 20–50). */
   operationDurationMs?: number;
   /**
-   * Answer backup_download under `/v1/vm/...` too, the path the seed gives for that one call
-   * (default true); false makes `/v1/...` a bare 404 (the seed's path being a typo).
+   * Answer backup_download under `/v1/vm/...` too, the path the vendor documentation gives for that one call
+   * (default true); false makes `/v1/...` a bare 404 (the vendor documentation's path being a typo).
    */
   backupDownloadV1?: boolean;
   /**
@@ -264,7 +264,7 @@ export class FlopsSimulator {
   }
 
   /**
-   * Gives every distribution a new id, as the seed warns happens ("идентификатор одного и того же
+   * Gives every distribution a new id, as the vendor documentation warns happens ("идентификатор одного и того же
    * дистрибутива может меняться"). VMs keep the distribution (and id) they were installed with.
    * Returns old id → new id.
    */
@@ -414,7 +414,7 @@ export class FlopsSimulator {
   /**
    * Makes the guest-reconfigure step of IP calls fail: `add` (ip_add, and ip_move's target) ends with
    * `error.inet.ip.guest.add`, `remove` (ip_delete, and ip_move's source) with
-   * `error.inet.ip.guest.remove`. The address change still happens, as the seed says. `delivery`
+   * `error.inet.ip.guest.remove`. The address change still happens, as the vendor documentation says. `delivery`
    * `operation` (default) reports it in the operation; `call` answers the call itself with the error.
    * Lasts for `count` calls (default: until called again with null).
    */

@@ -3,7 +3,7 @@ import type { NetangelsSimulator } from "./index";
 import { backupView, vmView } from "./model";
 
 /**
- * The NetAngels API as the seed documents it, below `/api/v1`. Readings where the seed is silent (it
+ * The NetAngels API as the vendor documentation documents it, below `/api/v1`. Readings where the vendor documentation is silent (it
  * lists only `200` for every method and shows no error body), which the provider's errors.ts mirrors:
  * - no or a wrong `Authorization: Bearer` token: 401 `{"detail": ...}`;
  * - unknown VM, volume, backup date or path: 404 `{"detail": "Not found."}`; paths end in `/`, and
@@ -11,7 +11,7 @@ import { backupView, vmView } from "./model";
  * - a known path with another method: 405;
  * - a backup or rollback while the VM is busy (a transitional state or a pending task): 409; while
  *   it is in a failure state (Error, StoppedByAdmin, StoppedByService): 400;
- * - the volume rollback path is the seed's `{date}(\.\d+)?`: the fraction is optional; a date
+ * - the volume rollback path is the vendor documentation's `{date}(\.\d+)?`: the fraction is optional; a date
  *   without it names the one backup of that second (two in that second: 400);
  * - an archive request (`POST .../files/`) takes the JSON body `{"files": [paths]}`; without it, or
  *   with an empty or malformed list, 400 with Django REST framework's field-error body
