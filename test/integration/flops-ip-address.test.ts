@@ -161,8 +161,11 @@ describe("flops.IpAddress", () => {
     const serverId = makeVm(sim);
     const [primary] = addresses(serverId);
     sim.server.fail({ path: "/ip_add/", kind: "lostResponse" });
+    // The lost operation must still run when the provider looks and sends again (the refusal this test
+    // is about); on a loaded machine a short operation can end in between, and flops shows no running work.
+    sim.setOperationDuration(2_000, "VM_ADD_IP");
     const refusedBefore = sim.busyRefusals;
-    const { id } = await ip.create({ serverId });
+    const { id } = await ip.create({ serverId }).finally(() => sim.setOperationDuration(30, "VM_ADD_IP"));
     expect(sim.operations().filter((o) => o.operationType === "VM_ADD_IP" && o.vmId === Number(serverId))).toHaveLength(1);
     expect(sim.server.requestsTo("/ip_add/").filter((r) => r.path.includes(`/${serverId}/`)).length).toBe(1 + sim.busyRefusals - refusedBefore);
     expect(addresses(serverId)).toEqual([primary, id]);
