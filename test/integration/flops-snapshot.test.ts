@@ -129,8 +129,11 @@ describe("flops.Snapshot", () => {
   it("snapshot_create whose answer is lost is not done twice: the repeat is refused as busy while its operation runs, then the snapshot it made is adopted", async () => {
     const serverId = makeVm(sim);
     sim.server.fail({ path: "/snapshot_create/", kind: "lostResponse" });
+    // The lost operation must still run when the provider looks and sends again (the refusal this test
+    // is about); on a loaded machine a short operation can end in between, and flops shows no running work.
+    sim.setOperationDuration(2_000, "VM_CREATE_SNAPSHOT");
     const refusedBefore = sim.busyRefusals;
-    const { id, outs } = await snap.create({ serverId, name: "lost" });
+    const { id, outs } = await snap.create({ serverId, name: "lost" }).finally(() => sim.setOperationDuration(30, "VM_CREATE_SNAPSHOT"));
     expect(sim.operations().filter((o) => o.operationType === "VM_CREATE_SNAPSHOT" && o.vmId === Number(serverId))).toHaveLength(1);
     expect(sim.server.requestsTo("/snapshot_create/").filter((r) => r.path.includes(`/${serverId}/`)).length).toBe(1 + sim.busyRefusals - refusedBefore);
     const made = sim.snapshots(Number(serverId)).filter((x) => x.name === "lost");
