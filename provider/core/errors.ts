@@ -79,10 +79,14 @@ export class VpsError extends Error {
   readonly createdId?: string;
   readonly partialOutputs?: Record<string, unknown>;
   readonly retryAfterSeconds?: number;
+  /** The short phrase after "failed" (`timed out`, `not found`), kept so a copy composes the same message. */
+  private readonly summary?: string;
+  /** What `withContext` put in front of the message (`flops:Server "web": waiting for ...`). */
+  private readonly context?: string;
 
-  constructor(given: VpsErrorFields, summary?: string) {
+  constructor(given: VpsErrorFields, summary?: string, context?: string) {
     const fields = given.hint === undefined && DEFAULT_HINT[given.kind] ? { ...given, hint: DEFAULT_HINT[given.kind] } : given;
-    super(redact(VpsError.compose(fields, summary)), fields.cause === undefined ? undefined : { cause: fields.cause });
+    super(redact((context ? `${context}: ` : "") + VpsError.compose(fields, summary)), fields.cause === undefined ? undefined : { cause: fields.cause });
     this.name = "VpsError";
     this.kind = fields.kind;
     this.host = fields.host;
@@ -97,6 +101,8 @@ export class VpsError extends Error {
     this.createdId = fields.createdId;
     this.partialOutputs = fields.partialOutputs;
     this.retryAfterSeconds = fields.retryAfterSeconds;
+    this.summary = summary;
+    this.context = context;
   }
 
   private static compose(f: VpsErrorFields, summary?: string): string {
@@ -109,23 +115,53 @@ export class VpsError extends Error {
     return parts.join("; ") + (parts.join("").endsWith(".") ? "" : ".");
   }
 
+  /** Every field of this error, the cause included. */
+  get fields(): VpsErrorFields {
+    return {
+      kind: this.kind,
+      host: this.host,
+      operation: this.operation,
+      vendorCode: this.vendorCode,
+      vendorMessage: this.vendorMessage,
+      httpStatus: this.httpStatus,
+      outcomeUnknown: this.outcomeUnknown,
+      hint: this.hint,
+      objectId: this.objectId,
+      createdId: this.createdId,
+      partialOutputs: this.partialOutputs,
+      retryAfterSeconds: this.retryAfterSeconds,
+      cause: this.cause,
+    };
+  }
+
+  /**
+   * The same error with some fields changed (the fields are read-only): every other field, the cause,
+   * the summary (unless one is given) and the resource context are kept, and the message is composed
+   * again from them. The one way to copy an error, so no copy loses a vendor code on the way.
+   */
+  with(patch: Partial<VpsErrorFields>, summary?: string): VpsError {
+    const copy = new VpsError({ ...this.fields, ...patch }, summary ?? this.summary, this.context);
+    copy.stack = this.stack?.startsWith(`${this.name}: ${this.message}`) ? `${copy.name}: ${copy.message}${this.stack.slice(this.name.length + 2 + this.message.length)}` : this.stack;
+    return copy;
+  }
+
   /** The same error carrying the object's properties as far as a failed create or update got. */
   withPartialOutputs(outputs: Record<string, unknown>): VpsError {
-    const copy = Object.create(Object.getPrototypeOf(this)) as VpsError;
-    Object.assign(copy, this, { partialOutputs: outputs });
-    for (const k of ["message", "stack"] as const) Object.defineProperty(copy, k, { value: this[k], enumerable: false, writable: true, configurable: true });
-    return copy;
+    return this.with({ partialOutputs: outputs });
   }
 
   /** The same error with a resource named in front, e.g. `flops:Server "web"`. */
   withContext(context: string): VpsError {
     if (this.message.startsWith(context)) return this;
-    const copy = Object.create(Object.getPrototypeOf(this)) as VpsError;
-    Object.assign(copy, this);
-    Object.defineProperty(copy, "message", { value: `${context}: ${this.message}`, enumerable: false, writable: true });
-    Object.defineProperty(copy, "stack", { value: `${copy.name}: ${copy.message}`, enumerable: false, writable: true });
+    const copy = new VpsError(this.fields, this.summary, this.context ? `${context}: ${this.context}` : context);
+    copy.stack = `${copy.name}: ${copy.message}`;
     return copy;
   }
+}
+
+/** A hint with more said after it: `extra` as the next sentence. */
+export function extendHint(hint: string | undefined, extra: string): string {
+  return hint ? `${hint.replace(/\.?\s*$/, ".")} ${extra}` : extra;
 }
 
 export function isVpsError(e: unknown, kind?: ErrorKind): e is VpsError {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { VpsError, errorMessage } from "./errors";
+import { VpsError, errorMessage, extendHint } from "./errors";
 import { type CheckFailure, CheckFailures, type HandlerContext, type ResourceDefinition, resourceLabel } from "./resource";
 
 /**
@@ -178,13 +178,7 @@ function withAdoptHint(def: ResourceDefinition, e: unknown): unknown {
   if (e.kind !== "timeout" && !e.outcomeUnknown) return e;
   if (/importFrom/.test(e.message)) return e;
   const extra = `The ${def.type} may still be made on the host: once it shows there, adopt it with importFrom (its id) instead of running \`pulumi up\` again, which would make a second one.`;
-  const copy = Object.create(Object.getPrototypeOf(e)) as VpsError;
-  Object.assign(copy, e);
-  const message = `${e.message.replace(/\.?\s*$/, ".")} ${extra}`;
-  for (const [k, v] of [["message", message], ["stack", `${e.name}: ${message}`], ["hint", `${e.hint ? `${e.hint.replace(/\.?\s*$/, ".")} ` : ""}${extra}`]] as const) {
-    Object.defineProperty(copy, k, { value: v, enumerable: k === "hint", writable: true, configurable: true });
-  }
-  return copy;
+  return e.with({ hint: extendHint(e.hint, extra) });
 }
 
 export async function readResource(def: ResourceDefinition, id: string, state: Props, ctx: HandlerContext): Promise<{ id: string; inputs: Props; outs: Props } | undefined> {

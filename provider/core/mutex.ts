@@ -26,5 +26,13 @@ export class KeyedMutex {
   }
 }
 
-/** Process-wide lock for operations on one host object, keyed `<host>:<id>`. */
+/** Process-wide lock for operations on one host object, keyed by `lockKey`. */
 export const objectLocks = new KeyedMutex();
+
+/**
+ * The key of one host object's lock, e.g. `flops:vm:88977`: every resource that touches the object
+ * must build it the same way, or two of them would run on it at once.
+ */
+export function lockKey(host: string, kind: "server" | "vm", id: string | number): string {
+  return `${host}:${kind}:${id}`;
+}

@@ -77,18 +77,7 @@ function cause(e: VpsError): string {
 
 /** The first fault's error, saying why the call was not sent again and what to do. */
 function unresolved(e: VpsError, operation: string, hint: string): VpsError {
-  return new VpsError({
-    kind: e.kind,
-    host: e.host,
-    operation: e.operation,
-    vendorCode: e.vendorCode,
-    vendorMessage: e.vendorMessage,
-    httpStatus: e.httpStatus,
-    outcomeUnknown: true,
-    objectId: e.objectId,
-    hint: `the outcome of ${operation} is unknown (the request may or may not have been applied): ${hint}`,
-    cause: e,
-  });
+  return e.with({ outcomeUnknown: true, hint: `the outcome of ${operation} is unknown (the request may or may not have been applied): ${hint}` });
 }
 
 export async function sendReconciled<T, F>(o: ReconcileCall<T, F>): Promise<Reconciled<T, F>> {

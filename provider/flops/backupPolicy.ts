@@ -5,7 +5,7 @@ import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
 import { type BackupPolicy, backupPolicySchema } from "./schemas";
-import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
+import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
 
 /**
  * `flops.BackupPolicy`: a server's backup schedule (`backup_policy_change`, waited for). id = the

@@ -3,7 +3,7 @@ import { type HandlerContext, isVpsError, type Repeat, type Seen, VpsError, defi
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import type { Backup, Vm } from "./schemas";
-import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
+import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
 import { adoptRollback, confirmInput, readRollbackServer, runRollback, triggersInput } from "./snapshotRollback";
 
 /**

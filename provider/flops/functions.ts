@@ -57,7 +57,7 @@ export const getPublicKeys = defineFunction({
   run: async () => ({ publicKeys: await flopsClientFromSettings().listPublicKeys() }),
 });
 
-// ---- snapshots and backups (issue 4) ----
+// ---- snapshots and backups ----
 
 /** A server id as `server.id` gives it (a decimal string), or the number. */
 const serverIdArg = z.union([z.string().regex(/^\d+$/, "must be a flops server id (a flops.Server's id)"), z.number().int().positive()]).describe("Server id: a flops.Server's id (a decimal string) or the number.");

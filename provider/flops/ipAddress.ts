@@ -4,7 +4,7 @@ import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
 import type { OperationStarted, Vm } from "./schemas";
-import { findVm, flopsClient, isGone, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
+import { findVm, flopsClient, isGone, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
 
 /**
  * `flops.IpAddress`: one extra public address on a server. `ip_add` names no address, so the new one

@@ -1,5 +1,5 @@
 import type { HandlerContext, Reconciled, Repeat } from "../core";
-import { objectLocks, OperationTimeouts, sendReconciled, sendUnrepeatable } from "../core";
+import { lockKey, objectLocks, OperationTimeouts, sendReconciled, sendUnrepeatable } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import type { Operation, OperationStarted } from "./schemas";
@@ -15,7 +15,7 @@ export const FLOPS_TIMEOUTS = new OperationTimeouts(FLOPS_HOST, {
 
 /** Operations on one VM never overlap inside this process (flops refuses a second one as busy). */
 export function withVmLock<T>(vmId: number | string, fn: () => Promise<T>): Promise<T> {
-  return objectLocks.run(`${FLOPS_HOST}:vm:${vmId}`, fn);
+  return objectLocks.run(lockKey(FLOPS_HOST, "vm", vmId), fn);
 }
 
 /**

@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, reportStarted, type PropertySpec, type Repeat, sameSet, type Seen, type ShapeOf, VpsError, waitFor } from "../core";
+import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, extendHint, type HandlerContext, isVpsError, reportStarted, type PropertySpec, type Repeat, sameSet, type Seen, type ShapeOf, VpsError, waitFor } from "../core";
 import { addressProblem, hostPort, probeTcp } from "../core/tcpProbe";
 import type { FlopsClient } from "./client";
 import { catalog, findTariff, matchDistribution } from "./catalog";
 import { FLOPS_HOST } from "./errors";
+import { findVm } from "./common";
 import { awaitOperation, FLOPS_TIMEOUTS, startReconciled, withVmLock } from "./operations";
 import { backupPolicySchema, type Distribution, type OperationStarted, VM_STATE, type Vm } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
@@ -470,7 +471,7 @@ async function applyPower(c: FlopsClient, ref: { vmId: number; tenantId: number 
     // within 3 minutes (the vendor documentation). Then the server is powered off instead. If our own wait ran out first,
     // the shutdown still holds the server and a poweroff would be refused as busy: say so.
     if (isVpsError(e, "timeout")) {
-      throw new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: "shutdown", objectId: String(ref.vmId), hint: `${e.message} flops gives a soft shutdown 3 minutes before marking it failed; set operationTimeout above 180 s so the provider can power the server off after that, or stop it in the panel` });
+      throw e.with({ objectId: String(ref.vmId), hint: extendHint(e.hint, "flops gives a soft shutdown 3 minutes before marking it failed; set operationTimeout above 180 s so the provider can power the server off after that, or stop it in the panel") });
     }
     if (!isVpsError(e, "operationFailed")) throw e;
     ctx.logger.warn(`${ctx.label}: shutdown did not finish (${e.vendorCode ?? "failed"}); powering off instead`);
@@ -539,10 +540,7 @@ async function withAppliedState(c: FlopsClient, vmId: number, e: unknown, olds: 
 /** The same error, naming the VM the create made: the engine keeps it in state as partially created. */
 function keptInState(e: unknown, vmId: number): VpsError {
   if (!(e instanceof VpsError)) return new VpsError({ kind: "other", host: FLOPS_HOST, operation: "readiness", objectId: String(vmId), createdId: String(vmId), hint: (e as Error).message });
-  const copy = Object.create(Object.getPrototypeOf(e)) as VpsError;
-  Object.assign(copy, e, { createdId: String(vmId) });
-  for (const k of ["message", "stack"] as const) Object.defineProperty(copy, k, { value: e[k], enumerable: false, writable: true, configurable: true });
-  return copy;
+  return e.with({ createdId: String(vmId) });
 }
 
 /**
@@ -560,19 +558,10 @@ function refreshRead(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
   return listing.get(vmId);
 }
 
-async function readVm(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
-  try {
-    return await c.getVm(vmId);
-  } catch (e) {
-    if (isVpsError(e, "notFound")) return undefined;
-    throw e;
-  }
-}
-
 /** delete: a repeat would be refused (the VM is gone or busy deleting), and a VM no longer listed shows that it happened. */
 async function deleteVmAndWait(c: FlopsClient, vmId: number, tenantId: number, ctx: HandlerContext, operationTimeout?: number): Promise<void> {
   try {
-    const gone = async (): Promise<Seen<unknown>> => ((await readVm(c, vmId)) === undefined ? { state: "done", found: undefined } : { state: "absent" });
+    const gone = async (): Promise<Seen<unknown>> => ((await findVm(c, vmId)) === undefined ? { state: "done", found: undefined } : { state: "absent" });
     const r = await startReconciled(ctx, `delete of VM ${vmId}`, () => c.deleteVm({ vmId, tenantId }), { kind: "observable", look: gone }, operationTimeout);
     if (r.kind === "sent") await awaitOperation(c, r.answer, "delete", ctx, { operationTimeout });
   } catch (e) {
@@ -635,7 +624,7 @@ async function awaitAdoptedCreate(c: FlopsClient, vmId: number, what: "install" 
     timeoutHint: `VM ${vmId} exists but did not come up; adopt it with importFrom: "${vmId}" once it runs, or delete it in the panel.`,
   }).catch((e: unknown) => {
     // The VM exists: kept in state as partially created, never orphaned.
-    if (e instanceof VpsError) throw new VpsError({ kind: e.kind, host: FLOPS_HOST, operation: e.operation, objectId: String(vmId), createdId: String(vmId), hint: e.hint });
+    if (e instanceof VpsError) throw e.with({ objectId: String(vmId), createdId: String(vmId) });
     throw e;
   });
   return vmId;
@@ -649,13 +638,15 @@ async function finishCreate(c: FlopsClient, created: { vmId: number; operationId
     if (!(e instanceof VpsError) || e.kind === "timeout" || ctx.signal?.aborted) {
       // Still running on the host, or no longer waited for (the engine cancelled: Ctrl-C): do not
       // delete a server that may yet come up; name it for adoption.
-      throw new VpsError({ kind: e instanceof VpsError && e.kind !== "timeout" ? e.kind : "timeout", host: FLOPS_HOST, operation: what, objectId: String(created.vmId), createdId: String(created.vmId), hint: `VM ${created.vmId} was created but its ${what} ${ctx.signal?.aborted ? "was no longer waited for" : "did not finish"}: ${(e as Error).message} Adopt it with importFrom: "${created.vmId}" or delete it in the panel` });
+      const named = { objectId: String(created.vmId), createdId: String(created.vmId) };
+      const hint = (detail: string | undefined) => `VM ${created.vmId} was created but its ${what} ${ctx.signal?.aborted ? "was no longer waited for" : "did not finish"}: ${extendHint(detail, `Adopt it with importFrom: "${created.vmId}" or delete it in the panel`)}`;
+      throw e instanceof VpsError ? e.with({ ...named, hint: hint(e.hint) }) : new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: what, ...named, hint: hint((e as Error).message) });
     }
     ctx.logger.warn(`${ctx.label}: ${what} of VM ${created.vmId} failed; deleting the VM it left behind`);
     try {
       await withVmLock(created.vmId, () => deleteVmAndWait(c, created.vmId, news.tenantId!, ctx, news.operationTimeout));
     } catch (cleanup) {
-      throw new VpsError({ kind: "operationFailed", host: FLOPS_HOST, operation: what, vendorCode: e.vendorCode, vendorMessage: e.vendorMessage, objectId: String(created.vmId), createdId: String(created.vmId), hint: `${e.message} Cleaning up VM ${created.vmId} failed too (${(cleanup as Error).message}): delete it in the panel or adopt it with importFrom: "${created.vmId}"` });
+      throw e.with({ kind: "operationFailed", objectId: String(created.vmId), createdId: String(created.vmId), hint: extendHint(e.hint, `Cleaning up VM ${created.vmId} failed too (${(cleanup as Error).message}): delete it in the panel or adopt it with importFrom: "${created.vmId}"`) });
     }
     throw e;
   }
@@ -664,7 +655,7 @@ async function finishCreate(c: FlopsClient, created: { vmId: number; operationId
 /** Adoption: the program's replace-only properties must match the live VM; the rest is applied. */
 async function adopt(c: FlopsClient, news: Inputs, ctx: HandlerContext): Promise<number> {
   const vmId = Number(news.importFrom);
-  const vm = await readVm(c, vmId);
+  const vm = await findVm(c, vmId);
   if (!vm) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation: `import VM ${vmId}`, hint: "no VM with that id in this account: check importFrom" });
   const differences: string[] = [];
   if (news.tenantId !== undefined && news.tenantId !== vm.tenantId) differences.push(`tenantId: program ${news.tenantId}, server ${vm.tenantId}`);
@@ -834,7 +825,7 @@ outputs:
       const c = client();
       const vmId = Number(idText);
       await withVmLock(vmId, async () => {
-        const vm = await readVm(c, vmId);
+        const vm = await findVm(c, vmId);
         if (!vm) return;
         await deleteVmAndWait(c, vmId, vm.tenantId, ctx, state.operationTimeout);
       });

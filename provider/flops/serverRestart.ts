@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineResource, reportStarted } from "../core";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startUnrepeatable, withVmLock } from "./operations";
-import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
+import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
 import { triggersInput } from "./snapshotRollback";
 
 /**

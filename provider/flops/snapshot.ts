@@ -1,53 +1,16 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, lookForCreated, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
+import { extendHint, type HandlerContext, isVpsError, lookForCreated, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
-import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
-import { awaitOperation, FLOPS_TIMEOUTS, startReconciled, withVmLock } from "./operations";
+import { findVm, flopsClient, isGone, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
+import { FLOPS_HOST } from "./errors";
+import { awaitOperation, startReconciled, withVmLock } from "./operations";
 import type { Snapshot, Vm } from "./schemas";
-import { flopsClientFromSettings } from "./settings";
 
 /**
  * `flops.Snapshot`: `snapshot_create`, wait, then find the new snapshot in `GET /vm/{id}/snapshots/`
  * (the create answer carries no snapshot id). id `"<serverId>/<snapshotId>"`. Every input but
  * `deleteChildren` replaces; delete is `snapshot_delete` + wait, and already gone is success.
- *
- * This file also holds the few pieces every flops resource of issue 4 shares (the `serverId` input,
- * `operationTimeout`, looking a VM up), so each resource file stays about its own resource.
  */
-
-// ---- shared by the issue-4 resources ----
-
-export const serverIdSchema = z.string().regex(/^\d+$/, "must be a flops server id: the VM id as a decimal string (a flops.Server's id)");
-
-export const operationTimeoutInput = FLOPS_TIMEOUTS.input(["other"]);
-
-/** The VM, or undefined when it does not exist (a 401-like `error.not.owner` is never "gone"). */
-export async function findVm(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
-  try {
-    return await c.getVm(vmId);
-  } catch (e) {
-    if (isVpsError(e, "notFound")) return undefined;
-    throw e;
-  }
-}
-
-/** The VM a resource works on; a clear error when it does not exist. */
-export async function requireVm(c: FlopsClient, vmId: number, operation: string): Promise<Vm> {
-  const vm = await findVm(c, vmId);
-  if (!vm) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation, hint: `there is no server ${vmId} in this flops account: check serverId (flops.getServers lists them)` });
-  return vm;
-}
-
-/** Whether an error (of a call or of its operation) says the object is already gone. */
-export function isGone(e: unknown): boolean {
-  return isVpsError(e, "notFound") || (isVpsError(e) && e.vendorCode === FLOPS_ERROR_CODE.objectNotFound);
-}
-
-export function flopsClient(): FlopsClient {
-  return flopsClientFromSettings();
-}
-
-// ---- Snapshot ----
 
 /**
  * The vendor documentation says only "string, required" for a snapshot name. The provider finds its snapshot again
@@ -167,7 +130,7 @@ async function createSnapshot(c: FlopsClient, news: Inputs, ctx: HandlerContext)
       await awaitOperation(c, started, `snapshot "${news.name}" of server ${vmId}`, ctx, { operationTimeout: news.operationTimeout });
     } catch (e) {
       if (!isVpsError(e, "timeout")) throw e;
-      throw new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: `create snapshot "${news.name}" of server ${vmId} (operation ${started.operationId})`, hint: `${e.message} Once it is done, adopt the snapshot with importFrom: "${vmId}/<snapshotId>" (flops.getSnapshots lists the ids) instead of creating another` });
+      throw e.with({ hint: extendHint(e.hint, `Once it is done, adopt the snapshot with importFrom: "${vmId}/<snapshotId>" (flops.getSnapshots lists the ids) instead of creating another`) });
     }
     const snap = pickCreatedSnapshot(await c.listSnapshots(vmId), news.name, before, vmId);
     const after = await c.getVm(vmId);

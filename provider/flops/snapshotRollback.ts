@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, type Repeat, reportStarted, VpsError, defineResource, sameTriggers, type Seen, type ShapeOf } from "../core";
+import { extendHint, type HandlerContext, isVpsError, type Repeat, reportStarted, VpsError, defineResource, sameTriggers, type Seen, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
 import { OPERATION_STATUS, type Operation, type OperationStarted, type Vm } from "./schemas";
-import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
+import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
 
 /**
  * `flops.SnapshotRollback`: rolls a server back to one of its snapshots (`snapshot_rollback`) and
@@ -77,7 +77,7 @@ export async function runRollback(
       await awaitOperation(c, started, what, ctx, { operationTimeout: opts.operationTimeout });
     } catch (e) {
       if (!isVpsError(e, "timeout")) throw e;
-      throw new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: `${what} (operation ${started.operationId})`, hint: `${e.message} The rollback is still running on flops: do not start another one; set importFrom: "${opts.idFor(started.operationId)}" to adopt it (its end is waited for), then \`pulumi up\`` });
+      throw e.with({ hint: extendHint(e.hint, `The rollback is still running on flops: do not start another one; set importFrom: "${opts.idFor(started.operationId)}" to adopt it (its end is waited for), then \`pulumi up\``) });
     }
     return { operationId: started.operationId, rolledBackAt: ctx.clock.now() };
   });

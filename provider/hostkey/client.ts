@@ -239,7 +239,7 @@ export class HostkeyClient {
   }
 
   /**
-   * vm/update_restore_settings. It replaces all settings, so both fields are always sent (issue 7).
+   * vm/update_restore_settings. It replaces all settings, so both fields are always sent.
    * `exclude_rotation[]` is an array field; the core's form encoder holds one value per key, so the
    * names go as `exclude_rotation[0]`, `exclude_rotation[1]`, ..., which PHP (invapi's `.php` scripts)
    * decodes to the same array. An empty list goes as `exclude_rotation=` (present and empty), so the
@@ -294,7 +294,7 @@ export class HostkeyClient {
           answer = await this.checkTask(key, signal);
         } catch (e) {
           if (isVpsError(e, "notFound")) {
-            throw new VpsError({ kind: "notFound", host: HOSTKEY_HOST, operation: what, vendorCode: e.vendorCode, vendorMessage: e.vendorMessage, objectId: opts.objectId, hint: "the task key is unknown to HOSTKEY: its first OK answer may have been lost (keys vanish after it); the outcome must be checked on the object itself" });
+            throw e.with({ operation: what, objectId: opts.objectId, hint: "the task key is unknown to HOSTKEY: its first OK answer may have been lost (keys vanish after it); the outcome must be checked on the object itself" });
           }
           throw e;
         }

@@ -12,7 +12,7 @@ import { type ApiCall, type ErrorKind, type RawResponse, VpsError } from "../cor
  * - an expired or wrong token answers `{"code": -1, "message": "Invalid token"}`: both vendor clients
  *   match the text "invalid token" (terraform internal/invapi/client.go `isAuthFailure`, mcp-server
  *   src/client.ts) and log in again once;
- * - an unknown callback key answers `code: -1` too (issue 7); it is told apart from a bad token by its text.
+ * - an unknown callback key answers `code: -1` too (HOSTKEY's docs); it is told apart from a bad token by its text.
  */
 
 export const HOSTKEY_HOST = "hostkey";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, OperationTimeouts, type Progress, sharedListing, VpsError, waitFor } from "../core";
+import { type HandlerContext, isVpsError, OperationTimeouts, type Progress, sharedListing, waitFor } from "../core";
 import { type HostkeyClient, taskBackoff } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import type { SnapshotEntry, SnapshotListing } from "./schemas";
@@ -54,7 +54,7 @@ export function namesOf(listing: SnapshotListing): string {
 
 /**
  * Polls get_snapshot until `until` holds (a new snapshot may appear in the listing a little after its
- * task reports OK: issue 7), through the core waiter.
+ * task reports OK, as HOSTKEY's docs warn), through the core waiter.
  */
 export async function waitForListing(
   client: HostkeyClient,
@@ -76,28 +76,6 @@ export async function waitForListing(
     },
   });
   return r.value!;
-}
-
-/** The same error naming the resource the create made (`createdId`: the dynamic host records a partial create). */
-export function withObjectId(e: VpsError, objectId: string, hint?: string): VpsError {
-  const summary = e.kind === "timeout" ? "timed out" : e.kind === "operationFailed" ? "the task failed" : undefined;
-  return new VpsError(
-    {
-      kind: e.kind,
-      host: e.host,
-      operation: e.operation,
-      vendorCode: e.vendorCode,
-      vendorMessage: e.vendorMessage,
-      httpStatus: e.httpStatus,
-      outcomeUnknown: e.outcomeUnknown,
-      retryAfterSeconds: e.retryAfterSeconds,
-      hint: hint ?? e.hint,
-      objectId,
-      createdId: objectId,
-      cause: e,
-    },
-    summary,
-  );
 }
 
 /** Whether an error says the VM itself is unknown (so its snapshots and settings are gone too). */

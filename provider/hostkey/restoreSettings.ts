@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, reportStarted, sameSet, type Seen, sendReconciled, VpsError } from "../core";
+import { CheckFailures, defineResource, type HandlerContext, isVpsError, lockKey, objectLocks, reportStarted, sameSet, type Seen, sendReconciled, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import { HOSTKEY_TIMEOUTS, isGone, progressTo, refreshListing, serverIdSchema, snapshotNameSchema, snapshotTypeSchema, waitForListing } from "./operations";
@@ -9,7 +9,7 @@ import { hostkeyClientFromSettings } from "./settings";
 /**
  * `hostkey.RestoreSettings`: a VM's snapshot rotation settings (vm/update_restore_settings), read back
  * from get_snapshot's settings so changes made in the panel show as drift. update_restore_settings
- * replaces all settings, so both fields are always sent (issue 7). id = the VM id. Delete puts back
+ * replaces all settings, so both fields are always sent. id = the VM id. Delete puts back
  * rotation off and an empty exclusion list.
  */
 
@@ -128,7 +128,7 @@ resources:
         throw new VpsError({ kind: "conflict", host: HOSTKEY_HOST, operation: "adopting restore settings", hint: `importFrom names server ${inputs.importFrom} but serverId is ${inputs.serverId}` }, "importFrom does not match serverId");
       }
       if (inputs.importFrom) ctx.logger.info(`${ctx.label}: adopting the restore settings of server ${inputs.serverId}; the program's settings are applied`);
-      const snapshotNames = await objectLocks.run(`${HOSTKEY_HOST}:${inputs.serverId}`, () => apply(client, ctx, inputs.serverId, type, inputs.enableRotation, inputs.excludeFromRotation, timeout(inputs, ctx)));
+      const snapshotNames = await objectLocks.run(lockKey(HOSTKEY_HOST, "server", inputs.serverId), () => apply(client, ctx, inputs.serverId, type, inputs.enableRotation, inputs.excludeFromRotation, timeout(inputs, ctx)));
       return { id: String(inputs.serverId), outs: { ...inputs, snapshotNames } };
     },
     async read(id, state, ctx) {
@@ -150,7 +150,7 @@ resources:
     },
     async update(_id, _olds, news, ctx) {
       const client = hostkeyClientFromSettings();
-      const snapshotNames = await objectLocks.run(`${HOSTKEY_HOST}:${news.serverId}`, () => apply(client, ctx, news.serverId, news.type ?? DEFAULT_SNAPSHOT_TYPE, news.enableRotation, news.excludeFromRotation, timeout(news, ctx)));
+      const snapshotNames = await objectLocks.run(lockKey(HOSTKEY_HOST, "server", news.serverId), () => apply(client, ctx, news.serverId, news.type ?? DEFAULT_SNAPSHOT_TYPE, news.enableRotation, news.excludeFromRotation, timeout(news, ctx)));
       return { ...news, snapshotNames };
     },
     async delete(id, state, ctx) {
@@ -158,7 +158,7 @@ resources:
       const serverId = /^\d+$/.test(id) ? Number(id) : state.serverId;
       ctx.logger.info(`${ctx.label}: putting back rotation off and an empty exclusion list on server ${serverId} (the settings a VM has by default)`);
       try {
-        await objectLocks.run(`${HOSTKEY_HOST}:${serverId}`, () => apply(client, ctx, serverId, state.type ?? DEFAULT_SNAPSHOT_TYPE, false, [], timeout(state, ctx)));
+        await objectLocks.run(lockKey(HOSTKEY_HOST, "server", serverId), () => apply(client, ctx, serverId, state.type ?? DEFAULT_SNAPSHOT_TYPE, false, [], timeout(state, ctx)));
       } catch (e) {
         if (isGone(e)) {
           ctx.logger.info(`${ctx.label}: server ${serverId} no longer exists; nothing to put back`);

@@ -53,7 +53,7 @@ export type LoginAnswer = z.output<typeof loginResponse>;
 
 // ---------------------------------------------------------------------------------------------
 // Tasks: a mutating vm method answers {"result":"OK","module":"vm","action":...,"callback":"<key>"}
-// (issue 7; mcp-server src/tools/tasks.ts describes the same). The key is polled at
+// (HOSTKEY's API docs; mcp-server src/tools/tasks.ts describes the same). The key is polled at
 // eq_callback.php action=check key=<key>: result "Not ready" while running, "OK" with a `context`
 // when done (the key is gone after that first OK; mcp-server tasks.ts), "Error" or an error inside
 // `context` when failed (terraform internal/invapi/callback.go `callbackTerminal`).
@@ -86,7 +86,7 @@ export const okResponse = z.looseObject({ result: z.literal("OK"), callback: z.u
 // ---------------------------------------------------------------------------------------------
 // vm.php action=get_snapshot: snapshots and restore settings.
 // Fields named by HOSTKEY's MCP server (src/tools/vm.ts): each snapshot has `name`, `snapshot_id`,
-// `date`; issue 7 adds the settings `enable_rotation`, `exclude_rotation`. Where they sit in the body
+// `date`; HOSTKEY's docs add the settings `enable_rotation`, `exclude_rotation`. Where they sit in the body
 // is not published: the defensive reading (README.md) accepts the list under `snapshots` as an array
 // or as a PHP associative object, and the settings under `settings` or at the top level. Both
 // settings fields must be present (a missing one would read as "rotation off" and hide drift).
@@ -174,7 +174,7 @@ export const snapshotListing = z
 
 /**
  * get_snapshot answers with the listing at once; an older doc page shows it answering with a task key
- * instead (issue 7), whose finished task carries the listing in `context`. Both are accepted.
+ * instead, whose finished task carries the listing in `context`. Both are accepted.
  */
 export const getSnapshotResponse = z.union([
   snapshotListing.transform((l) => ({ kind: "listing" as const, listing: l })),
@@ -184,7 +184,7 @@ export type GetSnapshotAnswer = z.output<typeof getSnapshotResponse>;
 
 // ---------------------------------------------------------------------------------------------
 // vm.php action=load_stats: answers with a task key; the statistics are the finished task's
-// `context` (issue 7). Their fields are not published: any JSON object is accepted and passed on as
+// `context` (HOSTKEY's docs). Their fields are not published: any JSON object is accepted and passed on as
 // is (defensive reading, README.md). A direct answer with the figures is accepted too.
 // ---------------------------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
+import { CheckFailures, defineResource, type HandlerContext, isVpsError, lockKey, objectLocks, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST, isPowerStateRefusal, REMOVE_ON_RUNNING_VM_HINT } from "./errors";
 import {
@@ -16,7 +16,6 @@ import {
   snapshotNameSchema,
   snapshotTypeSchema,
   waitForListing,
-  withObjectId,
 } from "./operations";
 import type { SnapshotEntry, SnapshotListing } from "./schemas";
 import { hostkeyClientFromSettings } from "./settings";
@@ -24,13 +23,13 @@ import { hostkeyClientFromSettings } from "./settings";
 /**
  * `hostkey.Snapshot`: vm/create_snapshot, then the task key is waited for at eq_callback.php, then
  * get_snapshot is polled until the snapshot is listed (it may appear a little after its task reports
- * OK: issue 7). Delete: vm/remove_snapshot, task, then the listing until it is gone. id
+ * OK, as HOSTKEY's docs warn). Delete: vm/remove_snapshot, task, then the listing until it is gone. id
  * `"<serverId>/<name>"`; nothing can change in place, so any change replaces it.
  */
 
 /**
  * How long a look after a transient fault waits for a finished task's snapshot to show in (or leave)
- * the listing before taking its absence (or presence) as the answer (issue 7: "a little after").
+ * the listing before taking its absence (or presence) as the answer (HOSTKEY's docs give no figure, only "a little after").
  */
 export const LISTING_LAG_MS = 10_000;
 
@@ -93,7 +92,7 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
   if (conflicts.length) throw new VpsError({ kind: "conflict", host: HOSTKEY_HOST, operation: `adopting snapshot ${inputs.importFrom}`, hint: conflicts.join("; ") }, "importFrom does not match the inputs");
   // Each wait (get_snapshot's task, create_snapshot's task, the listing) gets the whole limit.
   const timeoutMs = HOSTKEY_TIMEOUTS.ms("snapshot", inputs.operationTimeout, ctx);
-  return objectLocks.run(`${HOSTKEY_HOST}:${serverId}`, async () => {
+  return objectLocks.run(lockKey(HOSTKEY_HOST, "server", serverId), async () => {
     if (inputs.importFrom) return adopt(client, inputs, ctx, timeoutMs);
     // Names are how invapi addresses snapshots, and nothing says it refuses a duplicate: look first.
     const before = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
@@ -105,7 +104,7 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
     }
     const listed = (l: Parameters<typeof findSnapshot>[0]) => findSnapshot(l, name) !== undefined;
     // A repeat would make a second snapshot of this name. After a transient fault the listing decides
-    // (provider/core/reconcile.ts). A snapshot may show there a little after its task ends (issue 7),
+    // (provider/core/reconcile.ts). A snapshot may show there a little after its task ends (HOSTKEY's docs),
     // so "not listed" counts as "not made" only after LISTING_LAG_MS of looking; a repeat while the
     // first task still runs is refused as busy and waited out.
     const look = async (): Promise<Seen<SnapshotListing>> => {
@@ -136,15 +135,15 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
         } else if (isVpsError(e, "operationFailed")) {
           // A failed task may still leave a snapshot behind: name it so the state keeps it.
           const after = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal }).catch(() => undefined);
-          if (after && findSnapshot(after, name)) throw withObjectId(e, id, `${e.hint ?? ""}; a snapshot named "${name}" exists anyway: run \`pulumi refresh\`, then remove it or adopt it`);
+          if (after && findSnapshot(after, name)) throw e.with({ objectId: id, createdId: id, hint: `${e.hint ?? ""}; a snapshot named "${name}" exists anyway: run \`pulumi refresh\`, then remove it or adopt it` });
           throw e;
         } else if (isVpsError(e, "timeout")) {
-          throw withObjectId(e, id);
+          throw e.with({ objectId: id, createdId: id });
         } else throw e;
       }
     }
     const listing = await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to appear in the listing`, timeoutMs, objectId: id, until: listed }).catch((e: unknown) => {
-      throw isVpsError(e, "timeout") ? withObjectId(e, id) : e;
+      throw isVpsError(e, "timeout") ? e.with({ objectId: id, createdId: id }) : e;
     });
     return { id, outs: { ...inputs, ...outsOf(findSnapshot(listing, name)!) } };
   });
@@ -175,7 +174,7 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
   const client = hostkeyClientFromSettings();
   const timeoutMs = HOSTKEY_TIMEOUTS.ms("snapshot", state.operationTimeout, ctx);
   const gone = (l: Parameters<typeof findSnapshot>[0]) => findSnapshot(l, name) === undefined;
-  await objectLocks.run(`${HOSTKEY_HOST}:${serverId}`, async () => {
+  await objectLocks.run(lockKey(HOSTKEY_HOST, "server", serverId), async () => {
     let before;
     try {
       before = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
@@ -215,7 +214,7 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
       answer = r.answer;
     } catch (e) {
       if (!isVpsError(e)) throw e;
-      if (isPowerStateRefusal(e.vendorMessage)) throw withObjectId(e, id, REMOVE_ON_RUNNING_VM_HINT);
+      if (isPowerStateRefusal(e.vendorMessage)) throw e.with({ objectId: id, createdId: id, hint: REMOVE_ON_RUNNING_VM_HINT });
       if (isGone(e)) return;
       throw e;
     }
@@ -224,7 +223,7 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
         await client.waitTask(answer.key, { action: "remove_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (remove_snapshot)`), objectId: id });
       } catch (e) {
         if (isVpsError(e, "notFound")) ctx.logger.warn(`${ctx.label}: task ${answer.key} vanished before its answer was seen; checking the listing instead`);
-        else if (isVpsError(e, "operationFailed") && isPowerStateRefusal(e.vendorMessage)) throw withObjectId(e, id, REMOVE_ON_RUNNING_VM_HINT);
+        else if (isVpsError(e, "operationFailed") && isPowerStateRefusal(e.vendorMessage)) throw e.with({ objectId: id, createdId: id, hint: REMOVE_ON_RUNNING_VM_HINT });
         else throw e;
       }
     }

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { defineResource, type HandlerContext, isVpsError, objectLocks, reportStarted, sendUnrepeatable, VpsError } from "../core";
+import { defineResource, type HandlerContext, isVpsError, lockKey, objectLocks, reportStarted, sendUnrepeatable, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE } from "./client";
 import { HOSTKEY_HOST } from "./errors";
-import { findSnapshot, HOSTKEY_TIMEOUTS, namesOf, progressTo, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema, withObjectId } from "./operations";
+import { findSnapshot, HOSTKEY_TIMEOUTS, namesOf, progressTo, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema } from "./operations";
 import { hostkeyClientFromSettings } from "./settings";
 import { sameTriggers } from "../core/triggers";
 
@@ -41,7 +41,7 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
   const type = inputs.type ?? DEFAULT_SNAPSHOT_TYPE;
   const target = snapshotId(serverId, name);
   const timeoutMs = HOSTKEY_TIMEOUTS.ms("snapshot", inputs.operationTimeout, ctx);
-  return objectLocks.run(`${HOSTKEY_HOST}:${serverId}`, async () => {
+  return objectLocks.run(lockKey(HOSTKEY_HOST, "server", serverId), async () => {
     const listing = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
     const snapshot = findSnapshot(listing, name);
     if (!snapshot) {
@@ -68,7 +68,7 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
         // The restore was accepted; its end was not seen. Record the action (objectId) so a later
         // `pulumi up` does not run a destructive restore again by itself; change `triggers` to re-run.
         if (isVpsError(e, "notFound") || isVpsError(e, "timeout")) {
-          throw withObjectId(e, id, `${e.hint ?? ""}; the restore of server ${serverId} from "${name}" was accepted but its end was not seen: check the VM; the action is recorded, change \`triggers\` to run it again`);
+          throw e.with({ objectId: id, createdId: id, hint: `${e.hint ?? ""}; the restore of server ${serverId} from "${name}" was accepted but its end was not seen: check the VM; the action is recorded, change \`triggers\` to run it again` });
         }
         throw e;
       }

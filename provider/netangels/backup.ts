@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, objectLocks, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
+import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, lockKey, objectLocks, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
 import { NETANGELS_TIMEOUTS, type NetangelsClient } from "./client";
 import { BACKUP_DATE_PATTERN, BACKUP_DATE_RULE, backupDateSchema, compareBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
-import { noSuchBackupError, operationTimeoutInput, vmIdInput, withHint } from "./inputs";
+import { noSuchBackupError, operationTimeoutInput, vmIdInput } from "./inputs";
 import type { BackupEntry, Vm } from "./schemas";
 import { netangelsClientFromSettings } from "./settings";
 import { showsWork, startWhenSettled, waitUntilSettled } from "./vmWait";
@@ -59,7 +59,7 @@ async function listBackupsOf(client: NetangelsClient, vmId: number, ctx: Handler
   try {
     return await client.listVmBackups(vmId, { signal: ctx.signal });
   } catch (e) {
-    if (isVpsError(e, "notFound")) throw withHint(e, `no VM ${vmId} in this account; check vmId and netangels:token`, `VM ${vmId} not found`);
+    if (isVpsError(e, "notFound")) throw e.with({ hint: `no VM ${vmId} in this account; check vmId and netangels:token` }, `VM ${vmId} not found`);
     throw e;
   }
 }
@@ -142,7 +142,7 @@ outputs:
         return { id: backupId(vmId, entry.backup_date), outs: { ...inputs, ...outputsOf(entry) } };
       }
 
-      return objectLocks.run(`${NETANGELS_HOST}:${vmId}`, async () => {
+      return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
         const what = `backup of VM ${vmId}`;
         const wait = { client, vmId, ctx, timeoutMs, what };
         // Fails early (naming the VM) when it does not exist.

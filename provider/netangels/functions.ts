@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineFunction, isVpsError, sendUnrepeatable, VpsError } from "../core";
 import { backupDateSchema, latestBackupDate } from "./dates";
 import { NETANGELS_HOST } from "./errors";
-import { vmIdInput, volumeIdInput, withHint } from "./inputs";
+import { vmIdInput, volumeIdInput } from "./inputs";
 import type { BackupEntry, Vm } from "./schemas";
 import { netangelsClientFromSettings } from "./settings";
 import { vmStateKind } from "./states";
@@ -106,7 +106,7 @@ export const getVmBackupsFunction = defineFunction({
     try {
       entries = await client.listVmBackups(args.vmId, { signal: ctx.signal });
     } catch (e) {
-      if (isVpsError(e, "notFound")) throw withHint(e, `no VM ${args.vmId} in this account; check vmId and netangels:token`, `VM ${args.vmId} not found`);
+      if (isVpsError(e, "notFound")) throw e.with({ hint: `no VM ${args.vmId} in this account; check vmId and netangels:token` }, `VM ${args.vmId} not found`);
       throw e;
     }
     return { vmId: args.vmId, backups: entries.map(summarizeBackup), latestBackupDate: latestBackupDate(entries.map((e) => e.backup_date)) };
@@ -125,7 +125,7 @@ export const getVolumeBackupsFunction = defineFunction({
     try {
       entries = await client.listVolumeBackups(args.vmId, args.volumeId, { signal: ctx.signal });
     } catch (e) {
-      if (isVpsError(e, "notFound")) throw withHint(e, `no volume ${args.volumeId} on VM ${args.vmId} in this account; check vmId, volumeId and netangels:token`, `volume ${args.volumeId} of VM ${args.vmId} not found`);
+      if (isVpsError(e, "notFound")) throw e.with({ hint: `no volume ${args.volumeId} on VM ${args.vmId} in this account; check vmId, volumeId and netangels:token` }, `volume ${args.volumeId} of VM ${args.vmId} not found`);
       throw e;
     }
     return { vmId: args.vmId, volumeId: args.volumeId, backups: entries.map(summarizeBackup), latestBackupDate: latestBackupDate(entries.map((e) => e.backup_date)) };

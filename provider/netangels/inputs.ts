@@ -38,26 +38,6 @@ export const triggersInput = {
   equals: sameTriggers,
 };
 
-/** Rebuilds a VpsError with a better hint (its fields are read-only). */
-export function withHint(e: VpsError, hint: string, summary?: string): VpsError {
-  return new VpsError(
-    {
-      kind: e.kind,
-      host: e.host,
-      operation: e.operation,
-      vendorCode: e.vendorCode,
-      vendorMessage: e.vendorMessage,
-      httpStatus: e.httpStatus,
-      outcomeUnknown: e.outcomeUnknown,
-      objectId: e.objectId,
-      retryAfterSeconds: e.retryAfterSeconds,
-      hint,
-      cause: e,
-    },
-    summary,
-  );
-}
-
 export function noSuchBackupError(operation: string, what: string, requested: string, listed: string[]): VpsError {
   const shown = listed.slice(0, 10).map((d) => JSON.stringify(d)).join(", ");
   return new VpsError(

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { defineResource, isVpsError, objectLocks, VpsError } from "../core";
+import { defineResource, isVpsError, lockKey, objectLocks, VpsError } from "../core";
 import { NETANGELS_TIMEOUTS } from "./client";
 import { NETANGELS_HOST } from "./errors";
-import { backupDateInput, confirmInput, noSuchBackupError, operationTimeoutInput, triggersInput, vmIdInput, withHint } from "./inputs";
+import { backupDateInput, confirmInput, noSuchBackupError, operationTimeoutInput, triggersInput, vmIdInput } from "./inputs";
 import { runRollback } from "./rollback";
 import { netangelsClientFromSettings } from "./settings";
 import { refreshVm } from "./vmWait";
@@ -71,12 +71,12 @@ resources:
       const { vmId, backupDate } = inputs;
       const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
       const what = `rollback of VM ${vmId} to ${backupDate}`;
-      return objectLocks.run(`${NETANGELS_HOST}:${vmId}`, async () => {
+      return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
         let entries;
         try {
           entries = await client.listVmBackups(vmId, { signal: ctx.signal });
         } catch (e) {
-          if (isVpsError(e, "notFound")) throw withHint(e, `no VM ${vmId} in this account; check vmId and netangels:token`, `VM ${vmId} not found`);
+          if (isVpsError(e, "notFound")) throw e.with({ hint: `no VM ${vmId} in this account; check vmId and netangels:token` }, `VM ${vmId} not found`);
           throw e;
         }
         const matches = entries.filter((e) => e.backup_date === backupDate);

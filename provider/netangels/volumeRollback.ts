@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { defineResource, isVpsError, objectLocks, VpsError } from "../core";
+import { defineResource, isVpsError, lockKey, objectLocks, VpsError } from "../core";
 import { NETANGELS_TIMEOUTS } from "./client";
 import { backupDateParts, matchingBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
-import { backupDateInput, confirmInput, noSuchBackupError, operationTimeoutInput, triggersInput, vmIdInput, volumeIdInput, withHint } from "./inputs";
+import { backupDateInput, confirmInput, noSuchBackupError, operationTimeoutInput, triggersInput, vmIdInput, volumeIdInput } from "./inputs";
 import { runRollback } from "./rollback";
 import { netangelsClientFromSettings } from "./settings";
 import { refreshVm } from "./vmWait";
@@ -76,12 +76,12 @@ resources:
       const { vmId, volumeId, backupDate } = inputs;
       const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
       const what = `rollback of volume ${volumeId} of VM ${vmId} to ${backupDate}`;
-      return objectLocks.run(`${NETANGELS_HOST}:${vmId}`, async () => {
+      return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
         let entries;
         try {
           entries = await client.listVolumeBackups(vmId, volumeId, { signal: ctx.signal });
         } catch (e) {
-          if (isVpsError(e, "notFound")) throw withHint(e, `no volume ${volumeId} on VM ${vmId} in this account; check vmId, volumeId and netangels:token`, `volume ${volumeId} of VM ${vmId} not found`);
+          if (isVpsError(e, "notFound")) throw e.with({ hint: `no volume ${volumeId} on VM ${vmId} in this account; check vmId, volumeId and netangels:token` }, `volume ${volumeId} of VM ${vmId} not found`);
           throw e;
         }
         const listed = [...new Set(entries.map((e) => e.backup_date))];

@@ -28,11 +28,6 @@ export function waitTimeoutMs(seconds: number | undefined, ctx: HandlerContext, 
   return VPSORG_TIMEOUTS.ms(kind, seconds, ctx);
 }
 
-/** Lock key of one server: snapshot/backup creation and restores on it never overlap in one process. */
-export function serverLockKey(serverId: number): string {
-  return `${HOST}:server:${serverId}`;
-}
-
 /** An empty or null description is no description (the API may give back `""` or `null`). */
 export function optionalText(v: string | null | undefined): string | undefined {
   return v === null || v === undefined || v === "" ? undefined : v;

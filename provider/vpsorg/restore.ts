@@ -1,10 +1,10 @@
-import { VpsError, isVpsError } from "../core/errors";
-import { objectLocks } from "../core/mutex";
+import { isVpsError } from "../core/errors";
+import { lockKey, objectLocks } from "../core/mutex";
 import { reportStarted } from "../core/log";
 import { type Seen, sendReconciled } from "../core/reconcile";
 import type { HandlerContext } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { serverLockKey, waitTimeoutMs } from "./common";
+import { waitTimeoutMs } from "./common";
 import { HOST } from "./errors";
 import { type RestoreAnswer, SERVER_RESTORING } from "./schemas";
 import { type RestoreResult, waitForRestore } from "./wait";
@@ -32,7 +32,7 @@ export async function performRestore(opts: {
   ctx: HandlerContext;
 }): Promise<RestoreOutcome> {
   const { client, serverId, ctx } = opts;
-  return objectLocks.run(serverLockKey(serverId), async () => {
+  return objectLocks.run(lockKey(HOST, "server", serverId), async () => {
     // A second restore would throw away what the server did since the first. After a transient fault
     // the server's status decides (provider/core/reconcile.ts): `restoring` is the restore under way,
     // waited for; a server still running was not restored (a restore stops it first), so it is sent
@@ -61,7 +61,7 @@ export async function performRestore(opts: {
 /** A 404 from a restore names what is missing, with where to look. */
 export function explainNotFound(e: unknown, what: string): unknown {
   if (isVpsError(e, "notFound")) {
-    return new VpsError({ kind: "notFound", host: HOST, operation: e.operation, httpStatus: e.httpStatus, vendorMessage: e.vendorMessage, hint: `${what} does not exist (vpsorg.getSnapshots / vpsorg.getBackups list what does)` }, "not found");
+    return e.with({ hint: `${what} does not exist (vpsorg.getSnapshots / vpsorg.getBackups list what does)` }, "not found");
   }
   return e;
 }

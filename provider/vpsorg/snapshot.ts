@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { VpsError, errorMessage, isVpsError } from "../core/errors";
-import { objectLocks } from "../core/mutex";
+import { lockKey, objectLocks } from "../core/mutex";
 import { sharedListing } from "../core/coalesce";
 import { createReconciled } from "../core/reconcile";
 import { reportStarted } from "../core/log";
 import { type HandlerContext, defineResource } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, serverLockKey, vendorId, waitTimeoutMs } from "./common";
+import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, vendorId, waitTimeoutMs } from "./common";
 import { HOST } from "./errors";
 import { MAX_SNAPSHOTS_PER_SERVER, SNAPSHOT_NAME, SNAPSHOT_NAME_MAX, type Snapshot } from "./schemas";
 import { completeOrCleanUp, waitUntilCompleted } from "./wait";
@@ -200,7 +200,7 @@ outputs:
     async create(news, ctx) {
       const client = clientFor(ctx);
       if (news.importFrom !== undefined) return adopt(client, news, ctx);
-      const created = await objectLocks.run(serverLockKey(news.serverId), async () => {
+      const created = await objectLocks.run(lockKey(HOST, "server", news.serverId), async () => {
         const before = await client.listSnapshots({ serverId: news.serverId, signal: ctx.signal });
         if (before.length >= MAX_SNAPSHOTS_PER_SERVER) throw limitError(news.serverId, before);
         await warnIfRunning(client, news.serverId, ctx);

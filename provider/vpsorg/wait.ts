@@ -1,4 +1,4 @@
-import { VpsError, errorMessage, isVpsError } from "../core/errors";
+import { VpsError, errorMessage, extendHint, isVpsError } from "../core/errors";
 import type { HandlerContext } from "../core/resource";
 import { OperationTimeouts } from "../core/timeouts";
 import { waitFor } from "../core/waiter";
@@ -68,24 +68,9 @@ export async function waitUntilCompleted<T extends Listed>(w: ListedWait<T>): Pr
     timeoutHint: `The ${w.kind} may still complete on the host: raise \`operationTimeout\`, then run \`pulumi refresh\` and \`pulumi up\`.`,
   }).catch((e: unknown) => {
     // The object exists: the engine keeps it as partially created (createdId), so nothing is orphaned.
-    if (e instanceof VpsError && e.createdId === undefined) Object.defineProperty(e, "createdId", { value: String(w.id), enumerable: true });
-    throw e;
+    throw e instanceof VpsError && e.createdId === undefined ? e.with({ createdId: String(w.id) }) : e;
   });
   return r.value as T;
-}
-
-/**
- * The same error without `objectId`, for a failure whose object was cleaned up: the dynamic adapter
- * turns an error with an id into partial state (ErrorResourceInitFailed), which must not name an
- * object that no longer exists.
- */
-function forgetObject(e: VpsError): VpsError {
-  const copy = Object.create(Object.getPrototypeOf(e)) as VpsError;
-  Object.assign(copy, e);
-  for (const [k, v] of [["objectId", undefined], ["createdId", undefined], ["message", e.message], ["stack", e.stack]] as const) {
-    Object.defineProperty(copy, k, { value: v, enumerable: k === "objectId" || k === "createdId", writable: true, configurable: true });
-  }
-  return copy;
 }
 
 /**
@@ -103,10 +88,11 @@ export async function completeOrCleanUp<T extends Listed>(w: ListedWait<T> & { r
       w.ctx.logger.info(`${w.ctx.label}: deleted the failed ${w.kind} ${w.id}`);
     } catch (cleanup) {
       if (!isVpsError(cleanup, "notFound")) {
-        throw new VpsError({ kind: "operationFailed", host: HOST, operation: `creating ${w.kind} ${w.id}`, objectId: String(w.id), createdId: String(w.id), hint: `${errorMessage(e)} Deleting the failed ${w.kind} also failed (${errorMessage(cleanup)}): delete ${w.kind} ${w.id} by hand` });
+        throw e.with({ objectId: String(w.id), createdId: String(w.id), hint: extendHint(e.hint, `Deleting the failed ${w.kind} also failed (${errorMessage(cleanup)}): delete ${w.kind} ${w.id} by hand`) });
       }
     }
-    throw forgetObject(e);
+    // The object was cleaned up: an error naming it would make the engine keep it as partially created.
+    throw e.with({ objectId: undefined, createdId: undefined });
   }
 }
 

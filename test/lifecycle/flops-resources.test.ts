@@ -133,6 +133,17 @@ describe("flops.Snapshot through the host", () => {
     expect(await failureOf(plan(host, urn, inputs({ serverId: 88977 })))).toMatch(/serverId/);
     expect(sim.server.requests).toHaveLength(0);
   });
+
+  it("a snapshot operation that ends in ERROR reaches the user with the vendor's code, message and what to do", async () => {
+    const serverId = vmId();
+    sim.failNextOperation("VM_CREATE_SNAPSHOT", { errorCode: "error.snapshot.storage.full", errorMessage: "no room for the snapshot" });
+    const err = (await up(host, urn, inputs({ serverId })).catch((e: unknown) => e)) as HostCallError;
+    expect(err).toBeInstanceOf(HostCallError);
+    expect(err.message).toMatch(/^flops:Snapshot "pre-upgrade": /);
+    expect(err.message).toMatch(/the host answered error\.snapshot\.storage\.full: no room for the snapshot/);
+    expect(err.message).toMatch(/run `pulumi refresh` to see the server's state, then `pulumi up` again/);
+    expect(sim.snapshots(Number(serverId))).toEqual([]);
+  });
 });
 
 describe("flops.BackupPolicy through the host", () => {

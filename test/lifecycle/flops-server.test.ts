@@ -293,6 +293,19 @@ describe("flops.Server through the dynamic-provider host", () => {
     expect(sim.server.requestsTo("/delete/").length).toBe(1);
   });
 
+  test("a failed install whose cleanup fails too: the VM is kept in state and the error carries both vendor codes and what to do", async () => {
+    sim.failNextOperation("VM_INSTALL", { errorCode: "error.vm.install.failed", errorMessage: "image broken" });
+    sim.failNextOperation("VM_DESTROY", { errorCode: "error.vm.destroy.failed", errorMessage: "storage locked" });
+    const err = (await up(host, urn(SERVER, "stuck"), server({ name: "stuck", distribution: "DEBIAN", tariff: "Облачный 1024" })).catch((e: unknown) => e)) as HostCallError;
+    expect(err).toBeInstanceOf(HostCallError);
+    const vm = sim.vms().find((v) => v.name === "stuck")!;
+    expect(err.initFailed).toBe(true);
+    expect(err.id).toBe(String(vm.id));
+    expect(err.message).toMatch(/^flops:Server "stuck": flops: install \(operation \d+\): operation \d+ \(VM_INSTALL\) failed/);
+    expect(err.message).toMatch(/the host answered error\.vm\.install\.failed: image broken/);
+    expect(err.message).toMatch(new RegExp(`Cleaning up VM ${vm.id} failed too \\(.*error\\.vm\\.destroy\\.failed: storage locked.*\\): delete it in the panel or adopt it with importFrom: "${vm.id}"`));
+  });
+
   test("an install whose answer was lost is reconciled: one VM, adopted, never a duplicate", async () => {
     const before = sim.vms().length;
     sim.server.fail({ path: "/vm/install/", kind: "lostResponse" });

@@ -1,4 +1,4 @@
-import { KeyedMutex, objectLocks } from "../../provider/core/mutex";
+import { KeyedMutex, lockKey, objectLocks } from "../../provider/core/mutex";
 
 /** Per-object serialization inside one provider process. */
 
@@ -99,5 +99,11 @@ describe("KeyedMutex", () => {
 
   test("the process-wide lock is a KeyedMutex", () => {
     expect(objectLocks).toBeInstanceOf(KeyedMutex);
+  });
+
+  test("lockKey: one object, one key, whether its id is a number or a string", () => {
+    expect(lockKey("flops", "vm", 88977)).toBe("flops:vm:88977");
+    expect(lockKey("flops", "vm", "88977")).toBe(lockKey("flops", "vm", 88977));
+    expect(lockKey("hostkey", "server", 1)).not.toBe(lockKey("vpsorg", "server", 1));
   });
 });
