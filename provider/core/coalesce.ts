@@ -10,7 +10,7 @@ import { systemClock } from "./clock";
  * writes that finished before it. Listings are not cached beyond that.
  */
 export class CoalescedListing<K, V> {
-  private open?: { lastArrival: number; promise: Promise<Map<K, V>> };
+  private open?: { arrivals: { lastArrival: number }; promise: Promise<Map<K, V>> };
 
   constructor(
     private readonly listAll: () => Promise<Map<K, V>>,
@@ -22,17 +22,20 @@ export class CoalescedListing<K, V> {
   /** The object, or undefined when the listing does not contain it (gone). */
   async get(key: K): Promise<V | undefined> {
     const now = this.clock.now();
-    if (this.open) this.open.lastArrival = now;
+    if (this.open) this.open.arrivals.lastArrival = now;
     else {
-      const batch = { lastArrival: now, promise: undefined as unknown as Promise<Map<K, V>> };
-      batch.promise = this.collect(batch, now).then(() => {
-        // Closed before sending: later reads start a new batch.
-        if (this.open === batch) this.open = undefined;
-        return this.listAll();
-      });
+      const arrivals = { lastArrival: now };
+      const batch = {
+        arrivals,
+        promise: this.collect(arrivals, now).then(() => {
+          // Closed before sending: later reads start a new batch.
+          if (this.open === batch) this.open = undefined;
+          return this.listAll();
+        }),
+      };
       this.open = batch;
     }
-    return (await this.open!.promise).get(key);
+    return (await this.open.promise).get(key);
   }
 
   private async collect(batch: { lastArrival: number }, start: number): Promise<void> {

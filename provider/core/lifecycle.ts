@@ -109,7 +109,7 @@ export async function checkResource(def: ResourceDefinition, olds: Props | undef
   for (const k of unknownKeys) inputs[k] = raw[k];
   if (def.handler.check && unknownKeys.length === 0) {
     try {
-      inputs = (await def.handler.check(inputs as never, olds as never, ctx)) as Props;
+      inputs = (await def.handler.check(inputs, olds, ctx)) as Props;
     } catch (e) {
       if (e instanceof CheckFailures) return { inputs, failures: e.failures.map((f) => ({ property: f.property, reason: `${ctx.label} ${f.property}: ${f.reason}` })) };
       throw e;
@@ -129,7 +129,7 @@ export interface DiffOutcome {
 
 /** Compares new inputs with the state written by the last create/update/read. `__provider` is never compared. */
 export async function diffResource(def: ResourceDefinition, olds: Props, news: Props): Promise<DiffOutcome> {
-  const extras = def.handler.diff ? await def.handler.diff(olds as never, inputsOnly(def, news) as never) : {};
+  const extras = def.handler.diff ? await def.handler.diff(olds, inputsOnly(def, news)) : {};
   const ignore = new Set(extras.ignore ?? []);
   const detailed: Record<string, "update" | "replace"> = {};
   for (const [k, spec] of Object.entries(def.inputs)) {
@@ -157,7 +157,7 @@ export function withLabel(e: unknown, label: string): Error {
 export async function createResource(def: ResourceDefinition, inputs: Props, ctx: HandlerContext): Promise<{ id: string; outs: Props }> {
   const clean = inputsOnly(def, inputs);
   try {
-    const r = await def.handler.create(clean as never, ctx);
+    const r = await def.handler.create(clean, ctx);
     return { id: r.id, outs: { ...clean, ...(r.outs as Props) } };
   } catch (e) {
     // An object the create made is kept in state (createdId) with the inputs and whatever outputs
@@ -196,7 +196,7 @@ export async function updateResource(def: ResourceDefinition, id: string, olds: 
   const clean = inputsOnly(def, news);
   if (!def.handler.update) throw new Error(`${ctx.label}: no property can change in place; this is a bug in the diff`);
   try {
-    const outs = await def.handler.update(id, olds as never, clean as never, ctx);
+    const outs = await def.handler.update(id, olds, clean, ctx);
     return { ...clean, ...(outs as Props) };
   } catch (e) {
     throw withLabel(e, ctx.label);
@@ -205,7 +205,7 @@ export async function updateResource(def: ResourceDefinition, id: string, olds: 
 
 export async function deleteResource(def: ResourceDefinition, id: string, state: Props, ctx: HandlerContext): Promise<void> {
   try {
-    await def.handler.delete(id, state as never, ctx);
+    await def.handler.delete(id, state, ctx);
   } catch (e) {
     throw withLabel(e, ctx.label);
   }

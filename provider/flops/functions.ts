@@ -141,4 +141,4 @@ export const getOperation = defineFunction({
   run: async ({ operationId }) => flopsClientFromSettings().getOperation(Number(operationId)),
 });
 
-export const functions: FunctionDefinition[] = [getTenants, getDistributions, getTariffs, getSoftware, getServers, getServer, getPublicKeys, getSnapshots, getBackups, getBackupDownloadUrl, getOperation] as unknown as FunctionDefinition[];
+export const functions: FunctionDefinition[] = [getTenants, getDistributions, getTariffs, getSoftware, getServers, getServer, getPublicKeys, getSnapshots, getBackups, getBackupDownloadUrl, getOperation];

@@ -18,4 +18,4 @@ export const resources: ResourceDefinition[] = [
   snapshotRollbackResource,
   backupRollbackResource,
   serverRestartResource,
-] as unknown as ResourceDefinition[];
+];

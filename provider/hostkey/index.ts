@@ -5,8 +5,8 @@ import { snapshotResource } from "./snapshot";
 import { snapshotRestoreResource } from "./snapshotRestore";
 
 /** HOSTKEY invapi (`vm` methods): what provider/hosts.ts registers as `hostkey`. */
-export const resources = [snapshotResource, snapshotRestoreResource, restoreSettingsResource] as unknown as ResourceDefinition[];
-export const functions = [getSnapshotsFunction, getStatsFunction] as unknown as FunctionDefinition[];
+export const resources: ResourceDefinition[] = [snapshotResource, snapshotRestoreResource, restoreSettingsResource];
+export const functions: FunctionDefinition[] = [getSnapshotsFunction, getStatsFunction];
 
 export { snapshotResource, snapshotRestoreResource, restoreSettingsResource, getSnapshotsFunction, getStatsFunction };
 export { HostkeyClient } from "./client";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, isVpsError, lockKey, objectLocks, reportStarted, sameSet, type Seen, sendReconciled, VpsError } from "../core";
+import { CheckFailures, defineResource, type HandlerContext, type ShapeOf, isVpsError, lockKey, objectLocks, reportStarted, sameSet, type Seen, sendReconciled, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import { HOSTKEY_TIMEOUTS, isGone, progressTo, refreshListing, serverIdSchema, snapshotNameSchema, snapshotTypeSchema, waitForListing } from "./operations";
@@ -32,7 +32,7 @@ export const restoreSettingsInputs = {
   operationTimeout: HOSTKEY_TIMEOUTS.input(["short"]),
 };
 
-type Inputs = { serverId: number; type?: string; enableRotation: boolean; excludeFromRotation: string[]; importFrom?: string; operationTimeout?: number };
+type Inputs = ShapeOf<typeof restoreSettingsInputs>;
 
 function matches(live: RestoreSettingsState, enableRotation: boolean, exclude: string[]): boolean {
   return live.enableRotation === enableRotation && sameSet(live.excludeRotation, exclude);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, isVpsError, lockKey, objectLocks, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
+import { CheckFailures, defineResource, type HandlerContext, type ShapeOf, isVpsError, lockKey, objectLocks, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST, isPowerStateRefusal, REMOVE_ON_RUNNING_VM_HINT } from "./errors";
 import {
@@ -50,7 +50,7 @@ export const snapshotOutputs = {
   createdAt: { schema: z.string().optional(), description: "The snapshot's `date` as the host lists it." },
 };
 
-type Inputs = { serverId: number; name: string; type?: string; importFrom?: string; operationTimeout?: number };
+type Inputs = ShapeOf<typeof snapshotInputs>;
 
 function outsOf(s: SnapshotEntry) {
   return { snapshotId: s.snapshot_id, createdAt: s.date };

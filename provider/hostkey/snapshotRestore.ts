@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineResource, type HandlerContext, isVpsError, lockKey, objectLocks, reportStarted, sendUnrepeatable, VpsError } from "../core";
+import { defineResource, type HandlerContext, type ShapeOf, isVpsError, lockKey, objectLocks, reportStarted, sendUnrepeatable, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import { findSnapshot, HOSTKEY_TIMEOUTS, namesOf, progressTo, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema } from "./operations";
@@ -33,7 +33,7 @@ export const snapshotRestoreOutputs = {
   taskKey: { schema: z.string().optional(), description: "The invapi task key of the restore." },
 };
 
-type Inputs = { serverId: number; name: string; type?: string; confirm: true; triggers?: unknown[]; operationTimeout?: number };
+type Inputs = ShapeOf<typeof snapshotRestoreInputs>;
 
 async function create(inputs: Inputs, ctx: HandlerContext) {
   const client = hostkeyClientFromSettings();

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { HostSettingsSpec, SettingSpec } from "../core/config";
 import type { FunctionDefinition, ResourceDefinition } from "../core/resource";
 import { allFunctions, allResources, hostNames } from "../hosts";
@@ -156,12 +157,17 @@ export function resourceSchema(def: ResourceDefinition): ResourceSchema {
   return indexed({ typeName: resourceTypeName(def), description: sentence(def.description), def, attrs, cty: objectCty(attrs, true) });
 }
 
+/** The property schemas of an object schema, or undefined for any other schema. */
+function shapeOf(schema: z.ZodType): Record<string, z.ZodType> | undefined {
+  return schema instanceof z.ZodObject ? schema.shape : undefined;
+}
+
 export function dataSourceSchema(def: FunctionDefinition): DataSourceSchema {
   const attrs: AttrSpec[] = [];
   const args = jsonSchemaOf(def.args, "input");
-  const argsShape = def.args as unknown as { shape?: Record<string, import("zod").ZodType> };
+  const argsShape = shapeOf(def.args);
   for (const [key, child] of Object.entries(args.properties ?? {})) {
-    const propSchema = argsShape.shape?.[key];
+    const propSchema = argsShape?.[key];
     const required = propSchema ? !isOptional(propSchema) : (args.required ?? []).includes(key);
     attrs.push({
       name: snakeCase(key),
@@ -180,15 +186,15 @@ export function dataSourceSchema(def: FunctionDefinition): DataSourceSchema {
   const result = jsonSchemaOf(def.result, "output");
   let resultAttr: string | undefined;
   const argNames = new Set(attrs.map((a) => a.name));
-  const resultShape = def.result as unknown as { shape?: Record<string, import("zod").ZodType> };
-  if (result.type === "object" && result.properties && Object.keys(result.properties).length > 0 && resultShape.shape) {
+  const resultShape = shapeOf(def.result);
+  if (result.type === "object" && result.properties && Object.keys(result.properties).length > 0 && resultShape) {
     for (const [key, child] of Object.entries(result.properties)) {
       // An argument the answer repeats (serverId) keeps the value given: the argument attribute holds it.
       if (argNames.has(snakeCase(key))) continue;
       attrs.push({
         name: snakeCase(key),
         key,
-        type: tfTypeOf(resultShape.shape[key], "output"),
+        type: tfTypeOf(resultShape[key], "output"),
         required: false,
         optional: false,
         computed: true,

@@ -42,6 +42,7 @@ type Handler = (req: never) => unknown;
 function unary(fn: Handler): grpc.handleUnaryCall<unknown, unknown> {
   return (call, callback) => {
     Promise.resolve()
+      // Each method's request type is known only from the .proto at run time: the handler table pairs them.
       .then(() => fn(call.request as never))
       .then(
         (res) => callback(null, res),
@@ -64,6 +65,7 @@ export async function serve(opts: ServeOptions = {}): Promise<Serving> {
     throw new Error(`terraform-provider-vps speaks plugin protocol ${PROTOCOL_VERSION}; the host offers ${versions.join(", ")}: use OpenTofu 1.0 or later, or Terraform 1.0 or later`);
   }
   const definition = protoLoader.loadSync(opts.protoPath ?? findProto(env), LOADER_OPTIONS);
+  // The package's shape comes from the .proto file loaded at run time; grpc types it only as a GrpcObject.
   const pkg = grpc.loadPackageDefinition(definition) as unknown as { tfplugin6: { Provider: { service: grpc.ServiceDefinition } } };
   const provider = new TerraformProvider();
 

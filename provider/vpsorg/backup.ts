@@ -4,7 +4,7 @@ import { lockKey, objectLocks } from "../core/mutex";
 import { sharedListing } from "../core/coalesce";
 import { createReconciled } from "../core/reconcile";
 import { reportStarted } from "../core/log";
-import { type HandlerContext, defineResource } from "../core/resource";
+import { type HandlerContext, defineResource, type ShapeOf } from "../core/resource";
 import type { VpsorgClient } from "./client";
 import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, vendorId, waitTimeoutMs } from "./common";
 import { HOST } from "./errors";
@@ -36,7 +36,7 @@ const outputs = {
   serverName: { schema: z.string(), description: "The server's name as the listing shows it" },
 };
 
-type Inputs = { serverId: number; description?: string; importFrom?: string; operationTimeout?: number };
+type Inputs = ShapeOf<typeof inputs>;
 
 function outsOf(b: Backup) {
   return { backupId: b.id, backupType: b.backup_type, status: b.status, sizeMb: b.size_mb, createdAt: b.created_at, expiresAt: b.expires_at, serverName: b.server.name };

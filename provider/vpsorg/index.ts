@@ -10,5 +10,5 @@ export { backup, backupRestore, getBackups, getSnapshots, snapshot, snapshotRest
 export { VpsorgClient, vpsorgClient } from "./client";
 export { vpsorgSettings } from "./settings";
 
-export const resources: ResourceDefinition[] = [snapshot, backup, snapshotRestore, backupRestore] as unknown as ResourceDefinition[];
-export const functions: FunctionDefinition[] = [getSnapshots, getBackups] as unknown as FunctionDefinition[];
+export const resources: ResourceDefinition[] = [snapshot, backup, snapshotRestore, backupRestore];
+export const functions: FunctionDefinition[] = [getSnapshots, getBackups];
