@@ -6,7 +6,7 @@ import { createReconciled } from "../core/reconcile";
 import { reportStarted } from "../core/log";
 import { type HandlerContext, defineResource, type ShapeOf } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, vendorId, waitTimeoutMs } from "./common";
+import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, deleteUnlessGone, unlessGone, vendorId, waitTimeoutMs } from "./common";
 import { HOST } from "./errors";
 import { type Backup, MAX_MANUAL_BACKUPS_PER_SERVER } from "./schemas";
 import { completeOrCleanUp, waitUntilCompleted } from "./wait";
@@ -183,23 +183,15 @@ outputs:
     },
 
     async read(id, state, ctx) {
-      // A 404 on the listing itself (a filter on a server that no longer exists) also means gone.
       // Concurrent reads (a refresh) of one server's backups share one listing.
       const client = clientFor(ctx);
-      const b = await (state.serverId === undefined ? findBackup(client, vendorId(id, "backup"), undefined, ctx.signal) : refreshListing(client, state.serverId).get(vendorId(id, "backup"))).catch((e: unknown) =>
-        isVpsError(e, "notFound") ? undefined : Promise.reject(e),
-      );
+      const b = await unlessGone(state.serverId === undefined ? findBackup(client, vendorId(id, "backup"), undefined, ctx.signal) : refreshListing(client, state.serverId).get(vendorId(id, "backup")));
       if (!b) return undefined;
       return { id, inputs: inputsOf(b, state), outs: { ...inputsOf(b, state), ...outsOf(b) } };
     },
 
     async delete(id, _state, ctx) {
-      try {
-        await clientFor(ctx).deleteBackup(vendorId(id, "backup"), ctx.signal);
-      } catch (e) {
-        if (isVpsError(e, "notFound")) return; // already gone
-        throw e;
-      }
+      await deleteUnlessGone(clientFor(ctx).deleteBackup(vendorId(id, "backup"), ctx.signal));
     },
   },
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { VpsError } from "../core/errors";
+import { isVpsError, VpsError } from "../core/errors";
 import { type PropertySpec, type HandlerContext, CheckFailures } from "../core/resource";
 import { sameTriggers } from "../core/triggers";
 import { type VpsorgClient, vpsorgClient } from "./client";
@@ -65,3 +65,12 @@ export function requireConfirm(inputs: { confirm?: boolean }): void {
   }
 }
 
+/** A read's answer, or undefined when the object is gone: a 404 on the listing itself (a filter on a server that no longer exists) also means gone. */
+export function unlessGone<T>(read: Promise<T | undefined>): Promise<T | undefined> {
+  return read.catch((e: unknown) => (isVpsError(e, "notFound") ? undefined : Promise.reject(e)));
+}
+
+/** A delete whose object is already gone has done its work. */
+export async function deleteUnlessGone(remove: Promise<unknown>): Promise<void> {
+  await unlessGone(remove);
+}

@@ -6,7 +6,7 @@ import { createReconciled } from "../core/reconcile";
 import { reportStarted } from "../core/log";
 import { type HandlerContext, defineResource, type ShapeOf } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, vendorId, waitTimeoutMs } from "./common";
+import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, deleteUnlessGone, unlessGone, vendorId, waitTimeoutMs } from "./common";
 import { HOST } from "./errors";
 import { MAX_SNAPSHOTS_PER_SERVER, SNAPSHOT_NAME, SNAPSHOT_NAME_MAX, type Snapshot } from "./schemas";
 import { completeOrCleanUp, waitUntilCompleted } from "./wait";
@@ -220,22 +220,14 @@ outputs:
 
     async read(id, state, ctx) {
       const client = clientFor(ctx);
-      // A 404 on the listing itself (a filter on a server that no longer exists) also means gone.
       // Concurrent reads (a refresh) of one server's snapshots share one listing.
-      const s = await (state.serverId === undefined ? findSnapshot(client, vendorId(id, "snapshot"), undefined, ctx.signal) : refreshListing(client, state.serverId).get(vendorId(id, "snapshot"))).catch((e: unknown) =>
-        isVpsError(e, "notFound") ? undefined : Promise.reject(e),
-      );
+      const s = await unlessGone(state.serverId === undefined ? findSnapshot(client, vendorId(id, "snapshot"), undefined, ctx.signal) : refreshListing(client, state.serverId).get(vendorId(id, "snapshot")));
       if (!s) return undefined;
       return { id, inputs: inputsOf(s, state), outs: { ...inputsOf(s, state), ...outsOf(s) } };
     },
 
     async delete(id, _state, ctx) {
-      try {
-        await clientFor(ctx).deleteSnapshot(vendorId(id, "snapshot"), ctx.signal);
-      } catch (e) {
-        if (isVpsError(e, "notFound")) return; // already gone
-        throw e;
-      }
+      await deleteUnlessGone(clientFor(ctx).deleteSnapshot(vendorId(id, "snapshot"), ctx.signal));
     },
   },
 });
