@@ -1,15 +1,12 @@
 import { z } from "zod";
 import { VpsError, isVpsError } from "../core/errors";
-import { lockKey, objectLocks } from "../core/mutex";
-import { sharedListing } from "../core/coalesce";
 import { createReconciled } from "../core/reconcile";
-import { reportStarted } from "../core/log";
 import { type HandlerContext, defineResource, type ShapeOf } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, deleteUnlessGone, unlessGone, vendorId, waitTimeoutMs } from "./common";
+import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, deleteUnlessGone, vendorId } from "./common";
 import { HOST } from "./errors";
 import { type Backup, MAX_MANUAL_BACKUPS_PER_SERVER } from "./schemas";
-import { completeOrCleanUp, waitUntilCompleted } from "./wait";
+import { completedAdopted, createAndAwait, findListed, type ListedObjects, readListed } from "./listed";
 
 /**
  * `vpsorg.Backup`: a manual backup (`POST /backups/`, answers `in_progress`), awaited through the
@@ -18,6 +15,8 @@ import { completeOrCleanUp, waitUntilCompleted } from "./wait";
  * (`expires_at: null`); an adopted automatic backup expires on the host's schedule and then leaves
  * the state on refresh.
  */
+
+const backupObjects: ListedObjects<Backup> = { kind: "backup", list: (client, opts) => client.listBackups(opts), remove: (client, id, signal) => client.deleteBackup(id, signal) };
 
 const inputs = {
   serverId: serverIdProperty(true),
@@ -91,21 +90,9 @@ async function createOnce(client: VpsorgClient, inputs: Inputs, before: Backup[]
   });
 }
 
-/** As findSnapshot: filtered by the server when known; `elsewhere` also searches the whole account. */
-/** The server's backups for refresh reads: concurrent reads share one listing (provider/core/coalesce.ts). */
-function refreshListing(client: VpsorgClient, serverId: number) {
-  return sharedListing(`${HOST}|${client.http.baseUrl}|backups|${serverId}`, async () => new Map((await client.listBackups({ serverId })).map((b) => [b.id, b])));
-}
-
-async function findBackup(client: VpsorgClient, id: number, serverId: number | undefined, signal?: AbortSignal, elsewhere = false): Promise<Backup | undefined> {
-  const found = (await client.listBackups({ serverId, signal })).find((b) => b.id === id);
-  if (found || serverId === undefined || !elsewhere) return found;
-  return (await client.listBackups({ signal })).find((b) => b.id === id);
-}
-
 async function adopt(client: VpsorgClient, inputs: Inputs, ctx: HandlerContext) {
   const id = vendorId(inputs.importFrom!, "backup");
-  const b = await findBackup(client, id, inputs.serverId, ctx.signal, true);
+  const b = await findListed(client, backupObjects, id, inputs.serverId, ctx.signal, true);
   if (!b) throw new VpsError({ kind: "notFound", host: HOST, operation: "importFrom", objectId: inputs.importFrom, hint: `backup ${id} does not exist (vpsorg.getBackups lists them)` }, "nothing to adopt");
   const diffs: string[] = [];
   if (b.server.id !== inputs.serverId) diffs.push(`serverId: the backup belongs to server ${b.server.id}, the inputs say ${inputs.serverId}`);
@@ -114,7 +101,7 @@ async function adopt(client: VpsorgClient, inputs: Inputs, ctx: HandlerContext) 
     throw new VpsError({ kind: "conflict", host: HOST, operation: "importFrom", objectId: inputs.importFrom, hint: `backup properties cannot change in place, so the inputs must match the backup: ${diffs.join("; ")}` }, `backup ${id} differs from the inputs`);
   }
   if (b.backup_type !== "manual") ctx.logger.warn(`${ctx.label}: backup ${id} is ${b.backup_type}: it expires on the host's schedule (${b.expires_at ?? "no date given"}), and deleting this resource deletes it`);
-  const done = b.status === "completed" ? b : await waitUntilCompleted({ kind: "backup", id, list: (signal) => client.listBackups({ serverId: b.server.id, signal, poll: true }), timeoutMs: waitTimeoutMs(inputs.operationTimeout, ctx, "backup"), ctx });
+  const done = await completedAdopted(client, backupObjects, b, inputs.operationTimeout, ctx);
   ctx.logger.info(`${ctx.label}: adopted backup ${id}`);
   return { id: String(id), outs: { ...inputs, ...outsOf(done) } };
 }
@@ -164,28 +151,21 @@ outputs:
     async create(news, ctx) {
       const client = clientFor(ctx);
       if (news.importFrom !== undefined) return adopt(client, news, ctx);
-      const created = await objectLocks.run(lockKey(HOST, "server", news.serverId), async () => {
-        const before = await client.listBackups({ serverId: news.serverId, signal: ctx.signal });
-        const manual = manualOnly(before);
-        if (manual.length >= MAX_MANUAL_BACKUPS_PER_SERVER) throw limitError(news.serverId, manual);
-        return createOnce(client, news, before, ctx);
-      });
-      reportStarted(ctx, `backup ${created.id} of server ${news.serverId}`, "is being created", created.message);
-      const done = await completeOrCleanUp({
-        kind: "backup",
-        id: created.id,
-        list: (signal) => client.listBackups({ serverId: news.serverId, signal, poll: true }),
-        remove: (signal) => client.deleteBackup(created.id, signal),
-        timeoutMs: waitTimeoutMs(news.operationTimeout, ctx, "backup"),
+      const done = await createAndAwait(client, backupObjects, {
+        serverId: news.serverId,
+        operationTimeout: news.operationTimeout,
         ctx,
+        start: async (before) => {
+          const manual = manualOnly(before);
+          if (manual.length >= MAX_MANUAL_BACKUPS_PER_SERVER) throw limitError(news.serverId, manual);
+          return createOnce(client, news, before, ctx);
+        },
       });
       return { id: String(done.id), outs: { ...news, ...outsOf(done) } };
     },
 
     async read(id, state, ctx) {
-      // Concurrent reads (a refresh) of one server's backups share one listing.
-      const client = clientFor(ctx);
-      const b = await unlessGone(state.serverId === undefined ? findBackup(client, vendorId(id, "backup"), undefined, ctx.signal) : refreshListing(client, state.serverId).get(vendorId(id, "backup")));
+      const b = await readListed(clientFor(ctx), backupObjects, id, state.serverId, ctx.signal);
       if (!b) return undefined;
       return { id, inputs: inputsOf(b, state), outs: { ...inputsOf(b, state), ...outsOf(b) } };
     },

@@ -1,21 +1,20 @@
 import { z } from "zod";
 import { VpsError, errorMessage, isVpsError } from "../core/errors";
-import { lockKey, objectLocks } from "../core/mutex";
-import { sharedListing } from "../core/coalesce";
 import { createReconciled } from "../core/reconcile";
-import { reportStarted } from "../core/log";
 import { type HandlerContext, defineResource, type ShapeOf } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, deleteUnlessGone, unlessGone, vendorId, waitTimeoutMs } from "./common";
+import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, deleteUnlessGone, vendorId } from "./common";
 import { HOST } from "./errors";
 import { MAX_SNAPSHOTS_PER_SERVER, SNAPSHOT_NAME, SNAPSHOT_NAME_MAX, type Snapshot } from "./schemas";
-import { completeOrCleanUp, waitUntilCompleted } from "./wait";
+import { completedAdopted, createAndAwait, findListed, type ListedObjects, readListed } from "./listed";
 
 /**
  * `vpsorg.Snapshot`: `POST /snapshots/` (answers `in_progress`), then the listing is polled until the
  * snapshot is `completed`. id = the snapshot id. No snapshot property can change through the API, so
  * every input change replaces it.
  */
+
+const snapshotObjects: ListedObjects<Snapshot> = { kind: "snapshot", list: (client, opts) => client.listSnapshots(opts), remove: (client, id, signal) => client.deleteSnapshot(id, signal) };
 
 const inputs = {
   serverId: serverIdProperty(true),
@@ -116,25 +115,9 @@ async function createOnce(client: VpsorgClient, inputs: Inputs, before: Snapshot
   });
 }
 
-/**
- * The snapshot with this id from the listing (the vendor documentation has no per-snapshot GET): filtered by its
- * server when known, else the whole account's listing (`Snapshot.get` gives only an id).
- * `elsewhere: true` also looks beyond that server (adoption, to say where the snapshot really is).
- */
-/** The server's snapshots for refresh reads: concurrent reads share one listing (provider/core/coalesce.ts). */
-function refreshListing(client: VpsorgClient, serverId: number) {
-  return sharedListing(`${HOST}|${client.http.baseUrl}|snapshots|${serverId}`, async () => new Map((await client.listSnapshots({ serverId })).map((s) => [s.id, s])));
-}
-
-async function findSnapshot(client: VpsorgClient, id: number, serverId: number | undefined, signal?: AbortSignal, elsewhere = false): Promise<Snapshot | undefined> {
-  const found = (await client.listSnapshots({ serverId, signal })).find((s) => s.id === id);
-  if (found || serverId === undefined || !elsewhere) return found;
-  return (await client.listSnapshots({ signal })).find((s) => s.id === id);
-}
-
 async function adopt(client: VpsorgClient, inputs: Inputs, ctx: HandlerContext) {
   const id = vendorId(inputs.importFrom!, "snapshot");
-  const s = await findSnapshot(client, id, inputs.serverId, ctx.signal, true);
+  const s = await findListed(client, snapshotObjects, id, inputs.serverId, ctx.signal, true);
   if (!s) throw new VpsError({ kind: "notFound", host: HOST, operation: "importFrom", objectId: inputs.importFrom, hint: `snapshot ${id} does not exist (vpsorg.getSnapshots lists them)` }, "nothing to adopt");
   const diffs: string[] = [];
   if (s.server.id !== inputs.serverId) diffs.push(`serverId: the snapshot belongs to server ${s.server.id}, the inputs say ${inputs.serverId}`);
@@ -143,7 +126,7 @@ async function adopt(client: VpsorgClient, inputs: Inputs, ctx: HandlerContext) 
   if (diffs.length > 0) {
     throw new VpsError({ kind: "conflict", host: HOST, operation: "importFrom", objectId: inputs.importFrom, hint: `snapshot properties cannot change in place, so the inputs must match the snapshot: ${diffs.join("; ")}` }, `snapshot ${id} differs from the inputs`);
   }
-  const done = s.status === "completed" ? s : await waitUntilCompleted({ kind: "snapshot", id, list: (signal) => client.listSnapshots({ serverId: s.server.id, signal, poll: true }), timeoutMs: waitTimeoutMs(inputs.operationTimeout, ctx, "snapshot"), ctx });
+  const done = await completedAdopted(client, snapshotObjects, s, inputs.operationTimeout, ctx);
   ctx.logger.info(`${ctx.label}: adopted snapshot ${id}`);
   return { id: String(id), outs: { ...inputs, ...outsOf(done) } };
 }
@@ -200,28 +183,21 @@ outputs:
     async create(news, ctx) {
       const client = clientFor(ctx);
       if (news.importFrom !== undefined) return adopt(client, news, ctx);
-      const created = await objectLocks.run(lockKey(HOST, "server", news.serverId), async () => {
-        const before = await client.listSnapshots({ serverId: news.serverId, signal: ctx.signal });
-        if (before.length >= MAX_SNAPSHOTS_PER_SERVER) throw limitError(news.serverId, before);
-        await warnIfRunning(client, news.serverId, ctx);
-        return createOnce(client, news, before, ctx);
-      });
-      reportStarted(ctx, `snapshot ${created.id} of server ${news.serverId}`, "is being created", created.message);
-      const done = await completeOrCleanUp({
-        kind: "snapshot",
-        id: created.id,
-        list: (signal) => client.listSnapshots({ serverId: news.serverId, signal, poll: true }),
-        remove: (signal) => client.deleteSnapshot(created.id, signal),
-        timeoutMs: waitTimeoutMs(news.operationTimeout, ctx, "snapshot"),
+      const done = await createAndAwait(client, snapshotObjects, {
+        serverId: news.serverId,
+        operationTimeout: news.operationTimeout,
         ctx,
+        start: async (before) => {
+          if (before.length >= MAX_SNAPSHOTS_PER_SERVER) throw limitError(news.serverId, before);
+          await warnIfRunning(client, news.serverId, ctx);
+          return createOnce(client, news, before, ctx);
+        },
       });
       return { id: String(done.id), outs: { ...news, ...outsOf(done) } };
     },
 
     async read(id, state, ctx) {
-      const client = clientFor(ctx);
-      // Concurrent reads (a refresh) of one server's snapshots share one listing.
-      const s = await unlessGone(state.serverId === undefined ? findSnapshot(client, vendorId(id, "snapshot"), undefined, ctx.signal) : refreshListing(client, state.serverId).get(vendorId(id, "snapshot")));
+      const s = await readListed(clientFor(ctx), snapshotObjects, id, state.serverId, ctx.signal);
       if (!s) return undefined;
       return { id, inputs: inputsOf(s, state), outs: { ...inputsOf(s, state), ...outsOf(s) } };
     },
