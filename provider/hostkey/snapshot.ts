@@ -33,6 +33,26 @@ import { hostkeyClientFromSettings } from "./settings";
  */
 export const LISTING_LAG_MS = 10_000;
 
+/**
+ * A look after a transient fault: the listing shows the change (done), or still does not after
+ * LISTING_LAG_MS of looking (absent: the call did not take effect).
+ */
+function listingShows(client: HostkeyClient, ctx: HandlerContext, args: { serverId: number; type: string; what: string; timeoutMs: number; until: (l: SnapshotListing) => boolean }): () => Promise<Seen<SnapshotListing>> {
+  return async () => {
+    try {
+      return { state: "done", found: await waitForListing(client, ctx, { ...args, timeoutMs: Math.min(args.timeoutMs, LISTING_LAG_MS) }) };
+    } catch (e) {
+      if (isVpsError(e, "timeout")) return { state: "absent" };
+      throw e;
+    }
+  };
+}
+
+/** One create_snapshot or remove_snapshot through the core's reconciliation; a busy refusal (another task on the VM) is waited out. */
+function sendSnapshotCall<T>(ctx: HandlerContext, operation: string, send: () => Promise<T>, look: () => Promise<Seen<SnapshotListing>>, timeoutMs: number) {
+  return sendReconciled({ host: HOSTKEY_HOST, operation, send, repeat: { kind: "observable", look }, logger: ctx.logger, busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal } });
+}
+
 export const snapshotInputs = {
   serverId: { schema: serverIdSchema, description: "Id of the HOSTKEY virtual machine.", replaceOnChange: true },
   name: { schema: snapshotNameSchema, description: "Snapshot name: ASCII letters, digits, `_`, `-` and `.` (sent in the form body, encoded).", replaceOnChange: true },
@@ -107,22 +127,8 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
     // (provider/core/reconcile.ts). A snapshot may show there a little after its task ends (HOSTKEY's docs),
     // so "not listed" counts as "not made" only after LISTING_LAG_MS of looking; a repeat while the
     // first task still runs is refused as busy and waited out.
-    const look = async (): Promise<Seen<SnapshotListing>> => {
-      try {
-        return { state: "done", found: await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to appear`, timeoutMs: Math.min(timeoutMs, LISTING_LAG_MS), until: listed }) };
-      } catch (e) {
-        if (isVpsError(e, "timeout")) return { state: "absent" };
-        throw e;
-      }
-    };
-    const r = await sendReconciled({
-      host: HOSTKEY_HOST,
-      operation: `vm/create_snapshot "${name}" on server ${serverId}`,
-      send: () => client.createSnapshot(serverId, name, type, ctx.signal),
-      repeat: { kind: "observable", look },
-      logger: ctx.logger,
-      busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal },
-    });
+    const look = listingShows(client, ctx, { serverId, type, what: `snapshot ${id} to appear`, timeoutMs, until: listed });
+    const r = await sendSnapshotCall(ctx, `vm/create_snapshot "${name}" on server ${serverId}`, () => client.createSnapshot(serverId, name, type, ctx.signal), look, timeoutMs);
     if (r.kind !== "sent") return { id, outs: { ...inputs, ...outsOf(findSnapshot(r.found, name)!) } };
     const answer = r.answer;
     reportStarted(ctx, `${type} "${name}" of server ${serverId}`, "being created", answer.kind === "task" ? `task ${answer.key}` : undefined);
@@ -193,23 +199,8 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
     try {
       // A snapshot no longer listed shows the remove happened; a repeat while its task runs is refused
       // as busy (waited out), one after it as not found.
-      const look = async (): Promise<Seen<undefined>> => {
-        try {
-          await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to go away`, timeoutMs: Math.min(timeoutMs, LISTING_LAG_MS), until: gone });
-          return { state: "done", found: undefined };
-        } catch (e) {
-          if (isVpsError(e, "timeout")) return { state: "absent" };
-          throw e;
-        }
-      };
-      const r = await sendReconciled({
-        host: HOSTKEY_HOST,
-        operation: `vm/remove_snapshot "${name}" on server ${serverId}`,
-        send: () => client.removeSnapshot(serverId, name, type, ctx.signal),
-        repeat: { kind: "observable", look },
-        logger: ctx.logger,
-        busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal },
-      });
+      const look = listingShows(client, ctx, { serverId, type, what: `snapshot ${id} to go away`, timeoutMs, until: gone });
+      const r = await sendSnapshotCall(ctx, `vm/remove_snapshot "${name}" on server ${serverId}`, () => client.removeSnapshot(serverId, name, type, ctx.signal), look, timeoutMs);
       if (r.kind !== "sent") return;
       answer = r.answer;
     } catch (e) {

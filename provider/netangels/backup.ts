@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, lockKey, objectLocks, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
-import { NETANGELS_TIMEOUTS, type NetangelsClient } from "./client";
+import { CheckFailures, defineResource, sharedListing, isVpsError, lockKey, objectLocks, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
+import { NETANGELS_TIMEOUTS } from "./client";
 import { BACKUP_DATE_PATTERN, BACKUP_DATE_RULE, backupDateSchema, compareBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
+import { backupFields, listVmBackupsOf } from "./common";
 import { noSuchBackupError, operationTimeoutInput, vmIdInput } from "./inputs";
 import type { BackupEntry, Vm } from "./schemas";
 import { netangelsClientFromSettings } from "./settings";
@@ -43,25 +44,6 @@ function entryKey(e: BackupEntry): string {
 function pickBackupEntry(entries: BackupEntry[]): BackupEntry | undefined {
   const rank = (e: BackupEntry) => (e.resource_type === "VM" ? 0 : e.resource_type === "Disk" ? 1 : 2);
   return [...entries].sort((a, b) => rank(a) - rank(b) || compareBackupDates(b.backup_date, a.backup_date))[0];
-}
-
-function outputsOf(e: BackupEntry) {
-  return {
-    backupDate: e.backup_date,
-    resourceType: e.resource_type ?? undefined,
-    resourceName: e.resource_name ?? undefined,
-    virtualSize: e.virtual_size ?? undefined,
-    restoreMethods: e.methods ?? undefined,
-  };
-}
-
-async function listBackupsOf(client: NetangelsClient, vmId: number, ctx: HandlerContext): Promise<BackupEntry[]> {
-  try {
-    return await client.listVmBackups(vmId, { signal: ctx.signal });
-  } catch (e) {
-    if (isVpsError(e, "notFound")) throw e.with({ hint: `no VM ${vmId} in this account; check vmId and netangels:token` }, `VM ${vmId} not found`);
-    throw e;
-  }
 }
 
 export const backupResource = defineResource({
@@ -134,19 +116,19 @@ outputs:
       if (inputs.importFrom !== undefined) {
         const ref = parseBackupId(inputs.importFrom);
         if (!ref || ref.vmId !== vmId) throw new VpsError({ kind: "invalid", host: NETANGELS_HOST, operation: "adopt backup", hint: `importFrom ${IMPORT_RULE}, and its VM must be vmId (${vmId})` }, "bad importFrom");
-        const entries = await listBackupsOf(client, vmId, ctx);
+        const entries = await listVmBackupsOf(client, vmId, { signal: ctx.signal });
         const matches = entries.filter((e) => e.backup_date === ref.backupDate);
         const entry = pickBackupEntry(matches);
         if (!entry) throw noSuchBackupError("adopt backup", `VM ${vmId}`, ref.backupDate, [...new Set(entries.map((e) => e.backup_date))]);
         ctx.logger.info(`${ctx.label}: adopted backup ${ref.backupDate} of VM ${vmId}`);
-        return { id: backupId(vmId, entry.backup_date), outs: { ...inputs, ...outputsOf(entry) } };
+        return { id: backupId(vmId, entry.backup_date), outs: { ...inputs, ...backupFields(entry) } };
       }
 
       return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
         const what = `backup of VM ${vmId}`;
         const wait = { client, vmId, ctx, timeoutMs, what };
         // Fails early (naming the VM) when it does not exist.
-        let known = new Set((await listBackupsOf(client, vmId, ctx)).map(entryKey));
+        let known = new Set((await listVmBackupsOf(client, vmId, { signal: ctx.signal })).map(entryKey));
         const newEntry = async (): Promise<BackupEntry | undefined> => pickBackupEntry((await client.listVmBackups(vmId, { signal: ctx.signal, priority: "poll" })).filter((e) => !known.has(entryKey(e))));
 
         // A repeat would make a second backup. After a transient fault the VM shows whether the request
@@ -155,7 +137,7 @@ outputs:
         const started = await startWhenSettled(wait, async () => {
           // Listed again right before the request: a backup the host made while the VM was busy
           // (its schedule) must not be taken for this one.
-          known = new Set((await listBackupsOf(client, vmId, ctx)).map(entryKey));
+          known = new Set((await listVmBackupsOf(client, vmId, { signal: ctx.signal })).map(entryKey));
           const look = async (): Promise<Seen<undefined>> => {
             const vm = await client.getVm(vmId, { signal: ctx.signal });
             if (vm && showsWork(vm, "Backuping")) return { state: "running", found: undefined };
@@ -184,7 +166,7 @@ outputs:
         }
         const entry = done.value;
         ctx.logger.info(`${ctx.label}: backup ${entry.backup_date} of VM ${vmId} is done`);
-        return { id: backupId(vmId, entry.backup_date), outs: { ...inputs, ...outputsOf(entry) } };
+        return { id: backupId(vmId, entry.backup_date), outs: { ...inputs, ...backupFields(entry) } };
       });
     },
 
@@ -207,7 +189,7 @@ outputs:
       // No longer listed: expired by the host's retention, or deleted in the panel.
       if (!entry) return undefined;
       const inputs = { vmId: ref.vmId, importFrom: state.importFrom, operationTimeout: state.operationTimeout };
-      return { id, inputs, outs: { ...inputs, ...outputsOf(entry) } };
+      return { id, inputs, outs: { ...inputs, ...backupFields(entry) } };
     },
 
     async delete(id, state, ctx) {

@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { defineFunction, isVpsError, sendUnrepeatable, VpsError } from "../core";
+import { defineFunction, sendUnrepeatable, VpsError } from "../core";
 import { backupDateSchema, latestBackupDate } from "./dates";
 import { NETANGELS_HOST } from "./errors";
+import { backupFields, listVmBackupsOf, listVolumeBackupsOf } from "./common";
 import { vmIdInput, volumeIdInput } from "./inputs";
-import type { BackupEntry, Vm } from "./schemas";
+import type { Vm } from "./schemas";
 import { netangelsClientFromSettings } from "./settings";
 import { vmStateKind } from "./states";
 
@@ -30,16 +31,6 @@ const backupSummary = z
     restoreMethods: z.record(z.string(), z.unknown()).optional().describe("The listing's `methods`: the restore methods this backup offers."),
   })
   .describe("A backup as the listing shows it.");
-
-function summarizeBackup(e: BackupEntry): z.infer<typeof backupSummary> {
-  return {
-    backupDate: e.backup_date,
-    resourceType: e.resource_type ?? undefined,
-    resourceName: e.resource_name ?? undefined,
-    virtualSize: e.virtual_size ?? undefined,
-    restoreMethods: e.methods ?? undefined,
-  };
-}
 
 const vmSummary = z
   .object({
@@ -102,14 +93,8 @@ export const getVmBackupsFunction = defineFunction({
   result: listingResult().extend({ vmId: z.number().describe("The VM asked about.") }),
   async run(args, ctx) {
     const client = netangelsClientFromSettings();
-    let entries: BackupEntry[];
-    try {
-      entries = await client.listVmBackups(args.vmId, { signal: ctx.signal });
-    } catch (e) {
-      if (isVpsError(e, "notFound")) throw e.with({ hint: `no VM ${args.vmId} in this account; check vmId and netangels:token` }, `VM ${args.vmId} not found`);
-      throw e;
-    }
-    return { vmId: args.vmId, backups: entries.map(summarizeBackup), latestBackupDate: latestBackupDate(entries.map((e) => e.backup_date)) };
+    const entries = await listVmBackupsOf(client, args.vmId, { signal: ctx.signal });
+    return { vmId: args.vmId, backups: entries.map(backupFields), latestBackupDate: latestBackupDate(entries.map((e) => e.backup_date)) };
   },
 });
 
@@ -121,14 +106,8 @@ export const getVolumeBackupsFunction = defineFunction({
   result: listingResult().extend({ vmId: z.number().describe("The VM asked about."), volumeId: z.number().describe("The additional disk asked about.") }),
   async run(args, ctx) {
     const client = netangelsClientFromSettings();
-    let entries: BackupEntry[];
-    try {
-      entries = await client.listVolumeBackups(args.vmId, args.volumeId, { signal: ctx.signal });
-    } catch (e) {
-      if (isVpsError(e, "notFound")) throw e.with({ hint: `no volume ${args.volumeId} on VM ${args.vmId} in this account; check vmId, volumeId and netangels:token` }, `volume ${args.volumeId} of VM ${args.vmId} not found`);
-      throw e;
-    }
-    return { vmId: args.vmId, volumeId: args.volumeId, backups: entries.map(summarizeBackup), latestBackupDate: latestBackupDate(entries.map((e) => e.backup_date)) };
+    const entries = await listVolumeBackupsOf(client, args.vmId, args.volumeId, { signal: ctx.signal });
+    return { vmId: args.vmId, volumeId: args.volumeId, backups: entries.map(backupFields), latestBackupDate: latestBackupDate(entries.map((e) => e.backup_date)) };
   },
 });
 

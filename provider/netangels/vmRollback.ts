@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { defineResource, isVpsError, lockKey, objectLocks, VpsError } from "../core";
+import { defineResource, lockKey, objectLocks, VpsError } from "../core";
 import { NETANGELS_TIMEOUTS } from "./client";
 import { NETANGELS_HOST } from "./errors";
+import { listVmBackupsOf } from "./common";
 import { backupDateInput, confirmInput, noSuchBackupError, operationTimeoutInput, triggersInput, vmIdInput } from "./inputs";
 import { runRollback } from "./rollback";
 import { netangelsClientFromSettings } from "./settings";
@@ -72,13 +73,7 @@ resources:
       const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
       const what = `rollback of VM ${vmId} to ${backupDate}`;
       return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
-        let entries;
-        try {
-          entries = await client.listVmBackups(vmId, { signal: ctx.signal });
-        } catch (e) {
-          if (isVpsError(e, "notFound")) throw e.with({ hint: `no VM ${vmId} in this account; check vmId and netangels:token` }, `VM ${vmId} not found`);
-          throw e;
-        }
+        const entries = await listVmBackupsOf(client, vmId, { signal: ctx.signal });
         const matches = entries.filter((e) => e.backup_date === backupDate);
         if (matches.length === 0) throw noSuchBackupError(what, `VM ${vmId}`, backupDate, [...new Set(entries.map((e) => e.backup_date))]);
         if (matches.every((e) => e.resource_type === "Volume")) {

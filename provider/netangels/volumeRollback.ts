@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { defineResource, isVpsError, lockKey, objectLocks, VpsError } from "../core";
+import { defineResource, lockKey, objectLocks, VpsError } from "../core";
 import { NETANGELS_TIMEOUTS } from "./client";
 import { backupDateParts, matchingBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
+import { listVolumeBackupsOf } from "./common";
 import { backupDateInput, confirmInput, noSuchBackupError, operationTimeoutInput, triggersInput, vmIdInput, volumeIdInput } from "./inputs";
 import { runRollback } from "./rollback";
 import { netangelsClientFromSettings } from "./settings";
@@ -77,13 +78,7 @@ resources:
       const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
       const what = `rollback of volume ${volumeId} of VM ${vmId} to ${backupDate}`;
       return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
-        let entries;
-        try {
-          entries = await client.listVolumeBackups(vmId, volumeId, { signal: ctx.signal });
-        } catch (e) {
-          if (isVpsError(e, "notFound")) throw e.with({ hint: `no volume ${volumeId} on VM ${vmId} in this account; check vmId, volumeId and netangels:token` }, `volume ${volumeId} of VM ${vmId} not found`);
-          throw e;
-        }
+        const entries = await listVolumeBackupsOf(client, vmId, volumeId, { signal: ctx.signal });
         const listed = [...new Set(entries.map((e) => e.backup_date))];
         const matches = matchingBackupDates(backupDate, listed);
         if (matches.length === 0) throw noSuchBackupError(what, `volume ${volumeId} of VM ${vmId}`, backupDate, listed);
