@@ -1,5 +1,18 @@
 import type { HostNotes } from "../core/resource";
 
+/** The config, key and server head of the YAML examples, the host's and the server's: one text. */
+export const SERVER_WITH_KEY_YAML = `config:
+  sshPublicKey: { type: string }
+  serverPassword: { type: string, secret: true }
+resources:
+  key:
+    type: vps:flops:PublicKey
+    properties:
+      publicKey: \${sshPublicKey}
+  web:
+    type: vps:flops:Server
+    properties:`;
+
 /** docs/flops/index.md: what the resource and setting descriptions do not say (read by scripts/docs). */
 export const hostNotes: HostNotes = {
   vendor: "Serveroid / flops.ru",
@@ -27,17 +40,7 @@ export const ip = web.ipAddresses.apply((a) => a[0]);
 export const baselineSnapshot = baseline.snapshotId;`,
     yaml: `name: flops-example
 runtime: yaml
-config:
-  sshPublicKey: { type: string }
-  serverPassword: { type: string, secret: true }
-resources:
-  key:
-    type: vps:flops:PublicKey
-    properties:
-      publicKey: \${sshPublicKey}
-  web:
-    type: vps:flops:Server
-    properties:
+${SERVER_WITH_KEY_YAML}
       distribution: Ubuntu 14.04.1 x64
       tariff: Облачный 1024
       publicKeyIds: [ "\${key.id}" ]

@@ -8,6 +8,7 @@ import { findVm } from "./common";
 import { awaitOperation, FLOPS_TIMEOUTS, startReconciled, withVmLock } from "./operations";
 import { backupPolicySchema, type Distribution, type OperationStarted, VM_STATE, type Vm } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
+import { SERVER_WITH_KEY_YAML } from "./notes";
 
 /** The vendor documentation's password rule: latin letters of both cases and at least one digit or one of !()[]-.?~` */
 export const PASSWORD_RULE = "latin letters of both cases plus at least one digit or one of !()[]-.?~`, and no other characters";
@@ -724,17 +725,7 @@ const web = new flops.Server("web", {
 export const ip = web.ipAddresses.apply((a) => a[0]);`,
       yaml: `name: flops-server
 runtime: yaml
-config:
-  sshPublicKey: { type: string }
-  serverPassword: { type: string, secret: true }
-resources:
-  key:
-    type: vps:flops:PublicKey
-    properties:
-      publicKey: \${sshPublicKey}
-  web:
-    type: vps:flops:Server
-    properties:
+${SERVER_WITH_KEY_YAML}
       distribution: DEBIAN
       bitness: 64
       tariff: Облачный 1024

@@ -1,5 +1,13 @@
 import type { HostNotes } from "../core/resource";
 
+/** The RestoreSettings of the YAML examples, the host's and the resource's: one text. */
+export const RESTORE_SETTINGS_YAML = `  rotation:
+    type: vps:hostkey:RestoreSettings
+    properties:
+      serverId: 1001
+      enableRotation: true
+      excludeFromRotation: [ before-upgrade.v1 ]`;
+
 /** docs/hostkey/index.md: what the resource and setting descriptions do not say (read by scripts/docs). */
 export const hostNotes: HostNotes = {
   vendor: "HOSTKEY",
@@ -21,12 +29,7 @@ export const rotationOn = rotation.enableRotation;`,
     yaml: `name: hostkey-example
 runtime: yaml
 resources:
-  rotation:
-    type: vps:hostkey:RestoreSettings
-    properties:
-      serverId: 1001
-      enableRotation: true
-      excludeFromRotation: [ before-upgrade.v1 ]
+${RESTORE_SETTINGS_YAML}
   beforeUpgrade:
     type: vps:hostkey:Snapshot
     properties:

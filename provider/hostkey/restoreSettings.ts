@@ -5,6 +5,7 @@ import { HOSTKEY_HOST } from "./errors";
 import { HOSTKEY_TIMEOUTS, isGone, progressTo, refreshListing, serverIdSchema, snapshotNameSchema, snapshotTypeSchema, waitForListing } from "./operations";
 import type { MutationAnswer, RestoreSettingsState } from "./schemas";
 import { hostkeyClientFromSettings } from "./settings";
+import { RESTORE_SETTINGS_YAML } from "./notes";
 
 /**
  * `hostkey.RestoreSettings`: a VM's snapshot rotation settings (vm/update_restore_settings), read back
@@ -106,12 +107,7 @@ new hostkey.RestoreSettings("rotation", { serverId: 1001, enableRotation: true, 
       yaml: `name: hostkey-restore-settings
 runtime: yaml
 resources:
-  rotation:
-    type: vps:hostkey:RestoreSettings
-    properties:
-      serverId: 1001
-      enableRotation: true
-      excludeFromRotation: [ before-upgrade.v1 ]`,
+${RESTORE_SETTINGS_YAML}`,
     },
   },
   handler: {

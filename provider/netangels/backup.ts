@@ -8,6 +8,7 @@ import { noSuchBackupError, operationTimeoutInput, vmIdInput } from "./inputs";
 import type { BackupEntry, Vm } from "./schemas";
 import { netangelsClientFromSettings } from "./settings";
 import { showsWork, startWhenSettled, waitUntilSettled } from "./vmWait";
+import { BACKUP_YAML } from "./notes";
 
 /**
  * netangels.Backup: a backup of one VM, made with `POST /cloud/vms/{id}/backup/`.
@@ -89,10 +90,7 @@ export const backupDate = backup.backupDate;`,
       yaml: `name: netangels-backup
 runtime: yaml
 resources:
-  beforeDeploy:
-    type: vps:netangels:Backup
-    properties:
-      vmId: 42
+${BACKUP_YAML}
 outputs:
   backupDate: \${beforeDeploy.backupDate}`,
     },

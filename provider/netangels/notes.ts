@@ -1,5 +1,11 @@
 import type { HostNotes } from "../core/resource";
 
+/** The Backup of the YAML examples, the host's and the resource's: one text. */
+export const BACKUP_YAML = `  beforeDeploy:
+    type: vps:netangels:Backup
+    properties:
+      vmId: 42`;
+
 /** docs/netangels/index.md: what the resource and setting descriptions do not say (read by scripts/docs). */
 export const hostNotes: HostNotes = {
   vendor: "NetAngels",
@@ -18,10 +24,7 @@ new netangels.VmRollback("back", { vmId: 42, backupDate: backup.backupDate, conf
     yaml: `name: netangels-example
 runtime: yaml
 resources:
-  beforeDeploy:
-    type: vps:netangels:Backup
-    properties:
-      vmId: 42
+${BACKUP_YAML}
   back:
     type: vps:netangels:VmRollback
     properties:

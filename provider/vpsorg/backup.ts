@@ -3,7 +3,7 @@ import { VpsError, isVpsError } from "../core/errors";
 import { createReconciled } from "../core/reconcile";
 import { type HandlerContext, defineResource, type ShapeOf } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, deleteUnlessGone, vendorId } from "./common";
+import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, deleteUnlessGone, vendorId, withoutEmptyDescription } from "./common";
 import { HOST } from "./errors";
 import { type Backup, MAX_MANUAL_BACKUPS_PER_SERVER } from "./schemas";
 import { completedAdopted, createAndAwait, findListed, type ListedObjects, readListed } from "./listed";
@@ -141,11 +141,7 @@ outputs:
   },
   handler: {
     async check(news) {
-      if (news.description === "") {
-        const { description: _d, ...rest } = news;
-        return rest;
-      }
-      return news;
+      return withoutEmptyDescription(news);
     },
 
     async create(news, ctx) {

@@ -74,3 +74,11 @@ export function unlessGone<T>(read: Promise<T | undefined>): Promise<T | undefin
 export async function deleteUnlessGone(remove: Promise<unknown>): Promise<void> {
   await unlessGone(remove);
 }
+
+/** `""` and no description are the same to the API: one form, so there is no diff between them. */
+export function withoutEmptyDescription<T extends { description?: string }>(inputs: T): T {
+  if (inputs.description !== "") return inputs;
+  const { description: _d, ...rest } = inputs;
+  // `description` is optional in T, so T without it is still a T; TypeScript cannot see that through the rest spread.
+  return rest as T;
+}

@@ -1,5 +1,12 @@
 import type { HostNotes } from "../core/resource";
 
+/** The Snapshot of the YAML examples, the host's and the resource's: one text. */
+export const SNAPSHOT_YAML = `  beforeUpgrade:
+    type: vps:vpsorg:Snapshot
+    properties:
+      serverId: 12345
+      name: before-upgrade`;
+
 /** docs/vpsorg/index.md: what the resource and setting descriptions do not say (read by scripts/docs). */
 export const hostNotes: HostNotes = {
   vendor: "VPS.org",
@@ -20,11 +27,7 @@ export const backupId = backup.backupId;`,
     yaml: `name: vpsorg-example
 runtime: yaml
 resources:
-  beforeUpgrade:
-    type: vps:vpsorg:Snapshot
-    properties:
-      serverId: 12345
-      name: before-upgrade
+${SNAPSHOT_YAML}
   preDeploy:
     type: vps:vpsorg:Backup
     properties:

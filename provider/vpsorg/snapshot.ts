@@ -3,10 +3,11 @@ import { VpsError, errorMessage, isVpsError } from "../core/errors";
 import { createReconciled } from "../core/reconcile";
 import { type HandlerContext, defineResource, type ShapeOf } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, deleteUnlessGone, vendorId } from "./common";
+import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, deleteUnlessGone, vendorId, withoutEmptyDescription } from "./common";
 import { HOST } from "./errors";
 import { MAX_SNAPSHOTS_PER_SERVER, SNAPSHOT_NAME, SNAPSHOT_NAME_MAX, type Snapshot } from "./schemas";
 import { completedAdopted, createAndAwait, findListed, type ListedObjects, readListed } from "./listed";
+import { SNAPSHOT_YAML } from "./notes";
 
 /**
  * `vpsorg.Snapshot`: `POST /snapshots/` (answers `in_progress`), then the listing is polled until the
@@ -160,11 +161,7 @@ export const snapshotId = snap.snapshotId;`,
       yaml: `name: vpsorg-snapshot
 runtime: yaml
 resources:
-  beforeUpgrade:
-    type: vps:vpsorg:Snapshot
-    properties:
-      serverId: 12345
-      name: before-upgrade
+${SNAPSHOT_YAML}
 outputs:
   snapshotId: \${beforeUpgrade.snapshotId}`,
     },
@@ -172,12 +169,7 @@ outputs:
   handler: {
     // The name charset, the id forms and the types are the schemas' (checked before this runs).
     async check(news) {
-      // `""` and no description are the same to the API; keep one form so there is no diff.
-      if (news.description === "") {
-        const { description: _d, ...rest } = news;
-        return rest;
-      }
-      return news;
+      return withoutEmptyDescription(news);
     },
 
     async create(news, ctx) {
