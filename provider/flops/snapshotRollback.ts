@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, type Repeat, reportStarted, VpsError, defineResource, sameTriggers, type Seen, type ShapeOf } from "../core";
+import { defineAction, type HandlerContext, isVpsError, type Repeat, reportStarted, VpsError, type Seen, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
@@ -17,27 +17,15 @@ import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema }
  * that happened. `importFrom` takes that form to adopt a rollback already started (the operation a
  * timed-out `pulumi up` names, or one run from the panel): it is waited for, not started again.
  *
- * This file also holds what both rollback resources share (confirm, triggers, run, adopt).
+ * This file also holds what both rollback resources share (outputs, run, adopt, refresh).
  */
 
 // ---- shared by SnapshotRollback and BackupRollback ----
 
-export function confirmInput(why: string) {
-  const rule = `must be true: ${why}; set confirm: true to say you mean it`;
-  return {
-    // A refined boolean, not z.literal(true): the check layer rewrites a literal's mismatch to "must be
-    // one of true", which would drop the reason.
-    schema: z.boolean({ error: rule }).refine((v) => v === true, { message: rule }),
-    description: `Must be true: ${why}.`,
-    createOnly: true,
-  };
-}
-
-export const triggersInput = {
-  schema: z.array(z.unknown(), { error: "must be a list of any values" }).optional(),
-  description: "A list of any values (e.g. a date or a version string).",
-  replaceOnChange: true,
-  equals: sameTriggers,
+/** The outputs every flops rollback records. */
+export const rollbackOutputs = {
+  operationId: { schema: z.number(), description: "The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation)." },
+  rolledBackAt: { schema: z.number(), description: "When the rollback was seen to finish, epoch milliseconds (provider clock)." },
 };
 
 export interface RollbackRun {
@@ -108,8 +96,8 @@ export async function adoptRollback(c: FlopsClient, vmId: number, operationId: n
 }
 
 /** The record of a rollback stays as written; it is dropped only when its server is gone. */
-export async function readRollbackServer(c: FlopsClient, vmId: number): Promise<boolean> {
-  return (await findVm(c, vmId)) !== undefined;
+export async function refreshRollback(vmId: number): Promise<object | undefined> {
+  return (await findVm(flopsClient(), vmId)) === undefined ? undefined : {};
 }
 
 // ---- SnapshotRollback ----
@@ -123,23 +111,19 @@ const inputs = {
     description: "The vendor's snapshot number to roll back to (a flops.Snapshot's snapshotId output).",
     replaceOnChange: true,
   },
-  confirm: confirmInput("a rollback replaces the server's current disk with the snapshot's state (and its tariff with the snapshot's), and cannot be undone"),
-  triggers: triggersInput,
   importFrom: {
     schema: z.string().regex(ID_FORM, 'must be "<serverId>/<snapshotId>/<operationId>"').optional(),
     description: 'Adopt a rollback already started ("<serverId>/<snapshotId>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
     createOnly: true,
   },
-  operationTimeout: operationTimeoutInput,
 };
 
 const outputs = {
-  operationId: { schema: z.number(), description: "The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation)." },
-  rolledBackAt: { schema: z.number(), description: "When the rollback was seen to finish, epoch milliseconds (provider clock)." },
+  ...rollbackOutputs,
   snapshotName: { schema: z.string().optional(), description: "Name of the snapshot rolled back to." },
 };
 
-type Inputs = ShapeOf<typeof inputs>;
+type Inputs = ShapeOf<typeof inputs> & { operationTimeout?: number };
 
 function parseId(id: string): { vmId: number; snapshotId: number; operationId: number } {
   const m = ID_FORM.exec(id);
@@ -150,7 +134,7 @@ function parseId(id: string): { vmId: number; snapshotId: number; operationId: n
 /** Operation types the vendor documentation documents for other work: an adopted snapshot rollback is none of them. */
 const OTHER_DOCUMENTED_TYPES = new Set(["VM_DESTROY", "VM_REVERT_TO_BACKUP", "DOWNLOAD_BACKUP"]);
 
-async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
+async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerContext) {
   const vmId = Number(news.serverId);
   const what = `roll server ${vmId} back to snapshot ${news.snapshotId}`;
   const snap = (await c.listSnapshots(vmId).catch((e: unknown) => (isVpsError(e, "notFound") ? [] : Promise.reject(e)))).find((s) => s.id === news.snapshotId);
@@ -180,11 +164,13 @@ async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
   return { id: `${vmId}/${snap.id}/${run.operationId}`, outs: { ...news, ...run, snapshotName: snap.name } };
 }
 
-export const snapshotRollbackResource = defineResource({
+export const snapshotRollbackResource = defineAction({
   host: FLOPS_HOST,
   type: "SnapshotRollback",
   description: "Rolls a flops server back to a snapshot (snapshot_rollback) when created or when its triggers change; deleting it leaves the server alone.",
+  confirm: "a rollback replaces the server's current disk with the snapshot's state (and its tariff with the snapshot's), and cannot be undone",
   inputs,
+  operationTimeout: operationTimeoutInput,
   outputs,
   notes: {
     id: "`\"<serverId>/<snapshotId>/<operationId>\"` (`\"88977/2206/61572\"`)",
@@ -223,25 +209,11 @@ resources:
       triggers: [ "2024-06-01" ]`,
     },
   },
-  handler: {
-    async create(news, ctx) {
-      return perform(flopsClient(), news, ctx);
-    },
-    async read(id, state) {
-      const ref = parseId(id);
-      if (!(await readRollbackServer(flopsClient(), ref.vmId))) return undefined;
-      const recorded = {
-        serverId: state.serverId ?? String(ref.vmId),
-        snapshotId: state.snapshotId ?? ref.snapshotId,
-        confirm: true,
-        triggers: state.triggers,
-        importFrom: state.importFrom,
-        operationTimeout: state.operationTimeout,
-      };
-      return { id, inputs: recorded, outs: { ...recorded, operationId: state.operationId ?? ref.operationId, rolledBackAt: state.rolledBackAt ?? 0, snapshotName: state.snapshotName } };
-    },
-    async delete(_id, state, ctx) {
-      ctx.logger.info(`${ctx.label}: forgetting the rollback of server ${state.serverId} to snapshot ${state.snapshotId}; the server is left as it is`);
-    },
+  run: (news, ctx) => perform(flopsClient(), news, ctx),
+  fromId(id) {
+    const ref = parseId(id);
+    return { serverId: String(ref.vmId), snapshotId: ref.snapshotId, operationId: ref.operationId, rolledBackAt: 0 };
   },
+  refresh: (id) => refreshRollback(parseId(id).vmId),
+  forgotten: (state) => `forgetting the rollback of server ${state.serverId} to snapshot ${state.snapshotId}; the server is left as it is`,
 });

@@ -2,7 +2,8 @@ import { type HandlerContext, reportStarted, type Seen, sendReconciled } from ".
 import { NETANGELS_HOST } from "./errors";
 import type { NetangelsClient } from "./client";
 import type { Vm } from "./schemas";
-import { showsWork, startWhenSettled, vmGoneError, waitUntilSettled } from "./vmWait";
+import { netangelsClientFromSettings } from "./settings";
+import { refreshVm, showsWork, startWhenSettled, vmGoneError, waitUntilSettled } from "./vmWait";
 
 /**
  * The wait shared by VmRollback and VolumeRollback: settle first, send the rollback once, then wait
@@ -12,6 +13,18 @@ import { showsWork, startWhenSettled, vmGoneError, waitUntilSettled } from "./vm
  * still look settled because the work is only being queued. It counts as seen when the answer or a
  * poll shows Restoring or a pending task, or when the VM's `updated` time has moved.
  */
+
+/** What `confirm: true` of a rollback agrees to. */
+export const ROLLBACK_CONFIRM = "a rollback overwrites the disk with the backup's contents, and everything written since the backup is lost";
+
+/** A refresh of a rollback's record: dropped when its VM is gone, else the VM's state now. */
+export async function refreshRollback(vmId: number | undefined): Promise<{ vmState: string } | undefined> {
+  if (vmId === undefined) return undefined;
+  // Concurrent reads (a refresh) share one account listing of VMs (see vmWait.ts).
+  const vm = await refreshVm(netangelsClientFromSettings(), vmId);
+  // The VM is gone: nothing is left to say about its rollback.
+  return vm ? { vmState: vm.state } : undefined;
+}
 
 export interface RollbackRun {
   client: NetangelsClient;

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { VpsError } from "../core/errors";
-import { type PropertySpec, type HandlerContext, CheckFailures } from "../core/resource";
-import { sameTriggers } from "../core/triggers";
+import { type PropertySpec, type HandlerContext } from "../core/resource";
 import { type VpsorgClient, vpsorgClient } from "./client";
 import { HOST } from "./errors";
 import { VPSORG_TIMEOUTS } from "./wait";
@@ -47,26 +46,3 @@ export const serverIdProperty = (replace: boolean) =>
 
 /** The `operationTimeout` input of a resource that waits for this kind of work. */
 export const operationTimeoutProperty = (kind: WaitKind) => VPSORG_TIMEOUTS.input([kind]);
-
-/** Required and checked by the schema, so a preview rejects `confirm: false` even while other inputs
- * (a new snapshot's id) are still unknown and the handler's own check is skipped. */
-export const confirmProperty = {
-  schema: z.boolean().refine((v) => v === true, "must be true: a restore overwrites all current data on the server and cannot be undone (allowed value: true)"),
-  description: "Must be true: a restore overwrites all current data on the server and cannot be undone",
-  createOnly: true,
-} satisfies PropertySpec;
-
-export const triggersProperty = {
-  schema: z.array(z.unknown()).optional(),
-  description: "A list of any values (e.g. a date or a version string); unset and `[]` are the same",
-  replaceOnChange: true,
-  equals: sameTriggers,
-} satisfies PropertySpec;
-
-/** The `confirm: true` rule of every restore, before any API call. */
-export function requireConfirm(inputs: { confirm?: boolean }): void {
-  if (inputs.confirm !== true) {
-    throw new CheckFailures([{ property: "confirm", reason: "must be true: a restore overwrites all current data on the server and cannot be undone (allowed value: true)" }]);
-  }
-}
-

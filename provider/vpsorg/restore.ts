@@ -18,6 +18,9 @@ import { type RestoreResult, waitForRestore } from "./wait";
  * to the server.
  */
 
+/** What `confirm: true` of a restore agrees to. */
+export const RESTORE_CONFIRM = "a restore overwrites all current data on the server and cannot be undone";
+
 export interface RestoreOutcome extends RestoreResult {
   restoredAt: string;
   message?: string;
