@@ -47,6 +47,12 @@ export type Repeat<F> =
        * the call failed) is re-sent after one look.
        */
       hiddenWork?: boolean;
+      /**
+       * The change shows only some time after its work ends (a listing that lags behind the host): a
+       * look that finds it absent counts only once it has found it absent for this long (at most the
+       * busy wait), wherever the call is looked for, after a fault and before each repeat of a busy wait.
+       */
+      settleMs?: number;
     }
   /** `check`: what the user should look at before running `pulumi up` again. */
   | { kind: "neither"; check: string };
@@ -121,7 +127,7 @@ export async function sendReconciled<T, F>(o: ReconcileCall<T, F>): Promise<Reco
     if (repeat.kind === "neither") {
       throw unresolved(last, o.operation, `the API cannot show whether it took effect, so it was not sent again; ${repeat.check}`);
     }
-    const seen = repeat.look ? (hidesWork(o) && mayHaveArrived(last) ? await lookOverWindow(o, last) : await look(o, repeat.look, last)) : undefined;
+    const seen = repeat.look ? (hidesWork(o) && mayHaveArrived(last) ? await lookOverWindow(o, last) : await lookSettled(o, repeat.look, last)) : undefined;
     if (seen?.state === "done" || seen?.state === "running") {
       o.logger.warn(`${o.host}: ${o.operation} had no clear answer (${cause(last)}); ${seen.state === "done" ? "its change is there" : "its work is under way"}, so it is not sent again`);
       return { kind: seen.state, found: seen.found };
@@ -171,15 +177,27 @@ async function lookOverWindow<T, F>(o: ReconcileCall<T, F> & { repeat: { kind: "
   if (first.state !== "absent") return first;
   const wait = o.busyWait;
   o.logger.warn(`${o.host}: ${o.operation} had no clear answer (${cause(fault)}) and the host cannot show its work while it runs; looking for its change for up to ${Math.round(wait.timeoutMs / 1000)} s before sending it again`);
+  return lookUntilShown(o, o.repeat.look, fault, wait);
+}
+
+/** A look; for a call declared `settleMs`, one that goes on while the change is absent, up to that window. */
+async function lookSettled<T, F>(o: ReconcileCall<T, F>, fn: () => Promise<Seen<F>>, fault: VpsError): Promise<Seen<F>> {
+  const settleMs = o.repeat.kind === "observable" ? o.repeat.settleMs : undefined;
+  if (!settleMs) return look(o, fn, fault);
+  return lookUntilShown(o, fn, fault, { ...o.busyWait, timeoutMs: Math.min(settleMs, o.busyWait?.timeoutMs ?? settleMs) });
+}
+
+/** Looks until the change shows (or work on it, or an unknown) or the window runs out; then it is absent. */
+async function lookUntilShown<F>(o: { host: string; operation: string }, fn: () => Promise<Seen<F>>, fault: VpsError, window: { timeoutMs: number; clock?: Clock; signal?: AbortSignal }): Promise<Seen<F>> {
   try {
     const r = await waitFor<Seen<F>>({
       host: o.host,
       what: `the change of ${o.operation} to show`,
-      timeoutMs: wait.timeoutMs,
-      clock: wait.clock,
-      signal: wait.signal,
+      timeoutMs: window.timeoutMs,
+      clock: window.clock,
+      signal: window.signal,
       poll: async () => {
-        const seen = await look(o, o.repeat.look, fault);
+        const seen = await look(o, fn, fault);
         return seen.state === "absent" ? { done: false, status: "not there yet" } : { done: true, value: seen };
       },
     });
@@ -219,7 +237,7 @@ async function waitWhileBusy<T, F>(o: ReconcileCall<T, F>, fault: VpsError, refu
       clock: wait.clock,
       signal: wait.signal,
       poll: async () => {
-        const seen = repeat.look ? await look(o, repeat.look, fault) : undefined;
+        const seen = repeat.look ? await lookSettled(o, repeat.look, fault) : undefined;
         if (seen?.state === "done") return { done: true, value: { kind: "done", found: seen.found } };
         if (seen?.state === "running") return { done: true, value: { kind: "running", found: seen.found } };
         if (seen?.state === "unknown" && repeat.kind === "observable") throw unresolved(fault, o.operation, `${seen.why}; check the object in the host's panel before \`pulumi up\` again`);

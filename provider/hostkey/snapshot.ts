@@ -105,22 +105,18 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
     }
     const listed = (l: Parameters<typeof findSnapshot>[0]) => findSnapshot(l, name) !== undefined;
     // A repeat would make a second snapshot of this name. After a transient fault the listing decides
-    // (provider/core/reconcile.ts). A snapshot may show there a little after its task ends (issue 7),
-    // so "not listed" counts as "not made" only after LISTING_LAG_MS of looking; a repeat while the
+    // (provider/core/reconcile.ts). A snapshot may show there a little after its task ends, so "not
+    // listed" counts as "not made" only after LISTING_LAG_MS of looking (settleMs); a repeat while the
     // first task still runs is refused as busy and waited out.
     const look = async (): Promise<Seen<SnapshotListing>> => {
-      try {
-        return { state: "done", found: await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to appear`, timeoutMs: Math.min(timeoutMs, LISTING_LAG_MS), until: listed }) };
-      } catch (e) {
-        if (isVpsError(e, "timeout")) return { state: "absent" };
-        throw e;
-      }
+      const listing = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
+      return listed(listing) ? { state: "done", found: listing } : { state: "absent" };
     };
     const r = await sendReconciled({
       host: HOSTKEY_HOST,
       operation: `vm/create_snapshot "${name}" on server ${serverId}`,
       send: () => client.createSnapshot(serverId, name, type, ctx.signal),
-      repeat: { kind: "observable", look },
+      repeat: { kind: "observable", look, settleMs: LISTING_LAG_MS },
       logger: ctx.logger,
       busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal },
     });
@@ -192,22 +188,15 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
     }
     let answer;
     try {
-      // A snapshot no longer listed shows the remove happened; a repeat while its task runs is refused
-      // as busy (waited out), one after it as not found.
-      const look = async (): Promise<Seen<undefined>> => {
-        try {
-          await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to go away`, timeoutMs: Math.min(timeoutMs, LISTING_LAG_MS), until: gone });
-          return { state: "done", found: undefined };
-        } catch (e) {
-          if (isVpsError(e, "timeout")) return { state: "absent" };
-          throw e;
-        }
-      };
+      // A snapshot no longer listed shows the remove happened (the listing may keep it a little
+      // after the task ends: settleMs); a repeat while its task runs is refused as busy (waited out),
+      // one after it as not found.
+      const look = async (): Promise<Seen<undefined>> => (gone(await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal })) ? { state: "done", found: undefined } : { state: "absent" });
       const r = await sendReconciled({
         host: HOSTKEY_HOST,
         operation: `vm/remove_snapshot "${name}" on server ${serverId}`,
         send: () => client.removeSnapshot(serverId, name, type, ctx.signal),
-        repeat: { kind: "observable", look },
+        repeat: { kind: "observable", look, settleMs: LISTING_LAG_MS },
         logger: ctx.logger,
         busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal },
       });
