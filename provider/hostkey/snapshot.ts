@@ -34,6 +34,27 @@ import { hostkeyClientFromSettings } from "./settings";
  */
 export const LISTING_LAG_MS = 10_000;
 
+/**
+ * A snapshot call whose outcome, after a transient fault, the listing decides (provider/core/reconcile.ts):
+ * its change shows there a little after the task ends, so "not shown" counts only after LISTING_LAG_MS
+ * of looking; a repeat while the first task still runs is refused as busy and waited out.
+ */
+function sendShownInListing<T>(
+  client: HostkeyClient,
+  ctx: HandlerContext,
+  listing: { serverId: number; type: string; timeoutMs: number; shows: (l: SnapshotListing) => boolean },
+  operation: string,
+  send: () => Promise<T>,
+) {
+  const { serverId, type, timeoutMs, shows } = listing;
+  const look = async (): Promise<Seen<SnapshotListing>> => {
+    const l = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
+    return shows(l) ? { state: "done", found: l } : { state: "absent" };
+  };
+  const busyWait = { timeoutMs, clock: ctx.clock, signal: ctx.signal };
+  return sendReconciled({ host: HOSTKEY_HOST, operation, send, repeat: { kind: "observable", look, settleMs: LISTING_LAG_MS }, logger: ctx.logger, busyWait });
+}
+
 export const snapshotInputs = {
   serverId: { schema: serverIdSchema, description: "Id of the HOSTKEY virtual machine.", replaceOnChange: true },
   name: { schema: snapshotNameSchema, description: "Snapshot name: ASCII letters, digits, `_`, `-` and `.` (sent in the form body, encoded).", replaceOnChange: true },
@@ -104,22 +125,8 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
       );
     }
     const listed = (l: Parameters<typeof findSnapshot>[0]) => findSnapshot(l, name) !== undefined;
-    // A repeat would make a second snapshot of this name. After a transient fault the listing decides
-    // (provider/core/reconcile.ts). A snapshot may show there a little after its task ends, so "not
-    // listed" counts as "not made" only after LISTING_LAG_MS of looking (settleMs); a repeat while the
-    // first task still runs is refused as busy and waited out.
-    const look = async (): Promise<Seen<SnapshotListing>> => {
-      const listing = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
-      return listed(listing) ? { state: "done", found: listing } : { state: "absent" };
-    };
-    const r = await sendReconciled({
-      host: HOSTKEY_HOST,
-      operation: `vm/create_snapshot "${name}" on server ${serverId}`,
-      send: () => client.createSnapshot(serverId, name, type, ctx.signal),
-      repeat: { kind: "observable", look, settleMs: LISTING_LAG_MS },
-      logger: ctx.logger,
-      busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal },
-    });
+    // A repeat would make a second snapshot of this name: after a transient fault the listing decides.
+    const r = await sendShownInListing(client, ctx, { serverId, type, timeoutMs, shows: listed }, `vm/create_snapshot "${name}" on server ${serverId}`, () => client.createSnapshot(serverId, name, type, ctx.signal));
     if (r.kind !== "sent") return { id, outs: { ...inputs, ...outsOf(findSnapshot(r.found, name)!) } };
     const answer = r.answer;
     reportStarted(ctx, `${type} "${name}" of server ${serverId}`, "being created", answer.kind === "task" ? `task ${answer.key}` : undefined);
@@ -188,18 +195,8 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
     }
     let answer;
     try {
-      // A snapshot no longer listed shows the remove happened (the listing may keep it a little
-      // after the task ends: settleMs); a repeat while its task runs is refused as busy (waited out),
-      // one after it as not found.
-      const look = async (): Promise<Seen<undefined>> => (gone(await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal })) ? { state: "done", found: undefined } : { state: "absent" });
-      const r = await sendReconciled({
-        host: HOSTKEY_HOST,
-        operation: `vm/remove_snapshot "${name}" on server ${serverId}`,
-        send: () => client.removeSnapshot(serverId, name, type, ctx.signal),
-        repeat: { kind: "observable", look, settleMs: LISTING_LAG_MS },
-        logger: ctx.logger,
-        busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal },
-      });
+      // A snapshot no longer listed shows the remove happened; a repeat after it is refused as not found.
+      const r = await sendShownInListing(client, ctx, { serverId, type, timeoutMs, shows: gone }, `vm/remove_snapshot "${name}" on server ${serverId}`, () => client.removeSnapshot(serverId, name, type, ctx.signal));
       if (r.kind !== "sent") return;
       answer = r.answer;
     } catch (e) {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineAction } from "../core/action";
 import { clientFor, idString, operationTimeoutProperty, serverIdProperty, vendorId } from "./common";
 import { HOST } from "./errors";
-import { explainNotFound, performRestore, RESTORE_CONFIRM } from "./restore";
+import { performRestore, RESTORE_CONFIRM } from "./restore";
 
 /**
  * `vpsorg.BackupRestore`: `POST /servers/{server_id}/restore/` with `{"backup_id": ...}` (the backup
@@ -62,16 +62,9 @@ resources:
   async run(news, ctx) {
     const client = clientFor(ctx);
     const backupId = vendorId(news.backupId, "backup");
-    const outcome = await performRestore({
-      client,
-      serverId: news.serverId,
-      source: `backup ${backupId}`,
-      send: () => client.restoreBackup(news.serverId, backupId, ctx.signal).catch((e: unknown) => Promise.reject(explainNotFound(e, `server ${news.serverId} or its backup ${backupId}`))),
-      operationTimeout: news.operationTimeout,
-      ctx,
-    });
-    const outs = { ...news, restoredAt: outcome.restoredAt, serverStatus: outcome.serverStatus, message: outcome.message };
-    return { id: `backup-${backupId}-${Date.parse(outcome.restoredAt)}`, outs };
+    const send = () => client.restoreBackup(news.serverId, backupId, ctx.signal);
+    const outcome = await performRestore(ctx, news.operationTimeout, { client, serverId: news.serverId, source: `backup ${backupId}`, missing: `server ${news.serverId} or its backup ${backupId}`, send });
+    return { id: `backup-${backupId}-${Date.parse(outcome.restoredAt)}`, outs: { ...news, ...outcome } };
   },
   // As SnapshotRestore's: the record as it is; with only the id (an import), what the id says, and
   // the server from the backup's listing entry.

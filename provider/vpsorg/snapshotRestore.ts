@@ -3,7 +3,7 @@ import { VpsError } from "../core/errors";
 import { defineAction } from "../core/action";
 import { clientFor, idString, operationTimeoutProperty, vendorId } from "./common";
 import { HOST } from "./errors";
-import { explainNotFound, performRestore, RESTORE_CONFIRM } from "./restore";
+import { performRestore, RESTORE_CONFIRM } from "./restore";
 
 /**
  * `vpsorg.SnapshotRestore`: `POST /snapshots/{id}/restore/`, then wait until the server leaves
@@ -65,16 +65,9 @@ resources:
     // wait and the per-server lock need.
     const snap = (await client.listSnapshots({ signal: ctx.signal })).find((s) => s.id === snapshotId);
     if (!snap) throw new VpsError({ kind: "notFound", host: HOST, operation: `POST /snapshots/${snapshotId}/restore/`, hint: `snapshot ${snapshotId} does not exist (vpsorg.getSnapshots lists them)` }, "nothing to restore");
-    const outcome = await performRestore({
-      client,
-      serverId: snap.server.id,
-      source: `snapshot ${snapshotId} ("${snap.name}")`,
-      send: () => client.restoreSnapshot(snapshotId, ctx.signal).catch((e: unknown) => Promise.reject(explainNotFound(e, `snapshot ${snapshotId}`))),
-      operationTimeout: news.operationTimeout,
-      ctx,
-    });
-    const outs = { ...news, serverId: snap.server.id, snapshotName: snap.name, restoredAt: outcome.restoredAt, serverStatus: outcome.serverStatus, message: outcome.message };
-    return { id: `snapshot-${snapshotId}-${Date.parse(outcome.restoredAt)}`, outs };
+    const send = () => client.restoreSnapshot(snapshotId, ctx.signal);
+    const outcome = await performRestore(ctx, news.operationTimeout, { client, serverId: snap.server.id, source: `snapshot ${snapshotId} ("${snap.name}")`, missing: `snapshot ${snapshotId}`, send });
+    return { id: `snapshot-${snapshotId}-${Date.parse(outcome.restoredAt)}`, outs: { ...news, serverId: snap.server.id, snapshotName: snap.name, ...outcome } };
   },
   // The restore happened; nothing on the host describes it later. With only the id (an import), the
   // record is what the id says.
