@@ -4,7 +4,7 @@ import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import type { Backup, Vm } from "./schemas";
 import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
-import { adoptRollback, refreshRollback, rollbackOutputs, runRollback } from "./snapshotRollback";
+import { adoptRollback, rollbackOutputs, rollbackReadBack, runRollback } from "./snapshotRollback";
 
 /**
  * `flops.BackupRollback`: rolls a server back to one of its backups (`backup_rollback`) and waits.
@@ -158,10 +158,6 @@ resources:
     },
   },
   run: (news, ctx) => perform(flopsClient(), news, ctx),
-  fromId(id) {
-    const ref = parseId(id);
-    return { serverId: String(ref.vmId), backup: ref.backup, operationId: ref.operationId, rolledBackAt: 0 };
-  },
-  refresh: (id) => refreshRollback(parseId(id).vmId),
+  ...rollbackReadBack(parseId, (ref) => ({ backup: ref.backup })),
   forgotten: (state) => `forgetting the rollback of server ${state.serverId} to backup ${state.backup}; the server is left as it is`,
 });

@@ -95,9 +95,18 @@ export async function adoptRollback(c: FlopsClient, vmId: number, operationId: n
   return { operationId, rolledBackAt: ctx.clock.now() };
 }
 
-/** The record of a rollback stays as written; it is dropped only when its server is gone. */
-export async function refreshRollback(vmId: number): Promise<object | undefined> {
-  return (await findVm(flopsClient(), vmId)) === undefined ? undefined : {};
+/**
+ * How a rollback's record is read back: from its id `<serverId>/<target>/<operationId>` when the state
+ * is empty (an import), and kept as written until its server is gone.
+ */
+export function rollbackReadBack<R extends { vmId: number; operationId: number }, X>(parseId: (id: string) => R, target: (ref: R) => X) {
+  return {
+    fromId(id: string) {
+      const ref = parseId(id);
+      return { serverId: String(ref.vmId), ...target(ref), operationId: ref.operationId, rolledBackAt: 0 };
+    },
+    refresh: async (id: string) => ((await findVm(flopsClient(), parseId(id).vmId)) === undefined ? undefined : {}),
+  };
 }
 
 // ---- SnapshotRollback ----
@@ -210,10 +219,6 @@ resources:
     },
   },
   run: (news, ctx) => perform(flopsClient(), news, ctx),
-  fromId(id) {
-    const ref = parseId(id);
-    return { serverId: String(ref.vmId), snapshotId: ref.snapshotId, operationId: ref.operationId, rolledBackAt: 0 };
-  },
-  refresh: (id) => refreshRollback(parseId(id).vmId),
+  ...rollbackReadBack(parseId, (ref) => ({ snapshotId: ref.snapshotId })),
   forgotten: (state) => `forgetting the rollback of server ${state.serverId} to snapshot ${state.snapshotId}; the server is left as it is`,
 });
