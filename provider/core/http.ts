@@ -124,7 +124,7 @@ export class HttpClient {
     this.policy = opts.retry ?? defaultRetryPolicy;
   }
 
-  /** Sends the call, retrying where its safety allows, and returns the schema-validated body. */
+  /** Sends the call, retrying where its declaration (`repeat`) allows, and returns the schema-validated body. */
   async call<S extends z.ZodType>(call: ApiCall<S>): Promise<z.infer<S>> {
     for (let attempt = 1; ; attempt++) {
       try {

@@ -400,13 +400,11 @@ export class FlopsClient {
   async waitForOperation(operationId: number, opts: WaitForOperationOptions): Promise<Operation> {
     const what = opts.what ?? `operation ${operationId}`;
     const result = await waitFor<Operation>({
+      ...opts,
       host: FLOPS_HOST,
       what,
-      timeoutMs: opts.timeoutMs,
-      signal: opts.signal,
       clock: opts.clock ?? this.clock,
       backoff: this.waitBackoff,
-      onProgress: opts.onProgress,
       poll: async (signal) => {
         const op = await this.getOperation(operationId, { signal, priority: "poll" });
         if (op.errorCode || (op.status !== OPERATION_STATUS.pending && op.status !== OPERATION_STATUS.done)) {

@@ -276,7 +276,7 @@ describe("answers", () => {
     expect(sim.requestsTo("/missing")).toHaveLength(1);
   });
 
-  test("a vendor error envelope in a 200 goes through decodeError before the schema", async () => {
+  test("a vendor error envelope in a 200 goes through decodeVendor before the schema", async () => {
     const { client } = makeClient();
     const e = await failure(client.call(read("/envelope")));
     expect(e.kind).toBe("notFound");

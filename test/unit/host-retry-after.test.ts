@@ -30,18 +30,10 @@ function route(req: SimRequest): SimResponse {
 }
 
 const server = new SimulatorServer(route, () => [TOKEN]);
-let agent: Agent;
+const agent = new Agent({ keepAliveTimeout: 1_000 });
 let endpoint: string;
-
-beforeAll(async () => {
-  endpoint = `${await server.start()}/api/v1`;
-  agent = new Agent({ keepAliveTimeout: 1_000 });
-});
-
-afterAll(async () => {
-  await server.stop();
-  await agent.close();
-});
+beforeAll(async () => void (endpoint = `${await server.start()}/api/v1`));
+afterAll(() => Promise.all([server.stop(), agent.close()]));
 
 beforeEach(() => {
   clock = new FakeClock();
