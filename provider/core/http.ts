@@ -3,7 +3,7 @@ import { z } from "zod";
 import { type Clock, systemClock } from "./clock";
 import { type ErrorKind, VpsError } from "./errors";
 import { type Logger, silentLogger } from "./log";
-import { type RequestBudget, type RequestPriority } from "./rateLimit";
+import type { RequestBudget } from "./rateLimit";
 import { redact } from "./redact";
 import { backoffDelay, type CallKind, defaultRetryPolicy, isRetryable, parseRetryAfter, type RetryPolicy } from "./retry";
 
@@ -196,7 +196,7 @@ export class HttpClient {
       headers["content-type"] = "application/x-www-form-urlencoded";
     }
     // The slot counts from when the answer arrives (see RequestBudget.reserve).
-    const priority: RequestPriority = call.priority;
+    const priority = call.priority;
     const budget = this.opts.budget;
     // A budget-like object without `reserve` (older callers, test doubles) counts from the grant.
     const release = typeof budget?.reserve === "function" ? await budget.reserve(priority, call.signal) : void (await budget?.acquire(priority, call.signal));
