@@ -16,3 +16,4 @@ export * from "./reconcile";
 export * from "./coalesce";
 export * from "./triggers";
 export * from "./lifetime";
+export * from "./host";
