@@ -735,7 +735,7 @@ async function main(): Promise<void> {
   }
   if (faults && faults.ok < faults.cells) {
     missed.push(
-      `- **Steps that survive one transient fault: ${faults.ok} of ${faults.cells}.** The other ${faults.cells - faults.ok} are calls that would do harm if sent twice and leave nothing the API shows (a restart, a restore or rollback that leaves the server looking as before, a backup export, an archive request; the footnotes of docs/fault-matrix.md say which). What would close it: the hosts' own records of such work (an operation listing on flops, the last restore in a VPS.org server's info, a VM's tasks on HOSTKEY, an id for a NetAngels archive request), or an idempotency key on the call.`,
+      `- **Steps that survive one transient fault: ${faults.ok} of ${faults.cells}.** The other ${faults.cells - faults.ok} are a dropped connection or a lost answer on calls that would do harm if sent twice and leave nothing the API shows (a restart, a restore or rollback that leaves the server looking as before, a backup export, an archive request; the footnotes of docs/fault-matrix.md say which). What would close it: the hosts' own records of such work (an operation listing on flops, the last restore in a VPS.org server's info, a VM's tasks on HOSTKEY, an id for a NetAngels archive request), or an idempotency key on the call.`,
     );
   }
   if (cold.ratio > 1.5) missed.push(`- **Cold start ${fmt(cold.ratio, 2)}**: loading every host's handlers up front; what would close it: load a host's modules only when a resource of that host is first used (provider/hosts.ts).`);

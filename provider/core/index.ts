@@ -17,3 +17,4 @@ export * from "./coalesce";
 export * from "./triggers";
 export * from "./lifetime";
 export * from "./action";
+export * from "./host";

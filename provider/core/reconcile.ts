@@ -13,7 +13,8 @@ import { waitFor } from "./waiter";
  * - observable (snapshot create, IP add, reinstall, delete...): the object is read first (its info,
  *   the listing); the call is sent again only when the change is not there and nothing runs for it;
  *   a change found done is adopted, one found under way is handed back to be waited for;
- * - neither: the error says so, naming the call and what to check.
+ * - neither: the error says so, naming the call and what to check; only a 503 answer (the host did
+ *   not handle the call) lets it be sent again.
  * A re-send the host refuses as busy means an operation (most likely the lost one) still runs on the
  * object: it is waited out, looking for the change, instead of failing. A 429 is a refusal, not an
  * unknown outcome; the HTTP client already repeats it after Retry-After. The number of sends is
@@ -124,19 +125,21 @@ export async function sendReconciled<T, F>(o: ReconcileCall<T, F>): Promise<Reco
       last = e;
     }
     const repeat = o.repeat;
-    if (repeat.kind === "neither") {
+    const unhandled = notHandled(last);
+    if (repeat.kind === "neither" && !unhandled) {
       throw unresolved(last, o.operation, `the API cannot show whether it took effect, so it was not sent again; ${repeat.check}`);
     }
-    const seen = repeat.look ? (hidesWork(o) && mayHaveArrived(last) ? await lookOverWindow(o, last) : await lookSettled(o, repeat.look, last)) : undefined;
+    const seen = repeat.kind === "neither" ? undefined : repeat.look ? (hidesWork(o) && mayHaveArrived(last) ? await lookOverWindow(o, last) : await lookSettled(o, repeat.look, last)) : undefined;
     if (seen?.state === "done" || seen?.state === "running") {
       o.logger.warn(`${o.host}: ${o.operation} had no clear answer (${cause(last)}); ${seen.state === "done" ? "its change is there" : "its work is under way"}, so it is not sent again`);
       return { kind: seen.state, found: seen.found };
     }
-    if (seen?.state === "unknown" && repeat.kind === "observable") {
+    if (seen?.state === "unknown" && repeat.kind === "observable" && !unhandled) {
       throw unresolved(last, o.operation, `${seen.why}, so it was not sent again; check the object in the host's panel (or run \`pulumi refresh\`) before \`pulumi up\` again`);
     }
     if (attempt >= attempts) throw unresolved(last, o.operation, `it was sent ${attempts} times without a clear answer; run \`pulumi refresh\` to see the live state, then \`pulumi up\` again`);
-    o.logger.warn(`${o.host}: ${o.operation} had no clear answer (${cause(last)}); ${repeat.kind === "idempotent" ? "sending it again leaves the same result" : "its change is not there and nothing runs for it"}, so it is sent again`);
+    const why = repeat.kind === "idempotent" ? "sending it again leaves the same result" : seen?.state === "absent" ? "its change is not there and nothing runs for it" : "the host says it did not handle it";
+    o.logger.warn(`${o.host}: ${o.operation} had no clear answer (${cause(last)}); ${why}, so it is sent again`);
   }
 }
 
@@ -160,6 +163,15 @@ export async function sendIdempotent<T>(o: Omit<ReconcileCall<T, never>, "repeat
 /** A call declared `hiddenWork`, with the window (its busy wait) to look over. */
 function hidesWork<T, F>(o: ReconcileCall<T, F>): o is ReconcileCall<T, F> & { repeat: { kind: "observable" }; busyWait: NonNullable<ReconcileCall<T, F>["busyWait"]> } {
   return o.repeat.kind === "observable" && o.repeat.hiddenWork === true && o.busyWait !== undefined;
+}
+
+/**
+ * A 503 (Service Unavailable) says the host did not handle the request (RFC 9110 15.6.4: it is
+ * "currently unable to handle" it), so even a call that must not run twice may be sent again. Other
+ * 5xx (500, 502, 504) may come after the host acted, and stay unknown outcomes.
+ */
+function notHandled(e: VpsError): boolean {
+  return e.kind === "server" && e.httpStatus === 503;
 }
 
 /** Whether the host may have accepted the call: any fault but an error answer (a 5xx says the call failed). */

@@ -1,14 +1,16 @@
 import { z } from "zod";
 import { VpsError } from "../core/errors";
 import { type PropertySpec, type HandlerContext } from "../core/resource";
-import { type VpsorgClient, vpsorgClient } from "./client";
+import type { VpsorgClient } from "./client";
 import { HOST } from "./errors";
+import { vpsorgClientFromSettings } from "./settings";
 import { VPSORG_TIMEOUTS } from "./wait";
 
 /** What every vpsorg handler shares: the client built at run time, ids, timeouts and common inputs. */
 
-export function clientFor(ctx: HandlerContext): VpsorgClient {
-  return vpsorgClient({ clock: ctx.clock, logger: ctx.logger });
+/** The account's client (cached per account, so the handler's clock and logger do not reach it). */
+export function clientFor(_ctx: HandlerContext): VpsorgClient {
+  return vpsorgClientFromSettings();
 }
 
 /** A Pulumi id (a decimal string) → the vendor's integer; anything else is an error naming it. */

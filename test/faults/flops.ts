@@ -5,7 +5,7 @@
 import { flops } from "pulumi-vps";
 import { configFromRecord, type HandlerContext, MemoryLogger, setConfigSource, systemClock } from "../../provider/core";
 import { getBackupDownloadUrl } from "../../provider/flops/functions";
-import { clearFlopsClientCache } from "../../provider/flops/settings";
+import { clearHostClients } from "../../provider/core/host";
 import { FlopsSimulator, type OperationType, type VmRecord } from "../../simulator/flops";
 import { captureResources, DynamicProviderHost, findResource, type ResourceState } from "../harness";
 import type { PlainObject } from "../harness/protocol";
@@ -37,7 +37,7 @@ export async function startFlopsKit(): Promise<FlopsKit> {
   const config = { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:maxRequestsPerSecond": "1000" };
   const host = await DynamicProviderHost.start({ config, secretKeys: ["flops:apiKey"] });
   // The function row runs its handler in this process, configured the same way.
-  clearFlopsClientCache();
+  clearHostClients();
   setConfigSource(configFromRecord(config));
   return {
     name: "flops",

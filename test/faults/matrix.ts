@@ -106,7 +106,8 @@ export interface Scenario<C = unknown> {
   /** Faults that do not apply, with the reason. */
   na?: Partial<Record<Fault, string>>;
   /**
-   * Why a transient fault (5xx, dropped connection, lost answer) on this call still fails the step:
+   * Why a transient fault after which the host may have handled the call (a dropped connection, a lost
+   * answer; a 503 says it did not, so the call is sent again) still fails the step:
    * what the API cannot show about whether the change happened. A transient cell that ends in an
    * error without it fails, and so does one that ends `ok` with it (the reason is stale).
    */
@@ -367,16 +368,19 @@ export async function runCell<C>(kit: HostKit, sc: Scenario<C>, fault: Fault, ce
  */
 function checkTransient(sc: Scenario, fault: Fault, outcome: string, message: string, problems: string[]): string | undefined {
   if (!TRANSIENT.includes(fault)) return undefined;
+  // The 5xx cells answer 503: the host says it did not handle the call, so even a call the API cannot
+  // see is sent again; cannotTell speaks only of faults after which the call may have been handled.
+  const reason = fault === "5xx" ? undefined : sc.cannotTell;
   if (outcome === "ok") {
-    if (sc.cannotTell) problems.push(`the step succeeded, but the scenario still says the API cannot tell (${sc.cannotTell}): drop cannotTell`);
+    if (reason) problems.push(`the step succeeded, but the scenario still says the API cannot tell (${reason}): drop cannotTell`);
     return undefined;
   }
-  if (!sc.cannotTell) {
+  if (!reason) {
     problems.push(`a transient fault failed the step (${outcome}); reconcile the call, or say in cannotTell why the API cannot tell whether it happened: ${message}`);
     return undefined;
   }
   if (!/not sent again/.test(message)) problems.push(`the error does not say the call was not sent again: ${message}`);
-  return sc.cannotTell;
+  return reason;
 }
 
 function armFault<C>(kit: HostKit, sc: Scenario<C>, fault: Fault, ctx: C): void {
@@ -586,7 +590,7 @@ export function renderMatrix(results: CellResult[]): string {
     lines.push("");
     lines.push("## Why a transient fault still fails these steps");
     lines.push("");
-    lines.push("The call would do harm if sent twice, and nothing the API shows tells whether the first one took effect; the error says it was not sent again and what to check.");
+    lines.push("The call would do harm if sent twice, and after a dropped connection or a lost answer nothing the API shows tells whether the first one took effect; the error says it was not sent again and what to check. (A 503 answer says the host did not handle the call: it is sent again, so the 5xx column ends `ok`.)");
     lines.push("");
     whys.forEach((r, i) => lines.push(`${String.fromCharCode(97 + i)}. ${r}`));
   }

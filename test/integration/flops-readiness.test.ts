@@ -8,7 +8,7 @@
 import { type Clock, configFromRecord, isVpsError, MemoryLogger, type Props, setConfigSource, VpsError } from "../../provider/core";
 import { catalog } from "../../provider/flops/catalog";
 import { serverResource } from "../../provider/flops/server";
-import { clearFlopsClientCache } from "../../provider/flops/settings";
+import { clearHostClients } from "../../provider/core/host";
 import { DEFAULT_GUEST_BANNER, FlopsSimulator, VM_STATE } from "../../simulator/flops";
 import { driver, type TestContext } from "./flops-support";
 
@@ -66,7 +66,7 @@ function waitingLines(c: TestContext): string[] {
 beforeAll(async () => {
   sim = new FlopsSimulator({ operationDurationMs: 30, guestListeners: { bootMs: BOOT_MS } });
   await sim.start();
-  clearFlopsClientCache();
+  clearHostClients();
   setConfigSource(configFromRecord({ "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:endpoint": sim.endpoint, "flops:maxRequestsPerSecond": "1000" }));
 });
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { type Clock, configFromRecord, type HandlerContext, MemoryLogger, type Props, type ResourceDefinition, setConfigSource, systemClock } from "../../provider/core";
 import { checkResource, createResource, deleteResource, diffResource, readResource, updateResource } from "../../provider/core/lifecycle";
-import { clearFlopsClientCache } from "../../provider/flops/settings";
+import { clearHostClients } from "../../provider/core/host";
 import { FlopsSimulator } from "../../simulator/flops";
 
 /**
@@ -11,7 +11,7 @@ import { FlopsSimulator } from "../../simulator/flops";
 export async function startFlops(operationDurationMs = 30): Promise<FlopsSimulator> {
   const sim = new FlopsSimulator({ operationDurationMs });
   await sim.start();
-  clearFlopsClientCache();
+  clearHostClients();
   // A high request budget: the default 10/s would make these tests wait on the limiter, not the API.
   setConfigSource(configFromRecord({ "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:endpoint": sim.endpoint, "flops:maxRequestsPerSecond": "1000" }));
   return sim;

@@ -10,7 +10,7 @@
 import { flops } from "pulumi-vps";
 import { configFromRecord, setConfigSource } from "../../provider/core/config";
 import { resourceDefinition } from "../../provider/hosts";
-import { clearFlopsClientCache } from "../../provider/flops/settings";
+import { clearHostClients } from "../../provider/core/host";
 import { FlopsSimulator } from "../../simulator/flops";
 import { captureResources, DynamicProviderHost, findResource, PROVIDER_KEY, refresh, type ResourceState } from "../harness";
 import { driver } from "../integration/flops-support";
@@ -36,7 +36,7 @@ afterAll(async () => {
 
 /** The Server handlers in this process, configured for the same simulator (with a budget that never waits). */
 function serverHere() {
-  clearFlopsClientCache();
+  clearHostClients();
   setConfigSource(configFromRecord({ "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:maxRequestsPerSecond": "1000" }));
   return driver(resourceDefinition("flops:Server"));
 }
