@@ -63,7 +63,8 @@ export type Shape = ShapeNode &
     | { kind: "union"; variants: Shape[] }
     | { kind: "array"; items: Shape }
     | { kind: "map"; values: Shape }
-    | { kind: "object"; properties: ShapeProperty[] }
+    /** `rest`: the type of members beyond the named ones, when the object allows them (`z.looseObject`). */
+    | { kind: "object"; properties: ShapeProperty[]; rest?: Shape }
   );
 
 export type ObjectShape = Extract<Shape, { kind: "object" }>;
@@ -127,7 +128,8 @@ export function shapeOfJson(node: JsonSchema | boolean | undefined): Shape {
           if (child.description !== undefined) p.description = child.description;
           return p;
         });
-        return { ...base, kind: "object", properties };
+        const extra = s.additionalProperties;
+        return extra === undefined || extra === false ? { ...base, kind: "object", properties } : { ...base, kind: "object", properties, rest: shapeOfJson(extra) };
       }
       return { ...base, kind: "map", values: typeof s.additionalProperties === "object" ? shapeOfJson(s.additionalProperties) : ANY };
     default:
