@@ -2,10 +2,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { z } from "zod";
 import { describeProperty, type FunctionDefinition, type ResourceDefinition } from "../../provider/core/resource";
-import { objectShapeOf, type ObjectShape, shapeOf, type ShapeProperty } from "../../provider/core/shape";
+import { objectShapeOf, type ObjectShape, type Shape, shapeOf, type ShapeProperty } from "../../provider/core/shape";
 import { allFunctions, allResources, hostNames } from "../../provider/hosts";
+import { singular } from "../../provider/plugin/types";
 import { lineDiff } from "../lineDiff";
-import { docComment, inputType, memberValueType, members, outputArgType, restMember, valueType } from "./types";
+import { docComment, inputType, memberValueType, members, objectKey, outputArgType, restMember, valueType, withNamedObjects } from "./types";
 
 /**
  * The TypeScript SDK (`sdk/<host>/*.ts`), generated from the resource and function descriptions that
@@ -106,7 +107,7 @@ function objectOrAlias(name: string, shape: ReturnType<typeof shapeOf>, doc: str
   return `${docComment(doc, "")}export type ${name} = ${alias};\n`;
 }
 
-function functionText(def: FunctionDefinition<z.ZodType, z.ZodType>, fnsName: string): string {
+function functionText(def: FunctionDefinition<z.ZodType, z.ZodType>, fnsName: string, names: ReadonlyMap<string, string>): string {
   const base = capitalize(def.name);
   const args = shapeOf(def.args, "input");
   const result = shapeOf(def.result, "output");
@@ -119,7 +120,8 @@ function functionText(def: FunctionDefinition<z.ZodType, z.ZodType>, fnsName: st
     parts.push(objectOrAlias(`${base}Args`, args, `The arguments of {@link ${def.name}}.`, (s) => members(s, "  ", memberValueType), valueType(args)));
     parts.push(objectOrAlias(`${base}OutputArgs`, args, `The arguments of {@link ${def.name}Output}: each may be an Output.`, (s) => members(s, "  ", outputArgType), "never"));
   }
-  parts.push(objectOrAlias(`${base}Result`, result, `The answer of {@link ${def.name}}.`, (s) => members(s, "  ", memberValueType), valueType(result)));
+  // The answer's own members are written out here; elsewhere its type is referred to by name.
+  parts.push(withNamedObjects(without(names, `${base}Result`), () => objectOrAlias(`${base}Result`, result, `The answer of {@link ${def.name}}.`, (s) => members(s, "  ", memberValueType), valueType(result))));
   const doc = sentence(def.description);
   parts.push(`${docComment(doc, "")}export function ${def.name}(args?: ${argsType}): Promise<${base}Result> {
   return invokeFunction(${fn}, args);
@@ -132,15 +134,62 @@ function functionText(def: FunctionDefinition<z.ZodType, z.ZodType>, fnsName: st
   return parts.join("\n");
 }
 
+/** The named object types but one (the one being written out). */
+function without(names: ReadonlyMap<string, string>, name: string): Map<string, string> {
+  return new Map([...names].filter(([, v]) => v !== name));
+}
+
+/** Every object shape inside a shape (not the shape itself), with the name of where it first appears. */
+function nestedObjects(s: Shape, name: string, out: Array<{ shape: ObjectShape; name: string }>): void {
+  const visit = (child: Shape, childName: string) => {
+    if (child.kind === "object") out.push({ shape: child, name: childName });
+    nestedObjects(child, childName, out);
+  };
+  if (s.kind === "object") for (const p of s.properties) visit(p.shape, `${name}${capitalize(p.name)}`);
+  else if (s.kind === "array") visit(s.items, singular(name));
+  else if (s.kind === "map") visit(s.values, name);
+  else if (s.kind === "union") for (const v of s.variants) visit(v, name);
+}
+
+/**
+ * An object type that several answers share (a server in getServers and getServer's answer) is
+ * written once: as the answer it is, or under the name of where it first appears.
+ */
+function sharedObjects(defs: FunctionDefinition[]): { names: Map<string, string>; declarations: string } {
+  const names = new Map<string, string>();
+  const results = defs.map((d) => ({ def: d, result: shapeOf(d.result, "output") }));
+  for (const { def, result } of results) if (result.kind === "object" && !result.nullable && !names.has(objectKey(result))) names.set(objectKey(result), `${capitalize(def.name)}Result`);
+  const nested: Array<{ shape: ObjectShape; name: string }> = [];
+  for (const { def, result } of results) nestedObjects(result, capitalize(def.name), nested);
+  const count = new Map<string, number>();
+  for (const n of nested) count.set(objectKey(n.shape), (count.get(objectKey(n.shape)) ?? 0) + 1);
+  const declared: Array<{ shape: ObjectShape; name: string }> = [];
+  for (const n of nested) {
+    const key = objectKey(n.shape);
+    if (names.has(key) || (count.get(key) ?? 0) < 2) continue;
+    names.set(key, n.name);
+    declared.push(n);
+  }
+  const declarations = declared
+    .map((d) => {
+      const body = withNamedObjects(without(names, d.name), () => `${restMember(d.shape, "  ")}${members(d.shape, "  ", memberValueType)}`);
+      return `${docComment(d.shape.description, "")}export interface ${d.name} {\n${body}}\n`;
+    })
+    .join("\n");
+  return { names, declarations };
+}
+
 function functionsFile(host: string, defs: FunctionDefinition[]): string {
   const origins = defs.map((d) => originOf(host, d, "functions"));
   const modules = [...new Set(origins.map((o) => o.module))];
   if (modules.length > 1) throw new Error(`the functions of ${host} come from several modules (${modules.join(", ")}); keep them in provider/${host}/functions.ts`);
   const imports = modules.length ? `import * as fns from "../../provider/${host}/${modules[0]}";\n` : "";
+  const shared = sharedObjects(defs);
+  const body = withNamedObjects(shared.names, () => defs.map((d, i) => functionText(d as FunctionDefinition<z.ZodType, z.ZodType>, origins[i].name, shared.names)).join("\n"));
   return `${HEADER}import type * as pulumi from "@pulumi/pulumi";
 ${imports}import { invokeFunction, outputOf } from "../function";
 
-${defs.map((d, i) => functionText(d as FunctionDefinition<z.ZodType, z.ZodType>, origins[i].name)).join("\n")}`;
+${shared.declarations ? `${shared.declarations}\n` : ""}${body}`;
 }
 
 function indexFile(root: string, host: string, resources: ResourceDefinition[]): string {

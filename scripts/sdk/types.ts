@@ -51,8 +51,28 @@ function objectText(s: ObjectShape, indent: string, typeOf: (p: ShapeProperty, i
   return `{\n${restMember(s, `${indent}  `)}${members(s, `${indent}  `, typeOf)}${indent}}`;
 }
 
+/** What makes two object types the same type (their own description is where they are used). */
+export function objectKey(s: ObjectShape): string {
+  return JSON.stringify({ properties: s.properties, rest: s.rest });
+}
+
+/** Object types written once under a name (by objectKey), which valueType refers to instead of restating them. */
+let namedObjects: ReadonlyMap<string, string> = new Map();
+
+export function withNamedObjects<T>(names: ReadonlyMap<string, string>, write: () => T): T {
+  const previous = namedObjects;
+  namedObjects = names;
+  try {
+    return write();
+  } finally {
+    namedObjects = previous;
+  }
+}
+
 /** The value's type (optional members of nested objects also take `undefined`, as zod infers them). */
 export function valueType(s: Shape, indent = ""): string {
+  const name = s.kind === "object" ? namedObjects.get(objectKey(s)) : undefined;
+  if (name) return withNull(s, name);
   switch (s.kind) {
     case "any":
       return withNull(s, "unknown");

@@ -3,6 +3,49 @@ import type * as pulumi from "@pulumi/pulumi";
 import * as fns from "../../provider/flops/functions";
 import { invokeFunction, outputOf } from "../function";
 
+/** An installable distribution of the catalog. */
+export interface GetDistributionsDistribution {
+  [key: string]: unknown;
+  /** Catalog id; it changes between releases, so refer to a distribution by name or description. */
+  id: number;
+  /** Family name, e.g. `DEBIAN`, `WINDOWS_2008_R2`: what a Server's distribution takes with bitness. */
+  name: string;
+  /** Full name, e.g. `Ubuntu 14.04.1 x64`: what a Server's distribution takes alone. */
+  description: string;
+  /** 32 or 64. */
+  bitness: number;
+}
+
+/** A server's backup schedule. */
+export interface GetServersServerBackupPolicy {
+  [key: string]: unknown;
+  /** Backups kept, 1–10. */
+  quantity: number;
+  /** Hours between backups: 3, 6, 12, 24 or 72. */
+  frequency: number;
+}
+
+/** An SSH key as a server lists it. */
+export interface GetServersServerPublicKey {
+  [key: string]: unknown;
+  /** Key id (a flops.PublicKey's id, as a number). */
+  id: number;
+  /** Tenant (project) id of the key. */
+  tenantId: number;
+  /** Key name. */
+  name: string;
+  /** Key type, e.g. RSA. */
+  type: string;
+  /** The key text; the API leaves it out (null) here: flops.getPublicKeys has it. */
+  publicKey: string | null;
+  /** When the key was added, epoch milliseconds; null here as in the API's answer. */
+  timeAdded: number | null;
+  /** Whether the key is in the server's authorized_keys. */
+  installed: boolean;
+  /** The user who owns the key, as the API names it, or null. */
+  ownerUser: string | null;
+}
+
 /** The answer of {@link getTenants}. */
 export interface GetTenantsResult {
   /** The account's projects (tenants). */
@@ -48,17 +91,7 @@ export interface GetDistributionsOutputArgs {
 /** The answer of {@link getDistributions}. */
 export interface GetDistributionsResult {
   /** The matching distributions, in catalog order. */
-  distributions: {
-    [key: string]: unknown;
-    /** Catalog id; it changes between releases, so refer to a distribution by name or description. */
-    id: number;
-    /** Family name, e.g. `DEBIAN`, `WINDOWS_2008_R2`: what a Server's distribution takes with bitness. */
-    name: string;
-    /** Full name, e.g. `Ubuntu 14.04.1 x64`: what a Server's distribution takes alone. */
-    description: string;
-    /** 32 or 64. */
-    bitness: number;
-  }[];
+  distributions: GetDistributionsDistribution[];
 }
 
 /** Installable distributions, optionally filtered by family name (case-insensitive) and bitness. Ids change between releases: refer to distributions by name. */
@@ -142,81 +175,7 @@ export function getSoftwareOutput(args?: Record<string, never>): pulumi.Output<G
 /** The answer of {@link getServers}. */
 export interface GetServersResult {
   /** The servers, as the API lists them. */
-  servers: ({
-    [key: string]: unknown;
-    /** Server (VM) id: a flops.Server's id, as a number. */
-    id: number;
-    /** Tenant (project) id. */
-    tenantId: number;
-    /** Server name. */
-    name: string;
-    /** Vendor internal id, e.g. vm88534. */
-    internalId: string;
-    /** RAM in MB. */
-    memory: number;
-    /** Disk in MB. */
-    disk: number;
-    /** CPU cores. */
-    cpu: number;
-    /** Bandwidth in Mbit/s. */
-    bandwidth: number;
-    /** Tariff id (flops.getTariffs lists them). */
-    tariffId: number;
-    /** Public IPv4 addresses. */
-    ipAddresses: string[];
-    /** Private address; absent while the server is being installed. */
-    privateIpAddress?: string | null | undefined;
-    /** Vendor (libvirt) state, e.g. VIR_DOMAIN_RUNNING or VIR_DOMAIN_SHUTOFF. */
-    state: string;
-    /** Creation time, epoch milliseconds. */
-    timeAdded: number;
-    /** Vendor id of the snapshot the server runs from, or null. */
-    currentSnapshot: number | null;
-    /** A server's backup schedule. */
-    backupPolicy: {
-      [key: string]: unknown;
-      /** Backups kept, 1–10. */
-      quantity: number;
-      /** Hours between backups: 3, 6, 12, 24 or 72. */
-      frequency: number;
-    };
-    /** An installable distribution of the catalog. */
-    distribution: {
-      [key: string]: unknown;
-      /** Catalog id; it changes between releases, so refer to a distribution by name or description. */
-      id: number;
-      /** Family name, e.g. `DEBIAN`, `WINDOWS_2008_R2`: what a Server's distribution takes with bitness. */
-      name: string;
-      /** Full name, e.g. `Ubuntu 14.04.1 x64`: what a Server's distribution takes alone. */
-      description: string;
-      /** 32 or 64. */
-      bitness: number;
-    };
-    /** The user who owns the server, as the API names it, or null. */
-    ownerUser: string | null;
-    /** The users the server is shared with, as the API names them. */
-    accessUsers: string[];
-    /** SSH keys known to the server. */
-    publicKeys: ({
-      [key: string]: unknown;
-      /** Key id (a flops.PublicKey's id, as a number). */
-      id: number;
-      /** Tenant (project) id of the key. */
-      tenantId: number;
-      /** Key name. */
-      name: string;
-      /** Key type, e.g. RSA. */
-      type: string;
-      /** The key text; the API leaves it out (null) here: flops.getPublicKeys has it. */
-      publicKey: string | null;
-      /** When the key was added, epoch milliseconds; null here as in the API's answer. */
-      timeAdded: number | null;
-      /** Whether the key is in the server's authorized_keys. */
-      installed: boolean;
-      /** The user who owns the key, as the API names it, or null. */
-      ownerUser: string | null;
-    })[];
-  })[];
+  servers: GetServerResult[];
 }
 
 /** Every server of the account (and those shared with it). */
@@ -277,49 +236,15 @@ export interface GetServerResult {
   /** Vendor id of the snapshot the server runs from, or null. */
   currentSnapshot: number | null;
   /** A server's backup schedule. */
-  backupPolicy: {
-    [key: string]: unknown;
-    /** Backups kept, 1–10. */
-    quantity: number;
-    /** Hours between backups: 3, 6, 12, 24 or 72. */
-    frequency: number;
-  };
+  backupPolicy: GetServersServerBackupPolicy;
   /** An installable distribution of the catalog. */
-  distribution: {
-    [key: string]: unknown;
-    /** Catalog id; it changes between releases, so refer to a distribution by name or description. */
-    id: number;
-    /** Family name, e.g. `DEBIAN`, `WINDOWS_2008_R2`: what a Server's distribution takes with bitness. */
-    name: string;
-    /** Full name, e.g. `Ubuntu 14.04.1 x64`: what a Server's distribution takes alone. */
-    description: string;
-    /** 32 or 64. */
-    bitness: number;
-  };
+  distribution: GetDistributionsDistribution;
   /** The user who owns the server, as the API names it, or null. */
   ownerUser: string | null;
   /** The users the server is shared with, as the API names them. */
   accessUsers: string[];
   /** SSH keys known to the server. */
-  publicKeys: ({
-    [key: string]: unknown;
-    /** Key id (a flops.PublicKey's id, as a number). */
-    id: number;
-    /** Tenant (project) id of the key. */
-    tenantId: number;
-    /** Key name. */
-    name: string;
-    /** Key type, e.g. RSA. */
-    type: string;
-    /** The key text; the API leaves it out (null) here: flops.getPublicKeys has it. */
-    publicKey: string | null;
-    /** When the key was added, epoch milliseconds; null here as in the API's answer. */
-    timeAdded: number | null;
-    /** Whether the key is in the server's authorized_keys. */
-    installed: boolean;
-    /** The user who owns the key, as the API names it, or null. */
-    ownerUser: string | null;
-  })[];
+  publicKeys: GetServersServerPublicKey[];
 }
 
 /** One server by id. */

@@ -3,6 +3,20 @@ import type * as pulumi from "@pulumi/pulumi";
 import * as fns from "../../provider/netangels/functions";
 import { invokeFunction, outputOf } from "../function";
 
+/** A backup as the listing shows it. */
+export interface GetVmBackupsBackup {
+  /** The backup's date exactly as the API lists it (up to nanoseconds): what VmRollback and VolumeRollback take. */
+  backupDate: string;
+  /** What was backed up: VM, Disk or Volume. */
+  resourceType?: string | undefined;
+  /** Name of the backed-up resource. */
+  resourceName?: string | undefined;
+  /** Virtual size, as the listing gives it. */
+  virtualSize?: number | undefined;
+  /** The listing's `methods`: the restore methods this backup offers. */
+  restoreMethods?: Record<string, unknown> | undefined;
+}
+
 /** The arguments of {@link getBackups}. */
 export interface GetBackupsArgs {
   /** true: every VM of the account (GET /cloud/backups/vms/); unset or false: the VMs with backup settings (GET /cloud/backups/). */
@@ -73,18 +87,7 @@ export interface GetVmBackupsOutputArgs {
 /** The answer of {@link getVmBackups}. */
 export interface GetVmBackupsResult {
   /** The backups, as the API lists them. */
-  backups: ({
-    /** The backup's date exactly as the API lists it (up to nanoseconds): what VmRollback and VolumeRollback take. */
-    backupDate: string;
-    /** What was backed up: VM, Disk or Volume. */
-    resourceType?: string | undefined;
-    /** Name of the backed-up resource. */
-    resourceName?: string | undefined;
-    /** Virtual size, as the listing gives it. */
-    virtualSize?: number | undefined;
-    /** The listing's `methods`: the restore methods this backup offers. */
-    restoreMethods?: Record<string, unknown> | undefined;
-  })[];
+  backups: GetVmBackupsBackup[];
   /** The newest backup's date, exactly as listed; unset when there is none. */
   latestBackupDate?: string | undefined;
   /** The VM asked about. */
@@ -124,18 +127,7 @@ export interface GetVolumeBackupsOutputArgs {
 /** The answer of {@link getVolumeBackups}. */
 export interface GetVolumeBackupsResult {
   /** The backups, as the API lists them. */
-  backups: ({
-    /** The backup's date exactly as the API lists it (up to nanoseconds): what VmRollback and VolumeRollback take. */
-    backupDate: string;
-    /** What was backed up: VM, Disk or Volume. */
-    resourceType?: string | undefined;
-    /** Name of the backed-up resource. */
-    resourceName?: string | undefined;
-    /** Virtual size, as the listing gives it. */
-    virtualSize?: number | undefined;
-    /** The listing's `methods`: the restore methods this backup offers. */
-    restoreMethods?: Record<string, unknown> | undefined;
-  })[];
+  backups: GetVmBackupsBackup[];
   /** The newest backup's date, exactly as listed; unset when there is none. */
   latestBackupDate?: string | undefined;
   /** The VM asked about. */
