@@ -9,6 +9,9 @@ const path = require("node:path");
 module.exports = {
   rootDir: path.resolve(__dirname, "..", ".."),
   testEnvironment: "node",
+  // Pulumi's SDK keeps its state in globals: Jest's soft deletion of them between files can recurse
+  // on a late write (see the root jest.config.js).
+  testEnvironmentOptions: { globalsCleanup: "off" },
   roots: ["<rootDir>/test/e2e"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },

@@ -260,7 +260,7 @@ export class DynamicProviderHost {
     this.stack = opts.stack ?? DEFAULT_STACK;
     this.callTimeoutMs = opts.callTimeoutMs ?? 20000;
     const config = opts.config ?? {};
-    const startTimeoutMs = opts.startTimeoutMs ?? 15000;
+    const startTimeoutMs = opts.startTimeoutMs ?? 60_000; // a start is about 1 s; a loaded machine can stretch it far beyond
 
     const engineAddress = await this.engine.start();
 

@@ -11,7 +11,9 @@ import { captureResources, CheckFailedError, destroy, DynamicProviderHost, findR
 import { PluginHost } from "../plugin/pluginHost";
 import { pluginConfig } from "../plugin/scenarios";
 
-const BOOT_MS = 300;
+// Long enough that the first probe after the install finds the port closed (the "waiting for" line
+// asserted below) even when a loaded machine delays the provider's look by a second or more.
+const BOOT_MS = 2_500;
 let sim: FlopsSimulator;
 let dynamicHost: DynamicProviderHost;
 let pluginHost: PluginHost;

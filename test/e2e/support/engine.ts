@@ -12,7 +12,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+// test/e2e/support under jest; bin/test/e2e/support when a compiled script (`npm run bench:tofu`) loads it.
+const ABOVE_SUPPORT = path.resolve(__dirname, "..", "..", "..");
+export const REPO_ROOT = fs.existsSync(path.join(ABOVE_SUPPORT, "package.json")) ? ABOVE_SUPPORT : path.dirname(ABOVE_SUPPORT);
 export const ENGINE_BIN = path.join(REPO_ROOT, ".engine", "bin");
 export const PULUMI = path.join(ENGINE_BIN, "pulumi");
 export const PYTHON = path.join(REPO_ROOT, ".engine", "python", "bin", "python");
@@ -124,6 +126,8 @@ export interface WorkspaceOptions {
   /** Extra Pulumi.yaml content (YAML), appended after name and runtime. */
   projectYaml?: string;
   stack?: string;
+  /** Where the project directory is made; default: the installed program directory's `runs`. */
+  parentDir?: string;
 }
 
 /**
@@ -145,7 +149,7 @@ export class Workspace {
     this.scratch = fs.mkdtempSync(path.join(os.tmpdir(), `pulumi-vps-e2e-${opts.project}-`));
     fs.mkdirSync(path.join(this.scratch, "state"));
     fs.mkdirSync(path.join(this.scratch, "home"));
-    this.dir = fs.mkdtempSync(path.join(PROGRAM_DIR, "runs", `${opts.project}-`));
+    this.dir = fs.mkdtempSync(path.join(opts.parentDir ?? path.join(PROGRAM_DIR, "runs"), `${opts.project}-`));
     fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `name: ${opts.project}\nruntime: ${opts.runtime ?? "nodejs"}\n${opts.projectYaml ?? ""}`);
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PULUMI_|FLOPS_|VPSORG_|NETANGELS_|HOSTKEY_|JEST_|NODE_OPTIONS$)/.test(k)));
     this.env = {
