@@ -11,12 +11,12 @@ export interface BackupRollbackArgs {
   backup: pulumi.Input<string>;
   /** Save the server's current state as a backup first (backup_rollback's createBackup). Read when the rollback runs. Changing only this is no diff. */
   createBackup?: pulumi.Input<boolean | undefined>;
-  /** Must be true: a backup rollback deletes every snapshot of the server, loses its current disk for good, and puts back the tariff of the backup's time. Changing only this is no diff. */
-  confirm: pulumi.Input<boolean>;
-  /** A list of any values (e.g. a date or a version string). Changing it runs the BackupRollback again (a replacement). */
-  triggers?: pulumi.Input<pulumi.Input<unknown>[] | undefined>;
   /** Adopt a backup rollback already started ("<serverId>/<backup>/<operationId>", as a timed-out run names it): it is waited for, not started again. Changing only this is no diff. */
   importFrom?: pulumi.Input<string | undefined>;
+  /** Must be true: a backup rollback deletes every snapshot of the server, loses its current disk for good, and puts back the tariff of the backup's time. Changing only this is no diff. */
+  confirm: pulumi.Input<boolean>;
+  /** A list of any values (e.g. a date or a version string); unset and `[]` are the same. Changing it runs the BackupRollback again (a replacement). */
+  triggers?: pulumi.Input<pulumi.Input<unknown>[] | undefined>;
   /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
   operationTimeout?: pulumi.Input<number | undefined>;
 }
@@ -33,12 +33,12 @@ export class BackupRollback extends VpsResource {
   declare readonly backup: pulumi.Output<string>;
   /** Save the server's current state as a backup first (backup_rollback's createBackup). Read when the rollback runs. Changing only this is no diff. */
   declare readonly createBackup: pulumi.Output<boolean | undefined>;
-  /** Must be true: a backup rollback deletes every snapshot of the server, loses its current disk for good, and puts back the tariff of the backup's time. Changing only this is no diff. */
-  declare readonly confirm: pulumi.Output<boolean>;
-  /** A list of any values (e.g. a date or a version string). Changing it runs the BackupRollback again (a replacement). */
-  declare readonly triggers: pulumi.Output<unknown[] | undefined>;
   /** Adopt a backup rollback already started ("<serverId>/<backup>/<operationId>", as a timed-out run names it): it is waited for, not started again. Changing only this is no diff. */
   declare readonly importFrom: pulumi.Output<string | undefined>;
+  /** Must be true: a backup rollback deletes every snapshot of the server, loses its current disk for good, and puts back the tariff of the backup's time. Changing only this is no diff. */
+  declare readonly confirm: pulumi.Output<boolean>;
+  /** A list of any values (e.g. a date or a version string); unset and `[]` are the same. Changing it runs the BackupRollback again (a replacement). */
+  declare readonly triggers: pulumi.Output<unknown[] | undefined>;
   /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
   declare readonly operationTimeout: pulumi.Output<number | undefined>;
   /** The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation). */

@@ -9,7 +9,7 @@ export interface ServerRestartArgs {
   serverId: pulumi.Input<string>;
   /** true: hard reset (like pressing the reset button); false: soft reboot through the guest OS. Default: `false`. Changing it runs the ServerRestart again (a replacement). */
   hard?: pulumi.Input<boolean | undefined>;
-  /** A list of any values (e.g. a date or a version string). Changing it runs the ServerRestart again (a replacement). */
+  /** A list of any values (e.g. a date or a version string); unset and `[]` are the same. Changing it runs the ServerRestart again (a replacement). */
   triggers?: pulumi.Input<pulumi.Input<unknown>[] | undefined>;
   /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
   operationTimeout?: pulumi.Input<number | undefined>;
@@ -25,7 +25,7 @@ export class ServerRestart extends VpsResource {
   declare readonly serverId: pulumi.Output<string>;
   /** true: hard reset (like pressing the reset button); false: soft reboot through the guest OS. Default: `false`. Changing it runs the ServerRestart again (a replacement). */
   declare readonly hard: pulumi.Output<boolean | undefined>;
-  /** A list of any values (e.g. a date or a version string). Changing it runs the ServerRestart again (a replacement). */
+  /** A list of any values (e.g. a date or a version string); unset and `[]` are the same. Changing it runs the ServerRestart again (a replacement). */
   declare readonly triggers: pulumi.Output<unknown[] | undefined>;
   /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
   declare readonly operationTimeout: pulumi.Output<number | undefined>;

@@ -9,12 +9,12 @@ export interface SnapshotRollbackArgs {
   serverId: pulumi.Input<string>;
   /** The vendor's snapshot number to roll back to (a flops.Snapshot's snapshotId output). Changing it runs the SnapshotRollback again (a replacement). */
   snapshotId: pulumi.Input<number>;
-  /** Must be true: a rollback replaces the server's current disk with the snapshot's state (and its tariff with the snapshot's), and cannot be undone. Changing only this is no diff. */
-  confirm: pulumi.Input<boolean>;
-  /** A list of any values (e.g. a date or a version string). Changing it runs the SnapshotRollback again (a replacement). */
-  triggers?: pulumi.Input<pulumi.Input<unknown>[] | undefined>;
   /** Adopt a rollback already started ("<serverId>/<snapshotId>/<operationId>", as a timed-out run names it): it is waited for, not started again. Changing only this is no diff. */
   importFrom?: pulumi.Input<string | undefined>;
+  /** Must be true: a rollback replaces the server's current disk with the snapshot's state (and its tariff with the snapshot's), and cannot be undone. Changing only this is no diff. */
+  confirm: pulumi.Input<boolean>;
+  /** A list of any values (e.g. a date or a version string); unset and `[]` are the same. Changing it runs the SnapshotRollback again (a replacement). */
+  triggers?: pulumi.Input<pulumi.Input<unknown>[] | undefined>;
   /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
   operationTimeout?: pulumi.Input<number | undefined>;
 }
@@ -29,12 +29,12 @@ export class SnapshotRollback extends VpsResource {
   declare readonly serverId: pulumi.Output<string>;
   /** The vendor's snapshot number to roll back to (a flops.Snapshot's snapshotId output). Changing it runs the SnapshotRollback again (a replacement). */
   declare readonly snapshotId: pulumi.Output<number>;
-  /** Must be true: a rollback replaces the server's current disk with the snapshot's state (and its tariff with the snapshot's), and cannot be undone. Changing only this is no diff. */
-  declare readonly confirm: pulumi.Output<boolean>;
-  /** A list of any values (e.g. a date or a version string). Changing it runs the SnapshotRollback again (a replacement). */
-  declare readonly triggers: pulumi.Output<unknown[] | undefined>;
   /** Adopt a rollback already started ("<serverId>/<snapshotId>/<operationId>", as a timed-out run names it): it is waited for, not started again. Changing only this is no diff. */
   declare readonly importFrom: pulumi.Output<string | undefined>;
+  /** Must be true: a rollback replaces the server's current disk with the snapshot's state (and its tariff with the snapshot's), and cannot be undone. Changing only this is no diff. */
+  declare readonly confirm: pulumi.Output<boolean>;
+  /** A list of any values (e.g. a date or a version string); unset and `[]` are the same. Changing it runs the SnapshotRollback again (a replacement). */
+  declare readonly triggers: pulumi.Output<unknown[] | undefined>;
   /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
   declare readonly operationTimeout: pulumi.Output<number | undefined>;
   /** The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation). */

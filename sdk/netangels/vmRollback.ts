@@ -9,9 +9,9 @@ export interface VmRollbackArgs {
   vmId: pulumi.Input<number>;
   /** Date of the backup exactly as getVmBackups (or a Backup's backupDate) gives it, e.g. 2024-11-29T04:26:40.900150729. Changing it runs the VmRollback again (a replacement). */
   backupDate: pulumi.Input<string>;
-  /** Must be true: the rollback overwrites the disk with the backup's contents. */
+  /** Must be true: a rollback overwrites the disk with the backup's contents, and everything written since the backup is lost. Changing only this is no diff. */
   confirm: pulumi.Input<boolean>;
-  /** A list of any values (e.g. a date or a version string). Changing it runs the VmRollback again (a replacement). */
+  /** A list of any values (e.g. a date or a version string); unset and `[]` are the same. Changing it runs the VmRollback again (a replacement). */
   triggers?: pulumi.Input<pulumi.Input<unknown>[] | undefined>;
   /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `netangels:operationTimeout` / `NETANGELS_OPERATION_TIMEOUT`, then 1800 s (30 min). Changing only this is no diff. */
   operationTimeout?: pulumi.Input<number | undefined>;
@@ -27,9 +27,9 @@ export class VmRollback extends VpsResource {
   declare readonly vmId: pulumi.Output<number>;
   /** Date of the backup exactly as getVmBackups (or a Backup's backupDate) gives it, e.g. 2024-11-29T04:26:40.900150729. Changing it runs the VmRollback again (a replacement). */
   declare readonly backupDate: pulumi.Output<string>;
-  /** Must be true: the rollback overwrites the disk with the backup's contents. */
+  /** Must be true: a rollback overwrites the disk with the backup's contents, and everything written since the backup is lost. Changing only this is no diff. */
   declare readonly confirm: pulumi.Output<boolean>;
-  /** A list of any values (e.g. a date or a version string). Changing it runs the VmRollback again (a replacement). */
+  /** A list of any values (e.g. a date or a version string); unset and `[]` are the same. Changing it runs the VmRollback again (a replacement). */
   declare readonly triggers: pulumi.Output<unknown[] | undefined>;
   /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `netangels:operationTimeout` / `NETANGELS_OPERATION_TIMEOUT`, then 1800 s (30 min). Changing only this is no diff. */
   declare readonly operationTimeout: pulumi.Output<number | undefined>;
