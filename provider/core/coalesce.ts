@@ -1,5 +1,6 @@
 import type { Clock } from "./clock";
 import { systemClock } from "./clock";
+import { unblockingWaits } from "./rateLimit";
 
 /**
  * Coalesced reads for `pulumi refresh` of many objects: reads that arrive close together share one
@@ -10,7 +11,7 @@ import { systemClock } from "./clock";
  * writes that finished before it. Listings are not cached beyond that.
  */
 export class CoalescedListing<K, V> {
-  private open?: { lastArrival: number; promise: Promise<Map<K, V>> };
+  private open?: { lastArrival: number; readers: number; promise: Promise<Map<K, V>> };
 
   constructor(
     private readonly listAll: () => Promise<Map<K, V>>,
@@ -22,13 +23,16 @@ export class CoalescedListing<K, V> {
   /** The object, or undefined when the listing does not contain it (gone). */
   async get(key: K): Promise<V | undefined> {
     const now = this.clock.now();
-    if (this.open) this.open.lastArrival = now;
-    else {
-      const batch = { lastArrival: now, promise: undefined as unknown as Promise<Map<K, V>> };
+    if (this.open) {
+      this.open.lastArrival = now;
+      this.open.readers++;
+    } else {
+      const batch = { lastArrival: now, readers: 1, promise: undefined as unknown as Promise<Map<K, V>> };
       batch.promise = this.collect(batch, now).then(() => {
         // Closed before sending: later reads start a new batch.
         if (this.open === batch) this.open = undefined;
-        return this.listAll();
+        // One listing answers every read of the batch: the request budget serves it as such.
+        return unblockingWaits(batch.readers, () => this.listAll());
       });
       this.open = batch;
     }

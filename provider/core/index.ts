@@ -14,3 +14,4 @@ export * from "./cache";
 export * from "./timeouts";
 export * from "./reconcile";
 export * from "./coalesce";
+export * from "./durations";

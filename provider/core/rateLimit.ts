@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Clock } from "./clock";
 import { systemClock } from "./clock";
 
@@ -5,9 +6,28 @@ import { systemClock } from "./clock";
 export type RequestPriority = "mutate" | "read" | "poll";
 const ORDER: RequestPriority[] = ["mutate", "read", "poll"];
 
+const unblocking = new AsyncLocalStorage<number>();
+
+/**
+ * Runs `fn` with its requests marked as able to end `waits` waits: within a priority, the budget
+ * serves the requests that unblock the most first (a listing that answers ten waits before a poll
+ * that answers one, a poll at an operation's likely end before an early look). Requests made outside
+ * count as one.
+ */
+export function unblockingWaits<T>(waits: number, fn: () => T): T {
+  return unblocking.run(waits, fn);
+}
+
+/** How many waits the current request may end (see `unblockingWaits`). */
+export function currentUnblocks(): number {
+  return unblocking.getStore() ?? 1;
+}
+
 interface Waiter {
   /** Reserved (counts from its release) rather than acquired (counts from the grant). */
   untilReleased: boolean;
+  /** How many waits its answer may end: more goes first within a priority. */
+  unblocks: number;
   resolve: (slot: Slot) => void;
   reject: (e: unknown) => void;
   signal?: AbortSignal;
@@ -21,7 +41,7 @@ interface Slot {
 
 /**
  * A per-host request budget shared by every resource in the provider process, served in priority
- * order, paused whole when the host answers 429 with Retry-After (everyone waits, not only the caller
+ * order (and within a priority, what unblocks the most waits first: `unblockingWaits`), paused whole when the host answers 429 with Retry-After (everyone waits, not only the caller
  * that was refused).
  *
  * The limit holds over every one-second window, as a host counting "requests per second" sees it: up
@@ -64,8 +84,8 @@ export class RequestBudget {
    * Waits for a slot; the slot counts from now. With `untilReleased`, it counts from when the release
    * handed to that callback is called instead (see `reserve`).
    */
-  async acquire(priority: RequestPriority, signal?: AbortSignal, opts: { untilReleased?: (release: () => void) => void } = {}): Promise<void> {
-    const slot = await this.take(priority, opts.untilReleased !== undefined, signal);
+  async acquire(priority: RequestPriority, signal?: AbortSignal, opts: { untilReleased?: (release: () => void) => void; unblocks?: number } = {}): Promise<void> {
+    const slot = await this.take(priority, opts.untilReleased !== undefined, opts.unblocks ?? currentUnblocks(), signal);
     opts.untilReleased?.(() => {
       if (!slot || !slot.open) return;
       slot.open = false;
@@ -79,9 +99,9 @@ export class RequestBudget {
    * failed): the slot counts from then. Until released it is held as if sent just now. (Goes through
    * `acquire`, so a subclass that watches `acquire` sees every request.)
    */
-  async reserve(priority: RequestPriority, signal?: AbortSignal): Promise<() => void> {
+  async reserve(priority: RequestPriority, signal?: AbortSignal, unblocks?: number): Promise<() => void> {
     let release = () => {};
-    await this.acquire(priority, signal, { untilReleased: (r) => (release = r) });
+    await this.acquire(priority, signal, { untilReleased: (r) => (release = r), unblocks });
     return release;
   }
 
@@ -112,7 +132,7 @@ export class RequestBudget {
     this.wake = undefined;
   }
 
-  private take(priority: RequestPriority, untilReleased: boolean, signal?: AbortSignal): Promise<Slot | undefined> {
+  private take(priority: RequestPriority, untilReleased: boolean, unblocks: number, signal?: AbortSignal): Promise<Slot | undefined> {
     if (!Number.isFinite(this.ratePerSecond) || this.ratePerSecond <= 0) return Promise.resolve(undefined);
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<Slot | undefined>((resolve, reject) => {
@@ -125,6 +145,7 @@ export class RequestBudget {
       };
       const waiter: Waiter = {
         untilReleased,
+        unblocks,
         resolve: (slot) => {
           signal?.removeEventListener("abort", onAbort);
           resolve(slot);
@@ -133,7 +154,10 @@ export class RequestBudget {
         signal,
       };
       signal?.addEventListener("abort", onAbort, { once: true });
-      queue.push(waiter);
+      // Behind every request that unblocks as many waits or more (first come first served among equals).
+      let at = queue.length;
+      while (at > 0 && queue[at - 1].unblocks < unblocks) at--;
+      queue.splice(at, 0, waiter);
       void this.pump();
     });
   }

@@ -1,13 +1,17 @@
 import { type Clock, systemClock } from "./clock";
+import { type EndEstimate, type EstimateSource, noteFinished, operationDurations, type OperationKind, ownStateSeconds } from "./durations";
 import { VpsError } from "./errors";
+import { unblockingWaits } from "./rateLimit";
 
 /**
  * The one waiter for asynchronous work on every host (hcloud-go's action_waiter.go is the model):
- * callers supply a `poll` that says whether the work is done, and never write a polling loop.
+ * callers supply a `poll` that says whether the work is done and the kind of operation it is, and
+ * never write a polling loop or a schedule.
  *
- * When the API reports progress (flops's `percentage`), the waiter estimates when the work will end
- * and polls just after that moment instead of on a fixed schedule; without progress it falls back to
- * capped exponential backoff. See BENCHMARKS.md for the polls-per-operation and overhead figures.
+ * The schedule (`PollSchedule`) aims at the operation's likely end: from the API's progress (flops's
+ * `percentage`), from how long operations of the same kind took (provider/core/durations.ts: this
+ * process, resources' state, the vendor's documentation), else capped exponential backoff. See
+ * BENCHMARKS.md for the polls-per-operation and overhead figures.
  */
 
 export interface PollResult<T> {
@@ -52,6 +56,12 @@ export interface WaitOptions<T> {
   timeoutHint?: string;
   /** Id of the object being waited on (for errors that must name it). */
   objectId?: string;
+  /**
+   * The kind of operation awaited: the wait then sleeps until shortly before its likely end, from
+   * this process's finished operations of the kind, state, or the vendor's documented range
+   * (provider/core/durations.ts), and records how long it took. Without it: progress, else backoff.
+   */
+  operation?: OperationKind;
 }
 
 export interface WaitResult<T> {
@@ -89,20 +99,145 @@ export function delayFromProgress(elapsedMs: number, percentage: number | undefi
   return Math.max(b.minMs, toEarliest + step);
 }
 
+/** Relative gap between looks inside the likely window: an end there is seen within this share of the time waited. */
+const WINDOW_STEP: Record<EstimateSource, number> = { history: 0.05, state: 0.05, vendor: 0.09 };
+/**
+ * One early look before a window learned from durations, at a quarter of the earliest likely end when
+ * that is at least `EARLY_LOOK_MIN_MS` away: an operation that fails early, or ends far sooner than
+ * its kind did before, is then not waited on for long.
+ */
+const EARLY_LOOK_RATIO = 4;
+const EARLY_LOOK_MIN_MS = 15_000;
+/** See `PollSchedule.endAfter`. */
+const SHORT_OF_WINDOW = 0.1;
+/** Past the likely window, gaps grow by this factor up to the backoff cap or a tenth of the time waited. */
+const PAST_WINDOW_FACTOR = 2;
+
+/**
+ * When to look next, from an estimate of the operation's end (provider/core/durations.ts) and, poll by
+ * poll, the API's own progress:
+ * - before the likely window it sleeps until the window's start, with one early look for an estimate
+ *   learned from durations (`EARLY_LOOK_RATIO`) and today's backoff for a vendor's documented range
+ *   (which is about servers in general and may be far off for a given one);
+ * - inside the window it looks every `WINDOW_STEP` of the time waited, so an end there is seen within
+ *   that share of the operation's time;
+ * - past the window the estimate was wrong: it backs off, up to the backoff cap or a tenth of the
+ *   time waited.
+ * A percentage narrows the window to the end it implies; one that contradicts the window replaces it
+ * (and then `delayFromProgress` decides). Without an estimate: progress, else capped backoff.
+ */
+export class PollSchedule {
+  private window?: { lo: number; hi: number };
+  private readonly step: number;
+  private earlyLook?: number;
+  private backoffInterval: number;
+  private pastGap?: number;
+  /** The earliest end the last percentage allowed, for the duration recorded at the end. */
+  progressEarliest = 0;
+
+  constructor(readonly estimate: EndEstimate | undefined, private readonly b: WaitBackoff) {
+    this.backoffInterval = b.initialMs;
+    this.step = estimate ? WINDOW_STEP[estimate.source] : WINDOW_STEP.history;
+    if (estimate) {
+      this.window = { lo: estimate.earliestMs, hi: Math.max(estimate.earliestMs, estimate.latestMs) };
+      const early = estimate.earliestMs / EARLY_LOOK_RATIO;
+      if (estimate.source !== "vendor" && early >= EARLY_LOOK_MIN_MS) this.earlyLook = early;
+    }
+  }
+
+  /**
+   * The bound below an end found at `byMs` when the last look before said not done at `afterMs`. An
+   * end found by the window's first look after a look far before it most likely lay just short of
+   * the window (durations cluster), not halfway between: counting it at the window's start less
+   * `SHORT_OF_WINDOW` keeps one loose sighting from widening every later window, and still moves the
+   * window down by that much per operation when operations of the kind got faster.
+   */
+  endAfter(afterMs: number, byMs: number): number {
+    const lo = this.window?.lo;
+    if (lo === undefined || byMs < lo - this.b.minMs) return afterMs;
+    return Math.max(afterMs, Math.min(lo * (1 - SHORT_OF_WINDOW), byMs));
+  }
+
+  /**
+   * How many waits a poll at `t` may end, for the request budget: none before the likely window (an
+   * early look, which may wait behind polls that are due), one otherwise.
+   */
+  unblocks(t: number): number {
+    return this.window && t < this.window.lo - this.b.minMs ? 0 : 1;
+  }
+
+  /** Delay before the first poll: none without an estimate (nothing to aim at; the work may be done already). */
+  first(): number {
+    return this.estimate ? this.fromWindow(0) : 0;
+  }
+
+  /** Delay after a poll at `elapsedMs` that said not done. */
+  next(elapsedMs: number, percentage: number | undefined): number {
+    const usable = percentage !== undefined && percentage > 0 && percentage < 100 && elapsedMs > 0;
+    if (usable) {
+      const lo = (elapsedMs * 100) / Math.min(100, percentage + 1);
+      const hi = (elapsedMs * 100) / percentage + this.b.minMs;
+      this.progressEarliest = Math.max(this.progressEarliest, lo);
+      if (this.window && lo <= this.window.hi && hi >= this.window.lo) this.window = { lo: Math.max(lo, this.window.lo), hi: Math.min(hi, this.window.hi) };
+      else this.window = undefined;
+      if (!this.window) {
+        this.backoffInterval = this.b.initialMs;
+        return Math.min(delayFromProgress(elapsedMs, percentage, this.b)!, this.b.maxMs * PROGRESS_MAX_MS_FACTOR);
+      }
+    }
+    if (this.window) return this.fromWindow(elapsedMs);
+    const d = this.backoffInterval;
+    this.backoffInterval = Math.min(this.b.maxMs, this.backoffInterval * this.b.factor);
+    return d;
+  }
+
+  private fromWindow(t: number): number {
+    const w = this.window!;
+    // The first look of the window is at its start, so an end found by the next one is known closely
+    // (what is recorded for the next operation of the kind). Within `minMs` of a look counts as there.
+    const near = this.b.minMs;
+    if (t < w.lo - near) {
+      if (this.earlyLook !== undefined && this.earlyLook <= t + near) this.earlyLook = undefined;
+      let at = this.earlyLook ?? w.lo;
+      if (this.estimate?.source === "vendor") {
+        at = t + this.backoffInterval;
+        this.backoffInterval *= this.b.factor;
+      }
+      return Math.max(near, Math.min(at, w.lo) - t);
+    }
+    if (t < w.hi - near) return Math.max(near, Math.min(t * (1 + this.step), w.hi) - t);
+    const cap = Math.max(this.b.maxMs, t / 10);
+    this.pastGap = Math.min(cap, this.pastGap === undefined ? Math.max(near, t * this.step) : this.pastGap * PAST_WINDOW_FACTOR);
+    return this.pastGap;
+  }
+}
+
 export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
   const clock = opts.clock ?? systemClock;
   const b: WaitBackoff = { ...defaultWaitBackoff, ...(opts.backoff ?? {}) };
+  const op = opts.operation;
+  const schedule = new PollSchedule(op ? operationDurations.estimate(opts.host, op, ownStateSeconds(opts.host, op.kind)) : undefined, b);
   const start = clock.now();
-  let interval = b.initialMs;
   let polls = 0;
   let last: PollResult<T> | undefined;
+  /** When the last poll that said "not done" was sent: the operation ended after it. */
+  let notDoneAt = 0;
+  // Whole milliseconds: clocks count in them, and a timeout then ends exactly at its limit.
+  let delay = Math.round(Math.min(schedule.first(), opts.timeoutMs));
   for (;;) {
+    if (delay > 0) {
+      await clock.sleep(delay, opts.signal).catch((e: unknown) => {
+        if (opts.signal?.aborted) return; // reported below
+        throw e;
+      });
+    }
     if (opts.signal?.aborted) {
       throw new VpsError({ kind: "other", host: opts.host, operation: `waiting for ${opts.what}`, objectId: opts.objectId, hint: "the wait was cancelled; the work may still be running on the host: run `pulumi refresh`" }, "cancelled");
     }
     polls++;
+    const sentAt = clock.now() - start;
     try {
-      last = await opts.poll(opts.signal);
+      last = await unblockingWaits(schedule.unblocks(sentAt), () => opts.poll(opts.signal));
     } catch (e) {
       // A failure met while polling (the object gone, a read refused) names what was awaited, so the
       // user sees which operation it broke, not only the read that noticed it.
@@ -110,7 +245,15 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
       throw e;
     }
     const elapsedMs = clock.now() - start;
-    if (last.done) return { value: last.value, polls, elapsedMs };
+    if (last.done) {
+      if (op) {
+        const end = { afterMs: schedule.endAfter(Math.max(notDoneAt, Math.min(schedule.progressEarliest, elapsedMs)), elapsedMs), byMs: elapsedMs };
+        operationDurations.record(opts.host, op, end);
+        noteFinished(opts.host, op.kind, end.afterMs > 0 ? (end.afterMs + end.byMs) / 2 : end.byMs);
+      }
+      return { value: last.value, polls, elapsedMs };
+    }
+    notDoneAt = sentAt;
     opts.onProgress?.({ percentage: last.percentage, status: last.status, elapsedMs, polls });
     const remainingBudget = opts.timeoutMs - elapsedMs;
     if (remainingBudget <= 0) {
@@ -126,21 +269,6 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
         "timed out",
       );
     }
-    const fromProgress = delayFromProgress(elapsedMs, last.percentage, b);
-    let delay: number;
-    if (fromProgress !== undefined) {
-      delay = Math.min(fromProgress, b.maxMs * PROGRESS_MAX_MS_FACTOR);
-      // Should the estimate fail (an operation that sits at 100 % before it is done), back off from
-      // the first interval again rather than from wherever the backoff had grown to.
-      interval = b.initialMs;
-    } else {
-      delay = interval;
-      interval = Math.min(b.maxMs, interval * b.factor);
-    }
-    delay = Math.min(delay, remainingBudget);
-    await clock.sleep(Math.max(delay, 0), opts.signal).catch((e: unknown) => {
-      if (opts.signal?.aborted) return; // reported at the top of the loop
-      throw e;
-    });
+    delay = Math.max(0, Math.round(Math.min(schedule.next(elapsedMs, last.percentage), remainingBudget)));
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { type HandlerContext, VpsError, defineResource, type ShapeOf } from "../core";
+import { type HandlerContext, VpsError, defineResource, type ShapeOf, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, withVmLock } from "./operations";
@@ -76,7 +76,7 @@ const samePolicy = (a: { quantity: number; frequency: number }, b: { quantity: n
 
 async function applyPolicy(c: FlopsClient, vmId: number, tenantId: number, wanted: { quantity: number; frequency: number }, ctx: HandlerContext, operationTimeout?: number): Promise<void> {
   const started = await c.changeBackupPolicy({ vmId, tenantId, quantity: wanted.quantity, frequency: wanted.frequency });
-  await awaitOperation(c, started, `backup policy of server ${vmId} → ${describe(wanted)}`, ctx, { operationTimeout });
+  await awaitOperation(c, started, `backup policy of server ${vmId} → ${describe(wanted)}`, ctx, { operationTimeout, kind: "backup policy change" });
 }
 
 /** Create and adoption alike: record the live policy, then set the program's. */
@@ -114,7 +114,7 @@ async function takeOver(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
   }
 }
 
-export const backupPolicyResource = defineResource({
+export const backupPolicyResource = recordingOperationSeconds(defineResource({
   host: FLOPS_HOST,
   type: "BackupPolicy",
   description: "The backup schedule of a flops server (backup_policy_change); delete puts back the policy the server had before.",
@@ -175,4 +175,4 @@ export const backupPolicyResource = defineResource({
       }
     },
   },
-});
+}));

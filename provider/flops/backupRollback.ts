@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, VpsError, defineResource, type ShapeOf } from "../core";
+import { type HandlerContext, isVpsError, VpsError, defineResource, type ShapeOf, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import type { Backup } from "./schemas";
@@ -78,7 +78,7 @@ async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
     if (String(ref.vmId) !== news.serverId || ref.backup !== news.backup) {
       throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation: `import backup rollback ${news.importFrom}`, hint: `importFrom names server ${ref.vmId} and backup ${ref.backup}, the program server ${news.serverId} and backup ${news.backup}; make them agree` });
     }
-    const run = await adoptRollback(c, vmId, ref.operationId, what, ctx, { operationTimeout: news.operationTimeout, acceptType: (t) => t === BACKUP_ROLLBACK_TYPE });
+    const run = await adoptRollback(c, vmId, ref.operationId, what, ctx, { operationTimeout: news.operationTimeout, kind: "backup rollback", acceptType: (t) => t === BACKUP_ROLLBACK_TYPE });
     return { id: news.importFrom, outs: { ...news, ...run, backupTimeAdded: backup?.timeAdded } };
   }
   if (!backup) {
@@ -89,13 +89,14 @@ async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
   ctx.logger.warn(`${ctx.label}: rolling server ${vmId} back to backup ${backup.id}: every snapshot of the server is deleted, its current disk is lost${news.createBackup ? " (a backup of it is taken first)" : ""}, and its tariff goes back to the one of the backup's time`);
   const run = await runRollback(c, vmId, what, ctx, {
     operationTimeout: news.operationTimeout,
+    kind: "backup rollback",
     idFor: (operationId) => `${vmId}/${backup.id}/${operationId}`,
     start: (vm) => c.rollbackBackup({ vmId, tenantId: vm.tenantId, backup: backup.id, createBackup: news.createBackup }),
   });
   return { id: `${vmId}/${backup.id}/${run.operationId}`, outs: { ...news, ...run, backupTimeAdded: backup.timeAdded } };
 }
 
-export const backupRollbackResource = defineResource({
+export const backupRollbackResource = recordingOperationSeconds(defineResource({
   host: FLOPS_HOST,
   type: "BackupRollback",
   description: "Rolls a flops server back to a backup (backup_rollback) when created or when its triggers change; deleting it leaves the server alone.",
@@ -123,4 +124,4 @@ export const backupRollbackResource = defineResource({
       ctx.logger.info(`${ctx.label}: forgetting the rollback of server ${state.serverId} to backup ${state.backup}; the server is left as it is`);
     },
   },
-});
+}));

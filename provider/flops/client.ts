@@ -130,6 +130,8 @@ export interface WaitForOperationOptions {
   clock?: Clock;
   /** What is awaited, for messages, e.g. `install of VM 88977`. */
   what?: string;
+  /** The kind of operation (`install`, `snapshot`): operations of one kind on this endpoint set each other's schedule. */
+  kind?: string;
 }
 
 type Query = Record<string, ParamValue>;
@@ -455,6 +457,7 @@ export class FlopsClient {
       clock: opts.clock ?? this.clock,
       backoff: this.waitBackoff,
       onProgress: opts.onProgress,
+      operation: opts.kind ? { kind: opts.kind, scope: `${this.endpoint}|${this.clientId}` } : undefined,
       poll: async (signal) => {
         const op = await this.getOperation(operationId, { signal, priority: "poll" });
         if (op.errorCode || (op.status !== OPERATION_STATUS.pending && op.status !== OPERATION_STATUS.done)) {

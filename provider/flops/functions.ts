@@ -103,7 +103,7 @@ export const getBackupDownloadUrl = defineFunction({
     return withVmLock(vmId, async () => {
       const vm = await c.getVm(vmId);
       const started = await c.downloadBackup({ vmId, tenantId: vm.tenantId, backup });
-      const op = await awaitOperation(c, started, `prepare the download of backup ${backup} of server ${vmId}`, ctx, { operationTimeout });
+      const op = await awaitOperation(c, started, `prepare the download of backup ${backup} of server ${vmId}`, ctx, { operationTimeout, kind: "backup download" });
       if (!op.operationResult) {
         throw new VpsError({ kind: "badResponse", host: FLOPS_HOST, operation: `download backup ${backup} of server ${vmId} (operation ${started.operationId})`, hint: "the finished operation carries no link (operationResult); try again later" });
       }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { awaitLostEffect, type HandlerContext, isVpsError, operationTimeoutMs, VpsError, defineResource, type ShapeOf } from "../core";
+import { awaitLostEffect, type HandlerContext, isVpsError, operationTimeoutMs, VpsError, defineResource, type ShapeOf, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
 import { awaitOperation, SHORT_OPERATION_SECONDS, withVmLock } from "./operations";
@@ -63,7 +63,7 @@ export function guestWarning(code: GuestCode, address: string, vmId: number): st
  * Starts an IP operation and waits for it. A guest-reconfigure code, from the call or from the
  * operation, is the seed's "the address change happened": returned, not thrown.
  */
-async function runIpOperation(c: FlopsClient, start: () => Promise<OperationStarted>, what: string, ctx: HandlerContext, operationTimeout: number | undefined): Promise<GuestCode | undefined> {
+async function runIpOperation(c: FlopsClient, start: () => Promise<OperationStarted>, what: string, ctx: HandlerContext, operationTimeout: number | undefined, kind: string): Promise<GuestCode | undefined> {
   let started: OperationStarted;
   try {
     started = await start();
@@ -73,7 +73,7 @@ async function runIpOperation(c: FlopsClient, start: () => Promise<OperationStar
     throw e;
   }
   try {
-    await awaitOperation(c, started, what, ctx, { operationTimeout });
+    await awaitOperation(c, started, what, ctx, { operationTimeout, kind });
     return undefined;
   } catch (e) {
     const code = guestCodeOf(e);
@@ -104,7 +104,7 @@ const numberOrUndefined = (id: string | undefined) => (id === undefined ? undefi
 async function moveAddress(c: FlopsClient, address: string, from: Vm, toVmId: number, ctx: HandlerContext, operationTimeout?: number): Promise<boolean> {
   await requireVm(c, toVmId, `move address ${address} to server ${toVmId}`);
   ctx.logger.info(`${ctx.label}: moving address ${address} from server ${from.id} to server ${toVmId}`);
-  const guest = await runIpOperation(c, () => c.moveIp({ vmId: from.id, tenantId: from.tenantId, toVmId, ip: address }), `move ${address} from server ${from.id} to server ${toVmId}`, ctx, operationTimeout);
+  const guest = await runIpOperation(c, () => c.moveIp({ vmId: from.id, tenantId: from.tenantId, toVmId, ip: address }), `move ${address} from server ${from.id} to server ${toVmId}`, ctx, operationTimeout, "address move");
   if (guest) ctx.logger.warn(`${ctx.label}: ${guestWarning(guest, address, guest === FLOPS_ERROR_CODE.guestIpAdd ? toVmId : from.id)}`);
   const target = await c.getVm(toVmId);
   if (!target.ipAddresses.includes(address)) {
@@ -124,7 +124,7 @@ async function addAddress(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
       });
     let guest: GuestCode | undefined;
     try {
-      guest = await runIpOperation(c, start, `add an address to server ${vmId}`, ctx, news.operationTimeout);
+      guest = await runIpOperation(c, start, `add an address to server ${vmId}`, ctx, news.operationTimeout, "address add");
     } catch (e) {
       if (!isVpsError(e) || !e.outcomeUnknown) throw e;
       // The answer was lost, so ip_add may have run; its address shows when the operation ends.
@@ -176,7 +176,7 @@ async function adoptAddress(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
   return { id: address, outs: { ...news, address, guestConfigured } };
 }
 
-export const ipAddressResource = defineResource({
+export const ipAddressResource = recordingOperationSeconds(defineResource({
   host: FLOPS_HOST,
   type: "IpAddress",
   description: "An extra public IPv4 address on a flops server (ip_add); moved between servers in place (ip_move), released with ip_delete.",
@@ -217,7 +217,7 @@ export const ipAddressResource = defineResource({
         const vm = await findVm(c, holder.id);
         if (!vm?.ipAddresses.includes(id)) return;
         try {
-          const guest = await runIpOperation(c, () => c.deleteIp({ vmId: vm.id, tenantId: vm.tenantId, ip: id }), `delete address ${id} of server ${vm.id}`, ctx, state.operationTimeout);
+          const guest = await runIpOperation(c, () => c.deleteIp({ vmId: vm.id, tenantId: vm.tenantId, ip: id }), `delete address ${id} of server ${vm.id}`, ctx, state.operationTimeout, "address delete");
           if (guest) ctx.logger.warn(`${ctx.label}: ${guestWarning(guest, id, vm.id)}`);
         } catch (e) {
           if (!isGone(e)) throw e;
@@ -225,4 +225,4 @@ export const ipAddressResource = defineResource({
       });
     },
   },
-});
+}));

@@ -15,9 +15,10 @@ export function withVmLock<T>(vmId: number | string, fn: () => Promise<T>): Prom
 
 /**
  * Waits for a started operation with a progress line per poll and the resource's timeout; the
- * timeout error says how to continue.
+ * timeout error says how to continue. `kind` names the operation for the waiter's estimate of its end
+ * (`what` when it is a plain word such as "install"; never an id).
  */
-export function awaitOperation(client: FlopsClient, started: OperationStarted, what: string, ctx: HandlerContext, opts: { operationTimeout?: number; long?: boolean }): Promise<Operation> {
+export function awaitOperation(client: FlopsClient, started: OperationStarted, what: string, ctx: HandlerContext, opts: { operationTimeout?: number; long?: boolean; kind?: string }): Promise<Operation> {
   const timeoutMs = operationTimeoutMs(FLOPS_HOST, opts.operationTimeout, ctx, opts.long ? LONG_OPERATION_SECONDS : SHORT_OPERATION_SECONDS);
   let lastShown = -1;
   return client.waitForOperation(started.operationId, {
@@ -25,6 +26,7 @@ export function awaitOperation(client: FlopsClient, started: OperationStarted, w
     signal: ctx.signal,
     clock: ctx.clock,
     what: `${what} (operation ${started.operationId})`,
+    kind: opts.kind ?? what,
     onProgress: (p) => {
       const pct = p.percentage ?? 0;
       if (pct === lastShown) return;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, operationTimeoutMs, sameSet, type ShapeOf, VpsError, waitFor } from "../core";
+import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, operationTimeoutMs, sameSet, type ShapeOf, VpsError, waitFor, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
 import { catalog, findTariff, matchDistribution } from "./catalog";
 import { FLOPS_HOST } from "./errors";
@@ -369,6 +369,14 @@ function refreshRead(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
   return listing.get(vmId);
 }
 
+/**
+ * The VM a create made, read through the `GET /vm/` listing shared by creates that finish at the same
+ * moment (the same VM object as `GET /vm/{id}/`): 50 parallel creates cost a few listings, not 50 reads.
+ */
+async function vmAfterCreate(c: FlopsClient, vmId: number): Promise<Vm> {
+  return (await refreshRead(c, vmId)) ?? c.getVm(vmId);
+}
+
 async function readVm(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
   try {
     return await c.getVm(vmId);
@@ -486,7 +494,7 @@ async function adopt(c: FlopsClient, news: Inputs, ctx: HandlerContext): Promise
   return vmId;
 }
 
-export const serverResource = defineResource({
+export const serverResource = recordingOperationSeconds(defineResource({
   host: FLOPS_HOST,
   type: "Server",
   description: "A flops (Serveroid) virtual server: installed, cloned or adopted, resized and powered in place, with drift from the live server on refresh.",
@@ -508,7 +516,7 @@ export const serverResource = defineResource({
       } else {
         vmId = await install(c, news, ctx);
       }
-      let vm = await c.getVm(vmId);
+      let vm = await vmAfterCreate(c, vmId);
       // A fresh install runs; a program asking for "stopped" stops it (one more read only then).
       if (news.importFrom === undefined && news.cloneFrom === undefined && (await withVmLock(vmId, () => applyPower(c, { vmId, tenantId: vm.tenantId }, news, ctx, vm.state)))) vm = await c.getVm(vmId);
       const state = await liveState(c, vm, news);
@@ -542,4 +550,4 @@ export const serverResource = defineResource({
       });
     },
   },
-});
+}));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineResource } from "../core";
+import { defineResource, recordingOperationSeconds } from "../core";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, withVmLock } from "./operations";
 import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
@@ -13,7 +13,7 @@ import { triggersInput } from "./snapshotRollback";
  * server. No `confirm`: a restart loses no disk data (a hard reset loses only unsaved memory).
  * id `"<serverId>/<operationId>"`.
  */
-export const serverRestartResource = defineResource({
+export const serverRestartResource = recordingOperationSeconds(defineResource({
   host: FLOPS_HOST,
   type: "ServerRestart",
   description: "Restarts a flops server (reboot, or reset when hard) when created and whenever its triggers change; deleting it does nothing to the server.",
@@ -53,4 +53,4 @@ export const serverRestartResource = defineResource({
       ctx.logger.info(`${ctx.label}: forgotten; a restart cannot be undone, and the server is left as it is`);
     },
   },
-});
+}));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { awaitLostEffect, type HandlerContext, isVpsError, operationTimeoutMs, VpsError, defineResource, type ShapeOf } from "../core";
+import { awaitLostEffect, type HandlerContext, isVpsError, operationTimeoutMs, VpsError, defineResource, type ShapeOf, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
 import { awaitOperation, SHORT_OPERATION_SECONDS, withVmLock } from "./operations";
@@ -187,7 +187,7 @@ async function createSnapshot(c: FlopsClient, news: Inputs, ctx: HandlerContext)
       return { id: `${vmId}/${found.id}`, outs: snapshotState(vmId, found, await c.getVm(vmId), news) };
     }
     try {
-      await awaitOperation(c, started, `snapshot "${news.name}" of server ${vmId}`, ctx, { operationTimeout: news.operationTimeout });
+      await awaitOperation(c, started, `snapshot "${news.name}" of server ${vmId}`, ctx, { operationTimeout: news.operationTimeout, kind: "snapshot" });
     } catch (e) {
       if (!isVpsError(e, "timeout")) throw e;
       throw new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: `create snapshot "${news.name}" of server ${vmId} (operation ${started.operationId})`, hint: `${e.message} Once it is done, adopt the snapshot with importFrom: "${vmId}/<snapshotId>" (flops.getSnapshots lists the ids) instead of creating another` });
@@ -215,7 +215,7 @@ async function adoptSnapshot(c: FlopsClient, news: Inputs) {
   return { id: `${vmId}/${snap.id}`, outs: snapshotState(vmId, snap, vm, news) };
 }
 
-export const snapshotResource = defineResource({
+export const snapshotResource = recordingOperationSeconds(defineResource({
   host: FLOPS_HOST,
   type: "Snapshot",
   description: "A snapshot of a flops server's state (snapshot_create), found by name after the wait; deleted with snapshot_delete.",
@@ -251,11 +251,11 @@ export const snapshotResource = defineResource({
         }
         try {
           const started = await c.deleteSnapshot({ vmId, tenantId: vm.tenantId, snapshotId, deleteChildren: state.deleteChildren });
-          await awaitOperation(c, started, `delete snapshot ${snapshotId} of server ${vmId}`, ctx, { operationTimeout: state.operationTimeout });
+          await awaitOperation(c, started, `delete snapshot ${snapshotId} of server ${vmId}`, ctx, { operationTimeout: state.operationTimeout, kind: "snapshot delete" });
         } catch (e) {
           if (!isGone(e)) throw e;
         }
       });
     },
   },
-});
+}));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, VpsError, defineResource, type ShapeOf } from "../core";
+import { type HandlerContext, isVpsError, VpsError, defineResource, type ShapeOf, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, withVmLock } from "./operations";
@@ -53,7 +53,7 @@ export async function runRollback(
   vmId: number,
   what: string,
   ctx: HandlerContext,
-  opts: { operationTimeout?: number; idFor: (operationId: number) => string; start: (vm: Vm) => Promise<OperationStarted> },
+  opts: { operationTimeout?: number; kind: string; idFor: (operationId: number) => string; start: (vm: Vm) => Promise<OperationStarted> },
 ): Promise<RollbackRun> {
   return withVmLock(vmId, async () => {
     const vm = await requireVm(c, vmId, what);
@@ -61,7 +61,7 @@ export async function runRollback(
       throw withUnknownOutcomeHint(e, `the rollback may be running on server ${vmId}: look at the server in the panel before \`pulumi up\` again, which would start another one`);
     });
     try {
-      await awaitOperation(c, started, what, ctx, { operationTimeout: opts.operationTimeout });
+      await awaitOperation(c, started, what, ctx, { operationTimeout: opts.operationTimeout, kind: opts.kind });
     } catch (e) {
       if (!isVpsError(e, "timeout")) throw e;
       throw new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: `${what} (operation ${started.operationId})`, hint: `${e.message} The rollback is still running on flops: do not start another one; set importFrom: "${opts.idFor(started.operationId)}" to adopt it (its end is waited for), then \`pulumi up\`` });
@@ -74,7 +74,7 @@ export async function runRollback(
  * Adoption of a rollback already started: its operation must be on this server (and of `type`,
  * where the seed documents the type); a pending one is waited for, a failed one is an error.
  */
-export async function adoptRollback(c: FlopsClient, vmId: number, operationId: number, what: string, ctx: HandlerContext, opts: { operationTimeout?: number; acceptType: (type: string) => boolean }): Promise<RollbackRun> {
+export async function adoptRollback(c: FlopsClient, vmId: number, operationId: number, what: string, ctx: HandlerContext, opts: { operationTimeout?: number; kind: string; acceptType: (type: string) => boolean }): Promise<RollbackRun> {
   const operation = `import ${what} (operation ${operationId})`;
   let op: Operation;
   try {
@@ -87,7 +87,7 @@ export async function adoptRollback(c: FlopsClient, vmId: number, operationId: n
   if (!opts.acceptType(op.operationType)) throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation, hint: `operation ${operationId} is a ${op.operationType}, not a rollback of this kind: check importFrom` });
   if (op.status === OPERATION_STATUS.pending) {
     ctx.logger.info(`${ctx.label}: operation ${operationId} is still running; waiting for it`);
-    await withVmLock(vmId, () => awaitOperation(c, { status: "OK", operationId }, what, ctx, { operationTimeout: opts.operationTimeout }));
+    await withVmLock(vmId, () => awaitOperation(c, { status: "OK", operationId }, what, ctx, { operationTimeout: opts.operationTimeout, kind: opts.kind }));
   } else if (op.status !== OPERATION_STATUS.done || op.errorCode) {
     throw new VpsError({ kind: "operationFailed", host: FLOPS_HOST, operation, vendorCode: op.errorCode ?? undefined, vendorMessage: op.errorMessage ?? undefined, hint: `that rollback ended with status ${op.status}; drop importFrom to perform the rollback again` });
   }
@@ -146,7 +146,7 @@ async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
     if (String(ref.vmId) !== news.serverId || ref.snapshotId !== news.snapshotId) {
       throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation: `import snapshot rollback ${news.importFrom}`, hint: `importFrom names server ${ref.vmId} and snapshot ${ref.snapshotId}, the program server ${news.serverId} and snapshot ${news.snapshotId}; make them agree` });
     }
-    const run = await adoptRollback(c, vmId, ref.operationId, what, ctx, { operationTimeout: news.operationTimeout, acceptType: (t) => !OTHER_DOCUMENTED_TYPES.has(t) });
+    const run = await adoptRollback(c, vmId, ref.operationId, what, ctx, { operationTimeout: news.operationTimeout, kind: "snapshot rollback", acceptType: (t) => !OTHER_DOCUMENTED_TYPES.has(t) });
     return { id: news.importFrom, outs: { ...news, ...run, snapshotName: snap?.name } };
   }
   if (!snap) {
@@ -156,13 +156,14 @@ async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
   ctx.logger.warn(`${ctx.label}: rolling server ${vmId} back to snapshot ${snap.id} ("${snap.name}"): its current disk is replaced, and its tariff goes back to the one it had then`);
   const run = await runRollback(c, vmId, what, ctx, {
     operationTimeout: news.operationTimeout,
+    kind: "snapshot rollback",
     idFor: (operationId) => `${vmId}/${snap.id}/${operationId}`,
     start: (vm) => c.rollbackSnapshot({ vmId, tenantId: vm.tenantId, snapshotId: snap.id }),
   });
   return { id: `${vmId}/${snap.id}/${run.operationId}`, outs: { ...news, ...run, snapshotName: snap.name } };
 }
 
-export const snapshotRollbackResource = defineResource({
+export const snapshotRollbackResource = recordingOperationSeconds(defineResource({
   host: FLOPS_HOST,
   type: "SnapshotRollback",
   description: "Rolls a flops server back to a snapshot (snapshot_rollback) when created or when its triggers change; deleting it leaves the server alone.",
@@ -189,4 +190,4 @@ export const snapshotRollbackResource = defineResource({
       ctx.logger.info(`${ctx.label}: forgetting the rollback of server ${state.serverId} to snapshot ${state.snapshotId}; the server is left as it is`);
     },
   },
-});
+}));

@@ -98,7 +98,8 @@ interface Session {
 /**
  * Waiter backoff scaled to the wait's own limit, so a test with a 2-second limit polls every few tens
  * of milliseconds while a 30-minute snapshot wait starts at a quarter second and settles at 15 seconds.
- * invapi tasks report no percentage, so the waiter cannot aim at an estimated end.
+ * invapi tasks report no percentage and the seed documents no durations: until a task of the same
+ * action has finished in this process (or a state recorded one), this backoff is the schedule.
  */
 export function taskBackoff(timeoutMs: number): Partial<WaitBackoff> {
   const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(v)));
@@ -289,6 +290,8 @@ export class HostkeyClient {
       backoff: taskBackoff(opts.timeoutMs),
       onProgress: opts.onProgress,
       objectId: opts.objectId,
+      // Tasks of one action (create_snapshot, restore_snapshot) on this endpoint set each other's schedule.
+      operation: { kind: opts.action, scope: this.endpoint },
       timeoutHint: "The task may still finish on HOSTKEY. Raise `operationTimeout` (or hostkey:operationTimeout), run `pulumi refresh` to pick up the result, then `pulumi up`.",
       poll: async (signal) => {
         let answer: CallbackCheck;

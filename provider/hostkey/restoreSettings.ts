@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, sameSet, VpsError } from "../core";
+import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, sameSet, VpsError, recordingOperationSeconds } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, HOSTKEY_DEFAULT_SHORT_TIMEOUT_SECONDS, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import { Deadline, isGone, operationTimeoutSchema, progressTo, refreshListing, serverIdSchema, snapshotNameSchema, snapshotTypeSchema, waitForListing } from "./operations";
@@ -87,7 +87,7 @@ function timeout(inputs: { operationTimeout?: number }, ctx: HandlerContext): De
   return new Deadline(ctx, operationTimeoutMs(HOSTKEY_HOST, inputs.operationTimeout, ctx, HOSTKEY_DEFAULT_SHORT_TIMEOUT_SECONDS));
 }
 
-export const restoreSettingsResource = defineResource({
+export const restoreSettingsResource = recordingOperationSeconds(defineResource({
   host: HOSTKEY_HOST,
   type: "RestoreSettings",
   description: "A HOSTKEY virtual machine's snapshot rotation settings (invapi vm/update_restore_settings), with drift read from vm/get_snapshot.",
@@ -149,4 +149,4 @@ export const restoreSettingsResource = defineResource({
       }
     },
   },
-});
+}));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, VpsError } from "../core";
+import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, VpsError, recordingOperationSeconds } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST, isPowerStateRefusal, REMOVE_ON_RUNNING_VM_HINT } from "./errors";
 import {
@@ -211,7 +211,7 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
   });
 }
 
-export const snapshotResource = defineResource({
+export const snapshotResource = recordingOperationSeconds(defineResource({
   host: HOSTKEY_HOST,
   type: "Snapshot",
   description: "A snapshot of a HOSTKEY virtual machine (invapi vm/create_snapshot), waited for until it is listed.",
@@ -227,4 +227,4 @@ export const snapshotResource = defineResource({
     read,
     delete: remove,
   },
-});
+}));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, VpsError } from "../core";
+import { defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, VpsError, recordingOperationSeconds } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import { Deadline, findSnapshot, namesOf, operationTimeoutSchema, progressTo, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema, withObjectId } from "./operations";
@@ -74,7 +74,7 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
   });
 }
 
-export const snapshotRestoreResource = defineResource({
+export const snapshotRestoreResource = recordingOperationSeconds(defineResource({
   host: HOSTKEY_HOST,
   type: "SnapshotRestore",
   description: "Restores a HOSTKEY virtual machine from one of its snapshots (invapi vm/restore_snapshot); an action that runs again when its triggers change.",
@@ -100,4 +100,4 @@ export const snapshotRestoreResource = defineResource({
       ctx.logger.info(`${ctx.label}: removing the restore action ${id} from the stack; nothing is done on the server (a restore cannot be undone)`);
     },
   },
-});
+}));

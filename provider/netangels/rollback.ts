@@ -20,6 +20,8 @@ export interface RollbackRun {
   timeoutMs: number;
   /** e.g. `rollback of VM 42 to 2024-11-29T04:26:40.900150729` */
   what: string;
+  /** `VM rollback` or `volume rollback`, for the waiter's estimate of its end. */
+  kind: string;
   send: () => Promise<Vm>;
 }
 
@@ -50,6 +52,7 @@ export async function runRollback(r: RollbackRun): Promise<Vm> {
   }
   const done = await waitUntilSettled({
     ...wait,
+    kind: r.kind,
     onVm: (vm) => {
       if (showsWork(vm, "Restoring")) seen = true;
     },

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineResource, isVpsError, objectLocks, operationTimeoutMs, VpsError } from "../core";
+import { defineResource, isVpsError, objectLocks, operationTimeoutMs, VpsError, recordingOperationSeconds } from "../core";
 import { NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS } from "./client";
 import { NETANGELS_HOST } from "./errors";
 import { backupDateInput, confirmInput, noSuchBackupError, operationTimeoutInput, triggersInput, vmIdInput, withHint } from "./inputs";
@@ -17,7 +17,7 @@ import { refreshVm } from "./vmWait";
  * backup that provably exists. The date reaches the URL exactly as given.
  */
 
-export const vmRollbackResource = defineResource({
+export const vmRollbackResource = recordingOperationSeconds(defineResource({
   host: NETANGELS_HOST,
   type: "VmRollback",
   description: "Rolls a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.",
@@ -55,7 +55,7 @@ export const vmRollbackResource = defineResource({
         if (matches.every((e) => e.resource_type === "Volume")) {
           throw new VpsError({ kind: "invalid", host: NETANGELS_HOST, operation: what, hint: `the backup dated ${backupDate} is of an additional disk (${matches.map((e) => e.resource_name).join(", ")}); roll it back with netangels.VolumeRollback` }, "not a VM backup");
         }
-        const vm = await runRollback({ client, vmId, ctx, timeoutMs, what, send: () => client.rollbackVm(vmId, backupDate, { signal: ctx.signal }) });
+        const vm = await runRollback({ client, vmId, ctx, timeoutMs, what, kind: "VM rollback", send: () => client.rollbackVm(vmId, backupDate, { signal: ctx.signal }) });
         const at = ctx.clock.now();
         ctx.logger.info(`${ctx.label}: VM ${vmId} rolled back to ${backupDate}`);
         return { id: `${vmId}/${backupDate}/${at}`, outs: { ...inputs, vmState: vm.state, rolledBackAt: new Date(at).toISOString() } };
@@ -77,4 +77,4 @@ export const vmRollbackResource = defineResource({
       ctx.logger.info(`${ctx.label}: a rollback cannot be undone; removing it from the stack changes nothing on VM ${state.vmId}`);
     },
   },
-});
+}));

@@ -73,9 +73,22 @@ function unknownStateWarner(o: VmWaitOptions): (vm: Vm) => void {
 }
 
 async function currentVm(o: VmWaitOptions): Promise<Vm> {
-  const vm = await o.client.getVm(o.vmId, { signal: o.ctx.signal, priority: "poll" });
+  const vm = await polledVm(o.client, o.vmId);
   if (!vm) throw vmGoneError(o.vmId, o.what);
   return vm;
+}
+
+/**
+ * A VM for a wait's poll: `getVm` reads it from `GET /cloud/backups/vms/`, the listing of every VM, so
+ * the polls of waits on many VMs (backups of ten servers in one `pulumi up`) share one listing sent
+ * after each of them asked (provider/core/coalesce.ts) instead of one listing each.
+ */
+async function polledVm(client: NetangelsClient, vmId: number): Promise<Vm | undefined> {
+  const list = (await sharedListing(`${NETANGELS_HOST}|${client.endpoint}|vms|poll`, async () => new Map([["all", await client.listVms({ priority: "poll" })]])).get("all"))!;
+  const vm = list.entities.find((v) => v.id === vmId);
+  // A listing that says it holds more VMs than it returned cannot tell "gone": getVm says so.
+  if (vm || list.count <= list.entities.length) return vm;
+  return client.getVm(vmId, { priority: "poll" });
 }
 
 /**
@@ -120,6 +133,8 @@ export interface SettleOptions<T> extends VmWaitOptions {
   /** Status shown while the VM is settled but `until` is not yet satisfied. */
   pendingStatus?: string;
   timeoutHint?: string;
+  /** The operation awaited (`backup`, `VM rollback`): operations of one kind set each other's schedule. */
+  kind?: string;
 }
 
 /** Waits until the VM is steady with no pending task and `until` is satisfied; a failure state is an error. */
@@ -133,6 +148,7 @@ export async function waitUntilSettled<T>(o: SettleOptions<T>): Promise<{ vm: Vm
     clock: o.ctx.clock,
     onProgress: progressLogger(o, o.what),
     timeoutHint: o.timeoutHint,
+    operation: o.kind ? { kind: o.kind, scope: o.client.endpoint } : undefined,
     poll: async () => {
       const vm = await currentVm(o);
       warnUnknown(vm);

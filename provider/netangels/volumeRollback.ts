@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineResource, isVpsError, objectLocks, operationTimeoutMs, VpsError } from "../core";
+import { defineResource, isVpsError, objectLocks, operationTimeoutMs, VpsError, recordingOperationSeconds } from "../core";
 import { NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS } from "./client";
 import { backupDateParts, matchingBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
@@ -18,7 +18,7 @@ import { refreshVm } from "./vmWait";
  * fraction) the one backup made in that second; two in one second is an error listing both.
  */
 
-export const volumeRollbackResource = defineResource({
+export const volumeRollbackResource = recordingOperationSeconds(defineResource({
   host: NETANGELS_HOST,
   type: "VolumeRollback",
   description: "Rolls an additional disk of a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.",
@@ -62,7 +62,7 @@ export const volumeRollbackResource = defineResource({
             "ambiguous backup date",
           );
         }
-        const vm = await runRollback({ client, vmId, ctx, timeoutMs, what, send: () => client.rollbackVolume(vmId, volumeId, backupDate, { signal: ctx.signal }) });
+        const vm = await runRollback({ client, vmId, ctx, timeoutMs, what, kind: "volume rollback", send: () => client.rollbackVolume(vmId, volumeId, backupDate, { signal: ctx.signal }) });
         const at = ctx.clock.now();
         ctx.logger.info(`${ctx.label}: volume ${volumeId} of VM ${vmId} rolled back to ${matches[0]}`);
         return { id: `${vmId}/${volumeId}/${backupDate}/${at}`, outs: { ...inputs, matchedBackupDate: matches[0], vmState: vm.state, rolledBackAt: new Date(at).toISOString() } };
@@ -83,4 +83,4 @@ export const volumeRollbackResource = defineResource({
       ctx.logger.info(`${ctx.label}: a rollback cannot be undone; removing it from the stack changes nothing on volume ${state.volumeId} of VM ${state.vmId}`);
     },
   },
-});
+}));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { recordingOperationSeconds } from "../core/durations";
 import { defineResource } from "../core/resource";
 import { clientFor, confirmProperty, idString, operationTimeoutProperty, requireConfirm, serverIdProperty, triggersProperty, vendorId } from "./common";
 import { HOST } from "./errors";
@@ -26,7 +27,7 @@ const outputs = {
   message: { schema: z.string().optional(), description: "The host's message when the restore started" },
 };
 
-export const backupRestore = defineResource({
+export const backupRestore = recordingOperationSeconds(defineResource({
   host: HOST,
   type: "BackupRestore",
   description: "Restores a VPS.org server from a backup (overwrites all current data on the server)",
@@ -62,4 +63,4 @@ export const backupRestore = defineResource({
       ctx.logger.info(`${ctx.label}: removing the record of a restore; the server is left as it is`);
     },
   },
-});
+}));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { recordingOperationSeconds } from "../core/durations";
 import { VpsError } from "../core/errors";
 import { defineResource } from "../core/resource";
 import { clientFor, confirmProperty, idString, operationTimeoutProperty, requireConfirm, triggersProperty, vendorId } from "./common";
@@ -28,7 +29,7 @@ const outputs = {
   message: { schema: z.string().optional(), description: "The host's message when the restore started" },
 };
 
-export const snapshotRestore = defineResource({
+export const snapshotRestore = recordingOperationSeconds(defineResource({
   host: HOST,
   type: "SnapshotRestore",
   description: "Restores a VPS.org server from a snapshot (overwrites all current data on the server)",
@@ -69,4 +70,4 @@ export const snapshotRestore = defineResource({
       ctx.logger.info(`${ctx.label}: removing the record of a restore; the server is left as it is`);
     },
   },
-});
+}));

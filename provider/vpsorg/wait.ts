@@ -1,5 +1,6 @@
 import { VpsError, errorMessage, isVpsError } from "../core/errors";
 import type { HandlerContext } from "../core/resource";
+import type { DocumentedDuration } from "../core/durations";
 import { waitFor } from "../core/waiter";
 import type { VpsorgClient } from "./client";
 import { HOST } from "./errors";
@@ -19,6 +20,16 @@ import { type Backup, type RestoreAnswer, SERVER_FAILED, SERVER_RESTORING, STATU
 /** Documented durations plus margin: snapshots "3-10 min", restores "5-15 min", backups "varies". */
 export const DEFAULT_TIMEOUT_SECONDS = { snapshot: 15 * 60, backup: 30 * 60, restore: 20 * 60 } as const;
 
+/**
+ * What the seeds say operations take, the waiter's estimate before this process has seen one finish.
+ * Backups: "This may take several minutes depending on server size" (seed 003) gives no number, and
+ * the backup restore documents none.
+ */
+export const DOCUMENTED_DURATIONS: Record<"snapshot" | "snapshot restore", DocumentedDuration> = {
+  snapshot: { minSeconds: 3 * 60, maxSeconds: 10 * 60, source: 'seed 001, POST /snapshots/: "This may take 3-10 minutes depending on server size."' },
+  "snapshot restore": { minSeconds: 5 * 60, maxSeconds: 15 * 60, source: 'seed 001, POST /snapshots/{id}/restore/: "This may take 5-15 minutes."' },
+};
+
 type Listed = Snapshot | Backup;
 
 export interface ListedWait<T extends Listed> {
@@ -28,6 +39,8 @@ export interface ListedWait<T extends Listed> {
   list: (signal?: AbortSignal) => Promise<T[]>;
   timeoutMs: number;
   ctx: HandlerContext;
+  /** The API endpoint, so operations of one endpoint set each other's schedule only. */
+  scope?: string;
 }
 
 /** Waits until the listing shows the object `completed`; returns it as listed then. */
@@ -40,6 +53,7 @@ export async function waitUntilCompleted<T extends Listed>(w: ListedWait<T>): Pr
     timeoutMs: w.timeoutMs,
     signal: w.ctx.signal,
     clock: w.ctx.clock,
+    operation: { kind: w.kind, scope: w.scope, documented: w.kind === "snapshot" ? DOCUMENTED_DURATIONS.snapshot : undefined },
     poll: async (signal) => {
       const found = (await w.list(signal)).find((x) => x.id === w.id);
       if (!found) {
@@ -148,12 +162,14 @@ export async function waitForRestore(w: RestoreWait): Promise<RestoreResult> {
     return { serverStatus: w.answer.server?.status, seenBy: "answer" };
   }
   let last: Server | undefined;
+  const kind = w.source.startsWith("snapshot") ? "snapshot restore" : "backup restore";
   const r = await waitFor<RestoreResult>({
     host: HOST,
     what,
     timeoutMs: w.timeoutMs,
     signal: w.ctx.signal,
     clock: w.ctx.clock,
+    operation: { kind, scope: w.client.http?.baseUrl, documented: kind === "snapshot restore" ? DOCUMENTED_DURATIONS["snapshot restore"] : undefined },
     poll: async (signal) => {
       try {
         last = await w.client.getServer(w.serverId, { signal, poll: true });

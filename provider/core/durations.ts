@@ -1,0 +1,194 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { z } from "zod";
+import type { PropertyMap, ResourceDefinition } from "./resource";
+
+/**
+ * How long operations take, as the waiter's estimate of when the one it waits for will end (see
+ * waiter.ts). Sources, best first:
+ * 1. the API's own progress (flops `percentage`), read by the waiter poll by poll;
+ * 2. finished operations of the same host and kind seen by this provider process;
+ * 3. durations recorded in resources' state by earlier runs (`lastOperationSeconds`), so the next
+ *    `pulumi up` starts with a prior;
+ * 4. what the vendor documents (passed by the host's wait, next to its citation);
+ * and without any of them, the waiter's capped backoff.
+ */
+
+/** A duration range the vendor documents, with where it says so. */
+export interface DocumentedDuration {
+  minSeconds: number;
+  maxSeconds: number;
+  /** The seed file and its wording, e.g. `seed 001: "This may take 3-10 minutes"`. */
+  source: string;
+}
+
+/** Names the operation a wait is for: waits of the same host and kind learn from each other. */
+export interface OperationKind {
+  /** e.g. `snapshot`, `install`, `tariff change`: never an object id. */
+  kind: string;
+  /** The API endpoint (or account) it runs on, so operations of one endpoint never set the schedule for another's. */
+  scope?: string;
+  documented?: DocumentedDuration;
+}
+
+export type EstimateSource = "history" | "state" | "vendor";
+
+/** When the awaited operation will likely end, in ms after the wait started. */
+export interface EndEstimate {
+  earliestMs: number;
+  latestMs: number;
+  source: EstimateSource;
+  /** How many finished operations it rests on (0 for a vendor range). */
+  samples: number;
+}
+
+/** A finished operation seen by a wait: not done at `afterMs`, done by `byMs` (ms after the wait started). */
+export interface ObservedEnd {
+  afterMs: number;
+  byMs: number;
+}
+
+/** Only the most recent operations of a kind count: servers and load change over a long run. */
+const MAX_SAMPLES = 20;
+
+/**
+ * Relative margin around the observed durations: wide on one sample (the next operation may be 30 %
+ * shorter or longer, e.g. a snapshot of another server), narrowing as the observed range itself
+ * shows the spread.
+ */
+function margin(samples: number, floor: number): number {
+  return Math.max(floor, 0.3 / samples);
+}
+
+/** Durations recorded in state come from other runs (other load, other servers): never trusted as tightly as this run's. */
+const STATE_MARGIN_FLOOR = 0.15;
+const HISTORY_MARGIN_FLOOR = 0.05;
+
+/**
+ * The window the samples span, widened by the margin. From four samples on, the shortest and the
+ * longest are left out: one operation seen only loosely (its end fell between two looks far apart)
+ * must not widen every later window.
+ */
+function windowOf(samples: number[], floor: number, source: EstimateSource): EndEstimate {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const trim = sorted.length >= TRIM_FROM ? 1 : 0;
+  const m = margin(samples.length, floor);
+  return { earliestMs: sorted[trim] * (1 - m), latestMs: sorted[sorted.length - 1 - trim] * (1 + m), source, samples: samples.length };
+}
+
+const TRIM_FROM = 1e9;
+
+/** The process-wide memory of operation durations, by host, scope and kind. */
+export class OperationDurations {
+  private readonly seen = new Map<string, number[]>();
+  /** host|kind → durations (ms) found in states the provider has been shown. */
+  private readonly fromState = new Map<string, Set<number>>();
+
+  private static seenKey(host: string, op: OperationKind): string {
+    return `${host}|${op.scope ?? ""}|${op.kind}`;
+  }
+
+  /** A finished operation: its end lay between `afterMs` and `byMs`; the midpoint counts (the end when nothing bounds it below). */
+  record(host: string, op: OperationKind, end: ObservedEnd): void {
+    const byMs = Math.max(0, end.byMs);
+    const afterMs = Math.min(byMs, Math.max(0, end.afterMs));
+    const point = afterMs > 0 ? (afterMs + byMs) / 2 : byMs;
+    if (!(point > 0)) return;
+    const key = OperationDurations.seenKey(host, op);
+    const list = this.seen.get(key) ?? [];
+    list.push(point);
+    if (list.length > MAX_SAMPLES) list.shift();
+    this.seen.set(key, list);
+  }
+
+  /** Durations a resource's state holds (`lastOperationSeconds`); a value seen again (the same state at diff and at update) counts once. */
+  noteState(host: string, seconds: unknown): void {
+    for (const [kind, s] of Object.entries(secondsRecord(seconds) ?? {})) {
+      const key = `${host}|${kind}`;
+      const values = this.fromState.get(key) ?? new Set<number>();
+      values.delete(s * 1000);
+      values.add(s * 1000);
+      if (values.size > MAX_SAMPLES) values.delete(values.values().next().value as number);
+      this.fromState.set(key, values);
+    }
+  }
+
+  /**
+   * The likely end of an operation of this kind, from the best source there is; `ownSeconds` is what
+   * the waiting resource's own state recorded, which counts before other resources' states.
+   */
+  estimate(host: string, op: OperationKind, ownSeconds?: number): EndEstimate | undefined {
+    const seen = this.seen.get(OperationDurations.seenKey(host, op));
+    if (seen?.length) return windowOf(seen, HISTORY_MARGIN_FLOOR, "history");
+    if (ownSeconds !== undefined && ownSeconds > 0) return windowOf([ownSeconds * 1000], STATE_MARGIN_FLOOR, "state");
+    const states = [...(this.fromState.get(`${host}|${op.kind}`)?.values() ?? [])];
+    if (states.length) return windowOf(states, STATE_MARGIN_FLOOR, "state");
+    const d = op.documented;
+    if (d && d.maxSeconds >= d.minSeconds && d.minSeconds > 0) return { earliestMs: d.minSeconds * 1000, latestMs: d.maxSeconds * 1000, source: "vendor", samples: 0 };
+    return undefined;
+  }
+
+  /** Forgets everything (tests; a benchmark's "first operation of a kind"). */
+  clear(): void {
+    this.seen.clear();
+    this.fromState.clear();
+  }
+}
+
+export const operationDurations = new OperationDurations();
+
+// ---- the durations of one resource's create / update, for its `lastOperationSeconds` output ----
+
+interface OperationLog {
+  host: string;
+  /** What the resource's state recorded before this call. */
+  own: Record<string, number>;
+  /** Seconds of each kind of operation finished during this call. */
+  finished: Record<string, number>;
+}
+
+const logs = new AsyncLocalStorage<OperationLog>();
+
+/** Runs a handler call, collecting the durations of the waits it makes (see `noteFinished`). */
+export async function collectingDurations<T>(host: string, own: unknown, fn: () => Promise<T>): Promise<{ value: T; seconds: Record<string, number> }> {
+  const log: OperationLog = { host, own: secondsRecord(own) ?? {}, finished: {} };
+  const value = await logs.run(log, fn);
+  return { value, seconds: log.finished };
+}
+
+/** The seconds the running handler's own state recorded for this kind, if any. */
+export function ownStateSeconds(host: string, kind: string): number | undefined {
+  const log = logs.getStore();
+  return log && log.host === host ? log.own[kind] : undefined;
+}
+
+/** Called by the waiter when an operation of this kind finished. */
+export function noteFinished(host: string, kind: string, ms: number): void {
+  const log = logs.getStore();
+  if (log && log.host === host) log.finished[kind] = Math.round(ms / 100) / 10;
+}
+
+/** A `lastOperationSeconds` value as found in a state (anything else is ignored). */
+export function secondsRecord(v: unknown): Record<string, number> | undefined {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return undefined;
+  const out: Record<string, number> = {};
+  for (const [k, s] of Object.entries(v as Record<string, unknown>)) if (typeof s === "number" && s > 0 && Number.isFinite(s)) out[k] = s;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * The output every resource that waits declares: what its last operations took, read back as the
+ * estimate's third source. An output only: never compared, so it never makes a diff.
+ */
+export const lastOperationSecondsOutput = {
+  lastOperationSeconds: {
+    schema: z.record(z.string(), z.number()).optional(),
+    description: "Seconds the provider's last wait for each kind of operation on this resource took (e.g. {\"snapshot\": 212}); the next run's estimate of when such an operation ends. An output only: never a diff.",
+  },
+};
+
+export const LAST_OPERATION_SECONDS = "lastOperationSeconds";
+
+/** A resource that waits, with the `lastOperationSeconds` output (filled in by provider/core/lifecycle.ts). */
+export function recordingOperationSeconds<P extends PropertyMap, Q extends PropertyMap>(def: ResourceDefinition<P, Q>): ResourceDefinition<P, Q & typeof lastOperationSecondsOutput> {
+  return { ...def, outputs: { ...def.outputs, ...lastOperationSecondsOutput } } as unknown as ResourceDefinition<P, Q & typeof lastOperationSecondsOutput>;
+}
