@@ -166,9 +166,12 @@ export class PollSchedule {
     return this.window && t < this.window.lo - this.b.minMs ? 0 : 1;
   }
 
-  /** Delay before the first poll: none without an estimate (nothing to aim at; the work may be done already). */
+  /**
+   * Delay before the first poll: none without an estimate (nothing to aim at; the work may be done
+   * already), nor with a vendor's range, whose schedule is today's backoff until the range begins.
+   */
   first(): number {
-    return this.estimate ? this.fromWindow(0) : 0;
+    return this.estimate && this.estimate.source !== "vendor" ? this.fromWindow(0) : 0;
   }
 
   /** Delay after a poll at `elapsedMs` that said not done. */
