@@ -39,6 +39,8 @@ export interface EndEstimate {
   source: EstimateSource;
   /** How many finished operations it rests on (0 for a vendor range). */
   samples: number;
+  /** Operations of the kind reported a percentage before (the waiter then looks once before the window to read it). */
+  reportsProgress?: boolean;
 }
 
 /** A finished operation seen by a wait: not done at `afterMs`, done by `byMs` (ms after the wait started). */
@@ -80,6 +82,8 @@ const TRIM_FROM = 1e9;
 /** The process-wide memory of operation durations, by host, scope and kind. */
 export class OperationDurations {
   private readonly seen = new Map<string, number[]>();
+  /** Kinds (host|scope|kind) whose operations reported a percentage. */
+  private readonly withProgress = new Set<string>();
   /** host|kind → durations (ms) found in states the provider has been shown. */
   private readonly fromState = new Map<string, Set<number>>();
 
@@ -88,12 +92,13 @@ export class OperationDurations {
   }
 
   /** A finished operation: its end lay between `afterMs` and `byMs`; the midpoint counts (the end when nothing bounds it below). */
-  record(host: string, op: OperationKind, end: ObservedEnd): void {
+  record(host: string, op: OperationKind, end: ObservedEnd, sawProgress = false): void {
     const byMs = Math.max(0, end.byMs);
     const afterMs = Math.min(byMs, Math.max(0, end.afterMs));
     const point = afterMs > 0 ? (afterMs + byMs) / 2 : byMs;
     if (!(point > 0)) return;
     const key = OperationDurations.seenKey(host, op);
+    if (sawProgress) this.withProgress.add(key);
     const list = this.seen.get(key) ?? [];
     list.push(point);
     if (list.length > MAX_SAMPLES) list.shift();
@@ -117,8 +122,9 @@ export class OperationDurations {
    * the waiting resource's own state recorded, which counts before other resources' states.
    */
   estimate(host: string, op: OperationKind, ownSeconds?: number): EndEstimate | undefined {
-    const seen = this.seen.get(OperationDurations.seenKey(host, op));
-    if (seen?.length) return windowOf(seen, HISTORY_MARGIN_FLOOR, "history");
+    const key = OperationDurations.seenKey(host, op);
+    const seen = this.seen.get(key);
+    if (seen?.length) return { ...windowOf(seen, HISTORY_MARGIN_FLOOR, "history"), reportsProgress: this.withProgress.has(key) };
     if (ownSeconds !== undefined && ownSeconds > 0) return windowOf([ownSeconds * 1000], STATE_MARGIN_FLOOR, "state");
     const states = [...(this.fromState.get(`${host}|${op.kind}`)?.values() ?? [])];
     if (states.length) return windowOf(states, STATE_MARGIN_FLOOR, "state");
@@ -130,6 +136,7 @@ export class OperationDurations {
   /** Forgets everything (tests; a benchmark's "first operation of a kind"). */
   clear(): void {
     this.seen.clear();
+    this.withProgress.clear();
     this.fromState.clear();
   }
 }

@@ -108,6 +108,12 @@ const WINDOW_STEP: Record<EstimateSource, number> = { history: 0.05, state: 0.05
  */
 const EARLY_LOOK_RATIO = 4;
 const EARLY_LOOK_MIN_MS = 15_000;
+/**
+ * For a kind that reports progress, the look before the window is at this share of its start: the
+ * percentage it reads pins the end closely, so the next look is at that end (two polls an operation,
+ * the first while the host is quiet rather than when operations started together all end).
+ */
+const PROGRESS_LOOK = 0.8;
 /** See `PollSchedule.endAfter`. */
 const SHORT_OF_WINDOW = 0.1;
 /** Past the likely window, gaps grow by this factor up to the backoff cap or a tenth of the time waited. */
@@ -117,23 +123,31 @@ const PAST_WINDOW_FACTOR = 2;
  * When to look next, from an estimate of the operation's end (provider/core/durations.ts) and, poll by
  * poll, the API's own progress:
  * - before the likely window it sleeps until the window's start, with one early look for an estimate
- *   learned from durations (`EARLY_LOOK_RATIO`) and today's backoff for a vendor's documented range
- *   (which is about servers in general and may be far off for a given one);
+ *   learned from durations (`EARLY_LOOK_RATIO`, `PROGRESS_LOOK`) and today's backoff for a vendor's
+ *   documented range (which is about servers in general and may be far off for a given one);
  * - inside the window it looks every `WINDOW_STEP` of the time waited, so an end there is seen within
- *   that share of the operation's time;
+ *   that share of the operation's time; a window narrower than a step gets one look, at its end;
  * - past the window the estimate was wrong: it backs off, up to the backoff cap or a tenth of the
  *   time waited.
- * A percentage narrows the window to the end it implies; one that contradicts the window replaces it
- * (and then `delayFromProgress` decides). Without an estimate: progress, else capped backoff.
+ * A percentage that agrees with the window replaces it with the end it implies (bounded below by the
+ * window's start); one that disagrees hands over to `delayFromProgress`, as does any percentage
+ * without an estimate. Without either: capped backoff.
+ *
+ * Each delay also says whether the look it leads to is expected to end the wait (`unblocks`): looks
+ * before the window and the look at its start are not, and wait behind those that are in the request
+ * budget.
  */
 export class PollSchedule {
   private window?: { lo: number; hi: number };
   private readonly step: number;
-  private earlyLook?: number;
+  private readonly earlyLooks: number[] = [];
   private backoffInterval: number;
   private pastGap?: number;
+  private nextUnblocks = 1;
   /** The earliest end the last percentage allowed, for the duration recorded at the end. */
   progressEarliest = 0;
+  /** Whether a poll reported a usable percentage (recorded with the duration). */
+  sawProgress = false;
 
   constructor(readonly estimate: EndEstimate | undefined, private readonly b: WaitBackoff) {
     this.backoffInterval = b.initialMs;
@@ -141,7 +155,8 @@ export class PollSchedule {
     if (estimate) {
       this.window = { lo: estimate.earliestMs, hi: Math.max(estimate.earliestMs, estimate.latestMs) };
       const early = estimate.earliestMs / EARLY_LOOK_RATIO;
-      if (estimate.source !== "vendor" && early >= EARLY_LOOK_MIN_MS) this.earlyLook = early;
+      if (estimate.source !== "vendor" && early >= EARLY_LOOK_MIN_MS) this.earlyLooks.push(early);
+      if (estimate.reportsProgress) this.earlyLooks.push(estimate.earliestMs * PROGRESS_LOOK);
     }
   }
 
@@ -158,12 +173,9 @@ export class PollSchedule {
     return Math.max(afterMs, Math.min(lo * (1 - SHORT_OF_WINDOW), byMs));
   }
 
-  /**
-   * How many waits a poll at `t` may end, for the request budget: none before the likely window (an
-   * early look, which may wait behind polls that are due), one otherwise.
-   */
-  unblocks(t: number): number {
-    return this.window && t < this.window.lo - this.b.minMs ? 0 : 1;
+  /** How many waits the look after the last delay may end, for the request budget (0 or 1). */
+  unblocks(): number {
+    return this.nextUnblocks;
   }
 
   /**
@@ -178,17 +190,23 @@ export class PollSchedule {
   next(elapsedMs: number, percentage: number | undefined): number {
     const usable = percentage !== undefined && percentage > 0 && percentage < 100 && elapsedMs > 0;
     if (usable) {
+      this.sawProgress = true;
       const lo = (elapsedMs * 100) / Math.min(100, percentage + 1);
       const hi = (elapsedMs * 100) / percentage + this.b.minMs;
       this.progressEarliest = Math.max(this.progressEarliest, lo);
-      if (this.window && lo <= this.window.hi && hi >= this.window.lo) this.window = { lo: Math.max(lo, this.window.lo), hi: Math.min(hi, this.window.hi) };
-      else this.window = undefined;
-      if (!this.window) {
+      // The API's own progress is the better source. Where it agrees with the window (the end it
+      // implies overlaps it), it becomes the window, bounded below by the window's start; where it
+      // does not, or there is no window, `delayFromProgress` decides, as without an estimate.
+      if (!(this.window && hi >= this.window.lo && lo <= this.window.hi)) {
+        this.window = undefined;
         this.backoffInterval = this.b.initialMs;
+        this.nextUnblocks = lo - elapsedMs > FAR_FROM_END_MS ? 0 : 1;
         return Math.min(delayFromProgress(elapsedMs, percentage, this.b)!, this.b.maxMs * PROGRESS_MAX_MS_FACTOR);
       }
+      this.window = { lo: Math.max(lo, this.window.lo), hi };
     }
     if (this.window) return this.fromWindow(elapsedMs);
+    this.nextUnblocks = 1;
     const d = this.backoffInterval;
     this.backoffInterval = Math.min(this.b.maxMs, this.backoffInterval * this.b.factor);
     return d;
@@ -196,18 +214,23 @@ export class PollSchedule {
 
   private fromWindow(t: number): number {
     const w = this.window!;
-    // The first look of the window is at its start, so an end found by the next one is known closely
-    // (what is recorded for the next operation of the kind). Within `minMs` of a look counts as there.
+    // Within `minMs` of a look counts as there: no look a few ms after another.
     const near = this.b.minMs;
-    if (t < w.lo - near) {
-      if (this.earlyLook !== undefined && this.earlyLook <= t + near) this.earlyLook = undefined;
-      let at = this.earlyLook ?? w.lo;
+    // The first look of a window is at its start, so an end found by the next one is known closely
+    // (what is recorded for the next operation of the kind); a window narrower than a step has one.
+    const narrow = w.hi <= w.lo * (1 + this.step);
+    const start = narrow ? w.hi : w.lo;
+    if (t < start - near) {
+      while (this.earlyLooks.length && (this.earlyLooks[0] <= t + near || this.earlyLooks[0] >= start - near)) this.earlyLooks.shift();
+      let at = this.earlyLooks[0] ?? start;
       if (this.estimate?.source === "vendor") {
         at = t + this.backoffInterval;
         this.backoffInterval *= this.b.factor;
       }
-      return Math.max(near, Math.min(at, w.lo) - t);
+      this.nextUnblocks = at >= start && narrow ? 1 : 0;
+      return Math.max(near, Math.min(at, start) - t);
     }
+    this.nextUnblocks = 1;
     if (t < w.hi - near) return Math.max(near, Math.min(t * (1 + this.step), w.hi) - t);
     const cap = Math.max(this.b.maxMs, t / 10);
     this.pastGap = Math.min(cap, this.pastGap === undefined ? Math.max(near, t * this.step) : this.pastGap * PAST_WINDOW_FACTOR);
@@ -240,7 +263,7 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
     polls++;
     const sentAt = clock.now() - start;
     try {
-      last = await unblockingWaits(schedule.unblocks(sentAt), () => opts.poll(opts.signal));
+      last = await unblockingWaits(schedule.unblocks(), () => opts.poll(opts.signal));
     } catch (e) {
       // A failure met while polling (the object gone, a read refused) names what was awaited, so the
       // user sees which operation it broke, not only the read that noticed it.
@@ -251,7 +274,7 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
     if (last.done) {
       if (op) {
         const end = { afterMs: schedule.endAfter(Math.max(notDoneAt, Math.min(schedule.progressEarliest, elapsedMs)), elapsedMs), byMs: elapsedMs };
-        operationDurations.record(opts.host, op, end);
+        operationDurations.record(opts.host, op, end, schedule.sawProgress);
         noteFinished(opts.host, op.kind, end.afterMs > 0 ? (end.afterMs + end.byMs) / 2 : end.byMs);
       }
       return { value: last.value, polls, elapsedMs };
