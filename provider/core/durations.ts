@@ -66,22 +66,28 @@ const STATE_MARGIN_FLOOR = 0.15;
 const HISTORY_MARGIN_FLOOR = 0.05;
 
 /**
- * The window the samples span, widened by the margin. From four samples on, the shortest and the
- * longest are left out: one operation seen only loosely (its end fell between two looks far apart)
- * must not widen every later window.
+ * The window the samples span, widened by the margin. A sample seen only loosely (its end fell between
+ * two looks far apart, as with the backoff of a first operation) counts as its midpoint, with its own
+ * uncertainty added to the margin (as independent errors add: the root of the sum of squares), so the
+ * next operation is less likely to end before the window starts.
  */
-function windowOf(samples: number[], floor: number, source: EstimateSource): EndEstimate {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const trim = sorted.length >= TRIM_FROM ? 1 : 0;
+function windowOf(samples: ObservedEnd[], floor: number, source: EstimateSource): EndEstimate {
   const m = margin(samples.length, floor);
-  return { earliestMs: sorted[trim] * (1 - m), latestMs: sorted[sorted.length - 1 - trim] * (1 + m), source, samples: samples.length };
+  const widened = samples.map((x) => {
+    const mid = (x.afterMs + x.byMs) / 2;
+    const own = (x.byMs - x.afterMs) / 2 / mid;
+    const w = Math.sqrt(m * m + own * own);
+    return { lo: mid * (1 - w), hi: mid * (1 + w) };
+  });
+  return { earliestMs: Math.min(...widened.map((x) => x.lo)), latestMs: Math.max(...widened.map((x) => x.hi)), source, samples: samples.length };
 }
 
-const TRIM_FROM = 1e9;
+const exactly = (ms: number): ObservedEnd => ({ afterMs: ms, byMs: ms });
 
 /** The process-wide memory of operation durations, by host, scope and kind. */
 export class OperationDurations {
-  private readonly seen = new Map<string, number[]>();
+  private readonly seen = new Map<string, ObservedEnd[]>();
+  private sources?: Set<EstimateSource>;
   /** Kinds (host|scope|kind) whose operations reported a percentage. */
   private readonly withProgress = new Set<string>();
   /** host|kind → durations (ms) found in states the provider has been shown. */
@@ -91,16 +97,18 @@ export class OperationDurations {
     return `${host}|${op.scope ?? ""}|${op.kind}`;
   }
 
-  /** A finished operation: its end lay between `afterMs` and `byMs`; the midpoint counts (the end when nothing bounds it below). */
+  /**
+   * A finished operation: its end lay between `afterMs` and `byMs`. With nothing bounding it below
+   * (done at the first look), `byMs` stands for both.
+   */
   record(host: string, op: OperationKind, end: ObservedEnd, sawProgress = false): void {
     const byMs = Math.max(0, end.byMs);
-    const afterMs = Math.min(byMs, Math.max(0, end.afterMs));
-    const point = afterMs > 0 ? (afterMs + byMs) / 2 : byMs;
-    if (!(point > 0)) return;
+    if (!(byMs > 0)) return;
+    const afterMs = end.afterMs > 0 ? Math.min(byMs, end.afterMs) : byMs;
     const key = OperationDurations.seenKey(host, op);
     if (sawProgress) this.withProgress.add(key);
     const list = this.seen.get(key) ?? [];
-    list.push(point);
+    list.push({ afterMs, byMs });
     if (list.length > MAX_SAMPLES) list.shift();
     this.seen.set(key, list);
   }
@@ -122,15 +130,23 @@ export class OperationDurations {
    * the waiting resource's own state recorded, which counts before other resources' states.
    */
   estimate(host: string, op: OperationKind, ownSeconds?: number): EndEstimate | undefined {
+    const allowed = (source: EstimateSource) => !this.sources || this.sources.has(source);
     const key = OperationDurations.seenKey(host, op);
     const seen = this.seen.get(key);
-    if (seen?.length) return { ...windowOf(seen, HISTORY_MARGIN_FLOOR, "history"), reportsProgress: this.withProgress.has(key) };
-    if (ownSeconds !== undefined && ownSeconds > 0) return windowOf([ownSeconds * 1000], STATE_MARGIN_FLOOR, "state");
-    const states = [...(this.fromState.get(`${host}|${op.kind}`)?.values() ?? [])];
-    if (states.length) return windowOf(states, STATE_MARGIN_FLOOR, "state");
+    if (seen?.length && allowed("history")) return { ...windowOf(seen, HISTORY_MARGIN_FLOOR, "history"), reportsProgress: this.withProgress.has(key) };
+    if (allowed("state")) {
+      if (ownSeconds !== undefined && ownSeconds > 0) return windowOf([exactly(ownSeconds * 1000)], STATE_MARGIN_FLOOR, "state");
+      const states = [...(this.fromState.get(`${host}|${op.kind}`)?.values() ?? [])];
+      if (states.length) return windowOf(states.map(exactly), STATE_MARGIN_FLOOR, "state");
+    }
     const d = op.documented;
-    if (d && d.maxSeconds >= d.minSeconds && d.minSeconds > 0) return { earliestMs: d.minSeconds * 1000, latestMs: d.maxSeconds * 1000, source: "vendor", samples: 0 };
+    if (d && d.maxSeconds >= d.minSeconds && d.minSeconds > 0 && allowed("vendor")) return { earliestMs: d.minSeconds * 1000, latestMs: d.maxSeconds * 1000, source: "vendor", samples: 0 };
     return undefined;
+  }
+
+  /** Sources estimates may come from; undefined: all. (`npm run bench` measures each alone, and none: the waits as before estimates existed.) */
+  useSources(sources: EstimateSource[] | undefined): void {
+    this.sources = sources && new Set(sources);
   }
 
   /** Forgets everything (tests; a benchmark's "first operation of a kind"). */

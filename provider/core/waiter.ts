@@ -114,6 +114,8 @@ const EARLY_LOOK_MIN_MS = 15_000;
  * the first while the host is quiet rather than when operations started together all end).
  */
 const PROGRESS_LOOK = 0.8;
+/** Before a vendor's range begins, the backoff's cap is the time waited divided by this (at least `maxMs`). */
+const VENDOR_BACKOFF_CAP_DIVISOR = 3;
 /** See `PollSchedule.endAfter`. */
 const SHORT_OF_WINDOW = 0.1;
 /** Past the likely window, gaps grow by this factor up to the backoff cap or a tenth of the time waited. */
@@ -224,8 +226,10 @@ export class PollSchedule {
       while (this.earlyLooks.length && (this.earlyLooks[0] <= t + near || this.earlyLooks[0] >= start - near)) this.earlyLooks.shift();
       let at = this.earlyLooks[0] ?? start;
       if (this.estimate?.source === "vendor") {
+        // Today's backoff, its cap growing with the time waited (a third of it): close to today for
+        // an operation far shorter than documented, and few polls until the range begins.
         at = t + this.backoffInterval;
-        this.backoffInterval *= this.b.factor;
+        this.backoffInterval = Math.min(this.backoffInterval * this.b.factor, Math.max(this.b.maxMs, at / VENDOR_BACKOFF_CAP_DIVISOR));
       }
       this.nextUnblocks = at >= start && narrow ? 1 : 0;
       return Math.max(near, Math.min(at, start) - t);

@@ -220,7 +220,12 @@ describe("OperationDurations", () => {
     expect(operationDurations.estimate(HOST, op)).toMatchObject({ source: "state", samples: 1 });
     expect(operationDurations.estimate(HOST, op, 50)).toMatchObject({ source: "state", earliestMs: 35_000 });
     operationDurations.record(HOST, op, { afterMs: 200_000, byMs: 220_000 });
-    expect(operationDurations.estimate(HOST, op)).toMatchObject({ source: "history", samples: 1, earliestMs: 0.7 * 210_000, latestMs: 1.3 * 210_000 });
+    // One operation: its midpoint ±30 %, widened by its own ±10 s.
+    const w = Math.sqrt(0.3 ** 2 + (10 / 210) ** 2);
+    const history = operationDurations.estimate(HOST, op)!;
+    expect(history).toMatchObject({ source: "history", samples: 1 });
+    expect(history.earliestMs).toBeCloseTo(210_000 * (1 - w));
+    expect(history.latestMs).toBeCloseTo(210_000 * (1 + w));
     expect(operationDurations.estimate(HOST, { ...op, scope: "http://127.0.0.1:2" })?.source).toBe("state");
     expect(operationDurations.estimate("other", op)?.source).toBe("vendor");
   });
