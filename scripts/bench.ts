@@ -39,6 +39,8 @@ const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
 const RUNS = Number(args[args.indexOf("--runs") + 1]) || (QUICK ? 2 : 5);
 const SLOW_RUNS = QUICK ? 1 : Math.min(RUNS, 3);
+/** Waits on the simulated clock are cheap: more runs steady the medians of ±30 % spreads. */
+const WAIT_RUNS = QUICK ? RUNS : Math.max(RUNS, 9);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -392,7 +394,7 @@ async function main(): Promise<void> {
   const sizes = await providerSizes();
   const serverProvider = sizes.texts.get("pulumi-nodejs:dynamic/flops:Server")!;
   const keyProvider = sizes.texts.get("pulumi-nodejs:dynamic/flops:PublicKey")!;
-  const waitRows = await measureWaits(RUNS, log);
+  const waitRows = await measureWaits(WAIT_RUNS, RUNS, log);
   const refreshRows = await refreshes(sizes.texts);
   const cold = await coldStart(keyProvider);
   const parallel = [await parallelCreates(30, 10, serverProvider), await parallelCreates(300, 20, serverProvider)];
@@ -427,15 +429,15 @@ async function main(): Promise<void> {
   L.push("## 1. Waits: overhead and polls per operation");
   L.push("");
   L.push(
-    "The time from the operation turning DONE on the simulator to the provider's wait returning (overhead, in % of the nominal duration; in ms for 1 s operations) and the polls it took, for one operation at a time through each host's own wait (the code its handlers call: flops `FlopsClient.waitForOperation`, vpsorg `waitUntilCompleted` on the snapshot listing, netangels `waitUntilSettled` on the VM and its backup listing, hostkey `HostkeyClient.waitTask` on the task key), in this process (scripts/bench/waits.ts). Each cell: median overhead / median polls of the runs, whose durations are spread evenly over nominal ±10 % or ±30 %. 1 s operations run on the wall clock; 30 s to 30 min operations on a simulated clock shared by the simulator and the waiter (each sleep of the waiter advances the simulator's time), so those figures are the schedule's, not the machine's.",
+    `The time from the operation turning DONE on the simulator to the provider's wait returning (overhead, in % of the nominal duration; in ms for 1 s operations) and the polls it took, for one operation at a time through each host's own wait (the code its handlers call: flops \`FlopsClient.waitForOperation\`, vpsorg \`waitUntilCompleted\` on the snapshot listing, netangels \`waitUntilSettled\` on the VM and its backup listing, hostkey \`HostkeyClient.waitTask\` on the task key), in this process (scripts/bench/waits.ts). Each cell: median overhead / median polls of ${WAIT_RUNS} runs (${RUNS} for the 1 s rows), whose durations are spread evenly over nominal ±10 % or ±30 %. 1 s operations run on the wall clock; 30 s to 30 min operations on a simulated clock shared by the simulator and the waiter (each sleep of the waiter advances the simulator's time), so those figures are the schedule's, not the machine's.`,
   );
   L.push("");
-  L.push(`Columns: **${PHASE_TITLES.today}** is the schedule before estimates existed, measured here with estimates switched off (flops: progress; the others: capped backoff 0.25 s → 10 s, hostkey's scaled to the wait's limit); **${PHASE_TITLES.first}** is a fresh process's first operation of that kind (vpsorg snapshots start from the seed's "3-10 minutes", the other hosts' seeds give no durations); **${PHASE_TITLES.state}** starts from a duration that an earlier run recorded in a resource's state (\`lastOperationSeconds\`); **${PHASE_TITLES.one}** / **${PHASE_TITLES.ten}** start from that many operations of the kind finished earlier in this process (same host, same kind, durations from the same spread).`);
+  L.push(`Columns: **${PHASE_TITLES.today}** is the schedule before estimates existed, measured here with estimates switched off (flops: progress; the others: capped backoff 0.25 s → 10 s, hostkey's scaled to the wait's limit); **${PHASE_TITLES.first}** is a fresh process's first operation of that kind (vpsorg snapshots start from the seed's "3-10 minutes"; the other hosts' seeds give no durations, so their first operation has no estimate: the same code path as today, not measured twice); **${PHASE_TITLES.state}** starts from a duration that an earlier run recorded in a resource's state (\`lastOperationSeconds\`); **${PHASE_TITLES.one}** / **${PHASE_TITLES.ten}** start from that many operations of the kind finished earlier in this process (same host, same kind, durations from the same spread).`);
   L.push("");
   L.push(...renderWaits(waitRows));
   L.push("");
   L.push(
-    `How (provider/core/waiter.ts \`PollSchedule\`, provider/core/durations.ts): from the durations seen, the waiter takes a likely window for the end (the shortest and longest seen, widened by 30 % after one and by 5 % from six on; a state's duration ±30 %; the vendor's range as documented). It sleeps until the window's start, with one early look at a quarter of the way when that is 15 s or more away (so an early failure is not waited on for long), looks at the start, then every 5 % of the time waited through the window (so an end inside it is seen within 5 %), and backs off past it (gaps doubling up to a tenth of the time waited). A vendor's range is trusted less: today's backoff runs until it begins and steps inside are 9 %. flops's percentage, where it agrees with the window, pins the end: the look before the window reads it and the next one sees the end. The largest single-run overhead after one or ten of the kind was ${fmt(learned.pct, 1)} % and the most polls ${fmt(learned.polls)}: runs whose operation ended before the window's start (a 30 % spread after one operation of the other extreme).`,
+    `How (provider/core/waiter.ts \`PollSchedule\`, provider/core/durations.ts): from the durations seen, the waiter takes a likely window for the end (the shortest and longest seen, widened by 30 % after one and by 5 % from six on, and while fewer than two were seen closely, by each one's own uncertainty too: a first operation is seen only between two backoff steps; a state's duration ±30 %; the vendor's range as documented). It sleeps until the window's start, with one early look at a quarter of the way when that is 15 s or more away (so an early failure is not waited on for long), looks at the start, then every 5 % of the time waited through the window (so an end inside it is seen within 5 %), and backs off past it (gaps doubling up to a tenth of the time waited). A vendor's range is trusted less: until it begins, today's backoff runs with its cap growing to a third of the time waited, and steps inside are 9 %. flops's percentage, where it agrees with the window, pins the end: the look before the window reads it and the next one sees the end. The largest single-run overhead after one or ten of the kind was ${fmt(learned.pct, 1)} % and the most polls ${fmt(learned.polls)}: runs whose operation ended before the window's start (a 30 % spread after one operation of the other extreme).`,
   );
   L.push("");
 

@@ -3,12 +3,15 @@ import { systemClock } from "./clock";
 import { unblockingWaits } from "./rateLimit";
 
 /**
- * Coalesced reads for `pulumi refresh` of many objects: reads that arrive close together share one
- * listing call (flops `GET /vm/`, ...) instead of one GET each. The engine sends a refresh's reads
+ * Coalesced reads for `pulumi refresh` of many objects, and for waits that read one object each (the
+ * VM a create just made, the state of VMs being waited on): reads that arrive close together share
+ * one listing call (flops `GET /vm/`, ...) instead of one GET each. The engine sends a refresh's reads
  * over a spread of milliseconds, so a batch stays open while reads keep arriving (each extends it by
- * `gapMs`, up to `maxWaitMs` in all). A read is only ever answered by a listing sent after the read
- * was asked for, so it never sees data older than its own request, nor older than this process's
- * writes that finished before it. Listings are not cached beyond that.
+ * `gapMs`, up to `maxWaitMs` in all), and then until the listing's request leaves: while it waits
+ * for its turn in the request budget (which serves it before single reads, for the reads it answers),
+ * later reads still join it. A read is only ever answered by a listing sent after the read was asked
+ * for, so it never sees data older than its own request, nor older than this process's writes that
+ * finished before it. Listings are not cached beyond that.
  */
 export class CoalescedListing<K, V> {
   private open?: { lastArrival: number; readers: number; promise: Promise<Map<K, V>> };
@@ -28,12 +31,12 @@ export class CoalescedListing<K, V> {
       this.open.readers++;
     } else {
       const batch = { lastArrival: now, readers: 1, promise: undefined as unknown as Promise<Map<K, V>> };
-      batch.promise = this.collect(batch, now).then(() => {
-        // Closed before sending: later reads start a new batch.
+      const close = () => {
         if (this.open === batch) this.open = undefined;
-        // One listing answers every read of the batch: the request budget serves it as such.
-        return unblockingWaits(batch.readers, () => this.listAll());
-      });
+      };
+      batch.promise = this.collect(batch, now)
+        .then(() => unblockingWaits(() => batch.readers, () => this.listAll(), close))
+        .finally(close);
       this.open = batch;
     }
     return (await this.open!.promise).get(key);

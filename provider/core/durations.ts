@@ -72,15 +72,24 @@ const HISTORY_MARGIN_FLOOR = 0.05;
  * next operation is less likely to end before the window starts.
  */
 function windowOf(samples: ObservedEnd[], floor: number, source: EstimateSource): EndEstimate {
-  const m = margin(samples.length, floor);
-  const widened = samples.map((x) => {
+  const seen = samples.map((x) => {
     const mid = (x.afterMs + x.byMs) / 2;
-    const own = (x.byMs - x.afterMs) / 2 / mid;
-    const w = Math.sqrt(m * m + own * own);
-    return { lo: mid * (1 - w), hi: mid * (1 + w) };
+    return { mid, own: (x.byMs - x.afterMs) / 2 / mid };
+  });
+  // Once two operations were seen closely (inside the window, every 5 %), a loose sighting counts as
+  // its midpoint only: it still shows the spread, but no longer widens every later window by its own
+  // uncertainty.
+  const settled = seen.filter((x) => x.own <= CLOSE_SIGHTING).length >= 2;
+  const m = margin(samples.length, floor);
+  const widened = seen.map((x) => {
+    const w = settled ? m : Math.sqrt(m * m + x.own * x.own);
+    return { lo: x.mid * (1 - w), hi: x.mid * (1 + w) };
   });
   return { earliestMs: Math.min(...widened.map((x) => x.lo)), latestMs: Math.max(...widened.map((x) => x.hi)), source, samples: samples.length };
 }
+
+/** A sighting whose end is known within ±this share (two looks 10 % apart) is a close one. */
+const CLOSE_SIGHTING = 0.05;
 
 const exactly = (ms: number): ObservedEnd => ({ afterMs: ms, byMs: ms });
 

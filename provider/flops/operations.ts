@@ -16,7 +16,9 @@ export function withVmLock<T>(vmId: number | string, fn: () => Promise<T>): Prom
 /**
  * Waits for a started operation with a progress line per poll and the resource's timeout; the
  * timeout error says how to continue. `kind` names the operation for the waiter's estimate of its end
- * (`what` when it is a plain word such as "install"; never an id).
+ * (`what` when it is a plain word such as "install"; never an id). The seed (002) documents no
+ * durations (only that a reboot or shutdown not done within 3 minutes is marked failed, a limit rather
+ * than a duration): the estimate comes from the operation's percentage and earlier operations.
  */
 export function awaitOperation(client: FlopsClient, started: OperationStarted, what: string, ctx: HandlerContext, opts: { operationTimeout?: number; long?: boolean; kind?: string }): Promise<Operation> {
   const timeoutMs = operationTimeoutMs(FLOPS_HOST, opts.operationTimeout, ctx, opts.long ? LONG_OPERATION_SECONDS : SHORT_OPERATION_SECONDS);

@@ -6,7 +6,9 @@ import { isKnownVmState, vmStateInfo, vmStateKind } from "./states";
 
 /**
  * Waits on a VM's `state` and `transitions`, through the core waiter (the only polling loop). The API
- * reports no percentage, so progress lines give the state and the time spent.
+ * reports no percentage and the seed (000) documents no durations, so the waiter's estimate of an
+ * operation's end comes from earlier operations of its kind; progress lines give the state and the
+ * time spent.
  *
  * Errors here never carry `objectId`: the VM is not the resource's object, and the dynamic adapter
  * would turn an `objectId` into partial state with the VM id as the resource's id (a Backup's id is

@@ -3,7 +3,7 @@ import { CoalescedListing } from "../../provider/core/coalesce";
 import { operationDurations, recordingOperationSeconds } from "../../provider/core/durations";
 import { createResource, deleteResource, diffResource, readResource, updateResource } from "../../provider/core/lifecycle";
 import { silentLogger } from "../../provider/core/log";
-import { currentUnblocks, RequestBudget, unblockingWaits } from "../../provider/core/rateLimit";
+import { currentUnblocks, RequestBudget, requestSent, unblockingWaits } from "../../provider/core/rateLimit";
 import { defineResource, type HandlerContext } from "../../provider/core/resource";
 import { waitFor } from "../../provider/core/waiter";
 import { FakeClock } from "../support/fakeClock";
@@ -114,6 +114,32 @@ describe("lastOperationSeconds", () => {
 });
 
 describe("request budget: what unblocks the most waits first", () => {
+  test("reads that arrive while a listing waits for its turn in the budget join it; after it leaves, they start another", async () => {
+    const clock = new ManualClock();
+    const budget = new RequestBudget(1, clock);
+    let listings = 0;
+    const listing = new CoalescedListing(
+      async () => {
+        await budget.acquire("read");
+        requestSent();
+        listings++;
+        return new Map([[1, "a"], [2, "b"], [3, "c"], [4, "d"]]);
+      },
+      0,
+      0,
+    );
+    await budget.acquire("read"); // the budget's one slot of this second is taken
+    const first = [listing.get(1), listing.get(2)];
+    await clock.advance(500); // the listing still waits for the next second
+    first.push(listing.get(3));
+    await clock.advance(600); // now it has left
+    expect(await Promise.all(first)).toEqual(["a", "b", "c"]);
+    const late = listing.get(4);
+    await clock.advance(1_100);
+    expect(await late).toBe("d");
+    expect(listings).toBe(2);
+  });
+
   test("within a priority, a request that ends more waits is served first; equal ones in arrival order", async () => {
     const clock = new ManualClock();
     const budget = new RequestBudget(1, clock);
@@ -142,19 +168,19 @@ describe("request budget: what unblocks the most waits first", () => {
   test("a coalesced listing counts the reads it answers; a waiter's early look counts none", async () => {
     let seen: number | undefined;
     const listing = new CoalescedListing(async () => {
-      seen = currentUnblocks();
+      seen = currentUnblocks()();
       return new Map([[1, "a"], [2, "b"], [3, "c"]]);
     });
     await Promise.all([listing.get(1), listing.get(2), listing.get(3)]);
     expect(seen).toBe(3);
-    expect(currentUnblocks()).toBe(1);
-    expect(unblockingWaits(0, () => currentUnblocks())).toBe(0);
+    expect(currentUnblocks()()).toBe(1);
+    expect(unblockingWaits(0, () => currentUnblocks()())).toBe(0);
 
     const clock = new FakeClock();
     operationDurations.record(HOST, { kind: "format" }, { afterMs: 600_000, byMs: 610_000 });
     const marks: number[] = [];
     const start = clock.now();
-    await waitFor({ host: HOST, what: "format", clock, timeoutMs: 3_600_000, operation: { kind: "format" }, poll: async () => (marks.push(currentUnblocks()), { done: clock.now() - start >= 605_000 }) });
+    await waitFor({ host: HOST, what: "format", clock, timeoutMs: 3_600_000, operation: { kind: "format" }, poll: async () => (marks.push(currentUnblocks()()), { done: clock.now() - start >= 605_000 }) });
     // The early look (a quarter of the way) and the look at the window's start end nothing; the rest may.
     expect(marks.slice(0, 2)).toEqual([0, 0]);
     expect(marks.slice(2).every((m) => m === 1)).toBe(true);
