@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // The end-to-end suite needs the real engine (`npm run engine`); it runs as `npm run test:e2e`.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/e2e/"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
   testTimeout: 30000,
   // Examples import the package by name, as users do.

@@ -1,9 +1,9 @@
 /**
  * `npm run demo`: the quick start on the embedded flops simulator.
  *
- * With a `pulumi` CLI on PATH it runs `pulumi up --yes` and `pulumi destroy --yes` on
- * examples/quickstart with a local file backend in a temp dir. Without one (the CLI downloads a
- * binary, so it cannot be installed everywhere) it runs the same program engine-less: the program
+ * With a `pulumi` CLI (.engine/bin/pulumi from `npm run engine`, else one on PATH) it runs up, a
+ * preview that must show no changes, and destroy through the Automation API with the program inline,
+ * a throw-away file backend and PULUMI_HOME. Without one it runs the same program engine-less: the program
  * under Pulumi's mocks, every resource driven through Pulumi's own dynamic-provider host over gRPC,
  * as `pulumi up` would: plan, create with progress, a second plan that must show no changes, destroy.
  * Exits non-zero on any failure.
@@ -60,8 +60,11 @@ function secretsOf(sims: Simulators): string[] {
   return [sims.flops.apiKey, sims.vpsorg.token, sims.netangels.token, sims.hostkey.apiKey, demoPassword];
 }
 
-function hasPulumiCli(): boolean {
-  return spawnSync("pulumi", ["version"], { stdio: "ignore" }).status === 0;
+/** The engine `npm run engine` builds, else a `pulumi` on PATH, else none. */
+function findPulumiCli(): string | undefined {
+  const built = path.join(repoRoot, ".engine", "bin", "pulumi");
+  if (fs.existsSync(built)) return built;
+  return spawnSync("pulumi", ["version"], { stdio: "ignore" }).status === 0 ? "pulumi" : undefined;
 }
 
 function symbol(step: Step): string {
@@ -112,28 +115,55 @@ async function engineless(sims: Simulators, example: string): Promise<void> {
   }
 }
 
-function withCli(sims: Simulators, example: string): void {
-  // A copy of the program with this package installed from the repository, and a throw-away
-  // file backend: nothing outside the temp dir is touched.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-vps-demo-"));
-  fs.cpSync(path.join(repoRoot, "examples", example), dir, { recursive: true });
-  fs.writeFileSync(
-    path.join(dir, "package.json"),
-    JSON.stringify({ name: example, private: true, dependencies: { "pulumi-vps": `file:${repoRoot}`, "@pulumi/pulumi": "3.270.0", typescript: "6.0.3" } }, null, 2),
-  );
-  const env = { ...process.env, PULUMI_BACKEND_URL: `file://${dir}`, PULUMI_CONFIG_PASSPHRASE: "demo", PULUMI_SKIP_UPDATE_CHECK: "true" };
-  const run = (cmd: string, args: string[]) => {
-    console.log(`$ ${cmd} ${args.join(" ")}`);
-    const r = spawnSync(cmd, args, { cwd: dir, env, stdio: "inherit" });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (exit ${r.status})`);
+/**
+ * The real engine, with the program inline (Automation API): no language host is needed, so the CLI
+ * `npm run engine` builds serves. The project directory is a throw-away folder inside this repository,
+ * so the engine's dynamic-provider plugin finds @pulumi/pulumi and this package from it; the backend
+ * and PULUMI_HOME are throw-away too.
+ */
+async function withCli(sims: Simulators, example: string, cli: string): Promise<void> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-vps-demo-"));
+  fs.mkdirSync(path.join(repoRoot, ".engine"), { recursive: true });
+  const workDir = fs.mkdtempSync(path.join(repoRoot, ".engine", `demo-${example}-`));
+  const engineEnv: Record<string, string> = {
+    PATH: cli === "pulumi" ? (process.env.PATH ?? "") : `${path.dirname(cli)}${path.delimiter}${process.env.PATH ?? ""}`,
+    PULUMI_BACKEND_URL: `file://${scratch}`,
+    PULUMI_HOME: path.join(scratch, ".pulumi-home"),
+    PULUMI_CONFIG_PASSPHRASE: "demo",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
   };
-  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"]);
-  run("pulumi", ["stack", "init", "dev"]);
-  const { config, secretKeys } = stackConfig(sims, example);
-  for (const [key, value] of Object.entries(config)) run("pulumi", ["config", "set", ...(secretKeys.includes(key) ? ["--secret"] : []), key, value]);
-  run("pulumi", ["up", "--yes"]);
-  run("pulumi", ["preview", "--expect-no-changes"]);
-  run("pulumi", ["destroy", "--yes"]);
+  const saved = Object.fromEntries(Object.keys(engineEnv).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, engineEnv);
+  try {
+    fs.writeFileSync(path.join(workDir, "Pulumi.yaml"), `name: ${example}\nruntime: nodejs\n`);
+    const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
+    const programFile = path.join(__dirname, example, "index.js");
+    const program = async () => {
+      // Each operation runs the program afresh: a cached module would register nothing the second time.
+      delete require.cache[require.resolve(programFile)];
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the example is the program, loaded at run time
+      return { ...(require(programFile) as Record<string, unknown>) };
+    };
+    const stack = await LocalWorkspace.createOrSelectStack({ stackName: "dev", projectName: example, program }, { workDir });
+    const { config, secretKeys } = stackConfig(sims, example);
+    await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value, secret: secretKeys.includes(k) }])));
+    const onOutput = (text: string) => process.stdout.write(text);
+    console.log(`$ pulumi up (${cli})`);
+    await stack.up({ onOutput });
+    console.log("$ pulumi preview --expect-no-changes");
+    await stack.preview({ onOutput, expectNoChanges: true });
+    console.log("$ pulumi destroy");
+    await stack.destroy({ onOutput });
+    const leftovers = sims.flops.vms().length;
+    if (leftovers) throw new Error(`${leftovers} flops server(s) left on the simulator after destroy`);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    fs.rmSync(workDir, { recursive: true, force: true });
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
@@ -144,9 +174,11 @@ async function main(): Promise<void> {
   console.log(`simulators: flops ${sims.flops.endpoint}, vpsorg ${sims.vpsorg.endpoint}, netangels ${sims.netangels.endpoint}, hostkey ${sims.hostkey.endpoint}\n`);
   const started = Date.now();
   try {
-    if (hasPulumiCli() && !process.env.PULUMI_VPS_DEMO_ENGINELESS) withCli(sims, example);
+    const cli = process.env.PULUMI_VPS_DEMO_ENGINELESS ? undefined : findPulumiCli();
+    if (cli) await withCli(sims, example, cli);
     else {
-      console.log("(no pulumi CLI on PATH: running the program engine-less through Pulumi's dynamic-provider host)\n");
+      const why = process.env.PULUMI_VPS_DEMO_ENGINELESS ? "PULUMI_VPS_DEMO_ENGINELESS is set" : "no pulumi CLI: neither .engine/bin/pulumi (`npm run engine`) nor one on PATH";
+      console.log(`(${why}; running the program engine-less through Pulumi's dynamic-provider host)\n`);
       await engineless(sims, example);
     }
     console.log(`Finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`);

@@ -15,7 +15,9 @@
  * 4. bytes of the serialized `__provider` per resource type, from this repository and from a copy
  *    installed offline from `npm pack`'s tarball;
  * 5. dynamic-provider host cold start with this package ÷ with a bare dynamic provider;
- * 6. `npm test` wall time (run with `--npm-test`; otherwise the last measured figure is kept).
+ * 6. `npm test` wall time (run with `--npm-test`; otherwise the last measured figure is kept);
+ * 7. steps that survive one transient fault on a mutating call, read from docs/fault-matrix.md
+ *    (written by the last `npm run test:faults`).
  *
  * Options: `--runs N` (default 5; 3 for the slow parallel-create figure), `--npm-test`, `--quick`.
  */
@@ -71,6 +73,8 @@ interface ParallelRow {
   perCreate: Record<RequestUse, number>;
   /** When the last install was sent, after the 50 creates began (the budget lets 10 go per second). */
   lastInstallS: number;
+  /** Operation polls the simulator received before the last of the 50 installs (median of the runs). */
+  pollsBeforeLastInstall: number;
   runs: number;
 }
 
@@ -126,6 +130,7 @@ async function parallelCreates(durationS: number, scale: number, serverProvider:
   const perCreate: number[] = [];
   const uses: Array<Record<RequestUse, number>> = [];
   const lastInstalls: number[] = [];
+  const pollsBefore: number[] = [];
   try {
     // Warm-up: the catalogs (tenants, distributions, tariffs) are read once per process.
     await destroy(host, (await up(host, urn("warm"), inputs("warm"))).state);
@@ -144,6 +149,8 @@ async function parallelCreates(durationS: number, scale: number, serverProvider:
       for (const r of sim.server.requests) use[useOf(r.path)] += 1 / 50;
       uses.push(use);
       lastInstalls.push((Math.max(...sim.server.requests.filter((r) => useOf(r.path) === "install").map((r) => r.at)) - began) * scale / 1000);
+      const lastInstall = sim.server.requests.map((r) => r.path).lastIndexOf("/api/v1/vm/install/");
+      pollsBefore.push(sim.server.requests.slice(0, lastInstall).filter((r) => /\/operation\/\d+\/$/.test(r.path)).length);
       await Promise.all(fifty.states.map((s) => destroy(host, s)));
       log(`parallel ${durationS} s ×${scale}: one ${fmt(one.seconds, 1)} s, fifty ${fmt(fifty.seconds, 1)} s`);
     }
@@ -156,7 +163,7 @@ async function parallelCreates(durationS: number, scale: number, serverProvider:
   const one = median(ones);
   const fifty = median(fifties);
   const byUse = Object.fromEntries((Object.keys(uses[0] ?? {}) as RequestUse[]).map((k) => [k, median(uses.map((u) => u[k]))])) as Record<RequestUse, number>;
-  return { durationS, scale, oneS: one, fiftyS: fifty, ratio: fifty / one, overlaps: overlapCount, busyRefusals: busy, maxPerSecond, requestsPerCreate: median(perCreate), perCreate: byUse, lastInstallS: median(lastInstalls), runs: ones.length };
+  return { durationS, scale, oneS: one, fiftyS: fifty, ratio: fifty / one, overlaps: overlapCount, busyRefusals: busy, maxPerSecond, requestsPerCreate: median(perCreate), perCreate: byUse, lastInstallS: median(lastInstalls), pollsBeforeLastInstall: median(pollsBefore), runs: ones.length };
 }
 
 // ------------------------------------------------------------------ 3. refresh
@@ -379,6 +386,45 @@ function npmTest(): { seconds: number; when: string; how: string } | undefined {
   return previous ? { seconds: Number(previous[1]), when: previous[2], how: previous[3] } : undefined;
 }
 
+// ------------------------------------------------------------------ 7. transient faults (from the fault matrix)
+
+interface FaultSurvival {
+  ok: number;
+  adopt: number;
+  err: number;
+  cells: number;
+  byHost: Array<{ host: string; ok: number; cells: number }>;
+}
+
+/**
+ * The cells of the fault matrix whose fault is transient (5xx before the change, a dropped
+ * connection, a lost answer: the columns whose title names the change), counted by outcome, from
+ * docs/fault-matrix.md as the last `npm run test:faults` wrote it.
+ */
+function faultSurvival(): FaultSurvival | undefined {
+  const doc = path.join(ROOT, "docs", "fault-matrix.md");
+  if (!fs.existsSync(doc)) return undefined;
+  const out: FaultSurvival = { ok: 0, adopt: 0, err: 0, cells: 0, byHost: [] };
+  let transient: number[] = [];
+  for (const line of fs.readFileSync(doc, "utf8").split("\n")) {
+    const cols = line.split("|").map((c) => c.trim());
+    if (line.startsWith("## ")) out.byHost.push({ host: line.slice(3), ok: 0, cells: 0 });
+    else if (line.startsWith("| call |")) transient = cols.flatMap((c, i) => (/ the change$/.test(c) ? [i] : []));
+    else if (line.startsWith("| `")) {
+      for (const i of transient) {
+        const outcome = /^pass \((ok|adopt|err)/.exec(cols[i])?.[1] as "ok" | "adopt" | "err" | undefined;
+        const host = out.byHost[out.byHost.length - 1];
+        out.cells++;
+        host.cells++;
+        if (outcome) out[outcome]++;
+        if (outcome === "ok") host.ok++;
+      }
+    }
+  }
+  out.byHost = out.byHost.filter((h) => h.cells > 0);
+  return out.cells > 0 ? out : undefined;
+}
+
 // ------------------------------------------------------------------ BENCHMARKS.md
 
 function goal(ok: boolean): string {
@@ -399,6 +445,7 @@ async function main(): Promise<void> {
   const cold = await coldStart(keyProvider);
   const parallel = [await parallelCreates(30, 10, serverProvider), await parallelCreates(300, 20, serverProvider)];
   const npm = npmTest();
+  const faults = faultSurvival();
 
   const L: string[] = [];
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
@@ -422,6 +469,7 @@ async function main(): Promise<void> {
   if (refreshFlops) L.push(`| API calls to refresh 100 flops servers | ${refreshFlops.calls[100]} | ≤ 3 | ${goal(refreshFlops.calls[100] <= 3)} |`);
   L.push(`| largest serialized \`__provider\` | ${maxSize} B | ≤ 4 KB | ${goal(maxSize <= 4096)} |`);
   L.push(`| dynamic-provider host cold start, this package ÷ bare | ${fmt(cold.ratio, 2)} | ≤ 1.5 | ${goal(cold.ratio <= 1.5)} |`);
+  if (faults) L.push(`| steps that survive one transient fault (5xx, dropped connection or lost answer on a mutating call) | ${faults.ok} of ${faults.cells} | ${faults.cells} of ${faults.cells} | ${goal(faults.ok === faults.cells)} |`);
   L.push(`| \`npm test\` wall time on ${cores} cores | ${npm ? `${fmt(npm.seconds)} s` : "not measured"} | | |`);
   L.push("");
 
@@ -447,9 +495,9 @@ async function main(): Promise<void> {
     `50 \`flops.Server\` creates sent at once to one dynamic-provider host process (Pulumi's own, over gRPC, as \`pulumi up\` does), against one create alone in the same process (after a warm-up create that reads the catalogs). The provider runs with its default request budget (flops:maxRequestsPerSecond = 10). To keep the run short, the host and the simulator share a clock running ${parallel.map((p) => `×${p.scale}`).join(" / ")} (bench/scale-clock.js, preloaded into the host): every figure below is in that clock's seconds. Median of ${parallel[0].runs} runs.`,
   );
   L.push("");
-  L.push("| install takes | one create | 50 in parallel | ratio (before) | requests per create (before) | last install sent at | most requests in one second | overlapping operations on a VM | busy refusals |");
-  L.push("|---|---|---|---|---|---|---|---|---|");
-  for (const p of parallel) L.push(`| ${p.durationS} s | ${fmt(p.oneS, 1)} s | ${fmt(p.fiftyS, 1)} s | ${fmt(p.ratio, 2)} (${BEFORE[p.durationS]?.ratio ?? "–"}) | ${fmt(p.requestsPerCreate, 1)} (${BEFORE[p.durationS]?.requestsPerCreate ?? "–"}) | ${fmt(p.lastInstallS, 1)} s | ${p.maxPerSecond} | ${p.overlaps} | ${p.busyRefusals} |`);
+  L.push("| install takes | one create | 50 in parallel | ratio (before) | requests per create (before) | last install sent at | most requests in one second | polls before the last install | overlapping operations on a VM | busy refusals |");
+  L.push("|---|---|---|---|---|---|---|---|---|---|");
+  for (const p of parallel) L.push(`| ${p.durationS} s | ${fmt(p.oneS, 1)} s | ${fmt(p.fiftyS, 1)} s | ${fmt(p.ratio, 2)} (${BEFORE[p.durationS]?.ratio ?? "–"}) | ${fmt(p.requestsPerCreate, 1)} (${BEFORE[p.durationS]?.requestsPerCreate ?? "–"}) | ${fmt(p.lastInstallS, 1)} s | ${p.maxPerSecond} | ${fmt(p.pollsBeforeLastInstall)} | ${p.overlaps} | ${p.busyRefusals} |`);
   L.push("");
   L.push("Requests per create during the 50, by what they were for (before: 1 install, 3 operation polls, 1 VM read, 0.08 distribution lookups):");
   L.push("");
@@ -458,7 +506,7 @@ async function main(): Promise<void> {
   for (const p of parallel) L.push(`| ${p.durationS} s | ${Object.values(p.perCreate).map((v) => fmt(v, 2)).join(" | ")} |`);
   L.push("");
   L.push(
-    `Per create: the install; ${fmt(parallel[0].perCreate["operation polls"], 1)} operation polls (the waiter knows from the earlier installs in this process how long one takes: one look shortly before the end reads the percentage, the next sees DONE; before, it polled at once and then by progress, 3 polls); the VM read after the install through one \`GET /vm/\` listing shared by the creates that finish at the same moment (provider/core/coalesce.ts; before: one \`GET /vm/{id}/\` each); the distribution lookup, shared the same way. The budget (10 per second, installs first, then reads, then polls; among polls those expected to see an end before early looks; a listing before a single read) needs at least 5 s for the 50 installs; here the 50th left ${fmt(parallel[0].lastInstallS, 1)} s after the first request, so its operation ended that much after the first one's, which bounds the ratio from below by about (one create + ${fmt(parallel[0].lastInstallS, 1)} s) ÷ one create = ${fmt((parallel[0].oneS + parallel[0].lastInstallS) / parallel[0].oneS, 2)} with ${parallel[0].durationS} s installs. The simulator saw no two operations overlap on one VM and refused none as busy.`,
+    `Per create: the install; ${fmt(parallel[0].perCreate["operation polls"], 1)} operation polls (the waiter knows from the earlier installs in this process how long one takes: one look shortly before the end reads the percentage, the next sees DONE; before, it polled at once and then by progress, 3 polls); the VM read after the install through one \`GET /vm/\` listing shared by the creates that finish at the same moment (provider/core/coalesce.ts; before: one \`GET /vm/{id}/\` each); the distribution lookup, shared the same way. The budget (10 per second, installs first, then reads, then polls; among polls those expected to see an end before early looks; a listing before a single read) needs at least 5 s for the 50 installs; here the 50th left ${fmt(parallel[0].lastInstallS, 1)} s after the first request, so its operation ended that much after the first one's, which bounds the ratio from below by about (one create + ${fmt(parallel[0].lastInstallS, 1)} s) ÷ one create = ${fmt((parallel[0].oneS + parallel[0].lastInstallS) / parallel[0].oneS, 2)} with ${parallel[0].durationS} s installs. "Polls before the last install" are the polls the budget let through while an install was still to be sent (creates reach their install as their distribution lookup comes back, spread over the host's event loop): first come, first served would let dozens through. The simulator saw no two operations overlap on one VM and refused none as busy.`,
   );
   L.push("");
 
@@ -501,6 +549,19 @@ async function main(): Promise<void> {
   } else L.push("Not measured yet: run `npm run bench -- --npm-test` on a quiet machine.");
   L.push("");
 
+  if (faults) {
+    L.push("## 7. Steps that survive one transient fault");
+    L.push("");
+    L.push(
+      `Read from [docs/fault-matrix.md](docs/fault-matrix.md), as the last \`npm run test:faults\` wrote it (not measured by this run): the cells where one mutating call meets a 5xx before the change, a dropped connection before it, or a lost answer after it. Steps that survive one transient fault: **${faults.ok} of ${faults.cells}**; ${faults.adopt} end naming the object to adopt, ${faults.err} fail with an error saying the call was not sent again and what to check.`,
+    );
+    L.push("");
+    L.push("| host | steps that survive | cells |");
+    L.push("|---|---|---|");
+    for (const h of faults.byHost) L.push(`| ${h.host} | ${h.ok} | ${h.cells} |`);
+    L.push("");
+  }
+
   L.push("## Goals missed, and what would close them");
   L.push("");
   const missed: string[] = [];
@@ -523,11 +584,19 @@ async function main(): Promise<void> {
       `- **50 parallel creates with ${p.durationS} s installs: ${fmt(p.ratio, 2)}** (before: ${BEFORE[p.durationS]?.ratio ?? "–"}). The last of the 50 installs left ${fmt(p.lastInstallS, 1)} s after the first request: at 10 requests per second the 50 installs and the distribution lookup ahead of them need at least 5 s, whatever else is sent, and the rest is the dynamic-provider host passing 50 creates on at once on this machine (it and the simulator run on a clock ×${p.scale} faster than the wall clock, so every millisecond the machine is busy counts ${p.scale} ms). The last operation therefore ends ${fmt(p.lastInstallS, 1)} s after the first, which alone puts the ratio at ${fmt((p.oneS + p.lastInstallS) / p.oneS, 2)}; even 5 s is ${fmt((5 / p.oneS) * 100)} % of one create, so no schedule of polls brings ${p.durationS} s installs under 1.15 at 10 requests per second. What would close it: a higher \`flops:maxRequestsPerSecond\` where the account allows it (flops documents no limit; at 20 per second the installs take 2.5 s), or installs of minutes, as real ones take (the ${parallel[parallel.length - 1].durationS} s row).`,
     );
   }
+  if (faults && faults.ok < faults.cells) {
+    missed.push(
+      `- **Steps that survive one transient fault: ${faults.ok} of ${faults.cells}.** The other ${faults.cells - faults.ok} are calls that would do harm if sent twice and leave nothing the API shows (a restart, a restore or rollback that leaves the server looking as before, a backup export, an archive request; the footnotes of docs/fault-matrix.md say which). What would close it: the hosts' own records of such work (an operation listing on flops, the last restore in a VPS.org server's info, a VM's tasks on HOSTKEY, an id for a NetAngels archive request), or an idempotency key on the call.`,
+    );
+  }
   if (cold.ratio > 1.5) missed.push(`- **Cold start ${fmt(cold.ratio, 2)}**: loading every host's handlers up front; what would close it: load a host's modules only when a resource of that host is first used (provider/hosts.ts).`);
   if (maxSize > 4096) missed.push(`- **\`__provider\` ${maxSize} B**: over 4 KB.`);
   if (refreshFlops && refreshFlops.calls[100] > 3) missed.push(`- **Refresh of 100 flops servers: ${refreshFlops.calls[100]} calls.**`);
   L.push(missed.length ? missed.join("\n") : "None.");
   L.push("");
+  // The `tofu apply` section is measured by `npm run bench:tofu` (scripts/tofu-bench.ts) and kept as it is.
+  const tofuSection = fs.existsSync(OUT) ? /<!-- tofu-apply:start -->[\s\S]*?<!-- tofu-apply:end -->/.exec(fs.readFileSync(OUT, "utf8")) : null;
+  if (tofuSection) L.push(tofuSection[0], "");
   fs.writeFileSync(OUT, L.join("\n"));
   process.stdout.write(`${L.join("\n")}\n`);
 }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type ConfigSource, setConfigSource } from "../provider/core/config";
 import { systemClock } from "../provider/core/clock";
 import { VpsError } from "../provider/core/errors";
+import { guardProviderProcess } from "../provider/core/lifetime";
 import type { Logger } from "../provider/core/log";
 import { redact } from "../provider/core/redact";
 import type { HandlerContext, ResourceDefinition } from "../provider/core/resource";
@@ -17,6 +18,13 @@ import { resourceDefinition } from "../provider/hosts";
  * (pulumi/pulumi#6238), and that text only names a token and calls these functions, so every future
  * version of this module must keep these signatures.
  */
+
+/**
+ * In Pulumi's dynamic-provider host (the process the engine starts for `pulumi-nodejs` resources,
+ * with the engine's address as its first argument), and only there: never outlive the engine, and
+ * never fail on its broken pipes.
+ */
+if (/[\\/]cmd[\\/]dynamic-provider[\\/]index\.js$/.test(require.main?.filename ?? "")) guardProviderProcess(process.argv[2]);
 
 /** Progress and warnings: `pulumi.log` when an engine is attached, and always the host's stderr (pulumi/pulumi#6065). */
 const dynamicLogger: Logger = {
@@ -76,10 +84,17 @@ export async function diff(token: string, _id: string, olds: Props, news: Props)
   return wire({ changes: r.changes, replaces: r.replaces, deleteBeforeReplace: r.deleteBeforeReplace });
 }
 
-/** An error the dynamic host turns into partial state (ErrorResourceInitFailed) when it carries `id`. */
-function hostError(e: unknown): Error {
+/**
+ * An error the dynamic host turns into partial state (ErrorResourceInitFailed) when it carries `id`:
+ * a create that made its object (`createdId`) or an update that changed some of it. The properties
+ * are what the engine records as the object's outputs: the handler's partial outputs, with the
+ * `__provider` of the request (the host adds it only to answers), so later steps still find the
+ * provider and diff against what was really applied.
+ */
+function hostError(e: unknown, request: Props, updatedId?: string): Error {
   const err = e instanceof Error ? e : new Error(redact(String(e)));
-  if (e instanceof VpsError && e.createdId) Object.assign(err, { id: e.createdId, properties: {}, reasons: [err.message] });
+  const id = e instanceof VpsError ? (e.createdId ?? (e.partialOutputs ? updatedId : undefined)) : undefined;
+  if (e instanceof VpsError && id) Object.assign(err, { id, properties: wire({ ...(e.partialOutputs ?? {}), __provider: request.__provider }), reasons: [err.message] });
   return err;
 }
 
@@ -89,7 +104,7 @@ export async function create(token: string, inputs: Props): Promise<pulumi.dynam
     const r = await createResource(def, inputs, context(def, inputs));
     return wire({ id: r.id, outs: r.outs });
   } catch (e) {
-    throw hostError(e);
+    throw hostError(e, inputs);
   }
 }
 
@@ -103,8 +118,12 @@ export async function read(token: string, id: string, props: Props): Promise<pul
 
 export async function update(token: string, id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
   const def = resourceDefinition(token);
-  const outs = await updateResource(def, id, olds, news, context(def, news, id));
-  return wire({ outs });
+  try {
+    const outs = await updateResource(def, id, olds, news, context(def, news, id));
+    return wire({ outs });
+  } catch (e) {
+    throw hostError(e, news, id);
+  }
 }
 
 export async function remove(token: string, id: string, props: Props): Promise<void> {

@@ -85,7 +85,7 @@ export type DynamicOutputs<D> = D extends ResourceDefinition<infer P extends Pro
 
 /**
  * Base of every SDK class: registers `pulumi-nodejs:dynamic/<host>:<Type>` with every output declared,
- * secrets marked, and `nameProperty` defaulting to the Pulumi resource name.
+ * secret inputs and outputs marked, and `nameProperty` defaulting to the Pulumi resource name.
  */
 export abstract class VpsResource extends pulumi.dynamic.Resource {
   protected constructor(def: ResourceDefinition, name: string, args: Record<string, unknown> | undefined, opts?: pulumi.CustomResourceOptions) {
@@ -93,6 +93,9 @@ export abstract class VpsResource extends pulumi.dynamic.Resource {
     for (const k of [...Object.keys(def.inputs), ...Object.keys(def.outputs)]) props[k] = undefined;
     Object.assign(props, args ?? {});
     if (def.nameProperty && args && props[def.nameProperty] === undefined) props[def.nameProperty] = name;
+    // A secret input given as a plain value (`password: "..."`) is registered as a secret, as a
+    // generated SDK does: otherwise the engine keeps it in clear in the state's inputs.
+    for (const [k, spec] of Object.entries(def.inputs)) if (spec.secret && props[k] !== undefined) props[k] = pulumi.secret(props[k]);
     const secrets = [...Object.entries(def.inputs), ...Object.entries(def.outputs)].filter(([, s]) => s.secret).map(([k]) => k);
     super(dynamicProvider(`${def.host}:${def.type}`), name, props, { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...secrets] }, def.host, def.type);
   }

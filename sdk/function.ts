@@ -34,7 +34,9 @@ export function invokeFunction<A extends z.ZodType, R extends z.ZodType>(def: Fu
 }
 
 export type FunctionArgs<A extends z.ZodType> = z.input<A>;
-export type OutputArgs<A extends z.ZodType> = { [K in keyof z.input<A>]: pulumi.Input<z.input<A>[K]> };
+/** A value or an Output of it; a list's members may each be an Output too (as `pulumi.output` resolves them). */
+type InputOf<T> = T extends Array<infer E> ? pulumi.Input<pulumi.Input<E>[]> : pulumi.Input<T>;
+export type OutputArgs<A extends z.ZodType> = { [K in keyof z.input<A>]: InputOf<z.input<A>[K]> };
 
 /** Builds `[getX, getXOutput]` from one function definition. */
 export function makeFunction<A extends z.ZodType, R extends z.ZodType>(def: FunctionDefinition<A, R>) {

@@ -8,7 +8,8 @@ import { netangels } from "pulumi-vps";
 //   pulumi up                                          # a backup of the VM, and a look at its files
 //   pulumi config set rollback true && pulumi up       # roll the VM and its disk back to that backup
 //   pulumi config set rollbackGeneration 2 && pulumi up   # ...and again, later
-//   pulumi config set requestArchive true && pulumi up # ask NetAngels for an archive of the files
+//   pulumi config set requestArchive true && pulumi up # ask NetAngels for an archive of /etc
+//   pulumi config set --path 'archiveFiles[0]' /home && pulumi up   # ...or of other paths
 //
 // The VM is `vmId` from config, else the account's first VM in a steady state that has an
 // additional disk (else its first VM).
@@ -59,9 +60,10 @@ if (config.getBoolean("rollback")) {
 }
 
 // Asking for an archive changes something on the host each `pulumi up` (preview skips it), and the
-// answer names no archive: NetAngels delivers it outside the API.
+// answer names no archive: NetAngels delivers it outside the API. The paths are checked against the
+// backup's listing before the request; a directory takes the listed files below it.
 const archive = config.getBoolean("requestArchive")
-  ? pulumi.all([vmId, backup.backupDate]).apply(([id, date]) => netangels.requestBackupFilesArchive({ vmId: id, backupDate: date }))
+  ? netangels.requestBackupFilesArchiveOutput({ vmId, backupDate: backup.backupDate, files: config.getObject<string[]>("archiveFiles") ?? ["/etc"] })
   : undefined;
 
 export const vmName = vm.apply((v) => v.name);

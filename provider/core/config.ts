@@ -18,6 +18,8 @@ export interface SettingSpec {
   env: string;
   secret?: boolean;
   default?: string;
+  /** What applies when neither config nor environment sets it and no single `default` does (per-kind wait limits). */
+  defaultDescription?: string;
   description: string;
 }
 

@@ -22,7 +22,7 @@ export interface DocumentedDuration {
 }
 
 /** Names the operation a wait is for: waits of the same host and kind learn from each other. */
-export interface OperationKind {
+export interface AwaitedOperation {
   /** e.g. `snapshot`, `install`, `tariff change`: never an object id. */
   kind: string;
   /** The API endpoint (or account) it runs on, so operations of one endpoint never set the schedule for another's. */
@@ -102,7 +102,7 @@ export class OperationDurations {
   /** host|kind → durations (ms) found in states the provider has been shown. */
   private readonly fromState = new Map<string, Set<number>>();
 
-  private static seenKey(host: string, op: OperationKind): string {
+  private static seenKey(host: string, op: AwaitedOperation): string {
     return `${host}|${op.scope ?? ""}|${op.kind}`;
   }
 
@@ -110,7 +110,7 @@ export class OperationDurations {
    * A finished operation: its end lay between `afterMs` and `byMs`. With nothing bounding it below
    * (done at the first look), `byMs` stands for both.
    */
-  record(host: string, op: OperationKind, end: ObservedEnd, sawProgress = false): void {
+  record(host: string, op: AwaitedOperation, end: ObservedEnd, sawProgress = false): void {
     const byMs = Math.max(0, end.byMs);
     if (!(byMs > 0)) return;
     const afterMs = end.afterMs > 0 ? Math.min(byMs, end.afterMs) : byMs;
@@ -138,7 +138,7 @@ export class OperationDurations {
    * The likely end of an operation of this kind, from the best source there is; `ownSeconds` is what
    * the waiting resource's own state recorded, which counts before other resources' states.
    */
-  estimate(host: string, op: OperationKind, ownSeconds?: number): EndEstimate | undefined {
+  estimate(host: string, op: AwaitedOperation, ownSeconds?: number): EndEstimate | undefined {
     const allowed = (source: EstimateSource) => !this.sources || this.sources.has(source);
     const key = OperationDurations.seenKey(host, op);
     const seen = this.seen.get(key);

@@ -46,6 +46,12 @@ export interface VpsErrorFields {
    * then keeps it in state as partially created (ErrorResourceInitFailed), so nothing is orphaned.
    */
   createdId?: string;
+  /**
+   * Set by a create or update that failed after changing the object: its properties as far as the
+   * work got (what finished calls applied in, the rest as before). The engine records them with the
+   * error (ErrorResourceInitFailed), so `pulumi up` again sends only what is left.
+   */
+  partialOutputs?: Record<string, unknown>;
   /** Seconds the host asked us to wait (Retry-After). */
   retryAfterSeconds?: number;
   cause?: unknown;
@@ -71,6 +77,7 @@ export class VpsError extends Error {
   readonly hint?: string;
   readonly objectId?: string;
   readonly createdId?: string;
+  readonly partialOutputs?: Record<string, unknown>;
   readonly retryAfterSeconds?: number;
 
   constructor(given: VpsErrorFields, summary?: string) {
@@ -88,6 +95,7 @@ export class VpsError extends Error {
     this.hint = fields.hint === undefined ? undefined : redact(fields.hint);
     this.objectId = fields.objectId;
     this.createdId = fields.createdId;
+    this.partialOutputs = fields.partialOutputs;
     this.retryAfterSeconds = fields.retryAfterSeconds;
   }
 
@@ -99,6 +107,14 @@ export class VpsError extends Error {
     else if (f.httpStatus) parts.push(`the host answered HTTP ${f.httpStatus}`);
     if (f.hint) parts.push(f.hint);
     return parts.join("; ") + (parts.join("").endsWith(".") ? "" : ".");
+  }
+
+  /** The same error carrying the object's properties as far as a failed create or update got. */
+  withPartialOutputs(outputs: Record<string, unknown>): VpsError {
+    const copy = Object.create(Object.getPrototypeOf(this)) as VpsError;
+    Object.assign(copy, this, { partialOutputs: outputs });
+    for (const k of ["message", "stack"] as const) Object.defineProperty(copy, k, { value: this[k], enumerable: false, writable: true, configurable: true });
+    return copy;
   }
 
   /** The same error with a resource named in front, e.g. `flops:Server "web"`. */

@@ -15,3 +15,5 @@ export * from "./timeouts";
 export * from "./reconcile";
 export * from "./coalesce";
 export * from "./durations";
+export * from "./triggers";
+export * from "./lifetime";

@@ -174,7 +174,10 @@ export async function createResource(def: ResourceDefinition, inputs: Props, ctx
     const { value: r, seconds } = await collectingDurations(def.host, undefined, () => def.handler.create(clean as never, ctx));
     return { id: r.id, outs: withDurations(def, { ...clean, ...(r.outs as Props) }, undefined, seconds) };
   } catch (e) {
-    throw withLabel(withAdoptHint(def, e), ctx.label);
+    // An object the create made is kept in state (createdId) with the inputs and whatever outputs
+    // the handler knew, so the next `pulumi up` updates it instead of replacing it.
+    const kept = e instanceof VpsError && e.createdId !== undefined ? e.withPartialOutputs({ ...clean, ...(e.partialOutputs ?? {}) }) : e;
+    throw withLabel(withAdoptHint(def, kept), ctx.label);
   }
 }
 

@@ -33,3 +33,19 @@ export class MemoryLogger implements Logger {
   debug(m: string) { this.lines.push({ level: "debug", message: redact(m) }); }
   text(): string { return this.lines.map((l) => `${l.level}: ${l.message}`).join("\n"); }
 }
+
+/**
+ * The line said as soon as the host accepts work that will be waited for, naming what it made and
+ * how the host tracks it: `flops:Server "web1": VM 88979 installing (operation 61570)`. It is an
+ * `info` line, not a transient `progress` one, so a run killed during the wait still shows the id a
+ * user needs to adopt the object (`importFrom`, `pulumi refresh --import-pending-creates`).
+ */
+export function startedLine(label: string, subject: string, activity: string, ...details: Array<string | undefined>): string {
+  const shown = details.filter((d): d is string => d !== undefined && d !== "");
+  return `${label}: ${subject} ${activity}${shown.length ? ` (${shown.join(", ")})` : ""}`;
+}
+
+/** Says `startedLine` through the handler's logger; call it right after the call that returned the id, before the wait. */
+export function reportStarted(ctx: { logger: Logger; label: string }, subject: string, activity: string, ...details: Array<string | undefined>): void {
+  ctx.logger.info(startedLine(ctx.label, subject, activity, ...details));
+}

@@ -5,12 +5,16 @@ import type { Logger } from "./log";
 /**
  * One description per resource, next to its handler: every input and output with its zod schema, a
  * one-line description, whether a change forces replacement and whether it is secret. Check, diff,
- * the TypeScript types, the SDK classes and schema.json are all derived from it.
+ * the TypeScript types, the SDK classes and schema.json are all derived from it. The description says
+ * what the property is (units, allowed values); the notes the flags imply (replaces, no diff, secret,
+ * default) are added by describeProperty, never written by hand.
  */
 
 export interface PropertySpec<S extends z.ZodType = z.ZodType> {
   schema: S;
   description: string;
+  /** What the handler uses when the input is unset (documentation; the handler applies it). */
+  default?: string | number | boolean;
   /** A change replaces the resource. */
   replaceOnChange?: boolean;
   /** Only used at create/adoption: a later change is no diff (sendPassword, importFrom). */
@@ -89,6 +93,75 @@ export interface ResourceHandler<I, O> {
   diff?(olds: O, news: I): DiffExtras | Promise<DiffExtras>;
 }
 
+/**
+ * Documentation beyond the one-line descriptions, read only by the docs generator (scripts/docs):
+ * docs/<host>/*.md are built from the descriptions plus these notes, so no fact is written twice.
+ * Markdown; each string of a list is one paragraph, list item ("- ...") or fenced block.
+ */
+export interface DocExample {
+  /** A program against the SDK (`import { flops } from "pulumi-vps"`); npm test type-checks it. */
+  typescript: string;
+  /** A Pulumi YAML program against the plugin (`type: vps:flops:Server`); npm test checks it against the schema. */
+  yaml: string;
+}
+
+export interface DocError {
+  /** What the user sees (the start of the message, or the situation). */
+  error: string;
+  /** What to do about it. */
+  action: string;
+}
+
+export interface DocSection {
+  title: string;
+  text: string[];
+}
+
+export interface ResourceNotes {
+  /** The id's form, e.g. "`<serverId>/<snapshotId>`: the server's id and the vendor's snapshot number". */
+  id: string;
+  /** What create, update, delete and refresh do, beyond what the property descriptions say. */
+  behaviour?: string[];
+  /** Rules checked before any call beyond each input's own (the host's page lists them too). */
+  limits?: string[];
+  /** What the waits wait for; their limit is the operationTimeout input's description. */
+  waits?: string[];
+  /** How importFrom adopts an object, or why there is nothing to adopt. */
+  adoption?: string[];
+  /** Errors a user may meet, and what to do about each. */
+  errors?: DocError[];
+  example: DocExample;
+  /** Further titled sections (a feature with its own example). */
+  sections?: DocSection[];
+}
+
+export interface FunctionNotes {
+  details?: string[];
+  example?: DocExample;
+}
+
+/** A host's page (docs/<host>/index.md), next to its settings in provider/<host>/notes.ts. */
+export interface HostNotes {
+  /** The vendor as users know it, e.g. "Serveroid / flops.ru". */
+  vendor: string;
+  /** What this part of the provider manages and how the vendor's API works. */
+  overview: string[];
+  example: DocExample;
+  /** How the configuration is read, beyond the settings' own descriptions. */
+  configuration?: string[];
+  /** Limits of the whole host the provider keeps to (each resource's own are in its notes). */
+  limits?: string[];
+  /** Behaviour where the vendor's API documentation is silent: each choice and why. */
+  silent: string[];
+  /** Errors common to the host's resources and functions. */
+  errors: DocError[];
+  /** The simulator: how to start it, what it imitates, what tests control. */
+  simulator: string[];
+  sections?: DocSection[];
+  /** An example of the functions (docs/<host>/functions.md). */
+  functionsExample?: DocExample;
+}
+
 export interface ResourceDefinition<P extends PropertyMap = PropertyMap, Q extends PropertyMap = PropertyMap> {
   host: string;
   /** Class name, e.g. `Server`. */
@@ -100,6 +173,7 @@ export interface ResourceDefinition<P extends PropertyMap = PropertyMap, Q exten
   /** The input that defaults to the Pulumi resource name (e.g. a server's `name`). */
   nameProperty?: keyof P & string;
   handler: ResourceHandler<ShapeOf<P>, ShapeOf<P> & ShapeOf<Q>>;
+  notes?: ResourceNotes;
 }
 
 /** Helps TypeScript infer P and Q while keeping the handler typed from them. */
@@ -120,6 +194,7 @@ export interface FunctionDefinition<A extends z.ZodType = z.ZodType, R extends z
    * running (both delivery paths honour it: the SDK under `isDryRun`, the plugin on `Invoke.preview`).
    */
   previewResult?(args: z.infer<A>): z.infer<R>;
+  notes?: FunctionNotes;
 }
 
 export function defineFunction<A extends z.ZodType, R extends z.ZodType>(def: FunctionDefinition<A, R>): FunctionDefinition<A, R> {
@@ -129,6 +204,34 @@ export function defineFunction<A extends z.ZodType, R extends z.ZodType>(def: Fu
 /** `pulumi-nodejs:dynamic/flops:Server` style label pieces. */
 export function resourceLabel(def: { host: string; type: string }, nameOrId?: string): string {
   return `${def.host}:${def.type}${nameOrId ? ` "${nameOrId}"` : ""}`;
+}
+
+/** An action resource (a rollback, a restore, a restart) runs again when its `triggers` change (DESIGN). */
+export function isActionResource(def: Pick<ResourceDefinition, "inputs">): boolean {
+  return "triggers" in def.inputs;
+}
+
+function sentence(s: string): string {
+  const t = s.trim();
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+}
+
+/**
+ * A property's whole description: its own text, then the notes its flags imply, so that no
+ * description restates a flag (and none can contradict one).
+ */
+export function describeProperty(def: Pick<ResourceDefinition, "type" | "inputs" | "outputs" | "nameProperty">, key: string): string {
+  const spec = def.inputs[key] ?? def.outputs[key];
+  if (!spec) throw new Error(`${def.type} has no property ${key}`);
+  const notes = [sentence(spec.description)];
+  const isInput = key in def.inputs;
+  if (isInput && def.nameProperty === key) notes.push("Defaults to the Pulumi resource name.");
+  if (isInput && spec.default !== undefined) notes.push(`Default: \`${String(spec.default)}\`.`);
+  if (isInput && spec.computed) notes.push("Left unset, the live value is an output and no diff.");
+  if (isInput && spec.replaceOnChange) notes.push(isActionResource(def) ? `Changing it runs the ${def.type} again (a replacement).` : `Changing it replaces the ${def.type}.`);
+  if (isInput && spec.createOnly) notes.push("Changing only this is no diff.");
+  if (spec.secret) notes.push("Secret: kept encrypted in state.");
+  return notes.join(" ");
 }
 
 export function secretInputs(def: ResourceDefinition): string[] {

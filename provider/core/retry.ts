@@ -25,7 +25,8 @@ export const defaultRetryPolicy: RetryPolicy = {
 /**
  * May this failed call be sent again?
  * - 429: the host refused it unprocessed, so any call may be repeated (after Retry-After);
- * - 5xx and broken connections: only read-only calls, since a mutating one may already have happened.
+ * - 5xx and broken connections: only read-only calls, since a mutating one may already have happened
+ *   (what happens to a mutating call then is its own declaration: provider/core/reconcile.ts).
  */
 export function isRetryable(error: VpsError, safety: Safety): boolean {
   if (error.kind === "rateLimited") return true;

@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from "./clock";
-import { type EndEstimate, type EstimateSource, noteFinished, operationDurations, type OperationKind, ownStateSeconds } from "./durations";
+import { type EndEstimate, type EstimateSource, noteFinished, operationDurations, type AwaitedOperation, ownStateSeconds } from "./durations";
 import { VpsError } from "./errors";
 import { unblockingWaits } from "./rateLimit";
 
@@ -61,7 +61,7 @@ export interface WaitOptions<T> {
    * this process's finished operations of the kind, state, or the vendor's documented range
    * (provider/core/durations.ts), and records how long it took. Without it: progress, else backoff.
    */
-  operation?: OperationKind;
+  operation?: AwaitedOperation;
 }
 
 export interface WaitResult<T> {

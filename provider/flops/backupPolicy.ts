@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { type HandlerContext, VpsError, defineResource, type ShapeOf, recordingOperationSeconds } from "../core";
+import { type HandlerContext, recordingOperationSeconds, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
-import { awaitOperation, withVmLock } from "./operations";
-import type { BackupPolicy } from "./schemas";
+import { awaitOperation, startReconciled, withVmLock } from "./operations";
+import { type BackupPolicy, backupPolicySchema } from "./schemas";
 import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
 
 /**
@@ -22,7 +22,7 @@ import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema }
  */
 
 const inputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the flops.Server whose backups this policy sets. A change replaces the resource (the old server gets its previous policy back).", replaceOnChange: true },
+  serverId: { schema: serverIdSchema, description: "Id of the flops.Server whose backups this policy sets (on a replacement, the old server gets its previous policy back).", replaceOnChange: true },
   quantity: {
     schema: z.number().int("must be a whole number of copies, 1–10").min(1, "must be 1–10 copies").max(10, "must be 1–10 copies"),
     description: "Backups kept, 1–10. Changed in place (backup_policy_change).",
@@ -34,13 +34,13 @@ const inputs = {
   },
   importFrom: {
     schema: serverIdSchema.optional(),
-    description: "Adopt the policy of this server (its id; must equal serverId): the policy it has now is what delete puts back. A later change is no diff.",
+    description: "Adopt the policy of this server (its id; must equal serverId): the policy it has now is what delete puts back.",
     createOnly: true,
   },
   operationTimeout: operationTimeoutInput,
 };
 
-const policySchema = z.object({ quantity: z.number(), frequency: z.number() });
+const policySchema = backupPolicySchema;
 
 const outputs = {
   previousPolicy: { schema: policySchema.nullable().optional(), description: "The policy the server had before this resource took it over; put back on delete." },
@@ -74,9 +74,14 @@ function release(serverId: string, token: string | undefined): void {
 const describe = (p: BackupPolicy | { quantity: number; frequency: number }) => `${p.quantity} ${p.quantity === 1 ? "copy" : "copies"} every ${p.frequency} h`;
 const samePolicy = (a: { quantity: number; frequency: number }, b: { quantity: number; frequency: number }) => a.quantity === b.quantity && a.frequency === b.frequency;
 
+/** backup_policy_change sets the whole policy: sent again after a transient fault, unless the VM already shows it. */
 async function applyPolicy(c: FlopsClient, vmId: number, tenantId: number, wanted: { quantity: number; frequency: number }, ctx: HandlerContext, operationTimeout?: number): Promise<void> {
-  const started = await c.changeBackupPolicy({ vmId, tenantId, quantity: wanted.quantity, frequency: wanted.frequency });
-  await awaitOperation(c, started, `backup policy of server ${vmId} → ${describe(wanted)}`, ctx, { operationTimeout, kind: "backup policy change" });
+  const shown = async (): Promise<Seen<unknown>> => (samePolicy((await c.getVm(vmId)).backupPolicy, wanted) ? { state: "done", found: undefined } : { state: "absent" });
+  const r = await startReconciled(ctx, `backup_policy_change of VM ${vmId}`, () => c.changeBackupPolicy({ vmId, tenantId, quantity: wanted.quantity, frequency: wanted.frequency }), { kind: "idempotent", look: shown }, operationTimeout);
+  if (r.kind === "sent") {
+    reportStarted(ctx, `backup policy of server ${vmId}`, `changing to ${describe(wanted)}`, `operation ${r.answer.operationId}`);
+    await awaitOperation(c, r.answer, `backup policy of server ${vmId} → ${describe(wanted)}`, ctx, { operationTimeout, kind: "backup policy change" });
+  }
 }
 
 /** Create and adoption alike: record the live policy, then set the program's. */
@@ -120,6 +125,36 @@ export const backupPolicyResource = recordingOperationSeconds(defineResource({
   description: "The backup schedule of a flops server (backup_policy_change); delete puts back the policy the server had before.",
   inputs,
   outputs,
+  notes: {
+    id: "the server's id (`\"88977\"`): a server has one backup policy",
+    behaviour: [
+      "Create and update call `backup_policy_change` and wait for it. `previousPolicy` is the policy the server had when this resource took it over (at create or adoption); delete puts exactly that back and says so in the log (`put back server 88977's backup policy from before this resource: 1 copy every 72 h`). Refresh takes the policy from the VM info, so a change in the panel is drift.",
+    ],
+    limits: [
+      "One policy per server: the API cannot tell two resources apart, so the provider process keeps a claim per server. A second `BackupPolicy` for the same server fails at create. Within one `pulumi up` (one provider process) this catches two created together, and a new one beside an existing one the engine has checked first (declare the existing one first). If a policy resource is renamed (a new one for the server created, the old one deleted in the same run), the old one's delete sees the new claim and leaves the policy alone instead of putting its old value back.",
+    ],
+    waits: ["Create, update and delete each wait for one `backup_policy_change` operation."],
+    adoption: ["`importFrom` is the server's id and must equal `serverId`; the policy the server has then is what delete puts back."],
+    errors: [
+      { error: "`server ... already has a flops.BackupPolicy in this program`", action: "Declare one `BackupPolicy` per server: merge the two, or remove one." },
+      { error: "`importFrom (...) must be the server's id, the same as serverId`", action: "Make them agree." },
+    ],
+    example: {
+      typescript: `import { flops } from "pulumi-vps";
+
+// Backups every 24 hours, 3 kept. Deleting this resource puts back the policy the server had before.
+new flops.BackupPolicy("web-backups", { serverId: "88977", quantity: 3, frequency: 24 });`,
+      yaml: `name: flops-backup-policy
+runtime: yaml
+resources:
+  webBackups:
+    type: vps:flops:BackupPolicy
+    properties:
+      serverId: "88977"
+      quantity: 3
+      frequency: 24`,
+    },
+  },
   handler: {
     async check(news, olds) {
       // An existing policy (olds = its old inputs) claims its server before a create in this process can take it.

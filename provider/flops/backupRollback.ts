@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, VpsError, defineResource, type ShapeOf, recordingOperationSeconds } from "../core";
+import { type HandlerContext, isVpsError, recordingOperationSeconds, type Repeat, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
-import type { Backup } from "./schemas";
+import type { Backup, Vm } from "./schemas";
 import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
 import { adoptRollback, confirmInput, readRollbackServer, runRollback, triggersInput } from "./snapshotRollback";
 
@@ -11,7 +11,7 @@ import { adoptRollback, confirmInput, readRollbackServer, runRollback, triggersI
  * An action as a resource, like flops.SnapshotRollback (see there): `confirm: true` at check, a
  * change of `triggers` or of the target performs it again, delete leaves the server alone.
  *
- * The seed's warning, repeated in the log: the rollback deletes every snapshot of the server, the
+ * The vendor documentation's warning, repeated in the log: the rollback deletes every snapshot of the server, the
  * current disk is lost for good, and the tariff goes back to the one of the backup's time. So after
  * it, flops.Snapshot resources of that server are gone on the next refresh, and the Server's tariff
  * and sizes may show as drift.
@@ -19,35 +19,35 @@ import { adoptRollback, confirmInput, readRollbackServer, runRollback, triggersI
  * id `"<serverId>/<backup>/<operationId>"`; `importFrom` takes that form (a rollback already started).
  */
 
-/** The only operation type the seed shows for a backup rollback. */
+/** The only operation type the vendor documentation shows for a backup rollback. */
 const BACKUP_ROLLBACK_TYPE = "VM_REVERT_TO_BACKUP";
 
 const ID_FORM = /^(\d+)\/(.+)\/(\d+)$/;
 
 const inputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to roll back. A change performs the rollback again (on that server).", replaceOnChange: true },
+  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to roll back.", replaceOnChange: true },
   backup: {
     schema: z.string().min(1, "must be a backup id such as diff-backupsnap20141019011721-backupsnap20141022015414.lz4 (flops.getBackups lists them)").regex(/^[^/]+$/, "must be a backup id (a file name, no /)"),
-    description: "Id of the backup to roll back to (a file name from flops.getBackups). A change performs the rollback again.",
+    description: "Id of the backup to roll back to (a file name from flops.getBackups).",
     replaceOnChange: true,
   },
   createBackup: {
     schema: z.boolean().optional(),
-    description: "Save the server's current state as a backup first (backup_rollback's createBackup). Read when the rollback runs; a later change is no diff.",
+    description: "Save the server's current state as a backup first (backup_rollback's createBackup). Read when the rollback runs.",
     createOnly: true,
   },
   confirm: confirmInput("a backup rollback deletes every snapshot of the server, loses its current disk for good, and puts back the tariff of the backup's time"),
   triggers: triggersInput,
   importFrom: {
     schema: z.string().regex(ID_FORM, 'must be "<serverId>/<backup>/<operationId>"').optional(),
-    description: 'Adopt a backup rollback already started ("<serverId>/<backup>/<operationId>", as a timed-out run names it): it is waited for, not started again. A later change is no diff.',
+    description: 'Adopt a backup rollback already started ("<serverId>/<backup>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
     createOnly: true,
   },
   operationTimeout: operationTimeoutInput,
 };
 
 const outputs = {
-  operationId: { schema: z.number(), description: "The flops operation that performed the rollback." },
+  operationId: { schema: z.number(), description: "The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation)." },
   rolledBackAt: { schema: z.number(), description: "When the rollback was seen to finish, epoch milliseconds (provider clock)." },
   backupTimeAdded: { schema: z.number().optional(), description: "When the backup rolled back to was taken, epoch milliseconds." },
 };
@@ -92,8 +92,28 @@ async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
     kind: "backup rollback",
     idFor: (operationId) => `${vmId}/${backup.id}/${operationId}`,
     start: (vm) => c.rollbackBackup({ vmId, tenantId: vm.tenantId, backup: backup.id, createBackup: news.createBackup }),
+    repeat: (before) => backupRollbackRepeat(c, before, news.createBackup === true),
   });
   return { id: `${vmId}/${backup.id}/${run.operationId}`, outs: { ...news, ...run, backupTimeAdded: backup.timeAdded } };
+}
+
+/**
+ * What shows a backup rollback happened: the backup it saves first (createBackup), or the server's
+ * snapshots, which it deletes. A server with neither cannot show it.
+ */
+async function backupRollbackRepeat(c: FlopsClient, before: Vm, createBackup: boolean): Promise<Repeat<unknown>> {
+  const vmId = before.id;
+  const backupsBefore = new Set((await backupsOf(c, vmId)).map((b) => b.id));
+  const snapshotsBefore = (await c.listSnapshots(vmId)).length;
+  if (!createBackup && snapshotsBefore === 0 && before.currentSnapshot === null) {
+    return { kind: "neither", check: `server ${vmId} has no snapshots for the rollback to delete, so nothing shows whether it happened: look at the server in the panel before \`pulumi up\` again, which would roll it back again` };
+  }
+  const happened = async (): Promise<Seen<unknown>> => {
+    const saved = createBackup && (await backupsOf(c, vmId)).some((b) => !backupsBefore.has(b.id));
+    const wiped = !createBackup && (await c.listSnapshots(vmId)).length === 0 && (await c.getVm(vmId)).currentSnapshot === null;
+    return saved || wiped ? { state: "done", found: undefined } : { state: "absent" };
+  };
+  return { kind: "observable", look: happened };
 }
 
 export const backupRollbackResource = recordingOperationSeconds(defineResource({
@@ -102,6 +122,44 @@ export const backupRollbackResource = recordingOperationSeconds(defineResource({
   description: "Rolls a flops server back to a backup (backup_rollback) when created or when its triggers change; deleting it leaves the server alone.",
   inputs,
   outputs,
+  notes: {
+    id: "`\"<serverId>/<backup>/<operationId>\"`",
+    behaviour: [
+      "An action as a resource: creating it performs `backup_rollback` and waits; a change of `triggers` or of the target performs it again (a replacement); delete only forgets the record and leaves the server alone. `confirm: true` is required, checked before any call.",
+      "What the vendor's API documentation says happens, and the log repeats: a backup rollback deletes **every snapshot** of the server, loses its current disk for good and puts back the tariff of the backup's time. So afterwards the `flops.Server`'s tariff and sizes may show as drift, and the server's `flops.Snapshot` resources are gone on the next refresh. `createBackup: true` saves the current state as a backup first.",
+      "Refresh drops the record when the server is gone.",
+    ],
+    waits: ["Create waits for the rollback's operation; a rollback that runs out is still running on flops, and the error gives the id to adopt it with."],
+    adoption: ["`importFrom` takes the resource's id form and adopts a rollback already started (the id a timed-out `pulumi up` names): a running operation is waited for, a finished one recorded, and no second rollback is started."],
+    errors: [
+      { error: "`server ... has no backup ...; it has ...`", action: "Use an id from `flops.getBackups` (backups are taken on the server's backup schedule)." },
+      { error: "a rollback that runs out", action: "Set `importFrom` to the id the error gives and run `pulumi up`: it waits for the running rollback." },
+    ],
+    example: {
+      typescript: `import { flops } from "pulumi-vps";
+
+const newest = flops.getBackupsOutput({ serverId: "88977" }).apply((r) => r.backups[r.backups.length - 1].id);
+// Destructive and opt-in: deletes every snapshot of the server; a new triggers value rolls back again.
+new flops.BackupRollback("staging-to-backup", { serverId: "88977", backup: newest, confirm: true, triggers: ["1"] });`,
+      yaml: `name: flops-backup-rollback
+runtime: yaml
+variables:
+  backups:
+    fn::invoke:
+      function: vps:flops:getBackups
+      arguments:
+        serverId: "88977"
+      return: backups
+resources:
+  toBackup:
+    type: vps:flops:BackupRollback
+    properties:
+      serverId: "88977"
+      backup: \${backups[0].id}
+      confirm: true
+      triggers: [ "1" ]`,
+    },
+  },
   handler: {
     async create(news, ctx) {
       return perform(flopsClient(), news, ctx);

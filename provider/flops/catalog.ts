@@ -5,7 +5,7 @@ import type { Distribution, Software, Tariff, Tenant } from "./schemas";
 /**
  * Read-only catalog lookups used by `check` and `diff`: fetched at most once per provider process
  * (per account and endpoint), so a preview of many servers costs one call per catalog. The
- * distribution id that `install` sends is NOT taken from here: the seed warns ids change, so create
+ * distribution id that `install` sends is NOT taken from here: the vendor documentation warns ids change, so create
  * looks it up fresh (see `resolveDistributionFresh`).
  */
 const tenants = new OnceCache<Tenant[]>();

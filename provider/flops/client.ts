@@ -13,6 +13,7 @@ import {
   waitFor,
 } from "../core";
 import { decodeFlopsError, FLOPS_HOST, FlopsApiError, flopsErrorHint } from "./errors";
+import { FLOPS_TIMEOUTS } from "./operations";
 import {
   type Backup,
   backupListResponse,
@@ -42,20 +43,18 @@ import {
 } from "./schemas";
 
 /**
- * Typed client of the flops (Serveroid) resource API: one method per endpoint of the seed, each
+ * Typed client of the flops (Serveroid) resource API: one method per endpoint of the vendor documentation, each
  * declaring whether it is safe to repeat. flops mutates with GET, so `safety` is set per method, never
  * derived from the verb: only "read" calls are retried after a 5xx or a broken connection.
  */
 
-/** No general operation limit is documented (only reboot/shutdown: 3 minutes); installs and backup work can take long. */
-export const FLOPS_DEFAULT_OPERATION_TIMEOUT_SECONDS = 1800;
 
 export interface FlopsClientOptions extends TransportOptions {
   clientId: string;
   apiKey: string;
   /** API root, e.g. `https://api.flops.ru/api/v1`. */
   endpoint: string;
-  /** Default limit of `waitForOperation`. */
+  /** Default limit of `waitForOperation` (handlers always pass their own); default: FLOPS_TIMEOUTS' "other". */
   operationTimeoutMs?: number;
   /** Polling schedule of `waitForOperation`. */
   waitBackoff?: Partial<WaitBackoff>;
@@ -138,7 +137,7 @@ type Query = Record<string, ParamValue>;
 
 
 /**
- * The seed documents backup_download at `https://api.flops.ru/v1/vm/...` while every other method
+ * The vendor documentation gives backup_download at `https://api.flops.ru/v1/vm/...` while every other method
  * lives under `/api/v1/`. Taken at its word: the download root is the endpoint with its trailing
  * `/api/v1` turned into `/v1`, so a simulator or proxy endpoint gets the same treatment as the real
  * host. An endpoint of another form is used as is.
@@ -160,7 +159,7 @@ export class FlopsClient {
     this.clientId = opts.clientId;
     this.endpoint = opts.endpoint.replace(/\/+$/, "");
     this.clock = opts.clock ?? systemClock;
-    this.operationTimeoutMs = opts.operationTimeoutMs ?? FLOPS_DEFAULT_OPERATION_TIMEOUT_SECONDS * 1000;
+    this.operationTimeoutMs = opts.operationTimeoutMs ?? FLOPS_TIMEOUTS.defaults.other.seconds * 1000;
     this.waitBackoff = opts.waitBackoff;
     // The key travels in every URL; registering it makes every message and log line drop it, even
     // where it arrives outside a `apiKey=` parameter (an error text echoing it).
@@ -199,7 +198,7 @@ export class FlopsClient {
 
   // ---- catalog ----
 
-  /** Projects of the account. The seed writes this path without a trailing slash, unlike the others. */
+  /** Projects of the account. The vendor documentation writes this path without a trailing slash, unlike the others. */
   async listTenants(opts?: CallOptions): Promise<Tenant[]> {
     return (await this.read("list tenants", "/tenant", tenantListResponse, opts)).result;
   }
@@ -398,8 +397,8 @@ export class FlopsClient {
 
   /**
    * Starts preparing a download link (billed as outgoing traffic); the finished operation's
-   * `operationResult` is the link. Sent to the root the seed gives (see `backupDownloadRoot`). Should
-   * that root answer a bare HTTP 404 (no route, so nothing was started), the seed's `/v1/` was a typo
+   * `operationResult` is the link. Sent to the root the vendor documentation gives (see `backupDownloadRoot`). Should
+   * that root answer a bare HTTP 404 (no route, so nothing was started), the vendor documentation's `/v1/` was a typo
    * for `/api/v1/`, and the call is repeated there: safe, since the first one never reached a handler.
    */
   async downloadBackup(p: VmRef & { backup: string }, opts?: CallOptions): Promise<OperationStarted> {
@@ -443,7 +442,7 @@ export class FlopsClient {
   }
 
   /**
-   * Polls an operation until it is DONE and returns its final state. The seed lists no failure status,
+   * Polls an operation until it is DONE and returns its final state. The vendor documentation lists no failure status,
    * so the defensive reading: any status other than PENDING and DONE, or any errorCode (even beside
    * DONE), is a failure, raised as kind "operationFailed" with the operation's id, type, code and message.
    */

@@ -3,7 +3,7 @@ import { type ApiCall, type ErrorKind, OUTCOME_UNKNOWN_HINT, parseRetryAfter, ty
 import { errorEnvelopeSchema } from "./schemas";
 
 /**
- * flops errors. The seed shows the `{"status":"ERROR","errorCode":...,"errorMessage":...}` envelope
+ * flops errors. The vendor documentation shows the `{"status":"ERROR","errorCode":...,"errorMessage":...}` envelope
  * but not the HTTP status it comes with. Defensive reading: the envelope is an error whatever the
  * status (HTTP 200 included), and any other non-2xx answer is an error too.
  */
@@ -14,7 +14,7 @@ export const FLOPS_HOST = "flops";
 export const FLOPS_ERROR_CODE = {
   objectNotFound: "error.object.not.found",
   notOwner: "error.not.owner",
-  /** Not in the seed; the code public flops clients handle when a VM is busy. */
+  /** Not in the vendor documentation; the code public flops clients handle when a VM is busy. */
   operationAlreadyStarted: "error.operation.already.started",
   /** The IP was added, but the guest OS could not be reconfigured. */
   guestIpAdd: "error.inet.ip.guest.add",
@@ -37,7 +37,7 @@ const HINT_BY_CODE: Record<string, string> = {
   [FLOPS_ERROR_CODE.guestIpRemove]: "the address was taken from the server but is still configured in its OS; remove it there by hand",
 };
 
-/** What a flops error code means for the caller; codes the seed does not name are "invalid". */
+/** What a flops error code means for the caller; codes the vendor documentation does not name are "invalid". */
 export function flopsErrorKind(code: string | null | undefined): ErrorKind {
   return (code && KIND_BY_CODE[code]) || "invalid";
 }

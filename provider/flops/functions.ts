@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineFunction, type FunctionDefinition, VpsError } from "../core";
 import { FLOPS_HOST } from "./errors";
-import { awaitOperation, withVmLock } from "./operations";
+import { awaitOperation, FLOPS_TIMEOUTS, startUnrepeatable, withVmLock } from "./operations";
 import { backupSchema, distributionSchema, operationSchema, publicKeySchema, snapshotSchema, softwareSchema, tariffSchema, tenantSchema, vmSchema } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
 
@@ -10,14 +10,17 @@ const none = z.object({}).strict();
 
 export const getTenants = defineFunction({
   host: FLOPS_HOST, name: "getTenants", description: "Projects (tenants) of the account.",
-  args: none, result: z.object({ tenants: z.array(tenantSchema) }),
+  args: none, result: z.object({ tenants: z.array(tenantSchema).describe("The account's projects (tenants).") }),
   run: async () => ({ tenants: await flopsClientFromSettings().listTenants() }),
 });
 
 export const getDistributions = defineFunction({
   host: FLOPS_HOST, name: "getDistributions", description: "Installable distributions, optionally filtered by family name (case-insensitive) and bitness. Ids change between releases: refer to distributions by name.",
-  args: z.object({ name: z.string().optional(), bitness: z.union([z.literal(32), z.literal(64)]).optional() }).strict(),
-  result: z.object({ distributions: z.array(distributionSchema) }),
+  args: z.object({
+    name: z.string().optional().describe("Keep only this family name (e.g. `UBUNTU`) or full description (e.g. `Ubuntu 14.04.1 x64`), case-insensitive; unset: every distribution."),
+    bitness: z.union([z.literal(32), z.literal(64)]).optional().describe("Keep only 32- or 64-bit distributions; unset: both."),
+  }).strict(),
+  result: z.object({ distributions: z.array(distributionSchema).describe("The matching distributions, in catalog order.") }),
   run: async ({ name, bitness }) => ({
     distributions: (await flopsClientFromSettings().listDistributions()).filter((d) => (name === undefined || d.name.toLowerCase() === name.toLowerCase() || d.description.toLowerCase() === name.toLowerCase()) && (bitness === undefined || d.bitness === bitness)),
   }),
@@ -25,44 +28,51 @@ export const getDistributions = defineFunction({
 
 export const getTariffs = defineFunction({
   host: FLOPS_HOST, name: "getTariffs", description: "Tariffs available to the account (onDemand ones accept memory/disk/cpu).",
-  args: none, result: z.object({ tariffs: z.array(tariffSchema) }),
+  args: none, result: z.object({ tariffs: z.array(tariffSchema).describe("The tariffs, in catalog order.") }),
   run: async () => ({ tariffs: await flopsClientFromSettings().listTariffs() }),
 });
 
 export const getSoftware = defineFunction({
   host: FLOPS_HOST, name: "getSoftware", description: "Software that can be preinstalled on a new server.",
-  args: none, result: z.object({ software: z.array(softwareSchema) }),
+  args: none, result: z.object({ software: z.array(softwareSchema).describe("The software catalog.") }),
   run: async () => ({ software: await flopsClientFromSettings().listSoftware() }),
 });
 
 export const getServers = defineFunction({
   host: FLOPS_HOST, name: "getServers", description: "Every server of the account (and those shared with it).",
-  args: none, result: z.object({ servers: z.array(vmSchema) }),
+  args: none, result: z.object({ servers: z.array(vmSchema).describe("The servers, as the API lists them.") }),
   run: async () => ({ servers: await flopsClientFromSettings().listVms() }),
 });
 
 export const getServer = defineFunction({
   host: FLOPS_HOST, name: "getServer", description: "One server by id.",
-  args: z.object({ id: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]) }).strict(),
+  args: z.object({ id: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).describe("Server id: a flops.Server's id (a decimal string) or the number.") }).strict(),
   result: vmSchema,
   run: async ({ id }) => flopsClientFromSettings().getVm(Number(id)),
 });
 
 export const getPublicKeys = defineFunction({
   host: FLOPS_HOST, name: "getPublicKeys", description: "SSH public keys of the account.",
-  args: none, result: z.object({ publicKeys: z.array(publicKeySchema) }),
+  args: none, result: z.object({ publicKeys: z.array(publicKeySchema).describe("The keys, as the API lists them.") }),
   run: async () => ({ publicKeys: await flopsClientFromSettings().listPublicKeys() }),
 });
 
 // ---- snapshots and backups (issue 4) ----
 
 /** A server id as `server.id` gives it (a decimal string), or the number. */
-const serverIdArg = z.union([z.string().regex(/^\d+$/, "must be a flops server id (a flops.Server's id)"), z.number().int().positive()]);
+const serverIdArg = z.union([z.string().regex(/^\d+$/, "must be a flops server id (a flops.Server's id)"), z.number().int().positive()]).describe("Server id: a flops.Server's id (a decimal string) or the number.");
+
+/** The server id a function answers for, as a flops.Server's id. */
+const serverIdResult = z.string().describe("The server's id, as a flops.Server's id (a decimal string).");
 
 export const getSnapshots = defineFunction({
   host: FLOPS_HOST, name: "getSnapshots", description: "Snapshots of one server, oldest first, with the server's currentSnapshot (the one it runs from).",
   args: z.object({ serverId: serverIdArg }).strict(),
-  result: z.object({ serverId: z.string(), currentSnapshot: z.number().nullable(), snapshots: z.array(snapshotSchema.extend({ current: z.boolean() })) }),
+  result: z.object({
+    serverId: serverIdResult,
+    currentSnapshot: z.number().nullable().describe("Vendor id of the snapshot the server runs from, or null."),
+    snapshots: z.array(snapshotSchema.extend({ current: z.boolean().describe("Whether the server runs from this snapshot (it is its currentSnapshot).") }).describe("A snapshot of the server.")).describe("The server's snapshots, oldest first."),
+  }),
   run: async ({ serverId }) => {
     const c = flopsClientFromSettings();
     const vmId = Number(serverId);
@@ -75,7 +85,7 @@ export const getSnapshots = defineFunction({
 export const getBackups = defineFunction({
   host: FLOPS_HOST, name: "getBackups", description: "Backups of one server, oldest first (the last is the newest); ids are what flops.BackupRollback and getBackupDownloadUrl take.",
   args: z.object({ serverId: serverIdArg }).strict(),
-  result: z.object({ serverId: z.string(), backups: z.array(backupSchema) }),
+  result: z.object({ serverId: serverIdResult, backups: z.array(backupSchema).describe("The server's backups, oldest first (the last is the newest).") }),
   run: async ({ serverId }) => {
     const list = await flopsClientFromSettings().listBackups(Number(serverId));
     return { serverId: String(serverId), backups: [...list].sort((a, b) => a.timeAdded - b.timeAdded) };
@@ -85,7 +95,7 @@ export const getBackups = defineFunction({
 /**
  * backup_download: flops prepares a download link (billed as the server's outgoing traffic) and the
  * finished operation carries it. Every call starts a new preparation, so call it on demand (behind a
- * config flag), not on every preview. The seed puts this one method under `/v1/vm/...` instead of
+ * config flag), not on every preview. The vendor documentation puts this one method under `/v1/vm/...` instead of
  * `/api/v1/vm/...`; the client derives that root from the configured endpoint (see
  * `backupDownloadRoot` in client.ts) so a simulator or proxy endpoint gets the same treatment.
  */
@@ -93,16 +103,22 @@ export const getBackupDownloadUrl = defineFunction({
   host: FLOPS_HOST, name: "getBackupDownloadUrl", description: "Prepares a download link for one backup (backup_download, billed as outgoing traffic) and waits for it.",
   args: z.object({
     serverId: serverIdArg,
-    backup: z.string().min(1, "must be a backup id (flops.getBackups lists them)"),
-    operationTimeout: z.number().positive("must be a positive number of seconds").optional(),
+    backup: z.string().min(1, "must be a backup id (flops.getBackups lists them)").describe("Id of the backup (a file name from flops.getBackups)."),
+    operationTimeout: FLOPS_TIMEOUTS.argument(["other"]),
   }).strict(),
-  result: z.object({ serverId: z.string(), backup: z.string(), url: z.string(), operationId: z.number() }),
+  result: z.object({
+    serverId: serverIdResult,
+    backup: z.string().describe("Id of the backup."),
+    url: z.string().describe("The download link; downloading it is billed as the server's outgoing traffic."),
+    operationId: z.number().describe("The flops operation that prepared the link (flops.getOperation reads it)."),
+  }),
   run: async ({ serverId, backup, operationTimeout }, ctx) => {
     const c = flopsClientFromSettings();
     const vmId = Number(serverId);
     return withVmLock(vmId, async () => {
       const vm = await c.getVm(vmId);
-      const started = await c.downloadBackup({ vmId, tenantId: vm.tenantId, backup });
+      // Every call prepares (and may bill) another export, and flops lists no operations to find a lost one by: not repeated.
+      const started = await startUnrepeatable(ctx, `backup_download of backup ${backup} of server ${vmId}`, () => c.downloadBackup({ vmId, tenantId: vm.tenantId, backup }), `a second request would prepare another export of backup ${backup}: look at server ${vmId}'s operations in the panel, then call getBackupDownloadUrl again if no link was prepared`);
       const op = await awaitOperation(c, started, `prepare the download of backup ${backup} of server ${vmId}`, ctx, { operationTimeout, kind: "backup download" });
       if (!op.operationResult) {
         throw new VpsError({ kind: "badResponse", host: FLOPS_HOST, operation: `download backup ${backup} of server ${vmId} (operation ${started.operationId})`, hint: "the finished operation carries no link (operationResult); try again later" });
@@ -110,11 +126,17 @@ export const getBackupDownloadUrl = defineFunction({
       return { serverId: String(vmId), backup, url: op.operationResult, operationId: started.operationId };
     });
   },
+  notes: {
+    details: [
+      "`backup_download`, waited for; the link is the finished operation's `operationResult`. **Billed** as the server's outgoing traffic, and every call prepares a new link, so call it on demand (behind a config flag, as `examples/flops-full` does), not on every preview.",
+      "The vendor's API documentation puts this one method under `/v1/vm/...` instead of `/api/v1/vm/...`: the provider derives that root from the configured endpoint (`https://api.flops.ru/api/v1` → `https://api.flops.ru/v1`); should that root answer a bare HTTP 404 (no such route: the documented path was a typo), the call is sent once to `/api/v1/...` instead.",
+    ],
+  },
 });
 
 export const getOperation = defineFunction({
   host: FLOPS_HOST, name: "getOperation", description: "One asynchronous operation by id (status, type, percentage, vendor error), e.g. one a timed-out `pulumi up` named.",
-  args: z.object({ operationId: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]) }).strict(),
+  args: z.object({ operationId: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).describe("Operation id, as a number or a decimal string (a timeout error names it).") }).strict(),
   result: operationSchema,
   run: async ({ operationId }) => flopsClientFromSettings().getOperation(Number(operationId)),
 });

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { awaitLostEffect, type HandlerContext, isVpsError, operationTimeoutMs, VpsError, defineResource, type ShapeOf, recordingOperationSeconds } from "../core";
+import { type HandlerContext, isVpsError, lookForCreated, recordingOperationSeconds, type Repeat, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
-import { awaitOperation, SHORT_OPERATION_SECONDS, withVmLock } from "./operations";
+import { awaitOperation, startReconciled, withVmLock } from "./operations";
 import type { OperationStarted, Vm } from "./schemas";
-import { findVm, flopsClient, isGone, LOST_EFFECT_WINDOW_MS, operationTimeoutInput, requireVm, serverIdSchema, withUnknownOutcomeHint } from "./snapshot";
+import { findVm, flopsClient, isGone, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
 
 /**
  * `flops.IpAddress`: one extra public address on a server. `ip_add` names no address, so the new one
@@ -29,7 +29,7 @@ const inputs = {
   serverId: { schema: serverIdSchema, description: "Id of the flops.Server the address is on. A change moves the address there in place (ip_move), keeping it." },
   importFrom: {
     schema: z.string().regex(IPV4, "must be an IPv4 address such as 185.22.60.234").optional(),
-    description: "Adopt this existing address (the resource's id form) instead of adding one; if it is on another server it is moved to serverId. A later change is no diff.",
+    description: "Adopt this existing address (the resource's id form) instead of adding one; if it is on another server it is moved to serverId.",
     createOnly: true,
   },
   operationTimeout: operationTimeoutInput,
@@ -61,17 +61,31 @@ export function guestWarning(code: GuestCode, address: string, vmId: number): st
 
 /**
  * Starts an IP operation and waits for it. A guest-reconfigure code, from the call or from the
- * operation, is the seed's "the address change happened": returned, not thrown.
+ * operation, is the vendor documentation's "the address change happened": returned, not thrown. Every IP call is
+ * observable (`repeat`, provider/core/reconcile.ts): after a transient fault the VMs' addresses show
+ * whether it happened, and it is sent again only when not; one found done has nothing to wait for.
  */
-async function runIpOperation(c: FlopsClient, start: () => Promise<OperationStarted>, what: string, ctx: HandlerContext, operationTimeout: number | undefined, kind: string): Promise<GuestCode | undefined> {
+async function runIpOperation(
+  c: FlopsClient,
+  start: () => Promise<OperationStarted>,
+  repeat: Repeat<unknown>,
+  what: string,
+  kind: string,
+  ctx: HandlerContext,
+  operationTimeout: number | undefined,
+  announce?: { subject: string; activity: string },
+): Promise<GuestCode | undefined> {
   let started: OperationStarted;
   try {
-    started = await start();
+    const r = await startReconciled(ctx, what, start, repeat, operationTimeout);
+    if (r.kind !== "sent") return undefined;
+    started = r.answer;
   } catch (e) {
     const code = guestCodeOf(e);
     if (code) return code;
     throw e;
   }
+  if (announce) reportStarted(ctx, announce.subject, announce.activity, `operation ${started.operationId}`);
   try {
     await awaitOperation(c, started, what, ctx, { operationTimeout, kind });
     return undefined;
@@ -104,7 +118,8 @@ const numberOrUndefined = (id: string | undefined) => (id === undefined ? undefi
 async function moveAddress(c: FlopsClient, address: string, from: Vm, toVmId: number, ctx: HandlerContext, operationTimeout?: number): Promise<boolean> {
   await requireVm(c, toVmId, `move address ${address} to server ${toVmId}`);
   ctx.logger.info(`${ctx.label}: moving address ${address} from server ${from.id} to server ${toVmId}`);
-  const guest = await runIpOperation(c, () => c.moveIp({ vmId: from.id, tenantId: from.tenantId, toVmId, ip: address }), `move ${address} from server ${from.id} to server ${toVmId}`, ctx, operationTimeout, "address move");
+  const moved = async (): Promise<Seen<unknown>> => ((await findVm(c, toVmId))?.ipAddresses.includes(address) ? { state: "done", found: undefined } : { state: "absent" });
+  const guest = await runIpOperation(c, () => c.moveIp({ vmId: from.id, tenantId: from.tenantId, toVmId, ip: address }), { kind: "observable", look: moved }, `ip_move of ${address} from server ${from.id} to server ${toVmId}`, "address move", ctx, operationTimeout);
   if (guest) ctx.logger.warn(`${ctx.label}: ${guestWarning(guest, address, guest === FLOPS_ERROR_CODE.guestIpAdd ? toVmId : from.id)}`);
   const target = await c.getVm(toVmId);
   if (!target.ipAddresses.includes(address)) {
@@ -118,29 +133,10 @@ async function addAddress(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
   return withVmLock(vmId, async () => {
     const vm = await requireVm(c, vmId, `add an address to server ${vmId}`);
     const before = new Set(vm.ipAddresses);
-    const start = () =>
-      c.addIp({ vmId, tenantId: vm.tenantId }).catch((e: unknown) => {
-        throw withUnknownOutcomeHint(e, `if server ${vmId} gets an address besides ${[...before].join(", ") || "none"} (flops.getServer), adopt it with importFrom: "<address>" instead of adding another`);
-      });
-    let guest: GuestCode | undefined;
-    try {
-      guest = await runIpOperation(c, start, `add an address to server ${vmId}`, ctx, news.operationTimeout, "address add");
-    } catch (e) {
-      if (!isVpsError(e) || !e.outcomeUnknown) throw e;
-      // The answer was lost, so ip_add may have run; its address shows when the operation ends.
-      const found = await awaitLostEffect({
-        host: FLOPS_HOST,
-        operation: `ip_add on server ${vmId}`,
-        find: async () => ((await findVm(c, vmId))?.ipAddresses ?? []).filter((a) => !before.has(a)),
-        describe: (a) => `address ${a}`,
-        timeoutMs: Math.min(operationTimeoutMs(FLOPS_HOST, news.operationTimeout, ctx, SHORT_OPERATION_SECONDS), LOST_EFFECT_WINDOW_MS),
-        clock: ctx.clock,
-        signal: ctx.signal,
-        logger: ctx.logger,
-      });
-      if (!found) throw e;
-      return { id: found, outs: { ...news, address: found, guestConfigured: true } };
-    }
+    const operation = `ip_add on server ${vmId}`;
+    // A repeat would add a second address; the VM shows the one the call added (not there before).
+    const newAddress = lookForCreated({ host: FLOPS_HOST, operation, describe: (a: string) => `address ${a}` }, async () => ((await findVm(c, vmId))?.ipAddresses ?? []).filter((a) => !before.has(a)));
+    const guest = await runIpOperation(c, () => c.addIp({ vmId, tenantId: vm.tenantId }), { kind: "observable", look: newAddress }, operation, "address add", ctx, news.operationTimeout, { subject: `a new address for server ${vmId}`, activity: "being added" });
     const added = (await c.getVm(vmId)).ipAddresses.filter((a) => !before.has(a));
     if (added.length !== 1) {
       throw new VpsError({
@@ -182,6 +178,45 @@ export const ipAddressResource = recordingOperationSeconds(defineResource({
   description: "An extra public IPv4 address on a flops server (ip_add); moved between servers in place (ip_move), released with ip_delete.",
   inputs,
   outputs,
+  notes: {
+    id: "the address itself (`\"185.22.60.234\"`)",
+    behaviour: [
+      "Create calls `ip_add`, waits, then takes the address that was not in the VM's `ipAddresses` before (IP operations on a server are serialized, so the difference is unambiguous). A change of `serverId` moves the address in place with `ip_move`, keeping it. Delete calls `ip_delete` (the address returns to flops).",
+      "The vendor codes `error.inet.ip.guest.add` / `error.inet.ip.guest.remove` (as the call's own error answer or in the operation) mean the address change happened but the server's OS was not reconfigured. The resource succeeds, `guestConfigured` is false, and a warning says what to do by hand (add the address to, or remove it from, the server's network settings).",
+      "Adding, moving or removing addresses is never a diff on the `flops.Server` (see [its behaviour](server.md#how-it-behaves)).",
+    ],
+    sections: [
+      {
+        title: "Blue/green: the address survives a server replacement",
+        text: [
+          "When a `flops.Server` with an `IpAddress` pointing at it is replaced (create-before-delete, the default: a changed distribution, a smaller disk, ...), the engine creates the new server, then updates the `IpAddress` (its `serverId` changed), which moves the address with `ip_move`, and only then deletes the old server. The address survives the replacement: the case users of other providers lose addresses to (DigitalOcean's provider #147, Hetzner's #842). The preview shows the server as replace and the address as update. Do not set `deleteBeforeReplace` on such a server: the old server, and its addresses, would go first.",
+        ],
+      },
+    ],
+    waits: ["Create waits for `ip_add`, a move for `ip_move`, delete for `ip_delete`."],
+    adoption: ["`importFrom` is an address of the account; if it is on another server, it is moved to `serverId`."],
+    errors: [
+      { error: "a warning that the server's OS was not reconfigured (`guestConfigured: false`)", action: "Add the address to (or remove it from) the server's network settings by hand." },
+      { error: "`import address ...: no server of this account has address ...`", action: "Check `importFrom`." },
+      { error: "`ip_move finished, but server ... does not list ...`", action: "Run `pulumi refresh` to see where the address is." },
+    ],
+    example: {
+      typescript: `import { flops } from "pulumi-vps";
+
+// Belongs to this resource, not to the server: if the server is replaced, the address moves to the new one.
+const extra = new flops.IpAddress("web-extra-ip", { serverId: "88977" });
+export const address = extra.address;`,
+      yaml: `name: flops-ip-address
+runtime: yaml
+resources:
+  extra:
+    type: vps:flops:IpAddress
+    properties:
+      serverId: "88977"
+outputs:
+  address: \${extra.address}`,
+    },
+  },
   handler: {
     async create(news, ctx) {
       const c = flopsClient();
@@ -217,7 +252,8 @@ export const ipAddressResource = recordingOperationSeconds(defineResource({
         const vm = await findVm(c, holder.id);
         if (!vm?.ipAddresses.includes(id)) return;
         try {
-          const guest = await runIpOperation(c, () => c.deleteIp({ vmId: vm.id, tenantId: vm.tenantId, ip: id }), `delete address ${id} of server ${vm.id}`, ctx, state.operationTimeout, "address delete");
+          const gone = async (): Promise<Seen<unknown>> => ((await findVm(c, vm.id))?.ipAddresses.includes(id) ? { state: "absent" } : { state: "done", found: undefined });
+          const guest = await runIpOperation(c, () => c.deleteIp({ vmId: vm.id, tenantId: vm.tenantId, ip: id }), { kind: "observable", look: gone }, `ip_delete of address ${id} of server ${vm.id}`, "address delete", ctx, state.operationTimeout);
           if (guest) ctx.logger.warn(`${ctx.label}: ${guestWarning(guest, id, vm.id)}`);
         } catch (e) {
           if (!isGone(e)) throw e;

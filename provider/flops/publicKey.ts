@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createReconciled, defineResource, isVpsError, VpsError, type ShapeOf } from "../core";
+import { createReconciled, defineResource, isVpsError, sendIdempotent, sendReconciled, VpsError, type ShapeOf } from "../core";
 import { catalog } from "./catalog";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
@@ -10,10 +10,10 @@ import { flopsClientFromSettings } from "./settings";
 const sameKeyText = (a: unknown, b: unknown) => typeof a === "string" && typeof b === "string" ? a.trim() === b.trim() : a === b;
 
 const inputs = {
-  name: { schema: z.string().min(1).optional(), description: "Key name; defaults to the Pulumi resource name. Changed in place (edit)." },
+  name: { schema: z.string().min(1).optional(), description: "Key name. Changed in place (edit)." },
   publicKey: { schema: z.string().trim().min(1, "must be an OpenSSH public key"), description: "The public key text (OpenSSH format). Changed in place (edit); surrounding whitespace is ignored.", equals: sameKeyText },
-  tenantId: { schema: z.number().int().positive().optional(), description: "Project (tenant) id; defaults to the account's first tenant. A change replaces the key.", replaceOnChange: true, computed: true },
-  importFrom: { schema: z.string().regex(/^\d+$/, "must be a key id").optional(), description: "Adopt the existing key with this id; a later change is no diff.", createOnly: true },
+  tenantId: { schema: z.number().int().positive().optional(), description: "Project (tenant) id (flops.getTenants lists them); defaults to the account's first tenant.", replaceOnChange: true, computed: true },
+  importFrom: { schema: z.string().regex(/^\d+$/, "must be a key id").optional(), description: "Adopt the existing key with this id instead of adding one.", createOnly: true },
 };
 
 const outputs = {
@@ -46,6 +46,35 @@ export const publicKeyResource = defineResource({
   nameProperty: "name",
   inputs,
   outputs,
+  notes: {
+    id: "the vendor's key id as a decimal string (`\"93\"`)",
+    behaviour: [
+      "Create adds the key to the account; a change of `name` or `publicKey` edits it in place (`edit`), a change of `tenantId` replaces it. The key text is compared without surrounding whitespace.",
+      "An add whose answer was lost is reconciled: a key with this name and text added since the call is the one it made; the call is never repeated blindly.",
+      "Refresh shows an edit in the panel as drift and drops a key deleted outside Pulumi; deleting an already-deleted key is success.",
+    ],
+    adoption: ["With `importFrom`, a different `name` or key text in the program is applied with `edit`."],
+    errors: [{ error: "`import public key ...: no key with that id in this account`", action: "Check `importFrom` (`flops.getPublicKeys` lists the keys)." }],
+    example: {
+      typescript: `import * as pulumi from "@pulumi/pulumi";
+import { flops } from "pulumi-vps";
+
+const cfg = new pulumi.Config();
+const key = new flops.PublicKey("deployer", { publicKey: cfg.require("sshPublicKey") });
+export const keyId = key.id;`,
+      yaml: `name: flops-public-key
+runtime: yaml
+config:
+  sshPublicKey: { type: string }
+resources:
+  deployer:
+    type: vps:flops:PublicKey
+    properties:
+      publicKey: \${sshPublicKey}
+outputs:
+  keyId: \${deployer.id}`,
+    },
+  },
   handler: {
     async check(news, olds) {
       if (news.tenantId !== undefined) return news;
@@ -59,7 +88,9 @@ export const publicKeyResource = defineResource({
         if (!existing) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation: `import public key ${news.importFrom}`, hint: "no key with that id in this account: check importFrom" });
         let k = existing;
         if ((news.name !== undefined && news.name !== k.name) || !sameKeyText(news.publicKey, k.publicKey)) {
-          k = await c.editPublicKey({ keyId: k.id, tenantId: news.tenantId ?? k.tenantId!, name: news.name, publicKey: news.publicKey.trim() });
+          const keyId = k.id;
+          // edit sets the name and text: sending it again leaves the same key.
+          k = await sendIdempotent({ host: FLOPS_HOST, operation: `edit public key ${keyId}`, send: () => c.editPublicKey({ keyId, tenantId: news.tenantId ?? existing.tenantId!, name: news.name, publicKey: news.publicKey.trim() }), logger: ctx.logger });
         }
         return { id: String(k.id), outs: keyState(k, news) };
       }
@@ -85,13 +116,30 @@ export const publicKeyResource = defineResource({
       const s = keyState(k, prior);
       return { id, inputs: s, outs: s };
     },
-    async update(id, olds, news) {
-      const k = await flopsClientFromSettings().editPublicKey({ keyId: Number(id), tenantId: news.tenantId ?? olds.tenantId!, name: news.name, publicKey: news.publicKey.trim() });
+    async update(id, olds, news, ctx) {
+      const c = flopsClientFromSettings();
+      const keyId = Number(id);
+      // edit sets the name and text: sending it again leaves the same key.
+      const k = await sendIdempotent({
+        host: FLOPS_HOST,
+        operation: `edit public key ${keyId}`,
+        send: () => c.editPublicKey({ keyId, tenantId: news.tenantId ?? olds.tenantId!, name: news.name, publicKey: news.publicKey.trim() }),
+        logger: ctx.logger,
+      });
       return keyState(k, news);
     },
-    async delete(id, state) {
+    async delete(id, state, ctx) {
+      const c = flopsClientFromSettings();
+      const keyId = Number(id);
       try {
-        await flopsClientFromSettings().deletePublicKey({ keyId: Number(id), tenantId: state.tenantId! });
+        // A key no longer listed shows the delete happened; a repeat of a done one is refused as not found.
+        await sendReconciled<void, undefined>({
+          host: FLOPS_HOST,
+          operation: `delete public key ${keyId}`,
+          send: () => c.deletePublicKey({ keyId, tenantId: state.tenantId! }),
+          repeat: { kind: "observable", look: async () => ((await findKey(c, keyId)) ? { state: "absent" } : { state: "done", found: undefined }) },
+          logger: ctx.logger,
+        });
       } catch (e) {
         if (!isVpsError(e, "notFound")) throw e;
       }

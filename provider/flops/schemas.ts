@@ -1,12 +1,12 @@
 import { z } from "zod";
 
 /**
- * Response bodies of the flops (Serveroid) resource API, one schema per shape the seed document
+ * Response bodies of the flops (Serveroid) resource API, one schema per shape the vendor documentation document
  * (../shared/seeds/002_74c82ddb414a514c.txt) shows. Every TypeScript type below is inferred from its
  * schema. Rules used throughout:
  * - objects are loose: fields the vendor adds later pass through instead of failing a `pulumi up`;
  * - a field every example shows is required; a field some example shows as `null` is nullable;
- * - enumerations the seed lists only by example (VM states, operation statuses and types, key types)
+ * - enumerations the vendor documentation lists only by example (VM states, operation statuses and types, key types)
  *   are plain strings, so an unlisted value reaches the code that knows what to do with it (the
  *   waiter treats an unknown operation status as a failure) instead of becoming "unexpected response".
  */
@@ -18,138 +18,144 @@ function resultEnvelope<T extends z.ZodType>(result: T) {
   return z.looseObject({ status: ok, result });
 }
 
-export const tenantSchema = z.looseObject({
-  id: z.number(),
-  description: z.string(),
-});
+export const tenantSchema = z
+  .looseObject({
+    id: z.number().describe("Tenant (project) id: what the tenantId inputs take."),
+    description: z.string().describe("The tenant's description (its name), as the API gives it."),
+  })
+  .describe("A project (tenant) of the account.");
 
-export const distributionSchema = z.looseObject({
-  id: z.number(),
-  /** Family, e.g. `DEBIAN`, `WINDOWS_2008_R2`; ids change between releases, names do not. */
-  name: z.string(),
-  description: z.string(),
-  bitness: z.number(),
-});
+export const distributionSchema = z
+  .looseObject({
+    id: z.number().describe("Catalog id; it changes between releases, so refer to a distribution by name or description."),
+    name: z.string().describe("Family name, e.g. `DEBIAN`, `WINDOWS_2008_R2`: what a Server's distribution takes with bitness."),
+    description: z.string().describe("Full name, e.g. `Ubuntu 14.04.1 x64`: what a Server's distribution takes alone."),
+    bitness: z.number().describe("32 or 64."),
+  })
+  .describe("An installable distribution of the catalog.");
 
-export const backupPolicySchema = z.looseObject({
-  /** Copies kept, 1–10. */
-  quantity: z.number(),
-  /** Hours between copies: 3, 6, 12, 24 or 72. */
-  frequency: z.number(),
-});
+export const backupPolicySchema = z
+  .looseObject({
+    quantity: z.number().describe("Backups kept, 1–10."),
+    frequency: z.number().describe("Hours between backups: 3, 6, 12, 24 or 72."),
+  })
+  .describe("A server's backup schedule.");
 
 /** A key as embedded in a VM: `publicKey` and `timeAdded` are `null` in every VM example. */
-export const vmPublicKeySchema = z.looseObject({
-  id: z.number(),
-  tenantId: z.number(),
-  name: z.string(),
-  type: z.string(),
-  publicKey: z.string().nullable(),
-  timeAdded: z.number().nullable(),
-  /** Whether the key is in the VM's authorized_keys. */
-  installed: z.boolean(),
-  ownerUser: z.string().nullable(),
-});
+export const vmPublicKeySchema = z
+  .looseObject({
+    id: z.number().describe("Key id (a flops.PublicKey's id, as a number)."),
+    tenantId: z.number().describe("Tenant (project) id of the key."),
+    name: z.string().describe("Key name."),
+    type: z.string().describe("Key type, e.g. RSA."),
+    publicKey: z.string().nullable().describe("The key text; the API leaves it out (null) here: flops.getPublicKeys has it."),
+    timeAdded: z.number().nullable().describe("When the key was added, epoch milliseconds; null here as in the API's answer."),
+    installed: z.boolean().describe("Whether the key is in the server's authorized_keys."),
+    ownerUser: z.string().nullable().describe("The user who owns the key, as the API names it, or null."),
+  })
+  .describe("An SSH key as a server lists it.");
 
-/** libvirt domain states; the seed shows these two, libvirt has more (paused, crashed...). */
+/** libvirt domain states; the vendor documentation shows these two, libvirt has more (paused, crashed...). */
 export const VM_STATE = { running: "VIR_DOMAIN_RUNNING", shutoff: "VIR_DOMAIN_SHUTOFF" } as const;
 
-export const vmSchema = z.looseObject({
-  id: z.number(),
-  tenantId: z.number(),
-  name: z.string(),
-  internalId: z.string(),
-  /** MB. */
-  memory: z.number(),
-  /** MB. */
-  disk: z.number(),
-  cpu: z.number(),
-  /** Mbit/s. */
-  bandwidth: z.number(),
-  tariffId: z.number(),
-  ipAddresses: z.array(z.string()),
-  // Every example has one, but a VM still being installed may not have its network yet: tolerate a
-  // missing or null private address rather than fail a refresh of that VM.
-  privateIpAddress: z.string().nullish(),
-  state: z.string(),
-  /** Epoch milliseconds. */
-  timeAdded: z.number(),
-  /** Id of the snapshot the VM runs from, or null. */
-  currentSnapshot: z.number().nullable(),
-  backupPolicy: backupPolicySchema,
-  distribution: distributionSchema,
-  ownerUser: z.string().nullable(),
-  accessUsers: z.array(z.string()),
-  publicKeys: z.array(vmPublicKeySchema),
-});
+export const vmSchema = z
+  .looseObject({
+    id: z.number().describe("Server (VM) id: a flops.Server's id, as a number."),
+    tenantId: z.number().describe("Tenant (project) id."),
+    name: z.string().describe("Server name."),
+    internalId: z.string().describe("Vendor internal id, e.g. vm88534."),
+    memory: z.number().describe("RAM in MB."),
+    disk: z.number().describe("Disk in MB."),
+    cpu: z.number().describe("CPU cores."),
+    bandwidth: z.number().describe("Bandwidth in Mbit/s."),
+    tariffId: z.number().describe("Tariff id (flops.getTariffs lists them)."),
+    ipAddresses: z.array(z.string()).describe("Public IPv4 addresses."),
+    // Every example has one, but a VM still being installed may not have its network yet: tolerate a
+    // missing or null private address rather than fail a refresh of that VM.
+    privateIpAddress: z.string().nullish().describe("Private address; absent while the server is being installed."),
+    state: z.string().describe("Vendor (libvirt) state, e.g. VIR_DOMAIN_RUNNING or VIR_DOMAIN_SHUTOFF."),
+    timeAdded: z.number().describe("Creation time, epoch milliseconds."),
+    currentSnapshot: z.number().nullable().describe("Vendor id of the snapshot the server runs from, or null."),
+    backupPolicy: backupPolicySchema,
+    distribution: distributionSchema,
+    ownerUser: z.string().nullable().describe("The user who owns the server, as the API names it, or null."),
+    accessUsers: z.array(z.string()).describe("The users the server is shared with, as the API names them."),
+    publicKeys: z.array(vmPublicKeySchema).describe("SSH keys known to the server."),
+  })
+  .describe("A server as the API reports it.");
 
 /**
  * A key of the account (`/pubkeys/`). The first list example has no `tenantId`, so it is optional;
  * `timeAdded` is nullable because the same key shows `null` there when embedded in a VM.
  */
-export const publicKeySchema = z.looseObject({
-  id: z.number(),
-  tenantId: z.number().optional(),
-  name: z.string(),
-  type: z.string(),
-  publicKey: z.string(),
-  timeAdded: z.number().nullable(),
-});
+export const publicKeySchema = z
+  .looseObject({
+    id: z.number().describe("Key id (a flops.PublicKey's id, as a number)."),
+    tenantId: z.number().optional().describe("Tenant (project) id of the key, when the API gives it."),
+    name: z.string().describe("Key name."),
+    type: z.string().describe("Key type, e.g. RSA."),
+    publicKey: z.string().describe("The public key text (OpenSSH format)."),
+    timeAdded: z.number().nullable().describe("When the key was added, epoch milliseconds, or null."),
+  })
+  .describe("An SSH public key of the account.");
 
-export const snapshotSchema = z.looseObject({
-  id: z.number(),
-  name: z.string(),
-  // `description` is an optional parameter of snapshot_create, so a snapshot made without one may
-  // come back with null.
-  description: z.string().nullable(),
-  parentSnapshotId: z.number().nullable(),
-  timeAdded: z.number(),
-});
+export const snapshotSchema = z
+  .looseObject({
+    id: z.number().describe("The vendor's snapshot number: what flops.SnapshotRollback and a Server's cloneFrom take."),
+    name: z.string().describe("Snapshot name."),
+    // `description` is an optional parameter of snapshot_create, so a snapshot made without one may
+    // come back with null.
+    description: z.string().nullable().describe("Snapshot description, or null."),
+    parentSnapshotId: z.number().nullable().describe("The snapshot this one was taken on top of, or null."),
+    timeAdded: z.number().describe("When the snapshot was taken, epoch milliseconds."),
+  })
+  .describe("A snapshot of a server.");
 
-export const backupSchema = z.looseObject({
-  /** A file name such as `diff-backupsnap…-backupsnap….lz4`; it is the id backup_rollback takes. */
-  id: z.string(),
-  /** MB, like every other size in this API. */
-  size: z.number(),
-  timeAdded: z.number(),
-});
+export const backupSchema = z
+  .looseObject({
+    id: z.string().describe("A file name such as `diff-backupsnap…-backupsnap….lz4`: what flops.BackupRollback and getBackupDownloadUrl take."),
+    size: z.number().describe("Size in MB."),
+    timeAdded: z.number().describe("When the backup was taken, epoch milliseconds."),
+  })
+  .describe("A backup of a server.");
 
-export const softwareSchema = z.looseObject({
-  id: z.number(),
-  name: z.string(),
-});
+export const softwareSchema = z
+  .looseObject({
+    id: z.number().describe("Catalog id: what a Server's softwareIds take."),
+    name: z.string().describe("Software name."),
+  })
+  .describe("Software that can be preinstalled on a new server.");
 
-export const tariffSchema = z.looseObject({
-  id: z.number(),
-  name: z.string(),
-  memory: z.number(),
-  disk: z.number(),
-  /** 0 on the on-demand tariffs, whose sizes are chosen per VM. */
-  cpu: z.number(),
-  ipCount: z.number(),
-  /** On-demand tariffs accept memory/disk/cpu; fixed ones ignore them. */
-  onDemand: z.boolean(),
-  forWindows: z.boolean(),
-});
+export const tariffSchema = z
+  .looseObject({
+    id: z.number().describe("Tariff id: what a Server's tariffId takes."),
+    name: z.string().describe("Tariff name: what a Server's tariff takes."),
+    memory: z.number().describe("RAM in MB (0 on on-demand tariffs, whose sizes are chosen per server)."),
+    disk: z.number().describe("Disk in MB (0 on on-demand tariffs)."),
+    cpu: z.number().describe("CPU cores (0 on on-demand tariffs)."),
+    ipCount: z.number().describe("Public IPv4 addresses included."),
+    onDemand: z.boolean().describe("Whether a Server on it takes memory, disk, cpu and ipCount (fixed tariffs ignore them)."),
+    forWindows: z.boolean().describe("Whether the tariff is for Windows distributions."),
+  })
+  .describe("A tariff available to the account.");
 
-/** Statuses the seed shows; anything else (ERROR, CANCELLED, ...) is read as a failure. */
+/** Statuses the vendor documentation shows; anything else (ERROR, CANCELLED, ...) is read as a failure. */
 export const OPERATION_STATUS = { pending: "PENDING", done: "DONE" } as const;
 
-export const operationSchema = z.looseObject({
-  id: z.number(),
-  vmId: z.number(),
-  tenantId: z.number(),
-  status: z.string(),
-  /** e.g. `VM_DESTROY`, `VM_REVERT_TO_BACKUP`, `DOWNLOAD_BACKUP`. */
-  operationType: z.string(),
-  /** 0–100. */
-  percentage: z.number(),
-  // null in every example; tolerated when absent, since a successful operation may omit them.
-  errorMessage: z.string().nullish(),
-  errorCode: z.string().nullish(),
-  /** Only on some operation types: the download link of DOWNLOAD_BACKUP. */
-  operationResult: z.string().nullish(),
-});
+export const operationSchema = z
+  .looseObject({
+    id: z.number().describe("Operation id."),
+    vmId: z.number().describe("Id of the server the operation works on."),
+    tenantId: z.number().describe("Tenant (project) id of that server."),
+    status: z.string().describe("PENDING while it runs, DONE when it has ended; any other status is a failure."),
+    operationType: z.string().describe("What it does, e.g. `VM_DESTROY`, `VM_REVERT_TO_BACKUP`, `DOWNLOAD_BACKUP`."),
+    percentage: z.number().describe("Progress, 0–100."),
+    // null in every example; tolerated when absent, since a successful operation may omit them.
+    errorMessage: z.string().nullish().describe("The vendor's error message when it failed."),
+    errorCode: z.string().nullish().describe("The vendor's error code when it failed, e.g. error.inet.ip.guest.add."),
+    operationResult: z.string().nullish().describe("Only on some operation types: the download link of DOWNLOAD_BACKUP."),
+  })
+  .describe("An asynchronous operation of the flops API.");
 
 // ---- whole response bodies, one per endpoint shape ----
 
@@ -174,7 +180,7 @@ export const backupDownloadOperationResponse = resultEnvelope(operationSchema.ex
 
 /**
  * The answer of every asynchronous (and most mutating) call: the id of the operation to poll.
- * Methods the seed does not call asynchronous (rename, start, reset, poweroff, delete, password and
+ * Methods the vendor documentation does not call asynchronous (rename, start, reset, poweroff, delete, password and
  * size changes...) show the same answer, so they are all read this way.
  */
 export const operationStartedResponse = z.looseObject({

@@ -1,13 +1,14 @@
 import { z } from "zod";
-import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, operationTimeoutMs, sameSet, type ShapeOf, VpsError, waitFor, recordingOperationSeconds } from "../core";
+import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, type HandlerContext, isVpsError, recordingOperationSeconds, reportStarted, type PropertySpec, type Repeat, sameSet, type Seen, type ShapeOf, VpsError, waitFor } from "../core";
+import { addressProblem, hostPort, probeTcp } from "../core/tcpProbe";
 import type { FlopsClient } from "./client";
 import { catalog, findTariff, matchDistribution } from "./catalog";
 import { FLOPS_HOST } from "./errors";
-import { awaitOperation, LONG_OPERATION_SECONDS, withVmLock } from "./operations";
-import { type Distribution, VM_STATE, type Vm } from "./schemas";
+import { awaitOperation, FLOPS_TIMEOUTS, startReconciled, withVmLock } from "./operations";
+import { backupPolicySchema, type Distribution, type OperationStarted, VM_STATE, type Vm } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
 
-/** The seed's password rule: latin letters of both cases and at least one digit or one of !()[]-.?~` */
+/** The vendor documentation's password rule: latin letters of both cases and at least one digit or one of !()[]-.?~` */
 export const PASSWORD_RULE = "latin letters of both cases plus at least one digit or one of !()[]-.?~`, and no other characters";
 const PASSWORD_CHARS = /^[A-Za-z0-9!()[\]\-.?~`]+$/;
 export function passwordProblem(p: string): string | undefined {
@@ -16,17 +17,21 @@ export function passwordProblem(p: string): string | undefined {
 }
 
 /**
- * The seed's install text says `HDD/RAM >= 64`, but reinstall says `<= 64` and disk_change raises
+ * The vendor documentation's install text says `HDD/RAM >= 64`, but reinstall says `<= 64` and disk_change raises
  * memory (allowMemoryChange) when a bigger disk breaks "the ratio 1 to 64": a ceiling. We never let the
  * API raise memory behind the program's back, so check enforces disk ≤ 64 × memory itself.
  */
 export const DISK_PER_MEMORY = 64;
 
+const READINESS_DEFAULTS = { port: 22, timeout: 300 } as const;
+/** Longest single connection attempt of a readiness wait: a firewall that drops packets answers nothing. */
+const READINESS_ATTEMPT_MAX_MS = 10_000;
+
 const id = z.string().regex(/^\d+$/, "must be a numeric id as a string (a flops.PublicKey's id)");
 
 const inputs = {
-  name: { schema: z.string().min(1).max(255).optional(), description: "Server name; defaults to the Pulumi resource name. Changed in place (rename)." },
-  tenantId: { schema: z.number().int().positive().optional(), description: "Project (tenant) id; defaults to the account's first tenant. A change replaces the server.", replaceOnChange: true, computed: true },
+  name: { schema: z.string().min(1).max(255).optional(), description: "Server name, 1–255 characters. Changed in place (rename)." },
+  tenantId: { schema: z.number().int().positive().optional(), description: "Project (tenant) id (flops.getTenants lists them); defaults to the account's first tenant.", replaceOnChange: true, computed: true },
   distribution: {
     schema: z.string().min(1).optional(),
     description: "Distribution by catalog description (\"Ubuntu 14.04.1 x64\") or family name (\"UBUNTU\", with bitness). Ids are looked up at create time, so a renumbered catalog is no diff. A change replaces the server unless reinstallOnChange.",
@@ -39,24 +44,42 @@ const inputs = {
   memory: { schema: z.number().int().min(512, "must be 512–16384 MB").max(16384, "must be 512–16384 MB").optional(), description: "RAM in MB, 512–16384 (on-demand tariffs only). In place (memory_change); lowering needs allowRestart.", computed: true },
   disk: { schema: z.number().int().min(8192, "must be 8192–524288 MB").max(524288, "must be 8192–524288 MB").optional(), description: "Disk in MB, 8192–524288, at most 64 × memory (on-demand tariffs only). Grows in place; shrinking replaces.", computed: true },
   cpu: { schema: z.number().int().min(1, "must be 1–12").max(12, "must be 1–12").optional(), description: "CPU cores, 1–12 (on-demand tariffs only). In place (cpu_change).", computed: true },
-  ipCount: { schema: z.number().int().min(0, "must be 0–2").max(2, "must be 0–2").optional(), description: "Public IPv4 addresses installed with the server, 0–2 (on-demand tariffs only). A change replaces; add addresses to a live server with flops.IpAddress.", replaceOnChange: true },
-  password: { schema: z.string().optional(), description: "Administrator password (secret): " + PASSWORD_RULE + ". In place (password_change).", secret: true },
+  ipCount: { schema: z.number().int().min(0, "must be 0–2").max(2, "must be 0–2").optional(), description: "Public IPv4 addresses installed with the server, 0–2 (on-demand tariffs only); to add addresses to a live server, use flops.IpAddress.", replaceOnChange: true },
+  password: { schema: z.string().optional(), description: "Administrator password: " + PASSWORD_RULE + ". In place (password_change).", secret: true },
   // computed: left unset, the keys are not managed (a clone inherits its source's keys; keys added in
   // the panel): the live list is an output, not a diff that no update would ever close.
-  publicKeyIds: { schema: z.array(id).optional(), description: "Ids of flops.PublicKey resources to install; order does not matter. In place (pubkey_change). Left unset, the server's keys are not managed (a clone keeps its source's).", equals: sameSet, computed: true },
-  softwareIds: { schema: z.array(z.number().int().positive()).optional(), description: "Catalog software to preinstall. A change replaces the server unless reinstallOnChange.", equals: sameSet },
-  openSupportAccess: { schema: z.boolean().optional(), description: "Open support access to the server at install. A change replaces the server.", replaceOnChange: true },
-  sendPassword: { schema: z.boolean().optional(), description: "E-mail the password after install; a later change is no diff.", createOnly: true },
+  publicKeyIds: { schema: z.array(id).optional(), description: "Ids of flops.PublicKey resources to install; order does not matter. In place (pubkey_change). Unset, the keys are not managed (a clone keeps its source's).", equals: sameSet, computed: true },
+  softwareIds: { schema: z.array(z.number().int().positive()).optional(), description: "Ids of catalog software to preinstall (flops.getSoftware lists them); order does not matter. A change replaces the server unless reinstallOnChange.", equals: sameSet },
+  openSupportAccess: { schema: z.boolean().optional(), description: "Open support access to the server at install.", replaceOnChange: true },
+  sendPassword: { schema: z.boolean().optional(), description: "E-mail the password after install and after a password change.", createOnly: true },
   powerState: { schema: z.enum(["running", "stopped"], { message: 'must be "running" or "stopped"' }).optional(), description: '"running" (default) or "stopped": start / shutdown (falling back to poweroff).' },
-  allowRestart: { schema: z.boolean().optional(), description: "Allow the restart that lowering memory needs.", createOnly: true },
+  allowRestart: { schema: z.boolean().optional(), description: "Allow the restart that lowering memory needs (without it, lowering memory fails at preview).", createOnly: true },
   reinstallOnChange: { schema: z.boolean().optional(), description: "Apply a distribution or software change in place with reinstall (keeps id and IPs, wipes the disk) instead of replacing.", createOnly: true },
   cloneFrom: {
-    schema: z.object({ serverId: id, snapshotId: z.number().int().positive().optional() }).optional(),
-    description: "Create as a clone of another server (its id), of its current state or of a snapshot (the vendor snapshotId). Excludes the distribution inputs. A change replaces.",
+    schema: z
+      .object({
+        serverId: id.describe("Id of the flops.Server to clone."),
+        snapshotId: z.number().int().positive().optional().describe("Clone this snapshot of it (a flops.Snapshot's snapshotId); unset: its current state."),
+      })
+      .optional(),
+    description: "Create as a clone of another server (its id), of its current state or of a snapshot (the vendor snapshotId). Excludes the distribution inputs.",
     replaceOnChange: true,
   },
-  importFrom: { schema: id.optional(), description: "Adopt the existing VM with this id instead of installing one; a later change is no diff.", createOnly: true },
-  operationTimeout: { schema: z.number().positive().optional(), description: "Seconds each wait may take (default: flops:operationTimeout, else 20 min for install/clone/reinstall and 10 for the rest).", createOnly: true },
+  importFrom: { schema: id.optional(), description: "Adopt the existing VM with this id instead of installing one.", createOnly: true },
+  operationTimeout: FLOPS_TIMEOUTS.input(["install", "other"]),
+  readiness: {
+    schema: z
+      .strictObject({
+        port: z.number().int().min(1, "must be 1–65535").max(65535, "must be 1–65535").optional().describe(`TCP port (default ${READINESS_DEFAULTS.port}).`),
+        timeout: z.number().positive().optional().describe(`Seconds to wait (default ${READINESS_DEFAULTS.timeout}); when they run out, the server stays in the stack and the step fails.`),
+        address: z.string().min(1).optional().describe('"public" (the default: the server\'s first public IP), or an IP address or host name to connect to instead.'),
+        banner: z.string().min(1).optional().describe('The server\'s first bytes must start with this, e.g. "SSH-".'),
+      })
+      .optional(),
+    description:
+      "Wait until the server is reachable before dependent resources run: after create (install, clone or adoption), a reinstall and a power-on, the provider connects to address:port until a TCP connection succeeds (and, with banner, the greeting starts with it); it only connects and reads, never sends. Not waited for while powerState is \"stopped\". Only affects waits.",
+    createOnly: true,
+  },
 };
 
 const outputs = {
@@ -67,7 +90,7 @@ const outputs = {
   distributionName: { schema: z.string(), description: "Family name of the installed distribution (e.g. UBUNTU)." },
   distributionDescription: { schema: z.string(), description: "Description of the installed distribution (e.g. Ubuntu 14.04.1 x64)." },
   bandwidth: { schema: z.number(), description: "Bandwidth in Mbit/s." },
-  backupPolicy: { schema: z.object({ quantity: z.number(), frequency: z.number() }), description: "Backup policy {quantity, frequency}." },
+  backupPolicy: { schema: backupPolicySchema, description: "The server's backup schedule (set it with flops.BackupPolicy)." },
   timeAdded: { schema: z.number(), description: "Creation time, epoch milliseconds." },
   currentSnapshot: { schema: z.number().nullable().optional(), description: "Vendor id of the snapshot the server runs from, if any." },
 };
@@ -156,6 +179,14 @@ async function checkServer(news: Inputs, olds: Partial<State> | undefined, _ctx:
   if (!cloning && !adopting && news.distribution === undefined && news.distributionId === undefined) fail("distribution", 'required: a catalog description such as "Ubuntu 14.04.1 x64", a family name such as "UBUNTU" (with bitness), or distributionId');
   if (news.tariff !== undefined && news.tariffId !== undefined) fail("tariff", "set tariff or tariffId, not both");
   if (!cloning && !adopting && news.tariff === undefined && news.tariffId === undefined) fail("tariff", "required: a catalog tariff name (see flops.getTariffs) or tariffId");
+  const readinessAddress = news.readiness?.address;
+  if (readinessAddress !== undefined && readinessAddress !== "public") {
+    // A name is looked up only when it is new, so a later preview does not depend on the resolver.
+    const problem = readinessAddress === olds?.readiness?.address ? undefined : await addressProblem(readinessAddress);
+    if (problem) fail("readiness.address", `${problem}; give an address of the server, or "public" (its first public IP)`);
+  } else if (news.readiness && news.ipCount === 0) {
+    fail("readiness.address", "the server has no public address (ipCount: 0) to wait for: give readiness.address (e.g. its private address), or remove readiness");
+  }
   if (failures.length) throw new CheckFailures(failures);
 
   const c = client();
@@ -228,24 +259,40 @@ function distributionChanged(olds: State, news: Inputs): string[] {
   });
 }
 
+/**
+ * A state written by a Read with only an id (`pulumi import`, a pending create adopted with `pulumi
+ * refresh --import-pending-creates`) holds the live ids, not the names a program uses: a name that
+ * names the live distribution or tariff is no change (else the adopted server would be replaced).
+ */
+async function namedAsLive(olds: State, news: Inputs): Promise<Set<string>> {
+  const same = new Set<string>();
+  if (olds.distribution === undefined && news.distribution !== undefined && olds.distributionName !== undefined) {
+    const d = news.distribution.toLowerCase();
+    if (d === olds.distributionDescription?.toLowerCase() || (d === olds.distributionName.toLowerCase() && (news.bitness ?? 64) === olds.bitness)) same.add("distribution");
+  }
+  if (olds.tariff === undefined && news.tariff !== undefined && olds.tariffId !== undefined && findTariff(await catalog.tariffs(client()), { tariff: news.tariff })?.id === olds.tariffId) same.add("tariff");
+  return same;
+}
+
 async function diffServer(olds: State, news: Inputs) {
   const replaces: string[] = [];
-  const changedDist = distributionChanged(olds, news);
+  const sameAsLive = await namedAsLive(olds, news);
+  const changedDist = distributionChanged(olds, news).filter((k) => !sameAsLive.has(k));
   if (changedDist.length && !news.reinstallOnChange) replaces.push(...changedDist);
   if (news.disk !== undefined && olds.disk !== undefined && news.disk < olds.disk) replaces.push("disk");
-  const tariffChanged = (news.tariff !== undefined && news.tariff !== olds.tariff) || (news.tariffId !== undefined && news.tariffId !== olds.tariffId);
+  const tariffChanged = (news.tariff !== undefined && news.tariff !== olds.tariff && !sameAsLive.has("tariff")) || (news.tariffId !== undefined && news.tariffId !== olds.tariffId);
   if (tariffChanged && olds.disk !== undefined) {
     const t = findTariff(await catalog.tariffs(client()), news);
-    // Only to a tariff whose disk is not smaller than the server's (seed, tariff_change); on-demand tariffs keep the server's disk.
+    // Only to a tariff whose disk is not smaller than the server's (the vendor documentation, tariff_change); on-demand tariffs keep the server's disk.
     if (t && !t.onDemand && t.disk < olds.disk) replaces.push(news.tariff !== undefined ? "tariff" : "tariffId");
   }
-  return { replaces, updates: changedDist.length && news.reinstallOnChange ? changedDist : [] };
+  return { replaces, updates: changedDist.length && news.reinstallOnChange ? changedDist : [], ignore: [...sameAsLive] };
 }
 
 // ---- apply ----
 
 /**
- * The distribution catalog as it is now: looked up again for every install/reinstall, as the seed
+ * The distribution catalog as it is now: looked up again for every install/reinstall, as the vendor documentation
  * asks (ids change between releases). Creates running at the same moment share one lookup sent after
  * each of them asked (core/coalesce.ts), so 50 parallel creates cost one catalog call, not 50.
  */
@@ -277,81 +324,225 @@ async function tariffIdFor(c: FlopsClient, news: Inputs): Promise<number | undef
 
 const keyNumbers = (ids: string[] | undefined) => (ids ?? []).map(Number);
 
-/** Brings the live VM to the program's inputs, one documented call at a time, each waited for. */
-async function converge(c: FlopsClient, vmId: number, current: State, news: Inputs, ctx: HandlerContext): Promise<void> {
+type InputName = keyof typeof inputs;
+
+/**
+ * The inputs an update's own diff changed (old state → new inputs), compared as the diff compares
+ * them; an unset computed input is no change.
+ */
+function changedInputs(olds: State, news: Inputs): Set<InputName> {
+  const names = Object.keys(inputs) as InputName[];
+  return new Set(
+    names.filter((k) => {
+      const spec: PropertySpec = inputs[k];
+      if (spec.computed && news[k] === undefined) return false;
+      return !(spec.equals ?? deepEqual)(olds[k], news[k]);
+    }),
+  );
+}
+
+/**
+ * Brings the live VM to the program's inputs, one documented call at a time, each waited for. With
+ * `only` (an update), just those inputs are brought: another update of the same server that ran
+ * first (a second stack's `pulumi up`, a retry) keeps what it changed, instead of being undone here.
+ * Each call declares what sending it again would do (provider/core/reconcile.ts): the size, tariff,
+ * key, password, name and power calls set a value, so a transient fault sends them again (after a
+ * look at the VM where it shows the value); a reinstall shows in the VM's distribution. `applied`
+ * collects the inputs each finished call brought, for the partial state of a failed update.
+ */
+async function converge(c: FlopsClient, vmId: number, current: State, news: Inputs, ctx: HandlerContext, only?: Set<InputName>, applied: Partial<Inputs> = {}): Promise<void> {
   const tenantId = current.tenantId ?? news.tenantId!;
   const ref = { vmId, tenantId };
-  const wait = (started: { operationId: number }, what: string, long = false) => awaitOperation(c, { status: "OK", ...started }, what, ctx, { operationTimeout: news.operationTimeout, long });
+  let sent = false;
+  const step = async (what: string, send: () => Promise<OperationStarted>, repeat: Repeat<unknown>, brought: Partial<Inputs>, long = false) => {
+    sent = true;
+    const r = await startReconciled(ctx, `${what} of VM ${vmId}`, send, repeat, news.operationTimeout);
+    if (r.kind === "sent") await awaitOperation(c, r.answer, what, ctx, { operationTimeout: news.operationTimeout, long });
+    Object.assign(applied, brought);
+  };
+  const setsValue = (shown: (vm: Vm) => boolean): Repeat<unknown> => ({ kind: "idempotent", look: vmShows(c, vmId, shown) });
+  const wants = (k: InputName) => only === undefined || only.has(k);
+  const powerBefore = current.powerState;
 
-  const changedDist = distributionChanged(current, news);
+  const changedDist = distributionChanged(current, news).filter((k) => wants(k as InputName));
   if (changedDist.length) {
     if (!news.reinstallOnChange) throw new VpsError({ kind: "invalid", host: FLOPS_HOST, operation: "update", hint: `${changedDist.join(", ")} changed; that needs a replacement (or reinstallOnChange: true)` });
     ctx.logger.warn(`${ctx.label}: reinstalling (distribution/software changed); the disk is wiped, the id and IP addresses are kept`);
-    await wait(
-      await c.reinstallVm({
-        ...ref,
-        name: news.name,
-        distributionId: await freshDistributionId(c, news),
-        tariffId: await tariffIdFor(c, news),
-        memory: news.memory,
-        disk: news.disk,
-        cpu: news.cpu,
-        password: news.password,
-        sendPassword: news.sendPassword,
-        openSupportAccess: news.openSupportAccess,
-        publicKeyIds: keyNumbers(news.publicKeyIds),
-        softwareIds: news.softwareIds,
-      }),
+    const distributionId = await freshDistributionId(c, news);
+    const name = wants("name") ? news.name : current.name;
+    const tariffId = await tariffIdFor(c, news);
+    // A repeat would wipe the disk again: observable only through the distribution it installs.
+    const reinstalled: Repeat<unknown> =
+      distributionId === current.distributionId
+        ? { kind: "neither", check: `a reinstall of the same distribution leaves nothing the server's info shows: look at server ${vmId} in the panel, then run \`pulumi up\` again (which reinstalls it again)` }
+        : { kind: "observable", look: vmShows(c, vmId, (vm) => vm.distribution.id === distributionId) };
+    await step(
       "reinstall",
+      () =>
+        c.reinstallVm({
+          ...ref,
+          name,
+          distributionId,
+          tariffId,
+          memory: news.memory,
+          disk: news.disk,
+          cpu: news.cpu,
+          password: news.password,
+          sendPassword: news.sendPassword,
+          openSupportAccess: news.openSupportAccess,
+          publicKeyIds: keyNumbers(news.publicKeyIds),
+          softwareIds: news.softwareIds,
+        }),
+      reinstalled,
+      { distribution: news.distribution, bitness: news.bitness, distributionId: news.distributionId, softwareIds: news.softwareIds, password: news.password, publicKeyIds: news.publicKeyIds, name },
       true,
     );
     Object.assign(current, vmOutputs(await c.getVm(vmId)), { password: news.password, publicKeyIds: news.publicKeyIds, softwareIds: news.softwareIds });
   }
 
-  const newTariffId = await tariffIdFor(c, news);
+  const newTariffId = wants("tariff") || wants("tariffId") ? await tariffIdFor(c, news) : undefined;
   if (newTariffId !== undefined && newTariffId !== current.tariffId) {
-    await wait(await c.changeTariff({ ...ref, tariffId: newTariffId }), "tariff change");
+    await step("tariff change", () => c.changeTariff({ ...ref, tariffId: newTariffId }), setsValue((vm) => vm.tariffId === newTariffId), { tariff: news.tariff, tariffId: news.tariffId });
   }
   // Memory first when it grows, so the disk never exceeds 64 × memory in between; last when it shrinks.
-  const memoryGrows = news.memory !== undefined && current.memory !== undefined && news.memory > current.memory;
-  const memoryShrinks = news.memory !== undefined && current.memory !== undefined && news.memory < current.memory;
-  if (memoryGrows) await wait(await c.changeMemory({ ...ref, memory: news.memory! }), "memory change");
-  if (news.disk !== undefined && current.disk !== undefined && news.disk > current.disk) await wait(await c.changeDisk({ ...ref, disk: news.disk }), "disk change");
-  if (news.cpu !== undefined && news.cpu !== current.cpu) await wait(await c.changeCpu({ ...ref, cpu: news.cpu }), "cpu change");
-  if (memoryShrinks) await wait(await c.changeMemory({ ...ref, memory: news.memory!, allowRestart: true }), "memory change");
-  if (news.publicKeyIds !== undefined && !sameSet(current.publicKeyIds, news.publicKeyIds)) {
-    await wait(await c.changePublicKeys({ ...ref, keyIds: keyNumbers(news.publicKeyIds) }), "public key change");
+  const memoryGrows = wants("memory") && news.memory !== undefined && current.memory !== undefined && news.memory > current.memory;
+  const memoryShrinks = wants("memory") && news.memory !== undefined && current.memory !== undefined && news.memory < current.memory;
+  const memory = news.memory!;
+  if (memoryGrows) await step("memory change", () => c.changeMemory({ ...ref, memory }), setsValue((vm) => vm.memory === memory), { memory });
+  if (wants("disk") && news.disk !== undefined && current.disk !== undefined && news.disk > current.disk) {
+    const disk = news.disk;
+    await step("disk change", () => c.changeDisk({ ...ref, disk }), setsValue((vm) => vm.disk === disk), { disk });
   }
-  if (news.password !== undefined && news.password !== current.password) {
-    await wait(await c.changePassword({ ...ref, password: news.password, sendPassword: news.sendPassword }), "password change");
+  if (wants("cpu") && news.cpu !== undefined && news.cpu !== current.cpu) {
+    const cpu = news.cpu;
+    await step("cpu change", () => c.changeCpu({ ...ref, cpu }), setsValue((vm) => vm.cpu === cpu), { cpu });
   }
-  if (news.name !== undefined && news.name !== current.name) await wait(await c.renameVm({ ...ref, name: news.name }), "rename");
-  await applyPower(c, ref, news, ctx);
+  if (memoryShrinks) await step("memory change", () => c.changeMemory({ ...ref, memory, allowRestart: true }), setsValue((vm) => vm.memory === memory), { memory });
+  if (wants("publicKeyIds") && news.publicKeyIds !== undefined && !sameSet(current.publicKeyIds, news.publicKeyIds)) {
+    const keyIds = news.publicKeyIds;
+    await step("public key change", () => c.changePublicKeys({ ...ref, keyIds: keyNumbers(keyIds) }), setsValue((vm) => sameSet(vm.publicKeys.map((k) => String(k.id)), keyIds)), { publicKeyIds: keyIds });
+  }
+  if (wants("password") && news.password !== undefined && news.password !== current.password) {
+    const password = news.password;
+    // Setting the same password again changes nothing; the VM's info does not show it, so it is re-sent without a look.
+    await step("password change", () => c.changePassword({ ...ref, password, sendPassword: news.sendPassword }), { kind: "idempotent" }, { password });
+  }
+  if (wants("name") && news.name !== undefined && news.name !== current.name) {
+    const name = news.name;
+    await step("rename", () => c.renameVm({ ...ref, name }), setsValue((vm) => vm.name === name), { name });
+  }
+  if (wants("powerState")) {
+    await applyPower(c, ref, news, ctx);
+    applied.powerState = news.powerState;
+  }
+  // A reinstall (or a restart for less memory) leaves the server running: put back the power state it
+  // had when this update began, which may be another update's power-off.
+  else if (sent && powerBefore !== undefined) await applyPower(c, ref, { ...news, powerState: powerBefore }, ctx);
 }
 
-/** Starts or stops the server to match `powerState`; `knownState` saves a read when the caller has just read the VM. Returns whether it acted. */
+/** A look at the VM: whether it shows the value a call sets (done) or not yet (absent). */
+function vmShows(c: FlopsClient, vmId: number, shown: (vm: Vm) => boolean): () => Promise<Seen<unknown>> {
+  return async () => (shown(await c.getVm(vmId)) ? { state: "done", found: undefined } : { state: "absent" });
+}
+
+/**
+ * Starts or stops the server to match `powerState`; `knownState` saves a read when the caller has
+ * just read the VM. Returns whether it acted. Starting a running server or stopping a stopped one
+ * changes nothing, and the VM's state shows which it is: a transient fault sends the call again after
+ * that look.
+ */
 async function applyPower(c: FlopsClient, ref: { vmId: number; tenantId: number }, news: Inputs, ctx: HandlerContext, knownState?: string): Promise<boolean> {
   const want = news.powerState ?? "running";
   const live = POWER[knownState ?? (await c.getVm(ref.vmId)).state];
   if (live === want) return false;
+  const power = async (what: "start" | "shutdown" | "poweroff", send: () => Promise<OperationStarted>, state: string) => {
+    const r = await startReconciled(ctx, `${what} of VM ${ref.vmId}`, send, { kind: "idempotent", look: vmShows(c, ref.vmId, (vm) => vm.state === state) }, news.operationTimeout);
+    if (r.kind === "sent") await awaitOperation(c, r.answer, what, ctx, { operationTimeout: news.operationTimeout });
+  };
   if (want === "running") {
-    await awaitOperation(c, await c.startVm(ref), "start", ctx, { operationTimeout: news.operationTimeout });
+    await power("start", () => c.startVm(ref), VM_STATE.running);
     return true;
   }
   try {
-    await awaitOperation(c, await c.shutdownVm(ref), "shutdown", ctx, { operationTimeout: news.operationTimeout });
+    await power("shutdown", () => c.shutdownVm(ref), VM_STATE.shutoff);
   } catch (e) {
     // A soft shutdown depends on the guest OS: flops marks it failed when the guest has not stopped
-    // within 3 minutes (seed). Then the server is powered off instead. If our own wait ran out first,
+    // within 3 minutes (the vendor documentation). Then the server is powered off instead. If our own wait ran out first,
     // the shutdown still holds the server and a poweroff would be refused as busy: say so.
     if (isVpsError(e, "timeout")) {
       throw new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: "shutdown", objectId: String(ref.vmId), hint: `${e.message} flops gives a soft shutdown 3 minutes before marking it failed; set operationTimeout above 180 s so the provider can power the server off after that, or stop it in the panel` });
     }
     if (!isVpsError(e, "operationFailed")) throw e;
     ctx.logger.warn(`${ctx.label}: shutdown did not finish (${e.vendorCode ?? "failed"}); powering off instead`);
-    await awaitOperation(c, await c.powerOffVm(ref), "poweroff", ctx, { operationTimeout: news.operationTimeout });
+    await power("poweroff", () => c.powerOffVm(ref), VM_STATE.shutoff);
   }
   return true;
+}
+
+/**
+ * With `readiness`, waits until the running server accepts a TCP connection on address:port (and
+ * greets with the banner), polling on the core waiter's schedule with one progress line per attempt.
+ * A stopped server is not waited for.
+ */
+async function awaitReadiness(vmId: number, live: { ipAddresses: string[]; state: string }, news: Inputs, ctx: HandlerContext): Promise<void> {
+  const r = news.readiness;
+  if (!r || live.state !== VM_STATE.running) return;
+  const port = r.port ?? READINESS_DEFAULTS.port;
+  const address = r.address === undefined || r.address === "public" ? live.ipAddresses[0] : r.address;
+  if (!address) {
+    throw new VpsError({ kind: "invalid", host: FLOPS_HOST, operation: "readiness", objectId: String(vmId), hint: `VM ${vmId} has no public address to wait for: set readiness.address (e.g. its private address), or remove readiness` });
+  }
+  const target = hostPort(address, port);
+  const timeoutSeconds = r.timeout ?? READINESS_DEFAULTS.timeout;
+  const timeoutMs = timeoutSeconds * 1000;
+  const started = ctx.clock.now();
+  const greeting = r.banner === undefined ? "" : ` and a greeting starting with ${JSON.stringify(r.banner)}`;
+  await waitFor({
+    host: FLOPS_HOST,
+    what: target,
+    objectId: String(vmId),
+    timeoutMs,
+    clock: ctx.clock,
+    signal: ctx.signal,
+    poll: async (signal) => {
+      const left = timeoutMs - (ctx.clock.now() - started);
+      const outcome = await probeTcp({ host: address, port, banner: r.banner, timeoutMs: Math.min(READINESS_ATTEMPT_MAX_MS, Math.max(1_000, left)), signal });
+      return outcome.ready ? { done: true } : { done: false, status: outcome.reason };
+    },
+    onProgress: (p) => ctx.logger.progress(`${ctx.label}: waiting for ${target}, ${Math.round(p.elapsedMs / 1000)} s`),
+    timeoutHint: `VM ${vmId} runs and stays in the stack. The provider tried TCP connections to ${target}${greeting} for ${timeoutSeconds} s: if the service needs longer, raise readiness.timeout (seconds); check that it listens on port ${port} and that no firewall blocks the provider's host; then run \`pulumi up\`, which waits again.`,
+  });
+}
+
+/** Inputs that take a call to change; any other input of an update (operationTimeout, readiness, the create-only flags) holds once the update starts. */
+const CALL_DRIVEN = new Set<string>(["name", "distribution", "bitness", "distributionId", "softwareIds", "tariff", "tariffId", "memory", "disk", "cpu", "password", "publicKeyIds", "powerState"]);
+
+/**
+ * A failed update's error with the server's state as far as the update got (partial outputs): live
+ * values where the VM shows them, the inputs finished calls brought where it does not (the password,
+ * the software), the rest as before. The engine records that state, so `pulumi up` again resumes at
+ * the call that failed and sends only what is left.
+ */
+async function withAppliedState(c: FlopsClient, vmId: number, e: unknown, olds: State, news: Inputs, applied: Partial<Inputs>): Promise<unknown> {
+  if (!(e instanceof VpsError)) return e;
+  const settled = Object.fromEntries(Object.entries(news).filter(([k]) => !CALL_DRIVEN.has(k)));
+  const known = { ...olds, ...settled, ...applied } as State;
+  let outputs: State = known;
+  try {
+    outputs = await liveState(c, await c.getVm(vmId), known);
+  } catch {
+    // The VM cannot be read now: the state as far as this update knows it.
+  }
+  return e.withPartialOutputs(outputs);
+}
+
+/** The same error, naming the VM the create made: the engine keeps it in state as partially created. */
+function keptInState(e: unknown, vmId: number): VpsError {
+  if (!(e instanceof VpsError)) return new VpsError({ kind: "other", host: FLOPS_HOST, operation: "readiness", objectId: String(vmId), createdId: String(vmId), hint: (e as Error).message });
+  const copy = Object.create(Object.getPrototypeOf(e)) as VpsError;
+  Object.assign(copy, e, { createdId: String(vmId) });
+  for (const k of ["message", "stack"] as const) Object.defineProperty(copy, k, { value: e[k], enumerable: false, writable: true, configurable: true });
+  return copy;
 }
 
 /**
@@ -386,9 +577,12 @@ async function readVm(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
   }
 }
 
+/** delete: a repeat would be refused (the VM is gone or busy deleting), and a VM no longer listed shows that it happened. */
 async function deleteVmAndWait(c: FlopsClient, vmId: number, tenantId: number, ctx: HandlerContext, operationTimeout?: number): Promise<void> {
   try {
-    await awaitOperation(c, await c.deleteVm({ vmId, tenantId }), "delete", ctx, { operationTimeout });
+    const gone = async (): Promise<Seen<unknown>> => ((await readVm(c, vmId)) === undefined ? { state: "done", found: undefined } : { state: "absent" });
+    const r = await startReconciled(ctx, `delete of VM ${vmId}`, () => c.deleteVm({ vmId, tenantId }), { kind: "observable", look: gone }, operationTimeout);
+    if (r.kind === "sent") await awaitOperation(c, r.answer, "delete", ctx, { operationTimeout });
   } catch (e) {
     if (isVpsError(e, "notFound")) return;
     throw e;
@@ -431,6 +625,7 @@ async function createVmReconciled(c: FlopsClient, what: "install" | "clone", sen
     now: () => ctx.clock.now(),
     logger: ctx.logger,
   });
+  reportStarted(ctx, `VM ${created.vmId}`, what === "install" ? "installing" : "cloning", created.operationId === undefined ? undefined : `operation ${created.operationId}`);
   if (created.operationId === undefined) return awaitAdoptedCreate(c, created.vmId, what, news, ctx);
   return finishCreate(c, { vmId: created.vmId, operationId: created.operationId }, what, news, ctx);
 }
@@ -441,7 +636,7 @@ async function awaitAdoptedCreate(c: FlopsClient, vmId: number, what: "install" 
     host: FLOPS_HOST,
     what: `${what} of VM ${vmId}`,
     objectId: String(vmId),
-    timeoutMs: operationTimeoutMs(FLOPS_HOST, news.operationTimeout, ctx, LONG_OPERATION_SECONDS),
+    timeoutMs: FLOPS_TIMEOUTS.ms("install", news.operationTimeout, ctx),
     clock: ctx.clock,
     signal: ctx.signal,
     poll: async () => ({ done: (await c.getVm(vmId)).state === VM_STATE.running }),
@@ -459,9 +654,10 @@ async function finishCreate(c: FlopsClient, created: { vmId: number; operationId
     await withVmLock(created.vmId, () => awaitOperation(c, { status: "OK", operationId: created.operationId }, what, ctx, { operationTimeout: news.operationTimeout, long: true }));
     return created.vmId;
   } catch (e) {
-    if (!(e instanceof VpsError) || e.kind === "timeout") {
-      // Still running on the host: do not delete a server that may yet come up; name it for adoption.
-      throw new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: what, objectId: String(created.vmId), createdId: String(created.vmId), hint: `VM ${created.vmId} was created but its ${what} did not finish: ${(e as Error).message} Adopt it with importFrom: "${created.vmId}" or delete it in the panel` });
+    if (!(e instanceof VpsError) || e.kind === "timeout" || ctx.signal?.aborted) {
+      // Still running on the host, or no longer waited for (the engine cancelled: Ctrl-C): do not
+      // delete a server that may yet come up; name it for adoption.
+      throw new VpsError({ kind: e instanceof VpsError && e.kind !== "timeout" ? e.kind : "timeout", host: FLOPS_HOST, operation: what, objectId: String(created.vmId), createdId: String(created.vmId), hint: `VM ${created.vmId} was created but its ${what} ${ctx.signal?.aborted ? "was no longer waited for" : "did not finish"}: ${(e as Error).message} Adopt it with importFrom: "${created.vmId}" or delete it in the panel` });
     }
     ctx.logger.warn(`${ctx.label}: ${what} of VM ${created.vmId} failed; deleting the VM it left behind`);
     try {
@@ -501,6 +697,95 @@ export const serverResource = recordingOperationSeconds(defineResource({
   nameProperty: "name",
   inputs,
   outputs,
+  notes: {
+    id: "the VM id as a decimal string (`\"88977\"`)",
+    behaviour: [
+      "Create calls `install` (or `clone` with `cloneFrom`, or adopts with `importFrom`) and waits for the operation with progress lines; if the operation fails, the VM the API already created is deleted and that delete waited for (or the error names the VM id).",
+      "An update applies each changed property with its own call (`rename`, `tariff_change`, `memory_change`, `disk_change`, `cpu_change`, `password_change`, `pubkey_change`, `start` / `shutdown`, `reinstall`), one after another, each waited for; memory first when it grows, last when it shrinks, so the disk never exceeds 64 × memory.",
+      "An update applies only what its own diff changed (the last state → the program's inputs). Two updates of one server sent at once (a second stack's `pulumi up`, a retry), planned from the same state, run one after the other in one provider process and both take effect: a rename and a power-off end renamed and off; the later update does not put back what the earlier one changed. A reinstall (or a restart for less memory) leaves the server in the power state it had when that update began.",
+      "Why a second preview is always empty: the distribution is compared by the name the program uses and read back from the VM's own embedded distribution, never through today's catalog (the vendor's documentation warns that distribution ids change); key order is ignored; `password` is compared with the last input (the API never returns it); inputs the program leaves unset that the host fills in (tenant, a fixed tariff's sizes, the keys of a clone) are outputs, not diffs. The default tenant is resolved at preview, so the plan shows it.",
+      "Refresh reads the live VM: a rename, resize, power change or key change in the panel shows as drift; a VM deleted outside Pulumi leaves the state. Delete of an already-deleted VM is success.",
+      "`ipAddresses` is an output (every address the server has, those of `flops.IpAddress` resources included) and is never compared; `ipCount` is only what the server is installed with. So adding, moving or removing addresses with `flops.IpAddress` is never a diff here: use `ipCount` for the addresses a server is born with, `flops.IpAddress` for addresses that must outlive it.",
+    ],
+    limits: [
+      "Sizes (`memory`, `disk`, `cpu`, `ipCount`) are rejected at preview on a fixed tariff: the API would ignore them.",
+      "A `distribution` name matching several catalog entries fails at preview, listing them; an unknown `distributionId`, `tariff` or `softwareIds` entry fails, listing what exists.",
+    ],
+    waits: [
+      "Create waits for the install, clone or adoption's operations, an update for each of its operations, delete for the VM's removal; with `readiness`, create, a reinstall and a power-on also wait until the server accepts TCP connections (see Readiness, with its own `timeout`).",
+    ],
+    adoption: [
+      "With `importFrom`, differences the server cannot take in place (tenant, distribution) fail the create, naming each; differences it can (name, tariff, sizes, keys, power) are applied.",
+    ],
+    errors: [
+      { error: "`distribution: ... matches several`", action: "Use the catalog description (`\"Ubuntu 14.04.1 x64\"`) or add `bitness`; `flops.getDistributions` lists them." },
+      { error: "`disk: ... is more than 64 × memory`", action: "Raise `memory` or lower `disk`." },
+      { error: "`memory: lowering memory ... restarts the server`", action: "Set `allowRestart: true`." },
+      { error: "`... changed; that needs a replacement (or reinstallOnChange: true)`", action: "Let the server be replaced, or set `reinstallOnChange: true` to reinstall in place (wipes the disk)." },
+      { error: "`import VM ...: these cannot change in place`", action: "Make the program match the server (tenant, distribution), or drop `importFrom` to install a new one." },
+      { error: "a shutdown that runs out", action: "flops gives a soft shutdown 3 minutes; set `operationTimeout` above 180 s so the provider can fall back to `poweroff`." },
+      { error: "`waiting for <address>:<port> failed: timed out ...`", action: "The server is up but not reachable: check its firewall and service, or raise `readiness.timeout`. The server stays in the stack; the next `pulumi up` waits again." },
+    ],
+    example: {
+      typescript: `import * as pulumi from "@pulumi/pulumi";
+import { flops } from "pulumi-vps";
+
+const cfg = new pulumi.Config();
+const key = new flops.PublicKey("deployer", { publicKey: cfg.require("sshPublicKey") });
+const web = new flops.Server("web", {
+  distribution: "DEBIAN", bitness: 64, // or a catalog description: "Debian 7.6 x64"
+  tariff: "Облачный 1024",
+  publicKeyIds: [key.id],
+  password: cfg.requireSecret("serverPassword"),
+});
+export const ip = web.ipAddresses.apply((a) => a[0]);`,
+      yaml: `name: flops-server
+runtime: yaml
+config:
+  sshPublicKey: { type: string }
+  serverPassword: { type: string, secret: true }
+resources:
+  key:
+    type: vps:flops:PublicKey
+    properties:
+      publicKey: \${sshPublicKey}
+  web:
+    type: vps:flops:Server
+    properties:
+      distribution: DEBIAN
+      bitness: 64
+      tariff: Облачный 1024
+      publicKeyIds: [ "\${key.id}" ]
+      password: \${serverPassword}
+    options:
+      customTimeouts: { create: 30m }
+outputs:
+  ip: \${web.ipAddresses[0]}`,
+    },
+    sections: [
+      {
+        title: "Readiness: reachable when create returns",
+        text: [
+          "The install operation turning DONE only means the hypervisor finished; sshd may take another minute. With `readiness`, the provider does not return until a TCP connection to the server succeeds, so the next resource in the stack (a `command.remote.Command`, a DNS record, a load balancer target) finds it reachable, with no `sleep` or retry loop in the program.",
+          "- It waits after create (install, clone or `importFrom`), after a reinstall (`reinstallOnChange`) and after a power-on in an update (`powerState` back to `\"running\"`, or a server the state did not show running); not while `powerState` is `\"stopped\"`, and not after other updates.",
+          "- It polls on the core waiter's schedule (backing off between attempts), one progress line per attempt: `flops:Server \"web\": waiting for 203.0.113.7:22, 12 s`. Each attempt only connects (and, with `banner`, reads the greeting); nothing is sent, and the socket is closed at once. A refused, reset or timed-out connection (at most 10 s each), or a greeting that does not match, is \"not ready yet\".",
+          "- When `timeout` runs out, the step fails with what was tried and the last outcome (`waiting for 203.0.113.7:22 failed: timed out; it did not finish within 300 s (last seen: connection refused) ... raise readiness.timeout (seconds) ...`). The server stays in the stack (partial state, as after an install time-out); the next `pulumi up` waits again.",
+          "- A literal address no connection can reach (`0.0.0.0/8`, multicast, `240.0.0.0/4`, `::`, malformed, a host name that does not resolve) fails at preview, naming `readiness.address`; so does `readiness` on a server with `ipCount: 0` and no `address`.",
+          "- Left unset, nothing changes (existing stacks show no diff). Adding, changing or removing it is no diff either: it only affects waits, and never replaces the server.",
+          "```ts\nimport * as pulumi from \"@pulumi/pulumi\";\nimport * as command from \"@pulumi/command\";\nimport { flops } from \"pulumi-vps\";\n\nconst cfg = new pulumi.Config();\nconst key = new flops.PublicKey(\"deployer\", { publicKey: cfg.require(\"sshPublicKey\") });\nconst web = new flops.Server(\"web\", {\n  distribution: \"DEBIAN\", bitness: 64,\n  tariff: \"Облачный 1024\",\n  publicKeyIds: [key.id],\n  readiness: { port: 22, banner: \"SSH-\", timeout: 600 },\n});\n// Runs only once sshd answers: no sleep, no retry loop.\nnew command.remote.Command(\"bootstrap\", {\n  connection: { host: web.ipAddresses.apply((a) => a[0]), user: \"root\", privateKey: cfg.requireSecret(\"sshPrivateKey\") },\n  create: \"apt-get update && apt-get install -y nginx\",\n});\n```",
+          "The same through the native plugin (Pulumi YAML):",
+          "```yaml\nname: flops-readiness\nruntime: yaml\nconfig:\n  sshPublicKey: { type: string }\n  sshPrivateKey: { type: string, secret: true }\nresources:\n  key:\n    type: vps:flops:PublicKey\n    properties:\n      publicKey: ${sshPublicKey}\n  web:\n    type: vps:flops:Server\n    properties:\n      distribution: DEBIAN\n      tariff: Облачный 1024\n      publicKeyIds: [ \"${key.id}\" ]\n      readiness: { port: 22, banner: \"SSH-\" }\n  bootstrap:\n    type: command:remote:Command\n    properties:\n      connection: { host: \"${web.ipAddresses[0]}\", user: root, privateKey: \"${sshPrivateKey}\" }\n      create: apt-get update && apt-get install -y nginx\n```",
+          "In tests, the flops simulator's `guestListeners` option makes its VMs listen (see [the simulator](index.md#simulator)).",
+        ],
+      },
+      {
+        title: "Clones",
+        text: [
+          "`cloneFrom: { serverId, snapshotId? }` creates the server with `clone` instead of `install`: a copy of the source's current state, or of one of its snapshots (`snapshotId`, the vendor number a `flops.Snapshot` outputs). It excludes `distribution` / `distributionId` (checked at preview); the tariff defaults to the source's (set `tariff` to change it in place afterwards); the clone keeps the source's SSH keys unless `publicKeyIds` is set.",
+        ],
+      },
+    ],
+  },
   handler: {
     check: checkServer,
     diff: diffServer,
@@ -521,6 +806,9 @@ export const serverResource = recordingOperationSeconds(defineResource({
       if (news.importFrom === undefined && news.cloneFrom === undefined && (await withVmLock(vmId, () => applyPower(c, { vmId, tenantId: vm.tenantId }, news, ctx, vm.state)))) vm = await c.getVm(vmId);
       const state = await liveState(c, vm, news);
       if (news.distribution === undefined && news.distributionId === undefined && !news.cloneFrom) state.distribution = vm.distribution.description;
+      await awaitReadiness(vmId, state, news, ctx).catch((e: unknown) => {
+        throw keptInState(e, vmId);
+      });
       return { id: String(vmId), outs: state };
     },
     async read(idText, prior) {
@@ -533,12 +821,22 @@ export const serverResource = recordingOperationSeconds(defineResource({
     async update(idText, olds, news, ctx) {
       const c = client();
       const vmId = Number(idText);
-      return withVmLock(vmId, async () => {
+      // The server boots afresh when reinstalled or powered on; the state not showing it running
+      // (stopped, or a create whose wait did not finish) counts as a power-on.
+      const reinstalls = news.reinstallOnChange === true && distributionChanged(olds, news).length > 0;
+      const state = await withVmLock(vmId, async () => {
         const vm = await c.getVm(vmId);
         const current = { ...(await liveState(c, vm, olds)), password: olds.password, softwareIds: olds.softwareIds };
-        await converge(c, vmId, current, { ...news, tenantId: vm.tenantId }, ctx);
+        const applied: Partial<Inputs> = {};
+        try {
+          await converge(c, vmId, current, { ...news, tenantId: vm.tenantId }, ctx, changedInputs(olds, news), applied);
+        } catch (e) {
+          throw await withAppliedState(c, vmId, e, olds, news, applied);
+        }
         return liveState(c, await c.getVm(vmId), { ...olds, ...news });
       });
+      if (reinstalls || olds.state !== VM_STATE.running) await awaitReadiness(vmId, state, news, ctx);
+      return state;
     },
     async delete(idText, state, ctx) {
       const c = client();

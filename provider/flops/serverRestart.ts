@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { defineResource, recordingOperationSeconds } from "../core";
+import { defineResource, recordingOperationSeconds, reportStarted } from "../core";
 import { FLOPS_HOST } from "./errors";
-import { awaitOperation, withVmLock } from "./operations";
+import { awaitOperation, startUnrepeatable, withVmLock } from "./operations";
 import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
 import { triggersInput } from "./snapshotRollback";
 
 /**
- * `flops.ServerRestart`: a restart as an action resource, so the seed's `reboot` (soft: a signal to
+ * `flops.ServerRestart`: a restart as an action resource, so the vendor documentation's `reboot` (soft: a signal to
  * the guest OS, marked failed by flops after 3 minutes) and `reset` (hard) are reachable from a
  * program, e.g. after a config change: `triggers: [configHash]`. Creating it restarts the server and
  * waits; a change of `triggers`, `serverId` or `hard` restarts again; delete does nothing to the
@@ -19,13 +19,36 @@ export const serverRestartResource = recordingOperationSeconds(defineResource({
   description: "Restarts a flops server (reboot, or reset when hard) when created and whenever its triggers change; deleting it does nothing to the server.",
   inputs: {
     serverId: { schema: serverIdSchema, description: "Id of the flops.Server to restart.", replaceOnChange: true },
-    hard: { schema: z.boolean().optional(), description: "true: hard reset (like pressing the reset button); default false: soft reboot through the guest OS.", replaceOnChange: true },
-    triggers: { ...triggersInput, description: "Any values; a change restarts the server again." },
+    hard: { schema: z.boolean().optional(), description: "true: hard reset (like pressing the reset button); false: soft reboot through the guest OS.", default: false, replaceOnChange: true },
+    triggers: { ...triggersInput, description: "A list of any values (e.g. a date or a version string)." },
     operationTimeout: operationTimeoutInput,
   },
   outputs: {
     operationId: { schema: z.number(), description: "The vendor operation that restarted the server." },
     restartedAt: { schema: z.number(), description: "When the restart finished, epoch milliseconds." },
+  },
+  notes: {
+    id: "`\"<serverId>/<operationId>\"`",
+    behaviour: [
+      "An action as a resource: creating it restarts the server with `reboot` (soft, through the guest OS; flops marks it failed after 3 minutes) or, with `hard: true`, `reset`, and waits; a change of `triggers`, `serverId` or `hard` restarts again; delete does nothing to the server. No `confirm`: a restart loses no disk data.",
+    ],
+    waits: ["Create waits for the `reboot` or `reset` operation."],
+    adoption: ["Nothing to adopt: a restart leaves no object on the host, so the resource has no `importFrom`."],
+    example: {
+      typescript: `import { flops } from "pulumi-vps";
+
+// A new triggers value restarts the server again.
+new flops.ServerRestart("web-restart", { serverId: "88977", triggers: ["kernel-5.15"] });`,
+      yaml: `name: flops-server-restart
+runtime: yaml
+resources:
+  webRestart:
+    type: vps:flops:ServerRestart
+    properties:
+      serverId: "88977"
+      hard: false
+      triggers: [ "kernel-5.15" ]`,
+    },
   },
   handler: {
     async create(inputs, ctx) {
@@ -35,7 +58,10 @@ export const serverRestartResource = recordingOperationSeconds(defineResource({
       return withVmLock(vmId, async () => {
         const vm = await requireVm(c, vmId, what);
         const ref = { vmId, tenantId: vm.tenantId };
-        const started = inputs.hard ? await c.resetVm(ref) : await c.rebootVm(ref);
+        // A second restart is a second outage, and a restarted server looks the same as before: after
+        // a transient fault it is not sent again (provider/core/reconcile.ts, "neither").
+        const started = await startUnrepeatable(ctx, `${what} of VM ${vmId}`, () => (inputs.hard ? c.resetVm(ref) : c.rebootVm(ref)), `whether server ${vmId} restarted shows only inside it (its uptime) or in the panel: look there before \`pulumi up\` again, which restarts it again`);
+        reportStarted(ctx, `server ${vmId}`, inputs.hard ? "resetting" : "rebooting", `operation ${started.operationId}`);
         await awaitOperation(c, started, what, ctx, { operationTimeout: inputs.operationTimeout });
         return { id: `${vmId}/${started.operationId}`, outs: { ...inputs, operationId: started.operationId, restartedAt: ctx.clock.now() } };
       });

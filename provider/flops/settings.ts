@@ -9,8 +9,9 @@ import {
   resolveSettings,
   VpsError,
 } from "../core";
-import { FLOPS_DEFAULT_OPERATION_TIMEOUT_SECONDS, FlopsClient } from "./client";
+import { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
+import { FLOPS_TIMEOUTS } from "./operations";
 
 /**
  * flops settings: Pulumi config `flops:<key>` first, then the environment variable, then the default.
@@ -21,11 +22,7 @@ export const flopsSettingsSpec = {
   clientId: { key: "clientId", env: "FLOPS_CLIENT_ID", description: "flops account id, sent as `clientId` on every call" },
   apiKey: { key: "apiKey", env: "FLOPS_API_KEY", secret: true, description: "flops API key (ask support@serveroid.com), sent as `apiKey` on every call" },
   endpoint: { key: "endpoint", env: "FLOPS_ENDPOINT", default: "https://api.flops.ru/api/v1", description: "API root; point it at the simulator in tests" },
-  operationTimeout: {
-    key: "operationTimeout",
-    env: "FLOPS_OPERATION_TIMEOUT",
-    description: `seconds to wait for an asynchronous operation when a resource does not set its own (default ${FLOPS_DEFAULT_OPERATION_TIMEOUT_SECONDS})`,
-  },
+  operationTimeout: FLOPS_TIMEOUTS.setting(),
   maxRequestsPerSecond: { key: "maxRequestsPerSecond", env: "FLOPS_MAX_REQUESTS_PER_SECOND", default: "10", description: "requests per second this process sends to flops, all resources together" },
 } satisfies HostSettingsSpec;
 
@@ -51,7 +48,7 @@ export function resolveFlopsSettings(overrides: FlopsSettingsOverrides = {}, sou
     clientId: overrides.clientId ?? requireSetting(FLOPS_HOST, spec.clientId, raw.clientId),
     apiKey: overrides.apiKey ?? requireSetting(FLOPS_HOST, spec.apiKey, raw.apiKey),
     endpoint: endpoint.replace(/\/+$/, ""),
-    operationTimeoutSeconds: overrides.operationTimeoutSeconds ?? numberSetting(FLOPS_HOST, spec.operationTimeout, raw.operationTimeout) ?? FLOPS_DEFAULT_OPERATION_TIMEOUT_SECONDS,
+    operationTimeoutSeconds: overrides.operationTimeoutSeconds ?? numberSetting(FLOPS_HOST, spec.operationTimeout, raw.operationTimeout) ?? FLOPS_TIMEOUTS.defaults.other.seconds,
     maxRequestsPerSecond: overrides.maxRequestsPerSecond ?? numberSetting(FLOPS_HOST, spec.maxRequestsPerSecond, raw.maxRequestsPerSecond) ?? 10,
   };
 }

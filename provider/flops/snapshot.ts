@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { awaitLostEffect, type HandlerContext, isVpsError, operationTimeoutMs, VpsError, defineResource, type ShapeOf, recordingOperationSeconds } from "../core";
+import { type HandlerContext, isVpsError, lookForCreated, recordingOperationSeconds, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
-import { awaitOperation, SHORT_OPERATION_SECONDS, withVmLock } from "./operations";
-import type { OperationStarted, Snapshot, Vm } from "./schemas";
+import { awaitOperation, FLOPS_TIMEOUTS, startReconciled, withVmLock } from "./operations";
+import type { Snapshot, Vm } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
 
 /**
@@ -19,11 +19,7 @@ import { flopsClientFromSettings } from "./settings";
 
 export const serverIdSchema = z.string().regex(/^\d+$/, "must be a flops server id: the VM id as a decimal string (a flops.Server's id)");
 
-export const operationTimeoutInput = {
-  schema: z.number().positive("must be a positive number of seconds").optional(),
-  description: "Seconds each wait may take (default: config flops:operationTimeout / FLOPS_OPERATION_TIMEOUT, else 10 minutes).",
-  createOnly: true,
-};
+export const operationTimeoutInput = FLOPS_TIMEOUTS.input(["other"]);
 
 /** The VM, or undefined when it does not exist (a 401-like `error.not.owner` is never "gone"). */
 export async function findVm(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
@@ -42,22 +38,9 @@ export async function requireVm(c: FlopsClient, vmId: number, operation: string)
   return vm;
 }
 
-/** How long a create whose answer was lost looks for its object (it shows when the operation ends). */
-export const LOST_EFFECT_WINDOW_MS = 120_000;
-
 /** Whether an error (of a call or of its operation) says the object is already gone. */
 export function isGone(e: unknown): boolean {
   return isVpsError(e, "notFound") || (isVpsError(e) && e.vendorCode === FLOPS_ERROR_CODE.objectNotFound);
-}
-
-/**
- * A mutating call whose answer was lost (a 5xx or a broken connection after sending) may have been
- * applied; it is never repeated. For a create, "refresh, then up" would not find the object (it is not
- * in the state yet), so the error says how to find and adopt it instead of making a second one.
- */
-export function withUnknownOutcomeHint(e: unknown, hint: string): unknown {
-  if (!isVpsError(e) || !e.outcomeUnknown) return e;
-  return new VpsError({ kind: e.kind, host: e.host, operation: e.operation, vendorCode: e.vendorCode, vendorMessage: e.vendorMessage, httpStatus: e.httpStatus, outcomeUnknown: true, hint: `the request may or may not have been applied, so it was not repeated: ${hint}` });
 }
 
 export function flopsClient(): FlopsClient {
@@ -67,8 +50,8 @@ export function flopsClient(): FlopsClient {
 // ---- Snapshot ----
 
 /**
- * The seed says only "string, required" for a snapshot name. The provider finds its snapshot again
- * by name, so the defensive reading: ASCII letters, digits, `-` and `_`, 1–64 characters (the seed's
+ * The vendor documentation says only "string, required" for a snapshot name. The provider finds its snapshot again
+ * by name, so the defensive reading: ASCII letters, digits, `-` and `_`, 1–64 characters (the vendor documentation's
  * example is `my-snapshot`); nothing the API could rewrite or a query string could mangle.
  */
 const NAME_RULE = "may contain only ASCII letters, digits, - and _ (1–64 characters)";
@@ -77,16 +60,17 @@ const snapshotName = z.string().min(1, NAME_RULE).max(64, NAME_RULE).regex(/^[A-
 const ID_FORM = /^(\d+)\/(\d+)$/;
 
 const inputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to snapshot. A change replaces the snapshot.", replaceOnChange: true },
-  name: { schema: snapshotName, description: `Snapshot name; ${NAME_RULE}. A change replaces the snapshot.`, replaceOnChange: true },
-  description: { schema: z.string().max(255, "must be at most 255 characters").optional(), description: "Snapshot description. A change replaces the snapshot (the API cannot edit one); left unset, any description (an adopted snapshot's) is no diff.", replaceOnChange: true, computed: true },
+  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to snapshot.", replaceOnChange: true },
+  name: { schema: snapshotName, description: `Snapshot name; ${NAME_RULE}.`, replaceOnChange: true },
+  description: { schema: z.string().max(255, "must be at most 255 characters").optional(), description: "Snapshot description, at most 255 characters (the API cannot edit it).", replaceOnChange: true, computed: true },
   deleteChildren: {
     schema: z.boolean().optional(),
-    description: "On delete, also delete the snapshots taken from this one (snapshot_delete's deleteChildren); default false: they are re-attached to its parent. Changed in place (only recorded).",
+    description: "On delete, also delete the snapshots taken from this one (snapshot_delete's deleteChildren); false: they are re-attached to its parent. Changed in place (only recorded).",
+    default: false,
   },
   importFrom: {
     schema: z.string().regex(ID_FORM, 'must be "<serverId>/<snapshotId>", e.g. "88977/2206"').optional(),
-    description: 'Adopt the existing snapshot with this id ("<serverId>/<snapshotId>") instead of creating one; a later change is no diff.',
+    description: 'Adopt the existing snapshot with this id ("<serverId>/<snapshotId>") instead of creating one.',
     createOnly: true,
   },
   operationTimeout: operationTimeoutInput,
@@ -167,25 +151,18 @@ async function createSnapshot(c: FlopsClient, news: Inputs, ctx: HandlerContext)
   return withVmLock(vmId, async () => {
     const vm = await requireVm(c, vmId, `create snapshot "${news.name}"`);
     const before = new Set((await c.listSnapshots(vmId)).map((s) => s.id));
-    let started: OperationStarted;
-    try {
-      started = await c.createSnapshot({ vmId, tenantId: vm.tenantId, name: news.name, description: news.description });
-    } catch (e) {
-      if (!isVpsError(e) || !e.outcomeUnknown) throw e;
-      // The answer was lost, so the call may have run; its snapshot shows when the operation ends.
-      const found = await awaitLostEffect({
-        host: FLOPS_HOST,
-        operation: `snapshot_create "${news.name}" of server ${vmId}`,
-        find: async () => (await c.listSnapshots(vmId)).filter((s) => s.name === news.name && !before.has(s.id)),
-        describe: (s) => `snapshot ${s.id} ("${s.name}")`,
-        timeoutMs: Math.min(operationTimeoutMs(FLOPS_HOST, news.operationTimeout, ctx, SHORT_OPERATION_SECONDS), LOST_EFFECT_WINDOW_MS),
-        clock: ctx.clock,
-        signal: ctx.signal,
-        logger: ctx.logger,
-      });
-      if (!found) throw withUnknownOutcomeHint(e, `if a snapshot named "${news.name}" appears on server ${vmId} (flops.getSnapshots), adopt it with importFrom: "${vmId}/<snapshotId>" instead of taking another`);
-      return { id: `${vmId}/${found.id}`, outs: snapshotState(vmId, found, await c.getVm(vmId), news) };
-    }
+    const operation = `snapshot_create "${news.name}" of server ${vmId}`;
+    // A repeat would take a second snapshot; the listing shows the one the call made (named so, not there before).
+    const r = await startReconciled(
+      ctx,
+      operation,
+      () => c.createSnapshot({ vmId, tenantId: vm.tenantId, name: news.name, description: news.description }),
+      { kind: "observable", look: lookForCreated({ host: FLOPS_HOST, operation, describe: (s: Snapshot) => `snapshot ${s.id} ("${s.name}")` }, async () => (await c.listSnapshots(vmId)).filter((s) => s.name === news.name && !before.has(s.id))) },
+      news.operationTimeout,
+    );
+    if (r.kind !== "sent") return { id: `${vmId}/${r.found.id}`, outs: snapshotState(vmId, r.found, await c.getVm(vmId), news) };
+    const started = r.answer;
+    reportStarted(ctx, `snapshot "${news.name}" of server ${vmId}`, "being taken", `operation ${started.operationId}`);
     try {
       await awaitOperation(c, started, `snapshot "${news.name}" of server ${vmId}`, ctx, { operationTimeout: news.operationTimeout, kind: "snapshot" });
     } catch (e) {
@@ -221,6 +198,39 @@ export const snapshotResource = recordingOperationSeconds(defineResource({
   description: "A snapshot of a flops server's state (snapshot_create), found by name after the wait; deleted with snapshot_delete.",
   inputs,
   outputs,
+  notes: {
+    id: "`\"<serverId>/<snapshotId>\"` (`\"88977/2206\"`): the server's id and the vendor's snapshot number",
+    behaviour: [
+      "Create calls `snapshot_create`, waits, then finds the new snapshot in `GET /vm/{id}/snapshots/` (the create answer carries no id): the one with this name that was not there before the call, the newest of those; two equally new ones fail the create, naming them and how to adopt the right one.",
+      "Nothing can change in place (the API cannot edit a snapshot) except `deleteChildren`, which is only recorded. Delete calls `snapshot_delete`; the snapshots taken from this one are re-attached to its parent unless `deleteChildren` is true.",
+      "Refresh shows a rename in the panel as drift and drops a snapshot deleted outside Pulumi; deleting an already-deleted snapshot is success. `current` tells whether the server runs from it.",
+    ],
+    waits: ["Create waits for `snapshot_create`'s operation, delete for `snapshot_delete`'s."],
+    adoption: ["With `importFrom`, a `name` or `description` that differs from the snapshot's fails, naming it (a snapshot cannot be changed in place); `importFrom` must name the same server as `serverId`."],
+    errors: [
+      { error: "`snapshot_create finished, but no new snapshot named ... is in the server's list`", action: "Run `pulumi up` again, or adopt an existing snapshot with `importFrom`." },
+      { error: "`... new snapshots named ... have the same time`", action: "Adopt the right one with `importFrom: \"<serverId>/<id>\"` and delete the others in the panel." },
+      { error: "a create that runs out", action: "The error names the operation; once it is done, adopt the snapshot with `importFrom: \"<serverId>/<snapshotId>\"` (`flops.getSnapshots` lists them)." },
+      { error: "`there is no server ... in this flops account`", action: "Check `serverId` (`flops.getServers` lists the servers)." },
+    ],
+    example: {
+      typescript: `import { flops } from "pulumi-vps";
+
+const baseline = new flops.Snapshot("web-baseline", { serverId: "88977", name: "baseline", description: "after the first deploy" });
+export const snapshotId = baseline.snapshotId;`,
+      yaml: `name: flops-snapshot
+runtime: yaml
+resources:
+  baseline:
+    type: vps:flops:Snapshot
+    properties:
+      serverId: "88977"
+      name: baseline
+      description: after the first deploy
+outputs:
+  snapshotId: \${baseline.snapshotId}`,
+    },
+  },
   handler: {
     async create(news, ctx) {
       const c = flopsClient();
@@ -250,8 +260,10 @@ export const snapshotResource = recordingOperationSeconds(defineResource({
           return;
         }
         try {
-          const started = await c.deleteSnapshot({ vmId, tenantId: vm.tenantId, snapshotId, deleteChildren: state.deleteChildren });
-          await awaitOperation(c, started, `delete snapshot ${snapshotId} of server ${vmId}`, ctx, { operationTimeout: state.operationTimeout, kind: "snapshot delete" });
+          // A snapshot no longer listed shows the delete happened; a repeat of a done one is refused as not found.
+          const gone = async (): Promise<Seen<unknown>> => ((await listOrUndefined(c, vmId))?.some((s) => s.id === snapshotId) ? { state: "absent" } : { state: "done", found: undefined });
+          const r = await startReconciled(ctx, `snapshot_delete ${snapshotId} of server ${vmId}`, () => c.deleteSnapshot({ vmId, tenantId: vm.tenantId, snapshotId, deleteChildren: state.deleteChildren }), { kind: "observable", look: gone }, state.operationTimeout);
+          if (r.kind === "sent") await awaitOperation(c, r.answer, `delete snapshot ${snapshotId} of server ${vmId}`, ctx, { operationTimeout: state.operationTimeout, kind: "snapshot delete" });
         } catch (e) {
           if (!isGone(e)) throw e;
         }

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, VpsError, defineResource, type ShapeOf, recordingOperationSeconds } from "../core";
+import { type HandlerContext, isVpsError, recordingOperationSeconds, type Repeat, reportStarted, VpsError, defineResource, sameTriggers, type Seen, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
-import { awaitOperation, withVmLock } from "./operations";
+import { awaitOperation, startReconciled, withVmLock } from "./operations";
 import { OPERATION_STATUS, type Operation, type OperationStarted, type Vm } from "./schemas";
-import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema, withUnknownOutcomeHint } from "./snapshot";
+import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
 
 /**
  * `flops.SnapshotRollback`: rolls a server back to one of its snapshots (`snapshot_rollback`) and
@@ -35,8 +35,9 @@ export function confirmInput(why: string) {
 
 export const triggersInput = {
   schema: z.array(z.unknown(), { error: "must be a list of any values" }).optional(),
-  description: "Any values; a change performs the rollback again.",
+  description: "A list of any values (e.g. a date or a version string).",
   replaceOnChange: true,
+  equals: sameTriggers,
 };
 
 export interface RollbackRun {
@@ -45,21 +46,33 @@ export interface RollbackRun {
 }
 
 /**
+ * The operation id recorded for a rollback found done after a transient fault hid its answer: flops
+ * names no operation then (it lists none), so the record says 0.
+ */
+export const UNKNOWN_OPERATION = 0;
+
+/**
  * Runs one rollback on a VM under its lock: `start` is called with the live VM, the operation is
- * waited for, and a timeout says how to adopt the rollback instead of starting another one.
+ * waited for, and a timeout says how to adopt the rollback instead of starting another one. A second
+ * rollback would throw away what the server did since the first, so after a transient fault it is
+ * sent again only when `repeat` (given the VM as it was before) shows it did not happen.
  */
 export async function runRollback(
   c: FlopsClient,
   vmId: number,
   what: string,
   ctx: HandlerContext,
-  opts: { operationTimeout?: number; kind: string; idFor: (operationId: number) => string; start: (vm: Vm) => Promise<OperationStarted> },
+  opts: { operationTimeout?: number; kind: string; idFor: (operationId: number) => string; start: (vm: Vm) => Promise<OperationStarted>; repeat: (before: Vm) => Promise<Repeat<unknown>> },
 ): Promise<RollbackRun> {
   return withVmLock(vmId, async () => {
     const vm = await requireVm(c, vmId, what);
-    const started = await opts.start(vm).catch((e: unknown) => {
-      throw withUnknownOutcomeHint(e, `the rollback may be running on server ${vmId}: look at the server in the panel before \`pulumi up\` again, which would start another one`);
-    });
+    const r = await startReconciled(ctx, what, () => opts.start(vm), await opts.repeat(vm), opts.operationTimeout);
+    if (r.kind !== "sent") {
+      ctx.logger.info(`${ctx.label}: the rollback happened; flops names no operation for it, so the record says operation ${UNKNOWN_OPERATION}`);
+      return { operationId: UNKNOWN_OPERATION, rolledBackAt: ctx.clock.now() };
+    }
+    const started = r.answer;
+    reportStarted(ctx, what, "under way", `operation ${started.operationId}`, `importFrom: "${opts.idFor(started.operationId)}" adopts it`);
     try {
       await awaitOperation(c, started, what, ctx, { operationTimeout: opts.operationTimeout, kind: opts.kind });
     } catch (e) {
@@ -72,7 +85,7 @@ export async function runRollback(
 
 /**
  * Adoption of a rollback already started: its operation must be on this server (and of `type`,
- * where the seed documents the type); a pending one is waited for, a failed one is an error.
+ * where the vendor documentation documents the type); a pending one is waited for, a failed one is an error.
  */
 export async function adoptRollback(c: FlopsClient, vmId: number, operationId: number, what: string, ctx: HandlerContext, opts: { operationTimeout?: number; kind: string; acceptType: (type: string) => boolean }): Promise<RollbackRun> {
   const operation = `import ${what} (operation ${operationId})`;
@@ -104,24 +117,24 @@ export async function readRollbackServer(c: FlopsClient, vmId: number): Promise<
 const ID_FORM = /^(\d+)\/(\d+)\/(\d+)$/;
 
 const inputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to roll back. A change performs the rollback again (on that server).", replaceOnChange: true },
+  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to roll back.", replaceOnChange: true },
   snapshotId: {
     schema: z.number().int().positive("must be a snapshot number (a flops.Snapshot's snapshotId)"),
-    description: "The vendor's snapshot number to roll back to (a flops.Snapshot's snapshotId output). A change performs the rollback again.",
+    description: "The vendor's snapshot number to roll back to (a flops.Snapshot's snapshotId output).",
     replaceOnChange: true,
   },
   confirm: confirmInput("a rollback replaces the server's current disk with the snapshot's state (and its tariff with the snapshot's), and cannot be undone"),
   triggers: triggersInput,
   importFrom: {
     schema: z.string().regex(ID_FORM, 'must be "<serverId>/<snapshotId>/<operationId>"').optional(),
-    description: 'Adopt a rollback already started ("<serverId>/<snapshotId>/<operationId>", as a timed-out run names it): it is waited for, not started again. A later change is no diff.',
+    description: 'Adopt a rollback already started ("<serverId>/<snapshotId>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
     createOnly: true,
   },
   operationTimeout: operationTimeoutInput,
 };
 
 const outputs = {
-  operationId: { schema: z.number(), description: "The flops operation that performed the rollback." },
+  operationId: { schema: z.number(), description: "The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation)." },
   rolledBackAt: { schema: z.number(), description: "When the rollback was seen to finish, epoch milliseconds (provider clock)." },
   snapshotName: { schema: z.string().optional(), description: "Name of the snapshot rolled back to." },
 };
@@ -134,7 +147,7 @@ function parseId(id: string): { vmId: number; snapshotId: number; operationId: n
   return { vmId: Number(m[1]), snapshotId: Number(m[2]), operationId: Number(m[3]) };
 }
 
-/** Operation types the seed documents for other work: an adopted snapshot rollback is none of them. */
+/** Operation types the vendor documentation documents for other work: an adopted snapshot rollback is none of them. */
 const OTHER_DOCUMENTED_TYPES = new Set(["VM_DESTROY", "VM_REVERT_TO_BACKUP", "DOWNLOAD_BACKUP"]);
 
 async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
@@ -159,6 +172,11 @@ async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
     kind: "snapshot rollback",
     idFor: (operationId) => `${vmId}/${snap.id}/${operationId}`,
     start: (vm) => c.rollbackSnapshot({ vmId, tenantId: vm.tenantId, snapshotId: snap.id }),
+    // A rolled-back server runs from that snapshot (currentSnapshot); one that already did cannot show it.
+    repeat: async (before) =>
+      before.currentSnapshot === snap.id
+        ? { kind: "neither", check: `server ${vmId} already ran from snapshot ${snap.id}, so its info cannot show whether the rollback happened: look at the server in the panel before \`pulumi up\` again, which would roll it back again` }
+        : { kind: "observable", look: async (): Promise<Seen<unknown>> => ((await c.getVm(vmId)).currentSnapshot === snap.id ? { state: "done", found: undefined } : { state: "absent" }) },
   });
   return { id: `${vmId}/${snap.id}/${run.operationId}`, outs: { ...news, ...run, snapshotName: snap.name } };
 }
@@ -169,6 +187,43 @@ export const snapshotRollbackResource = recordingOperationSeconds(defineResource
   description: "Rolls a flops server back to a snapshot (snapshot_rollback) when created or when its triggers change; deleting it leaves the server alone.",
   inputs,
   outputs,
+  notes: {
+    id: "`\"<serverId>/<snapshotId>/<operationId>\"` (`\"88977/2206/61572\"`)",
+    behaviour: [
+      "An action as a resource: creating it performs `snapshot_rollback` and waits; a change of `triggers` (a list of any values) or of the target performs it again (a replacement: a new action); delete only forgets the record and leaves the server alone. `confirm: true` is required, checked before any call: a rollback replaces the server's current disk.",
+      "What the vendor's API documentation says happens, and the log repeats: a snapshot rollback also puts back the tariff of the snapshot's time, so afterwards the `flops.Server`'s tariff and sizes may show as drift.",
+      "Refresh drops the record when the server is gone.",
+    ],
+    waits: ["Create waits for the rollback's operation; a rollback that runs out is still running on flops, and the error gives the id to adopt it with."],
+    adoption: ["`importFrom` takes the resource's id form and adopts a rollback already started, for example the one a timed-out `pulumi up` names (its error says `set importFrom: \"88977/2206/61572\"`): a running operation is waited for, a finished one recorded, and no second rollback is started."],
+    errors: [
+      { error: "a rollback that runs out (`The rollback is still running on flops: do not start another one; set importFrom: ...`)", action: "Set `importFrom` to the id the error gives and run `pulumi up`: it waits for the running rollback." },
+      { error: "`server ... has no snapshot ...`", action: "Check `snapshotId` (a `flops.Snapshot`'s `snapshotId`; `flops.getSnapshots` lists them)." },
+      { error: "`that rollback ended with status ...; drop importFrom to perform the rollback again`", action: "As it says." },
+    ],
+    example: {
+      typescript: `import { flops } from "pulumi-vps";
+
+const baseline = new flops.Snapshot("web-baseline", { serverId: "88977", name: "baseline" });
+// Destructive and opt-in: a new triggers value rolls back again.
+new flops.SnapshotRollback("web-to-baseline", { serverId: "88977", snapshotId: baseline.snapshotId, confirm: true, triggers: ["2024-06-01"] });`,
+      yaml: `name: flops-snapshot-rollback
+runtime: yaml
+resources:
+  baseline:
+    type: vps:flops:Snapshot
+    properties:
+      serverId: "88977"
+      name: baseline
+  toBaseline:
+    type: vps:flops:SnapshotRollback
+    properties:
+      serverId: "88977"
+      snapshotId: \${baseline.snapshotId}
+      confirm: true
+      triggers: [ "2024-06-01" ]`,
+    },
+  },
   handler: {
     async create(news, ctx) {
       return perform(flopsClient(), news, ctx);

@@ -34,9 +34,9 @@ import {
 } from "./schemas";
 
 /**
- * Typed client of HOSTKEY invapi, `vm` methods (seed 004) plus the login (`auth.php`) and task polling
+ * Typed client of HOSTKEY invapi, `vm` methods (HOSTKEY's invapi documentation) plus the login (`auth.php`) and task polling
  * (`eq_callback.php`) they need. Every call is a form POST to `<endpoint>/<module>.php` with `action`,
- * `token` and the method's fields (seed 004; terraform-provider-hostkey internal/invapi/client.go
+ * `token` and the method's fields (HOSTKEY's invapi documentation; terraform-provider-hostkey internal/invapi/client.go
  * `moduleURL` = base + module + ".php"). Each method declares whether it is safe to repeat: only reads
  * are retried after a 5xx or a broken connection.
  */
@@ -47,10 +47,6 @@ export const HOSTKEY_DEFAULT_ENDPOINT = "https://invapi.hostkey.com";
 export const HOSTKEY_LOGIN_TTL_SECONDS = 3600;
 /** Refresh this long before `token_expire` (terraform auth.go: 2 minutes; mcp-server: 1 minute); half the lifetime for short tokens. */
 export const HOSTKEY_TOKEN_REFRESH_LEAD_MS = 120_000;
-/** Snapshot creation/removal/restore: none is documented; HOSTKEY's Terraform provider waits 90 minutes for deploys. */
-export const HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS = 1800;
-/** Settings updates and statistics: small tasks. */
-export const HOSTKEY_DEFAULT_SHORT_TIMEOUT_SECONDS = 300;
 
 export type SnapshotType = string;
 export const DEFAULT_SNAPSHOT_TYPE = "snapshot";
@@ -76,6 +72,8 @@ export interface TaskWaitOptions {
   /** The method that started the task, for messages, e.g. `create_snapshot`. */
   action: string;
   timeoutMs: number;
+  /** The handler's clock (its waits' time base); default: the client's. */
+  clock?: Clock;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
   /** Id of the object the task works on, named in errors. */
@@ -216,7 +214,7 @@ export class HostkeyClient {
     }
   }
 
-  // ---------------------------------------------------------------------------------- vm methods (seed 004)
+  // ---------------------------------------------------------------------------------- vm methods (HOSTKEY's invapi documentation)
 
   /** vm/get_snapshot: the snapshots and restore settings of a VM (direct answer, or a task whose context is the listing). */
   async getSnapshots(serverId: number, type: SnapshotType, wait: Omit<TaskWaitOptions, "action">): Promise<SnapshotListing> {
@@ -286,7 +284,7 @@ export class HostkeyClient {
       what,
       timeoutMs: opts.timeoutMs,
       signal: opts.signal,
-      clock: this.clock,
+      clock: opts.clock ?? this.clock,
       backoff: taskBackoff(opts.timeoutMs),
       onProgress: opts.onProgress,
       objectId: opts.objectId,

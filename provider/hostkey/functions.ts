@@ -1,27 +1,45 @@
 import { z } from "zod";
-import { defineFunction, operationTimeoutMs } from "../core";
-import { DEFAULT_SNAPSHOT_TYPE, HOSTKEY_DEFAULT_SHORT_TIMEOUT_SECONDS } from "./client";
+import { defineFunction } from "../core";
+import { DEFAULT_SNAPSHOT_TYPE } from "./client";
 import { HOSTKEY_HOST } from "./errors";
-import { operationTimeoutSchema, progressTo, serverIdSchema, snapshotTypeSchema } from "./operations";
+import { HOSTKEY_TIMEOUTS, progressTo, serverIdSchema, snapshotTypeSchema } from "./operations";
 import { hostkeyClientFromSettings } from "./settings";
+
+const serverIdArg = serverIdSchema.describe("Id of the HOSTKEY virtual machine.");
+const serverIdResult = z.number().describe("The virtual machine asked about.");
 
 /** `hostkey.getSnapshots`: vm/get_snapshot (waiting when the host answers with a task). */
 export const getSnapshotsFunction = defineFunction({
   host: HOSTKEY_HOST,
   name: "getSnapshots",
   description: "The snapshots of a HOSTKEY virtual machine and its rotation settings (invapi vm/get_snapshot).",
-  args: z.object({ serverId: serverIdSchema, type: snapshotTypeSchema }),
+  args: z.object({
+    serverId: serverIdArg,
+    type: snapshotTypeSchema.describe(`Snapshot type (invapi \`type\`): a plain word; unset: \`${DEFAULT_SNAPSHOT_TYPE}\`.`),
+    operationTimeout: HOSTKEY_TIMEOUTS.argument(["short"]),
+  }),
   result: z.object({
-    serverId: z.number(),
-    type: z.string(),
-    snapshots: z.array(z.object({ name: z.string(), snapshotId: z.string().optional(), createdAt: z.string().optional() })),
-    enableRotation: z.boolean(),
-    excludeFromRotation: z.array(z.string()),
+    serverId: serverIdResult,
+    type: z.string().describe("The snapshot type listed."),
+    snapshots: z
+      .array(
+        z
+          .object({
+            name: z.string().describe("Snapshot name: what hostkey.SnapshotRestore's name takes."),
+            snapshotId: z.string().optional().describe("The host's `snapshot_id` (absent while the host has not assigned one)."),
+            createdAt: z.string().optional().describe("The snapshot's `date` as the host lists it."),
+          })
+          .describe("A snapshot of the virtual machine."),
+      )
+      .describe("The VM's snapshots of this type, as the host lists them."),
+    enableRotation: z.boolean().describe("Whether the host rotates (deletes old) snapshots automatically."),
+    excludeFromRotation: z.array(z.string()).describe("Names of snapshots rotation never deletes."),
   }),
   async run(args, ctx) {
     const type = args.type ?? DEFAULT_SNAPSHOT_TYPE;
     const listing = await hostkeyClientFromSettings().getSnapshots(args.serverId, type, {
-      timeoutMs: operationTimeoutMs(HOSTKEY_HOST, undefined, ctx, HOSTKEY_DEFAULT_SHORT_TIMEOUT_SECONDS),
+      timeoutMs: HOSTKEY_TIMEOUTS.ms("short", args.operationTimeout, ctx),
+      clock: ctx.clock,
       signal: ctx.signal,
       onProgress: progressTo(ctx, "vm/get_snapshot task"),
     });
@@ -43,14 +61,18 @@ export const getStatsFunction = defineFunction({
   host: HOSTKEY_HOST,
   name: "getStats",
   description: "Resource usage statistics of a HOSTKEY virtual machine (invapi vm/load_stats, waited for), as the host reports them.",
-  args: z.object({ serverId: serverIdSchema, operationTimeout: operationTimeoutSchema }),
-  result: z.object({ serverId: z.number(), stats: z.record(z.string(), z.unknown()) }),
+  args: z.object({ serverId: serverIdArg, operationTimeout: HOSTKEY_TIMEOUTS.argument(["short"]) }),
+  result: z.object({ serverId: serverIdResult, stats: z.record(z.string(), z.unknown()).describe("The load_stats task's context as the host sends it (its fields are not published).") }),
   async run(args, ctx) {
     const stats = await hostkeyClientFromSettings().loadStats(args.serverId, {
-      timeoutMs: operationTimeoutMs(HOSTKEY_HOST, args.operationTimeout, ctx, HOSTKEY_DEFAULT_SHORT_TIMEOUT_SECONDS),
+      timeoutMs: HOSTKEY_TIMEOUTS.ms("short", args.operationTimeout, ctx),
+      clock: ctx.clock,
       signal: ctx.signal,
       onProgress: progressTo(ctx, "vm/load_stats task"),
     });
     return { serverId: args.serverId, stats };
+  },
+  notes: {
+    details: ["`vm/load_stats`, waiting for its task; `stats` is the task's context as the host sends it (its figures are not published)."],
   },
 });

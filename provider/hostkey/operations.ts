@@ -1,24 +1,31 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, type Progress, sharedListing, VpsError, waitFor } from "../core";
+import { type HandlerContext, isVpsError, OperationTimeouts, type Progress, sharedListing, VpsError, waitFor } from "../core";
 import { type HostkeyClient, taskBackoff } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import type { SnapshotEntry, SnapshotListing } from "./schemas";
 
 /**
- * What the hostkey resources share: input schemas with the documented limits, ids, deadlines, progress
- * lines and the "poll the listing until it shows X" wait.
+ * What the hostkey resources share: input schemas with the documented limits, ids, wait limits,
+ * progress lines and the "poll the listing until it shows X" wait.
  */
+
+/**
+ * Default wait limits (seconds per wait). invapi documents no durations; HOSTKEY's Terraform provider
+ * waits 90 minutes for deploys, and settings updates and statistics are small tasks.
+ */
+export const HOSTKEY_TIMEOUTS = new OperationTimeouts(HOSTKEY_HOST, {
+  snapshot: { seconds: 30 * 60, waits: "snapshot create, remove and restore" },
+  short: { seconds: 5 * 60, waits: "listings, rotation settings and statistics" },
+});
 
 export const serverIdSchema = z.number({ message: "must be the VM id (a positive whole number)" }).int("must be a whole number (the VM id)").positive("must be a positive VM id");
 
-/** vm/create_snapshot: "allowed characters: a-zA-Z0-9_-." (seed 004). */
+/** vm/create_snapshot: "allowed characters: a-zA-Z0-9_-." (HOSTKEY's invapi documentation). */
 export const SNAPSHOT_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
 export const snapshotNameSchema = z.string().regex(SNAPSHOT_NAME_PATTERN, "may contain only ASCII letters, digits, _, - and . (the characters vm/create_snapshot allows), and must not be empty");
 
 /** Seed 004: `type` is optional, default 'snapshot'; other values are not listed, so only a plain word is accepted. */
 export const snapshotTypeSchema = z.string().regex(/^[A-Za-z0-9_]+$/, "must be a plain word such as \"snapshot\" (the documented default)").optional();
-
-export const operationTimeoutSchema = z.number().positive("must be a positive number of seconds").optional();
 
 /** `"<serverId>/<name>"`: the Snapshot id and its `importFrom` form. Names cannot hold `/`, so the split is unambiguous. */
 export const SNAPSHOT_ID_PATTERN = /^(\d+)\/([A-Za-z0-9_.-]+)$/;
@@ -30,18 +37,6 @@ export function snapshotId(serverId: number, name: string): string {
 export function parseSnapshotId(id: string): { serverId: number; name: string } | undefined {
   const m = SNAPSHOT_ID_PATTERN.exec(id);
   return m ? { serverId: Number(m[1]), name: m[2] } : undefined;
-}
-
-/** A deadline shared by the steps of one operation (call, task wait, listing wait). */
-export class Deadline {
-  private readonly end: number;
-  constructor(private readonly ctx: Pick<HandlerContext, "clock">, readonly timeoutMs: number) {
-    this.end = ctx.clock.now() + timeoutMs;
-  }
-  /** What is left, at least a little so a step can still look once. */
-  remaining(): number {
-    return Math.max(50, this.end - this.ctx.clock.now());
-  }
 }
 
 /** Progress lines for a wait, e.g. `hostkey:Snapshot "nightly": task abc (create_snapshot): Not ready, 12 s`. */
@@ -76,7 +71,7 @@ export async function waitForListing(
     objectId: args.objectId,
     onProgress: progressTo(ctx, args.what),
     poll: async (signal) => {
-      const listing = await client.getSnapshots(args.serverId, args.type, { timeoutMs: args.timeoutMs, signal });
+      const listing = await client.getSnapshots(args.serverId, args.type, { timeoutMs: args.timeoutMs, clock: ctx.clock, signal });
       return args.until(listing) ? { done: true, value: listing } : { done: false, status: "not yet in the listing" };
     },
   });

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, sameSet, VpsError, recordingOperationSeconds } from "../core";
-import { DEFAULT_SNAPSHOT_TYPE, HOSTKEY_DEFAULT_SHORT_TIMEOUT_SECONDS, type HostkeyClient } from "./client";
+import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, recordingOperationSeconds, reportStarted, sameSet, type Seen, sendReconciled, VpsError } from "../core";
+import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST } from "./errors";
-import { Deadline, isGone, operationTimeoutSchema, progressTo, refreshListing, serverIdSchema, snapshotNameSchema, snapshotTypeSchema, waitForListing } from "./operations";
+import { HOSTKEY_TIMEOUTS, isGone, progressTo, refreshListing, serverIdSchema, snapshotNameSchema, snapshotTypeSchema, waitForListing } from "./operations";
 import type { MutationAnswer, RestoreSettingsState } from "./schemas";
 import { hostkeyClientFromSettings } from "./settings";
 
@@ -15,7 +15,7 @@ import { hostkeyClientFromSettings } from "./settings";
 
 export const restoreSettingsInputs = {
   serverId: { schema: serverIdSchema, description: "Id of the HOSTKEY virtual machine.", replaceOnChange: true },
-  type: { schema: snapshotTypeSchema, description: "Snapshot type the settings apply to (invapi `type`; default `snapshot`).", replaceOnChange: true },
+  type: { schema: snapshotTypeSchema, description: "Snapshot type the settings apply to (invapi `type`): a plain word.", default: DEFAULT_SNAPSHOT_TYPE, replaceOnChange: true },
   enableRotation: { schema: z.boolean({ message: "must be true or false" }), description: "Rotate snapshots automatically (invapi `enable_rotation`)." },
   excludeFromRotation: {
     schema: z
@@ -29,11 +29,7 @@ export const restoreSettingsInputs = {
     description: "Adopt the settings of this VM (its id) instead of starting from scratch; the program's settings are then applied.",
     createOnly: true,
   },
-  operationTimeout: {
-    schema: operationTimeoutSchema,
-    description: `Seconds each wait may take (default: config hostkey:operationTimeout, then ${HOSTKEY_DEFAULT_SHORT_TIMEOUT_SECONDS / 60} minutes).`,
-    createOnly: true,
-  },
+  operationTimeout: HOSTKEY_TIMEOUTS.input(["short"]),
 };
 
 type Inputs = { serverId: number; type?: string; enableRotation: boolean; excludeFromRotation: string[]; importFrom?: string; operationTimeout?: number };
@@ -50,41 +46,41 @@ function describe(s: { enableRotation: boolean; excludeRotation: string[] }): st
  * Sends both fields, waits for the task when the host answers with one, then reads the settings back
  * until they show what was sent. A no-op when the live settings already match.
  */
-async function apply(client: HostkeyClient, ctx: HandlerContext, serverId: number, type: string, enableRotation: boolean, exclude: string[], deadline: Deadline): Promise<string[]> {
-  const before = await client.getSnapshots(serverId, type, { timeoutMs: deadline.remaining(), signal: ctx.signal });
+async function apply(client: HostkeyClient, ctx: HandlerContext, serverId: number, type: string, enableRotation: boolean, exclude: string[], timeoutMs: number): Promise<string[]> {
+  const before = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
   if (matches(before.settings, enableRotation, exclude)) {
     ctx.logger.info(`${ctx.label}: server ${serverId} already has ${describe({ enableRotation, excludeRotation: exclude })}`);
     return before.snapshots.map((s) => s.name);
   }
-  let answer: MutationAnswer;
-  try {
-    answer = await client.updateRestoreSettings(serverId, type, enableRotation, exclude, ctx.signal);
-  } catch (e) {
-    if (!isVpsError(e) || !e.outcomeUnknown) throw e;
-    // The call sets every setting at once, so sending it again cannot do harm; a host still busy
-    // with the first one refuses, and the read-back below decides.
-    ctx.logger.warn(`${ctx.label}: no answer to vm/update_restore_settings (${e.message}); it sets all settings at once, so it is sent again`);
-    try {
-      answer = await client.updateRestoreSettings(serverId, type, enableRotation, exclude, ctx.signal);
-    } catch (e2) {
-      if (!isVpsError(e2, "busy")) throw e2;
-      answer = { kind: "done" };
-    }
-  }
+  // The call sets every setting at once, so after a transient fault it is sent again
+  // (provider/core/reconcile.ts) unless the settings already read back as sent; a repeat the host
+  // refuses as busy with the first one is waited out.
+  const shown = async (): Promise<Seen<undefined>> => (matches((await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal })).settings, enableRotation, exclude) ? { state: "done", found: undefined } : { state: "absent" });
+  const r = await sendReconciled({
+    host: HOSTKEY_HOST,
+    operation: `vm/update_restore_settings of server ${serverId}`,
+    send: () => client.updateRestoreSettings(serverId, type, enableRotation, exclude, ctx.signal),
+    repeat: { kind: "idempotent", look: shown },
+    logger: ctx.logger,
+    busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal },
+  });
+  const answer: MutationAnswer = r.kind === "sent" ? r.answer : { kind: "done" };
   if (answer.kind === "task") {
+    reportStarted(ctx, `restore settings of server ${serverId}`, "changing", `task ${answer.key}`);
     try {
-      await client.waitTask(answer.key, { action: "update_restore_settings", timeoutMs: deadline.remaining(), signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (update_restore_settings)`), objectId: String(serverId) });
+      await client.waitTask(answer.key, { action: "update_restore_settings", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (update_restore_settings)`), objectId: String(serverId) });
     } catch (e) {
       if (!isVpsError(e, "notFound")) throw e; // a vanished key: the read-back below decides
     }
   }
-  const after = await waitForListing(client, ctx, { serverId, type, what: `settings of server ${serverId} to read back as sent`, timeoutMs: deadline.remaining(), objectId: String(serverId), until: (l) => matches(l.settings, enableRotation, exclude) });
+  const after = await waitForListing(client, ctx, { serverId, type, what: `settings of server ${serverId} to read back as sent`, timeoutMs, objectId: String(serverId), until: (l) => matches(l.settings, enableRotation, exclude) });
   ctx.logger.info(`${ctx.label}: server ${serverId} now has ${describe({ enableRotation, excludeRotation: exclude })}`);
   return after.snapshots.map((s) => s.name);
 }
 
-function timeout(inputs: { operationTimeout?: number }, ctx: HandlerContext): Deadline {
-  return new Deadline(ctx, operationTimeoutMs(HOSTKEY_HOST, inputs.operationTimeout, ctx, HOSTKEY_DEFAULT_SHORT_TIMEOUT_SECONDS));
+/** The limit of each wait of an apply (the listing, the task, the read-back), in milliseconds. */
+function timeout(inputs: { operationTimeout?: number }, ctx: HandlerContext): number {
+  return HOSTKEY_TIMEOUTS.ms("short", inputs.operationTimeout, ctx);
 }
 
 export const restoreSettingsResource = recordingOperationSeconds(defineResource({
@@ -94,6 +90,29 @@ export const restoreSettingsResource = recordingOperationSeconds(defineResource(
   inputs: restoreSettingsInputs,
   outputs: {
     snapshotNames: { schema: z.array(z.string()), description: "Names of the VM's snapshots of this type when last read (rotation may delete those not excluded)." },
+  },
+  notes: {
+    id: "the VM id (`\"1001\"`)",
+    behaviour: [
+      "Create and update call `vm/update_restore_settings` (both fields always sent, since the method replaces all settings), then read `vm/get_snapshot` until they read back as sent. Refresh reads the live settings, so changes made in the panel show as drift. Delete puts back rotation off and an empty exclusion list, and logs that it did.",
+    ],
+    waits: ["Create and update wait until the settings read back as sent."],
+    adoption: ["`importFrom` is the VM id: the resource adopts its settings, then applies the program's."],
+    example: {
+      typescript: `import { hostkey } from "pulumi-vps";
+
+// Rotation on, but never for the snapshots this stack manages.
+new hostkey.RestoreSettings("rotation", { serverId: 1001, enableRotation: true, excludeFromRotation: ["before-upgrade.v1"] });`,
+      yaml: `name: hostkey-restore-settings
+runtime: yaml
+resources:
+  rotation:
+    type: vps:hostkey:RestoreSettings
+    properties:
+      serverId: 1001
+      enableRotation: true
+      excludeFromRotation: [ before-upgrade.v1 ]`,
+    },
   },
   handler: {
     async check(inputs) {
@@ -118,7 +137,7 @@ export const restoreSettingsResource = recordingOperationSeconds(defineResource(
       const client = hostkeyClientFromSettings();
       let listing;
       try {
-        listing = await refreshListing(client, serverId, state.type ?? DEFAULT_SNAPSHOT_TYPE, timeout(state, ctx).timeoutMs);
+        listing = await refreshListing(client, serverId, state.type ?? DEFAULT_SNAPSHOT_TYPE, timeout(state, ctx));
       } catch (e) {
         if (isGone(e)) return undefined;
         throw e;

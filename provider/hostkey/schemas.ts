@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * zod schemas for every invapi answer the provider reads. The seed (004) shows the `vm` methods'
+ * zod schemas for every invapi answer the provider reads. The vendor documentation (004) shows the `vm` methods'
  * parameters but no response body, no login and no task polling; the shapes below come from HOSTKEY's
  * public clients (Terraform provider `hostkey-cloud/terraform-provider-hostkey`, MCP server
  * `hostkey-cloud/mcp-server`) and, where they are silent too, from the defensive readings written down

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { type ConfigSource, getConfigSource, type HostSettingsSpec, numberSetting, RequestBudget, resolveSettings, VpsError } from "../core";
 import { HOSTKEY_DEFAULT_ENDPOINT, HostkeyClient } from "./client";
 import { HOSTKEY_HOST } from "./errors";
+import { HOSTKEY_TIMEOUTS } from "./operations";
 
 /**
  * hostkey settings: Pulumi config `hostkey:<key>` first, then the environment, then the default.
@@ -12,7 +13,7 @@ export const hostkeySettingsSpec = {
   apiKey: { key: "apiKey", env: "HOSTKEY_API_KEY", secret: true, description: "HOSTKEY invapi API key; the provider logs in with it (auth.php) and refreshes its token before it expires" },
   token: { key: "token", env: "HOSTKEY_TOKEN", secret: true, description: "an already issued invapi token, used when no API key is set (it cannot be refreshed)" },
   endpoint: { key: "endpoint", env: "HOSTKEY_ENDPOINT", default: HOSTKEY_DEFAULT_ENDPOINT, description: "invapi root (`https://invapi.hostkey.ru` for the .ru account system); point it at the simulator in tests" },
-  operationTimeout: { key: "operationTimeout", env: "HOSTKEY_OPERATION_TIMEOUT", description: "seconds each wait may take when a resource does not set `operationTimeout`" },
+  operationTimeout: HOSTKEY_TIMEOUTS.setting(),
   maxRequestsPerSecond: { key: "maxRequestsPerSecond", env: "HOSTKEY_MAX_REQUESTS_PER_SECOND", default: "10", description: "requests per second this process sends to invapi, all resources together" },
 } satisfies HostSettingsSpec;
 

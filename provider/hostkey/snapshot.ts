@@ -1,13 +1,12 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, VpsError, recordingOperationSeconds } from "../core";
-import { DEFAULT_SNAPSHOT_TYPE, HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS, type HostkeyClient } from "./client";
+import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, recordingOperationSeconds, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
+import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST, isPowerStateRefusal, REMOVE_ON_RUNNING_VM_HINT } from "./errors";
 import {
-  Deadline,
   findSnapshot,
   isGone,
   namesOf,
-  operationTimeoutSchema,
+  HOSTKEY_TIMEOUTS,
   parseSnapshotId,
   progressTo,
   refreshListing,
@@ -19,7 +18,7 @@ import {
   waitForListing,
   withObjectId,
 } from "./operations";
-import type { SnapshotEntry } from "./schemas";
+import type { SnapshotEntry, SnapshotListing } from "./schemas";
 import { hostkeyClientFromSettings } from "./settings";
 
 /**
@@ -29,23 +28,22 @@ import { hostkeyClientFromSettings } from "./settings";
  * `"<serverId>/<name>"`; nothing can change in place, so any change replaces it.
  */
 
-/** How long a create or remove whose answer was lost keeps looking for its effect before giving up. */
-export const RECONCILE_WINDOW_MS = 120_000;
+/**
+ * How long a look after a transient fault waits for a finished task's snapshot to show in (or leave)
+ * the listing before taking its absence (or presence) as the answer (issue 7: "a little after").
+ */
+export const LISTING_LAG_MS = 10_000;
 
 export const snapshotInputs = {
   serverId: { schema: serverIdSchema, description: "Id of the HOSTKEY virtual machine.", replaceOnChange: true },
   name: { schema: snapshotNameSchema, description: "Snapshot name: ASCII letters, digits, `_`, `-` and `.` (sent in the form body, encoded).", replaceOnChange: true },
-  type: { schema: snapshotTypeSchema, description: "Snapshot type (invapi `type`; default `snapshot`).", replaceOnChange: true },
+  type: { schema: snapshotTypeSchema, description: "Snapshot type (invapi `type`): a plain word.", default: DEFAULT_SNAPSHOT_TYPE, replaceOnChange: true },
   importFrom: {
     schema: z.string().regex(SNAPSHOT_ID_PATTERN, "must be \"<serverId>/<name>\", e.g. \"1001/nightly\"").optional(),
     description: "Adopt an existing snapshot, given as `\"<serverId>/<name>\"`, instead of creating one; it must match `serverId` and `name`.",
     createOnly: true,
   },
-  operationTimeout: {
-    schema: operationTimeoutSchema,
-    description: `Seconds each wait may take (default: config hostkey:operationTimeout, then ${HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS / 60} minutes).`,
-    createOnly: true,
-  },
+  operationTimeout: HOSTKEY_TIMEOUTS.input(["snapshot"]),
 };
 
 export const snapshotOutputs = {
@@ -74,10 +72,10 @@ function importConflicts(inputs: Inputs): string[] {
   return out;
 }
 
-async function adopt(client: HostkeyClient, inputs: Inputs, ctx: HandlerContext, deadline: Deadline) {
+async function adopt(client: HostkeyClient, inputs: Inputs, ctx: HandlerContext, timeoutMs: number) {
   const type = typeOf(inputs);
   const id = snapshotId(inputs.serverId, inputs.name);
-  const listing = await client.getSnapshots(inputs.serverId, type, { timeoutMs: deadline.remaining(), signal: ctx.signal });
+  const listing = await client.getSnapshots(inputs.serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
   const found = findSnapshot(listing, inputs.name);
   if (!found) {
     throw new VpsError({ kind: "notFound", host: HOSTKEY_HOST, operation: `adopting snapshot ${id}`, hint: `server ${inputs.serverId} has no ${type} named "${inputs.name}" (it has: ${namesOf(listing)}); fix importFrom or remove it to create the snapshot` }, "nothing to adopt");
@@ -93,11 +91,12 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
   const id = snapshotId(serverId, name);
   const conflicts = importConflicts(inputs);
   if (conflicts.length) throw new VpsError({ kind: "conflict", host: HOSTKEY_HOST, operation: `adopting snapshot ${inputs.importFrom}`, hint: conflicts.join("; ") }, "importFrom does not match the inputs");
-  const deadline = new Deadline(ctx, operationTimeoutMs(HOSTKEY_HOST, inputs.operationTimeout, ctx, HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS));
+  // Each wait (get_snapshot's task, create_snapshot's task, the listing) gets the whole limit.
+  const timeoutMs = HOSTKEY_TIMEOUTS.ms("snapshot", inputs.operationTimeout, ctx);
   return objectLocks.run(`${HOSTKEY_HOST}:${serverId}`, async () => {
-    if (inputs.importFrom) return adopt(client, inputs, ctx, deadline);
+    if (inputs.importFrom) return adopt(client, inputs, ctx, timeoutMs);
     // Names are how invapi addresses snapshots, and nothing says it refuses a duplicate: look first.
-    const before = await client.getSnapshots(serverId, type, { timeoutMs: deadline.remaining(), signal: ctx.signal });
+    const before = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
     if (findSnapshot(before, name)) {
       throw new VpsError(
         { kind: "conflict", host: HOSTKEY_HOST, operation: "vm/create_snapshot", hint: `server ${serverId} already has a ${type} named "${name}"; adopt it with importFrom: "${id}", or choose another name` },
@@ -105,31 +104,38 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
       );
     }
     const listed = (l: Parameters<typeof findSnapshot>[0]) => findSnapshot(l, name) !== undefined;
-    let answer;
-    try {
-      answer = await client.createSnapshot(serverId, name, type, ctx.signal);
-    } catch (e) {
-      if (!isVpsError(e) || !e.outcomeUnknown) throw e;
-      // The answer was lost: the call was not repeated (it is not idempotent). Look for its effect.
-      ctx.logger.warn(`${ctx.label}: no answer to vm/create_snapshot (${e.message}); looking for the snapshot in the listing before anything else`);
+    // A repeat would make a second snapshot of this name. After a transient fault the listing decides
+    // (provider/core/reconcile.ts). A snapshot may show there a little after its task ends (issue 7),
+    // so "not listed" counts as "not made" only after LISTING_LAG_MS of looking; a repeat while the
+    // first task still runs is refused as busy and waited out.
+    const look = async (): Promise<Seen<SnapshotListing>> => {
       try {
-        const listing = await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to appear`, timeoutMs: Math.min(deadline.remaining(), RECONCILE_WINDOW_MS), until: listed });
-        return { id, outs: { ...inputs, ...outsOf(findSnapshot(listing, name)!) } };
-      } catch (e2) {
-        if (isVpsError(e2, "timeout")) throw e;
-        throw e2;
+        return { state: "done", found: await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to appear`, timeoutMs: Math.min(timeoutMs, LISTING_LAG_MS), until: listed }) };
+      } catch (e) {
+        if (isVpsError(e, "timeout")) return { state: "absent" };
+        throw e;
       }
-    }
-    ctx.logger.info(`${ctx.label}: creating ${type} "${name}" on server ${serverId}${answer.kind === "task" ? ` (task ${answer.key})` : ""}`);
+    };
+    const r = await sendReconciled({
+      host: HOSTKEY_HOST,
+      operation: `vm/create_snapshot "${name}" on server ${serverId}`,
+      send: () => client.createSnapshot(serverId, name, type, ctx.signal),
+      repeat: { kind: "observable", look },
+      logger: ctx.logger,
+      busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal },
+    });
+    if (r.kind !== "sent") return { id, outs: { ...inputs, ...outsOf(findSnapshot(r.found, name)!) } };
+    const answer = r.answer;
+    reportStarted(ctx, `${type} "${name}" of server ${serverId}`, "being created", answer.kind === "task" ? `task ${answer.key}` : undefined);
     if (answer.kind === "task") {
       try {
-        await client.waitTask(answer.key, { action: "create_snapshot", timeoutMs: deadline.remaining(), signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (create_snapshot)`), objectId: id });
+        await client.waitTask(answer.key, { action: "create_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (create_snapshot)`), objectId: id });
       } catch (e) {
         if (isVpsError(e, "notFound")) {
           ctx.logger.warn(`${ctx.label}: task ${answer.key} vanished before its answer was seen; checking the listing instead`);
         } else if (isVpsError(e, "operationFailed")) {
           // A failed task may still leave a snapshot behind: name it so the state keeps it.
-          const after = await client.getSnapshots(serverId, type, { timeoutMs: deadline.remaining(), signal: ctx.signal }).catch(() => undefined);
+          const after = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal }).catch(() => undefined);
           if (after && findSnapshot(after, name)) throw withObjectId(e, id, `${e.hint ?? ""}; a snapshot named "${name}" exists anyway: run \`pulumi refresh\`, then remove it or adopt it`);
           throw e;
         } else if (isVpsError(e, "timeout")) {
@@ -137,7 +143,7 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
         } else throw e;
       }
     }
-    const listing = await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to appear in the listing`, timeoutMs: deadline.remaining(), objectId: id, until: listed }).catch((e: unknown) => {
+    const listing = await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to appear in the listing`, timeoutMs, objectId: id, until: listed }).catch((e: unknown) => {
       throw isVpsError(e, "timeout") ? withObjectId(e, id) : e;
     });
     return { id, outs: { ...inputs, ...outsOf(findSnapshot(listing, name)!) } };
@@ -150,7 +156,7 @@ async function read(id: string, state: Partial<Inputs>, ctx: HandlerContext) {
   const client = hostkeyClientFromSettings();
   let listing;
   try {
-    listing = await refreshListing(client, target.serverId, typeOf(state), operationTimeoutMs(HOSTKEY_HOST, state.operationTimeout, ctx, HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS));
+    listing = await refreshListing(client, target.serverId, typeOf(state), HOSTKEY_TIMEOUTS.ms("snapshot", state.operationTimeout, ctx));
   } catch (e) {
     if (isGone(e)) return undefined; // the VM itself is gone
     throw e;
@@ -167,12 +173,12 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
   const { serverId, name } = target;
   const type = typeOf(state);
   const client = hostkeyClientFromSettings();
-  const deadline = new Deadline(ctx, operationTimeoutMs(HOSTKEY_HOST, state.operationTimeout, ctx, HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS));
+  const timeoutMs = HOSTKEY_TIMEOUTS.ms("snapshot", state.operationTimeout, ctx);
   const gone = (l: Parameters<typeof findSnapshot>[0]) => findSnapshot(l, name) === undefined;
   await objectLocks.run(`${HOSTKEY_HOST}:${serverId}`, async () => {
     let before;
     try {
-      before = await client.getSnapshots(serverId, type, { timeoutMs: deadline.remaining(), signal: ctx.signal });
+      before = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
     } catch (e) {
       if (isGone(e)) {
         ctx.logger.info(`${ctx.label}: server ${serverId} no longer exists; the snapshot went with it`);
@@ -186,28 +192,43 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
     }
     let answer;
     try {
-      answer = await client.removeSnapshot(serverId, name, type, ctx.signal);
+      // A snapshot no longer listed shows the remove happened; a repeat while its task runs is refused
+      // as busy (waited out), one after it as not found.
+      const look = async (): Promise<Seen<undefined>> => {
+        try {
+          await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to go away`, timeoutMs: Math.min(timeoutMs, LISTING_LAG_MS), until: gone });
+          return { state: "done", found: undefined };
+        } catch (e) {
+          if (isVpsError(e, "timeout")) return { state: "absent" };
+          throw e;
+        }
+      };
+      const r = await sendReconciled({
+        host: HOSTKEY_HOST,
+        operation: `vm/remove_snapshot "${name}" on server ${serverId}`,
+        send: () => client.removeSnapshot(serverId, name, type, ctx.signal),
+        repeat: { kind: "observable", look },
+        logger: ctx.logger,
+        busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal },
+      });
+      if (r.kind !== "sent") return;
+      answer = r.answer;
     } catch (e) {
       if (!isVpsError(e)) throw e;
       if (isPowerStateRefusal(e.vendorMessage)) throw withObjectId(e, id, REMOVE_ON_RUNNING_VM_HINT);
       if (isGone(e)) return;
-      if (!e.outcomeUnknown) throw e;
-      ctx.logger.warn(`${ctx.label}: no answer to vm/remove_snapshot (${e.message}); checking whether the snapshot went away`);
-      await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to go away`, timeoutMs: Math.min(deadline.remaining(), RECONCILE_WINDOW_MS), until: gone }).catch((e2: unknown) => {
-        throw isVpsError(e2, "timeout") ? e : e2;
-      });
-      return;
+      throw e;
     }
     if (answer.kind === "task") {
       try {
-        await client.waitTask(answer.key, { action: "remove_snapshot", timeoutMs: deadline.remaining(), signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (remove_snapshot)`), objectId: id });
+        await client.waitTask(answer.key, { action: "remove_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (remove_snapshot)`), objectId: id });
       } catch (e) {
         if (isVpsError(e, "notFound")) ctx.logger.warn(`${ctx.label}: task ${answer.key} vanished before its answer was seen; checking the listing instead`);
         else if (isVpsError(e, "operationFailed") && isPowerStateRefusal(e.vendorMessage)) throw withObjectId(e, id, REMOVE_ON_RUNNING_VM_HINT);
         else throw e;
       }
     }
-    await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to leave the listing`, timeoutMs: deadline.remaining(), objectId: id, until: gone });
+    await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to leave the listing`, timeoutMs, objectId: id, until: gone });
   });
 }
 
@@ -217,6 +238,37 @@ export const snapshotResource = recordingOperationSeconds(defineResource({
   description: "A snapshot of a HOSTKEY virtual machine (invapi vm/create_snapshot), waited for until it is listed.",
   inputs: snapshotInputs,
   outputs: snapshotOutputs,
+  notes: {
+    id: "`\"<serverId>/<name>\"` (`\"1001/before-upgrade.v1\"`)",
+    behaviour: [
+      "Create calls `vm/create_snapshot`, then polls the task key at `eq_callback.php` until `OK`, then `vm/get_snapshot` until the snapshot is listed (it may show a little after its task ends). Delete calls `vm/remove_snapshot`, waits for its task, then for the listing to drop it (already gone is success).",
+      "**HOSTKEY removes a snapshot only from a powered-off VM.** `pulumi destroy` of a snapshot on a running VM fails with that message and what to do; the provider never powers a server off.",
+      "With rotation on, HOSTKEY may delete old snapshots by itself; a refresh then drops them from the state. Put the names a stack manages into `hostkey.RestoreSettings`' `excludeFromRotation`.",
+    ],
+    limits: ["Create checks the listing first and refuses a name the VM already has (suggesting `importFrom`): invapi addresses snapshots by name."],
+    waits: ["Create and delete wait for their task, then for the listing to show the result."],
+    adoption: ["`importFrom` is `\"<serverId>/<name>\"` and must match `serverId` and `name`."],
+    errors: [
+      { error: "a snapshot name the VM already has", action: "Adopt it with `importFrom: \"<serverId>/<name>\"`, or choose another name." },
+      { error: "removal refused on a running VM", action: "Power the VM off in the HOSTKEY panel (or `pulumi state delete` the snapshot to forget it), then `pulumi destroy` again." },
+    ],
+    example: {
+      typescript: `import { hostkey } from "pulumi-vps";
+
+const snap = new hostkey.Snapshot("before-upgrade", { serverId: 1001, name: "before-upgrade.v1" });
+export const snapshotId = snap.snapshotId;`,
+      yaml: `name: hostkey-snapshot
+runtime: yaml
+resources:
+  beforeUpgrade:
+    type: vps:hostkey:Snapshot
+    properties:
+      serverId: 1001
+      name: before-upgrade.v1
+outputs:
+  snapshotId: \${beforeUpgrade.snapshotId}`,
+    },
+  },
   handler: {
     async check(inputs) {
       const conflicts = importConflicts(inputs);

@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { defineResource, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, VpsError, recordingOperationSeconds } from "../core";
-import { DEFAULT_SNAPSHOT_TYPE, HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS } from "./client";
+import { defineResource, type HandlerContext, isVpsError, objectLocks, recordingOperationSeconds, reportStarted, sendUnrepeatable, VpsError } from "../core";
+import { DEFAULT_SNAPSHOT_TYPE } from "./client";
 import { HOSTKEY_HOST } from "./errors";
-import { Deadline, findSnapshot, namesOf, operationTimeoutSchema, progressTo, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema, withObjectId } from "./operations";
+import { findSnapshot, HOSTKEY_TIMEOUTS, namesOf, progressTo, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema, withObjectId } from "./operations";
 import { hostkeyClientFromSettings } from "./settings";
+import { sameTriggers } from "../core/triggers";
 
 /**
  * `hostkey.SnapshotRestore`: an action resource. Create runs vm/restore_snapshot and waits for its
@@ -15,19 +16,15 @@ import { hostkeyClientFromSettings } from "./settings";
 export const snapshotRestoreInputs = {
   serverId: { schema: serverIdSchema, description: "Id of the HOSTKEY virtual machine to restore.", replaceOnChange: true },
   name: { schema: snapshotNameSchema, description: "Name of the snapshot to restore (e.g. a `hostkey.Snapshot`'s `name`).", replaceOnChange: true },
-  type: { schema: snapshotTypeSchema, description: "Snapshot type (invapi `type`; default `snapshot`).", replaceOnChange: true },
+  type: { schema: snapshotTypeSchema, description: "Snapshot type (invapi `type`): a plain word.", default: DEFAULT_SNAPSHOT_TYPE, replaceOnChange: true },
   confirm: {
     // z.custom keeps this message (a literal's mismatch is reported as "must be one of true").
     schema: z.custom<true>((v) => v === true, { message: "must be true: restoring a snapshot overwrites the VM's current disk with the snapshot's state, and this cannot be undone" }),
     description: "Must be `true`: a restore overwrites the VM's disk.",
     createOnly: true,
   },
-  triggers: { schema: z.array(z.unknown()).optional(), description: "Any values; a change runs the restore again.", replaceOnChange: true },
-  operationTimeout: {
-    schema: operationTimeoutSchema,
-    description: `Seconds the restore may take (default: config hostkey:operationTimeout, then ${HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS / 60} minutes).`,
-    createOnly: true,
-  },
+  triggers: { schema: z.array(z.unknown()).optional(), description: "A list of any values (e.g. a date or a version string).", replaceOnChange: true, equals: sameTriggers },
+  operationTimeout: HOSTKEY_TIMEOUTS.input(["snapshot"]),
 };
 
 export const snapshotRestoreOutputs = {
@@ -43,22 +40,30 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
   const { serverId, name } = inputs;
   const type = inputs.type ?? DEFAULT_SNAPSHOT_TYPE;
   const target = snapshotId(serverId, name);
-  const deadline = new Deadline(ctx, operationTimeoutMs(HOSTKEY_HOST, inputs.operationTimeout, ctx, HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS));
+  const timeoutMs = HOSTKEY_TIMEOUTS.ms("snapshot", inputs.operationTimeout, ctx);
   return objectLocks.run(`${HOSTKEY_HOST}:${serverId}`, async () => {
-    const listing = await client.getSnapshots(serverId, type, { timeoutMs: deadline.remaining(), signal: ctx.signal });
+    const listing = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
     const snapshot = findSnapshot(listing, name);
     if (!snapshot) {
       throw new VpsError({ kind: "notFound", host: HOSTKEY_HOST, operation: "vm/restore_snapshot", hint: `server ${serverId} has no ${type} named "${name}" (it has: ${namesOf(listing)})` }, "no such snapshot");
     }
-    const answer = await client.restoreSnapshot(serverId, name, type, ctx.signal);
+    // A second restore would throw away what the VM did since the first, and a restored VM lists the
+    // same snapshots as before: after a transient fault it is not sent again (provider/core/reconcile.ts).
+    const answer = await sendUnrepeatable({
+      host: HOSTKEY_HOST,
+      operation: `vm/restore_snapshot "${name}" on server ${serverId}`,
+      send: () => client.restoreSnapshot(serverId, name, type, ctx.signal),
+      logger: ctx.logger,
+      check: `whether server ${serverId} was restored from "${name}" shows only on the VM itself: look at it (or at its tasks in the HOSTKEY panel) before \`pulumi up\` again, which restores it again`,
+    });
     const startedAt = new Date(ctx.clock.now()).toISOString();
     const id = `${target}@${startedAt}`;
     let taskKey: string | undefined;
     if (answer.kind === "task") {
       taskKey = answer.key;
-      ctx.logger.info(`${ctx.label}: restoring server ${serverId} from "${name}" (task ${answer.key})`);
+      reportStarted(ctx, `server ${serverId}`, `restoring from "${name}"`, `task ${answer.key}`);
       try {
-        await client.waitTask(answer.key, { action: "restore_snapshot", timeoutMs: deadline.remaining(), signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (restore_snapshot)`), objectId: id });
+        await client.waitTask(answer.key, { action: "restore_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (restore_snapshot)`), objectId: id });
       } catch (e) {
         // The restore was accepted; its end was not seen. Record the action (objectId) so a later
         // `pulumi up` does not run a destructive restore again by itself; change `triggers` to re-run.
@@ -80,6 +85,35 @@ export const snapshotRestoreResource = recordingOperationSeconds(defineResource(
   description: "Restores a HOSTKEY virtual machine from one of its snapshots (invapi vm/restore_snapshot); an action that runs again when its triggers change.",
   inputs: snapshotRestoreInputs,
   outputs: snapshotRestoreOutputs,
+  notes: {
+    id: "`\"<serverId>/<name>@<ISO time>\"`",
+    behaviour: [
+      "An action: create calls `vm/restore_snapshot` and waits for its task; a change of `serverId`, `name`, `type` or `triggers` replaces it, which restores again; refresh keeps the record; delete does nothing to the server. The snapshot must exist (the error lists those that do).",
+      "If the task's end cannot be seen, the error says so and the action is still recorded, so a later `pulumi up` does not repeat a destructive restore by itself (change `triggers` to run it again).",
+    ],
+    waits: ["Create waits for the restore's task."],
+    adoption: ["Nothing to adopt: a restore leaves no object on the host."],
+    errors: [
+      { error: "`no such snapshot: server ... has no snapshot named ...`", action: "Use a name from `hostkey.getSnapshots` (the error lists them)." },
+      { error: "`... was accepted but its end was not seen`", action: "Check the VM; the action is recorded, change `triggers` to run it again." },
+    ],
+    example: {
+      typescript: `import { hostkey } from "pulumi-vps";
+
+// Opt-in, destructive: overwrites the VM's disk. A new triggers value restores again.
+new hostkey.SnapshotRestore("roll-back", { serverId: 1001, name: "before-upgrade.v1", confirm: true, triggers: ["1"] });`,
+      yaml: `name: hostkey-snapshot-restore
+runtime: yaml
+resources:
+  rollBack:
+    type: vps:hostkey:SnapshotRestore
+    properties:
+      serverId: 1001
+      name: before-upgrade.v1
+      confirm: true
+      triggers: [ "1" ]`,
+    },
+  },
   handler: {
     create,
     // An action has no live object to compare: what happened stays as recorded.

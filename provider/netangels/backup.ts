@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, objectLocks, operationTimeoutMs, VpsError, recordingOperationSeconds } from "../core";
-import { NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS, type NetangelsClient } from "./client";
+import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, objectLocks, recordingOperationSeconds, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
+import { NETANGELS_TIMEOUTS, type NetangelsClient } from "./client";
 import { BACKUP_DATE_PATTERN, BACKUP_DATE_RULE, backupDateSchema, compareBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
 import { noSuchBackupError, operationTimeoutInput, vmIdInput, withHint } from "./inputs";
 import type { BackupEntry, Vm } from "./schemas";
 import { netangelsClientFromSettings } from "./settings";
-import { describeVm, showsWork, startWhenSettled, waitUntilSettled } from "./vmWait";
+import { showsWork, startWhenSettled, waitUntilSettled } from "./vmWait";
 
 /**
  * netangels.Backup: a backup of one VM, made with `POST /cloud/vms/{id}/backup/`.
@@ -69,7 +69,7 @@ export const backupResource = recordingOperationSeconds(defineResource({
   type: "Backup",
   description: "A backup of a NetAngels VM. The API cannot delete backups: destroying this resource forgets it, and the backup expires by the host's retention policy.",
   inputs: {
-    vmId: { schema: vmIdInput, description: "Id of the VM to back up; a change makes a new backup.", replaceOnChange: true },
+    vmId: { schema: vmIdInput, description: "Id of the VM to back up.", replaceOnChange: true },
     importFrom: {
       schema: z.string({ error: IMPORT_RULE }).refine((v) => parseBackupId(v) !== undefined, { message: IMPORT_RULE }).optional(),
       description: 'Adopt an existing backup instead of making one: "<vmId>/<backup_date>", the date exactly as getVmBackups lists it.',
@@ -83,6 +83,37 @@ export const backupResource = recordingOperationSeconds(defineResource({
     resourceName: { schema: z.string().optional(), description: "Name of the backed-up resource." },
     virtualSize: { schema: z.number().optional(), description: "Virtual size, as the listing gives it." },
     restoreMethods: { schema: z.record(z.string(), z.unknown()).optional(), description: "The listing's `methods`: the restore methods this backup offers." },
+  },
+  notes: {
+    id: "`\"<vmId>/<backup_date>\"` (`\"42/2024-11-29T04:26:40.900150729\"`), the date exactly as listed",
+    behaviour: [
+      "Create sends `POST /cloud/vms/{id}/backup/` after the VM has settled. It is done when the VM is steady, has no pending task, and a new entry is in `GET /cloud/vms/{id}/backups/` (the state alone can look finished while the task is only queued). The new entry is the one not listed before the request: the `VM` entry first, then `Disk`, newest first.",
+      "**Delete only forgets.** The API has no backup delete: `pulumi destroy` removes the backup from the stack and logs a warning that it stays on the host and expires by the host's retention policy.",
+      "Refresh drops a backup that is no longer listed (expired, deleted in the panel) or whose VM is gone (404). A 401 is always an error, never \"gone\".",
+      "`Error` (or another failure state) during the wait fails the create with the VM's state and its `transitions`.",
+    ],
+    waits: ["Create waits for the VM to settle, then for the backup: the VM steady with no pending task and the new entry listed."],
+    adoption: ["`importFrom` is `\"<vmId>/<backup_date>\"`, the same VM as `vmId` (checked at preview)."],
+    errors: [
+      { error: "a lost answer (5xx, dropped connection)", action: "Never sent again blindly: if the VM then shows the backup under way (or a new entry is listed) the provider waits for it; otherwise it is sent again (twice at most)." },
+      { error: "a create that runs out", action: "The error says how to adopt the backup with `importFrom` once it is listed." },
+    ],
+    example: {
+      typescript: `import { netangels } from "pulumi-vps";
+
+// The API cannot delete backups: pulumi destroy forgets this one (with a warning).
+const backup = new netangels.Backup("before-deploy", { vmId: 42 });
+export const backupDate = backup.backupDate;`,
+      yaml: `name: netangels-backup
+runtime: yaml
+resources:
+  beforeDeploy:
+    type: vps:netangels:Backup
+    properties:
+      vmId: 42
+outputs:
+  backupDate: \${beforeDeploy.backupDate}`,
+    },
   },
   handler: {
     async check(inputs) {
@@ -98,7 +129,7 @@ export const backupResource = recordingOperationSeconds(defineResource({
     async create(inputs, ctx) {
       const client = netangelsClientFromSettings();
       const vmId = inputs.vmId;
-      const timeoutMs = operationTimeoutMs(NETANGELS_HOST, inputs.operationTimeout, ctx, NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS);
+      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
 
       if (inputs.importFrom !== undefined) {
         const ref = parseBackupId(inputs.importFrom);
@@ -118,27 +149,29 @@ export const backupResource = recordingOperationSeconds(defineResource({
         let known = new Set((await listBackupsOf(client, vmId, ctx)).map(entryKey));
         const newEntry = async (): Promise<BackupEntry | undefined> => pickBackupEntry((await client.listVmBackups(vmId, { signal: ctx.signal, priority: "poll" })).filter((e) => !known.has(entryKey(e))));
 
-        // A lost answer (5xx, broken connection) leaves the outcome unknown: never sent again blindly.
+        // A repeat would make a second backup. After a transient fault the VM shows whether the request
+        // took (provider/core/reconcile.ts): Backuping or a pending task, or a new entry in its
+        // listing; with neither, it is sent again.
         const started = await startWhenSettled(wait, async () => {
           // Listed again right before the request: a backup the host made while the VM was busy
           // (its schedule) must not be taken for this one.
           known = new Set((await listBackupsOf(client, vmId, ctx)).map(entryKey));
-          try {
-            return { answer: await client.createBackup(vmId, { signal: ctx.signal }) };
-          } catch (e) {
-            if (isVpsError(e) && e.outcomeUnknown) return { lost: e };
-            throw e;
-          }
+          const look = async (): Promise<Seen<undefined>> => {
+            const vm = await client.getVm(vmId, { signal: ctx.signal });
+            if (vm && showsWork(vm, "Backuping")) return { state: "running", found: undefined };
+            return (await newEntry()) ? { state: "done", found: undefined } : { state: "absent" };
+          };
+          return sendReconciled({
+            host: NETANGELS_HOST,
+            operation: `POST /cloud/vms/${vmId}/backup/ (backup of VM ${vmId})`,
+            send: () => client.createBackup(vmId, { signal: ctx.signal }),
+            repeat: { kind: "observable", look },
+            logger: ctx.logger,
+            busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal },
+          });
         });
         const before: Vm = started.before;
-        if (started.value.lost) {
-          const lost = started.value.lost;
-          const vm = await client.getVm(vmId, { signal: ctx.signal });
-          if (!(vm && showsWork(vm, "Backuping")) && !(await newEntry())) {
-            throw withHint(lost, `the answer to the backup request was lost, and VM ${vmId} shows no backup under way and no new backup${vm ? ` (${describeVm(vm)})` : ""}: no backup was made; run \`pulumi up\` again`, "no answer");
-          }
-          ctx.logger.warn(`${ctx.label}: the answer to the backup request was lost, but VM ${vmId} shows the backup under way; waiting for it instead of asking again`);
-        }
+        if (started.value.kind === "sent") reportStarted(ctx, `a backup of VM ${vmId}`, "under way", `VM state ${started.value.answer.state}`);
 
         const done = await waitUntilSettled({
           ...wait,

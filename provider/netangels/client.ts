@@ -1,20 +1,22 @@
 import type { z } from "zod";
-import { globalRedactor, HttpClient, type RequestPriority, systemClock, type TransportOptions, VpsError } from "../core";
+import { globalRedactor, HttpClient, OperationTimeouts, type RequestPriority, systemClock, type TransportOptions, VpsError } from "../core";
 import { BACKUP_DATE_PATTERN, BACKUP_DATE_RULE } from "./dates";
 import { decodeNetangelsError, NETANGELS_HOST } from "./errors";
 import { type BackupEntry, backupListResponse, type FilesList, filesListResponse, type Vm, type VmList, vmListResponse, vmSchema } from "./schemas";
 
 /**
- * Typed client of the NetAngels cloud VDS backups API: one method per endpoint of the seed, each
+ * Typed client of the NetAngels cloud VDS backups API: one method per endpoint of the vendor documentation, each
  * declaring whether it may be repeated after a 5xx or a broken connection (only reads may).
  *
- * The seed documents no `GET /cloud/vms/{id}/`: a VM's state is read from `GET /cloud/backups/vms/`
+ * The vendor documentation gives no `GET /cloud/vms/{id}/`: a VM's state is read from `GET /cloud/backups/vms/`
  * ("backups of all VMs", a list of VMs with `state` and `transitions`), the only documented source.
  */
 
 export const NETANGELS_DEFAULT_ENDPOINT = "https://api-ms.netangels.ru/api/v1";
-/** The seed gives no duration for backups or rollbacks; they copy whole disks, so allow half an hour. */
-export const NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS = 1800;
+/** Default wait limit (seconds per wait): the vendor documentation gives no duration for backups or rollbacks; they copy whole disks. */
+export const NETANGELS_TIMEOUTS = new OperationTimeouts(NETANGELS_HOST, {
+  wait: { seconds: 30 * 60, waits: "the VM settling, a backup and a rollback" },
+});
 
 export interface NetangelsClientOptions extends TransportOptions {
   token: string;
@@ -79,9 +81,12 @@ export class NetangelsClient {
     return this.http.call({ operation: `GET ${path}`, method: "GET", path, safety: "read", schema, signal: o.signal, priority: o.priority });
   }
 
-  /** POSTs carry no body: the seed documents none for any method. */
-  private post<S extends z.ZodType>(path: string, schema: S, o: CallOptions = {}): Promise<z.infer<S>> {
-    return this.http.call({ operation: `POST ${path}`, method: "POST", path, safety: "mutate", schema, signal: o.signal, priority: o.priority });
+  /**
+   * The vendor documentation gives no body for any POST, so only the archive requests send one: the list of files
+   * to put in the archive, `{"files": [...]}`, without which an archive request names nothing.
+   */
+  private post<S extends z.ZodType>(path: string, schema: S, o: CallOptions = {}, json?: unknown): Promise<z.infer<S>> {
+    return this.http.call({ operation: `POST ${path}`, method: "POST", path, json, safety: "mutate", schema, signal: o.signal, priority: o.priority });
   }
 
   /** `GET /cloud/backups/`: the account's backups, as the list of VMs with their `backup_settings`. */
@@ -95,7 +100,7 @@ export class NetangelsClient {
   }
 
   /**
-   * One VM from `GET /cloud/backups/vms/`, or undefined when the listing does not hold it. The seed
+   * One VM from `GET /cloud/backups/vms/`, or undefined when the listing does not hold it. The vendor documentation
    * documents no paging, but the list carries `count`: when it says there are more VMs than were
    * returned, a missing VM cannot be called gone, so that is an error instead.
    */
@@ -131,9 +136,9 @@ export class NetangelsClient {
     return this.get(`${vmPath(vmId)}/backups/${backupDatePathSegment(backupDate, "backup files listing")}/files/`, filesListResponse, o);
   }
 
-  /** `POST /cloud/vms/{id}/backups/{date}/files/`: asks for an archive of the backup's files; answers with the VM only. */
-  async requestVmFilesArchive(vmId: number, backupDate: string, o?: CallOptions): Promise<Vm> {
-    return this.post(`${vmPath(vmId)}/backups/${backupDatePathSegment(backupDate, "backup files archive")}/files/`, vmSchema, o);
+  /** `POST /cloud/vms/{id}/backups/{date}/files/` with `{"files": [...]}`: asks for an archive of those files of the backup; answers with the VM only. */
+  async requestVmFilesArchive(vmId: number, backupDate: string, files: string[], o?: CallOptions): Promise<Vm> {
+    return this.post(`${vmPath(vmId)}/backups/${backupDatePathSegment(backupDate, "backup files archive")}/files/`, vmSchema, o, { files });
   }
 
   /** `GET /cloud/vms/{id}/volumes/{volume_id}/backups/`. */
@@ -142,7 +147,7 @@ export class NetangelsClient {
   }
 
   /**
-   * `POST /cloud/vms/{id}/volumes/{volume_id}/backups/{date}/`. The seed prints this path as
+   * `POST /cloud/vms/{id}/volumes/{volume_id}/backups/{date}/`. The vendor documentation prints this path as
    * `.../backups/{date}(%5C.%5Cd+)%3F/`: the URL pattern `{date}(\.\d+)?` leaked through URL-encoded,
    * i.e. the date's fractional part is optional here. The date is sent as given, with or without it.
    */
@@ -155,8 +160,8 @@ export class NetangelsClient {
     return this.get(`${volumePath(vmId, volumeId)}/backups/${backupDatePathSegment(backupDate, "volume backup files listing")}/files/`, filesListResponse, o);
   }
 
-  /** `POST /cloud/vms/{id}/volumes/{volume_id}/backups/{date}/files/`: answers with the VM only. */
-  async requestVolumeFilesArchive(vmId: number, volumeId: number, backupDate: string, o?: CallOptions): Promise<Vm> {
-    return this.post(`${volumePath(vmId, volumeId)}/backups/${backupDatePathSegment(backupDate, "volume backup files archive")}/files/`, vmSchema, o);
+  /** `POST /cloud/vms/{id}/volumes/{volume_id}/backups/{date}/files/` with `{"files": [...]}`: answers with the VM only. */
+  async requestVolumeFilesArchive(vmId: number, volumeId: number, backupDate: string, files: string[], o?: CallOptions): Promise<Vm> {
+    return this.post(`${volumePath(vmId, volumeId)}/backups/${backupDatePathSegment(backupDate, "volume backup files archive")}/files/`, vmSchema, o, { files });
   }
 }

@@ -1,11 +1,11 @@
 import { z } from "zod";
 
 /**
- * NetAngels backup dates, e.g. `2024-11-29T04:26:40.900150729`: the seed's format has nine fractional
+ * NetAngels backup dates, e.g. `2024-11-29T04:26:40.900150729`: the vendor documentation's format has nine fractional
  * digits (nanoseconds). A JavaScript `Date` keeps milliseconds, so a backup date never passes through
  * one: it stays the exact string the API gave, is checked with a pattern, and is put into URLs as is.
  *
- * The seed shows no time zone on these dates. An offset (`Z`, `+03:00`) is still accepted, so a listing
+ * The vendor documentation shows no time zone on these dates. An offset (`Z`, `+03:00`) is still accepted, so a listing
  * that carries one keeps working; the string is passed on unchanged either way.
  */
 

@@ -1,12 +1,13 @@
 import type { z } from "zod";
 import { type ApiCall, type ErrorKind, OUTCOME_UNKNOWN_HINT, parseRetryAfter, type RawResponse, VpsError } from "../core";
-import { errorBodySchema } from "./schemas";
+import { errorBodySchema, fieldErrorsSchema } from "./schemas";
 
 /**
- * NetAngels errors. The seed lists only `200 Успешный запрос` for every method and shows no error
+ * NetAngels errors. The vendor documentation lists only `200 Успешный запрос` for every method and shows no error
  * body. Defensive readings, which the simulator follows:
  * - any non-2xx answer is an error; its text is taken from a JSON `detail` (Django REST framework, the
- *   API's apparent stack), `message`, `error` or `errors` field, else from the raw body;
+ *   API's apparent stack), `message`, `error` or `errors` field, else from DRF's field errors
+ *   (`{"files": ["This field is required."]}` → `files: This field is required.`), else the raw body;
  * - 401 and 403 mean the token is wrong or lacks rights: always an error, never "gone";
  * - 404 means the VM, volume or backup does not exist;
  * - 409 and 423 mean the VM is busy with other work (refused unprocessed, so it may be sent again
@@ -31,6 +32,13 @@ function vendorText(res: RawResponse): string | undefined {
     const b = parsed.data;
     const text = b.detail ?? b.message ?? b.error ?? (b.errors !== undefined ? JSON.stringify(b.errors) : undefined);
     if (text) return text.slice(0, 300);
+  }
+  const fields = fieldErrorsSchema.safeParse(res.body);
+  if (fields.success && Object.keys(fields.data).length > 0) {
+    return Object.entries(fields.data)
+      .map(([field, messages]) => `${field}: ${messages.join(" ")}`)
+      .join("; ")
+      .slice(0, 300);
   }
   return res.text.slice(0, 300) || undefined;
 }

@@ -10,7 +10,7 @@ export const functions: FunctionDefinition[] = [getBackupsFunction, getVmBackups
 
 export { backupResource, vmRollbackResource, volumeRollbackResource };
 export * from "./functions";
-export { NetangelsClient, NETANGELS_DEFAULT_ENDPOINT, NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS } from "./client";
+export { NetangelsClient, NETANGELS_DEFAULT_ENDPOINT, NETANGELS_TIMEOUTS } from "./client";
 export { netangelsClientFromSettings, netangelsSettingsSpec, clearNetangelsClientCache } from "./settings";
 export { VM_STATES, vmStateKind, type VmStateKind } from "./states";
 export { BACKUP_DATE_PATTERN, compareBackupDates, latestBackupDate } from "./dates";

@@ -1,28 +1,24 @@
 import { z } from "zod";
-import { VpsError } from "../core";
-import { NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS } from "./client";
+import { sameTriggers, VpsError } from "../core";
+import { NETANGELS_TIMEOUTS } from "./client";
 import { backupDateSchema } from "./dates";
 import { NETANGELS_HOST } from "./errors";
 
 /** Input schemas shared by the NetAngels resources and functions; messages name the rule. */
 
 export const vmIdInput = z
-  .number({ error: "must be the VM's numeric id (the seed's `id: int`), e.g. 42" })
+  .number({ error: "must be the VM's numeric id (the vendor documentation's `id: int`), e.g. 42" })
   .int("must be an integer VM id")
   .positive("must be a positive VM id");
 
 export const volumeIdInput = z
-  .number({ error: "must be the additional disk's numeric id (the seed's `volume_id: int`)" })
+  .number({ error: "must be the additional disk's numeric id (the vendor documentation's `volume_id: int`)" })
   .int("must be an integer volume id")
   .positive("must be a positive volume id");
 
 export const backupDateInput = backupDateSchema;
 
-export const operationTimeoutInput = {
-  schema: z.number({ error: "must be a number of seconds" }).positive("must be a positive number of seconds").optional(),
-  description: `Seconds each wait (the VM settling first, then the work itself) may take (default: config netangels:operationTimeout / NETANGELS_OPERATION_TIMEOUT, then ${NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS / 60} minutes).`,
-  createOnly: true,
-};
+export const operationTimeoutInput = NETANGELS_TIMEOUTS.input(["wait"]);
 
 const CONFIRM_RULE = "must be true: a rollback overwrites the disk with the backup's contents, and everything written since the backup is lost; set confirm: true to say you mean it";
 
@@ -37,8 +33,9 @@ export const confirmInput = {
 
 export const triggersInput = {
   schema: z.array(z.unknown(), { error: "must be a list of any values" }).optional(),
-  description: "Any values; a change runs the rollback again.",
+  description: "A list of any values (e.g. a date or a version string).",
   replaceOnChange: true,
+  equals: sameTriggers,
 };
 
 /** Rebuilds a VpsError with a better hint (its fields are read-only). */

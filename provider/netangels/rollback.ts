@@ -1,8 +1,8 @@
-import { type HandlerContext, isVpsError } from "../core";
+import { type HandlerContext, reportStarted, type Seen, sendReconciled } from "../core";
+import { NETANGELS_HOST } from "./errors";
 import type { NetangelsClient } from "./client";
-import { withHint } from "./inputs";
 import type { Vm } from "./schemas";
-import { describeVm, showsWork, startWhenSettled, waitUntilSettled } from "./vmWait";
+import { showsWork, startWhenSettled, vmGoneError, waitUntilSettled } from "./vmWait";
 
 /**
  * The wait shared by VmRollback and VolumeRollback: settle first, send the rollback once, then wait
@@ -27,29 +27,21 @@ export interface RollbackRun {
 
 export async function runRollback(r: RollbackRun): Promise<Vm> {
   const wait = { client: r.client, vmId: r.vmId, ctx: r.ctx, timeoutMs: r.timeoutMs, what: r.what };
-  const started = await startWhenSettled(wait, async () => {
-    try {
-      return { answer: await r.send() };
-    } catch (e) {
-      // A lost answer leaves the outcome unknown: a rollback is never sent again blindly.
-      if (isVpsError(e) && e.outcomeUnknown) return { lost: e };
-      throw e;
-    }
+  // A repeat would roll back again. After a transient fault the VM shows whether the request took
+  // (provider/core/reconcile.ts): Restoring, a pending task, or a moved `updated` time (the request
+  // queued or ran); with none of them, it is sent again.
+  const started = await startWhenSettled(wait, async (settled) => {
+    const look = async (): Promise<Seen<undefined>> => {
+      const vm = await r.client.getVm(r.vmId, { signal: r.ctx.signal });
+      if (!vm) throw vmGoneError(r.vmId, r.what);
+      return showsWork(vm, "Restoring") || vm.updated !== settled.updated ? { state: "running", found: undefined } : { state: "absent" };
+    };
+    return sendReconciled({ host: NETANGELS_HOST, operation: r.what, send: r.send, repeat: { kind: "observable", look }, logger: r.ctx.logger, busyWait: { timeoutMs: r.timeoutMs, clock: r.ctx.clock, signal: r.ctx.signal } });
   });
   const before = started.before;
-  let seen = started.value.answer !== undefined && showsWork(started.value.answer, "Restoring");
-  if (started.value.lost) {
-    const vm = await r.client.getVm(r.vmId, { signal: r.ctx.signal });
-    if (!vm || !(showsWork(vm, "Restoring") || vm.updated !== before.updated)) {
-      throw withHint(
-        started.value.lost,
-        `the answer to the rollback request was lost, and VM ${r.vmId} shows no rollback under way${vm ? ` (${describeVm(vm)})` : ""}; look at the VM in the NetAngels panel before running \`pulumi up\` again, which would send the rollback again`,
-        "no answer",
-      );
-    }
-    r.ctx.logger.warn(`${r.ctx.label}: the answer to the rollback request was lost, but VM ${r.vmId} shows the rollback under way; waiting for it instead of asking again`);
-    seen = true;
-  }
+  const sent = started.value;
+  let seen = sent.kind !== "sent" || showsWork(sent.answer, "Restoring");
+  if (sent.kind === "sent") reportStarted(r.ctx, r.what, "under way", `VM state ${sent.answer.state}`);
   const done = await waitUntilSettled({
     ...wait,
     kind: r.kind,

@@ -2,10 +2,10 @@ import { z } from "zod";
 import { backupDateSchema } from "./dates";
 
 /**
- * Response bodies of the NetAngels cloud VDS backups API, one schema per shape the seed
+ * Response bodies of the NetAngels cloud VDS backups API, one schema per shape the vendor documentation
  * (../shared/seeds/000_191f9ccbad66c53d.txt) documents. Types are inferred from the schemas.
  *
- * The seed lists fields and their types but shows no JSON example and leaves the nested types (Disk,
+ * The vendor documentation lists fields and their types but shows no JSON example and leaves the nested types (Disk,
  * Image, VMFinance, VMIP, Backup, Task) undescribed. Readings:
  * - objects are loose: fields the vendor adds pass through instead of failing a `pulumi up`;
  * - the fields the provider relies on are required: a VM's `id`, `state` and `transitions`, a backup's
@@ -20,14 +20,14 @@ import { backupDateSchema } from "./dates";
 
 const optionalString = z.string().nullable().optional();
 
-/** Disk / Volume: undescribed in the seed; `id` is the `volume_id` the volume paths take. */
+/** Disk / Volume: undescribed in the vendor documentation; `id` is the `volume_id` the volume paths take. */
 export const diskSchema = z.looseObject({
   id: z.number().int().optional(),
   name: optionalString,
   size: z.number().nullable().optional(),
 });
 
-/** A task in `transitions` ("current and scheduled tasks over the VM"): undescribed in the seed, so any value. */
+/** A task in `transitions` ("current and scheduled tasks over the VM"): undescribed in the vendor documentation, so any value. */
 export const taskSchema = z.unknown();
 
 export const vmSchema = z.looseObject({
@@ -66,7 +66,7 @@ export const vmListResponse = z.looseObject({
 });
 export type VmList = z.infer<typeof vmListResponse>;
 
-/** The seed's resource types of a backup: the VM, its main disk, an additional disk. */
+/** The vendor documentation's resource types of a backup: the VM, its main disk, an additional disk. */
 export const BACKUP_RESOURCE_TYPES = { VM: "virtual machine", Disk: "main disk", Volume: "additional disk (volume)" } as const;
 
 export const backupEntrySchema = z.looseObject({
@@ -74,7 +74,7 @@ export const backupEntrySchema = z.looseObject({
   methods: z.record(z.string(), z.unknown()).nullable().optional(),
   backup_date: backupDateSchema,
   resource_name: optionalString,
-  /** VM, Disk or Volume in the seed; kept a string so another value does not fail the parse. */
+  /** VM, Disk or Volume in the vendor documentation; kept a string so another value does not fail the parse. */
   resource_type: optionalString,
   virtual_size: z.number().nullable().optional(),
 });
@@ -101,3 +101,6 @@ export const errorBodySchema = z.looseObject({
   errors: z.unknown().optional(),
   code: z.union([z.string(), z.number()]).optional(),
 });
+
+/** Django REST framework's validation error: each rejected field with its messages. */
+export const fieldErrorsSchema = z.record(z.string(), z.array(z.string()));

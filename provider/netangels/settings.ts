@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type ConfigSource, getConfigSource, type HostSettingsSpec, numberSetting, RequestBudget, requireSetting, resolveSettings, VpsError } from "../core";
-import { NETANGELS_DEFAULT_ENDPOINT, NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS, NetangelsClient } from "./client";
+import { NETANGELS_DEFAULT_ENDPOINT, NETANGELS_TIMEOUTS, NetangelsClient } from "./client";
 import { NETANGELS_HOST } from "./errors";
 
 /**
@@ -11,11 +11,7 @@ import { NETANGELS_HOST } from "./errors";
 export const netangelsSettingsSpec = {
   token: { key: "token", env: "NETANGELS_TOKEN", secret: true, description: "API token from the NetAngels panel, sent as `Authorization: Bearer`" },
   endpoint: { key: "endpoint", env: "NETANGELS_ENDPOINT", default: NETANGELS_DEFAULT_ENDPOINT, description: "API root; point it at the simulator in tests" },
-  operationTimeout: {
-    key: "operationTimeout",
-    env: "NETANGELS_OPERATION_TIMEOUT",
-    description: `seconds each wait (VM settling, backup, rollback) may take when a resource does not set its own (default ${NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS})`,
-  },
+  operationTimeout: NETANGELS_TIMEOUTS.setting(),
   maxRequestsPerSecond: { key: "maxRequestsPerSecond", env: "NETANGELS_MAX_REQUESTS_PER_SECOND", default: "10", description: "requests per second this process sends to NetAngels, all resources together" },
 } satisfies HostSettingsSpec;
 

@@ -1,23 +1,23 @@
 /**
- * Every VM `state` the seed lists, with what it means for a wait:
+ * Every VM `state` the vendor documentation lists, with what it means for a wait:
  * - steady: the VM stays there until someone acts; a backup or rollback may start, a wait may end;
  * - transitional: work is under way and the VM leaves the state by itself; a wait goes on;
  * - failure: the VM is stuck until a person acts (the user, support, or a payment); a wait stops
  *   with an error that names the state.
  *
- * Readings where the seed is terse:
+ * Readings where the vendor documentation is terse:
  * - RescueMode is steady: the user switches it on and off, it does not end by itself;
  * - StoppedByAdmin and StoppedByService are failures: the host stopped the VM (an administrator, or
  *   for non-payment) and nothing the provider does will bring it back;
  * - Transfer (to another account) is transitional: it ends by itself, with the VM gone from this account;
- * - a state the seed does not list is treated as transitional (a wait goes on, bounded by its timeout,
+ * - a state the vendor documentation does not list is treated as transitional (a wait goes on, bounded by its timeout,
  *   with a warning) rather than as done or failed, since guessing either could be wrong.
  */
 export type VmStateKind = "steady" | "transitional" | "failure";
 
 export interface VmStateInfo {
   kind: VmStateKind;
-  /** The seed's description, in English. */
+  /** The vendor documentation's description, in English. */
   meaning: string;
   /** For failures: what the user can do. */
   remedy?: string;

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { defineResource, isVpsError, objectLocks, operationTimeoutMs, VpsError, recordingOperationSeconds } from "../core";
-import { NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS } from "./client";
+import { defineResource, isVpsError, objectLocks, recordingOperationSeconds, VpsError } from "../core";
+import { NETANGELS_TIMEOUTS } from "./client";
 import { NETANGELS_HOST } from "./errors";
 import { backupDateInput, confirmInput, noSuchBackupError, operationTimeoutInput, triggersInput, vmIdInput, withHint } from "./inputs";
 import { runRollback } from "./rollback";
@@ -13,7 +13,7 @@ import { refreshVm } from "./vmWait";
  * again (as a new resource), and delete does nothing to the server.
  *
  * Before sending, the date must be listed exactly in `GET /cloud/vms/{id}/backups/` (for this path the
- * seed shows one format, with the fraction): a rollback overwrites the disk, so it is only sent for a
+ * the vendor documentation shows one format, with the fraction): a rollback overwrites the disk, so it is only sent for a
  * backup that provably exists. The date reaches the URL exactly as given.
  */
 
@@ -22,10 +22,10 @@ export const vmRollbackResource = recordingOperationSeconds(defineResource({
   type: "VmRollback",
   description: "Rolls a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.",
   inputs: {
-    vmId: { schema: vmIdInput, description: "Id of the VM to roll back; a change runs the rollback again.", replaceOnChange: true },
+    vmId: { schema: vmIdInput, description: "Id of the VM to roll back.", replaceOnChange: true },
     backupDate: {
       schema: backupDateInput,
-      description: "Date of the backup exactly as getVmBackups (or a Backup's backupDate) gives it, e.g. 2024-11-29T04:26:40.900150729; a change runs the rollback again.",
+      description: "Date of the backup exactly as getVmBackups (or a Backup's backupDate) gives it, e.g. 2024-11-29T04:26:40.900150729.",
       replaceOnChange: true,
     },
     confirm: confirmInput,
@@ -36,11 +36,40 @@ export const vmRollbackResource = recordingOperationSeconds(defineResource({
     vmState: { schema: z.string(), description: "The VM's state after the rollback (refreshed by `pulumi refresh`)." },
     rolledBackAt: { schema: z.string(), description: "When the provider saw the rollback finish (ISO 8601, the provider's clock)." },
   },
+  notes: {
+    id: "`\"<vmId>/<backup_date>/<epoch ms>\"`",
+    behaviour: [
+      "Create sends `POST /cloud/vms/{id}/backups/{date}/` after the VM has settled and waits until the VM has left `Restoring` (steady, no pending task, after the rollback was seen under way: `Restoring`, a pending task, or a changed `updated` time). An action resource: `confirm: true` is required at preview (a rollback overwrites the disk); a change of `vmId`, `backupDate` or `triggers` runs it again; deleting it changes nothing on the host.",
+    ],
+    limits: ["Before sending, the date must be listed **exactly** in the VM's backups (for this path the vendor's documentation shows one format, with the fraction): a destructive call is only sent for a backup that provably exists, otherwise the error lists the dates that are there. A date that belongs to a `Volume` entry is refused with a pointer to `netangels.VolumeRollback`."],
+    waits: ["Create waits for the VM to settle, then for the rollback to be seen under way and finished."],
+    adoption: ["Nothing to adopt: a rollback leaves no object on the host."],
+    errors: [
+      { error: "`no backup dated ...; VM ... lists N backups: ...; copy one exactly`", action: "Copy a date exactly as `netangels.getVmBackups` (or a `Backup`'s `backupDate`) gives it." },
+      { error: "`the backup dated ... is of an additional disk`", action: "Use `netangels.VolumeRollback`." },
+    ],
+    example: {
+      typescript: `import { netangels } from "pulumi-vps";
+
+// Opt-in, destructive: overwrites the VM's disk with the backup. A new triggers value rolls back again.
+new netangels.VmRollback("back", { vmId: 42, backupDate: "2024-11-29T04:26:40.900150729", confirm: true, triggers: ["1"] });`,
+      yaml: `name: netangels-vm-rollback
+runtime: yaml
+resources:
+  back:
+    type: vps:netangels:VmRollback
+    properties:
+      vmId: 42
+      backupDate: "2024-11-29T04:26:40.900150729"
+      confirm: true
+      triggers: [ "1" ]`,
+    },
+  },
   handler: {
     async create(inputs, ctx) {
       const client = netangelsClientFromSettings();
       const { vmId, backupDate } = inputs;
-      const timeoutMs = operationTimeoutMs(NETANGELS_HOST, inputs.operationTimeout, ctx, NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS);
+      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
       const what = `rollback of VM ${vmId} to ${backupDate}`;
       return objectLocks.run(`${NETANGELS_HOST}:${vmId}`, async () => {
         let entries;
@@ -63,6 +92,9 @@ export const vmRollbackResource = recordingOperationSeconds(defineResource({
     },
 
     async read(id, state) {
+      // With only the id (an import), the record is what the id `<vmId>/<backupDate>/<ms>` says.
+      const fromId = /^(\d+)\/(.+)\/(\d+)$/.exec(id);
+      if (state.vmId === undefined && fromId) state = { ...state, vmId: Number(fromId[1]), backupDate: fromId[2], rolledBackAt: new Date(Number(fromId[3])).toISOString() };
       const vmId = state.vmId;
       if (vmId === undefined) return undefined;
       // Concurrent reads (a refresh) share one account listing of VMs (see vmWait.ts).

@@ -64,7 +64,7 @@ function progressLogger(o: VmWaitOptions, phase: string): (p: Progress) => void 
   return (p) => o.ctx.logger.progress(`${o.ctx.label}: ${phase}: VM ${o.vmId} ${p.status ?? ""} (${Math.round(p.elapsedMs / 1000)} s)`);
 }
 
-/** Warns once per wait about a state the seed does not list (treated as transitional). */
+/** Warns once per wait about a state the vendor documentation does not list (treated as transitional). */
 function unknownStateWarner(o: VmWaitOptions): (vm: Vm) => void {
   const seen = new Set<string>();
   return (vm) => {

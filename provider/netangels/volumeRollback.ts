@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { defineResource, isVpsError, objectLocks, operationTimeoutMs, VpsError, recordingOperationSeconds } from "../core";
-import { NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS } from "./client";
+import { defineResource, isVpsError, objectLocks, recordingOperationSeconds, VpsError } from "../core";
+import { NETANGELS_TIMEOUTS } from "./client";
 import { backupDateParts, matchingBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
 import { backupDateInput, confirmInput, noSuchBackupError, operationTimeoutInput, triggersInput, vmIdInput, volumeIdInput, withHint } from "./inputs";
@@ -12,7 +12,7 @@ import { refreshVm } from "./vmWait";
  * netangels.VolumeRollback: rolls an additional disk back to one of its backups
  * (`POST /cloud/vms/{id}/volumes/{volume_id}/backups/{date}/`). An action resource like VmRollback.
  *
- * The seed prints this path's date as `{date}(\.\d+)?`: the fractional part is optional. So the date
+ * The vendor documentation prints this path's date as `{date}(\.\d+)?`: the fractional part is optional. So the date
  * may be given with or without it, and is sent exactly as given. Before sending, it must name exactly
  * one backup of `GET /cloud/vms/{id}/volumes/{volume_id}/backups/`: the same string, or (without a
  * fraction) the one backup made in that second; two in one second is an error listing both.
@@ -23,11 +23,11 @@ export const volumeRollbackResource = recordingOperationSeconds(defineResource({
   type: "VolumeRollback",
   description: "Rolls an additional disk of a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.",
   inputs: {
-    vmId: { schema: vmIdInput, description: "Id of the VM the disk belongs to; a change runs the rollback again.", replaceOnChange: true },
-    volumeId: { schema: volumeIdInput, description: "Id of the additional disk; a change runs the rollback again.", replaceOnChange: true },
+    vmId: { schema: vmIdInput, description: "Id of the VM the disk belongs to.", replaceOnChange: true },
+    volumeId: { schema: volumeIdInput, description: "Id of the additional disk (getBackups lists each VM's volumeIds).", replaceOnChange: true },
     backupDate: {
       schema: backupDateInput,
-      description: "Date of the disk's backup as getVolumeBackups gives it, with or without its fractional part (e.g. 2024-11-29T04:26:40.900150729 or 2024-11-29T04:26:40); a change runs the rollback again.",
+      description: "Date of the disk's backup as getVolumeBackups gives it, with or without its fractional part (e.g. 2024-11-29T04:26:40.900150729 or 2024-11-29T04:26:40).",
       replaceOnChange: true,
     },
     confirm: confirmInput,
@@ -39,11 +39,42 @@ export const volumeRollbackResource = recordingOperationSeconds(defineResource({
     vmState: { schema: z.string(), description: "The VM's state after the rollback (refreshed by `pulumi refresh`)." },
     rolledBackAt: { schema: z.string(), description: "When the provider saw the rollback finish (ISO 8601, the provider's clock)." },
   },
+  notes: {
+    id: "`\"<vmId>/<volumeId>/<backup_date>/<epoch ms>\"`",
+    behaviour: [
+      "Create sends `POST /cloud/vms/{id}/volumes/{volume_id}/backups/{date}/`, with the same waits and action semantics as `netangels.VmRollback`.",
+      "The vendor's documentation prints this path as `.../backups/{date}(%5C.%5Cd+)%3F/`: the URL pattern `{date}(\\.\\d+)?` leaked through URL-encoded, so here the fraction is optional. `backupDate` is accepted with or without it and sent exactly as given; `matchedBackupDate` is the listed date it named.",
+    ],
+    limits: ["Before sending, `backupDate` must name exactly one of the volume's listed backups (the same string, or the one backup of that second; two in one second is an error listing both)."],
+    waits: ["Create waits for the VM to settle, then for the rollback to be seen under way and finished."],
+    adoption: ["Nothing to adopt: a rollback leaves no object on the host."],
+    errors: [
+      { error: "`... backups were made in second ...`", action: "Give the full date with its fraction, as `netangels.getVolumeBackups` lists it." },
+      { error: "`no backup dated ...`", action: "Copy a date from `netangels.getVolumeBackups`." },
+    ],
+    example: {
+      typescript: `import { netangels } from "pulumi-vps";
+
+// Opt-in, destructive: overwrites the additional disk with the backup.
+new netangels.VolumeRollback("data-back", { vmId: 42, volumeId: 7, backupDate: "2024-11-29T04:26:40", confirm: true, triggers: ["1"] });`,
+      yaml: `name: netangels-volume-rollback
+runtime: yaml
+resources:
+  dataBack:
+    type: vps:netangels:VolumeRollback
+    properties:
+      vmId: 42
+      volumeId: 7
+      backupDate: "2024-11-29T04:26:40"
+      confirm: true
+      triggers: [ "1" ]`,
+    },
+  },
   handler: {
     async create(inputs, ctx) {
       const client = netangelsClientFromSettings();
       const { vmId, volumeId, backupDate } = inputs;
-      const timeoutMs = operationTimeoutMs(NETANGELS_HOST, inputs.operationTimeout, ctx, NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS);
+      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
       const what = `rollback of volume ${volumeId} of VM ${vmId} to ${backupDate}`;
       return objectLocks.run(`${NETANGELS_HOST}:${vmId}`, async () => {
         let entries;
@@ -70,6 +101,9 @@ export const volumeRollbackResource = recordingOperationSeconds(defineResource({
     },
 
     async read(id, state) {
+      // With only the id (an import), the record is what the id `<vmId>/<volumeId>/<backupDate>/<ms>` says.
+      const fromId = /^(\d+)\/(\d+)\/(.+)\/(\d+)$/.exec(id);
+      if (state.vmId === undefined && fromId) state = { ...state, vmId: Number(fromId[1]), volumeId: Number(fromId[2]), backupDate: fromId[3], rolledBackAt: new Date(Number(fromId[4])).toISOString() };
       const vmId = state.vmId;
       if (vmId === undefined || state.volumeId === undefined) return undefined;
       // Concurrent reads (a refresh) share one account listing of VMs (see vmWait.ts).

@@ -24,7 +24,8 @@ import { fromWire, isSecret, secret, toWire, wrapSecrets } from "./wire";
  * provider/core/lifecycle.ts, the same functions the dynamic adapter (sdk/adapter.ts) calls, over
  * the same handler objects from the token table (provider/hosts.ts). What it adds is only what the
  * wire needs: secrets kept secret, the request `timeout` passed on, `detailedDiff`, partial state on a
- * create that failed after the object existed, and log lines sent to the engine against the URN.
+ * create that failed after the object existed and on an update that failed part way, and log lines
+ * sent to the engine against the URN.
  */
 
 export interface PluginOptions {
@@ -318,7 +319,7 @@ export class VpsProvider {
       } catch (e) {
         // The object exists although its create failed: the engine keeps it in state, so a later
         // update, refresh or destroy finds it.
-        if (e instanceof VpsError && e.createdId) throw new InitFailedError(e.message, e.createdId, wrapSecrets(props, secrets));
+        if (e instanceof VpsError && e.createdId) throw new InitFailedError(e.message, e.createdId, wrapSecrets({ ...props, ...(e.partialOutputs ?? {}) }, secrets));
         throw e;
       }
     });
@@ -336,8 +337,11 @@ export class VpsProvider {
     const state = fromWire(req.getProperties());
     const oldInputs = fromWire(req.getInputs());
     const importing = Object.keys(state.props).length === 0 && Object.keys(oldInputs.props).length === 0;
+    // Inputs without outputs: a create that never answered (a pending create being adopted); its
+    // inputs are the best record of what the program asked for (e.g. a password the API never returns).
+    const prior = Object.keys(state.props).length > 0 ? state.props : oldInputs.props;
     const ctx = this.context(def, req.getUrn(), { ...oldInputs.props, ...state.props }, req.getId(), req.getTimeout());
-    const r = await this.logged(() => (importing ? importResource(def, req.getId(), ctx) : readResource(def, req.getId(), state.props, ctx)));
+    const r = await this.logged(() => (importing ? importResource(def, req.getId(), ctx) : readResource(def, req.getId(), prior, ctx)));
     const resp = new provproto.ReadResponse();
     if (!r) return resp;
     const secrets = this.secretsOf(def, state.secretKeys, oldInputs.secretKeys);
@@ -358,7 +362,16 @@ export class VpsProvider {
       return resp;
     }
     const ctx = this.context(def, req.getUrn(), news.props, req.getId(), req.getTimeout());
-    const outs = await this.logged(() => updateResource(def, req.getId(), olds.props, news.props, ctx));
+    const outs = await this.logged(async () => {
+      try {
+        return await updateResource(def, req.getId(), olds.props, news.props, ctx);
+      } catch (e) {
+        // Some of the update was applied: the engine records the object as far as it got, so the next
+        // `pulumi up` sends only what is left.
+        if (e instanceof VpsError && e.partialOutputs) throw new InitFailedError(e.message, req.getId(), wrapSecrets(e.partialOutputs, secrets));
+        throw e;
+      }
+    });
     resp.setProperties(toWire(wrapSecrets(outs, secrets)));
     return resp;
   }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { FunctionDefinition, PropertyMap, ResourceDefinition } from "../core/resource";
+import { describeProperty, type FunctionDefinition, type PropertyMap, type ResourceDefinition } from "../core/resource";
 import { allFunctions, allResources, hostNames } from "../hosts";
 import { PACKAGE_NAME, pluginSettings, type PluginSetting } from "./config";
 import { type ObjectTypeSpec, type PropertySpec, TypeRegistry, toJsonSchema } from "./types";
@@ -89,14 +89,14 @@ function propertyMap(types: TypeRegistry, def: ResourceDefinition, props: Proper
   const json = toJsonSchema(z.object(shape), io);
   return types.objectShape(json, def.host, def.type, (prop) => {
     const p = props[prop];
-    const extra: Partial<PropertySpec> = { description: p.description };
+    const extra: Partial<PropertySpec> = { description: describeProperty(def, prop) };
     if (p.secret) extra.secret = true;
     if (p.replaceOnChange) {
       extra.replaceOnChanges = true;
       extra.willReplaceOnChanges = true;
     }
     return extra;
-  });
+  }, (prop) => props[prop].description);
 }
 
 function importSection(def: ResourceDefinition): string {
@@ -145,7 +145,9 @@ function functionSpec(types: TypeRegistry, def: FunctionDefinition): FunctionSpe
 function configVariable(s: PluginSetting): PropertySpec {
   const parts = [sentence(capitalize(s.spec.description)), `Falls back to the environment variable \`${s.spec.env}\``];
   if (s.spec.default !== undefined) parts[1] += `, then to \`${s.spec.default}\``;
-  const spec: PropertySpec = { type: "string", description: `${parts[0]} ${parts[1]}.`, defaultInfo: { environment: [s.spec.env] } };
+  else if (s.spec.defaultDescription !== undefined) parts[1] += `, then to ${s.spec.defaultDescription}`;
+  const secret = s.spec.secret ? " Secret: kept encrypted in state (even when set without `--secret`) and never logged." : "";
+  const spec: PropertySpec = { type: "string", description: `${parts[0]} ${parts[1]}.${secret}`, defaultInfo: { environment: [s.spec.env] } };
   if (s.spec.secret) spec.secret = true;
   return spec;
 }
@@ -220,6 +222,40 @@ export function buildSchema(pkg: PackageInfo, opts: BuildOptions = {}): PackageS
     },
   };
   return schema;
+}
+
+/**
+ * Every part of the schema a user reads a description of: config variables, resources with their
+ * inputs and outputs, functions with their inputs and outputs, object types with their properties.
+ * Each as a path (`vps:flops:getServer.inputs.id`, `config.flopsApiKey`) with its description.
+ */
+export function describedParts(schema: PackageSchema): Array<{ path: string; description: string | undefined }> {
+  const parts: Array<{ path: string; description: string | undefined }> = [];
+  const add = (path: string, node: { description?: string } | undefined) => parts.push({ path, description: node?.description });
+  for (const [k, v] of Object.entries(schema.config.variables)) add(`config.${k}`, v);
+  for (const [token, r] of Object.entries(schema.resources)) {
+    add(token, r);
+    for (const [k, p] of Object.entries(r.inputProperties)) add(`${token}.inputs.${k}`, p);
+    for (const [k, p] of Object.entries(r.properties)) add(`${token}.outputs.${k}`, p);
+  }
+  for (const [token, f] of Object.entries(schema.functions)) {
+    add(token, f);
+    for (const [k, p] of Object.entries(f.inputs?.properties ?? {})) add(`${token}.inputs.${k}`, p);
+    if ("properties" in f.outputs && f.outputs.properties) for (const [k, p] of Object.entries(f.outputs.properties)) add(`${token}.outputs.${k}`, p);
+    else add(`${token}.outputs`, f.outputs as PropertySpec);
+  }
+  for (const [token, t] of Object.entries(schema.types)) {
+    add(token, t);
+    for (const [k, p] of Object.entries(t.properties)) add(`${token}.properties.${k}`, p);
+  }
+  return parts;
+}
+
+/** The paths of describedParts that have no description (or only whitespace). */
+export function undocumentedParts(schema: PackageSchema): string[] {
+  return describedParts(schema)
+    .filter((p) => !p.description?.trim())
+    .map((p) => p.path);
 }
 
 /** schema.json's text: two-space JSON with a final newline, undefined fields left out. */

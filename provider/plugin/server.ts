@@ -14,6 +14,11 @@ export interface Serving {
   stop(): Promise<void>;
 }
 
+/** The engine's address among the plugin's arguments: the last `host:port` one (flags and their values come first). */
+export function engineAddressOf(args: string[]): string | undefined {
+  return [...args].reverse().find((a) => !a.startsWith("-") && /^[^/]+:\d+$/.test(a));
+}
+
 export async function serve(args: string[], out: NodeJS.WritableStream = process.stdout): Promise<Serving> {
   const engineAddress = args.find((a) => !a.startsWith("-"));
   const provider = new VpsProvider({ engineAddress, version: readPackageInfo().version, schemaPath: schemaPath() });

@@ -127,21 +127,25 @@ export class TypeRegistry {
 
   constructor(private readonly pkg: string) {}
 
-  /** The Pulumi type of one JSON Schema node; `name` names an object type made for it. */
-  typeOf(node: JsonSchema | boolean | undefined, module: string, name: string): TypeSpec {
+  /**
+   * The Pulumi type of one JSON Schema node; `name` names an object type made for it, and
+   * `typeDescription` describes that type when the node carries no description of its own (the
+   * description of the property it is the value of).
+   */
+  typeOf(node: JsonSchema | boolean | undefined, module: string, name: string, typeDescription?: string): TypeSpec {
     if (node === undefined || node === true) return ANY;
     if (node === false) return ANY;
     const { schema: s } = withoutNull(node);
     if (s.$ref) return ANY;
-    if (s.allOf && s.allOf.length === 1 && !s.type) return this.typeOf(s.allOf[0], module, name);
+    if (s.allOf && s.allOf.length === 1 && !s.type) return this.typeOf(s.allOf[0], module, name, s.description ?? typeDescription);
     const variants = s.anyOf ?? s.oneOf;
-    if (variants) return mergeVariants(variants.map((v) => this.typeOf(v, module, name)));
+    if (variants) return mergeVariants(variants.map((v) => this.typeOf(v, module, name, s.description ?? typeDescription)));
     if (s.const !== undefined && primitiveOfValue(s.const)) return { type: primitiveOfValue(s.const) };
     if (s.enum && s.enum.length > 0) {
       const prims = s.enum.map(primitiveOfValue);
       if (prims.every((p) => p !== undefined)) return mergeVariants(prims.map((p) => ({ type: p })));
     }
-    if (Array.isArray(s.type)) return mergeVariants(s.type.map((t) => this.typeOf({ ...s, type: t }, module, name)));
+    if (Array.isArray(s.type)) return mergeVariants(s.type.map((t) => this.typeOf({ ...s, type: t }, module, name, typeDescription)));
     switch (s.type) {
       case "string":
       case "boolean":
@@ -153,7 +157,7 @@ export class TypeRegistry {
         if (s.prefixItems || s.items === undefined) return { type: "array", items: ANY };
         return { type: "array", items: this.typeOf(s.items, module, singular(name)) };
       case "object":
-        if (s.properties && Object.keys(s.properties).length > 0) return { $ref: `#/types/${this.objectType(s, module, name)}` };
+        if (s.properties && Object.keys(s.properties).length > 0) return { $ref: `#/types/${this.objectType(s, module, name, typeDescription)}` };
         return { type: "object", additionalProperties: typeof s.additionalProperties === "object" ? this.typeOf(s.additionalProperties, module, name) : ANY };
       default:
         return ANY;
@@ -164,11 +168,17 @@ export class TypeRegistry {
    * Properties and required names of an object node. `required` leaves out nullable properties:
    * Pulumi's "required" means "always set".
    */
-  objectShape(node: JsonSchema, module: string, owner: string, extra: (prop: string) => Partial<PropertySpec> = () => ({})): { properties: Record<string, PropertySpec>; required: string[] } {
+  objectShape(
+    node: JsonSchema,
+    module: string,
+    owner: string,
+    extra: (prop: string) => Partial<PropertySpec> = () => ({}),
+    typeDescription: (prop: string) => string | undefined = () => undefined,
+  ): { properties: Record<string, PropertySpec>; required: string[] } {
     const properties: Record<string, PropertySpec> = {};
     const required: string[] = [];
     for (const [prop, child] of Object.entries(node.properties ?? {})) {
-      const spec: PropertySpec = { ...this.typeOf(child, module, `${owner}${capitalize(prop)}`) };
+      const spec: PropertySpec = { ...this.typeOf(child, module, `${owner}${capitalize(prop)}`, child.description ?? typeDescription(prop)) };
       if (child.description) spec.description = child.description;
       Object.assign(spec, extra(prop));
       properties[prop] = spec;
@@ -177,10 +187,11 @@ export class TypeRegistry {
     return { properties, required };
   }
 
-  private objectType(node: JsonSchema, module: string, name: string): string {
+  private objectType(node: JsonSchema, module: string, name: string, typeDescription?: string): string {
     const { properties, required } = this.objectShape(node, module, capitalize(name));
     const spec: ObjectTypeSpec = { type: "object", properties };
-    if (node.description) spec.description = node.description;
+    const description = node.description ?? typeDescription;
+    if (description) spec.description = description;
     if (required.length) spec.required = required;
     const shape = JSON.stringify({ module, properties, required });
     const known = this.byShape.get(shape);

@@ -4,6 +4,7 @@ import { VpsError, isVpsError } from "../core/errors";
 import { objectLocks } from "../core/mutex";
 import { sharedListing } from "../core/coalesce";
 import { createReconciled } from "../core/reconcile";
+import { reportStarted } from "../core/log";
 import { type HandlerContext, defineResource } from "../core/resource";
 import type { VpsorgClient } from "./client";
 import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, serverLockKey, vendorId, waitTimeoutMs } from "./common";
@@ -21,9 +22,9 @@ import { completeOrCleanUp, waitUntilCompleted } from "./wait";
 
 const inputs = {
   serverId: serverIdProperty(true),
-  description: { schema: z.string().optional(), description: "Optional description", replaceOnChange: true },
+  description: { schema: z.string().optional(), description: "Backup description; `\"\"` is the same as none", replaceOnChange: true },
   importFrom: { schema: idString("backup").optional(), description: "Adopt this existing backup (its id) instead of creating one; its server and description must match the inputs", createOnly: true },
-  operationTimeout: operationTimeoutProperty,
+  operationTimeout: operationTimeoutProperty("backup"),
 };
 
 const outputs = {
@@ -125,6 +126,33 @@ export const backup = recordingOperationSeconds(defineResource({
   description: "A manual backup of a VPS.org server; restore it with vpsorg.BackupRestore",
   inputs,
   outputs,
+  notes: {
+    id: "the vendor's backup id as a decimal string (`\"4321\"`)",
+    behaviour: [
+      "Create calls `POST /backups/` (a manual backup), then reads the listing until the backup is `completed`. Delete calls `DELETE /backups/{id}/`.",
+      "An adopted automatic backup expires on the host's schedule and then leaves the state on refresh; deleting the resource deletes it.",
+    ],
+    limits: ["At most **10 manual backups per server** (automatic ones not counted): create fails, listing them, before sending anything."],
+    waits: ["Create waits until the listing shows the backup `completed`."],
+    adoption: ["`importFrom` adopts an existing backup, manual or automatic; its server and description must match the inputs."],
+    errors: [{ error: "`server ... already has 10 manual backups, the most the host keeps`", action: "Delete one (or remove its `vpsorg.Backup` resource) first." }],
+    example: {
+      typescript: `import { vpsorg } from "pulumi-vps";
+
+const backup = new vpsorg.Backup("pre-deploy", { serverId: 12345, description: "Pre-deployment backup" });
+export const backupId = backup.id;`,
+      yaml: `name: vpsorg-backup
+runtime: yaml
+resources:
+  preDeploy:
+    type: vps:vpsorg:Backup
+    properties:
+      serverId: 12345
+      description: Pre-deployment backup
+outputs:
+  backupId: \${preDeploy.id}`,
+    },
+  },
   handler: {
     async check(news) {
       if (news.description === "") {
@@ -143,7 +171,7 @@ export const backup = recordingOperationSeconds(defineResource({
         if (manual.length >= MAX_MANUAL_BACKUPS_PER_SERVER) throw limitError(news.serverId, manual);
         return createOnce(client, news, before, ctx);
       });
-      ctx.logger.info(`${ctx.label}: backup ${created.id} of server ${news.serverId} is being created${created.message ? ` (${created.message})` : ""}`);
+      reportStarted(ctx, `backup ${created.id} of server ${news.serverId}`, "is being created", created.message);
       const done = await completeOrCleanUp({
         kind: "backup",
         id: created.id,

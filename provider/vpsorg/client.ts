@@ -27,8 +27,8 @@ import {
 import { type VpsorgSettings, loadVpsorgSettings } from "./settings";
 
 /**
- * Typed client for every VPS.org endpoint the seeds document, plus `GET /servers/{id}/` (the Servers
- * API the backup seed points to, used only to see when a restore has finished). Every request goes
+ * Typed client for every VPS.org endpoint the vendors' API documentation document, plus `GET /servers/{id}/` (the Servers
+ * API the VPS.org backups documentation points to, used only to see when a restore has finished). Every request goes
  * through the shared HTTP core: one keep-alive pool, a timeout per request, zod validation, typed
  * errors, and retries only where the endpoint below is declared safe to repeat.
  */
@@ -109,7 +109,7 @@ export class VpsorgClient {
     await this.http.call({ operation: `DELETE /backups/${backupId}/`, method: "DELETE", path: `/backups/${backupId}/`, safety: idempotent, priority: "mutate", schema: emptySchema, signal });
   }
 
-  // --- servers (pointed to by the backup seed) ---
+  // --- servers (pointed to by the VPS.org backups documentation) ---
 
   /** `POST /servers/{server_id}/restore/` with `{"backup_id": ...}`. */
   restoreBackup(serverId: number, backupId: number, signal?: AbortSignal): Promise<z.infer<typeof backupRestoreSchema>> {
@@ -122,7 +122,7 @@ export class VpsorgClient {
   }
 
   /**
-   * Follows every page of a `count`/`results` listing. The seed shows neither a page parameter nor
+   * Follows every page of a `count`/`results` listing. The vendor documentation shows neither a page parameter nor
    * `next` links, so, defensively: when the answer has a `next` link, only its query (page number or
    * cursor) is taken and sent to our own endpoint (so the token never goes to a host named in a
    * body); without one, `page=2, 3, ...` is asked for (Django REST Framework's parameter, which the

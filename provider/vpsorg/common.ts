@@ -1,11 +1,10 @@
 import { z } from "zod";
 import { VpsError } from "../core/errors";
 import { type PropertySpec, type HandlerContext, CheckFailures } from "../core/resource";
-import { deepEqual } from "../core/lifecycle";
-import { operationTimeoutMs } from "../core/timeouts";
+import { sameTriggers } from "../core/triggers";
 import { type VpsorgClient, vpsorgClient } from "./client";
 import { HOST } from "./errors";
-import { DEFAULT_TIMEOUT_SECONDS } from "./wait";
+import { VPSORG_TIMEOUTS } from "./wait";
 
 /** What every vpsorg handler shares: the client built at run time, ids, timeouts and common inputs. */
 
@@ -23,8 +22,10 @@ export function vendorId(id: string, what: string): number {
 
 export const idString = (what: string) => z.string().regex(/^\d+$/, `must be a ${what} id: a positive decimal number as a string (a Pulumi id, e.g. \`snapshot.id\`)`);
 
-export function waitTimeoutMs(seconds: number | undefined, ctx: HandlerContext, kind: keyof typeof DEFAULT_TIMEOUT_SECONDS): number {
-  return operationTimeoutMs(HOST, seconds, ctx, DEFAULT_TIMEOUT_SECONDS[kind]);
+type WaitKind = keyof typeof VPSORG_TIMEOUTS.defaults;
+
+export function waitTimeoutMs(seconds: number | undefined, ctx: HandlerContext, kind: WaitKind): number {
+  return VPSORG_TIMEOUTS.ms(kind, seconds, ctx);
 }
 
 /** Lock key of one server: snapshot/backup creation and restores on it never overlap in one process. */
@@ -44,11 +45,8 @@ export const serverIdProperty = (replace: boolean) =>
     replaceOnChange: replace,
   }) satisfies PropertySpec;
 
-export const operationTimeoutProperty = {
-  schema: z.number().positive().optional(),
-  description: "Seconds one wait of this resource may take (default: config vpsorg:operationTimeout / VPSORG_OPERATION_TIMEOUT, else the host's documented duration with margin)",
-  createOnly: true,
-} satisfies PropertySpec;
+/** The `operationTimeout` input of a resource that waits for this kind of work. */
+export const operationTimeoutProperty = (kind: WaitKind) => VPSORG_TIMEOUTS.input([kind]);
 
 /** Required and checked by the schema, so a preview rejects `confirm: false` even while other inputs
  * (a new snapshot's id) are still unknown and the handler's own check is skipped. */
@@ -60,10 +58,9 @@ export const confirmProperty = {
 
 export const triggersProperty = {
   schema: z.array(z.unknown()).optional(),
-  description: "Any values; a change performs the restore again",
+  description: "A list of any values (e.g. a date or a version string); unset and `[]` are the same",
   replaceOnChange: true,
-  // No triggers and an empty list are the same: adding `triggers: []` must not re-run a restore.
-  equals: (a: unknown, b: unknown) => deepEqual(a ?? [], b ?? []),
+  equals: sameTriggers,
 } satisfies PropertySpec;
 
 /** The `confirm: true` rule of every restore, before any API call. */

@@ -9,37 +9,51 @@ import { BACKUP_TYPES } from "./schemas";
  * with `id` as a string (what `vpsorg.SnapshotRestore.snapshotId` / `BackupRestore.backupId` take).
  */
 
-const snapshotItem = z.object({
-  id: z.string(),
-  snapshotId: z.number(),
-  serverId: z.number(),
-  serverName: z.string(),
-  name: z.string(),
-  status: z.string(),
-  sizeMb: z.number().nullable(),
-  createdAt: z.string(),
-  description: z.string().optional(),
-});
+const serverId = z.number().describe("VPS.org server id.");
+const serverName = z.string().describe("The server's name.");
+const status = z.string().describe("Vendor status: `in_progress` while it is made, `completed` when ready.");
+const sizeMb = z.number().nullable().describe("Size in MB, or null while unknown.");
+const createdAt = z.string().describe("Creation time (ISO 8601).");
+const description = z.string().optional().describe("Description, when it has one.");
 
-const backupItem = z.object({
-  id: z.string(),
-  backupId: z.number(),
-  serverId: z.number(),
-  serverName: z.string(),
-  backupType: z.string(),
-  status: z.string(),
-  sizeMb: z.number().nullable(),
-  createdAt: z.string(),
-  expiresAt: z.string().nullable(),
-  description: z.string().optional(),
-});
+const snapshotItem = z
+  .object({
+    id: z.string().describe("Snapshot id as a string: what vpsorg.SnapshotRestore's snapshotId and a Snapshot's importFrom take."),
+    snapshotId: z.number().describe("The vendor's snapshot id."),
+    serverId,
+    serverName,
+    name: z.string().describe("Snapshot name."),
+    status,
+    sizeMb,
+    createdAt,
+    description,
+  })
+  .describe("A snapshot of a VPS.org server.");
+
+const backupItem = z
+  .object({
+    id: z.string().describe("Backup id as a string: what vpsorg.BackupRestore's backupId and a Backup's importFrom take."),
+    backupId: z.number().describe("The vendor's backup id."),
+    serverId,
+    serverName,
+    backupType: z.string().describe("`manual` or `automatic` (made by the host's schedule)."),
+    status,
+    sizeMb,
+    createdAt,
+    expiresAt: z.string().nullable().describe("Expiry time (ISO 8601); null for manual backups, which do not expire."),
+    description,
+  })
+  .describe("A backup of a VPS.org server.");
+
+const serverFilter = z.number().int().positive().optional().describe("Only this server's (VPS.org server id); unset: every server of the account.");
+const serverAnswered = z.number().optional().describe("The serverId asked for, if any.");
 
 export const getSnapshots = defineFunction({
   host: HOST,
   name: "getSnapshots",
   description: "Snapshots of one server (or of every server of the account), newest first as the API lists them",
-  args: z.object({ serverId: z.number().int().positive().optional() }),
-  result: z.object({ serverId: z.number().optional(), snapshots: z.array(snapshotItem) }),
+  args: z.object({ serverId: serverFilter }),
+  result: z.object({ serverId: serverAnswered, snapshots: z.array(snapshotItem).describe("The snapshots, newest first.") }),
   async run(args, ctx) {
     const list = await clientFor(ctx).listSnapshots({ serverId: args.serverId, signal: ctx.signal });
     return {
@@ -53,8 +67,8 @@ export const getBackups = defineFunction({
   host: HOST,
   name: "getBackups",
   description: "Backups (manual and automatic) of one server or of every server of the account",
-  args: z.object({ serverId: z.number().int().positive().optional(), backupType: z.enum(BACKUP_TYPES).optional() }),
-  result: z.object({ serverId: z.number().optional(), backups: z.array(backupItem) }),
+  args: z.object({ serverId: serverFilter, backupType: z.enum(BACKUP_TYPES).optional().describe(`Only backups of this type: ${BACKUP_TYPES.map((t) => `\`${t}\``).join(" or ")}; unset: both.`) }),
+  result: z.object({ serverId: serverAnswered, backups: z.array(backupItem).describe("The backups, in the order the API lists them.") }),
   async run(args, ctx) {
     const list = await clientFor(ctx).listBackups({ serverId: args.serverId, backupType: args.backupType, signal: ctx.signal });
     return {

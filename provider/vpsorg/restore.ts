@@ -1,10 +1,12 @@
 import { VpsError, isVpsError } from "../core/errors";
 import { objectLocks } from "../core/mutex";
+import { reportStarted } from "../core/log";
+import { type Seen, sendReconciled } from "../core/reconcile";
 import type { HandlerContext } from "../core/resource";
 import type { VpsorgClient } from "./client";
 import { serverLockKey, waitTimeoutMs } from "./common";
 import { HOST } from "./errors";
-import type { RestoreAnswer } from "./schemas";
+import { type RestoreAnswer, SERVER_RESTORING } from "./schemas";
 import { type RestoreResult, waitForRestore } from "./wait";
 
 /**
@@ -31,19 +33,26 @@ export async function performRestore(opts: {
 }): Promise<RestoreOutcome> {
   const { client, serverId, ctx } = opts;
   return objectLocks.run(serverLockKey(serverId), async () => {
+    // A second restore would throw away what the server did since the first. After a transient fault
+    // the server's status decides (provider/core/reconcile.ts): `restoring` is the restore under way,
+    // waited for; a server still running was not restored (a restore stops it first), so it is sent
+    // again; any other status is what a finished restore leaves too, so nothing shows whether it ran.
+    const before = (await client.getServer(serverId, { signal: ctx.signal }).catch(() => undefined))?.status;
+    const look = async (): Promise<Seen<undefined>> => {
+      const status = (await client.getServer(serverId, { signal: ctx.signal })).status;
+      if (status === SERVER_RESTORING) return { state: "running", found: undefined };
+      if (before === "running" && status === "running") return { state: "absent" };
+      return { state: "unknown", why: `server ${serverId} is ${status ?? "of no reported status"}${before === undefined ? "" : ` (it was ${before} before)`}, which a finished restore leaves as well, so the API cannot show whether the restore ran` };
+    };
+    const r = await sendReconciled({ host: HOST, operation: `restore of server ${serverId} from ${opts.source}`, send: opts.send, repeat: { kind: "observable", look }, logger: ctx.logger });
     let answer: Awaited<ReturnType<typeof opts.send>>;
-    try {
-      answer = await opts.send();
-    } catch (e) {
-      // A lost answer: the restore may have started. The server's status says whether it did;
-      // a restore is never sent twice.
-      if (!isVpsError(e) || !e.outcomeUnknown) throw e;
-      const server = await client.getServer(serverId, { signal: ctx.signal }).catch(() => undefined);
-      if (server?.status !== "restoring") throw e;
-      ctx.logger.info(`${ctx.label}: the answer to the restore was lost, but server ${serverId} is restoring; waiting for it`);
-      answer = { status: "in_progress", server: { status: "restoring" } };
+    if (r.kind === "sent") {
+      answer = r.answer;
+      reportStarted(ctx, `server ${serverId}`, `restoring from ${opts.source}`, answer.message);
+    } else {
+      ctx.logger.info(`${ctx.label}: server ${serverId} is restoring; waiting for it`);
+      answer = { status: "in_progress", server: { status: SERVER_RESTORING } };
     }
-    ctx.logger.info(`${ctx.label}: restoring server ${serverId} from ${opts.source}${answer.message ? ` (${answer.message})` : ""}`);
     const result = await waitForRestore({ source: opts.source, serverId, answer, client, timeoutMs: waitTimeoutMs(opts.operationTimeout, ctx, "restore"), ctx });
     return { ...result, restoredAt: new Date(ctx.clock.now()).toISOString(), message: answer.message };
   });

@@ -1,19 +1,19 @@
 import { z } from "zod";
 
 /**
- * Request and response bodies of the VPS.org snapshots and backups API, one schema per shape the seed
+ * Request and response bodies of the VPS.org snapshots and backups API, one schema per shape the vendor documentation
  * documents (../shared/seeds/001_bee8f33b0bef28a6.txt, snapshots; 003_7ffc11edc49a36a0.txt, backups).
  * Every TypeScript type below is inferred from its schema. Rules used throughout:
  * - objects are loose: fields the vendor adds later pass through instead of failing a `pulumi up`;
  * - a field every example shows is required; a field some example shows as `null` is nullable;
- * - statuses are plain strings: the seed shows only `in_progress` and `completed`, so any other value
+ * - statuses are plain strings: the vendor documentation shows only `in_progress` and `completed`, so any other value
  *   (`failed`, `error`, ...) reaches the waiter, which treats it as a failure, instead of becoming an
  *   "unexpected response";
- * - where the seed shows no body at all (error answers, the backup restore answer, the Servers API),
+ * - where the vendor documentation shows no body at all (error answers, the backup restore answer, the Servers API),
  *   the schema is the most permissive one the code can still act on, and says so.
  */
 
-/** The seed's pagination envelope (`count`, `results`). `next`/`previous` are not shown by the seed;
+/** The vendor documentation's pagination envelope (`count`, `results`). `next`/`previous` are not shown by the vendor documentation;
  * they are read when present (the shape is Django REST Framework's) and never required. */
 export function page<T extends z.ZodType>(item: T) {
   return z.looseObject({
@@ -32,7 +32,7 @@ export const embeddedServerSchema = z.looseObject({
   status: z.string().optional(),
 });
 
-/** Statuses the seed shows. Anything else is a failure (see provider/vpsorg/wait.ts). */
+/** Statuses the vendor documentation shows. Anything else is a failure (see provider/vpsorg/wait.ts). */
 export const STATUS = { inProgress: "in_progress", completed: "completed" } as const;
 
 export const snapshotSchema = z.looseObject({
@@ -54,11 +54,11 @@ export type Snapshot = z.infer<typeof snapshotSchema>;
 export const snapshotListSchema = page(snapshotSchema);
 export type SnapshotList = z.infer<typeof snapshotListSchema>;
 
-/** The seed's limit: "You can have a maximum of 5 snapshots per server." */
+/** The vendor documentation's limit: "You can have a maximum of 5 snapshots per server." */
 export const MAX_SNAPSHOTS_PER_SERVER = 5;
 
 /** "Назва для здымка (літарна-лічбавая, злучкі, падкрэсліванне)": letters, digits, hyphens, underscores.
- * Read as ASCII, the defensive reading of "alphanumeric". The seed gives no length limit; 255 is the
+ * Read as ASCII, the defensive reading of "alphanumeric". The vendor documentation gives no length limit; 255 is the
  * common column width and keeps an absurd value out. */
 export const SNAPSHOT_NAME = /^[A-Za-z0-9_-]+$/;
 export const SNAPSHOT_NAME_MAX = 255;
@@ -99,7 +99,7 @@ export type Backup = z.infer<typeof backupSchema>;
 export const backupListSchema = page(backupSchema);
 export type BackupList = z.infer<typeof backupListSchema>;
 
-/** From the comparison table in the snapshots seed: "10 manual + automatic backups". Read as: at most
+/** From the comparison table in the VPS.org snapshots documentation: "10 manual + automatic backups". Read as: at most
  * 10 manual backups per server, automatic ones not counted (they expire on their own). */
 export const MAX_MANUAL_BACKUPS_PER_SERVER = 10;
 
@@ -114,8 +114,8 @@ export const backupRestoreRequestSchema = z.strictObject({
   backup_id: z.number().int().positive(),
 });
 
-/** The seed shows no answer for the backup restore (it points at the Servers API docs, which are not
- * part of the seed): any JSON object, read like the snapshot restore answer where fields match. */
+/** The vendor documentation shows no answer for the backup restore (it points at the Servers API docs, which are not
+ * part of the vendor documentation): any JSON object, read like the snapshot restore answer where fields match. */
 export const backupRestoreSchema = z.looseObject({
   status: z.string().optional(),
   message: z.string().optional(),
@@ -123,7 +123,7 @@ export const backupRestoreSchema = z.looseObject({
 });
 
 /**
- * `GET /servers/{id}/` of the Servers API, which the backup seed points to but does not show. Only
+ * `GET /servers/{id}/` of the Servers API, which the VPS.org backups documentation points to but does not show. Only
  * `id` and `status` are relied on (the restore answer shows `status: "restoring"` on the same object).
  */
 export const serverSchema = z.looseObject({
@@ -141,7 +141,7 @@ export const SERVER_FAILED = ["error", "failed", "restore_failed"];
 export const emptySchema = z.unknown();
 
 /**
- * Error bodies. The seed lists the status codes (400 "Invalid parameters or snapshot limit reached",
+ * Error bodies. The vendor documentation lists the status codes (400 "Invalid parameters or snapshot limit reached",
  * 401 "invalid or missing token", 404 "does not exist") but shows no error body. The API's shape
  * (`count`/`results`, trailing slashes) is Django REST Framework's, so these are read, in order:
  * `{"detail": "..."}`, `{"error": "...", "message": "..."}`, `{"message": "..."}`,

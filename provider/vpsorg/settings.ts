@@ -1,5 +1,6 @@
 import { type HostSettingsSpec, numberSetting, requireSetting, resolveSettings } from "../core/config";
 import { HOST } from "./errors";
+import { VPSORG_TIMEOUTS } from "./wait";
 
 /**
  * VPS.org settings, each resolved on its own: Pulumi config `vpsorg:<key>`, then the environment,
@@ -9,7 +10,7 @@ export const vpsorgSettings = {
   token: { key: "token", env: "VPSORG_TOKEN", secret: true, description: "API token, sent as `Authorization: Bearer <token>`" },
   endpoint: { key: "endpoint", env: "VPSORG_ENDPOINT", default: "https://admin.vps.org/api/v1", description: "API base URL" },
   maxRequestsPerSecond: { key: "maxRequestsPerSecond", env: "VPSORG_MAX_REQUESTS_PER_SECOND", description: "Ceiling on requests per second from one provider process (default: none)" },
-  operationTimeout: { key: "operationTimeout", env: "VPSORG_OPERATION_TIMEOUT", description: "Default wait limit in seconds for resources without `operationTimeout`" },
+  operationTimeout: VPSORG_TIMEOUTS.setting(),
 } satisfies HostSettingsSpec;
 
 export interface VpsorgSettings {

@@ -4,6 +4,7 @@ import { VpsError, errorMessage, isVpsError } from "../core/errors";
 import { objectLocks } from "../core/mutex";
 import { sharedListing } from "../core/coalesce";
 import { createReconciled } from "../core/reconcile";
+import { reportStarted } from "../core/log";
 import { type HandlerContext, defineResource } from "../core/resource";
 import type { VpsorgClient } from "./client";
 import { clientFor, idString, operationTimeoutProperty, optionalText, serverIdProperty, serverLockKey, vendorId, waitTimeoutMs } from "./common";
@@ -25,12 +26,12 @@ const inputs = {
       .min(1, "must not be empty")
       .max(SNAPSHOT_NAME_MAX, `must be at most ${SNAPSHOT_NAME_MAX} characters`)
       .regex(SNAPSHOT_NAME, "may contain only ASCII letters, digits, hyphens (-) and underscores (_), as the VPS.org API requires"),
-    description: "Snapshot name: ASCII letters, digits, `-` and `_`",
+    description: `Snapshot name: 1–${SNAPSHOT_NAME_MAX} ASCII letters, digits, \`-\` and \`_\``,
     replaceOnChange: true,
   },
-  description: { schema: z.string().optional(), description: "Optional description", replaceOnChange: true },
+  description: { schema: z.string().optional(), description: "Snapshot description; `\"\"` is the same as none", replaceOnChange: true },
   importFrom: { schema: idString("snapshot").optional(), description: "Adopt this existing snapshot (its id) instead of creating one; its server, name and description must match the inputs", createOnly: true },
-  operationTimeout: operationTimeoutProperty,
+  operationTimeout: operationTimeoutProperty("snapshot"),
 };
 
 const outputs = {
@@ -69,7 +70,7 @@ function limitError(serverId: number, existing: Snapshot[], vendor?: VpsError): 
   );
 }
 
-/** Logs the seed's warning when the API says the server is running. The seed's snapshot answers do
+/** Logs the vendor documentation's warning when the API says the server is running. The vendor documentation's snapshot answers do
  * not show the server's state; the Servers API (`GET /servers/{id}/`) does, so it is asked, and
  * nothing is said when it cannot tell. */
 async function warnIfRunning(client: VpsorgClient, serverId: number, ctx: HandlerContext): Promise<void> {
@@ -117,7 +118,7 @@ async function createOnce(client: VpsorgClient, inputs: Inputs, before: Snapshot
 }
 
 /**
- * The snapshot with this id from the listing (the seed has no per-snapshot GET): filtered by its
+ * The snapshot with this id from the listing (the vendor documentation has no per-snapshot GET): filtered by its
  * server when known, else the whole account's listing (`Snapshot.get` gives only an id).
  * `elsewhere: true` also looks beyond that server (adoption, to say where the snapshot really is).
  */
@@ -154,6 +155,38 @@ export const snapshot = recordingOperationSeconds(defineResource({
   description: "A snapshot of a VPS.org server (at most 5 per server); restore it with vpsorg.SnapshotRestore",
   inputs,
   outputs,
+  notes: {
+    id: "the vendor's snapshot id as a decimal string (`\"6789\"`)",
+    behaviour: [
+      "Create calls `POST /snapshots/`, then reads `GET /snapshots/?server_id=` (every page) until the snapshot is `completed`. Delete calls `DELETE /snapshots/{id}/` (already gone is success). Every input replaces: the API cannot edit a snapshot.",
+      "When the server says `running`, a warning is logged: a snapshot of a running server may be inconsistent.",
+      "A status other than `in_progress` / `completed` (e.g. `failed`) fails the create, naming the status and the host's message; the failed snapshot is deleted (it would count toward the 5).",
+    ],
+    limits: ["At most **5 snapshots per server**: create checks the listing first and fails with the five that exist (name, id, status, date) before sending anything; if another client fills the last slot in between, the host's 400 gets the same message."],
+    waits: ["Create waits until the listing shows the snapshot `completed`."],
+    adoption: ["With `importFrom`, the snapshot's server, name and description must match the inputs (nothing can change in place); a difference fails, naming it."],
+    errors: [
+      { error: "`server ... already has the maximum of 5 snapshots: ...`", action: "Delete one (or remove its `vpsorg.Snapshot` resource) first." },
+      { error: "`... may contain only ASCII letters, digits, hyphens (-) and underscores (_)`", action: "Rename the snapshot." },
+      { error: "`the snapshot disappeared from the listing before it was completed`", action: "It was deleted outside Pulumi or discarded by the host: run `pulumi up` again." },
+    ],
+    example: {
+      typescript: `import { vpsorg } from "pulumi-vps";
+
+const snap = new vpsorg.Snapshot("before-upgrade", { serverId: 12345, name: "before-upgrade" });
+export const snapshotId = snap.snapshotId;`,
+      yaml: `name: vpsorg-snapshot
+runtime: yaml
+resources:
+  beforeUpgrade:
+    type: vps:vpsorg:Snapshot
+    properties:
+      serverId: 12345
+      name: before-upgrade
+outputs:
+  snapshotId: \${beforeUpgrade.snapshotId}`,
+    },
+  },
   handler: {
     // The name charset, the id forms and the types are the schemas' (checked before this runs).
     async check(news) {
@@ -174,7 +207,7 @@ export const snapshot = recordingOperationSeconds(defineResource({
         await warnIfRunning(client, news.serverId, ctx);
         return createOnce(client, news, before, ctx);
       });
-      ctx.logger.info(`${ctx.label}: snapshot ${created.id} of server ${news.serverId} is being created${created.message ? ` (${created.message})` : ""}`);
+      reportStarted(ctx, `snapshot ${created.id} of server ${news.serverId}`, "is being created", created.message);
       const done = await completeOrCleanUp({
         kind: "snapshot",
         id: created.id,

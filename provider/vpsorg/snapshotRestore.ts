@@ -18,7 +18,7 @@ const inputs = {
   snapshotId: { schema: idString("snapshot"), description: "Id of the snapshot to restore (a vpsorg.Snapshot's id)", replaceOnChange: true },
   confirm: confirmProperty,
   triggers: triggersProperty,
-  operationTimeout: operationTimeoutProperty,
+  operationTimeout: operationTimeoutProperty("restore"),
 };
 
 const outputs = {
@@ -35,6 +35,31 @@ export const snapshotRestore = recordingOperationSeconds(defineResource({
   description: "Restores a VPS.org server from a snapshot (overwrites all current data on the server)",
   inputs,
   outputs,
+  notes: {
+    id: "`snapshot-<id>-<epoch ms>`",
+    behaviour: [
+      "A restore as a resource: create calls `POST /snapshots/{id}/restore/` and waits; a change of the target or of `triggers` replaces the resource, which restores again; refresh keeps the record (a restore that happened stays happened: it is never re-run because its snapshot was later deleted); delete does nothing to the server. The host stops the server before restoring.",
+    ],
+    waits: ["Create waits until `GET /servers/{id}/` shows the server out of `restoring` (see [when a restore has finished](index.md#where-the-vendors-api-documentation-is-silent))."],
+    adoption: ["Nothing to adopt: a restore leaves no object on the host."],
+    errors: [{ error: "`snapshot ... does not exist`", action: "Check `snapshotId` (`vpsorg.getSnapshots` lists them)." }],
+    example: {
+      typescript: `import { vpsorg } from "pulumi-vps";
+
+const snap = new vpsorg.Snapshot("before-upgrade", { serverId: 12345, name: "before-upgrade" });
+// Opt-in, destructive: overwrites the server's disk. A new triggers value restores again.
+new vpsorg.SnapshotRestore("roll-back", { snapshotId: snap.id, confirm: true, triggers: ["1"] });`,
+      yaml: `name: vpsorg-snapshot-restore
+runtime: yaml
+resources:
+  rollBack:
+    type: vps:vpsorg:SnapshotRestore
+    properties:
+      snapshotId: "6789"
+      confirm: true
+      triggers: [ "1" ]`,
+    },
+  },
   handler: {
     async check(news) {
       requireConfirm(news);
@@ -44,7 +69,7 @@ export const snapshotRestore = recordingOperationSeconds(defineResource({
     async create(news, ctx) {
       const client = clientFor(ctx);
       const snapshotId = vendorId(news.snapshotId, "snapshot");
-      // No per-snapshot GET in the seed: the unfiltered listing gives the snapshot's server, which the
+      // No per-snapshot GET in the vendor documentation: the unfiltered listing gives the snapshot's server, which the
       // wait and the per-server lock need.
       const snap = (await client.listSnapshots({ signal: ctx.signal })).find((s) => s.id === snapshotId);
       if (!snap) throw new VpsError({ kind: "notFound", host: HOST, operation: `POST /snapshots/${snapshotId}/restore/`, hint: `snapshot ${snapshotId} does not exist (vpsorg.getSnapshots lists them)` }, "nothing to restore");
@@ -60,10 +85,15 @@ export const snapshotRestore = recordingOperationSeconds(defineResource({
       return { id: `snapshot-${snapshotId}-${Date.parse(outcome.restoredAt)}`, outs };
     },
 
-    // The restore happened; nothing on the host describes it later. Keep the record as it is.
+    // The restore happened; nothing on the host describes it later. Keep the record as it is; with
+    // only the id (an import), the record is what the id says.
     async read(id, state) {
-      const { snapshotId, confirm, triggers, operationTimeout } = state;
-      return { id, inputs: { snapshotId: snapshotId!, confirm: confirm === true, triggers, operationTimeout }, outs: state as never };
+      const fromId = /^snapshot-(\d+)-(\d+)$/.exec(id);
+      const { triggers, operationTimeout } = state;
+      const snapshotId = state.snapshotId ?? fromId?.[1];
+      const confirm = state.confirm === true || (state.snapshotId === undefined && fromId !== null);
+      const restoredAt = state.restoredAt ?? (fromId ? new Date(Number(fromId[2])).toISOString() : undefined);
+      return { id, inputs: { snapshotId: snapshotId!, confirm, triggers, operationTimeout }, outs: { ...state, snapshotId, confirm, restoredAt } as never };
     },
 
     async delete(_id, _state, ctx) {

@@ -1,6 +1,7 @@
 import { VpsError, errorMessage, isVpsError } from "../core/errors";
 import type { HandlerContext } from "../core/resource";
 import type { DocumentedDuration } from "../core/durations";
+import { OperationTimeouts } from "../core/timeouts";
 import { waitFor } from "../core/waiter";
 import type { VpsorgClient } from "./client";
 import { HOST } from "./errors";
@@ -9,25 +10,29 @@ import { type Backup, type RestoreAnswer, SERVER_FAILED, SERVER_RESTORING, STATU
 /**
  * The waits of this host, all on the shared waiter (provider/core/waiter.ts). VPS.org gives no
  * operation ids and no percentage: a snapshot or backup is awaited through the listing
- * (`GET /snapshots/?server_id=`, there is no per-object GET in the seed), a restore through the
+ * (`GET /snapshots/?server_id=`, there is no per-object GET in the vendor documentation), a restore through the
  * server's status.
  *
- * Status reading (the seed shows only `in_progress` and `completed`): `in_progress` waits, `completed`
+ * Status reading (the vendor documentation shows only `in_progress` and `completed`): `in_progress` waits, `completed`
  * is done, anything else (`failed`, `error`, ...) is a failure named with that status and the API's
  * `message` when the object carries one.
  */
 
-/** Documented durations plus margin: snapshots "3-10 min", restores "5-15 min", backups "varies". */
-export const DEFAULT_TIMEOUT_SECONDS = { snapshot: 15 * 60, backup: 30 * 60, restore: 20 * 60 } as const;
+/** Default wait limits (seconds per wait): the vendor documentation's durations plus margin. */
+export const VPSORG_TIMEOUTS = new OperationTimeouts(HOST, {
+  snapshot: { seconds: 15 * 60, waits: "snapshots (the vendor says 3–10 min)" },
+  backup: { seconds: 30 * 60, waits: "backups (the vendor says only \"varies\")" },
+  restore: { seconds: 20 * 60, waits: "restores (the vendor says 5–15 min)" },
+});
 
 /**
- * What the seeds say operations take, the waiter's estimate before this process has seen one finish.
- * Backups: "This may take several minutes depending on server size" (seed 003) gives no number, and
- * the backup restore documents none.
+ * What the vendor's documentation says operations take, the waiter's estimate before this process has
+ * seen one finish. Backups: "This may take several minutes depending on server size" gives no number,
+ * and the backup restore documents none.
  */
 export const DOCUMENTED_DURATIONS: Record<"snapshot" | "snapshot restore", DocumentedDuration> = {
-  snapshot: { minSeconds: 3 * 60, maxSeconds: 10 * 60, source: 'seed 001, POST /snapshots/: "This may take 3-10 minutes depending on server size."' },
-  "snapshot restore": { minSeconds: 5 * 60, maxSeconds: 15 * 60, source: 'seed 001, POST /snapshots/{id}/restore/: "This may take 5-15 minutes."' },
+  snapshot: { minSeconds: 3 * 60, maxSeconds: 10 * 60, source: 'VPS.org snapshots API, POST /snapshots/: "This may take 3-10 minutes depending on server size."' },
+  "snapshot restore": { minSeconds: 5 * 60, maxSeconds: 15 * 60, source: 'VPS.org snapshots API, POST /snapshots/{id}/restore/: "This may take 5-15 minutes."' },
 };
 
 type Listed = Snapshot | Backup;
@@ -140,7 +145,7 @@ const ANSWER_DONE = new Set(["completed", "done", "finished"]);
 const ANSWER_FAILED = new Set(["failed", "error"]);
 
 /**
- * Waits for a restore to end. The choice (the seed shows only the answer of the snapshot restore:
+ * Waits for a restore to end. The choice (the vendor documentation shows only the answer of the snapshot restore:
  * `status: "success"` with the server `restoring`, "this may take 5-15 minutes"):
  * 1. an answer whose `status` is `failed`/`error` fails at once, with the API's message;
  * 2. an answer that says the restore is already `completed`/`done` without showing the server

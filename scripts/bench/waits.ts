@@ -19,11 +19,12 @@ import type { Clock } from "../../provider/core/clock";
 import { operationDurations } from "../../provider/core/durations";
 import { MemoryLogger } from "../../provider/core/log";
 import { FlopsClient } from "../../provider/flops/client";
-import { HostkeyClient, HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS } from "../../provider/hostkey/client";
-import { NetangelsClient, NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS } from "../../provider/netangels/client";
+import { HostkeyClient } from "../../provider/hostkey/client";
+import { HOSTKEY_TIMEOUTS } from "../../provider/hostkey/operations";
+import { NetangelsClient, NETANGELS_TIMEOUTS } from "../../provider/netangels/client";
 import { waitUntilSettled } from "../../provider/netangels/vmWait";
 import { VpsorgClient } from "../../provider/vpsorg/client";
-import { DEFAULT_TIMEOUT_SECONDS as VPSORG_TIMEOUTS, DOCUMENTED_DURATIONS, waitUntilCompleted } from "../../provider/vpsorg/wait";
+import { DOCUMENTED_DURATIONS, VPSORG_TIMEOUTS, waitUntilCompleted } from "../../provider/vpsorg/wait";
 import type { SimClock } from "../../simulator/core/clock";
 import type { SimulatorServer } from "../../simulator/core/server";
 import { FlopsSimulator } from "../../simulator/flops";
@@ -129,7 +130,7 @@ async function vpsorgWait(sim: VpsorgSimulator, clock: Clock, durationMs: number
     kind: "snapshot",
     id: snap.id,
     list: (signal) => client.listSnapshots({ serverId: server.id, signal, poll: true }),
-    timeoutMs: VPSORG_TIMEOUTS.snapshot * 1000 * 16,
+    timeoutMs: VPSORG_TIMEOUTS.defaults.snapshot.seconds * 1000 * 16,
     ctx: { logger: new MemoryLogger(), clock, label: "bench" },
     scope: client.http.baseUrl,
   });
@@ -149,7 +150,7 @@ async function netangelsWait(sim: NetangelsSimulator, clock: Clock, durationMs: 
       client,
       vmId: vm.id,
       ctx: { logger: new MemoryLogger(), clock, label: "bench" },
-      timeoutMs: NETANGELS_DEFAULT_OPERATION_TIMEOUT_SECONDS * 1000 * 16,
+      timeoutMs: NETANGELS_TIMEOUTS.defaults.wait.seconds * 1000 * 16,
       what: `backup of VM ${vm.id}`,
       kind: "backup",
       until: async () => (await client.listVmBackups(vm.id, { priority: "poll" })).find((e) => !known.has(e.backup_date)),
@@ -170,7 +171,7 @@ async function hostkeyWait(sim: HostkeySimulator, clock: Clock, durationMs: numb
   const start = startOf(sim.server, sim, { path: "/vm.php", param: { action: "create_snapshot" } });
   const answer = await client.createSnapshot(serverId, `w${serial}`, "snapshot");
   const mark = sim.server.requests.length;
-  if (answer.kind === "task") await client.waitTask(answer.key, { action: "create_snapshot", timeoutMs: HOSTKEY_DEFAULT_SNAPSHOT_TIMEOUT_SECONDS * 1000 * 4 });
+  if (answer.kind === "task") await client.waitTask(answer.key, { action: "create_snapshot", timeoutMs: HOSTKEY_TIMEOUTS.defaults.snapshot.seconds * 1000 * 4 });
   return { overheadMs: clock.now() - (start.at + durationMs), polls: count(sim.server, mark, (p) => p === "/eq_callback.php") };
 }
 

@@ -1,14 +1,34 @@
 /**
  * The simulator's notion of time: wall time plus an offset tests can advance (backup schedules,
  * token expiry), so nothing waits on the real clock for hours.
+ *
+ * Frozen (`freeze`), it stops following the wall clock and moves only by `advance`: a test that also
+ * gives the provider a clock whose sleeps advance this one (test/support/simClock.ts) decides where
+ * every poll falls in the operation's time, however slowly the machine runs.
  */
 export class SimClock {
   private offsetMs = 0;
+  /** While frozen: the current time, moved only by `advance`. */
+  private frozenAt?: number;
   now(): number {
-    return Date.now() + this.offsetMs;
+    return this.frozenAt ?? Date.now() + this.offsetMs;
   }
   advance(ms: number): void {
-    this.offsetMs += ms;
+    if (this.frozenAt !== undefined) this.frozenAt += ms;
+    else this.offsetMs += ms;
+  }
+  /** Stops following the wall clock at the current time. */
+  freeze(): void {
+    this.frozenAt ??= this.now();
+  }
+  /** Follows the wall clock again, from the frozen time on (time never goes back). */
+  thaw(): void {
+    if (this.frozenAt === undefined) return;
+    this.offsetMs = this.frozenAt - Date.now();
+    this.frozenAt = undefined;
+  }
+  get frozen(): boolean {
+    return this.frozenAt !== undefined;
   }
 }
 

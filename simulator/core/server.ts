@@ -100,6 +100,7 @@ export class SimulatorServer {
   private faults: Array<FaultRule & { remaining: number }> = [];
   private latencyMs = 0;
   private hooks: HandledHook[] = [];
+  private everyRequest: Array<(req: SimRequest) => void> = [];
   private rateLimit?: RateLimit;
   /** Arrival times (ms) of the requests the rate limit let through, within the last second. */
   private admitted: number[] = [];
@@ -158,6 +159,17 @@ export class SimulatorServer {
 
   clearHooks(): void {
     this.hooks = [];
+  }
+
+  /**
+   * Runs `fn` after every request that is handled, before its answer is sent (beside any `onHandled`
+   * hook), e.g. to move a frozen simulator clock on by one step per request. Returns its removal.
+   */
+  onEveryRequest(fn: (req: SimRequest) => void): () => void {
+    this.everyRequest.push(fn);
+    return () => {
+      this.everyRequest = this.everyRequest.filter((f) => f !== fn);
+    };
   }
 
   /** Answers 429 past `limit.perSecond` requests in any one-second window; undefined lifts the limit. */
@@ -287,6 +299,7 @@ export class SimulatorServer {
       this.hooks = this.hooks.filter((h) => h.remaining > 0);
       await hook.fn(simReq);
     }
+    for (const fn of this.everyRequest) fn(simReq);
     if (limited && Object.keys(limited.headers).length > 0) out = { ...out, headers: { ...limited.headers, ...(out.headers ?? {}) } };
     if (fault?.kind === "lostResponse") {
       entry.outcome = "lostResponse";

@@ -1,11 +1,11 @@
 import type { Distribution, Software, Tariff, Tenant } from "./model";
 
 /**
- * The catalog the simulator starts with, copied from the documented examples in the flops seed
+ * The catalog the simulator starts with, copied from the documented examples in the flops documentation
  * (../shared/seeds/002_74c82ddb414a514c.txt): `GET /tenant`, `GET /distribution/`, `GET /software/`,
  * `GET /tariffs/`. Each simulator instance gets its own copy (see `seedCatalog`).
  *
- * Note on the on-demand tariffs (ids 1 and 2): the seed lists them with disk 8000 and cpu 0 / ipCount 0.
+ * Note on the on-demand tariffs (ids 1 and 2): the vendor documentation lists them with disk 8000 and cpu 0 / ipCount 0.
  * Those are not sizes a VM can have (the disk minimum is 8192, the cpu minimum 1): the simulator
  * reads them as "chosen per VM", and uses the documented minimums when an install on such a tariff
  * leaves a size out (see rules.ts `resolveSizes`).
@@ -60,7 +60,7 @@ export const DEFAULT_BANDWIDTH = 100;
 export const DEFAULT_BACKUP_POLICY = { quantity: 1, frequency: 72 } as const;
 
 /**
- * Public addresses handed out by the simulator: 185.22.60.0/22 (the seed's VMs have 185.22.60.x),
+ * Public addresses handed out by the simulator: 185.22.60.0/22 (the vendor documentation's VMs have 185.22.60.x),
  * skipping network, gateway and broadcast addresses of each /24: about 1000 addresses, enough for the
  * benchmarks' 100 servers with two addresses each.
  */

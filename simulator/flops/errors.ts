@@ -1,15 +1,15 @@
 /**
  * Error codes the flops simulator answers with, and the error it throws inside handlers.
  *
- * The seed (../shared/seeds/002_74c82ddb414a514c.txt) names only a few codes: `error.not.owner`,
+ * The vendor documentation (../shared/seeds/002_74c82ddb414a514c.txt) names only a few codes: `error.not.owner`,
  * `error.object.not.found`, `error.inet.ip.guest.add`, `error.inet.ip.guest.remove`.
  * `error.operation.already.started` and `unexpected.exception` are codes public flops clients handle
  * (e.g. the `flops` Python client's `_process_errors`). Every other code below is the simulator's own
- * choice for a rule the seed states without naming its error; each is marked "invented". Clients
+ * choice for a rule the vendor documentation states without naming its error; each is marked "invented". Clients
  * should branch on the documented codes only and show the others to the user as they come.
  *
  * Errors are always sent as `{"status":"ERROR","errorCode":...,"errorMessage":...}` with HTTP 200:
- * the seed shows the envelope but no HTTP status, and 200 is the defensive reading (a client must
+ * the vendor documentation shows the envelope but no HTTP status, and 200 is the defensive reading (a client must
  * look at `status`, not only at the HTTP code).
  */
 export const FLOPS_ERRORS = {
@@ -25,7 +25,7 @@ export const FLOPS_ERRORS = {
   guestIpRemove: { code: "error.inet.ip.guest.remove", message: "IP адрес удалён, но по-прежнему присутствует в настройках операционной системы." },
   /** Public clients: generic server-side failure; the default for injected operation failures. */
   unexpected: { code: "unexpected.exception", message: "Непредвиденная ошибка. Обратитесь в службу поддержки." },
-  /** Invented: a parameter the seed marks "обязательный" is missing. */
+  /** Invented: a parameter the vendor documentation marks "обязательный" is missing. */
   paramRequired: { code: "error.param.required", message: "Не указан обязательный параметр" },
   /** Invented: a parameter is not a number / boolean / the expected form. */
   paramInvalid: { code: "error.param.invalid", message: "Некорректное значение параметра" },

@@ -3,6 +3,7 @@ import { SimulatorServer } from "../core/server";
 import type { Catalog } from "./catalog";
 import { DEFAULT_BACKUP_POLICY } from "./catalog";
 import { FLOPS_ERRORS } from "./errors";
+import { type GuestConnection, GuestListeners, type GuestListenerOptions, loopbackIpPool } from "./guests";
 import {
   type BackupRecord,
   cloneVm,
@@ -25,6 +26,8 @@ export { OPERATION_TYPES, VM_STATE } from "./model";
 export type { BackupRecord, Distribution, OperationType, OperationView, PublicKeyRecord, SnapshotRecord, Tariff, Tenant, VmRecord } from "./model";
 export type { OperationMatch } from "./operations";
 export type { GuestIpDelivery } from "./routes";
+export type { GuestConnection, GuestListenerOptions } from "./guests";
+export { DEFAULT_GUEST_BANNER } from "./guests";
 
 export interface FlopsSimulatorOptions {
   clientId?: string;
@@ -32,10 +35,15 @@ export interface FlopsSimulatorOptions {
   /** How long each operation takes, ms (default 1500: a quick demo; tests use 20–50). */
   operationDurationMs?: number;
   /**
-   * Answer backup_download under `/v1/vm/...` too, the path the seed gives for that one call
-   * (default true); false makes `/v1/...` a bare 404 (the seed's path being a typo).
+   * Answer backup_download under `/v1/vm/...` too, the path the vendor documentation gives for that one call
+   * (default true); false makes `/v1/...` a bare 404 (the vendor documentation's path being a typo).
    */
   backupDownloadV1?: boolean;
+  /**
+   * Guests that listen: VMs get addresses in 127.0.0.0/8 and, `bootMs` after they come up, a TCP
+   * listener on the OS-chosen `guestPort` of each address that greets with `banner` (see guests.ts).
+   */
+  guestListeners?: GuestListenerOptions;
 }
 
 /** A VM made out of band (`createVm`). Everything is optional; `publicKeyIds` name account keys. */
@@ -81,6 +89,7 @@ export class FlopsSimulator {
   private readonly state: FlopsState;
   private readonly ops: OperationEngine;
   private readonly ctx: FlopsContext;
+  private readonly guests?: GuestListeners;
 
   constructor(opts: FlopsSimulatorOptions = {}) {
     this.clientId = opts.clientId ?? FlopsSimulator.DEFAULT_CLIENT_ID;
@@ -102,16 +111,28 @@ export class FlopsSimulator {
       (req) => handleRequest(this.ctx, req),
       () => [this.apiKey],
     );
+    if (opts.guestListeners) {
+      this.state.ipPool = loopbackIpPool();
+      this.guests = new GuestListeners(this.clock, opts.guestListeners, {
+        vms: () => this.state.vms.values(),
+        operations: () => this.ops.all(),
+        requestCount: () => this.server.requests.length,
+        tick: () => this.tick(),
+      });
+    }
   }
 
   async start(port = 0): Promise<string> {
+    await this.guests?.start();
     const url = await this.server.start(port);
     this.endpoint = `${url}${API_BASE}`;
     return this.endpoint;
   }
 
+  /** Stops the API and closes every guest listener and its connections. */
   async stop(): Promise<void> {
     await this.server.stop();
+    await this.guests?.stop();
   }
 
   /** The settings a client needs, under the provider's environment variable names. */
@@ -123,6 +144,49 @@ export class FlopsSimulator {
   tick(): void {
     this.ops.tick();
     this.state.runBackupSchedule();
+    this.guests?.sync();
+  }
+
+  // ---- listening guests (option guestListeners) ----
+
+  /** The OS-chosen port that stands for every VM's guest port (22); 0 without `guestListeners` or before `start`. */
+  get guestPort(): number {
+    return this.guests?.port ?? 0;
+  }
+
+  /** Connections the guests accepted, oldest first (of one VM, or all). */
+  guestConnections(vmId?: number): GuestConnection[] {
+    return (this.guests?.connections ?? []).filter((c) => vmId === undefined || c.vmId === vmId).map((c) => ({ ...c }));
+  }
+
+  /** Since when (simulator clock) `vmId`'s guest has been listening; undefined while it is not. */
+  guestListeningSince(vmId: number): number | undefined {
+    this.tick();
+    return this.guests?.listeningSince(vmId);
+  }
+
+  /** Guest listeners that could not open (e.g. the address in use), as messages. */
+  get guestListenerFailures(): string[] {
+    return [...(this.guests?.failures ?? [])];
+  }
+
+  /** The greeting of connections accepted from now on ("" sends none). */
+  setGuestBanner(banner: string): void {
+    this.requireGuests().banner = banner;
+  }
+
+  /**
+   * How long after coming up a guest starts listening (simulator-clock ms). It applies to every VM at
+   * the next look: a guest whose last boot plus `ms` is still ahead stops listening until then.
+   */
+  setGuestBootTime(ms: number): void {
+    this.requireGuests().bootMs = ms;
+    this.tick();
+  }
+
+  private requireGuests(): GuestListeners {
+    if (!this.guests) throw new Error("the simulator was started without the guestListeners option");
+    return this.guests;
   }
 
   // ---- VMs ----
@@ -200,7 +264,7 @@ export class FlopsSimulator {
   }
 
   /**
-   * Gives every distribution a new id, as the seed warns happens ("идентификатор одного и того же
+   * Gives every distribution a new id, as the vendor documentation warns happens ("идентификатор одного и того же
    * дистрибутива может меняться"). VMs keep the distribution (and id) they were installed with.
    * Returns old id → new id.
    */
@@ -350,7 +414,7 @@ export class FlopsSimulator {
   /**
    * Makes the guest-reconfigure step of IP calls fail: `add` (ip_add, and ip_move's target) ends with
    * `error.inet.ip.guest.add`, `remove` (ip_delete, and ip_move's source) with
-   * `error.inet.ip.guest.remove`. The address change still happens, as the seed says. `delivery`
+   * `error.inet.ip.guest.remove`. The address change still happens, as the vendor documentation says. `delivery`
    * `operation` (default) reports it in the operation; `call` answers the call itself with the error.
    * Lasts for `count` calls (default: until called again with null).
    */

@@ -1,6 +1,6 @@
 /**
  * The flops simulator's data model: the records it keeps and the views it sends. Field names and
- * value forms follow the seed's examples (times are epoch milliseconds, sizes MB, VM states libvirt
+ * value forms follow the vendor documentation's examples (times are epoch milliseconds, sizes MB, VM states libvirt
  * names); fields that exist only inside the simulator are marked "simulator only" and never sent.
  */
 
@@ -37,7 +37,7 @@ export interface BackupPolicy {
   frequency: number;
 }
 
-/** libvirt domain states; the seed shows these two. */
+/** libvirt domain states; the vendor documentation shows these two. */
 export const VM_STATE = { running: "VIR_DOMAIN_RUNNING", shutoff: "VIR_DOMAIN_SHUTOFF" } as const;
 
 /** An account key (`/pubkeys/`). */
@@ -87,9 +87,9 @@ export interface BackupRecord {
   /** A file name, e.g. `diff-backupsnap20141019011721-backupsnap20141022015414.lz4`. */
   id: string;
   vmId: number;
-  /** MB (the seed's example equals a disk size). */
+  /** MB (the vendor documentation's example equals a disk size). */
   size: number;
-  /** Epoch ms, whole seconds (as in the seed's example). */
+  /** Epoch ms, whole seconds (as in the vendor documentation's example). */
   timeAdded: number;
   /** Simulator only. */
   image: VmImage;
@@ -135,8 +135,8 @@ export interface VmRecord {
 export type OperationStatus = "PENDING" | "DONE" | "ERROR";
 
 /**
- * Operation types. The seed shows `VM_DESTROY`, `VM_REVERT_TO_BACKUP` and `DOWNLOAD_BACKUP`; the
- * others are the simulator's names in the same style (the seed does not list them).
+ * Operation types. The vendor documentation shows `VM_DESTROY`, `VM_REVERT_TO_BACKUP` and `DOWNLOAD_BACKUP`; the
+ * others are the simulator's names in the same style (the vendor documentation does not list them).
  */
 export const OPERATION_TYPES = {
   install: "VM_INSTALL",
@@ -226,12 +226,12 @@ export function backupView(b: BackupRecord): Record<string, unknown> {
   return { id: b.id, size: b.size, timeAdded: b.timeAdded };
 }
 
-/** `/pubkeys/` list items carry `tenantId` (as the seed's second example does). */
+/** `/pubkeys/` list items carry `tenantId` (as the vendor documentation's second example does). */
 export function publicKeyView(k: PublicKeyRecord): Record<string, unknown> {
   return { id: k.id, tenantId: k.tenantId, name: k.name, type: k.type, publicKey: k.publicKey, timeAdded: k.timeAdded };
 }
 
-/** The add / edit answers in the seed have no `tenantId`. */
+/** The add / edit answers in the vendor documentation have no `tenantId`. */
 export function publicKeyResultView(k: PublicKeyRecord): Record<string, unknown> {
   return { id: k.id, name: k.name, type: k.type, publicKey: k.publicKey, timeAdded: k.timeAdded };
 }

@@ -69,7 +69,7 @@ function matches(m: OperationMatch, op: { type: OperationType; vmId: number }): 
 
 export class OperationEngine {
   private readonly ops = new Map<number, OperationRecord>();
-  private nextId = 61566; // the seed's first example operation id
+  private nextId = 61566; // the vendor documentation's first example operation id
   private defaultDurationMs: number;
   private readonly durationByType = new Map<OperationType, number>();
   private failures: Array<Injection<OperationFailure>> = [];

@@ -43,7 +43,7 @@ export class Params {
 
   /**
    * A repeated numeric parameter. Also accepts comma-separated values in one parameter, a common way
-   * clients write lists; the seed shows repetition.
+   * clients write lists; the vendor documentation shows repetition.
    */
   ints(name: string): number[] {
     const out: number[] = [];

@@ -34,11 +34,11 @@ import {
 import type { FlopsState } from "./state";
 
 /**
- * The flops API's routes: the paths and query parameters of the seed (../shared/seeds/
- * 002_74c82ddb414a514c.txt), all `GET`, under `/api/v1`. Trailing slashes are optional (the seed
+ * The flops API's routes: the paths and query parameters of the vendor documentation (../shared/seeds/
+ * 002_74c82ddb414a514c.txt), all `GET`, under `/api/v1`. Trailing slashes are optional (the vendor documentation
  * writes `/tenant` without one and `/vm/` with one). Every call must carry the account's `clientId`
  * and `apiKey` query parameters, else `error.not.owner`. Mutating calls on a VM take the VM's
- * `tenantId` (required, as the seed marks it): a tenant that is not the account's, or not the VM's, is
+ * `tenantId` (required, as the vendor documentation marks it): a tenant that is not the account's, or not the VM's, is
  * `error.not.owner` (a rights problem, never "not found", so a client cannot mistake it for a
  * deletion).
  */
@@ -50,7 +50,7 @@ export interface GuestIpFailureSetting {
   /**
    * `operation`: the call starts an operation that applies the change and ends in ERROR with the code;
    * `call`: the call applies the change at once and answers the ERROR envelope itself (no operation).
-   * The seed says the error "will be returned" without saying where; issue 4 allows both.
+   * The vendor documentation says the error "will be returned" without saying where; issue 4 allows both.
    */
   delivery: GuestIpDelivery;
 }
@@ -63,7 +63,7 @@ export interface FlopsContext {
   guestIp: { add?: GuestIpFailureSetting; remove?: GuestIpFailureSetting };
   /** Download tokens handed out by backup_download → backup id. */
   downloads: Map<string, string>;
-  /** Whether backup_download is also answered under `/v1` (the seed's path for it); see V1_ONLY. */
+  /** Whether backup_download is also answered under `/v1` (the vendor documentation's path for it); see V1_ONLY. */
   backupDownloadV1: boolean;
   /** The server's base URL (`http://127.0.0.1:port`), for download links. */
   baseUrl(): string;
@@ -177,7 +177,7 @@ const install: Handler = (ctx, p) => {
     cpu: sizes.cpu,
     tariffId: tariff.id,
     ipAddresses,
-    // Not running until the install finishes (the seed shows only RUNNING and SHUTOFF).
+    // Not running until the install finishes (the vendor documentation shows only RUNNING and SHUTOFF).
     state: VM_STATE.shutoff,
     currentSnapshot: null,
     backupPolicy: { ...DEFAULT_BACKUP_POLICY },
@@ -203,7 +203,7 @@ const install: Handler = (ctx, p) => {
 const clone: Handler = (ctx, p, ids) => {
   const { state } = ctx;
   const src = state.vm(numericId(ids, "vmId", "server"));
-  // Not marked required in the seed: defaults to the source's tenant.
+  // Not marked required in the vendor documentation: defaults to the source's tenant.
   const tenantId = p.int("tenantId") ?? src.tenantId;
   state.tenant(tenantId);
   const snapshotId = p.int("snapshotId");
@@ -260,7 +260,7 @@ const reinstall: Handler = (ctx, p, ids) => {
   const openSupportAccess = p.bool("openSupportAccess");
   p.bool("sendPassword");
   ctx.ops.assertIdle(vm.id);
-  // The seed: reinstall keeps the IP addresses and the id, and may change any other parameter. The
+  // The vendor documentation: reinstall keeps the IP addresses and the id, and may change any other parameter. The
   // disk is wiped, so its snapshots go, and authorized_keys holds exactly the keys given now.
   return startOp(ctx, OPERATION_TYPES.reinstall, vm, (live) => {
     if (name !== undefined) live.name = name;
@@ -378,7 +378,7 @@ const cpuChange: Handler = (ctx, p, ids) => {
   checkOnDemand(vmTariff(ctx, vm), "cpu_change");
   const cpu = p.int("cpu", true);
   checkCpu(cpu);
-  // The seed calls this a "hot increase" but states no rule against lowering; lowering is allowed.
+  // The vendor documentation calls this a "hot increase" but states no rule against lowering; lowering is allowed.
   ctx.ops.assertIdle(vm.id);
   return startOp(ctx, OPERATION_TYPES.cpuChange, vm, (live) => {
     live.cpu = cpu;
@@ -502,7 +502,7 @@ const snapshotRollback: Handler = (ctx, p, ids) => {
   const snapshotId = p.int("snapshotId", true);
   ctx.state.snapshot(vm.id, snapshotId);
   ctx.ops.assertIdle(vm.id);
-  // The seed: a tariff changed since the snapshot is put back too.
+  // The vendor documentation: a tariff changed since the snapshot is put back too.
   return startOp(ctx, OPERATION_TYPES.snapshotRollback, vm, (live) => {
     const snap = ctx.state.snapshot(live.id, snapshotId);
     ctx.state.restoreImage(live, snap.image, { state: true });
@@ -532,7 +532,7 @@ const backupRollback: Handler = (ctx, p, ids) => {
   ctx.state.backup(vm.id, backupId);
   const createBackup = p.bool("createBackup");
   ctx.ops.assertIdle(vm.id);
-  // The seed: all snapshots are deleted, the disk is lost, and the tariff of the backup's time is
+  // The vendor documentation: all snapshots are deleted, the disk is lost, and the tariff of the backup's time is
   // put back. createBackup saves the current state first (kept even if that rotates out an older copy,
   // never the one being restored).
   return startOp(ctx, OPERATION_TYPES.backupRollback, vm, (live, at) => {
@@ -549,7 +549,7 @@ const backupDownload: Handler = (ctx, p, ids) => {
   const backupId = p.str("backup", true);
   ctx.state.backup(vm.id, backupId);
   ctx.ops.assertIdle(vm.id);
-  // The finished operation carries the link in `operationResult`, as in the seed's example (there on
+  // The finished operation carries the link in `operationResult`, as in the vendor documentation's example (there on
   // download2.flops.ru; here on the simulator itself, so a test can fetch it).
   return startOp(ctx, OPERATION_TYPES.backupDownload, vm, (live) => {
     ctx.state.backup(live.id, backupId);
@@ -647,7 +647,7 @@ export const ROUTES: Route[] = [
 ];
 
 /**
- * The seed writes backup_download's path as `https://api.flops.ru/v1/vm/...` (no `/api`), unlike
+ * The vendor documentation writes backup_download's path as `https://api.flops.ru/v1/vm/...` (no `/api`), unlike
  * every other call. Whether that is a typo is unknown, so by default the simulator answers it on both
  * bases (the request log shows which one a client used); with `backupDownloadV1: false` only under
  * `/api/v1`, where `/v1/...` gets a bare 404, to test a client's fallback.

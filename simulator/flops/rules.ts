@@ -2,8 +2,8 @@ import { FlopsError } from "./errors";
 import type { Tariff } from "./model";
 
 /**
- * The rules the flops seed documents, as plain functions that throw `FlopsError`. Every limit here is
- * quoted from the seed (../shared/seeds/002_74c82ddb414a514c.txt); where its text is ambiguous the
+ * The rules the flops vendor documentation, as plain functions that throw `FlopsError`. Every limit here is
+ * quoted from the vendor documentation (../shared/seeds/002_74c82ddb414a514c.txt); where its text is ambiguous the
  * reading chosen is written next to the rule.
  */
 
@@ -33,7 +33,7 @@ const PASSWORD_DIGIT_OR_SPECIAL = /[0-9!()[\]\-.?~`]/;
  * "Пароль должен состоять из латинских букв в разном регистре и хотя бы из одной цифры или
  * спецсимвола !()[]-.?~`": the password consists of latin letters in both cases plus at least one
  * digit or listed special character. Read strictly ("состоять из" = consists of): any other
- * character (space, `@`, Cyrillic...) is refused too. The seed gives no minimum length, so none is
+ * character (space, `@`, Cyrillic...) is refused too. The vendor documentation gives no minimum length, so none is
  * enforced.
  */
 export function passwordProblem(password: string): string | undefined {
@@ -89,7 +89,7 @@ export function checkBackupPolicy(quantity: number, frequency: number): void {
 
 /** memory / disk / cpu changes are refused on a fixed tariff (memory_change, disk_change, cpu_change texts). */
 export function checkOnDemand(tariff: Tariff | undefined, what: string): void {
-  // A VM on a tariff the catalog does not list (the seed's VM examples use tariff 20, which the
+  // A VM on a tariff the catalog does not list (the vendor documentation's VM examples use tariff 20, which the
   // tariff list lacks) is treated as fixed: refusing is the defensive reading.
   if (!tariff?.onDemand) throw FlopsError.of("fixedTariff", `${what} (tariff ${tariff ? `${tariff.id} "${tariff.name}"` : "unknown"})`);
 }
@@ -103,7 +103,7 @@ export interface Sizes {
 
 /**
  * Sizes for install / reinstall. On a fixed tariff the requested memory/disk/cpu/ipCount are ignored
- * (the seed: "При выборе фиксированного тарифа игнорируется") — not validated either — and the
+ * (the vendor documentation: "При выборе фиксированного тарифа игнорируется") — not validated either — and the
  * tariff's own sizes apply. On an on-demand tariff each given size is checked against its range, a
  * missing one falls back to `fallback` (the VM's current size on reinstall) or to the documented
  * minimum (the on-demand tariffs list disk 8000 / cpu 0, below the minimums), and the disk/memory
@@ -142,7 +142,7 @@ const KEY_TYPES: Array<[RegExp, string]> = [
 ];
 
 /**
- * The `type` of an OpenSSH public key line (`ssh-dss AAAA... comment` → `DSA`, as in the seed). The seed
+ * The `type` of an OpenSSH public key line (`ssh-dss AAAA... comment` → `DSA`, as in the vendor documentation). The vendor documentation
  * does not say what the API does with text that is no key; the simulator refuses it (invented code
  * `error.pubkey.invalid`), which is what a provider must be ready for.
  */

@@ -30,9 +30,9 @@ export class FlopsState {
   readonly backups = new Map<number, BackupRecord[]>();
   /** Free public addresses; returned ones go to the end, so an address is not reused at once. */
   ipPool: string[] = seedIpPool();
-  private nextVmId = 88977; // the seed's install example answers 88977
-  private nextKeyId = 255; // the seed's pubkeys/add example answers 255
-  private nextSnapshotId = 2206; // the seed's snapshot example
+  private nextVmId = 88977; // the vendor documentation's install example answers 88977
+  private nextKeyId = 255; // the vendor documentation's pubkeys/add example answers 255
+  private nextSnapshotId = 2206; // the vendor documentation's snapshot example
   private nextPrivateIp = 0;
   private diskWrites = 0;
 
@@ -243,7 +243,7 @@ export class FlopsState {
   // ---- backups ----
 
   /**
-   * Adds a backup taken at `at`. Ids follow the seed's file names: the first is
+   * Adds a backup taken at `at`. Ids follow the vendor documentation's file names: the first is
    * `full-backupsnap<time>.lz4`, later ones `diff-backupsnap<previous>-backupsnap<time>.lz4`, times
    * as `yyyyMMddHHmmss` (UTC). Only the newest `quantity` backups are kept, except `keep`.
    */

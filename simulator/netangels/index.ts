@@ -17,13 +17,13 @@ export type { ArchiveRequestRecord, BackupRecord, RollbackRecord, TaskRecord, Vm
 export { API_BASE } from "./routes";
 
 /**
- * A local NetAngels cloud VDS backups API: the seed's paths over real HTTP on 127.0.0.1, VMs whose
+ * A local NetAngels cloud VDS backups API: the vendor documentation's paths over real HTTP on 127.0.0.1, VMs whose
  * `state` moves through the documented transitional states over a set duration, backup listings with
  * nanosecond dates, VM and volume rollbacks, files listings and archive requests, plus a control
  * interface for tests (out-of-band changes, failing or hanging the next operation, faults through
  * `server.fail`, the request log).
  *
- * An operation (backup, rollback) runs like this, the defensive reading of the seed (the POST answers
+ * An operation (backup, rollback) runs like this, the defensive reading of the vendor documentation (the POST answers
  * with the VM, no task id):
  *   1. queued: the VM keeps its state and shows the task in `transitions` (first fifth of the duration);
  *   2. running: the VM is in the work state (Backuping / Restoring), the task still listed;
@@ -69,7 +69,7 @@ interface RunningOperation {
 export class NetangelsSimulator {
   static readonly DEFAULT_TOKEN = "netangels-sim-token-3c9e1f7a5d2b";
   static readonly DEFAULT_OPERATION_DURATION_MS = 1500;
-  /** The seed's example date: the demo VM has a backup dated exactly so. */
+  /** The vendor documentation's example date: the demo VM has a backup dated exactly so. */
   static readonly SEED_BACKUP_DATE = "2024-11-29T04:26:40.900150729";
   static readonly SEED_VOLUME_BACKUP_DATE = "2024-11-29T04:26:41.000000017";
 
@@ -116,7 +116,7 @@ export class NetangelsSimulator {
     return { NETANGELS_ENDPOINT: this.endpoint, NETANGELS_TOKEN: this.token };
   }
 
-  /** Two VMs: 101 `web-1` (Active, volume 201 `data`, one backup each, dated as the seed's example) and 102 `db-1` (Stopped, backups off). */
+  /** Two VMs: 101 `web-1` (Active, volume 201 `data`, one backup each, dated as the vendor documentation's example) and 102 `db-1` (Stopped, backups off). */
   private seedDemo(): void {
     this.addVm({
       id: 101,
@@ -230,8 +230,8 @@ export class NetangelsSimulator {
     this.runOperation(vm, "restore", "Restoring", { queuedFraction: 0.2, injectable: true }, () => undefined);
   }
 
-  recordArchiveRequest(vmId: number, volumeId: number | undefined, date: string): void {
-    this.archiveRequests.push({ vmId, volumeId, date, at: this.clock.now() });
+  recordArchiveRequest(vmId: number, volumeId: number | undefined, date: string, files: string[]): void {
+    this.archiveRequests.push({ vmId, volumeId, date, files: [...files], at: this.clock.now() });
   }
 
   // ---- reading state (copies) ----

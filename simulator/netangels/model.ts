@@ -1,15 +1,15 @@
 /**
- * The NetAngels simulator's records and the views it sends. Field names follow the seed's field lists
- * (snake_case). The seed does not describe the nested types (Disk, Image, VMFinance, VMIP, Backup,
+ * The NetAngels simulator's records and the views it sends. Field names follow the vendor documentation's field lists
+ * (snake_case). The vendor documentation does not describe the nested types (Disk, Image, VMFinance, VMIP, Backup,
  * Task); their shapes here are the simulator's choice, marked as such, and the provider treats them
  * as opaque apart from a disk's `id`.
  */
 
 /** An entry of a backup listing. */
 export interface BackupRecord {
-  /** `2024-11-29T04:26:40.900150729`: nine fractional digits, no zone, as the seed shows. */
+  /** `2024-11-29T04:26:40.900150729`: nine fractional digits, no zone, as the vendor documentation shows. */
   date: string;
-  /** VM, Disk or Volume (the seed's three). */
+  /** VM, Disk or Volume (the vendor documentation's three). */
   resourceType: "VM" | "Disk" | "Volume";
   resourceName: string;
   virtualSize: number;
@@ -73,6 +73,8 @@ export interface ArchiveRequestRecord {
   vmId: number;
   volumeId?: number;
   date: string;
+  /** The body's `files`, as sent. */
+  files: string[];
   at: number;
 }
 
@@ -120,7 +122,7 @@ export function cloneVm(vm: VmRecord): VmRecord {
 
 /**
  * The simulator's clock as a NetAngels date with nine fractional digits: milliseconds from the clock,
- * the six digits below them from `subMillisecondNanos` (0–999999). UTC, no zone, like the seed.
+ * the six digits below them from `subMillisecondNanos` (0–999999). UTC, no zone, like the vendor documentation.
  */
 export function nanoDate(ms: number, subMillisecondNanos: number): string {
   const iso = new Date(ms).toISOString(); // 2024-11-29T04:26:40.900Z

@@ -3,7 +3,7 @@ import type { NetangelsSimulator } from "./index";
 import { backupView, vmView } from "./model";
 
 /**
- * The NetAngels API as the seed documents it, below `/api/v1`. Readings where the seed is silent (it
+ * The NetAngels API as the vendor documentation documents it, below `/api/v1`. Readings where the vendor documentation is silent (it
  * lists only `200` for every method and shows no error body), which the provider's errors.ts mirrors:
  * - no or a wrong `Authorization: Bearer` token: 401 `{"detail": ...}`;
  * - unknown VM, volume, backup date or path: 404 `{"detail": "Not found."}`; paths end in `/`, and
@@ -11,8 +11,11 @@ import { backupView, vmView } from "./model";
  * - a known path with another method: 405;
  * - a backup or rollback while the VM is busy (a transitional state or a pending task): 409; while
  *   it is in a failure state (Error, StoppedByAdmin, StoppedByService): 400;
- * - the volume rollback path is the seed's `{date}(\.\d+)?`: the fraction is optional; a date
- *   without it names the one backup of that second (two in that second: 400).
+ * - the volume rollback path is the vendor documentation's `{date}(\.\d+)?`: the fraction is optional; a date
+ *   without it names the one backup of that second (two in that second: 400);
+ * - an archive request (`POST .../files/`) takes the JSON body `{"files": [paths]}`; without it, or
+ *   with an empty or malformed list, 400 with Django REST framework's field-error body
+ *   (`{"files": ["This field is required."]}`). The paths are recorded as sent, not looked up.
  */
 export const API_BASE = "/api/v1";
 
@@ -34,6 +37,18 @@ const notFound: SimResponse = { status: 404, body: { detail: "Not found." } };
 
 function methodNotAllowed(method: string): SimResponse {
   return { status: 405, body: { detail: `Method "${method}" not allowed.` } };
+}
+
+/** The archive request's `files`, or the 400 DRF answers when they are missing, empty or not strings. */
+function archiveFiles(req: SimRequest): string[] | SimResponse {
+  const fieldError = (message: string): SimResponse => ({ status: 400, body: { files: [message] } });
+  const body = req.body;
+  const files = body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>).files : undefined;
+  if (files === undefined || files === null) return fieldError("This field is required.");
+  if (!Array.isArray(files)) return fieldError(`Expected a list of items but got type "${typeof files}".`);
+  if (files.length === 0) return fieldError("This list may not be empty.");
+  if (files.some((f) => typeof f !== "string" || f === "")) return fieldError("Each item must be a non-empty string.");
+  return files as string[];
 }
 
 function decodeSegment(s: string): string | undefined {
@@ -85,7 +100,9 @@ export function handleRequest(sim: NetangelsSimulator, req: SimRequest): SimResp
     if (!vm || !backup || date === undefined) return notFound;
     if (req.method === "GET") return { body: { files: [...backup.files] } };
     if (req.method === "POST") {
-      sim.recordArchiveRequest(vm.id, undefined, date);
+      const files = archiveFiles(req);
+      if (!Array.isArray(files)) return files;
+      sim.recordArchiveRequest(vm.id, undefined, date, files);
       return { body: vmView(vm) };
     }
     return methodNotAllowed(req.method);
@@ -131,7 +148,9 @@ export function handleRequest(sim: NetangelsSimulator, req: SimRequest): SimResp
     if (!vm || !volume || !backup || date === undefined) return notFound;
     if (req.method === "GET") return { body: { files: [...backup.files] } };
     if (req.method === "POST") {
-      sim.recordArchiveRequest(vm.id, volume.id, date);
+      const files = archiveFiles(req);
+      if (!Array.isArray(files)) return files;
+      sim.recordArchiveRequest(vm.id, volume.id, date, files);
       return { body: vmView(vm) };
     }
     return methodNotAllowed(req.method);

@@ -2,7 +2,7 @@ import { SimClock, SimJob } from "../core/clock";
 import { type FaultRule, type LoggedRequest, type SimRequest, type SimResponse, SimulatorServer } from "../core/server";
 
 /**
- * A local simulator of the VPS.org snapshots and backups API (seeds 001_bee8f33b0bef28a6.txt and
+ * A local simulator of the VPS.org snapshots and backups API (vendor documentation 001_bee8f33b0bef28a6.txt and
  * 003_7ffc11edc49a36a0.txt), served under `/api/v1` like the real host, with the vendor's rules:
  * - `Authorization: Bearer <token>` on every call, 401 otherwise;
  * - snapshots and backups are created `in_progress` and turn `completed` after a set duration (or
@@ -10,13 +10,13 @@ import { type FaultRule, type LoggedRequest, type SimRequest, type SimResponse, 
  * - at most 5 snapshots per server and 10 manual backups per server (400 beyond, with a message);
  * - snapshot names of ASCII letters, digits, `-` and `_` (400 with a field error otherwise);
  * - restores (from a snapshot or, through the Servers API, from a backup) put the server in
- *   `restoring` for a set duration, then leave it `stopped` (the seed: "the server will be
+ *   `restoring` for a set duration, then leave it `stopped` (the vendor documentation: "the server will be
  *   automatically stopped before restoration begins"), with the server's name as it was when the
  *   snapshot or backup was taken, so listings show the change;
  * - listings are paginated: `count`, `next`, `previous`, `results`, `page=N` (`nextLinks: false`
- *   gives the seed's literal `count`/`results` only); a page past the end is a 404 "Invalid page.".
+ *   gives the vendor documentation's literal `count`/`results` only); a page past the end is a 404 "Invalid page.".
  *
- * Where the seed shows no body, the simulator answers as Django REST Framework does (the API's
+ * Where the vendor documentation shows no body, the simulator answers as Django REST Framework does (the API's
  * `count`/`results` shape is DRF's): errors are `{"detail": "..."}` or field errors
  * `{"name": ["..."]}`; `GET /servers/{id}/` answers `{id, name, status}`.
  */
@@ -74,9 +74,9 @@ export interface VpsorgSimulatorOptions {
   restoreMs?: number;
   /** Objects per listing page (DRF's PAGE_SIZE). */
   pageSize?: number;
-  /** Include `next`/`previous` links (DRF); false gives the seed's literal `count`/`results`. */
+  /** Include `next`/`previous` links (DRF); false gives the vendor documentation's literal `count`/`results`. */
   nextLinks?: boolean;
-  /** Servers the account has; default: 12345 `web-server-01` (the seed's) and 12346 `db-server-01`. */
+  /** Servers the account has; default: 12345 `web-server-01` (the vendor documentation's) and 12346 `db-server-01`. */
   servers?: Array<Partial<SimServer> & { id: number }>;
 }
 
@@ -184,7 +184,7 @@ export class VpsorgSimulator {
       status: "completed",
       sizeMb: 4456,
       createdAt: new Date(created).toISOString().replace(/\.\d{3}Z$/, "Z"),
-      // Automatic backups expire after a month in the seed's example; manual ones never.
+      // Automatic backups expire after a month in the vendor documentation's example; manual ones never.
       expiresAt: automatic ? new Date(created + 31 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z") : null,
       description: automatic ? "Automatic daily backup" : null,
       ...fields,

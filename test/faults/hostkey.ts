@@ -153,6 +153,7 @@ export function hostkeyScenarios(): Scenario[] {
       kind: "action",
       match: vmCall("restore_snapshot"),
       operation: /restore/i,
+      cannotTell: "a restored VM lists the same snapshots as before and invapi lists no tasks of a VM: once its task has ended, a restore whose answer never came cannot be seen",
       failOperation: (kit) => sim(kit).failNextTask("restore_snapshot", "hypervisor refused the restore"),
       failureCode: /hypervisor refused/,
       hangOperation: (kit) => sim(kit).hangNextTask("restore_snapshot"),

@@ -35,6 +35,9 @@ export const FAULT_TITLES: Record<Fault, string> = {
   deletedMidWait: "object deleted out of band mid-wait",
 };
 
+/** The faults a mutating call meets on the wire (issue 17): each must leave the step `ok` unless the scenario says why the API cannot tell. */
+export const TRANSIENT: readonly Fault[] = ["5xx", "drop", "lostResponse"];
+
 /** Seconds every waiting resource of the matrix may wait (the `operationTimeout` input): short, so a hung operation times out fast. */
 export const MATRIX_OPERATION_TIMEOUT_SECONDS = 0.4;
 /** Retry-After of the 429 cells, seconds: the retry must come no sooner. */
@@ -102,6 +105,12 @@ export interface Scenario<C = unknown> {
   deleteOutOfBand?: (kit: HostKit, ctx: C) => void;
   /** Faults that do not apply, with the reason. */
   na?: Partial<Record<Fault, string>>;
+  /**
+   * Why a transient fault (5xx, dropped connection, lost answer) on this call still fails the step:
+   * what the API cannot show about whether the change happened. A transient cell that ends in an
+   * error without it fails, and so does one that ends `ok` with it (the reason is stale).
+   */
+  cannotTell?: string;
   /** Out-of-band prerequisites (servers, snapshots...); returns the scenario's context. */
   setup(kit: HostKit, cell: Cell): C | Promise<C>;
   /** Program inputs (without `__provider`) of the create, or of the initial create for update/delete cells. */
@@ -139,6 +148,8 @@ export interface CellResult {
   ms: number;
   /** A failure known and listed in the test file with the fix it waits for (the cell runs as `test.failing`). */
   known?: string;
+  /** For a transient fault that failed the step: why the API cannot tell whether the change happened. */
+  why?: string;
 }
 
 const NEXT_STEP = /pulumi (refresh|up|import)|importFrom|operationTimeout|panel|try again|run `|adopt|check |raise|delete .* by hand|wait for it|lower/i;
@@ -258,8 +269,14 @@ export async function runCell<C>(kit: HostKit, sc: Scenario<C>, fault: Fault, ce
           throw e;
         }
       } else {
-        const updated = await kit.host.update(urn, prior!.id, prior!.outputs, p.inputs, { oldInputs: prior!.inputs });
-        state = { urn, id: prior!.id, inputs: p.inputs, outputs: updated.properties };
+        try {
+          const updated = await kit.host.update(urn, prior!.id, prior!.outputs, p.inputs, { oldInputs: prior!.inputs });
+          state = { urn, id: prior!.id, inputs: p.inputs, outputs: updated.properties };
+        } catch (e) {
+          // A partial update (ErrorResourceInitFailed): the engine records the new inputs and the object as far as the update got.
+          if (e instanceof HostCallError && e.initFailed && e.properties) state = { urn, id: prior!.id, inputs: p.inputs, outputs: e.properties };
+          throw e;
+        }
       }
     }
   } catch (e) {
@@ -339,7 +356,27 @@ export async function runCell<C>(kit: HostKit, sc: Scenario<C>, fault: Fault, ce
 
   checkSecrets(kit, texts, outputMark, problems);
   const outcome = error === undefined ? "ok" : adoptId !== undefined ? "error naming the object" : "error";
-  return { ...base, result: problems.length === 0 ? "pass" : "fail", outcome, problems, reason: problems.join("; ") || undefined, ms: Date.now() - started };
+  const why = checkTransient(sc as Scenario, fault, outcome, message, problems);
+  return { ...base, result: problems.length === 0 ? "pass" : "fail", outcome, problems, reason: problems.join("; ") || undefined, ms: Date.now() - started, why };
+}
+
+/**
+ * A transient fault must leave the step `ok` (reconciled), unless the scenario says why the API
+ * cannot tell whether the change happened; then the error must say it was not sent again. Returns
+ * that reason for an `err` cell (its footnote).
+ */
+function checkTransient(sc: Scenario, fault: Fault, outcome: string, message: string, problems: string[]): string | undefined {
+  if (!TRANSIENT.includes(fault)) return undefined;
+  if (outcome === "ok") {
+    if (sc.cannotTell) problems.push(`the step succeeded, but the scenario still says the API cannot tell (${sc.cannotTell}): drop cannotTell`);
+    return undefined;
+  }
+  if (!sc.cannotTell) {
+    problems.push(`a transient fault failed the step (${outcome}); reconcile the call, or say in cannotTell why the API cannot tell whether it happened: ${message}`);
+    return undefined;
+  }
+  if (!/not sent again/.test(message)) problems.push(`the error does not say the call was not sent again: ${message}`);
+  return sc.cannotTell;
 }
 
 function armFault<C>(kit: HostKit, sc: Scenario<C>, fault: Fault, ctx: C): void {
@@ -432,7 +469,9 @@ async function runFunctionCell<C>(
     problems.push(`calling it again failed: ${errorText(e)}`);
   }
   checkSecrets(kit, texts, run.outputMark, problems);
-  return { ...run.base, result: problems.length === 0 ? "pass" : "fail", outcome: error === undefined ? "ok" : "error", problems, reason: problems.join("; ") || undefined, ms: Date.now() - run.started };
+  const outcome = error === undefined ? "ok" : "error";
+  const why = checkTransient(sc as Scenario, fault, outcome, message, problems);
+  return { ...run.base, result: problems.length === 0 ? "pass" : "fail", outcome, problems, reason: problems.join("; ") || undefined, ms: Date.now() - run.started, why };
 }
 
 /** A state id and a live id name the same object (ids like `<vm>/<snapshot>` contain the live one). */
@@ -482,7 +521,19 @@ export function renderMatrix(results: CellResult[]): string {
     if (i < 0) i = reasons.push(r) - 1;
     return i + 1;
   };
+  const whys: string[] = [];
+  const whyIndex = (r: string) => {
+    let i = whys.indexOf(r);
+    if (i < 0) i = whys.push(r) - 1;
+    return String.fromCharCode(97 + i);
+  };
   const count = (r: CellResult["result"]) => results.filter((x) => x.result === r).length;
+  const short = (r: CellResult) => (r.outcome === "ok" ? "ok" : r.outcome === "error" ? "err" : "adopt");
+  const outcomes = (rs: CellResult[]) => {
+    const passed = rs.filter((r) => r.result === "pass");
+    return (["ok", "adopt", "err"] as const).map((o) => `${passed.filter((r) => short(r) === o).length} ${o}`).join(", ");
+  };
+  const transient = results.filter((r) => TRANSIENT.includes(r.fault) && r.result !== "n.a.");
   lines.push("# Fault-injection matrix");
   lines.push("");
   lines.push("Generated by `npm run test:faults` (test/faults/, also part of `npm test`); do not edit by hand.");
@@ -496,7 +547,12 @@ export function renderMatrix(results: CellResult[]): string {
       "no API key, token or password appears in any error, host output line or state.",
   );
   lines.push("");
-  lines.push(`**${results.length} cells: ${count("pass")} pass, ${count("fail")} fail, ${count("n.a.")} n.a.**`);
+  lines.push(`**${results.length} cells: ${count("pass")} pass, ${count("fail")} fail, ${count("n.a.")} n.a.; the passing cells end ${outcomes(results)}.**`);
+  lines.push("");
+  lines.push(
+    `**A transient fault on a mutating call (the ${transient.length} cells of the columns ${TRANSIENT.map((f) => `"${FAULT_TITLES[f]}"`).join(", ")}): ${outcomes(transient)}${transient.some((r) => r.result === "fail") ? `, ${transient.filter((r) => r.result === "fail").length} fail` : ""}.** ` +
+      "Each call declares what a repeat would do (provider/core/reconcile.ts): idempotent calls are sent again, observable ones after the live object shows the change is not there, and the rest fail naming what to check; an `err` in these columns is such a call, its footnote letter says why the API cannot tell.",
+  );
   lines.push("");
   lines.push("Outcome of a passing cell: `ok` = the step succeeded (retried, reconciled or waited out); `err` = it failed cleanly with an error as above; `adopt` = it failed naming the object it made, which the recovery adopted with `importFrom`.");
   for (const host of HOST_ORDER) {
@@ -514,7 +570,7 @@ export function renderMatrix(results: CellResult[]): string {
         if (!r) return "";
         if (r.result === "n.a.") return `n.a.${sup(reasonIndex(r.reason ?? ""))}`;
         if (r.result === "fail") return r.known ? `${SHORT.fail} (known)` : SHORT.fail;
-        return `pass (${r.outcome === "ok" ? "ok" : r.outcome === "error" ? "err" : "adopt"})`;
+        return `pass (${short(r)}${r.why ? `, ${whyIndex(r.why)}` : ""})`;
       });
       lines.push(`| \`${c.call}\` | ${c.via} | ${cells.join(" | ")} |`);
     }
@@ -525,6 +581,14 @@ export function renderMatrix(results: CellResult[]): string {
     lines.push("## Failing cells");
     lines.push("");
     for (const f of failing) lines.push(`- ${f.host} \`${f.call}\` (${f.via}) × ${FAULT_TITLES[f.fault]}: ${f.reason}${f.known ? `. **Known; fix pending:** ${f.known}` : ""}`);
+  }
+  if (whys.length) {
+    lines.push("");
+    lines.push("## Why a transient fault still fails these steps");
+    lines.push("");
+    lines.push("The call would do harm if sent twice, and nothing the API shows tells whether the first one took effect; the error says it was not sent again and what to check.");
+    lines.push("");
+    whys.forEach((r, i) => lines.push(`${String.fromCharCode(97 + i)}. ${r}`));
   }
   if (reasons.length) {
     lines.push("");

@@ -7,6 +7,7 @@
  * Counting is by arrival at the simulator (`SimulatorServer.maxRequestsInWindow`), as a host counts.
  */
 import { flops } from "pulumi-vps";
+import type { LoggedRequest } from "../../simulator/core/server";
 import { FlopsSimulator } from "../../simulator/flops";
 import { captureResources, destroy, DynamicProviderHost, findResource, type ResourceState, up } from "../harness";
 
@@ -63,6 +64,39 @@ function overlaps(sim: FlopsSimulator): string[] {
   return found;
 }
 
+/** Which server's create a request belongs to (its name): the install, its operation's polls, the VM reads. Catalog reads are shared: undefined. */
+function serverOf(sim: FlopsSimulator, r: LoggedRequest): string | undefined {
+  if (r.path.endsWith("/vm/install/")) return new URLSearchParams(r.url.split("?")[1]).get("name") ?? undefined;
+  const op = /\/operation\/(\d+)\/$/.exec(r.path);
+  const vmId = op ? sim.operation(Number(op[1]))?.vmId : Number(/\/vm\/(\d+)\/$/.exec(r.path)?.[1]);
+  return vmId ? sim.vm(vmId)?.name : undefined;
+}
+
+/**
+ * For a request refused with 429 (Retry-After: 1): its retry, and the requests the provider must have
+ * sent after it had seen the 429, which may not reach the host within the second after the refusal.
+ *
+ * One create's requests go one after another, each after the answer to the one before. The retry went
+ * out at least a second after the provider saw the 429 (the budget's pause), so the provider had seen
+ * it a second before the retry arrived at the latest; a request whose predecessor in its create arrived
+ * after that moment was sent after the provider had seen the 429 too, and waited out the same pause.
+ * Only arrival times at the simulator are compared (one clock), never the machine's speed.
+ */
+function sentAfterThe429(sim: FlopsSimulator, log: LoggedRequest[], refused: LoggedRequest): { retry: LoggedRequest; mustWait: LoggedRequest[] } {
+  const server = serverOf(sim, refused)!;
+  const chain = log.filter((r) => serverOf(sim, r) === server);
+  const retry = chain[chain.indexOf(refused) + 1];
+  expect(`${retry?.method} ${retry?.url}`).toBe(`${refused.method} ${refused.url}`);
+  const seenBy = retry.at - 1_000;
+  const mustWait: LoggedRequest[] = [];
+  for (const name of new Set(log.map((r) => serverOf(sim, r)))) {
+    if (name === undefined) continue;
+    const own = log.filter((r) => serverOf(sim, r) === name);
+    for (let i = 1; i < own.length; i++) if (own[i - 1].at > seenBy && own[i] !== retry) mustWait.push(own[i]);
+  }
+  return { retry, mustWait };
+}
+
 describe("50 parallel creates through one provider process, under a host limit equal to the budget", () => {
   let run: Run | undefined;
   afterAll(() => stop(run));
@@ -81,17 +115,10 @@ describe("50 parallel creates through one provider process, under a host limit e
     expect(sim.busyRefusals).toBe(0);
     expect(overlaps(sim)).toEqual([]);
 
-    // Priorities: every install (a mutating call) went out before the polls of the operations they
-    // started could crowd them out. Polls sent before the last install are those the budget let
-    // through while no install was waiting (installs start as their catalog reads come back).
-    const log = sim.server.requests;
-    const lastInstall = log.map((r) => r.path).lastIndexOf("/api/v1/vm/install/");
-    const pollsBefore = log.slice(0, lastInstall).filter((r) => /\/operation\/\d+\/$/.test(r.path)).length;
-    const pollsAll = log.filter((r) => /\/operation\/\d+\/$/.test(r.path)).length;
-    // First come, first served would let dozens through (each install's polls queue up while later
-    // installs still wait for their catalog reads); measured here: 0–8.
-    expect(pollsBefore).toBeLessThanOrEqual(10);
-    expect(pollsAll).toBeGreaterThan(0);
+    // Priorities (installs before reads before polls) are exact in test/unit/core-rateLimit.test.ts.
+    // How many polls reach the host before the last install depends on when each create reaches the
+    // budget in the host process, i.e. on the machine's load: BENCHMARKS.md §2 measures it.
+    expect(sim.server.requestsTo(/\/operation\/\d+\/$/).length).toBeGreaterThan(0);
 
     await Promise.all(states.map((s) => destroy(host, s)));
     expect(sim.vms()).toEqual([]);
@@ -103,7 +130,6 @@ describe("50 parallel creates through one provider process, under a host limit e
 
 describe("a host limit below the budget", () => {
   let run: Run | undefined;
-  let refusedWithoutHeaders = Infinity;
   afterEach(() => stop(run));
 
   test("429s are refusals: retried after Retry-After (the whole budget waits), and nothing fails", async () => {
@@ -114,13 +140,17 @@ describe("a host limit below the budget", () => {
     expect(states).toHaveLength(10);
     expect(sim.vms()).toHaveLength(10);
     expect(sim.server.rateLimitedCount).toBeGreaterThan(0);
-    refusedWithoutHeaders = sim.server.rateLimitedCount;
-    // After a 429 with Retry-After: 1, the provider sends nothing new for a second; requests already
-    // on the wire when the 429 arrived (within a few ms of it) are the only ones seen sooner.
-    const log = sim.server.requests;
-    for (const refused of log.filter((r) => r.outcome === "rateLimited")) {
-      const early = log.filter((r) => r.at > refused.at + 100 && r.at < refused.at + 950);
-      expect(early.map((r) => `${r.method} ${r.path} ${r.at - refused.at} ms after a 429`)).toEqual([]);
+    // After a 429 with Retry-After: 1, the provider sends nothing new for a second. Requests already
+    // on the wire when the 429 arrived may land sooner, however late (a loaded machine), so what is
+    // checked is what the provider must have sent after seeing the 429 (see `sentAfterThe429`).
+    const log = [...sim.server.requests];
+    const refusals = log.filter((r) => r.outcome === "rateLimited" && serverOf(sim, r) !== undefined);
+    expect(refusals.length).toBeGreaterThan(0);
+    for (const refused of refusals) {
+      const { retry, mustWait } = sentAfterThe429(sim, log, refused);
+      expect(retry.at - refused.at).toBeGreaterThanOrEqual(1_000);
+      const early = mustWait.filter((r) => r.at < refused.at + 1_000);
+      expect(early.map((r) => `${r.method} ${r.url} ${r.at - refused.at} ms after a 429`)).toEqual([]);
     }
     await Promise.all(states.map((s) => destroy(host, s)));
     expect(sim.vms()).toEqual([]);
@@ -132,10 +162,10 @@ describe("a host limit below the budget", () => {
     const names = Array.from({ length: 10 }, (_, i) => `rh-${i}`);
     const states = await createAll(host, names);
     expect(sim.vms()).toHaveLength(10);
-    // Only the first burst, sent before any answer told the count, can be refused.
-    const refusedWithHeaders = sim.server.rateLimitedCount;
-    expect(refusedWithHeaders).toBeLessThan(refusedWithoutHeaders);
-    expect(refusedWithHeaders).toBeLessThanOrEqual(3);
+    // Only requests sent before any answer told the count can be refused: every request of a create
+    // follows some answer, so only the first check's catalog reads (tenant, distributions, tariffs)
+    // can, whatever the timing. Without the headers the same creates collect dozens of 429s.
+    expect(sim.server.rateLimitedCount).toBeLessThanOrEqual(3);
     await Promise.all(states.map((s) => destroy(host, s)));
     expect(sim.vms()).toEqual([]);
   }, 90_000);

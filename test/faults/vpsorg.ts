@@ -93,6 +93,8 @@ function restoresTo(kit: HostKit, path: RegExp): string[] {
 }
 
 const SYNC = "DELETE answers 204 at once: no operation to fail, hang or wait for";
+const RESTORE_LEAVES_NO_TRACE =
+  "a finished restore leaves a stopped server stopped (it stops the server first) and the API lists no restores: only a restore still under way (`restoring`), or a server that was running, shows whether it ran";
 
 export function vpsorgScenarios(): Scenario[] {
   return [
@@ -168,6 +170,7 @@ export function vpsorgScenarios(): Scenario[] {
       kind: "action",
       match: { path: /^\/api\/v1\/snapshots\/\d+\/restore\/$/, method: "POST" },
       operation: /restore/i,
+      cannotTell: RESTORE_LEAVES_NO_TRACE,
       failOperation: (kit) => sim(kit).failNext("restore"),
       failureCode: /error/,
       hangOperation: (kit) => sim(kit).hangNext("restore"),
@@ -186,6 +189,7 @@ export function vpsorgScenarios(): Scenario[] {
       kind: "action",
       match: { path: /^\/api\/v1\/servers\/\d+\/restore\/$/, method: "POST" },
       operation: /restore/i,
+      cannotTell: RESTORE_LEAVES_NO_TRACE,
       failOperation: (kit) => sim(kit).failNext("restore"),
       failureCode: /error/,
       hangOperation: (kit) => sim(kit).hangNext("restore"),

@@ -96,6 +96,11 @@ export interface HostStartOptions {
    * `require("pulumi-vps/...")` in a serialized provider resolves like from an installed copy.
    */
   selfLink?: boolean;
+  /**
+   * Start the host in its own process group, as the engine starts plugins (cmdutil.RegisterProcessGroup):
+   * killing the starter's group then leaves the host running. Default false.
+   */
+  detached?: boolean;
   /** Bound for spawn + port + connection. Default 15000 ms. */
   startTimeoutMs?: number;
   /** gRPC deadline of each call. Default 20000 ms. */
@@ -285,6 +290,7 @@ export class DynamicProviderHost {
       cwd: opts.cwd ?? REPO_ROOT,
       env,
       stdio: ["pipe", "pipe", "pipe"],
+      detached: opts.detached ?? false,
     });
     this.child = child;
     this.exited = new Promise<void>((resolve) => {
@@ -480,6 +486,11 @@ export class DynamicProviderHost {
 
   // ---- output of the host process -------------------------------------------------------------
 
+  /** The host process's id (undefined before start). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Everything the host wrote to stderr. */
   get stderr(): string {
     return this.stderrText;
@@ -520,7 +531,7 @@ export class DynamicProviderHost {
    * Waits (bounded polling) until a log line matches. The host writes output and sends Log calls
    * asynchronously, so a line may arrive after the gRPC answer of the call that produced it.
    */
-  async waitForLog(match: string | RegExp | ((l: HostLogLine) => boolean), timeoutMs = 3000): Promise<HostLogLine> {
+  async waitForLog(match: string | RegExp | ((l: HostLogLine) => boolean), timeoutMs = 15_000): Promise<HostLogLine> {
     const pred = typeof match === "function" ? match : (l: HostLogLine) => (typeof match === "string" ? l.message.includes(match) : match.test(l.message));
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -5,6 +5,7 @@
  */
 import { getBackupDownloadUrl, getBackups, getSnapshots } from "../../provider/flops/functions";
 import { FlopsSimulator } from "../../simulator/flops";
+import { linkedClock } from "../support/simClock";
 import { context, failureOf, makeVm, startFlops } from "./flops-support";
 import { configFromRecord, setConfigSource } from "../../provider/core";
 import { clearFlopsClientCache } from "../../provider/flops/settings";
@@ -57,9 +58,11 @@ describe("flops.getBackupDownloadUrl", () => {
   it("starts backup_download under the seed's /v1 root, waits, and returns the link from the operation", async () => {
     const serverId = makeVm(sim);
     const backup = sim.addBackup(Number(serverId));
-    sim.setOperationDuration(300, "DOWNLOAD_BACKUP"); // the first poll finds it running: progress is asserted
-    const ctx = context("flops.getBackupDownloadUrl");
-    const r = await getBackupDownloadUrl.run({ serverId, backup: backup.id }, ctx);
+    sim.setOperationDuration(300, "DOWNLOAD_BACKUP");
+    // The simulator's time moves only when the waiter sleeps: the first poll finds it running (progress is asserted).
+    const clock = linkedClock(sim);
+    const ctx = context("flops.getBackupDownloadUrl", clock);
+    const r = await getBackupDownloadUrl.run({ serverId, backup: backup.id }, ctx).finally(() => clock.thaw());
     expect(r).toMatchObject({ serverId, backup: backup.id, operationId: expect.any(Number) });
     const started = sim.server.requestsTo("/backup_download/");
     expect(started).toHaveLength(1);

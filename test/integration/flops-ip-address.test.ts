@@ -157,12 +157,26 @@ describe("flops.IpAddress", () => {
     expect(addresses(serverId)).toHaveLength(1);
   });
 
-  it("ip_add whose answer is lost is not repeated: the address it added is found and adopted", async () => {
+  it("ip_add whose answer is lost is not done twice: the repeat is refused as busy while its operation runs, then the address it added is adopted", async () => {
     const serverId = makeVm(sim);
     const [primary] = addresses(serverId);
     sim.server.fail({ path: "/ip_add/", kind: "lostResponse" });
+    // The lost operation must still run when the provider looks and sends again (the refusal this test
+    // is about); on a loaded machine a short operation can end in between, and flops shows no running work.
+    sim.setOperationDuration(2_000, "VM_ADD_IP");
+    const refusedBefore = sim.busyRefusals;
+    const { id } = await ip.create({ serverId }).finally(() => sim.setOperationDuration(30, "VM_ADD_IP"));
+    expect(sim.operations().filter((o) => o.operationType === "VM_ADD_IP" && o.vmId === Number(serverId))).toHaveLength(1);
+    expect(sim.server.requestsTo("/ip_add/").filter((r) => r.path.includes(`/${serverId}/`)).length).toBe(1 + sim.busyRefusals - refusedBefore);
+    expect(addresses(serverId)).toEqual([primary, id]);
+  });
+
+  it("ip_add whose connection dropped before the host had it is sent again once the server shows no new address", async () => {
+    const serverId = makeVm(sim);
+    const [primary] = addresses(serverId);
+    sim.server.fail({ path: "/ip_add/", kind: "drop" });
     const { id } = await ip.create({ serverId });
-    expect(sim.server.requestsTo("/ip_add/")).toHaveLength(1);
+    expect(sim.server.requestsTo("/ip_add/").map((r) => r.outcome)).toEqual(["drop", "handled"]);
     expect(addresses(serverId)).toEqual([primary, id]);
   });
 

@@ -7,6 +7,7 @@
 import { backupRollbackResource } from "../../provider/flops/backupRollback";
 import { snapshotRollbackResource } from "../../provider/flops/snapshotRollback";
 import type { FlopsSimulator } from "../../simulator/flops";
+import { linkedClock } from "../support/simClock";
 import { context, driver, failureOf, makeVm, mutatingCalls, startFlops } from "./flops-support";
 
 let sim: FlopsSimulator;
@@ -21,6 +22,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   sim.clearInjections();
+  sim.server.clearHooks();
   sim.server.clearLog();
 });
 
@@ -41,9 +43,11 @@ describe("flops.SnapshotRollback", () => {
     const snapshot = sim.addSnapshot(vmId, { name: "baseline" });
     const diskAtSnapshot = sim.vm(vmId)!.diskContent;
     sim.updateVm(vmId, { diskContent: "user wrote data", tariffId: 5 });
-    sim.setOperationDuration(300, "VM_REVERT_TO_SNAPSHOT"); // the first poll finds it running: progress is asserted
-    const ctx = context('flops:SnapshotRollback "r"');
-    const { id, outs } = await snapRb.create({ serverId, snapshotId: snapshot.id, confirm: true, triggers: ["run-1"] }, ctx);
+    sim.setOperationDuration(300, "VM_REVERT_TO_SNAPSHOT");
+    // The simulator's time moves only when the waiter sleeps: the first poll finds it running (progress is asserted).
+    const clock = linkedClock(sim);
+    const ctx = context('flops:SnapshotRollback "r"', clock);
+    const { id, outs } = await snapRb.create({ serverId, snapshotId: snapshot.id, confirm: true, triggers: ["run-1"] }, ctx).finally(() => clock.thaw());
     const vm = sim.vm(vmId)!;
     expect(vm.diskContent).toBe(diskAtSnapshot);
     expect(vm.tariffId).toBe(4);
@@ -94,7 +98,8 @@ describe("flops.SnapshotRollback", () => {
     expect(m).not.toBeNull();
     const [, importFrom, operationId] = m!;
     sim.server.clearLog();
-    setTimeout(() => sim.finishOperation(Number(operationId)), 150);
+    // It ends right after the adoption's first look at it, which therefore finds it running.
+    sim.server.onHandled({ path: `/operation/${operationId}/` }, () => sim.finishOperation(Number(operationId)));
     const ctx = context("adopt");
     const adopted = await snapRb.create({ serverId, snapshotId: snapshot.id, confirm: true, importFrom }, ctx);
     expect(adopted.id).toBe(importFrom);

@@ -5,6 +5,7 @@
  */
 import { pickCreatedSnapshot, snapshotResource } from "../../provider/flops/snapshot";
 import type { FlopsSimulator } from "../../simulator/flops";
+import { linkedClock } from "../support/simClock";
 import { context, driver, failureOf, makeVm, mutatingCalls, startFlops } from "./flops-support";
 
 let sim: FlopsSimulator;
@@ -25,10 +26,12 @@ describe("flops.Snapshot", () => {
   it("creates, waits with progress, finds the new snapshot by name; no diff after; delete waits", async () => {
     const serverId = makeVm(sim);
     sim.addSnapshot(Number(serverId), { name: "older" });
-    // long enough that the first poll finds it running, whatever the machine's load (progress asserted below)
     sim.setOperationDuration(300, "VM_CREATE_SNAPSHOT");
-    const ctx = context('flops:Snapshot "s"');
-    const { id, outs } = await snap.create({ serverId, name: "before-upgrade", description: "pre-upgrade" }, ctx);
+    // The simulator's time moves only when the waiter sleeps: its first poll finds the operation
+    // running at 0 %, whatever the machine's load (progress asserted below).
+    const clock = linkedClock(sim);
+    const ctx = context('flops:Snapshot "s"', clock);
+    const { id, outs } = await snap.create({ serverId, name: "before-upgrade", description: "pre-upgrade" }, ctx).finally(() => clock.thaw());
     const live = sim.snapshots(Number(serverId)).find((s) => s.name === "before-upgrade")!;
     expect(id).toBe(`${serverId}/${live.id}`);
     expect(outs).toMatchObject({ serverId, name: "before-upgrade", description: "pre-upgrade", snapshotId: live.id, timeAdded: live.timeAdded, current: true, parentSnapshotId: expect.any(Number) });
@@ -123,15 +126,28 @@ describe("flops.Snapshot", () => {
     expect(sim.server.requests).toHaveLength(0);
   });
 
-  it("snapshot_create whose answer is lost is not repeated: the snapshot it made is found and adopted", async () => {
+  it("snapshot_create whose answer is lost is not done twice: the repeat is refused as busy while its operation runs, then the snapshot it made is adopted", async () => {
     const serverId = makeVm(sim);
     sim.server.fail({ path: "/snapshot_create/", kind: "lostResponse" });
-    const { id, outs } = await snap.create({ serverId, name: "lost" });
-    expect(sim.server.requestsTo("/snapshot_create/")).toHaveLength(1);
+    // The lost operation must still run when the provider looks and sends again (the refusal this test
+    // is about); on a loaded machine a short operation can end in between, and flops shows no running work.
+    sim.setOperationDuration(2_000, "VM_CREATE_SNAPSHOT");
+    const refusedBefore = sim.busyRefusals;
+    const { id, outs } = await snap.create({ serverId, name: "lost" }).finally(() => sim.setOperationDuration(30, "VM_CREATE_SNAPSHOT"));
+    expect(sim.operations().filter((o) => o.operationType === "VM_CREATE_SNAPSHOT" && o.vmId === Number(serverId))).toHaveLength(1);
+    expect(sim.server.requestsTo("/snapshot_create/").filter((r) => r.path.includes(`/${serverId}/`)).length).toBe(1 + sim.busyRefusals - refusedBefore);
     const made = sim.snapshots(Number(serverId)).filter((x) => x.name === "lost");
     expect(made).toHaveLength(1);
     expect(id).toBe(`${serverId}/${made[0].id}`);
     expect(outs).toMatchObject({ name: "lost", snapshotId: made[0].id });
+  });
+
+  it("snapshot_create that never reached the host (5xx) is sent again once the listing shows no such snapshot", async () => {
+    const serverId = makeVm(sim);
+    sim.server.fail({ path: "/snapshot_create/", kind: "5xx" });
+    const { id } = await snap.create({ serverId, name: "again" });
+    expect(sim.server.requestsTo("/snapshot_create/").map((r) => r.outcome)).toEqual(["5xx", "handled"]);
+    expect(sim.snapshots(Number(serverId)).filter((x) => x.name === "again").map((x) => `${serverId}/${x.id}`)).toEqual([id]);
   });
 
   it("a server that does not exist fails clearly; a failed operation names the vendor code", async () => {

@@ -1,4 +1,4 @@
-import { configFromRecord, type HandlerContext, MemoryLogger, type Props, type ResourceDefinition, setConfigSource, systemClock } from "../../provider/core";
+import { type Clock, configFromRecord, type HandlerContext, MemoryLogger, type Props, type ResourceDefinition, setConfigSource, systemClock } from "../../provider/core";
 import { checkResource, createResource, deleteResource, diffResource, readResource, updateResource } from "../../provider/core/lifecycle";
 import { clearFlopsClientCache } from "../../provider/flops/settings";
 import { FlopsSimulator } from "../../simulator/flops";
@@ -21,8 +21,8 @@ export interface TestContext extends HandlerContext {
   logger: MemoryLogger;
 }
 
-export function context(label: string): TestContext {
-  return { logger: new MemoryLogger(), clock: systemClock, label };
+export function context(label: string, clock: Clock = systemClock): TestContext {
+  return { logger: new MemoryLogger(), clock, label };
 }
 
 /** The generic layer over one resource definition, as the adapter uses it. */

@@ -2,6 +2,7 @@ import { isVpsError, MemoryLogger, type VpsError } from "../../provider/core";
 import { HostkeyClient, type HostkeyClientOptions } from "../../provider/hostkey/client";
 import { HostkeySimulator, type HostkeySimulatorOptions } from "../../simulator/hostkey";
 import { FakeClock } from "../support/fakeClock";
+import { linkedClock } from "../support/simClock";
 
 /** The hostkey client against the simulator over real HTTP: login, token refresh, form encoding, tasks, retries. */
 const fastRetry = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1000 };
@@ -179,7 +180,8 @@ describe("hostkey client", () => {
   });
 
   it("waits on a task key at eq_callback with progress, and names the key and message of a failed task", async () => {
-    const c = client(sim);
+    // The simulator's time moves only when the client sleeps: the first check finds the task not ready.
+    const c = client(sim, { clock: linkedClock(sim) });
     const progress: string[] = [];
     const ok = await c.createSnapshot(1001, "a", "snapshot");
     if (ok.kind !== "task") throw new Error("expected a task");

@@ -1,6 +1,7 @@
 import { checkResource, createResource, deleteResource, diffResource, readResource, type ResourceDefinition, updateResource } from "../../provider/core";
 import { getSnapshotsFunction, getStatsFunction, restoreSettingsResource, snapshotRestoreResource } from "../../provider/hostkey";
 import type { HostkeySimulator } from "../../simulator/hostkey";
+import { timePerRequest } from "../support/simClock";
 import { actions, context, rejection, startSimulator, vmActions } from "./hostkey-support";
 
 /** hostkey.SnapshotRestore, hostkey.RestoreSettings and the functions against the simulator over real HTTP. */
@@ -127,7 +128,7 @@ describe("hostkey.RestoreSettings", () => {
     await createResource(settingsDef, inputs(), ctx);
     expect(vmActions(sim).filter((a) => a === "/vm.php update_restore_settings")).toHaveLength(2);
     expect(sim.restoreSettings(OFF)).toEqual({ enableRotation: true, excludeRotation: ["golden.v1", "base-image"] });
-    expect(ctx.logger.text()).toMatch(/warn: .*no answer to vm\/update_restore_settings.*sent again/);
+    expect(ctx.logger.text()).toMatch(/warn: hostkey: vm\/update_restore_settings of server 1001 had no clear answer .*sending it again leaves the same result, so it is sent again/);
   });
 
   it("reports a failed settings task; a gone VM reads as gone and deletes as success", async () => {
@@ -154,7 +155,20 @@ describe("hostkey functions", () => {
     expect(r).toEqual({ serverId: OFF, type: "snapshot", snapshots: [{ name: "a.b-c", snapshotId: s.snapshotId, createdAt: s.date }], enableRotation: true, excludeFromRotation: ["a.b-c"] });
   });
 
+  it("getSnapshots takes operationTimeout for the get_snapshot task it may wait for", async () => {
+    sim.setGetSnapshotAnswer("callback");
+    sim.hangNextTask("get_snapshot");
+    const e = await getSnapshotsFunction.run({ serverId: OFF, operationTimeout: 0.3 }, context("f")).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
+    expect(e?.message).toMatch(/task [0-9a-f]+ \(get_snapshot\) failed: timed out/);
+    expect(e?.message).toContain("Raise `operationTimeout`");
+  });
+
   it("getStats waits for the load_stats task and returns its context", async () => {
+    // Simulated time counted in requests, 20 ms each: the first check of the 40 ms task finds it not ready.
+    timePerRequest(sim, sim.server, 20);
     const ctx = context("f");
     const r = await getStatsFunction.run({ serverId: OFF, operationTimeout: 5 }, ctx);
     expect(r).toEqual({ serverId: OFF, stats: expect.objectContaining({ id: OFF, ram_used_mb: 812 }) });

@@ -5,6 +5,9 @@ describe("hostkey simulator", () => {
   let sim: HostkeySimulator;
   beforeEach(async () => {
     sim = new HostkeySimulator({ operationDurationMs: 30, listingDelayMs: 20, maxTokenLifetimeSeconds: 600 });
+    // Time moves only when a test moves it: a task checked right after it started is "Not ready"
+    // and a token's expiry is exact, however slowly the machine runs.
+    sim.clock.freeze();
     await sim.start();
   });
   afterEach(() => sim.stop());
@@ -23,7 +26,7 @@ describe("hostkey simulator", () => {
     for (let i = 0; i < 200; i++) {
       const r = await post("eq_callback", { action: "check", key });
       if (r.result !== "Not ready") return r;
-      await new Promise((res) => setTimeout(res, 10));
+      sim.clock.advance(10);
     }
     throw new Error(`task ${key} did not finish`);
   }

@@ -1,6 +1,7 @@
 import { checkResource, createResource, deleteResource, diffResource, readResource, type ResourceDefinition } from "../../provider/core";
 import { snapshotResource } from "../../provider/hostkey";
 import type { HostkeySimulator } from "../../simulator/hostkey";
+import { timePerRequest } from "../support/simClock";
 import { actions, context, rejection, startSimulator, vmActions } from "./hostkey-support";
 
 /** hostkey.Snapshot handlers against the simulator over real HTTP. */
@@ -18,7 +19,10 @@ describe("hostkey.Snapshot", () => {
   const inputs = (name: string, extra: Record<string, unknown> = {}) => ({ serverId: OFF, name, operationTimeout: 5, ...extra });
 
   it("creates a snapshot: create_snapshot, waits on its task key, then polls the listing until it shows; no diff after", async () => {
-    sim.setListingDelay(150);
+    // Simulated time is counted in requests, 20 ms each: the 40 ms task is not ready at the first
+    // check, and the snapshot shows 30 ms after its OK, at the second listing after it.
+    timePerRequest(sim, sim.server, 20);
+    sim.setListingDelay(30);
     const ctx = context('hostkey:Snapshot "nightly"');
     const r = await createResource(def, inputs("nightly-2024.05.01"), ctx);
     expect(r.id).toBe("1001/nightly-2024.05.01");
@@ -92,7 +96,10 @@ describe("hostkey.Snapshot", () => {
   it("deletes: remove_snapshot, waits on the task, then until it leaves the listing; already gone is success", async () => {
     const r = await createResource(def, inputs("bye"), context("s"));
     sim.server.clearLog();
-    sim.setListingDelay(100);
+    // Simulated time counted in requests, 20 ms each: the removal shows 30 ms after the task's OK,
+    // at the second listing after it.
+    timePerRequest(sim, sim.server, 20);
+    sim.setListingDelay(30);
     await deleteResource(def, r.id, r.outs, context("s"));
     expect(sim.snapshots(OFF)).toEqual([]);
     const log = vmActions(sim);
@@ -125,20 +132,21 @@ describe("hostkey.Snapshot", () => {
     expect(sim.snapshots(OFF)).toEqual([]);
   });
 
-  it("reconciles a create whose answer was lost: no second create_snapshot, the snapshot is found in the listing", async () => {
+  it("reconciles a create whose answer was lost: the listing shows the snapshot, so it is adopted, not made twice", async () => {
     sim.server.fail({ path: "/vm.php", param: { action: "create_snapshot" }, kind: "lostResponse" });
     const ctx = context("s");
     const r = await createResource(def, inputs("lost-answer"), ctx);
     expect(r.id).toBe("1001/lost-answer");
-    expect(vmActions(sim).filter((a) => a === "/vm.php create_snapshot")).toHaveLength(1);
-    expect(ctx.logger.text()).toMatch(/warn: .*no answer to vm\/create_snapshot/);
+    expect(sim.snapshots(OFF).filter((s) => s.name === "lost-answer")).toHaveLength(1);
+    expect(ctx.logger.text()).toMatch(/warn: hostkey: vm\/create_snapshot "lost-answer" on server 1001 had no clear answer .*its change is there, so it is not sent again/);
   });
 
-  it("reports an unknown outcome when a lost create never shows up", async () => {
+  it("a create whose connection dropped before the host had it is sent again once the listing has shown nothing for a while", async () => {
     sim.server.fail({ path: "/vm.php", param: { action: "create_snapshot" }, kind: "drop" });
-    const e = await rejection(createResource(def, inputs("never", { operationTimeout: 0.4 }), context("s")));
-    expect(e.message).toMatch(/may or may not have been applied/);
-    expect(vmActions(sim).filter((a) => a === "/vm.php create_snapshot")).toHaveLength(1);
+    const r = await createResource(def, inputs("never", { operationTimeout: 0.4 }), context("s"));
+    expect(r.id).toBe("1001/never");
+    expect(sim.server.requestsTo("/vm.php").filter((q) => q.body.includes("action=create_snapshot")).map((q) => q.outcome)).toEqual(["drop", "handled"]);
+    expect(sim.snapshots(OFF).filter((s) => s.name === "never")).toHaveLength(1);
   });
 
   it("checks the listing when the task's OK answer was lost and its key is gone", async () => {
@@ -169,5 +177,50 @@ describe("hostkey.Snapshot", () => {
     const [a, b] = await Promise.all([createResource(def, inputs("par-a"), context("a")), createResource(def, inputs("par-b"), context("b"))]);
     expect([a.id, b.id]).toEqual(["1001/par-a", "1001/par-b"]);
     expect(sim.snapshots(OFF).map((s) => s.name).sort()).toEqual(["par-a", "par-b"]);
+  });
+});
+
+/**
+ * `operationTimeout` bounds each wait, not the operation: a create whose task and listing each take
+ * most of the limit succeeds, and a single wait longer than the limit still times out. On a clock
+ * shared by the simulator and the handler (a sleep advances the simulator's time), so the figures
+ * are exact whatever the machine's load.
+ */
+describe("hostkey.Snapshot operationTimeout", () => {
+  let sim: HostkeySimulator;
+  afterEach(() => sim.stop());
+
+  /** The simulator's time as the handler's clock: sleeping moves it forward instead of waiting. */
+  function simulatedContext(label: string) {
+    const ctx = context(label);
+    return {
+      ...ctx,
+      clock: {
+        now: () => sim.clock.now(),
+        sleep: async (ms: number, signal?: AbortSignal) => {
+          if (signal?.aborted) throw signal.reason;
+          sim.clock.advance(Math.max(0, ms));
+          await new Promise((r) => setImmediate(r));
+        },
+      },
+    };
+  }
+
+  it("gives the task wait and the listing wait the whole limit each (60 s + 60 s under a 90 s limit)", async () => {
+    sim = await startSimulator({ operationDurationMs: 60_000, listingDelayMs: 60_000 });
+    const started = sim.clock.now();
+    const r = await createResource(def, { serverId: OFF, name: "slow-steps", operationTimeout: 90 }, simulatedContext("s"));
+    expect(r.id).toBe("1001/slow-steps");
+    // Both waits ran in full: together they took longer than the limit.
+    expect(sim.clock.now() - started).toBeGreaterThan(120_000);
+    expect(sim.snapshots(OFF).map((s) => s.name)).toEqual(["slow-steps"]);
+  });
+
+  it("still bounds each wait: a listing that shows the snapshot after 120 s times out at 90 s, naming that wait", async () => {
+    sim = await startSimulator({ operationDurationMs: 10_000, listingDelayMs: 120_000 });
+    const e = await rejection(createResource(def, { serverId: OFF, name: "too-slow", operationTimeout: 90 }, simulatedContext("s")));
+    expect(e.message).toMatch(/snapshot 1001\/too-slow to appear in the listing/);
+    expect(e.message).toMatch(/timed out/);
+    expect((e as { objectId?: string }).objectId).toBe("1001/too-slow");
   });
 });

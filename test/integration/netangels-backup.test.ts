@@ -143,14 +143,24 @@ describe("netangels.Backup create", () => {
     expect(sim.server.requestsTo("/cloud/vms/101/backup/", "POST")).toHaveLength(1);
     expect(sim.backups(101).filter((b) => b.resourceType === "VM")).toHaveLength(2);
     expect(r.outs.backupDate).toMatch(NANO_DATE);
-    expect(ctx.logger.text()).toMatch(/answer to the backup request was lost, but VM 101 shows the backup under way/);
+    expect(ctx.logger.text()).toMatch(/POST \/cloud\/vms\/101\/backup\/ \(backup of VM 101\) had no clear answer .*its work is under way, so it is not sent again/);
   });
 
-  it("a 5xx before anything happened is not retried and says no backup was made", async () => {
+  it("a 5xx before anything happened: the VM shows no backup under way and no new one, so it is sent again, once", async () => {
     sim.server.fail({ path: "/cloud/vms/101/backup/", method: "POST", kind: "5xx" });
+    const ctx = ctxFor(def, sim);
+    const r = await checkAndCreate(def, { vmId: 101 }, ctx);
+    expect(sim.server.requestsTo("/cloud/vms/101/backup/", "POST").map((x) => x.outcome)).toEqual(["5xx", "handled"]);
+    expect(sim.backups(101).filter((b) => b.resourceType === "VM").map((b) => b.date)).toContain(r.outs.backupDate);
+    expect(sim.backups(101).filter((b) => b.resourceType === "VM")).toHaveLength(2); // the seeded one and this one
+    expect(ctx.logger.text()).toMatch(/its change is not there and nothing runs for it, so it is sent again/);
+  });
+
+  it("5xx on every send: fails after the second, saying the outcome is unknown", async () => {
+    sim.server.fail({ path: "/cloud/vms/101/backup/", method: "POST", kind: "5xx", count: 2 });
     const e = await thrown(checkAndCreate(def, { vmId: 101 }, ctxFor(def, sim)));
-    expect(sim.server.requestsTo("/cloud/vms/101/backup/", "POST")).toHaveLength(1);
-    expect(e.message).toMatch(/no backup was made; run `pulumi up` again/);
+    expect(sim.server.requestsTo("/cloud/vms/101/backup/", "POST").map((x) => x.outcome)).toEqual(["5xx", "5xx"]);
+    expect(e.message).toMatch(/HTTP 503.*sent 2 times without a clear answer; run `pulumi refresh`/);
     expect(sim.backups(101)).toHaveLength(2); // the seeded VM and volume entries only
   });
 

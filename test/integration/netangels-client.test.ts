@@ -41,11 +41,11 @@ describe("netangels client: every documented method", () => {
     "Список бекапов для ВМ": (c) => c.listVmBackups(101),
     "Откат ВМ": (c) => c.rollbackVm(101, SEED_DATE),
     "Список файлов из бекапа на ВМ": (c) => c.listVmBackupFiles(101, SEED_DATE),
-    "Получение архива файлов с ВМ": (c) => c.requestVmFilesArchive(101, SEED_DATE),
+    "Получение архива файлов с ВМ": (c) => c.requestVmFilesArchive(101, SEED_DATE, ["/etc/hostname"]),
     "Список бекапов для дополнительного диска": (c) => c.listVolumeBackups(101, 201),
     "Откат дополнительного диска": (c) => c.rollbackVolume(101, 201, SEED_VOLUME_DATE),
     "Список файлов из бекапа на дополнительном диске": (c) => c.listVolumeBackupFiles(101, 201, SEED_VOLUME_DATE),
-    "Получение архива файлов с дополнительного диска": (c) => c.requestVolumeFilesArchive(101, 201, SEED_VOLUME_DATE),
+    "Получение архива файлов с дополнительного диска": (c) => c.requestVolumeFilesArchive(101, 201, SEED_VOLUME_DATE, ["/mnt/data/db/base.sql"]),
   };
 
   it("covers each method of the seed", () => {
@@ -59,8 +59,8 @@ describe("netangels client: every documented method", () => {
     expect(answer).toBeDefined();
     expect(sim.server.requests.map((r) => [r.method, r.path])).toEqual([[e.method, expectedPath(e.url, date)]]);
     expect(sim.server.requests[0].outcome).toBe("handled");
-    // POSTs carry no body: the seed documents none.
-    if (e.method === "POST") expect(sim.server.requests[0].body).toBe("");
+    // The seed documents no POST body; only an archive request carries one, the files it asks for.
+    if (e.method === "POST") expect(sim.server.requests[0].body).toBe(title.startsWith("Получение архива") ? JSON.stringify({ files: [title.includes("дополнительн") ? "/mnt/data/db/base.sql" : "/etc/hostname"] }) : "");
   });
 });
 
@@ -72,6 +72,12 @@ describe("netangels client: auth, errors, retries", () => {
     expect(e.message).toContain("Invalid token.");
     expect(e.message).toContain("netangels:token");
     expect(e.message).not.toContain("not-the-token-1234");
+  });
+
+  it("a field error (an archive request with no files) is 'invalid' and quotes the field with its message", async () => {
+    const e = await thrown(client.requestVmFilesArchive(101, SEED_DATE, []));
+    expect(isVpsError(e, "invalid")).toBe(true);
+    expect(e.message).toContain(`netangels: POST /cloud/vms/101/backups/${SEED_DATE}/files/ failed; the host answered HTTP 400 files: This list may not be empty.`);
   });
 
   it("an unknown VM is notFound", async () => {

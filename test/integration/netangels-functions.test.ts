@@ -45,15 +45,47 @@ describe("netangels functions", () => {
     expect(sim.server.requests.map((r) => r.path)).toEqual([`/api/v1/cloud/vms/101/backups/${SEED_DATE}/files/`, `/api/v1/cloud/vms/101/volumes/201/backups/${SEED_VOLUME_DATE}/files/`]);
   });
 
-  it("requestBackupFilesArchive POSTs the files path once and returns the VM's state (the answer names no archive)", async () => {
+  it("requestBackupFilesArchive reads the listing, then POSTs {\"files\": [...]} once and returns the VM's state (the answer names no archive)", async () => {
     const c = ctx();
-    const r = await requestBackupFilesArchiveFunction.run({ vmId: 101, backupDate: SEED_DATE }, c);
+    const r = await requestBackupFilesArchiveFunction.run({ vmId: 101, backupDate: SEED_DATE, files: ["/etc/hostname", "/var/www"] }, c);
     expect(r).toEqual({ requested: true, vmId: 101, vmState: "Active" });
-    expect(sim.archiveRequests).toEqual([expect.objectContaining({ vmId: 101, date: SEED_DATE })]);
-    expect(sim.server.requestsTo("/files/", "POST")).toHaveLength(1);
-    expect(c.logger.text()).toMatch(/the API gives no link/);
-    await requestBackupFilesArchiveFunction.run({ vmId: 101, backupDate: SEED_VOLUME_DATE, volumeId: 201 }, c);
-    expect(sim.archiveRequests[1]).toMatchObject({ vmId: 101, volumeId: 201, date: SEED_VOLUME_DATE });
+    const filesPath = `/api/v1/cloud/vms/101/backups/${SEED_DATE}/files/`;
+    expect(sim.server.requests.map((q) => [q.method, q.path, q.body])).toEqual([
+      ["GET", filesPath, ""],
+      ["POST", filesPath, JSON.stringify({ files: ["/etc/hostname", "/var/www"] })],
+    ]);
+    expect(sim.archiveRequests).toEqual([{ vmId: 101, volumeId: undefined, date: SEED_DATE, files: ["/etc/hostname", "/var/www"], at: expect.any(Number) }]);
+    expect(c.logger.text()).toMatch(/an archive of 2 paths of backup .* of VM 101; the API gives no link/);
+    sim.server.clearLog();
+    await requestBackupFilesArchiveFunction.run({ vmId: 101, backupDate: SEED_VOLUME_DATE, volumeId: 201, files: ["/mnt/data/db/base.sql"] }, c);
+    const volumePath = `/api/v1/cloud/vms/101/volumes/201/backups/${SEED_VOLUME_DATE}/files/`;
+    expect(sim.server.requests.map((q) => [q.method, q.path, q.body])).toEqual([
+      ["GET", volumePath, ""],
+      ["POST", volumePath, JSON.stringify({ files: ["/mnt/data/db/base.sql"] })],
+    ]);
+    expect(sim.archiveRequests[1]).toMatchObject({ vmId: 101, volumeId: 201, date: SEED_VOLUME_DATE, files: ["/mnt/data/db/base.sql"] });
+  });
+
+  it("requestBackupFilesArchive rejects a path the backup's listing does not hold, naming it, with no POST", async () => {
+    const e = await thrown(requestBackupFilesArchiveFunction.run({ vmId: 101, backupDate: SEED_DATE, files: ["/etc/hostname", "/etc/hostnam", "/ect"] }, ctx()));
+    expect(e.message).toContain(`requestBackupFilesArchive failed: 2 of 3 paths not in the backup; files: these paths are not in the backup ${SEED_DATE} of VM 101: "/etc/hostnam", "/ect". getBackupFiles lists 4 files: "/etc/hostname", "/etc/hosts"`);
+    expect(e.message).toMatch(/give paths exactly as listed \(or a directory holding listed files\)\. No archive was requested/);
+    expect(sim.server.requests.map((q) => q.method)).toEqual(["GET"]);
+    expect(sim.archiveRequests).toEqual([]);
+  });
+
+  it("requestBackupFilesArchive's files: a non-empty list of non-empty paths, checked before any request", () => {
+    const issues = (args: unknown) => {
+      const r = requestBackupFilesArchiveFunction.args.safeParse(args);
+      return r.success ? [] : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    };
+    const ref = { vmId: 101, backupDate: SEED_DATE };
+    expect(issues({ ...ref, files: [] })).toEqual(["files: must list at least one path (an archive of no files is nothing to ask for); take them from getBackupFiles"]);
+    expect(issues(ref)).toEqual(['files: must be a list of paths in the backup as getBackupFiles lists them, e.g. ["/etc/hostname"]']);
+    expect(issues({ ...ref, files: "/etc/hostname" })).toEqual(['files: must be a list of paths in the backup as getBackupFiles lists them, e.g. ["/etc/hostname"]']);
+    expect(issues({ ...ref, files: ["/etc/hosts", ""] })).toEqual(["files.1: a path must not be empty"]);
+    expect(issues({ ...ref, files: ["/etc/hosts"] })).toEqual([]);
+    expect(issues({ ...ref, files: ["/mnt/data"], volumeId: 201 })).toEqual([]);
   });
 
   it("function args are validated with the same rules as resource inputs", () => {

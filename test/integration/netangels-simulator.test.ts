@@ -14,6 +14,11 @@ async function call(method: string, path: string, token: string | null = sim.tok
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
+async function post(path: string, json: unknown) {
+  const res = await fetch(`${sim.endpoint}${path}`, { method: "POST", headers: { authorization: `Bearer ${sim.token}`, "content-type": "application/json" }, body: JSON.stringify(json) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
 describe("netangels simulator", () => {
   it("answers 401 without or with a wrong Bearer token", async () => {
     expect(await call("GET", "/cloud/backups/vms/", null)).toEqual({ status: 401, body: { detail: "Authentication credentials were not provided." } });
@@ -83,10 +88,26 @@ describe("netangels simulator", () => {
     expect((await call("POST", "/cloud/vms/101/volumes/201/backups/2024-11-29T04:26:41.7/")).status).toBe(200);
   });
 
-  it("records archive requests and answers with the VM", async () => {
-    const r = await call("POST", `/cloud/vms/101/backups/${NetangelsSimulator.SEED_BACKUP_DATE}/files/`);
+  it("records archive requests with their files and answers with the VM", async () => {
+    const r = await post(`/cloud/vms/101/backups/${NetangelsSimulator.SEED_BACKUP_DATE}/files/`, { files: ["/etc/hosts"] });
+    expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ id: 101, uid: expect.stringMatching(/^vm_[0-9a-f]+$/) });
-    expect(sim.archiveRequests).toEqual([expect.objectContaining({ vmId: 101, date: NetangelsSimulator.SEED_BACKUP_DATE })]);
+    expect((await post(`/cloud/vms/101/volumes/201/backups/${NetangelsSimulator.SEED_VOLUME_BACKUP_DATE}/files/`, { files: ["/mnt/data"] })).status).toBe(200);
+    expect(sim.archiveRequests).toEqual([
+      { vmId: 101, volumeId: undefined, date: NetangelsSimulator.SEED_BACKUP_DATE, files: ["/etc/hosts"], at: expect.any(Number) },
+      { vmId: 101, volumeId: 201, date: NetangelsSimulator.SEED_VOLUME_BACKUP_DATE, files: ["/mnt/data"], at: expect.any(Number) },
+    ]);
+  });
+
+  it("an archive request needs a non-empty files list: 400 with the field's error, nothing recorded", async () => {
+    for (const path of [`/cloud/vms/101/backups/${NetangelsSimulator.SEED_BACKUP_DATE}/files/`, `/cloud/vms/101/volumes/201/backups/${NetangelsSimulator.SEED_VOLUME_BACKUP_DATE}/files/`]) {
+      expect(await call("POST", path)).toEqual({ status: 400, body: { files: ["This field is required."] } });
+      expect(await post(path, {})).toEqual({ status: 400, body: { files: ["This field is required."] } });
+      expect(await post(path, { files: [] })).toEqual({ status: 400, body: { files: ["This list may not be empty."] } });
+      expect(await post(path, { files: "/etc/hosts" })).toEqual({ status: 400, body: { files: ['Expected a list of items but got type "string".'] } });
+      expect(await post(path, { files: ["/etc/hosts", 7] })).toEqual({ status: 400, body: { files: ["Each item must be a non-empty string."] } });
+    }
+    expect(sim.archiveRequests).toEqual([]);
   });
 
   it("makes strictly increasing dates with nine fractional digits, even within one millisecond", () => {

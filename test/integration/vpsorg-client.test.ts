@@ -45,11 +45,15 @@ describe("auth", () => {
 describe("snapshots", () => {
   it("create answers in_progress, the listing shows completed after the set duration", async () => {
     sim.durations.snapshot = 500;
+    // Time moves only when the test moves it: in progress right after the create, however slowly the machine runs.
+    sim.clock.freeze();
     const created = await client.createSnapshot({ server_id: 12345, name: "before-update", description: "Before update" });
     expect(created).toMatchObject({ status: "in_progress", size_mb: null, server: { id: 12345, name: "web-server-01" }, name: "before-update" });
     expect(created.message).toMatch(/being created/);
     expect((await client.listSnapshots({ serverId: 12345 })).find((s) => s.id === created.id)?.status).toBe("in_progress");
-    await new Promise((r) => setTimeout(r, 550));
+    sim.clock.advance(499);
+    expect((await client.listSnapshots({ serverId: 12345 })).find((s) => s.id === created.id)?.status).toBe("in_progress");
+    sim.clock.advance(1);
     const done = (await client.listSnapshots({ serverId: 12345 })).find((s) => s.id === created.id)!;
     expect(done.status).toBe("completed");
     expect(done.size_mb).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import { snapshot } from "../../provider/vpsorg/snapshot";
 import { isVpsError } from "../../provider/core/errors";
 import type { VpsorgSimulator } from "../../simulator/vpsorg";
+import { linkedClock } from "../support/simClock";
 import { checkAndCreate, checkResource, ctxFor, deleteResource, diffResource, readResource, startVpsorg } from "../support/vpsorg";
 
 /** vpsorg.Snapshot's handler against the simulator over HTTP, through the engine-agnostic lifecycle. */
@@ -15,7 +16,8 @@ const base = { serverId: 12345, name: "before-update", description: "Before upda
 
 describe("vpsorg.Snapshot", () => {
   it("create waits until the listing shows completed, then no diff; read maps back to the same inputs", async () => {
-    const r = await checkAndCreate(snapshot, base);
+    // The simulator's time moves only when the provider sleeps: the first listing shows it in progress.
+    const r = await checkAndCreate(snapshot, base, ctxFor(snapshot, "test", linkedClock(sim)));
     expect(r.outs).toMatchObject({ ...base, status: "completed", serverName: "web-server-01" });
     expect(r.id).toBe(String(r.outs.snapshotId));
     expect(r.outs.sizeMb).toBeGreaterThan(0);
@@ -148,10 +150,12 @@ describe("vpsorg.Snapshot", () => {
 
   it("a lost create answer is reconciled from the listing: one snapshot, no duplicate", async () => {
     sim.fail({ path: "/api/v1/snapshots/", method: "POST", kind: "lostResponse" });
-    const r = await checkAndCreate(snapshot, base);
+    // The simulator's time moves only when the provider sleeps: the look after the lost answer finds it in progress.
+    const r = await checkAndCreate(snapshot, base, ctxFor(snapshot, "test", linkedClock(sim)));
     expect(sim.requestsTo("/api/v1/snapshots/", "POST")).toHaveLength(1);
     expect([...sim.snapshots.values()].filter((s) => s.name === base.name)).toHaveLength(1);
-    expect(r.ctx.logger.text()).toMatch(/answer to POST \/snapshots\/ \("before-update" of server 12345\) was lost .*found the object it created, snapshot \d+/);
+    expect(r.ctx.logger.text()).toMatch(/POST \/snapshots\/ \("before-update" of server 12345\) had no clear answer \(connection failed.*its change is there, so it is not sent again/);
+    expect(r.ctx.logger.text()).toMatch(/adopted snapshot \d+ \("before-update", in_progress\), made by POST \/snapshots\//);
   });
 
   it("a create that never arrived (dropped connection) is sent once more after the listing shows nothing", async () => {

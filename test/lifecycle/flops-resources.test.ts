@@ -8,6 +8,8 @@
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
 import { CheckFailedError, DynamicProviderHost, HostCallError, PROVIDER_KEY, captureResources, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
+import { timePerRequest } from "../support/simClock";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/flops:${type}`;
 
@@ -70,13 +72,15 @@ describe("flops.Snapshot through the host", () => {
 
   it("create with wait, no diff, provider text change no diff, replace on change, drift, deleted outside, delete", async () => {
     const serverId = vmId();
-    sim.setOperationDuration(300, "VM_CREATE_SNAPSHOT"); // the first poll finds it running: progress is asserted
-    const r = await lifecycle(host, urn, inputs({ serverId }));
+    sim.setOperationDuration(300, "VM_CREATE_SNAPSHOT");
+    // Simulated time counted in requests, 100 ms each: the first poll finds it running (progress is asserted).
+    const steps = timePerRequest(sim, sim.server, 100);
+    const r = await lifecycle(host, urn, inputs({ serverId })).finally(() => steps.stop());
     sim.setOperationDuration(30, "VM_CREATE_SNAPSHOT");
     const [live] = sim.snapshots(Number(serverId));
     expect(r.state.id).toBe(`${serverId}/${live.id}`);
     expect(r.state.outputs).toMatchObject({ serverId, name: "pre-upgrade", snapshotId: live.id, current: true });
-    expect(host.allOutput()).toMatch(/flops:Snapshot "pre-upgrade": snapshot "pre-upgrade" of server \d+: \d+%/);
+    await host.waitForLog(/flops:Snapshot "pre-upgrade": snapshot "pre-upgrade" of server \d+: \d+%/);
 
     const otherText = { ...r.state.inputs, [PROVIDER_KEY]: `${providers[T("Snapshot")]}\n// a newer package version` };
     expect((await plan(host, urn, otherText, r.state)).action).toBe("same");
@@ -266,5 +270,16 @@ describe("flops.SnapshotRollback and flops.BackupRollback through the host", () 
     expect(sim.server.requestsTo("/backup_rollback/")).toHaveLength(0);
     sim.deleteVm(vm);
     expect(await refresh(host, r.state)).toBeUndefined();
+  });
+
+  it("no triggers and triggers: [] are the same on both rollbacks: no diff, no API call", async () => {
+    const serverId = vmId();
+    const vm = Number(serverId);
+    const snapshot = sim.addSnapshot(vm, { name: "baseline" });
+    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("SnapshotRollback"), "roll-empty-triggers"), withProvider("SnapshotRollback", { serverId, snapshotId: snapshot.id, confirm: true }), () => sim.server.requests.length);
+    const backup = sim.addBackup(vm);
+    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("BackupRollback"), "restore-empty-triggers"), withProvider("BackupRollback", { serverId, backup: backup.id, confirm: true }), () => sim.server.requests.length);
+    expect(sim.server.requestsTo("/snapshot_rollback/")).toHaveLength(1);
+    expect(sim.server.requestsTo("/backup_rollback/")).toHaveLength(1);
   });
 });

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
 import { captureResources, CheckFailedError, DynamicProviderHost, destroy, findResource, plan, refresh, up } from "../harness";
+import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { setConfigSource, configFromRecord } from "../../provider/core/config";
 import { getOperation } from "../../provider/flops/functions";
 import { systemClock, silentLogger } from "../../provider/core";
@@ -53,6 +54,12 @@ test("a restart runs on create and again when triggers change; delete leaves the
   await destroy(host, hard.state);
   expect(sim.server.requests.slice(before).filter((r) => /reboot|reset|delete/.test(r.path))).toEqual([]);
   expect(sim.vm(vm.id)).toBeDefined();
+});
+
+test("no triggers and triggers: [] are the same: no diff, no restart", async () => {
+  const vm = sim.createVm({ name: "restart-once" });
+  await expectEmptyTriggersSameAsUnset(host, `urn:pulumi:stack::project::${TYPE}::empty-triggers`, { __provider: provider, serverId: String(vm.id) }, () => sim.server.requests.length);
+  expect(sim.server.requestsTo(`/vm/${vm.id}/reboot/`)).toHaveLength(1);
 });
 
 test("bad serverId is rejected at check with no API call", async () => {

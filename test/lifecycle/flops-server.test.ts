@@ -158,7 +158,7 @@ describe("flops.Server through the dynamic-provider host", () => {
     const stopped = await up(host, state.urn, { ...inputs, powerState: "stopped" }, state);
     expect(sim.vm(Number(state.id))!.state).toBe("VIR_DOMAIN_SHUTOFF");
     expect(sim.server.requestsTo(`/vm/${state.id}/poweroff/`)).toHaveLength(1);
-    expect(host.allOutput()).toMatch(/shutdown did not finish \(error\.vm\.shutdown\.timeout\); powering off instead/);
+    await host.waitForLog(/shutdown did not finish \(error\.vm\.shutdown\.timeout\); powering off instead/);
     await destroy(host, stopped.state);
   });
 
@@ -300,7 +300,8 @@ describe("flops.Server through the dynamic-provider host", () => {
     expect(sim.server.requestsTo("/vm/install/").filter((r) => r.url.includes("lost-1"))).toHaveLength(1);
     expect(sim.vms().filter((v) => v.name === "lost-1")).toHaveLength(1);
     expect(lost.state.outputs.state).toBe("VIR_DOMAIN_RUNNING");
-    expect(host.allOutput()).toMatch(/answer to install VM "lost-1" was lost.*adopted/);
+    await host.waitForLog(/install VM "lost-1" had no clear answer .*its change is there, so it is not sent again/);
+    await host.waitForLog(/adopted VM \d+ \("lost-1"\), made by install VM "lost-1"/);
 
     // A 503 before anything happened: nothing is found, so the install is sent again, once.
     sim.server.fail({ path: "/vm/install/", kind: "5xx" });

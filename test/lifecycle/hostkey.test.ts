@@ -8,6 +8,7 @@
 import * as hostkey from "../../sdk/hostkey";
 import { HostkeySimulator } from "../../simulator/hostkey";
 import { CheckFailedError, DynamicProviderHost, HostCallError, PROVIDER_KEY, captureResources, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/hostkey:${type}`;
 const OFF = HostkeySimulator.VM_OFF;
@@ -160,6 +161,14 @@ describe("hostkey.SnapshotRestore through the host", () => {
     expect(await failureOf(plan(host, urn, inputs({ confirm: false })))).toMatch(/confirm: must be true: restoring a snapshot overwrites/);
     expect(sim.server.requests).toEqual([]);
   });
+
+  it("no triggers and triggers: [] are the same: no diff, no API call", async () => {
+    sim.addSnapshot(OFF, "golden-1.0");
+    const before = sim.restores(OFF).length;
+    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("SnapshotRestore"), "restore-empty-triggers"), inputs(), () => sim.server.requests.length);
+    expect(sim.restores(OFF).length - before).toBe(1);
+    sim.deleteSnapshot(OFF, "golden-1.0");
+  });
 });
 
 describe("hostkey.RestoreSettings through the host", () => {
@@ -181,7 +190,7 @@ describe("hostkey.RestoreSettings through the host", () => {
 
     await destroy(host, fixed.state);
     expect(sim.restoreSettings(OFF)).toEqual({ enableRotation: false, excludeRotation: [] });
-    expect(host.allOutput()).toMatch(/putting back rotation off and an empty exclusion list/);
+    await host.waitForLog(/putting back rotation off and an empty exclusion list/);
   });
 
   it("a failed settings task names its key and message", async () => {

@@ -80,7 +80,7 @@ it("examples/netangels: preview, up, no changes, opt-in rollbacks and archive, d
     expect(sim.archiveRequests).toHaveLength(0);
     const archived = await runProgram(host, program, { ...opts({ rollback: "true", requestArchive: "true" }), prior: rolled.state });
     expect(archived.state.outputs.archiveRequested).toBe(true);
-    expect(sim.archiveRequests).toEqual([expect.objectContaining({ vmId: 101, date: out.backupDate })]);
+    expect(sim.archiveRequests).toEqual([expect.objectContaining({ vmId: 101, date: out.backupDate, files: ["/etc"] })]);
 
     sim.server.clearLog();
     await destroyStack(host, archived.state);

@@ -4,9 +4,12 @@
  * replace and Delete in the engine's order against the NetAngels simulator. Needs `npm run build`
  * (the serialized provider loads the built handlers by package name); `npm test` builds first.
  */
+import * as pulumi from "@pulumi/pulumi";
 import * as netangels from "../../sdk/netangels";
 import { NetangelsSimulator } from "../../simulator/netangels";
 import { CheckFailedError, DynamicProviderHost, HostCallError, PROVIDER_KEY, captureResources, destroy, findResource, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
+import { timePerRequest } from "../support/simClock";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/netangels:${type}`;
 /** Nine fractional digits ending in non-zero digits: a trip through a Date would leave `.900`. */
@@ -106,13 +109,16 @@ describe("netangels.Backup through the host", () => {
   });
 
   it("waits for a VM that is restarting to settle before asking", async () => {
-    // Long enough that a loaded machine still finds the VM restarting at the provider's first look.
+    // Simulated time counted in requests, 1 s each: the provider's first looks find the VM restarting.
+    const steps = timePerRequest(sim, sim.server, 1_000);
     sim.startTransition(101, "Restarting", { durationMs: 2_000 });
-    const start = Date.now();
-    const r = await up(host, urn, withProvider("Backup", { vmId: 101 }));
+    const start = sim.clock.now();
+    let postedAt = NaN;
+    sim.server.onHandled({ path: "/cloud/vms/101/backup/", method: "POST" }, () => void (postedAt = sim.clock.now()));
+    const r = await up(host, urn, withProvider("Backup", { vmId: 101 })).finally(() => steps.stop());
     const post = sim.server.requestsTo("/cloud/vms/101/backup/", "POST");
     expect(post).toHaveLength(1);
-    expect(post[0].at - start).toBeGreaterThanOrEqual(1_900);
+    expect(postedAt - start).toBeGreaterThanOrEqual(2_000);
     await host.waitForLog(/waiting before backup of VM 101: VM 101 state Restarting/);
     await destroy(host, r.state);
   });
@@ -204,6 +210,15 @@ describe("netangels.VolumeRollback through the host", () => {
   });
 });
 
+describe("netangels rollbacks: triggers", () => {
+  it("no triggers and triggers: [] are the same on both rollbacks: no diff, no API call", async () => {
+    const before = sim.rollbacks.length;
+    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("VmRollback"), "vm-back-empty-triggers"), captured["vm-back"], () => sim.server.requests.length);
+    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("VolumeRollback"), "disk-back-empty-triggers"), captured["disk-back"], () => sim.server.requests.length);
+    expect(sim.rollbacks.length - before).toBe(2);
+  });
+});
+
 describe("netangels functions in a program", () => {
   it("each function answers through the program's config, with dates unchanged", async () => {
     const results: Record<string, unknown> = {};
@@ -213,7 +228,11 @@ describe("netangels functions in a program", () => {
         results.vmBackups = await netangels.getVmBackups({ vmId: 101 });
         results.volumeBackups = await netangels.getVolumeBackups({ vmId: 101, volumeId: 201 });
         results.files = await netangels.getBackupFiles({ vmId: 101, backupDate: NINE });
-        results.archive = await netangels.requestBackupFilesArchive({ vmId: 101, backupDate: NINE });
+        results.archive = await netangels.requestBackupFilesArchive({ vmId: 101, backupDate: NINE, files: ["/etc/hostname"] });
+        results.archiveViaOutput = await new Promise((resolve) =>
+          netangels.requestBackupFilesArchiveOutput({ vmId: pulumi.output(101), backupDate: pulumi.output(NINE), files: [pulumi.output("/etc/hosts"), "/var/www"] }).apply(resolve),
+        );
+        results.emptyFiles = await netangels.requestBackupFilesArchive({ vmId: 101, backupDate: NINE, files: [] }).catch((e: unknown) => (e as Error).message);
         results.viaOutput = await new Promise((resolve) => netangels.getVmBackupsOutput({ vmId: 101 }).apply(resolve));
       },
       { config: { "netangels:token": sim.token, "netangels:endpoint": sim.endpoint }, secretKeys: ["netangels:token"] },
@@ -223,8 +242,17 @@ describe("netangels functions in a program", () => {
     expect((results.volumeBackups as { backups: Array<{ backupDate: string }> }).backups.map((b) => b.backupDate)).toContain(VOLUME_DATE);
     expect((results.files as { files: string[] }).files).toContain("/etc/hostname");
     expect(results.archive).toEqual({ requested: true, vmId: 101, vmState: "Active" });
+    expect(results.archiveViaOutput).toEqual({ requested: true, vmId: 101, vmState: "Active" });
+    expect(results.emptyFiles).toBe("netangels.requestBackupFilesArchive: files: must list at least one path (an archive of no files is nothing to ask for); take them from getBackupFiles");
     expect(results.viaOutput).toEqual(results.vmBackups);
-    expect(sim.server.requestsTo(`/backups/${NINE}/files/`, "POST")).toHaveLength(1);
+    // getBackupFiles, then a listing read and a POST for each of the two archive requests; none for the empty list.
+    expect(sim.server.requestsTo(`/backups/${NINE}/files/`).map((q) => [q.method, q.body])).toEqual([
+      ["GET", ""],
+      ["GET", ""],
+      ["POST", JSON.stringify({ files: ["/etc/hostname"] })],
+      ["GET", ""],
+      ["POST", JSON.stringify({ files: ["/etc/hosts", "/var/www"] })],
+    ]);
   });
 
   it("captureResources sees the classes under their dynamic tokens", async () => {

@@ -7,6 +7,8 @@
 import { vpsorg } from "../../sdk";
 import { VpsorgSimulator } from "../../simulator/vpsorg";
 import { CheckFailedError, DynamicProviderHost, HostCallError, PROVIDER_KEY, type ResourceState, captureResources, destroy, findResource, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
+import { timePerRequest } from "../support/simClock";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/vpsorg:${type}`;
 
@@ -83,13 +85,15 @@ describe("vpsorg.Snapshot through the host", () => {
   });
 
   it("create with wait, no diff after, replace on change, drift, deletion outside, delete", async () => {
-    const r = await lifecycle(host, urn, inputs());
+    // Simulated time counted in requests, 30 ms each: the first poll finds the 60 ms snapshot in progress.
+    const steps = timePerRequest(sim, sim.http, 30);
+    const r = await lifecycle(host, urn, inputs()).finally(() => steps.stop());
     expect(r.state.outputs).toMatchObject({ serverId: 12345, name: "before-update", status: "completed", snapshotId: Number(r.state.id) });
     expect(sim.snapshots.get(Number(r.state.id))?.status).toBe("completed");
     expect(JSON.stringify(r.state)).not.toContain(sim.token);
     // the seed's running-server warning and the wait's progress reach the host's output
-    expect(host.allOutput()).toMatch(/server 12345 is running; VPS.org warns that a snapshot of a running server may have filesystem inconsistencies/);
-    expect(host.allOutput()).toMatch(new RegExp(`snapshot ${r.state.id} in_progress`));
+    await host.waitForLog(/server 12345 is running; VPS.org warns that a snapshot of a running server may have filesystem inconsistencies/);
+    await host.waitForLog(new RegExp(`snapshot ${r.state.id} in_progress`));
 
     // a change of the provider text alone is no diff
     const otherText = { ...r.state.inputs, [PROVIDER_KEY]: `${providers[T("Snapshot")]}\n// newer package version` };
@@ -236,6 +240,15 @@ describe("restores through the host", () => {
     expect(err).toBeInstanceOf(HostCallError);
     expect((err as Error).message).toMatch(/the server ended in status "error"/);
     sim.updateServer(12346, { status: "stopped" });
+  });
+
+  it("no triggers and triggers: [] are the same on both restores: no diff, no API call", async () => {
+    const snap = sim.addSnapshot({ serverId: 12346, name: "golden-2" });
+    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("SnapshotRestore"), "snap-restore-empty-triggers"), withProvider("SnapshotRestore", { snapshotId: String(snap.id), confirm: true }), () => sim.requests.length);
+    const b = sim.addBackup({ serverId: 12346, description: "weekly" });
+    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("BackupRestore"), "bak-restore-empty-triggers"), withProvider("BackupRestore", { serverId: 12346, backupId: String(b.id), confirm: true }), () => sim.requests.length);
+    expect(sim.requestsTo(`/api/v1/snapshots/${snap.id}/restore/`, "POST")).toHaveLength(1);
+    sim.removeSnapshot(snap.id);
   });
 });
 

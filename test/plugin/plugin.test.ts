@@ -14,6 +14,8 @@ import { REPO_ROOT } from "../harness/host";
 import { SECRET_SIG, SIG_KEY, isSecretValue } from "../harness/protocol";
 import { PLUGIN_DIR, PluginHost } from "./pluginHost";
 import { PASSWORD, PUBKEY, pluginConfig } from "./scenarios";
+import { timePerRequest } from "../support/simClock";
+import { waitUntil } from "../support/waitUntil";
 
 const SERVER = "vps:flops:Server";
 const KEY = "vps:flops:PublicKey";
@@ -118,6 +120,9 @@ describe("Check and Diff", () => {
     expect(r.failures).toEqual([]);
     expect(r.rawInputs).toMatchObject({ name: "web", distribution: "DEBIAN", bitness: 64, tariff: "Облачный 1024" });
     expect(isSecretValue(r.rawInputs.password)).toBe(true);
+    // A plain string too (a YAML program's literal): the checked inputs, which the engine keeps in state, hold it as a secret.
+    const plain = await host.checkRaw(urn, {}, { distribution: "DEBIAN", tariff: "Облачный 1024", password: PASSWORD });
+    expect(plain.rawInputs.password).toEqual(secret(PASSWORD));
     const bad = await host.check(urn, {}, { distribution: "DEBIAN", tariff: "Облачный 1024", password: "short", cpu: 99 });
     expect(bad.failures.map((f) => f.property).sort()).toEqual(["cpu"]);
     expect(bad.failures[0].reason).toMatch(/flops:Server cpu: must be 1–12/);
@@ -155,12 +160,15 @@ describe("Create, Update, Delete on the wire", () => {
   it("sends install progress to the engine's log against the URN, as ephemeral lines", async () => {
     const urn = makeUrn(SERVER, "progress");
     sim.setOperationDuration(600, OP.install);
+    // Simulated time counted in requests, 100 ms each: the first polls find the install running.
+    const steps = timePerRequest(sim, sim.server, 100);
     try {
       const r = await up(host, urn, { distribution: "DEBIAN", tariff: "Облачный 1024" });
       const lines = host.engineLogs.filter((l) => l.urn === urn);
       expect(lines.some((l) => l.ephemeral && /install: \d+%/.test(l.message))).toBe(true);
       await host.delete(urn, r.state.id, r.state.outputs);
     } finally {
+      steps.stop();
       sim.setOperationDuration(40);
     }
   });
@@ -201,13 +209,18 @@ describe("Create, Update, Delete on the wire", () => {
     const urn = makeUrn(SERVER, "cancelled");
     sim.hangNextOperation(OP.install);
     const pending = errorOf(host.create(urn, (await host.check(urn, {}, { distribution: "DEBIAN", tariff: "Облачный 1024" })).inputs));
-    await new Promise((r) => setTimeout(r, 500));
+    // Cancelled once the wait is under way: the hung install has been polled.
+    await waitUntil(() => sim.operations().some((o) => o.hung && sim.server.requestsTo(`/operation/${o.id}/`).length > 0), "a poll of the hung install");
     await host.cancel();
     const e = await pending;
     expect(e.message).toMatch(/cancel/i);
     const hung = sim.operations().find((o) => o.hung)!;
+    // The server is kept (it may yet come up) and named, so the engine keeps it in state: never deleted because a wait was cancelled.
+    expect([e.initFailed, e.id]).toEqual([true, String(hung.vmId)]);
+    expect(e.message).toMatch(new RegExp(`VM ${hung.vmId} was created but its install was no longer waited for.*importFrom: "${hung.vmId}"`));
+    expect(sim.vm(hung.vmId!)).toBeDefined();
     sim.finishOperation(hung.id);
-    if (e.id) await host.delete(urn, e.id, e.properties ?? {});
+    await host.delete(urn, e.id!, e.properties ?? {});
   });
 });
 
@@ -237,6 +250,58 @@ describe("pulumi import: Read with only an id", () => {
     const checked = await host.check(urn, {}, read.inputs!);
     expect((await host.diff(urn, read.id, read.properties, checked.inputs)).changes).toBe("none");
     expect((await host.read(urn, "999999", undefined, undefined)).id).toBe("");
+  });
+});
+
+describe("adopting the server of a killed run (pulumi refresh --import-pending-creates <urn> <id>)", () => {
+  const program = { name: "web1", distribution: "DEBIAN", tariff: "Облачный 1024", password: PASSWORD };
+
+  it("a Read with only the id finds the server while its install still runs and after it; the program's next preview changes only the password", async () => {
+    const urn = makeUrn(SERVER, "web1");
+    sim.hangNextOperation(OP.install);
+    // The killed run: its create is left waiting; the id was in its output.
+    const checked = await host.check(urn, {}, program);
+    const orphaned = errorOf(host.create(urn, checked.inputs));
+    const line = await host.waitForLog(/VM \d+ installing \(operation \d+\)/, 10_000);
+    const vmId = /VM (\d+) installing/.exec(line.message)![1];
+    const hung = sim.operations().find((o) => o.hung && o.vmId === Number(vmId))!;
+
+    // The next run starts a fresh plugin; the engine's Read carries only the id.
+    const next = await PluginHost.startPlugin({ config, secretKeys: ["vps:flopsApiKey"] });
+    try {
+      const during = await next.read(urn, vmId, undefined, undefined);
+      expect(during.id).toBe(vmId);
+      expect(during.inputs).toMatchObject({ name: "web1", tariffId: 4 });
+      expect((await next.check(urn, {}, during.inputs!)).failures).toEqual([]);
+
+      // The killed run's own wait ends (Ctrl-C: the engine's Cancel), which leaves the server alone.
+      await host.cancel();
+      expect((await orphaned).id).toBe(vmId);
+      sim.finishOperation(hung.id);
+      const after = await next.read(urn, vmId, undefined, undefined);
+      expect(after.id).toBe(vmId);
+      expect(after.properties).toMatchObject({ name: "web1", state: "VIR_DOMAIN_RUNNING", powerState: "running" });
+      const adopted = { urn, id: after.id, inputs: after.inputs!, outputs: after.properties };
+      // The API never returns a password, so the program's is applied once (password_change); nothing else differs.
+      const next1 = await plan(next, urn, program, adopted);
+      expect([next1.action, next1.diff?.replaces, Object.keys(next1.diff?.detailedDiff ?? {})]).toEqual(["update", [], ["password"]]);
+    } finally {
+      await next.stop();
+    }
+    await host.delete(urn, vmId, { tenantId: sim.vm(Number(vmId))!.tenantId });
+  });
+
+  it("a Read with the pending create's inputs and no outputs keeps them: the password stays, secret, and the next preview is clean", async () => {
+    const urn = makeUrn(SERVER, "web2");
+    const checked = await host.checkRaw(urn, {}, { ...program, name: "web2" });
+    const created = await host.create(urn, checked.inputs);
+    const read = await host.read(urn, created.id, undefined, checked.rawInputs);
+    expect(read.id).toBe(created.id);
+    expect(read.inputs!.password).toEqual(secret(PASSWORD));
+    expect(read.properties.password).toEqual(secret(PASSWORD));
+    const adopted = { urn, id: read.id, inputs: read.inputs!, outputs: read.properties };
+    expect((await plan(host, urn, { ...program, name: "web2" }, adopted)).action).toBe("same");
+    await host.delete(urn, created.id, created.properties);
   });
 });
 

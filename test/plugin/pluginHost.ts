@@ -108,10 +108,12 @@ export class PluginHost extends DynamicProviderHost {
     return { changes: c === provproto.DiffResponse.DiffChanges.DIFF_SOME ? "some" : c === provproto.DiffResponse.DiffChanges.DIFF_NONE ? "none" : "unknown", diffs: resp.getDiffsList() };
   }
 
-  async invoke(token: string, args: PlainObject = {}): Promise<InvokeResult> {
+  /** `preview`: the engine's flag during `pulumi preview`. */
+  async invoke(token: string, args: PlainObject = {}, opts: { preview?: boolean } = {}): Promise<InvokeResult> {
     const req = new provproto.InvokeRequest();
     req.setTok(token);
     req.setArgs(toStruct(args));
+    req.setPreview(opts.preview ?? false);
     const resp = await this.call<provproto.InvokeRequest, provproto.InvokeResponse>("invoke", req);
     return { return: fromStruct(resp.getReturn()), failures: resp.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })) };
   }

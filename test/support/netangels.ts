@@ -1,15 +1,15 @@
-import { type Clock } from "../../provider/core/clock";
 import { configFromRecord, setConfigSource } from "../../provider/core/config";
 import { checkResource, createResource, deleteResource, diffResource, readResource, type Props } from "../../provider/core/lifecycle";
 import { MemoryLogger } from "../../provider/core/log";
 import type { HandlerContext, ResourceDefinition } from "../../provider/core/resource";
 import { NetangelsSimulator } from "../../simulator/netangels";
+import { type LinkedClock, linkedClock as sharedLinkedClock } from "./simClock";
 
 /**
  * Test helpers for the NetAngels ring 2 tests: a simulator on 127.0.0.1, the provider's config
  * pointed at it, and a clock linked to the simulator's, so the provider's waits advance the
  * simulator's time instead of sleeping (a 30-minute wait costs microseconds, and nothing depends on
- * wall-clock speed).
+ * wall-clock speed: the simulator's clock stands still but for those sleeps).
  */
 export async function startNetangels(opts: { operationDurationMs?: number; seed?: boolean; token?: string } = {}): Promise<NetangelsSimulator> {
   const sim = new NetangelsSimulator({ operationDurationMs: 60, ...opts });
@@ -19,20 +19,12 @@ export async function startNetangels(opts: { operationDurationMs?: number; seed?
   return sim;
 }
 
-/** The provider's clock as the simulator's: `sleep` moves the simulator's time forward at once. */
-export function linkedClock(sim: NetangelsSimulator): Clock & { slept: number } {
-  const clock = {
-    slept: 0,
-    now: () => sim.clock.now(),
-    sleep: async (ms: number, signal?: AbortSignal) => {
-      if (signal?.aborted) throw signal.reason ?? new Error("aborted");
-      const d = Math.max(0, ms);
-      clock.slept += d;
-      sim.clock.advance(d);
-      await new Promise((r) => setImmediate(r));
-    },
-  };
-  return clock;
+/**
+ * The provider's clock as the simulator's: `sleep` moves the simulator's time forward at once, and the
+ * simulator's clock is frozen, so its time moves only then (see simClock.ts).
+ */
+export function linkedClock(sim: NetangelsSimulator): LinkedClock {
+  return sharedLinkedClock(sim);
 }
 
 export function ctxFor(def: { host: string; type: string }, sim: NetangelsSimulator, name = "test"): HandlerContext & { logger: MemoryLogger; clock: ReturnType<typeof linkedClock> } {

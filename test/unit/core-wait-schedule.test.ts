@@ -1,4 +1,4 @@
-import { type DocumentedDuration, operationDurations, type OperationKind } from "../../provider/core/durations";
+import { type DocumentedDuration, operationDurations, type AwaitedOperation } from "../../provider/core/durations";
 import { VpsError } from "../../provider/core/errors";
 import { defaultWaitBackoff, PollSchedule, type PollResult, waitFor } from "../../provider/core/waiter";
 import { FakeClock } from "../support/fakeClock";
@@ -10,7 +10,7 @@ import { FakeClock } from "../support/fakeClock";
  */
 
 const HOST = "sim";
-const kind = (documented?: DocumentedDuration): OperationKind => ({ kind: "snapshot", scope: "http://127.0.0.1:1", documented });
+const kind = (documented?: DocumentedDuration): AwaitedOperation => ({ kind: "snapshot", scope: "http://127.0.0.1:1", documented });
 
 interface Outcome {
   polls: number;
@@ -19,7 +19,7 @@ interface Outcome {
 }
 
 /** One operation of `durationMs` awaited through `waitFor`: done from its end on, with `percentage` rounded down before it when asked. */
-async function awaitOperation(durationMs: number, opts: { op?: OperationKind; progress?: boolean; failAtMs?: number; timeoutMs?: number } = {}): Promise<Outcome> {
+async function awaitOperation(durationMs: number, opts: { op?: AwaitedOperation; progress?: boolean; failAtMs?: number; timeoutMs?: number } = {}): Promise<Outcome> {
   const clock = new FakeClock();
   const start = clock.now();
   const poll = async (): Promise<PollResult<string>> => {

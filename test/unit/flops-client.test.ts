@@ -5,6 +5,7 @@ import { Agent } from "undici";
 import { configFromRecord, RequestBudget, type RequestPriority, type RetryPolicy, VpsError } from "../../provider/core";
 import { backupDownloadRoot, FlopsClient } from "../../provider/flops/client";
 import { FlopsApiError } from "../../provider/flops/errors";
+import { FLOPS_TIMEOUTS } from "../../provider/flops/operations";
 import { clearFlopsClientCache, flopsClientFromSettings, resolveFlopsSettings } from "../../provider/flops/settings";
 import { type SimRequest, type SimResponse, SimulatorServer } from "../../simulator/core/server";
 import { FakeClock } from "../support/fakeClock";
@@ -386,7 +387,8 @@ describe("flopsClientFromSettings", () => {
     expect(resolveFlopsSettings({}, configFromRecord({}), { FLOPS_CLIENT_ID: "x", FLOPS_API_KEY: "y-key" })).toMatchObject({
       endpoint: "https://api.flops.ru/api/v1",
       maxRequestsPerSecond: 10,
-      operationTimeoutSeconds: 1800,
+      // The client's own default (handlers always pass theirs): the table's "every other operation".
+      operationTimeoutSeconds: FLOPS_TIMEOUTS.defaults.other.seconds,
     });
   });
 

@@ -5,10 +5,15 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { describeProperty, formatSeconds, isActionResource, type OperationTimeouts, type ResourceDefinition } from "../../provider/core";
+import { FLOPS_TIMEOUTS } from "../../provider/flops/operations";
+import { HOSTKEY_TIMEOUTS } from "../../provider/hostkey/operations";
 import { allFunctions, allResources, hostNames } from "../../provider/hosts";
+import { NETANGELS_TIMEOUTS } from "../../provider/netangels/client";
 import { pluginSettings } from "../../provider/plugin/config";
 import { readPackageInfo } from "../../provider/plugin/packageInfo";
-import { buildSchema, functionToken, type PackageSchema, probeHosts, resourceToken, schemaText } from "../../provider/plugin/schema";
+import { buildSchema, describedParts, functionToken, type PackageSchema, probeHosts, resourceToken, schemaText, undocumentedParts } from "../../provider/plugin/schema";
+import { VPSORG_TIMEOUTS } from "../../provider/vpsorg/wait";
 import { lineDiff } from "../../scripts/lineDiff";
 import { validatePackageSchema } from "../plugin/schemaRules";
 
@@ -57,7 +62,7 @@ describe("schema.json", () => {
       expect(Object.keys(r.inputProperties)).toEqual(Object.keys(def.inputs));
       expect(Object.keys(r.properties).sort()).toEqual([...new Set([...Object.keys(def.inputs), ...Object.keys(def.outputs)])].sort());
       for (const [k, spec] of Object.entries(def.inputs)) {
-        expect([k, r.inputProperties[k].description]).toEqual([k, spec.description]);
+        expect([k, r.inputProperties[k].description]).toEqual([k, describeProperty(def, k)]);
         expect([k, r.inputProperties[k].secret === true]).toEqual([k, spec.secret === true]);
         expect([k, r.inputProperties[k].replaceOnChanges === true]).toEqual([k, spec.replaceOnChange === true]);
         // Required exactly when the zod schema rejects undefined.
@@ -65,6 +70,97 @@ describe("schema.json", () => {
       }
       for (const [k, spec] of Object.entries(def.outputs)) expect([k, r.properties[k].secret === true]).toEqual([k, spec.secret === true]);
     }
+  });
+
+  it("describes every resource, function, input, output, object type with its properties, and config variable", () => {
+    const generated = buildSchema(readPackageInfo(ROOT));
+    const missing = undocumentedParts(generated);
+    if (missing.length > 0) {
+      throw new Error(`${missing.length} parts of the schema have no description; describe each where it is defined (a PropertySpec's description, zod .describe() on a function's argument or result, a SettingSpec's description):\n${missing.join("\n")}`);
+    }
+    expect(describedParts(generated).length).toBeGreaterThan(500);
+  });
+
+  it("names each part that lacks a description", () => {
+    const s = JSON.parse(checkedIn) as PackageSchema;
+    delete s.functions["vps:flops:getServer"].inputs!.properties.id.description;
+    const tenants = s.functions["vps:flops:getTenants"].outputs as { properties: Record<string, { description?: string }> };
+    tenants.properties.tenants.description = "  ";
+    delete s.types["vps:flops:GetTariffsTariff"].properties.memory.description;
+    delete s.types["vps:flops:GetTariffsTariff"].description;
+    delete s.config.variables.flopsApiKey.description;
+    delete s.resources["vps:hostkey:Snapshot"].properties.createdAt.description;
+    expect(undocumentedParts(s).sort()).toEqual(
+      [
+        "config.flopsApiKey",
+        "vps:flops:GetTariffsTariff",
+        "vps:flops:GetTariffsTariff.properties.memory",
+        "vps:flops:getServer.inputs.id",
+        "vps:flops:getTenants.outputs.tenants",
+        "vps:hostkey:Snapshot.outputs.createdAt",
+      ].sort(),
+    );
+  });
+
+  it("adds the notes a property's flags imply (replaces, no diff, secret, default, resource name), and no hand-written description restates them", () => {
+    const restated: Array<[string, RegExp]> = [];
+    for (const def of allResources() as ResourceDefinition[]) {
+      const r = schema.resources[resourceToken(def)];
+      for (const [k, spec] of Object.entries(def.inputs)) {
+        const where = `${resourceToken(def)}.${k}`;
+        const text = r.inputProperties[k].description ?? "";
+        const own = spec.description.trim().replace(/[.!?]$/, "");
+        expect([where, text.startsWith(own)]).toEqual([where, true]);
+        const notes: Array<[boolean | undefined, string, RegExp]> = [
+          [spec.replaceOnChange, isActionResource(def) ? `Changing it runs the ${def.type} again (a replacement).` : `Changing it replaces the ${def.type}.`, /\b(a change|changing it|any change) (replaces|runs|performs|makes)\b/i],
+          [spec.createOnly, "Changing only this is no diff.", /\b(later )?change is no diff\b/i],
+          [spec.secret, "Secret: kept encrypted in state.", /\bsecret\b/i],
+          [spec.default !== undefined, `Default: \`${String(spec.default)}\`.`, /\bdefault\b/i],
+          [def.nameProperty === k, "Defaults to the Pulumi resource name.", /resource name/i],
+        ];
+        for (const [flag, note, byHand] of notes) {
+          expect([where, text.includes(note)]).toEqual([where, flag === true]);
+          if (flag && byHand.test(spec.description)) restated.push([where, byHand]);
+        }
+      }
+    }
+    expect(restated).toEqual([]);
+  });
+
+  it("shows each host's default wait limits from its one table: in every operationTimeout description, in config, and in the README", () => {
+    const tables: Array<[string, OperationTimeouts<string>]> = [
+      ["flops", FLOPS_TIMEOUTS],
+      ["vpsorg", VPSORG_TIMEOUTS],
+      ["netangels", NETANGELS_TIMEOUTS],
+      ["hostkey", HOSTKEY_TIMEOUTS],
+    ];
+    expect(tables.map(([h]) => h).sort()).toEqual([...hostNames()].sort());
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    for (const [host, table] of tables) {
+      const kinds = Object.values(table.defaults);
+      const seconds = kinds.map((k) => k.seconds);
+      expect(schema.config.variables[`${host}OperationTimeout`].description).toContain(`then to ${table.describeDefaults()}.`);
+      for (const k of kinds) expect([host, readme.includes(`| ${host} | ${k.waits} | ${formatSeconds(k.seconds)} |`)]).toEqual([host, true]);
+      const described = [
+        ...Object.entries(schema.resources).filter(([t, r]) => t.startsWith(`vps:${host}:`) && r.inputProperties.operationTimeout).map(([t, r]) => [t, r.inputProperties.operationTimeout.description!] as const),
+        ...Object.entries(schema.functions).filter(([t, f]) => t.startsWith(`vps:${host}:`) && f.inputs?.properties.operationTimeout).map(([t, f]) => [t, f.inputs!.properties.operationTimeout.description!] as const),
+      ];
+      expect(described.length).toBeGreaterThan(0);
+      for (const [token, text] of described) {
+        expect([token, text]).toEqual([token, expect.stringMatching(/^Seconds each wait of this (resource|call) may take: every wait of an operation .* gets the whole limit; the waits do not share one deadline\. Unset: /)]);
+        expect([token, text]).toEqual([token, expect.stringContaining(`config \`${host}:operationTimeout\` / \`${host.toUpperCase()}_OPERATION_TIMEOUT\`, then `)]);
+        const numbers = [...text.matchAll(/(\d+) s\b/g)].map((m) => Number(m[1]));
+        expect([token, numbers.length > 0 && numbers.every((n) => seconds.includes(n))]).toEqual([token, true]);
+      }
+    }
+    const timeoutOf = (token: string) => schema.resources[token].inputProperties.operationTimeout.description;
+    expect(timeoutOf("vps:flops:Server")).toContain("then 1200 s (20 min) for install, clone and reinstall; 600 s (10 min) for every other operation.");
+    expect(timeoutOf("vps:flops:Snapshot")).toContain("then 600 s (10 min).");
+    expect(timeoutOf("vps:vpsorg:Backup")).toContain("then 1800 s (30 min).");
+    expect(timeoutOf("vps:vpsorg:SnapshotRestore")).toContain("then 1200 s (20 min).");
+    expect(timeoutOf("vps:hostkey:Snapshot")).toContain("then 1800 s (30 min).");
+    expect(timeoutOf("vps:hostkey:RestoreSettings")).toContain("then 300 s (5 min).");
+    expect(timeoutOf("vps:netangels:VmRollback")).toContain("then 1800 s (30 min).");
   });
 
   it("types flops.Server as a Pulumi user would expect", () => {
@@ -83,7 +179,7 @@ describe("schema.json", () => {
     expect(schema.resources["vps:flops:PublicKey"].requiredInputs).toEqual(["publicKey"]);
     const tariffs = schema.functions["vps:flops:getTariffs"];
     expect(tariffs.inputs).toBeUndefined();
-    expect(tariffs.outputs).toEqual({ properties: { tariffs: { type: "array", items: { $ref: "#/types/vps:flops:GetTariffsTariff" } } }, required: ["tariffs"] });
+    expect(tariffs.outputs).toEqual({ properties: { tariffs: { type: "array", items: { $ref: "#/types/vps:flops:GetTariffsTariff" }, description: expect.stringMatching(/\S/) } }, required: ["tariffs"] });
   });
 
   it("has every host setting as a config variable vps:<host><Key>, secret where the setting is, with its environment variable", () => {

@@ -1,0 +1,126 @@
+/**
+ * Partial state reaches the engine on both delivery paths (Pulumi's dynamic-provider host with the
+ * SDK adapter, and the native plugin): a flops.Server update whose 3rd of 5 calls fails answers
+ * ErrorResourceInitFailed with the server as far as the update got, so the next `pulumi up` sends
+ * only what is left; a create whose wait ran out answers it with the object's id, its inputs and the
+ * `__provider` (dynamic path), so the next plan updates the kept server instead of replacing it.
+ * Needs `npm run build`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { flops } from "pulumi-vps";
+import { FlopsSimulator, OPERATION_TYPES as OP } from "../../simulator/flops";
+import { captureResources, DynamicProviderHost, findResource, HostCallError, plan, type ResourceState, up } from "../harness";
+import { isSecretValue, makeUrn, type PlainObject } from "../harness/protocol";
+import { PluginHost } from "../plugin/pluginHost";
+import { pluginConfig } from "../plugin/scenarios";
+
+const OLD_PASSWORD = "Old-Secret1";
+const NEW_PASSWORD = "New-Secret2";
+
+let sim: FlopsSimulator;
+let dynamic: DynamicProviderHost;
+let plugin: PluginHost;
+let serverProvider: string;
+
+beforeAll(async () => {
+  sim = new FlopsSimulator({ operationDurationMs: 30 });
+  await sim.start();
+  const captured = await captureResources(() => {
+    new flops.Server("web", { distribution: "DEBIAN", tariff: "Облачный 1024", password: pulumi.secret(OLD_PASSWORD) });
+  });
+  serverProvider = findResource(captured, "web").serializedProvider!;
+  const config = { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:maxRequestsPerSecond": "1000" };
+  dynamic = await DynamicProviderHost.start({ config, secretKeys: ["flops:apiKey"] });
+  plugin = await PluginHost.startPlugin({ config: pluginConfig(config), secretKeys: ["vps:flopsApiKey"] });
+}, 60_000);
+
+afterAll(async () => {
+  await dynamic?.stop();
+  await plugin?.stop();
+  await sim?.stop();
+});
+
+beforeEach(() => {
+  sim.clearInjections();
+  sim.server.clearLog();
+});
+
+/** The last path segment of every mutating call since the log was cleared. */
+function mutatingCalls(): string[] {
+  const reads = /^(vm|snapshots|backups|operation|tenant|distribution|software|tariffs|pubkeys|\d+)$/;
+  return sim.server.requests.map((r) => r.path.split("/").filter(Boolean).pop() ?? "").filter((p) => !reads.test(p));
+}
+
+async function errorOf(p: Promise<unknown>): Promise<HostCallError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof HostCallError) return e;
+    throw e;
+  }
+  throw new Error("expected the call to fail");
+}
+
+const paths = [
+  { name: "dynamic-provider host", host: () => dynamic, type: "pulumi-nodejs:dynamic/flops:Server", withProvider: (p: PlainObject): PlainObject => ({ __provider: serverProvider, ...p }) },
+  { name: "native plugin", host: () => plugin, type: "vps:flops:Server", withProvider: (p: PlainObject): PlainObject => p },
+];
+
+describe.each(paths)("partial state through the $name", ({ name, host, type, withProvider }) => {
+  const tag = name.startsWith("dynamic") ? "dyn" : "plg";
+  const program = (n: string): PlainObject => ({ name: n, distribution: "Debian 7.6 x64", tariff: "Облачный без границ", memory: 1024, disk: 16384, cpu: 1, password: OLD_PASSWORD });
+  const changed = (n: string): PlainObject => ({ ...program(n), memory: 2048, disk: 32768, cpu: 2, password: NEW_PASSWORD, name: `${n}-renamed` });
+
+  test("an update whose 3rd of 5 calls fails records what was applied; `pulumi up` again sends only the rest", async () => {
+    const n = `${tag}-partial`;
+    const urn = makeUrn(type, n);
+    const created = (await up(host(), urn, withProvider(program(n)))).state;
+    const vmId = Number(created.id);
+    sim.failNextOperation(OP.cpuChange, { errorCode: "unexpected.exception", errorMessage: "hypervisor busy" });
+    sim.server.clearLog();
+
+    const p = await plan(host(), urn, withProvider(changed(n)), created);
+    expect(p.action).toBe("update");
+    const e = await errorOf(host().update(urn, created.id, created.outputs, p.inputs, { oldInputs: created.inputs }));
+    expect(mutatingCalls()).toEqual(["memory_change", "disk_change", "cpu_change"]);
+    expect(e.message).toMatch(/unexpected\.exception/);
+    // ErrorResourceInitFailed: the engine records the new inputs and these outputs.
+    expect(e.initFailed).toBe(true);
+    expect(e.id).toBe(created.id);
+    expect(e.properties).toMatchObject({ memory: 2048, disk: 32768, cpu: 1, name: n });
+    if (name.startsWith("dynamic")) {
+      expect(e.properties?.__provider).toBe(serverProvider);
+      expect(e.properties?.password).toBe(OLD_PASSWORD);
+    } else {
+      expect(isSecretValue(e.properties?.password)).toBe(true);
+    }
+
+    const recorded: ResourceState = { urn, id: created.id, inputs: p.inputs, outputs: e.properties! };
+    sim.server.clearLog();
+    const again = await up(host(), urn, withProvider(changed(n)), recorded);
+    expect(again.plan.action).toBe("update");
+    expect(mutatingCalls()).toEqual(["cpu_change", "password_change", "rename"]);
+    expect(sim.vm(vmId)).toMatchObject({ memory: 2048, disk: 32768, cpu: 2, name: `${n}-renamed`, password: NEW_PASSWORD });
+    expect((await plan(host(), urn, withProvider(changed(n)), again.state)).action).toBe("same");
+    await host().delete(urn, again.state.id, again.state.outputs);
+  });
+
+  test("a create whose wait ran out keeps the server with its inputs: the next plan updates it, never replaces it", async () => {
+    const n = `${tag}-kept`;
+    const urn = makeUrn(type, n);
+    sim.hangNextOperation(OP.install);
+    const p = await plan(host(), urn, withProvider({ ...program(n), operationTimeout: 0.3 }));
+    const e = await errorOf(host().create(urn, p.inputs));
+    expect(e.initFailed).toBe(true);
+    expect(e.id).toMatch(/^\d+$/);
+    expect(e.properties).toMatchObject({ name: n, distribution: "Debian 7.6 x64", tariff: "Облачный без границ", memory: 1024 });
+    if (name.startsWith("dynamic")) expect(e.properties?.__provider).toBe(serverProvider);
+
+    sim.finishOperation(sim.operations().find((o) => o.hung && o.vmId === Number(e.id))!.id);
+    const kept: ResourceState = { urn, id: e.id!, inputs: p.inputs, outputs: e.properties! };
+    const next = await plan(host(), urn, withProvider({ ...program(n), operationTimeout: 0.3, cpu: 2 }), kept);
+    expect(next.action).toBe("update");
+    await host().delete(urn, kept.id, kept.outputs);
+    expect(sim.vm(Number(e.id))).toBeUndefined();
+  });
+});
