@@ -34,7 +34,20 @@ export type Seen<F> =
 /** What a repeat of a mutating call would do, declared where the call is made. */
 export type Repeat<F> =
   | { kind: "idempotent"; look?: () => Promise<Seen<F>> }
-  | { kind: "observable"; look: () => Promise<Seen<F>> }
+  | {
+      kind: "observable";
+      look: () => Promise<Seen<F>>;
+      /**
+       * The look cannot show the call's work while it runs, only its change once done (flops lists no
+       * running operations: a snapshot or an address appears when its operation ends). A look that
+       * finds nothing then proves nothing while the lost call may still run, and a repeat sent the
+       * moment that work ends would be applied twice. So after a fault that may hide an accepted call
+       * (a lost or unreadable answer, a dropped connection), and after a busy refusal, the change is
+       * looked for over the whole `busyWait` before the call is sent again; a 5xx answer (the host says
+       * the call failed) is re-sent after one look.
+       */
+      hiddenWork?: boolean;
+    }
   /** `check`: what the user should look at before running `pulumi up` again. */
   | { kind: "neither"; check: string };
 
@@ -108,7 +121,7 @@ export async function sendReconciled<T, F>(o: ReconcileCall<T, F>): Promise<Reco
     if (repeat.kind === "neither") {
       throw unresolved(last, o.operation, `the API cannot show whether it took effect, so it was not sent again; ${repeat.check}`);
     }
-    const seen = repeat.look ? await look(o, repeat.look, last) : undefined;
+    const seen = repeat.look ? (hidesWork(o) && mayHaveArrived(last) ? await lookOverWindow(o, last) : await look(o, repeat.look, last)) : undefined;
     if (seen?.state === "done" || seen?.state === "running") {
       o.logger.warn(`${o.host}: ${o.operation} had no clear answer (${cause(last)}); ${seen.state === "done" ? "its change is there" : "its work is under way"}, so it is not sent again`);
       return { kind: seen.state, found: seen.found };
@@ -138,6 +151,45 @@ export async function sendIdempotent<T>(o: Omit<ReconcileCall<T, never>, "repeat
   return (r as { kind: "sent"; answer: T }).answer;
 }
 
+/** A call declared `hiddenWork`, with the window (its busy wait) to look over. */
+function hidesWork<T, F>(o: ReconcileCall<T, F>): o is ReconcileCall<T, F> & { repeat: { kind: "observable" }; busyWait: NonNullable<ReconcileCall<T, F>["busyWait"]> } {
+  return o.repeat.kind === "observable" && o.repeat.hiddenWork === true && o.busyWait !== undefined;
+}
+
+/** Whether the host may have accepted the call: any fault but an error answer (a 5xx says the call failed). */
+function mayHaveArrived(e: VpsError): boolean {
+  return e.kind !== "server";
+}
+
+/**
+ * For a call whose work the look cannot see: the change looked for until it shows or the busy wait
+ * runs out; only then does "absent" mean the lost call did not take (or failed), so that it may be
+ * sent again. A call whose work outlasts the wait is still refused as busy when re-sent.
+ */
+async function lookOverWindow<T, F>(o: ReconcileCall<T, F> & { repeat: { kind: "observable" }; busyWait: NonNullable<ReconcileCall<T, F>["busyWait"]> }, fault: VpsError): Promise<Seen<F>> {
+  const first = await look(o, o.repeat.look, fault);
+  if (first.state !== "absent") return first;
+  const wait = o.busyWait;
+  o.logger.warn(`${o.host}: ${o.operation} had no clear answer (${cause(fault)}) and the host cannot show its work while it runs; looking for its change for up to ${Math.round(wait.timeoutMs / 1000)} s before sending it again`);
+  try {
+    const r = await waitFor<Seen<F>>({
+      host: o.host,
+      what: `the change of ${o.operation} to show`,
+      timeoutMs: wait.timeoutMs,
+      clock: wait.clock,
+      signal: wait.signal,
+      poll: async () => {
+        const seen = await look(o, o.repeat.look, fault);
+        return seen.state === "absent" ? { done: false, status: "not there yet" } : { done: true, value: seen };
+      },
+    });
+    return r.value!;
+  } catch (e) {
+    if (isVpsError(e, "timeout")) return { state: "absent" };
+    throw e;
+  }
+}
+
 async function look<F>(o: { host: string; operation: string }, fn: () => Promise<Seen<F>>, fault: VpsError): Promise<Seen<F>> {
   try {
     return await fn();
@@ -157,6 +209,7 @@ async function waitWhileBusy<T, F>(o: ReconcileCall<T, F>, fault: VpsError, refu
   const wait = o.busyWait;
   const repeat = o.repeat;
   if (!wait || repeat.kind === "neither") throw unresolved(fault, o.operation, `sending it again was refused as busy (${refusal.message}); wait for the work on it to end, check it, then run \`pulumi up\` again`);
+  const hidden = hidesWork(o);
   o.logger.warn(`${o.host}: ${o.operation} had no clear answer (${cause(fault)}) and sending it again was refused as busy: its work is probably under way; waiting for it`);
   try {
     const r = await waitFor<Reconciled<T, F>>({
@@ -170,6 +223,9 @@ async function waitWhileBusy<T, F>(o: ReconcileCall<T, F>, fault: VpsError, refu
         if (seen?.state === "done") return { done: true, value: { kind: "done", found: seen.found } };
         if (seen?.state === "running") return { done: true, value: { kind: "running", found: seen.found } };
         if (seen?.state === "unknown" && repeat.kind === "observable") throw unresolved(fault, o.operation, `${seen.why}; check the object in the host's panel before \`pulumi up\` again`);
+        // Work the look cannot see may end between a look and a repeat, which would then be applied
+        // twice: while it runs, only its change is looked for.
+        if (hidden) return { done: false, status: "its change is not there yet" };
         try {
           return { done: true, value: { kind: "sent", answer: await o.send() } };
         } catch (e) {

@@ -134,9 +134,10 @@ async function addAddress(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
     const vm = await requireVm(c, vmId, `add an address to server ${vmId}`);
     const before = new Set(vm.ipAddresses);
     const operation = `ip_add on server ${vmId}`;
-    // A repeat would add a second address; the VM shows the one the call added (not there before).
+    // A repeat would add a second address; the VM shows the one the call added (not there before), but
+    // only once ip_add has ended: the look runs over a window before any repeat (hiddenWork).
     const newAddress = lookForCreated({ host: FLOPS_HOST, operation, describe: (a: string) => `address ${a}` }, async () => ((await findVm(c, vmId))?.ipAddresses ?? []).filter((a) => !before.has(a)));
-    const guest = await runIpOperation(c, () => c.addIp({ vmId, tenantId: vm.tenantId }), { kind: "observable", look: newAddress }, operation, "address add", ctx, news.operationTimeout, { subject: `a new address for server ${vmId}`, activity: "being added" });
+    const guest = await runIpOperation(c, () => c.addIp({ vmId, tenantId: vm.tenantId }), { kind: "observable", look: newAddress, hiddenWork: true }, operation, "address add", ctx, news.operationTimeout, { subject: `a new address for server ${vmId}`, activity: "being added" });
     const added = (await c.getVm(vmId)).ipAddresses.filter((a) => !before.has(a));
     if (added.length !== 1) {
       throw new VpsError({

@@ -22,7 +22,9 @@ export function withVmLock<T>(vmId: number | string, fn: () => Promise<T>): Prom
  * Sends a flops mutating call through core reconciliation (provider/core/reconcile.ts), `repeat`
  * declaring what sending it again would do. flops refuses a second operation on a VM while one runs
  * (error.operation.already.started), so a repeat while the lost call's operation still runs is refused,
- * not doubled, and is waited out for up to the resource's operation timeout.
+ * not doubled, and is waited out for up to the resource's operation timeout. flops lists no running
+ * operations: calls whose change shows only when their operation ends declare `hiddenWork`, and are
+ * looked for over that timeout before a repeat.
  */
 export function startReconciled<F>(ctx: HandlerContext, operation: string, send: () => Promise<OperationStarted>, repeat: Repeat<F>, operationTimeout?: number): Promise<Reconciled<OperationStarted, F>> {
   return sendReconciled({ host: FLOPS_HOST, operation, send, repeat, logger: ctx.logger, busyWait: { timeoutMs: FLOPS_TIMEOUTS.ms("other", operationTimeout, ctx), clock: ctx.clock, signal: ctx.signal } });

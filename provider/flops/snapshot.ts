@@ -152,12 +152,14 @@ async function createSnapshot(c: FlopsClient, news: Inputs, ctx: HandlerContext)
     const vm = await requireVm(c, vmId, `create snapshot "${news.name}"`);
     const before = new Set((await c.listSnapshots(vmId)).map((s) => s.id));
     const operation = `snapshot_create "${news.name}" of server ${vmId}`;
-    // A repeat would take a second snapshot; the listing shows the one the call made (named so, not there before).
+    // A repeat would take a second snapshot; the listing shows the one the call made (named so, not
+    // there before), but only once snapshot_create has ended: the look runs over a window before any
+    // repeat (hiddenWork).
     const r = await startReconciled(
       ctx,
       operation,
       () => c.createSnapshot({ vmId, tenantId: vm.tenantId, name: news.name, description: news.description }),
-      { kind: "observable", look: lookForCreated({ host: FLOPS_HOST, operation, describe: (s: Snapshot) => `snapshot ${s.id} ("${s.name}")` }, async () => (await c.listSnapshots(vmId)).filter((s) => s.name === news.name && !before.has(s.id))) },
+      { kind: "observable", look: lookForCreated({ host: FLOPS_HOST, operation, describe: (s: Snapshot) => `snapshot ${s.id} ("${s.name}")` }, async () => (await c.listSnapshots(vmId)).filter((s) => s.name === news.name && !before.has(s.id))), hiddenWork: true },
       news.operationTimeout,
     );
     if (r.kind !== "sent") return { id: `${vmId}/${r.found.id}`, outs: snapshotState(vmId, r.found, await c.getVm(vmId), news) };

@@ -145,6 +145,57 @@ describe("sendReconciled", () => {
     expect((await p as VpsError).message).toMatch(/HTTP 503.*the object stayed busy for 2 s/);
   });
 
+  describe("hiddenWork: the look cannot see the call's work while it runs", () => {
+    const hidden = (looks: Seen<string>[]) => {
+      let n = 0;
+      return { repeat: { kind: "observable" as const, hiddenWork: true, look: async () => looks[Math.min(n++, looks.length - 1)] }, looks: () => n };
+    };
+
+    test("after a lost answer the change is looked for over the whole wait, then adopted: never sent again", async () => {
+      const clock = new ManualClock();
+      const h = hidden([absent, absent, absent, done]);
+      const call = scripted(fault("network"));
+      const logger = new MemoryLogger();
+      const p = sendReconciled({ ...base, send: call.send, logger, repeat: h.repeat, busyWait: { timeoutMs: 60_000, clock } });
+      await clock.advance(30_000);
+      await expect(p).resolves.toEqual({ kind: "done", found: "there" });
+      expect(call.sent.length).toBe(1);
+      expect(h.looks()).toBe(4);
+      expect(logger.text()).toMatch(/rename VM 7 to web had no clear answer \(connection failed \(UND_ERR_SOCKET\)\) and the host cannot show its work while it runs; looking for its change for up to 60 s before sending it again/);
+    });
+
+    test("after a lost answer the change absent for the whole wait: sent again once, no sooner", async () => {
+      const clock = new ManualClock();
+      const h = hidden([absent]);
+      const call = scripted(fault("network"));
+      const p = sendReconciled({ ...base, send: call.send, logger: new MemoryLogger(), repeat: h.repeat, busyWait: { timeoutMs: 60_000, clock } });
+      await clock.advance(59_000);
+      expect(call.sent.length).toBe(1);
+      await clock.advance(2_000);
+      await expect(p).resolves.toEqual({ kind: "sent", answer: "ok-2" });
+      expect(clock.now()).toBeGreaterThanOrEqual(60_000);
+    });
+
+    test("after a 5xx (the host answered that the call failed): one look, then sent again at once", async () => {
+      const clock = new ManualClock();
+      const h = hidden([absent]);
+      const call = scripted(fault("server"));
+      await expect(sendReconciled({ ...base, send: call.send, logger: new MemoryLogger(), repeat: h.repeat, busyWait: { timeoutMs: 60_000, clock } })).resolves.toEqual({ kind: "sent", answer: "ok-2" });
+      expect(h.looks()).toBe(1);
+      expect(clock.now()).toBe(0);
+    });
+
+    test("a repeat refused as busy is not sent again while the object is busy: only looked for until the change shows", async () => {
+      const clock = new ManualClock();
+      const h = hidden([absent, absent, absent, absent, done]);
+      const call = scripted(fault("server"), busy());
+      const p = sendReconciled({ ...base, send: call.send, logger: new MemoryLogger(), repeat: h.repeat, busyWait: { timeoutMs: 60_000, clock } });
+      await clock.advance(30_000);
+      await expect(p).resolves.toEqual({ kind: "done", found: "there" });
+      expect(call.sent.length).toBe(2);
+    });
+  });
+
   test("sendUnrepeatable and sendIdempotent return the answer itself", async () => {
     await expect(sendUnrepeatable({ ...base, send: scripted().send, logger: new MemoryLogger(), check: "x" })).resolves.toBe("ok-1");
     await expect(sendIdempotent({ ...base, send: scripted(fault()).send, logger: new MemoryLogger() })).resolves.toBe("ok-2");
