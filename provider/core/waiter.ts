@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from "./clock";
 import { type EndEstimate, type EstimateSource, noteFinished, operationDurations, type AwaitedOperation, ownStateSeconds } from "./durations";
 import { VpsError } from "./errors";
+import type { Logger } from "./log";
 import { unblockingWaits } from "./rateLimit";
 
 /**
@@ -31,6 +32,24 @@ export interface Progress {
   polls: number;
 }
 
+/**
+ * Where a wait writes its progress line: one line per look that says not done, in the one format of
+ * every host (`progressLine`), so the hosts say only what is awaited and what its status is.
+ */
+export interface ProgressLines {
+  logger: Pick<Logger, "progress">;
+  /** The resource, e.g. `flops:Server "web"`. */
+  label: string;
+  /** What the line names, when shorter than the wait's `what` (e.g. `install` for `install (operation 61566)`). */
+  subject?: string;
+}
+
+/** `<label>: <subject>: <percentage>%` (or the status where the API gives no percentage)`, <seconds> s`. */
+export function progressLine(label: string, subject: string, p: Progress): string {
+  const detail = p.percentage !== undefined ? `${p.percentage}%` : (p.status ?? "not done yet");
+  return `${label}: ${subject}: ${detail}, ${Math.round(p.elapsedMs / 1000)} s`;
+}
+
 export interface WaitBackoff {
   initialMs: number;
   maxMs: number;
@@ -52,6 +71,8 @@ export interface WaitOptions<T> {
   clock?: Clock;
   backoff?: Partial<WaitBackoff>;
   onProgress?: (p: Progress) => void;
+  /** Writes a progress line per look that says not done (see `progressLine`). */
+  progress?: ProgressLines;
   /** Added to the timeout error: what the user can do next. */
   timeoutHint?: string;
   /** Id of the object being waited on (for errors that must name it). */
@@ -284,7 +305,9 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
       return { value: last.value, polls, elapsedMs };
     }
     notDoneAt = sentAt;
-    opts.onProgress?.({ percentage: last.percentage, status: last.status, elapsedMs, polls });
+    const progress: Progress = { percentage: last.percentage, status: last.status, elapsedMs, polls };
+    opts.onProgress?.(progress);
+    if (opts.progress) opts.progress.logger.progress(progressLine(opts.progress.label, opts.progress.subject ?? opts.what, progress));
     const remainingBudget = opts.timeoutMs - elapsedMs;
     if (remainingBudget <= 0) {
       const seen = [last.status, last.percentage !== undefined ? `${last.percentage}%` : undefined].filter(Boolean).join(", ");

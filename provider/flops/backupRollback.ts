@@ -78,7 +78,7 @@ async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
     if (String(ref.vmId) !== news.serverId || ref.backup !== news.backup) {
       throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation: `import backup rollback ${news.importFrom}`, hint: `importFrom names server ${ref.vmId} and backup ${ref.backup}, the program server ${news.serverId} and backup ${news.backup}; make them agree` });
     }
-    const run = await adoptRollback(c, vmId, ref.operationId, what, ctx, { operationTimeout: news.operationTimeout, kind: "backup rollback", acceptType: (t) => t === BACKUP_ROLLBACK_TYPE });
+    const run = await adoptRollback(c, vmId, ref.operationId, what, ctx, { operationTimeout: news.operationTimeout, acceptType: (t) => t === BACKUP_ROLLBACK_TYPE });
     return { id: news.importFrom, outs: { ...news, ...run, backupTimeAdded: backup?.timeAdded } };
   }
   if (!backup) {

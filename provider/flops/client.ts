@@ -4,6 +4,7 @@ import {
   globalRedactor,
   HttpClient,
   type Progress,
+  type ProgressLines,
   type ParamValue,
   type TransportOptions,
   type RequestPriority,
@@ -126,6 +127,8 @@ export interface WaitForOperationOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /** Where the waiter writes its progress lines. */
+  progress?: ProgressLines;
   clock?: Clock;
   /** What is awaited, for messages, e.g. `install of VM 88977`. */
   what?: string;
@@ -456,6 +459,7 @@ export class FlopsClient {
       clock: opts.clock ?? this.clock,
       backoff: this.waitBackoff,
       onProgress: opts.onProgress,
+      progress: opts.progress,
       operation: opts.kind ? { kind: opts.kind, scope: `${this.endpoint}|${this.clientId}` } : undefined,
       poll: async (signal) => {
         const op = await this.getOperation(operationId, { signal, priority: "poll" });

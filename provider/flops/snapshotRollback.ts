@@ -87,7 +87,7 @@ export async function runRollback(
  * Adoption of a rollback already started: its operation must be on this server (and of `type`,
  * where the vendor documentation documents the type); a pending one is waited for, a failed one is an error.
  */
-export async function adoptRollback(c: FlopsClient, vmId: number, operationId: number, what: string, ctx: HandlerContext, opts: { operationTimeout?: number; kind: string; acceptType: (type: string) => boolean }): Promise<RollbackRun> {
+export async function adoptRollback(c: FlopsClient, vmId: number, operationId: number, what: string, ctx: HandlerContext, opts: { operationTimeout?: number; acceptType: (type: string) => boolean }): Promise<RollbackRun> {
   const operation = `import ${what} (operation ${operationId})`;
   let op: Operation;
   try {
@@ -100,7 +100,7 @@ export async function adoptRollback(c: FlopsClient, vmId: number, operationId: n
   if (!opts.acceptType(op.operationType)) throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation, hint: `operation ${operationId} is a ${op.operationType}, not a rollback of this kind: check importFrom` });
   if (op.status === OPERATION_STATUS.pending) {
     ctx.logger.info(`${ctx.label}: operation ${operationId} is still running; waiting for it`);
-    await withVmLock(vmId, () => awaitOperation(c, { status: "OK", operationId }, what, ctx, { operationTimeout: opts.operationTimeout, kind: opts.kind }));
+    await withVmLock(vmId, () => awaitOperation(c, { status: "OK", operationId }, what, ctx, { operationTimeout: opts.operationTimeout, startUnseen: true }));
   } else if (op.status !== OPERATION_STATUS.done || op.errorCode) {
     throw new VpsError({ kind: "operationFailed", host: FLOPS_HOST, operation, vendorCode: op.errorCode ?? undefined, vendorMessage: op.errorMessage ?? undefined, hint: `that rollback ended with status ${op.status}; drop importFrom to perform the rollback again` });
   }
@@ -159,7 +159,7 @@ async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
     if (String(ref.vmId) !== news.serverId || ref.snapshotId !== news.snapshotId) {
       throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation: `import snapshot rollback ${news.importFrom}`, hint: `importFrom names server ${ref.vmId} and snapshot ${ref.snapshotId}, the program server ${news.serverId} and snapshot ${news.snapshotId}; make them agree` });
     }
-    const run = await adoptRollback(c, vmId, ref.operationId, what, ctx, { operationTimeout: news.operationTimeout, kind: "snapshot rollback", acceptType: (t) => !OTHER_DOCUMENTED_TYPES.has(t) });
+    const run = await adoptRollback(c, vmId, ref.operationId, what, ctx, { operationTimeout: news.operationTimeout, acceptType: (t) => !OTHER_DOCUMENTED_TYPES.has(t) });
     return { id: news.importFrom, outs: { ...news, ...run, snapshotName: snap?.name } };
   }
   if (!snap) {

@@ -7,6 +7,7 @@ import {
   isVpsError,
   type Logger,
   type Progress,
+  type ProgressLines,
   type QueryValue,
   type RequestBudget,
   type RetryPolicy,
@@ -76,6 +77,8 @@ export interface TaskWaitOptions {
   clock?: Clock;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /** Where the waiter writes its progress lines (they name the task: `task <key> (<action>)`). */
+  progress?: ProgressLines;
   /** Id of the object the task works on, named in errors. */
   objectId?: string;
 }
@@ -287,6 +290,7 @@ export class HostkeyClient {
       clock: opts.clock ?? this.clock,
       backoff: taskBackoff(opts.timeoutMs),
       onProgress: opts.onProgress,
+      progress: opts.progress,
       objectId: opts.objectId,
       // Tasks of one action (create_snapshot, restore_snapshot) on this endpoint set each other's schedule.
       operation: { kind: opts.action, scope: this.endpoint },

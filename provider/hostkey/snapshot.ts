@@ -8,7 +8,6 @@ import {
   namesOf,
   HOSTKEY_TIMEOUTS,
   parseSnapshotId,
-  progressTo,
   refreshListing,
   serverIdSchema,
   SNAPSHOT_ID_PATTERN,
@@ -129,7 +128,7 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
     reportStarted(ctx, `${type} "${name}" of server ${serverId}`, "being created", answer.kind === "task" ? `task ${answer.key}` : undefined);
     if (answer.kind === "task") {
       try {
-        await client.waitTask(answer.key, { action: "create_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (create_snapshot)`), objectId: id });
+        await client.waitTask(answer.key, { action: "create_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, progress: { logger: ctx.logger, label: ctx.label }, objectId: id });
       } catch (e) {
         if (isVpsError(e, "notFound")) {
           ctx.logger.warn(`${ctx.label}: task ${answer.key} vanished before its answer was seen; checking the listing instead`);
@@ -221,7 +220,7 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
     }
     if (answer.kind === "task") {
       try {
-        await client.waitTask(answer.key, { action: "remove_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (remove_snapshot)`), objectId: id });
+        await client.waitTask(answer.key, { action: "remove_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, progress: { logger: ctx.logger, label: ctx.label }, objectId: id });
       } catch (e) {
         if (isVpsError(e, "notFound")) ctx.logger.warn(`${ctx.label}: task ${answer.key} vanished before its answer was seen; checking the listing instead`);
         else if (isVpsError(e, "operationFailed") && isPowerStateRefusal(e.vendorMessage)) throw withObjectId(e, id, REMOVE_ON_RUNNING_VM_HINT);

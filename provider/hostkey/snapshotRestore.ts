@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineResource, type HandlerContext, isVpsError, objectLocks, recordingOperationSeconds, reportStarted, sendUnrepeatable, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE } from "./client";
 import { HOSTKEY_HOST } from "./errors";
-import { findSnapshot, HOSTKEY_TIMEOUTS, namesOf, progressTo, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema, withObjectId } from "./operations";
+import { findSnapshot, HOSTKEY_TIMEOUTS, namesOf, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema, withObjectId } from "./operations";
 import { hostkeyClientFromSettings } from "./settings";
 import { sameTriggers } from "../core/triggers";
 
@@ -63,7 +63,7 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
       taskKey = answer.key;
       reportStarted(ctx, `server ${serverId}`, `restoring from "${name}"`, `task ${answer.key}`);
       try {
-        await client.waitTask(answer.key, { action: "restore_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (restore_snapshot)`), objectId: id });
+        await client.waitTask(answer.key, { action: "restore_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, progress: { logger: ctx.logger, label: ctx.label }, objectId: id });
       } catch (e) {
         // The restore was accepted; its end was not seen. Record the action (objectId) so a later
         // `pulumi up` does not run a destructive restore again by itself; change `triggers` to re-run.

@@ -1,4 +1,4 @@
-import { type HandlerContext, isVpsError, type PollResult, type Progress, sharedListing, VpsError, waitFor } from "../core";
+import { type HandlerContext, isVpsError, type PollResult, sharedListing, VpsError, waitFor } from "../core";
 import type { NetangelsClient } from "./client";
 import { NETANGELS_HOST } from "./errors";
 import type { Vm } from "./schemas";
@@ -60,10 +60,6 @@ export function vmGoneError(vmId: number, what: string): VpsError {
   );
 }
 
-function progressLogger(o: VmWaitOptions, phase: string): (p: Progress) => void {
-  return (p) => o.ctx.logger.progress(`${o.ctx.label}: ${phase}: VM ${o.vmId} ${p.status ?? ""} (${Math.round(p.elapsedMs / 1000)} s)`);
-}
-
 /** Warns once per wait about a state the vendor documentation does not list (treated as transitional). */
 function unknownStateWarner(o: VmWaitOptions): (vm: Vm) => void {
   const seen = new Set<string>();
@@ -107,7 +103,7 @@ export async function startWhenSettled<T>(o: VmWaitOptions, start: (vm: Vm) => P
     timeoutMs: o.timeoutMs,
     signal: o.ctx.signal,
     clock: o.ctx.clock,
-    onProgress: progressLogger(o, `waiting before ${o.what}`),
+    progress: { logger: o.ctx.logger, label: o.ctx.label },
     timeoutHint: `Nothing was started. Raise \`operationTimeout\` (or netangels:operationTimeout) or wait until the VM has settled, then run \`pulumi up\` again.`,
     poll: async (): Promise<PollResult<{ before: Vm; value: T }>> => {
       const vm = await currentVm(o);
@@ -148,7 +144,7 @@ export async function waitUntilSettled<T>(o: SettleOptions<T>): Promise<{ vm: Vm
     timeoutMs: o.timeoutMs,
     signal: o.ctx.signal,
     clock: o.ctx.clock,
-    onProgress: progressLogger(o, o.what),
+    progress: { logger: o.ctx.logger, label: o.ctx.label },
     timeoutHint: o.timeoutHint,
     operation: o.kind ? { kind: o.kind, scope: o.client.endpoint } : undefined,
     poll: async () => {

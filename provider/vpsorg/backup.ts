@@ -115,7 +115,7 @@ async function adopt(client: VpsorgClient, inputs: Inputs, ctx: HandlerContext) 
     throw new VpsError({ kind: "conflict", host: HOST, operation: "importFrom", objectId: inputs.importFrom, hint: `backup properties cannot change in place, so the inputs must match the backup: ${diffs.join("; ")}` }, `backup ${id} differs from the inputs`);
   }
   if (b.backup_type !== "manual") ctx.logger.warn(`${ctx.label}: backup ${id} is ${b.backup_type}: it expires on the host's schedule (${b.expires_at ?? "no date given"}), and deleting this resource deletes it`);
-  const done = b.status === "completed" ? b : await waitUntilCompleted({ kind: "backup", id, list: (signal) => client.listBackups({ serverId: b.server.id, signal, poll: true }), timeoutMs: waitTimeoutMs(inputs.operationTimeout, ctx, "backup"), ctx, scope: client.http.baseUrl });
+  const done = b.status === "completed" ? b : await waitUntilCompleted({ kind: "backup", id, list: (signal) => client.listBackups({ serverId: b.server.id, signal, poll: true }), timeoutMs: waitTimeoutMs(inputs.operationTimeout, ctx, "backup"), ctx, startUnseen: true });
   ctx.logger.info(`${ctx.label}: adopted backup ${id}`);
   return { id: String(id), outs: { ...inputs, ...outsOf(done) } };
 }

@@ -144,7 +144,7 @@ async function adopt(client: VpsorgClient, inputs: Inputs, ctx: HandlerContext) 
   if (diffs.length > 0) {
     throw new VpsError({ kind: "conflict", host: HOST, operation: "importFrom", objectId: inputs.importFrom, hint: `snapshot properties cannot change in place, so the inputs must match the snapshot: ${diffs.join("; ")}` }, `snapshot ${id} differs from the inputs`);
   }
-  const done = s.status === "completed" ? s : await waitUntilCompleted({ kind: "snapshot", id, list: (signal) => client.listSnapshots({ serverId: s.server.id, signal, poll: true }), timeoutMs: waitTimeoutMs(inputs.operationTimeout, ctx, "snapshot"), ctx, scope: client.http.baseUrl });
+  const done = s.status === "completed" ? s : await waitUntilCompleted({ kind: "snapshot", id, list: (signal) => client.listSnapshots({ serverId: s.server.id, signal, poll: true }), timeoutMs: waitTimeoutMs(inputs.operationTimeout, ctx, "snapshot"), ctx, startUnseen: true });
   ctx.logger.info(`${ctx.label}: adopted snapshot ${id}`);
   return { id: String(id), outs: { ...inputs, ...outsOf(done) } };
 }

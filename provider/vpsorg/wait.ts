@@ -46,6 +46,8 @@ export interface ListedWait<T extends Listed> {
   ctx: HandlerContext;
   /** The API endpoint, so operations of one endpoint set each other's schedule only. */
   scope?: string;
+  /** The object was made before this wait, at a moment the provider did not see (an adopted one): no estimate is used or recorded. */
+  startUnseen?: boolean;
 }
 
 /** Waits until the listing shows the object `completed`; returns it as listed then. */
@@ -58,7 +60,7 @@ export async function waitUntilCompleted<T extends Listed>(w: ListedWait<T>): Pr
     timeoutMs: w.timeoutMs,
     signal: w.ctx.signal,
     clock: w.ctx.clock,
-    operation: { kind: w.kind, scope: w.scope, documented: w.kind === "snapshot" ? DOCUMENTED_DURATIONS.snapshot : undefined },
+    operation: w.startUnseen ? undefined : { kind: w.kind, scope: w.scope, documented: w.kind === "snapshot" ? DOCUMENTED_DURATIONS.snapshot : undefined },
     poll: async (signal) => {
       const found = (await w.list(signal)).find((x) => x.id === w.id);
       if (!found) {
@@ -78,7 +80,7 @@ export async function waitUntilCompleted<T extends Listed>(w: ListedWait<T>): Pr
         `the ${w.kind} ended with status "${found.status}"`,
       );
     },
-    onProgress: (p) => w.ctx.logger.progress(`${w.ctx.label}: ${what} ${p.status ?? "in_progress"} (${Math.round(p.elapsedMs / 1000)} s)`),
+    progress: { logger: w.ctx.logger, label: w.ctx.label },
     timeoutHint: `The ${w.kind} may still complete on the host: raise \`operationTimeout\`, then run \`pulumi refresh\` and \`pulumi up\`.`,
   }).catch((e: unknown) => {
     // The object exists: the engine keeps it as partially created (createdId), so nothing is orphaned.
@@ -195,7 +197,7 @@ export async function waitForRestore(w: RestoreWait): Promise<RestoreResult> {
       }
       return { done: true, value: { serverStatus: status, seenBy: "serverStatus" }, status };
     },
-    onProgress: (p) => w.ctx.logger.progress(`${w.ctx.label}: server ${w.serverId} ${p.status ?? "restoring"} (${Math.round(p.elapsedMs / 1000)} s)`),
+    progress: { logger: w.ctx.logger, label: w.ctx.label },
     timeoutHint: "The restore may still finish on the host: check the server in the VPS.org panel; raise `operationTimeout` for the next run.",
   });
   return r.value as RestoreResult;
