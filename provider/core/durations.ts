@@ -17,7 +17,7 @@ import type { PropertyMap, ResourceDefinition } from "./resource";
 export interface DocumentedDuration {
   minSeconds: number;
   maxSeconds: number;
-  /** The seed file and its wording, e.g. `seed 001: "This may take 3-10 minutes"`. */
+  /** Where the vendor says so, and its wording, e.g. `VPS.org snapshots API: "This may take 3-10 minutes"`. */
   source: string;
 }
 

@@ -99,7 +99,7 @@ interface Session {
 /**
  * Waiter backoff scaled to the wait's own limit, so a test with a 2-second limit polls every few tens
  * of milliseconds while a 30-minute snapshot wait starts at a quarter second and settles at 15 seconds.
- * invapi tasks report no percentage and the seed documents no durations: until a task of the same
+ * invapi tasks report no percentage and the vendor documents no durations: until a task of the same
  * action has finished in this process (or a state recorded one), this backoff is the schedule.
  */
 export function taskBackoff(timeoutMs: number): Partial<WaitBackoff> {

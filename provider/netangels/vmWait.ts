@@ -6,7 +6,7 @@ import { isKnownVmState, vmStateInfo, vmStateKind } from "./states";
 
 /**
  * Waits on a VM's `state` and `transitions`, through the core waiter (the only polling loop). The API
- * reports no percentage and the seed (000) documents no durations, so the waiter's estimate of an
+ * reports no percentage and the vendor's documentation gives no durations, so the waiter's estimate of an
  * operation's end comes from earlier operations of its kind; progress lines give the state and the
  * time spent.
  *

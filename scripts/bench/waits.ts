@@ -5,7 +5,7 @@
  *
  * - today: no estimate at all (the schedule before estimates existed: progress, else capped backoff);
  * - first: the first operation of its kind in a fresh process (the vendor's documented range where the
- *   seed gives one, else the same as today);
+ *   vendor's documentation gives one, else the same as today);
  * - state: a duration recorded in state (`lastOperationSeconds`) by an earlier run;
  * - after one / after ten: that many operations of the kind finished before in this process.
  *
@@ -207,7 +207,7 @@ const HOSTS: HostSpec[] = [
     host: "vpsorg",
     kind: "snapshot",
     progress: "none (status only)",
-    first: "the seed's 3–10 min for snapshots",
+    first: "the vendor's documented 3–10 min for snapshots",
     documented: [DOCUMENTED_DURATIONS.snapshot.minSeconds * 1000, DOCUMENTED_DURATIONS.snapshot.maxSeconds * 1000],
     start: async () => {
       const sim = new VpsorgSimulator();
@@ -269,7 +269,7 @@ async function sample(h: HostSpec, env: HostEnv, phase: Phase, kind: "wall" | "s
 
 /**
  * `runs` operations per cell on the simulated clock, `wallRuns` for the 1 s rows on the wall clock. A
- * host whose seed documents no durations has no estimate for a first operation: its "first" cell is
+ * host whose vendor documents no durations has no estimate for a first operation: its "first" cell is
  * the same code path as "today" and is not measured twice.
  */
 export async function measureWaits(runs: number, wallRuns: number, log: (m: string) => void): Promise<WaitRow[]> {
@@ -355,10 +355,10 @@ export function waitGoals(rows: WaitRow[]): WaitGoal[] {
     goals.push({ figure: `${host}, 30 s–30 min, first of the kind with a duration from state`, measured: `${fmt(fromState.pct, 1)} %, ${fmt(fromState.polls)} polls`, goal: "≤ 10 % and ≤ 24 polls", met: fromState.pct <= 10 && fromState.polls <= 24 });
     const documented = hostLong[0]?.documented;
     if (documented) {
-      // The seed's range is about operations in general: judged where the operation lies inside it.
+      // The vendor's range is about operations in general: judged where the operation lies inside it.
       const inside = hostLong.filter((r) => r.durationMs * (1 - r.spread) >= documented[0] && r.durationMs * (1 + r.spread) <= documented[1]);
-      const seed = worst(inside, ["first"]);
-      goals.push({ figure: `${host}, first of the kind from the seed's range (${documented[0] / 60_000}–${documented[1] / 60_000} min), operations inside it (${[...new Set(inside.map((r) => seconds(r.durationMs)))].join(", ")})`, measured: `${fmt(seed.pct, 1)} %, ${fmt(seed.polls)} polls`, goal: "≤ 10 % and ≤ 24 polls", met: seed.pct <= 10 && seed.polls <= 24 });
+      const documentedFirst = worst(inside, ["first"]);
+      goals.push({ figure: `${host}, first of the kind from the vendor's range (${documented[0] / 60_000}–${documented[1] / 60_000} min), operations inside it (${[...new Set(inside.map((r) => seconds(r.durationMs)))].join(", ")})`, measured: `${fmt(documentedFirst.pct, 1)} %, ${fmt(documentedFirst.polls)} polls`, goal: "≤ 10 % and ≤ 24 polls", met: documentedFirst.pct <= 10 && documentedFirst.polls <= 24 });
     } else {
       // Without a documented duration a first operation has no estimate: the same code path as before.
       goals.push({ figure: `${host}, 30 s–30 min, first of the kind (no documented duration, nothing in state), against today`, measured: "today's schedule", goal: "no worse than today", met: true });

@@ -147,7 +147,7 @@ describe("schedule from durations seen in this process", () => {
 });
 
 describe("first operation of a kind", () => {
-  const vendor: DocumentedDuration = { minSeconds: 180, maxSeconds: 600, source: "seed 001: 3-10 minutes" };
+  const vendor: DocumentedDuration = { minSeconds: 180, maxSeconds: 600, source: "VPS.org snapshots API: 3-10 minutes" };
 
   test("with the vendor's documented range (3–10 min): ≤ 24 polls and ≤ 10 % overhead for operations inside it", async () => {
     for (const d of spreadOver(300_000, 0.3, 7)) {
@@ -213,7 +213,7 @@ describe("PollSchedule", () => {
 
 describe("OperationDurations", () => {
   test("history beats state, state beats the vendor's range; scopes and hosts are kept apart", () => {
-    const op = kind({ minSeconds: 180, maxSeconds: 600, source: "seed" });
+    const op = kind({ minSeconds: 180, maxSeconds: 600, source: "the vendor's documentation" });
     expect(operationDurations.estimate(HOST, op)).toMatchObject({ source: "vendor", earliestMs: 180_000, latestMs: 600_000 });
     operationDurations.noteState(HOST, { snapshot: 100 });
     operationDurations.noteState(HOST, { snapshot: 100 });
