@@ -129,6 +129,8 @@ describe("plan and apply of vps_flops_server", () => {
     noErrors(refreshed.diagnostics);
     expect(refreshed.state?.distribution).toBe("debian");
     state = refreshed.state as TfObject;
+    // The install's duration, an output only: kept by refresh and by a plan with no change.
+    expect(state.last_operation_seconds).toEqual({ install: expect.any(Number) });
     const p = await plan(T, state, config(T, base));
     expect(p.planned).toEqual(state);
     expect(p.requiresReplace).toEqual([]);
@@ -145,6 +147,10 @@ describe("plan and apply of vps_flops_server", () => {
     expect(p.planned?.id).toBe(state.id);
     state = (await apply(T, refreshed.state, p.planned, config(T, base))).state as TfObject;
     expect(sim.vm(Number(state.id))?.name).toBe("tf-web");
+    // Known after apply in the plan, then the update's wait added to what the state held.
+    expect(p.planned?.last_operation_seconds).toBe(UNKNOWN);
+    expect(state.last_operation_seconds).toEqual({ install: expect.any(Number), rename: expect.any(Number) });
+    expect((await plan(T, state, config(T, base))).planned).toEqual(state);
   });
 
   it("reports the attribute that forces a replacement", async () => {
