@@ -114,6 +114,8 @@ describe("plan and apply of vps_flops_server", () => {
   });
 
   it("applies it, keeping the configured form, and plans no change after", async () => {
+    // Operations long enough that their waits record a duration (tenths of a second), however busy the machine.
+    sim.setOperationDuration(300);
     state = await converge(T, null, config(T, base));
     expect(sim.vms()).toHaveLength(1);
     expect(state.id).toBe(String(sim.vms()[0].id));
@@ -151,6 +153,7 @@ describe("plan and apply of vps_flops_server", () => {
     expect(p.planned?.last_operation_seconds).toBe(UNKNOWN);
     expect(state.last_operation_seconds).toEqual({ install: expect.any(Number), rename: expect.any(Number) });
     expect((await plan(T, state, config(T, base))).planned).toEqual(state);
+    sim.setOperationDuration(30);
   });
 
   it("reports the attribute that forces a replacement", async () => {
