@@ -3,7 +3,7 @@ import { z } from "zod";
 import { type Clock, systemClock } from "./clock";
 import { type ErrorKind, VpsError } from "./errors";
 import { type Logger, silentLogger } from "./log";
-import type { RequestBudget } from "./rateLimit";
+import { currentUnblocks, type RequestBudget, requestSent } from "./rateLimit";
 import { redact } from "./redact";
 import { backoffDelay, type CallKind, defaultRetryPolicy, isRetryable, parseRetryAfter, type RetryPolicy } from "./retry";
 
@@ -199,7 +199,8 @@ export class HttpClient {
     const priority = call.priority;
     const budget = this.opts.budget;
     // A budget-like object without `reserve` (older callers, test doubles) counts from the grant.
-    const release = typeof budget?.reserve === "function" ? await budget.reserve(priority, call.signal) : void (await budget?.acquire(priority, call.signal));
+    const release = typeof budget?.reserve === "function" ? await budget.reserve(priority, call.signal, currentUnblocks()) : void (await budget?.acquire(priority, call.signal));
+    requestSent();
     const timeoutMs = call.timeoutMs ?? this.opts.timeoutMs ?? 60_000;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;

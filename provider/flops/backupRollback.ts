@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineAction, type HandlerContext, isVpsError, type Repeat, type Seen, VpsError, type ShapeOf } from "../core";
+import { defineAction, type HandlerContext, isVpsError, type Repeat, type Seen, VpsError, type ShapeOf, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import type { Backup, Vm } from "./schemas";
@@ -85,6 +85,7 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
   ctx.logger.warn(`${ctx.label}: rolling server ${vmId} back to backup ${backup.id}: every snapshot of the server is deleted, its current disk is lost${news.createBackup ? " (a backup of it is taken first)" : ""}, and its tariff goes back to the one of the backup's time`);
   const run = await runRollback(c, vmId, what, ctx, {
     operationTimeout: news.operationTimeout,
+    kind: "backup rollback",
     idFor: (operationId) => `${vmId}/${backup.id}/${operationId}`,
     start: (vm) => c.rollbackBackup({ vmId, tenantId: vm.tenantId, backup: backup.id, createBackup: news.createBackup }),
     repeat: (before) => backupRollbackRepeat(c, before, news.createBackup === true),
@@ -111,7 +112,7 @@ async function backupRollbackRepeat(c: FlopsClient, before: Vm, createBackup: bo
   return { kind: "observable", look: happened };
 }
 
-export const backupRollbackResource = defineAction({
+export const backupRollbackResource = recordingOperationSeconds(defineAction({
   host: FLOPS_HOST,
   type: "BackupRollback",
   description: "Rolls a flops server back to a backup (backup_rollback) when created or when its triggers change; deleting it leaves the server alone.",
@@ -160,4 +161,4 @@ resources:
   run: (news, ctx) => perform(flopsClient(), news, ctx),
   ...rollbackReadBack(parseId, (ref) => ({ backup: ref.backup })),
   forgotten: (state) => `forgetting the rollback of server ${state.serverId} to backup ${state.backup}; the server is left as it is`,
-});
+}));

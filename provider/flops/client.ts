@@ -5,6 +5,7 @@ import {
   HttpClient,
   isVpsError,
   type Progress,
+  type ProgressLines,
   type ParamValue,
   READ,
   type TransportOptions,
@@ -120,9 +121,13 @@ export interface WaitForOperationOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /** Where the waiter writes its progress lines. */
+  progress?: ProgressLines;
   clock?: Clock;
   /** What is awaited, for messages, e.g. `install of VM 88977`. */
   what?: string;
+  /** The kind of operation (`install`, `snapshot`): operations of one kind on this endpoint set each other's schedule. */
+  kind?: string;
 }
 
 type Query = Record<string, ParamValue>;
@@ -405,6 +410,7 @@ export class FlopsClient {
       what,
       clock: opts.clock ?? this.clock,
       backoff: this.waitBackoff,
+      operation: opts.kind ? { kind: opts.kind, scope: `${this.endpoint}|${this.clientId}` } : undefined,
       poll: async (signal) => {
         const op = await this.getOperation(operationId, { signal, priority: "poll" });
         if (op.errorCode || (op.status !== OPERATION_STATUS.pending && op.status !== OPERATION_STATUS.done)) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineAction, reportStarted } from "../core";
+import { defineAction, reportStarted, recordingOperationSeconds } from "../core";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startUnrepeatable, withVmLock } from "./operations";
 import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./snapshot";
@@ -12,7 +12,7 @@ import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from ".
  * server. No `confirm`: a restart loses no disk data (a hard reset loses only unsaved memory).
  * id `"<serverId>/<operationId>"`.
  */
-export const serverRestartResource = defineAction({
+export const serverRestartResource = recordingOperationSeconds(defineAction({
   host: FLOPS_HOST,
   type: "ServerRestart",
   description: "Restarts a flops server (reboot, or reset when hard) when created and whenever its triggers change; deleting it does nothing to the server.",
@@ -67,4 +67,4 @@ resources:
   // A restart that happened stays happened: the record is kept while its server exists.
   refresh: async (id) => ((await flopsClient().listVms()).some((v) => v.id === Number(id.split("/")[0])) ? {} : undefined),
   forgotten: () => "forgotten; a restart cannot be undone, and the server is left as it is",
-});
+}));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, lookForCreated, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
+import { type HandlerContext, isVpsError, lookForCreated, recordingOperationSeconds, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
 import { awaitOperation, FLOPS_TIMEOUTS, startReconciled, withVmLock } from "./operations";
@@ -166,7 +166,7 @@ async function createSnapshot(c: FlopsClient, news: Inputs, ctx: HandlerContext)
     const started = r.answer;
     reportStarted(ctx, `snapshot "${news.name}" of server ${vmId}`, "being taken", `operation ${started.operationId}`);
     try {
-      await awaitOperation(c, started, `snapshot "${news.name}" of server ${vmId}`, ctx, { operationTimeout: news.operationTimeout });
+      await awaitOperation(c, started, `snapshot "${news.name}" of server ${vmId}`, ctx, { operationTimeout: news.operationTimeout, kind: "snapshot" });
     } catch (e) {
       if (!isVpsError(e, "timeout")) throw e;
       throw new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: `create snapshot "${news.name}" of server ${vmId} (operation ${started.operationId})`, hint: `${e.message} Once it is done, adopt the snapshot with importFrom: "${vmId}/<snapshotId>" (flops.getSnapshots lists the ids) instead of creating another` });
@@ -194,7 +194,7 @@ async function adoptSnapshot(c: FlopsClient, news: Inputs) {
   return { id: `${vmId}/${snap.id}`, outs: snapshotState(vmId, snap, vm, news) };
 }
 
-export const snapshotResource = defineResource({
+export const snapshotResource = recordingOperationSeconds(defineResource({
   host: FLOPS_HOST,
   type: "Snapshot",
   description: "A snapshot of a flops server's state (snapshot_create), found by name after the wait; deleted with snapshot_delete.",
@@ -265,11 +265,11 @@ outputs:
           // A snapshot no longer listed shows the delete happened; a repeat of a done one is refused as not found.
           const gone = async (): Promise<Seen<unknown>> => ((await listOrUndefined(c, vmId))?.some((s) => s.id === snapshotId) ? { state: "absent" } : { state: "done", found: undefined });
           const r = await startReconciled(ctx, `snapshot_delete ${snapshotId} of server ${vmId}`, () => c.deleteSnapshot({ vmId, tenantId: vm.tenantId, snapshotId, deleteChildren: state.deleteChildren }), { kind: "observable", look: gone }, state.operationTimeout);
-          if (r.kind === "sent") await awaitOperation(c, r.answer, `delete snapshot ${snapshotId} of server ${vmId}`, ctx, { operationTimeout: state.operationTimeout });
+          if (r.kind === "sent") await awaitOperation(c, r.answer, `delete snapshot ${snapshotId} of server ${vmId}`, ctx, { operationTimeout: state.operationTimeout, kind: "snapshot delete" });
         } catch (e) {
           if (!isGone(e)) throw e;
         }
       });
     },
   },
-});
+}));

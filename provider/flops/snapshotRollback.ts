@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineAction, type HandlerContext, isVpsError, type Repeat, reportStarted, VpsError, type Seen, type ShapeOf } from "../core";
+import { defineAction, type HandlerContext, isVpsError, type Repeat, reportStarted, VpsError, type Seen, type ShapeOf, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
@@ -50,7 +50,7 @@ export async function runRollback(
   vmId: number,
   what: string,
   ctx: HandlerContext,
-  opts: { operationTimeout?: number; idFor: (operationId: number) => string; start: (vm: Vm) => Promise<OperationStarted>; repeat: (before: Vm) => Promise<Repeat<unknown>> },
+  opts: { operationTimeout?: number; kind: string; idFor: (operationId: number) => string; start: (vm: Vm) => Promise<OperationStarted>; repeat: (before: Vm) => Promise<Repeat<unknown>> },
 ): Promise<RollbackRun> {
   return withVmLock(vmId, async () => {
     const vm = await requireVm(c, vmId, what);
@@ -62,7 +62,7 @@ export async function runRollback(
     const started = r.answer;
     reportStarted(ctx, what, "under way", `operation ${started.operationId}`, `importFrom: "${opts.idFor(started.operationId)}" adopts it`);
     try {
-      await awaitOperation(c, started, what, ctx, { operationTimeout: opts.operationTimeout });
+      await awaitOperation(c, started, what, ctx, { operationTimeout: opts.operationTimeout, kind: opts.kind });
     } catch (e) {
       if (!isVpsError(e, "timeout")) throw e;
       throw new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: `${what} (operation ${started.operationId})`, hint: `${e.message} The rollback is still running on flops: do not start another one; set importFrom: "${opts.idFor(started.operationId)}" to adopt it (its end is waited for), then \`pulumi up\`` });
@@ -88,7 +88,7 @@ export async function adoptRollback(c: FlopsClient, vmId: number, operationId: n
   if (!opts.acceptType(op.operationType)) throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation, hint: `operation ${operationId} is a ${op.operationType}, not a rollback of this kind: check importFrom` });
   if (op.status === OPERATION_STATUS.pending) {
     ctx.logger.info(`${ctx.label}: operation ${operationId} is still running; waiting for it`);
-    await withVmLock(vmId, () => awaitOperation(c, { status: "OK", operationId }, what, ctx, { operationTimeout: opts.operationTimeout }));
+    await withVmLock(vmId, () => awaitOperation(c, { status: "OK", operationId }, what, ctx, { operationTimeout: opts.operationTimeout, startUnseen: true }));
   } else if (op.status !== OPERATION_STATUS.done || op.errorCode) {
     throw new VpsError({ kind: "operationFailed", host: FLOPS_HOST, operation, vendorCode: op.errorCode ?? undefined, vendorMessage: op.errorMessage ?? undefined, hint: `that rollback ended with status ${op.status}; drop importFrom to perform the rollback again` });
   }
@@ -162,6 +162,7 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
   ctx.logger.warn(`${ctx.label}: rolling server ${vmId} back to snapshot ${snap.id} ("${snap.name}"): its current disk is replaced, and its tariff goes back to the one it had then`);
   const run = await runRollback(c, vmId, what, ctx, {
     operationTimeout: news.operationTimeout,
+    kind: "snapshot rollback",
     idFor: (operationId) => `${vmId}/${snap.id}/${operationId}`,
     start: (vm) => c.rollbackSnapshot({ vmId, tenantId: vm.tenantId, snapshotId: snap.id }),
     // A rolled-back server runs from that snapshot (currentSnapshot); one that already did cannot show it.
@@ -173,7 +174,7 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
   return { id: `${vmId}/${snap.id}/${run.operationId}`, outs: { ...news, ...run, snapshotName: snap.name } };
 }
 
-export const snapshotRollbackResource = defineAction({
+export const snapshotRollbackResource = recordingOperationSeconds(defineAction({
   host: FLOPS_HOST,
   type: "SnapshotRollback",
   description: "Rolls a flops server back to a snapshot (snapshot_rollback) when created or when its triggers change; deleting it leaves the server alone.",
@@ -221,4 +222,4 @@ resources:
   run: (news, ctx) => perform(flopsClient(), news, ctx),
   ...rollbackReadBack(parseId, (ref) => ({ snapshotId: ref.snapshotId })),
   forgotten: (state) => `forgetting the rollback of server ${state.serverId} to snapshot ${state.snapshotId}; the server is left as it is`,
-});
+}));

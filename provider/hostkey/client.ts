@@ -7,6 +7,7 @@ import {
   isVpsError,
   type Logger,
   type Progress,
+  type ProgressLines,
   type QueryValue,
   type RequestBudget,
   type CallKind,
@@ -78,6 +79,8 @@ export interface TaskWaitOptions {
   clock?: Clock;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /** Where the waiter writes its progress lines (they name the task: `task <key> (<action>)`). */
+  progress?: ProgressLines;
   /** Id of the object the task works on, named in errors. */
   objectId?: string;
 }
@@ -98,7 +101,8 @@ interface Session {
 /**
  * Waiter backoff scaled to the wait's own limit, so a test with a 2-second limit polls every few tens
  * of milliseconds while a 30-minute snapshot wait starts at a quarter second and settles at 15 seconds.
- * invapi tasks report no percentage, so the waiter cannot aim at an estimated end.
+ * invapi tasks report no percentage and the vendor documents no durations: until a task of the same
+ * action has finished in this process (or a state recorded one), this backoff is the schedule.
  */
 export function taskBackoff(timeoutMs: number): Partial<WaitBackoff> {
   const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(v)));
@@ -289,7 +293,10 @@ export class HostkeyClient {
       clock: opts.clock ?? this.clock,
       backoff: taskBackoff(opts.timeoutMs),
       onProgress: opts.onProgress,
+      progress: opts.progress,
       objectId: opts.objectId,
+      // Tasks of one action (create_snapshot, restore_snapshot) on this endpoint set each other's schedule.
+      operation: { kind: opts.action, scope: this.endpoint },
       timeoutHint: "The task may still finish on HOSTKEY. Raise `operationTimeout` (or hostkey:operationTimeout), run `pulumi refresh` to pick up the result, then `pulumi up`.",
       poll: async (signal) => {
         let answer: CallbackCheck;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
+import { CheckFailures, defineResource, type HandlerContext, isVpsError, objectLocks, recordingOperationSeconds, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST, isPowerStateRefusal, REMOVE_ON_RUNNING_VM_HINT } from "./errors";
 import {
@@ -8,7 +8,6 @@ import {
   namesOf,
   HOSTKEY_TIMEOUTS,
   parseSnapshotId,
-  progressTo,
   refreshListing,
   serverIdSchema,
   SNAPSHOT_ID_PATTERN,
@@ -132,7 +131,7 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
     reportStarted(ctx, `${type} "${name}" of server ${serverId}`, "being created", answer.kind === "task" ? `task ${answer.key}` : undefined);
     if (answer.kind === "task") {
       try {
-        await client.waitTask(answer.key, { action: "create_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (create_snapshot)`), objectId: id });
+        await client.waitTask(answer.key, { action: "create_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, progress: { logger: ctx.logger, label: ctx.label }, objectId: id });
       } catch (e) {
         if (isVpsError(e, "notFound")) {
           ctx.logger.warn(`${ctx.label}: task ${answer.key} vanished before its answer was seen; checking the listing instead`);
@@ -207,7 +206,7 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
     }
     if (answer.kind === "task") {
       try {
-        await client.waitTask(answer.key, { action: "remove_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (remove_snapshot)`), objectId: id });
+        await client.waitTask(answer.key, { action: "remove_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, progress: { logger: ctx.logger, label: ctx.label }, objectId: id });
       } catch (e) {
         if (isVpsError(e, "notFound")) ctx.logger.warn(`${ctx.label}: task ${answer.key} vanished before its answer was seen; checking the listing instead`);
         else if (isVpsError(e, "operationFailed") && isPowerStateRefusal(e.vendorMessage)) throw withObjectId(e, id, REMOVE_ON_RUNNING_VM_HINT);
@@ -218,7 +217,7 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
   });
 }
 
-export const snapshotResource = defineResource({
+export const snapshotResource = recordingOperationSeconds(defineResource({
   host: HOSTKEY_HOST,
   type: "Snapshot",
   description: "A snapshot of a HOSTKEY virtual machine (invapi vm/create_snapshot), waited for until it is listed.",
@@ -265,4 +264,4 @@ outputs:
     read,
     delete: remove,
   },
-});
+}));

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { defineAction, type HandlerContext, isVpsError, objectLocks, reportStarted, sendUnrepeatable, type ShapeOf, VpsError } from "../core";
+import { defineAction, type HandlerContext, isVpsError, objectLocks, reportStarted, sendUnrepeatable, type ShapeOf, VpsError, recordingOperationSeconds } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE } from "./client";
 import { HOSTKEY_HOST } from "./errors";
-import { findSnapshot, HOSTKEY_TIMEOUTS, namesOf, progressTo, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema, withObjectId } from "./operations";
+import { findSnapshot, HOSTKEY_TIMEOUTS, namesOf, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema, withObjectId } from "./operations";
 import { hostkeyClientFromSettings } from "./settings";
 
 /**
@@ -54,7 +54,7 @@ async function create<I extends Inputs>(inputs: I, ctx: HandlerContext) {
       taskKey = answer.key;
       reportStarted(ctx, `server ${serverId}`, `restoring from "${name}"`, `task ${answer.key}`);
       try {
-        await client.waitTask(answer.key, { action: "restore_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (restore_snapshot)`), objectId: id });
+        await client.waitTask(answer.key, { action: "restore_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, progress: { logger: ctx.logger, label: ctx.label }, objectId: id });
       } catch (e) {
         // The restore was accepted; its end was not seen. Record the action (objectId) so a later
         // `pulumi up` does not run a destructive restore again by itself; change `triggers` to re-run.
@@ -70,7 +70,7 @@ async function create<I extends Inputs>(inputs: I, ctx: HandlerContext) {
   });
 }
 
-export const snapshotRestoreResource = defineAction({
+export const snapshotRestoreResource = recordingOperationSeconds(defineAction({
   host: HOSTKEY_HOST,
   type: "SnapshotRestore",
   description: "Restores a HOSTKEY virtual machine from one of its snapshots (invapi vm/restore_snapshot); an action that runs again when its triggers change.",
@@ -115,4 +115,4 @@ resources:
     return { serverId: Number(m?.[1]), name: m?.[2] ?? "", restoredAt: id.slice(id.indexOf("@") + 1) };
   },
   forgotten: (_state, id) => `removing the restore action ${id} from the stack; nothing is done on the server (a restore cannot be undone)`,
-});
+}));

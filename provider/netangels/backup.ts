@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, objectLocks, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
+import { CheckFailures, defineResource, sharedListing, type HandlerContext, isVpsError, objectLocks, recordingOperationSeconds, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
 import { NETANGELS_TIMEOUTS, type NetangelsClient } from "./client";
 import { BACKUP_DATE_PATTERN, BACKUP_DATE_RULE, backupDateSchema, compareBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
@@ -64,7 +64,7 @@ async function listBackupsOf(client: NetangelsClient, vmId: number, ctx: Handler
   }
 }
 
-export const backupResource = defineResource({
+export const backupResource = recordingOperationSeconds(defineResource({
   host: NETANGELS_HOST,
   type: "Backup",
   description: "A backup of a NetAngels VM. The API cannot delete backups: destroying this resource forgets it, and the backup expires by the host's retention policy.",
@@ -175,6 +175,7 @@ outputs:
 
         const done = await waitUntilSettled({
           ...wait,
+          kind: "backup",
           until: newEntry,
           pendingStatus: "the new backup is not listed yet",
           timeoutHint: `The backup may still finish on the host: when getVmBackups lists it, adopt it with importFrom: "${vmId}/<backup_date>" instead of making another.`,
@@ -216,4 +217,4 @@ outputs:
       );
     },
   },
-});
+}));

@@ -33,6 +33,8 @@ export interface RollbackRun {
   timeoutMs: number;
   /** e.g. `rollback of VM 42 to 2024-11-29T04:26:40.900150729` */
   what: string;
+  /** `VM rollback` or `volume rollback`, for the waiter's estimate of its end. */
+  kind: string;
   send: () => Promise<Vm>;
 }
 
@@ -55,6 +57,7 @@ export async function runRollback(r: RollbackRun): Promise<Vm> {
   if (sent.kind === "sent") reportStarted(r.ctx, r.what, "under way", `VM state ${sent.answer.state}`);
   const done = await waitUntilSettled({
     ...wait,
+    kind: r.kind,
     onVm: (vm) => {
       if (showsWork(vm, "Restoring")) seen = true;
     },

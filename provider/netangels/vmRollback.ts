@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineAction, isVpsError, objectLocks, VpsError } from "../core";
+import { defineAction, isVpsError, objectLocks, VpsError, recordingOperationSeconds } from "../core";
 import { NETANGELS_TIMEOUTS } from "./client";
 import { NETANGELS_HOST } from "./errors";
 import { backupDateInput, noSuchBackupError, operationTimeoutInput, vmIdInput, withHint } from "./inputs";
@@ -16,7 +16,7 @@ import { netangelsClientFromSettings } from "./settings";
  * backup that provably exists. The date reaches the URL exactly as given.
  */
 
-export const vmRollbackResource = defineAction({
+export const vmRollbackResource = recordingOperationSeconds(defineAction({
   host: NETANGELS_HOST,
   type: "VmRollback",
   description: "Rolls a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.",
@@ -81,7 +81,7 @@ resources:
       if (matches.every((e) => e.resource_type === "Volume")) {
         throw new VpsError({ kind: "invalid", host: NETANGELS_HOST, operation: what, hint: `the backup dated ${backupDate} is of an additional disk (${matches.map((e) => e.resource_name).join(", ")}); roll it back with netangels.VolumeRollback` }, "not a VM backup");
       }
-      const vm = await runRollback({ client, vmId, ctx, timeoutMs, what, send: () => client.rollbackVm(vmId, backupDate, { signal: ctx.signal }) });
+      const vm = await runRollback({ client, vmId, ctx, timeoutMs, what, kind: "VM rollback", send: () => client.rollbackVm(vmId, backupDate, { signal: ctx.signal }) });
       const at = ctx.clock.now();
       ctx.logger.info(`${ctx.label}: VM ${vmId} rolled back to ${backupDate}`);
       return { id: `${vmId}/${backupDate}/${at}`, outs: { ...inputs, vmState: vm.state, rolledBackAt: new Date(at).toISOString() } };
@@ -97,4 +97,4 @@ resources:
     return live && { ...live, rolledBackAt: record.rolledBackAt ?? "" };
   },
   forgotten: (state) => `a rollback cannot be undone; removing it from the stack changes nothing on VM ${state.vmId}`,
-});
+}));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineAction, isVpsError, objectLocks, VpsError } from "../core";
+import { defineAction, isVpsError, objectLocks, VpsError, recordingOperationSeconds } from "../core";
 import { NETANGELS_TIMEOUTS } from "./client";
 import { backupDateParts, matchingBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
@@ -17,7 +17,7 @@ import { netangelsClientFromSettings } from "./settings";
  * fraction) the one backup made in that second; two in one second is an error listing both.
  */
 
-export const volumeRollbackResource = defineAction({
+export const volumeRollbackResource = recordingOperationSeconds(defineAction({
   host: NETANGELS_HOST,
   type: "VolumeRollback",
   description: "Rolls an additional disk of a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.",
@@ -90,7 +90,7 @@ resources:
           "ambiguous backup date",
         );
       }
-      const vm = await runRollback({ client, vmId, ctx, timeoutMs, what, send: () => client.rollbackVolume(vmId, volumeId, backupDate, { signal: ctx.signal }) });
+      const vm = await runRollback({ client, vmId, ctx, timeoutMs, what, kind: "volume rollback", send: () => client.rollbackVolume(vmId, volumeId, backupDate, { signal: ctx.signal }) });
       const at = ctx.clock.now();
       ctx.logger.info(`${ctx.label}: volume ${volumeId} of VM ${vmId} rolled back to ${matches[0]}`);
       return { id: `${vmId}/${volumeId}/${backupDate}/${at}`, outs: { ...inputs, matchedBackupDate: matches[0], vmState: vm.state, rolledBackAt: new Date(at).toISOString() } };
@@ -106,4 +106,4 @@ resources:
     return live && { ...live, matchedBackupDate: record.matchedBackupDate ?? record.backupDate, rolledBackAt: record.rolledBackAt ?? "" };
   },
   forgotten: (state) => `a rollback cannot be undone; removing it from the stack changes nothing on volume ${state.volumeId} of VM ${state.vmId}`,
-});
+}));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { recordingOperationSeconds } from "../core/durations";
 import { VpsError, isVpsError } from "../core/errors";
 import { objectLocks } from "../core/mutex";
 import { sharedListing } from "../core/coalesce";
@@ -114,12 +115,12 @@ async function adopt(client: VpsorgClient, inputs: Inputs, ctx: HandlerContext) 
     throw new VpsError({ kind: "conflict", host: HOST, operation: "importFrom", objectId: inputs.importFrom, hint: `backup properties cannot change in place, so the inputs must match the backup: ${diffs.join("; ")}` }, `backup ${id} differs from the inputs`);
   }
   if (b.backup_type !== "manual") ctx.logger.warn(`${ctx.label}: backup ${id} is ${b.backup_type}: it expires on the host's schedule (${b.expires_at ?? "no date given"}), and deleting this resource deletes it`);
-  const done = b.status === "completed" ? b : await waitUntilCompleted({ kind: "backup", id, list: (signal) => client.listBackups({ serverId: b.server.id, signal, poll: true }), timeoutMs: waitTimeoutMs(inputs.operationTimeout, ctx, "backup"), ctx });
+  const done = b.status === "completed" ? b : await waitUntilCompleted({ kind: "backup", id, list: (signal) => client.listBackups({ serverId: b.server.id, signal, poll: true }), timeoutMs: waitTimeoutMs(inputs.operationTimeout, ctx, "backup"), ctx, startUnseen: true });
   ctx.logger.info(`${ctx.label}: adopted backup ${id}`);
   return { id: String(id), outs: { ...inputs, ...outsOf(done) } };
 }
 
-export const backup = defineResource({
+export const backup = recordingOperationSeconds(defineResource({
   host: HOST,
   type: "Backup",
   description: "A manual backup of a VPS.org server; restore it with vpsorg.BackupRestore",
@@ -178,6 +179,7 @@ outputs:
         remove: (signal) => client.deleteBackup(created.id, signal),
         timeoutMs: waitTimeoutMs(news.operationTimeout, ctx, "backup"),
         ctx,
+        scope: client.http.baseUrl,
       });
       return { id: String(done.id), outs: { ...news, ...outsOf(done) } };
     },
@@ -202,4 +204,4 @@ outputs:
       }
     },
   },
-});
+}));

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineAction } from "../core/action";
+import { recordingOperationSeconds } from "../core/durations";
 import { clientFor, idString, operationTimeoutProperty, serverIdProperty, vendorId } from "./common";
 import { HOST } from "./errors";
 import { performRestore, RESTORE_CONFIRM } from "./restore";
@@ -25,7 +26,7 @@ const outputs = {
 
 const ID_FORM = /^backup-(\d+)-(\d+)$/;
 
-export const backupRestore = defineAction({
+export const backupRestore = recordingOperationSeconds(defineAction({
   host: HOST,
   type: "BackupRestore",
   description: "Restores a VPS.org server from a backup (overwrites all current data on the server)",
@@ -78,4 +79,4 @@ resources:
     return { serverId: (await clientFor(ctx).listBackups({ signal: ctx.signal })).find((b) => b.id === Number(m[1]))?.server.id };
   },
   forgotten: () => "removing the record of a restore; the server is left as it is",
-});
+}));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { recordingOperationSeconds } from "../core/durations";
 import { VpsError, errorMessage, isVpsError } from "../core/errors";
 import { objectLocks } from "../core/mutex";
 import { sharedListing } from "../core/coalesce";
@@ -143,12 +144,12 @@ async function adopt(client: VpsorgClient, inputs: Inputs, ctx: HandlerContext) 
   if (diffs.length > 0) {
     throw new VpsError({ kind: "conflict", host: HOST, operation: "importFrom", objectId: inputs.importFrom, hint: `snapshot properties cannot change in place, so the inputs must match the snapshot: ${diffs.join("; ")}` }, `snapshot ${id} differs from the inputs`);
   }
-  const done = s.status === "completed" ? s : await waitUntilCompleted({ kind: "snapshot", id, list: (signal) => client.listSnapshots({ serverId: s.server.id, signal, poll: true }), timeoutMs: waitTimeoutMs(inputs.operationTimeout, ctx, "snapshot"), ctx });
+  const done = s.status === "completed" ? s : await waitUntilCompleted({ kind: "snapshot", id, list: (signal) => client.listSnapshots({ serverId: s.server.id, signal, poll: true }), timeoutMs: waitTimeoutMs(inputs.operationTimeout, ctx, "snapshot"), ctx, startUnseen: true });
   ctx.logger.info(`${ctx.label}: adopted snapshot ${id}`);
   return { id: String(id), outs: { ...inputs, ...outsOf(done) } };
 }
 
-export const snapshot = defineResource({
+export const snapshot = recordingOperationSeconds(defineResource({
   host: HOST,
   type: "Snapshot",
   description: "A snapshot of a VPS.org server (at most 5 per server); restore it with vpsorg.SnapshotRestore",
@@ -214,6 +215,7 @@ outputs:
         remove: (signal) => client.deleteSnapshot(created.id, signal),
         timeoutMs: waitTimeoutMs(news.operationTimeout, ctx, "snapshot"),
         ctx,
+        scope: client.http.baseUrl,
       });
       return { id: String(done.id), outs: { ...news, ...outsOf(done) } };
     },
@@ -238,4 +240,4 @@ outputs:
       }
     },
   },
-});
+}));

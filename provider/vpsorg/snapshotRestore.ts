@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { recordingOperationSeconds } from "../core/durations";
 import { VpsError } from "../core/errors";
 import { defineAction } from "../core/action";
 import { clientFor, idString, operationTimeoutProperty, vendorId } from "./common";
@@ -25,7 +26,7 @@ const outputs = {
   message: { schema: z.string().optional(), description: "The host's message when the restore started" },
 };
 
-export const snapshotRestore = defineAction({
+export const snapshotRestore = recordingOperationSeconds(defineAction({
   host: HOST,
   type: "SnapshotRestore",
   description: "Restores a VPS.org server from a snapshot (overwrites all current data on the server)",
@@ -76,4 +77,4 @@ resources:
     return m ? { snapshotId: m[1], restoredAt: new Date(Number(m[2])).toISOString() } : {};
   },
   forgotten: () => "removing the record of a restore; the server is left as it is",
-});
+}));

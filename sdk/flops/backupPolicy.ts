@@ -43,6 +43,8 @@ export class BackupPolicy extends VpsResource {
   } | null | undefined>;
   /** Identifies this resource's claim on the server's policy inside one provider process (internal). */
   declare readonly claimToken: pulumi.Output<string | undefined>;
+  /** Seconds the provider's last wait for each kind of operation on this resource took (e.g. {"snapshot": 212}); the next run's estimate of when such an operation ends. An output only: never a diff. */
+  declare readonly lastOperationSeconds: pulumi.Output<Record<string, number> | undefined>;
 
   /** Reads an existing BackupPolicy by its id without managing it. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): BackupPolicy {

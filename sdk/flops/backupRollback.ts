@@ -47,6 +47,8 @@ export class BackupRollback extends VpsResource {
   declare readonly rolledBackAt: pulumi.Output<number>;
   /** When the backup rolled back to was taken, epoch milliseconds. */
   declare readonly backupTimeAdded: pulumi.Output<number | undefined>;
+  /** Seconds the provider's last wait for each kind of operation on this resource took (e.g. {"snapshot": 212}); the next run's estimate of when such an operation ends. An output only: never a diff. */
+  declare readonly lastOperationSeconds: pulumi.Output<Record<string, number> | undefined>;
 
   /** Reads an existing BackupRollback by its id without managing it. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): BackupRollback {

@@ -29,6 +29,8 @@ export class IpAddress extends VpsResource {
   declare readonly address: pulumi.Output<string>;
   /** False when flops reported that the server's OS could not be reconfigured for the last add or move (error.inet.ip.guest.add / .remove): configure the address there by hand. */
   declare readonly guestConfigured: pulumi.Output<boolean>;
+  /** Seconds the provider's last wait for each kind of operation on this resource took (e.g. {"snapshot": 212}); the next run's estimate of when such an operation ends. An output only: never a diff. */
+  declare readonly lastOperationSeconds: pulumi.Output<Record<string, number> | undefined>;
 
   /** Reads an existing IpAddress by its id without managing it. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): IpAddress {

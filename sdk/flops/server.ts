@@ -159,6 +159,8 @@ export class Server extends VpsResource {
   declare readonly timeAdded: pulumi.Output<number>;
   /** Vendor id of the snapshot the server runs from, if any. */
   declare readonly currentSnapshot: pulumi.Output<number | null | undefined>;
+  /** Seconds the provider's last wait for each kind of operation on this resource took (e.g. {"snapshot": 212}); the next run's estimate of when such an operation ends. An output only: never a diff. */
+  declare readonly lastOperationSeconds: pulumi.Output<Record<string, number> | undefined>;
 
   /** Reads an existing Server by its id without managing it. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Server {

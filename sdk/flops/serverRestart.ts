@@ -33,6 +33,8 @@ export class ServerRestart extends VpsResource {
   declare readonly operationId: pulumi.Output<number>;
   /** When the restart finished, epoch milliseconds. */
   declare readonly restartedAt: pulumi.Output<number>;
+  /** Seconds the provider's last wait for each kind of operation on this resource took (e.g. {"snapshot": 212}); the next run's estimate of when such an operation ends. An output only: never a diff. */
+  declare readonly lastOperationSeconds: pulumi.Output<Record<string, number> | undefined>;
 
   /** Reads an existing ServerRestart by its id without managing it. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): ServerRestart {

@@ -43,6 +43,8 @@ export class SnapshotRollback extends VpsResource {
   declare readonly rolledBackAt: pulumi.Output<number>;
   /** Name of the snapshot rolled back to. */
   declare readonly snapshotName: pulumi.Output<string | undefined>;
+  /** Seconds the provider's last wait for each kind of operation on this resource took (e.g. {"snapshot": 212}); the next run's estimate of when such an operation ends. An output only: never a diff. */
+  declare readonly lastOperationSeconds: pulumi.Output<Record<string, number> | undefined>;
 
   /** Reads an existing SnapshotRollback by its id without managing it. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): SnapshotRollback {

@@ -39,6 +39,8 @@ export class RestoreSettings extends VpsResource {
   declare readonly operationTimeout: pulumi.Output<number | undefined>;
   /** Names of the VM's snapshots of this type when last read (rotation may delete those not excluded). */
   declare readonly snapshotNames: pulumi.Output<string[]>;
+  /** Seconds the provider's last wait for each kind of operation on this resource took (e.g. {"snapshot": 212}); the next run's estimate of when such an operation ends. An output only: never a diff. */
+  declare readonly lastOperationSeconds: pulumi.Output<Record<string, number> | undefined>;
 
   /** Reads an existing RestoreSettings by its id without managing it. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): RestoreSettings {

@@ -37,6 +37,8 @@ export class Snapshot extends VpsResource {
   declare readonly snapshotId: pulumi.Output<string | undefined>;
   /** The snapshot's `date` as the host lists it. */
   declare readonly createdAt: pulumi.Output<string | undefined>;
+  /** Seconds the provider's last wait for each kind of operation on this resource took (e.g. {"snapshot": 212}); the next run's estimate of when such an operation ends. An output only: never a diff. */
+  declare readonly lastOperationSeconds: pulumi.Output<Record<string, number> | undefined>;
 
   /** Reads an existing Snapshot by its id without managing it. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Snapshot {

@@ -35,6 +35,8 @@ export class Backup extends VpsResource {
   declare readonly virtualSize: pulumi.Output<number | undefined>;
   /** The listing's `methods`: the restore methods this backup offers. */
   declare readonly restoreMethods: pulumi.Output<Record<string, unknown> | undefined>;
+  /** Seconds the provider's last wait for each kind of operation on this resource took (e.g. {"snapshot": 212}); the next run's estimate of when such an operation ends. An output only: never a diff. */
+  declare readonly lastOperationSeconds: pulumi.Output<Record<string, number> | undefined>;
 
   /** Reads an existing Backup by its id without managing it. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): Backup {

@@ -37,6 +37,8 @@ export class VmRollback extends VpsResource {
   declare readonly vmState: pulumi.Output<string>;
   /** When the provider saw the rollback finish (ISO 8601, the provider's clock). */
   declare readonly rolledBackAt: pulumi.Output<string>;
+  /** Seconds the provider's last wait for each kind of operation on this resource took (e.g. {"snapshot": 212}); the next run's estimate of when such an operation ends. An output only: never a diff. */
+  declare readonly lastOperationSeconds: pulumi.Output<Record<string, number> | undefined>;
 
   /** Reads an existing VmRollback by its id without managing it. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): VmRollback {

@@ -39,6 +39,8 @@ export class SnapshotRestore extends VpsResource {
   declare readonly serverStatus: pulumi.Output<string | undefined>;
   /** The host's message when the restore started. */
   declare readonly message: pulumi.Output<string | undefined>;
+  /** Seconds the provider's last wait for each kind of operation on this resource took (e.g. {"snapshot": 212}); the next run's estimate of when such an operation ends. An output only: never a diff. */
+  declare readonly lastOperationSeconds: pulumi.Output<Record<string, number> | undefined>;
 
   /** Reads an existing SnapshotRestore by its id without managing it. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): SnapshotRestore {

@@ -174,7 +174,7 @@ describe("hostkey functions", () => {
     expect(r).toEqual({ serverId: OFF, stats: expect.objectContaining({ id: OFF, ram_used_mb: 812 }) });
     expect(vmActions(sim)).toEqual(["/vm.php load_stats"]);
     expect(actions(sim).filter((a) => a === "/eq_callback.php check").length).toBeGreaterThanOrEqual(2);
-    expect(ctx.logger.text()).toMatch(/load_stats task: Not ready/);
+    expect(ctx.logger.text()).toMatch(/task [0-9a-f]+ \(load_stats\): Not ready/);
   });
 
   it("getStats names the task when it fails", async () => {

@@ -93,7 +93,7 @@ describe("vpsorg.Snapshot through the host", () => {
     expect(JSON.stringify(r.state)).not.toContain(sim.token);
     // the seed's running-server warning and the wait's progress reach the host's output
     await host.waitForLog(/server 12345 is running; VPS.org warns that a snapshot of a running server may have filesystem inconsistencies/);
-    await host.waitForLog(new RegExp(`snapshot ${r.state.id} in_progress`));
+    await host.waitForLog(new RegExp(`snapshot ${r.state.id}: in_progress`));
 
     // a change of the provider text alone is no diff
     const otherText = { ...r.state.inputs, [PROVIDER_KEY]: `${providers[T("Snapshot")]}\n// newer package version` };
