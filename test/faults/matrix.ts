@@ -1,5 +1,5 @@
 /**
- * The fault-injection matrix (issue 9 §1): every mutating call of every host × every fault the
+ * The fault-injection matrix: every mutating call of every host × every fault the
  * simulators can inject, each cell running the resource's lifecycle through Pulumi's own
  * dynamic-provider host over gRPC (the process the engine starts) against the host's simulator:
  *
@@ -35,7 +35,7 @@ export const FAULT_TITLES: Record<Fault, string> = {
   deletedMidWait: "object deleted out of band mid-wait",
 };
 
-/** The faults a mutating call meets on the wire (issue 17): each must leave the step `ok` unless the scenario says why the API cannot tell. */
+/** The transient faults a mutating call meets on the wire, whose unknown outcome core reconciles (provider/core/reconcile.ts): each must leave the step `ok` unless the scenario says why the API cannot tell. */
 export const TRANSIENT: readonly Fault[] = ["5xx", "drop", "lostResponse"];
 
 /** Seconds every waiting resource of the matrix may wait (the `operationTimeout` input): short, so a hung operation times out fast. */

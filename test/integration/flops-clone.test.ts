@@ -1,5 +1,5 @@
 /**
- * flops.Server `cloneFrom` (implemented in server.ts by the lead; tested here, issue 4): `clone`
+ * flops.Server `cloneFrom` (provider/flops/server.ts): `clone`
  * instead of `install`, of the current state or of a snapshot; exclusive with the distribution
  * inputs at check; the tariff defaults to the source's; a change replaces.
  */

@@ -4,7 +4,7 @@ import { clearFlopsClientCache } from "../../provider/flops/settings";
 import { FlopsSimulator } from "../../simulator/flops";
 
 /**
- * Helpers of the flops integration tests (issue 4): a simulator with short operations, the client
+ * Helpers of the flops integration tests: a simulator with short operations, the client
  * configured for it, and the generic lifecycle (zod check + handler) called with a MemoryLogger.
  */
 

@@ -1,5 +1,6 @@
 /**
- * Refresh at scale: concurrent reads of one host share a listing (issue 9, part 2).
+ * Refresh at scale: concurrent reads of one host share a listing, so a refresh of many servers costs
+ * one listing call, not one call per server.
  *
  * Through the dynamic-provider host the reads reach the provider spread over its event loop, so how
  * many share one listing depends on the machine's load: that figure is a benchmark (BENCHMARKS.md §3,
