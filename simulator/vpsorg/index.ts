@@ -1,7 +1,7 @@
 import { SimClock } from "../core/clock";
 import { type FaultRule, type LoggedRequest, SimulatorServer } from "../core/server";
 import { handleRequest } from "./routes";
-import { type JobKind, type JobOutcome, type SimBackup, type SimServer, type SimSnapshot, VpsorgState } from "./state";
+import { type SimServer, VpsorgState } from "./state";
 
 export type { JobKind, SimBackup, SimServer, SimSnapshot } from "./state";
 
@@ -44,23 +44,24 @@ export interface VpsorgSimulatorOptions {
   servers?: Array<Partial<SimServer> & { id: number }>;
 }
 
-/** The simulator: its HTTP server, the account's state (state.ts), the API (routes.ts) and a control interface for tests. */
-export class VpsorgSimulator {
-  readonly clock = new SimClock();
+/**
+ * The simulator: the account's state and the control interface for tests (state.ts), served over HTTP
+ * by the API's routes (routes.ts).
+ */
+export class VpsorgSimulator extends VpsorgState {
   readonly http: SimulatorServer;
   readonly token: string;
-  private readonly state: VpsorgState;
 
   constructor(opts: VpsorgSimulatorOptions = {}) {
-    this.token = opts.token ?? VPSORG_SIM_TOKEN;
     const d = opts.operationDurationMs;
-    this.state = new VpsorgState(this.clock, {
+    super(new SimClock(), {
       durations: { snapshot: opts.snapshotMs ?? d ?? 1500, backup: opts.backupMs ?? d ?? 2000, restore: opts.restoreMs ?? d ?? 1500 },
       pageSize: opts.pageSize ?? 10,
       nextLinks: opts.nextLinks ?? true,
     });
+    this.token = opts.token ?? VPSORG_SIM_TOKEN;
     for (const s of opts.servers ?? [{ id: 12345, name: "web-server-01" }, { id: 12346, name: "db-server-01" }]) this.addServer(s);
-    const ctx = { state: this.state, token: this.token, endpoint: () => this.endpoint };
+    const ctx = { state: this, token: this.token, endpoint: () => this.endpoint };
     this.http = new SimulatorServer(
       async (req) => {
         const res = await handleRequest(ctx, req);
@@ -71,44 +72,8 @@ export class VpsorgSimulator {
     );
   }
 
-  get servers(): Map<number, SimServer> {
-    return this.state.servers;
-  }
-
-  get snapshots(): Map<number, SimSnapshot> {
-    return this.state.snapshots;
-  }
-
-  get backups(): Map<number, SimBackup> {
-    return this.state.backups;
-  }
-
-  /** How long each kind of job runs (ms); a test may change one or all. */
-  get durations(): Record<JobKind, number> {
-    return this.state.durations;
-  }
-
-  set durations(value: Record<JobKind, number>) {
-    this.state.durations = value;
-  }
-
-  /** Objects per listing page (DRF's PAGE_SIZE). */
-  get pageSize(): number {
-    return this.state.pageSize;
-  }
-
-  set pageSize(value: number) {
-    this.state.pageSize = value;
-  }
-
-  /** Whether listings carry `next`/`previous` links. */
-  get nextLinks(): boolean {
-    return this.state.nextLinks;
-  }
-
-  set nextLinks(value: boolean) {
-    this.state.nextLinks = value;
-  }
+  /** Called after each request has been answered: an out-of-band change at an exact moment (tests). */
+  afterRequest?: (req: { method: string; path: string; query: URLSearchParams }) => void;
 
   // --- lifecycle ---
 
@@ -135,56 +100,7 @@ export class VpsorgSimulator {
     return this.http.requests;
   }
 
-  // --- control interface (out-of-band changes, faults, latency, request log) ---
-
-  addServer(s: Partial<SimServer> & { id: number }): SimServer {
-    return this.state.addServer(s);
-  }
-
-  /** Out-of-band server change (panel): rename, power. */
-  updateServer(id: number, patch: Partial<SimServer>): void {
-    this.state.updateServer(id, patch);
-  }
-
-  deleteServer(id: number): void {
-    this.state.deleteServer(id);
-  }
-
-  /** A snapshot made elsewhere (the panel, another tool), already completed unless `status` says otherwise. */
-  addSnapshot(fields: Partial<SimSnapshot> & { serverId: number; name: string }): SimSnapshot {
-    return this.state.addSnapshot(fields);
-  }
-
-  updateSnapshot(id: number, patch: Partial<SimSnapshot>): void {
-    this.state.updateSnapshot(id, patch);
-  }
-
-  /** Deleted outside Pulumi. */
-  removeSnapshot(id: number): void {
-    this.state.removeSnapshot(id);
-  }
-
-  addBackup(fields: Partial<SimBackup> & { serverId: number }): SimBackup {
-    return this.state.addBackup(fields);
-  }
-
-  updateBackup(id: number, patch: Partial<SimBackup>): void {
-    this.state.updateBackup(id, patch);
-  }
-
-  removeBackup(id: number): void {
-    this.state.removeBackup(id);
-  }
-
-  /** The next job of `kind` ends with `status` (default `failed`) and `message` instead of completing. */
-  failNext(kind: JobKind, outcome: Partial<JobOutcome> = {}): void {
-    this.state.failNext(kind, outcome);
-  }
-
-  /** The next job of `kind` never finishes (timeout tests). */
-  hangNext(kind: JobKind): void {
-    this.state.hangNext(kind);
-  }
+  // --- control interface: faults, latency, request log (out-of-band changes: state.ts) ---
 
   /** Make the next `count` matching requests fail (5xx, 429, dropped connection, lost response). */
   fail(rule: FaultRule): void {
@@ -203,14 +119,6 @@ export class VpsorgSimulator {
   requestsTo(path: string | RegExp, method?: string): LoggedRequest[] {
     return this.http.requestsTo(path, method);
   }
-
-  /** Finish every running job now. */
-  settle(): void {
-    this.state.settle();
-  }
-
-  /** Called after each request has been answered: an out-of-band change at an exact moment (tests). */
-  afterRequest?: (req: { method: string; path: string; query: URLSearchParams }) => void;
 }
 
 /** Starts a simulator on 127.0.0.1 (port chosen by the OS unless given). */

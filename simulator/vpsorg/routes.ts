@@ -99,13 +99,7 @@ function createSnapshot(ctx: VpsorgContext, req: SimRequest): SimResponse {
     description: typeof b.description === "string" ? b.description : null,
   };
   ctx.state.snapshots.set(snap.id, snap);
-  ctx.state.startJob("snapshot", (outcome) => {
-    const s = ctx.state.snapshots.get(snap.id);
-    if (!s) return;
-    s.status = outcome.status;
-    if (outcome.status === "completed") s.sizeMb = 4096 + (snap.id % 7) * 128;
-    else s.message = outcome.message;
-  });
+  ctx.state.startCreation("snapshot", snap.id, 4096 + (snap.id % 7) * 128);
   return { status: 201, body: { ...snapshotJson(ctx, snap), message: "Snapshot is being created. This may take 3-10 minutes depending on server size." } };
 }
 
@@ -121,13 +115,7 @@ function createBackup(ctx: VpsorgContext, req: SimRequest): SimResponse {
   const manual = [...ctx.state.backups.values()].filter((x) => x.serverId === server.id && x.backupType === "manual");
   if (manual.length >= MAX_MANUAL_BACKUPS) return badRequest({ detail: `Manual backup limit reached: a server can have at most ${MAX_MANUAL_BACKUPS} manual backups. Delete an existing backup first.` });
   const backup = ctx.state.addBackup({ serverId: server.id, backupType: "manual", status: "in_progress", sizeMb: null, description: typeof b.description === "string" ? b.description : null });
-  ctx.state.startJob("backup", (outcome) => {
-    const x = ctx.state.backups.get(backup.id);
-    if (!x) return;
-    x.status = outcome.status;
-    if (outcome.status === "completed") x.sizeMb = 4400 + (backup.id % 5) * 64;
-    else x.message = outcome.message;
-  });
+  ctx.state.startCreation("backup", backup.id, 4400 + (backup.id % 5) * 64);
   return { status: 201, body: { ...backupJson(ctx, backup), message: "Backup is being created. This may take several minutes depending on server size." } };
 }
 

@@ -57,13 +57,15 @@ export class VpsorgState {
   private readonly pendingOutcomes: Record<JobKind, Array<JobOutcome | "hang">> = { snapshot: [], backup: [], restore: [] };
 
   constructor(
-    private readonly clock: SimClock,
+    readonly clock: SimClock,
     settings: { durations: Record<JobKind, number>; pageSize: number; nextLinks: boolean },
   ) {
     this.durations = settings.durations;
     this.pageSize = settings.pageSize;
     this.nextLinks = settings.nextLinks;
   }
+
+  // --- control interface: out-of-band changes and job outcomes ---
 
   addServer(s: Partial<SimServer> & { id: number }): SimServer {
     const server: SimServer = { name: `server-${s.id}`, status: "running", ...s };
@@ -91,9 +93,7 @@ export class VpsorgState {
   }
 
   updateSnapshot(id: number, patch: Partial<SimSnapshot>): void {
-    const s = this.snapshots.get(id);
-    if (!s) throw new Error(`simulator: no snapshot ${id}`);
-    Object.assign(s, patch);
+    Object.assign(mustGet(this.snapshots, id, "snapshot"), patch);
   }
 
   /** Deleted outside Pulumi. */
@@ -122,9 +122,7 @@ export class VpsorgState {
   }
 
   updateBackup(id: number, patch: Partial<SimBackup>): void {
-    const b = this.backups.get(id);
-    if (!b) throw new Error(`simulator: no backup ${id}`);
-    Object.assign(b, patch);
+    Object.assign(mustGet(this.backups, id, "backup"), patch);
   }
 
   removeBackup(id: number): void {
@@ -147,6 +145,8 @@ export class VpsorgState {
     this.tick();
   }
 
+  // --- for the routes (routes.ts) ---
+
   /** A new snapshot's id. */
   takeSnapshotId(): number {
     return this.nextSnapshotId++;
@@ -167,6 +167,18 @@ export class VpsorgState {
     });
   }
 
+  /** The job that completes a new snapshot or backup (at `sizeMb`), or fails it with the planned message. */
+  startCreation(kind: "snapshot" | "backup", id: number, sizeMb: number): void {
+    const objects: Map<number, SimSnapshot | SimBackup> = kind === "snapshot" ? this.snapshots : this.backups;
+    this.startJob(kind, (outcome) => {
+      const x = objects.get(id);
+      if (!x) return;
+      x.status = outcome.status;
+      if (outcome.status === "completed") x.sizeMb = sizeMb;
+      else x.message = outcome.message;
+    });
+  }
+
   startJob(kind: JobKind, finish: (o: JobOutcome) => void): void {
     const planned = this.pendingOutcomes[kind].shift();
     const outcome: JobOutcome = planned && planned !== "hang" ? planned : { status: "completed" };
@@ -183,12 +195,17 @@ export class VpsorgState {
   }
 
   mustServer(id: number): SimServer {
-    const s = this.servers.get(id);
-    if (!s) throw new Error(`simulator: no server ${id}`);
-    return s;
+    return mustGet(this.servers, id, "server");
   }
 
   iso(): string {
     return new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
   }
+}
+
+/** A test's out-of-band change names an object that must exist. */
+function mustGet<T>(objects: Map<number, T>, id: number, what: string): T {
+  const found = objects.get(id);
+  if (!found) throw new Error(`simulator: no ${what} ${id}`);
+  return found;
 }

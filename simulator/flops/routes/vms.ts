@@ -14,13 +14,26 @@ import {
   ratioOk,
   resolveSizes,
 } from "../rules";
-import { type Handler, numericId, ok, ownedVm, route, type Route, startOp, vmTariff } from "./common";
+import type { Params } from "../params";
+import { type FlopsContext, type Handler, numericId, ok, ownedVm, route, type Route, startOp, vmTariff } from "./common";
 
 /** The VM calls: list and read, install, clone and reinstall, power, delete, and the changes to one VM. */
 
 const listVms: Handler = (ctx) => ok({ result: [...ctx.state.vms.values()].sort((a, b) => b.timeAdded - a.timeAdded || b.id - a.id).map((vm) => vmView(vm, ctx.state.keys)) });
 
 const vmInfo: Handler = (ctx, _p, ids) => ok({ result: vmView(ctx.state.vm(numericId(ids, "vmId", "server")), ctx.state.keys) });
+
+/** What install and reinstall set up in the guest (password, keys, software), checked in this order. */
+function guestSetup(ctx: FlopsContext, p: Params, keysInstalled: boolean) {
+  const password = p.str("password");
+  if (password !== undefined) checkPassword(password);
+  const publicKeys = ctx.state.keyRefs(p.ints("publicKeyIds"), keysInstalled);
+  const softwareIds = p.ints("softwareIds");
+  for (const id of softwareIds) ctx.state.software(id);
+  const openSupportAccess = p.bool("openSupportAccess");
+  p.bool("sendPassword");
+  return { password, publicKeys, softwareIds, openSupportAccess };
+}
 
 const install: Handler = (ctx, p) => {
   const { state } = ctx;
@@ -29,13 +42,7 @@ const install: Handler = (ctx, p) => {
   const distribution = state.distribution(p.int("distributionId", true));
   const tariff = state.tariff(p.int("tariffId", true));
   const sizes = resolveSizes(tariff, { memory: p.int("memory"), disk: p.int("disk"), cpu: p.int("cpu"), ipCount: p.int("ipCount") });
-  const password = p.str("password");
-  if (password !== undefined) checkPassword(password);
-  const publicKeys = state.keyRefs(p.ints("publicKeyIds"), false);
-  const softwareIds = p.ints("softwareIds");
-  for (const id of softwareIds) state.software(id);
-  const openSupportAccess = p.bool("openSupportAccess");
-  p.bool("sendPassword");
+  const { password, publicKeys, softwareIds, openSupportAccess } = guestSetup(ctx, p, false);
   const ipAddresses = state.takeIps(sizes.ipCount);
   const vm = state.addVm({
     tenantId,
@@ -119,14 +126,8 @@ const reinstall: Handler = (ctx, p, ids) => {
   const requested = { memory: p.int("memory"), disk: p.int("disk"), cpu: p.int("cpu") };
   // A VM on a tariff the catalog lacks, reinstalled without a new tariff, keeps its sizes.
   const sizes = tariff ? resolveSizes(tariff, requested, { memory: vm.memory, disk: vm.disk, cpu: vm.cpu }) : { memory: vm.memory, disk: vm.disk, cpu: vm.cpu };
-  const password = p.str("password");
-  if (password !== undefined) checkPassword(password);
-  const publicKeys = state.keyRefs(p.ints("publicKeyIds"), true);
-  const softwareIds = p.ints("softwareIds");
-  for (const id of softwareIds) state.software(id);
+  const { password, publicKeys, softwareIds, openSupportAccess } = guestSetup(ctx, p, true);
   const name = p.str("name");
-  const openSupportAccess = p.bool("openSupportAccess");
-  p.bool("sendPassword");
   ctx.ops.assertIdle(vm.id);
   // The vendor documentation: reinstall keeps the IP addresses and the id, and may change any other parameter. The
   // disk is wiped, so its snapshots go, and authorized_keys holds exactly the keys given now.
