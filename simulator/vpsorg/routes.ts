@@ -129,17 +129,7 @@ function restoreFromSnapshot(ctx: VpsorgContext, id: number): SimResponse {
   if (!snap) return notFound("Snapshot does not exist.");
   const server = ctx.state.servers.get(snap.serverId);
   if (!server) return notFound("Server does not exist.");
-  if (snap.status !== "completed") return badRequest({ detail: `Snapshot is not ready for restoration (status: ${snap.status}).` });
-  if (server.status === "restoring") return badRequest({ detail: "Server is not in a valid state for restoration." });
-  ctx.state.startRestore(server, "snapshot", snap.id, snap.serverNameAtCapture);
-  return {
-    body: {
-      status: "success",
-      message: "Server is being restored from snapshot. This may take 5-15 minutes.",
-      snapshot: { id: snap.id, name: snap.name, created_at: snap.createdAt },
-      server: { id: server.id, name: server.name, status: server.status },
-    },
-  };
+  return startRestore(ctx, server, "snapshot", snap, "This may take 5-15 minutes.", { id: snap.id, name: snap.name, created_at: snap.createdAt });
 }
 
 function restoreFromBackup(ctx: VpsorgContext, serverId: number, body: unknown): SimResponse {
@@ -150,14 +140,27 @@ function restoreFromBackup(ctx: VpsorgContext, serverId: number, body: unknown):
   if (!Number.isInteger(b.backup_id)) return badRequest({ backup_id: ["A valid integer is required."] });
   const backup = ctx.state.backups.get(b.backup_id as number);
   if (!backup || backup.serverId !== serverId) return notFound("Backup does not exist.");
-  if (backup.status !== "completed") return badRequest({ detail: `Backup is not ready for restoration (status: ${backup.status}).` });
+  return startRestore(ctx, server, "backup", backup, "This may take several minutes.", { id: backup.id, created_at: backup.createdAt });
+}
+
+/** A restore of a completed snapshot or backup onto a server not already restoring; the answer names both. */
+function startRestore(
+  ctx: VpsorgContext,
+  server: SimServer,
+  source: "snapshot" | "backup",
+  from: SimSnapshot | SimBackup,
+  duration: string,
+  fromJson: Record<string, unknown>,
+): SimResponse {
+  const what = source === "snapshot" ? "Snapshot" : "Backup";
+  if (from.status !== "completed") return badRequest({ detail: `${what} is not ready for restoration (status: ${from.status}).` });
   if (server.status === "restoring") return badRequest({ detail: "Server is not in a valid state for restoration." });
-  ctx.state.startRestore(server, "backup", backup.id, backup.serverNameAtCapture);
+  ctx.state.startRestore(server, source, from.id, from.serverNameAtCapture);
   return {
     body: {
       status: "success",
-      message: "Server is being restored from backup. This may take several minutes.",
-      backup: { id: backup.id, created_at: backup.createdAt },
+      message: `Server is being restored from ${source}. ${duration}`,
+      [source]: fromJson,
       server: { id: server.id, name: server.name, status: server.status },
     },
   };

@@ -1,6 +1,6 @@
 import { DEFAULT_BACKUP_POLICY } from "../catalog";
 import { FlopsError } from "../errors";
-import { imageOf, OPERATION_TYPES, type OperationType, VM_STATE, vmView } from "../model";
+import { imageOf, OPERATION_TYPES, type OperationType, VM_STATE, type VmRecord, vmView } from "../model";
 import {
   checkBackupPolicy,
   checkCpu,
@@ -35,6 +35,40 @@ function guestSetup(ctx: FlopsContext, p: Params, keysInstalled: boolean) {
   return { password, publicKeys, softwareIds, openSupportAccess };
 }
 
+type NewVm = Pick<VmRecord, "tenantId" | "memory" | "disk" | "cpu" | "tariffId" | "ipAddresses" | "distribution" | "publicKeys" | "password" | "softwareIds" | "openSupportAccess"> &
+  Partial<Pick<VmRecord, "diskContent">>;
+
+/**
+ * The VM an install or a clone makes: listed from now on, not running until its operation finishes
+ * (the vendor documentation shows only RUNNING and SHUTOFF), named after its internal id unless a
+ * name is given.
+ */
+function addNewVm(ctx: FlopsContext, p: Params, f: NewVm): VmRecord {
+  const vm = ctx.state.addVm({
+    tenantId: f.tenantId,
+    name: p.str("name") ?? "",
+    memory: f.memory,
+    disk: f.disk,
+    cpu: f.cpu,
+    tariffId: f.tariffId,
+    ipAddresses: f.ipAddresses,
+    state: VM_STATE.shutoff,
+    currentSnapshot: null,
+    backupPolicy: { ...DEFAULT_BACKUP_POLICY },
+    distribution: { ...f.distribution },
+    ownerUser: null,
+    accessUsers: [],
+    publicKeys: f.publicKeys,
+    password: f.password,
+    softwareIds: f.softwareIds,
+    openSupportAccess: f.openSupportAccess,
+    installed: false,
+    ...(f.diskContent !== undefined ? { diskContent: f.diskContent } : {}),
+  });
+  if (!vm.name) vm.name = vm.internalId;
+  return vm;
+}
+
 const install: Handler = (ctx, p) => {
   const { state } = ctx;
   const tenantId = p.int("tenantId") ?? state.defaultTenant().id;
@@ -42,30 +76,9 @@ const install: Handler = (ctx, p) => {
   const distribution = state.distribution(p.int("distributionId", true));
   const tariff = state.tariff(p.int("tariffId", true));
   const sizes = resolveSizes(tariff, { memory: p.int("memory"), disk: p.int("disk"), cpu: p.int("cpu"), ipCount: p.int("ipCount") });
-  const { password, publicKeys, softwareIds, openSupportAccess } = guestSetup(ctx, p, false);
+  const guest = guestSetup(ctx, p, false);
   const ipAddresses = state.takeIps(sizes.ipCount);
-  const vm = state.addVm({
-    tenantId,
-    name: p.str("name") ?? "",
-    memory: sizes.memory,
-    disk: sizes.disk,
-    cpu: sizes.cpu,
-    tariffId: tariff.id,
-    ipAddresses,
-    // Not running until the install finishes (the vendor documentation shows only RUNNING and SHUTOFF).
-    state: VM_STATE.shutoff,
-    currentSnapshot: null,
-    backupPolicy: { ...DEFAULT_BACKUP_POLICY },
-    distribution: { ...distribution },
-    ownerUser: null,
-    accessUsers: [],
-    publicKeys,
-    password,
-    softwareIds,
-    openSupportAccess,
-    installed: false,
-  });
-  if (!vm.name) vm.name = vm.internalId;
+  const vm = addNewVm(ctx, p, { tenantId, memory: sizes.memory, disk: sizes.disk, cpu: sizes.cpu, tariffId: tariff.id, ipAddresses, distribution, ...guest });
   // The VM exists (and is listed) from now on; if the operation fails, it stays, not installed.
   const started = startOp(ctx, OPERATION_TYPES.install, vm, (live) => {
     live.installed = true;
@@ -87,28 +100,9 @@ const clone: Handler = (ctx, p, ids) => {
   // operation itself keeps only the new VM busy, so several clones of one source may run at once.
   ctx.ops.assertIdle(src.id);
   const ipAddresses = state.takeIps(src.ipAddresses.length);
-  const vm = state.addVm({
-    tenantId,
-    name: p.str("name") ?? "",
-    memory: image.memory,
-    disk: image.disk,
-    cpu: image.cpu,
-    tariffId: image.tariffId,
-    ipAddresses,
-    state: VM_STATE.shutoff,
-    currentSnapshot: null,
-    backupPolicy: { ...DEFAULT_BACKUP_POLICY },
-    distribution: { ...image.distribution },
-    ownerUser: null,
-    accessUsers: [],
-    publicKeys: src.publicKeys.map((k) => ({ ...k })),
-    password: src.password,
-    softwareIds: [...src.softwareIds],
-    openSupportAccess: src.openSupportAccess,
-    installed: false,
-    diskContent: image.diskContent,
-  });
-  if (!vm.name) vm.name = vm.internalId;
+  const { memory, disk, cpu, tariffId, distribution, diskContent } = image;
+  const guest = { publicKeys: src.publicKeys.map((k) => ({ ...k })), password: src.password, softwareIds: [...src.softwareIds], openSupportAccess: src.openSupportAccess };
+  const vm = addNewVm(ctx, p, { tenantId, memory, disk, cpu, tariffId, ipAddresses, distribution, diskContent, ...guest });
   const started = startOp(ctx, OPERATION_TYPES.clone, vm, (live) => {
     live.installed = true;
     live.state = VM_STATE.running;
