@@ -170,31 +170,17 @@ function embedded(ctx: VpsorgContext, serverId: number, fallbackName: string): {
   return { id: serverId, name: ctx.state.servers.get(serverId)?.name ?? fallbackName };
 }
 
+/** A listed snapshot or backup: its id, its server, its own fields, and the message of a failed one. */
+function listedJson(ctx: VpsorgContext, o: SimSnapshot | SimBackup, fields: Record<string, unknown>): Record<string, unknown> {
+  return { id: o.id, server: embedded(ctx, o.serverId, o.serverNameAtCapture), ...fields, ...(o.message ? { message: o.message } : {}) };
+}
+
 function snapshotJson(ctx: VpsorgContext, s: SimSnapshot): Record<string, unknown> {
-  return {
-    id: s.id,
-    server: embedded(ctx, s.serverId, s.serverNameAtCapture),
-    name: s.name,
-    status: s.status,
-    size_mb: s.sizeMb,
-    created_at: s.createdAt,
-    description: s.description,
-    ...(s.message ? { message: s.message } : {}),
-  };
+  return listedJson(ctx, s, { name: s.name, status: s.status, size_mb: s.sizeMb, created_at: s.createdAt, description: s.description });
 }
 
 function backupJson(ctx: VpsorgContext, b: SimBackup): Record<string, unknown> {
-  return {
-    id: b.id,
-    server: embedded(ctx, b.serverId, b.serverNameAtCapture),
-    backup_type: b.backupType,
-    status: b.status,
-    size_mb: b.sizeMb,
-    created_at: b.createdAt,
-    expires_at: b.expiresAt,
-    description: b.description,
-    ...(b.message ? { message: b.message } : {}),
-  };
+  return listedJson(ctx, b, { backup_type: b.backupType, status: b.status, size_mb: b.sizeMb, created_at: b.createdAt, expires_at: b.expiresAt, description: b.description });
 }
 
 function serverJson(s: SimServer): Record<string, unknown> {

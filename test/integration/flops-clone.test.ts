@@ -5,23 +5,11 @@
  */
 import { catalog } from "../../provider/flops/catalog";
 import { serverResource } from "../../provider/flops/server";
-import type { FlopsSimulator } from "../../simulator/flops";
-import { driver, failureOf, mutatingCalls, startFlops } from "./flops-support";
+import { driver, failureOf, mutatingCalls, flopsSimulatorPerFile } from "../support/flops";
 
-let sim: FlopsSimulator;
+const sim = flopsSimulatorPerFile({ beforeEachTest: () => catalog.clear() });
 const server = driver(serverResource as never);
 
-beforeAll(async () => {
-  sim = await startFlops();
-});
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => {
-  catalog.clear();
-  sim.clearInjections();
-  sim.server.clearLog();
-});
 
 describe("flops.Server cloneFrom", () => {
   it("clones the source's current state: its tariff, distribution and disk, with the program's name; no diff after", async () => {

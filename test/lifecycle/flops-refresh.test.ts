@@ -14,7 +14,7 @@ import { resourceDefinition } from "../../provider/hosts";
 import { clearFlopsClientCache } from "../../provider/flops/settings";
 import { FlopsSimulator } from "../../simulator/flops";
 import { captureResources, DynamicProviderHost, findResource, PROVIDER_KEY, refresh, type ResourceState } from "../harness";
-import { driver } from "../integration/flops-support";
+import { driver } from "../support/flops";
 
 let sim: FlopsSimulator;
 let host: DynamicProviderHost;

@@ -1,19 +1,47 @@
 import { type Clock, configFromRecord, type HandlerContext, MemoryLogger, type Props, type ResourceDefinition, setConfigSource, systemClock } from "../../provider/core";
 import { checkResource, createResource, deleteResource, diffResource, readResource, updateResource } from "../../provider/core/lifecycle";
 import { clearFlopsClientCache } from "../../provider/flops/settings";
-import { FlopsSimulator } from "../../simulator/flops";
+import { FlopsSimulator, type FlopsSimulatorOptions } from "../../simulator/flops";
 
 /**
- * Helpers of the flops integration tests: a simulator with short operations, the client
+ * Test support for flops: a simulator with short operations, the client
  * configured for it, and the generic lifecycle (zod check + handler) called with a MemoryLogger.
  */
 
 export async function startFlops(operationDurationMs = 30): Promise<FlopsSimulator> {
   const sim = new FlopsSimulator({ operationDurationMs });
   await sim.start();
+  configureFor(sim);
+  return sim;
+}
+
+/** Points the provider's flops config at `sim`, with no cached client left from another simulator. */
+export function configureFor(sim: FlopsSimulator): void {
   clearFlopsClientCache();
   // A high request budget: the default 10/s would make these tests wait on the limiter, not the API.
   setConfigSource(configFromRecord({ "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:endpoint": sim.endpoint, "flops:maxRequestsPerSecond": "1000" }));
+}
+
+/**
+ * The one flops simulator of a test file (jest hooks): started, with the provider configured for it,
+ * before the file's tests and stopped after them. Before each test, `beforeEachTest` runs, then the
+ * simulator's injected failures, faults, hooks and request log are cleared.
+ */
+export function flopsSimulatorPerFile(opts: FlopsSimulatorOptions & { beforeEachTest?: () => void } = {}): FlopsSimulator {
+  const { beforeEachTest, ...simOptions } = opts;
+  const sim = new FlopsSimulator({ operationDurationMs: 30, ...simOptions });
+  beforeAll(async () => {
+    await sim.start();
+    configureFor(sim);
+  });
+  afterAll(() => sim.stop());
+  beforeEach(() => {
+    beforeEachTest?.();
+    sim.clearInjections();
+    sim.server.clearFaults();
+    sim.server.clearHooks();
+    sim.server.clearLog();
+  });
   return sim;
 }
 
