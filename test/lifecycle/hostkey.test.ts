@@ -7,7 +7,7 @@
  */
 import * as hostkey from "../../sdk/hostkey";
 import { HostkeySimulator } from "../../simulator/hostkey";
-import { CheckFailedError, DynamicProviderHost, HostCallError, PROVIDER_KEY, captureResources, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { CheckFailedError, type DynamicProviderHost, HostCallError, PROVIDER_KEY, captureResources, startProviderHost, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/hostkey:${type}`;
@@ -16,19 +16,18 @@ const ON = HostkeySimulator.VM_ON;
 
 let sim: HostkeySimulator;
 let host: DynamicProviderHost;
-const providers: Record<string, string> = {};
+let providers: Record<string, string>;
 const config = () => ({ "hostkey:apiKey": sim.apiKey, "hostkey:endpoint": sim.endpoint, "hostkey:maxRequestsPerSecond": "1000" });
 
 beforeAll(async () => {
   sim = new HostkeySimulator({ operationDurationMs: 40, listingDelayMs: 30 });
   await sim.start();
-  const captured = await captureResources(() => {
+  const program = () => {
     new hostkey.Snapshot("snap", { serverId: OFF, name: "nightly-2024.05.01" });
     new hostkey.SnapshotRestore("restore", { serverId: OFF, name: "nightly-2024.05.01", confirm: true });
     new hostkey.RestoreSettings("rotation", { serverId: OFF, enableRotation: true, excludeFromRotation: [] });
-  });
-  for (const r of captured) providers[r.type] = r.serializedProvider!;
-  host = await DynamicProviderHost.start({ config: config(), secretKeys: ["hostkey:apiKey"] });
+  };
+  ({ host, providers } = await startProviderHost(program, { config: config(), secretKeys: ["hostkey:apiKey"] }));
 }, 60_000);
 
 afterAll(async () => {

@@ -6,7 +6,7 @@
  */
 import { vpsorg } from "../../sdk";
 import { VpsorgSimulator } from "../../simulator/vpsorg";
-import { CheckFailedError, DynamicProviderHost, HostCallError, PROVIDER_KEY, type ResourceState, captureResources, destroy, findResource, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { CheckFailedError, type DynamicProviderHost, HostCallError, PROVIDER_KEY, type ResourceState, captureResources, startProviderHost, destroy, findResource, lifecycle, makeUrn, plan, refresh, up } from "../harness";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { timePerRequest } from "../support/simClock";
 
@@ -14,22 +14,18 @@ const T = (type: string) => `pulumi-nodejs:dynamic/vpsorg:${type}`;
 
 let sim: VpsorgSimulator;
 let host: DynamicProviderHost;
-const providers: Record<string, string> = {};
+let providers: Record<string, string>;
 
 beforeAll(async () => {
   sim = new VpsorgSimulator({ snapshotMs: 60, backupMs: 60, restoreMs: 60 });
   await sim.start();
-  const captured = await captureResources(() => {
+  const program = () => {
     new vpsorg.Snapshot("snap", { serverId: 12345, name: "before-update", description: "Before update" });
     new vpsorg.Backup("bak", { serverId: 12345, description: "Pre-deployment backup" });
     new vpsorg.SnapshotRestore("snap-restore", { snapshotId: "801", confirm: true });
     new vpsorg.BackupRestore("bak-restore", { serverId: 12345, backupId: "501", confirm: true });
-  });
-  for (const r of captured) providers[r.type] = r.serializedProvider!;
-  host = await DynamicProviderHost.start({
-    config: { "vpsorg:token": sim.token, "vpsorg:endpoint": sim.endpoint },
-    secretKeys: ["vpsorg:token"],
-  });
+  };
+  ({ host, providers } = await startProviderHost(program, { config: { "vpsorg:token": sim.token, "vpsorg:endpoint": sim.endpoint }, secretKeys: ["vpsorg:token"] }));
 }, 60_000);
 
 afterAll(async () => {

@@ -15,11 +15,18 @@ export async function startFlops(operationDurationMs = 30): Promise<FlopsSimulat
   return sim;
 }
 
-/** Points the provider's flops config at `sim`, with no cached client left from another simulator. */
+/**
+ * The provider's flops config for `sim`. A high request budget: the default 10/s would make tests
+ * wait on the limiter, not the API.
+ */
+export function flopsConfig(sim: FlopsSimulator): Record<string, string> {
+  return { "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:endpoint": sim.endpoint, "flops:maxRequestsPerSecond": "1000" };
+}
+
+/** Points the provider's flops config (in this process) at `sim`, with no cached client left from another simulator. */
 export function configureFor(sim: FlopsSimulator): void {
   clearFlopsClientCache();
-  // A high request budget: the default 10/s would make these tests wait on the limiter, not the API.
-  setConfigSource(configFromRecord({ "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:endpoint": sim.endpoint, "flops:maxRequestsPerSecond": "1000" }));
+  setConfigSource(configFromRecord(flopsConfig(sim)));
 }
 
 /**
