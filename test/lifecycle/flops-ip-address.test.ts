@@ -9,7 +9,8 @@
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
 import { flopsConfig } from "../support/flops";
-import { CheckFailedError, type DynamicProviderHost, HostCallError, PROVIDER_KEY, type ResourceState, UNKNOWN, startProviderHost, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { type DynamicProviderHost, PROVIDER_KEY, type ResourceState, UNKNOWN, startProviderHost, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { failureOf } from "../support/failure";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/flops:${type}`;
 const IP = T("IpAddress");
@@ -43,15 +44,6 @@ const ipInputs = (serverId: string, extra: Record<string, unknown> = {}) => ({ [
 const serverInputs = (extra: Record<string, unknown>) => ({ [PROVIDER_KEY]: providers[SERVER], ...extra });
 const addresses = (serverId: string) => sim.vm(Number(serverId))?.ipAddresses ?? [];
 const vmId = (name = "web") => String(sim.createVm({ name }).id);
-
-async function failureOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return e instanceof CheckFailedError || e instanceof HostCallError ? e.message : (e as Error).message;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("flops.IpAddress through the host", () => {
   const urn = makeUrn(IP, "extra");

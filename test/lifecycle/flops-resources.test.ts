@@ -8,9 +8,10 @@
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
 import { flopsConfig } from "../support/flops";
-import { CheckFailedError, type DynamicProviderHost, HostCallError, PROVIDER_KEY, startProviderHost, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { type DynamicProviderHost, PROVIDER_KEY, startProviderHost, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { timePerRequest } from "../support/simClock";
+import { failureOf } from "../support/failure";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/flops:${type}`;
 
@@ -42,15 +43,6 @@ beforeEach(() => {
 
 const withProvider = (type: string, inputs: Record<string, unknown>) => ({ [PROVIDER_KEY]: providers[T(type)], ...inputs });
 const vmId = () => String(sim.createVm({ name: "web" }).id);
-
-async function failureOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return e instanceof CheckFailedError || e instanceof HostCallError ? e.message : (e as Error).message;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("serialized providers", () => {
   it("name their token, stay small, and carry no credential", () => {

@@ -7,8 +7,9 @@
  */
 import * as hostkey from "../../sdk/hostkey";
 import { HostkeySimulator } from "../../simulator/hostkey";
-import { CheckFailedError, type DynamicProviderHost, HostCallError, PROVIDER_KEY, captureResources, startProviderHost, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { type DynamicProviderHost, HostCallError, PROVIDER_KEY, captureResources, startProviderHost, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
+import { failureOf } from "../support/failure";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/hostkey:${type}`;
 const OFF = HostkeySimulator.VM_OFF;
@@ -39,15 +40,6 @@ beforeEach(() => sim.server.clearLog());
 
 const withProvider = (type: string, inputs: Record<string, unknown>) => ({ [PROVIDER_KEY]: providers[T(type)], ...inputs });
 const vmCalls = () => sim.server.requestsTo("/vm.php").map((r) => new URLSearchParams(r.body).get("action"));
-
-async function failureOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return e instanceof CheckFailedError ? e.message : (e as Error).message;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("serialized provider", () => {
   it("is small, names its token and carries no credential", () => {

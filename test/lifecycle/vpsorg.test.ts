@@ -6,9 +6,10 @@
  */
 import { vpsorg } from "../../sdk";
 import { VpsorgSimulator } from "../../simulator/vpsorg";
-import { CheckFailedError, type DynamicProviderHost, HostCallError, PROVIDER_KEY, type ResourceState, captureResources, startProviderHost, destroy, findResource, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { type DynamicProviderHost, HostCallError, PROVIDER_KEY, type ResourceState, captureResources, startProviderHost, destroy, findResource, lifecycle, makeUrn, plan, refresh, up } from "../harness";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { timePerRequest } from "../support/simClock";
+import { failureOf } from "../support/failure";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/vpsorg:${type}`;
 
@@ -39,15 +40,6 @@ beforeEach(() => {
 });
 
 const withProvider = (type: string, inputs: Record<string, unknown>) => ({ [PROVIDER_KEY]: providers[T(type)], ...inputs });
-
-async function failureOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return e instanceof CheckFailedError ? e.message : (e as Error).message;
-  }
-  throw new Error("expected a failure");
-}
 
 function serverSnapshots(serverId: number) {
   return [...sim.snapshots.values()].filter((s) => s.serverId === serverId);

@@ -10,3 +10,13 @@ export async function vpsErrorOf(p: Promise<unknown>): Promise<VpsError> {
   }
   throw new Error("expected the call to fail with a VpsError");
 }
+
+/** The message of the error a call fails with; a call that succeeds fails the test. */
+export async function failureOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error("expected a failure");
+}

@@ -87,11 +87,4 @@ export function mutatingCalls(sim: FlopsSimulator): string[] {
   return sim.server.requests.map((r) => r.path.split("/").filter(Boolean).pop() ?? "").filter((p) => !reads.test(p));
 }
 
-export async function failureOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error("expected a failure");
-}
+export { failureOf } from "./failure";
