@@ -1,5 +1,5 @@
 /**
- * The mechanism fixes the fault matrix led to (issue 9), each on its own: the request budget counting
+ * The mechanisms the fault matrix (matrix.ts) showed were needed, each tested on its own: the request budget counting
  * a slot from the answer and believing the host's `X-RateLimit-*` count, the HTTP client reading those
  * headers, errors that always say what to do next, a create that may still make its object saying to
  * adopt it, and wait failures naming what was awaited.

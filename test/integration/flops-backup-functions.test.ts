@@ -6,7 +6,7 @@
 import { getBackupDownloadUrl, getBackups, getSnapshots } from "../../provider/flops/functions";
 import { FlopsSimulator } from "../../simulator/flops";
 import { linkedClock } from "../support/simClock";
-import { context, failureOf, makeVm, startFlops } from "./flops-support";
+import { context, failureOf, makeVm, startFlops } from "../support/flops";
 import { configFromRecord, setConfigSource } from "../../provider/core";
 import { clearHostClients } from "../../provider/core/host";
 

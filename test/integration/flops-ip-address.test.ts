@@ -4,23 +4,12 @@
  * the call's answer and in the operation) as success with a warning, drift, adoption, delete.
  */
 import { ipAddressResource } from "../../provider/flops/ipAddress";
-import type { FlopsSimulator } from "../../simulator/flops";
+import { context, driver, failureOf, makeVm, mutatingCalls, flopsSimulatorPerFile } from "../support/flops";
 import { linkedClock } from "../support/simClock";
-import { context, driver, failureOf, makeVm, mutatingCalls, startFlops } from "./flops-support";
 
-let sim: FlopsSimulator;
+const sim = flopsSimulatorPerFile();
 const ip = driver(ipAddressResource as never);
 
-beforeAll(async () => {
-  sim = await startFlops();
-});
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => {
-  sim.clearInjections();
-  sim.server.clearLog();
-});
 
 const addresses = (serverId: string) => sim.vm(Number(serverId))!.ipAddresses;
 const warnings = (ctx: ReturnType<typeof context>) => ctx.logger.lines.filter((l) => l.level === "warn").map((l) => l.message);

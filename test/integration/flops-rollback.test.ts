@@ -8,25 +8,13 @@ import { operationDurations } from "../../provider/core/durations";
 import { backupRollbackResource } from "../../provider/flops/backupRollback";
 import { FLOPS_HOST } from "../../provider/flops/errors";
 import { snapshotRollbackResource } from "../../provider/flops/snapshotRollback";
-import type { FlopsSimulator } from "../../simulator/flops";
 import { linkedClock } from "../support/simClock";
-import { context, driver, failureOf, makeVm, mutatingCalls, startFlops } from "./flops-support";
+import { context, driver, failureOf, makeVm, mutatingCalls, flopsSimulatorPerFile } from "../support/flops";
 
-let sim: FlopsSimulator;
+const sim = flopsSimulatorPerFile();
 const snapRb = driver(snapshotRollbackResource as never);
 const backupRb = driver(backupRollbackResource as never);
 
-beforeAll(async () => {
-  sim = await startFlops();
-});
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => {
-  sim.clearInjections();
-  sim.server.clearHooks();
-  sim.server.clearLog();
-});
 
 describe("flops.SnapshotRollback", () => {
   it("requires confirm: true at check, saying why, with no API call", async () => {

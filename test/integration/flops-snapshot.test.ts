@@ -4,23 +4,12 @@
  * input at check with no API call.
  */
 import { pickCreatedSnapshot, snapshotResource } from "../../provider/flops/snapshot";
-import type { FlopsSimulator } from "../../simulator/flops";
 import { linkedClock } from "../support/simClock";
-import { context, driver, failureOf, makeVm, mutatingCalls, startFlops } from "./flops-support";
+import { context, driver, failureOf, makeVm, mutatingCalls, flopsSimulatorPerFile } from "../support/flops";
 
-let sim: FlopsSimulator;
+const sim = flopsSimulatorPerFile();
 const snap = driver(snapshotResource as never);
 
-beforeAll(async () => {
-  sim = await startFlops();
-});
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => {
-  sim.clearInjections();
-  sim.server.clearLog();
-});
 
 describe("flops.Snapshot", () => {
   it("creates, waits with progress, finds the new snapshot by name; no diff after; delete waits", async () => {

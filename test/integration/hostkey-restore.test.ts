@@ -2,7 +2,7 @@ import { checkResource, createResource, deleteResource, diffResource, readResour
 import { getSnapshotsFunction, getStatsFunction, restoreSettingsResource, snapshotRestoreResource } from "../../provider/hostkey";
 import type { HostkeySimulator } from "../../simulator/hostkey";
 import { timePerRequest } from "../support/simClock";
-import { actions, context, rejection, startSimulator, vmActions } from "./hostkey-support";
+import { actions, context, rejection, startSimulator, vmActions } from "../support/hostkey";
 
 /** hostkey.SnapshotRestore, hostkey.RestoreSettings and the functions against the simulator over real HTTP. */
 const restoreDef = snapshotRestoreResource as unknown as ResourceDefinition;

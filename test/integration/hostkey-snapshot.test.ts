@@ -2,7 +2,7 @@ import { checkResource, createResource, deleteResource, diffResource, readResour
 import { snapshotResource } from "../../provider/hostkey";
 import type { HostkeySimulator } from "../../simulator/hostkey";
 import { timePerRequest } from "../support/simClock";
-import { actions, context, rejection, startSimulator, vmActions } from "./hostkey-support";
+import { actions, context, rejection, startSimulator, vmActions } from "../support/hostkey";
 
 /** hostkey.Snapshot handlers against the simulator over real HTTP. */
 const def = snapshotResource as unknown as ResourceDefinition;
