@@ -101,6 +101,73 @@ export function tsConfigKeys(p: DocsProgram): string[] {
   return [...new Set([...p.snippet.text.matchAll(/\.(?:require|get)(?:Secret)?(?:Number|Boolean|Object)?\(\s*"([^"]+)"/g)].map((m) => m[1]))];
 }
 
+/**
+ * The programs of one language in rounds: at most one program of each host per round (each host's
+ * simulator stands for one account, and two programs of one host may touch the same server), and,
+ * in YAML, no resource or variable name twice in a round. A round's programs run together in one
+ * stack, so the engine starts once for up to four programs.
+ */
+export function rounds(programs: DocsProgram[]): DocsProgram[][] {
+  const out: DocsProgram[][] = [];
+  const names = (p: DocsProgram) => {
+    if (p.lang === "ts") return [];
+    const program = yaml.load(p.snippet.text) as YamlProgram;
+    return [...Object.keys(program.resources ?? {}), ...Object.keys((program.variables as Record<string, unknown> | undefined) ?? {})];
+  };
+  for (const p of programs) {
+    const fits = (round: DocsProgram[]) => round.every((q) => q.host !== p.host && !names(q).some((n) => names(p).includes(n)));
+    const round = out.find(fits);
+    if (round) round.push(p);
+    else out.push([p]);
+  }
+  return out;
+}
+
+/**
+ * One Pulumi YAML program of a round's programs: their config declarations, variables and resources
+ * as written, their outputs prefixed with the host (`flops_ip`), without `plugins` (see yamlToRun).
+ */
+export function mergeYaml(programs: DocsProgram[], project: string): { text: string; config: string[] } {
+  const merged: YamlProgram & { config: Record<string, unknown>; variables: Record<string, unknown>; resources: Record<string, unknown>; outputs: Record<string, unknown> } = {
+    name: project,
+    runtime: "yaml",
+    config: {},
+    variables: {},
+    resources: {},
+    outputs: {},
+  };
+  for (const p of programs) {
+    const program = yaml.load(yamlToRun(p).text) as YamlProgram;
+    Object.assign(merged.config, program.config);
+    Object.assign(merged.variables, program.variables);
+    Object.assign(merged.resources, program.resources);
+    for (const [k, v] of Object.entries((program.outputs as Record<string, unknown> | undefined) ?? {})) merged.outputs[`${p.host}_${k}`] = v;
+  }
+  return { text: yaml.dump(merged), config: Object.keys(merged.config) };
+}
+
+/**
+ * One inline program of a round's TypeScript programs: each a module of its own (`program-<i>.js`,
+ * loaded afresh for every operation, as the driver loads index.js), their exports prefixed with the host.
+ */
+export function mergeTs(programs: DocsProgram[]): Map<string, string> {
+  const files = new Map<string, string>();
+  programs.forEach((p, i) => files.set(`program-${i}.js`, tsToRun(p)));
+  const list = JSON.stringify(programs.map((p, i) => [p.host, `./program-${i}.js`]));
+  files.set(
+    "index.js",
+    `"use strict";
+const out = {};
+for (const [host, file] of ${list}) {
+  delete require.cache[require.resolve(file)];
+  for (const [k, v] of Object.entries(require(file))) out[host + "_" + k] = v;
+}
+module.exports = out;
+`,
+  );
+  return files;
+}
+
 /** The TypeScript program as CommonJS for the Automation API driver (it loads `pulumi-vps` from the program directory). */
 export function tsToRun(p: DocsProgram): string {
   const ts = createRequire(require.resolve("typescript"))("typescript") as typeof import("typescript");
