@@ -28,6 +28,17 @@ export const VPSORG_SNAPSHOT_ID = 6789;
 export const HOSTKEY_SERVER_ID = HostkeySimulator.VM_OFF;
 export const HOSTKEY_SNAPSHOT = "before-upgrade.v1";
 
+/**
+ * The ids of each account's existing objects that programs name, each with the server it belongs to:
+ * two programs that work on one server must not share a stack.
+ */
+export const SEEDED: Record<Host, Record<string, string>> = {
+  flops: { [FLOPS_SERVER_ID]: `server ${FLOPS_SERVER_ID}` },
+  vpsorg: { [VPSORG_SERVER_ID]: `server ${VPSORG_SERVER_ID}`, [VPSORG_BACKUP_ID]: `server ${VPSORG_SERVER_ID}`, [VPSORG_SNAPSHOT_ID]: `server ${VPSORG_SERVER_ID}` },
+  netangels: { [NETANGELS_VM_ID]: `VM ${NETANGELS_VM_ID}` },
+  hostkey: { [HOSTKEY_SERVER_ID]: `VM ${HOSTKEY_SERVER_ID}` },
+};
+
 export interface DocsAccount {
   host: Host;
   /** The host's settings in both namespaces: `flops:endpoint` (dynamic resources) and `vps:flopsEndpoint` (the plugin). */

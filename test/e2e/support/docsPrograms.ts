@@ -101,21 +101,32 @@ export function tsConfigKeys(p: DocsProgram): string[] {
   return [...new Set([...p.snippet.text.matchAll(/\.(?:require|get)(?:Secret)?(?:Number|Boolean|Object)?\(\s*"([^"]+)"/g)].map((m) => m[1]))];
 }
 
+/** The resource (and YAML variable) names a program declares: two in one stack must not share one. */
+function declaredNames(p: DocsProgram): string[] {
+  if (p.lang === "ts") return [...p.snippet.text.matchAll(/\bnew\s+\w+\.\w+\(\s*"([^"]+)"/g)].map((m) => m[1]);
+  const program = yaml.load(p.snippet.text) as YamlProgram;
+  return [...Object.keys(program.resources ?? {}), ...Object.keys((program.variables as Record<string, unknown> | undefined) ?? {})];
+}
+
+/** The existing servers (`flops server 88977`) a program works on, from the ids of the account's objects it names. */
+function existingObjects(p: DocsProgram, seeded: Record<Host, Record<string, string>>): string[] {
+  return Object.entries(seeded[p.host])
+    .filter(([id]) => new RegExp(`\\b${id}\\b`).test(p.snippet.text))
+    .map(([, server]) => `${p.host} ${server}`);
+}
+
 /**
- * The programs of one language in rounds: at most one program of each host per round (each host's
- * simulator stands for one account, and two programs of one host may touch the same server), and,
- * in YAML, no resource or variable name twice in a round. A round's programs run together in one
- * stack, so the engine starts once for up to four programs.
+ * The programs of one language in rounds, each round run in one stack so the engine starts once for
+ * several programs: programs share a round when they work on no common existing server (`seeded`:
+ * the ids of each host's account and the server each belongs to; two programs on one server could
+ * undo each other's work) and declare no name twice. A round has one simulator per host, shared by that host's programs.
  */
-export function rounds(programs: DocsProgram[]): DocsProgram[][] {
+export function rounds(programs: DocsProgram[], seeded: Record<Host, Record<string, string>>): DocsProgram[][] {
   const out: DocsProgram[][] = [];
-  const names = (p: DocsProgram) => {
-    if (p.lang === "ts") return [];
-    const program = yaml.load(p.snippet.text) as YamlProgram;
-    return [...Object.keys(program.resources ?? {}), ...Object.keys((program.variables as Record<string, unknown> | undefined) ?? {})];
-  };
   for (const p of programs) {
-    const fits = (round: DocsProgram[]) => round.every((q) => q.host !== p.host && !names(q).some((n) => names(p).includes(n)));
+    const objects = existingObjects(p, seeded);
+    const names = declaredNames(p);
+    const fits = (round: DocsProgram[]) => round.every((q) => !existingObjects(q, seeded).some((o) => objects.includes(o)) && !declaredNames(q).some((n) => names.includes(n)));
     const round = out.find(fits);
     if (round) round.push(p);
     else out.push([p]);
@@ -125,7 +136,7 @@ export function rounds(programs: DocsProgram[]): DocsProgram[][] {
 
 /**
  * One Pulumi YAML program of a round's programs: their config declarations, variables and resources
- * as written, their outputs prefixed with the host (`flops_ip`), without `plugins` (see yamlToRun).
+ * as written, their outputs prefixed with the host and the program's place (`flops0_ip`), without `plugins` (see yamlToRun).
  */
 export function mergeYaml(programs: DocsProgram[], project: string): { text: string; config: string[] } {
   const merged: YamlProgram & { config: Record<string, unknown>; variables: Record<string, unknown>; resources: Record<string, unknown>; outputs: Record<string, unknown> } = {
@@ -136,31 +147,31 @@ export function mergeYaml(programs: DocsProgram[], project: string): { text: str
     resources: {},
     outputs: {},
   };
-  for (const p of programs) {
+  for (const [i, p] of programs.entries()) {
     const program = yaml.load(yamlToRun(p).text) as YamlProgram;
     Object.assign(merged.config, program.config);
     Object.assign(merged.variables, program.variables);
     Object.assign(merged.resources, program.resources);
-    for (const [k, v] of Object.entries((program.outputs as Record<string, unknown> | undefined) ?? {})) merged.outputs[`${p.host}_${k}`] = v;
+    for (const [k, v] of Object.entries((program.outputs as Record<string, unknown> | undefined) ?? {})) merged.outputs[`${p.host}${i}_${k}`] = v;
   }
   return { text: yaml.dump(merged), config: Object.keys(merged.config) };
 }
 
 /**
  * One inline program of a round's TypeScript programs: each a module of its own (`program-<i>.js`,
- * loaded afresh for every operation, as the driver loads index.js), their exports prefixed with the host.
+ * loaded afresh for every operation, as the driver loads index.js), their exports prefixed with the host and the program's place (`flops0_ip`).
  */
 export function mergeTs(programs: DocsProgram[]): Map<string, string> {
   const files = new Map<string, string>();
   programs.forEach((p, i) => files.set(`program-${i}.js`, tsToRun(p)));
-  const list = JSON.stringify(programs.map((p, i) => [p.host, `./program-${i}.js`]));
+  const list = JSON.stringify(programs.map((p, i) => [`${p.host}${i}`, `./program-${i}.js`]));
   files.set(
     "index.js",
     `"use strict";
 const out = {};
-for (const [host, file] of ${list}) {
+for (const [prefix, file] of ${list}) {
   delete require.cache[require.resolve(file)];
-  for (const [k, v] of Object.entries(require(file))) out[host + "_" + k] = v;
+  for (const [k, v] of Object.entries(require(file))) out[prefix + "_" + k] = v;
 }
 module.exports = out;
 `,
