@@ -20,6 +20,8 @@ module.exports = {
   testTimeout: 15 * 60 * 1000,
   // Two files at a time: each runs the CLI, the program and provider processes.
   maxWorkers: 2,
+  // docs.test.ts runs the docs' programs (it.concurrent), each in its own stack: three at a time.
+  maxConcurrency: 3,
   // The slowest first, so the two workers finish together.
   testSequencer: "<rootDir>/test/e2e/support/sequencer.js",
   verbose: true,
