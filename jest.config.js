@@ -1,6 +1,10 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
+  // Pulumi's SDK keeps its runtime state in globals; Jest's soft deletion of globals between files
+  // wraps them in setters, and a late write (a Pulumi Stack's __registered) then recursed until the
+  // stack overflowed, failing later suites of the same worker on a loaded machine.
+  testEnvironmentOptions: { globalsCleanup: "off" },
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   // The end-to-end suite needs the real engine (`npm run engine`); it runs as `npm run test:e2e`.

@@ -1,3 +1,4 @@
+import type { HostDefinition } from "./core/host";
 import type { FunctionDefinition, ResourceDefinition } from "./core/resource";
 
 /**
@@ -6,13 +7,12 @@ import type { FunctionDefinition, ResourceDefinition } from "./core/resource";
  * here by `<host>:<Type>` / `<host>:<function>`. Hosts are loaded lazily so a program that uses one
  * host does not load the others.
  */
-type HostModule = { resources: ResourceDefinition[]; functions: FunctionDefinition[] };
-
-const hosts: Record<string, () => HostModule> = {
+const hosts: Record<string, () => HostDefinition> = {
   // Filled in as hosts land: flops, vpsorg, netangels, hostkey.
 };
 
-export function registerHost(name: string, load: () => HostModule): void {
+/** `load` returns the host's `defineHost(...)` (its index's `host`), loading its code on first use. */
+export function registerHost(name: string, load: () => HostDefinition): void {
   hosts[name] = load;
 }
 
@@ -20,7 +20,8 @@ export function hostNames(): string[] {
   return Object.keys(hosts);
 }
 
-function hostModule(host: string): HostModule {
+/** A host's definition: its settings, wait limits, resources and functions. */
+export function hostDefinition(host: string): HostDefinition {
   const load = hosts[host];
   if (!load) throw new Error(`pulumi-vps: unknown host "${host}"; known: ${hostNames().join(", ")}`);
   return load();
@@ -29,22 +30,22 @@ function hostModule(host: string): HostModule {
 /** `flops:Server` → its definition. */
 export function resourceDefinition(token: string): ResourceDefinition {
   const [host, type] = token.split(":");
-  const def = hostModule(host).resources.find((r) => r.type === type);
+  const def = hostDefinition(host).resources.find((r) => r.type === type);
   if (!def) throw new Error(`pulumi-vps: unknown resource type "${token}"`);
   return def;
 }
 
 export function functionDefinition(token: string): FunctionDefinition {
   const [host, name] = token.split(":");
-  const def = hostModule(host).functions.find((f) => f.name === name);
+  const def = hostDefinition(host).functions.find((f) => f.name === name);
   if (!def) throw new Error(`pulumi-vps: unknown function "${token}"`);
   return def;
 }
 
 export function allResources(): ResourceDefinition[] {
-  return hostNames().flatMap((h) => hostModule(h).resources);
+  return hostNames().flatMap((h) => hostDefinition(h).resources);
 }
 
 export function allFunctions(): FunctionDefinition[] {
-  return hostNames().flatMap((h) => hostModule(h).functions);
+  return hostNames().flatMap((h) => hostDefinition(h).functions);
 }

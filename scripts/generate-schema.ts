@@ -8,6 +8,7 @@
  *                                                   (ignored when CI is set: there every host must load)
  */
 import * as fs from "node:fs";
+import { OperationTimeouts } from "../provider/core/timeouts";
 import { registerHost } from "../provider/hosts";
 import { readPackageInfo, schemaPath } from "../provider/plugin/packageInfo";
 import { buildSchema, describedParts, type PackageSchema, probeHosts, schemaText, undocumentedParts } from "../provider/plugin/schema";
@@ -19,7 +20,7 @@ function main(argv: string[]): number {
   const probe = probeHosts();
   for (const f of probe.failed) {
     console.error(`${skipBroken ? "warning" : "error"}: host ${f.host} does not load: ${f.error}`);
-    if (skipBroken) registerHost(f.host, () => ({ resources: [], functions: [] }));
+    if (skipBroken) registerHost(f.host, () => ({ name: f.host, settings: {}, timeouts: new OperationTimeouts(f.host, {}), resources: [], functions: [] }));
   }
   if (probe.failed.length > 0 && !skipBroken) {
     console.error("Every host of provider/hosts.ts must load (pass --skip-broken-hosts to leave one out locally).");

@@ -1,13 +1,16 @@
 /**
  * `npm run bench:tofu` → the "`tofu apply` of the quick start" section of BENCHMARKS.md (between its
- * markers; `npm run bench` keeps it). Needs `.engine/bin/tofu` (`npm run tofu`).
+ * markers; `npm run bench` keeps it). Needs `.engine/bin/tofu` (`npm run tofu`) and the Pulumi CLI
+ * with its YAML host (`npm run engine`).
  *
- * The quick start (examples/quickstart: an SSH key and a server that uses it) written in HCL and
- * applied by OpenTofu with terraform-provider-vps against a fresh flops simulator with its default
- * operation time (1.5 s, as `npm run demo`), several times: the wall time of `tofu apply`, the sum of
- * the host operations it waited for (from the simulator's record of each operation's start and end),
- * and what remains (OpenTofu, the provider process, the calls). Also the wall time of the empty
- * `tofu plan` right after, OpenTofu's fixed cost per command.
+ * The quick start (examples/quickstart: an SSH key and a server that uses it) applied by each engine
+ * against a fresh flops simulator with its default operation time (1.5 s, as `npm run demo`), several
+ * times, the engines taking turns: written in HCL and applied by OpenTofu with terraform-provider-vps,
+ * and written in Pulumi YAML and deployed by `pulumi up` with the native plugin pulumi-resource-vps
+ * (a file backend in a temp dir). For each: the wall time of the apply, the sum of the host operations
+ * it waited for (from the simulator's record of each operation's start and end), and what remains (the
+ * engine, the provider process, the calls). Also the wall time of the empty `tofu plan` / `pulumi
+ * preview` right after, each engine's fixed cost per command.
  *
  * Options: `--runs N` (default 3).
  */
@@ -17,17 +20,19 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { writeCliConfig } from "../provider/terraform/cliConfig";
 import { FlopsSimulator } from "../simulator/flops";
+import { ENGINE_BIN, pulumiVersion, requireEngine, Running, Workspace } from "../test/e2e/support/engine";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const OUT = path.join(ROOT, "BENCHMARKS.md");
 const TOFU = path.join(ROOT, ".engine", "bin", "tofu");
 const ENTRY = path.join(ROOT, "bin", "provider", "terraform", "main.js");
-const args = process.argv.slice(2);
-const RUNS = Number(args[args.indexOf("--runs") + 1]) || 3;
+const PLUGIN_ENTRY = path.join(ROOT, "bin", "provider", "plugin", "main.js");
 export const START = "<!-- tofu-apply:start -->";
 export const END = "<!-- tofu-apply:end -->";
+const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMm0d3b5Yq6mJ4jc2k7Vv2VZ8m9r0m7Xkq1tYy2xQy8Q demo@pulumi-vps";
+const PASSWORD = "Bench-Passw0rd";
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
@@ -49,7 +54,7 @@ provider "vps" {
 
 resource "vps_flops_public_key" "deployer" {
   name       = "deployer"
-  public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMm0d3b5Yq6mJ4jc2k7Vv2VZ8m9r0m7Xkq1tYy2xQy8Q demo@pulumi-vps"
+  public_key = "${SSH_KEY}"
 }
 
 resource "vps_flops_server" "web" {
@@ -57,7 +62,7 @@ resource "vps_flops_server" "web" {
   distribution   = "Ubuntu 14.04.1 x64"
   tariff         = "Облачный 1024"
   public_key_ids = [vps_flops_public_key.deployer.id]
-  password       = "Bench-Passw0rd"
+  password       = "${PASSWORD}"
 }
 
 output "ip" {
@@ -66,35 +71,90 @@ output "ip" {
 `;
 }
 
-interface Sample {
+/** The same quick start in Pulumi YAML (after the project's name and runtime), for the native plugin. */
+const QUICKSTART_YAML = `resources:
+  deployer:
+    type: vps:flops:PublicKey
+    properties:
+      name: deployer
+      publicKey: ${SSH_KEY}
+  web:
+    type: vps:flops:Server
+    properties:
+      name: web
+      distribution: Ubuntu 14.04.1 x64
+      tariff: Облачный 1024
+      publicKeyIds:
+        - \${deployer.id}
+      password: ${PASSWORD}
+outputs:
+  ip: \${web.ipAddresses[0]}
+`;
+
+export interface Sample {
+  /** Wall time of the apply (`tofu apply`, `pulumi up`). */
   applyMs: number;
+  /** Sum of the host operations the apply waited for, from the simulator's record. */
   operationsMs: number;
   operations: string[];
-  planMs: number;
+  /** Wall time of the empty plan right after (`tofu plan`, `pulumi preview`). */
+  emptyPlanMs: number;
 }
 
-/** `tofu <argv>` without blocking: the simulator answers from this process's event loop. */
-function tofu(dir: string, configFile: string, argv: string[]): Promise<{ ms: number; stdout: string }> {
+/** One engine's row: its name, the commands measured and the runs. */
+export interface EngineRun {
+  engine: string;
+  apply: string;
+  emptyPlan: string;
+  samples: Sample[];
+}
+
+/** The table of the section: one row per engine, medians of its runs. */
+export function renderTable(engines: EngineRun[]): string[] {
+  const rows = engines.map(({ engine, apply, emptyPlan, samples }) => {
+    const wall = median(samples.map((s) => s.applyMs));
+    const operations = median(samples.map((s) => s.operationsMs));
+    const empty = median(samples.map((s) => s.emptyPlanMs));
+    const ratio = operations > 0 ? (wall / operations).toFixed(2) : "–";
+    return `| ${engine} | \`${apply}\` ${secs(wall)} | ${secs(operations)} | ${ratio} | ${secs(wall - operations)} | \`${emptyPlan}\` ${secs(empty)} |`;
+  });
+  return ["| engine | apply, wall | sum of operation times | wall ÷ operations | rest | empty plan right after |", "|---|---|---|---|---|---|", ...rows];
+}
+
+/** `BENCHMARKS.md` with `section` in place of the one between the markers, or appended. */
+export function replaceSection(text: string, section: string): string {
+  const at = text.indexOf(START);
+  const end = text.indexOf(END, at);
+  if (at < 0 || end < 0) return `${text.replace(/\n*$/, "\n\n")}${section}\n`;
+  return text.slice(0, at) + section + text.slice(end + END.length);
+}
+
+/** The host operations the apply waited for, ended ones only. */
+function operationsOf(sim: FlopsSimulator): Pick<Sample, "operationsMs" | "operations"> {
+  const ops = sim.operations().filter((o) => o.endedAt !== undefined);
+  return {
+    operationsMs: ops.reduce((sum, o) => sum + ((o.endedAt ?? o.startedAt) - o.startedAt), 0),
+    operations: ops.map((o) => `${o.operationType} ${secs((o.endedAt ?? o.startedAt) - o.startedAt)}`),
+  };
+}
+
+/** `tofu <argv>` without blocking (the simulator answers from this process's event loop); its process group is killed when it ends. */
+async function tofu(dir: string, configFile: string, argv: string[]): Promise<number> {
   const t = Date.now();
   const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? os.homedir(), TF_CLI_CONFIG_FILE: configFile, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
-  return new Promise((resolve, reject) => {
-    const child = spawn(TOFU, argv, { cwd: dir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.pid !== undefined && process.kill(-child.pid, "SIGKILL"), 300_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      const ms = Date.now() - t;
-      if (code === 0) resolve({ ms, stdout });
-      else reject(new Error(`tofu ${argv.join(" ")} exited ${code}:\n${stdout}\n${stderr}`));
-    });
-  });
+  const running = new Running(spawn(TOFU, argv, { cwd: dir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] }), false);
+  const timer = setTimeout(() => running.killGroup(), 300_000);
+  try {
+    const r = await running.exited;
+    if (r.code !== 0) throw new Error(`tofu ${argv.join(" ")} exited ${r.code ?? r.signal}:\n${r.output}`);
+    return Date.now() - t;
+  } finally {
+    clearTimeout(timer);
+    running.killGroup();
+  }
 }
 
-async function sample(): Promise<Sample> {
+async function tofuSample(): Promise<Sample> {
   const sim = new FlopsSimulator();
   await sim.start();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "vps-tofu-bench-"));
@@ -103,55 +163,83 @@ async function sample(): Promise<Sample> {
     fs.mkdirSync(dir);
     const { configFile } = writeCliConfig({ dir: path.join(root, "cli"), entry: ENTRY, version: "0.0.0" });
     fs.writeFileSync(path.join(dir, "main.tf"), quickstart(sim));
-    const apply = await tofu(dir, configFile, ["apply", "-auto-approve", "-no-color"]);
-    const ops = sim.operations().filter((o) => o.endedAt !== undefined);
-    const plan = await tofu(dir, configFile, ["plan", "-detailed-exitcode", "-no-color"]);
-    return {
-      applyMs: apply.ms,
-      operationsMs: ops.reduce((sum, o) => sum + ((o.endedAt ?? o.startedAt) - o.startedAt), 0),
-      operations: ops.map((o) => `${o.operationType} ${secs((o.endedAt ?? o.startedAt) - o.startedAt)}`),
-      planMs: plan.ms,
-    };
+    const applyMs = await tofu(dir, configFile, ["apply", "-auto-approve", "-no-color"]);
+    const operations = operationsOf(sim);
+    // -detailed-exitcode: a plan that is not empty exits 2 and fails the run.
+    const emptyPlanMs = await tofu(dir, configFile, ["plan", "-detailed-exitcode", "-no-color"]);
+    return { applyMs, ...operations, emptyPlanMs };
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
     await sim.stop();
   }
 }
 
-async function main(): Promise<void> {
-  if (!fs.existsSync(TOFU)) throw new Error(`${TOFU} is missing: run \`npm run tofu\` first`);
-  if (!fs.existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` first`);
-  const tofuVersion = spawnSync(TOFU, ["version"], { encoding: "utf8", env: { PATH: process.env.PATH ?? "", TF_CLI_CONFIG_FILE: "/dev/null" } }).stdout.split("\n").find((l) => l.startsWith("OpenTofu")) ?? "OpenTofu";
-  const load = os.loadavg().map((x) => x.toFixed(2)).join(" / ");
-  const samples: Sample[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    samples.push(await sample());
-    log(`run ${i + 1}/${RUNS}: apply ${secs(samples[i].applyMs)}, operations ${secs(samples[i].operationsMs)}, plan ${secs(samples[i].planMs)}`);
+/** The quick start in YAML through `pulumi up`, the native plugin found on PATH as `npm install` puts it there. */
+async function pulumiSample(): Promise<Sample> {
+  const sim = new FlopsSimulator();
+  await sim.start();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "vps-pulumi-bench-"));
+  let ws: Workspace | undefined;
+  try {
+    const launchers = path.join(root, "plugin");
+    fs.mkdirSync(launchers);
+    fs.writeFileSync(path.join(launchers, "pulumi-resource-vps"), `#!/bin/sh\nexec '${process.execPath}' '${PLUGIN_ENTRY}' "$@"\n`, { mode: 0o755 });
+    ws = new Workspace({ project: "quickstart", runtime: "yaml", projectYaml: QUICKSTART_YAML, parentDir: root });
+    const env = { PATH: `${launchers}${path.delimiter}${ws.env.PATH ?? ""}` };
+    await ws.initStack({ "vps:flopsEndpoint": sim.endpoint, "vps:flopsClientId": sim.clientId, "vps:flopsApiKey": sim.apiKey }, ["vps:flopsApiKey"]);
+    let t = Date.now();
+    await ws.pulumi(["up", "--yes"], { env });
+    const applyMs = Date.now() - t;
+    const operations = operationsOf(sim);
+    t = Date.now();
+    await ws.pulumi(["preview", "--expect-no-changes"], { env });
+    return { applyMs, ...operations, emptyPlanMs: Date.now() - t };
+  } finally {
+    await ws?.dispose();
+    fs.rmSync(root, { recursive: true, force: true });
+    await sim.stop();
   }
-  const apply = median(samples.map((s) => s.applyMs));
-  const operations = median(samples.map((s) => s.operationsMs));
-  const plan = median(samples.map((s) => s.planMs));
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const runs = Number(args[args.indexOf("--runs") + 1]) || 3;
+  if (!fs.existsSync(TOFU)) throw new Error(`${TOFU} is missing: run \`npm run tofu\` first`);
+  requireEngine(path.join(ENGINE_BIN, "pulumi-language-yaml"));
+  for (const entry of [ENTRY, PLUGIN_ENTRY]) if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+  const tofuVersion = spawnSync(TOFU, ["version"], { encoding: "utf8", env: { PATH: process.env.PATH ?? "", TF_CLI_CONFIG_FILE: "/dev/null" } }).stdout.split("\n").find((l) => l.startsWith("OpenTofu")) ?? "OpenTofu";
+  const pulumi = `Pulumi ${pulumiVersion()}`;
+  const load = os.loadavg().map((x) => x.toFixed(2)).join(" / ");
+  const tofuRun: EngineRun = { engine: `${tofuVersion}, terraform-provider-vps (HCL)`, apply: "tofu apply -auto-approve", emptyPlan: "tofu plan", samples: [] };
+  const pulumiRun: EngineRun = { engine: `${pulumi}, pulumi-resource-vps (YAML)`, apply: "pulumi up --yes", emptyPlan: "pulumi preview", samples: [] };
+  // The engines take turns, so a change of the machine's load falls on both.
+  for (let i = 0; i < runs; i++) {
+    for (const [run, sample] of [[tofuRun, tofuSample], [pulumiRun, pulumiSample]] as const) {
+      const s = await sample();
+      run.samples.push(s);
+      log(`run ${i + 1}/${runs} ${run.apply}: ${secs(s.applyMs)}, operations ${secs(s.operationsMs)} (${s.operations.join(", ")}), ${run.emptyPlan} ${secs(s.emptyPlanMs)}`);
+    }
+  }
   const when = new Date().toISOString().slice(0, 16).replace("T", " ");
+  const operations = (run: EngineRun) => run.samples[0].operations.join(", ") || "none";
   const L = [
     START,
     "## 7. `tofu apply` of the quick start",
     "",
-    `Generated by \`npm run bench:tofu\` (scripts/tofu-bench.ts) on ${when} UTC: ${os.cpus().length} cores, Node ${process.version}, ${tofuVersion} (\`npm run tofu\`); load average at start ${load}. The quick start (examples/quickstart: an SSH key and a server using it) in HCL, applied by \`tofu apply\` with terraform-provider-vps (dev_overrides) against a fresh flops simulator with its default 1.5 s operations, as \`npm run demo\` uses; median of ${RUNS} runs. "Operations" is the sum of the host operations the apply waited for, as the simulator recorded them (${samples[0].operations.join(", ") || "none"}); the rest is OpenTofu, the provider process and the calls.`,
+    `Generated by \`npm run bench:tofu\` (scripts/tofu-bench.ts) on ${when} UTC: ${os.cpus().length} cores, Node ${process.version}, ${tofuVersion} (\`npm run tofu\`), ${pulumi} with pulumi-language-yaml (\`npm run engine\`); load average at start ${load}. The quick start (examples/quickstart: an SSH key and a server using it) against a fresh flops simulator with its default 1.5 s operations, as \`npm run demo\` uses: in HCL, applied by \`tofu apply\` with terraform-provider-vps (dev_overrides), and in Pulumi YAML, deployed by \`pulumi up\` (its preview included, as \`tofu apply\` plans first) with the native plugin pulumi-resource-vps and a file backend; the engines take turns, median of ${runs} runs each. "Operations" is the sum of the host operations the apply waited for, as the simulator recorded them (OpenTofu: ${operations(tofuRun)}; Pulumi: ${operations(pulumiRun)}); the rest is the engine, the provider process and the calls. The empty plan is \`tofu plan\` / \`pulumi preview\` right after, with nothing to change: each engine's fixed cost per command.`,
     "",
-    "| `tofu apply` wall | sum of operation times | wall ÷ operations | rest | empty `tofu plan` after it |",
-    "|---|---|---|---|---|",
-    `| ${secs(apply)} | ${secs(operations)} | ${(apply / operations).toFixed(2)} | ${secs(apply - operations)} | ${secs(plan)} |`,
+    ...renderTable([tofuRun, pulumiRun]),
     "",
     END,
   ];
-  const text = fs.existsSync(OUT) ? fs.readFileSync(OUT, "utf8") : "# Benchmarks\n";
   const section = L.join("\n");
-  const next = text.includes(START) && text.includes(END) ? text.replace(new RegExp(`${START}[\\s\\S]*?${END}`), section) : `${text.replace(/\n*$/, "\n\n")}${section}\n`;
-  fs.writeFileSync(OUT, next);
+  fs.writeFileSync(OUT, replaceSection(fs.existsSync(OUT) ? fs.readFileSync(OUT, "utf8") : "# Benchmarks\n", section));
   process.stdout.write(`${section}\n`);
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`bench:tofu: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`bench:tofu: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}

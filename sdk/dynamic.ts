@@ -74,7 +74,7 @@ export type DeepInput<T> = T extends (infer E)[]
     ? pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>
     : pulumi.Input<T>;
 
-/** Resource arguments: every input of the description, each accepting Pulumi Inputs at every level. */
+/** Resource arguments as zod infers them (what each generated `…Args` interface states member by member): every input, each accepting Pulumi Inputs at every level. */
 export type DynamicArgs<D> = D extends ResourceDefinition<infer P extends PropertyMap, PropertyMap> ? { [K in keyof ShapeOf<P>]: DeepInput<ShapeOf<P>[K]> } : never;
 
 /** Resource outputs: every input and output of the description as a Pulumi Output. */
@@ -88,7 +88,7 @@ export type DynamicOutputs<D> = D extends ResourceDefinition<infer P extends Pro
  * secret inputs and outputs marked, and `nameProperty` defaulting to the Pulumi resource name.
  */
 export abstract class VpsResource extends pulumi.dynamic.Resource {
-  protected constructor(def: ResourceDefinition, name: string, args: Record<string, unknown> | undefined, opts?: pulumi.CustomResourceOptions) {
+  protected constructor(def: ResourceDefinition, name: string, args: object | undefined, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = {};
     for (const k of [...Object.keys(def.inputs), ...Object.keys(def.outputs)]) props[k] = undefined;
     Object.assign(props, args ?? {});

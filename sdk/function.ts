@@ -33,15 +33,13 @@ export function invokeFunction<A extends z.ZodType, R extends z.ZodType>(def: Fu
   return def.run(parsed.data, { logger: stderrLogger, clock: systemClock, label: `${def.host}.${def.name}` });
 }
 
+/** The arguments as zod infers them: what the generated `…Args` interfaces state member by member. */
 export type FunctionArgs<A extends z.ZodType> = z.input<A>;
 /** A value or an Output of it; a list's members may each be an Output too (as `pulumi.output` resolves them). */
 type InputOf<T> = T extends Array<infer E> ? pulumi.Input<pulumi.Input<E>[]> : pulumi.Input<T>;
 export type OutputArgs<A extends z.ZodType> = { [K in keyof z.input<A>]: InputOf<z.input<A>[K]> };
 
-/** Builds `[getX, getXOutput]` from one function definition. */
-export function makeFunction<A extends z.ZodType, R extends z.ZodType>(def: FunctionDefinition<A, R>) {
-  const promiseForm = (args?: FunctionArgs<A>): Promise<z.infer<R>> => invokeFunction(def, args);
-  const outputForm = (args?: OutputArgs<A>): pulumi.Output<z.infer<R>> =>
-    pulumi.output(args ?? {}).apply((a) => invokeFunction(def, a)) as unknown as pulumi.Output<z.infer<R>>;
-  return [promiseForm, outputForm] as const;
+/** A function's `…Output` form: resolves its Input arguments, then invokes it. */
+export function outputOf<A extends z.ZodType, R extends z.ZodType>(def: FunctionDefinition<A, R>, args: unknown): pulumi.Output<z.infer<R>> {
+  return pulumi.output(args ?? {}).apply((a) => invokeFunction(def, a)) as unknown as pulumi.Output<z.infer<R>>;
 }

@@ -1,23 +1,24 @@
 import { Agent, request as undiciRequest, type Dispatcher } from "undici";
 import { z } from "zod";
 import { type Clock, systemClock } from "./clock";
-import { VpsError } from "./errors";
+import { type ErrorKind, VpsError } from "./errors";
 import { type Logger, silentLogger } from "./log";
-import { type RequestBudget, type RequestPriority } from "./rateLimit";
+import { currentUnblocks, type RequestBudget, requestSent } from "./rateLimit";
 import { redact } from "./redact";
-import { backoffDelay, defaultRetryPolicy, isRetryable, parseRetryAfter, type RetryPolicy, type Safety } from "./retry";
+import { backoffDelay, type CallKind, defaultRetryPolicy, isRetryable, parseRetryAfter, type RetryPolicy } from "./retry";
 
 /**
  * The one HTTP client every host goes through (hcloud-go's handler chain, flattened into one
- * function per concern): send → map transport failures → map vendor errors → validate with zod →
- * retry when the endpoint's declaration allows it. Requests leave the provider nowhere else.
+ * function per concern): send → map transport failures → classify the answer (the status here, the
+ * vendor's body by the host's decoder) → validate with zod → retry when the endpoint's declaration
+ * allows it. Requests leave the provider nowhere else.
  */
 
 export type QueryValue = string | number | boolean | undefined;
 /** A list is sent as the parameter repeated (`keyIds=1&keyIds=2`), as flops's list parameters are. */
 export type ParamValue = QueryValue | ReadonlyArray<string | number | boolean>;
 
-export interface ApiCall<S extends z.ZodType> {
+export interface ApiCall<S extends z.ZodType> extends CallKind {
   /** Shown in errors and logs, e.g. `install` or `GET /vm/{id}/`; never carries secrets. */
   operation: string;
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -27,10 +28,8 @@ export interface ApiCall<S extends z.ZodType> {
   json?: unknown;
   form?: Record<string, ParamValue>;
   headers?: Record<string, string>;
-  /** Declared per endpoint: only "read" calls are retried after 5xx or a broken connection. */
-  safety: Safety;
-  /** Budget priority; defaults from `safety` ("poll" for waiter polls). */
-  priority?: RequestPriority;
+  // `repeat` (may it be sent again after a 5xx or a broken connection?) and `priority` (its place in
+  // the request budget: "poll" for waiter polls) are declared per endpoint (CallKind).
   schema: S;
   signal?: AbortSignal;
   /** Per-call override of the client timeout. */
@@ -50,11 +49,8 @@ export interface HttpClientOptions {
   baseUrl: string;
   /** Adds credentials to a request (query parameters, headers or form fields). */
   authenticate?: (req: { query: Record<string, ParamValue>; headers: Record<string, string>; form?: Record<string, ParamValue> }) => void | Promise<void>;
-  /**
-   * Turns a vendor answer into an error when it is one (HTTP status or an error envelope in a 200), or
-   * returns undefined for a success. Called before schema validation.
-   */
-  decodeError: (res: RawResponse, call: ApiCall<z.ZodType>) => VpsError | undefined;
+  /** The host's reading of its vendor's error bodies (see DecodeVendor). */
+  decodeVendor: DecodeVendor;
   timeoutMs?: number;
   retry?: RetryPolicy;
   clock?: Clock;
@@ -63,6 +59,29 @@ export interface HttpClientOptions {
   budget?: RequestBudget;
   random?: () => number;
 }
+
+/**
+ * What a host reads from its vendor's answer (vercel/ai's createJsonErrorResponseHandler shape: the
+ * host maps the body, the HTTP client alone decides what the status means: 429 → rateLimited with
+ * Retry-After, 5xx → server with the outcome of a write unknown, other statuses by their number).
+ */
+export interface VendorError {
+  code?: string;
+  message?: string;
+  /** The vendor's verdict where its body gives one (a code it documents); else the status decides. Ignored on 429 and 5xx. */
+  kind?: ErrorKind;
+  /** What the user can do, where the vendor's answer says more than its kind. */
+  hint?: string;
+  /** A few words after "failed:", e.g. "not authenticated". */
+  summary?: string;
+}
+
+/**
+ * Reads the vendor's error from an answer: for a 2xx answer, a VendorError means its body is an error
+ * envelope (flops and HOSTKEY answer errors with HTTP 200); for any other status, what the body says
+ * (undefined: nothing, the start of the raw text is quoted instead). Never reads the status's meaning.
+ */
+export type DecodeVendor = (res: RawResponse, call: ApiCall<z.ZodType>) => VendorError | undefined;
 
 /** What a host client passes through to its HttpClient: transport and test seams, no host rules. */
 export type TransportOptions = Pick<HttpClientOptions, "timeoutMs" | "retry" | "clock" | "logger" | "dispatcher" | "budget" | "random">;
@@ -105,19 +124,18 @@ export class HttpClient {
     this.policy = opts.retry ?? defaultRetryPolicy;
   }
 
-  /** Sends the call, retrying where its safety allows, and returns the schema-validated body. */
+  /** Sends the call, retrying where its declaration (`repeat`) allows, and returns the schema-validated body. */
   async call<S extends z.ZodType>(call: ApiCall<S>): Promise<z.infer<S>> {
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.send(call);
-        const vendorError = this.opts.decodeError(res, call);
-        if (vendorError) throw vendorError;
-        if (res.status < 200 || res.status >= 300) throw this.statusError(res, call);
+        const failed = answerError(this.host, res, call, this.opts.decodeVendor, this.clock.now());
+        if (failed) throw failed;
         return this.validate(call, res);
       } catch (e) {
         const err = this.toVpsError(e, call);
         if (err.kind === "rateLimited" && err.retryAfterSeconds !== undefined) this.opts.budget?.pause(err.retryAfterSeconds);
-        if (!isRetryable(err, call.safety) || attempt >= this.policy.maxAttempts || call.signal?.aborted) throw err;
+        if (!isRetryable(err, call.repeat) || attempt >= this.policy.maxAttempts || call.signal?.aborted) throw err;
         // A host asking for a longer wait than the policy honours would refuse an earlier retry too.
         if (err.retryAfterSeconds !== undefined && err.retryAfterSeconds * 1000 > this.policy.maxRetryAfterMs) throw err;
         const delay = backoffDelay(this.policy, attempt, err, this.opts.random);
@@ -178,10 +196,11 @@ export class HttpClient {
       headers["content-type"] = "application/x-www-form-urlencoded";
     }
     // The slot counts from when the answer arrives (see RequestBudget.reserve).
-    const priority = call.priority ?? (call.safety === "mutate" ? "mutate" : "read");
+    const priority = call.priority;
     const budget = this.opts.budget;
     // A budget-like object without `reserve` (older callers, test doubles) counts from the grant.
-    const release = typeof budget?.reserve === "function" ? await budget.reserve(priority, call.signal) : void (await budget?.acquire(priority, call.signal));
+    const release = typeof budget?.reserve === "function" ? await budget.reserve(priority, call.signal, currentUnblocks()) : void (await budget?.acquire(priority, call.signal));
+    requestSent();
     const timeoutMs = call.timeoutMs ?? this.opts.timeoutMs ?? 60_000;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
@@ -234,7 +253,7 @@ export class HttpClient {
         host: this.host,
         operation: call.operation,
         httpStatus: res.status,
-        outcomeUnknown: call.safety === "mutate",
+        outcomeUnknown: call.repeat === "once",
         // Redacted before quoting: JSON.stringify escapes the quotes that the `"token": "..."` rule looks for.
         hint: `the answer did not match the documented shape (${issues}); body starts ${JSON.stringify(redact(res.text).slice(0, 200))}`,
       },
@@ -242,32 +261,9 @@ export class HttpClient {
     );
   }
 
-  private statusError(res: RawResponse, call: ApiCall<z.ZodType>): VpsError {
-    const retryAfterSeconds = parseRetryAfter(res.headers["retry-after"], this.clock.now());
-    if (res.status === 429) {
-      return new VpsError({ kind: "rateLimited", host: this.host, operation: call.operation, httpStatus: 429, retryAfterSeconds, hint: "the host's rate limit was reached; lower maxRequestsPerSecond or try again later" });
-    }
-    const mutate = call.safety === "mutate";
-    if (res.status >= 500) {
-      return new VpsError({
-        kind: "server",
-        host: this.host,
-        operation: call.operation,
-        httpStatus: res.status,
-        outcomeUnknown: mutate,
-        retryAfterSeconds,
-        vendorMessage: redact(res.text).slice(0, 200) || undefined,
-        hint: mutate ? OUTCOME_UNKNOWN_HINT : "the host had a server error; try again later",
-      });
-    }
-    const kind = res.status === 404 ? "notFound" : res.status === 401 || res.status === 403 ? "unauthorized" : res.status === 409 ? "conflict" : "invalid";
-    // Redacted before truncating, so a secret cut in half by the slice is still recognised.
-    return new VpsError({ kind, host: this.host, operation: call.operation, httpStatus: res.status, vendorMessage: redact(res.text).slice(0, 300) || undefined });
-  }
-
   private toVpsError(e: unknown, call: ApiCall<z.ZodType>): VpsError {
     if (e instanceof VpsError) return e;
-    const mutate = call.safety === "mutate";
+    const mutate = call.repeat === "once";
     if (call.signal?.aborted) {
       return new VpsError({ kind: "other", host: this.host, operation: call.operation, outcomeUnknown: mutate, hint: "the operation was cancelled", cause: e });
     }
@@ -289,3 +285,46 @@ export class HttpClient {
 
 export const OUTCOME_UNKNOWN_HINT =
   "the outcome is unknown: the request may or may not have been applied, so it was not repeated; run `pulumi refresh` to see the live state, then `pulumi up` again";
+
+/** The kind an error status means when the vendor's body gives none. */
+function statusKind(status: number): ErrorKind {
+  if (status === 404) return "notFound";
+  if (status === 401 || status === 403) return "unauthorized";
+  if (status === 409) return "conflict";
+  return "invalid";
+}
+
+/**
+ * The error an answer means, or undefined for a success (then validated against the call's schema).
+ * The one place statuses are classified:
+ * - 429: refused unprocessed, so any call may be repeated after Retry-After (read on `now`, the
+ *   client's clock, never the wall clock);
+ * - 5xx: a server failure whatever the body says; a write sent once has an unknown outcome (a proxy may
+ *   answer 5xx after the change was applied);
+ * - a vendor error (the host's decoder), on 2xx or any other status: its kind, else the status's;
+ * - another non-2xx: kind from the status, the start of the body quoted.
+ */
+export function answerError(host: string, res: RawResponse, call: ApiCall<z.ZodType>, decodeVendor: DecodeVendor, now: number): VpsError | undefined {
+  const ok = res.status >= 200 && res.status < 300;
+  const vendor = decodeVendor(res, call);
+  if (ok && !vendor) return undefined;
+  // Redacted before truncating, so a secret cut in half by the slice is still recognised.
+  const quoted = (length: number) => (ok ? undefined : redact(res.text).slice(0, length) || undefined);
+  const base = { host, operation: call.operation, httpStatus: res.status, vendorCode: vendor?.code };
+  const retryAfterSeconds = parseRetryAfter(res.headers["retry-after"], now);
+  if (res.status === 429) {
+    return new VpsError({ ...base, kind: "rateLimited", vendorMessage: vendor?.message, retryAfterSeconds, hint: `the ${host} rate limit was reached; lower ${host}:maxRequestsPerSecond or try again later` });
+  }
+  if (res.status >= 500) {
+    const once = call.repeat === "once";
+    return new VpsError({
+      ...base,
+      kind: "server",
+      vendorMessage: vendor?.message ?? quoted(200),
+      outcomeUnknown: once,
+      retryAfterSeconds,
+      hint: once ? OUTCOME_UNKNOWN_HINT : `the ${host} API had a server error; try again later`,
+    });
+  }
+  return new VpsError({ ...base, kind: vendor?.kind ?? statusKind(res.status), vendorMessage: vendor?.message ?? quoted(300), hint: vendor?.hint }, vendor?.summary);
+}

@@ -14,5 +14,8 @@ export * from "./cache";
 export * from "./timeouts";
 export * from "./reconcile";
 export * from "./coalesce";
+export * from "./durations";
 export * from "./triggers";
 export * from "./lifetime";
+export * from "./action";
+export * from "./host";

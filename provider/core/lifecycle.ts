@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { collectingDurations, LAST_OPERATION_SECONDS, operationDurations, secondsRecord } from "./durations";
 import { VpsError, errorMessage, extendHint } from "./errors";
 import { type CheckFailure, CheckFailures, type HandlerContext, type ResourceDefinition, resourceLabel } from "./resource";
 
@@ -129,6 +130,8 @@ export interface DiffOutcome {
 
 /** Compares new inputs with the state written by the last create/update/read. `__provider` is never compared. */
 export async function diffResource(def: ResourceDefinition, olds: Props, news: Props): Promise<DiffOutcome> {
+  // The state's recorded durations: an estimate for this run's operations of those kinds.
+  operationDurations.noteState(def.host, olds[LAST_OPERATION_SECONDS]);
   const extras = def.handler.diff ? await def.handler.diff(olds, inputsOnly(def, news)) : {};
   const ignore = new Set(extras.ignore ?? []);
   const detailed: Record<string, "update" | "replace"> = {};
@@ -146,6 +149,19 @@ export async function diffResource(def: ResourceDefinition, olds: Props, news: P
   return { changes: Object.keys(detailed).length > 0, replaces, detailed, deleteBeforeReplace: replaces.length > 0 && !!extras.deleteBeforeReplace };
 }
 
+/**
+ * `lastOperationSeconds` for a resource that declares it: what the state held, updated with the waits
+ * of this call. Left out when there is nothing to record.
+ */
+function withDurations(def: ResourceDefinition, outs: Props, before: unknown, finished: Record<string, number>): Props {
+  if (!(LAST_OPERATION_SECONDS in def.outputs)) return outs;
+  // Through secondsRecord as a whole, so a wait that took under 0.05 s (recorded as 0) is left out
+  // here as it is when the state is read back: a read then gives the outputs the create gave.
+  const merged = secondsRecord({ ...(secondsRecord(before) ?? {}), ...(secondsRecord(outs[LAST_OPERATION_SECONDS]) ?? {}), ...finished }) ?? {};
+  const { [LAST_OPERATION_SECONDS]: _dropped, ...rest } = outs;
+  return Object.keys(merged).length ? { ...rest, [LAST_OPERATION_SECONDS]: merged } : rest;
+}
+
 /** Names the resource in front of any error from a handler. */
 export function withLabel(e: unknown, label: string): Error {
   if (e instanceof VpsError) return e.withContext(label);
@@ -157,8 +173,8 @@ export function withLabel(e: unknown, label: string): Error {
 export async function createResource(def: ResourceDefinition, inputs: Props, ctx: HandlerContext): Promise<{ id: string; outs: Props }> {
   const clean = inputsOnly(def, inputs);
   try {
-    const r = await def.handler.create(clean, ctx);
-    return { id: r.id, outs: { ...clean, ...(r.outs as Props) } };
+    const { value: r, seconds } = await collectingDurations(def.host, undefined, () => def.handler.create(clean, ctx));
+    return { id: r.id, outs: withDurations(def, { ...clean, ...(r.outs as Props) }, undefined, seconds) };
   } catch (e) {
     // An object the create made is kept in state (createdId) with the inputs and whatever outputs
     // the handler knew, so the next `pulumi up` updates it instead of replacing it.
@@ -183,10 +199,11 @@ function withAdoptHint(def: ResourceDefinition, e: unknown): unknown {
 
 export async function readResource(def: ResourceDefinition, id: string, state: Props, ctx: HandlerContext): Promise<{ id: string; inputs: Props; outs: Props } | undefined> {
   try {
+    operationDurations.noteState(def.host, state[LAST_OPERATION_SECONDS]);
     const r = await def.handler.read(id, state, ctx);
     if (!r) return undefined;
     const inputs = inputsOnly(def, r.inputs as Props);
-    return { id: r.id, inputs, outs: { ...inputs, ...(r.outs as Props) } };
+    return { id: r.id, inputs, outs: withDurations(def, { ...inputs, ...(r.outs as Props) }, state[LAST_OPERATION_SECONDS], {}) };
   } catch (e) {
     throw withLabel(e, ctx.label);
   }
@@ -196,8 +213,9 @@ export async function updateResource(def: ResourceDefinition, id: string, olds: 
   const clean = inputsOnly(def, news);
   if (!def.handler.update) throw new Error(`${ctx.label}: no property can change in place; this is a bug in the diff`);
   try {
-    const outs = await def.handler.update(id, olds, clean, ctx);
-    return { ...clean, ...(outs as Props) };
+    operationDurations.noteState(def.host, olds[LAST_OPERATION_SECONDS]);
+    const { value: outs, seconds } = await collectingDurations(def.host, olds[LAST_OPERATION_SECONDS], () => def.handler.update!(id, olds, clean, ctx));
+    return withDurations(def, { ...clean, ...(outs as Props) }, olds[LAST_OPERATION_SECONDS], seconds);
   } catch (e) {
     throw withLabel(e, ctx.label);
   }
@@ -205,7 +223,7 @@ export async function updateResource(def: ResourceDefinition, id: string, olds: 
 
 export async function deleteResource(def: ResourceDefinition, id: string, state: Props, ctx: HandlerContext): Promise<void> {
   try {
-    await def.handler.delete(id, state, ctx);
+    await collectingDurations(def.host, state[LAST_OPERATION_SECONDS], () => def.handler.delete(id, state, ctx));
   } catch (e) {
     throw withLabel(e, ctx.label);
   }

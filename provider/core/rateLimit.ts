@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Clock } from "./clock";
 import { systemClock } from "./clock";
 
@@ -5,9 +6,41 @@ import { systemClock } from "./clock";
 export type RequestPriority = "mutate" | "read" | "poll";
 const ORDER: RequestPriority[] = ["mutate", "read", "poll"];
 
+interface RequestContext {
+  /** How many waits the request may end; read again while it waits for its turn (a listing's readers grow). */
+  unblocks: number | (() => number);
+  /** Called when the request leaves (its slot was granted). */
+  onSent?: () => void;
+}
+
+const requestContext = new AsyncLocalStorage<RequestContext>();
+
+/**
+ * Runs `fn` with its requests marked as able to end `waits` waits: within a priority, the budget
+ * serves the requests that unblock the most first (a listing that answers ten waits before a poll
+ * that answers one, a poll at an operation's likely end before an early look). Requests made outside
+ * count as one. `onSent` is told when a request of `fn` leaves (see `requestSent`).
+ */
+export function unblockingWaits<T>(waits: number | (() => number), fn: () => T, onSent?: () => void): T {
+  return requestContext.run({ unblocks: waits, onSent }, fn);
+}
+
+/** How many waits the current request may end (see `unblockingWaits`), as a function read at each turn. */
+export function currentUnblocks(): () => number {
+  const u = requestContext.getStore()?.unblocks ?? 1;
+  return typeof u === "function" ? u : () => u;
+}
+
+/** Called by the HTTP client when a request has its slot and leaves. */
+export function requestSent(): void {
+  requestContext.getStore()?.onSent?.();
+}
+
 interface Waiter {
   /** Reserved (counts from its release) rather than acquired (counts from the grant). */
   untilReleased: boolean;
+  /** How many waits its answer may end: more goes first within a priority. */
+  unblocks: () => number;
   resolve: (slot: Slot) => void;
   reject: (e: unknown) => void;
   signal?: AbortSignal;
@@ -21,7 +54,7 @@ interface Slot {
 
 /**
  * A per-host request budget shared by every resource in the provider process, served in priority
- * order, paused whole when the host answers 429 with Retry-After (everyone waits, not only the caller
+ * order (and within a priority, what unblocks the most waits first: `unblockingWaits`), paused whole when the host answers 429 with Retry-After (everyone waits, not only the caller
  * that was refused).
  *
  * The limit holds over every one-second window, as a host counting "requests per second" sees it: up
@@ -64,8 +97,9 @@ export class RequestBudget {
    * Waits for a slot; the slot counts from now. With `untilReleased`, it counts from when the release
    * handed to that callback is called instead (see `reserve`).
    */
-  async acquire(priority: RequestPriority, signal?: AbortSignal, opts: { untilReleased?: (release: () => void) => void } = {}): Promise<void> {
-    const slot = await this.take(priority, opts.untilReleased !== undefined, signal);
+  async acquire(priority: RequestPriority, signal?: AbortSignal, opts: { untilReleased?: (release: () => void) => void; unblocks?: number | (() => number) } = {}): Promise<void> {
+    const u = opts.unblocks ?? currentUnblocks();
+    const slot = await this.take(priority, opts.untilReleased !== undefined, typeof u === "function" ? u : () => u, signal);
     opts.untilReleased?.(() => {
       if (!slot || !slot.open) return;
       slot.open = false;
@@ -79,9 +113,9 @@ export class RequestBudget {
    * failed): the slot counts from then. Until released it is held as if sent just now. (Goes through
    * `acquire`, so a subclass that watches `acquire` sees every request.)
    */
-  async reserve(priority: RequestPriority, signal?: AbortSignal): Promise<() => void> {
+  async reserve(priority: RequestPriority, signal?: AbortSignal, unblocks?: number | (() => number)): Promise<() => void> {
     let release = () => {};
-    await this.acquire(priority, signal, { untilReleased: (r) => (release = r) });
+    await this.acquire(priority, signal, { untilReleased: (r) => (release = r), unblocks });
     return release;
   }
 
@@ -112,7 +146,7 @@ export class RequestBudget {
     this.wake = undefined;
   }
 
-  private take(priority: RequestPriority, untilReleased: boolean, signal?: AbortSignal): Promise<Slot | undefined> {
+  private take(priority: RequestPriority, untilReleased: boolean, unblocks: () => number, signal?: AbortSignal): Promise<Slot | undefined> {
     if (!Number.isFinite(this.ratePerSecond) || this.ratePerSecond <= 0) return Promise.resolve(undefined);
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<Slot | undefined>((resolve, reject) => {
@@ -125,6 +159,7 @@ export class RequestBudget {
       };
       const waiter: Waiter = {
         untilReleased,
+        unblocks,
         resolve: (slot) => {
           signal?.removeEventListener("abort", onAbort);
           resolve(slot);
@@ -143,17 +178,23 @@ export class RequestBudget {
     this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + seconds * 1000);
   }
 
+  /** The next request: by priority, then the one that unblocks the most waits now, then first come. */
   private next(): Waiter | undefined {
     for (const p of ORDER) {
       const q = this.queues[p];
-      while (q.length > 0) {
-        const w = q.shift()!;
-        if (w.signal?.aborted) {
-          w.reject(w.signal.reason);
-          continue;
-        }
-        return w;
+      for (let i = q.length - 1; i >= 0; i--) {
+        if (!q[i].signal?.aborted) continue;
+        const [w] = q.splice(i, 1);
+        w.reject(w.signal!.reason);
       }
+      if (q.length === 0) continue;
+      let best = 0;
+      let most = q[0].unblocks();
+      for (let i = 1; i < q.length; i++) {
+        const u = q[i].unblocks();
+        if (u > most) [best, most] = [i, u];
+      }
+      return q.splice(best, 1)[0];
     }
     return undefined;
   }

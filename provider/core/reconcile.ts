@@ -13,7 +13,8 @@ import { waitFor } from "./waiter";
  * - observable (snapshot create, IP add, reinstall, delete...): the object is read first (its info,
  *   the listing); the call is sent again only when the change is not there and nothing runs for it;
  *   a change found done is adopted, one found under way is handed back to be waited for;
- * - neither: the error says so, naming the call and what to check.
+ * - neither: the error says so, naming the call and what to check; only a 503 answer (the host did
+ *   not handle the call) lets it be sent again.
  * A re-send the host refuses as busy means an operation (most likely the lost one) still runs on the
  * object: it is waited out, looking for the change, instead of failing. A 429 is a refusal, not an
  * unknown outcome; the HTTP client already repeats it after Retry-After. The number of sends is
@@ -34,7 +35,26 @@ export type Seen<F> =
 /** What a repeat of a mutating call would do, declared where the call is made. */
 export type Repeat<F> =
   | { kind: "idempotent"; look?: () => Promise<Seen<F>> }
-  | { kind: "observable"; look: () => Promise<Seen<F>> }
+  | {
+      kind: "observable";
+      look: () => Promise<Seen<F>>;
+      /**
+       * The look cannot show the call's work while it runs, only its change once done (flops lists no
+       * running operations: a snapshot or an address appears when its operation ends). A look that
+       * finds nothing then proves nothing while the lost call may still run, and a repeat sent the
+       * moment that work ends would be applied twice. So after a fault that may hide an accepted call
+       * (a lost or unreadable answer, a dropped connection), and after a busy refusal, the change is
+       * looked for over the whole `busyWait` before the call is sent again; a 5xx answer (the host says
+       * the call failed) is re-sent after one look.
+       */
+      hiddenWork?: boolean;
+      /**
+       * The change shows only some time after its work ends (a listing that lags behind the host): a
+       * look that finds it absent counts only once it has found it absent for this long (at most the
+       * busy wait), wherever the call is looked for, after a fault and before each repeat of a busy wait.
+       */
+      settleMs?: number;
+    }
   /** `check`: what the user should look at before running `pulumi up` again. */
   | { kind: "neither"; check: string };
 
@@ -94,19 +114,21 @@ export async function sendReconciled<T, F>(o: ReconcileCall<T, F>): Promise<Reco
       last = e;
     }
     const repeat = o.repeat;
-    if (repeat.kind === "neither") {
+    const unhandled = notHandled(last);
+    if (repeat.kind === "neither" && !unhandled) {
       throw unresolved(last, o.operation, `the API cannot show whether it took effect, so it was not sent again; ${repeat.check}`);
     }
-    const seen = repeat.look ? await look(o, repeat.look, last) : undefined;
+    const seen = repeat.kind === "neither" ? undefined : repeat.look ? (hidesWork(o) && mayHaveArrived(last) ? await lookOverWindow(o, last) : await lookSettled(o, repeat.look, last)) : undefined;
     if (seen?.state === "done" || seen?.state === "running") {
       o.logger.warn(`${o.host}: ${o.operation} had no clear answer (${cause(last)}); ${seen.state === "done" ? "its change is there" : "its work is under way"}, so it is not sent again`);
       return { kind: seen.state, found: seen.found };
     }
-    if (seen?.state === "unknown" && repeat.kind === "observable") {
+    if (seen?.state === "unknown" && repeat.kind === "observable" && !unhandled) {
       throw unresolved(last, o.operation, `${seen.why}, so it was not sent again; check the object in the host's panel (or run \`pulumi refresh\`) before \`pulumi up\` again`);
     }
     if (attempt >= attempts) throw unresolved(last, o.operation, `it was sent ${attempts} times without a clear answer; run \`pulumi refresh\` to see the live state, then \`pulumi up\` again`);
-    o.logger.warn(`${o.host}: ${o.operation} had no clear answer (${cause(last)}); ${repeat.kind === "idempotent" ? "sending it again leaves the same result" : "its change is not there and nothing runs for it"}, so it is sent again`);
+    const why = repeat.kind === "idempotent" ? "sending it again leaves the same result" : seen?.state === "absent" ? "its change is not there and nothing runs for it" : "the host says it did not handle it";
+    o.logger.warn(`${o.host}: ${o.operation} had no clear answer (${cause(last)}); ${why}, so it is sent again`);
   }
 }
 
@@ -125,6 +147,66 @@ export async function sendIdempotent<T>(o: Omit<ReconcileCall<T, never>, "repeat
   const r = await sendReconciled<T, never>({ ...o, repeat: { kind: "idempotent" } });
   // Without a look nothing can be found: only an answer returns.
   return (r as { kind: "sent"; answer: T }).answer;
+}
+
+/** A call declared `hiddenWork`, with the window (its busy wait) to look over. */
+function hidesWork<T, F>(o: ReconcileCall<T, F>): o is ReconcileCall<T, F> & { repeat: { kind: "observable" }; busyWait: NonNullable<ReconcileCall<T, F>["busyWait"]> } {
+  return o.repeat.kind === "observable" && o.repeat.hiddenWork === true && o.busyWait !== undefined;
+}
+
+/**
+ * A 503 (Service Unavailable) says the host did not handle the request (RFC 9110 15.6.4: it is
+ * "currently unable to handle" it), so even a call that must not run twice may be sent again. Other
+ * 5xx (500, 502, 504) may come after the host acted, and stay unknown outcomes.
+ */
+function notHandled(e: VpsError): boolean {
+  return e.kind === "server" && e.httpStatus === 503;
+}
+
+/** Whether the host may have accepted the call: any fault but an error answer (a 5xx says the call failed). */
+function mayHaveArrived(e: VpsError): boolean {
+  return e.kind !== "server";
+}
+
+/**
+ * For a call whose work the look cannot see: the change looked for until it shows or the busy wait
+ * runs out; only then does "absent" mean the lost call did not take (or failed), so that it may be
+ * sent again. A call whose work outlasts the wait is still refused as busy when re-sent.
+ */
+async function lookOverWindow<T, F>(o: ReconcileCall<T, F> & { repeat: { kind: "observable" }; busyWait: NonNullable<ReconcileCall<T, F>["busyWait"]> }, fault: VpsError): Promise<Seen<F>> {
+  const first = await look(o, o.repeat.look, fault);
+  if (first.state !== "absent") return first;
+  const wait = o.busyWait;
+  o.logger.warn(`${o.host}: ${o.operation} had no clear answer (${cause(fault)}) and the host cannot show its work while it runs; looking for its change for up to ${Math.round(wait.timeoutMs / 1000)} s before sending it again`);
+  return lookUntilShown(o, o.repeat.look, fault, wait);
+}
+
+/** A look; for a call declared `settleMs`, one that goes on while the change is absent, up to that window. */
+async function lookSettled<T, F>(o: ReconcileCall<T, F>, fn: () => Promise<Seen<F>>, fault: VpsError): Promise<Seen<F>> {
+  const settleMs = o.repeat.kind === "observable" ? o.repeat.settleMs : undefined;
+  if (!settleMs) return look(o, fn, fault);
+  return lookUntilShown(o, fn, fault, { ...o.busyWait, timeoutMs: Math.min(settleMs, o.busyWait?.timeoutMs ?? settleMs) });
+}
+
+/** Looks until the change shows (or work on it, or an unknown) or the window runs out; then it is absent. */
+async function lookUntilShown<F>(o: { host: string; operation: string }, fn: () => Promise<Seen<F>>, fault: VpsError, window: { timeoutMs: number; clock?: Clock; signal?: AbortSignal }): Promise<Seen<F>> {
+  try {
+    const r = await waitFor<Seen<F>>({
+      host: o.host,
+      what: `the change of ${o.operation} to show`,
+      timeoutMs: window.timeoutMs,
+      clock: window.clock,
+      signal: window.signal,
+      poll: async () => {
+        const seen = await look(o, fn, fault);
+        return seen.state === "absent" ? { done: false, status: "not there yet" } : { done: true, value: seen };
+      },
+    });
+    return r.value!;
+  } catch (e) {
+    if (isVpsError(e, "timeout")) return { state: "absent" };
+    throw e;
+  }
 }
 
 async function look<F>(o: { host: string; operation: string }, fn: () => Promise<Seen<F>>, fault: VpsError): Promise<Seen<F>> {
@@ -146,6 +228,7 @@ async function waitWhileBusy<T, F>(o: ReconcileCall<T, F>, fault: VpsError, refu
   const wait = o.busyWait;
   const repeat = o.repeat;
   if (!wait || repeat.kind === "neither") throw unresolved(fault, o.operation, `sending it again was refused as busy (${refusal.message}); wait for the work on it to end, check it, then run \`pulumi up\` again`);
+  const hidden = hidesWork(o);
   o.logger.warn(`${o.host}: ${o.operation} had no clear answer (${cause(fault)}) and sending it again was refused as busy: its work is probably under way; waiting for it`);
   try {
     const r = await waitFor<Reconciled<T, F>>({
@@ -155,10 +238,13 @@ async function waitWhileBusy<T, F>(o: ReconcileCall<T, F>, fault: VpsError, refu
       clock: wait.clock,
       signal: wait.signal,
       poll: async () => {
-        const seen = repeat.look ? await look(o, repeat.look, fault) : undefined;
+        const seen = repeat.look ? await lookSettled(o, repeat.look, fault) : undefined;
         if (seen?.state === "done") return { done: true, value: { kind: "done", found: seen.found } };
         if (seen?.state === "running") return { done: true, value: { kind: "running", found: seen.found } };
         if (seen?.state === "unknown" && repeat.kind === "observable") throw unresolved(fault, o.operation, `${seen.why}; check the object in the host's panel before \`pulumi up\` again`);
+        // Work the look cannot see may end between a look and a repeat, which would then be applied
+        // twice: while it runs, only its change is looked for.
+        if (hidden) return { done: false, status: "its change is not there yet" };
         try {
           return { done: true, value: { kind: "sent", answer: await o.send() } };
         } catch (e) {

@@ -1,10 +1,30 @@
 import type { VpsError } from "./errors";
+import type { RequestPriority } from "./rateLimit";
 
 /**
  * Retry policy as data (hcloud-go's client_handler_retry.go is the model, with one fix: whether a call
  * may be repeated is declared per endpoint, not guessed from the HTTP verb, because flops mutates with GET).
+ *
+ * `Repeatability` says whether the HTTP client may send a request again when its outcome is unknown (a 5xx, a
+ * broken connection): "repeatable" for reads and for writes whose repetition is harmless (a delete by
+ * id finds the object gone, a login issues another token); "once" for a write that must not run twice,
+ * whose failure then leaves the outcome unknown. Where the request queues in the request budget is a
+ * separate declaration (RequestPriority): a repeatable delete still goes with the mutations.
  */
-export type Safety = "read" | "mutate";
+export type Repeatability = "repeatable" | "once";
+
+/** How a call is declared: whether it may be repeated, and its place in the request budget. */
+export interface CallKind {
+  repeat: Repeatability;
+  priority: RequestPriority;
+}
+
+/** A read: repeatable, queued with the reads. */
+export const READ: CallKind = { repeat: "repeatable", priority: "read" };
+/** A write that must not run twice: sent once, queued with the mutations. */
+export const WRITE_ONCE: CallKind = { repeat: "once", priority: "mutate" };
+/** A write whose repetition is harmless (a delete by id): repeatable, queued with the mutations. */
+export const REPEATABLE_WRITE: CallKind = { repeat: "repeatable", priority: "mutate" };
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -25,12 +45,12 @@ export const defaultRetryPolicy: RetryPolicy = {
 /**
  * May this failed call be sent again?
  * - 429: the host refused it unprocessed, so any call may be repeated (after Retry-After);
- * - 5xx and broken connections: only read-only calls, since a mutating one may already have happened
- *   (what happens to a mutating call then is its own declaration: provider/core/reconcile.ts).
+ * - 5xx and broken connections: only repeatable calls, since a write sent once may already have
+ *   happened (what happens to it then is its own declaration: provider/core/reconcile.ts).
  */
-export function isRetryable(error: VpsError, safety: Safety): boolean {
+export function isRetryable(error: VpsError, repeat: Repeatability): boolean {
   if (error.kind === "rateLimited") return true;
-  if (error.kind === "server" || error.kind === "network") return safety === "read";
+  if (error.kind === "server" || error.kind === "network") return repeat === "repeatable";
   return false;
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { type HandlerContext, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
+import { type HandlerContext, recordingOperationSeconds, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
@@ -80,7 +80,7 @@ async function applyPolicy(c: FlopsClient, vmId: number, tenantId: number, wante
   const r = await startReconciled(ctx, `backup_policy_change of VM ${vmId}`, () => c.changeBackupPolicy({ vmId, tenantId, quantity: wanted.quantity, frequency: wanted.frequency }), { kind: "idempotent", look: shown }, operationTimeout);
   if (r.kind === "sent") {
     reportStarted(ctx, `backup policy of server ${vmId}`, `changing to ${describe(wanted)}`, `operation ${r.answer.operationId}`);
-    await awaitOperation(c, r.answer, `backup policy of server ${vmId} → ${describe(wanted)}`, ctx, { operationTimeout });
+    await awaitOperation(c, r.answer, `backup policy of server ${vmId} → ${describe(wanted)}`, ctx, { operationTimeout, kind: "backup policy change" });
   }
 }
 
@@ -119,7 +119,7 @@ async function takeOver(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
   }
 }
 
-export const backupPolicyResource = defineResource({
+export const backupPolicyResource = recordingOperationSeconds(defineResource({
   host: FLOPS_HOST,
   type: "BackupPolicy",
   description: "The backup schedule of a flops server (backup_policy_change); delete puts back the policy the server had before.",
@@ -210,4 +210,4 @@ resources:
       }
     },
   },
-});
+}));

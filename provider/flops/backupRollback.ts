@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, type Repeat, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
+import { defineAction, type HandlerContext, isVpsError, type Repeat, type Seen, VpsError, type ShapeOf, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import type { Backup, Vm } from "./schemas";
 import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
-import { adoptRollback, confirmInput, readRollbackServer, runRollback, triggersInput } from "./snapshotRollback";
+import { adoptRollback, rollbackOutputs, rollbackReadBack, runRollback } from "./snapshotRollback";
 
 /**
  * `flops.BackupRollback`: rolls a server back to one of its backups (`backup_rollback`) and waits.
@@ -36,23 +36,19 @@ const inputs = {
     description: "Save the server's current state as a backup first (backup_rollback's createBackup). Read when the rollback runs.",
     createOnly: true,
   },
-  confirm: confirmInput("a backup rollback deletes every snapshot of the server, loses its current disk for good, and puts back the tariff of the backup's time"),
-  triggers: triggersInput,
   importFrom: {
     schema: z.string().regex(ID_FORM, 'must be "<serverId>/<backup>/<operationId>"').optional(),
     description: 'Adopt a backup rollback already started ("<serverId>/<backup>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
     createOnly: true,
   },
-  operationTimeout: operationTimeoutInput,
 };
 
 const outputs = {
-  operationId: { schema: z.number(), description: "The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation)." },
-  rolledBackAt: { schema: z.number(), description: "When the rollback was seen to finish, epoch milliseconds (provider clock)." },
+  ...rollbackOutputs,
   backupTimeAdded: { schema: z.number().optional(), description: "When the backup rolled back to was taken, epoch milliseconds." },
 };
 
-type Inputs = ShapeOf<typeof inputs>;
+type Inputs = ShapeOf<typeof inputs> & { operationTimeout?: number };
 
 function parseId(id: string): { vmId: number; backup: string; operationId: number } {
   const m = ID_FORM.exec(id);
@@ -69,7 +65,7 @@ async function backupsOf(c: FlopsClient, vmId: number): Promise<Backup[]> {
   }
 }
 
-async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
+async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerContext) {
   const vmId = Number(news.serverId);
   const what = `roll server ${vmId} back to backup ${news.backup}`;
   const backup = (await backupsOf(c, vmId)).find((b) => b.id === news.backup);
@@ -89,6 +85,7 @@ async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
   ctx.logger.warn(`${ctx.label}: rolling server ${vmId} back to backup ${backup.id}: every snapshot of the server is deleted, its current disk is lost${news.createBackup ? " (a backup of it is taken first)" : ""}, and its tariff goes back to the one of the backup's time`);
   const run = await runRollback(c, vmId, what, ctx, {
     operationTimeout: news.operationTimeout,
+    kind: "backup rollback",
     idFor: (operationId) => `${vmId}/${backup.id}/${operationId}`,
     start: (vm) => c.rollbackBackup({ vmId, tenantId: vm.tenantId, backup: backup.id, createBackup: news.createBackup }),
     repeat: (before) => backupRollbackRepeat(c, before, news.createBackup === true),
@@ -115,11 +112,13 @@ async function backupRollbackRepeat(c: FlopsClient, before: Vm, createBackup: bo
   return { kind: "observable", look: happened };
 }
 
-export const backupRollbackResource = defineResource({
+export const backupRollbackResource = recordingOperationSeconds(defineAction({
   host: FLOPS_HOST,
   type: "BackupRollback",
   description: "Rolls a flops server back to a backup (backup_rollback) when created or when its triggers change; deleting it leaves the server alone.",
+  confirm: "a backup rollback deletes every snapshot of the server, loses its current disk for good, and puts back the tariff of the backup's time",
   inputs,
+  operationTimeout: operationTimeoutInput,
   outputs,
   notes: {
     id: "`\"<serverId>/<backup>/<operationId>\"`",
@@ -159,26 +158,7 @@ resources:
       triggers: [ "1" ]`,
     },
   },
-  handler: {
-    async create(news, ctx) {
-      return perform(flopsClient(), news, ctx);
-    },
-    async read(id, state) {
-      const ref = parseId(id);
-      if (!(await readRollbackServer(flopsClient(), ref.vmId))) return undefined;
-      const recorded = {
-        serverId: state.serverId ?? String(ref.vmId),
-        backup: state.backup ?? ref.backup,
-        createBackup: state.createBackup,
-        confirm: true,
-        triggers: state.triggers,
-        importFrom: state.importFrom,
-        operationTimeout: state.operationTimeout,
-      };
-      return { id, inputs: recorded, outs: { ...recorded, operationId: state.operationId ?? ref.operationId, rolledBackAt: state.rolledBackAt ?? 0, backupTimeAdded: state.backupTimeAdded } };
-    },
-    async delete(_id, state, ctx) {
-      ctx.logger.info(`${ctx.label}: forgetting the rollback of server ${state.serverId} to backup ${state.backup}; the server is left as it is`);
-    },
-  },
-});
+  run: (news, ctx) => perform(flopsClient(), news, ctx),
+  ...rollbackReadBack(parseId, (ref) => ({ backup: ref.backup })),
+  forgotten: (state) => `forgetting the rollback of server ${state.serverId} to backup ${state.backup}; the server is left as it is`,
+}));

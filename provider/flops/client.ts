@@ -1,19 +1,22 @@
-import type { z } from "zod";
+import { z } from "zod";
 import {
   type Clock,
   globalRedactor,
   HttpClient,
+  isVpsError,
   type Progress,
+  type ProgressLines,
   type ParamValue,
+  READ,
   type TransportOptions,
   type RequestPriority,
   systemClock,
   VpsError,
   type WaitBackoff,
   waitFor,
+  WRITE_ONCE,
 } from "../core";
-import { decodeFlopsError, FLOPS_HOST, FlopsApiError, flopsErrorHint } from "./errors";
-import { FLOPS_TIMEOUTS } from "./operations";
+import { decodeFlopsVendor, FLOPS_HOST, flopsErrorHint } from "./errors";
 import {
   type Backup,
   backupListResponse,
@@ -44,18 +47,15 @@ import {
 
 /**
  * Typed client of the flops (Serveroid) resource API: one method per endpoint of the vendor documentation, each
- * declaring whether it is safe to repeat. flops mutates with GET, so `safety` is set per method, never
- * derived from the verb: only "read" calls are retried after a 5xx or a broken connection.
+ * declaring whether it is safe to repeat. flops mutates with GET, so that is set per method, never
+ * derived from the verb: only reads are retried after a 5xx or a broken connection.
  */
-
 
 export interface FlopsClientOptions extends TransportOptions {
   clientId: string;
   apiKey: string;
   /** API root, e.g. `https://api.flops.ru/api/v1`. */
   endpoint: string;
-  /** Default limit of `waitForOperation` (handlers always pass their own); default: FLOPS_TIMEOUTS' "other". */
-  operationTimeoutMs?: number;
   /** Polling schedule of `waitForOperation`. */
   waitBackoff?: Partial<WaitBackoff>;
 }
@@ -70,41 +70,36 @@ export interface VmRef {
   tenantId: number;
 }
 
-/** The sizes a VM is installed with; a fixed tariff ignores memory, disk, cpu and ipCount. */
-export interface InstallVmParams {
-  name?: string;
+/** What install and reinstall both send: the sizes and software a VM is set up with (a fixed tariff ignores memory, disk and cpu). */
+export const vmSetupParams = z.object({
+  name: z.string().optional(),
   // Required for reinstall but not marked so for install: sent when given.
-  tenantId?: number;
-  distributionId: number;
-  tariffId: number;
+  tenantId: z.number().optional(),
+  distributionId: z.number().optional(),
+  tariffId: z.number().optional(),
   /** MB, 512–16384. */
-  memory?: number;
+  memory: z.number().optional(),
   /** MB, 8192–524288, at most 64 × memory. */
-  disk?: number;
+  disk: z.number().optional(),
   /** 1–12. */
-  cpu?: number;
-  /** 0–2. */
-  ipCount?: number;
-  password?: string;
-  sendPassword?: boolean;
-  openSupportAccess?: boolean;
-  publicKeyIds?: number[];
-  softwareIds?: number[];
-}
+  cpu: z.number().optional(),
+  password: z.string().optional(),
+  sendPassword: z.boolean().optional(),
+  openSupportAccess: z.boolean().optional(),
+  publicKeyIds: z.array(z.number()).optional(),
+  softwareIds: z.array(z.number()).optional(),
+});
+export type VmSetupParams = z.infer<typeof vmSetupParams>;
+
+/** Install also needs the distribution and tariff, and may ask for more addresses (0–2; a fixed tariff ignores it). */
+export type InstallVmParams = VmSetupParams & { distributionId: number; tariffId: number; ipCount?: number };
 
 /** Reinstall keeps the VM's id and IP addresses; every other parameter may change. */
-export interface ReinstallVmParams extends VmRef {
-  name?: string;
-  distributionId?: number;
-  tariffId?: number;
-  memory?: number;
-  disk?: number;
-  cpu?: number;
-  password?: string;
-  sendPassword?: boolean;
-  openSupportAccess?: boolean;
-  publicKeyIds?: number[];
-  softwareIds?: number[];
+export type ReinstallVmParams = VmSetupParams & VmRef;
+
+/** The setup parameters as query fields, exactly those `vmSetupParams` names. */
+function setupQuery(p: VmSetupParams): Query {
+  return Object.fromEntries(vmSetupParams.keyof().options.map((key) => [key, p[key]]));
 }
 
 export interface CloneVmParams {
@@ -122,17 +117,20 @@ export interface CreatedVm {
 }
 
 export interface WaitForOperationOptions {
-  /** Defaults to the client's operation timeout. */
-  timeoutMs?: number;
+  /** How long the operation may take (the handler's wait limit, from core/timeouts.ts). */
+  timeoutMs: number;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /** Where the waiter writes its progress lines. */
+  progress?: ProgressLines;
   clock?: Clock;
   /** What is awaited, for messages, e.g. `install of VM 88977`. */
   what?: string;
+  /** The kind of operation (`install`, `snapshot`): operations of one kind on this endpoint set each other's schedule. */
+  kind?: string;
 }
 
 type Query = Record<string, ParamValue>;
-
 
 /**
  * The vendor documentation gives backup_download at `https://api.flops.ru/v1/vm/...` while every other method
@@ -149,7 +147,6 @@ export class FlopsClient {
   readonly http: HttpClient;
   readonly clientId: string;
   readonly endpoint: string;
-  readonly operationTimeoutMs: number;
   private readonly clock: Clock;
   private readonly waitBackoff?: Partial<WaitBackoff>;
 
@@ -157,7 +154,6 @@ export class FlopsClient {
     this.clientId = opts.clientId;
     this.endpoint = opts.endpoint.replace(/\/+$/, "");
     this.clock = opts.clock ?? systemClock;
-    this.operationTimeoutMs = opts.operationTimeoutMs ?? FLOPS_TIMEOUTS.defaults.other.seconds * 1000;
     this.waitBackoff = opts.waitBackoff;
     // The key travels in every URL; registering it makes every message and log line drop it, even
     // where it arrives outside a `apiKey=` parameter (an error text echoing it).
@@ -171,7 +167,7 @@ export class FlopsClient {
         query.clientId = clientId;
         query.apiKey = apiKey;
       },
-      decodeError: decodeFlopsError,
+      decodeVendor: decodeFlopsVendor,
       timeoutMs: opts.timeoutMs,
       retry: opts.retry,
       clock: this.clock,
@@ -183,11 +179,11 @@ export class FlopsClient {
   }
 
   private read<S extends z.ZodType>(operation: string, path: string, schema: S, opts?: CallOptions & { query?: Query; priority?: RequestPriority }): Promise<z.infer<S>> {
-    return this.http.call({ operation, method: "GET", path, query: opts?.query, safety: "read", priority: opts?.priority, schema, signal: opts?.signal });
+    return this.http.call({ operation, method: "GET", path, query: opts?.query, ...READ, priority: opts?.priority ?? READ.priority, schema, signal: opts?.signal });
   }
 
   private mutate<S extends z.ZodType>(operation: string, path: string, schema: S, query: Query, opts?: CallOptions): Promise<z.infer<S>> {
-    return this.http.call({ operation, method: "GET", path, query, safety: "mutate", schema, signal: opts?.signal });
+    return this.http.call({ operation, method: "GET", path, query, ...WRITE_ONCE, schema, signal: opts?.signal });
   }
 
   private async startOperation(operation: string, path: string, query: Query, opts?: CallOptions): Promise<OperationStarted> {
@@ -227,27 +223,7 @@ export class FlopsClient {
 
   async installVm(p: InstallVmParams, opts?: CallOptions): Promise<CreatedVm> {
     if (p.password) globalRedactor.add(p.password);
-    const body = await this.mutate(
-      `install VM${p.name ? ` "${p.name}"` : ""}`,
-      "/vm/install/",
-      vmCreatedResponse,
-      {
-        name: p.name,
-        tenantId: p.tenantId,
-        distributionId: p.distributionId,
-        tariffId: p.tariffId,
-        memory: p.memory,
-        disk: p.disk,
-        cpu: p.cpu,
-        ipCount: p.ipCount,
-        password: p.password,
-        sendPassword: p.sendPassword,
-        openSupportAccess: p.openSupportAccess,
-        publicKeyIds: p.publicKeyIds,
-        softwareIds: p.softwareIds,
-      },
-      opts,
-    );
+    const body = await this.mutate(`install VM${p.name ? ` "${p.name}"` : ""}`, "/vm/install/", vmCreatedResponse, { ...setupQuery(p), ipCount: p.ipCount }, opts);
     return { vmId: body.result, operationId: body.operationId };
   }
 
@@ -258,25 +234,7 @@ export class FlopsClient {
 
   async reinstallVm(p: ReinstallVmParams, opts?: CallOptions): Promise<OperationStarted> {
     if (p.password) globalRedactor.add(p.password);
-    return this.startOperation(
-      `reinstall VM ${p.vmId}`,
-      `/vm/${p.vmId}/reinstall/`,
-      {
-        name: p.name,
-        tenantId: p.tenantId,
-        distributionId: p.distributionId,
-        tariffId: p.tariffId,
-        memory: p.memory,
-        disk: p.disk,
-        cpu: p.cpu,
-        password: p.password,
-        sendPassword: p.sendPassword,
-        openSupportAccess: p.openSupportAccess,
-        publicKeyIds: p.publicKeyIds,
-        softwareIds: p.softwareIds,
-      },
-      opts,
-    );
+    return this.startOperation(`reinstall VM ${p.vmId}`, `/vm/${p.vmId}/reinstall/`, setupQuery(p), opts);
   }
 
   async renameVm(p: VmRef & { name: string }, opts?: CallOptions): Promise<OperationStarted> {
@@ -408,7 +366,7 @@ export class FlopsClient {
     try {
       return await this.startOperation(operation, `${root}${path}`, query, opts);
     } catch (e) {
-      const routeMissing = e instanceof FlopsApiError && e.httpStatus === 404 && e.errorCode === undefined;
+      const routeMissing = isVpsError(e) && e.httpStatus === 404 && e.vendorCode === undefined;
       if (!routeMissing) throw e;
       return this.startOperation(operation, path, query, opts);
     }
@@ -444,16 +402,15 @@ export class FlopsClient {
    * so the defensive reading: any status other than PENDING and DONE, or any errorCode (even beside
    * DONE), is a failure, raised as kind "operationFailed" with the operation's id, type, code and message.
    */
-  async waitForOperation(operationId: number, opts: WaitForOperationOptions = {}): Promise<Operation> {
+  async waitForOperation(operationId: number, opts: WaitForOperationOptions): Promise<Operation> {
     const what = opts.what ?? `operation ${operationId}`;
     const result = await waitFor<Operation>({
+      ...opts,
       host: FLOPS_HOST,
       what,
-      timeoutMs: opts.timeoutMs ?? this.operationTimeoutMs,
-      signal: opts.signal,
       clock: opts.clock ?? this.clock,
       backoff: this.waitBackoff,
-      onProgress: opts.onProgress,
+      operation: opts.kind ? { kind: opts.kind, scope: `${this.endpoint}|${this.clientId}` } : undefined,
       poll: async (signal) => {
         const op = await this.getOperation(operationId, { signal, priority: "poll" });
         if (op.errorCode || (op.status !== OPERATION_STATUS.pending && op.status !== OPERATION_STATUS.done)) {

@@ -1,11 +1,10 @@
-import type { z } from "zod";
-import { type ApiCall, type ErrorKind, OUTCOME_UNKNOWN_HINT, parseRetryAfter, type RawResponse, VpsError } from "../core";
+import type { ErrorKind, RawResponse, VendorError } from "../core";
 import { errorEnvelopeSchema } from "./schemas";
 
 /**
  * flops errors. The vendor documentation shows the `{"status":"ERROR","errorCode":...,"errorMessage":...}` envelope
  * but not the HTTP status it comes with. Defensive reading: the envelope is an error whatever the
- * status (HTTP 200 included), and any other non-2xx answer is an error too.
+ * status (HTTP 200 included), and any other non-2xx answer is an error too (the HTTP client's rules).
  */
 
 export const FLOPS_HOST = "flops";
@@ -47,84 +46,13 @@ export function flopsErrorHint(code: string | null | undefined): string | undefi
   return code ? HINT_BY_CODE[code] : undefined;
 }
 
-export interface FlopsApiErrorFields {
-  operation: string;
-  httpStatus: number;
-  errorCode?: string;
-  errorMessage?: string;
-  /** Overrides the kind derived from the code (transport-level answers: 429, 5xx). */
-  kind?: ErrorKind;
-  outcomeUnknown?: boolean;
-  retryAfterSeconds?: number;
-  hint?: string;
-}
-
-/** An answer of the flops API that says the call failed. */
-export class FlopsApiError extends VpsError {
-  /** The vendor's `errorCode`, e.g. `error.object.not.found`; undefined when the answer had none. */
-  readonly errorCode?: string;
-
-  constructor(f: FlopsApiErrorFields) {
-    super({
-      kind: f.kind ?? flopsErrorKind(f.errorCode),
-      host: FLOPS_HOST,
-      operation: f.operation,
-      httpStatus: f.httpStatus,
-      vendorCode: f.errorCode,
-      vendorMessage: f.errorMessage,
-      outcomeUnknown: f.outcomeUnknown,
-      retryAfterSeconds: f.retryAfterSeconds,
-      hint: f.hint ?? flopsErrorHint(f.errorCode),
-    });
-    this.name = "FlopsApiError";
-    this.errorCode = f.errorCode;
-  }
-}
-
-function kindFromHttpStatus(status: number): ErrorKind {
-  if (status === 404) return "notFound";
-  if (status === 401 || status === 403) return "unauthorized";
-  if (status === 409) return "conflict";
-  return "invalid";
-}
-
 /**
- * The HttpClient's `decodeError` for flops: returns a FlopsApiError for a failed answer, undefined for
- * a success (the body then goes on to schema validation).
- * - 429: refused unprocessed, any call may be repeated after Retry-After;
- * - 5xx: whatever the body says, the answer is a server failure, so reads are retried and a mutating
- *   call's outcome is unknown (a proxy may answer 5xx after the change was applied);
- * - an ERROR envelope (on 200 or any 4xx): the vendor's verdict, kind taken from its code;
- * - another non-2xx without an envelope: kind taken from the HTTP status.
+ * The HttpClient's `decodeVendor` for flops: the ERROR envelope, on HTTP 200 or any other status, is
+ * the vendor's verdict (kind and hint from its code); an answer without one is no vendor error.
  */
-export function decodeFlopsError(res: RawResponse, call: ApiCall<z.ZodType>): FlopsApiError | undefined {
+export function decodeFlopsVendor(res: RawResponse): VendorError | undefined {
   const envelope = errorEnvelopeSchema.safeParse(res.body);
-  const errorCode = envelope.success ? (envelope.data.errorCode ?? undefined) : undefined;
-  const errorMessage = envelope.success ? (envelope.data.errorMessage ?? undefined) : undefined;
-  const base = { operation: call.operation, httpStatus: res.status, errorCode, errorMessage };
-
-  if (res.status === 429) {
-    return new FlopsApiError({
-      ...base,
-      kind: "rateLimited",
-      retryAfterSeconds: parseRetryAfter(res.headers["retry-after"], Date.now()),
-      hint: "the flops rate limit was reached; lower flops:maxRequestsPerSecond or try again later",
-    });
-  }
-  if (res.status >= 500) {
-    const mutate = call.safety === "mutate";
-    return new FlopsApiError({
-      ...base,
-      errorMessage: errorMessage ?? (res.text.slice(0, 200) || undefined),
-      kind: "server",
-      outcomeUnknown: mutate,
-      retryAfterSeconds: parseRetryAfter(res.headers["retry-after"], Date.now()),
-      hint: mutate ? OUTCOME_UNKNOWN_HINT : "the flops API had a server error; try again later",
-    });
-  }
-  if (envelope.success) return new FlopsApiError(base);
-  if (res.status < 200 || res.status >= 300) {
-    return new FlopsApiError({ ...base, errorMessage: res.text.slice(0, 200) || undefined, kind: kindFromHttpStatus(res.status) });
-  }
-  return undefined;
+  if (!envelope.success) return undefined;
+  const code = envelope.data.errorCode ?? undefined;
+  return { code, message: envelope.data.errorMessage ?? undefined, kind: flopsErrorKind(code), hint: flopsErrorHint(code) };
 }

@@ -119,7 +119,7 @@ export const getBackupDownloadUrl = defineFunction({
       const vm = await c.getVm(vmId);
       // Every call prepares (and may bill) another export, and flops lists no operations to find a lost one by: not repeated.
       const started = await startUnrepeatable(ctx, `backup_download of backup ${backup} of server ${vmId}`, () => c.downloadBackup({ vmId, tenantId: vm.tenantId, backup }), `a second request would prepare another export of backup ${backup}: look at server ${vmId}'s operations in the panel, then call getBackupDownloadUrl again if no link was prepared`);
-      const op = await awaitOperation(c, started, `prepare the download of backup ${backup} of server ${vmId}`, ctx, { operationTimeout });
+      const op = await awaitOperation(c, started, `prepare the download of backup ${backup} of server ${vmId}`, ctx, { operationTimeout, kind: "backup download" });
       if (!op.operationResult) {
         throw new VpsError({ kind: "badResponse", host: FLOPS_HOST, operation: `download backup ${backup} of server ${vmId} (operation ${started.operationId})`, hint: "the finished operation carries no link (operationResult); try again later" });
       }

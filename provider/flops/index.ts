@@ -1,4 +1,4 @@
-import type { ResourceDefinition } from "../core";
+import { defineHost, type ResourceDefinition } from "../core";
 import { backupPolicyResource } from "./backupPolicy";
 import { backupRollbackResource } from "./backupRollback";
 import { ipAddressResource } from "./ipAddress";
@@ -7,8 +7,10 @@ import { serverResource } from "./server";
 import { serverRestartResource } from "./serverRestart";
 import { snapshotResource } from "./snapshot";
 import { snapshotRollbackResource } from "./snapshotRollback";
+import { functions } from "./functions";
+import { flopsAccount } from "./settings";
 
-export { functions } from "./functions";
+export { functions };
 export const resources: ResourceDefinition[] = [
   serverResource,
   publicKeyResource,
@@ -19,3 +21,6 @@ export const resources: ResourceDefinition[] = [
   backupRollbackResource,
   serverRestartResource,
 ];
+
+/** flops (Serveroid): what provider/hosts.ts registers as `flops`. */
+export const host = defineHost({ account: flopsAccount, resources, functions });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, lookForCreated, type Repeat, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
+import { type HandlerContext, isVpsError, lookForCreated, recordingOperationSeconds, type Repeat, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
@@ -70,6 +70,7 @@ async function runIpOperation(
   start: () => Promise<OperationStarted>,
   repeat: Repeat<unknown>,
   what: string,
+  kind: string,
   ctx: HandlerContext,
   operationTimeout: number | undefined,
   announce?: { subject: string; activity: string },
@@ -86,7 +87,7 @@ async function runIpOperation(
   }
   if (announce) reportStarted(ctx, announce.subject, announce.activity, `operation ${started.operationId}`);
   try {
-    await awaitOperation(c, started, what, ctx, { operationTimeout });
+    await awaitOperation(c, started, what, ctx, { operationTimeout, kind });
     return undefined;
   } catch (e) {
     const code = guestCodeOf(e);
@@ -118,7 +119,7 @@ async function moveAddress(c: FlopsClient, address: string, from: Vm, toVmId: nu
   await requireVm(c, toVmId, `move address ${address} to server ${toVmId}`);
   ctx.logger.info(`${ctx.label}: moving address ${address} from server ${from.id} to server ${toVmId}`);
   const moved = async (): Promise<Seen<unknown>> => ((await findVm(c, toVmId))?.ipAddresses.includes(address) ? { state: "done", found: undefined } : { state: "absent" });
-  const guest = await runIpOperation(c, () => c.moveIp({ vmId: from.id, tenantId: from.tenantId, toVmId, ip: address }), { kind: "observable", look: moved }, `ip_move of ${address} from server ${from.id} to server ${toVmId}`, ctx, operationTimeout);
+  const guest = await runIpOperation(c, () => c.moveIp({ vmId: from.id, tenantId: from.tenantId, toVmId, ip: address }), { kind: "observable", look: moved }, `ip_move of ${address} from server ${from.id} to server ${toVmId}`, "address move", ctx, operationTimeout);
   if (guest) ctx.logger.warn(`${ctx.label}: ${guestWarning(guest, address, guest === FLOPS_ERROR_CODE.guestIpAdd ? toVmId : from.id)}`);
   const target = await c.getVm(toVmId);
   if (!target.ipAddresses.includes(address)) {
@@ -133,9 +134,10 @@ async function addAddress(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
     const vm = await requireVm(c, vmId, `add an address to server ${vmId}`);
     const before = new Set(vm.ipAddresses);
     const operation = `ip_add on server ${vmId}`;
-    // A repeat would add a second address; the VM shows the one the call added (not there before).
+    // A repeat would add a second address; the VM shows the one the call added (not there before), but
+    // only once ip_add has ended: the look runs over a window before any repeat (hiddenWork).
     const newAddress = lookForCreated({ host: FLOPS_HOST, operation, describe: (a: string) => `address ${a}` }, async () => ((await findVm(c, vmId))?.ipAddresses ?? []).filter((a) => !before.has(a)));
-    const guest = await runIpOperation(c, () => c.addIp({ vmId, tenantId: vm.tenantId }), { kind: "observable", look: newAddress }, operation, ctx, news.operationTimeout, { subject: `a new address for server ${vmId}`, activity: "being added" });
+    const guest = await runIpOperation(c, () => c.addIp({ vmId, tenantId: vm.tenantId }), { kind: "observable", look: newAddress, hiddenWork: true }, operation, "address add", ctx, news.operationTimeout, { subject: `a new address for server ${vmId}`, activity: "being added" });
     const added = (await c.getVm(vmId)).ipAddresses.filter((a) => !before.has(a));
     if (added.length !== 1) {
       throw new VpsError({
@@ -171,7 +173,7 @@ async function adoptAddress(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
   return { id: address, outs: { ...news, address, guestConfigured } };
 }
 
-export const ipAddressResource = defineResource({
+export const ipAddressResource = recordingOperationSeconds(defineResource({
   host: FLOPS_HOST,
   type: "IpAddress",
   description: "An extra public IPv4 address on a flops server (ip_add); moved between servers in place (ip_move), released with ip_delete.",
@@ -252,7 +254,7 @@ outputs:
         if (!vm?.ipAddresses.includes(id)) return;
         try {
           const gone = async (): Promise<Seen<unknown>> => ((await findVm(c, vm.id))?.ipAddresses.includes(id) ? { state: "absent" } : { state: "done", found: undefined });
-          const guest = await runIpOperation(c, () => c.deleteIp({ vmId: vm.id, tenantId: vm.tenantId, ip: id }), { kind: "observable", look: gone }, `ip_delete of address ${id} of server ${vm.id}`, ctx, state.operationTimeout);
+          const guest = await runIpOperation(c, () => c.deleteIp({ vmId: vm.id, tenantId: vm.tenantId, ip: id }), { kind: "observable", look: gone }, `ip_delete of address ${id} of server ${vm.id}`, "address delete", ctx, state.operationTimeout);
           if (guest) ctx.logger.warn(`${ctx.label}: ${guestWarning(guest, id, vm.id)}`);
         } catch (e) {
           if (!isGone(e)) throw e;
@@ -260,4 +262,4 @@ outputs:
       });
     },
   },
-});
+}));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, extendHint, type HandlerContext, isVpsError, reportStarted, type PropertySpec, type Repeat, sameSet, type Seen, type ShapeOf, VpsError, waitFor } from "../core";
+import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, extendHint, type HandlerContext, isVpsError, recordingOperationSeconds, reportStarted, type PropertySpec, type Repeat, sameSet, type Seen, type ShapeOf, VpsError, waitFor } from "../core";
 import { addressProblem, hostPort, probeTcp } from "../core/tcpProbe";
 import type { FlopsClient } from "./client";
 import { catalog, findTariff, matchDistribution } from "./catalog";
@@ -511,7 +511,7 @@ async function awaitReadiness(vmId: number, live: { ipAddresses: string[]; state
       const outcome = await probeTcp({ host: address, port, banner: r.banner, timeoutMs: Math.min(READINESS_ATTEMPT_MAX_MS, Math.max(1_000, left)), signal });
       return outcome.ready ? { done: true } : { done: false, status: outcome.reason };
     },
-    onProgress: (p) => ctx.logger.progress(`${ctx.label}: waiting for ${target}, ${Math.round(p.elapsedMs / 1000)} s`),
+    progress: { logger: ctx.logger, label: ctx.label, subject: `connection to ${target}` },
     timeoutHint: `VM ${vmId} runs and stays in the stack. The provider tried TCP connections to ${target}${greeting} for ${timeoutSeconds} s: if the service needs longer, raise readiness.timeout (seconds); check that it listens on port ${port} and that no firewall blocks the provider's host; then run \`pulumi up\`, which waits again.`,
   });
 }
@@ -557,6 +557,14 @@ function refreshRead(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
     listings.set(key, listing);
   }
   return listing.get(vmId);
+}
+
+/**
+ * The VM a create made, read through the `GET /vm/` listing shared by creates that finish at the same
+ * moment (the same VM object as `GET /vm/{id}/`): 50 parallel creates cost a few listings, not 50 reads.
+ */
+async function vmAfterCreate(c: FlopsClient, vmId: number): Promise<Vm> {
+  return (await refreshRead(c, vmId)) ?? c.getVm(vmId);
 }
 
 /** delete: a repeat would be refused (the VM is gone or busy deleting), and a VM no longer listed shows that it happened. */
@@ -674,7 +682,7 @@ async function adopt(c: FlopsClient, news: Inputs, ctx: HandlerContext): Promise
   return vmId;
 }
 
-export const serverResource = defineResource({
+export const serverResource = recordingOperationSeconds(defineResource({
   host: FLOPS_HOST,
   type: "Server",
   description: "A flops (Serveroid) virtual server: installed, cloned or adopted, resized and powered in place, with drift from the live server on refresh.",
@@ -742,7 +750,7 @@ outputs:
         text: [
           "The install operation turning DONE only means the hypervisor finished; sshd may take another minute. With `readiness`, the provider does not return until a TCP connection to the server succeeds, so the next resource in the stack (a `command.remote.Command`, a DNS record, a load balancer target) finds it reachable, with no `sleep` or retry loop in the program.",
           "- It waits after create (install, clone or `importFrom`), after a reinstall (`reinstallOnChange`) and after a power-on in an update (`powerState` back to `\"running\"`, or a server the state did not show running); not while `powerState` is `\"stopped\"`, and not after other updates.",
-          "- It polls on the core waiter's schedule (backing off between attempts), one progress line per attempt: `flops:Server \"web\": waiting for 203.0.113.7:22, 12 s`. Each attempt only connects (and, with `banner`, reads the greeting); nothing is sent, and the socket is closed at once. A refused, reset or timed-out connection (at most 10 s each), or a greeting that does not match, is \"not ready yet\".",
+          "- It polls on the core waiter's schedule (backing off between attempts), one progress line per attempt: `flops:Server \"web\": connection to 203.0.113.7:22: connection refused, 12 s`. Each attempt only connects (and, with `banner`, reads the greeting); nothing is sent, and the socket is closed at once. A refused, reset or timed-out connection (at most 10 s each), or a greeting that does not match, is \"not ready yet\".",
           "- When `timeout` runs out, the step fails with what was tried and the last outcome (`waiting for 203.0.113.7:22 failed: timed out; it did not finish within 300 s (last seen: connection refused) ... raise readiness.timeout (seconds) ...`). The server stays in the stack (partial state, as after an install time-out); the next `pulumi up` waits again.",
           "- A literal address no connection can reach (`0.0.0.0/8`, multicast, `240.0.0.0/4`, `::`, malformed, a host name that does not resolve) fails at preview, naming `readiness.address`; so does `readiness` on a server with `ipCount: 0` and no `address`.",
           "- Left unset, nothing changes (existing stacks show no diff). Adding, changing or removing it is no diff either: it only affects waits, and never replaces the server.",
@@ -775,7 +783,7 @@ outputs:
       } else {
         vmId = await install(c, news, ctx);
       }
-      let vm = await c.getVm(vmId);
+      let vm = await vmAfterCreate(c, vmId);
       // A fresh install runs; a program asking for "stopped" stops it (one more read only then).
       if (news.importFrom === undefined && news.cloneFrom === undefined && (await withVmLock(vmId, () => applyPower(c, { vmId, tenantId: vm.tenantId }, news, ctx, vm.state)))) vm = await c.getVm(vmId);
       const state = await liveState(c, vm, news);
@@ -822,4 +830,4 @@ outputs:
       });
     },
   },
-});
+}));

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { defineResource, reportStarted } from "../core";
+import { defineAction, reportStarted, recordingOperationSeconds } from "../core";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startUnrepeatable, withVmLock } from "./operations";
 import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
-import { triggersInput } from "./snapshotRollback";
 
 /**
  * `flops.ServerRestart`: a restart as an action resource, so the vendor documentation's `reboot` (soft: a signal to
@@ -13,16 +12,15 @@ import { triggersInput } from "./snapshotRollback";
  * server. No `confirm`: a restart loses no disk data (a hard reset loses only unsaved memory).
  * id `"<serverId>/<operationId>"`.
  */
-export const serverRestartResource = defineResource({
+export const serverRestartResource = recordingOperationSeconds(defineAction({
   host: FLOPS_HOST,
   type: "ServerRestart",
   description: "Restarts a flops server (reboot, or reset when hard) when created and whenever its triggers change; deleting it does nothing to the server.",
   inputs: {
     serverId: { schema: serverIdSchema, description: "Id of the flops.Server to restart.", replaceOnChange: true },
     hard: { schema: z.boolean().optional(), description: "true: hard reset (like pressing the reset button); false: soft reboot through the guest OS.", default: false, replaceOnChange: true },
-    triggers: { ...triggersInput, description: "A list of any values (e.g. a date or a version string)." },
-    operationTimeout: operationTimeoutInput,
   },
+  operationTimeout: operationTimeoutInput,
   outputs: {
     operationId: { schema: z.number(), description: "The vendor operation that restarted the server." },
     restartedAt: { schema: z.number(), description: "When the restart finished, epoch milliseconds." },
@@ -50,33 +48,23 @@ resources:
       triggers: [ "kernel-5.15" ]`,
     },
   },
-  handler: {
-    async create(inputs, ctx) {
-      const c = flopsClient();
-      const vmId = Number(inputs.serverId);
-      const what = inputs.hard ? "reset" : "reboot";
-      return withVmLock(vmId, async () => {
-        const vm = await requireVm(c, vmId, what);
-        const ref = { vmId, tenantId: vm.tenantId };
-        // A second restart is a second outage, and a restarted server looks the same as before: after
-        // a transient fault it is not sent again (provider/core/reconcile.ts, "neither").
-        const started = await startUnrepeatable(ctx, `${what} of VM ${vmId}`, () => (inputs.hard ? c.resetVm(ref) : c.rebootVm(ref)), `whether server ${vmId} restarted shows only inside it (its uptime) or in the panel: look there before \`pulumi up\` again, which restarts it again`);
-        reportStarted(ctx, `server ${vmId}`, inputs.hard ? "resetting" : "rebooting", `operation ${started.operationId}`);
-        await awaitOperation(c, started, what, ctx, { operationTimeout: inputs.operationTimeout });
-        return { id: `${vmId}/${started.operationId}`, outs: { ...inputs, operationId: started.operationId, restartedAt: ctx.clock.now() } };
-      });
-    },
-    // A restart that happened stays happened: the record is kept while its server exists.
-    async read(id, state) {
-      const vmId = Number(id.split("/")[0]);
-      const c = flopsClient();
-      const exists = (await c.listVms()).some((v) => v.id === vmId);
-      if (!exists) return undefined;
-      const inputs = { serverId: String(vmId), hard: state.hard, triggers: state.triggers, operationTimeout: state.operationTimeout };
-      return { id, inputs, outs: { ...inputs, operationId: state.operationId ?? Number(id.split("/")[1]), restartedAt: state.restartedAt ?? 0 } };
-    },
-    async delete(_id, _state, ctx) {
-      ctx.logger.info(`${ctx.label}: forgotten; a restart cannot be undone, and the server is left as it is`);
-    },
+  async run(inputs, ctx) {
+    const c = flopsClient();
+    const vmId = Number(inputs.serverId);
+    const what = inputs.hard ? "reset" : "reboot";
+    return withVmLock(vmId, async () => {
+      const vm = await requireVm(c, vmId, what);
+      const ref = { vmId, tenantId: vm.tenantId };
+      // A second restart is a second outage, and a restarted server looks the same as before: after
+      // a transient fault it is not sent again (provider/core/reconcile.ts, "neither").
+      const started = await startUnrepeatable(ctx, `${what} of VM ${vmId}`, () => (inputs.hard ? c.resetVm(ref) : c.rebootVm(ref)), `whether server ${vmId} restarted shows only inside it (its uptime) or in the panel: look there before \`pulumi up\` again, which restarts it again`);
+      reportStarted(ctx, `server ${vmId}`, inputs.hard ? "resetting" : "rebooting", `operation ${started.operationId}`);
+      await awaitOperation(c, started, what, ctx, { operationTimeout: inputs.operationTimeout });
+      return { id: `${vmId}/${started.operationId}`, outs: { ...inputs, operationId: started.operationId, restartedAt: ctx.clock.now() } };
+    });
   },
-});
+  fromId: (id) => ({ serverId: String(Number(id.split("/")[0])), operationId: Number(id.split("/")[1]), restartedAt: 0 }),
+  // A restart that happened stays happened: the record is kept while its server exists.
+  refresh: async (id) => ((await flopsClient().listVms()).some((v) => v.id === Number(id.split("/")[0])) ? {} : undefined),
+  forgotten: () => "forgotten; a restart cannot be undone, and the server is left as it is",
+}));

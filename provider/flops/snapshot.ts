@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { extendHint, type HandlerContext, isVpsError, lookForCreated, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
+import { extendHint, type HandlerContext, isVpsError, lookForCreated, recordingOperationSeconds, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
 import type { FlopsClient } from "./client";
 import { findVm, flopsClient, isGone, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
 import { FLOPS_HOST } from "./errors";
@@ -115,19 +115,21 @@ async function createSnapshot(c: FlopsClient, news: Inputs, ctx: HandlerContext)
     const vm = await requireVm(c, vmId, `create snapshot "${news.name}"`);
     const before = new Set((await c.listSnapshots(vmId)).map((s) => s.id));
     const operation = `snapshot_create "${news.name}" of server ${vmId}`;
-    // A repeat would take a second snapshot; the listing shows the one the call made (named so, not there before).
+    // A repeat would take a second snapshot; the listing shows the one the call made (named so, not
+    // there before), but only once snapshot_create has ended: the look runs over a window before any
+    // repeat (hiddenWork).
     const r = await startReconciled(
       ctx,
       operation,
       () => c.createSnapshot({ vmId, tenantId: vm.tenantId, name: news.name, description: news.description }),
-      { kind: "observable", look: lookForCreated({ host: FLOPS_HOST, operation, describe: (s: Snapshot) => `snapshot ${s.id} ("${s.name}")` }, async () => (await c.listSnapshots(vmId)).filter((s) => s.name === news.name && !before.has(s.id))) },
+      { kind: "observable", look: lookForCreated({ host: FLOPS_HOST, operation, describe: (s: Snapshot) => `snapshot ${s.id} ("${s.name}")` }, async () => (await c.listSnapshots(vmId)).filter((s) => s.name === news.name && !before.has(s.id))), hiddenWork: true },
       news.operationTimeout,
     );
     if (r.kind !== "sent") return { id: `${vmId}/${r.found.id}`, outs: snapshotState(vmId, r.found, await c.getVm(vmId), news) };
     const started = r.answer;
     reportStarted(ctx, `snapshot "${news.name}" of server ${vmId}`, "being taken", `operation ${started.operationId}`);
     try {
-      await awaitOperation(c, started, `snapshot "${news.name}" of server ${vmId}`, ctx, { operationTimeout: news.operationTimeout });
+      await awaitOperation(c, started, `snapshot "${news.name}" of server ${vmId}`, ctx, { operationTimeout: news.operationTimeout, kind: "snapshot" });
     } catch (e) {
       if (!isVpsError(e, "timeout")) throw e;
       throw e.with({ hint: extendHint(e.hint, `Once it is done, adopt the snapshot with importFrom: "${vmId}/<snapshotId>" (flops.getSnapshots lists the ids) instead of creating another`) });
@@ -155,7 +157,7 @@ async function adoptSnapshot(c: FlopsClient, news: Inputs) {
   return { id: `${vmId}/${snap.id}`, outs: snapshotState(vmId, snap, vm, news) };
 }
 
-export const snapshotResource = defineResource({
+export const snapshotResource = recordingOperationSeconds(defineResource({
   host: FLOPS_HOST,
   type: "Snapshot",
   description: "A snapshot of a flops server's state (snapshot_create), found by name after the wait; deleted with snapshot_delete.",
@@ -226,11 +228,11 @@ outputs:
           // A snapshot no longer listed shows the delete happened; a repeat of a done one is refused as not found.
           const gone = async (): Promise<Seen<unknown>> => ((await listOrUndefined(c, vmId))?.some((s) => s.id === snapshotId) ? { state: "absent" } : { state: "done", found: undefined });
           const r = await startReconciled(ctx, `snapshot_delete ${snapshotId} of server ${vmId}`, () => c.deleteSnapshot({ vmId, tenantId: vm.tenantId, snapshotId, deleteChildren: state.deleteChildren }), { kind: "observable", look: gone }, state.operationTimeout);
-          if (r.kind === "sent") await awaitOperation(c, r.answer, `delete snapshot ${snapshotId} of server ${vmId}`, ctx, { operationTimeout: state.operationTimeout });
+          if (r.kind === "sent") await awaitOperation(c, r.answer, `delete snapshot ${snapshotId} of server ${vmId}`, ctx, { operationTimeout: state.operationTimeout, kind: "snapshot delete" });
         } catch (e) {
           if (!isGone(e)) throw e;
         }
       });
     },
   },
-});
+}));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { extendHint, type HandlerContext, isVpsError, type Repeat, reportStarted, VpsError, defineResource, sameTriggers, type Seen, type ShapeOf } from "../core";
+import { defineAction, extendHint, type HandlerContext, isVpsError, type Repeat, reportStarted, VpsError, type Seen, type ShapeOf, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
@@ -17,27 +17,15 @@ import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema }
  * that happened. `importFrom` takes that form to adopt a rollback already started (the operation a
  * timed-out `pulumi up` names, or one run from the panel): it is waited for, not started again.
  *
- * This file also holds what both rollback resources share (confirm, triggers, run, adopt).
+ * This file also holds what both rollback resources share (outputs, run, adopt, refresh).
  */
 
 // ---- shared by SnapshotRollback and BackupRollback ----
 
-export function confirmInput(why: string) {
-  const rule = `must be true: ${why}; set confirm: true to say you mean it`;
-  return {
-    // A refined boolean, not z.literal(true): the check layer rewrites a literal's mismatch to "must be
-    // one of true", which would drop the reason.
-    schema: z.boolean({ error: rule }).refine((v) => v === true, { message: rule }),
-    description: `Must be true: ${why}.`,
-    createOnly: true,
-  };
-}
-
-export const triggersInput = {
-  schema: z.array(z.unknown(), { error: "must be a list of any values" }).optional(),
-  description: "A list of any values (e.g. a date or a version string).",
-  replaceOnChange: true,
-  equals: sameTriggers,
+/** The outputs every flops rollback records. */
+export const rollbackOutputs = {
+  operationId: { schema: z.number(), description: "The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation)." },
+  rolledBackAt: { schema: z.number(), description: "When the rollback was seen to finish, epoch milliseconds (provider clock)." },
 };
 
 export interface RollbackRun {
@@ -62,7 +50,7 @@ export async function runRollback(
   vmId: number,
   what: string,
   ctx: HandlerContext,
-  opts: { operationTimeout?: number; idFor: (operationId: number) => string; start: (vm: Vm) => Promise<OperationStarted>; repeat: (before: Vm) => Promise<Repeat<unknown>> },
+  opts: { operationTimeout?: number; kind: string; idFor: (operationId: number) => string; start: (vm: Vm) => Promise<OperationStarted>; repeat: (before: Vm) => Promise<Repeat<unknown>> },
 ): Promise<RollbackRun> {
   return withVmLock(vmId, async () => {
     const vm = await requireVm(c, vmId, what);
@@ -74,7 +62,7 @@ export async function runRollback(
     const started = r.answer;
     reportStarted(ctx, what, "under way", `operation ${started.operationId}`, `importFrom: "${opts.idFor(started.operationId)}" adopts it`);
     try {
-      await awaitOperation(c, started, what, ctx, { operationTimeout: opts.operationTimeout });
+      await awaitOperation(c, started, what, ctx, { operationTimeout: opts.operationTimeout, kind: opts.kind });
     } catch (e) {
       if (!isVpsError(e, "timeout")) throw e;
       throw e.with({ hint: extendHint(e.hint, `The rollback is still running on flops: do not start another one; set importFrom: "${opts.idFor(started.operationId)}" to adopt it (its end is waited for), then \`pulumi up\``) });
@@ -100,16 +88,25 @@ export async function adoptRollback(c: FlopsClient, vmId: number, operationId: n
   if (!opts.acceptType(op.operationType)) throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation, hint: `operation ${operationId} is a ${op.operationType}, not a rollback of this kind: check importFrom` });
   if (op.status === OPERATION_STATUS.pending) {
     ctx.logger.info(`${ctx.label}: operation ${operationId} is still running; waiting for it`);
-    await withVmLock(vmId, () => awaitOperation(c, { status: "OK", operationId }, what, ctx, { operationTimeout: opts.operationTimeout }));
+    await withVmLock(vmId, () => awaitOperation(c, { status: "OK", operationId }, what, ctx, { operationTimeout: opts.operationTimeout, startUnseen: true }));
   } else if (op.status !== OPERATION_STATUS.done || op.errorCode) {
     throw new VpsError({ kind: "operationFailed", host: FLOPS_HOST, operation, vendorCode: op.errorCode ?? undefined, vendorMessage: op.errorMessage ?? undefined, hint: `that rollback ended with status ${op.status}; drop importFrom to perform the rollback again` });
   }
   return { operationId, rolledBackAt: ctx.clock.now() };
 }
 
-/** The record of a rollback stays as written; it is dropped only when its server is gone. */
-export async function readRollbackServer(c: FlopsClient, vmId: number): Promise<boolean> {
-  return (await findVm(c, vmId)) !== undefined;
+/**
+ * How a rollback's record is read back: from its id `<serverId>/<target>/<operationId>` when the state
+ * is empty (an import), and kept as written until its server is gone.
+ */
+export function rollbackReadBack<R extends { vmId: number; operationId: number }, X>(parseId: (id: string) => R, target: (ref: R) => X) {
+  return {
+    fromId(id: string) {
+      const ref = parseId(id);
+      return { serverId: String(ref.vmId), ...target(ref), operationId: ref.operationId, rolledBackAt: 0 };
+    },
+    refresh: async (id: string) => ((await findVm(flopsClient(), parseId(id).vmId)) === undefined ? undefined : {}),
+  };
 }
 
 // ---- SnapshotRollback ----
@@ -123,23 +120,19 @@ const inputs = {
     description: "The vendor's snapshot number to roll back to (a flops.Snapshot's snapshotId output).",
     replaceOnChange: true,
   },
-  confirm: confirmInput("a rollback replaces the server's current disk with the snapshot's state (and its tariff with the snapshot's), and cannot be undone"),
-  triggers: triggersInput,
   importFrom: {
     schema: z.string().regex(ID_FORM, 'must be "<serverId>/<snapshotId>/<operationId>"').optional(),
     description: 'Adopt a rollback already started ("<serverId>/<snapshotId>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
     createOnly: true,
   },
-  operationTimeout: operationTimeoutInput,
 };
 
 const outputs = {
-  operationId: { schema: z.number(), description: "The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation)." },
-  rolledBackAt: { schema: z.number(), description: "When the rollback was seen to finish, epoch milliseconds (provider clock)." },
+  ...rollbackOutputs,
   snapshotName: { schema: z.string().optional(), description: "Name of the snapshot rolled back to." },
 };
 
-type Inputs = ShapeOf<typeof inputs>;
+type Inputs = ShapeOf<typeof inputs> & { operationTimeout?: number };
 
 function parseId(id: string): { vmId: number; snapshotId: number; operationId: number } {
   const m = ID_FORM.exec(id);
@@ -150,7 +143,7 @@ function parseId(id: string): { vmId: number; snapshotId: number; operationId: n
 /** Operation types the vendor documentation documents for other work: an adopted snapshot rollback is none of them. */
 const OTHER_DOCUMENTED_TYPES = new Set(["VM_DESTROY", "VM_REVERT_TO_BACKUP", "DOWNLOAD_BACKUP"]);
 
-async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
+async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerContext) {
   const vmId = Number(news.serverId);
   const what = `roll server ${vmId} back to snapshot ${news.snapshotId}`;
   const snap = (await c.listSnapshots(vmId).catch((e: unknown) => (isVpsError(e, "notFound") ? [] : Promise.reject(e)))).find((s) => s.id === news.snapshotId);
@@ -169,6 +162,7 @@ async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
   ctx.logger.warn(`${ctx.label}: rolling server ${vmId} back to snapshot ${snap.id} ("${snap.name}"): its current disk is replaced, and its tariff goes back to the one it had then`);
   const run = await runRollback(c, vmId, what, ctx, {
     operationTimeout: news.operationTimeout,
+    kind: "snapshot rollback",
     idFor: (operationId) => `${vmId}/${snap.id}/${operationId}`,
     start: (vm) => c.rollbackSnapshot({ vmId, tenantId: vm.tenantId, snapshotId: snap.id }),
     // A rolled-back server runs from that snapshot (currentSnapshot); one that already did cannot show it.
@@ -180,11 +174,13 @@ async function perform(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
   return { id: `${vmId}/${snap.id}/${run.operationId}`, outs: { ...news, ...run, snapshotName: snap.name } };
 }
 
-export const snapshotRollbackResource = defineResource({
+export const snapshotRollbackResource = recordingOperationSeconds(defineAction({
   host: FLOPS_HOST,
   type: "SnapshotRollback",
   description: "Rolls a flops server back to a snapshot (snapshot_rollback) when created or when its triggers change; deleting it leaves the server alone.",
+  confirm: "a rollback replaces the server's current disk with the snapshot's state (and its tariff with the snapshot's), and cannot be undone",
   inputs,
+  operationTimeout: operationTimeoutInput,
   outputs,
   notes: {
     id: "`\"<serverId>/<snapshotId>/<operationId>\"` (`\"88977/2206/61572\"`)",
@@ -223,25 +219,7 @@ resources:
       triggers: [ "2024-06-01" ]`,
     },
   },
-  handler: {
-    async create(news, ctx) {
-      return perform(flopsClient(), news, ctx);
-    },
-    async read(id, state) {
-      const ref = parseId(id);
-      if (!(await readRollbackServer(flopsClient(), ref.vmId))) return undefined;
-      const recorded = {
-        serverId: state.serverId ?? String(ref.vmId),
-        snapshotId: state.snapshotId ?? ref.snapshotId,
-        confirm: true,
-        triggers: state.triggers,
-        importFrom: state.importFrom,
-        operationTimeout: state.operationTimeout,
-      };
-      return { id, inputs: recorded, outs: { ...recorded, operationId: state.operationId ?? ref.operationId, rolledBackAt: state.rolledBackAt ?? 0, snapshotName: state.snapshotName } };
-    },
-    async delete(_id, state, ctx) {
-      ctx.logger.info(`${ctx.label}: forgetting the rollback of server ${state.serverId} to snapshot ${state.snapshotId}; the server is left as it is`);
-    },
-  },
-});
+  run: (news, ctx) => perform(flopsClient(), news, ctx),
+  ...rollbackReadBack(parseId, (ref) => ({ snapshotId: ref.snapshotId })),
+  forgotten: (state) => `forgetting the rollback of server ${state.serverId} to snapshot ${state.snapshotId}; the server is left as it is`,
+}));

@@ -7,17 +7,20 @@ import {
   isVpsError,
   type Logger,
   type Progress,
+  type ProgressLines,
   type QueryValue,
   type RequestBudget,
+  type CallKind,
+  READ,
   type RetryPolicy,
-  type Safety,
+  WRITE_ONCE,
   silentLogger,
   systemClock,
   VpsError,
   type WaitBackoff,
   waitFor,
 } from "../core";
-import { decodeHostkeyError, HOSTKEY_HOST, isInvalidTokenMessage } from "./errors";
+import { decodeHostkeyVendor, HOSTKEY_HOST, isInvalidTokenMessage } from "./errors";
 import {
   type CallbackCheck,
   callbackCheckResponse,
@@ -76,6 +79,8 @@ export interface TaskWaitOptions {
   clock?: Clock;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /** Where the waiter writes its progress lines (they name the task: `task <key> (<action>)`). */
+  progress?: ProgressLines;
   /** Id of the object the task works on, named in errors. */
   objectId?: string;
 }
@@ -96,7 +101,8 @@ interface Session {
 /**
  * Waiter backoff scaled to the wait's own limit, so a test with a 2-second limit polls every few tens
  * of milliseconds while a 30-minute snapshot wait starts at a quarter second and settles at 15 seconds.
- * invapi tasks report no percentage, so the waiter cannot aim at an estimated end.
+ * invapi tasks report no percentage and the vendor documents no durations: until a task of the same
+ * action has finished in this process (or a state recorded one), this backoff is the schedule.
  */
 export function taskBackoff(timeoutMs: number): Partial<WaitBackoff> {
   const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(v)));
@@ -133,7 +139,7 @@ export class HostkeyClient {
     this.http = new HttpClient({
       host: HOSTKEY_HOST,
       baseUrl: this.endpoint,
-      decodeError: (res, call) => decodeHostkeyError(res, call, { auth }),
+      decodeVendor: (res, call) => decodeHostkeyVendor(res, call, { auth }),
       clock: this.clock,
       logger: this.logger,
       dispatcher: opts.dispatcher,
@@ -147,7 +153,8 @@ export class HostkeyClient {
 
   /**
    * auth.php action=login with the API key (`key`) and a `ttl` (terraform auth.go `refresh`,
-   * mcp-server client.ts `ensureToken`). Repeating a login is harmless, so it is a "read".
+   * mcp-server client.ts `ensureToken`). Repeating a login is harmless (it issues another token): it
+   * is repeatable, and queued as a read.
    */
   async login(signal?: AbortSignal): Promise<string> {
     if (!this.apiKey) throw new VpsError({ kind: "config", host: HOSTKEY_HOST, operation: "auth/login", hint: "set hostkey:apiKey / HOSTKEY_API_KEY so the provider can log in" }, "no API key");
@@ -157,7 +164,7 @@ export class HostkeyClient {
       method: "POST",
       path: "/auth.php",
       form: { action: "login", key: this.apiKey, ttl: this.ttlSeconds },
-      safety: "read",
+      ...READ,
       schema: loginResponse,
       signal,
     });
@@ -195,12 +202,12 @@ export class HostkeyClient {
    * logs in again and repeats the call ONCE: the host refused it unprocessed, so even a mutating call
    * may be sent again (both vendor clients do the same).
    */
-  async invoke<S extends z.ZodType>(module: string, action: string, fields: Record<string, QueryValue>, spec: { safety: Safety; schema: S; signal?: AbortSignal; operation?: string }): Promise<z.infer<S>> {
+  async invoke<S extends z.ZodType>(module: string, action: string, fields: Record<string, QueryValue>, spec: { kind: CallKind; schema: S; signal?: AbortSignal; operation?: string }): Promise<z.infer<S>> {
     const operation = spec.operation ?? `${module}/${action}`;
     for (let attempt = 1; ; attempt++) {
       const token = await this.currentToken(spec.signal);
       try {
-        return await this.http.call({ operation, method: "POST", path: `/${module}.php`, form: { action, token, ...fields }, safety: spec.safety, schema: spec.schema, signal: spec.signal });
+        return await this.http.call({ operation, method: "POST", path: `/${module}.php`, form: { action, token, ...fields }, ...spec.kind, schema: spec.schema, signal: spec.signal });
       } catch (e) {
         if (attempt === 1 && this.auth === "apiKey" && isVpsError(e, "unauthorized") && isInvalidTokenMessage(e.vendorMessage)) {
           if (this.session?.token === token) this.session = undefined;
@@ -217,7 +224,7 @@ export class HostkeyClient {
 
   /** vm/get_snapshot: the snapshots and restore settings of a VM (direct answer, or a task whose context is the listing). */
   async getSnapshots(serverId: number, type: SnapshotType, wait: Omit<TaskWaitOptions, "action">): Promise<SnapshotListing> {
-    const answer = await this.invoke("vm", "get_snapshot", { id: serverId, type }, { safety: "read", schema: getSnapshotResponse, signal: wait.signal, operation: "vm/get_snapshot" });
+    const answer = await this.invoke("vm", "get_snapshot", { id: serverId, type }, { kind: READ, schema: getSnapshotResponse, signal: wait.signal, operation: "vm/get_snapshot" });
     if (answer.kind === "listing") return answer.listing;
     const task = await this.waitTask(answer.key, { ...wait, action: "get_snapshot" });
     return parseContext(snapshotListing, task, "get_snapshot");
@@ -225,17 +232,17 @@ export class HostkeyClient {
 
   /** vm/create_snapshot. `num_rotation` is documented as ignored and never sent. */
   createSnapshot(serverId: number, name: string, type: SnapshotType, signal?: AbortSignal): Promise<MutationAnswer> {
-    return this.invoke("vm", "create_snapshot", { id: serverId, name, type }, { safety: "mutate", schema: mutationResponse, signal });
+    return this.invoke("vm", "create_snapshot", { id: serverId, name, type }, { kind: WRITE_ONCE, schema: mutationResponse, signal });
   }
 
   /** vm/remove_snapshot by name (the optional `openstack_id` is not sent: nothing says it equals `snapshot_id`). */
   removeSnapshot(serverId: number, name: string, type: SnapshotType, signal?: AbortSignal): Promise<MutationAnswer> {
-    return this.invoke("vm", "remove_snapshot", { id: serverId, name, type }, { safety: "mutate", schema: mutationResponse, signal });
+    return this.invoke("vm", "remove_snapshot", { id: serverId, name, type }, { kind: WRITE_ONCE, schema: mutationResponse, signal });
   }
 
   /** vm/restore_snapshot by name. */
   restoreSnapshot(serverId: number, name: string, type: SnapshotType, signal?: AbortSignal): Promise<MutationAnswer> {
-    return this.invoke("vm", "restore_snapshot", { id: serverId, name, type }, { safety: "mutate", schema: mutationResponse, signal });
+    return this.invoke("vm", "restore_snapshot", { id: serverId, name, type }, { kind: WRITE_ONCE, schema: mutationResponse, signal });
   }
 
   /**
@@ -249,12 +256,12 @@ export class HostkeyClient {
     const fields: Record<string, QueryValue> = { id: serverId, type, enable_rotation: enableRotation ? 1 : 0 };
     if (excludeRotation.length === 0) fields.exclude_rotation = "";
     else excludeRotation.forEach((name, i) => (fields[`exclude_rotation[${i}]`] = name));
-    return this.invoke("vm", "update_restore_settings", fields, { safety: "mutate", schema: mutationResponse, signal });
+    return this.invoke("vm", "update_restore_settings", fields, { kind: WRITE_ONCE, schema: mutationResponse, signal });
   }
 
   /** vm/load_stats: starts collecting statistics; they arrive as the finished task's context. Reading them changes nothing. */
   async loadStats(serverId: number, wait: Omit<TaskWaitOptions, "action">): Promise<Record<string, unknown>> {
-    const answer = await this.invoke("vm", "load_stats", { id: serverId }, { safety: "read", schema: loadStatsResponse, signal: wait.signal });
+    const answer = await this.invoke("vm", "load_stats", { id: serverId }, { kind: READ, schema: loadStatsResponse, signal: wait.signal });
     if (answer.kind === "stats") return answer.stats;
     const task = await this.waitTask(answer.key, { ...wait, action: "load_stats" });
     return parseContext(statsObject, task, "load_stats");
@@ -267,7 +274,7 @@ export class HostkeyClient {
    * token is sent as the Terraform provider does (the MCP server sends none; sending it works either way).
    */
   checkTask(key: string, signal?: AbortSignal): Promise<CallbackCheck> {
-    return this.invoke("eq_callback", "check", { key }, { safety: "read", schema: callbackCheckResponse, signal, operation: "eq_callback/check" });
+    return this.invoke("eq_callback", "check", { key }, { kind: READ, schema: callbackCheckResponse, signal, operation: "eq_callback/check" });
   }
 
   /**
@@ -286,7 +293,10 @@ export class HostkeyClient {
       clock: opts.clock ?? this.clock,
       backoff: taskBackoff(opts.timeoutMs),
       onProgress: opts.onProgress,
+      progress: opts.progress,
       objectId: opts.objectId,
+      // Tasks of one action (create_snapshot, restore_snapshot) on this endpoint set each other's schedule.
+      operation: { kind: opts.action, scope: this.endpoint },
       timeoutHint: "The task may still finish on HOSTKEY. Raise `operationTimeout` (or hostkey:operationTimeout), run `pulumi refresh` to pick up the result, then `pulumi up`.",
       poll: async (signal) => {
         let answer: CallbackCheck;

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { type ApiCall, type ErrorKind, type RawResponse, VpsError } from "../core";
+import type { ApiCall, ErrorKind, RawResponse, VendorError } from "../core";
 
 /**
  * HOSTKEY invapi errors.
@@ -79,13 +79,10 @@ export function moduleOf(call: Pick<ApiCall<z.ZodType>, "path">): string {
 }
 
 /**
- * Turns an invapi answer into a VpsError when it is one, else undefined. Errors come with HTTP 200;
- * a non-2xx answer without an envelope is left to the core's status mapping.
+ * The HttpClient's `decodeVendor` for invapi: the error an answer's body carries (errors come with HTTP
+ * 200), else undefined. The HTTP client classifies the status.
  */
-export function decodeHostkeyError(res: RawResponse, call: ApiCall<z.ZodType>, opts: DecodeOptions): VpsError | undefined {
-  // 429 and 5xx are transport verdicts whatever the body says: the core maps them (retry rules,
-  // "outcome unknown" for mutating calls).
-  if (res.status === 429 || res.status >= 500) return undefined;
+export function decodeHostkeyVendor(res: RawResponse, call: ApiCall<z.ZodType>, opts: DecodeOptions): VendorError | undefined {
   const body = res.body;
   if (!body || typeof body !== "object" || Array.isArray(body)) return undefined;
   const env = body as Envelope;
@@ -96,28 +93,25 @@ export function decodeHostkeyError(res: RawResponse, call: ApiCall<z.ZodType>, o
   // "Not ready" / "Error" is the task's state, read by the waiter, not a failed call.
   const resultFailure = env.result === -1 || (module !== "eq_callback" && typeof env.result === "string" && env.result !== "" && env.result !== "OK");
   if (!code && !resultFailure && !(message && env.result === undefined && module !== "eq_callback")) return undefined;
-  const vendorMessage = message ?? (typeof env.result === "string" ? env.result : undefined);
-  const vendorCode = code ?? (env.result === -1 ? "-1" : undefined);
-  const mutate = call.safety === "mutate";
-  const fields = { host: HOSTKEY_HOST, operation: call.operation, vendorCode, vendorMessage, httpStatus: res.status === 200 ? undefined : res.status };
+  const vendor = { message: message ?? (typeof env.result === "string" ? env.result : undefined), code: code ?? (env.result === -1 ? "-1" : undefined) };
 
   if (module === "auth") {
-    return new VpsError({ ...fields, kind: "unauthorized", hint: "HOSTKEY refused the API key at login; check hostkey:apiKey / HOSTKEY_API_KEY (a key made in the panel under API access)" });
+    return { ...vendor, kind: "unauthorized", hint: "HOSTKEY refused the API key at login; check hostkey:apiKey / HOSTKEY_API_KEY (a key made in the panel under API access)" };
   }
-  if (isInvalidTokenMessage(vendorMessage)) {
-    return new VpsError({
-      ...fields,
+  if (isInvalidTokenMessage(vendor.message)) {
+    return {
+      ...vendor,
       kind: "unauthorized",
       hint:
         opts.auth === "apiKey"
           ? "HOSTKEY refused the token even after a fresh login; check that hostkey:apiKey / HOSTKEY_API_KEY may use invapi and this server"
           : "the token given in hostkey:token / HOSTKEY_TOKEN expired or is wrong; issue a new one, or set hostkey:apiKey / HOSTKEY_API_KEY so the provider logs in and refreshes the token itself",
-    });
+    };
   }
-  if (module === "eq_callback" && vendorCode === "-1") {
+  if (module === "eq_callback" && vendor.code === "-1") {
     // An unknown key: never issued, or already consumed by a first "OK" answer (the key is gone after it).
-    return new VpsError({ ...fields, kind: "notFound", hint: "the task key is unknown to HOSTKEY (keys vanish after their first OK answer)" });
+    return { ...vendor, kind: "notFound", hint: "the task key is unknown to HOSTKEY (keys vanish after their first OK answer)" };
   }
-  const kind = vendorMessage ? kindFromMessage(vendorMessage) : "invalid";
-  return new VpsError({ ...fields, kind, hint: mutate && kind === "busy" ? "the server is busy with another task; wait for it to finish and run `pulumi up` again" : undefined });
+  const kind = vendor.message ? kindFromMessage(vendor.message) : "invalid";
+  return { ...vendor, kind, hint: kind === "busy" ? "the server is busy with another task; wait for it to finish and run `pulumi up` again" : undefined };
 }

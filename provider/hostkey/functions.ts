@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineFunction } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE } from "./client";
 import { HOSTKEY_HOST } from "./errors";
-import { HOSTKEY_TIMEOUTS, progressTo, serverIdSchema, snapshotTypeSchema } from "./operations";
+import { HOSTKEY_TIMEOUTS, serverIdSchema, snapshotTypeSchema } from "./operations";
 import { hostkeyClientFromSettings } from "./settings";
 
 const serverIdArg = serverIdSchema.describe("Id of the HOSTKEY virtual machine.");
@@ -41,7 +41,7 @@ export const getSnapshotsFunction = defineFunction({
       timeoutMs: HOSTKEY_TIMEOUTS.ms("short", args.operationTimeout, ctx),
       clock: ctx.clock,
       signal: ctx.signal,
-      onProgress: progressTo(ctx, "vm/get_snapshot task"),
+      progress: { logger: ctx.logger, label: ctx.label },
     });
     return {
       serverId: args.serverId,
@@ -68,7 +68,7 @@ export const getStatsFunction = defineFunction({
       timeoutMs: HOSTKEY_TIMEOUTS.ms("short", args.operationTimeout, ctx),
       clock: ctx.clock,
       signal: ctx.signal,
-      onProgress: progressTo(ctx, "vm/load_stats task"),
+      progress: { logger: ctx.logger, label: ctx.label },
     });
     return { serverId: args.serverId, stats };
   },

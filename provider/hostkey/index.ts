@@ -1,8 +1,9 @@
-import type { FunctionDefinition, ResourceDefinition } from "../core";
+import { defineHost, type FunctionDefinition, type ResourceDefinition } from "../core";
 import { getSnapshotsFunction, getStatsFunction } from "./functions";
 import { restoreSettingsResource } from "./restoreSettings";
 import { snapshotResource } from "./snapshot";
 import { snapshotRestoreResource } from "./snapshotRestore";
+import { hostkeyAccount } from "./settings";
 
 /** HOSTKEY invapi (`vm` methods): what provider/hosts.ts registers as `hostkey`. */
 export const resources: ResourceDefinition[] = [snapshotResource, snapshotRestoreResource, restoreSettingsResource];
@@ -10,4 +11,7 @@ export const functions: FunctionDefinition[] = [getSnapshotsFunction, getStatsFu
 
 export { snapshotResource, snapshotRestoreResource, restoreSettingsResource, getSnapshotsFunction, getStatsFunction };
 export { HostkeyClient } from "./client";
-export { hostkeyClientFromSettings, clearHostkeyClientCache, hostkeySettingsSpec } from "./settings";
+export { hostkeyClientFromSettings, hostkeyAccount } from "./settings";
+
+/** HOSTKEY invapi (`vm` methods): what provider/hosts.ts registers as `hostkey`. */
+export const host = defineHost({ account: hostkeyAccount, resources, functions });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, OperationTimeouts, type Progress, sharedListing, waitFor } from "../core";
+import { type HandlerContext, isVpsError, OperationTimeouts, sharedListing, waitFor } from "../core";
 import { type HostkeyClient, taskBackoff } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import type { SnapshotEntry, SnapshotListing } from "./schemas";
@@ -39,11 +39,6 @@ export function parseSnapshotId(id: string): { serverId: number; name: string } 
   return m ? { serverId: Number(m[1]), name: m[2] } : undefined;
 }
 
-/** Progress lines for a wait, e.g. `hostkey:Snapshot "nightly": task abc (create_snapshot): Not ready, 12 s`. */
-export function progressTo(ctx: HandlerContext, what: string): (p: Progress) => void {
-  return (p) => ctx.logger.progress(`${ctx.label}: ${what}: ${p.status ?? "waiting"}${p.percentage !== undefined ? ` ${p.percentage}%` : ""}, ${Math.round(p.elapsedMs / 1000)} s`);
-}
-
 export function findSnapshot(listing: SnapshotListing, name: string): SnapshotEntry | undefined {
   return listing.snapshots.find((s) => s.name === name);
 }
@@ -69,7 +64,7 @@ export async function waitForListing(
     clock: ctx.clock,
     backoff: taskBackoff(args.timeoutMs),
     objectId: args.objectId,
-    onProgress: progressTo(ctx, args.what),
+    progress: { logger: ctx.logger, label: ctx.label },
     poll: async (signal) => {
       const listing = await client.getSnapshots(args.serverId, args.type, { timeoutMs: args.timeoutMs, clock: ctx.clock, signal });
       return args.until(listing) ? { done: true, value: listing } : { done: false, status: "not yet in the listing" };

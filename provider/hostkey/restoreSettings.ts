@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, type ShapeOf, isVpsError, lockKey, objectLocks, reportStarted, sameSet, type Seen, sendReconciled, VpsError } from "../core";
+import { CheckFailures, defineResource, type HandlerContext, type ShapeOf, isVpsError, lockKey, objectLocks, recordingOperationSeconds, reportStarted, sameSet, type Seen, sendReconciled, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST } from "./errors";
-import { HOSTKEY_TIMEOUTS, isGone, progressTo, refreshListing, serverIdSchema, snapshotNameSchema, snapshotTypeSchema, waitForListing } from "./operations";
+import { HOSTKEY_TIMEOUTS, isGone, refreshListing, serverIdSchema, snapshotNameSchema, snapshotTypeSchema, waitForListing } from "./operations";
 import type { MutationAnswer, RestoreSettingsState } from "./schemas";
 import { hostkeyClientFromSettings } from "./settings";
 import { RESTORE_SETTINGS_YAML } from "./notes";
@@ -69,7 +69,7 @@ async function apply(client: HostkeyClient, ctx: HandlerContext, serverId: numbe
   if (answer.kind === "task") {
     reportStarted(ctx, `restore settings of server ${serverId}`, "changing", `task ${answer.key}`);
     try {
-      await client.waitTask(answer.key, { action: "update_restore_settings", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (update_restore_settings)`), objectId: String(serverId) });
+      await client.waitTask(answer.key, { action: "update_restore_settings", timeoutMs, clock: ctx.clock, signal: ctx.signal, progress: { logger: ctx.logger, label: ctx.label }, objectId: String(serverId) });
     } catch (e) {
       if (!isVpsError(e, "notFound")) throw e; // a vanished key: the read-back below decides
     }
@@ -84,7 +84,7 @@ function timeout(inputs: { operationTimeout?: number }, ctx: HandlerContext): nu
   return HOSTKEY_TIMEOUTS.ms("short", inputs.operationTimeout, ctx);
 }
 
-export const restoreSettingsResource = defineResource({
+export const restoreSettingsResource = recordingOperationSeconds(defineResource({
   host: HOSTKEY_HOST,
   type: "RestoreSettings",
   description: "A HOSTKEY virtual machine's snapshot rotation settings (invapi vm/update_restore_settings), with drift read from vm/get_snapshot.",
@@ -164,4 +164,4 @@ ${RESTORE_SETTINGS_YAML}`,
       }
     },
   },
-});
+}));

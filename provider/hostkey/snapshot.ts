@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, type ShapeOf, isVpsError, lockKey, objectLocks, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
+import { CheckFailures, defineResource, type HandlerContext, type ShapeOf, isVpsError, lockKey, objectLocks, recordingOperationSeconds, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST, isPowerStateRefusal, REMOVE_ON_RUNNING_VM_HINT } from "./errors";
 import {
@@ -8,7 +8,6 @@ import {
   namesOf,
   HOSTKEY_TIMEOUTS,
   parseSnapshotId,
-  progressTo,
   refreshListing,
   serverIdSchema,
   SNAPSHOT_ID_PATTERN,
@@ -34,23 +33,24 @@ import { hostkeyClientFromSettings } from "./settings";
 export const LISTING_LAG_MS = 10_000;
 
 /**
- * A look after a transient fault: the listing shows the change (done), or still does not after
- * LISTING_LAG_MS of looking (absent: the call did not take effect).
+ * A snapshot call whose outcome, after a transient fault, the listing decides (provider/core/reconcile.ts):
+ * its change shows there a little after the task ends, so "not shown" counts only after LISTING_LAG_MS
+ * of looking; a repeat while the first task still runs is refused as busy and waited out.
  */
-function listingShows(client: HostkeyClient, ctx: HandlerContext, args: { serverId: number; type: string; what: string; timeoutMs: number; until: (l: SnapshotListing) => boolean }): () => Promise<Seen<SnapshotListing>> {
-  return async () => {
-    try {
-      return { state: "done", found: await waitForListing(client, ctx, { ...args, timeoutMs: Math.min(args.timeoutMs, LISTING_LAG_MS) }) };
-    } catch (e) {
-      if (isVpsError(e, "timeout")) return { state: "absent" };
-      throw e;
-    }
+function sendShownInListing<T>(
+  client: HostkeyClient,
+  ctx: HandlerContext,
+  listing: { serverId: number; type: string; timeoutMs: number; shows: (l: SnapshotListing) => boolean },
+  operation: string,
+  send: () => Promise<T>,
+) {
+  const { serverId, type, timeoutMs, shows } = listing;
+  const look = async (): Promise<Seen<SnapshotListing>> => {
+    const l = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
+    return shows(l) ? { state: "done", found: l } : { state: "absent" };
   };
-}
-
-/** One create_snapshot or remove_snapshot through the core's reconciliation; a busy refusal (another task on the VM) is waited out. */
-function sendSnapshotCall<T>(ctx: HandlerContext, operation: string, send: () => Promise<T>, look: () => Promise<Seen<SnapshotListing>>, timeoutMs: number) {
-  return sendReconciled({ host: HOSTKEY_HOST, operation, send, repeat: { kind: "observable", look }, logger: ctx.logger, busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal } });
+  const busyWait = { timeoutMs, clock: ctx.clock, signal: ctx.signal };
+  return sendReconciled({ host: HOSTKEY_HOST, operation, send, repeat: { kind: "observable", look, settleMs: LISTING_LAG_MS }, logger: ctx.logger, busyWait });
 }
 
 export const snapshotInputs = {
@@ -123,18 +123,14 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
       );
     }
     const listed = (l: Parameters<typeof findSnapshot>[0]) => findSnapshot(l, name) !== undefined;
-    // A repeat would make a second snapshot of this name. After a transient fault the listing decides
-    // (provider/core/reconcile.ts). A snapshot may show there a little after its task ends (HOSTKEY's docs),
-    // so "not listed" counts as "not made" only after LISTING_LAG_MS of looking; a repeat while the
-    // first task still runs is refused as busy and waited out.
-    const look = listingShows(client, ctx, { serverId, type, what: `snapshot ${id} to appear`, timeoutMs, until: listed });
-    const r = await sendSnapshotCall(ctx, `vm/create_snapshot "${name}" on server ${serverId}`, () => client.createSnapshot(serverId, name, type, ctx.signal), look, timeoutMs);
+    // A repeat would make a second snapshot of this name: after a transient fault the listing decides.
+    const r = await sendShownInListing(client, ctx, { serverId, type, timeoutMs, shows: listed }, `vm/create_snapshot "${name}" on server ${serverId}`, () => client.createSnapshot(serverId, name, type, ctx.signal));
     if (r.kind !== "sent") return { id, outs: { ...inputs, ...outsOf(findSnapshot(r.found, name)!) } };
     const answer = r.answer;
     reportStarted(ctx, `${type} "${name}" of server ${serverId}`, "being created", answer.kind === "task" ? `task ${answer.key}` : undefined);
     if (answer.kind === "task") {
       try {
-        await client.waitTask(answer.key, { action: "create_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (create_snapshot)`), objectId: id });
+        await client.waitTask(answer.key, { action: "create_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, progress: { logger: ctx.logger, label: ctx.label }, objectId: id });
       } catch (e) {
         if (isVpsError(e, "notFound")) {
           ctx.logger.warn(`${ctx.label}: task ${answer.key} vanished before its answer was seen; checking the listing instead`);
@@ -197,10 +193,8 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
     }
     let answer;
     try {
-      // A snapshot no longer listed shows the remove happened; a repeat while its task runs is refused
-      // as busy (waited out), one after it as not found.
-      const look = listingShows(client, ctx, { serverId, type, what: `snapshot ${id} to go away`, timeoutMs, until: gone });
-      const r = await sendSnapshotCall(ctx, `vm/remove_snapshot "${name}" on server ${serverId}`, () => client.removeSnapshot(serverId, name, type, ctx.signal), look, timeoutMs);
+      // A snapshot no longer listed shows the remove happened; a repeat after it is refused as not found.
+      const r = await sendShownInListing(client, ctx, { serverId, type, timeoutMs, shows: gone }, `vm/remove_snapshot "${name}" on server ${serverId}`, () => client.removeSnapshot(serverId, name, type, ctx.signal));
       if (r.kind !== "sent") return;
       answer = r.answer;
     } catch (e) {
@@ -211,7 +205,7 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
     }
     if (answer.kind === "task") {
       try {
-        await client.waitTask(answer.key, { action: "remove_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (remove_snapshot)`), objectId: id });
+        await client.waitTask(answer.key, { action: "remove_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, progress: { logger: ctx.logger, label: ctx.label }, objectId: id });
       } catch (e) {
         if (isVpsError(e, "notFound")) ctx.logger.warn(`${ctx.label}: task ${answer.key} vanished before its answer was seen; checking the listing instead`);
         else if (isVpsError(e, "operationFailed") && isPowerStateRefusal(e.vendorMessage)) throw e.with({ objectId: id, createdId: id, hint: REMOVE_ON_RUNNING_VM_HINT });
@@ -222,7 +216,7 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
   });
 }
 
-export const snapshotResource = defineResource({
+export const snapshotResource = recordingOperationSeconds(defineResource({
   host: HOSTKEY_HOST,
   type: "Snapshot",
   description: "A snapshot of a HOSTKEY virtual machine (invapi vm/create_snapshot), waited for until it is listed.",
@@ -269,4 +263,4 @@ outputs:
     read,
     delete: remove,
   },
-});
+}));

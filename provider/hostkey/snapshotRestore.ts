@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { defineResource, type HandlerContext, type ShapeOf, isVpsError, lockKey, objectLocks, reportStarted, sendUnrepeatable, VpsError } from "../core";
+import { defineAction, type HandlerContext, isVpsError, lockKey, objectLocks, reportStarted, sendUnrepeatable, type ShapeOf, VpsError, recordingOperationSeconds } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE } from "./client";
 import { HOSTKEY_HOST } from "./errors";
-import { findSnapshot, HOSTKEY_TIMEOUTS, namesOf, progressTo, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema } from "./operations";
+import { findSnapshot, HOSTKEY_TIMEOUTS, namesOf, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema } from "./operations";
 import { hostkeyClientFromSettings } from "./settings";
-import { sameTriggers } from "../core/triggers";
 
 /**
  * `hostkey.SnapshotRestore`: an action resource. Create runs vm/restore_snapshot and waits for its
@@ -17,14 +16,6 @@ export const snapshotRestoreInputs = {
   serverId: { schema: serverIdSchema, description: "Id of the HOSTKEY virtual machine to restore.", replaceOnChange: true },
   name: { schema: snapshotNameSchema, description: "Name of the snapshot to restore (e.g. a `hostkey.Snapshot`'s `name`).", replaceOnChange: true },
   type: { schema: snapshotTypeSchema, description: "Snapshot type (invapi `type`): a plain word.", default: DEFAULT_SNAPSHOT_TYPE, replaceOnChange: true },
-  confirm: {
-    // z.custom keeps this message (a literal's mismatch is reported as "must be one of true").
-    schema: z.custom<true>((v) => v === true, { message: "must be true: restoring a snapshot overwrites the VM's current disk with the snapshot's state, and this cannot be undone" }),
-    description: "Must be `true`: a restore overwrites the VM's disk.",
-    createOnly: true,
-  },
-  triggers: { schema: z.array(z.unknown()).optional(), description: "A list of any values (e.g. a date or a version string).", replaceOnChange: true, equals: sameTriggers },
-  operationTimeout: HOSTKEY_TIMEOUTS.input(["snapshot"]),
 };
 
 export const snapshotRestoreOutputs = {
@@ -33,9 +24,9 @@ export const snapshotRestoreOutputs = {
   taskKey: { schema: z.string().optional(), description: "The invapi task key of the restore." },
 };
 
-type Inputs = ShapeOf<typeof snapshotRestoreInputs>;
+type Inputs = ShapeOf<typeof snapshotRestoreInputs> & { operationTimeout?: number };
 
-async function create(inputs: Inputs, ctx: HandlerContext) {
+async function create<I extends Inputs>(inputs: I, ctx: HandlerContext) {
   const client = hostkeyClientFromSettings();
   const { serverId, name } = inputs;
   const type = inputs.type ?? DEFAULT_SNAPSHOT_TYPE;
@@ -63,7 +54,7 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
       taskKey = answer.key;
       reportStarted(ctx, `server ${serverId}`, `restoring from "${name}"`, `task ${answer.key}`);
       try {
-        await client.waitTask(answer.key, { action: "restore_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, onProgress: progressTo(ctx, `task ${answer.key} (restore_snapshot)`), objectId: id });
+        await client.waitTask(answer.key, { action: "restore_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, progress: { logger: ctx.logger, label: ctx.label }, objectId: id });
       } catch (e) {
         // The restore was accepted; its end was not seen. Record the action (objectId) so a later
         // `pulumi up` does not run a destructive restore again by itself; change `triggers` to re-run.
@@ -79,11 +70,13 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
   });
 }
 
-export const snapshotRestoreResource = defineResource({
+export const snapshotRestoreResource = recordingOperationSeconds(defineAction({
   host: HOSTKEY_HOST,
   type: "SnapshotRestore",
   description: "Restores a HOSTKEY virtual machine from one of its snapshots (invapi vm/restore_snapshot); an action that runs again when its triggers change.",
+  confirm: "restoring a snapshot overwrites the VM's current disk with the snapshot's state, and this cannot be undone",
   inputs: snapshotRestoreInputs,
+  operationTimeout: HOSTKEY_TIMEOUTS.input(["snapshot"]),
   outputs: snapshotRestoreOutputs,
   notes: {
     id: "`\"<serverId>/<name>@<ISO time>\"`",
@@ -114,24 +107,12 @@ resources:
       triggers: [ "1" ]`,
     },
   },
-  handler: {
-    create,
-    // An action has no live object to compare: what happened stays as recorded.
-    async read(id, state) {
-      // `SnapshotRestore.get` passes no state: the id `<serverId>/<name>@<time>` still names the target.
-      const fromId = /^(\d+)\/([A-Za-z0-9_.-]+)@/.exec(id);
-      const inputs = {
-        serverId: state.serverId ?? Number(fromId?.[1]),
-        name: state.name ?? fromId?.[2] ?? "",
-        type: state.type,
-        confirm: true as const,
-        triggers: state.triggers,
-        operationTimeout: state.operationTimeout,
-      };
-      return { id, inputs, outs: { ...inputs, restoredAt: state.restoredAt ?? id.slice(id.indexOf("@") + 1), snapshotId: state.snapshotId, taskKey: state.taskKey } };
-    },
-    async delete(id, _state, ctx) {
-      ctx.logger.info(`${ctx.label}: removing the restore action ${id} from the stack; nothing is done on the server (a restore cannot be undone)`);
-    },
+  run: create,
+  // An action has no live object to compare: what happened stays as recorded. `SnapshotRestore.get`
+  // passes no state: the id `<serverId>/<name>@<time>` still names the target.
+  fromId(id) {
+    const m = /^(\d+)\/([A-Za-z0-9_.-]+)@/.exec(id);
+    return { serverId: Number(m?.[1]), name: m?.[2] ?? "", restoredAt: id.slice(id.indexOf("@") + 1) };
   },
-});
+  forgotten: (_state, id) => `removing the restore action ${id} from the stack; nothing is done on the server (a restore cannot be undone)`,
+}));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, sharedListing, isVpsError, lockKey, objectLocks, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
+import { CheckFailures, defineResource, sharedListing, isVpsError, lockKey, objectLocks, recordingOperationSeconds, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
 import { NETANGELS_TIMEOUTS } from "./client";
 import { BACKUP_DATE_PATTERN, BACKUP_DATE_RULE, backupDateSchema, compareBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
@@ -47,7 +47,7 @@ function pickBackupEntry(entries: BackupEntry[]): BackupEntry | undefined {
   return [...entries].sort((a, b) => rank(a) - rank(b) || compareBackupDates(b.backup_date, a.backup_date))[0];
 }
 
-export const backupResource = defineResource({
+export const backupResource = recordingOperationSeconds(defineResource({
   host: NETANGELS_HOST,
   type: "Backup",
   description: "A backup of a NetAngels VM. The API cannot delete backups: destroying this resource forgets it, and the backup expires by the host's retention policy.",
@@ -155,6 +155,7 @@ outputs:
 
         const done = await waitUntilSettled({
           ...wait,
+          kind: "backup",
           until: newEntry,
           pendingStatus: "the new backup is not listed yet",
           timeoutHint: `The backup may still finish on the host: when getVmBackups lists it, adopt it with importFrom: "${vmId}/<backup_date>" instead of making another.`,
@@ -196,4 +197,4 @@ outputs:
       );
     },
   },
-});
+}));

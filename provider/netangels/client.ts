@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import { globalRedactor, HttpClient, OperationTimeouts, type RequestPriority, systemClock, type TransportOptions, VpsError } from "../core";
+import { globalRedactor, HttpClient, OperationTimeouts, READ, type RequestPriority, systemClock, type TransportOptions, VpsError, WRITE_ONCE } from "../core";
 import { BACKUP_DATE_PATTERN, BACKUP_DATE_RULE } from "./dates";
-import { decodeNetangelsError, NETANGELS_HOST } from "./errors";
+import { decodeNetangelsVendor, NETANGELS_HOST } from "./errors";
 import { type BackupEntry, backupListResponse, type FilesList, filesListResponse, type Vm, type VmList, vmListResponse, vmSchema } from "./schemas";
 
 /**
@@ -66,7 +66,7 @@ export class NetangelsClient {
       authenticate: ({ headers }) => {
         headers.authorization = `Bearer ${token}`;
       },
-      decodeError: decodeNetangelsError,
+      decodeVendor: decodeNetangelsVendor,
       timeoutMs: opts.timeoutMs,
       retry: opts.retry,
       clock: opts.clock ?? systemClock,
@@ -78,7 +78,7 @@ export class NetangelsClient {
   }
 
   private get<S extends z.ZodType>(path: string, schema: S, o: CallOptions = {}): Promise<z.infer<S>> {
-    return this.http.call({ operation: `GET ${path}`, method: "GET", path, safety: "read", schema, signal: o.signal, priority: o.priority });
+    return this.http.call({ operation: `GET ${path}`, method: "GET", path, ...READ, priority: o.priority ?? READ.priority, schema, signal: o.signal });
   }
 
   /**
@@ -86,7 +86,7 @@ export class NetangelsClient {
    * to put in the archive, `{"files": [...]}`, without which an archive request names nothing.
    */
   private post<S extends z.ZodType>(path: string, schema: S, o: CallOptions = {}, json?: unknown): Promise<z.infer<S>> {
-    return this.http.call({ operation: `POST ${path}`, method: "POST", path, json, safety: "mutate", schema, signal: o.signal, priority: o.priority });
+    return this.http.call({ operation: `POST ${path}`, method: "POST", path, json, ...WRITE_ONCE, priority: o.priority ?? WRITE_ONCE.priority, schema, signal: o.signal });
   }
 
   /** `GET /cloud/backups/`: the account's backups, as the list of VMs with their `backup_settings`. */

@@ -1,5 +1,4 @@
-import type { z } from "zod";
-import { type ApiCall, type ErrorKind, OUTCOME_UNKNOWN_HINT, parseRetryAfter, type RawResponse, VpsError } from "../core";
+import type { ErrorKind, RawResponse, VendorError } from "../core";
 import { errorBodySchema, fieldErrorsSchema } from "./schemas";
 
 /**
@@ -12,18 +11,17 @@ import { errorBodySchema, fieldErrorsSchema } from "./schemas";
  * - 404 means the VM, volume or backup does not exist;
  * - 409 and 423 mean the VM is busy with other work (refused unprocessed, so it may be sent again
  *   once the VM has settled);
- * - 429 may be repeated after Retry-After; 5xx leaves a mutating call's outcome unknown.
+ * - 429 and 5xx: the HTTP client's rules (Retry-After; a write's outcome unknown after a 5xx).
  */
 
 export const NETANGELS_HOST = "netangels";
 
 const TOKEN_HINT = "check netangels:token / NETANGELS_TOKEN (an API token from the NetAngels panel, sent as `Authorization: Bearer`)";
 
-function kindFromStatus(status: number): ErrorKind {
-  if (status === 401 || status === 403) return "unauthorized";
-  if (status === 404) return "notFound";
+/** Statuses NetAngels means differently from the HTTP client's default reading. */
+function kindFromStatus(status: number): ErrorKind | undefined {
   if (status === 409 || status === 423) return "busy";
-  return "invalid";
+  return undefined;
 }
 
 function vendorText(res: RawResponse): string | undefined {
@@ -40,35 +38,16 @@ function vendorText(res: RawResponse): string | undefined {
       .join("; ")
       .slice(0, 300);
   }
-  return res.text.slice(0, 300) || undefined;
+  return undefined;
 }
 
-/** The HttpClient's `decodeError`: a VpsError for a failed answer, undefined for a success. */
-export function decodeNetangelsError(res: RawResponse, call: ApiCall<z.ZodType>): VpsError | undefined {
+/** The HttpClient's `decodeVendor`: NetAngels sends no error envelope with a 2xx, so only failed answers are read. */
+export function decodeNetangelsVendor(res: RawResponse): VendorError | undefined {
   if (res.status >= 200 && res.status < 300) return undefined;
-  const base = { host: NETANGELS_HOST, operation: call.operation, httpStatus: res.status, vendorMessage: vendorText(res) };
-  if (res.status === 429) {
-    return new VpsError({
-      ...base,
-      kind: "rateLimited",
-      retryAfterSeconds: parseRetryAfter(res.headers["retry-after"], Date.now()),
-      hint: "the NetAngels rate limit was reached; lower netangels:maxRequestsPerSecond or try again later",
-    });
-  }
-  if (res.status >= 500) {
-    const mutate = call.safety === "mutate";
-    return new VpsError({
-      ...base,
-      kind: "server",
-      outcomeUnknown: mutate,
-      retryAfterSeconds: parseRetryAfter(res.headers["retry-after"], Date.now()),
-      hint: mutate ? OUTCOME_UNKNOWN_HINT : "the NetAngels API had a server error; try again later",
-    });
-  }
   const kind = kindFromStatus(res.status);
   const hint =
-    kind === "unauthorized" ? TOKEN_HINT
+    res.status === 401 || res.status === 403 ? TOKEN_HINT
     : kind === "busy" ? "the VM is busy with other work; wait until it has settled and run `pulumi up` again"
     : undefined;
-  return new VpsError({ ...base, kind, hint });
+  return { message: vendorText(res), kind, hint };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { sameTriggers, VpsError } from "../core";
+import { VpsError } from "../core";
 import { NETANGELS_TIMEOUTS } from "./client";
 import { backupDateSchema } from "./dates";
 import { NETANGELS_HOST } from "./errors";
@@ -19,24 +19,6 @@ export const volumeIdInput = z
 export const backupDateInput = backupDateSchema;
 
 export const operationTimeoutInput = NETANGELS_TIMEOUTS.input(["wait"]);
-
-const CONFIRM_RULE = "must be true: a rollback overwrites the disk with the backup's contents, and everything written since the backup is lost; set confirm: true to say you mean it";
-
-/**
- * `z.literal(true)` would do, but the generic check layer rewrites a literal's message to "must be one
- * of true", losing the reason; a refined boolean keeps it.
- */
-export const confirmInput = {
-  schema: z.boolean({ error: CONFIRM_RULE }).refine((v) => v === true, { message: CONFIRM_RULE }),
-  description: "Must be true: the rollback overwrites the disk with the backup's contents.",
-};
-
-export const triggersInput = {
-  schema: z.array(z.unknown(), { error: "must be a list of any values" }).optional(),
-  description: "A list of any values (e.g. a date or a version string).",
-  replaceOnChange: true,
-  equals: sameTriggers,
-};
 
 export function noSuchBackupError(operation: string, what: string, requested: string, listed: string[]): VpsError {
   const shown = listed.slice(0, 10).map((d) => JSON.stringify(d)).join(", ");

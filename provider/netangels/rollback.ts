@@ -2,7 +2,8 @@ import { type HandlerContext, reportStarted, type Seen, sendReconciled } from ".
 import { NETANGELS_HOST } from "./errors";
 import type { NetangelsClient } from "./client";
 import type { Vm } from "./schemas";
-import { showsWork, startWhenSettled, vmGoneError, waitUntilSettled } from "./vmWait";
+import { netangelsClientFromSettings } from "./settings";
+import { refreshVm, showsWork, startWhenSettled, vmGoneError, waitUntilSettled } from "./vmWait";
 
 /**
  * The wait shared by VmRollback and VolumeRollback: settle first, send the rollback once, then wait
@@ -13,6 +14,18 @@ import { showsWork, startWhenSettled, vmGoneError, waitUntilSettled } from "./vm
  * poll shows Restoring or a pending task, or when the VM's `updated` time has moved.
  */
 
+/** What `confirm: true` of a rollback agrees to. */
+export const ROLLBACK_CONFIRM = "a rollback overwrites the disk with the backup's contents, and everything written since the backup is lost";
+
+/** A refresh of a rollback's record: dropped when its VM is gone, else the VM's state now. */
+export async function refreshRollback(vmId: number | undefined): Promise<{ vmState: string } | undefined> {
+  if (vmId === undefined) return undefined;
+  // Concurrent reads (a refresh) share one account listing of VMs (see vmWait.ts).
+  const vm = await refreshVm(netangelsClientFromSettings(), vmId);
+  // The VM is gone: nothing is left to say about its rollback.
+  return vm ? { vmState: vm.state } : undefined;
+}
+
 export interface RollbackRun {
   client: NetangelsClient;
   vmId: number;
@@ -20,6 +33,8 @@ export interface RollbackRun {
   timeoutMs: number;
   /** e.g. `rollback of VM 42 to 2024-11-29T04:26:40.900150729` */
   what: string;
+  /** `VM rollback` or `volume rollback`, for the waiter's estimate of its end. */
+  kind: string;
   send: () => Promise<Vm>;
 }
 
@@ -42,6 +57,7 @@ export async function runRollback(r: RollbackRun): Promise<Vm> {
   if (sent.kind === "sent") reportStarted(r.ctx, r.what, "under way", `VM state ${sent.answer.state}`);
   const done = await waitUntilSettled({
     ...wait,
+    kind: r.kind,
     onVm: (vm) => {
       if (showsWork(vm, "Restoring")) seen = true;
     },

@@ -1,12 +1,11 @@
 import { z } from "zod";
-import { defineResource, lockKey, objectLocks, VpsError } from "../core";
+import { defineAction, lockKey, objectLocks, VpsError, recordingOperationSeconds } from "../core";
 import { NETANGELS_TIMEOUTS } from "./client";
 import { NETANGELS_HOST } from "./errors";
 import { listVmBackupsOf } from "./common";
-import { backupDateInput, confirmInput, noSuchBackupError, operationTimeoutInput, triggersInput, vmIdInput } from "./inputs";
-import { runRollback } from "./rollback";
+import { backupDateInput, noSuchBackupError, operationTimeoutInput, vmIdInput } from "./inputs";
+import { refreshRollback, ROLLBACK_CONFIRM, runRollback } from "./rollback";
 import { netangelsClientFromSettings } from "./settings";
-import { refreshVm } from "./vmWait";
 
 /**
  * netangels.VmRollback: rolls a VM back to one of its backups (`POST /cloud/vms/{id}/backups/{date}/`).
@@ -18,10 +17,11 @@ import { refreshVm } from "./vmWait";
  * backup that provably exists. The date reaches the URL exactly as given.
  */
 
-export const vmRollbackResource = defineResource({
+export const vmRollbackResource = recordingOperationSeconds(defineAction({
   host: NETANGELS_HOST,
   type: "VmRollback",
   description: "Rolls a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.",
+  confirm: ROLLBACK_CONFIRM,
   inputs: {
     vmId: { schema: vmIdInput, description: "Id of the VM to roll back.", replaceOnChange: true },
     backupDate: {
@@ -29,10 +29,8 @@ export const vmRollbackResource = defineResource({
       description: "Date of the backup exactly as getVmBackups (or a Backup's backupDate) gives it, e.g. 2024-11-29T04:26:40.900150729.",
       replaceOnChange: true,
     },
-    confirm: confirmInput,
-    triggers: triggersInput,
-    operationTimeout: operationTimeoutInput,
   },
+  operationTimeout: operationTimeoutInput,
   outputs: {
     vmState: { schema: z.string(), description: "The VM's state after the rollback (refreshed by `pulumi refresh`)." },
     rolledBackAt: { schema: z.string(), description: "When the provider saw the rollback finish (ISO 8601, the provider's clock)." },
@@ -66,42 +64,32 @@ resources:
       triggers: [ "1" ]`,
     },
   },
-  handler: {
-    async create(inputs, ctx) {
-      const client = netangelsClientFromSettings();
-      const { vmId, backupDate } = inputs;
-      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
-      const what = `rollback of VM ${vmId} to ${backupDate}`;
-      return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
-        const entries = await listVmBackupsOf(client, vmId, { signal: ctx.signal });
-        const matches = entries.filter((e) => e.backup_date === backupDate);
-        if (matches.length === 0) throw noSuchBackupError(what, `VM ${vmId}`, backupDate, [...new Set(entries.map((e) => e.backup_date))]);
-        if (matches.every((e) => e.resource_type === "Volume")) {
-          throw new VpsError({ kind: "invalid", host: NETANGELS_HOST, operation: what, hint: `the backup dated ${backupDate} is of an additional disk (${matches.map((e) => e.resource_name).join(", ")}); roll it back with netangels.VolumeRollback` }, "not a VM backup");
-        }
-        const vm = await runRollback({ client, vmId, ctx, timeoutMs, what, send: () => client.rollbackVm(vmId, backupDate, { signal: ctx.signal }) });
-        const at = ctx.clock.now();
-        ctx.logger.info(`${ctx.label}: VM ${vmId} rolled back to ${backupDate}`);
-        return { id: `${vmId}/${backupDate}/${at}`, outs: { ...inputs, vmState: vm.state, rolledBackAt: new Date(at).toISOString() } };
-      });
-    },
-
-    async read(id, state) {
-      // With only the id (an import), the record is what the id `<vmId>/<backupDate>/<ms>` says.
-      const fromId = /^(\d+)\/(.+)\/(\d+)$/.exec(id);
-      if (state.vmId === undefined && fromId) state = { ...state, vmId: Number(fromId[1]), backupDate: fromId[2], rolledBackAt: new Date(Number(fromId[3])).toISOString() };
-      const vmId = state.vmId;
-      if (vmId === undefined) return undefined;
-      // Concurrent reads (a refresh) share one account listing of VMs (see vmWait.ts).
-      const vm = await refreshVm(netangelsClientFromSettings(), vmId);
-      // The VM is gone: nothing is left to say about its rollback.
-      if (!vm) return undefined;
-      const inputs = { vmId, backupDate: state.backupDate!, confirm: state.confirm ?? true, triggers: state.triggers, operationTimeout: state.operationTimeout };
-      return { id, inputs, outs: { ...inputs, vmState: vm.state, rolledBackAt: state.rolledBackAt ?? "" } };
-    },
-
-    async delete(_id, state, ctx) {
-      ctx.logger.info(`${ctx.label}: a rollback cannot be undone; removing it from the stack changes nothing on VM ${state.vmId}`);
-    },
+  async run(inputs, ctx) {
+    const client = netangelsClientFromSettings();
+    const { vmId, backupDate } = inputs;
+    const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
+    const what = `rollback of VM ${vmId} to ${backupDate}`;
+    return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
+      const entries = await listVmBackupsOf(client, vmId, { signal: ctx.signal });
+      const matches = entries.filter((e) => e.backup_date === backupDate);
+      if (matches.length === 0) throw noSuchBackupError(what, `VM ${vmId}`, backupDate, [...new Set(entries.map((e) => e.backup_date))]);
+      if (matches.every((e) => e.resource_type === "Volume")) {
+        throw new VpsError({ kind: "invalid", host: NETANGELS_HOST, operation: what, hint: `the backup dated ${backupDate} is of an additional disk (${matches.map((e) => e.resource_name).join(", ")}); roll it back with netangels.VolumeRollback` }, "not a VM backup");
+      }
+      const vm = await runRollback({ client, vmId, ctx, timeoutMs, what, kind: "VM rollback", send: () => client.rollbackVm(vmId, backupDate, { signal: ctx.signal }) });
+      const at = ctx.clock.now();
+      ctx.logger.info(`${ctx.label}: VM ${vmId} rolled back to ${backupDate}`);
+      return { id: `${vmId}/${backupDate}/${at}`, outs: { ...inputs, vmState: vm.state, rolledBackAt: new Date(at).toISOString() } };
+    });
   },
-});
+  // With only the id (an import), the record is what the id `<vmId>/<backupDate>/<ms>` says.
+  fromId(id) {
+    const m = /^(\d+)\/(.+)\/(\d+)$/.exec(id);
+    return m ? { vmId: Number(m[1]), backupDate: m[2], rolledBackAt: new Date(Number(m[3])).toISOString() } : {};
+  },
+  refresh: async (_id, record) => {
+    const live = await refreshRollback(record.vmId);
+    return live && { ...live, rolledBackAt: record.rolledBackAt ?? "" };
+  },
+  forgotten: (state) => `a rollback cannot be undone; removing it from the stack changes nothing on VM ${state.vmId}`,
+}));

@@ -1,4 +1,4 @@
-import { type HandlerContext, isVpsError, type PollResult, type Progress, sharedListing, VpsError, waitFor } from "../core";
+import { type HandlerContext, isVpsError, type PollResult, sharedListing, VpsError, waitFor } from "../core";
 import type { NetangelsClient } from "./client";
 import { NETANGELS_HOST } from "./errors";
 import type { Vm } from "./schemas";
@@ -6,7 +6,9 @@ import { isKnownVmState, vmStateInfo, vmStateKind } from "./states";
 
 /**
  * Waits on a VM's `state` and `transitions`, through the core waiter (the only polling loop). The API
- * reports no percentage, so progress lines give the state and the time spent.
+ * reports no percentage and the vendor's documentation gives no durations, so the waiter's estimate of an
+ * operation's end comes from earlier operations of its kind; progress lines give the state and the
+ * time spent.
  *
  * Errors here never carry `objectId`: the VM is not the resource's object, and the dynamic adapter
  * would turn an `objectId` into partial state with the VM id as the resource's id (a Backup's id is
@@ -58,10 +60,6 @@ export function vmGoneError(vmId: number, what: string): VpsError {
   );
 }
 
-function progressLogger(o: VmWaitOptions, phase: string): (p: Progress) => void {
-  return (p) => o.ctx.logger.progress(`${o.ctx.label}: ${phase}: VM ${o.vmId} ${p.status ?? ""} (${Math.round(p.elapsedMs / 1000)} s)`);
-}
-
 /** Warns once per wait about a state the vendor documentation does not list (treated as transitional). */
 function unknownStateWarner(o: VmWaitOptions): (vm: Vm) => void {
   const seen = new Set<string>();
@@ -73,9 +71,22 @@ function unknownStateWarner(o: VmWaitOptions): (vm: Vm) => void {
 }
 
 async function currentVm(o: VmWaitOptions): Promise<Vm> {
-  const vm = await o.client.getVm(o.vmId, { signal: o.ctx.signal, priority: "poll" });
+  const vm = await polledVm(o.client, o.vmId);
   if (!vm) throw vmGoneError(o.vmId, o.what);
   return vm;
+}
+
+/**
+ * A VM for a wait's poll: `getVm` reads it from `GET /cloud/backups/vms/`, the listing of every VM, so
+ * the polls of waits on many VMs (backups of ten servers in one `pulumi up`) share one listing sent
+ * after each of them asked (provider/core/coalesce.ts) instead of one listing each.
+ */
+async function polledVm(client: NetangelsClient, vmId: number): Promise<Vm | undefined> {
+  const list = (await sharedListing(`${NETANGELS_HOST}|${client.endpoint}|vms|poll`, async () => new Map([["all", await client.listVms({ priority: "poll" })]])).get("all"))!;
+  const vm = list.entities.find((v) => v.id === vmId);
+  // A listing that says it holds more VMs than it returned cannot tell "gone": getVm says so.
+  if (vm || list.count <= list.entities.length) return vm;
+  return client.getVm(vmId, { priority: "poll" });
 }
 
 /**
@@ -92,7 +103,7 @@ export async function startWhenSettled<T>(o: VmWaitOptions, start: (vm: Vm) => P
     timeoutMs: o.timeoutMs,
     signal: o.ctx.signal,
     clock: o.ctx.clock,
-    onProgress: progressLogger(o, `waiting before ${o.what}`),
+    progress: { logger: o.ctx.logger, label: o.ctx.label },
     timeoutHint: `Nothing was started. Raise \`operationTimeout\` (or netangels:operationTimeout) or wait until the VM has settled, then run \`pulumi up\` again.`,
     poll: async (): Promise<PollResult<{ before: Vm; value: T }>> => {
       const vm = await currentVm(o);
@@ -120,6 +131,8 @@ export interface SettleOptions<T> extends VmWaitOptions {
   /** Status shown while the VM is settled but `until` is not yet satisfied. */
   pendingStatus?: string;
   timeoutHint?: string;
+  /** The operation awaited (`backup`, `VM rollback`): operations of one kind set each other's schedule. */
+  kind?: string;
 }
 
 /** Waits until the VM is steady with no pending task and `until` is satisfied; a failure state is an error. */
@@ -131,8 +144,9 @@ export async function waitUntilSettled<T>(o: SettleOptions<T>): Promise<{ vm: Vm
     timeoutMs: o.timeoutMs,
     signal: o.ctx.signal,
     clock: o.ctx.clock,
-    onProgress: progressLogger(o, o.what),
+    progress: { logger: o.ctx.logger, label: o.ctx.label },
     timeoutHint: o.timeoutHint,
+    operation: o.kind ? { kind: o.kind, scope: o.client.endpoint } : undefined,
     poll: async () => {
       const vm = await currentVm(o);
       warnUnknown(vm);

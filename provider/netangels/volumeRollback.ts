@@ -1,13 +1,12 @@
 import { z } from "zod";
-import { defineResource, lockKey, objectLocks, VpsError } from "../core";
+import { defineAction, lockKey, objectLocks, VpsError, recordingOperationSeconds } from "../core";
 import { NETANGELS_TIMEOUTS } from "./client";
 import { backupDateParts, matchingBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
 import { listVolumeBackupsOf } from "./common";
-import { backupDateInput, confirmInput, noSuchBackupError, operationTimeoutInput, triggersInput, vmIdInput, volumeIdInput } from "./inputs";
-import { runRollback } from "./rollback";
+import { backupDateInput, noSuchBackupError, operationTimeoutInput, vmIdInput, volumeIdInput } from "./inputs";
+import { refreshRollback, ROLLBACK_CONFIRM, runRollback } from "./rollback";
 import { netangelsClientFromSettings } from "./settings";
-import { refreshVm } from "./vmWait";
 
 /**
  * netangels.VolumeRollback: rolls an additional disk back to one of its backups
@@ -19,10 +18,11 @@ import { refreshVm } from "./vmWait";
  * fraction) the one backup made in that second; two in one second is an error listing both.
  */
 
-export const volumeRollbackResource = defineResource({
+export const volumeRollbackResource = recordingOperationSeconds(defineAction({
   host: NETANGELS_HOST,
   type: "VolumeRollback",
   description: "Rolls an additional disk of a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.",
+  confirm: ROLLBACK_CONFIRM,
   inputs: {
     vmId: { schema: vmIdInput, description: "Id of the VM the disk belongs to.", replaceOnChange: true },
     volumeId: { schema: volumeIdInput, description: "Id of the additional disk (getBackups lists each VM's volumeIds).", replaceOnChange: true },
@@ -31,10 +31,8 @@ export const volumeRollbackResource = defineResource({
       description: "Date of the disk's backup as getVolumeBackups gives it, with or without its fractional part (e.g. 2024-11-29T04:26:40.900150729 or 2024-11-29T04:26:40).",
       replaceOnChange: true,
     },
-    confirm: confirmInput,
-    triggers: triggersInput,
-    operationTimeout: operationTimeoutInput,
   },
+  operationTimeout: operationTimeoutInput,
   outputs: {
     matchedBackupDate: { schema: z.string(), description: "The listed date the given backupDate named (with its full fraction)." },
     vmState: { schema: z.string(), description: "The VM's state after the rollback (refreshed by `pulumi refresh`)." },
@@ -71,45 +69,36 @@ resources:
       triggers: [ "1" ]`,
     },
   },
-  handler: {
-    async create(inputs, ctx) {
-      const client = netangelsClientFromSettings();
-      const { vmId, volumeId, backupDate } = inputs;
-      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
-      const what = `rollback of volume ${volumeId} of VM ${vmId} to ${backupDate}`;
-      return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
-        const entries = await listVolumeBackupsOf(client, vmId, volumeId, { signal: ctx.signal });
-        const listed = [...new Set(entries.map((e) => e.backup_date))];
-        const matches = matchingBackupDates(backupDate, listed);
-        if (matches.length === 0) throw noSuchBackupError(what, `volume ${volumeId} of VM ${vmId}`, backupDate, listed);
-        if (matches.length > 1) {
-          throw new VpsError(
-            { kind: "invalid", host: NETANGELS_HOST, operation: what, hint: `${matches.length} backups were made in second ${backupDateParts(backupDate)?.wholeSecond}: ${matches.map((d) => JSON.stringify(d)).join(", ")}; give the full date of one` },
-            "ambiguous backup date",
-          );
-        }
-        const vm = await runRollback({ client, vmId, ctx, timeoutMs, what, send: () => client.rollbackVolume(vmId, volumeId, backupDate, { signal: ctx.signal }) });
-        const at = ctx.clock.now();
-        ctx.logger.info(`${ctx.label}: volume ${volumeId} of VM ${vmId} rolled back to ${matches[0]}`);
-        return { id: `${vmId}/${volumeId}/${backupDate}/${at}`, outs: { ...inputs, matchedBackupDate: matches[0], vmState: vm.state, rolledBackAt: new Date(at).toISOString() } };
-      });
-    },
-
-    async read(id, state) {
-      // With only the id (an import), the record is what the id `<vmId>/<volumeId>/<backupDate>/<ms>` says.
-      const fromId = /^(\d+)\/(\d+)\/(.+)\/(\d+)$/.exec(id);
-      if (state.vmId === undefined && fromId) state = { ...state, vmId: Number(fromId[1]), volumeId: Number(fromId[2]), backupDate: fromId[3], rolledBackAt: new Date(Number(fromId[4])).toISOString() };
-      const vmId = state.vmId;
-      if (vmId === undefined || state.volumeId === undefined) return undefined;
-      // Concurrent reads (a refresh) share one account listing of VMs (see vmWait.ts).
-      const vm = await refreshVm(netangelsClientFromSettings(), vmId);
-      if (!vm) return undefined;
-      const inputs = { vmId, volumeId: state.volumeId, backupDate: state.backupDate!, confirm: state.confirm ?? true, triggers: state.triggers, operationTimeout: state.operationTimeout };
-      return { id, inputs, outs: { ...inputs, matchedBackupDate: state.matchedBackupDate ?? state.backupDate!, vmState: vm.state, rolledBackAt: state.rolledBackAt ?? "" } };
-    },
-
-    async delete(_id, state, ctx) {
-      ctx.logger.info(`${ctx.label}: a rollback cannot be undone; removing it from the stack changes nothing on volume ${state.volumeId} of VM ${state.vmId}`);
-    },
+  async run(inputs, ctx) {
+    const client = netangelsClientFromSettings();
+    const { vmId, volumeId, backupDate } = inputs;
+    const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
+    const what = `rollback of volume ${volumeId} of VM ${vmId} to ${backupDate}`;
+    return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
+      const entries = await listVolumeBackupsOf(client, vmId, volumeId, { signal: ctx.signal });
+      const listed = [...new Set(entries.map((e) => e.backup_date))];
+      const matches = matchingBackupDates(backupDate, listed);
+      if (matches.length === 0) throw noSuchBackupError(what, `volume ${volumeId} of VM ${vmId}`, backupDate, listed);
+      if (matches.length > 1) {
+        throw new VpsError(
+          { kind: "invalid", host: NETANGELS_HOST, operation: what, hint: `${matches.length} backups were made in second ${backupDateParts(backupDate)?.wholeSecond}: ${matches.map((d) => JSON.stringify(d)).join(", ")}; give the full date of one` },
+          "ambiguous backup date",
+        );
+      }
+      const vm = await runRollback({ client, vmId, ctx, timeoutMs, what, kind: "volume rollback", send: () => client.rollbackVolume(vmId, volumeId, backupDate, { signal: ctx.signal }) });
+      const at = ctx.clock.now();
+      ctx.logger.info(`${ctx.label}: volume ${volumeId} of VM ${vmId} rolled back to ${matches[0]}`);
+      return { id: `${vmId}/${volumeId}/${backupDate}/${at}`, outs: { ...inputs, matchedBackupDate: matches[0], vmState: vm.state, rolledBackAt: new Date(at).toISOString() } };
+    });
   },
-});
+  // With only the id (an import), the record is what the id `<vmId>/<volumeId>/<backupDate>/<ms>` says.
+  fromId(id) {
+    const m = /^(\d+)\/(\d+)\/(.+)\/(\d+)$/.exec(id);
+    return m ? { vmId: Number(m[1]), volumeId: Number(m[2]), backupDate: m[3], rolledBackAt: new Date(Number(m[4])).toISOString() } : {};
+  },
+  refresh: async (_id, record) => {
+    const live = record.volumeId === undefined ? undefined : await refreshRollback(record.vmId);
+    return live && { ...live, matchedBackupDate: record.matchedBackupDate ?? record.backupDate, rolledBackAt: record.rolledBackAt ?? "" };
+  },
+  forgotten: (state) => `a rollback cannot be undone; removing it from the stack changes nothing on volume ${state.volumeId} of VM ${state.vmId}`,
+}));

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { describeProperty, type FunctionDefinition, type PropertyMap, type ResourceDefinition } from "../core/resource";
+import { objectShapeOf, shapeOf } from "../core/shape";
 import { allFunctions, allResources, hostNames } from "../hosts";
 import { PACKAGE_NAME, pluginSettings, type PluginSetting } from "./config";
-import { type ObjectTypeSpec, type PropertySpec, TypeRegistry, toJsonSchema } from "./types";
+import { type ObjectTypeSpec, type PropertySpec, TypeRegistry } from "./types";
 
 /**
  * The Pulumi package schema (`schema.json`), derived from the resource and function descriptions in
@@ -86,8 +87,7 @@ function list(names: string[]): string[] | undefined {
 function propertyMap(types: TypeRegistry, def: ResourceDefinition, props: PropertyMap, io: "input" | "output"): { properties: Record<string, PropertySpec>; required: string[] } {
   const shape: Record<string, z.ZodType> = {};
   for (const [k, p] of Object.entries(props)) shape[k] = p.schema;
-  const json = toJsonSchema(z.object(shape), io);
-  return types.objectShape(json, def.host, def.type, (prop) => {
+  return types.objectShape(objectShapeOf(shape, io), def.host, def.type, (prop) => {
     const p = props[prop];
     const extra: Partial<PropertySpec> = { description: describeProperty(def, prop) };
     if (p.secret) extra.secret = true;
@@ -126,14 +126,14 @@ function resourceSpec(types: TypeRegistry, def: ResourceDefinition): ResourceSpe
 function functionSpec(types: TypeRegistry, def: FunctionDefinition): FunctionSpec {
   const owner = capitalize(def.name);
   const spec: FunctionSpec = { description: sentence(def.description), outputs: { properties: {} } };
-  const args = toJsonSchema(def.args, "input");
-  if (args.properties && Object.keys(args.properties).length > 0) {
+  const args = shapeOf(def.args, "input");
+  if (args.kind === "object") {
     const { properties, required } = types.objectShape(args, def.host, `${owner}Args`);
     spec.inputs = { properties };
     if (required.length) spec.inputs.required = required;
   }
-  const result = toJsonSchema(def.result, "output");
-  if (result.type === "object" && result.properties && Object.keys(result.properties).length > 0) {
+  const result = shapeOf(def.result, "output");
+  if (result.kind === "object") {
     const { properties, required } = types.objectShape(result, def.host, owner);
     spec.outputs = required.length ? { properties, required } : { properties };
   } else {

@@ -1,8 +1,8 @@
-import { z } from "zod";
+import type { LiteralValue, ObjectShape, Primitive, Shape } from "../core/shape";
 
 /**
- * zod schemas → Pulumi package-schema types. zod 4 renders a schema as JSON Schema
- * (`z.toJSONSchema`); this maps that onto Pulumi's smaller type system:
+ * zod schemas → Pulumi package-schema types: maps the shape provider/core/shape.ts walks onto
+ * Pulumi's smaller type system:
  *
  * - string / boolean / integer / number stay primitives (a number literal or union of integer
  *   literals, like flops' `bitness` 32 | 64, is an integer; enums keep their primitive type);
@@ -17,8 +17,6 @@ import { z } from "zod";
  * `GetTariffsTariff`), the property name made singular for array items (`tariffs` → `Tariff`,
  * `ipAddresses` → `IpAddress`, else `…Item`).
  */
-
-export type Primitive = "string" | "number" | "integer" | "boolean";
 
 export interface TypeSpec {
   type?: Primitive | "array" | "object";
@@ -45,28 +43,6 @@ export interface ObjectTypeSpec {
 
 export const ANY: TypeSpec = { $ref: "pulumi.json#/Any" };
 
-/** The subset of JSON Schema that `z.toJSONSchema` emits and this module reads. */
-export interface JsonSchema {
-  type?: string | string[];
-  const?: unknown;
-  enum?: unknown[];
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  allOf?: JsonSchema[];
-  items?: JsonSchema | boolean;
-  prefixItems?: JsonSchema[];
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  additionalProperties?: JsonSchema | boolean;
-  description?: string;
-  $ref?: string;
-}
-
-/** `z.toJSONSchema` with the options every caller here needs. */
-export function toJsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
-  return z.toJSONSchema(schema, { io, unrepresentable: "any", reused: "inline", cycles: "ref" }) as JsonSchema;
-}
-
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
@@ -79,33 +55,10 @@ export function singular(name: string): string {
   return `${name}Item`;
 }
 
-function isNullSchema(s: JsonSchema): boolean {
-  return s.type === "null" || (Array.isArray(s.type) && s.type.length === 1 && s.type[0] === "null");
-}
-
-/** Drops `null` from a JSON Schema node: returns the node without it, and whether null was allowed. */
-function withoutNull(s: JsonSchema): { schema: JsonSchema; nullable: boolean } {
-  if (Array.isArray(s.type) && s.type.includes("null")) {
-    const rest = s.type.filter((t) => t !== "null");
-    return { schema: { ...s, type: rest.length === 1 ? rest[0] : rest }, nullable: true };
-  }
-  for (const key of ["anyOf", "oneOf"] as const) {
-    const variants = s[key];
-    if (variants && variants.some(isNullSchema)) {
-      const rest = variants.filter((v) => !isNullSchema(v));
-      const { [key]: _dropped, ...others } = s;
-      const schema = rest.length === 1 ? { ...others, ...rest[0] } : { ...others, [key]: rest };
-      return { schema, nullable: true };
-    }
-  }
-  return { schema: s, nullable: false };
-}
-
-function primitiveOfValue(v: unknown): Primitive | undefined {
+function typeOfValue(v: LiteralValue): Primitive {
   if (typeof v === "string") return "string";
   if (typeof v === "boolean") return "boolean";
-  if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
-  return undefined;
+  return Number.isInteger(v) ? "integer" : "number";
 }
 
 /** integer ∪ number = number; otherwise the union stays (deduplicated). */
@@ -128,48 +81,35 @@ export class TypeRegistry {
   constructor(private readonly pkg: string) {}
 
   /**
-   * The Pulumi type of one JSON Schema node; `name` names an object type made for it, and
-   * `typeDescription` describes that type when the node carries no description of its own (the
-   * description of the property it is the value of).
+   * The Pulumi type of one shape; `name` names an object type made for it, and `typeDescription`
+   * describes that type when the shape carries no description of its own (the description of the
+   * property it is the value of).
    */
-  typeOf(node: JsonSchema | boolean | undefined, module: string, name: string, typeDescription?: string): TypeSpec {
-    if (node === undefined || node === true) return ANY;
-    if (node === false) return ANY;
-    const { schema: s } = withoutNull(node);
-    if (s.$ref) return ANY;
-    if (s.allOf && s.allOf.length === 1 && !s.type) return this.typeOf(s.allOf[0], module, name, s.description ?? typeDescription);
-    const variants = s.anyOf ?? s.oneOf;
-    if (variants) return mergeVariants(variants.map((v) => this.typeOf(v, module, name, s.description ?? typeDescription)));
-    if (s.const !== undefined && primitiveOfValue(s.const)) return { type: primitiveOfValue(s.const) };
-    if (s.enum && s.enum.length > 0) {
-      const prims = s.enum.map(primitiveOfValue);
-      if (prims.every((p) => p !== undefined)) return mergeVariants(prims.map((p) => ({ type: p })));
-    }
-    if (Array.isArray(s.type)) return mergeVariants(s.type.map((t) => this.typeOf({ ...s, type: t }, module, name, typeDescription)));
-    switch (s.type) {
-      case "string":
-      case "boolean":
-      case "integer":
-        return { type: s.type };
-      case "number":
-        return { type: "number" };
-      case "array":
-        if (s.prefixItems || s.items === undefined) return { type: "array", items: ANY };
-        return { type: "array", items: this.typeOf(s.items, module, singular(name)) };
-      case "object":
-        if (s.properties && Object.keys(s.properties).length > 0) return { $ref: `#/types/${this.objectType(s, module, name, typeDescription)}` };
-        return { type: "object", additionalProperties: typeof s.additionalProperties === "object" ? this.typeOf(s.additionalProperties, module, name) : ANY };
-      default:
+  typeOf(s: Shape, module: string, name: string, typeDescription?: string): TypeSpec {
+    switch (s.kind) {
+      case "any":
         return ANY;
+      case "union":
+        return mergeVariants(s.variants.map((v) => this.typeOf(v, module, name, s.description ?? typeDescription)));
+      case "literal":
+        return mergeVariants(s.values.map((v) => ({ type: typeOfValue(v) })));
+      case "primitive":
+        return { type: s.type };
+      case "array":
+        return { type: "array", items: this.typeOf(s.items, module, singular(name)) };
+      case "map":
+        return { type: "object", additionalProperties: this.typeOf(s.values, module, name) };
+      case "object":
+        return { $ref: `#/types/${this.objectType(s, module, name, typeDescription)}` };
     }
   }
 
   /**
-   * Properties and required names of an object node. `required` leaves out nullable properties:
+   * Properties and required names of an object shape. `required` leaves out nullable properties:
    * Pulumi's "required" means "always set".
    */
   objectShape(
-    node: JsonSchema,
+    node: ObjectShape,
     module: string,
     owner: string,
     extra: (prop: string) => Partial<PropertySpec> = () => ({}),
@@ -177,17 +117,17 @@ export class TypeRegistry {
   ): { properties: Record<string, PropertySpec>; required: string[] } {
     const properties: Record<string, PropertySpec> = {};
     const required: string[] = [];
-    for (const [prop, child] of Object.entries(node.properties ?? {})) {
-      const spec: PropertySpec = { ...this.typeOf(child, module, `${owner}${capitalize(prop)}`, child.description ?? typeDescription(prop)) };
-      if (child.description) spec.description = child.description;
+    for (const { name: prop, shape, required: listed, description } of node.properties) {
+      const spec: PropertySpec = { ...this.typeOf(shape, module, `${owner}${capitalize(prop)}`, shape.description ?? typeDescription(prop)) };
+      if (description) spec.description = description;
       Object.assign(spec, extra(prop));
       properties[prop] = spec;
-      if ((node.required ?? []).includes(prop) && !withoutNull(child).nullable) required.push(prop);
+      if (listed && !shape.nullable) required.push(prop);
     }
     return { properties, required };
   }
 
-  private objectType(node: JsonSchema, module: string, name: string, typeDescription?: string): string {
+  private objectType(node: ObjectShape, module: string, name: string, typeDescription?: string): string {
     const { properties, required } = this.objectShape(node, module, capitalize(name));
     const spec: ObjectTypeSpec = { type: "object", properties };
     const description = node.description ?? typeDescription;

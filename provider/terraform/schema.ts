@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { HostSettingsSpec, SettingSpec } from "../core/config";
+import type { SettingSpec } from "../core/config";
 import type { FunctionDefinition, ResourceDefinition } from "../core/resource";
-import { allFunctions, allResources, hostNames } from "../hosts";
+import { allFunctions, allResources, hostDefinition, hostNames } from "../hosts";
 import { type Naming, terraformText } from "./text";
 import { assertDistinct, type CtyType, ctyType, isOptional, jsonSchemaOf, snakeCase, STRING, type TfType, tfTypeOf } from "./types";
 
@@ -213,28 +213,13 @@ export function dataSourceSchema(def: FunctionDefinition): DataSourceSchema {
   return indexed({ typeName: dataSourceTypeName(def), description: sentence(def.description), def, attrs, cty: objectCty(attrs, false), resultAttr });
 }
 
-function isSettingSpec(v: unknown): v is SettingSpec {
-  if (!v || typeof v !== "object") return false;
-  const s = v as Record<string, unknown>;
-  return typeof s.key === "string" && typeof s.env === "string" && typeof s.description === "string";
-}
-
-/** The SettingSpec map that `provider/<host>/settings.ts` exports (found by its shape: hosts name it differently). */
-export function hostSettings(host: string): HostSettingsSpec {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(`../${host}/settings`) as Record<string, unknown>;
-  const maps = Object.values(mod).filter((v): v is HostSettingsSpec => !!v && typeof v === "object" && !Array.isArray(v) && Object.values(v).length > 0 && Object.values(v).every(isSettingSpec));
-  if (maps.length !== 1) throw new Error(`terraform-provider-vps: provider/${host}/settings must export exactly one SettingSpec map, found ${maps.length}`);
-  return maps[0];
-}
-
 /** `flops`, `apiKey` → `flops_api_key`. */
 export function settingName(host: string, key: string): string {
   return `${host}_${snakeCase(key)}`;
 }
 
 export function providerSettings(hosts: string[] = hostNames()): ProviderSetting[] {
-  return hosts.flatMap((host) => Object.values(hostSettings(host)).map((spec) => ({ name: settingName(host, spec.key), host, spec })));
+  return hosts.flatMap((host) => Object.values(hostDefinition(host).settings).map((spec) => ({ name: settingName(host, spec.key), host, spec })));
 }
 
 export function providerCty(settings: ProviderSetting[]): CtyType {

@@ -1,8 +1,9 @@
-import { z } from "zod";
+import type { z } from "zod";
+import { type JsonSchema, type LiteralValue, type ObjectShape, type Shape, shapeOf, toJsonSchema } from "../core/shape";
 
 /**
- * zod schemas → Terraform (cty) types. zod 4 renders a schema as JSON Schema (`z.toJSONSchema`);
- * this maps that onto the types a protocol-6 schema can state:
+ * zod schemas → Terraform (cty) types: maps the shape provider/core/shape.ts walks onto the types a
+ * protocol-6 schema can state:
  *
  * - string / boolean / integer / number → `string` / `bool` / `number` (an enum or a union of
  *   literals keeps its primitive; a union of a string and a number, like an id given either way, is a
@@ -77,52 +78,14 @@ export function ctyType(t: TfType): CtyType {
   }
 }
 
-/** The subset of JSON Schema that `z.toJSONSchema` emits and this module reads. */
-interface JsonSchema {
-  type?: string | string[];
-  const?: unknown;
-  enum?: unknown[];
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  allOf?: JsonSchema[];
-  items?: JsonSchema | boolean;
-  prefixItems?: JsonSchema[];
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  additionalProperties?: JsonSchema | boolean;
-  description?: string;
-}
-
 export function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): JsonSchema {
-  return z.toJSONSchema(schema, { io, unrepresentable: "any", reused: "inline", cycles: "ref" }) as JsonSchema;
+  return toJsonSchema(schema, io);
 }
 
-function isNull(s: JsonSchema): boolean {
-  return s.type === "null" || (Array.isArray(s.type) && s.type.length === 1 && s.type[0] === "null");
-}
-
-/** The node without `null` among its types or variants, and whether null was allowed. */
-function withoutNull(s: JsonSchema): { schema: JsonSchema; nullable: boolean } {
-  if (Array.isArray(s.type) && s.type.includes("null")) {
-    const rest = s.type.filter((t) => t !== "null");
-    return { schema: { ...s, type: rest.length === 1 ? rest[0] : rest }, nullable: true };
-  }
-  for (const key of ["anyOf", "oneOf"] as const) {
-    const variants = s[key];
-    if (variants?.some(isNull)) {
-      const rest = variants.filter((v) => !isNull(v));
-      const { [key]: _dropped, ...others } = s;
-      return { schema: rest.length === 1 ? { ...others, ...rest[0] } : { ...others, [key]: rest }, nullable: true };
-    }
-  }
-  return { schema: s, nullable: false };
-}
-
-function primitiveOf(v: unknown): TfType | undefined {
+function typeOfValue(v: LiteralValue): TfType {
   if (typeof v === "string") return STRING;
   if (typeof v === "number") return NUMBER;
-  if (typeof v === "boolean") return BOOL;
-  return undefined;
+  return BOOL;
 }
 
 /** One type for the variants of a union: the same primitive stays; string with number is string; anything else is dynamic. */
@@ -134,51 +97,35 @@ function unify(variants: TfType[]): TfType {
   return DYNAMIC;
 }
 
-export function typeOfJson(node: JsonSchema | boolean | undefined): TfType {
-  if (node === undefined || typeof node === "boolean") return DYNAMIC;
-  const { schema: s } = withoutNull(node);
-  if (s.allOf?.length === 1 && !s.type) return typeOfJson(s.allOf[0]);
-  const variants = s.anyOf ?? s.oneOf;
-  if (variants) return unify(variants.map(typeOfJson));
-  if (s.const !== undefined) return primitiveOf(s.const) ?? DYNAMIC;
-  if (s.enum?.length) {
-    const prims = s.enum.map(primitiveOf);
-    return prims.every((p) => p !== undefined) ? unify(prims as TfType[]) : DYNAMIC;
-  }
-  if (Array.isArray(s.type)) return unify(s.type.map((t) => typeOfJson({ ...s, type: t })));
-  switch (s.type) {
-    case "string":
-      return STRING;
-    case "boolean":
-      return BOOL;
-    case "integer":
-    case "number":
-      return NUMBER;
+export function typeOfShape(s: Shape): TfType {
+  switch (s.kind) {
+    case "any":
+      return DYNAMIC;
+    case "union":
+      return unify(s.variants.map(typeOfShape));
+    case "literal":
+      return unify(s.values.map(typeOfValue));
+    case "primitive":
+      return s.type === "string" ? STRING : s.type === "boolean" ? BOOL : NUMBER;
     case "array": {
-      if (s.prefixItems || s.items === undefined) return DYNAMIC;
-      const elem = typeOfJson(s.items);
+      const elem = typeOfShape(s.items);
       // A list of values of any type (triggers) is one dynamic value: a cty list needs one element type.
       return elem.kind === "dynamic" ? DYNAMIC : { kind: "list", elem };
     }
-    case "object": {
-      if (s.properties && Object.keys(s.properties).length > 0) return { kind: "object", attrs: objectAttrs(s) };
-      if (typeof s.additionalProperties === "object") {
-        const elem = typeOfJson(s.additionalProperties);
-        return elem.kind === "dynamic" ? DYNAMIC : { kind: "map", elem };
-      }
-      return DYNAMIC;
+    case "map": {
+      const elem = typeOfShape(s.values);
+      return elem.kind === "dynamic" ? DYNAMIC : { kind: "map", elem };
     }
-    default:
-      return DYNAMIC;
+    case "object":
+      return { kind: "object", attrs: objectAttrs(s) };
   }
 }
 
-function objectAttrs(s: JsonSchema): TfObjectAttr[] {
+function objectAttrs(s: ObjectShape): TfObjectAttr[] {
   const attrs: TfObjectAttr[] = [];
-  for (const [key, child] of Object.entries(s.properties ?? {})) {
-    const { nullable } = withoutNull(child);
-    const attr: TfObjectAttr = { name: snakeCase(key), key, type: typeOfJson(child), optional: nullable || !(s.required ?? []).includes(key) };
-    if (child.description) attr.description = child.description;
+  for (const { name: key, shape, required, description } of s.properties) {
+    const attr: TfObjectAttr = { name: snakeCase(key), key, type: typeOfShape(shape), optional: shape.nullable || !required };
+    if (description) attr.description = description;
     attrs.push(attr);
   }
   assertDistinct(attrs.map((a) => a.name), attrs.map((a) => a.key).join(", "));
@@ -195,7 +142,7 @@ export function assertDistinct(names: string[], where: string): void {
 
 /** The Terraform type of a property schema (its `optional()` wrapper ignored: optionality is the attribute's). */
 export function tfTypeOf(schema: z.ZodType, io: "input" | "output"): TfType {
-  return withoutDynamicElements(typeOfJson(jsonSchemaOf(schema, io)), false);
+  return withoutDynamicElements(typeOfShape(shapeOf(schema, io)), false);
 }
 
 /** `dynamic` inside a list or map element becomes `json` (see the module comment). */

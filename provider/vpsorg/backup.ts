@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { recordingOperationSeconds } from "../core/durations";
 import { VpsError, isVpsError } from "../core/errors";
 import { createReconciled } from "../core/reconcile";
 import { type HandlerContext, defineResource, type ShapeOf } from "../core/resource";
@@ -106,7 +107,7 @@ async function adopt(client: VpsorgClient, inputs: Inputs, ctx: HandlerContext) 
   return { id: String(id), outs: { ...inputs, ...outsOf(done) } };
 }
 
-export const backup = defineResource({
+export const backup = recordingOperationSeconds(defineResource({
   host: HOST,
   type: "Backup",
   description: "A manual backup of a VPS.org server; restore it with vpsorg.BackupRestore",
@@ -170,4 +171,4 @@ outputs:
       await deleteUnlessGone(clientFor(ctx).deleteBackup(vendorId(id, "backup"), ctx.signal));
     },
   },
-});
+}));

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { defineResource } from "../core/resource";
-import { clientFor, confirmProperty, idString, operationTimeoutProperty, requireConfirm, serverIdProperty, triggersProperty, vendorId } from "./common";
+import { defineAction } from "../core/action";
+import { recordingOperationSeconds } from "../core/durations";
+import { clientFor, idString, operationTimeoutProperty, serverIdProperty, vendorId } from "./common";
 import { HOST } from "./errors";
-import { explainNotFound, performRestore } from "./restore";
+import { performRestore, RESTORE_CONFIRM } from "./restore";
 
 /**
  * `vpsorg.BackupRestore`: `POST /servers/{server_id}/restore/` with `{"backup_id": ...}` (the backup
@@ -15,9 +16,6 @@ import { explainNotFound, performRestore } from "./restore";
 const inputs = {
   serverId: serverIdProperty(true),
   backupId: { schema: idString("backup"), description: "Id of the backup to restore (a vpsorg.Backup's id, or one from vpsorg.getBackups)", replaceOnChange: true },
-  confirm: confirmProperty,
-  triggers: triggersProperty,
-  operationTimeout: operationTimeoutProperty("restore"),
 };
 
 const outputs = {
@@ -26,11 +24,15 @@ const outputs = {
   message: { schema: z.string().optional(), description: "The host's message when the restore started" },
 };
 
-export const backupRestore = defineResource({
+const ID_FORM = /^backup-(\d+)-(\d+)$/;
+
+export const backupRestore = recordingOperationSeconds(defineAction({
   host: HOST,
   type: "BackupRestore",
   description: "Restores a VPS.org server from a backup (overwrites all current data on the server)",
+  confirm: RESTORE_CONFIRM,
   inputs,
+  operationTimeout: operationTimeoutProperty("restore"),
   outputs,
   notes: {
     id: "`backup-<id>-<epoch ms>`",
@@ -58,41 +60,23 @@ resources:
       triggers: [ "1" ]`,
     },
   },
-  handler: {
-    async check(news) {
-      requireConfirm(news);
-      return news;
-    },
-
-    async create(news, ctx) {
-      const client = clientFor(ctx);
-      const backupId = vendorId(news.backupId, "backup");
-      const outcome = await performRestore({
-        client,
-        serverId: news.serverId,
-        source: `backup ${backupId}`,
-        send: () => client.restoreBackup(news.serverId, backupId, ctx.signal).catch((e: unknown) => Promise.reject(explainNotFound(e, `server ${news.serverId} or its backup ${backupId}`))),
-        operationTimeout: news.operationTimeout,
-        ctx,
-      });
-      const outs = { ...news, restoredAt: outcome.restoredAt, serverStatus: outcome.serverStatus, message: outcome.message };
-      return { id: `backup-${backupId}-${Date.parse(outcome.restoredAt)}`, outs };
-    },
-
-    // As SnapshotRestore's: the record as it is; with only the id (an import), what the id says, and
-    // the server from the backup's listing entry.
-    async read(id, state, ctx) {
-      const fromId = /^backup-(\d+)-(\d+)$/.exec(id);
-      const { triggers, operationTimeout } = state;
-      const backupId = state.backupId ?? fromId?.[1];
-      const serverId = state.serverId ?? (fromId ? (await clientFor(ctx).listBackups({ signal: ctx.signal })).find((b) => b.id === Number(fromId[1]))?.server.id : undefined);
-      const confirm = state.confirm === true || (state.backupId === undefined && fromId !== null);
-      const restoredAt = state.restoredAt ?? (fromId ? new Date(Number(fromId[2])).toISOString() : undefined);
-      return { id, inputs: { serverId: serverId!, backupId: backupId!, confirm, triggers, operationTimeout }, outs: { ...state, serverId, backupId, confirm, restoredAt } as never };
-    },
-
-    async delete(_id, _state, ctx) {
-      ctx.logger.info(`${ctx.label}: removing the record of a restore; the server is left as it is`);
-    },
+  async run(news, ctx) {
+    const client = clientFor(ctx);
+    const backupId = vendorId(news.backupId, "backup");
+    const send = () => client.restoreBackup(news.serverId, backupId, ctx.signal);
+    const outcome = await performRestore(ctx, news.operationTimeout, { client, serverId: news.serverId, source: `backup ${backupId}`, missing: `server ${news.serverId} or its backup ${backupId}`, send });
+    return { id: `backup-${backupId}-${Date.parse(outcome.restoredAt)}`, outs: { ...news, ...outcome } };
   },
-});
+  // As SnapshotRestore's: the record as it is; with only the id (an import), what the id says, and
+  // the server from the backup's listing entry.
+  fromId(id) {
+    const m = ID_FORM.exec(id);
+    return m ? { backupId: m[1], restoredAt: new Date(Number(m[2])).toISOString() } : {};
+  },
+  async refresh(id, record, ctx) {
+    const m = ID_FORM.exec(id);
+    if (record.serverId !== undefined || !m) return {};
+    return { serverId: (await clientFor(ctx).listBackups({ signal: ctx.signal })).find((b) => b.id === Number(m[1]))?.server.id };
+  },
+  forgotten: () => "removing the record of a restore; the server is left as it is",
+}));

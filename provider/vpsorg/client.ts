@@ -3,10 +3,10 @@ import type { Clock } from "../core/clock";
 import { isVpsError } from "../core/errors";
 import { HttpClient, type QueryValue } from "../core/http";
 import type { Logger } from "../core/log";
-import { RequestBudget } from "../core/rateLimit";
+import type { RequestBudget } from "../core/rateLimit";
 import { globalRedactor } from "../core/redact";
-import type { Safety } from "../core/retry";
-import { HOST, decodeVpsorgError } from "./errors";
+import { READ, REPEATABLE_WRITE, WRITE_ONCE } from "../core/retry";
+import { HOST, decodeVpsorgVendor } from "./errors";
 import {
   type Backup,
   type BackupCreateRequest,
@@ -24,7 +24,6 @@ import {
   snapshotRestoreSchema,
   snapshotSchema,
 } from "./schemas";
-import { type VpsorgSettings, loadVpsorgSettings } from "./settings";
 
 /**
  * Typed client for every VPS.org endpoint the vendors' API documentation document, plus `GET /servers/{id}/` (the Servers
@@ -63,7 +62,7 @@ export class VpsorgClient {
       authenticate: ({ headers }) => {
         headers.authorization = `Bearer ${opts.token}`;
       },
-      decodeError: decodeVpsorgError,
+      decodeVendor: decodeVpsorgVendor,
       clock: opts.clock,
       logger: opts.logger,
       budget: opts.budget,
@@ -80,17 +79,17 @@ export class VpsorgClient {
 
   /** `POST /snapshots/`: answers 201 with `status: "in_progress"`. Not idempotent: never repeated blindly. */
   createSnapshot(req: SnapshotCreateRequest, signal?: AbortSignal): Promise<Snapshot> {
-    return this.http.call({ operation: "POST /snapshots/", method: "POST", path: "/snapshots/", json: req, safety: "mutate", schema: snapshotSchema, signal });
+    return this.http.call({ operation: "POST /snapshots/", method: "POST", path: "/snapshots/", json: req, ...WRITE_ONCE, schema: snapshotSchema, signal });
   }
 
   /** `POST /snapshots/{id}/restore/`: overwrites the server's disk; never repeated blindly. */
   restoreSnapshot(snapshotId: number, signal?: AbortSignal): Promise<RestoreAnswer> {
-    return this.http.call({ operation: `POST /snapshots/${snapshotId}/restore/`, method: "POST", path: `/snapshots/${snapshotId}/restore/`, safety: "mutate", schema: snapshotRestoreSchema, signal });
+    return this.http.call({ operation: `POST /snapshots/${snapshotId}/restore/`, method: "POST", path: `/snapshots/${snapshotId}/restore/`, ...WRITE_ONCE, schema: snapshotRestoreSchema, signal });
   }
 
   /** `DELETE /snapshots/{id}/`: 204. Repeating it is harmless (the second answer is a 404, read as gone). */
   async deleteSnapshot(snapshotId: number, signal?: AbortSignal): Promise<void> {
-    await this.http.call({ operation: `DELETE /snapshots/${snapshotId}/`, method: "DELETE", path: `/snapshots/${snapshotId}/`, safety: idempotent, priority: "mutate", schema: emptySchema, signal });
+    await this.http.call({ operation: `DELETE /snapshots/${snapshotId}/`, method: "DELETE", path: `/snapshots/${snapshotId}/`, ...REPEATABLE_WRITE, schema: emptySchema, signal });
   }
 
   // --- backups (003_7ffc11edc49a36a0.txt) ---
@@ -102,23 +101,23 @@ export class VpsorgClient {
 
   /** `POST /backups/`: a manual backup, `status: "in_progress"`. Not idempotent. */
   createBackup(req: BackupCreateRequest, signal?: AbortSignal): Promise<Backup> {
-    return this.http.call({ operation: "POST /backups/", method: "POST", path: "/backups/", json: req, safety: "mutate", schema: backupSchema, signal });
+    return this.http.call({ operation: "POST /backups/", method: "POST", path: "/backups/", json: req, ...WRITE_ONCE, schema: backupSchema, signal });
   }
 
   async deleteBackup(backupId: number, signal?: AbortSignal): Promise<void> {
-    await this.http.call({ operation: `DELETE /backups/${backupId}/`, method: "DELETE", path: `/backups/${backupId}/`, safety: idempotent, priority: "mutate", schema: emptySchema, signal });
+    await this.http.call({ operation: `DELETE /backups/${backupId}/`, method: "DELETE", path: `/backups/${backupId}/`, ...REPEATABLE_WRITE, schema: emptySchema, signal });
   }
 
   // --- servers (pointed to by the VPS.org backups documentation) ---
 
   /** `POST /servers/{server_id}/restore/` with `{"backup_id": ...}`. */
   restoreBackup(serverId: number, backupId: number, signal?: AbortSignal): Promise<z.infer<typeof backupRestoreSchema>> {
-    return this.http.call({ operation: `POST /servers/${serverId}/restore/`, method: "POST", path: `/servers/${serverId}/restore/`, json: { backup_id: backupId }, safety: "mutate", schema: backupRestoreSchema, signal });
+    return this.http.call({ operation: `POST /servers/${serverId}/restore/`, method: "POST", path: `/servers/${serverId}/restore/`, json: { backup_id: backupId }, ...WRITE_ONCE, schema: backupRestoreSchema, signal });
   }
 
   /** `GET /servers/{id}/`: only `status` is used (to see a restore end). */
   getServer(serverId: number, opts: { signal?: AbortSignal; poll?: boolean } = {}): Promise<Server> {
-    return this.http.call({ operation: `GET /servers/${serverId}/`, method: "GET", path: `/servers/${serverId}/`, safety: "read", priority: opts.poll ? "poll" : "read", schema: serverSchema, signal: opts.signal });
+    return this.http.call({ operation: `GET /servers/${serverId}/`, method: "GET", path: `/servers/${serverId}/`, ...READ, priority: opts.poll ? "poll" : "read", schema: serverSchema, signal: opts.signal });
   }
 
   /**
@@ -136,7 +135,7 @@ export class VpsorgClient {
     for (let n = 1; n <= MAX_PAGES; n++) {
       let res: { count: number; next?: string | null; results: T[] };
       try {
-        res = (await this.http.call({ operation, method: "GET", path, query, safety: "read", priority: opts.poll ? "poll" : "read", schema, signal: opts.signal })) as typeof res;
+        res = (await this.http.call({ operation, method: "GET", path, query, ...READ, priority: opts.poll ? "poll" : "read", schema, signal: opts.signal })) as typeof res;
       } catch (e) {
         // A page past the end (the listing shrank while being read) is a 404 "Invalid page." in
         // Django REST Framework: what was read so far is the whole listing.
@@ -160,9 +159,6 @@ export class VpsorgClient {
   }
 }
 
-/** Deletes of a given id: repeating one after a lost answer finds the object gone, which is success. */
-const idempotent: Safety = "read";
-
 function nextLinkQuery(next: string): Record<string, string> | undefined {
   try {
     const u = new URL(next, "http://placeholder.invalid");
@@ -171,20 +167,4 @@ function nextLinkQuery(next: string): Record<string, string> | undefined {
   } catch {
     return undefined;
   }
-}
-
-const budgets = new Map<number, RequestBudget>();
-
-/**
- * A client from the resolved settings, built when a handler runs (never at import). The request
- * budget is per process, so every resource of this host shares one rate limit.
- */
-export function vpsorgClient(opts: { clock?: Clock; logger?: Logger; settings?: VpsorgSettings } = {}): VpsorgClient {
-  const s = opts.settings ?? loadVpsorgSettings();
-  let budget: RequestBudget | undefined;
-  if (s.maxRequestsPerSecond) {
-    budget = budgets.get(s.maxRequestsPerSecond);
-    if (!budget) budgets.set(s.maxRequestsPerSecond, (budget = new RequestBudget(s.maxRequestsPerSecond)));
-  }
-  return new VpsorgClient({ token: s.token, endpoint: s.endpoint, clock: opts.clock, logger: opts.logger, budget });
 }

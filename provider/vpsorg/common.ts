@@ -1,15 +1,16 @@
 import { z } from "zod";
 import { isVpsError, VpsError } from "../core/errors";
-import { type PropertySpec, type HandlerContext, CheckFailures } from "../core/resource";
-import { sameTriggers } from "../core/triggers";
-import { type VpsorgClient, vpsorgClient } from "./client";
+import { type PropertySpec, type HandlerContext } from "../core/resource";
+import type { VpsorgClient } from "./client";
 import { HOST } from "./errors";
+import { vpsorgClientFromSettings } from "./settings";
 import { VPSORG_TIMEOUTS } from "./wait";
 
 /** What every vpsorg handler shares: the client built at run time, ids, timeouts and common inputs. */
 
-export function clientFor(ctx: HandlerContext): VpsorgClient {
-  return vpsorgClient({ clock: ctx.clock, logger: ctx.logger });
+/** The account's client (cached per account, so the handler's clock and logger do not reach it). */
+export function clientFor(_ctx: HandlerContext): VpsorgClient {
+  return vpsorgClientFromSettings();
 }
 
 /** A Pulumi id (a decimal string) → the vendor's integer; anything else is an error naming it. */
@@ -42,28 +43,6 @@ export const serverIdProperty = (replace: boolean) =>
 
 /** The `operationTimeout` input of a resource that waits for this kind of work. */
 export const operationTimeoutProperty = (kind: WaitKind) => VPSORG_TIMEOUTS.input([kind]);
-
-/** Required and checked by the schema, so a preview rejects `confirm: false` even while other inputs
- * (a new snapshot's id) are still unknown and the handler's own check is skipped. */
-export const confirmProperty = {
-  schema: z.boolean().refine((v) => v === true, "must be true: a restore overwrites all current data on the server and cannot be undone (allowed value: true)"),
-  description: "Must be true: a restore overwrites all current data on the server and cannot be undone",
-  createOnly: true,
-} satisfies PropertySpec;
-
-export const triggersProperty = {
-  schema: z.array(z.unknown()).optional(),
-  description: "A list of any values (e.g. a date or a version string); unset and `[]` are the same",
-  replaceOnChange: true,
-  equals: sameTriggers,
-} satisfies PropertySpec;
-
-/** The `confirm: true` rule of every restore, before any API call. */
-export function requireConfirm(inputs: { confirm?: boolean }): void {
-  if (inputs.confirm !== true) {
-    throw new CheckFailures([{ property: "confirm", reason: "must be true: a restore overwrites all current data on the server and cannot be undone (allowed value: true)" }]);
-  }
-}
 
 /** A read's answer, or undefined when the object is gone: a 404 on the listing itself (a filter on a server that no longer exists) also means gone. */
 export function unlessGone<T>(read: Promise<T | undefined>): Promise<T | undefined> {

@@ -1,6 +1,4 @@
-import type { z } from "zod";
-import { VpsError } from "../core/errors";
-import type { ApiCall, RawResponse } from "../core/http";
+import type { RawResponse, VendorError } from "../core/http";
 import { errorBodySchema } from "./schemas";
 
 export const HOST = "vpsorg";
@@ -33,25 +31,21 @@ function vendorCode(body: unknown): string | undefined {
 }
 
 /**
- * HTTP status → typed error, with the vendor's message. 429 and 5xx are left to the HTTP core (which
- * knows about Retry-After and whether the call may be repeated). 401/403 never echo the token: the
- * message says where the token comes from, and every string passes the redactor anyway.
+ * The HttpClient's `decodeVendor`: the vendor's message and code from a failed answer (the HTTP client
+ * classifies the status). 401/403 never echo the token: the hint says where the token comes from, and
+ * every string passes the redactor anyway.
  */
-export function decodeVpsorgError(res: RawResponse, call: ApiCall<z.ZodType>): VpsError | undefined {
-  if (res.status < 400 || res.status === 429 || res.status >= 500) return undefined;
-  const message = vendorMessage(res.body, res.text);
-  const base = { host: HOST, operation: call.operation, httpStatus: res.status, vendorMessage: message, vendorCode: vendorCode(res.body) };
+export function decodeVpsorgVendor(res: RawResponse): VendorError | undefined {
+  if (res.status < 400) return undefined;
+  const base = { message: vendorMessage(res.body, res.text), code: vendorCode(res.body) };
   if (res.status === 401 || res.status === 403) {
-    return new VpsError(
-      {
-        ...base,
-        kind: "unauthorized",
-        hint: "the API token is wrong, expired or missing: set it with `pulumi config set --secret vpsorg:token <token>` or the environment variable VPSORG_TOKEN",
-      },
-      res.status === 401 ? "not authenticated" : "not allowed",
-    );
+    return {
+      ...base,
+      hint: "the API token is wrong, expired or missing: set it with `pulumi config set --secret vpsorg:token <token>` or the environment variable VPSORG_TOKEN",
+      summary: res.status === 401 ? "not authenticated" : "not allowed",
+    };
   }
-  if (res.status === 404) return new VpsError({ ...base, kind: "notFound" }, "not found");
-  if (res.status === 409) return new VpsError({ ...base, kind: "conflict" });
-  return new VpsError({ ...base, kind: "invalid" }, "rejected");
+  if (res.status === 404) return { ...base, summary: "not found" };
+  if (res.status === 409) return base;
+  return { ...base, summary: "rejected" };
 }

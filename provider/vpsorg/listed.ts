@@ -38,13 +38,14 @@ export async function createAndAwait<T extends Snapshot | Backup>(
     remove: (signal) => objects.remove(client, created.id, signal),
     timeoutMs: waitTimeoutMs(o.operationTimeout, ctx, objects.kind),
     ctx,
+    scope: client.http.baseUrl,
   });
 }
 
-/** An adopted object as it is once complete: one still in progress is awaited. */
+/** An adopted object as it is once complete: one still in progress is awaited (made at a moment not seen here, so no duration estimate). */
 export async function completedAdopted<T extends Snapshot | Backup>(client: VpsorgClient, objects: ListedObjects<T>, found: T, operationTimeout: number | undefined, ctx: HandlerContext): Promise<T> {
   if (found.status === "completed") return found;
-  return waitUntilCompleted({ kind: objects.kind, id: found.id, list: (signal) => objects.list(client, { serverId: found.server.id, signal, poll: true }), timeoutMs: waitTimeoutMs(operationTimeout, ctx, objects.kind), ctx });
+  return waitUntilCompleted({ kind: objects.kind, id: found.id, list: (signal) => objects.list(client, { serverId: found.server.id, signal, poll: true }), timeoutMs: waitTimeoutMs(operationTimeout, ctx, objects.kind), ctx, startUnseen: true });
 }
 
 /**

@@ -18,20 +18,23 @@ import { type RestoreResult, waitForRestore } from "./wait";
  * to the server.
  */
 
-export interface RestoreOutcome extends RestoreResult {
+/** What `confirm: true` of a restore agrees to. */
+export const RESTORE_CONFIRM = "a restore overwrites all current data on the server and cannot be undone";
+
+/** What a restore's record keeps of it. */
+export interface RestoreOutcome {
   restoredAt: string;
+  serverStatus?: RestoreResult["serverStatus"];
   message?: string;
 }
 
-export async function performRestore(opts: {
-  client: VpsorgClient;
-  serverId: number;
-  source: string;
-  send: () => Promise<RestoreAnswer | { status?: string; message?: string; server?: { status?: string } }>;
-  operationTimeout?: number;
-  ctx: HandlerContext;
-}): Promise<RestoreOutcome> {
-  const { client, serverId, ctx } = opts;
+/** One restore of `serverId` from `source`; a 404 from `send` names what is `missing`. */
+export async function performRestore(
+  ctx: HandlerContext,
+  operationTimeout: number | undefined,
+  opts: { client: VpsorgClient; serverId: number; source: string; missing: string; send: () => Promise<RestoreAnswer | { status?: string; message?: string; server?: { status?: string } }> },
+): Promise<RestoreOutcome> {
+  const { client, serverId } = opts;
   return objectLocks.run(lockKey(HOST, "server", serverId), async () => {
     // A second restore would throw away what the server did since the first. After a transient fault
     // the server's status decides (provider/core/reconcile.ts): `restoring` is the restore under way,
@@ -44,7 +47,7 @@ export async function performRestore(opts: {
       if (before === "running" && status === "running") return { state: "absent" };
       return { state: "unknown", why: `server ${serverId} is ${status ?? "of no reported status"}${before === undefined ? "" : ` (it was ${before} before)`}, which a finished restore leaves as well, so the API cannot show whether the restore ran` };
     };
-    const r = await sendReconciled({ host: HOST, operation: `restore of server ${serverId} from ${opts.source}`, send: opts.send, repeat: { kind: "observable", look }, logger: ctx.logger });
+    const r = await sendReconciled({ host: HOST, operation: `restore of server ${serverId} from ${opts.source}`, send: () => opts.send().catch((e: unknown) => Promise.reject(explainNotFound(e, opts.missing))), repeat: { kind: "observable", look }, logger: ctx.logger });
     let answer: Awaited<ReturnType<typeof opts.send>>;
     if (r.kind === "sent") {
       answer = r.answer;
@@ -53,13 +56,13 @@ export async function performRestore(opts: {
       ctx.logger.info(`${ctx.label}: server ${serverId} is restoring; waiting for it`);
       answer = { status: "in_progress", server: { status: SERVER_RESTORING } };
     }
-    const result = await waitForRestore({ source: opts.source, serverId, answer, client, timeoutMs: waitTimeoutMs(opts.operationTimeout, ctx, "restore"), ctx });
-    return { ...result, restoredAt: new Date(ctx.clock.now()).toISOString(), message: answer.message };
+    const result = await waitForRestore({ source: opts.source, serverId, answer, client, timeoutMs: waitTimeoutMs(operationTimeout, ctx, "restore"), ctx });
+    return { restoredAt: new Date(ctx.clock.now()).toISOString(), serverStatus: result.serverStatus, message: answer.message };
   });
 }
 
 /** A 404 from a restore names what is missing, with where to look. */
-export function explainNotFound(e: unknown, what: string): unknown {
+function explainNotFound(e: unknown, what: string): unknown {
   if (isVpsError(e, "notFound")) {
     return e.with({ hint: `${what} does not exist (vpsorg.getSnapshots / vpsorg.getBackups list what does)` }, "not found");
   }

@@ -1,29 +1,25 @@
-import { type HostSettingsSpec, numberSetting, requireSetting, resolveSettings } from "../core/config";
+import { defineHostAccount } from "../core/host";
+import { requireSetting } from "../core/config";
+import { VpsorgClient } from "./client";
 import { HOST } from "./errors";
 import { VPSORG_TIMEOUTS } from "./wait";
 
-/**
- * VPS.org settings, each resolved on its own: Pulumi config `vpsorg:<key>`, then the environment,
- * then the default. Read when a handler runs, never at import (pulumi/pulumi#15485).
- */
-export const vpsorgSettings = {
+const credentials = {
   token: { key: "token", env: "VPSORG_TOKEN", secret: true, description: "API token, sent as `Authorization: Bearer <token>`" },
-  endpoint: { key: "endpoint", env: "VPSORG_ENDPOINT", default: "https://admin.vps.org/api/v1", description: "API base URL" },
-  maxRequestsPerSecond: { key: "maxRequestsPerSecond", env: "VPSORG_MAX_REQUESTS_PER_SECOND", description: "Ceiling on requests per second from one provider process (default: none)" },
-  operationTimeout: VPSORG_TIMEOUTS.setting(),
-} satisfies HostSettingsSpec;
+};
 
-export interface VpsorgSettings {
-  token: string;
-  endpoint: string;
-  maxRequestsPerSecond?: number;
-}
+/** VPS.org settings (`vpsorg:<key>`, then the environment, then the default) and one client per account. */
+export const vpsorgAccount = defineHostAccount({
+  name: HOST,
+  credentials,
+  endpoint: { default: "https://admin.vps.org/api/v1", description: "API base URL" },
+  maxRequestsPerSecond: { description: "Ceiling on requests per second from one provider process (default: none)" },
+  timeouts: VPSORG_TIMEOUTS,
+  account: (raw) => ({ token: requireSetting(HOST, credentials.token, raw.token) }),
+  client: (account, connection) => new VpsorgClient({ ...account, ...connection }),
+});
 
-export function loadVpsorgSettings(): VpsorgSettings {
-  const s = resolveSettings(HOST, vpsorgSettings);
-  return {
-    token: requireSetting(HOST, vpsorgSettings.token, s.token),
-    endpoint: requireSetting(HOST, vpsorgSettings.endpoint, s.endpoint),
-    maxRequestsPerSecond: numberSetting(HOST, vpsorgSettings.maxRequestsPerSecond, s.maxRequestsPerSecond),
-  };
+/** The VPS.org client for the settings in force now (called inside handlers, at run time). */
+export function vpsorgClientFromSettings(): VpsorgClient {
+  return vpsorgAccount.client();
 }

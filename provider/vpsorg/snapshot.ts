@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { recordingOperationSeconds } from "../core/durations";
 import { VpsError, errorMessage, isVpsError } from "../core/errors";
 import { createReconciled } from "../core/reconcile";
 import { type HandlerContext, defineResource, type ShapeOf } from "../core/resource";
@@ -132,7 +133,7 @@ async function adopt(client: VpsorgClient, inputs: Inputs, ctx: HandlerContext) 
   return { id: String(id), outs: { ...inputs, ...outsOf(done) } };
 }
 
-export const snapshot = defineResource({
+export const snapshot = recordingOperationSeconds(defineResource({
   host: HOST,
   type: "Snapshot",
   description: "A snapshot of a VPS.org server (at most 5 per server); restore it with vpsorg.SnapshotRestore",
@@ -198,4 +199,4 @@ outputs:
       await deleteUnlessGone(clientFor(ctx).deleteSnapshot(vendorId(id, "snapshot"), ctx.signal));
     },
   },
-});
+}));

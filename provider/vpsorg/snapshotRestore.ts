@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { recordingOperationSeconds } from "../core/durations";
 import { VpsError } from "../core/errors";
-import { defineResource } from "../core/resource";
-import { clientFor, confirmProperty, idString, operationTimeoutProperty, requireConfirm, triggersProperty, vendorId } from "./common";
+import { defineAction } from "../core/action";
+import { clientFor, idString, operationTimeoutProperty, vendorId } from "./common";
 import { HOST } from "./errors";
-import { explainNotFound, performRestore } from "./restore";
+import { performRestore, RESTORE_CONFIRM } from "./restore";
 
 /**
  * `vpsorg.SnapshotRestore`: `POST /snapshots/{id}/restore/`, then wait until the server leaves
@@ -15,9 +16,6 @@ import { explainNotFound, performRestore } from "./restore";
 
 const inputs = {
   snapshotId: { schema: idString("snapshot"), description: "Id of the snapshot to restore (a vpsorg.Snapshot's id)", replaceOnChange: true },
-  confirm: confirmProperty,
-  triggers: triggersProperty,
-  operationTimeout: operationTimeoutProperty("restore"),
 };
 
 const outputs = {
@@ -28,11 +26,13 @@ const outputs = {
   message: { schema: z.string().optional(), description: "The host's message when the restore started" },
 };
 
-export const snapshotRestore = defineResource({
+export const snapshotRestore = recordingOperationSeconds(defineAction({
   host: HOST,
   type: "SnapshotRestore",
   description: "Restores a VPS.org server from a snapshot (overwrites all current data on the server)",
+  confirm: RESTORE_CONFIRM,
   inputs,
+  operationTimeout: operationTimeoutProperty("restore"),
   outputs,
   notes: {
     id: "`snapshot-<id>-<epoch ms>`",
@@ -59,44 +59,22 @@ resources:
       triggers: [ "1" ]`,
     },
   },
-  handler: {
-    async check(news) {
-      requireConfirm(news);
-      return news;
-    },
-
-    async create(news, ctx) {
-      const client = clientFor(ctx);
-      const snapshotId = vendorId(news.snapshotId, "snapshot");
-      // No per-snapshot GET in the vendor documentation: the unfiltered listing gives the snapshot's server, which the
-      // wait and the per-server lock need.
-      const snap = (await client.listSnapshots({ signal: ctx.signal })).find((s) => s.id === snapshotId);
-      if (!snap) throw new VpsError({ kind: "notFound", host: HOST, operation: `POST /snapshots/${snapshotId}/restore/`, hint: `snapshot ${snapshotId} does not exist (vpsorg.getSnapshots lists them)` }, "nothing to restore");
-      const outcome = await performRestore({
-        client,
-        serverId: snap.server.id,
-        source: `snapshot ${snapshotId} ("${snap.name}")`,
-        send: () => client.restoreSnapshot(snapshotId, ctx.signal).catch((e: unknown) => Promise.reject(explainNotFound(e, `snapshot ${snapshotId}`))),
-        operationTimeout: news.operationTimeout,
-        ctx,
-      });
-      const outs = { ...news, serverId: snap.server.id, snapshotName: snap.name, restoredAt: outcome.restoredAt, serverStatus: outcome.serverStatus, message: outcome.message };
-      return { id: `snapshot-${snapshotId}-${Date.parse(outcome.restoredAt)}`, outs };
-    },
-
-    // The restore happened; nothing on the host describes it later. Keep the record as it is; with
-    // only the id (an import), the record is what the id says.
-    async read(id, state) {
-      const fromId = /^snapshot-(\d+)-(\d+)$/.exec(id);
-      const { triggers, operationTimeout } = state;
-      const snapshotId = state.snapshotId ?? fromId?.[1];
-      const confirm = state.confirm === true || (state.snapshotId === undefined && fromId !== null);
-      const restoredAt = state.restoredAt ?? (fromId ? new Date(Number(fromId[2])).toISOString() : undefined);
-      return { id, inputs: { snapshotId: snapshotId!, confirm, triggers, operationTimeout }, outs: { ...state, snapshotId, confirm, restoredAt } as never };
-    },
-
-    async delete(_id, _state, ctx) {
-      ctx.logger.info(`${ctx.label}: removing the record of a restore; the server is left as it is`);
-    },
+  async run(news, ctx) {
+    const client = clientFor(ctx);
+    const snapshotId = vendorId(news.snapshotId, "snapshot");
+    // No per-snapshot GET in the vendor documentation: the unfiltered listing gives the snapshot's server, which the
+    // wait and the per-server lock need.
+    const snap = (await client.listSnapshots({ signal: ctx.signal })).find((s) => s.id === snapshotId);
+    if (!snap) throw new VpsError({ kind: "notFound", host: HOST, operation: `POST /snapshots/${snapshotId}/restore/`, hint: `snapshot ${snapshotId} does not exist (vpsorg.getSnapshots lists them)` }, "nothing to restore");
+    const send = () => client.restoreSnapshot(snapshotId, ctx.signal);
+    const outcome = await performRestore(ctx, news.operationTimeout, { client, serverId: snap.server.id, source: `snapshot ${snapshotId} ("${snap.name}")`, missing: `snapshot ${snapshotId}`, send });
+    return { id: `snapshot-${snapshotId}-${Date.parse(outcome.restoredAt)}`, outs: { ...news, serverId: snap.server.id, snapshotName: snap.name, ...outcome } };
   },
-});
+  // The restore happened; nothing on the host describes it later. With only the id (an import), the
+  // record is what the id says.
+  fromId(id) {
+    const m = /^snapshot-(\d+)-(\d+)$/.exec(id);
+    return m ? { snapshotId: m[1], restoredAt: new Date(Number(m[2])).toISOString() } : {};
+  },
+  forgotten: () => "removing the record of a restore; the server is left as it is",
+}));

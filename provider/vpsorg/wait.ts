@@ -1,5 +1,6 @@
 import { VpsError, errorMessage, extendHint, isVpsError } from "../core/errors";
 import type { HandlerContext } from "../core/resource";
+import type { DocumentedDuration } from "../core/durations";
 import { OperationTimeouts } from "../core/timeouts";
 import { waitFor } from "../core/waiter";
 import type { VpsorgClient } from "./client";
@@ -24,6 +25,16 @@ export const VPSORG_TIMEOUTS = new OperationTimeouts(HOST, {
   restore: { seconds: 20 * 60, waits: "restores (the vendor says 5–15 min)" },
 });
 
+/**
+ * What the vendor's documentation says operations take, the waiter's estimate before this process has
+ * seen one finish. Backups: "This may take several minutes depending on server size" gives no number,
+ * and the backup restore documents none.
+ */
+export const DOCUMENTED_DURATIONS: Record<"snapshot" | "snapshot restore", DocumentedDuration> = {
+  snapshot: { minSeconds: 3 * 60, maxSeconds: 10 * 60, source: 'VPS.org snapshots API, POST /snapshots/: "This may take 3-10 minutes depending on server size."' },
+  "snapshot restore": { minSeconds: 5 * 60, maxSeconds: 15 * 60, source: 'VPS.org snapshots API, POST /snapshots/{id}/restore/: "This may take 5-15 minutes."' },
+};
+
 type Listed = Snapshot | Backup;
 
 export interface ListedWait<T extends Listed> {
@@ -33,6 +44,10 @@ export interface ListedWait<T extends Listed> {
   list: (signal?: AbortSignal) => Promise<T[]>;
   timeoutMs: number;
   ctx: HandlerContext;
+  /** The API endpoint, so operations of one endpoint set each other's schedule only. */
+  scope?: string;
+  /** The object was made before this wait, at a moment the provider did not see (an adopted one): no estimate is used or recorded. */
+  startUnseen?: boolean;
 }
 
 /** Waits until the listing shows the object `completed`; returns it as listed then. */
@@ -45,6 +60,7 @@ export async function waitUntilCompleted<T extends Listed>(w: ListedWait<T>): Pr
     timeoutMs: w.timeoutMs,
     signal: w.ctx.signal,
     clock: w.ctx.clock,
+    operation: w.startUnseen ? undefined : { kind: w.kind, scope: w.scope, documented: w.kind === "snapshot" ? DOCUMENTED_DURATIONS.snapshot : undefined },
     poll: async (signal) => {
       const found = (await w.list(signal)).find((x) => x.id === w.id);
       if (!found) {
@@ -64,7 +80,7 @@ export async function waitUntilCompleted<T extends Listed>(w: ListedWait<T>): Pr
         `the ${w.kind} ended with status "${found.status}"`,
       );
     },
-    onProgress: (p) => w.ctx.logger.progress(`${w.ctx.label}: ${what} ${p.status ?? "in_progress"} (${Math.round(p.elapsedMs / 1000)} s)`),
+    progress: { logger: w.ctx.logger, label: w.ctx.label },
     timeoutHint: `The ${w.kind} may still complete on the host: raise \`operationTimeout\`, then run \`pulumi refresh\` and \`pulumi up\`.`,
   }).catch((e: unknown) => {
     // The object exists: the engine keeps it as partially created (createdId), so nothing is orphaned.
@@ -139,12 +155,14 @@ export async function waitForRestore(w: RestoreWait): Promise<RestoreResult> {
     return { serverStatus: w.answer.server?.status, seenBy: "answer" };
   }
   let last: Server | undefined;
+  const kind = w.source.startsWith("snapshot") ? "snapshot restore" : "backup restore";
   const r = await waitFor<RestoreResult>({
     host: HOST,
     what,
     timeoutMs: w.timeoutMs,
     signal: w.ctx.signal,
     clock: w.ctx.clock,
+    operation: { kind, scope: w.client.http?.baseUrl, documented: kind === "snapshot restore" ? DOCUMENTED_DURATIONS["snapshot restore"] : undefined },
     poll: async (signal) => {
       try {
         last = await w.client.getServer(w.serverId, { signal, poll: true });
@@ -165,7 +183,7 @@ export async function waitForRestore(w: RestoreWait): Promise<RestoreResult> {
       }
       return { done: true, value: { serverStatus: status, seenBy: "serverStatus" }, status };
     },
-    onProgress: (p) => w.ctx.logger.progress(`${w.ctx.label}: server ${w.serverId} ${p.status ?? "restoring"} (${Math.round(p.elapsedMs / 1000)} s)`),
+    progress: { logger: w.ctx.logger, label: w.ctx.label },
     timeoutHint: "The restore may still finish on the host: check the server in the VPS.org panel; raise `operationTimeout` for the next run.",
   });
   return r.value as RestoreResult;

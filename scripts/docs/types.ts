@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { type JsonSchema, toJsonSchema } from "../../provider/plugin/types";
+import { type JsonSchema, toJsonSchema, withoutNull } from "../../provider/core/shape";
 import { code } from "./markdown";
 
 /**
@@ -8,7 +8,7 @@ import { code } from "./markdown";
  * their own. The schemas are the ones check and schema.json use (via the same JSON Schema rendering).
  */
 
-/** The JSON Schema fields zod emits that the docs read beyond provider/plugin/types' subset. */
+/** The JSON Schema fields zod emits that the docs read beyond provider/core/shape's subset. */
 export type Node = JsonSchema & {
   minimum?: number;
   maximum?: number;
@@ -37,25 +37,10 @@ export function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): Node {
   return toJsonSchema(schema, io) as Node;
 }
 
-function isNull(n: Node): boolean {
-  return n.type === "null" || (Array.isArray(n.type) && n.type.length === 1 && n.type[0] === "null");
-}
-
 /** The node without `null` (and whether null was allowed). */
 export function nonNull(n: Node): { node: Node; nullable: boolean } {
-  if (Array.isArray(n.type) && n.type.includes("null")) {
-    const rest = n.type.filter((t) => t !== "null");
-    return { node: { ...n, type: rest.length === 1 ? rest[0] : rest }, nullable: true };
-  }
-  for (const key of ["anyOf", "oneOf"] as const) {
-    const variants = n[key];
-    if (variants?.some(isNull)) {
-      const rest = variants.filter((v) => !isNull(v));
-      const { [key]: _dropped, ...others } = n;
-      return { node: rest.length === 1 ? { ...others, ...rest[0] } : { ...others, [key]: rest }, nullable: true };
-    }
-  }
-  return { node: n, nullable: false };
+  const { schema, nullable } = withoutNull(n);
+  return { node: schema, nullable };
 }
 
 function literal(v: unknown): string {

@@ -37,20 +37,25 @@ export const SEED_SOFTWARE: readonly Software[] = [
   { id: 5, name: "java" },
 ];
 
+/** A fixed tariff of the documented list: disk is 32 MB per MB of memory, one address. */
+function fixedTariff(id: number, memory: number, cpu: number, forWindows: boolean): Tariff {
+  return { id, name: `Облачный ${memory}${forWindows ? " для Windows" : ""}`, memory, disk: memory * 32, cpu, ipCount: 1, onDemand: false, forWindows };
+}
+
+/** An on-demand tariff, with the documented placeholder sizes (see above). */
+function onDemandTariff(id: number, forWindows: boolean): Tariff {
+  return { id, name: `Облачный без границ${forWindows ? " для Windows" : ""}`, memory: 512, disk: 8000, cpu: 0, ipCount: 0, onDemand: true, forWindows };
+}
+
+/** `[id, memory, cpu]` of the documented fixed tariffs, in the documented order. */
+const LINUX_TARIFFS = [[3, 512, 1], [4, 1024, 1], [5, 2048, 2], [6, 4096, 2], [10, 8192, 4], [11, 16384, 8]] as const;
+const WINDOWS_TARIFFS = [[7, 1024, 1], [8, 2048, 2], [9, 4096, 2], [12, 8192, 4], [13, 16384, 8]] as const;
+
 export const SEED_TARIFFS: readonly Tariff[] = [
-  { id: 3, name: "Облачный 512", memory: 512, disk: 16384, cpu: 1, ipCount: 1, onDemand: false, forWindows: false },
-  { id: 4, name: "Облачный 1024", memory: 1024, disk: 32768, cpu: 1, ipCount: 1, onDemand: false, forWindows: false },
-  { id: 5, name: "Облачный 2048", memory: 2048, disk: 65536, cpu: 2, ipCount: 1, onDemand: false, forWindows: false },
-  { id: 6, name: "Облачный 4096", memory: 4096, disk: 131072, cpu: 2, ipCount: 1, onDemand: false, forWindows: false },
-  { id: 10, name: "Облачный 8192", memory: 8192, disk: 262144, cpu: 4, ipCount: 1, onDemand: false, forWindows: false },
-  { id: 11, name: "Облачный 16384", memory: 16384, disk: 524288, cpu: 8, ipCount: 1, onDemand: false, forWindows: false },
-  { id: 1, name: "Облачный без границ", memory: 512, disk: 8000, cpu: 0, ipCount: 0, onDemand: true, forWindows: false },
-  { id: 7, name: "Облачный 1024 для Windows", memory: 1024, disk: 32768, cpu: 1, ipCount: 1, onDemand: false, forWindows: true },
-  { id: 8, name: "Облачный 2048 для Windows", memory: 2048, disk: 65536, cpu: 2, ipCount: 1, onDemand: false, forWindows: true },
-  { id: 9, name: "Облачный 4096 для Windows", memory: 4096, disk: 131072, cpu: 2, ipCount: 1, onDemand: false, forWindows: true },
-  { id: 12, name: "Облачный 8192 для Windows", memory: 8192, disk: 262144, cpu: 4, ipCount: 1, onDemand: false, forWindows: true },
-  { id: 13, name: "Облачный 16384 для Windows", memory: 16384, disk: 524288, cpu: 8, ipCount: 1, onDemand: false, forWindows: true },
-  { id: 2, name: "Облачный без границ для Windows", memory: 512, disk: 8000, cpu: 0, ipCount: 0, onDemand: true, forWindows: true },
+  ...LINUX_TARIFFS.map(([id, memory, cpu]) => fixedTariff(id, memory, cpu, false)),
+  onDemandTariff(1, false),
+  ...WINDOWS_TARIFFS.map(([id, memory, cpu]) => fixedTariff(id, memory, cpu, true)),
+  onDemandTariff(2, true),
 ];
 
 /** The VM examples' bandwidth (Mbit/s); no tariff lists it, every VM example shows 100. */

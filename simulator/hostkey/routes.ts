@@ -163,57 +163,32 @@ function vmCall(ctx: HostkeyContext, req: SimRequest): SimResponse {
   if (busy) return error(SIM_ERRORS.busy, `${SIM_ERRORS.busy.message} (${busy.action})`);
   const name = field(req, "name");
   const listed = (n: string) => state.visibleSnapshots(vm, type).filter((s) => s.name === n);
+  // A snapshot task keeps the VM busy; its finished context names the VM, the snapshot and the action.
+  const snapshotTask = (effect: () => void) => ok(action, { callback: startTask(ctx, action, vm, true, duration, effect, () => ({ id: vm.id, name, action })).key });
 
   switch (action) {
     case "create_snapshot": {
       if (!name || !SNAPSHOT_NAME.test(name)) return error(SIM_ERRORS.badParam, "Invalid snapshot name: allowed characters a-zA-Z0-9_-.");
       // Duplicate names are not refused: nothing documents that invapi refuses them.
-      const task = startTask(
-        ctx,
-        action,
-        vm,
-        true,
-        duration,
-        () => {
-          state.addSnapshot(vm, name, type, state.clock.now() + ctx.listingDelayMs());
-          state.rotate(vm, type, ctx.rotationKeep());
-        },
-        () => ({ id: vm.id, name, action }),
-      );
-      return ok(action, { callback: task.key });
+      return snapshotTask(() => {
+        state.addSnapshot(vm, name, type, state.clock.now() + ctx.listingDelayMs());
+        state.rotate(vm, type, ctx.rotationKeep());
+      });
     }
     case "remove_snapshot": {
       if (!name) return error(SIM_ERRORS.badParam, "Parameter name is required");
       if (listed(name).length === 0) return error(SIM_ERRORS.notFound, `Snapshot ${name} not found`);
       // HOSTKEY's own tools: a snapshot can only be removed from a powered-off VM.
       if (vm.power === "on") return error(SIM_ERRORS.poweredOn);
-      const task = startTask(
-        ctx,
-        action,
-        vm,
-        true,
-        duration,
-        () => {
-          const hideAt = state.clock.now() + ctx.listingDelayMs();
-          for (const s of vm.snapshots) if (s.type === type && s.name === name && s.hiddenAt === undefined) s.hiddenAt = hideAt;
-        },
-        () => ({ id: vm.id, name, action }),
-      );
-      return ok(action, { callback: task.key });
+      return snapshotTask(() => {
+        const hideAt = state.clock.now() + ctx.listingDelayMs();
+        for (const s of vm.snapshots) if (s.type === type && s.name === name && s.hiddenAt === undefined) s.hiddenAt = hideAt;
+      });
     }
     case "restore_snapshot": {
       if (!name) return error(SIM_ERRORS.badParam, "Parameter name is required");
       if (listed(name).length === 0) return error(SIM_ERRORS.notFound, `Snapshot ${name} not found`);
-      const task = startTask(
-        ctx,
-        action,
-        vm,
-        true,
-        duration,
-        () => vm.restores.push({ name, type, at: state.clock.now() }),
-        () => ({ id: vm.id, name, action }),
-      );
-      return ok(action, { callback: task.key });
+      return snapshotTask(() => vm.restores.push({ name, type, at: state.clock.now() }));
     }
     case "update_restore_settings": {
       // Replaces all settings: a field not sent is reset (rotation off, no exclusions).

@@ -5,11 +5,12 @@
 import { flops } from "pulumi-vps";
 import { configFromRecord, type HandlerContext, MemoryLogger, setConfigSource, systemClock } from "../../provider/core";
 import { getBackupDownloadUrl } from "../../provider/flops/functions";
-import { clearFlopsClientCache } from "../../provider/flops/settings";
+import { clearHostClients } from "../../provider/core/host";
 import { FlopsSimulator, type OperationType, type VmRecord } from "../../simulator/flops";
-import { captureResources, DynamicProviderHost, findResource, type ResourceState } from "../harness";
+import type { ResourceState } from "../harness";
 import type { PlainObject } from "../harness/protocol";
 import { type Cell, type HostKit, MATRIX_OPERATION_TIMEOUT_SECONDS as T, type Scenario } from "./matrix";
+import { row, startKitHost } from "./rows";
 
 export const PASSWORD = "Sup3r-Secret9";
 export const OTHER_PASSWORD = "Other-Secret7";
@@ -22,7 +23,9 @@ export interface FlopsKit extends HostKit {
 export async function startFlopsKit(): Promise<FlopsKit> {
   const sim = new FlopsSimulator({ operationDurationMs: 0 });
   await sim.start();
-  const captured = await captureResources(() => {
+  const config = { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:maxRequestsPerSecond": "1000" };
+  const types = ["Server", "PublicKey", "Snapshot", "IpAddress", "BackupPolicy", "SnapshotRollback", "BackupRollback", "ServerRestart"];
+  const program = () => {
     new flops.Server("Server", { distribution: "DEBIAN", tariff: "Облачный 1024" });
     new flops.PublicKey("PublicKey", { publicKey: KEY_TEXT });
     new flops.Snapshot("Snapshot", { serverId: "1", name: "s" });
@@ -31,13 +34,10 @@ export async function startFlopsKit(): Promise<FlopsKit> {
     new flops.SnapshotRollback("SnapshotRollback", { serverId: "1", snapshotId: 1, confirm: true });
     new flops.BackupRollback("BackupRollback", { serverId: "1", backup: "b", confirm: true });
     new flops.ServerRestart("ServerRestart", { serverId: "1" });
-  });
-  const providers: Record<string, string> = {};
-  for (const t of ["Server", "PublicKey", "Snapshot", "IpAddress", "BackupPolicy", "SnapshotRollback", "BackupRollback", "ServerRestart"]) providers[t] = findResource(captured, t).serializedProvider!;
-  const config = { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:maxRequestsPerSecond": "1000" };
-  const host = await DynamicProviderHost.start({ config, secretKeys: ["flops:apiKey"] });
+  };
+  const { host, providers } = await startKitHost(program, types, config, "flops:apiKey");
   // The function row runs its handler in this process, configured the same way.
-  clearFlopsClientCache();
+  clearHostClients();
   setConfigSource(configFromRecord(config));
   return {
     name: "flops",
@@ -54,14 +54,13 @@ export async function startFlopsKit(): Promise<FlopsKit> {
     },
     setOperationDuration: (ms) => sim.setOperationDuration(ms),
     extraOutput: () => functionLog.text(),
-    async stop() {
+    stop: async () => {
       await host.stop();
       await sim.stop();
     },
   };
 }
 
-const scenario = <C>(s: Scenario<C>): Scenario => s as unknown as Scenario;
 const sim = (kit: HostKit) => (kit as FlopsKit).sim;
 const ours = (cell: Cell) => (name: string) => name === cell.name || name.startsWith(`${cell.name}-`);
 const vmsOf = (kit: HostKit, cell: Cell) => sim(kit).vms().filter((v) => ours(cell)(v.name));
@@ -101,29 +100,40 @@ function deleteOwnVm(kit: HostKit, cell: Cell): void {
   for (const vm of vmsOf(kit, cell)) sim(kit).deleteVm(vm.id);
 }
 
+/** The fields of a row whose call starts a flops operation of `type`: the next such operation fails or hangs. */
+function operationFaults(type: OperationType) {
+  return {
+    failOperation: (kit: HostKit) => sim(kit).failNextOperation(type),
+    failureCode: /unexpected\.exception/,
+    hangOperation: (kit: HostKit) => sim(kit).hangNextOperation(type),
+  };
+}
+
+/** The fields of every Server row: the cell's own VMs, found by name. */
+const SERVER_ROW = {
+  type: "Server",
+  kind: "object",
+  deleteOutOfBand: (kit, ctx) => deleteOwnVm(kit, ctx.cell),
+  setup: (_kit, cell) => ({ cell }),
+  live: (kit, _ctx, cell) => vmsOf(kit, cell).map((v) => String(v.id)),
+  verify: (kit, _ctx, state) => verifyServer(kit, state),
+} satisfies Partial<Scenario<ServerCtx>>;
+
 /** A Server update row: created from `inputs`, changed to `changed`, `type` the operation the change starts. */
 function serverUpdate(call: string, type: OperationType, operation: RegExp, inputs: (cell: Cell, ctx: ServerCtx) => PlainObject, changed: (cell: Cell, ctx: ServerCtx) => PlainObject, extra: Partial<Scenario<ServerCtx>> = {}): Scenario {
-  return scenario<ServerCtx>({
+  return row<ServerCtx>({
+    ...SERVER_ROW,
+    ...operationFaults(type),
     call,
     via: "Server update",
-    type: "Server",
     step: "update",
-    kind: "object",
     match: { path: new RegExp(`^/api/v1/vm/\\d+/${call}/$`) },
     operation,
-    failOperation: (kit) => sim(kit).failNextOperation(type),
-    failureCode: /unexpected\.exception/,
-    hangOperation: (kit) => sim(kit).hangNextOperation(type),
-    deleteOutOfBand: (kit, ctx) => deleteOwnVm(kit, ctx.cell),
-    setup: (_kit, cell) => ({ cell }),
     inputs: (ctx, cell) => inputs(cell, ctx),
     changed: (ctx, cell) => changed(cell, ctx),
-    live: (kit, _ctx, cell) => vmsOf(kit, cell).map((v) => String(v.id)),
-    verify: (kit, _ctx, state) => verifyServer(kit, state),
     ...extra,
   });
 }
-
 
 // ---- helpers for the resources that live on a server ----
 
@@ -179,9 +189,30 @@ function verifyKey(kit: HostKit, state: ResourceState): string[] {
 
 const opsOf = (kit: HostKit, type: OperationType, vmId: number) => sim(kit).operations().filter((o) => o.operationType === type && o.vmId === vmId).map((o) => String(o.id));
 
+/** The fields of a row on a server made for the cell, which a deleted-mid-wait cell deletes. */
+const ON_SERVER = {
+  deleteOutOfBand: (kit, ctx) => void sim(kit).deleteVm(ctx.vmId),
+  setup: (kit, cell) => newServer(kit, cell),
+} satisfies Partial<Scenario<OnServer>>;
+
+/** After the server was deleted mid-wait, a new one, as a user would make before `pulumi up`. */
+const repairServer = (kit: HostKit, ctx: OnServer, cell: Cell) => void Object.assign(ctx, newServer(kit, cell));
+
+/** The fields of a row on a server with a backup, which a deleted-mid-wait cell deletes. */
+const ON_BACKUP = {
+  deleteOutOfBand: (kit, ctx) => sim(kit).deleteBackup(ctx.vmId, ctx.backup!),
+  repair: (kit, ctx) => void Object.assign(ctx, { backup: sim(kit).addBackup(ctx.vmId).id }),
+  setup: (kit, cell) => {
+    const s = newServer(kit, cell);
+    return { ...s, backup: sim(kit).addBackup(s.vmId).id };
+  },
+} satisfies Partial<Scenario<OnServer>>;
+
 /** A ServerRestart row: `hard` picks reset over reboot. */
 function restart(call: "reboot" | "reset", type: OperationType, hard: boolean): Scenario {
-  return scenario<OnServer>({
+  return row<OnServer>({
+    ...ON_SERVER,
+    ...operationFaults(type),
     call,
     via: `ServerRestart create${hard ? " (hard)" : ""}`,
     type: "ServerRestart",
@@ -190,12 +221,7 @@ function restart(call: "reboot" | "reset", type: OperationType, hard: boolean): 
     match: { path: new RegExp(`^/api/v1/vm/\\d+/${call}/$`) },
     operation: new RegExp(call, "i"),
     cannotTell: "a restarted server looks as it did before (running), and flops lists no operations: whether a restart whose answer never came took place cannot be seen",
-    failOperation: (kit) => sim(kit).failNextOperation(type),
-    failureCode: /unexpected\.exception/,
-    hangOperation: (kit) => sim(kit).hangNextOperation(type),
-    deleteOutOfBand: (kit, ctx) => void sim(kit).deleteVm(ctx.vmId),
-    repair: (kit, ctx, cell) => Object.assign(ctx, newServer(kit, cell)),
-    setup: (kit, cell) => newServer(kit, cell),
+    repair: repairServer,
     inputs: (ctx) => ({ serverId: String(ctx.vmId), hard, operationTimeout: T }),
     live: (kit, ctx) => opsOf(kit, type, ctx.vmId),
     verify: () => [],
@@ -204,43 +230,45 @@ function restart(call: "reboot" | "reset", type: OperationType, hard: boolean): 
 
 const SYNC = "synchronous call: it starts no operation, so nothing can fail, hang or be deleted while it is waited for";
 
+/** The fields of every PublicKey row: synchronous calls on the cell's own key. */
+const KEY_ROW = {
+  type: "PublicKey",
+  kind: "object",
+  operation: /public key/i,
+  na: { opError: SYNC, timeout: SYNC, deletedMidWait: SYNC },
+  setup: () => ({}),
+  inputs: (_ctx, cell) => ({ name: cell.name, publicKey: `${KEY_TEXT}${cell.name}` }),
+  live: (kit, _ctx, cell) => sim(kit).publicKeys().filter((k) => ours(cell)(k.name)).map((k) => String(k.id)),
+  verify: (kit, _ctx, state) => verifyKey(kit, state),
+} satisfies Partial<Scenario<object>>;
+
+/** The cell's snapshots on its server, while the server exists. */
+const cellSnapshots = (kit: HostKit, ctx: OnServer, cell: Cell) => (sim(kit).vm(ctx.vmId) ? sim(kit).snapshots(ctx.vmId).filter((s) => s.name === cell.name).map((s) => String(s.id)) : []);
+
 export function flopsScenarios(): Scenario[] {
   return [
-    scenario<ServerCtx>({
+    row<ServerCtx>({
+      ...SERVER_ROW,
+      ...operationFaults("VM_INSTALL"),
       call: "install",
       via: "Server create",
-      type: "Server",
       step: "create",
-      kind: "object",
       match: { path: "/vm/install/" },
       operation: /install/i,
-      failOperation: (kit) => sim(kit).failNextOperation("VM_INSTALL"),
-      failureCode: /unexpected\.exception/,
-      hangOperation: (kit) => sim(kit).hangNextOperation("VM_INSTALL"),
-      deleteOutOfBand: (kit, ctx) => deleteOwnVm(kit, ctx.cell),
-      setup: (_kit, cell) => ({ cell }),
       inputs: (_ctx, cell) => baseServer(cell),
       adopt: (_ctx, cell, id) => ({ ...baseServer(cell), importFrom: id }),
-      live: (kit, _ctx, cell) => vmsOf(kit, cell).map((v) => String(v.id)),
-      verify: (kit, _ctx, state) => verifyServer(kit, state),
     }),
-    scenario<ServerCtx>({
+    row<ServerCtx>({
+      ...SERVER_ROW,
+      ...operationFaults("VM_CLONE"),
       call: "clone",
       via: "Server create (cloneFrom)",
-      type: "Server",
       step: "create",
-      kind: "object",
       match: { path: /^\/api\/v1\/vm\/\d+\/clone\/$/ },
       operation: /clone/i,
-      failOperation: (kit) => sim(kit).failNextOperation("VM_CLONE"),
-      failureCode: /unexpected\.exception/,
-      hangOperation: (kit) => sim(kit).hangNextOperation("VM_CLONE"),
-      deleteOutOfBand: (kit, ctx) => deleteOwnVm(kit, ctx.cell),
       setup: (kit, cell) => ({ cell, sourceId: serverFor(kit, cell, "src").id }),
       inputs: (ctx, cell) => ({ name: cell.name, cloneFrom: { serverId: String(ctx.sourceId) }, operationTimeout: T }),
       adopt: (ctx, cell, id) => ({ name: cell.name, cloneFrom: { serverId: String(ctx.sourceId) }, operationTimeout: T, importFrom: id }),
-      live: (kit, _ctx, cell) => vmsOf(kit, cell).map((v) => String(v.id)),
-      verify: (kit, _ctx, state) => verifyServer(kit, state),
     }),
     serverUpdate("reinstall", "VM_REINSTALL", /reinstall/i, (c) => ({ ...baseServer(c), reinstallOnChange: true }), (c) => ({ ...baseServer(c), reinstallOnChange: true, distribution: "Ubuntu 14.04.1 x64" })),
     serverUpdate("rename", "VM_RENAME", /rename/i, baseServer, (c) => ({ ...baseServer(c), name: `${c.name}-renamed` })),
@@ -259,65 +287,42 @@ export function flopsScenarios(): Scenario[] {
     serverUpdate("disk_change", "VM_CHANGE_DISK", /disk/i, onDemand, (c) => ({ ...onDemand(c), disk: 32768 })),
     serverUpdate("cpu_change", "VM_CHANGE_CPU", /cpu/i, onDemand, (c) => ({ ...onDemand(c), cpu: 2 })),
     serverUpdate("tariff_change", "VM_CHANGE_TARIFF", /tariff/i, baseServer, (c) => ({ ...baseServer(c), tariff: "Облачный 2048" })),
-    scenario<ServerCtx>({
+    row<ServerCtx>({
+      ...SERVER_ROW,
+      ...operationFaults("VM_DESTROY"),
       call: "delete",
       via: "Server delete",
-      type: "Server",
       step: "delete",
-      kind: "object",
       match: { path: /^\/api\/v1\/vm\/\d+\/delete\/$/ },
       operation: /delete/i,
-      failOperation: (kit) => sim(kit).failNextOperation("VM_DESTROY"),
-      failureCode: /unexpected\.exception/,
-      hangOperation: (kit) => sim(kit).hangNextOperation("VM_DESTROY"),
-      deleteOutOfBand: (kit, ctx) => deleteOwnVm(kit, ctx.cell),
-      setup: (_kit, cell) => ({ cell }),
       inputs: (_ctx, cell) => baseServer(cell),
-      live: (kit, _ctx, cell) => vmsOf(kit, cell).map((v) => String(v.id)),
-      verify: (kit, _ctx, state) => verifyServer(kit, state),
     }),
     restart("reboot", "VM_REBOOT", false),
     restart("reset", "VM_RESET", true),
 
-    // ---- BackupPolicy ----
-    scenario<OnServer>({
-      call: "backup_policy_change",
-      via: "BackupPolicy create",
-      type: "BackupPolicy",
-      step: "create",
-      kind: "setting",
-      match: { path: "/backup_policy_change/" },
-      operation: /backup policy/i,
-      failOperation: (kit) => sim(kit).failNextOperation("VM_CHANGE_BACKUP_POLICY"),
-      failureCode: /unexpected\.exception/,
-      hangOperation: (kit) => sim(kit).hangNextOperation("VM_CHANGE_BACKUP_POLICY"),
-      deleteOutOfBand: (kit, ctx) => void sim(kit).deleteVm(ctx.vmId),
-      repair: (kit, ctx, cell) => Object.assign(ctx, newServer(kit, cell)),
-      setup: (kit, cell) => newServer(kit, cell),
-      inputs: (ctx) => ({ serverId: String(ctx.vmId), quantity: 5, frequency: 12, operationTimeout: T }),
-      live: () => [],
-      verify: (kit, _ctx, state) => verifyPolicy(kit, state),
-    }),
-    scenario<OnServer>({
-      call: "backup_policy_change",
-      via: "BackupPolicy delete (puts the old policy back)",
-      type: "BackupPolicy",
-      step: "delete",
-      kind: "setting",
-      match: { path: "/backup_policy_change/" },
-      operation: /backup policy/i,
-      failOperation: (kit) => sim(kit).failNextOperation("VM_CHANGE_BACKUP_POLICY"),
-      failureCode: /unexpected\.exception/,
-      hangOperation: (kit) => sim(kit).hangNextOperation("VM_CHANGE_BACKUP_POLICY"),
-      deleteOutOfBand: (kit, ctx) => void sim(kit).deleteVm(ctx.vmId),
-      setup: (kit, cell) => newServer(kit, cell),
-      inputs: (ctx) => ({ serverId: String(ctx.vmId), quantity: 5, frequency: 12, operationTimeout: T }),
-      live: () => [],
-      verify: (kit, _ctx, state) => verifyPolicy(kit, state),
-    }),
+    // ---- BackupPolicy: create sets it, delete puts the old policy back ----
+    ...(["create", "delete"] as const).map((step) =>
+      row<OnServer>({
+        ...ON_SERVER,
+        ...operationFaults("VM_CHANGE_BACKUP_POLICY"),
+        call: "backup_policy_change",
+        via: step === "create" ? "BackupPolicy create" : "BackupPolicy delete (puts the old policy back)",
+        type: "BackupPolicy",
+        step,
+        kind: "setting",
+        match: { path: "/backup_policy_change/" },
+        operation: /backup policy/i,
+        ...(step === "create" ? { repair: repairServer } : {}),
+        inputs: (ctx) => ({ serverId: String(ctx.vmId), quantity: 5, frequency: 12, operationTimeout: T }),
+        live: () => [],
+        verify: (kit, _ctx, state) => verifyPolicy(kit, state),
+      }),
+    ),
 
     // ---- IpAddress ----
-    scenario<OnServer>({
+    row<OnServer>({
+      ...ON_SERVER,
+      ...operationFaults("VM_ADD_IP"),
       call: "ip_add",
       via: "IpAddress create",
       type: "IpAddress",
@@ -325,18 +330,14 @@ export function flopsScenarios(): Scenario[] {
       kind: "object",
       match: { path: "/ip_add/" },
       operation: /address|ip_add/i,
-      failOperation: (kit) => sim(kit).failNextOperation("VM_ADD_IP"),
-      failureCode: /unexpected\.exception/,
-      hangOperation: (kit) => sim(kit).hangNextOperation("VM_ADD_IP"),
-      deleteOutOfBand: (kit, ctx) => void sim(kit).deleteVm(ctx.vmId),
-      repair: (kit, ctx, cell) => Object.assign(ctx, newServer(kit, cell)),
-      setup: (kit, cell) => newServer(kit, cell),
+      repair: repairServer,
       inputs: (ctx) => ({ serverId: String(ctx.vmId), operationTimeout: T }),
       adopt: (ctx, _cell, id) => ({ serverId: String(ctx.vmId), importFrom: id, operationTimeout: T }),
       live: (kit, ctx) => addressesOf(kit, ctx.vmId, ctx.base),
       verify: (kit, _ctx, state) => verifyAddress(kit, state),
     }),
-    scenario<OnServer>({
+    row<OnServer>({
+      ...operationFaults("VM_MOVE_IP"),
       call: "ip_move",
       via: "IpAddress update (serverId)",
       type: "IpAddress",
@@ -344,9 +345,6 @@ export function flopsScenarios(): Scenario[] {
       kind: "object",
       match: { path: "/ip_move/" },
       operation: /move/i,
-      failOperation: (kit) => sim(kit).failNextOperation("VM_MOVE_IP"),
-      failureCode: /unexpected\.exception/,
-      hangOperation: (kit) => sim(kit).hangNextOperation("VM_MOVE_IP"),
       deleteOutOfBand: (kit, ctx) => void sim(kit).deleteVm(ctx.otherVmId!),
       repair: (kit, ctx, cell) => {
         const vm = serverFor(kit, cell, "dst");
@@ -361,7 +359,9 @@ export function flopsScenarios(): Scenario[] {
       live: (kit, ctx) => [...addressesOf(kit, ctx.vmId, ctx.base), ...addressesOf(kit, ctx.otherVmId, ctx.otherBase)],
       verify: (kit, _ctx, state) => verifyAddress(kit, state),
     }),
-    scenario<OnServer>({
+    row<OnServer>({
+      ...ON_SERVER,
+      ...operationFaults("VM_DELETE_IP"),
       call: "ip_delete",
       via: "IpAddress delete",
       type: "IpAddress",
@@ -369,18 +369,15 @@ export function flopsScenarios(): Scenario[] {
       kind: "object",
       match: { path: "/ip_delete/" },
       operation: /delete address|ip_delete|delete IP/i,
-      failOperation: (kit) => sim(kit).failNextOperation("VM_DELETE_IP"),
-      failureCode: /unexpected\.exception/,
-      hangOperation: (kit) => sim(kit).hangNextOperation("VM_DELETE_IP"),
-      deleteOutOfBand: (kit, ctx) => void sim(kit).deleteVm(ctx.vmId),
-      setup: (kit, cell) => newServer(kit, cell),
       inputs: (ctx) => ({ serverId: String(ctx.vmId), operationTimeout: T }),
       live: (kit, ctx) => addressesOf(kit, ctx.vmId, ctx.base),
       verify: (kit, _ctx, state) => verifyAddress(kit, state),
     }),
 
     // ---- Snapshot ----
-    scenario<OnServer>({
+    row<OnServer>({
+      ...ON_SERVER,
+      ...operationFaults("VM_CREATE_SNAPSHOT"),
       call: "snapshot_create",
       via: "Snapshot create",
       type: "Snapshot",
@@ -388,18 +385,15 @@ export function flopsScenarios(): Scenario[] {
       kind: "object",
       match: { path: "/snapshot_create/" },
       operation: /snapshot/i,
-      failOperation: (kit) => sim(kit).failNextOperation("VM_CREATE_SNAPSHOT"),
-      failureCode: /unexpected\.exception/,
-      hangOperation: (kit) => sim(kit).hangNextOperation("VM_CREATE_SNAPSHOT"),
-      deleteOutOfBand: (kit, ctx) => void sim(kit).deleteVm(ctx.vmId),
-      repair: (kit, ctx, cell) => Object.assign(ctx, newServer(kit, cell)),
-      setup: (kit, cell) => newServer(kit, cell),
+      repair: repairServer,
       inputs: (ctx, cell) => ({ serverId: String(ctx.vmId), name: cell.name, operationTimeout: T }),
       adopt: (ctx, cell, id) => ({ serverId: String(ctx.vmId), name: cell.name, operationTimeout: T, importFrom: `${ctx.vmId}/${id}` }),
-      live: (kit, ctx, cell) => (sim(kit).vm(ctx.vmId) ? sim(kit).snapshots(ctx.vmId).filter((s) => s.name === cell.name).map((s) => String(s.id)) : []),
+      live: cellSnapshots,
       verify: (kit, _ctx, state) => verifySnapshot(kit, state),
     }),
-    scenario<OnServer>({
+    row<OnServer>({
+      ...ON_SERVER,
+      ...operationFaults("VM_DELETE_SNAPSHOT"),
       call: "snapshot_delete",
       via: "Snapshot delete",
       type: "Snapshot",
@@ -407,18 +401,15 @@ export function flopsScenarios(): Scenario[] {
       kind: "object",
       match: { path: "/snapshot_delete/" },
       operation: /snapshot/i,
-      failOperation: (kit) => sim(kit).failNextOperation("VM_DELETE_SNAPSHOT"),
-      failureCode: /unexpected\.exception/,
-      hangOperation: (kit) => sim(kit).hangNextOperation("VM_DELETE_SNAPSHOT"),
       deleteOutOfBand: (kit, ctx) => {
         for (const s of sim(kit).snapshots(ctx.vmId).filter((x) => x.name === ctx.cell.name)) sim(kit).deleteSnapshot(ctx.vmId, s.id);
       },
-      setup: (kit, cell) => newServer(kit, cell),
       inputs: (ctx, cell) => ({ serverId: String(ctx.vmId), name: cell.name, operationTimeout: T }),
-      live: (kit, ctx, cell) => (sim(kit).vm(ctx.vmId) ? sim(kit).snapshots(ctx.vmId).filter((s) => s.name === cell.name).map((s) => String(s.id)) : []),
+      live: cellSnapshots,
       verify: (kit, _ctx, state) => verifySnapshot(kit, state),
     }),
-    scenario<OnServer>({
+    row<OnServer>({
+      ...operationFaults("VM_REVERT_TO_SNAPSHOT"),
       call: "snapshot_rollback",
       via: "SnapshotRollback create",
       type: "SnapshotRollback",
@@ -427,9 +418,6 @@ export function flopsScenarios(): Scenario[] {
       match: { path: "/snapshot_rollback/" },
       operation: /roll/i,
       cannotTell: "the server already runs from the snapshot it is rolled back to (a new snapshot becomes the current one), so its currentSnapshot cannot show the rollback, and flops lists no operations",
-      failOperation: (kit) => sim(kit).failNextOperation("VM_REVERT_TO_SNAPSHOT"),
-      failureCode: /unexpected\.exception/,
-      hangOperation: (kit) => sim(kit).hangNextOperation("VM_REVERT_TO_SNAPSHOT"),
       deleteOutOfBand: (kit, ctx) => sim(kit).deleteSnapshot(ctx.vmId, ctx.snapshotId!),
       repair: (kit, ctx, cell) => Object.assign(ctx, { snapshotId: sim(kit).addSnapshot(ctx.vmId, { name: `s2-${cell.name}` }).id }),
       setup: (kit, cell) => {
@@ -440,7 +428,9 @@ export function flopsScenarios(): Scenario[] {
       live: (kit, ctx) => opsOf(kit, "VM_REVERT_TO_SNAPSHOT", ctx.vmId),
       verify: () => [],
     }),
-    scenario<OnServer>({
+    row<OnServer>({
+      ...ON_BACKUP,
+      ...operationFaults("VM_REVERT_TO_BACKUP"),
       call: "backup_rollback",
       via: "BackupRollback create",
       type: "BackupRollback",
@@ -449,20 +439,13 @@ export function flopsScenarios(): Scenario[] {
       match: { path: "/backup_rollback/" },
       operation: /roll/i,
       cannotTell: "the server has no snapshots for the rollback to delete and createBackup is off, so nothing the API shows changes, and flops lists no operations",
-      failOperation: (kit) => sim(kit).failNextOperation("VM_REVERT_TO_BACKUP"),
-      failureCode: /unexpected\.exception/,
-      hangOperation: (kit) => sim(kit).hangNextOperation("VM_REVERT_TO_BACKUP"),
-      deleteOutOfBand: (kit, ctx) => sim(kit).deleteBackup(ctx.vmId, ctx.backup!),
-      repair: (kit, ctx) => Object.assign(ctx, { backup: sim(kit).addBackup(ctx.vmId).id }),
-      setup: (kit, cell) => {
-        const s = newServer(kit, cell);
-        return { ...s, backup: sim(kit).addBackup(s.vmId).id };
-      },
       inputs: (ctx) => ({ serverId: String(ctx.vmId), backup: ctx.backup, confirm: true, operationTimeout: T }),
       live: (kit, ctx) => opsOf(kit, "VM_REVERT_TO_BACKUP", ctx.vmId),
       verify: () => [],
     }),
-    scenario<OnServer>({
+    row<OnServer>({
+      ...ON_BACKUP,
+      ...operationFaults("DOWNLOAD_BACKUP"),
       call: "backup_download",
       via: "getBackupDownloadUrl (function, handler run directly)",
       type: "",
@@ -471,15 +454,6 @@ export function flopsScenarios(): Scenario[] {
       match: { path: "/backup_download/" },
       operation: /download/i,
       cannotTell: "every call prepares another export of the backup (billed as traffic), and flops lists no operations to find one whose answer never came",
-      failOperation: (kit) => sim(kit).failNextOperation("DOWNLOAD_BACKUP"),
-      failureCode: /unexpected\.exception/,
-      hangOperation: (kit) => sim(kit).hangNextOperation("DOWNLOAD_BACKUP"),
-      deleteOutOfBand: (kit, ctx) => sim(kit).deleteBackup(ctx.vmId, ctx.backup!),
-      repair: (kit, ctx) => Object.assign(ctx, { backup: sim(kit).addBackup(ctx.vmId).id }),
-      setup: (kit, cell) => {
-        const s = newServer(kit, cell);
-        return { ...s, backup: sim(kit).addBackup(s.vmId).id };
-      },
       inputs: () => ({}),
       invoke: (_kit, ctx) => getBackupDownloadUrl.run({ serverId: String(ctx.vmId), backup: ctx.backup!, operationTimeout: T }, functionContext()),
       live: (kit, ctx) => opsOf(kit, "DOWNLOAD_BACKUP", ctx.vmId),
@@ -487,50 +461,9 @@ export function flopsScenarios(): Scenario[] {
     }),
 
     // ---- PublicKey (synchronous calls) ----
-    scenario<object>({
-      call: "pubkeys/add",
-      via: "PublicKey create",
-      type: "PublicKey",
-      step: "create",
-      kind: "object",
-      match: { path: "/pubkeys/add/" },
-      operation: /public key/i,
-      na: { opError: SYNC, timeout: SYNC, deletedMidWait: SYNC },
-      setup: () => ({}),
-      inputs: (_ctx, cell) => ({ name: cell.name, publicKey: `${KEY_TEXT}${cell.name}` }),
-      adopt: (_ctx, cell, id) => ({ name: cell.name, publicKey: `${KEY_TEXT}${cell.name}`, importFrom: id }),
-      live: (kit, _ctx, cell) => sim(kit).publicKeys().filter((k) => ours(cell)(k.name)).map((k) => String(k.id)),
-      verify: (kit, _ctx, state) => verifyKey(kit, state),
-    }),
-    scenario<object>({
-      call: "pubkeys/edit",
-      via: "PublicKey update",
-      type: "PublicKey",
-      step: "update",
-      kind: "object",
-      match: { path: /\/pubkeys\/\d+\/edit\/$/ },
-      operation: /public key/i,
-      na: { opError: SYNC, timeout: SYNC, deletedMidWait: SYNC },
-      setup: () => ({}),
-      inputs: (_ctx, cell) => ({ name: cell.name, publicKey: `${KEY_TEXT}${cell.name}` }),
-      changed: (_ctx, cell) => ({ name: `${cell.name}-b`, publicKey: `${KEY_TEXT}${cell.name}` }),
-      live: (kit, _ctx, cell) => sim(kit).publicKeys().filter((k) => ours(cell)(k.name)).map((k) => String(k.id)),
-      verify: (kit, _ctx, state) => verifyKey(kit, state),
-    }),
-    scenario<object>({
-      call: "pubkeys/delete",
-      via: "PublicKey delete",
-      type: "PublicKey",
-      step: "delete",
-      kind: "object",
-      match: { path: /\/pubkeys\/\d+\/delete\/$/ },
-      operation: /public key/i,
-      na: { opError: SYNC, timeout: SYNC, deletedMidWait: SYNC },
-      setup: () => ({}),
-      inputs: (_ctx, cell) => ({ name: cell.name, publicKey: `${KEY_TEXT}${cell.name}` }),
-      live: (kit, _ctx, cell) => sim(kit).publicKeys().filter((k) => ours(cell)(k.name)).map((k) => String(k.id)),
-      verify: (kit, _ctx, state) => verifyKey(kit, state),
-    }),
+    row<object>({ ...KEY_ROW, call: "pubkeys/add", via: "PublicKey create", step: "create", match: { path: "/pubkeys/add/" }, adopt: (ctx, cell, id) => ({ ...KEY_ROW.inputs(ctx, cell), importFrom: id }) }),
+    row<object>({ ...KEY_ROW, call: "pubkeys/edit", via: "PublicKey update", step: "update", match: { path: /\/pubkeys\/\d+\/edit\/$/ }, changed: (_ctx, cell) => ({ name: `${cell.name}-b`, publicKey: `${KEY_TEXT}${cell.name}` }) }),
+    row<object>({ ...KEY_ROW, call: "pubkeys/delete", via: "PublicKey delete", step: "delete", match: { path: /\/pubkeys\/\d+\/delete\/$/ } }),
   ];
 }
 

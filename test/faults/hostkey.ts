@@ -6,8 +6,9 @@
 import { hostkey } from "pulumi-vps";
 import type { LoggedRequest } from "../../simulator/core/server";
 import { HostkeySimulator } from "../../simulator/hostkey";
-import { captureResources, DynamicProviderHost, findResource, type ResourceState } from "../harness";
+import type { ResourceState } from "../harness";
 import { type Cell, type HostKit, MATRIX_OPERATION_TIMEOUT_SECONDS as T, type Scenario } from "./matrix";
+import { row, startKitHost } from "./rows";
 
 export interface HostkeyKit extends HostKit {
   sim: HostkeySimulator;
@@ -21,17 +22,13 @@ interface SimInternals {
 export async function startHostkeyKit(): Promise<HostkeyKit> {
   const sim = new HostkeySimulator({ operationDurationMs: 0, seed: false });
   await sim.start();
-  const captured = await captureResources(() => {
+  const program = () => {
     new hostkey.Snapshot("Snapshot", { serverId: 1, name: "s" });
     new hostkey.SnapshotRestore("SnapshotRestore", { serverId: 1, name: "s", confirm: true });
     new hostkey.RestoreSettings("RestoreSettings", { serverId: 1, enableRotation: true, excludeFromRotation: [] });
-  });
-  const providers: Record<string, string> = {};
-  for (const t of ["Snapshot", "SnapshotRestore", "RestoreSettings"]) providers[t] = findResource(captured, t).serializedProvider!;
-  const host = await DynamicProviderHost.start({
-    config: { "hostkey:apiKey": sim.apiKey, "hostkey:endpoint": sim.endpoint, "hostkey:maxRequestsPerSecond": "1000" },
-    secretKeys: ["hostkey:apiKey"],
-  });
+  };
+  const config = { "hostkey:apiKey": sim.apiKey, "hostkey:endpoint": sim.endpoint, "hostkey:maxRequestsPerSecond": "1000" };
+  const { host, providers } = await startKitHost(program, ["Snapshot", "SnapshotRestore", "RestoreSettings"], config, "hostkey:apiKey");
   const internals = sim as unknown as SimInternals;
   return {
     name: "hostkey",
@@ -51,14 +48,13 @@ export async function startHostkeyKit(): Promise<HostkeyKit> {
       sim.setOperationDuration(0);
     },
     setOperationDuration: (ms) => sim.setOperationDuration(ms),
-    async stop() {
+    stop: async () => {
       await host.stop();
       await sim.stop();
     },
   };
 }
 
-const scenario = <C>(s: Scenario<C>): Scenario => s as unknown as Scenario;
 const sim = (kit: HostKit) => (kit as HostkeyKit).sim;
 
 interface Ctx {
@@ -107,45 +103,71 @@ function accepted(kit: HostKit, action: string, serverId: number): string[] {
 
 const vmCall = (action: string) => ({ path: "/vm.php", method: "POST", param: { action } });
 
+/** The fields of a row whose call starts a task `action`: the next such task fails with `message` (the error must carry `code`) or hangs. */
+function taskFaults(action: string, message: string, code: RegExp) {
+  return {
+    failOperation: (kit: HostKit) => sim(kit).failNextTask(action, message),
+    failureCode: code,
+    hangOperation: (kit: HostKit) => sim(kit).hangNextTask(action),
+  };
+}
+
+/** The fields of every Snapshot row: the cell's snapshot, by name, on a server made for the cell. */
+const SNAPSHOT_ROW = {
+  type: "Snapshot",
+  kind: "object",
+  setup: (kit, cell) => newServer(kit, cell),
+  inputs: (ctx, cell) => ({ serverId: ctx.serverId, name: cell.name, operationTimeout: T }),
+  live: (kit, ctx) => snapshotsOf(kit, ctx),
+  verify: (kit, ctx, state) => verifySnapshot(kit, ctx, state),
+} satisfies Partial<Scenario<Ctx>>;
+
+/** A RestoreSettings row: create sets rotation, delete puts the defaults back. */
+function settingsRow(step: "create" | "delete"): Scenario {
+  return row<Ctx>({
+    ...taskFaults("update_restore_settings", "settings store unavailable", /settings store unavailable/),
+    call: "vm/update_restore_settings",
+    via: step === "create" ? "RestoreSettings create" : "RestoreSettings delete (puts the defaults back)",
+    type: "RestoreSettings",
+    step,
+    kind: "setting",
+    match: vmCall("update_restore_settings"),
+    operation: /settings|update_restore_settings/i,
+    deleteOutOfBand: (kit, ctx) => sim(kit).deleteServer(ctx.serverId),
+    ...(step === "create" ? { repair: (kit: HostKit, ctx: Ctx, cell: Cell) => void Object.assign(ctx, newServer(kit, cell)) } : {}),
+    setup: (kit, cell) => newServer(kit, cell),
+    inputs: (ctx) => ({ serverId: ctx.serverId, enableRotation: true, excludeFromRotation: ["keep-me"], operationTimeout: T }),
+    live: () => [],
+    verify: (kit, ctx, state) => verifySettings(kit, ctx, state),
+  });
+}
+
 export function hostkeyScenarios(): Scenario[] {
   return [
-    scenario<Ctx>({
+    row<Ctx>({
+      ...SNAPSHOT_ROW,
+      ...taskFaults("create_snapshot", "not enough space on the storage", /not enough space/),
       call: "vm/create_snapshot",
       via: "Snapshot create",
-      type: "Snapshot",
       step: "create",
-      kind: "object",
       match: vmCall("create_snapshot"),
       operation: /create_snapshot|snapshot/i,
-      failOperation: (kit) => sim(kit).failNextTask("create_snapshot", "not enough space on the storage"),
-      failureCode: /not enough space/,
-      hangOperation: (kit) => sim(kit).hangNextTask("create_snapshot"),
       deleteOutOfBand: (kit, ctx) => sim(kit).deleteServer(ctx.serverId),
       repair: (kit, ctx, cell) => Object.assign(ctx, newServer(kit, cell)),
-      setup: (kit, cell) => newServer(kit, cell),
-      inputs: (ctx, cell) => ({ serverId: ctx.serverId, name: cell.name, operationTimeout: T }),
-      adopt: (ctx, cell) => ({ serverId: ctx.serverId, name: cell.name, operationTimeout: T, importFrom: `${ctx.serverId}/${cell.name}` }),
-      live: (kit, ctx) => snapshotsOf(kit, ctx),
-      verify: (kit, ctx, state) => verifySnapshot(kit, ctx, state),
+      adopt: (ctx, cell) => ({ ...SNAPSHOT_ROW.inputs(ctx, cell), importFrom: `${ctx.serverId}/${cell.name}` }),
     }),
-    scenario<Ctx>({
+    row<Ctx>({
+      ...SNAPSHOT_ROW,
+      ...taskFaults("remove_snapshot", "snapshot is locked by a backup job", /locked by a backup job/),
       call: "vm/remove_snapshot",
       via: "Snapshot delete",
-      type: "Snapshot",
       step: "delete",
-      kind: "object",
       match: vmCall("remove_snapshot"),
       operation: /remove_snapshot|snapshot/i,
-      failOperation: (kit) => sim(kit).failNextTask("remove_snapshot", "snapshot is locked by a backup job"),
-      failureCode: /locked by a backup job/,
-      hangOperation: (kit) => sim(kit).hangNextTask("remove_snapshot"),
       deleteOutOfBand: (kit, ctx) => sim(kit).deleteSnapshot(ctx.serverId, ctx.cell.name),
-      setup: (kit, cell) => newServer(kit, cell),
-      inputs: (ctx, cell) => ({ serverId: ctx.serverId, name: cell.name, operationTimeout: T }),
-      live: (kit, ctx) => snapshotsOf(kit, ctx),
-      verify: (kit, ctx, state) => verifySnapshot(kit, ctx, state),
     }),
-    scenario<Ctx>({
+    row<Ctx>({
+      ...taskFaults("restore_snapshot", "hypervisor refused the restore", /hypervisor refused/),
       call: "vm/restore_snapshot",
       via: "SnapshotRestore create",
       type: "SnapshotRestore",
@@ -154,9 +176,6 @@ export function hostkeyScenarios(): Scenario[] {
       match: vmCall("restore_snapshot"),
       operation: /restore/i,
       cannotTell: "a restored VM lists the same snapshots as before and invapi lists no tasks of a VM: once its task has ended, a restore whose answer never came cannot be seen",
-      failOperation: (kit) => sim(kit).failNextTask("restore_snapshot", "hypervisor refused the restore"),
-      failureCode: /hypervisor refused/,
-      hangOperation: (kit) => sim(kit).hangNextTask("restore_snapshot"),
       deleteOutOfBand: (kit, ctx) => sim(kit).deleteServer(ctx.serverId),
       repair: (kit, ctx, cell) => Object.assign(ctx, newServer(kit, cell, true)),
       setup: (kit, cell) => newServer(kit, cell, true),
@@ -164,40 +183,7 @@ export function hostkeyScenarios(): Scenario[] {
       live: (kit, ctx) => accepted(kit, "restore_snapshot", ctx.serverId),
       verify: () => [],
     }),
-    scenario<Ctx>({
-      call: "vm/update_restore_settings",
-      via: "RestoreSettings create",
-      type: "RestoreSettings",
-      step: "create",
-      kind: "setting",
-      match: vmCall("update_restore_settings"),
-      operation: /settings|update_restore_settings/i,
-      failOperation: (kit) => sim(kit).failNextTask("update_restore_settings", "settings store unavailable"),
-      failureCode: /settings store unavailable/,
-      hangOperation: (kit) => sim(kit).hangNextTask("update_restore_settings"),
-      deleteOutOfBand: (kit, ctx) => sim(kit).deleteServer(ctx.serverId),
-      repair: (kit, ctx, cell) => Object.assign(ctx, newServer(kit, cell)),
-      setup: (kit, cell) => newServer(kit, cell),
-      inputs: (ctx) => ({ serverId: ctx.serverId, enableRotation: true, excludeFromRotation: ["keep-me"], operationTimeout: T }),
-      live: () => [],
-      verify: (kit, ctx, state) => verifySettings(kit, ctx, state),
-    }),
-    scenario<Ctx>({
-      call: "vm/update_restore_settings",
-      via: "RestoreSettings delete (puts the defaults back)",
-      type: "RestoreSettings",
-      step: "delete",
-      kind: "setting",
-      match: vmCall("update_restore_settings"),
-      operation: /settings|update_restore_settings/i,
-      failOperation: (kit) => sim(kit).failNextTask("update_restore_settings", "settings store unavailable"),
-      failureCode: /settings store unavailable/,
-      hangOperation: (kit) => sim(kit).hangNextTask("update_restore_settings"),
-      deleteOutOfBand: (kit, ctx) => sim(kit).deleteServer(ctx.serverId),
-      setup: (kit, cell) => newServer(kit, cell),
-      inputs: (ctx) => ({ serverId: ctx.serverId, enableRotation: true, excludeFromRotation: ["keep-me"], operationTimeout: T }),
-      live: () => [],
-      verify: (kit, ctx, state) => verifySettings(kit, ctx, state),
-    }),
+    settingsRow("create"),
+    settingsRow("delete"),
   ];
 }

@@ -1,5 +1,5 @@
 /**
- * The fault-injection matrix (issue 9 §1): every mutating call of every host × every fault the
+ * The fault-injection matrix: every mutating call of every host × every fault the
  * simulators can inject, each cell running the resource's lifecycle through Pulumi's own
  * dynamic-provider host over gRPC (the process the engine starts) against the host's simulator:
  *
@@ -11,12 +11,9 @@
  *   → recovery as a user would do it: refresh, `pulumi up` again (adopting with importFrom when the
  *     error named an object to adopt), compare with the simulator, destroy, nothing left behind.
  *
- * A host describes its calls as `Scenario`s (test/faults/<host>.ts); this file runs them and renders
- * docs/fault-matrix.md from every host's results.
+ * A host describes its calls as `Scenario`s (test/faults/<host>.ts); this file runs them, and report.ts
+ * renders docs/fault-matrix.md from every host's results.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { type DynamicProviderHost, HostCallError, plan, refresh, type ResourceState } from "../harness";
 import type { PlainObject } from "../harness/protocol";
 import type { RequestMatch } from "../../simulator/core/server";
@@ -35,7 +32,7 @@ export const FAULT_TITLES: Record<Fault, string> = {
   deletedMidWait: "object deleted out of band mid-wait",
 };
 
-/** The faults a mutating call meets on the wire (issue 17): each must leave the step `ok` unless the scenario says why the API cannot tell. */
+/** The transient faults a mutating call meets on the wire, whose unknown outcome core reconciles (provider/core/reconcile.ts): each must leave the step `ok` unless the scenario says why the API cannot tell. */
 export const TRANSIENT: readonly Fault[] = ["5xx", "drop", "lostResponse"];
 
 /** Seconds every waiting resource of the matrix may wait (the `operationTimeout` input): short, so a hung operation times out fast. */
@@ -106,7 +103,8 @@ export interface Scenario<C = unknown> {
   /** Faults that do not apply, with the reason. */
   na?: Partial<Record<Fault, string>>;
   /**
-   * Why a transient fault (5xx, dropped connection, lost answer) on this call still fails the step:
+   * Why a transient fault after which the host may have handled the call (a dropped connection, a lost
+   * answer; a 503 says it did not, so the call is sent again) still fails the step:
    * what the API cannot show about whether the change happened. A transient cell that ends in an
    * error without it fails, and so does one that ends `ok` with it (the reason is stale).
    */
@@ -367,16 +365,19 @@ export async function runCell<C>(kit: HostKit, sc: Scenario<C>, fault: Fault, ce
  */
 function checkTransient(sc: Scenario, fault: Fault, outcome: string, message: string, problems: string[]): string | undefined {
   if (!TRANSIENT.includes(fault)) return undefined;
+  // The 5xx cells answer 503: the host says it did not handle the call, so even a call the API cannot
+  // see is sent again; cannotTell speaks only of faults after which the call may have been handled.
+  const reason = fault === "5xx" ? undefined : sc.cannotTell;
   if (outcome === "ok") {
-    if (sc.cannotTell) problems.push(`the step succeeded, but the scenario still says the API cannot tell (${sc.cannotTell}): drop cannotTell`);
+    if (reason) problems.push(`the step succeeded, but the scenario still says the API cannot tell (${reason}): drop cannotTell`);
     return undefined;
   }
-  if (!sc.cannotTell) {
+  if (!reason) {
     problems.push(`a transient fault failed the step (${outcome}); reconcile the call, or say in cannotTell why the API cannot tell whether it happened: ${message}`);
     return undefined;
   }
   if (!/not sent again/.test(message)) problems.push(`the error does not say the call was not sent again: ${message}`);
-  return sc.cannotTell;
+  return reason;
 }
 
 function armFault<C>(kit: HostKit, sc: Scenario<C>, fault: Fault, ctx: C): void {
@@ -488,123 +489,4 @@ function matchesLogged(m: RequestMatch, r: { method: string; path: string; url: 
     if ((q.get(k) ?? f.get(k)) !== v) return false;
   }
   return true;
-}
-
-// ---------------------------------------------------------------- results and docs/fault-matrix.md
-
-const RESULTS_DIR = path.join(os.tmpdir(), "pulumi-vps-fault-matrix");
-export const DOC_PATH = path.resolve(__dirname, "..", "..", "docs", "fault-matrix.md");
-const HOST_ORDER = ["flops", "vpsorg", "netangels", "hostkey"];
-
-/** Saves one host's results and re-renders docs/fault-matrix.md from every host's latest results. */
-export function saveResults(host: string, results: CellResult[]): void {
-  fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = path.join(RESULTS_DIR, `${host}.json`);
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(results, null, 1));
-  fs.renameSync(`${file}.tmp`, file);
-  const all: CellResult[] = [];
-  for (const h of HOST_ORDER) {
-    const f = path.join(RESULTS_DIR, `${h}.json`);
-    if (fs.existsSync(f)) all.push(...(JSON.parse(fs.readFileSync(f, "utf8")) as CellResult[]));
-  }
-  fs.mkdirSync(path.dirname(DOC_PATH), { recursive: true });
-  fs.writeFileSync(DOC_PATH, renderMatrix(all));
-}
-
-const SHORT: Record<CellResult["result"], string> = { pass: "pass", fail: "**FAIL**", "n.a.": "n.a." };
-
-export function renderMatrix(results: CellResult[]): string {
-  const lines: string[] = [];
-  const reasons: string[] = [];
-  const reasonIndex = (r: string) => {
-    let i = reasons.indexOf(r);
-    if (i < 0) i = reasons.push(r) - 1;
-    return i + 1;
-  };
-  const whys: string[] = [];
-  const whyIndex = (r: string) => {
-    let i = whys.indexOf(r);
-    if (i < 0) i = whys.push(r) - 1;
-    return String.fromCharCode(97 + i);
-  };
-  const count = (r: CellResult["result"]) => results.filter((x) => x.result === r).length;
-  const short = (r: CellResult) => (r.outcome === "ok" ? "ok" : r.outcome === "error" ? "err" : "adopt");
-  const outcomes = (rs: CellResult[]) => {
-    const passed = rs.filter((r) => r.result === "pass");
-    return (["ok", "adopt", "err"] as const).map((o) => `${passed.filter((r) => short(r) === o).length} ${o}`).join(", ");
-  };
-  const transient = results.filter((r) => TRANSIENT.includes(r.fault) && r.result !== "n.a.");
-  lines.push("# Fault-injection matrix");
-  lines.push("");
-  lines.push("Generated by `npm run test:faults` (test/faults/, also part of `npm test`); do not edit by hand.");
-  lines.push("");
-  lines.push(
-    "Each cell arms one fault on one vendor call in the host's simulator and runs the resource's lifecycle through Pulumi's own dynamic-provider host over gRPC " +
-      "(the process the engine starts; `getBackupDownloadUrl`, a function, runs its handler directly): the step that sends the call, then refresh, `pulumi up` " +
-      "again and destroy, as a user would recover. A cell passes when no duplicate object exists, nothing is orphaned (an object the failed call made is cleaned " +
-      "up, kept in state as partially created, or named in the error so it can be adopted with `importFrom`), the state matches the simulator after every step, " +
-      "an error names the operation, the vendor code (or what failed on the wire) and what to do next, a 429 is retried after its `Retry-After` and succeeds, and " +
-      "no API key, token or password appears in any error, host output line or state.",
-  );
-  lines.push("");
-  lines.push(`**${results.length} cells: ${count("pass")} pass, ${count("fail")} fail, ${count("n.a.")} n.a.; the passing cells end ${outcomes(results)}.**`);
-  lines.push("");
-  lines.push(
-    `**A transient fault on a mutating call (the ${transient.length} cells of the columns ${TRANSIENT.map((f) => `"${FAULT_TITLES[f]}"`).join(", ")}): ${outcomes(transient)}${transient.some((r) => r.result === "fail") ? `, ${transient.filter((r) => r.result === "fail").length} fail` : ""}.** ` +
-      "Each call declares what a repeat would do (provider/core/reconcile.ts): idempotent calls are sent again, observable ones after the live object shows the change is not there, and the rest fail naming what to check; an `err` in these columns is such a call, its footnote letter says why the API cannot tell.",
-  );
-  lines.push("");
-  lines.push("Outcome of a passing cell: `ok` = the step succeeded (retried, reconciled or waited out); `err` = it failed cleanly with an error as above; `adopt` = it failed naming the object it made, which the recovery adopted with `importFrom`.");
-  for (const host of HOST_ORDER) {
-    const rows = results.filter((r) => r.host === host);
-    if (rows.length === 0) continue;
-    lines.push("");
-    lines.push(`## ${host}`);
-    lines.push("");
-    lines.push(`| call | via | ${FAULTS.map((f) => FAULT_TITLES[f]).join(" | ")} |`);
-    lines.push(`|---|---|${FAULTS.map(() => "---").join("|")}|`);
-    const calls = [...new Map(rows.map((r) => [`${r.call}\n${r.via}`, r])).values()];
-    for (const c of calls) {
-      const cells = FAULTS.map((f) => {
-        const r = rows.find((x) => x.call === c.call && x.via === c.via && x.fault === f);
-        if (!r) return "";
-        if (r.result === "n.a.") return `n.a.${sup(reasonIndex(r.reason ?? ""))}`;
-        if (r.result === "fail") return r.known ? `${SHORT.fail} (known)` : SHORT.fail;
-        return `pass (${short(r)}${r.why ? `, ${whyIndex(r.why)}` : ""})`;
-      });
-      lines.push(`| \`${c.call}\` | ${c.via} | ${cells.join(" | ")} |`);
-    }
-  }
-  const failing = results.filter((r) => r.result === "fail");
-  if (failing.length) {
-    lines.push("");
-    lines.push("## Failing cells");
-    lines.push("");
-    for (const f of failing) lines.push(`- ${f.host} \`${f.call}\` (${f.via}) × ${FAULT_TITLES[f.fault]}: ${f.reason}${f.known ? `. **Known; fix pending:** ${f.known}` : ""}`);
-  }
-  if (whys.length) {
-    lines.push("");
-    lines.push("## Why a transient fault still fails these steps");
-    lines.push("");
-    lines.push("The call would do harm if sent twice, and nothing the API shows tells whether the first one took effect; the error says it was not sent again and what to check.");
-    lines.push("");
-    whys.forEach((r, i) => lines.push(`${String.fromCharCode(97 + i)}. ${r}`));
-  }
-  if (reasons.length) {
-    lines.push("");
-    lines.push("## Why a cell is n.a.");
-    lines.push("");
-    reasons.forEach((r, i) => lines.push(`${i + 1}. ${r}`));
-  }
-  lines.push("");
-  return lines.join("\n");
-}
-
-function sup(n: number): string {
-  return ` (${n})`;
-}
-
-/** The matrix as plain text for the console. */
-export function printable(results: CellResult[]): string {
-  return results.map((r) => `${r.host.padEnd(9)} ${r.call.padEnd(28)} ${r.fault.padEnd(15)} ${r.result.padEnd(5)} ${r.outcome}${r.reason ? `  ${r.reason}` : ""}`).join("\n");
 }

@@ -1,5 +1,5 @@
 /**
- * The mechanism fixes the fault matrix led to (issue 9), each on its own: the request budget counting
+ * The mechanisms the fault matrix (matrix.ts) showed were needed, each tested on its own: the request budget counting
  * a slot from the answer and believing the host's `X-RateLimit-*` count, the HTTP client reading those
  * headers, errors that always say what to do next, a create that may still make its object saying to
  * adopt it, and wait failures naming what was awaited.
@@ -118,8 +118,8 @@ describe("HttpClient honours X-RateLimit-* and RateLimit-* headers", () => {
     const server = new SimulatorServer(() => ({ body: { ok: true }, headers }), () => []);
     const url = await server.start();
     try {
-      const client = new HttpClient({ host: "test", baseUrl: url, decodeError: () => undefined, budget, clock });
-      await client.call({ operation: "GET /x", method: "GET", path: "/x", safety: "read", schema: z.object({ ok: z.boolean() }) });
+      const client = new HttpClient({ host: "test", baseUrl: url, decodeVendor: () => undefined, budget, clock });
+      await client.call({ operation: "GET /x", method: "GET", path: "/x", repeat: "repeatable", priority: "read", schema: z.object({ ok: z.boolean() }) });
       expect(calls).toEqual([[0, seconds]]);
     } finally {
       await server.stop();
@@ -131,8 +131,8 @@ describe("HttpClient honours X-RateLimit-* and RateLimit-* headers", () => {
     const url = await server.start();
     server.setRateLimit({ perSecond: 5, headers: true });
     try {
-      const client = new HttpClient({ host: "test", baseUrl: url, decodeError: () => undefined, budget: new RequestBudget(1_000, systemClock) });
-      const call = () => client.call({ operation: "GET /x", method: "GET", path: "/x", safety: "read", schema: z.object({ ok: z.boolean() }) });
+      const client = new HttpClient({ host: "test", baseUrl: url, decodeVendor: () => undefined, budget: new RequestBudget(1_000, systemClock) });
+      const call = () => client.call({ operation: "GET /x", method: "GET", path: "/x", repeat: "repeatable", priority: "read", schema: z.object({ ok: z.boolean() }) });
       await call(); // the first answer tells the count
       await Promise.all(Array.from({ length: 8 }, call));
       expect(server.rateLimitedCount).toBe(0);

@@ -7,8 +7,10 @@ import { configFromRecord, type HandlerContext, MemoryLogger, setConfigSource, s
 import { requestBackupFilesArchiveFunction } from "../../provider/netangels/functions";
 import type { SimJob } from "../../simulator/core/clock";
 import { NetangelsSimulator } from "../../simulator/netangels";
-import { captureResources, DynamicProviderHost, findResource, type ResourceState } from "../harness";
+import type { ResourceState } from "../harness";
+import type { PlainObject } from "../harness/protocol";
 import { type Cell, type HostKit, MATRIX_OPERATION_TIMEOUT_SECONDS as T, type Scenario } from "./matrix";
+import { row, startKitHost } from "./rows";
 
 export interface NetangelsKit extends HostKit {
   sim: NetangelsSimulator;
@@ -26,15 +28,13 @@ const functionLog = new MemoryLogger();
 export async function startNetangelsKit(): Promise<NetangelsKit> {
   const sim = new NetangelsSimulator({ operationDurationMs: 0, seed: false });
   await sim.start();
-  const captured = await captureResources(() => {
+  const program = () => {
     new netangels.Backup("Backup", { vmId: 1 });
     new netangels.VmRollback("VmRollback", { vmId: 1, backupDate: NetangelsSimulator.SEED_BACKUP_DATE, confirm: true });
     new netangels.VolumeRollback("VolumeRollback", { vmId: 1, volumeId: 1, backupDate: NetangelsSimulator.SEED_BACKUP_DATE, confirm: true });
-  });
-  const providers: Record<string, string> = {};
-  for (const t of ["Backup", "VmRollback", "VolumeRollback"]) providers[t] = findResource(captured, t).serializedProvider!;
+  };
   const config = { "netangels:token": sim.token, "netangels:endpoint": sim.endpoint, "netangels:maxRequestsPerSecond": "1000" };
-  const host = await DynamicProviderHost.start({ config, secretKeys: ["netangels:token"] });
+  const { host, providers } = await startKitHost(program, ["Backup", "VmRollback", "VolumeRollback"], config, "netangels:token");
   setConfigSource(configFromRecord(config));
   const internals = sim as unknown as SimInternals;
   return {
@@ -57,14 +57,13 @@ export async function startNetangelsKit(): Promise<NetangelsKit> {
     },
     setOperationDuration: (ms) => sim.setOperationDuration(ms),
     extraOutput: () => functionLog.text(),
-    async stop() {
+    stop: async () => {
       await host.stop();
       await sim.stop();
     },
   };
 }
 
-const scenario = <C>(s: Scenario<C>): Scenario => s as unknown as Scenario;
 const sim = (kit: HostKit) => (kit as NetangelsKit).sim;
 
 interface Ctx {
@@ -74,7 +73,7 @@ interface Ctx {
   backupDate?: string;
 }
 
-function newVm(kit: HostKit, cell: Cell, withBackup: "none" | "vm" | "volume"): Ctx {
+function newVm(kit: HostKit, cell: Cell, withBackup: Prepared): Ctx {
   const vm = sim(kit).addVm({ name: `vm-${cell.name}`, volumes: withBackup === "volume" ? ["data"] : [] });
   const ctx: Ctx = { cell, vmId: vm.id };
   if (withBackup === "vm") ctx.backupDate = sim(kit).addBackup(vm.id);
@@ -98,9 +97,49 @@ const rollbacksOf = (kit: HostKit, ctx: Ctx) => sim(kit).rollbacks.map((r, i) =>
 const NO_WAIT = "the answer is the VM and nothing is waited for: no operation to fail, hang or lose mid-wait";
 const ARCHIVE_LEAVES_NO_TRACE = "an archive request leaves no trace in the API (NetAngels delivers the archive outside it), and a repeat would request a second archive";
 
+type Prepared = "none" | "vm" | "volume";
+
+/** The fields of a row whose call starts an operation on the cell's VM (made with `prepared`): it fails, hangs or loses the VM. */
+function onVm(prepared: Prepared) {
+  return {
+    failOperation: (kit: HostKit, ctx: Ctx) => sim(kit).failNextOperation({ vmId: ctx.vmId }),
+    failureCode: /Error/,
+    hangOperation: (kit: HostKit, ctx: Ctx) => sim(kit).hangNextOperation(ctx.vmId),
+    deleteOutOfBand: (kit: HostKit, ctx: Ctx) => void sim(kit).deleteVm(ctx.vmId),
+    repair: (kit: HostKit, ctx: Ctx, cell: Cell) => void Object.assign(ctx, newVm(kit, cell, prepared)),
+    setup: (kit: HostKit, cell: Cell) => newVm(kit, cell, prepared),
+  };
+}
+
+/** A rollback row: of the VM's own backup (`vm`) or of its volume's (`volume`). */
+function rollbackRow(prepared: "vm" | "volume", call: string, type: string, path: RegExp, inputs: (ctx: Ctx) => PlainObject): Scenario {
+  return row<Ctx>({ ...onVm(prepared), call, via: `${type} create`, type, step: "create", kind: "action", match: { path, method: "POST" }, operation: /rollback/i, inputs, live: (kit, ctx) => rollbacksOf(kit, ctx), verify: () => [] });
+}
+
+/** A files-archive row (the function's handler run directly): of the VM's backup or of its volume's. */
+function archiveRow(prepared: "vm" | "volume", call: string, via: string, path: RegExp, files: string[]): Scenario {
+  return row<Ctx>({
+    call,
+    via,
+    type: "",
+    step: "function",
+    kind: "action",
+    match: { path, method: "POST" },
+    operation: /files/i,
+    cannotTell: ARCHIVE_LEAVES_NO_TRACE,
+    na: { opError: NO_WAIT, timeout: NO_WAIT, deletedMidWait: NO_WAIT },
+    setup: (kit, cell) => newVm(kit, cell, prepared),
+    inputs: () => ({}),
+    invoke: (_kit, ctx) => requestBackupFilesArchiveFunction.run({ vmId: ctx.vmId, ...(prepared === "volume" ? { volumeId: ctx.volumeId } : {}), backupDate: ctx.backupDate!, files }, functionContext()),
+    live: (kit, ctx) => sim(kit).archiveRequests.map((r, i) => ({ r, i })).filter(({ r }) => r.vmId === ctx.vmId).map(({ i }) => `archive#${i}`),
+    verify: () => [],
+  });
+}
+
 export function netangelsScenarios(): Scenario[] {
   return [
-    scenario<Ctx>({
+    row<Ctx>({
+      ...onVm("none"),
       call: "POST /cloud/vms/{id}/backup/",
       via: "Backup create",
       type: "Backup",
@@ -109,85 +148,15 @@ export function netangelsScenarios(): Scenario[] {
       survivesDelete: "the API cannot delete backups: destroy forgets the backup, which expires by the host's retention",
       match: { path: /^\/api\/v1\/cloud\/vms\/\d+\/backup\/$/, method: "POST" },
       operation: /backup/i,
-      failOperation: (kit, ctx) => sim(kit).failNextOperation({ vmId: ctx.vmId }),
-      failureCode: /Error/,
-      hangOperation: (kit, ctx) => sim(kit).hangNextOperation(ctx.vmId),
-      deleteOutOfBand: (kit, ctx) => void sim(kit).deleteVm(ctx.vmId),
-      repair: (kit, ctx, cell) => Object.assign(ctx, newVm(kit, cell, "none")),
-      setup: (kit, cell) => newVm(kit, cell, "none"),
       inputs: (ctx) => ({ vmId: ctx.vmId, operationTimeout: T }),
       adopt: (ctx, _cell, id) => ({ vmId: ctx.vmId, operationTimeout: T, importFrom: `${ctx.vmId}/${id}` }),
       live: (kit, ctx) => vmBackups(kit, ctx),
       verify: (kit, ctx, state) => verifyBackup(kit, ctx, state),
     }),
-    scenario<Ctx>({
-      call: "POST /cloud/vms/{id}/backups/{date}/",
-      via: "VmRollback create",
-      type: "VmRollback",
-      step: "create",
-      kind: "action",
-      match: { path: /^\/api\/v1\/cloud\/vms\/\d+\/backups\/[^/]+\/$/, method: "POST" },
-      operation: /rollback/i,
-      failOperation: (kit, ctx) => sim(kit).failNextOperation({ vmId: ctx.vmId }),
-      failureCode: /Error/,
-      hangOperation: (kit, ctx) => sim(kit).hangNextOperation(ctx.vmId),
-      deleteOutOfBand: (kit, ctx) => void sim(kit).deleteVm(ctx.vmId),
-      repair: (kit, ctx, cell) => Object.assign(ctx, newVm(kit, cell, "vm")),
-      setup: (kit, cell) => newVm(kit, cell, "vm"),
-      inputs: (ctx) => ({ vmId: ctx.vmId, backupDate: ctx.backupDate, confirm: true, operationTimeout: T }),
-      live: (kit, ctx) => rollbacksOf(kit, ctx),
-      verify: () => [],
-    }),
-    scenario<Ctx>({
-      call: "POST /cloud/vms/{id}/volumes/{vid}/backups/{date}/",
-      via: "VolumeRollback create",
-      type: "VolumeRollback",
-      step: "create",
-      kind: "action",
-      match: { path: /^\/api\/v1\/cloud\/vms\/\d+\/volumes\/\d+\/backups\/[^/]+\/$/, method: "POST" },
-      operation: /rollback/i,
-      failOperation: (kit, ctx) => sim(kit).failNextOperation({ vmId: ctx.vmId }),
-      failureCode: /Error/,
-      hangOperation: (kit, ctx) => sim(kit).hangNextOperation(ctx.vmId),
-      deleteOutOfBand: (kit, ctx) => void sim(kit).deleteVm(ctx.vmId),
-      repair: (kit, ctx, cell) => Object.assign(ctx, newVm(kit, cell, "volume")),
-      setup: (kit, cell) => newVm(kit, cell, "volume"),
-      inputs: (ctx) => ({ vmId: ctx.vmId, volumeId: ctx.volumeId, backupDate: ctx.backupDate, confirm: true, operationTimeout: T }),
-      live: (kit, ctx) => rollbacksOf(kit, ctx),
-      verify: () => [],
-    }),
-    scenario<Ctx>({
-      call: "POST /cloud/vms/{id}/backups/{date}/files/",
-      via: "requestBackupFilesArchive (function, handler run directly)",
-      type: "",
-      step: "function",
-      kind: "action",
-      match: { path: /^\/api\/v1\/cloud\/vms\/\d+\/backups\/[^/]+\/files\/$/, method: "POST" },
-      operation: /files/i,
-      cannotTell: ARCHIVE_LEAVES_NO_TRACE,
-      na: { opError: NO_WAIT, timeout: NO_WAIT, deletedMidWait: NO_WAIT },
-      setup: (kit, cell) => newVm(kit, cell, "vm"),
-      inputs: () => ({}),
-      invoke: (_kit, ctx) => requestBackupFilesArchiveFunction.run({ vmId: ctx.vmId, backupDate: ctx.backupDate!, files: ["/etc/hostname"] }, functionContext()),
-      live: (kit, ctx) => sim(kit).archiveRequests.map((r, i) => ({ r, i })).filter(({ r }) => r.vmId === ctx.vmId).map(({ i }) => `archive#${i}`),
-      verify: () => [],
-    }),
-    scenario<Ctx>({
-      call: "POST /cloud/vms/{id}/volumes/{vid}/backups/{date}/files/",
-      via: "requestBackupFilesArchive with volumeId (function, handler run directly)",
-      type: "",
-      step: "function",
-      kind: "action",
-      match: { path: /^\/api\/v1\/cloud\/vms\/\d+\/volumes\/\d+\/backups\/[^/]+\/files\/$/, method: "POST" },
-      operation: /files/i,
-      cannotTell: ARCHIVE_LEAVES_NO_TRACE,
-      na: { opError: NO_WAIT, timeout: NO_WAIT, deletedMidWait: NO_WAIT },
-      setup: (kit, cell) => newVm(kit, cell, "volume"),
-      inputs: () => ({}),
-      invoke: (_kit, ctx) => requestBackupFilesArchiveFunction.run({ vmId: ctx.vmId, volumeId: ctx.volumeId, backupDate: ctx.backupDate!, files: ["/mnt/data"] }, functionContext()),
-      live: (kit, ctx) => sim(kit).archiveRequests.map((r, i) => ({ r, i })).filter(({ r }) => r.vmId === ctx.vmId).map(({ i }) => `archive#${i}`),
-      verify: () => [],
-    }),
+    rollbackRow("vm", "POST /cloud/vms/{id}/backups/{date}/", "VmRollback", /^\/api\/v1\/cloud\/vms\/\d+\/backups\/[^/]+\/$/, (ctx) => ({ vmId: ctx.vmId, backupDate: ctx.backupDate, confirm: true, operationTimeout: T })),
+    rollbackRow("volume", "POST /cloud/vms/{id}/volumes/{vid}/backups/{date}/", "VolumeRollback", /^\/api\/v1\/cloud\/vms\/\d+\/volumes\/\d+\/backups\/[^/]+\/$/, (ctx) => ({ vmId: ctx.vmId, volumeId: ctx.volumeId, backupDate: ctx.backupDate, confirm: true, operationTimeout: T })),
+    archiveRow("vm", "POST /cloud/vms/{id}/backups/{date}/files/", "requestBackupFilesArchive (function, handler run directly)", /^\/api\/v1\/cloud\/vms\/\d+\/backups\/[^/]+\/files\/$/, ["/etc/hostname"]),
+    archiveRow("volume", "POST /cloud/vms/{id}/volumes/{vid}/backups/{date}/files/", "requestBackupFilesArchive with volumeId (function, handler run directly)", /^\/api\/v1\/cloud\/vms\/\d+\/volumes\/\d+\/backups\/[^/]+\/files\/$/, ["/mnt/data"]),
   ];
 }
 

@@ -1,5 +1,5 @@
 /**
- * Staying under a host's rate limit (issue 9 §3), through Pulumi's dynamic-provider host: many flops
+ * Staying under a host's rate limit, through Pulumi's dynamic-provider host: many flops
  * servers created in parallel in one provider process against a simulator that answers 429 past a set
  * rate. None of the four hosts documents a rate limit, `Retry-After` or `X-RateLimit-*` headers; the
  * provider honours them if a host sends them, which is what the simulator does here.

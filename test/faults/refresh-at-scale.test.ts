@@ -1,5 +1,5 @@
 /**
- * Refresh at scale for vpsorg, netangels and hostkey (issue 9 §2; flops: test/lifecycle/flops-refresh):
+ * Refresh at scale for vpsorg, netangels and hostkey (flops: test/lifecycle/flops-refresh):
  * reads sent at once share one listing per server (provider/core/coalesce.ts `sharedListing`), and give
  * the same results as the same reads one at a time.
  *

@@ -3,7 +3,8 @@
  * runs as `test.failing` (it must still fail; once the fix lands, jest reports it so the entry is
  * removed), and the doc marks it as known with the fix it waits for.
  */
-import { type CellResult, FAULTS, type HostKit, printable, runCell, saveResults, type Scenario } from "./matrix";
+import { type CellResult, FAULTS, type HostKit, runCell, type Scenario } from "./matrix";
+import { printable, saveResults } from "./report";
 
 /** `"<call>|<via>|<fault>"` → the fix the cell waits for. */
 export type KnownFailures = Record<string, string>;

@@ -4,9 +4,11 @@
 import { vpsorg } from "pulumi-vps";
 import type { SimJob } from "../../simulator/core/clock";
 import type { LoggedRequest } from "../../simulator/core/server";
-import { VpsorgSimulator } from "../../simulator/vpsorg";
-import { captureResources, DynamicProviderHost, findResource, type ResourceState } from "../harness";
+import { type JobKind, VpsorgSimulator } from "../../simulator/vpsorg";
+import type { ResourceState } from "../harness";
+import type { PlainObject } from "../harness/protocol";
 import { type Cell, type HostKit, MATRIX_OPERATION_TIMEOUT_SECONDS as T, type Scenario } from "./matrix";
+import { row, startKitHost } from "./rows";
 
 export interface VpsorgKit extends HostKit {
   sim: VpsorgSimulator;
@@ -21,18 +23,14 @@ interface SimInternals {
 export async function startVpsorgKit(): Promise<VpsorgKit> {
   const sim = new VpsorgSimulator({ operationDurationMs: 0 });
   await sim.start();
-  const captured = await captureResources(() => {
+  const program = () => {
     new vpsorg.Snapshot("Snapshot", { serverId: 1, name: "s" });
     new vpsorg.Backup("Backup", { serverId: 1 });
     new vpsorg.SnapshotRestore("SnapshotRestore", { snapshotId: "1", confirm: true });
     new vpsorg.BackupRestore("BackupRestore", { serverId: 1, backupId: "1", confirm: true });
-  });
-  const providers: Record<string, string> = {};
-  for (const t of ["Snapshot", "Backup", "SnapshotRestore", "BackupRestore"]) providers[t] = findResource(captured, t).serializedProvider!;
-  const host = await DynamicProviderHost.start({
-    config: { "vpsorg:token": sim.token, "vpsorg:endpoint": sim.endpoint, "vpsorg:maxRequestsPerSecond": "1000" },
-    secretKeys: ["vpsorg:token"],
-  });
+  };
+  const config = { "vpsorg:token": sim.token, "vpsorg:endpoint": sim.endpoint, "vpsorg:maxRequestsPerSecond": "1000" };
+  const { host, providers } = await startKitHost(program, ["Snapshot", "Backup", "SnapshotRestore", "BackupRestore"], config, "vpsorg:token");
   const internals = sim as unknown as SimInternals;
   return {
     name: "vpsorg",
@@ -53,14 +51,13 @@ export async function startVpsorgKit(): Promise<VpsorgKit> {
     setOperationDuration: (ms) => {
       sim.durations = { snapshot: ms, backup: ms, restore: ms };
     },
-    async stop() {
+    stop: async () => {
       await host.stop();
       await sim.stop();
     },
   };
 }
 
-const scenario = <C>(s: Scenario<C>): Scenario => s as unknown as Scenario;
 const sim = (kit: HostKit) => (kit as VpsorgKit).sim;
 
 interface Ctx {
@@ -96,110 +93,84 @@ const SYNC = "DELETE answers 204 at once: no operation to fail, hang or wait for
 const RESTORE_LEAVES_NO_TRACE =
   "a finished restore leaves a stopped server stopped (it stops the server first) and the API lists no restores: only a restore still under way (`restoring`), or a server that was running, shows whether it ran";
 
+/** The fields of a row whose call starts a job of `kind`: the next such job fails (reporting `code`) or hangs. */
+function jobFaults(kind: JobKind, code: RegExp) {
+  return {
+    failOperation: (kit: HostKit) => sim(kit).failNext(kind),
+    failureCode: code,
+    hangOperation: (kit: HostKit) => sim(kit).hangNext(kind),
+  };
+}
+
+/** The fields of every Snapshot row: the cell's snapshot, by name, on a server made for the cell. */
+const SNAPSHOT_ROW = {
+  type: "Snapshot",
+  kind: "object",
+  operation: /snapshot/i,
+  setup: (kit, cell) => newServer(kit, cell),
+  inputs: (ctx, cell) => ({ serverId: ctx.serverId, name: cell.name, operationTimeout: T }),
+  live: (kit, ctx) => snapshotsOf(kit, ctx).map((s) => String(s.id)),
+  verify: (kit, _ctx, state) => verifyListed("snapshot", sim(kit).snapshots.get(Number(state.id)), state),
+} satisfies Partial<Scenario<Ctx>>;
+
+/** The fields of every Backup row: the cell's backup, by description, on a server made for the cell. */
+const BACKUP_ROW = {
+  type: "Backup",
+  kind: "object",
+  operation: /backup/i,
+  setup: (kit, cell) => newServer(kit, cell),
+  inputs: (ctx, cell) => ({ serverId: ctx.serverId, description: cell.name, operationTimeout: T }),
+  live: (kit, ctx) => backupsOf(kit, ctx).map((b) => String(b.id)),
+  verify: (kit, _ctx, state) => verifyListed("backup", sim(kit).backups.get(Number(state.id)), state),
+} satisfies Partial<Scenario<Ctx>>;
+
+/** A restore row: `path` the restore call, `from` what the server is given to restore from. */
+function restoreRow(call: string, type: string, path: RegExp, from: (kit: HostKit, ctx: Ctx) => Ctx, inputs: (ctx: Ctx) => PlainObject): Scenario {
+  return row<Ctx>({
+    ...jobFaults("restore", /error/),
+    call,
+    via: `${type} create`,
+    type,
+    step: "create",
+    kind: "action",
+    match: { path, method: "POST" },
+    operation: /restore/i,
+    cannotTell: RESTORE_LEAVES_NO_TRACE,
+    deleteOutOfBand: (kit, ctx) => sim(kit).deleteServer(ctx.serverId),
+    repair: (kit, ctx, cell) => Object.assign(ctx, from(kit, newServer(kit, cell))),
+    setup: (kit, cell) => from(kit, newServer(kit, cell)),
+    inputs,
+    live: (kit) => restoresTo(kit, path),
+    verify: () => [],
+  });
+}
+
 export function vpsorgScenarios(): Scenario[] {
   return [
-    scenario<Ctx>({
+    row<Ctx>({
+      ...SNAPSHOT_ROW,
+      ...jobFaults("snapshot", /failed/),
       call: "POST /snapshots/",
       via: "Snapshot create",
-      type: "Snapshot",
       step: "create",
-      kind: "object",
       match: { path: /^\/api\/v1\/snapshots\/$/, method: "POST" },
-      operation: /snapshot/i,
-      failOperation: (kit) => sim(kit).failNext("snapshot"),
-      failureCode: /failed/,
-      hangOperation: (kit) => sim(kit).hangNext("snapshot"),
       deleteOutOfBand: (kit, ctx) => snapshotsOf(kit, ctx).forEach((s) => sim(kit).removeSnapshot(s.id)),
-      setup: (kit, cell) => newServer(kit, cell),
-      inputs: (ctx, cell) => ({ serverId: ctx.serverId, name: cell.name, operationTimeout: T }),
-      adopt: (ctx, cell, id) => ({ serverId: ctx.serverId, name: cell.name, operationTimeout: T, importFrom: id }),
-      live: (kit, ctx) => snapshotsOf(kit, ctx).map((s) => String(s.id)),
-      verify: (kit, _ctx, state) => verifyListed("snapshot", sim(kit).snapshots.get(Number(state.id)), state),
+      adopt: (ctx, cell, id) => ({ ...SNAPSHOT_ROW.inputs(ctx, cell), importFrom: id }),
     }),
-    scenario<Ctx>({
-      call: "DELETE /snapshots/{id}/",
-      via: "Snapshot delete",
-      type: "Snapshot",
-      step: "delete",
-      kind: "object",
-      match: { path: /^\/api\/v1\/snapshots\/\d+\/$/, method: "DELETE" },
-      operation: /snapshot/i,
-      na: { opError: SYNC, timeout: SYNC, deletedMidWait: SYNC },
-      setup: (kit, cell) => newServer(kit, cell),
-      inputs: (ctx, cell) => ({ serverId: ctx.serverId, name: cell.name, operationTimeout: T }),
-      live: (kit, ctx) => snapshotsOf(kit, ctx).map((s) => String(s.id)),
-      verify: (kit, _ctx, state) => verifyListed("snapshot", sim(kit).snapshots.get(Number(state.id)), state),
-    }),
-    scenario<Ctx>({
+    row<Ctx>({ ...SNAPSHOT_ROW, call: "DELETE /snapshots/{id}/", via: "Snapshot delete", step: "delete", match: { path: /^\/api\/v1\/snapshots\/\d+\/$/, method: "DELETE" }, na: { opError: SYNC, timeout: SYNC, deletedMidWait: SYNC } }),
+    row<Ctx>({
+      ...BACKUP_ROW,
+      ...jobFaults("backup", /failed/),
       call: "POST /backups/",
       via: "Backup create",
-      type: "Backup",
       step: "create",
-      kind: "object",
       match: { path: /^\/api\/v1\/backups\/$/, method: "POST" },
-      operation: /backup/i,
-      failOperation: (kit) => sim(kit).failNext("backup"),
-      failureCode: /failed/,
-      hangOperation: (kit) => sim(kit).hangNext("backup"),
       deleteOutOfBand: (kit, ctx) => backupsOf(kit, ctx).forEach((b) => sim(kit).removeBackup(b.id)),
-      setup: (kit, cell) => newServer(kit, cell),
-      inputs: (ctx, cell) => ({ serverId: ctx.serverId, description: cell.name, operationTimeout: T }),
-      adopt: (ctx, cell, id) => ({ serverId: ctx.serverId, description: cell.name, operationTimeout: T, importFrom: id }),
-      live: (kit, ctx) => backupsOf(kit, ctx).map((b) => String(b.id)),
-      verify: (kit, _ctx, state) => verifyListed("backup", sim(kit).backups.get(Number(state.id)), state),
+      adopt: (ctx, cell, id) => ({ ...BACKUP_ROW.inputs(ctx, cell), importFrom: id }),
     }),
-    scenario<Ctx>({
-      call: "DELETE /backups/{id}/",
-      via: "Backup delete",
-      type: "Backup",
-      step: "delete",
-      kind: "object",
-      match: { path: /^\/api\/v1\/backups\/\d+\/$/, method: "DELETE" },
-      operation: /backup/i,
-      na: { opError: SYNC, timeout: SYNC, deletedMidWait: SYNC },
-      setup: (kit, cell) => newServer(kit, cell),
-      inputs: (ctx, cell) => ({ serverId: ctx.serverId, description: cell.name, operationTimeout: T }),
-      live: (kit, ctx) => backupsOf(kit, ctx).map((b) => String(b.id)),
-      verify: (kit, _ctx, state) => verifyListed("backup", sim(kit).backups.get(Number(state.id)), state),
-    }),
-    scenario<Ctx>({
-      call: "POST /snapshots/{id}/restore/",
-      via: "SnapshotRestore create",
-      type: "SnapshotRestore",
-      step: "create",
-      kind: "action",
-      match: { path: /^\/api\/v1\/snapshots\/\d+\/restore\/$/, method: "POST" },
-      operation: /restore/i,
-      cannotTell: RESTORE_LEAVES_NO_TRACE,
-      failOperation: (kit) => sim(kit).failNext("restore"),
-      failureCode: /error/,
-      hangOperation: (kit) => sim(kit).hangNext("restore"),
-      deleteOutOfBand: (kit, ctx) => sim(kit).deleteServer(ctx.serverId),
-      repair: (kit, ctx, cell) => Object.assign(ctx, withSnapshot(kit, newServer(kit, cell))),
-      setup: (kit, cell) => withSnapshot(kit, newServer(kit, cell)),
-      inputs: (ctx) => ({ snapshotId: String(ctx.snapshotId), confirm: true, operationTimeout: T }),
-      live: (kit) => restoresTo(kit, /^\/api\/v1\/snapshots\/\d+\/restore\/$/),
-      verify: () => [],
-    }),
-    scenario<Ctx>({
-      call: "POST /servers/{id}/restore/",
-      via: "BackupRestore create",
-      type: "BackupRestore",
-      step: "create",
-      kind: "action",
-      match: { path: /^\/api\/v1\/servers\/\d+\/restore\/$/, method: "POST" },
-      operation: /restore/i,
-      cannotTell: RESTORE_LEAVES_NO_TRACE,
-      failOperation: (kit) => sim(kit).failNext("restore"),
-      failureCode: /error/,
-      hangOperation: (kit) => sim(kit).hangNext("restore"),
-      deleteOutOfBand: (kit, ctx) => sim(kit).deleteServer(ctx.serverId),
-      repair: (kit, ctx, cell) => Object.assign(ctx, withBackup(kit, newServer(kit, cell))),
-      setup: (kit, cell) => withBackup(kit, newServer(kit, cell)),
-      inputs: (ctx) => ({ serverId: ctx.serverId, backupId: String(ctx.backupId), confirm: true, operationTimeout: T }),
-      live: (kit) => restoresTo(kit, /^\/api\/v1\/servers\/\d+\/restore\/$/),
-      verify: () => [],
-    }),
+    row<Ctx>({ ...BACKUP_ROW, call: "DELETE /backups/{id}/", via: "Backup delete", step: "delete", match: { path: /^\/api\/v1\/backups\/\d+\/$/, method: "DELETE" }, na: { opError: SYNC, timeout: SYNC, deletedMidWait: SYNC } }),
+    restoreRow("POST /snapshots/{id}/restore/", "SnapshotRestore", /^\/api\/v1\/snapshots\/\d+\/restore\/$/, withSnapshot, (ctx) => ({ snapshotId: String(ctx.snapshotId), confirm: true, operationTimeout: T })),
+    restoreRow("POST /servers/{id}/restore/", "BackupRestore", /^\/api\/v1\/servers\/\d+\/restore\/$/, withBackup, (ctx) => ({ serverId: ctx.serverId, backupId: String(ctx.backupId), confirm: true, operationTimeout: T })),
   ];
 }
 

@@ -219,6 +219,14 @@ const RUNTIME_LINE = /^(debug|info|warning|error): \[runtime\] (.*)$/;
 
 type Unary<Req, Res> = (req: Req, md: grpc.Metadata, opts: Partial<grpc.CallOptions>, cb: (err: grpc.ServiceError | null, res: Res) => void) => grpc.ClientUnaryCall;
 
+/** A resource request with the URN, and the name and type the URN holds, set. */
+function addressed<R extends { setUrn(urn: string): unknown; setName(name: string): unknown; setType(type: string): unknown }>(req: R, urn: string): R {
+  req.setUrn(urn);
+  req.setName(urnName(urn));
+  req.setType(urnType(urn));
+  return req;
+}
+
 export class DynamicProviderHost {
   readonly engine = new FakeEngine();
   /** Milliseconds from spawn to a connected, configured host. */
@@ -260,7 +268,7 @@ export class DynamicProviderHost {
     this.stack = opts.stack ?? DEFAULT_STACK;
     this.callTimeoutMs = opts.callTimeoutMs ?? 20000;
     const config = opts.config ?? {};
-    const startTimeoutMs = opts.startTimeoutMs ?? 15000;
+    const startTimeoutMs = opts.startTimeoutMs ?? 60_000; // a start is about 1 s; a loaded machine can stretch it far beyond
 
     const engineAddress = await this.engine.start();
 
@@ -381,10 +389,7 @@ export class DynamicProviderHost {
 
   /** Check: `olds` are the old inputs ({} for a new resource), `news` the program's inputs. */
   async check(urn: string, olds: PlainObject, news: PlainObject, opts: CallOptions = {}): Promise<CheckResult> {
-    const req = new provproto.CheckRequest();
-    req.setUrn(urn);
-    req.setName(urnName(urn));
-    req.setType(urnType(urn));
+    const req = addressed(new provproto.CheckRequest(), urn);
     req.setOlds(toStruct(olds));
     req.setNews(toStruct(news));
     const resp = await this.call<provproto.CheckRequest, provproto.CheckResponse>("check", req, opts);
@@ -396,11 +401,8 @@ export class DynamicProviderHost {
 
   /** Diff: `olds` are the old outputs (state), `news` the checked new inputs; `oldInputs` the old inputs. */
   async diff(urn: string, id: string, olds: PlainObject, news: PlainObject, opts: CallOptions & { oldInputs?: PlainObject; ignoreChanges?: string[] } = {}): Promise<DiffResult> {
-    const req = new provproto.DiffRequest();
+    const req = addressed(new provproto.DiffRequest(), urn);
     req.setId(id);
-    req.setUrn(urn);
-    req.setName(urnName(urn));
-    req.setType(urnType(urn));
     req.setOlds(toStruct(olds));
     req.setNews(toStruct(news));
     req.setOldInputs(toStruct(opts.oldInputs ?? olds));
@@ -425,10 +427,7 @@ export class DynamicProviderHost {
 
   /** Create with the checked inputs. Throws `HostCallError` (with `id`/`properties` on partial failure). */
   async create(urn: string, props: PlainObject, opts: CallOptions & { preview?: boolean } = {}): Promise<CreateResult> {
-    const req = new provproto.CreateRequest();
-    req.setUrn(urn);
-    req.setName(urnName(urn));
-    req.setType(urnType(urn));
+    const req = addressed(new provproto.CreateRequest(), urn);
     req.setProperties(toStruct(props));
     req.setTimeout(opts.timeout ?? 0);
     req.setPreview(opts.preview ?? false);
@@ -441,11 +440,8 @@ export class DynamicProviderHost {
    * engine sends no properties, only inputs (the host then looks for `__provider` there).
    */
   async read(urn: string, id: string, props: PlainObject | undefined, inputs?: PlainObject, opts: CallOptions = {}): Promise<ReadResult> {
-    const req = new provproto.ReadRequest();
+    const req = addressed(new provproto.ReadRequest(), urn);
     req.setId(id);
-    req.setUrn(urn);
-    req.setName(urnName(urn));
-    req.setType(urnType(urn));
     if (props !== undefined) req.setProperties(toStruct(props));
     if (inputs !== undefined) req.setInputs(toStruct(inputs));
     const resp = await this.call<provproto.ReadRequest, provproto.ReadResponse>("read", req, opts);
@@ -456,11 +452,8 @@ export class DynamicProviderHost {
 
   /** Update: `olds` are the old outputs, `news` the checked new inputs. */
   async update(urn: string, id: string, olds: PlainObject, news: PlainObject, opts: CallOptions & { oldInputs?: PlainObject; preview?: boolean; ignoreChanges?: string[] } = {}): Promise<UpdateResult> {
-    const req = new provproto.UpdateRequest();
+    const req = addressed(new provproto.UpdateRequest(), urn);
     req.setId(id);
-    req.setUrn(urn);
-    req.setName(urnName(urn));
-    req.setType(urnType(urn));
     req.setOlds(toStruct(olds));
     req.setNews(toStruct(news));
     req.setOldInputs(toStruct(opts.oldInputs ?? {}));
@@ -473,11 +466,8 @@ export class DynamicProviderHost {
 
   /** Delete: `props` are the state's outputs (carrying the `__provider` of the last create/update). */
   async delete(urn: string, id: string, props: PlainObject, opts: CallOptions & { oldInputs?: PlainObject } = {}): Promise<void> {
-    const req = new provproto.DeleteRequest();
+    const req = addressed(new provproto.DeleteRequest(), urn);
     req.setId(id);
-    req.setUrn(urn);
-    req.setName(urnName(urn));
-    req.setType(urnType(urn));
     req.setProperties(toStruct(props));
     req.setOldInputs(toStruct(opts.oldInputs ?? {}));
     req.setTimeout(opts.timeout ?? 0);

@@ -6,9 +6,9 @@
 import { getBackupDownloadUrl, getBackups, getSnapshots } from "../../provider/flops/functions";
 import { FlopsSimulator } from "../../simulator/flops";
 import { linkedClock } from "../support/simClock";
-import { context, failureOf, makeVm, startFlops } from "./flops-support";
+import { context, failureOf, makeVm, startFlops } from "../support/flops";
 import { configFromRecord, setConfigSource } from "../../provider/core";
-import { clearFlopsClientCache } from "../../provider/flops/settings";
+import { clearHostClients } from "../../provider/core/host";
 
 let sim: FlopsSimulator;
 
@@ -84,7 +84,7 @@ describe("flops.getBackupDownloadUrl", () => {
   it("where /v1 has no such route (a bare 404: the seed's path was a typo), the call goes to /api/v1 once", async () => {
     const strict = new FlopsSimulator({ operationDurationMs: 30, backupDownloadV1: false });
     await strict.start();
-    clearFlopsClientCache();
+    clearHostClients();
     setConfigSource(configFromRecord({ "flops:clientId": strict.clientId, "flops:apiKey": strict.apiKey, "flops:endpoint": strict.endpoint, "flops:maxRequestsPerSecond": "1000" }));
     try {
       const serverId = String(strict.createVm({ name: "s" }).id);
@@ -95,7 +95,7 @@ describe("flops.getBackupDownloadUrl", () => {
       expect(r.url).toContain(encodeURIComponent(backup.id));
     } finally {
       await strict.stop();
-      clearFlopsClientCache();
+      clearHostClients();
       setConfigSource(configFromRecord({ "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:endpoint": sim.endpoint, "flops:maxRequestsPerSecond": "1000" }));
     }
   });

@@ -4,22 +4,11 @@
  * one policy per server within one process, adoption, bad input at check with no API call.
  */
 import { backupPolicyResource, clearBackupPolicyClaims } from "../../provider/flops/backupPolicy";
-import type { FlopsSimulator } from "../../simulator/flops";
-import { context, driver, failureOf, makeVm, mutatingCalls, startFlops } from "./flops-support";
+import { context, driver, failureOf, makeVm, mutatingCalls, flopsSimulatorPerFile } from "../support/flops";
 
-let sim: FlopsSimulator;
+const sim = flopsSimulatorPerFile({ beforeEachTest: () => clearBackupPolicyClaims() });
 const policy = driver(backupPolicyResource as never);
 
-beforeAll(async () => {
-  sim = await startFlops();
-});
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => {
-  clearBackupPolicyClaims();
-  sim.server.clearLog();
-});
 
 describe("flops.BackupPolicy", () => {
   it("records the server's policy, sets the program's, no diff after, updates in place, puts the old one back on delete", async () => {

@@ -1,27 +1,15 @@
 /**
- * flops.Server `cloneFrom` (implemented in server.ts by the lead; tested here, issue 4): `clone`
+ * flops.Server `cloneFrom` (provider/flops/server.ts): `clone`
  * instead of `install`, of the current state or of a snapshot; exclusive with the distribution
  * inputs at check; the tariff defaults to the source's; a change replaces.
  */
 import { catalog } from "../../provider/flops/catalog";
 import { serverResource } from "../../provider/flops/server";
-import type { FlopsSimulator } from "../../simulator/flops";
-import { driver, failureOf, mutatingCalls, startFlops } from "./flops-support";
+import { driver, failureOf, mutatingCalls, flopsSimulatorPerFile } from "../support/flops";
 
-let sim: FlopsSimulator;
+const sim = flopsSimulatorPerFile({ beforeEachTest: () => catalog.clear() });
 const server = driver(serverResource as never);
 
-beforeAll(async () => {
-  sim = await startFlops();
-});
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => {
-  catalog.clear();
-  sim.clearInjections();
-  sim.server.clearLog();
-});
 
 describe("flops.Server cloneFrom", () => {
   it("clones the source's current state: its tariff, distribution and disk, with the program's name; no diff after", async () => {

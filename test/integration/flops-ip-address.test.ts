@@ -4,22 +4,12 @@
  * the call's answer and in the operation) as success with a warning, drift, adoption, delete.
  */
 import { ipAddressResource } from "../../provider/flops/ipAddress";
-import type { FlopsSimulator } from "../../simulator/flops";
-import { context, driver, failureOf, makeVm, mutatingCalls, startFlops } from "./flops-support";
+import { context, driver, failureOf, makeVm, mutatingCalls, flopsSimulatorPerFile } from "../support/flops";
+import { linkedClock } from "../support/simClock";
 
-let sim: FlopsSimulator;
+const sim = flopsSimulatorPerFile();
 const ip = driver(ipAddressResource as never);
 
-beforeAll(async () => {
-  sim = await startFlops();
-});
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => {
-  sim.clearInjections();
-  sim.server.clearLog();
-});
 
 const addresses = (serverId: string) => sim.vm(Number(serverId))!.ipAddresses;
 const warnings = (ctx: ReturnType<typeof context>) => ctx.logger.lines.filter((l) => l.level === "warn").map((l) => l.message);
@@ -157,26 +147,34 @@ describe("flops.IpAddress", () => {
     expect(addresses(serverId)).toHaveLength(1);
   });
 
-  it("ip_add whose answer is lost is not done twice: the repeat is refused as busy while its operation runs, then the address it added is adopted", async () => {
+  it("ip_add whose answer is lost is not done twice, even when its operation ends between a look and a repeat: the change is looked for over the wait first", async () => {
     const serverId = makeVm(sim);
     const [primary] = addresses(serverId);
-    sim.server.fail({ path: "/ip_add/", kind: "lostResponse" });
-    // The lost operation must still run when the provider looks and sends again (the refusal this test
-    // is about); on a loaded machine a short operation can end in between, and flops shows no running work.
-    sim.setOperationDuration(2_000, "VM_ADD_IP");
+    sim.setOperationDuration(60_000, "VM_ADD_IP");
+    const clock = linkedClock(sim);
+    const ctx = context('flops:IpAddress "lost"', clock);
     const refusedBefore = sim.busyRefusals;
-    const { id } = await ip.create({ serverId }).finally(() => sim.setOperationDuration(30, "VM_ADD_IP"));
-    expect(sim.operations().filter((o) => o.operationType === "VM_ADD_IP" && o.vmId === Number(serverId))).toHaveLength(1);
-    expect(sim.server.requestsTo("/ip_add/").filter((r) => r.path.includes(`/${serverId}/`)).length).toBe(1 + sim.busyRefusals - refusedBefore);
+    sim.server.fail({ path: "/ip_add/", kind: "lostResponse" });
+    // flops shows no running operation: the first look after the lost answer finds no new address, and
+    // the lost operation ends right after it. A repeat sent then would be accepted: a second address.
+    sim.server.onHandled({ path: "/ip_add/" }, () => sim.server.onHandled({ path: `/vm/${serverId}/`, method: "GET" }, () => sim.clock.advance(60_000)));
+    const { id } = await ip.create({ serverId }, ctx).finally(() => clock.thaw());
+    expect(sim.server.requestsTo("/ip_add/").map((r) => r.outcome)).toEqual(["lostResponse"]);
+    expect(sim.busyRefusals).toBe(refusedBefore);
     expect(addresses(serverId)).toEqual([primary, id]);
+    expect(ctx.logger.lines.some((l) => /looking for its change for up to 600 s before sending it again/.test(l.message))).toBe(true);
+    sim.setOperationDuration(30, "VM_ADD_IP");
   });
 
   it("ip_add whose connection dropped before the host had it is sent again once the server shows no new address", async () => {
     const serverId = makeVm(sim);
     const [primary] = addresses(serverId);
+    const clock = linkedClock(sim);
     sim.server.fail({ path: "/ip_add/", kind: "drop" });
-    const { id } = await ip.create({ serverId });
+    const { id } = await ip.create({ serverId, operationTimeout: 120 }, context('flops:IpAddress "dropped"', clock)).finally(() => clock.thaw());
     expect(sim.server.requestsTo("/ip_add/").map((r) => r.outcome)).toEqual(["drop", "handled"]);
+    // Looked for over the whole operation timeout before the repeat, on the simulated clock.
+    expect(clock.slept).toBeGreaterThanOrEqual(120_000);
     expect(addresses(serverId)).toEqual([primary, id]);
   });
 

@@ -5,15 +5,22 @@
  * up; the provider's clock is linked to the simulator's, so a 45-second boot and a 2-minute time-out
  * cost no wall time.
  */
-import { type Clock, configFromRecord, isVpsError, MemoryLogger, type Props, setConfigSource, VpsError } from "../../provider/core";
+import { type Clock, MemoryLogger, type Props } from "../../provider/core";
 import { catalog } from "../../provider/flops/catalog";
 import { serverResource } from "../../provider/flops/server";
-import { clearFlopsClientCache } from "../../provider/flops/settings";
-import { DEFAULT_GUEST_BANNER, FlopsSimulator, VM_STATE } from "../../simulator/flops";
-import { driver, type TestContext } from "./flops-support";
+import { DEFAULT_GUEST_BANNER, VM_STATE } from "../../simulator/flops";
+import { driver, flopsSimulatorPerFile, type TestContext } from "../support/flops";
+import { vpsErrorOf } from "../support/failure";
 
 const BOOT_MS = 45_000;
-let sim: FlopsSimulator;
+const sim = flopsSimulatorPerFile({
+  guestListeners: { bootMs: BOOT_MS },
+  beforeEachTest: () => {
+    catalog.clear();
+    sim.setGuestBanner(DEFAULT_GUEST_BANNER);
+    sim.setGuestBootTime(BOOT_MS);
+  },
+});
 const server = driver(serverResource as never);
 
 /** The provider's clock as the simulator's: `sleep` moves the simulator's time forward at once. */
@@ -35,16 +42,6 @@ function ctx(name: string): TestContext {
 
 const base = (name: string, extra: Props = {}): Props => ({ name, distribution: "DEBIAN", tariff: "Облачный 1024", ...extra });
 
-async function failure(p: Promise<unknown>): Promise<VpsError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isVpsError(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a failure");
-}
-
 /** The last operation of `type` on `vmId`, as the simulator recorded it. */
 function lastOperation(vmId: number, type: string) {
   return sim.operations().filter((o) => o.vmId === vmId && o.operationType === type).pop()!;
@@ -60,25 +57,9 @@ function lastPollIndex(operationId: number): number {
 }
 
 function waitingLines(c: TestContext): string[] {
-  return c.logger.lines.filter((l) => l.level === "progress" && l.message.includes("waiting for")).map((l) => l.message);
+  return c.logger.lines.filter((l) => l.level === "progress" && l.message.includes(": connection to ")).map((l) => l.message);
 }
 
-beforeAll(async () => {
-  sim = new FlopsSimulator({ operationDurationMs: 30, guestListeners: { bootMs: BOOT_MS } });
-  await sim.start();
-  clearFlopsClientCache();
-  setConfigSource(configFromRecord({ "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:endpoint": sim.endpoint, "flops:maxRequestsPerSecond": "1000" }));
-});
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => {
-  catalog.clear();
-  sim.clearInjections();
-  sim.server.clearLog();
-  sim.setGuestBanner(DEFAULT_GUEST_BANNER);
-  sim.setGuestBootTime(BOOT_MS);
-});
 
 describe("flops.Server readiness", () => {
   test("create waits for the port: install done → connection accepted → create returns, with progress lines", async () => {
@@ -104,7 +85,7 @@ describe("flops.Server readiness", () => {
     const lines = waitingLines(c);
     const target = `${(outs.ipAddresses as string[])[0]}:${sim.guestPort}`;
     expect(lines.length).toBeGreaterThan(2);
-    for (const l of lines) expect(l).toMatch(new RegExp(`^flops:Server "ready-1": waiting for ${target.replace(/\./g, "\\.")}, \\d+ s$`));
+    for (const l of lines) expect(l).toMatch(new RegExp(`^flops:Server "ready-1": connection to ${target.replace(/\./g, "\\.")}: .+, \\d+ s$`));
     const seconds = lines.map((l) => Number(/, (\d+) s$/.exec(l)![1]));
     expect(seconds).toEqual([...seconds].sort((a, b) => a - b));
     expect(seconds[seconds.length - 1]).toBeGreaterThanOrEqual(30);
@@ -128,7 +109,7 @@ describe("flops.Server readiness", () => {
   test("a greeting that does not start with the banner keeps the provider trying until the time-out; the VM stays, named in the error", async () => {
     sim.setGuestBanner("HTTP/1.1 400 Bad Request");
     const c = ctx("wrong-banner");
-    const err = await failure(server.create(base("wrong-banner", { readiness: { port: sim.guestPort, banner: "SSH-", timeout: 120 } }), c));
+    const err = await vpsErrorOf(server.create(base("wrong-banner", { readiness: { port: sim.guestPort, banner: "SSH-", timeout: 120 } }), c));
     const vm = sim.vms().find((v) => v.name === "wrong-banner")!;
     expect(vm.state).toBe(VM_STATE.running);
     // Partial state: the engine keeps the VM under this id.
@@ -151,7 +132,7 @@ describe("flops.Server readiness", () => {
     sim.setGuestBootTime(10 * 60_000);
     const c = ctx("late");
     const inputs = base("late", { readiness: { port: sim.guestPort, timeout: 60 } });
-    const err = await failure(server.create(inputs, c));
+    const err = await vpsErrorOf(server.create(inputs, c));
     const vm = sim.vms().find((v) => v.name === "late")!;
     expect(err.createdId).toBe(String(vm.id));
     expect(err.message).toMatch(/within 60 s \(last seen: connection refused\)/);

@@ -8,7 +8,7 @@ import type { VpsError } from "../../provider/core";
 import { backupRollbackResource } from "../../provider/flops/backupRollback";
 import { snapshotRollbackResource, UNKNOWN_OPERATION } from "../../provider/flops/snapshotRollback";
 import type { FlopsSimulator } from "../../simulator/flops";
-import { driver, makeVm, mutatingCalls, startFlops } from "./flops-support";
+import { driver, makeVm, mutatingCalls, startFlops } from "../support/flops";
 
 let sim: FlopsSimulator;
 const snapRb = driver(snapshotRollbackResource as never);

@@ -8,26 +8,13 @@
 import { isVpsError, type Props, type VpsError } from "../../provider/core";
 import { catalog } from "../../provider/flops/catalog";
 import { serverResource } from "../../provider/flops/server";
-import type { FlopsSimulator } from "../../simulator/flops";
-import { driver, mutatingCalls, startFlops } from "./flops-support";
+import { driver, mutatingCalls, flopsSimulatorPerFile } from "../support/flops";
 
-let sim: FlopsSimulator;
+const sim = flopsSimulatorPerFile({ beforeEachTest: () => catalog.clear() });
 const server = driver(serverResource as never);
 const OLD_PASSWORD = "Old-Secret1";
 const NEW_PASSWORD = "New-Secret2";
 
-beforeAll(async () => {
-  sim = await startFlops();
-});
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => {
-  catalog.clear();
-  sim.clearInjections();
-  sim.server.clearFaults();
-  sim.server.clearLog();
-});
 
 const program = (name: string) => ({ name, distribution: "Debian 7.6 x64", tariff: "Облачный без границ", memory: 1024, disk: 16384, cpu: 1, password: OLD_PASSWORD });
 const changed = (name: string) => ({ ...program(name), memory: 2048, disk: 32768, cpu: 2, password: NEW_PASSWORD, name: `${name}-renamed` });

@@ -8,23 +8,11 @@
 import { catalog } from "../../provider/flops/catalog";
 import { serverResource } from "../../provider/flops/server";
 import { VM_STATE } from "../../provider/flops/schemas";
-import type { FlopsSimulator } from "../../simulator/flops";
-import { context, driver, mutatingCalls, startFlops } from "./flops-support";
+import { context, driver, mutatingCalls, flopsSimulatorPerFile } from "../support/flops";
 
-let sim: FlopsSimulator;
+const sim = flopsSimulatorPerFile({ beforeEachTest: () => catalog.clear() });
 const server = driver(serverResource as never);
 
-beforeAll(async () => {
-  sim = await startFlops();
-});
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => {
-  catalog.clear();
-  sim.clearInjections();
-  sim.server.clearLog();
-});
 
 /** A running server adopted into state, and the program that adopted it. */
 async function adoptedServer(name: string) {

@@ -4,23 +4,12 @@
  * input at check with no API call.
  */
 import { pickCreatedSnapshot, snapshotResource } from "../../provider/flops/snapshot";
-import type { FlopsSimulator } from "../../simulator/flops";
 import { linkedClock } from "../support/simClock";
-import { context, driver, failureOf, makeVm, mutatingCalls, startFlops } from "./flops-support";
+import { context, driver, failureOf, makeVm, mutatingCalls, flopsSimulatorPerFile } from "../support/flops";
 
-let sim: FlopsSimulator;
+const sim = flopsSimulatorPerFile();
 const snap = driver(snapshotResource as never);
 
-beforeAll(async () => {
-  sim = await startFlops();
-});
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => {
-  sim.clearInjections();
-  sim.server.clearLog();
-});
 
 describe("flops.Snapshot", () => {
   it("creates, waits with progress, finds the new snapshot by name; no diff after; delete waits", async () => {
@@ -126,20 +115,36 @@ describe("flops.Snapshot", () => {
     expect(sim.server.requests).toHaveLength(0);
   });
 
-  it("snapshot_create whose answer is lost is not done twice: the repeat is refused as busy while its operation runs, then the snapshot it made is adopted", async () => {
+  it("snapshot_create whose answer is lost is not done twice, even when its operation ends between a look and a repeat: the change is looked for over the wait first", async () => {
     const serverId = makeVm(sim);
-    sim.server.fail({ path: "/snapshot_create/", kind: "lostResponse" });
-    // The lost operation must still run when the provider looks and sends again (the refusal this test
-    // is about); on a loaded machine a short operation can end in between, and flops shows no running work.
-    sim.setOperationDuration(2_000, "VM_CREATE_SNAPSHOT");
+    sim.setOperationDuration(60_000, "VM_CREATE_SNAPSHOT");
+    const clock = linkedClock(sim);
+    const ctx = context('flops:Snapshot "lost"', clock);
     const refusedBefore = sim.busyRefusals;
-    const { id, outs } = await snap.create({ serverId, name: "lost" }).finally(() => sim.setOperationDuration(30, "VM_CREATE_SNAPSHOT"));
-    expect(sim.operations().filter((o) => o.operationType === "VM_CREATE_SNAPSHOT" && o.vmId === Number(serverId))).toHaveLength(1);
-    expect(sim.server.requestsTo("/snapshot_create/").filter((r) => r.path.includes(`/${serverId}/`)).length).toBe(1 + sim.busyRefusals - refusedBefore);
+    sim.server.fail({ path: "/snapshot_create/", kind: "lostResponse" });
+    // flops shows no running operation: the first look after the lost answer finds nothing, and the
+    // lost operation ends right after it. A repeat sent then would be accepted: a second snapshot.
+    sim.server.onHandled({ path: "/snapshot_create/" }, () => sim.server.onHandled({ path: `/vm/${serverId}/snapshots/` }, () => sim.clock.advance(60_000)));
+    const { id, outs } = await snap.create({ serverId, name: "lost" }, ctx).finally(() => clock.thaw());
+    expect(sim.server.requestsTo("/snapshot_create/").map((r) => r.outcome)).toEqual(["lostResponse"]);
+    expect(sim.busyRefusals).toBe(refusedBefore);
     const made = sim.snapshots(Number(serverId)).filter((x) => x.name === "lost");
     expect(made).toHaveLength(1);
     expect(id).toBe(`${serverId}/${made[0].id}`);
     expect(outs).toMatchObject({ name: "lost", snapshotId: made[0].id });
+    expect(ctx.logger.lines.some((l) => /looking for its change for up to 600 s before sending it again/.test(l.message))).toBe(true);
+    sim.setOperationDuration(30, "VM_CREATE_SNAPSHOT");
+  });
+
+  it("snapshot_create whose connection dropped before the host had it is sent again once the wait shows no snapshot", async () => {
+    const serverId = makeVm(sim);
+    const clock = linkedClock(sim);
+    sim.server.fail({ path: "/snapshot_create/", kind: "drop" });
+    const { id } = await snap.create({ serverId, name: "dropped", operationTimeout: 120 }, context('flops:Snapshot "dropped"', clock)).finally(() => clock.thaw());
+    expect(sim.server.requestsTo("/snapshot_create/").map((r) => r.outcome)).toEqual(["drop", "handled"]);
+    expect(sim.snapshots(Number(serverId)).filter((x) => x.name === "dropped").map((x) => `${serverId}/${x.id}`)).toEqual([id]);
+    // Looked for over the whole operation timeout before the repeat, on the simulated clock.
+    expect(clock.slept).toBeGreaterThanOrEqual(120_000);
   });
 
   it("snapshot_create that never reached the host (5xx) is sent again once the listing shows no such snapshot", async () => {

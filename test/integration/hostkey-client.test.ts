@@ -1,21 +1,12 @@
-import { isVpsError, MemoryLogger, type VpsError } from "../../provider/core";
+import { MemoryLogger } from "../../provider/core";
 import { HostkeyClient, type HostkeyClientOptions } from "../../provider/hostkey/client";
 import { HostkeySimulator, type HostkeySimulatorOptions } from "../../simulator/hostkey";
 import { FakeClock } from "../support/fakeClock";
 import { linkedClock } from "../support/simClock";
+import { vpsErrorOf } from "../support/failure";
 
 /** The hostkey client against the simulator over real HTTP: login, token refresh, form encoding, tasks, retries. */
 const fastRetry = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1000 };
-
-async function failure(p: Promise<unknown>): Promise<VpsError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isVpsError(e)) return e;
-    throw e;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("hostkey client", () => {
   let sim: HostkeySimulator;
@@ -131,7 +122,7 @@ describe("hostkey client", () => {
   it("does not loop when a fresh token is refused too", async () => {
     const s = await simulator({ maxTokenLifetimeSeconds: 0 });
     const c = client(s);
-    const e = await failure(c.getSnapshots(1001, "snapshot", wait));
+    const e = await vpsErrorOf(c.getSnapshots(1001, "snapshot", wait));
     expect(e.kind).toBe("unauthorized");
     expect(e.message).toMatch(/Invalid token.*even after a fresh login/);
     expect(s.server.requests.map((r) => r.path)).toEqual(["/auth.php", "/vm.php", "/auth.php", "/vm.php"]);
@@ -141,7 +132,7 @@ describe("hostkey client", () => {
     const c = new HostkeyClient({ endpoint: sim.endpoint, token: sim.token, retry: fastRetry });
     await c.getSnapshots(1001, "snapshot", wait);
     sim.expireTokens();
-    const e = await failure(c.getSnapshots(1001, "snapshot", wait));
+    const e = await vpsErrorOf(c.getSnapshots(1001, "snapshot", wait));
     expect(e.kind).toBe("unauthorized");
     expect(e.message).toMatch(/hostkey:token.*expired or is wrong.*hostkey:apiKey/);
     expect(sim.server.requestsTo("/auth.php")).toHaveLength(0);
@@ -150,7 +141,7 @@ describe("hostkey client", () => {
 
   it("reports a refused API key without printing it", async () => {
     const c = new HostkeyClient({ endpoint: sim.endpoint, apiKey: "wrong-key-1234", retry: fastRetry });
-    const e = await failure(c.getSnapshots(1001, "snapshot", wait));
+    const e = await vpsErrorOf(c.getSnapshots(1001, "snapshot", wait));
     expect(e.kind).toBe("unauthorized");
     expect(e.operation).toBe("auth/login");
     expect(e.message).toMatch(/check hostkey:apiKey/);
@@ -167,7 +158,7 @@ describe("hostkey client", () => {
 
     sim.server.clearLog();
     sim.server.fail({ path: "/vm.php", param: { action: "create_snapshot" }, kind: "5xx" });
-    const e = await failure(c.createSnapshot(1001, "x", "snapshot"));
+    const e = await vpsErrorOf(c.createSnapshot(1001, "x", "snapshot"));
     expect(e.kind).toBe("server");
     expect(e.outcomeUnknown).toBe(true);
     expect(e.message).toMatch(/may or may not have been applied/);
@@ -195,7 +186,7 @@ describe("hostkey client", () => {
       sim.failNextTask("create_snapshot", `no space left (${via})`, via);
       const started = await c.createSnapshot(1001, `b-${via}`, "snapshot");
       if (started.kind !== "task") throw new Error("expected a task");
-      const e = await failure(c.waitTask(started.key, { action: "create_snapshot", timeoutMs: 5000 }));
+      const e = await vpsErrorOf(c.waitTask(started.key, { action: "create_snapshot", timeoutMs: 5000 }));
       expect(e.kind).toBe("operationFailed");
       expect(e.message).toContain(`task ${started.key} (create_snapshot)`);
       expect(e.message).toContain(`no space left (${via})`);
@@ -204,7 +195,7 @@ describe("hostkey client", () => {
 
   it("reports an unknown key as notFound (the key vanishes after its first OK)", async () => {
     const c = client(sim);
-    const e = await failure(c.waitTask("deadbeef", { action: "create_snapshot", timeoutMs: 2000 }));
+    const e = await vpsErrorOf(c.waitTask("deadbeef", { action: "create_snapshot", timeoutMs: 2000 }));
     expect(e.kind).toBe("notFound");
     expect(e.message).toMatch(/task deadbeef.*unknown to HOSTKEY/);
   });
@@ -215,7 +206,7 @@ describe("hostkey client", () => {
     sim.addSnapshot(1001, "s");
     const started = await c.restoreSnapshot(1001, "s", "snapshot");
     if (started.kind !== "task") throw new Error("expected a task");
-    const e = await failure(c.waitTask(started.key, { action: "restore_snapshot", timeoutMs: 300 }));
+    const e = await vpsErrorOf(c.waitTask(started.key, { action: "restore_snapshot", timeoutMs: 300 }));
     expect(e.kind).toBe("timeout");
     expect(e.message).toContain(`task ${started.key} (restore_snapshot)`);
     expect(e.message).toMatch(/Raise `operationTimeout`/);

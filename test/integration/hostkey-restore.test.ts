@@ -2,7 +2,7 @@ import { checkResource, createResource, deleteResource, diffResource, readResour
 import { getSnapshotsFunction, getStatsFunction, restoreSettingsResource, snapshotRestoreResource } from "../../provider/hostkey";
 import type { HostkeySimulator } from "../../simulator/hostkey";
 import { timePerRequest } from "../support/simClock";
-import { actions, context, rejection, startSimulator, vmActions } from "./hostkey-support";
+import { actions, context, rejection, startSimulator, vmActions } from "../support/hostkey";
 
 /** hostkey.SnapshotRestore, hostkey.RestoreSettings and the functions against the simulator over real HTTP. */
 const restoreDef = snapshotRestoreResource as unknown as ResourceDefinition;
@@ -174,7 +174,7 @@ describe("hostkey functions", () => {
     expect(r).toEqual({ serverId: OFF, stats: expect.objectContaining({ id: OFF, ram_used_mb: 812 }) });
     expect(vmActions(sim)).toEqual(["/vm.php load_stats"]);
     expect(actions(sim).filter((a) => a === "/eq_callback.php check").length).toBeGreaterThanOrEqual(2);
-    expect(ctx.logger.text()).toMatch(/load_stats task: Not ready/);
+    expect(ctx.logger.text()).toMatch(/task [0-9a-f]+ \(load_stats\): Not ready/);
   });
 
   it("getStats names the task when it fails", async () => {

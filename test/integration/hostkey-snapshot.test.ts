@@ -2,7 +2,7 @@ import { checkResource, createResource, deleteResource, diffResource, readResour
 import { snapshotResource } from "../../provider/hostkey";
 import type { HostkeySimulator } from "../../simulator/hostkey";
 import { timePerRequest } from "../support/simClock";
-import { actions, context, rejection, startSimulator, vmActions } from "./hostkey-support";
+import { actions, context, rejection, startSimulator, vmActions } from "../support/hostkey";
 
 /** hostkey.Snapshot handlers against the simulator over real HTTP. */
 const def = snapshotResource as unknown as ResourceDefinition;
@@ -139,6 +139,17 @@ describe("hostkey.Snapshot", () => {
     expect(r.id).toBe("1001/lost-answer");
     expect(sim.snapshots(OFF).filter((s) => s.name === "lost-answer")).toHaveLength(1);
     expect(ctx.logger.text()).toMatch(/warn: hostkey: vm\/create_snapshot "lost-answer" on server 1001 had no clear answer .*its change is there, so it is not sent again/);
+  });
+
+  it("reconciles a lost create whose snapshot the listing shows only a while after its task ended: adopted, not made twice", async () => {
+    // The task ends at once; the listing shows its snapshot 100 ms later, and a repeat would be accepted.
+    sim.setOperationDuration(0);
+    sim.setListingDelay(100);
+    sim.server.fail({ path: "/vm.php", param: { action: "create_snapshot" }, kind: "lostResponse" });
+    const r = await createResource(def, inputs("lagging"), context("s"));
+    expect(r.id).toBe("1001/lagging");
+    expect(sim.server.requestsTo("/vm.php").filter((q) => q.body.includes("action=create_snapshot"))).toHaveLength(1);
+    expect(sim.snapshots(OFF).filter((s) => s.name === "lagging")).toHaveLength(1);
   });
 
   it("a create whose connection dropped before the host had it is sent again once the listing has shown nothing for a while", async () => {

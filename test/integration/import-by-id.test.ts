@@ -23,8 +23,8 @@ import type { FlopsSimulator } from "../../simulator/flops";
 import type { HostkeySimulator } from "../../simulator/hostkey";
 import type { NetangelsSimulator } from "../../simulator/netangels";
 import type { VpsorgSimulator } from "../../simulator/vpsorg";
-import { startFlops } from "./flops-support";
-import { startSimulator as startHostkey } from "./hostkey-support";
+import { startFlops } from "../support/flops";
+import { startSimulator as startHostkey } from "../support/hostkey";
 import { linkedClock, SEED_DATE, SEED_VOLUME_DATE, startNetangels } from "../support/netangels";
 import { startVpsorg } from "../support/vpsorg";
 

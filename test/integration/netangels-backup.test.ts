@@ -51,7 +51,7 @@ describe("netangels.Backup create", () => {
     const post = sim.server.requestsTo("/cloud/vms/101/backup/", "POST");
     expect(post).toHaveLength(1);
     expect(ctx.clock.slept).toBeGreaterThanOrEqual(3_000);
-    expect(ctx.logger.text()).toMatch(/waiting before backup of VM 101: VM 101 state Restarting \(restarting\), 1 pending task/);
+    expect(ctx.logger.text()).toMatch(/VM 101 to settle before backup of VM 101: state Restarting \(restarting\), 1 pending task/);
   });
 
   it("a pending task in transitions counts as busy even while the state is steady", async () => {

@@ -5,7 +5,7 @@ import { NetangelsClient } from "../../provider/netangels/client";
 import type { NetangelsSimulator } from "../../simulator/netangels";
 import { SEED_DATE, SEED_VOLUME_DATE, startNetangels, thrown } from "../support/netangels";
 
-/** The NetAngels client against the simulator: documented paths, auth, retries by safety. */
+/** The NetAngels client against the simulator: documented paths, auth, retries by repeatability. */
 
 let sim: NetangelsSimulator;
 let client: NetangelsClient;

@@ -16,15 +16,15 @@ import { snapshotResource as flopsSnapshot } from "../../provider/flops/snapshot
 import { snapshotRollbackResource } from "../../provider/flops/snapshotRollback";
 import { backupPolicyResource } from "../../provider/flops/backupPolicy";
 import { restoreSettingsResource, snapshotResource as hostkeySnapshot, snapshotRestoreResource as hostkeyRestore } from "../../provider/hostkey";
-import { clearHostkeyClientCache } from "../../provider/hostkey/settings";
+import { clearHostClients } from "../../provider/core/host";
 import { backupResource as netangelsBackup, vmRollbackResource } from "../../provider/netangels";
 import { backup as vpsorgBackup, snapshot as vpsorgSnapshot, snapshotRestore as vpsorgRestore } from "../../provider/vpsorg";
 import type { FlopsSimulator } from "../../simulator/flops";
 import type { HostkeySimulator } from "../../simulator/hostkey";
 import type { NetangelsSimulator } from "../../simulator/netangels";
 import type { VpsorgSimulator } from "../../simulator/vpsorg";
-import { startFlops } from "./flops-support";
-import { startSimulator as startHostkey } from "./hostkey-support";
+import { startFlops } from "../support/flops";
+import { startSimulator as startHostkey } from "../support/hostkey";
 import { linkedClock, SEED_DATE, startNetangels } from "../support/netangels";
 import { RequestTimelineLogger } from "../support/requestTimeline";
 import { startVpsorg } from "../support/vpsorg";
@@ -187,5 +187,5 @@ describe("netangels", () => {
 // Config of one host at a time: each describe's simulator sets its own (the sources are global).
 afterAll(() => {
   setConfigSource(configFromRecord({}));
-  clearHostkeyClientCache();
+  clearHostClients();
 });

@@ -1,7 +1,7 @@
-import { isVpsError, type VpsError } from "../../provider/core/errors";
 import { VpsorgClient } from "../../provider/vpsorg/client";
 import type { VpsorgSimulator } from "../../simulator/vpsorg";
 import { startVpsorg } from "../support/vpsorg";
+import { vpsErrorOf } from "../support/failure";
 
 /** The client against the simulator over real HTTP, and every simulator rule with a violating request. */
 
@@ -14,16 +14,6 @@ beforeEach(async () => {
 });
 afterEach(() => sim.stop());
 
-async function failure(p: Promise<unknown>): Promise<VpsError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isVpsError(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a failure");
-}
-
 describe("auth", () => {
   it("sends Authorization: Bearer and keeps the token out of the request log", async () => {
     await client.listSnapshots();
@@ -33,7 +23,7 @@ describe("auth", () => {
 
   it("a wrong token is a 401 'unauthorized' error that does not echo the token", async () => {
     const bad = new VpsorgClient({ token: "wrong-token-9f8e7d6c5b", endpoint: sim.endpoint });
-    const e = await failure(bad.listSnapshots({ serverId: 12345 }));
+    const e = await vpsErrorOf(bad.listSnapshots({ serverId: 12345 }));
     expect(e.kind).toBe("unauthorized");
     expect(e.httpStatus).toBe(401);
     expect(e.message).toContain("Invalid token.");
@@ -61,7 +51,7 @@ describe("snapshots", () => {
   });
 
   it("rejects a name outside the charset with a field error (400)", async () => {
-    const e = await failure(client.createSnapshot({ server_id: 12345, name: "bad name!" }));
+    const e = await vpsErrorOf(client.createSnapshot({ server_id: 12345, name: "bad name!" }));
     expect(e.kind).toBe("invalid");
     expect(e.httpStatus).toBe(400);
     expect(e.vendorMessage).toMatch(/^name: .*letters, numbers, hyphens and underscores/);
@@ -69,7 +59,7 @@ describe("snapshots", () => {
 
   it("refuses a sixth snapshot per server (400, with the limit in the message)", async () => {
     for (let i = 0; i < 5; i++) sim.addSnapshot({ serverId: 12345, name: `s${i}` });
-    const e = await failure(client.createSnapshot({ server_id: 12345, name: "sixth" }));
+    const e = await vpsErrorOf(client.createSnapshot({ server_id: 12345, name: "sixth" }));
     expect(e.httpStatus).toBe(400);
     expect(e.vendorMessage).toMatch(/at most 5 snapshots/);
     // another server is unaffected
@@ -77,9 +67,9 @@ describe("snapshots", () => {
   });
 
   it("404 for an unknown server, a missing snapshot to delete or restore", async () => {
-    expect((await failure(client.createSnapshot({ server_id: 999, name: "x" }))).kind).toBe("notFound");
-    expect((await failure(client.deleteSnapshot(4242))).kind).toBe("notFound");
-    expect((await failure(client.restoreSnapshot(4242))).kind).toBe("notFound");
+    expect((await vpsErrorOf(client.createSnapshot({ server_id: 999, name: "x" }))).kind).toBe("notFound");
+    expect((await vpsErrorOf(client.deleteSnapshot(4242))).kind).toBe("notFound");
+    expect((await vpsErrorOf(client.restoreSnapshot(4242))).kind).toBe("notFound");
   });
 
   it("delete answers 204, then the snapshot is gone", async () => {
@@ -107,8 +97,8 @@ describe("restores", () => {
     expect(answer).toMatchObject({ status: "success", snapshot: { id: snap.id, name: "golden" }, server: { id: 12345, status: "restoring" } });
     expect((await client.getServer(12345)).status).toBe("restoring");
     // a second restore or a snapshot while restoring is refused
-    expect((await failure(client.restoreSnapshot(snap.id))).vendorMessage).toMatch(/not in a valid state/);
-    expect((await failure(client.createSnapshot({ server_id: 12345, name: "x" }))).httpStatus).toBe(400);
+    expect((await vpsErrorOf(client.restoreSnapshot(snap.id))).vendorMessage).toMatch(/not in a valid state/);
+    expect((await vpsErrorOf(client.createSnapshot({ server_id: 12345, name: "x" }))).httpStatus).toBe(400);
     sim.settle();
     const server = await client.getServer(12345);
     expect(server).toMatchObject({ status: "stopped", name: "web-server-01", last_restore: { source: "snapshot", id: snap.id } });
@@ -119,7 +109,7 @@ describe("restores", () => {
   it("refuses to restore a snapshot that is not completed", async () => {
     sim.durations.snapshot = 60_000;
     const created = await client.createSnapshot({ server_id: 12345, name: "fresh" });
-    expect((await failure(client.restoreSnapshot(created.id))).vendorMessage).toMatch(/not ready/);
+    expect((await vpsErrorOf(client.restoreSnapshot(created.id))).vendorMessage).toMatch(/not ready/);
   });
 
   it("backup restore through the Servers API", async () => {
@@ -132,7 +122,7 @@ describe("restores", () => {
 
   it("backup restore: a backup of another server is a 404, a missing backup_id a 400", async () => {
     const other = sim.addBackup({ serverId: 12346 });
-    expect((await failure(client.restoreBackup(12345, other.id))).kind).toBe("notFound");
+    expect((await vpsErrorOf(client.restoreBackup(12345, other.id))).kind).toBe("notFound");
     const res = await fetch(`${sim.endpoint}/servers/12345/restore/`, { method: "POST", headers: { authorization: `Bearer ${sim.token}`, "content-type": "application/json" }, body: "{}" });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ backup_id: ["This field is required."] });
@@ -160,13 +150,13 @@ describe("backups", () => {
     sim.addBackup({ serverId: 12345, backupType: "automatic" });
     sim.addBackup({ serverId: 12345 });
     expect((await client.listBackups({ serverId: 12345, backupType: "automatic" })).map((b) => b.backup_type)).toEqual(["automatic"]);
-    expect((await failure(client.listBackups({ backupType: "weekly" }))).vendorMessage).toMatch(/backup_type: Select a valid choice/);
+    expect((await vpsErrorOf(client.listBackups({ backupType: "weekly" }))).vendorMessage).toMatch(/backup_type: Select a valid choice/);
   });
 
   it("refuses an eleventh manual backup; automatic ones do not count", async () => {
     for (let i = 0; i < 10; i++) sim.addBackup({ serverId: 12345 });
     sim.addBackup({ serverId: 12346, backupType: "automatic" });
-    const e = await failure(client.createBackup({ server_id: 12345 }));
+    const e = await vpsErrorOf(client.createBackup({ server_id: 12345 }));
     expect(e.httpStatus).toBe(400);
     expect(e.vendorMessage).toMatch(/at most 10 manual backups/);
   });
@@ -174,8 +164,8 @@ describe("backups", () => {
   it("validates server_id and answers 404 for an unknown server or backup", async () => {
     const res = await fetch(`${sim.endpoint}/backups/`, { method: "POST", headers: { authorization: `Bearer ${sim.token}`, "content-type": "application/json" }, body: JSON.stringify({ server_id: "abc" }) });
     expect(res.status).toBe(400);
-    expect((await failure(client.createBackup({ server_id: 777 }))).kind).toBe("notFound");
-    expect((await failure(client.deleteBackup(777))).kind).toBe("notFound");
+    expect((await vpsErrorOf(client.createBackup({ server_id: 777 }))).kind).toBe("notFound");
+    expect((await vpsErrorOf(client.deleteBackup(777))).kind).toBe("notFound");
   });
 });
 
@@ -270,7 +260,7 @@ describe("retries where safe", () => {
 
   it("a create is not repeated after a 5xx (outcome unknown) but is after a 429", async () => {
     sim.fail({ path: "/api/v1/snapshots/", method: "POST", kind: "5xx" });
-    const e = await failure(client.createSnapshot({ server_id: 12345, name: "once" }));
+    const e = await vpsErrorOf(client.createSnapshot({ server_id: 12345, name: "once" }));
     expect(e.outcomeUnknown).toBe(true);
     expect(sim.requestsTo("/api/v1/snapshots/", "POST")).toHaveLength(1);
     sim.fail({ path: "/api/v1/snapshots/", method: "POST", kind: "429", retryAfter: 0 });
@@ -281,7 +271,7 @@ describe("retries where safe", () => {
   it("a restore is never repeated after a dropped connection", async () => {
     const snap = sim.addSnapshot({ serverId: 12345, name: "golden" });
     sim.fail({ path: `/restore/`, kind: "drop" });
-    expect((await failure(client.restoreSnapshot(snap.id))).outcomeUnknown).toBe(true);
+    expect((await vpsErrorOf(client.restoreSnapshot(snap.id))).outcomeUnknown).toBe(true);
     expect(sim.requestsTo("/restore/")).toHaveLength(1);
   });
 });

@@ -8,7 +8,9 @@
  */
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
-import { CheckFailedError, DynamicProviderHost, HostCallError, PROVIDER_KEY, type ResourceState, UNKNOWN, captureResources, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { flopsConfig } from "../support/flops";
+import { type DynamicProviderHost, PROVIDER_KEY, type ResourceState, UNKNOWN, startProviderHost, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { failureOf } from "../support/failure";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/flops:${type}`;
 const IP = T("IpAddress");
@@ -16,20 +18,16 @@ const SERVER = T("Server");
 
 let sim: FlopsSimulator;
 let host: DynamicProviderHost;
-const providers: Record<string, string> = {};
+let providers: Record<string, string>;
 
 beforeAll(async () => {
   sim = new FlopsSimulator({ operationDurationMs: 30 });
   await sim.start();
-  const captured = await captureResources(() => {
+  const program = () => {
     new flops.IpAddress("ip", { serverId: "1" });
     new flops.Server("web", { distribution: "DEBIAN", tariff: "Облачный 1024" });
-  });
-  for (const r of captured) providers[r.type] = r.serializedProvider!;
-  host = await DynamicProviderHost.start({
-    config: { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:maxRequestsPerSecond": "1000" },
-    secretKeys: ["flops:apiKey"],
-  });
+  };
+  ({ host, providers } = await startProviderHost(program, { config: flopsConfig(sim), secretKeys: ["flops:apiKey"] }));
 }, 60_000);
 
 afterAll(async () => {
@@ -46,15 +44,6 @@ const ipInputs = (serverId: string, extra: Record<string, unknown> = {}) => ({ [
 const serverInputs = (extra: Record<string, unknown>) => ({ [PROVIDER_KEY]: providers[SERVER], ...extra });
 const addresses = (serverId: string) => sim.vm(Number(serverId))?.ipAddresses ?? [];
 const vmId = (name = "web") => String(sim.createVm({ name }).id);
-
-async function failureOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return e instanceof CheckFailedError || e instanceof HostCallError ? e.message : (e as Error).message;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("flops.IpAddress through the host", () => {
   const urn = makeUrn(IP, "extra");

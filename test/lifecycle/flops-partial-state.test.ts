@@ -9,10 +9,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { flops } from "pulumi-vps";
 import { FlopsSimulator, OPERATION_TYPES as OP } from "../../simulator/flops";
-import { captureResources, DynamicProviderHost, findResource, HostCallError, plan, type ResourceState, up } from "../harness";
+import { captureResources, DynamicProviderHost, findResource, hostCallErrorOf, plan, type ResourceState, up } from "../harness";
 import { isSecretValue, makeUrn, type PlainObject } from "../harness/protocol";
 import { PluginHost } from "../plugin/pluginHost";
 import { pluginConfig } from "../plugin/scenarios";
+import { mutatingCalls } from "../support/flops";
 
 const OLD_PASSWORD = "Old-Secret1";
 const NEW_PASSWORD = "New-Secret2";
@@ -45,22 +46,6 @@ beforeEach(() => {
   sim.server.clearLog();
 });
 
-/** The last path segment of every mutating call since the log was cleared. */
-function mutatingCalls(): string[] {
-  const reads = /^(vm|snapshots|backups|operation|tenant|distribution|software|tariffs|pubkeys|\d+)$/;
-  return sim.server.requests.map((r) => r.path.split("/").filter(Boolean).pop() ?? "").filter((p) => !reads.test(p));
-}
-
-async function errorOf(p: Promise<unknown>): Promise<HostCallError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof HostCallError) return e;
-    throw e;
-  }
-  throw new Error("expected the call to fail");
-}
-
 const paths = [
   { name: "dynamic-provider host", host: () => dynamic, type: "pulumi-nodejs:dynamic/flops:Server", withProvider: (p: PlainObject): PlainObject => ({ __provider: serverProvider, ...p }) },
   { name: "native plugin", host: () => plugin, type: "vps:flops:Server", withProvider: (p: PlainObject): PlainObject => p },
@@ -81,8 +66,8 @@ describe.each(paths)("partial state through the $name", ({ name, host, type, wit
 
     const p = await plan(host(), urn, withProvider(changed(n)), created);
     expect(p.action).toBe("update");
-    const e = await errorOf(host().update(urn, created.id, created.outputs, p.inputs, { oldInputs: created.inputs }));
-    expect(mutatingCalls()).toEqual(["memory_change", "disk_change", "cpu_change"]);
+    const e = await hostCallErrorOf(host().update(urn, created.id, created.outputs, p.inputs, { oldInputs: created.inputs }));
+    expect(mutatingCalls(sim)).toEqual(["memory_change", "disk_change", "cpu_change"]);
     expect(e.message).toMatch(/unexpected\.exception/);
     // ErrorResourceInitFailed: the engine records the new inputs and these outputs.
     expect(e.initFailed).toBe(true);
@@ -99,7 +84,7 @@ describe.each(paths)("partial state through the $name", ({ name, host, type, wit
     sim.server.clearLog();
     const again = await up(host(), urn, withProvider(changed(n)), recorded);
     expect(again.plan.action).toBe("update");
-    expect(mutatingCalls()).toEqual(["cpu_change", "password_change", "rename"]);
+    expect(mutatingCalls(sim)).toEqual(["cpu_change", "password_change", "rename"]);
     expect(sim.vm(vmId)).toMatchObject({ memory: 2048, disk: 32768, cpu: 2, name: `${n}-renamed`, password: NEW_PASSWORD });
     expect((await plan(host(), urn, withProvider(changed(n)), again.state)).action).toBe("same");
     await host().delete(urn, again.state.id, again.state.outputs);
@@ -110,7 +95,7 @@ describe.each(paths)("partial state through the $name", ({ name, host, type, wit
     const urn = makeUrn(type, n);
     sim.hangNextOperation(OP.install);
     const p = await plan(host(), urn, withProvider({ ...program(n), operationTimeout: 0.3 }));
-    const e = await errorOf(host().create(urn, p.inputs));
+    const e = await hostCallErrorOf(host().create(urn, p.inputs));
     expect(e.initFailed).toBe(true);
     expect(e.id).toMatch(/^\d+$/);
     expect(e.properties).toMatchObject({ name: n, distribution: "Debian 7.6 x64", tariff: "Облачный без границ", memory: 1024 });

@@ -1,5 +1,6 @@
 /**
- * Refresh at scale: concurrent reads of one host share a listing (issue 9, part 2).
+ * Refresh at scale: concurrent reads of one host share a listing, so a refresh of many servers costs
+ * one listing call, not one call per server.
  *
  * Through the dynamic-provider host the reads reach the provider spread over its event loop, so how
  * many share one listing depends on the machine's load: that figure is a benchmark (BENCHMARKS.md §3,
@@ -8,12 +9,10 @@
  * of the event loop, so there the count is exact.
  */
 import { flops } from "pulumi-vps";
-import { configFromRecord, setConfigSource } from "../../provider/core/config";
 import { resourceDefinition } from "../../provider/hosts";
-import { clearFlopsClientCache } from "../../provider/flops/settings";
 import { FlopsSimulator } from "../../simulator/flops";
-import { captureResources, DynamicProviderHost, findResource, PROVIDER_KEY, refresh, type ResourceState } from "../harness";
-import { driver } from "../integration/flops-support";
+import { type DynamicProviderHost, PROVIDER_KEY, refresh, type ResourceState, startProviderHost } from "../harness";
+import { configureFor, driver } from "../support/flops";
 
 let sim: FlopsSimulator;
 let host: DynamicProviderHost;
@@ -22,11 +21,9 @@ let provider: string;
 beforeAll(async () => {
   sim = new FlopsSimulator({ operationDurationMs: 20 });
   await sim.start();
-  const captured = await captureResources(() => {
-    new flops.Server("s", { distribution: "DEBIAN", tariff: "Облачный 1024" });
-  });
-  provider = findResource(captured, "s").serializedProvider!;
-  host = await DynamicProviderHost.start({ config: { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey } });
+  const started = await startProviderHost(() => new flops.Server("s", { distribution: "DEBIAN", tariff: "Облачный 1024" }), { config: { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey } });
+  host = started.host;
+  provider = started.providers["pulumi-nodejs:dynamic/flops:Server"];
 }, 30_000);
 
 afterAll(async () => {
@@ -36,8 +33,7 @@ afterAll(async () => {
 
 /** The Server handlers in this process, configured for the same simulator (with a budget that never waits). */
 function serverHere() {
-  clearFlopsClientCache();
-  setConfigSource(configFromRecord({ "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:maxRequestsPerSecond": "1000" }));
+  configureFor(sim);
   return driver(resourceDefinition("flops:Server"));
 }
 

@@ -7,30 +7,28 @@
  */
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
-import { CheckFailedError, DynamicProviderHost, HostCallError, PROVIDER_KEY, captureResources, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { flopsConfig } from "../support/flops";
+import { type DynamicProviderHost, HostCallError, PROVIDER_KEY, startProviderHost, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { timePerRequest } from "../support/simClock";
+import { failureOf } from "../support/failure";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/flops:${type}`;
 
 let sim: FlopsSimulator;
 let host: DynamicProviderHost;
-const providers: Record<string, string> = {};
+let providers: Record<string, string>;
 
 beforeAll(async () => {
   sim = new FlopsSimulator({ operationDurationMs: 30 });
   await sim.start();
-  const captured = await captureResources(() => {
+  const program = () => {
     new flops.Snapshot("s", { serverId: "1", name: "n" });
     new flops.BackupPolicy("p", { serverId: "1", quantity: 1, frequency: 3 });
     new flops.SnapshotRollback("sr", { serverId: "1", snapshotId: 1, confirm: true });
     new flops.BackupRollback("br", { serverId: "1", backup: "b", confirm: true });
-  });
-  for (const r of captured) providers[r.type] = r.serializedProvider!;
-  host = await DynamicProviderHost.start({
-    config: { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:maxRequestsPerSecond": "1000" },
-    secretKeys: ["flops:apiKey"],
-  });
+  };
+  ({ host, providers } = await startProviderHost(program, { config: flopsConfig(sim), secretKeys: ["flops:apiKey"] }));
 }, 60_000);
 
 afterAll(async () => {
@@ -45,15 +43,6 @@ beforeEach(() => {
 
 const withProvider = (type: string, inputs: Record<string, unknown>) => ({ [PROVIDER_KEY]: providers[T(type)], ...inputs });
 const vmId = () => String(sim.createVm({ name: "web" }).id);
-
-async function failureOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return e instanceof CheckFailedError || e instanceof HostCallError ? e.message : (e as Error).message;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("serialized providers", () => {
   it("name their token, stay small, and carry no credential", () => {

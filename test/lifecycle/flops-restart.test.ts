@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
-import { captureResources, CheckFailedError, DynamicProviderHost, destroy, findResource, plan, refresh, up } from "../harness";
+import { CheckFailedError, type DynamicProviderHost, destroy, plan, refresh, startProviderHost, up } from "../harness";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { setConfigSource, configFromRecord } from "../../provider/core/config";
 import { getOperation } from "../../provider/flops/functions";
@@ -19,11 +19,9 @@ let provider: string;
 beforeAll(async () => {
   sim = new FlopsSimulator({ operationDurationMs: 20 });
   await sim.start();
-  const captured = await captureResources(() => {
-    new flops.ServerRestart("r", { serverId: "1", triggers: ["a"] });
-  });
-  provider = findResource(captured, "r").serializedProvider!;
-  host = await DynamicProviderHost.start({ config: { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey } });
+  const started = await startProviderHost(() => new flops.ServerRestart("r", { serverId: "1", triggers: ["a"] }), { config: { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey } });
+  host = started.host;
+  provider = started.providers[TYPE];
 }, 30_000);
 
 afterAll(async () => {

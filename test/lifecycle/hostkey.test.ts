@@ -7,8 +7,9 @@
  */
 import * as hostkey from "../../sdk/hostkey";
 import { HostkeySimulator } from "../../simulator/hostkey";
-import { CheckFailedError, DynamicProviderHost, HostCallError, PROVIDER_KEY, captureResources, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { type DynamicProviderHost, HostCallError, PROVIDER_KEY, captureResources, startProviderHost, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
+import { failureOf } from "../support/failure";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/hostkey:${type}`;
 const OFF = HostkeySimulator.VM_OFF;
@@ -16,19 +17,18 @@ const ON = HostkeySimulator.VM_ON;
 
 let sim: HostkeySimulator;
 let host: DynamicProviderHost;
-const providers: Record<string, string> = {};
+let providers: Record<string, string>;
 const config = () => ({ "hostkey:apiKey": sim.apiKey, "hostkey:endpoint": sim.endpoint, "hostkey:maxRequestsPerSecond": "1000" });
 
 beforeAll(async () => {
   sim = new HostkeySimulator({ operationDurationMs: 40, listingDelayMs: 30 });
   await sim.start();
-  const captured = await captureResources(() => {
+  const program = () => {
     new hostkey.Snapshot("snap", { serverId: OFF, name: "nightly-2024.05.01" });
     new hostkey.SnapshotRestore("restore", { serverId: OFF, name: "nightly-2024.05.01", confirm: true });
     new hostkey.RestoreSettings("rotation", { serverId: OFF, enableRotation: true, excludeFromRotation: [] });
-  });
-  for (const r of captured) providers[r.type] = r.serializedProvider!;
-  host = await DynamicProviderHost.start({ config: config(), secretKeys: ["hostkey:apiKey"] });
+  };
+  ({ host, providers } = await startProviderHost(program, { config: config(), secretKeys: ["hostkey:apiKey"] }));
 }, 60_000);
 
 afterAll(async () => {
@@ -40,15 +40,6 @@ beforeEach(() => sim.server.clearLog());
 
 const withProvider = (type: string, inputs: Record<string, unknown>) => ({ [PROVIDER_KEY]: providers[T(type)], ...inputs });
 const vmCalls = () => sim.server.requestsTo("/vm.php").map((r) => new URLSearchParams(r.body).get("action"));
-
-async function failureOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return e instanceof CheckFailedError ? e.message : (e as Error).message;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("serialized provider", () => {
   it("is small, names its token and carries no credential", () => {

@@ -119,7 +119,7 @@ describe("netangels.Backup through the host", () => {
     const post = sim.server.requestsTo("/cloud/vms/101/backup/", "POST");
     expect(post).toHaveLength(1);
     expect(postedAt - start).toBeGreaterThanOrEqual(2_000);
-    await host.waitForLog(/waiting before backup of VM 101: VM 101 state Restarting/);
+    await host.waitForLog(/VM 101 to settle before backup of VM 101: state Restarting/);
     await destroy(host, r.state);
   });
 

@@ -6,30 +6,27 @@
  */
 import { vpsorg } from "../../sdk";
 import { VpsorgSimulator } from "../../simulator/vpsorg";
-import { CheckFailedError, DynamicProviderHost, HostCallError, PROVIDER_KEY, type ResourceState, captureResources, destroy, findResource, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import { type DynamicProviderHost, HostCallError, PROVIDER_KEY, type ResourceState, captureResources, startProviderHost, destroy, findResource, lifecycle, makeUrn, plan, refresh, up } from "../harness";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { timePerRequest } from "../support/simClock";
+import { failureOf } from "../support/failure";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/vpsorg:${type}`;
 
 let sim: VpsorgSimulator;
 let host: DynamicProviderHost;
-const providers: Record<string, string> = {};
+let providers: Record<string, string>;
 
 beforeAll(async () => {
   sim = new VpsorgSimulator({ snapshotMs: 60, backupMs: 60, restoreMs: 60 });
   await sim.start();
-  const captured = await captureResources(() => {
+  const program = () => {
     new vpsorg.Snapshot("snap", { serverId: 12345, name: "before-update", description: "Before update" });
     new vpsorg.Backup("bak", { serverId: 12345, description: "Pre-deployment backup" });
     new vpsorg.SnapshotRestore("snap-restore", { snapshotId: "801", confirm: true });
     new vpsorg.BackupRestore("bak-restore", { serverId: 12345, backupId: "501", confirm: true });
-  });
-  for (const r of captured) providers[r.type] = r.serializedProvider!;
-  host = await DynamicProviderHost.start({
-    config: { "vpsorg:token": sim.token, "vpsorg:endpoint": sim.endpoint },
-    secretKeys: ["vpsorg:token"],
-  });
+  };
+  ({ host, providers } = await startProviderHost(program, { config: { "vpsorg:token": sim.token, "vpsorg:endpoint": sim.endpoint }, secretKeys: ["vpsorg:token"] }));
 }, 60_000);
 
 afterAll(async () => {
@@ -43,15 +40,6 @@ beforeEach(() => {
 });
 
 const withProvider = (type: string, inputs: Record<string, unknown>) => ({ [PROVIDER_KEY]: providers[T(type)], ...inputs });
-
-async function failureOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return e instanceof CheckFailedError ? e.message : (e as Error).message;
-  }
-  throw new Error("expected a failure");
-}
 
 function serverSnapshots(serverId: number) {
   return [...sim.snapshots.values()].filter((s) => s.serverId === serverId);
@@ -93,7 +81,7 @@ describe("vpsorg.Snapshot through the host", () => {
     expect(JSON.stringify(r.state)).not.toContain(sim.token);
     // the seed's running-server warning and the wait's progress reach the host's output
     await host.waitForLog(/server 12345 is running; VPS.org warns that a snapshot of a running server may have filesystem inconsistencies/);
-    await host.waitForLog(new RegExp(`snapshot ${r.state.id} in_progress`));
+    await host.waitForLog(new RegExp(`snapshot ${r.state.id}: in_progress`));
 
     // a change of the provider text alone is no diff
     const otherText = { ...r.state.inputs, [PROVIDER_KEY]: `${providers[T("Snapshot")]}\n// newer package version` };

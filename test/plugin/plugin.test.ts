@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { FlopsSimulator, OPERATION_TYPES as OP } from "../../simulator/flops";
-import { HostCallError, lifecycle, makeUrn, plan, UNKNOWN, up } from "../harness";
+import { hostCallErrorOf, lifecycle, makeUrn, plan, UNKNOWN, up } from "../harness";
 import { REPO_ROOT } from "../harness/host";
 import { SECRET_SIG, SIG_KEY, isSecretValue } from "../harness/protocol";
 import { PLUGIN_DIR, PluginHost } from "./pluginHost";
@@ -42,16 +42,6 @@ beforeEach(() => {
   sim.clearInjections();
   host.clearOutput();
 });
-
-async function errorOf(p: Promise<unknown>): Promise<HostCallError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof HostCallError) return e;
-    throw e;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("plugin basics", () => {
   it("reports package.json's version (semver) and serves schema.json", async () => {
@@ -178,7 +168,7 @@ describe("Create, Update, Delete on the wire", () => {
     sim.hangNextOperation(OP.install);
     const checked = await host.checkRaw(urn, {}, { distribution: "DEBIAN", tariff: "Облачный 1024", password: secret(PASSWORD) });
     const t0 = Date.now();
-    const e = await errorOf(host.create(urn, checked.rawInputs, { timeout: 1 }));
+    const e = await hostCallErrorOf(host.create(urn, checked.rawInputs, { timeout: 1 }));
     expect(Date.now() - t0).toBeLessThan(8000);
     expect(e.message).toMatch(/flops:Server "slow".*did not finish within 1 s/);
     expect(e.initFailed).toBe(true);
@@ -196,11 +186,11 @@ describe("Create, Update, Delete on the wire", () => {
     const urn = makeUrn(SERVER, "slow-update");
     const created = await up(host, urn, { distribution: "DEBIAN", tariff: "Облачный 1024" });
     sim.hangNextOperation(OP.rename);
-    const e = await errorOf(host.update(urn, created.state.id, created.state.outputs, { ...created.state.inputs, name: "renamed" }, { timeout: 1 }));
+    const e = await hostCallErrorOf(host.update(urn, created.state.id, created.state.outputs, { ...created.state.inputs, name: "renamed" }, { timeout: 1 }));
     expect(e.message).toMatch(/did not finish within 1 s/);
     sim.finishOperation(sim.operations().find((o) => o.hung)!.id);
     sim.hangNextOperation(OP.delete);
-    const d = await errorOf(host.delete(urn, created.state.id, created.state.outputs, { timeout: 1 }));
+    const d = await hostCallErrorOf(host.delete(urn, created.state.id, created.state.outputs, { timeout: 1 }));
     expect(d.message).toMatch(/did not finish within 1 s/);
     sim.finishOperation(sim.operations().find((o) => o.hung)!.id);
   });
@@ -208,7 +198,7 @@ describe("Create, Update, Delete on the wire", () => {
   it("Cancel aborts a wait in progress", async () => {
     const urn = makeUrn(SERVER, "cancelled");
     sim.hangNextOperation(OP.install);
-    const pending = errorOf(host.create(urn, (await host.check(urn, {}, { distribution: "DEBIAN", tariff: "Облачный 1024" })).inputs));
+    const pending = hostCallErrorOf(host.create(urn, (await host.check(urn, {}, { distribution: "DEBIAN", tariff: "Облачный 1024" })).inputs));
     // Cancelled once the wait is under way: the hung install has been polled.
     await waitUntil(() => sim.operations().some((o) => o.hung && sim.server.requestsTo(`/operation/${o.id}/`).length > 0), "a poll of the hung install");
     await host.cancel();
@@ -261,7 +251,7 @@ describe("adopting the server of a killed run (pulumi refresh --import-pending-c
     sim.hangNextOperation(OP.install);
     // The killed run: its create is left waiting; the id was in its output.
     const checked = await host.check(urn, {}, program);
-    const orphaned = errorOf(host.create(urn, checked.inputs));
+    const orphaned = hostCallErrorOf(host.create(urn, checked.inputs));
     const line = await host.waitForLog(/VM \d+ installing \(operation \d+\)/, 10_000);
     const vmId = /VM (\d+) installing/.exec(line.message)![1];
     const hung = sim.operations().find((o) => o.hung && o.vmId === Number(vmId))!;
@@ -315,7 +305,7 @@ describe("Invoke", () => {
   it("answers bad arguments with failures and an unknown token with an error", async () => {
     const r = await host.invoke("vps:flops:getDistributions", { bitness: 16 });
     expect(r.failures.map((f) => f.property)).toEqual(["bitness"]);
-    expect((await errorOf(host.invoke("vps:flops:getNothing"))).message).toMatch(/unknown function "flops:getNothing"/);
-    expect((await errorOf(host.invoke("aws:index:getRegion"))).message).toMatch(/not a vps function/);
+    expect((await hostCallErrorOf(host.invoke("vps:flops:getNothing"))).message).toMatch(/unknown function "flops:getNothing"/);
+    expect((await hostCallErrorOf(host.invoke("aws:index:getRegion"))).message).toMatch(/not a vps function/);
   });
 });

@@ -107,9 +107,9 @@ function makeClient(over: Partial<HttpClientOptions> = {}, auth: Auth = "query")
         form.token = FORM_TOKEN;
       }
     },
-    decodeError: (res, call) => {
+    decodeVendor: (res) => {
       const b = res.body as { status?: string; errorCode?: string; errorMessage?: string } | undefined;
-      if (b?.status === "ERROR") return new VpsError({ kind: "notFound", host: "test", operation: call.operation, vendorCode: b.errorCode, vendorMessage: b.errorMessage });
+      if (b?.status === "ERROR") return { kind: "notFound", code: b.errorCode, message: b.errorMessage };
       return undefined;
     },
     ...over,
@@ -118,12 +118,12 @@ function makeClient(over: Partial<HttpClientOptions> = {}, auth: Auth = "query")
 }
 
 function read(path: string, extra: Partial<ApiCall<typeof okSchema>> = {}): ApiCall<typeof okSchema> {
-  return { operation: `GET ${path}`, method: "GET", path, safety: "read", schema: okSchema, ...extra };
+  return { operation: `GET ${path}`, method: "GET", path, repeat: "repeatable", priority: "read", schema: okSchema, ...extra };
 }
 
 function mutate(path: string, extra: Partial<ApiCall<typeof okSchema>> = {}): ApiCall<typeof okSchema> {
-  // flops mutates with GET: safety is declared per endpoint, not derived from the verb.
-  return { operation: `GET ${path} (mutating)`, method: "GET", path, safety: "mutate", schema: okSchema, ...extra };
+  // flops mutates with GET: repeatability is declared per endpoint, not derived from the verb.
+  return { operation: `GET ${path} (mutating)`, method: "GET", path, repeat: "once", priority: "mutate", schema: okSchema, ...extra };
 }
 
 async function failure(p: Promise<unknown>): Promise<VpsError> {
@@ -276,7 +276,7 @@ describe("answers", () => {
     expect(sim.requestsTo("/missing")).toHaveLength(1);
   });
 
-  test("a vendor error envelope in a 200 goes through decodeError before the schema", async () => {
+  test("a vendor error envelope in a 200 goes through decodeVendor before the schema", async () => {
     const { client } = makeClient();
     const e = await failure(client.call(read("/envelope")));
     expect(e.kind).toBe("notFound");
@@ -298,7 +298,7 @@ describe("answers", () => {
   test("a nested field is named by its path", async () => {
     const { client } = makeClient();
     const schema = z.object({ status: z.literal("OK"), vm: z.object({ memory: z.number() }) });
-    const e = await failure(client.call({ operation: "GET /nested", method: "GET", path: "/nested", safety: "read", schema }));
+    const e = await failure(client.call({ operation: "GET /nested", method: "GET", path: "/nested", repeat: "repeatable", priority: "read", schema }));
     expect(e.kind).toBe("badResponse");
     expect(e.message).toContain("vm.memory");
   });

@@ -7,20 +7,20 @@ const err = (kind: ErrorKind, retryAfterSeconds?: number) => new VpsError({ kind
 
 describe("isRetryable", () => {
   test("429 may be repeated for every endpoint: the host refused it unprocessed", () => {
-    expect(isRetryable(err("rateLimited"), "read")).toBe(true);
-    expect(isRetryable(err("rateLimited"), "mutate")).toBe(true);
+    expect(isRetryable(err("rateLimited"), "repeatable")).toBe(true);
+    expect(isRetryable(err("rateLimited"), "once")).toBe(true);
   });
 
   test.each(["server", "network"] as const)("%s: only read-only endpoints are repeated", (kind) => {
-    expect(isRetryable(err(kind), "read")).toBe(true);
-    expect(isRetryable(err(kind), "mutate")).toBe(false);
+    expect(isRetryable(err(kind), "repeatable")).toBe(true);
+    expect(isRetryable(err(kind), "once")).toBe(false);
   });
 
   test.each(["notFound", "unauthorized", "busy", "invalid", "badResponse", "operationFailed", "timeout", "config", "conflict", "other"] as const)(
     "%s is never repeated",
     (kind) => {
-      expect(isRetryable(err(kind), "read")).toBe(false);
-      expect(isRetryable(err(kind), "mutate")).toBe(false);
+      expect(isRetryable(err(kind), "repeatable")).toBe(false);
+      expect(isRetryable(err(kind), "once")).toBe(false);
     },
   );
 });

@@ -155,6 +155,28 @@ describe("waitFor", () => {
     expect([...elapsed].sort((a, b) => a - b)).toEqual(elapsed);
   });
 
+  test("writes one progress line per look that says not done, in the one format of every host", async () => {
+    const clock = new FakeClock();
+    const lines: string[] = [];
+    const results: Array<PollResult<undefined>> = [{ done: false, percentage: 40, status: "PENDING" }, { done: false, status: "Not ready" }, { done: false }, { done: true }];
+    let n = 0;
+    await waitFor({
+      ...base,
+      clock,
+      timeoutMs: 600_000,
+      backoff: { initialMs: 1_000, maxMs: 1_000 },
+      poll: async () => results[n++],
+      progress: { logger: { progress: (m) => lines.push(m) }, label: 'flops:Server "web"', subject: "install" },
+    });
+    // The percentage where the API gives one, else its status; the seconds waited at each look.
+    expect(lines).toEqual(['flops:Server "web": install: 40%, 0 s', 'flops:Server "web": install: Not ready, 1 s', 'flops:Server "web": install: not done yet, 2 s']);
+    // Without a subject, the line names what the wait is for.
+    const named: string[] = [];
+    n = 0;
+    await waitFor({ ...base, clock, timeoutMs: 600_000, poll: async () => (n++ === 0 ? { done: false, status: "in_progress" } : { done: true }), progress: { logger: { progress: (m) => named.push(m) }, label: 'vpsorg:Snapshot "s"' } });
+    expect(named).toEqual(['vpsorg:Snapshot "s": operation 8812 (install): in_progress, 0 s']);
+  });
+
   test("without a percentage the backoff grows from the first interval and is capped", async () => {
     const clock = new FakeClock();
     await expect(

@@ -4,9 +4,11 @@ import { inspect } from "node:util";
 import { Agent } from "undici";
 import { configFromRecord, RequestBudget, type RequestPriority, type RetryPolicy, VpsError } from "../../provider/core";
 import { backupDownloadRoot, FlopsClient } from "../../provider/flops/client";
-import { FlopsApiError } from "../../provider/flops/errors";
-import { FLOPS_TIMEOUTS } from "../../provider/flops/operations";
-import { clearFlopsClientCache, flopsClientFromSettings, resolveFlopsSettings } from "../../provider/flops/settings";
+import { clearHostClients } from "../../provider/core/host";
+import { flopsAccount } from "../../provider/flops/settings";
+import { hostkeyAccount } from "../../provider/hostkey/settings";
+import { netangelsAccount } from "../../provider/netangels/settings";
+import { vpsorgAccount } from "../../provider/vpsorg/settings";
 import { type SimRequest, type SimResponse, SimulatorServer } from "../../simulator/core/server";
 import { FakeClock } from "../support/fakeClock";
 
@@ -211,12 +213,11 @@ describe("FlopsClient on the wire", () => {
     expect(backupDownloadRoot("https://proxy.example/flops")).toBe("https://proxy.example/flops");
   });
 
-  it("turns vendor errors into FlopsApiError", async () => {
+  it("turns vendor errors into VpsError with the vendor's code", async () => {
     const client = makeClient();
     expect(await caught(client.getVm(404404))).toMatchObject({ kind: "notFound", vendorCode: "error.object.not.found" });
     const wrongKey = new FlopsClient({ clientId: CLIENT_ID, apiKey: "wrong-key-123", endpoint, retry: fastRetry, dispatcher: agent, clock: new FakeClock() });
     const err = await caught(wrongKey.listVms());
-    expect(err).toBeInstanceOf(FlopsApiError);
     expect(err).toMatchObject({ kind: "unauthorized", vendorCode: "error.not.owner" });
     expect(err.message).toMatch(/FLOPS_API_KEY/);
     expect(await caught(client.getVm(600600))).toMatchObject({ kind: "badResponse" });
@@ -305,9 +306,9 @@ describe("waitForOperation", () => {
 
   it("treats an unknown status, or an errorCode beside DONE, as a failure", async () => {
     scripts.set(7003, [{ status: "CANCELLED", percentage: 10 }]);
-    expect(await caught(makeClient().waitForOperation(7003, { what: "install of VM 85561" }))).toMatchObject({ kind: "operationFailed", message: expect.stringContaining("install of VM 85561") });
+    expect(await caught(makeClient().waitForOperation(7003, { timeoutMs: 600_000, what: "install of VM 85561" }))).toMatchObject({ kind: "operationFailed", message: expect.stringContaining("install of VM 85561") });
     scripts.set(7004, [{ status: "DONE", percentage: 100, errorCode: "error.inet.ip.guest.add", errorMessage: "guest not reconfigured" }]);
-    const err = await caught(makeClient().waitForOperation(7004));
+    const err = await caught(makeClient().waitForOperation(7004, { timeoutMs: 600_000 }));
     expect(err).toMatchObject({ kind: "operationFailed", vendorCode: "error.inet.ip.guest.add" });
     expect(err.message).toMatch(/configure the address in the guest OS by hand/);
   });
@@ -323,10 +324,10 @@ describe("waitForOperation", () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
-  it("uses the client's operation timeout by default", async () => {
+  it("waits exactly as long as the caller's limit", async () => {
     scripts.set(7006, [{ status: "PENDING", percentage: 5 }]);
     const clock = new FakeClock();
-    const err = await caught(makeClient(clock, { operationTimeoutMs: 30_000 }).waitForOperation(7006));
+    const err = await caught(makeClient(clock).waitForOperation(7006, { timeoutMs: 30_000 }));
     expect(err).toMatchObject({ kind: "timeout" });
     expect(clock.slept).toBeGreaterThanOrEqual(30_000);
     expect(clock.slept).toBeLessThan(31_000);
@@ -338,6 +339,7 @@ describe("waitForOperation", () => {
     let polls = 0;
     const err = await caught(
       makeClient().waitForOperation(7007, {
+        timeoutMs: 600_000,
         signal: controller.signal,
         onProgress: () => {
           if (++polls === 2) controller.abort();
@@ -362,7 +364,7 @@ describe("secrets", () => {
     server.fail({ path: "/api/v1/vm/", kind: "5xx", count: 10 });
     errors.push(await caught(client.listVms()));
     scripts.set(7008, [{ status: "ERROR", percentage: 1, errorCode: "error.x", errorMessage: `apiKey=${API_KEY}` }]);
-    errors.push(await caught(client.waitForOperation(7008)));
+    errors.push(await caught(client.waitForOperation(7008, { timeoutMs: 600_000 })));
     const unreachable = new FlopsClient({ clientId: CLIENT_ID, apiKey: API_KEY, endpoint: "http://127.0.0.1:1/api/v1", retry: fastRetry, clock: new FakeClock() });
     errors.push(await caught(unreachable.listTenants()));
     for (const e of errors) {
@@ -374,27 +376,47 @@ describe("secrets", () => {
   });
 });
 
-describe("flopsClientFromSettings", () => {
-  afterEach(() => clearFlopsClientCache());
+describe("host accounts (core/host.ts)", () => {
+  afterEach(() => clearHostClients());
 
   it("resolves settings at call time, config before environment, and caches one client per account", () => {
-    const env = { FLOPS_CLIENT_ID: "env-id", FLOPS_API_KEY: "env-key-1234", FLOPS_OPERATION_TIMEOUT: "90" };
-    const config = configFromRecord({ "flops:clientId": "cfg-id", "flops:endpoint": "http://127.0.0.1:9/api/v1" });
-    const a = flopsClientFromSettings({}, config, env);
-    expect(a).toMatchObject({ clientId: "cfg-id", endpoint: "http://127.0.0.1:9/api/v1", operationTimeoutMs: 90_000 });
-    expect(flopsClientFromSettings({}, config, env)).toBe(a);
-    expect(flopsClientFromSettings({ apiKey: "other-key-5678" }, config, env)).not.toBe(a);
-    expect(resolveFlopsSettings({}, configFromRecord({}), { FLOPS_CLIENT_ID: "x", FLOPS_API_KEY: "y-key" })).toMatchObject({
-      endpoint: "https://api.flops.ru/api/v1",
-      maxRequestsPerSecond: 10,
-      // The client's own default (handlers always pass theirs): the table's "every other operation".
-      operationTimeoutSeconds: FLOPS_TIMEOUTS.defaults.other.seconds,
-    });
+    const env = { FLOPS_CLIENT_ID: "env-id", FLOPS_API_KEY: "env-key-1234" };
+    const config = configFromRecord({ "flops:clientId": "cfg-id", "flops:endpoint": "http://127.0.0.1:9/api/v1/" });
+    const a = flopsAccount.client(config, env);
+    expect(a).toMatchObject({ clientId: "cfg-id", endpoint: "http://127.0.0.1:9/api/v1" });
+    expect(flopsAccount.client(config, env)).toBe(a);
+    expect(flopsAccount.client(config, { ...env, FLOPS_API_KEY: "other-key-5678" })).not.toBe(a);
+    expect(flopsAccount.resolve(configFromRecord({}), { FLOPS_CLIENT_ID: "x", FLOPS_API_KEY: "y-key" })).toEqual({ clientId: "x", apiKey: "y-key", endpoint: "https://api.flops.ru/api/v1", maxRequestsPerSecond: 10 });
+    clearHostClients();
+    expect(flopsAccount.client(config, env)).not.toBe(a);
+  });
+
+  it("gives each account one request budget, whatever the rate, and none to share between accounts", () => {
+    const config = configFromRecord({ "vpsorg:maxRequestsPerSecond": "5" });
+    const budgetOf = (token: string) => vpsorgAccount.client(config, { VPSORG_TOKEN: token }).http["opts"].budget;
+    const first = budgetOf("token-a-1234");
+    expect(first).toBeInstanceOf(RequestBudget);
+    expect(budgetOf("token-a-1234")).toBe(first);
+    expect(budgetOf("token-b-5678")).not.toBe(first);
+    expect(vpsorgAccount.client(configFromRecord({}), { VPSORG_TOKEN: "token-c-9012" }).http["opts"].budget).toBeUndefined();
+  });
+
+  it("lists the same settings on every host, with the names and variables users set", () => {
+    for (const account of [flopsAccount, vpsorgAccount, netangelsAccount, hostkeyAccount]) {
+      const upper = account.name.toUpperCase();
+      expect(account.settings).toMatchObject({
+        endpoint: { key: "endpoint", env: `${upper}_ENDPOINT` },
+        operationTimeout: { key: "operationTimeout", env: `${upper}_OPERATION_TIMEOUT` },
+        maxRequestsPerSecond: { key: "maxRequestsPerSecond", env: `${upper}_MAX_REQUESTS_PER_SECOND` },
+      });
+    }
+    expect(Object.keys(flopsAccount.settings)).toEqual(["clientId", "apiKey", "endpoint", "operationTimeout", "maxRequestsPerSecond"]);
   });
 
   it("names both places when a required setting is missing, and rejects bad values", () => {
-    expect(() => flopsClientFromSettings({}, configFromRecord({}), { FLOPS_API_KEY: "k-1234" })).toThrow(/flops:clientId.*FLOPS_CLIENT_ID/);
-    expect(() => resolveFlopsSettings({}, configFromRecord({}), { FLOPS_CLIENT_ID: "1", FLOPS_API_KEY: "k-1234", FLOPS_MAX_REQUESTS_PER_SECOND: "fast" })).toThrow(/positive number/);
-    expect(() => resolveFlopsSettings({}, configFromRecord({ "flops:endpoint": "api.flops.ru" }), { FLOPS_CLIENT_ID: "1", FLOPS_API_KEY: "k-1234" })).toThrow(/http\(s\) URL/);
+    expect(() => flopsAccount.client(configFromRecord({}), { FLOPS_API_KEY: "k-1234" })).toThrow(/flops:clientId.*FLOPS_CLIENT_ID/);
+    expect(() => flopsAccount.resolve(configFromRecord({}), { FLOPS_CLIENT_ID: "1", FLOPS_API_KEY: "k-1234", FLOPS_MAX_REQUESTS_PER_SECOND: "fast" })).toThrow(/positive number/);
+    expect(() => flopsAccount.resolve(configFromRecord({ "flops:endpoint": "api.flops.ru" }), { FLOPS_CLIENT_ID: "1", FLOPS_API_KEY: "k-1234" })).toThrow(/flops:endpoint \/ FLOPS_ENDPOINT must be an http\(s\) URL/);
+    expect(() => vpsorgAccount.resolve(configFromRecord({ "vpsorg:endpoint": "admin.vps.org" }), { VPSORG_TOKEN: "t-1234" })).toThrow(/vpsorg:endpoint \/ VPSORG_ENDPOINT must be an http\(s\) URL/);
   });
 });

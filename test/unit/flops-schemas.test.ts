@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
-import type { ApiCall, RawResponse } from "../../provider/core";
-import { decodeFlopsError, FlopsApiError } from "../../provider/flops/errors";
+import { type ApiCall, answerError, type RawResponse, VpsError } from "../../provider/core";
+import { decodeFlopsVendor, FLOPS_HOST } from "../../provider/flops/errors";
 import * as s from "../../provider/flops/schemas";
 
 /** Every JSON example of the flops seed, copied verbatim into test/fixtures/flops, against its schema. */
@@ -57,7 +57,9 @@ function fixture(name: string): unknown {
   return JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
 }
 
-const call = (safety: "read" | "mutate" = "read"): ApiCall<z.ZodType> => ({ operation: "read VM 85561", method: "GET", path: "/vm/85561/", safety, schema: s.vmInfoResponse });
+const call = (safety: "read" | "mutate" = "read"): ApiCall<z.ZodType> => ({ operation: "read VM 85561", method: "GET", path: "/vm/85561/", repeat: safety === "read" ? "repeatable" : "once", priority: safety, schema: s.vmInfoResponse });
+/** What the HTTP client makes of a flops answer: its status rules with the flops body decoder. */
+const decodeFlopsError = (res: RawResponse, c: ApiCall<z.ZodType>) => answerError(FLOPS_HOST, res, c, decodeFlopsVendor, 0);
 const response = (body: unknown, status = 200, headers: RawResponse["headers"] = {}): RawResponse => ({ status, headers, text: JSON.stringify(body), body });
 
 describe("flops seed examples", () => {
@@ -108,35 +110,35 @@ describe("flops seed examples", () => {
 });
 
 describe("flops error decoding", () => {
-  it("turns the not-owner envelope on HTTP 200 into an unauthorized FlopsApiError", () => {
+  it("turns the not-owner envelope on HTTP 200 into an unauthorized VpsError", () => {
     const err = decodeFlopsError(response(fixture("error-not-owner.json")), call());
-    expect(err).toBeInstanceOf(FlopsApiError);
-    expect(err).toMatchObject({ kind: "unauthorized", errorCode: "error.not.owner", vendorCode: "error.not.owner", httpStatus: 200, outcomeUnknown: false });
+    expect(err).toBeInstanceOf(VpsError);
+    expect(err).toMatchObject({ kind: "unauthorized", vendorCode: "error.not.owner", httpStatus: 200, outcomeUnknown: false });
     expect(err!.message).toContain("read VM 85561");
     expect(err!.message).toContain("Ошибка прав доступа");
   });
 
   it("turns the not-found envelope into notFound", () => {
     const err = decodeFlopsError(response(fixture("error-object-not-found.json")), call());
-    expect(err).toMatchObject({ kind: "notFound", errorCode: "error.object.not.found" });
+    expect(err).toMatchObject({ kind: "notFound", vendorCode: "error.object.not.found" });
   });
 
   it("maps a busy VM to busy and any other code to invalid", () => {
     expect(decodeFlopsError(response({ status: "ERROR", errorCode: "error.operation.already.started", errorMessage: "busy" }), call("mutate"))).toMatchObject({ kind: "busy" });
     expect(decodeFlopsError(response({ status: "ERROR", errorCode: "error.password.weak", errorMessage: "weak" }), call("mutate"))).toMatchObject({ kind: "invalid", outcomeUnknown: false });
-    expect(decodeFlopsError(response({ status: "ERROR" }), call())).toMatchObject({ kind: "invalid", errorCode: undefined });
+    expect(decodeFlopsError(response({ status: "ERROR" }), call())).toMatchObject({ kind: "invalid", vendorCode: undefined });
   });
 
   it("reads the envelope on a 4xx status too, and a bare non-2xx by its status", () => {
     expect(decodeFlopsError(response(fixture("error-object-not-found.json"), 400), call())).toMatchObject({ kind: "notFound", httpStatus: 400 });
-    expect(decodeFlopsError({ status: 404, headers: {}, text: "Not Found", body: undefined }, call())).toMatchObject({ kind: "notFound", errorCode: undefined });
+    expect(decodeFlopsError({ status: 404, headers: {}, text: "Not Found", body: undefined }, call())).toMatchObject({ kind: "notFound", vendorCode: undefined });
     expect(decodeFlopsError({ status: 403, headers: {}, text: "", body: undefined }, call())).toMatchObject({ kind: "unauthorized" });
   });
 
   it("keeps transport semantics for 429 and 5xx", () => {
     expect(decodeFlopsError(response({ detail: "slow down" }, 429, { "retry-after": "3" }), call("mutate"))).toMatchObject({ kind: "rateLimited", retryAfterSeconds: 3, outcomeUnknown: false });
     const server = decodeFlopsError(response(fixture("error-not-owner.json"), 502), call("mutate"));
-    expect(server).toMatchObject({ kind: "server", outcomeUnknown: true, errorCode: "error.not.owner" });
+    expect(server).toMatchObject({ kind: "server", outcomeUnknown: true, vendorCode: "error.not.owner" });
     expect(server!.message).toMatch(/may or may not have been applied/);
     expect(decodeFlopsError(response({}, 503), call("read"))).toMatchObject({ kind: "server", outcomeUnknown: false });
   });

@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { z } from "zod";
 import type { ApiCall, RawResponse } from "../../provider/core";
-import { decodeHostkeyError, isPowerStateRefusal, kindFromMessage } from "../../provider/hostkey/errors";
+import { answerError } from "../../provider/core/http";
+import { type DecodeOptions, decodeHostkeyVendor, HOSTKEY_HOST, isPowerStateRefusal, kindFromMessage } from "../../provider/hostkey/errors";
 import {
   callbackCheckResponse,
   contextFailure,
@@ -160,7 +161,9 @@ describe("contextFailure (an error inside a finished task's context)", () => {
 
 describe("decodeHostkeyError", () => {
   const res = (body: unknown, status = 200): RawResponse => ({ status, headers: {}, text: JSON.stringify(body), body });
-  const call = (path: string, safety: "read" | "mutate" = "read") => ({ operation: `op ${path}`, method: "POST", path, safety, schema: {} }) as unknown as ApiCall<z.ZodType>;
+  const call = (path: string, safety: "read" | "mutate" = "read") => ({ operation: `op ${path}`, method: "POST", path, repeat: safety === "read" ? "repeatable" : "once", priority: safety, schema: {} }) as unknown as ApiCall<z.ZodType>;
+  /** What the HTTP client makes of an invapi answer: its status rules with the HOSTKEY body decoder. */
+  const decodeHostkeyError = (r: RawResponse, c: ApiCall<z.ZodType>, o: DecodeOptions) => answerError(HOSTKEY_HOST, r, c, (a, b) => decodeHostkeyVendor(a, b, o), 0);
 
   it("reads Invalid token as unauthorized, with a hint that fits the credential", () => {
     const e = decodeHostkeyError(res(fixture("error-invalid-token.json")), call("/vm.php"), { auth: "token" });
@@ -196,9 +199,9 @@ describe("decodeHostkeyError", () => {
     expect(decodeHostkeyError(res({ result: "OK", callback: "k" }), call("/vm.php"), { auth: "apiKey" })).toBeUndefined();
     expect(decodeHostkeyError(res({ code: 0, result: "OK" }), call("/vm.php"), { auth: "apiKey" })).toBeUndefined();
   });
-  it("leaves 5xx and 429 to the core, whatever the body", () => {
-    expect(decodeHostkeyError(res({ code: 1, message: "x" }, 503), call("/vm.php"), { auth: "apiKey" })).toBeUndefined();
-    expect(decodeHostkeyError(res({ code: 1, message: "x" }, 429), call("/vm.php"), { auth: "apiKey" })).toBeUndefined();
+  it("5xx and 429 keep the HTTP client's meaning, whatever the body", () => {
+    expect(decodeHostkeyError(res({ code: 1, message: "x" }, 503), call("/vm.php"), { auth: "apiKey" })?.kind).toBe("server");
+    expect(decodeHostkeyError(res({ code: 1, message: "x" }, 429), call("/vm.php"), { auth: "apiKey" })?.kind).toBe("rateLimited");
   });
   it("recognizes a power-state refusal in the texts HOSTKEY's tools use", () => {
     expect(isPowerStateRefusal("Snapshot can be removed only when the virtual machine is powered off")).toBe(true);

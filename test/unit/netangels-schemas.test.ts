@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
-import type { ApiCall, RawResponse } from "../../provider/core";
+import { type ApiCall, answerError, type RawResponse } from "../../provider/core";
 import { backupDatePathSegment } from "../../provider/netangels/client";
 import { BACKUP_DATE_PATTERN, backupDateParts, compareBackupDates, latestBackupDate, matchingBackupDates } from "../../provider/netangels/dates";
-import { decodeNetangelsError } from "../../provider/netangels/errors";
+import { decodeNetangelsVendor, NETANGELS_HOST } from "../../provider/netangels/errors";
 import * as s from "../../provider/netangels/schemas";
 import { statesOfKind, VM_STATES, vmStateKind } from "../../provider/netangels/states";
 
@@ -137,7 +137,9 @@ describe("netangels backup dates", () => {
 });
 
 describe("netangels error decoding", () => {
-  const call = (safety: "read" | "mutate"): ApiCall<z.ZodType> => ({ operation: "POST /cloud/vms/1/backup/", method: "POST", path: "/x", safety, schema: s.vmSchema });
+  const call = (safety: "read" | "mutate"): ApiCall<z.ZodType> => ({ operation: "POST /cloud/vms/1/backup/", method: "POST", path: "/x", repeat: safety === "read" ? "repeatable" : "once", priority: safety, schema: s.vmSchema });
+  /** What the HTTP client makes of a NetAngels answer: its status rules with the NetAngels body decoder. */
+  const decodeNetangelsError = (r: RawResponse, c: ApiCall<z.ZodType>) => answerError(NETANGELS_HOST, r, c, decodeNetangelsVendor, 0);
   const res = (status: number, body?: unknown, headers: Record<string, string> = {}): RawResponse => ({ status, headers, text: body === undefined ? "" : JSON.stringify(body), body });
 
   it("passes 2xx through", () => expect(decodeNetangelsError(res(200, {}), call("read"))).toBeUndefined());

@@ -54,6 +54,16 @@ describe("attribute flags from the description", () => {
     expect(attr("vps_flops_public_key", "public_key")).toMatchObject({ required: true });
   });
 
+  it("makes lastOperationSeconds, on every resource that waits, a computed map of numbers the configuration cannot set", () => {
+    const waiting = allResources().filter((d) => "lastOperationSeconds" in d.outputs);
+    expect(waiting.map((d) => `${d.host}:${d.type}`)).toEqual(expect.arrayContaining(["flops:Server", "vpsorg:Snapshot", "netangels:Backup", "hostkey:Snapshot"]));
+    for (const d of waiting) {
+      const a = attr(resourceTypeName(d), "last_operation_seconds");
+      expect(a).toMatchObject({ required: false, optional: false, computed: true, input: false });
+      expect(ctyType(a.type)).toEqual(["map", "number"]);
+    }
+  });
+
   it("makes other inputs Optional, and Computed unless create-only", () => {
     expect(attr("vps_flops_server", "tenant_id")).toMatchObject({ optional: true, computed: true, replaceOnChange: true });
     expect(attr("vps_flops_server", "power_state")).toMatchObject({ optional: true, computed: true });

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import type { ApiCall, RawResponse } from "../../provider/core";
-import { decodeVpsorgError, vendorMessage } from "../../provider/vpsorg/errors";
+import { answerError } from "../../provider/core/http";
+import { decodeVpsorgVendor, HOST, vendorMessage } from "../../provider/vpsorg/errors";
 import * as s from "../../provider/vpsorg/schemas";
 
 /** Every JSON example of the VPS.org seeds (001 snapshots, 003 backups), verbatim in test/fixtures/vpsorg, against its schema. */
@@ -65,7 +66,9 @@ describe("vpsorg schemas: every seed example parses", () => {
 });
 
 describe("vpsorg error bodies", () => {
-  const call: ApiCall<z.ZodType> = { operation: "POST /snapshots/", method: "POST", path: "/snapshots/", safety: "mutate", schema: s.snapshotSchema };
+  const call: ApiCall<z.ZodType> = { operation: "POST /snapshots/", method: "POST", path: "/snapshots/", repeat: "once", priority: "mutate", schema: s.snapshotSchema };
+  /** What the HTTP client makes of a VPS.org answer: its status rules with the VPS.org body decoder. */
+  const decodeVpsorgError = (r: RawResponse, c: ApiCall<z.ZodType>) => answerError(HOST, r, c, decodeVpsorgVendor, 0);
   const res = (status: number, body: unknown): RawResponse => ({ status, headers: {}, text: typeof body === "string" ? body : JSON.stringify(body), body: typeof body === "string" ? undefined : body });
 
   it("reads DRF detail, error/message, message and field errors", () => {
@@ -95,9 +98,9 @@ describe("vpsorg error bodies", () => {
     expect(decodeVpsorgError(res(404, { detail: "Not found." }), call)!.kind).toBe("notFound");
   });
 
-  it("leaves 2xx, 429 and 5xx to the HTTP core", () => {
+  it("reads no error from a 2xx; 429 and 5xx keep the HTTP client's meaning", () => {
     expect(decodeVpsorgError(res(201, {}), call)).toBeUndefined();
-    expect(decodeVpsorgError(res(429, {}), call)).toBeUndefined();
-    expect(decodeVpsorgError(res(503, {}), call)).toBeUndefined();
+    expect(decodeVpsorgError(res(429, {}), call)?.kind).toBe("rateLimited");
+    expect(decodeVpsorgError(res(503, {}), call)).toMatchObject({ kind: "server", outcomeUnknown: true });
   });
 });

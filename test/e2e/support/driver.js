@@ -4,10 +4,14 @@
  *   node driver.js '{"workDir": ..., "stack": "dev", "project": "quickstart", "program": "/abs/index.js",
  *                    "op": "up" | "preview" | "refresh" | "previewRefresh" | "destroy", "opts": {...}}'
  *
+ * or several in turn in the one process, with `"ops": [{"op": ..., "opts": {...}}, ...]` instead of op and opts.
+ *
  * `@pulumi/pulumi` and the program's `pulumi-vps` both come from the program directory's node_modules
- * (the same copies a user's program would load). The CLI's output is streamed to stdout; the last line
- * is `@@E2E-RESULT <json>`: the summary, the stack outputs and every step that was not `same` (from
- * the engine's outputs events, so with a refresh's live values), without `__provider`. Exits 1 when the operation fails (after printing it).
+ * (the same copies a user's program would load). The CLI's output is streamed to stdout; after each
+ * operation comes a line `@@E2E-RESULT <json>`: the summary, the stack outputs and every step that was
+ * not `same` (from the engine's outputs events, so with a refresh's live values), without `__provider`,
+ * and when the operation started and ended (ms since the epoch, as the simulators log requests).
+ * Exits 1 when an operation fails (after printing it; the ones after it do not run).
  */
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- run by plain node, outside any build */
@@ -46,12 +50,20 @@ async function main() {
     return fromProgram(spec.program);
   };
   const stack = await automation.LocalWorkspace.selectStack({ stackName: spec.stack, projectName: spec.project, program }, { workDir: spec.workDir });
+  // `ops: [{op, opts}, ...]` runs several operations in this one process, a result line each, to the first failure.
+  for (const { op, opts } of spec.ops ?? [{ op: spec.op, opts: spec.opts }]) {
+    if (!(await runOp(stack, op, opts))) process.exit(1);
+  }
+  process.exit(0);
+}
+
+async function runOp(stack, op, givenOpts) {
   const steps = [];
   const diagnostics = [];
   // The changed properties are named in a step's pre-event; its outputs event may leave them out.
   const diffsSeen = new Map();
   const opts = {
-    ...spec.opts,
+    ...givenOpts,
     onOutput: (text) => process.stdout.write(text),
     onEvent: (event) => {
       // A step's final old and new states (a refresh's live values among them) come with its outputs event.
@@ -65,15 +77,15 @@ async function main() {
       if (event.diagnosticEvent && event.diagnosticEvent.severity !== "debug") diagnostics.push({ severity: event.diagnosticEvent.severity, urn: event.diagnosticEvent.urn, message: event.diagnosticEvent.message });
     },
   };
-  const result = { steps, diagnostics };
+  const result = { steps, diagnostics, startedAt: Date.now() };
   try {
     let r;
-    if (spec.op === "up") r = await stack.up(opts);
-    else if (spec.op === "preview") r = await stack.preview(opts);
-    else if (spec.op === "refresh") r = await stack.refresh(opts);
-    else if (spec.op === "previewRefresh") r = await stack.previewRefresh(opts);
-    else if (spec.op === "destroy") r = await stack.destroy(opts);
-    else throw new Error(`unknown op ${spec.op}`);
+    if (op === "up") r = await stack.up(opts);
+    else if (op === "preview") r = await stack.preview(opts);
+    else if (op === "refresh") r = await stack.refresh(opts);
+    else if (op === "previewRefresh") r = await stack.previewRefresh(opts);
+    else if (op === "destroy") r = await stack.destroy(opts);
+    else throw new Error(`unknown op ${op}`);
     result.ok = true;
     result.changeSummary = r.changeSummary ?? r.summary?.resourceChanges ?? null;
     result.outputs = r.outputs ?? null;
@@ -81,8 +93,9 @@ async function main() {
     result.ok = false;
     result.error = e instanceof Error ? e.message : String(e);
   }
+  result.endedAt = Date.now();
   process.stdout.write(`\n@@E2E-RESULT ${JSON.stringify(result)}\n`);
-  process.exit(result.ok ? 0 : 1);
+  return result.ok;
 }
 
 main().catch((e) => {

@@ -12,7 +12,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+// test/e2e/support under jest; bin/test/e2e/support when a compiled script (`npm run bench:tofu`) loads it.
+const ABOVE_SUPPORT = path.resolve(__dirname, "..", "..", "..");
+export const REPO_ROOT = fs.existsSync(path.join(ABOVE_SUPPORT, "package.json")) ? ABOVE_SUPPORT : path.dirname(ABOVE_SUPPORT);
 export const ENGINE_BIN = path.join(REPO_ROOT, ".engine", "bin");
 export const PULUMI = path.join(ENGINE_BIN, "pulumi");
 export const PYTHON = path.join(REPO_ROOT, ".engine", "python", "bin", "python");
@@ -124,6 +126,8 @@ export interface WorkspaceOptions {
   /** Extra Pulumi.yaml content (YAML), appended after name and runtime. */
   projectYaml?: string;
   stack?: string;
+  /** Where the project directory is made; default: the installed program directory's `runs`. */
+  parentDir?: string;
 }
 
 /**
@@ -145,7 +149,7 @@ export class Workspace {
     this.scratch = fs.mkdtempSync(path.join(os.tmpdir(), `pulumi-vps-e2e-${opts.project}-`));
     fs.mkdirSync(path.join(this.scratch, "state"));
     fs.mkdirSync(path.join(this.scratch, "home"));
-    this.dir = fs.mkdtempSync(path.join(PROGRAM_DIR, "runs", `${opts.project}-`));
+    this.dir = fs.mkdtempSync(path.join(opts.parentDir ?? path.join(PROGRAM_DIR, "runs"), `${opts.project}-`));
     fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `name: ${opts.project}\nruntime: ${opts.runtime ?? "nodejs"}\n${opts.projectYaml ?? ""}`);
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PULUMI_|FLOPS_|VPSORG_|NETANGELS_|HOSTKEY_|JEST_|NODE_OPTIONS$)/.test(k)));
     this.env = {
@@ -204,6 +208,13 @@ export class Workspace {
     }
   }
 
+  /** `initStack` in two CLI runs (`stack init`, then one `config set-all`) where the time of each matters. */
+  async initStackQuickly(config: Record<string, string>, secretKeys: string[] = []): Promise<void> {
+    await this.pulumi(["stack", "init", this.stack]);
+    const pairs = Object.entries(config).flatMap(([key, value]) => [secretKeys.includes(key) ? "--secret" : "--plaintext", `${key}=${value}`]);
+    if (pairs.length > 0) await this.pulumi(["config", "set-all", ...pairs]);
+  }
+
   /** `pulumi stack export` as JSON (secrets as ciphertext unless `showSecrets`). */
   async exportStack(showSecrets = false): Promise<{ text: string; deployment: Deployment }> {
     const r = await this.pulumi(["stack", "export", ...(showSecrets ? ["--show-secrets"] : [])]);
@@ -226,6 +237,22 @@ export class Workspace {
     const result = { ...(JSON.parse(line.slice("@@E2E-RESULT ".length)) as Omit<InlineResult, "output">), output: r.output };
     if (result.ok === Boolean(check.expectFailure)) throw new Error(`${op} ${result.ok ? "succeeded, expected a failure" : `failed: ${result.error}`}\n${r.output}`);
     return result;
+  }
+
+  /** Runs several Automation API operations in turn in one process (`inline` for each, without starting Node.js again); throws at the first that fails. */
+  async inlineOps(ops: Array<{ op: InlineOp; opts?: Record<string, unknown> }>, timeoutMs = 300_000): Promise<InlineResult[]> {
+    const spec = { workDir: this.dir, stack: this.stack, project: this.project, program: this.file("index.js"), ops };
+    const running = this.start(process.execPath, [DRIVER, JSON.stringify(spec)]);
+    const timer = setTimeout(() => running.killGroup(), timeoutMs);
+    const r = await running.exited.finally(() => clearTimeout(timer));
+    const results = r.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("@@E2E-RESULT "))
+      .map((l) => ({ ...(JSON.parse(l.slice("@@E2E-RESULT ".length)) as Omit<InlineResult, "output">), output: r.output }));
+    const failed = results.findIndex((x) => !x.ok);
+    if (failed !== -1) throw new Error(`${ops[failed].op} failed: ${results[failed].error}\n${r.output}`);
+    if (results.length !== ops.length) throw new Error(`${ops.map((o) => o.op).join(", ")} ended (${r.code ?? r.signal}) after ${results.length} results:\n${r.output}`);
+    return results;
   }
 
   /** Kills every process group this workspace started and every marked process still alive, then removes its directories. */
@@ -276,6 +303,9 @@ export interface InlineResult {
   outputs: Record<string, { value: unknown; secret: boolean }> | null;
   /** Everything the operation printed. */
   output: string;
+  /** When the operation started and ended, ms since the epoch (the simulators' request times). */
+  startedAt: number;
+  endedAt: number;
 }
 
 /** `[name, op, changed properties]` of each step on a resource (the providers' own steps left out). */

@@ -2,7 +2,7 @@
 /** Runs the e2e files in the order of ORDER (the longest first), the rest after them by name. */
 const Sequencer = require("@jest/test-sequencer").default;
 
-const ORDER = ["interrupted", "examples", "automation", "concurrency", "yaml", "demo", "quickstart", "secrets", "python"];
+const ORDER = ["docs", "interrupted", "examples", "automation", "concurrency", "yaml", "demo", "quickstart", "secrets", "python"];
 
 function rank(testPath) {
   const i = ORDER.findIndex((name) => testPath.endsWith(`/${name}.test.ts`));

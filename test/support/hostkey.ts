@@ -1,5 +1,5 @@
 import { configFromRecord, type HandlerContext, isVpsError, MemoryLogger, setConfigSource, systemClock, type VpsError } from "../../provider/core";
-import { clearHostkeyClientCache } from "../../provider/hostkey/settings";
+import { clearHostClients } from "../../provider/core/host";
 import { HostkeySimulator, type HostkeySimulatorOptions } from "../../simulator/hostkey";
 
 /** Shared setup of the hostkey handler tests: a simulator, config pointing at it, a handler context. */
@@ -7,7 +7,7 @@ import { HostkeySimulator, type HostkeySimulatorOptions } from "../../simulator/
 export async function startSimulator(opts: HostkeySimulatorOptions = {}, credential: "apiKey" | "token" = "apiKey"): Promise<HostkeySimulator> {
   const sim = new HostkeySimulator({ operationDurationMs: 40, listingDelayMs: 30, ...opts });
   await sim.start();
-  clearHostkeyClientCache();
+  clearHostClients();
   setConfigSource(
     configFromRecord({
       [credential === "apiKey" ? "hostkey:apiKey" : "hostkey:token"]: credential === "apiKey" ? sim.apiKey : sim.token,

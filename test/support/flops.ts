@@ -1,19 +1,54 @@
 import { type Clock, configFromRecord, type HandlerContext, MemoryLogger, type Props, type ResourceDefinition, setConfigSource, systemClock } from "../../provider/core";
 import { checkResource, createResource, deleteResource, diffResource, readResource, updateResource } from "../../provider/core/lifecycle";
-import { clearFlopsClientCache } from "../../provider/flops/settings";
-import { FlopsSimulator } from "../../simulator/flops";
+import { clearHostClients } from "../../provider/core/host";
+import { FlopsSimulator, type FlopsSimulatorOptions } from "../../simulator/flops";
 
 /**
- * Helpers of the flops integration tests (issue 4): a simulator with short operations, the client
+ * Test support for flops: a simulator with short operations, the client
  * configured for it, and the generic lifecycle (zod check + handler) called with a MemoryLogger.
  */
 
 export async function startFlops(operationDurationMs = 30): Promise<FlopsSimulator> {
   const sim = new FlopsSimulator({ operationDurationMs });
   await sim.start();
-  clearFlopsClientCache();
-  // A high request budget: the default 10/s would make these tests wait on the limiter, not the API.
-  setConfigSource(configFromRecord({ "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:endpoint": sim.endpoint, "flops:maxRequestsPerSecond": "1000" }));
+  configureFor(sim);
+  return sim;
+}
+
+/**
+ * The provider's flops config for `sim`. A high request budget: the default 10/s would make tests
+ * wait on the limiter, not the API.
+ */
+export function flopsConfig(sim: FlopsSimulator): Record<string, string> {
+  return { "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:endpoint": sim.endpoint, "flops:maxRequestsPerSecond": "1000" };
+}
+
+/** Points the provider's flops config (in this process) at `sim`, with no cached client left from another simulator. */
+export function configureFor(sim: FlopsSimulator): void {
+  clearHostClients();
+  setConfigSource(configFromRecord(flopsConfig(sim)));
+}
+
+/**
+ * The one flops simulator of a test file (jest hooks): started, with the provider configured for it,
+ * before the file's tests and stopped after them. Before each test, `beforeEachTest` runs, then the
+ * simulator's injected failures, faults, hooks and request log are cleared.
+ */
+export function flopsSimulatorPerFile(opts: FlopsSimulatorOptions & { beforeEachTest?: () => void } = {}): FlopsSimulator {
+  const { beforeEachTest, ...simOptions } = opts;
+  const sim = new FlopsSimulator({ operationDurationMs: 30, ...simOptions });
+  beforeAll(async () => {
+    await sim.start();
+    configureFor(sim);
+  });
+  afterAll(() => sim.stop());
+  beforeEach(() => {
+    beforeEachTest?.();
+    sim.clearInjections();
+    sim.server.clearFaults();
+    sim.server.clearHooks();
+    sim.server.clearLog();
+  });
   return sim;
 }
 
@@ -52,11 +87,4 @@ export function mutatingCalls(sim: FlopsSimulator): string[] {
   return sim.server.requests.map((r) => r.path.split("/").filter(Boolean).pop() ?? "").filter((p) => !reads.test(p));
 }
 
-export async function failureOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error("expected a failure");
-}
+export { failureOf } from "./failure";
