@@ -196,7 +196,10 @@ export function ownStateSeconds(host: string, kind: string): number | undefined 
 /** Called by the waiter when an operation of this kind finished. */
 export function noteFinished(host: string, kind: string, ms: number): void {
   const log = logs.getStore();
-  if (log && log.host === host) log.finished[kind] = Math.round(ms / 100) / 10;
+  const seconds = Math.round(ms / 100) / 10;
+  // Under 0.05 s rounds to 0, which estimates nothing and which a state read back drops (secondsRecord):
+  // recorded, it would make the refreshed outputs differ from the created ones.
+  if (log && log.host === host && seconds > 0) log.finished[kind] = seconds;
 }
 
 /** A `lastOperationSeconds` value as found in a state (anything else is ignored). */

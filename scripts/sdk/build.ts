@@ -198,9 +198,16 @@ function indexFile(root: string, host: string, resources: ResourceDefinition[]):
   return `${HEADER}${lines}export * from "./functions";\n${helpers}`;
 }
 
+/** The package's entry: one namespace per registered host, so a new host needs no hand-written line here. */
+function packageIndexFile(): string {
+  const doc = "/**\n * pulumi-vps: Pulumi resources and functions for Serveroid/flops.ru, VPS.org, NetAngels and HOSTKEY.\n * One namespace per host.\n */\n";
+  return `${HEADER}${doc}${hostNames().map((h) => `export * as ${h} from "./${h}";\n`).join("")}`;
+}
+
 /** Every generated file of sdk/, by its path under the package root. */
 export function sdkFiles(root: string): Map<string, string> {
   const files = new Map<string, string>();
+  files.set(path.join("sdk", "index.ts"), packageIndexFile());
   for (const host of hostNames()) {
     const resources = allResources().filter((r) => r.host === host);
     for (const def of resources) files.set(path.join("sdk", host, `${lowerFirst(def.type)}.ts`), resourceFile(def));
@@ -219,7 +226,7 @@ export interface SdkDifference {
 
 /** Hand-written files of sdk/ (the runtime and each host's helpers), which the generator leaves alone. */
 function isHandWritten(rel: string): boolean {
-  return path.dirname(rel) === "sdk" || path.basename(rel) === "helpers.ts";
+  return (path.dirname(rel) === "sdk" && rel !== path.join("sdk", "index.ts")) || path.basename(rel) === "helpers.ts";
 }
 
 export function sdkDifferences(root: string): SdkDifference[] {
