@@ -155,9 +155,7 @@ export async function diffResource(def: ResourceDefinition, olds: Props, news: P
  */
 function withDurations(def: ResourceDefinition, outs: Props, before: unknown, finished: Record<string, number>): Props {
   if (!(LAST_OPERATION_SECONDS in def.outputs)) return outs;
-  // Through secondsRecord as a whole, so a wait that took under 0.05 s (recorded as 0) is left out
-  // here as it is when the state is read back: a read then gives the outputs the create gave.
-  const merged = secondsRecord({ ...(secondsRecord(before) ?? {}), ...(secondsRecord(outs[LAST_OPERATION_SECONDS]) ?? {}), ...finished }) ?? {};
+  const merged = { ...(secondsRecord(before) ?? {}), ...(secondsRecord(outs[LAST_OPERATION_SECONDS]) ?? {}), ...finished };
   const { [LAST_OPERATION_SECONDS]: _dropped, ...rest } = outs;
   return Object.keys(merged).length ? { ...rest, [LAST_OPERATION_SECONDS]: merged } : rest;
 }
