@@ -76,7 +76,8 @@ async function engineless(sims: Simulators, example: string): Promise<void> {
   const host = await DynamicProviderHost.start({ cwd: repoRoot, project: example, config, secretKeys });
   const program = programFromModule(path.join(__dirname, example, "index.js"));
   const opts = { config, secretKeys, project: example, stack: "dev" };
-  const show = (s: Step) => console.log(`  ${symbol(s)} ${s.type.replace("pulumi-nodejs:dynamic/", "")} ${s.name}${s.changed?.length ? ` (${s.changed.join(", ")})` : ""}`);
+  const show = (s: Step) =>
+    console.log(`  ${symbol(s)} ${s.type.replace("pulumi-nodejs:dynamic/", "")} ${s.name}${s.changed?.length ? ` (${s.changed.join(", ")})` : ""}`);
   let progressShown = 0;
   const timer = setInterval(() => {
     const lines = host.stderr.split("\n").filter(Boolean);
@@ -89,7 +90,11 @@ async function engineless(sims: Simulators, example: string): Promise<void> {
     preview.steps.forEach(show);
     console.log(`\nUpdating (${example}):`);
     const up = await runProgram(host, program, { ...opts, onStep: show });
-    console.log(`\nOutputs:\n${Object.entries(up.state.outputs).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`).join("\n")}`);
+    console.log(
+      `\nOutputs:\n${Object.entries(up.state.outputs)
+        .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`)
+        .join("\n")}`,
+    );
     console.log(`\nPreviewing again (expect no changes):`);
     const again = await runProgram(host, program, { ...opts, preview: true, prior: up.state });
     const changed = again.steps.filter((s) => s.action !== "same");
@@ -171,13 +176,17 @@ async function main(): Promise<void> {
   if (!(example in EXAMPLE_CONFIG)) throw new Error(`unknown example "${example}"; one of: ${Object.keys(EXAMPLE_CONFIG).join(", ")}`);
   const sims: Simulators = { flops: new FlopsSimulator(), vpsorg: new VpsorgSimulator(), netangels: new NetangelsSimulator(), hostkey: new HostkeySimulator() };
   for (const sim of Object.values(sims)) await sim.start();
-  console.log(`simulators: flops ${sims.flops.endpoint}, vpsorg ${sims.vpsorg.endpoint}, netangels ${sims.netangels.endpoint}, hostkey ${sims.hostkey.endpoint}\n`);
+  console.log(
+    `simulators: flops ${sims.flops.endpoint}, vpsorg ${sims.vpsorg.endpoint}, netangels ${sims.netangels.endpoint}, hostkey ${sims.hostkey.endpoint}\n`,
+  );
   const started = Date.now();
   try {
     const cli = process.env.PULUMI_VPS_DEMO_ENGINELESS ? undefined : findPulumiCli();
     if (cli) await withCli(sims, example, cli);
     else {
-      const why = process.env.PULUMI_VPS_DEMO_ENGINELESS ? "PULUMI_VPS_DEMO_ENGINELESS is set" : "no pulumi CLI: neither .engine/bin/pulumi (`npm run engine`) nor one on PATH";
+      const why = process.env.PULUMI_VPS_DEMO_ENGINELESS
+        ? "PULUMI_VPS_DEMO_ENGINELESS is set"
+        : "no pulumi CLI: neither .engine/bin/pulumi (`npm run engine`) nor one on PATH";
       console.log(`(${why}; running the program engine-less through Pulumi's dynamic-provider host)\n`);
       await engineless(sims, example);
     }

@@ -41,7 +41,10 @@ const WAIT_RUNS = QUICK ? RUNS : Math.max(RUNS, 9);
 async function main(): Promise<void> {
   const started = Date.now();
   const cores = os.availableParallelism?.() ?? os.cpus().length;
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(" / ");
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" / ");
   log(`${cores} cores, load ${load}, ${RUNS} runs`);
 
   const sizes = await providerSizes();

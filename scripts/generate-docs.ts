@@ -8,4 +8,8 @@
 import { describeDifference, docsDifferences, writeDocs } from "./docs/build";
 import { generatorMain } from "./generatorMain";
 
-process.exitCode = generatorMain({ differences: (root) => docsDifferences(root), describe: describeDifference, write: (root) => writeDocs(root), upToDate: "docs are up to date" }, __dirname, process.argv.slice(2));
+process.exitCode = generatorMain(
+  { differences: (root) => docsDifferences(root), describe: describeDifference, write: (root) => writeDocs(root), upToDate: "docs are up to date" },
+  __dirname,
+  process.argv.slice(2),
+);

@@ -37,7 +37,9 @@ function main(argv: string[]): number {
   fs.writeFileSync(file, text);
   const schema = JSON.parse(text) as PackageSchema;
   const missing = undocumentedParts(schema);
-  console.log(`wrote ${file}: ${Object.keys(schema.resources).length} resources, ${Object.keys(schema.functions).length} functions, ${Object.keys(schema.types).length} types; ${missing.length} of ${describedParts(schema).length} parts undocumented`);
+  console.log(
+    `wrote ${file}: ${Object.keys(schema.resources).length} resources, ${Object.keys(schema.functions).length} functions, ${Object.keys(schema.types).length} types; ${missing.length} of ${describedParts(schema).length} parts undocumented`,
+  );
   // `npm test` fails on these (test/unit/schema.test.ts); name them here too, where they are fixed.
   for (const path of missing) console.error(`warning: no description: ${path}`);
   return 0;

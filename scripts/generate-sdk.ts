@@ -8,4 +8,8 @@
 import { generatorMain } from "./generatorMain";
 import { describeSdkDifference, sdkDifferences, writeSdk } from "./sdk/build";
 
-process.exitCode = generatorMain({ differences: sdkDifferences, describe: describeSdkDifference, write: writeSdk, upToDate: "sdk is up to date" }, __dirname, process.argv.slice(2));
+process.exitCode = generatorMain(
+  { differences: sdkDifferences, describe: describeSdkDifference, write: writeSdk, upToDate: "sdk is up to date" },
+  __dirname,
+  process.argv.slice(2),
+);

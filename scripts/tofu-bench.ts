@@ -141,7 +141,14 @@ function operationsOf(sim: FlopsSimulator): Pick<Sample, "operationsMs" | "opera
 /** `tofu <argv>` without blocking (the simulator answers from this process's event loop); its process group is killed when it ends. */
 async function tofu(dir: string, configFile: string, argv: string[]): Promise<number> {
   const t = Date.now();
-  const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? os.homedir(), TF_CLI_CONFIG_FILE: configFile, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
+  const env = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? os.homedir(),
+    TF_CLI_CONFIG_FILE: configFile,
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    CHECKPOINT_DISABLE: "1",
+  };
   const running = new Running(spawn(TOFU, argv, { cwd: dir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] }), false);
   const timer = setTimeout(() => running.killGroup(), 300_000);
   try {
@@ -207,17 +214,28 @@ async function main(): Promise<void> {
   if (!fs.existsSync(TOFU)) throw new Error(`${TOFU} is missing: run \`npm run tofu\` first`);
   requireEngine(path.join(ENGINE_BIN, "pulumi-language-yaml"));
   for (const entry of [ENTRY, PLUGIN_ENTRY]) if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
-  const tofuVersion = spawnSync(TOFU, ["version"], { encoding: "utf8", env: { PATH: process.env.PATH ?? "", TF_CLI_CONFIG_FILE: "/dev/null" } }).stdout.split("\n").find((l) => l.startsWith("OpenTofu")) ?? "OpenTofu";
+  const tofuVersion =
+    spawnSync(TOFU, ["version"], { encoding: "utf8", env: { PATH: process.env.PATH ?? "", TF_CLI_CONFIG_FILE: "/dev/null" } })
+      .stdout.split("\n")
+      .find((l) => l.startsWith("OpenTofu")) ?? "OpenTofu";
   const pulumi = `Pulumi ${pulumiVersion()}`;
-  const load = os.loadavg().map((x) => x.toFixed(2)).join(" / ");
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" / ");
   const tofuRun: EngineRun = { engine: `${tofuVersion}, terraform-provider-vps (HCL)`, apply: "tofu apply -auto-approve", emptyPlan: "tofu plan", samples: [] };
   const pulumiRun: EngineRun = { engine: `${pulumi}, pulumi-resource-vps (YAML)`, apply: "pulumi up --yes", emptyPlan: "pulumi preview", samples: [] };
   // The engines take turns, so a change of the machine's load falls on both.
   for (let i = 0; i < runs; i++) {
-    for (const [run, sample] of [[tofuRun, tofuSample], [pulumiRun, pulumiSample]] as const) {
+    for (const [run, sample] of [
+      [tofuRun, tofuSample],
+      [pulumiRun, pulumiSample],
+    ] as const) {
       const s = await sample();
       run.samples.push(s);
-      log(`run ${i + 1}/${runs} ${run.apply}: ${secs(s.applyMs)}, operations ${secs(s.operationsMs)} (${s.operations.join(", ")}), ${run.emptyPlan} ${secs(s.emptyPlanMs)}`);
+      log(
+        `run ${i + 1}/${runs} ${run.apply}: ${secs(s.applyMs)}, operations ${secs(s.operationsMs)} (${s.operations.join(", ")}), ${run.emptyPlan} ${secs(s.emptyPlanMs)}`,
+      );
     }
   }
   const when = new Date().toISOString().slice(0, 16).replace("T", " ");

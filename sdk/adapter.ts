@@ -94,7 +94,8 @@ export async function diff(token: string, _id: string, olds: Props, news: Props)
 function hostError(e: unknown, request: Props, updatedId?: string): Error {
   const err = e instanceof Error ? e : new Error(redact(String(e)));
   const id = e instanceof VpsError ? (e.createdId ?? (e.partialOutputs ? updatedId : undefined)) : undefined;
-  if (e instanceof VpsError && id) Object.assign(err, { id, properties: wire({ ...(e.partialOutputs ?? {}), __provider: request.__provider }), reasons: [err.message] });
+  if (e instanceof VpsError && id)
+    Object.assign(err, { id, properties: wire({ ...(e.partialOutputs ?? {}), __provider: request.__provider }), reasons: [err.message] });
   return err;
 }
 

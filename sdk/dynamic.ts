@@ -51,7 +51,8 @@ export function dynamicProvider(token: string): pulumi.dynamic.ResourceProvider 
   const root = packageRoot;
   // One function holds the token and the package path, so the serialized text carries each once,
   // whatever the number of methods (each method's closure captures only `a`).
-  const a = (method: Exclude<keyof Adapter, "configure">, ...args: unknown[]) => (loadAdapter(root)[method] as (...x: unknown[]) => Promise<never>)(token, ...args);
+  const a = (method: Exclude<keyof Adapter, "configure">, ...args: unknown[]) =>
+    (loadAdapter(root)[method] as (...x: unknown[]) => Promise<never>)(token, ...args);
   provider = {
     async configure(req: pulumi.dynamic.ConfigureRequest) {
       loadAdapter(root).configure(req.config);
@@ -75,13 +76,14 @@ export type DeepInput<T> = T extends (infer E)[]
     : pulumi.Input<T>;
 
 /** Resource arguments as zod infers them (what each generated `…Args` interface states member by member): every input, each accepting Pulumi Inputs at every level. */
-export type DynamicArgs<D> = D extends ResourceDefinition<infer P extends PropertyMap, PropertyMap> ? { [K in keyof ShapeOf<P>]: DeepInput<ShapeOf<P>[K]> } : never;
+export type DynamicArgs<D> =
+  D extends ResourceDefinition<infer P extends PropertyMap, PropertyMap> ? { [K in keyof ShapeOf<P>]: DeepInput<ShapeOf<P>[K]> } : never;
 
 /** Resource outputs: every input and output of the description as a Pulumi Output. */
-export type DynamicOutputs<D> = D extends ResourceDefinition<infer P extends PropertyMap, infer Q extends PropertyMap>
-  ? { readonly [K in keyof (ShapeOf<P> & ShapeOf<Q>)]-?: pulumi.Output<(ShapeOf<P> & ShapeOf<Q>)[K]> }
-  : never;
-
+export type DynamicOutputs<D> =
+  D extends ResourceDefinition<infer P extends PropertyMap, infer Q extends PropertyMap>
+    ? { readonly [K in keyof (ShapeOf<P> & ShapeOf<Q>)]-?: pulumi.Output<(ShapeOf<P> & ShapeOf<Q>)[K]> }
+    : never;
 
 /**
  * Base of every SDK class: registers `pulumi-nodejs:dynamic/<host>:<Type>` with every output declared,
@@ -97,6 +99,13 @@ export abstract class VpsResource extends pulumi.dynamic.Resource {
     // generated SDK does: otherwise the engine keeps it in clear in the state's inputs.
     for (const [k, spec] of Object.entries(def.inputs)) if (spec.secret && props[k] !== undefined) props[k] = pulumi.secret(props[k]);
     const secrets = [...Object.entries(def.inputs), ...Object.entries(def.outputs)].filter(([, s]) => s.secret).map(([k]) => k);
-    super(dynamicProvider(`${def.host}:${def.type}`), name, props, { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...secrets] }, def.host, def.type);
+    super(
+      dynamicProvider(`${def.host}:${def.type}`),
+      name,
+      props,
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...secrets] },
+      def.host,
+      def.type,
+    );
   }
 }

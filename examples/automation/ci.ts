@@ -29,7 +29,8 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
-  if (command !== "deploy" && command !== "drift") throw new Error(`usage: ci.js <deploy|drift> [--stack dev] [--dir .] [--program ./index.js] (got "${command ?? ""}")`);
+  if (command !== "deploy" && command !== "drift")
+    throw new Error(`usage: ci.js <deploy|drift> [--stack dev] [--dir .] [--program ./index.js] (got "${command ?? ""}")`);
   const flags: Record<string, string> = { stack: "dev", dir: "." };
   for (let i = 0; i < rest.length; i += 2) {
     const flag = rest[i].replace(/^--/, "");

@@ -48,9 +48,19 @@ let rolledBack: pulumi.Output<string> | string = "not requested";
 // server at a time, and functions run in the program, beside (not inside) the provider's queue.
 const webWork: pulumi.Input<string>[] = [backupPolicy.id, extraIp.id, baseline.id, staging.id];
 if (rollbackRun) {
-  const webToBaseline = new flops.SnapshotRollback("web-to-baseline", { serverId: web.id, snapshotId: baseline.snapshotId, confirm: true, triggers: [rollbackRun] });
+  const webToBaseline = new flops.SnapshotRollback("web-to-baseline", {
+    serverId: web.id,
+    snapshotId: baseline.snapshotId,
+    confirm: true,
+    triggers: [rollbackRun],
+  });
   const stagingBackup = flops.getBackupsOutput({ serverId: staging.id }).apply((list) => newest(list, "staging"));
-  const stagingToBackup = new flops.BackupRollback("staging-to-backup", { serverId: staging.id, backup: stagingBackup, confirm: true, triggers: [rollbackRun] });
+  const stagingToBackup = new flops.BackupRollback("staging-to-backup", {
+    serverId: staging.id,
+    backup: stagingBackup,
+    confirm: true,
+    triggers: [rollbackRun],
+  });
   rolledBack = pulumi.interpolate`web: operation ${webToBaseline.operationId}, staging: operation ${stagingToBackup.operationId}`;
   webWork.push(webToBaseline.id);
 }
@@ -63,7 +73,10 @@ const webBackups = flops.getBackupsOutput({ serverId: backupPolicy.serverId });
 // A download link is prepared (and billed) on every run that asks, so it is opt-in too.
 let downloadUrl: pulumi.Output<string> | string = "not requested";
 if (config.getBoolean("downloadBackup")) {
-  downloadUrl = flops.getBackupDownloadUrlOutput({ serverId: pulumi.all([web.id, ...webWork]).apply(([id]) => id), backup: webBackups.apply((list) => newest(list, "web")) }).url;
+  downloadUrl = flops.getBackupDownloadUrlOutput({
+    serverId: pulumi.all([web.id, ...webWork]).apply(([id]) => id),
+    backup: webBackups.apply((list) => newest(list, "web")),
+  }).url;
 }
 
 export const webId = web.id;

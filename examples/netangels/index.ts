@@ -18,9 +18,7 @@ const config = new pulumi.Config();
 const vm = netangels.getBackupsOutput({ allVms: true }).apply((r) => {
   const wanted = config.getNumber("vmId");
   const chosen =
-    wanted !== undefined
-      ? r.vms.find((v) => v.id === wanted)
-      : (r.vms.find((v) => v.stateKind === "steady" && v.volumeIds.length > 0) ?? r.vms[0]);
+    wanted !== undefined ? r.vms.find((v) => v.id === wanted) : (r.vms.find((v) => v.stateKind === "steady" && v.volumeIds.length > 0) ?? r.vms[0]);
   if (!chosen) throw new Error(wanted !== undefined ? `no VM ${wanted} in this NetAngels account` : "this NetAngels account has no VMs");
   return { id: chosen.id, name: chosen.name ?? String(chosen.id), volumeId: config.getNumber("volumeId") ?? chosen.volumeIds[0] };
 });
@@ -47,7 +45,10 @@ if (config.getBoolean("rollback")) {
   const volumeBackupDate = pulumi.all([vm, backup.backupDate]).apply(async ([v, date]) => {
     if (v.volumeId === undefined) throw new Error(`VM ${v.id} has no additional disk; set volumeId or turn rollback off`);
     const listed = await netangels.getVolumeBackups({ vmId: v.id, volumeId: v.volumeId });
-    const same = listed.backups.map((b) => b.backupDate).filter((d) => netangels.compareBackupDates(d, date) >= 0).sort(netangels.compareBackupDates)[0];
+    const same = listed.backups
+      .map((b) => b.backupDate)
+      .filter((d) => netangels.compareBackupDates(d, date) >= 0)
+      .sort(netangels.compareBackupDates)[0];
     if (!same) throw new Error(`no backup of disk ${v.volumeId} at or after ${date}`);
     return same;
   });

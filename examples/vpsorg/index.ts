@@ -43,4 +43,7 @@ export const backupCreatedAt = manual.createdAt;
 export const backupExpiresAt = manual.expiresAt;
 export const restored = restoredAt ?? "not requested";
 // Functions have a promise form and an Output form; this one waits for the snapshot first.
-export const snapshotsOnServer = pulumi.all([beforeUpgrade.id]).apply(() => vpsorg.getSnapshots({ serverId })).apply((r) => r.snapshots.map((s) => s.name));
+export const snapshotsOnServer = pulumi
+  .all([beforeUpgrade.id])
+  .apply(() => vpsorg.getSnapshots({ serverId }))
+  .apply((r) => r.snapshots.map((s) => s.name));

@@ -1,5 +1,14 @@
 import { z } from "zod";
-import { type CreateResult, defineResource, type HandlerContext, type PropertyMap, type PropertySpec, type ResourceDefinition, type ResourceNotes, type ShapeOf } from "./resource";
+import {
+  type CreateResult,
+  defineResource,
+  type HandlerContext,
+  type PropertyMap,
+  type PropertySpec,
+  type ResourceDefinition,
+  type ResourceNotes,
+  type ShapeOf,
+} from "./resource";
 import { sameTriggers } from "./triggers";
 
 /**
@@ -38,9 +47,11 @@ export const triggersInput = {
 type ConfirmInput = { confirm: ReturnType<typeof confirmInput> };
 
 /** An action's inputs: its own, `confirm` when it destroys something (C is its reason), `triggers` and the host's `operationTimeout`. */
-export type ActionInputs<P extends PropertyMap, T extends PropertySpec, C extends string | undefined> = P & (C extends string ? ConfirmInput : unknown) & { triggers: typeof triggersInput; operationTimeout: T };
+export type ActionInputs<P extends PropertyMap, T extends PropertySpec, C extends string | undefined> = P &
+  (C extends string ? ConfirmInput : unknown) & { triggers: typeof triggersInput; operationTimeout: T };
 
-type ActionRecord<P extends PropertyMap, Q extends PropertyMap, T extends PropertySpec, C extends string | undefined> = ShapeOf<ActionInputs<P, T, C>> & ShapeOf<Q>;
+type ActionRecord<P extends PropertyMap, Q extends PropertyMap, T extends PropertySpec, C extends string | undefined> = ShapeOf<ActionInputs<P, T, C>> &
+  ShapeOf<Q>;
 
 export interface ActionDefinition<P extends PropertyMap, Q extends PropertyMap, T extends PropertySpec, C extends string | undefined> {
   host: string;
@@ -71,7 +82,11 @@ export interface ActionDefinition<P extends PropertyMap, Q extends PropertyMap, 
 export function defineAction<P extends PropertyMap, Q extends PropertyMap, T extends PropertySpec, C extends string | undefined = undefined>(
   def: ActionDefinition<P, Q, T, C>,
 ): ResourceDefinition<ActionInputs<P, T, C>, Q> {
-  const shared = { ...(def.confirm === undefined ? {} : { confirm: confirmInput(def.confirm) }), triggers: triggersInput, operationTimeout: def.operationTimeout };
+  const shared = {
+    ...(def.confirm === undefined ? {} : { confirm: confirmInput(def.confirm) }),
+    triggers: triggersInput,
+    operationTimeout: def.operationTimeout,
+  };
   // The spread cannot carry the conditional `confirm` into the type; ActionInputs states what it holds.
   const inputs = { ...def.inputs, ...shared } as ActionInputs<P, T, C>;
   const pick = (from: object, keys: string[]) => Object.fromEntries(keys.filter((k) => k in from).map((k) => [k, (from as { [k: string]: unknown })[k]]));

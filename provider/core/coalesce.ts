@@ -37,7 +37,13 @@ export class CoalescedListing<K, V> {
       const batch = {
         arrivals,
         promise: this.collect(arrivals, now)
-          .then(() => unblockingWaits(() => arrivals.readers, () => this.listAll(), close))
+          .then(() =>
+            unblockingWaits(
+              () => arrivals.readers,
+              () => this.listAll(),
+              close,
+            ),
+          )
           .finally(close),
       };
       this.open = batch;

@@ -48,7 +48,12 @@ export function configFromRecord(values: Record<string, unknown>): ConfigSource 
 
 export type ResolvedSettings<S extends HostSettingsSpec> = { [K in keyof S]: string | undefined };
 
-export function resolveSettings<S extends HostSettingsSpec>(host: string, spec: S, source: ConfigSource = activeSource, env: NodeJS.ProcessEnv = process.env): ResolvedSettings<S> {
+export function resolveSettings<S extends HostSettingsSpec>(
+  host: string,
+  spec: S,
+  source: ConfigSource = activeSource,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedSettings<S> {
   const out = {} as Record<string, string | undefined>;
   for (const [name, s] of Object.entries(spec)) {
     // An empty value counts as unset in either place (a source other than configFromRecord may return "").
@@ -79,7 +84,10 @@ export function numberSetting(host: string, spec: SettingSpec, value: string | u
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) {
-    throw new VpsError({ kind: "config", host, operation: "configuration", hint: `${host}:${spec.key} / ${spec.env} must be a positive number, got ${JSON.stringify(value)}` }, `bad ${host}:${spec.key}`);
+    throw new VpsError(
+      { kind: "config", host, operation: "configuration", hint: `${host}:${spec.key} / ${spec.env} must be a positive number, got ${JSON.stringify(value)}` },
+      `bad ${host}:${spec.key}`,
+    );
   }
   return n;
 }

@@ -149,7 +149,8 @@ export class OperationDurations {
       if (states.length) return windowOf(states.map(exactly), STATE_MARGIN_FLOOR, "state");
     }
     const d = op.documented;
-    if (d && d.maxSeconds >= d.minSeconds && d.minSeconds > 0 && allowed("vendor")) return { earliestMs: d.minSeconds * 1000, latestMs: d.maxSeconds * 1000, source: "vendor", samples: 0 };
+    if (d && d.maxSeconds >= d.minSeconds && d.minSeconds > 0 && allowed("vendor"))
+      return { earliestMs: d.minSeconds * 1000, latestMs: d.maxSeconds * 1000, source: "vendor", samples: 0 };
     return undefined;
   }
 
@@ -217,13 +218,16 @@ export function secondsRecord(v: unknown): Record<string, number> | undefined {
 export const lastOperationSecondsOutput = {
   lastOperationSeconds: {
     schema: z.record(z.string(), z.number()).optional(),
-    description: "Seconds the provider's last wait for each kind of operation on this resource took (e.g. {\"snapshot\": 212}); the next run's estimate of when such an operation ends. An output only: never a diff.",
+    description:
+      "Seconds the provider's last wait for each kind of operation on this resource took (e.g. {\"snapshot\": 212}); the next run's estimate of when such an operation ends. An output only: never a diff.",
   },
 };
 
 export const LAST_OPERATION_SECONDS = "lastOperationSeconds";
 
 /** A resource that waits, with the `lastOperationSeconds` output (filled in by provider/core/lifecycle.ts). */
-export function recordingOperationSeconds<P extends PropertyMap, Q extends PropertyMap>(def: ResourceDefinition<P, Q>): ResourceDefinition<P, Q & typeof lastOperationSecondsOutput> {
+export function recordingOperationSeconds<P extends PropertyMap, Q extends PropertyMap>(
+  def: ResourceDefinition<P, Q>,
+): ResourceDefinition<P, Q & typeof lastOperationSecondsOutput> {
   return { ...def, outputs: { ...def.outputs, ...lastOperationSecondsOutput } };
 }

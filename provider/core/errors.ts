@@ -63,7 +63,8 @@ export interface VpsErrorFields {
  */
 const DEFAULT_HINT: Partial<Record<ErrorKind, string>> = {
   notFound: "the object no longer exists on the host (deleted outside Pulumi?): run `pulumi refresh` to update the state, then `pulumi up`",
-  operationFailed: "the host reported the work as failed: run `pulumi refresh` to see the live state, then `pulumi up` to try again (if it fails again, look at the object in the host's panel)",
+  operationFailed:
+    "the host reported the work as failed: run `pulumi refresh` to see the live state, then `pulumi up` to try again (if it fails again, look at the object in the host's panel)",
 };
 
 export class VpsError extends Error {
@@ -141,7 +142,9 @@ export class VpsError extends Error {
    */
   with(patch: Partial<VpsErrorFields>, summary?: string): VpsError {
     const copy = new VpsError({ ...this.fields, ...patch }, summary ?? this.summary, this.context);
-    copy.stack = this.stack?.startsWith(`${this.name}: ${this.message}`) ? `${copy.name}: ${copy.message}${this.stack.slice(this.name.length + 2 + this.message.length)}` : this.stack;
+    copy.stack = this.stack?.startsWith(`${this.name}: ${this.message}`)
+      ? `${copy.name}: ${copy.message}${this.stack.slice(this.name.length + 2 + this.message.length)}`
+      : this.stack;
     return copy;
   }
 

@@ -80,7 +80,12 @@ export function defineHostAccount<C extends HostSettingsSpec, A extends object, 
     ...opts.credentials,
     endpoint: { key: "endpoint", env: `${prefix}_ENDPOINT`, default: opts.endpoint.default, description: opts.endpoint.description },
     operationTimeout: opts.timeouts.setting(),
-    maxRequestsPerSecond: { key: "maxRequestsPerSecond", env: `${prefix}_MAX_REQUESTS_PER_SECOND`, ...(rateDefault === undefined ? {} : { default: String(rateDefault) }), description: opts.maxRequestsPerSecond.description },
+    maxRequestsPerSecond: {
+      key: "maxRequestsPerSecond",
+      env: `${prefix}_MAX_REQUESTS_PER_SECOND`,
+      ...(rateDefault === undefined ? {} : { default: String(rateDefault) }),
+      description: opts.maxRequestsPerSecond.description,
+    },
   };
   // One client per account; the request budget lives in it, so it is per account too: the host limits
   // an account, not a resource. The rate is the one resolved first; a later differing value for the
@@ -93,13 +98,21 @@ export function defineHostAccount<C extends HostSettingsSpec, A extends object, 
     const endpoint = raw.endpoint ?? opts.endpoint.default;
     if (!isHttpUrl(endpoint)) {
       throw new VpsError(
-        { kind: "config", host: name, operation: "configuration", hint: `${name}:endpoint / ${settings.endpoint.env} must be an http(s) URL such as ${opts.endpoint.default}, got ${JSON.stringify(endpoint)}` },
+        {
+          kind: "config",
+          host: name,
+          operation: "configuration",
+          hint: `${name}:endpoint / ${settings.endpoint.env} must be an http(s) URL such as ${opts.endpoint.default}, got ${JSON.stringify(endpoint)}`,
+        },
         `bad ${name}:endpoint`,
       );
     }
     return {
       account: opts.account(raw),
-      connection: { endpoint: endpoint.replace(/\/+$/, ""), maxRequestsPerSecond: numberSetting(name, settings.maxRequestsPerSecond, raw.maxRequestsPerSecond) ?? rateDefault },
+      connection: {
+        endpoint: endpoint.replace(/\/+$/, ""),
+        maxRequestsPerSecond: numberSetting(name, settings.maxRequestsPerSecond, raw.maxRequestsPerSecond) ?? rateDefault,
+      },
     };
   }
 
@@ -111,7 +124,9 @@ export function defineHostAccount<C extends HostSettingsSpec, A extends object, 
   function client(source?: ConfigSource, env?: NodeJS.ProcessEnv): Client {
     const { account, connection } = resolveParts(source, env);
     // A digest of the endpoint and the credentials, never the credentials themselves.
-    const key = createHash("sha256").update(`${connection.endpoint}\n${JSON.stringify(account)}`).digest("hex");
+    const key = createHash("sha256")
+      .update(`${connection.endpoint}\n${JSON.stringify(account)}`)
+      .digest("hex");
     let c = clients.get(key);
     if (c === undefined) {
       const rate = connection.maxRequestsPerSecond;
@@ -134,6 +149,10 @@ export interface HostDefinition {
 }
 
 /** A host: its account glue, and its resources and functions in the order the docs list them. */
-export function defineHost(opts: { account: Pick<HostAccount<HostSettingsSpec, object, unknown>, "name" | "settings" | "timeouts">; resources: ResourceDefinition[]; functions: FunctionDefinition[] }): HostDefinition {
+export function defineHost(opts: {
+  account: Pick<HostAccount<HostSettingsSpec, object, unknown>, "name" | "settings" | "timeouts">;
+  resources: ResourceDefinition[];
+  functions: FunctionDefinition[];
+}): HostDefinition {
   return { name: opts.account.name, settings: opts.account.settings, timeouts: opts.account.timeouts, resources: opts.resources, functions: opts.functions };
 }

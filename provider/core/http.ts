@@ -199,7 +199,10 @@ export class HttpClient {
     const priority = call.priority;
     const budget = this.opts.budget;
     // A budget-like object without `reserve` (older callers, test doubles) counts from the grant.
-    const release = typeof budget?.reserve === "function" ? await budget.reserve(priority, call.signal, currentUnblocks()) : void (await budget?.acquire(priority, call.signal));
+    const release =
+      typeof budget?.reserve === "function"
+        ? await budget.reserve(priority, call.signal, currentUnblocks())
+        : void (await budget?.acquire(priority, call.signal));
     requestSent();
     const timeoutMs = call.timeoutMs ?? this.opts.timeoutMs ?? 60_000;
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -269,17 +272,15 @@ export class HttpClient {
     }
     const code = (e as { code?: string }).code;
     const timedOut = (e as { name?: string }).name === "TimeoutError" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT";
-    return new VpsError(
-      {
-        kind: "network",
-        host: this.host,
-        operation: call.operation,
-        outcomeUnknown: mutate,
-        vendorMessage: `${timedOut ? "timed out" : "connection failed"}${code ? ` (${code})` : ""}`,
-        hint: mutate ? OUTCOME_UNKNOWN_HINT : "check the endpoint and the network, then try again",
-        cause: e,
-      },
-    );
+    return new VpsError({
+      kind: "network",
+      host: this.host,
+      operation: call.operation,
+      outcomeUnknown: mutate,
+      vendorMessage: `${timedOut ? "timed out" : "connection failed"}${code ? ` (${code})` : ""}`,
+      hint: mutate ? OUTCOME_UNKNOWN_HINT : "check the endpoint and the network, then try again",
+      cause: e,
+    });
   }
 }
 
@@ -313,7 +314,13 @@ export function answerError(host: string, res: RawResponse, call: ApiCall<z.ZodT
   const base = { host, operation: call.operation, httpStatus: res.status, vendorCode: vendor?.code };
   const retryAfterSeconds = parseRetryAfter(res.headers["retry-after"], now);
   if (res.status === 429) {
-    return new VpsError({ ...base, kind: "rateLimited", vendorMessage: vendor?.message, retryAfterSeconds, hint: `the ${host} rate limit was reached; lower ${host}:maxRequestsPerSecond or try again later` });
+    return new VpsError({
+      ...base,
+      kind: "rateLimited",
+      vendorMessage: vendor?.message,
+      retryAfterSeconds,
+      hint: `the ${host} rate limit was reached; lower ${host}:maxRequestsPerSecond or try again later`,
+    });
   }
   if (res.status >= 500) {
     const once = call.repeat === "once";
@@ -326,5 +333,8 @@ export function answerError(host: string, res: RawResponse, call: ApiCall<z.ZodT
       hint: once ? OUTCOME_UNKNOWN_HINT : `the ${host} API had a server error; try again later`,
     });
   }
-  return new VpsError({ ...base, kind: vendor?.kind ?? statusKind(res.status), vendorMessage: vendor?.message ?? quoted(300), hint: vendor?.hint }, vendor?.summary);
+  return new VpsError(
+    { ...base, kind: vendor?.kind ?? statusKind(res.status), vendorMessage: vendor?.message ?? quoted(300), hint: vendor?.hint },
+    vendor?.summary,
+  );
 }

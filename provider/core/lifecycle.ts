@@ -26,12 +26,18 @@ export function isUnknown(v: unknown): boolean {
 
 /** JSON-stable form: sorted keys, undefined and null dropped. */
 export function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, val: unknown) => {
-    if (val && typeof val === "object" && !Array.isArray(val)) {
-      return Object.fromEntries(Object.entries(val as Record<string, unknown>).filter(([, x]) => x !== undefined && x !== null).sort(([a], [b]) => a.localeCompare(b)));
-    }
-    return val;
-  }) ?? "undefined";
+  return (
+    JSON.stringify(v, (_k, val: unknown) => {
+      if (val && typeof val === "object" && !Array.isArray(val)) {
+        return Object.fromEntries(
+          Object.entries(val as Record<string, unknown>)
+            .filter(([, x]) => x !== undefined && x !== null)
+            .sort(([a], [b]) => a.localeCompare(b)),
+        );
+      }
+      return val;
+    }) ?? "undefined"
+  );
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {
@@ -85,7 +91,10 @@ function zodFailures(error: z.ZodError, def: ResourceDefinition): CheckFailure[]
     const allowed = allowedValues(issue);
     // A schema's own message (z.literal(true, "must be true: a rollback destroys the disk")) wins over the generic list.
     if (allowed && /^Invalid (input|option)/.test(issue.message)) reason = `must be one of ${allowed.map((x) => JSON.stringify(x)).join(", ")}`;
-    return { property: rest ? `${property}.${rest}` : property, reason: `${resourceLabel(def)} ${property}${rest ? `.${rest}` : ""}: ${reason}${desc && issue.code === "invalid_type" ? ` (${desc})` : ""}` };
+    return {
+      property: rest ? `${property}.${rest}` : property,
+      reason: `${resourceLabel(def)} ${property}${rest ? `.${rest}` : ""}: ${reason}${desc && issue.code === "invalid_type" ? ` (${desc})` : ""}`,
+    };
   });
 }
 
@@ -112,7 +121,8 @@ export async function checkResource(def: ResourceDefinition, olds: Props | undef
     try {
       inputs = (await def.handler.check(inputs, olds, ctx)) as Props;
     } catch (e) {
-      if (e instanceof CheckFailures) return { inputs, failures: e.failures.map((f) => ({ property: f.property, reason: `${ctx.label} ${f.property}: ${f.reason}` })) };
+      if (e instanceof CheckFailures)
+        return { inputs, failures: e.failures.map((f) => ({ property: f.property, reason: `${ctx.label} ${f.property}: ${f.reason}` })) };
       throw e;
     }
   }
@@ -195,7 +205,12 @@ function withAdoptHint(def: ResourceDefinition, e: unknown): unknown {
   return e.with({ hint: extendHint(e.hint, extra) });
 }
 
-export async function readResource(def: ResourceDefinition, id: string, state: Props, ctx: HandlerContext): Promise<{ id: string; inputs: Props; outs: Props } | undefined> {
+export async function readResource(
+  def: ResourceDefinition,
+  id: string,
+  state: Props,
+  ctx: HandlerContext,
+): Promise<{ id: string; inputs: Props; outs: Props } | undefined> {
   try {
     operationDurations.noteState(def.host, state[LAST_OPERATION_SECONDS]);
     const r = await def.handler.read(id, state, ctx);
@@ -239,7 +254,11 @@ export function labelFor(def: ResourceDefinition, props: Props, id?: string): st
  * live value is no diff by definition): those that check rejects (a fixed tariff's sizes) and those
  * the diff still reports. Returns the read's outputs unchanged.
  */
-export async function importResource(def: ResourceDefinition, id: string, ctx: HandlerContext): Promise<{ id: string; inputs: Props; outs: Props } | undefined> {
+export async function importResource(
+  def: ResourceDefinition,
+  id: string,
+  ctx: HandlerContext,
+): Promise<{ id: string; inputs: Props; outs: Props } | undefined> {
   const read = await readResource(def, id, {}, ctx);
   if (!read) return undefined;
   const inputs: Props = { ...read.inputs };

@@ -27,11 +27,21 @@ export const silentLogger: Logger = { info: () => {}, warn: () => {}, progress: 
 /** A logger that records redacted lines; used by tests to assert what a user would see. */
 export class MemoryLogger implements Logger {
   readonly lines: Array<{ level: "info" | "warn" | "progress" | "debug"; message: string }> = [];
-  info(m: string) { this.lines.push({ level: "info", message: redact(m) }); }
-  warn(m: string) { this.lines.push({ level: "warn", message: redact(m) }); }
-  progress(m: string) { this.lines.push({ level: "progress", message: redact(m) }); }
-  debug(m: string) { this.lines.push({ level: "debug", message: redact(m) }); }
-  text(): string { return this.lines.map((l) => `${l.level}: ${l.message}`).join("\n"); }
+  info(m: string) {
+    this.lines.push({ level: "info", message: redact(m) });
+  }
+  warn(m: string) {
+    this.lines.push({ level: "warn", message: redact(m) });
+  }
+  progress(m: string) {
+    this.lines.push({ level: "progress", message: redact(m) });
+  }
+  debug(m: string) {
+    this.lines.push({ level: "debug", message: redact(m) });
+  }
+  text(): string {
+    return this.lines.map((l) => `${l.level}: ${l.message}`).join("\n");
+  }
 }
 
 /**

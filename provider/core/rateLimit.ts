@@ -88,7 +88,10 @@ export class RequestBudget {
   private pumping = false;
   readonly capacity: number;
 
-  constructor(readonly ratePerSecond: number, private readonly clock: Clock = systemClock) {
+  constructor(
+    readonly ratePerSecond: number,
+    private readonly clock: Clock = systemClock,
+  ) {
     this.capacity = Math.max(1, Math.floor(ratePerSecond));
     this.windowMs = ratePerSecond >= 1 ? 1_000 : 1_000 / ratePerSecond;
   }
@@ -97,7 +100,11 @@ export class RequestBudget {
    * Waits for a slot; the slot counts from now. With `untilReleased`, it counts from when the release
    * handed to that callback is called instead (see `reserve`).
    */
-  async acquire(priority: RequestPriority, signal?: AbortSignal, opts: { untilReleased?: (release: () => void) => void; unblocks?: number | (() => number) } = {}): Promise<void> {
+  async acquire(
+    priority: RequestPriority,
+    signal?: AbortSignal,
+    opts: { untilReleased?: (release: () => void) => void; unblocks?: number | (() => number) } = {},
+  ): Promise<void> {
     const u = opts.unblocks ?? currentUnblocks();
     const slot = await this.take(priority, opts.untilReleased !== undefined, typeof u === "function" ? u : () => u, signal);
     opts.untilReleased?.(() => {

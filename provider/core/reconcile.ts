@@ -118,16 +118,39 @@ export async function sendReconciled<T, F>(o: ReconcileCall<T, F>): Promise<Reco
     if (repeat.kind === "neither" && !unhandled) {
       throw unresolved(last, o.operation, `the API cannot show whether it took effect, so it was not sent again; ${repeat.check}`);
     }
-    const seen = repeat.kind === "neither" ? undefined : repeat.look ? (hidesWork(o) && mayHaveArrived(last) ? await lookOverWindow(o, last) : await lookSettled(o, repeat.look, last)) : undefined;
+    const seen =
+      repeat.kind === "neither"
+        ? undefined
+        : repeat.look
+          ? hidesWork(o) && mayHaveArrived(last)
+            ? await lookOverWindow(o, last)
+            : await lookSettled(o, repeat.look, last)
+          : undefined;
     if (seen?.state === "done" || seen?.state === "running") {
-      o.logger.warn(`${o.host}: ${o.operation} had no clear answer (${cause(last)}); ${seen.state === "done" ? "its change is there" : "its work is under way"}, so it is not sent again`);
+      o.logger.warn(
+        `${o.host}: ${o.operation} had no clear answer (${cause(last)}); ${seen.state === "done" ? "its change is there" : "its work is under way"}, so it is not sent again`,
+      );
       return { kind: seen.state, found: seen.found };
     }
     if (seen?.state === "unknown" && repeat.kind === "observable" && !unhandled) {
-      throw unresolved(last, o.operation, `${seen.why}, so it was not sent again; check the object in the host's panel (or run \`pulumi refresh\`) before \`pulumi up\` again`);
+      throw unresolved(
+        last,
+        o.operation,
+        `${seen.why}, so it was not sent again; check the object in the host's panel (or run \`pulumi refresh\`) before \`pulumi up\` again`,
+      );
     }
-    if (attempt >= attempts) throw unresolved(last, o.operation, `it was sent ${attempts} times without a clear answer; run \`pulumi refresh\` to see the live state, then \`pulumi up\` again`);
-    const why = repeat.kind === "idempotent" ? "sending it again leaves the same result" : seen?.state === "absent" ? "its change is not there and nothing runs for it" : "the host says it did not handle it";
+    if (attempt >= attempts)
+      throw unresolved(
+        last,
+        o.operation,
+        `it was sent ${attempts} times without a clear answer; run \`pulumi refresh\` to see the live state, then \`pulumi up\` again`,
+      );
+    const why =
+      repeat.kind === "idempotent"
+        ? "sending it again leaves the same result"
+        : seen?.state === "absent"
+          ? "its change is not there and nothing runs for it"
+          : "the host says it did not handle it";
     o.logger.warn(`${o.host}: ${o.operation} had no clear answer (${cause(last)}); ${why}, so it is sent again`);
   }
 }
@@ -137,7 +160,13 @@ export async function sendReconciled<T, F>(o: ReconcileCall<T, F>): Promise<Reco
  * or after a transient fault the fault's error, saying it was not sent again and what to check.
  */
 export async function sendUnrepeatable<T>(o: Omit<ReconcileCall<T, never>, "repeat" | "busyWait" | "attempts"> & { check: string }): Promise<T> {
-  const r = await sendReconciled<T, never>({ host: o.host, operation: o.operation, send: o.send, logger: o.logger, repeat: { kind: "neither", check: o.check } });
+  const r = await sendReconciled<T, never>({
+    host: o.host,
+    operation: o.operation,
+    send: o.send,
+    logger: o.logger,
+    repeat: { kind: "neither", check: o.check },
+  });
   // Nothing is looked for, so nothing can be found: only an answer returns.
   return (r as { kind: "sent"; answer: T }).answer;
 }
@@ -150,7 +179,9 @@ export async function sendIdempotent<T>(o: Omit<ReconcileCall<T, never>, "repeat
 }
 
 /** A call declared `hiddenWork`, with the window (its busy wait) to look over. */
-function hidesWork<T, F>(o: ReconcileCall<T, F>): o is ReconcileCall<T, F> & { repeat: { kind: "observable" }; busyWait: NonNullable<ReconcileCall<T, F>["busyWait"]> } {
+function hidesWork<T, F>(
+  o: ReconcileCall<T, F>,
+): o is ReconcileCall<T, F> & { repeat: { kind: "observable" }; busyWait: NonNullable<ReconcileCall<T, F>["busyWait"]> } {
   return o.repeat.kind === "observable" && o.repeat.hiddenWork === true && o.busyWait !== undefined;
 }
 
@@ -173,11 +204,16 @@ function mayHaveArrived(e: VpsError): boolean {
  * runs out; only then does "absent" mean the lost call did not take (or failed), so that it may be
  * sent again. A call whose work outlasts the wait is still refused as busy when re-sent.
  */
-async function lookOverWindow<T, F>(o: ReconcileCall<T, F> & { repeat: { kind: "observable" }; busyWait: NonNullable<ReconcileCall<T, F>["busyWait"]> }, fault: VpsError): Promise<Seen<F>> {
+async function lookOverWindow<T, F>(
+  o: ReconcileCall<T, F> & { repeat: { kind: "observable" }; busyWait: NonNullable<ReconcileCall<T, F>["busyWait"]> },
+  fault: VpsError,
+): Promise<Seen<F>> {
   const first = await look(o, o.repeat.look, fault);
   if (first.state !== "absent") return first;
   const wait = o.busyWait;
-  o.logger.warn(`${o.host}: ${o.operation} had no clear answer (${cause(fault)}) and the host cannot show its work while it runs; looking for its change for up to ${Math.round(wait.timeoutMs / 1000)} s before sending it again`);
+  o.logger.warn(
+    `${o.host}: ${o.operation} had no clear answer (${cause(fault)}) and the host cannot show its work while it runs; looking for its change for up to ${Math.round(wait.timeoutMs / 1000)} s before sending it again`,
+  );
   return lookUntilShown(o, o.repeat.look, fault, wait);
 }
 
@@ -189,7 +225,12 @@ async function lookSettled<T, F>(o: ReconcileCall<T, F>, fn: () => Promise<Seen<
 }
 
 /** Looks until the change shows (or work on it, or an unknown) or the window runs out; then it is absent. */
-async function lookUntilShown<F>(o: { host: string; operation: string }, fn: () => Promise<Seen<F>>, fault: VpsError, window: { timeoutMs: number; clock?: Clock; signal?: AbortSignal }): Promise<Seen<F>> {
+async function lookUntilShown<F>(
+  o: { host: string; operation: string },
+  fn: () => Promise<Seen<F>>,
+  fault: VpsError,
+  window: { timeoutMs: number; clock?: Clock; signal?: AbortSignal },
+): Promise<Seen<F>> {
   try {
     const r = await waitFor<Seen<F>>({
       host: o.host,
@@ -215,7 +256,11 @@ async function look<F>(o: { host: string; operation: string }, fn: () => Promise
   } catch (e) {
     // A conflict the look found (several candidates) is the answer, not a failure to look.
     if (isVpsError(e, "conflict")) throw e;
-    throw unresolved(fault, o.operation, `looking at the object to see whether it took effect failed too (${(e as Error).message}); check it in the host's panel (or run \`pulumi refresh\`) before \`pulumi up\` again`);
+    throw unresolved(
+      fault,
+      o.operation,
+      `looking at the object to see whether it took effect failed too (${(e as Error).message}); check it in the host's panel (or run \`pulumi refresh\`) before \`pulumi up\` again`,
+    );
   }
 }
 
@@ -227,9 +272,16 @@ async function look<F>(o: { host: string; operation: string }, fn: () => Promise
 async function waitWhileBusy<T, F>(o: ReconcileCall<T, F>, fault: VpsError, refusal: VpsError): Promise<Reconciled<T, F>> {
   const wait = o.busyWait;
   const repeat = o.repeat;
-  if (!wait || repeat.kind === "neither") throw unresolved(fault, o.operation, `sending it again was refused as busy (${refusal.message}); wait for the work on it to end, check it, then run \`pulumi up\` again`);
+  if (!wait || repeat.kind === "neither")
+    throw unresolved(
+      fault,
+      o.operation,
+      `sending it again was refused as busy (${refusal.message}); wait for the work on it to end, check it, then run \`pulumi up\` again`,
+    );
   const hidden = hidesWork(o);
-  o.logger.warn(`${o.host}: ${o.operation} had no clear answer (${cause(fault)}) and sending it again was refused as busy: its work is probably under way; waiting for it`);
+  o.logger.warn(
+    `${o.host}: ${o.operation} had no clear answer (${cause(fault)}) and sending it again was refused as busy: its work is probably under way; waiting for it`,
+  );
   try {
     const r = await waitFor<Reconciled<T, F>>({
       host: o.host,
@@ -241,7 +293,8 @@ async function waitWhileBusy<T, F>(o: ReconcileCall<T, F>, fault: VpsError, refu
         const seen = repeat.look ? await lookSettled(o, repeat.look, fault) : undefined;
         if (seen?.state === "done") return { done: true, value: { kind: "done", found: seen.found } };
         if (seen?.state === "running") return { done: true, value: { kind: "running", found: seen.found } };
-        if (seen?.state === "unknown" && repeat.kind === "observable") throw unresolved(fault, o.operation, `${seen.why}; check the object in the host's panel before \`pulumi up\` again`);
+        if (seen?.state === "unknown" && repeat.kind === "observable")
+          throw unresolved(fault, o.operation, `${seen.why}; check the object in the host's panel before \`pulumi up\` again`);
         // Work the look cannot see may end between a look and a repeat, which would then be applied
         // twice: while it runs, only its change is looked for.
         if (hidden) return { done: false, status: "its change is not there yet" };
@@ -255,7 +308,12 @@ async function waitWhileBusy<T, F>(o: ReconcileCall<T, F>, fault: VpsError, refu
     });
     return r.value!;
   } catch (e) {
-    if (isVpsError(e, "timeout")) throw unresolved(fault, o.operation, `the object stayed busy for ${Math.round(wait.timeoutMs / 1000)} s; wait for the work on it to end, check it, then run \`pulumi up\` again`);
+    if (isVpsError(e, "timeout"))
+      throw unresolved(
+        fault,
+        o.operation,
+        `the object stayed busy for ${Math.round(wait.timeoutMs / 1000)} s; wait for the work on it to end, check it, then run \`pulumi up\` again`,
+      );
     throw e;
   }
 }
@@ -293,7 +351,12 @@ export function lookForCreated<F>(o: { host: string; operation: string; describe
   return async () => {
     const found = await find();
     if (found.length > 1) {
-      throw new VpsError({ kind: "conflict", host: o.host, operation: o.operation, hint: `the answer was lost and several matching objects exist: ${found.map(o.describe).join(", ")}; adopt the right one with importFrom and delete the others` });
+      throw new VpsError({
+        kind: "conflict",
+        host: o.host,
+        operation: o.operation,
+        hint: `the answer was lost and several matching objects exist: ${found.map(o.describe).join(", ")}; adopt the right one with importFrom and delete the others`,
+      });
     }
     return found.length === 1 ? { state: "done", found: found[0] } : { state: "absent" };
   };

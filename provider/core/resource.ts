@@ -228,7 +228,8 @@ export function describeProperty(def: Pick<ResourceDefinition, "type" | "inputs"
   if (isInput && def.nameProperty === key) notes.push("Defaults to the Pulumi resource name.");
   if (isInput && spec.default !== undefined) notes.push(`Default: \`${String(spec.default)}\`.`);
   if (isInput && spec.computed) notes.push("Left unset, the live value is an output and no diff.");
-  if (isInput && spec.replaceOnChange) notes.push(isActionResource(def) ? `Changing it runs the ${def.type} again (a replacement).` : `Changing it replaces the ${def.type}.`);
+  if (isInput && spec.replaceOnChange)
+    notes.push(isActionResource(def) ? `Changing it runs the ${def.type} again (a replacement).` : `Changing it replaces the ${def.type}.`);
   if (isInput && spec.createOnly) notes.push("Changing only this is no diff.");
   if (spec.secret) notes.push("Secret: kept encrypted in state.");
   return notes.join(" ");

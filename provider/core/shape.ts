@@ -129,7 +129,9 @@ export function shapeOfJson(node: JsonSchema | boolean | undefined): Shape {
           return p;
         });
         const extra = s.additionalProperties;
-        return extra === undefined || extra === false ? { ...base, kind: "object", properties } : { ...base, kind: "object", properties, rest: shapeOfJson(extra) };
+        return extra === undefined || extra === false
+          ? { ...base, kind: "object", properties }
+          : { ...base, kind: "object", properties, rest: shapeOfJson(extra) };
       }
       return { ...base, kind: "map", values: typeof s.additionalProperties === "object" ? shapeOfJson(s.additionalProperties) : ANY };
     default:

@@ -63,9 +63,19 @@ export function probeTcp(opts: TcpProbeOptions): Promise<TcpProbeResult> {
       resolve(r);
     };
     const onAbort = () => finish({ ready: false, reason: "cancelled" });
-    const timer = setTimeout(() => finish({ ready: false, reason: connected ? `no greeting within ${seconds} s` : `no connection within ${seconds} s` }), opts.timeoutMs);
+    const timer = setTimeout(
+      () => finish({ ready: false, reason: connected ? `no greeting within ${seconds} s` : `no connection within ${seconds} s` }),
+      opts.timeoutMs,
+    );
     socket.on("error", (e) => finish({ ready: false, reason: socketErrorReason(e) }));
-    socket.on("close", () => finish({ ready: false, reason: connected ? `closed after ${received.length ? `the partial greeting ${shown(received)}` : "connecting, with no greeting"}` : "connection closed" }));
+    socket.on("close", () =>
+      finish({
+        ready: false,
+        reason: connected
+          ? `closed after ${received.length ? `the partial greeting ${shown(received)}` : "connecting, with no greeting"}`
+          : "connection closed",
+      }),
+    );
     socket.on("connect", () => {
       connected = true;
       if (!expected) finish({ ready: true });
@@ -75,7 +85,8 @@ export function probeTcp(opts: TcpProbeOptions): Promise<TcpProbeResult> {
         received = Buffer.concat([received, chunk]);
         const n = Math.min(received.length, expected.length);
         // A difference in the bytes so far settles it without waiting for the rest.
-        if (!received.subarray(0, n).equals(expected.subarray(0, n))) finish({ ready: false, reason: `greeting ${shown(received)} does not start with ${JSON.stringify(opts.banner)}` });
+        if (!received.subarray(0, n).equals(expected.subarray(0, n)))
+          finish({ ready: false, reason: `greeting ${shown(received)} does not start with ${JSON.stringify(opts.banner)}` });
         else if (received.length >= expected.length) finish({ ready: true });
       });
     }
@@ -122,7 +133,8 @@ export async function addressProblem(address: string, lookup: HostLookup = syste
   if (/:\d+$/.test(address) && !address.includes("::")) return `"${address}": give the address alone and the port in readiness.port`;
   const name = address.endsWith(".") ? address.slice(0, -1) : address;
   if (/^[\d.]+$/.test(name)) return `"${address}" is not a valid IPv4 address`;
-  if (name.length === 0 || name.length > 253 || !name.split(".").every((l) => HOST_LABEL.test(l))) return `"${address}" is neither an IP address nor a host name`;
+  if (name.length === 0 || name.length > 253 || !name.split(".").every((l) => HOST_LABEL.test(l)))
+    return `"${address}" is neither an IP address nor a host name`;
   let resolved: string;
   try {
     resolved = (await lookup(name)).address;

@@ -13,7 +13,14 @@ import type { HandlerContext, PropertySpec } from "./resource";
  * 3. config `<host>:operationTimeout` / env `<HOST>_OPERATION_TIMEOUT` (seconds);
  * 4. the host's default for that kind of wait, from its OperationTimeouts table.
  */
-export function operationTimeoutMs(host: string, inputSeconds: number | undefined, ctx: Pick<HandlerContext, "requestTimeoutSeconds">, defaultSeconds: number, source: ConfigSource = getConfigSource(), env: NodeJS.ProcessEnv = process.env): number {
+export function operationTimeoutMs(
+  host: string,
+  inputSeconds: number | undefined,
+  ctx: Pick<HandlerContext, "requestTimeoutSeconds">,
+  defaultSeconds: number,
+  source: ConfigSource = getConfigSource(),
+  env: NodeJS.ProcessEnv = process.env,
+): number {
   if (inputSeconds !== undefined && inputSeconds > 0) return inputSeconds * 1000;
   if (ctx.requestTimeoutSeconds && ctx.requestTimeoutSeconds > 0) return ctx.requestTimeoutSeconds * 1000;
   const configured = source.get(`${host}:operationTimeout`) || env[`${host.toUpperCase()}_OPERATION_TIMEOUT`] || undefined;
@@ -35,7 +42,8 @@ export function formatSeconds(seconds: number): string {
 }
 
 /** What every description of operationTimeout says it means. */
-export const OPERATION_TIMEOUT_MEANING = "every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline";
+export const OPERATION_TIMEOUT_MEANING =
+  "every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline";
 
 /**
  * A host's default wait limits: one entry per kind of wait, the only place each number is written.
@@ -79,7 +87,9 @@ export class OperationTimeouts<K extends string> {
 
   /** The `operationTimeout` argument of a function that waits. */
   argument(kinds: readonly K[]) {
-    return seconds().optional().describe(this.description(kinds, "of this call", false));
+    return seconds()
+      .optional()
+      .describe(this.description(kinds, "of this call", false));
   }
 
   /** The `<host>:operationTimeout` setting. */

@@ -172,7 +172,10 @@ export class PollSchedule {
   /** Whether a poll reported a usable percentage (recorded with the duration). */
   sawProgress = false;
 
-  constructor(readonly estimate: EndEstimate | undefined, private readonly b: WaitBackoff) {
+  constructor(
+    readonly estimate: EndEstimate | undefined,
+    private readonly b: WaitBackoff,
+  ) {
     this.backoffInterval = b.initialMs;
     this.step = estimate ? WINDOW_STEP[estimate.source] : WINDOW_STEP.history;
     if (estimate) {
@@ -283,7 +286,16 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
       });
     }
     if (opts.signal?.aborted) {
-      throw new VpsError({ kind: "other", host: opts.host, operation: `waiting for ${opts.what}`, objectId: opts.objectId, hint: "the wait was cancelled; the work may still be running on the host: run `pulumi refresh`" }, "cancelled");
+      throw new VpsError(
+        {
+          kind: "other",
+          host: opts.host,
+          operation: `waiting for ${opts.what}`,
+          objectId: opts.objectId,
+          hint: "the wait was cancelled; the work may still be running on the host: run `pulumi refresh`",
+        },
+        "cancelled",
+      );
     }
     polls++;
     const sentAt = clock.now() - start;

@@ -22,7 +22,11 @@ import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema }
  */
 
 const inputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the flops.Server whose backups this policy sets (on a replacement, the old server gets its previous policy back).", replaceOnChange: true },
+  serverId: {
+    schema: serverIdSchema,
+    description: "Id of the flops.Server whose backups this policy sets (on a replacement, the old server gets its previous policy back).",
+    replaceOnChange: true,
+  },
   quantity: {
     schema: z.number().int("must be a whole number of copies, 1–10").min(1, "must be 1–10 copies").max(10, "must be 1–10 copies"),
     description: "Backups kept, 1–10. Changed in place (backup_policy_change).",
@@ -43,7 +47,10 @@ const inputs = {
 const policySchema = backupPolicySchema;
 
 const outputs = {
-  previousPolicy: { schema: policySchema.nullable().optional(), description: "The policy the server had before this resource took it over; put back on delete." },
+  previousPolicy: {
+    schema: policySchema.nullable().optional(),
+    description: "The policy the server had before this resource took it over; put back on delete.",
+  },
   claimToken: { schema: z.string().optional(), description: "Identifies this resource's claim on the server's policy inside one provider process (internal)." },
 };
 
@@ -72,12 +79,27 @@ function release(serverId: string, token: string | undefined): void {
 }
 
 const describe = (p: BackupPolicy | { quantity: number; frequency: number }) => `${p.quantity} ${p.quantity === 1 ? "copy" : "copies"} every ${p.frequency} h`;
-const samePolicy = (a: { quantity: number; frequency: number }, b: { quantity: number; frequency: number }) => a.quantity === b.quantity && a.frequency === b.frequency;
+const samePolicy = (a: { quantity: number; frequency: number }, b: { quantity: number; frequency: number }) =>
+  a.quantity === b.quantity && a.frequency === b.frequency;
 
 /** backup_policy_change sets the whole policy: sent again after a transient fault, unless the VM already shows it. */
-async function applyPolicy(c: FlopsClient, vmId: number, tenantId: number, wanted: { quantity: number; frequency: number }, ctx: HandlerContext, operationTimeout?: number): Promise<void> {
-  const shown = async (): Promise<Seen<unknown>> => (samePolicy((await c.getVm(vmId)).backupPolicy, wanted) ? { state: "done", found: undefined } : { state: "absent" });
-  const r = await startReconciled(ctx, `backup_policy_change of VM ${vmId}`, () => c.changeBackupPolicy({ vmId, tenantId, quantity: wanted.quantity, frequency: wanted.frequency }), { kind: "idempotent", look: shown }, operationTimeout);
+async function applyPolicy(
+  c: FlopsClient,
+  vmId: number,
+  tenantId: number,
+  wanted: { quantity: number; frequency: number },
+  ctx: HandlerContext,
+  operationTimeout?: number,
+): Promise<void> {
+  const shown = async (): Promise<Seen<unknown>> =>
+    samePolicy((await c.getVm(vmId)).backupPolicy, wanted) ? { state: "done", found: undefined } : { state: "absent" };
+  const r = await startReconciled(
+    ctx,
+    `backup_policy_change of VM ${vmId}`,
+    () => c.changeBackupPolicy({ vmId, tenantId, quantity: wanted.quantity, frequency: wanted.frequency }),
+    { kind: "idempotent", look: shown },
+    operationTimeout,
+  );
   if (r.kind === "sent") {
     reportStarted(ctx, `backup policy of server ${vmId}`, `changing to ${describe(wanted)}`, `operation ${r.answer.operationId}`);
     await awaitOperation(c, r.answer, `backup policy of server ${vmId} → ${describe(wanted)}`, ctx, { operationTimeout, kind: "backup policy change" });
@@ -89,7 +111,12 @@ async function takeOver(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
   const serverId = news.serverId;
   const operation = news.importFrom !== undefined ? `import backup policy of server ${news.importFrom}` : `set backup policy of server ${serverId}`;
   if (news.importFrom !== undefined && news.importFrom !== serverId) {
-    throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation, hint: `importFrom (${news.importFrom}) must be the server's id, the same as serverId (${serverId})` });
+    throw new VpsError({
+      kind: "conflict",
+      host: FLOPS_HOST,
+      operation,
+      hint: `importFrom (${news.importFrom}) must be the server's id, the same as serverId (${serverId})`,
+    });
   }
   const holder = claims.get(serverId);
   if (holder !== undefined) {
@@ -119,32 +146,36 @@ async function takeOver(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
   }
 }
 
-export const backupPolicyResource = recordingOperationSeconds(defineResource({
-  host: FLOPS_HOST,
-  type: "BackupPolicy",
-  description: "The backup schedule of a flops server (backup_policy_change); delete puts back the policy the server had before.",
-  inputs,
-  outputs,
-  notes: {
-    id: "the server's id (`\"88977\"`): a server has one backup policy",
-    behaviour: [
-      "Create and update call `backup_policy_change` and wait for it. `previousPolicy` is the policy the server had when this resource took it over (at create or adoption); delete puts exactly that back and says so in the log (`put back server 88977's backup policy from before this resource: 1 copy every 72 h`). Refresh takes the policy from the VM info, so a change in the panel is drift.",
-    ],
-    limits: [
-      "One policy per server: the API cannot tell two resources apart, so the provider process keeps a claim per server. A second `BackupPolicy` for the same server fails at create. Within one `pulumi up` (one provider process) this catches two created together, and a new one beside an existing one the engine has checked first (declare the existing one first). If a policy resource is renamed (a new one for the server created, the old one deleted in the same run), the old one's delete sees the new claim and leaves the policy alone instead of putting its old value back.",
-    ],
-    waits: ["Create, update and delete each wait for one `backup_policy_change` operation."],
-    adoption: ["`importFrom` is the server's id and must equal `serverId`; the policy the server has then is what delete puts back."],
-    errors: [
-      { error: "`server ... already has a flops.BackupPolicy in this program`", action: "Declare one `BackupPolicy` per server: merge the two, or remove one." },
-      { error: "`importFrom (...) must be the server's id, the same as serverId`", action: "Make them agree." },
-    ],
-    example: {
-      typescript: `import { flops } from "pulumi-vps";
+export const backupPolicyResource = recordingOperationSeconds(
+  defineResource({
+    host: FLOPS_HOST,
+    type: "BackupPolicy",
+    description: "The backup schedule of a flops server (backup_policy_change); delete puts back the policy the server had before.",
+    inputs,
+    outputs,
+    notes: {
+      id: 'the server\'s id (`"88977"`): a server has one backup policy',
+      behaviour: [
+        "Create and update call `backup_policy_change` and wait for it. `previousPolicy` is the policy the server had when this resource took it over (at create or adoption); delete puts exactly that back and says so in the log (`put back server 88977's backup policy from before this resource: 1 copy every 72 h`). Refresh takes the policy from the VM info, so a change in the panel is drift.",
+      ],
+      limits: [
+        "One policy per server: the API cannot tell two resources apart, so the provider process keeps a claim per server. A second `BackupPolicy` for the same server fails at create. Within one `pulumi up` (one provider process) this catches two created together, and a new one beside an existing one the engine has checked first (declare the existing one first). If a policy resource is renamed (a new one for the server created, the old one deleted in the same run), the old one's delete sees the new claim and leaves the policy alone instead of putting its old value back.",
+      ],
+      waits: ["Create, update and delete each wait for one `backup_policy_change` operation."],
+      adoption: ["`importFrom` is the server's id and must equal `serverId`; the policy the server has then is what delete puts back."],
+      errors: [
+        {
+          error: "`server ... already has a flops.BackupPolicy in this program`",
+          action: "Declare one `BackupPolicy` per server: merge the two, or remove one.",
+        },
+        { error: "`importFrom (...) must be the server's id, the same as serverId`", action: "Make them agree." },
+      ],
+      example: {
+        typescript: `import { flops } from "pulumi-vps";
 
 // Backups every 24 hours, 3 kept. Deleting this resource puts back the policy the server had before.
 new flops.BackupPolicy("web-backups", { serverId: "88977", quantity: 3, frequency: 24 });`,
-      yaml: `name: flops-backup-policy
+        yaml: `name: flops-backup-policy
 runtime: yaml
 resources:
   webBackups:
@@ -153,61 +184,64 @@ resources:
       serverId: "88977"
       quantity: 3
       frequency: 24`,
+      },
     },
-  },
-  handler: {
-    async check(news, olds) {
-      // An existing policy (olds = its old inputs) claims its server before a create in this process can take it.
-      if (olds?.serverId !== undefined && !claims.has(olds.serverId)) claims.set(olds.serverId, {});
-      return news;
-    },
-    async create(news, ctx) {
-      return takeOver(flopsClient(), news, ctx);
-    },
-    async read(id, prior) {
-      const c = flopsClient();
-      const vm = await findVm(c, Number(id));
-      if (!vm) {
-        release(id, prior.claimToken);
-        return undefined;
-      }
-      const frequency = vm.backupPolicy.frequency as Inputs["frequency"];
-      const live = { serverId: id, quantity: vm.backupPolicy.quantity, frequency, importFrom: prior.importFrom, operationTimeout: prior.operationTimeout };
-      return { id, inputs: live, outs: { ...live, previousPolicy: prior.previousPolicy, claimToken: prior.claimToken } };
-    },
-    async update(id, olds, news, ctx) {
-      const c = flopsClient();
-      const vmId = Number(id);
-      if (!claims.has(id)) claims.set(id, { token: olds.claimToken });
-      await withVmLock(vmId, async () => {
-        const vm = await requireVm(c, vmId, `change backup policy of server ${vmId}`);
-        const wanted = { quantity: news.quantity, frequency: news.frequency };
-        if (!samePolicy(vm.backupPolicy, wanted)) await applyPolicy(c, vmId, vm.tenantId, wanted, ctx, news.operationTimeout);
-      });
-      return { ...news, previousPolicy: olds.previousPolicy, claimToken: olds.claimToken };
-    },
-    async delete(id, state, ctx) {
-      const c = flopsClient();
-      const vmId = Number(id);
-      if (!mayAct(id, state.claimToken)) {
-        ctx.logger.info(`${ctx.label}: another flops.BackupPolicy now manages server ${vmId}'s backups; its policy is left as it is`);
-        return;
-      }
-      try {
+    handler: {
+      async check(news, olds) {
+        // An existing policy (olds = its old inputs) claims its server before a create in this process can take it.
+        if (olds?.serverId !== undefined && !claims.has(olds.serverId)) claims.set(olds.serverId, {});
+        return news;
+      },
+      async create(news, ctx) {
+        return takeOver(flopsClient(), news, ctx);
+      },
+      async read(id, prior) {
+        const c = flopsClient();
+        const vm = await findVm(c, Number(id));
+        if (!vm) {
+          release(id, prior.claimToken);
+          return undefined;
+        }
+        const frequency = vm.backupPolicy.frequency as Inputs["frequency"];
+        const live = { serverId: id, quantity: vm.backupPolicy.quantity, frequency, importFrom: prior.importFrom, operationTimeout: prior.operationTimeout };
+        return { id, inputs: live, outs: { ...live, previousPolicy: prior.previousPolicy, claimToken: prior.claimToken } };
+      },
+      async update(id, olds, news, ctx) {
+        const c = flopsClient();
+        const vmId = Number(id);
+        if (!claims.has(id)) claims.set(id, { token: olds.claimToken });
         await withVmLock(vmId, async () => {
-          const vm = await findVm(c, vmId);
-          if (!vm) return;
-          const previous = state.previousPolicy;
-          if (!previous) {
-            ctx.logger.info(`${ctx.label}: no record of server ${vmId}'s policy before this resource; its policy (${describe(vm.backupPolicy)}) is left as it is`);
-            return;
-          }
-          if (!samePolicy(vm.backupPolicy, previous)) await applyPolicy(c, vmId, vm.tenantId, previous, ctx, state.operationTimeout);
-          ctx.logger.info(`${ctx.label}: put back server ${vmId}'s backup policy from before this resource: ${describe(previous)}`);
+          const vm = await requireVm(c, vmId, `change backup policy of server ${vmId}`);
+          const wanted = { quantity: news.quantity, frequency: news.frequency };
+          if (!samePolicy(vm.backupPolicy, wanted)) await applyPolicy(c, vmId, vm.tenantId, wanted, ctx, news.operationTimeout);
         });
-      } finally {
-        release(id, state.claimToken);
-      }
+        return { ...news, previousPolicy: olds.previousPolicy, claimToken: olds.claimToken };
+      },
+      async delete(id, state, ctx) {
+        const c = flopsClient();
+        const vmId = Number(id);
+        if (!mayAct(id, state.claimToken)) {
+          ctx.logger.info(`${ctx.label}: another flops.BackupPolicy now manages server ${vmId}'s backups; its policy is left as it is`);
+          return;
+        }
+        try {
+          await withVmLock(vmId, async () => {
+            const vm = await findVm(c, vmId);
+            if (!vm) return;
+            const previous = state.previousPolicy;
+            if (!previous) {
+              ctx.logger.info(
+                `${ctx.label}: no record of server ${vmId}'s policy before this resource; its policy (${describe(vm.backupPolicy)}) is left as it is`,
+              );
+              return;
+            }
+            if (!samePolicy(vm.backupPolicy, previous)) await applyPolicy(c, vmId, vm.tenantId, previous, ctx, state.operationTimeout);
+            ctx.logger.info(`${ctx.label}: put back server ${vmId}'s backup policy from before this resource: ${describe(previous)}`);
+          });
+        } finally {
+          release(id, state.claimToken);
+        }
+      },
     },
-  },
-}));
+  }),
+);

@@ -27,7 +27,10 @@ const ID_FORM = /^(\d+)\/(.+)\/(\d+)$/;
 const inputs = {
   serverId: { schema: serverIdSchema, description: "Id of the flops.Server to roll back.", replaceOnChange: true },
   backup: {
-    schema: z.string().min(1, "must be a backup id such as diff-backupsnap20141019011721-backupsnap20141022015414.lz4 (flops.getBackups lists them)").regex(/^[^/]+$/, "must be a backup id (a file name, no /)"),
+    schema: z
+      .string()
+      .min(1, "must be a backup id such as diff-backupsnap20141019011721-backupsnap20141022015414.lz4 (flops.getBackups lists them)")
+      .regex(/^[^/]+$/, "must be a backup id (a file name, no /)"),
     description: "Id of the backup to roll back to (a file name from flops.getBackups).",
     replaceOnChange: true,
   },
@@ -38,7 +41,8 @@ const inputs = {
   },
   importFrom: {
     schema: z.string().regex(ID_FORM, 'must be "<serverId>/<backup>/<operationId>"').optional(),
-    description: 'Adopt a backup rollback already started ("<serverId>/<backup>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
+    description:
+      'Adopt a backup rollback already started ("<serverId>/<backup>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
     createOnly: true,
   },
 };
@@ -52,7 +56,13 @@ type Inputs = ShapeOf<typeof inputs> & { operationTimeout?: number };
 
 function parseId(id: string): { vmId: number; backup: string; operationId: number } {
   const m = ID_FORM.exec(id);
-  if (!m) throw new VpsError({ kind: "invalid", host: FLOPS_HOST, operation: "read backup rollback", hint: `"${id}" is not a flops.BackupRollback id ("<serverId>/<backup>/<operationId>")` });
+  if (!m)
+    throw new VpsError({
+      kind: "invalid",
+      host: FLOPS_HOST,
+      operation: "read backup rollback",
+      hint: `"${id}" is not a flops.BackupRollback id ("<serverId>/<backup>/<operationId>")`,
+    });
   return { vmId: Number(m[1]), backup: m[2], operationId: Number(m[3]) };
 }
 
@@ -72,17 +82,32 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
   if (news.importFrom !== undefined) {
     const ref = parseId(news.importFrom);
     if (String(ref.vmId) !== news.serverId || ref.backup !== news.backup) {
-      throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation: `import backup rollback ${news.importFrom}`, hint: `importFrom names server ${ref.vmId} and backup ${ref.backup}, the program server ${news.serverId} and backup ${news.backup}; make them agree` });
+      throw new VpsError({
+        kind: "conflict",
+        host: FLOPS_HOST,
+        operation: `import backup rollback ${news.importFrom}`,
+        hint: `importFrom names server ${ref.vmId} and backup ${ref.backup}, the program server ${news.serverId} and backup ${news.backup}; make them agree`,
+      });
     }
-    const run = await adoptRollback(c, vmId, ref.operationId, what, ctx, { operationTimeout: news.operationTimeout, acceptType: (t) => t === BACKUP_ROLLBACK_TYPE });
+    const run = await adoptRollback(c, vmId, ref.operationId, what, ctx, {
+      operationTimeout: news.operationTimeout,
+      acceptType: (t) => t === BACKUP_ROLLBACK_TYPE,
+    });
     return { id: news.importFrom, outs: { ...news, ...run, backupTimeAdded: backup?.timeAdded } };
   }
   if (!backup) {
     await requireVm(c, vmId, what);
     const known = (await backupsOf(c, vmId)).map((b) => b.id);
-    throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation: what, hint: `server ${vmId} has no backup ${news.backup}; it has ${known.length ? known.join(", ") : "none yet (they are taken on the server's backup schedule)"}` });
+    throw new VpsError({
+      kind: "notFound",
+      host: FLOPS_HOST,
+      operation: what,
+      hint: `server ${vmId} has no backup ${news.backup}; it has ${known.length ? known.join(", ") : "none yet (they are taken on the server's backup schedule)"}`,
+    });
   }
-  ctx.logger.warn(`${ctx.label}: rolling server ${vmId} back to backup ${backup.id}: every snapshot of the server is deleted, its current disk is lost${news.createBackup ? " (a backup of it is taken first)" : ""}, and its tariff goes back to the one of the backup's time`);
+  ctx.logger.warn(
+    `${ctx.label}: rolling server ${vmId} back to backup ${backup.id}: every snapshot of the server is deleted, its current disk is lost${news.createBackup ? " (a backup of it is taken first)" : ""}, and its tariff goes back to the one of the backup's time`,
+  );
   const run = await runRollback(c, vmId, what, ctx, {
     operationTimeout: news.operationTimeout,
     kind: "backup rollback",
@@ -102,7 +127,10 @@ async function backupRollbackRepeat(c: FlopsClient, before: Vm, createBackup: bo
   const backupsBefore = new Set((await backupsOf(c, vmId)).map((b) => b.id));
   const snapshotsBefore = (await c.listSnapshots(vmId)).length;
   if (!createBackup && snapshotsBefore === 0 && before.currentSnapshot === null) {
-    return { kind: "neither", check: `server ${vmId} has no snapshots for the rollback to delete, so nothing shows whether it happened: look at the server in the panel before \`pulumi up\` again, which would roll it back again` };
+    return {
+      kind: "neither",
+      check: `server ${vmId} has no snapshots for the rollback to delete, so nothing shows whether it happened: look at the server in the panel before \`pulumi up\` again, which would roll it back again`,
+    };
   }
   const happened = async (): Promise<Seen<unknown>> => {
     const saved = createBackup && (await backupsOf(c, vmId)).some((b) => !backupsBefore.has(b.id));
@@ -112,34 +140,40 @@ async function backupRollbackRepeat(c: FlopsClient, before: Vm, createBackup: bo
   return { kind: "observable", look: happened };
 }
 
-export const backupRollbackResource = recordingOperationSeconds(defineAction({
-  host: FLOPS_HOST,
-  type: "BackupRollback",
-  description: "Rolls a flops server back to a backup (backup_rollback) when created or when its triggers change; deleting it leaves the server alone.",
-  confirm: "a backup rollback deletes every snapshot of the server, loses its current disk for good, and puts back the tariff of the backup's time",
-  inputs,
-  operationTimeout: operationTimeoutInput,
-  outputs,
-  notes: {
-    id: "`\"<serverId>/<backup>/<operationId>\"`",
-    behaviour: [
-      "An action as a resource: creating it performs `backup_rollback` and waits; a change of `triggers` or of the target performs it again (a replacement); delete only forgets the record and leaves the server alone. `confirm: true` is required, checked before any call.",
-      "What the vendor's API documentation says happens, and the log repeats: a backup rollback deletes **every snapshot** of the server, loses its current disk for good and puts back the tariff of the backup's time. So afterwards the `flops.Server`'s tariff and sizes may show as drift, and the server's `flops.Snapshot` resources are gone on the next refresh. `createBackup: true` saves the current state as a backup first.",
-      "Refresh drops the record when the server is gone.",
-    ],
-    waits: ["Create waits for the rollback's operation; a rollback that runs out is still running on flops, and the error gives the id to adopt it with."],
-    adoption: ["`importFrom` takes the resource's id form and adopts a rollback already started (the id a timed-out `pulumi up` names): a running operation is waited for, a finished one recorded, and no second rollback is started."],
-    errors: [
-      { error: "`server ... has no backup ...; it has ...`", action: "Use an id from `flops.getBackups` (backups are taken on the server's backup schedule)." },
-      { error: "a rollback that runs out", action: "Set `importFrom` to the id the error gives and run `pulumi up`: it waits for the running rollback." },
-    ],
-    example: {
-      typescript: `import { flops } from "pulumi-vps";
+export const backupRollbackResource = recordingOperationSeconds(
+  defineAction({
+    host: FLOPS_HOST,
+    type: "BackupRollback",
+    description: "Rolls a flops server back to a backup (backup_rollback) when created or when its triggers change; deleting it leaves the server alone.",
+    confirm: "a backup rollback deletes every snapshot of the server, loses its current disk for good, and puts back the tariff of the backup's time",
+    inputs,
+    operationTimeout: operationTimeoutInput,
+    outputs,
+    notes: {
+      id: '`"<serverId>/<backup>/<operationId>"`',
+      behaviour: [
+        "An action as a resource: creating it performs `backup_rollback` and waits; a change of `triggers` or of the target performs it again (a replacement); delete only forgets the record and leaves the server alone. `confirm: true` is required, checked before any call.",
+        "What the vendor's API documentation says happens, and the log repeats: a backup rollback deletes **every snapshot** of the server, loses its current disk for good and puts back the tariff of the backup's time. So afterwards the `flops.Server`'s tariff and sizes may show as drift, and the server's `flops.Snapshot` resources are gone on the next refresh. `createBackup: true` saves the current state as a backup first.",
+        "Refresh drops the record when the server is gone.",
+      ],
+      waits: ["Create waits for the rollback's operation; a rollback that runs out is still running on flops, and the error gives the id to adopt it with."],
+      adoption: [
+        "`importFrom` takes the resource's id form and adopts a rollback already started (the id a timed-out `pulumi up` names): a running operation is waited for, a finished one recorded, and no second rollback is started.",
+      ],
+      errors: [
+        {
+          error: "`server ... has no backup ...; it has ...`",
+          action: "Use an id from `flops.getBackups` (backups are taken on the server's backup schedule).",
+        },
+        { error: "a rollback that runs out", action: "Set `importFrom` to the id the error gives and run `pulumi up`: it waits for the running rollback." },
+      ],
+      example: {
+        typescript: `import { flops } from "pulumi-vps";
 
 const newest = flops.getBackupsOutput({ serverId: "88977" }).apply((r) => r.backups[r.backups.length - 1].id);
 // Destructive and opt-in: deletes every snapshot of the server; a new triggers value rolls back again.
 new flops.BackupRollback("staging-to-backup", { serverId: "88977", backup: newest, confirm: true, triggers: ["1"] });`,
-      yaml: `name: flops-backup-rollback
+        yaml: `name: flops-backup-rollback
 runtime: yaml
 variables:
   backups:
@@ -156,9 +190,10 @@ resources:
       backup: \${backups[0].id}
       confirm: true
       triggers: [ "1" ]`,
+      },
     },
-  },
-  run: (news, ctx) => perform(flopsClient(), news, ctx),
-  ...rollbackReadBack(parseId, (ref) => ({ backup: ref.backup })),
-  forgotten: (state) => `forgetting the rollback of server ${state.serverId} to backup ${state.backup}; the server is left as it is`,
-}));
+    run: (news, ctx) => perform(flopsClient(), news, ctx),
+    ...rollbackReadBack(parseId, (ref) => ({ backup: ref.backup })),
+    forgotten: (state) => `forgetting the rollback of server ${state.serverId} to backup ${state.backup}; the server is left as it is`,
+  }),
+);

@@ -30,9 +30,7 @@ export interface DistributionQuery {
   bitness?: number;
 }
 
-export type DistributionMatch =
-  | { ok: true; entry: Distribution; form: "description" | "name" }
-  | { ok: false; reason: string };
+export type DistributionMatch = { ok: true; entry: Distribution; form: "description" | "name" } | { ok: false; reason: string };
 
 /**
  * A program names a distribution by its catalog `description` ("Ubuntu 14.04.1 x64") or by its
@@ -48,10 +46,16 @@ export function matchDistribution(list: Distribution[], q: DistributionQuery): D
   if (byName.length === 1) return { ok: true, entry: byName[0], form: "name" };
   const candidates = byDescription.length > 1 ? byDescription : byName;
   if (candidates.length > 1) {
-    return { ok: false, reason: `"${q.distribution}" (bitness ${bitness}) matches several catalog entries: ${candidates.map((d) => `"${d.description}"`).join(", ")}; name one of them exactly` };
+    return {
+      ok: false,
+      reason: `"${q.distribution}" (bitness ${bitness}) matches several catalog entries: ${candidates.map((d) => `"${d.description}"`).join(", ")}; name one of them exactly`,
+    };
   }
   const known = [...new Set(list.map((d) => `"${d.description}"`))].join(", ");
-  return { ok: false, reason: `no distribution "${q.distribution}"${byName.length === 0 && list.some((d) => d.name.toLowerCase() === wanted) ? ` with bitness ${bitness}` : ""}; available: ${known}` };
+  return {
+    ok: false,
+    reason: `no distribution "${q.distribution}"${byName.length === 0 && list.some((d) => d.name.toLowerCase() === wanted) ? ` with bitness ${bitness}` : ""}; available: ${known}`,
+  };
 }
 
 export function findTariff(list: Tariff[], q: { tariff?: string; tariffId?: number }): Tariff | undefined {

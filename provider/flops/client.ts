@@ -178,8 +178,22 @@ export class FlopsClient {
     });
   }
 
-  private read<S extends z.ZodType>(operation: string, path: string, schema: S, opts?: CallOptions & { query?: Query; priority?: RequestPriority }): Promise<z.infer<S>> {
-    return this.http.call({ operation, method: "GET", path, query: opts?.query, ...READ, priority: opts?.priority ?? READ.priority, schema, signal: opts?.signal });
+  private read<S extends z.ZodType>(
+    operation: string,
+    path: string,
+    schema: S,
+    opts?: CallOptions & { query?: Query; priority?: RequestPriority },
+  ): Promise<z.infer<S>> {
+    return this.http.call({
+      operation,
+      method: "GET",
+      path,
+      query: opts?.query,
+      ...READ,
+      priority: opts?.priority ?? READ.priority,
+      schema,
+      signal: opts?.signal,
+    });
   }
 
   private mutate<S extends z.ZodType>(operation: string, path: string, schema: S, query: Query, opts?: CallOptions): Promise<z.infer<S>> {
@@ -223,12 +237,24 @@ export class FlopsClient {
 
   async installVm(p: InstallVmParams, opts?: CallOptions): Promise<CreatedVm> {
     if (p.password) globalRedactor.add(p.password);
-    const body = await this.mutate(`install VM${p.name ? ` "${p.name}"` : ""}`, "/vm/install/", vmCreatedResponse, { ...setupQuery(p), ipCount: p.ipCount }, opts);
+    const body = await this.mutate(
+      `install VM${p.name ? ` "${p.name}"` : ""}`,
+      "/vm/install/",
+      vmCreatedResponse,
+      { ...setupQuery(p), ipCount: p.ipCount },
+      opts,
+    );
     return { vmId: body.result, operationId: body.operationId };
   }
 
   async cloneVm(p: CloneVmParams, opts?: CallOptions): Promise<CreatedVm> {
-    const body = await this.mutate(`clone VM ${p.vmId}`, `/vm/${p.vmId}/clone/`, vmCreatedResponse, { name: p.name, tenantId: p.tenantId, snapshotId: p.snapshotId }, opts);
+    const body = await this.mutate(
+      `clone VM ${p.vmId}`,
+      `/vm/${p.vmId}/clone/`,
+      vmCreatedResponse,
+      { name: p.name, tenantId: p.tenantId, snapshotId: p.snapshotId },
+      opts,
+    );
     return { vmId: body.result, operationId: body.operationId };
   }
 
@@ -272,7 +298,12 @@ export class FlopsClient {
 
   async changePassword(p: VmRef & { password: string; sendPassword?: boolean }, opts?: CallOptions): Promise<OperationStarted> {
     globalRedactor.add(p.password);
-    return this.startOperation(`change password of VM ${p.vmId}`, `/vm/${p.vmId}/password_change/`, { tenantId: p.tenantId, password: p.password, sendPassword: p.sendPassword }, opts);
+    return this.startOperation(
+      `change password of VM ${p.vmId}`,
+      `/vm/${p.vmId}/password_change/`,
+      { tenantId: p.tenantId, password: p.password, sendPassword: p.sendPassword },
+      opts,
+    );
   }
 
   /** Rewrites authorized_keys with exactly these keys; an empty list empties it. */
@@ -282,12 +313,22 @@ export class FlopsClient {
 
   /** Refused on fixed tariffs; lowering memory needs a restart, which `allowRestart` permits. */
   async changeMemory(p: VmRef & { memory: number; allowRestart?: boolean }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`change memory of VM ${p.vmId}`, `/vm/${p.vmId}/memory_change/`, { tenantId: p.tenantId, memory: p.memory, allowRestart: p.allowRestart }, opts);
+    return this.startOperation(
+      `change memory of VM ${p.vmId}`,
+      `/vm/${p.vmId}/memory_change/`,
+      { tenantId: p.tenantId, memory: p.memory, allowRestart: p.allowRestart },
+      opts,
+    );
   }
 
   /** Grows the disk while running; `allowMemoryChange` lets flops raise memory to keep disk ≤ 64 × memory. */
   async changeDisk(p: VmRef & { disk: number; allowMemoryChange?: boolean }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`change disk of VM ${p.vmId}`, `/vm/${p.vmId}/disk_change/`, { tenantId: p.tenantId, disk: p.disk, allowMemoryChange: p.allowMemoryChange }, opts);
+    return this.startOperation(
+      `change disk of VM ${p.vmId}`,
+      `/vm/${p.vmId}/disk_change/`,
+      { tenantId: p.tenantId, disk: p.disk, allowMemoryChange: p.allowMemoryChange },
+      opts,
+    );
   }
 
   async changeCpu(p: VmRef & { cpu: number }, opts?: CallOptions): Promise<OperationStarted> {
@@ -301,7 +342,12 @@ export class FlopsClient {
 
   /** quantity 1–10 copies, frequency in hours: 3, 6, 12, 24 or 72. */
   async changeBackupPolicy(p: VmRef & { quantity: number; frequency: number }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`change backup policy of VM ${p.vmId}`, `/vm/${p.vmId}/backup_policy_change/`, { tenantId: p.tenantId, quantity: p.quantity, frequency: p.frequency }, opts);
+    return this.startOperation(
+      `change backup policy of VM ${p.vmId}`,
+      `/vm/${p.vmId}/backup_policy_change/`,
+      { tenantId: p.tenantId, quantity: p.quantity, frequency: p.frequency },
+      opts,
+    );
   }
 
   // ---- IP addresses ----
@@ -317,7 +363,12 @@ export class FlopsClient {
 
   /** Moves `ip` from VM `vmId` (of project `tenantId`) to VM `toVmId`. */
   async moveIp(p: VmRef & { toVmId: number; ip: string }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`move IP ${p.ip} from VM ${p.vmId} to VM ${p.toVmId}`, `/vm/${p.vmId}/ip_move/`, { tenantId: p.tenantId, toVmId: p.toVmId, ip: p.ip }, opts);
+    return this.startOperation(
+      `move IP ${p.ip} from VM ${p.vmId} to VM ${p.toVmId}`,
+      `/vm/${p.vmId}/ip_move/`,
+      { tenantId: p.tenantId, toVmId: p.toVmId, ip: p.ip },
+      opts,
+    );
   }
 
   // ---- snapshots ----
@@ -328,16 +379,31 @@ export class FlopsClient {
 
   /** The answer does not carry the snapshot id: find it in `listSnapshots` by name once the operation is done. */
   async createSnapshot(p: VmRef & { name: string; description?: string }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`create snapshot "${p.name}" of VM ${p.vmId}`, `/vm/${p.vmId}/snapshot_create/`, { tenantId: p.tenantId, name: p.name, description: p.description }, opts);
+    return this.startOperation(
+      `create snapshot "${p.name}" of VM ${p.vmId}`,
+      `/vm/${p.vmId}/snapshot_create/`,
+      { tenantId: p.tenantId, name: p.name, description: p.description },
+      opts,
+    );
   }
 
   /** Also reverts the tariff to the one the VM had when the snapshot was taken. */
   async rollbackSnapshot(p: VmRef & { snapshotId: number }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`roll VM ${p.vmId} back to snapshot ${p.snapshotId}`, `/vm/${p.vmId}/snapshot_rollback/`, { tenantId: p.tenantId, snapshotId: p.snapshotId }, opts);
+    return this.startOperation(
+      `roll VM ${p.vmId} back to snapshot ${p.snapshotId}`,
+      `/vm/${p.vmId}/snapshot_rollback/`,
+      { tenantId: p.tenantId, snapshotId: p.snapshotId },
+      opts,
+    );
   }
 
   async deleteSnapshot(p: VmRef & { snapshotId: number; deleteChildren?: boolean }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`delete snapshot ${p.snapshotId} of VM ${p.vmId}`, `/vm/${p.vmId}/snapshot_delete/`, { tenantId: p.tenantId, snapshotId: p.snapshotId, deleteChildren: p.deleteChildren }, opts);
+    return this.startOperation(
+      `delete snapshot ${p.snapshotId} of VM ${p.vmId}`,
+      `/vm/${p.vmId}/snapshot_delete/`,
+      { tenantId: p.tenantId, snapshotId: p.snapshotId, deleteChildren: p.deleteChildren },
+      opts,
+    );
   }
 
   // ---- backups ----
@@ -348,7 +414,12 @@ export class FlopsClient {
 
   /** Destroys the current disk and every snapshot, and reverts the tariff; `createBackup` saves the current state first. */
   async rollbackBackup(p: VmRef & { backup: string; createBackup?: boolean }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`roll VM ${p.vmId} back to backup ${p.backup}`, `/vm/${p.vmId}/backup_rollback/`, { tenantId: p.tenantId, backup: p.backup, createBackup: p.createBackup }, opts);
+    return this.startOperation(
+      `roll VM ${p.vmId} back to backup ${p.backup}`,
+      `/vm/${p.vmId}/backup_rollback/`,
+      { tenantId: p.tenantId, backup: p.backup, createBackup: p.createBackup },
+      opts,
+    );
   }
 
   /**
@@ -380,11 +451,21 @@ export class FlopsClient {
 
   /** Synchronous: answers with the stored key. */
   async addPublicKey(p: { tenantId: number; name: string; publicKey: string }, opts?: CallOptions): Promise<PublicKey> {
-    return (await this.mutate(`add public key "${p.name}"`, "/pubkeys/add/", publicKeyResponse, { tenantId: p.tenantId, name: p.name, publicKey: p.publicKey }, opts)).result;
+    return (
+      await this.mutate(`add public key "${p.name}"`, "/pubkeys/add/", publicKeyResponse, { tenantId: p.tenantId, name: p.name, publicKey: p.publicKey }, opts)
+    ).result;
   }
 
   async editPublicKey(p: { keyId: number; tenantId: number; name?: string; publicKey?: string }, opts?: CallOptions): Promise<PublicKey> {
-    return (await this.mutate(`edit public key ${p.keyId}`, `/pubkeys/${p.keyId}/edit/`, publicKeyResponse, { tenantId: p.tenantId, name: p.name, publicKey: p.publicKey }, opts)).result;
+    return (
+      await this.mutate(
+        `edit public key ${p.keyId}`,
+        `/pubkeys/${p.keyId}/edit/`,
+        publicKeyResponse,
+        { tenantId: p.tenantId, name: p.name, publicKey: p.publicKey },
+        opts,
+      )
+    ).result;
   }
 
   async deletePublicKey(p: { keyId: number; tenantId: number }, opts?: CallOptions): Promise<void> {

@@ -25,7 +25,13 @@ export async function findVm(c: FlopsClient, vmId: number): Promise<Vm | undefin
 /** The VM a resource works on; a clear error when it does not exist. */
 export async function requireVm(c: FlopsClient, vmId: number, operation: string): Promise<Vm> {
   const vm = await findVm(c, vmId);
-  if (!vm) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation, hint: `there is no server ${vmId} in this flops account: check serverId (flops.getServers lists them)` });
+  if (!vm)
+    throw new VpsError({
+      kind: "notFound",
+      host: FLOPS_HOST,
+      operation,
+      hint: `there is no server ${vmId} in this flops account: check serverId (flops.getServers lists them)`,
+    });
   return vm;
 }
 

@@ -32,7 +32,8 @@ const KIND_BY_CODE: Record<string, ErrorKind> = {
 const HINT_BY_CODE: Record<string, string> = {
   [FLOPS_ERROR_CODE.notOwner]: "check flops:clientId and flops:apiKey (FLOPS_CLIENT_ID / FLOPS_API_KEY) and that the object belongs to this account",
   [FLOPS_ERROR_CODE.operationAlreadyStarted]: "the server is busy with another operation; wait for it to finish and run `pulumi up` again",
-  [FLOPS_ERROR_CODE.guestIpAdd]: "the address was added to the server but its network settings could not be updated; configure the address in the guest OS by hand",
+  [FLOPS_ERROR_CODE.guestIpAdd]:
+    "the address was added to the server but its network settings could not be updated; configure the address in the guest OS by hand",
   [FLOPS_ERROR_CODE.guestIpRemove]: "the address was taken from the server but is still configured in its OS; remove it there by hand",
 };
 

@@ -1,5 +1,16 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, lookForCreated, recordingOperationSeconds, type Repeat, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
+import {
+  type HandlerContext,
+  isVpsError,
+  lookForCreated,
+  recordingOperationSeconds,
+  type Repeat,
+  reportStarted,
+  type Seen,
+  VpsError,
+  defineResource,
+  type ShapeOf,
+} from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
@@ -26,7 +37,10 @@ import { findVm, flopsClient, isGone, operationTimeoutInput, requireVm, serverId
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 const inputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the flops.Server the address is on. A change moves the address there in place (ip_move), keeping it." },
+  serverId: {
+    schema: serverIdSchema,
+    description: "Id of the flops.Server the address is on. A change moves the address there in place (ip_move), keeping it.",
+  },
   importFrom: {
     schema: z.string().regex(IPV4, "must be an IPv4 address such as 185.22.60.234").optional(),
     description: "Adopt this existing address (the resource's id form) instead of adding one; if it is on another server it is moved to serverId.",
@@ -39,7 +53,8 @@ const outputs = {
   address: { schema: z.string(), description: "The IPv4 address (also the resource id)." },
   guestConfigured: {
     schema: z.boolean(),
-    description: "False when flops reported that the server's OS could not be reconfigured for the last add or move (error.inet.ip.guest.add / .remove): configure the address there by hand.",
+    description:
+      "False when flops reported that the server's OS could not be reconfigured for the last add or move (error.inet.ip.guest.add / .remove): configure the address there by hand.",
   },
 };
 
@@ -118,12 +133,26 @@ const numberOrUndefined = (id: string | undefined) => (id === undefined ? undefi
 async function moveAddress(c: FlopsClient, address: string, from: Vm, toVmId: number, ctx: HandlerContext, operationTimeout?: number): Promise<boolean> {
   await requireVm(c, toVmId, `move address ${address} to server ${toVmId}`);
   ctx.logger.info(`${ctx.label}: moving address ${address} from server ${from.id} to server ${toVmId}`);
-  const moved = async (): Promise<Seen<unknown>> => ((await findVm(c, toVmId))?.ipAddresses.includes(address) ? { state: "done", found: undefined } : { state: "absent" });
-  const guest = await runIpOperation(c, () => c.moveIp({ vmId: from.id, tenantId: from.tenantId, toVmId, ip: address }), { kind: "observable", look: moved }, `ip_move of ${address} from server ${from.id} to server ${toVmId}`, "address move", ctx, operationTimeout);
+  const moved = async (): Promise<Seen<unknown>> =>
+    (await findVm(c, toVmId))?.ipAddresses.includes(address) ? { state: "done", found: undefined } : { state: "absent" };
+  const guest = await runIpOperation(
+    c,
+    () => c.moveIp({ vmId: from.id, tenantId: from.tenantId, toVmId, ip: address }),
+    { kind: "observable", look: moved },
+    `ip_move of ${address} from server ${from.id} to server ${toVmId}`,
+    "address move",
+    ctx,
+    operationTimeout,
+  );
   if (guest) ctx.logger.warn(`${ctx.label}: ${guestWarning(guest, address, guest === FLOPS_ERROR_CODE.guestIpAdd ? toVmId : from.id)}`);
   const target = await c.getVm(toVmId);
   if (!target.ipAddresses.includes(address)) {
-    throw new VpsError({ kind: "badResponse", host: FLOPS_HOST, operation: `move address ${address} to server ${toVmId}`, hint: `ip_move finished, but server ${toVmId} does not list ${address}; run \`pulumi refresh\` to see where it is` });
+    throw new VpsError({
+      kind: "badResponse",
+      host: FLOPS_HOST,
+      operation: `move address ${address} to server ${toVmId}`,
+      hint: `ip_move finished, but server ${toVmId} does not list ${address}; run \`pulumi refresh\` to see where it is`,
+    });
   }
   return !guest;
 }
@@ -136,8 +165,19 @@ async function addAddress(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
     const operation = `ip_add on server ${vmId}`;
     // A repeat would add a second address; the VM shows the one the call added (not there before), but
     // only once ip_add has ended: the look runs over a window before any repeat (hiddenWork).
-    const newAddress = lookForCreated({ host: FLOPS_HOST, operation, describe: (a: string) => `address ${a}` }, async () => ((await findVm(c, vmId))?.ipAddresses ?? []).filter((a) => !before.has(a)));
-    const guest = await runIpOperation(c, () => c.addIp({ vmId, tenantId: vm.tenantId }), { kind: "observable", look: newAddress, hiddenWork: true }, operation, "address add", ctx, news.operationTimeout, { subject: `a new address for server ${vmId}`, activity: "being added" });
+    const newAddress = lookForCreated({ host: FLOPS_HOST, operation, describe: (a: string) => `address ${a}` }, async () =>
+      ((await findVm(c, vmId))?.ipAddresses ?? []).filter((a) => !before.has(a)),
+    );
+    const guest = await runIpOperation(
+      c,
+      () => c.addIp({ vmId, tenantId: vm.tenantId }),
+      { kind: "observable", look: newAddress, hiddenWork: true },
+      operation,
+      "address add",
+      ctx,
+      news.operationTimeout,
+      { subject: `a new address for server ${vmId}`, activity: "being added" },
+    );
     const added = (await c.getVm(vmId)).ipAddresses.filter((a) => !before.has(a));
     if (added.length !== 1) {
       throw new VpsError({
@@ -160,54 +200,70 @@ async function adoptAddress(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
   const address = news.importFrom!;
   const toVmId = Number(news.serverId);
   const holder = await holderOf(c, address, toVmId);
-  if (!holder) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation: `import address ${address}`, hint: `no server of this account has address ${address}: check importFrom` });
+  if (!holder)
+    throw new VpsError({
+      kind: "notFound",
+      host: FLOPS_HOST,
+      operation: `import address ${address}`,
+      hint: `no server of this account has address ${address}: check importFrom`,
+    });
   let guestConfigured = true;
   if (holder.id !== toVmId) {
     // The program says the address belongs on serverId: applied as an update would (in place, kept).
     guestConfigured = await withVmLocks([holder.id, toVmId], async () => {
       const live = await holderOf(c, address, holder.id);
-      if (!live) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation: `import address ${address}`, hint: `address ${address} left server ${holder.id} meanwhile` });
+      if (!live)
+        throw new VpsError({
+          kind: "notFound",
+          host: FLOPS_HOST,
+          operation: `import address ${address}`,
+          hint: `address ${address} left server ${holder.id} meanwhile`,
+        });
       return live.id === toVmId ? true : moveAddress(c, address, live, toVmId, ctx, news.operationTimeout);
     });
   }
   return { id: address, outs: { ...news, address, guestConfigured } };
 }
 
-export const ipAddressResource = recordingOperationSeconds(defineResource({
-  host: FLOPS_HOST,
-  type: "IpAddress",
-  description: "An extra public IPv4 address on a flops server (ip_add); moved between servers in place (ip_move), released with ip_delete.",
-  inputs,
-  outputs,
-  notes: {
-    id: "the address itself (`\"185.22.60.234\"`)",
-    behaviour: [
-      "Create calls `ip_add`, waits, then takes the address that was not in the VM's `ipAddresses` before (IP operations on a server are serialized, so the difference is unambiguous). A change of `serverId` moves the address in place with `ip_move`, keeping it. Delete calls `ip_delete` (the address returns to flops).",
-      "The vendor codes `error.inet.ip.guest.add` / `error.inet.ip.guest.remove` (as the call's own error answer or in the operation) mean the address change happened but the server's OS was not reconfigured. The resource succeeds, `guestConfigured` is false, and a warning says what to do by hand (add the address to, or remove it from, the server's network settings).",
-      "Adding, moving or removing addresses is never a diff on the `flops.Server` (see [its behaviour](server.md#how-it-behaves)).",
-    ],
-    sections: [
-      {
-        title: "Blue/green: the address survives a server replacement",
-        text: [
-          "When a `flops.Server` with an `IpAddress` pointing at it is replaced (create-before-delete, the default: a changed distribution, a smaller disk, ...), the engine creates the new server, then updates the `IpAddress` (its `serverId` changed), which moves the address with `ip_move`, and only then deletes the old server. The address survives the replacement: the case users of other providers lose addresses to (DigitalOcean's provider #147, Hetzner's #842). The preview shows the server as replace and the address as update. Do not set `deleteBeforeReplace` on such a server: the old server, and its addresses, would go first.",
-        ],
-      },
-    ],
-    waits: ["Create waits for `ip_add`, a move for `ip_move`, delete for `ip_delete`."],
-    adoption: ["`importFrom` is an address of the account; if it is on another server, it is moved to `serverId`."],
-    errors: [
-      { error: "a warning that the server's OS was not reconfigured (`guestConfigured: false`)", action: "Add the address to (or remove it from) the server's network settings by hand." },
-      { error: "`import address ...: no server of this account has address ...`", action: "Check `importFrom`." },
-      { error: "`ip_move finished, but server ... does not list ...`", action: "Run `pulumi refresh` to see where the address is." },
-    ],
-    example: {
-      typescript: `import { flops } from "pulumi-vps";
+export const ipAddressResource = recordingOperationSeconds(
+  defineResource({
+    host: FLOPS_HOST,
+    type: "IpAddress",
+    description: "An extra public IPv4 address on a flops server (ip_add); moved between servers in place (ip_move), released with ip_delete.",
+    inputs,
+    outputs,
+    notes: {
+      id: 'the address itself (`"185.22.60.234"`)',
+      behaviour: [
+        "Create calls `ip_add`, waits, then takes the address that was not in the VM's `ipAddresses` before (IP operations on a server are serialized, so the difference is unambiguous). A change of `serverId` moves the address in place with `ip_move`, keeping it. Delete calls `ip_delete` (the address returns to flops).",
+        "The vendor codes `error.inet.ip.guest.add` / `error.inet.ip.guest.remove` (as the call's own error answer or in the operation) mean the address change happened but the server's OS was not reconfigured. The resource succeeds, `guestConfigured` is false, and a warning says what to do by hand (add the address to, or remove it from, the server's network settings).",
+        "Adding, moving or removing addresses is never a diff on the `flops.Server` (see [its behaviour](server.md#how-it-behaves)).",
+      ],
+      sections: [
+        {
+          title: "Blue/green: the address survives a server replacement",
+          text: [
+            "When a `flops.Server` with an `IpAddress` pointing at it is replaced (create-before-delete, the default: a changed distribution, a smaller disk, ...), the engine creates the new server, then updates the `IpAddress` (its `serverId` changed), which moves the address with `ip_move`, and only then deletes the old server. The address survives the replacement: the case users of other providers lose addresses to (DigitalOcean's provider #147, Hetzner's #842). The preview shows the server as replace and the address as update. Do not set `deleteBeforeReplace` on such a server: the old server, and its addresses, would go first.",
+          ],
+        },
+      ],
+      waits: ["Create waits for `ip_add`, a move for `ip_move`, delete for `ip_delete`."],
+      adoption: ["`importFrom` is an address of the account; if it is on another server, it is moved to `serverId`."],
+      errors: [
+        {
+          error: "a warning that the server's OS was not reconfigured (`guestConfigured: false`)",
+          action: "Add the address to (or remove it from) the server's network settings by hand.",
+        },
+        { error: "`import address ...: no server of this account has address ...`", action: "Check `importFrom`." },
+        { error: "`ip_move finished, but server ... does not list ...`", action: "Run `pulumi refresh` to see where the address is." },
+      ],
+      example: {
+        typescript: `import { flops } from "pulumi-vps";
 
 // Belongs to this resource, not to the server: if the server is replaced, the address moves to the new one.
 const extra = new flops.IpAddress("web-extra-ip", { serverId: "88977" });
 export const address = extra.address;`,
-      yaml: `name: flops-ip-address
+        yaml: `name: flops-ip-address
 runtime: yaml
 resources:
   extra:
@@ -216,50 +272,66 @@ resources:
       serverId: "88977"
 outputs:
   address: \${extra.address}`,
+      },
     },
-  },
-  handler: {
-    async create(news, ctx) {
-      const c = flopsClient();
-      return news.importFrom !== undefined ? adoptAddress(c, news, ctx) : addAddress(c, news, ctx);
-    },
-    async read(id, prior) {
-      const holder = await holderOf(flopsClient(), id, numberOrUndefined(prior.serverId));
-      if (!holder) return undefined;
-      const live = { serverId: String(holder.id), importFrom: prior.importFrom, operationTimeout: prior.operationTimeout };
-      return { id, inputs: live, outs: { ...live, address: id, guestConfigured: prior.guestConfigured ?? true } };
-    },
-    async update(id, olds, news, ctx) {
-      const c = flopsClient();
-      const toVmId = Number(news.serverId);
-      const fromVmId = Number(olds.serverId);
-      const guestConfigured = await withVmLocks([fromVmId, toVmId], async () => {
-        const holder = await holderOf(c, id, fromVmId);
-        if (!holder) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation: `move address ${id}`, hint: `no server of this account has address ${id} any more; run \`pulumi refresh\`, then \`pulumi up\` adds a new one` });
-        if (holder.id === toVmId) return olds.guestConfigured ?? true;
-        return moveAddress(c, id, holder, toVmId, ctx, news.operationTimeout);
-      });
-      return { ...news, address: id, guestConfigured };
-    },
-    async delete(id, state, ctx) {
-      const c = flopsClient();
-      const likely = numberOrUndefined(state.serverId);
-      const holder = await holderOf(c, id, likely);
-      if (!holder) {
-        ctx.logger.info(`${ctx.label}: address ${id} is already gone`);
-        return;
-      }
-      await withVmLock(holder.id, async () => {
-        const vm = await findVm(c, holder.id);
-        if (!vm?.ipAddresses.includes(id)) return;
-        try {
-          const gone = async (): Promise<Seen<unknown>> => ((await findVm(c, vm.id))?.ipAddresses.includes(id) ? { state: "absent" } : { state: "done", found: undefined });
-          const guest = await runIpOperation(c, () => c.deleteIp({ vmId: vm.id, tenantId: vm.tenantId, ip: id }), { kind: "observable", look: gone }, `ip_delete of address ${id} of server ${vm.id}`, "address delete", ctx, state.operationTimeout);
-          if (guest) ctx.logger.warn(`${ctx.label}: ${guestWarning(guest, id, vm.id)}`);
-        } catch (e) {
-          if (!isGone(e)) throw e;
+    handler: {
+      async create(news, ctx) {
+        const c = flopsClient();
+        return news.importFrom !== undefined ? adoptAddress(c, news, ctx) : addAddress(c, news, ctx);
+      },
+      async read(id, prior) {
+        const holder = await holderOf(flopsClient(), id, numberOrUndefined(prior.serverId));
+        if (!holder) return undefined;
+        const live = { serverId: String(holder.id), importFrom: prior.importFrom, operationTimeout: prior.operationTimeout };
+        return { id, inputs: live, outs: { ...live, address: id, guestConfigured: prior.guestConfigured ?? true } };
+      },
+      async update(id, olds, news, ctx) {
+        const c = flopsClient();
+        const toVmId = Number(news.serverId);
+        const fromVmId = Number(olds.serverId);
+        const guestConfigured = await withVmLocks([fromVmId, toVmId], async () => {
+          const holder = await holderOf(c, id, fromVmId);
+          if (!holder)
+            throw new VpsError({
+              kind: "notFound",
+              host: FLOPS_HOST,
+              operation: `move address ${id}`,
+              hint: `no server of this account has address ${id} any more; run \`pulumi refresh\`, then \`pulumi up\` adds a new one`,
+            });
+          if (holder.id === toVmId) return olds.guestConfigured ?? true;
+          return moveAddress(c, id, holder, toVmId, ctx, news.operationTimeout);
+        });
+        return { ...news, address: id, guestConfigured };
+      },
+      async delete(id, state, ctx) {
+        const c = flopsClient();
+        const likely = numberOrUndefined(state.serverId);
+        const holder = await holderOf(c, id, likely);
+        if (!holder) {
+          ctx.logger.info(`${ctx.label}: address ${id} is already gone`);
+          return;
         }
-      });
+        await withVmLock(holder.id, async () => {
+          const vm = await findVm(c, holder.id);
+          if (!vm?.ipAddresses.includes(id)) return;
+          try {
+            const gone = async (): Promise<Seen<unknown>> =>
+              (await findVm(c, vm.id))?.ipAddresses.includes(id) ? { state: "absent" } : { state: "done", found: undefined };
+            const guest = await runIpOperation(
+              c,
+              () => c.deleteIp({ vmId: vm.id, tenantId: vm.tenantId, ip: id }),
+              { kind: "observable", look: gone },
+              `ip_delete of address ${id} of server ${vm.id}`,
+              "address delete",
+              ctx,
+              state.operationTimeout,
+            );
+            if (guest) ctx.logger.warn(`${ctx.label}: ${guestWarning(guest, id, vm.id)}`);
+          } catch (e) {
+            if (!isGone(e)) throw e;
+          }
+        });
+      },
     },
-  },
-}));
+  }),
+);

@@ -26,8 +26,21 @@ export function withVmLock<T>(vmId: number | string, fn: () => Promise<T>): Prom
  * operations: calls whose change shows only when their operation ends declare `hiddenWork`, and are
  * looked for over that timeout before a repeat.
  */
-export function startReconciled<F>(ctx: HandlerContext, operation: string, send: () => Promise<OperationStarted>, repeat: Repeat<F>, operationTimeout?: number): Promise<Reconciled<OperationStarted, F>> {
-  return sendReconciled({ host: FLOPS_HOST, operation, send, repeat, logger: ctx.logger, busyWait: { timeoutMs: FLOPS_TIMEOUTS.ms("other", operationTimeout, ctx), clock: ctx.clock, signal: ctx.signal } });
+export function startReconciled<F>(
+  ctx: HandlerContext,
+  operation: string,
+  send: () => Promise<OperationStarted>,
+  repeat: Repeat<F>,
+  operationTimeout?: number,
+): Promise<Reconciled<OperationStarted, F>> {
+  return sendReconciled({
+    host: FLOPS_HOST,
+    operation,
+    send,
+    repeat,
+    logger: ctx.logger,
+    busyWait: { timeoutMs: FLOPS_TIMEOUTS.ms("other", operationTimeout, ctx), clock: ctx.clock, signal: ctx.signal },
+  });
 }
 
 /** A flops call declared "neither" (provider/core/reconcile.ts): never sent again after a transient fault; `check` says what to look at. */
@@ -44,7 +57,13 @@ export function startUnrepeatable(ctx: HandlerContext, operation: string, send: 
  * `startUnseen`: the operation started before this wait, at a moment the provider did not see (an
  * adopted one): no estimate is used or recorded, since its elapsed time is unknown.
  */
-export function awaitOperation(client: FlopsClient, started: OperationStarted, what: string, ctx: HandlerContext, opts: { operationTimeout?: number; long?: boolean; kind?: string; startUnseen?: boolean }): Promise<Operation> {
+export function awaitOperation(
+  client: FlopsClient,
+  started: OperationStarted,
+  what: string,
+  ctx: HandlerContext,
+  opts: { operationTimeout?: number; long?: boolean; kind?: string; startUnseen?: boolean },
+): Promise<Operation> {
   const timeoutMs = FLOPS_TIMEOUTS.ms(opts.long ? "install" : "other", opts.operationTimeout, ctx);
   return client.waitForOperation(started.operationId, {
     timeoutMs,

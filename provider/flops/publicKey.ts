@@ -7,13 +7,26 @@ import type { PublicKey } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
 
 /** Pasting a key with a trailing newline is no diff: keys compare without surrounding whitespace. */
-const sameKeyText = (a: unknown, b: unknown) => typeof a === "string" && typeof b === "string" ? a.trim() === b.trim() : a === b;
+const sameKeyText = (a: unknown, b: unknown) => (typeof a === "string" && typeof b === "string" ? a.trim() === b.trim() : a === b);
 
 const inputs = {
   name: { schema: z.string().min(1).optional(), description: "Key name. Changed in place (edit)." },
-  publicKey: { schema: z.string().trim().min(1, "must be an OpenSSH public key"), description: "The public key text (OpenSSH format). Changed in place (edit); surrounding whitespace is ignored.", equals: sameKeyText },
-  tenantId: { schema: z.number().int().positive().optional(), description: "Project (tenant) id (flops.getTenants lists them); defaults to the account's first tenant.", replaceOnChange: true, computed: true },
-  importFrom: { schema: z.string().regex(/^\d+$/, "must be a key id").optional(), description: "Adopt the existing key with this id instead of adding one.", createOnly: true },
+  publicKey: {
+    schema: z.string().trim().min(1, "must be an OpenSSH public key"),
+    description: "The public key text (OpenSSH format). Changed in place (edit); surrounding whitespace is ignored.",
+    equals: sameKeyText,
+  },
+  tenantId: {
+    schema: z.number().int().positive().optional(),
+    description: "Project (tenant) id (flops.getTenants lists them); defaults to the account's first tenant.",
+    replaceOnChange: true,
+    computed: true,
+  },
+  importFrom: {
+    schema: z.string().regex(/^\d+$/, "must be a key id").optional(),
+    description: "Adopt the existing key with this id instead of adding one.",
+    createOnly: true,
+  },
 };
 
 const outputs = {
@@ -47,7 +60,7 @@ export const publicKeyResource = defineResource({
   inputs,
   outputs,
   notes: {
-    id: "the vendor's key id as a decimal string (`\"93\"`)",
+    id: 'the vendor\'s key id as a decimal string (`"93"`)',
     behaviour: [
       "Create adds the key to the account; a change of `name` or `publicKey` edits it in place (`edit`), a change of `tenantId` replaces it. The key text is compared without surrounding whitespace.",
       "An add whose answer was lost is reconciled: a key with this name and text added since the call is the one it made; the call is never repeated blindly.",
@@ -85,12 +98,23 @@ outputs:
       const c = flopsClientFromSettings();
       if (news.importFrom !== undefined) {
         const existing = await findKey(c, Number(news.importFrom));
-        if (!existing) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation: `import public key ${news.importFrom}`, hint: "no key with that id in this account: check importFrom" });
+        if (!existing)
+          throw new VpsError({
+            kind: "notFound",
+            host: FLOPS_HOST,
+            operation: `import public key ${news.importFrom}`,
+            hint: "no key with that id in this account: check importFrom",
+          });
         let k = existing;
         if ((news.name !== undefined && news.name !== k.name) || !sameKeyText(news.publicKey, k.publicKey)) {
           const keyId = k.id;
           // edit sets the name and text: sending it again leaves the same key.
-          k = await sendIdempotent({ host: FLOPS_HOST, operation: `edit public key ${keyId}`, send: () => c.editPublicKey({ keyId, tenantId: news.tenantId ?? existing.tenantId!, name: news.name, publicKey: news.publicKey.trim() }), logger: ctx.logger });
+          k = await sendIdempotent({
+            host: FLOPS_HOST,
+            operation: `edit public key ${keyId}`,
+            send: () => c.editPublicKey({ keyId, tenantId: news.tenantId ?? existing.tenantId!, name: news.name, publicKey: news.publicKey.trim() }),
+            logger: ctx.logger,
+          });
         }
         return { id: String(k.id), outs: keyState(k, news) };
       }
@@ -102,7 +126,8 @@ outputs:
         host: FLOPS_HOST,
         operation: `add public key "${name}"`,
         create: () => c.addPublicKey({ tenantId: news.tenantId!, name, publicKey: text }),
-        find: async (since) => (await c.listPublicKeys()).filter((x) => x.name === name && sameKeyText(x.publicKey, text) && (x.timeAdded === null || x.timeAdded >= since)),
+        find: async (since) =>
+          (await c.listPublicKeys()).filter((x) => x.name === name && sameKeyText(x.publicKey, text) && (x.timeAdded === null || x.timeAdded >= since)),
         adopt: (x) => x,
         describe: (x) => `key ${x.id} ("${x.name}")`,
         now: () => ctx.clock.now(),

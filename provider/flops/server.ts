@@ -1,5 +1,24 @@
 import { z } from "zod";
-import { CheckFailures, type CheckFailure, CoalescedListing, createReconciled, deepEqual, defineResource, extendHint, type HandlerContext, isVpsError, recordingOperationSeconds, reportStarted, type PropertySpec, type Repeat, sameSet, type Seen, type ShapeOf, VpsError, waitFor } from "../core";
+import {
+  CheckFailures,
+  type CheckFailure,
+  CoalescedListing,
+  createReconciled,
+  deepEqual,
+  defineResource,
+  extendHint,
+  type HandlerContext,
+  isVpsError,
+  recordingOperationSeconds,
+  reportStarted,
+  type PropertySpec,
+  type Repeat,
+  sameSet,
+  type Seen,
+  type ShapeOf,
+  VpsError,
+  waitFor,
+} from "../core";
 import { addressProblem, hostPort, probeTcp } from "../core/tcpProbe";
 import type { FlopsClient } from "./client";
 import { catalog, findTariff, matchDistribution } from "./catalog";
@@ -33,30 +52,86 @@ const id = z.string().regex(/^\d+$/, "must be a numeric id as a string (a flops.
 
 const inputs = {
   name: { schema: z.string().min(1).max(255).optional(), description: "Server name, 1–255 characters. Changed in place (rename)." },
-  tenantId: { schema: z.number().int().positive().optional(), description: "Project (tenant) id (flops.getTenants lists them); defaults to the account's first tenant.", replaceOnChange: true, computed: true },
-  distribution: {
-    schema: z.string().min(1).optional(),
-    description: "Distribution by catalog description (\"Ubuntu 14.04.1 x64\") or family name (\"UBUNTU\", with bitness). Ids are looked up at create time, so a renumbered catalog is no diff. A change replaces the server unless reinstallOnChange.",
+  tenantId: {
+    schema: z.number().int().positive().optional(),
+    description: "Project (tenant) id (flops.getTenants lists them); defaults to the account's first tenant.",
+    replaceOnChange: true,
     computed: true,
   },
-  bitness: { schema: z.union([z.literal(32), z.literal(64)], { message: "must be 32 or 64" }).optional(), description: "With a family name in distribution: 32 or 64 (default 64).", computed: true },
-  distributionId: { schema: z.number().int().positive().optional(), description: "Distribution by catalog id, instead of distribution. A change replaces the server unless reinstallOnChange.", computed: true },
-  tariff: { schema: z.string().min(1).optional(), description: "Tariff by catalog name. Changed in place (tariff_change); to a tariff with a smaller disk, replaced.", computed: true },
+  distribution: {
+    schema: z.string().min(1).optional(),
+    description:
+      'Distribution by catalog description ("Ubuntu 14.04.1 x64") or family name ("UBUNTU", with bitness). Ids are looked up at create time, so a renumbered catalog is no diff. A change replaces the server unless reinstallOnChange.',
+    computed: true,
+  },
+  bitness: {
+    schema: z.union([z.literal(32), z.literal(64)], { message: "must be 32 or 64" }).optional(),
+    description: "With a family name in distribution: 32 or 64 (default 64).",
+    computed: true,
+  },
+  distributionId: {
+    schema: z.number().int().positive().optional(),
+    description: "Distribution by catalog id, instead of distribution. A change replaces the server unless reinstallOnChange.",
+    computed: true,
+  },
+  tariff: {
+    schema: z.string().min(1).optional(),
+    description: "Tariff by catalog name. Changed in place (tariff_change); to a tariff with a smaller disk, replaced.",
+    computed: true,
+  },
   tariffId: { schema: z.number().int().positive().optional(), description: "Tariff by catalog id, instead of tariff.", computed: true },
-  memory: { schema: z.number().int().min(512, "must be 512–16384 MB").max(16384, "must be 512–16384 MB").optional(), description: "RAM in MB, 512–16384 (on-demand tariffs only). In place (memory_change); lowering needs allowRestart.", computed: true },
-  disk: { schema: z.number().int().min(8192, "must be 8192–524288 MB").max(524288, "must be 8192–524288 MB").optional(), description: "Disk in MB, 8192–524288, at most 64 × memory (on-demand tariffs only). Grows in place; shrinking replaces.", computed: true },
-  cpu: { schema: z.number().int().min(1, "must be 1–12").max(12, "must be 1–12").optional(), description: "CPU cores, 1–12 (on-demand tariffs only). In place (cpu_change).", computed: true },
-  ipCount: { schema: z.number().int().min(0, "must be 0–2").max(2, "must be 0–2").optional(), description: "Public IPv4 addresses installed with the server, 0–2 (on-demand tariffs only); to add addresses to a live server, use flops.IpAddress.", replaceOnChange: true },
+  memory: {
+    schema: z.number().int().min(512, "must be 512–16384 MB").max(16384, "must be 512–16384 MB").optional(),
+    description: "RAM in MB, 512–16384 (on-demand tariffs only). In place (memory_change); lowering needs allowRestart.",
+    computed: true,
+  },
+  disk: {
+    schema: z.number().int().min(8192, "must be 8192–524288 MB").max(524288, "must be 8192–524288 MB").optional(),
+    description: "Disk in MB, 8192–524288, at most 64 × memory (on-demand tariffs only). Grows in place; shrinking replaces.",
+    computed: true,
+  },
+  cpu: {
+    schema: z.number().int().min(1, "must be 1–12").max(12, "must be 1–12").optional(),
+    description: "CPU cores, 1–12 (on-demand tariffs only). In place (cpu_change).",
+    computed: true,
+  },
+  ipCount: {
+    schema: z.number().int().min(0, "must be 0–2").max(2, "must be 0–2").optional(),
+    description: "Public IPv4 addresses installed with the server, 0–2 (on-demand tariffs only); to add addresses to a live server, use flops.IpAddress.",
+    replaceOnChange: true,
+  },
   password: { schema: z.string().optional(), description: "Administrator password: " + PASSWORD_RULE + ". In place (password_change).", secret: true },
   // computed: left unset, the keys are not managed (a clone inherits its source's keys; keys added in
   // the panel): the live list is an output, not a diff that no update would ever close.
-  publicKeyIds: { schema: z.array(id).optional(), description: "Ids of flops.PublicKey resources to install; order does not matter. In place (pubkey_change). Unset, the keys are not managed (a clone keeps its source's).", equals: sameSet, computed: true },
-  softwareIds: { schema: z.array(z.number().int().positive()).optional(), description: "Ids of catalog software to preinstall (flops.getSoftware lists them); order does not matter. A change replaces the server unless reinstallOnChange.", equals: sameSet },
+  publicKeyIds: {
+    schema: z.array(id).optional(),
+    description:
+      "Ids of flops.PublicKey resources to install; order does not matter. In place (pubkey_change). Unset, the keys are not managed (a clone keeps its source's).",
+    equals: sameSet,
+    computed: true,
+  },
+  softwareIds: {
+    schema: z.array(z.number().int().positive()).optional(),
+    description:
+      "Ids of catalog software to preinstall (flops.getSoftware lists them); order does not matter. A change replaces the server unless reinstallOnChange.",
+    equals: sameSet,
+  },
   openSupportAccess: { schema: z.boolean().optional(), description: "Open support access to the server at install.", replaceOnChange: true },
   sendPassword: { schema: z.boolean().optional(), description: "E-mail the password after install and after a password change.", createOnly: true },
-  powerState: { schema: z.enum(["running", "stopped"], { message: 'must be "running" or "stopped"' }).optional(), description: '"running" (default) or "stopped": start / shutdown (falling back to poweroff).' },
-  allowRestart: { schema: z.boolean().optional(), description: "Allow the restart that lowering memory needs (without it, lowering memory fails at preview).", createOnly: true },
-  reinstallOnChange: { schema: z.boolean().optional(), description: "Apply a distribution or software change in place with reinstall (keeps id and IPs, wipes the disk) instead of replacing.", createOnly: true },
+  powerState: {
+    schema: z.enum(["running", "stopped"], { message: 'must be "running" or "stopped"' }).optional(),
+    description: '"running" (default) or "stopped": start / shutdown (falling back to poweroff).',
+  },
+  allowRestart: {
+    schema: z.boolean().optional(),
+    description: "Allow the restart that lowering memory needs (without it, lowering memory fails at preview).",
+    createOnly: true,
+  },
+  reinstallOnChange: {
+    schema: z.boolean().optional(),
+    description: "Apply a distribution or software change in place with reinstall (keeps id and IPs, wipes the disk) instead of replacing.",
+    createOnly: true,
+  },
   cloneFrom: {
     schema: z
       .object({
@@ -64,7 +139,8 @@ const inputs = {
         snapshotId: z.number().int().positive().optional().describe("Clone this snapshot of it (a flops.Snapshot's snapshotId); unset: its current state."),
       })
       .optional(),
-    description: "Create as a clone of another server (its id), of its current state or of a snapshot (the vendor snapshotId). Excludes the distribution inputs.",
+    description:
+      "Create as a clone of another server (its id), of its current state or of a snapshot (the vendor snapshotId). Excludes the distribution inputs.",
     replaceOnChange: true,
   },
   importFrom: { schema: id.optional(), description: "Adopt the existing VM with this id instead of installing one.", createOnly: true },
@@ -73,13 +149,21 @@ const inputs = {
     schema: z
       .strictObject({
         port: z.number().int().min(1, "must be 1–65535").max(65535, "must be 1–65535").optional().describe(`TCP port (default ${READINESS_DEFAULTS.port}).`),
-        timeout: z.number().positive().optional().describe(`Seconds to wait (default ${READINESS_DEFAULTS.timeout}); when they run out, the server stays in the stack and the step fails.`),
-        address: z.string().min(1).optional().describe('"public" (the default: the server\'s first public IP), or an IP address or host name to connect to instead.'),
+        timeout: z
+          .number()
+          .positive()
+          .optional()
+          .describe(`Seconds to wait (default ${READINESS_DEFAULTS.timeout}); when they run out, the server stays in the stack and the step fails.`),
+        address: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('"public" (the default: the server\'s first public IP), or an IP address or host name to connect to instead.'),
         banner: z.string().min(1).optional().describe('The server\'s first bytes must start with this, e.g. "SSH-".'),
       })
       .optional(),
     description:
-      "Wait until the server is reachable before dependent resources run: after create (install, clone or adoption), a reinstall and a power-on, the provider connects to address:port until a TCP connection succeeds (and, with banner, the greeting starts with it); it only connects and reads, never sends. Not waited for while powerState is \"stopped\". Only affects waits.",
+      'Wait until the server is reachable before dependent resources run: after create (install, clone or adoption), a reinstall and a power-on, the provider connects to address:port until a TCP connection succeeds (and, with banner, the greeting starts with it); it only connects and reads, never sends. Not waited for while powerState is "stopped". Only affects waits.',
     createOnly: true,
   },
 };
@@ -177,17 +261,23 @@ async function checkServer(news: Inputs, olds: Partial<State> | undefined, _ctx:
     if (p) fail("password", p);
   }
   if (news.distribution !== undefined && news.distributionId !== undefined) fail("distribution", "set distribution or distributionId, not both");
-  if (cloning && (news.distribution !== undefined || news.distributionId !== undefined)) fail("cloneFrom", "a clone takes its distribution from the source server: remove distribution/distributionId");
-  if (!cloning && !adopting && news.distribution === undefined && news.distributionId === undefined) fail("distribution", 'required: a catalog description such as "Ubuntu 14.04.1 x64", a family name such as "UBUNTU" (with bitness), or distributionId');
+  if (cloning && (news.distribution !== undefined || news.distributionId !== undefined))
+    fail("cloneFrom", "a clone takes its distribution from the source server: remove distribution/distributionId");
+  if (!cloning && !adopting && news.distribution === undefined && news.distributionId === undefined)
+    fail("distribution", 'required: a catalog description such as "Ubuntu 14.04.1 x64", a family name such as "UBUNTU" (with bitness), or distributionId');
   if (news.tariff !== undefined && news.tariffId !== undefined) fail("tariff", "set tariff or tariffId, not both");
-  if (!cloning && !adopting && news.tariff === undefined && news.tariffId === undefined) fail("tariff", "required: a catalog tariff name (see flops.getTariffs) or tariffId");
+  if (!cloning && !adopting && news.tariff === undefined && news.tariffId === undefined)
+    fail("tariff", "required: a catalog tariff name (see flops.getTariffs) or tariffId");
   const readinessAddress = news.readiness?.address;
   if (readinessAddress !== undefined && readinessAddress !== "public") {
     // A name is looked up only when it is new, so a later preview does not depend on the resolver.
     const problem = readinessAddress === olds?.readiness?.address ? undefined : await addressProblem(readinessAddress);
     if (problem) fail("readiness.address", `${problem}; give an address of the server, or "public" (its first public IP)`);
   } else if (news.readiness && news.ipCount === 0) {
-    fail("readiness.address", "the server has no public address (ipCount: 0) to wait for: give readiness.address (e.g. its private address), or remove readiness");
+    fail(
+      "readiness.address",
+      "the server has no public address (ipCount: 0) to wait for: give readiness.address (e.g. its private address), or remove readiness",
+    );
   }
   if (failures.length) throw new CheckFailures(failures);
 
@@ -200,7 +290,11 @@ async function checkServer(news: Inputs, olds: Partial<State> | undefined, _ctx:
 
   // Distribution: only resolved when it changed, so a catalog that dropped the server's release does
   // not block updates of other properties.
-  const distributionChanged = !olds || olds.distribution !== news.distribution || olds.bitness !== news.bitness || (news.distributionId !== undefined && olds.distributionId !== news.distributionId);
+  const distributionChanged =
+    !olds ||
+    olds.distribution !== news.distribution ||
+    olds.bitness !== news.bitness ||
+    (news.distributionId !== undefined && olds.distributionId !== news.distributionId);
   if (news.distribution !== undefined && distributionChanged) {
     const m = matchDistribution(await catalog.distributions(c), { distribution: news.distribution, bitness: news.bitness });
     if (!m.ok) fail("distribution", m.reason);
@@ -209,32 +303,42 @@ async function checkServer(news: Inputs, olds: Partial<State> | undefined, _ctx:
       out.bitness = m.entry.bitness === 32 ? 32 : 64;
     } else {
       out.distribution = m.entry.description;
-      if (news.bitness !== undefined && news.bitness !== m.entry.bitness) fail("bitness", `"${m.entry.description}" is ${m.entry.bitness}-bit; remove bitness or set it to ${m.entry.bitness}`);
+      if (news.bitness !== undefined && news.bitness !== m.entry.bitness)
+        fail("bitness", `"${m.entry.description}" is ${m.entry.bitness}-bit; remove bitness or set it to ${m.entry.bitness}`);
       out.bitness = undefined;
     }
   } else if (news.distribution !== undefined && olds?.distribution === news.distribution) {
     out.bitness = olds.bitness;
   } else if (news.distributionId !== undefined && distributionChanged) {
     const list = await catalog.distributions(c);
-    if (!list.some((d) => d.id === news.distributionId)) fail("distributionId", `no distribution with id ${news.distributionId}; available: ${list.map((d) => `${d.id} (${d.description})`).join(", ")}`);
+    if (!list.some((d) => d.id === news.distributionId))
+      fail("distributionId", `no distribution with id ${news.distributionId}; available: ${list.map((d) => `${d.id} (${d.description})`).join(", ")}`);
   }
 
   let tariff = undefined as Awaited<ReturnType<typeof catalog.tariffs>>[number] | undefined;
   if (news.tariff !== undefined || news.tariffId !== undefined) {
     const list = await catalog.tariffs(c);
     tariff = findTariff(list, news);
-    if (!tariff) fail(news.tariff !== undefined ? "tariff" : "tariffId", `no tariff ${JSON.stringify(news.tariff ?? news.tariffId)}; available: ${list.map((t) => `"${t.name}" (id ${t.id}${t.onDemand ? ", on demand" : ""})`).join(", ")}`);
+    if (!tariff)
+      fail(
+        news.tariff !== undefined ? "tariff" : "tariffId",
+        `no tariff ${JSON.stringify(news.tariff ?? news.tariffId)}; available: ${list.map((t) => `"${t.name}" (id ${t.id}${t.onDemand ? ", on demand" : ""})`).join(", ")}`,
+      );
     else if (news.tariff !== undefined) out.tariff = tariff.name;
   }
   if (tariff && !tariff.onDemand) {
     for (const k of ["memory", "disk", "cpu", "ipCount"] as const) {
-      if (news[k] !== undefined) fail(k, `"${tariff.name}" is a fixed tariff, whose sizes cannot be chosen (the API would ignore ${k}); remove ${k} or pick an on-demand tariff`);
+      if (news[k] !== undefined)
+        fail(k, `"${tariff.name}" is a fixed tariff, whose sizes cannot be chosen (the API would ignore ${k}); remove ${k} or pick an on-demand tariff`);
     }
   }
   if (tariff?.onDemand || (!tariff && (news.memory !== undefined || news.disk !== undefined))) {
     const memory = news.memory ?? olds?.memory ?? tariff?.memory ?? 512;
     if (news.disk !== undefined && news.disk > DISK_PER_MEMORY * memory) {
-      fail("disk", `${news.disk} MB is more than ${DISK_PER_MEMORY} × memory (${memory} MB → at most ${DISK_PER_MEMORY * memory} MB); raise memory or lower disk`);
+      fail(
+        "disk",
+        `${news.disk} MB is more than ${DISK_PER_MEMORY} × memory (${memory} MB → at most ${DISK_PER_MEMORY * memory} MB); raise memory or lower disk`,
+      );
     }
   }
   if (olds?.memory !== undefined && news.memory !== undefined && news.memory < olds.memory && !news.allowRestart) {
@@ -270,9 +374,16 @@ async function namedAsLive(olds: State, news: Inputs): Promise<Set<string>> {
   const same = new Set<string>();
   if (olds.distribution === undefined && news.distribution !== undefined && olds.distributionName !== undefined) {
     const d = news.distribution.toLowerCase();
-    if (d === olds.distributionDescription?.toLowerCase() || (d === olds.distributionName.toLowerCase() && (news.bitness ?? 64) === olds.bitness)) same.add("distribution");
+    if (d === olds.distributionDescription?.toLowerCase() || (d === olds.distributionName.toLowerCase() && (news.bitness ?? 64) === olds.bitness))
+      same.add("distribution");
   }
-  if (olds.tariff === undefined && news.tariff !== undefined && olds.tariffId !== undefined && findTariff(await catalog.tariffs(client()), { tariff: news.tariff })?.id === olds.tariffId) same.add("tariff");
+  if (
+    olds.tariff === undefined &&
+    news.tariff !== undefined &&
+    olds.tariffId !== undefined &&
+    findTariff(await catalog.tariffs(client()), { tariff: news.tariff })?.id === olds.tariffId
+  )
+    same.add("tariff");
   return same;
 }
 
@@ -282,7 +393,8 @@ async function diffServer(olds: State, news: Inputs) {
   const changedDist = distributionChanged(olds, news).filter((k) => !sameAsLive.has(k));
   if (changedDist.length && !news.reinstallOnChange) replaces.push(...changedDist);
   if (news.disk !== undefined && olds.disk !== undefined && news.disk < olds.disk) replaces.push("disk");
-  const tariffChanged = (news.tariff !== undefined && news.tariff !== olds.tariff && !sameAsLive.has("tariff")) || (news.tariffId !== undefined && news.tariffId !== olds.tariffId);
+  const tariffChanged =
+    (news.tariff !== undefined && news.tariff !== olds.tariff && !sameAsLive.has("tariff")) || (news.tariffId !== undefined && news.tariffId !== olds.tariffId);
   if (tariffChanged && olds.disk !== undefined) {
     const t = findTariff(await catalog.tariffs(client()), news);
     // Only to a tariff whose disk is not smaller than the server's (the vendor documentation, tariff_change); on-demand tariffs keep the server's disk.
@@ -352,7 +464,15 @@ function changedInputs(olds: State, news: Inputs): Set<InputName> {
  * look at the VM where it shows the value); a reinstall shows in the VM's distribution. `applied`
  * collects the inputs each finished call brought, for the partial state of a failed update.
  */
-async function converge(c: FlopsClient, vmId: number, current: State, news: Inputs, ctx: HandlerContext, only?: Set<InputName>, applied: Partial<Inputs> = {}): Promise<void> {
+async function converge(
+  c: FlopsClient,
+  vmId: number,
+  current: State,
+  news: Inputs,
+  ctx: HandlerContext,
+  only?: Set<InputName>,
+  applied: Partial<Inputs> = {},
+): Promise<void> {
   const tenantId = current.tenantId ?? news.tenantId!;
   const ref = { vmId, tenantId };
   let sent = false;
@@ -368,7 +488,13 @@ async function converge(c: FlopsClient, vmId: number, current: State, news: Inpu
 
   const changedDist = distributionChanged(current, news).filter((k) => wants(k as InputName));
   if (changedDist.length) {
-    if (!news.reinstallOnChange) throw new VpsError({ kind: "invalid", host: FLOPS_HOST, operation: "update", hint: `${changedDist.join(", ")} changed; that needs a replacement (or reinstallOnChange: true)` });
+    if (!news.reinstallOnChange)
+      throw new VpsError({
+        kind: "invalid",
+        host: FLOPS_HOST,
+        operation: "update",
+        hint: `${changedDist.join(", ")} changed; that needs a replacement (or reinstallOnChange: true)`,
+      });
     ctx.logger.warn(`${ctx.label}: reinstalling (distribution/software changed); the disk is wiped, the id and IP addresses are kept`);
     const distributionId = await freshDistributionId(c, news);
     const name = wants("name") ? news.name : current.name;
@@ -376,7 +502,10 @@ async function converge(c: FlopsClient, vmId: number, current: State, news: Inpu
     // A repeat would wipe the disk again: observable only through the distribution it installs.
     const reinstalled: Repeat<unknown> =
       distributionId === current.distributionId
-        ? { kind: "neither", check: `a reinstall of the same distribution leaves nothing the server's info shows: look at server ${vmId} in the panel, then run \`pulumi up\` again (which reinstalls it again)` }
+        ? {
+            kind: "neither",
+            check: `a reinstall of the same distribution leaves nothing the server's info shows: look at server ${vmId} in the panel, then run \`pulumi up\` again (which reinstalls it again)`,
+          }
         : { kind: "observable", look: vmShows(c, vmId, (vm) => vm.distribution.id === distributionId) };
     await step(
       "reinstall",
@@ -396,7 +525,15 @@ async function converge(c: FlopsClient, vmId: number, current: State, news: Inpu
           softwareIds: news.softwareIds,
         }),
       reinstalled,
-      { distribution: news.distribution, bitness: news.bitness, distributionId: news.distributionId, softwareIds: news.softwareIds, password: news.password, publicKeyIds: news.publicKeyIds, name },
+      {
+        distribution: news.distribution,
+        bitness: news.bitness,
+        distributionId: news.distributionId,
+        softwareIds: news.softwareIds,
+        password: news.password,
+        publicKeyIds: news.publicKeyIds,
+        name,
+      },
       true,
     );
     Object.assign(current, vmOutputs(await c.getVm(vmId)), { password: news.password, publicKeyIds: news.publicKeyIds, softwareIds: news.softwareIds });
@@ -404,25 +541,62 @@ async function converge(c: FlopsClient, vmId: number, current: State, news: Inpu
 
   const newTariffId = wants("tariff") || wants("tariffId") ? await tariffIdFor(c, news) : undefined;
   if (newTariffId !== undefined && newTariffId !== current.tariffId) {
-    await step("tariff change", () => c.changeTariff({ ...ref, tariffId: newTariffId }), setsValue((vm) => vm.tariffId === newTariffId), { tariff: news.tariff, tariffId: news.tariffId });
+    await step(
+      "tariff change",
+      () => c.changeTariff({ ...ref, tariffId: newTariffId }),
+      setsValue((vm) => vm.tariffId === newTariffId),
+      { tariff: news.tariff, tariffId: news.tariffId },
+    );
   }
   // Memory first when it grows, so the disk never exceeds 64 × memory in between; last when it shrinks.
   const memoryGrows = wants("memory") && news.memory !== undefined && current.memory !== undefined && news.memory > current.memory;
   const memoryShrinks = wants("memory") && news.memory !== undefined && current.memory !== undefined && news.memory < current.memory;
   const memory = news.memory!;
-  if (memoryGrows) await step("memory change", () => c.changeMemory({ ...ref, memory }), setsValue((vm) => vm.memory === memory), { memory });
+  if (memoryGrows)
+    await step(
+      "memory change",
+      () => c.changeMemory({ ...ref, memory }),
+      setsValue((vm) => vm.memory === memory),
+      { memory },
+    );
   if (wants("disk") && news.disk !== undefined && current.disk !== undefined && news.disk > current.disk) {
     const disk = news.disk;
-    await step("disk change", () => c.changeDisk({ ...ref, disk }), setsValue((vm) => vm.disk === disk), { disk });
+    await step(
+      "disk change",
+      () => c.changeDisk({ ...ref, disk }),
+      setsValue((vm) => vm.disk === disk),
+      { disk },
+    );
   }
   if (wants("cpu") && news.cpu !== undefined && news.cpu !== current.cpu) {
     const cpu = news.cpu;
-    await step("cpu change", () => c.changeCpu({ ...ref, cpu }), setsValue((vm) => vm.cpu === cpu), { cpu });
+    await step(
+      "cpu change",
+      () => c.changeCpu({ ...ref, cpu }),
+      setsValue((vm) => vm.cpu === cpu),
+      { cpu },
+    );
   }
-  if (memoryShrinks) await step("memory change", () => c.changeMemory({ ...ref, memory, allowRestart: true }), setsValue((vm) => vm.memory === memory), { memory });
+  if (memoryShrinks)
+    await step(
+      "memory change",
+      () => c.changeMemory({ ...ref, memory, allowRestart: true }),
+      setsValue((vm) => vm.memory === memory),
+      { memory },
+    );
   if (wants("publicKeyIds") && news.publicKeyIds !== undefined && !sameSet(current.publicKeyIds, news.publicKeyIds)) {
     const keyIds = news.publicKeyIds;
-    await step("public key change", () => c.changePublicKeys({ ...ref, keyIds: keyNumbers(keyIds) }), setsValue((vm) => sameSet(vm.publicKeys.map((k) => String(k.id)), keyIds)), { publicKeyIds: keyIds });
+    await step(
+      "public key change",
+      () => c.changePublicKeys({ ...ref, keyIds: keyNumbers(keyIds) }),
+      setsValue((vm) =>
+        sameSet(
+          vm.publicKeys.map((k) => String(k.id)),
+          keyIds,
+        ),
+      ),
+      { publicKeyIds: keyIds },
+    );
   }
   if (wants("password") && news.password !== undefined && news.password !== current.password) {
     const password = news.password;
@@ -431,7 +605,12 @@ async function converge(c: FlopsClient, vmId: number, current: State, news: Inpu
   }
   if (wants("name") && news.name !== undefined && news.name !== current.name) {
     const name = news.name;
-    await step("rename", () => c.renameVm({ ...ref, name }), setsValue((vm) => vm.name === name), { name });
+    await step(
+      "rename",
+      () => c.renameVm({ ...ref, name }),
+      setsValue((vm) => vm.name === name),
+      { name },
+    );
   }
   if (wants("powerState")) {
     await applyPower(c, ref, news, ctx);
@@ -458,7 +637,13 @@ async function applyPower(c: FlopsClient, ref: { vmId: number; tenantId: number 
   const live = POWER[knownState ?? (await c.getVm(ref.vmId)).state];
   if (live === want) return false;
   const power = async (what: "start" | "shutdown" | "poweroff", send: () => Promise<OperationStarted>, state: string) => {
-    const r = await startReconciled(ctx, `${what} of VM ${ref.vmId}`, send, { kind: "idempotent", look: vmShows(c, ref.vmId, (vm) => vm.state === state) }, news.operationTimeout);
+    const r = await startReconciled(
+      ctx,
+      `${what} of VM ${ref.vmId}`,
+      send,
+      { kind: "idempotent", look: vmShows(c, ref.vmId, (vm) => vm.state === state) },
+      news.operationTimeout,
+    );
     if (r.kind === "sent") await awaitOperation(c, r.answer, what, ctx, { operationTimeout: news.operationTimeout });
   };
   if (want === "running") {
@@ -472,7 +657,13 @@ async function applyPower(c: FlopsClient, ref: { vmId: number; tenantId: number 
     // within 3 minutes (the vendor documentation). Then the server is powered off instead. If our own wait ran out first,
     // the shutdown still holds the server and a poweroff would be refused as busy: say so.
     if (isVpsError(e, "timeout")) {
-      throw e.with({ objectId: String(ref.vmId), hint: extendHint(e.hint, "flops gives a soft shutdown 3 minutes before marking it failed; set operationTimeout above 180 s so the provider can power the server off after that, or stop it in the panel") });
+      throw e.with({
+        objectId: String(ref.vmId),
+        hint: extendHint(
+          e.hint,
+          "flops gives a soft shutdown 3 minutes before marking it failed; set operationTimeout above 180 s so the provider can power the server off after that, or stop it in the panel",
+        ),
+      });
     }
     if (!isVpsError(e, "operationFailed")) throw e;
     ctx.logger.warn(`${ctx.label}: shutdown did not finish (${e.vendorCode ?? "failed"}); powering off instead`);
@@ -492,7 +683,13 @@ async function awaitReadiness(vmId: number, live: { ipAddresses: string[]; state
   const port = r.port ?? READINESS_DEFAULTS.port;
   const address = r.address === undefined || r.address === "public" ? live.ipAddresses[0] : r.address;
   if (!address) {
-    throw new VpsError({ kind: "invalid", host: FLOPS_HOST, operation: "readiness", objectId: String(vmId), hint: `VM ${vmId} has no public address to wait for: set readiness.address (e.g. its private address), or remove readiness` });
+    throw new VpsError({
+      kind: "invalid",
+      host: FLOPS_HOST,
+      operation: "readiness",
+      objectId: String(vmId),
+      hint: `VM ${vmId} has no public address to wait for: set readiness.address (e.g. its private address), or remove readiness`,
+    });
   }
   const target = hostPort(address, port);
   const timeoutSeconds = r.timeout ?? READINESS_DEFAULTS.timeout;
@@ -517,7 +714,21 @@ async function awaitReadiness(vmId: number, live: { ipAddresses: string[]; state
 }
 
 /** Inputs that take a call to change; any other input of an update (operationTimeout, readiness, the create-only flags) holds once the update starts. */
-const CALL_DRIVEN = new Set<string>(["name", "distribution", "bitness", "distributionId", "softwareIds", "tariff", "tariffId", "memory", "disk", "cpu", "password", "publicKeyIds", "powerState"]);
+const CALL_DRIVEN = new Set<string>([
+  "name",
+  "distribution",
+  "bitness",
+  "distributionId",
+  "softwareIds",
+  "tariff",
+  "tariffId",
+  "memory",
+  "disk",
+  "cpu",
+  "password",
+  "publicKeyIds",
+  "powerState",
+]);
 
 /**
  * A failed update's error with the server's state as far as the update got (partial outputs): live
@@ -540,7 +751,15 @@ async function withAppliedState(c: FlopsClient, vmId: number, e: unknown, olds: 
 
 /** The same error, naming the VM the create made: the engine keeps it in state as partially created. */
 function keptInState(e: unknown, vmId: number): VpsError {
-  if (!(e instanceof VpsError)) return new VpsError({ kind: "other", host: FLOPS_HOST, operation: "readiness", objectId: String(vmId), createdId: String(vmId), hint: (e as Error).message });
+  if (!(e instanceof VpsError))
+    return new VpsError({
+      kind: "other",
+      host: FLOPS_HOST,
+      operation: "readiness",
+      objectId: String(vmId),
+      createdId: String(vmId),
+      hint: (e as Error).message,
+    });
   return e.with({ createdId: String(vmId) });
 }
 
@@ -604,7 +823,13 @@ async function install(c: FlopsClient, news: Inputs, ctx: HandlerContext): Promi
  * a recent creation) before anything is sent again; a VM found that way has no operation id to poll,
  * so its coming up is awaited on the VM itself.
  */
-async function createVmReconciled(c: FlopsClient, what: "install" | "clone", send: () => Promise<{ vmId: number; operationId: number }>, news: Inputs, ctx: HandlerContext): Promise<number> {
+async function createVmReconciled(
+  c: FlopsClient,
+  what: "install" | "clone",
+  send: () => Promise<{ vmId: number; operationId: number }>,
+  news: Inputs,
+  ctx: HandlerContext,
+): Promise<number> {
   const created = await createReconciled<{ vmId: number; operationId?: number }, Vm>({
     host: FLOPS_HOST,
     operation: `${what} VM "${news.name}"`,
@@ -615,7 +840,12 @@ async function createVmReconciled(c: FlopsClient, what: "install" | "clone", sen
     now: () => ctx.clock.now(),
     logger: ctx.logger,
   });
-  reportStarted(ctx, `VM ${created.vmId}`, what === "install" ? "installing" : "cloning", created.operationId === undefined ? undefined : `operation ${created.operationId}`);
+  reportStarted(
+    ctx,
+    `VM ${created.vmId}`,
+    what === "install" ? "installing" : "cloning",
+    created.operationId === undefined ? undefined : `operation ${created.operationId}`,
+  );
   if (created.operationId === undefined) return awaitAdoptedCreate(c, created.vmId, what, news, ctx);
   return finishCreate(c, { vmId: created.vmId, operationId: created.operationId }, what, news, ctx);
 }
@@ -639,23 +869,42 @@ async function awaitAdoptedCreate(c: FlopsClient, vmId: number, what: "install" 
   return vmId;
 }
 
-async function finishCreate(c: FlopsClient, created: { vmId: number; operationId: number }, what: "install" | "clone", news: Inputs, ctx: HandlerContext): Promise<number> {
+async function finishCreate(
+  c: FlopsClient,
+  created: { vmId: number; operationId: number },
+  what: "install" | "clone",
+  news: Inputs,
+  ctx: HandlerContext,
+): Promise<number> {
   try {
-    await withVmLock(created.vmId, () => awaitOperation(c, { status: "OK", operationId: created.operationId }, what, ctx, { operationTimeout: news.operationTimeout, long: true }));
+    await withVmLock(created.vmId, () =>
+      awaitOperation(c, { status: "OK", operationId: created.operationId }, what, ctx, { operationTimeout: news.operationTimeout, long: true }),
+    );
     return created.vmId;
   } catch (e) {
     if (!(e instanceof VpsError) || e.kind === "timeout" || ctx.signal?.aborted) {
       // Still running on the host, or no longer waited for (the engine cancelled: Ctrl-C): do not
       // delete a server that may yet come up; name it for adoption.
       const named = { objectId: String(created.vmId), createdId: String(created.vmId) };
-      const hint = (detail: string | undefined) => `VM ${created.vmId} was created but its ${what} ${ctx.signal?.aborted ? "was no longer waited for" : "did not finish"}: ${extendHint(detail, `Adopt it with importFrom: "${created.vmId}" or delete it in the panel`)}`;
-      throw e instanceof VpsError ? e.with({ ...named, hint: hint(e.hint) }) : new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: what, ...named, hint: hint((e as Error).message) });
+      const hint = (detail: string | undefined) =>
+        `VM ${created.vmId} was created but its ${what} ${ctx.signal?.aborted ? "was no longer waited for" : "did not finish"}: ${extendHint(detail, `Adopt it with importFrom: "${created.vmId}" or delete it in the panel`)}`;
+      throw e instanceof VpsError
+        ? e.with({ ...named, hint: hint(e.hint) })
+        : new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: what, ...named, hint: hint((e as Error).message) });
     }
     ctx.logger.warn(`${ctx.label}: ${what} of VM ${created.vmId} failed; deleting the VM it left behind`);
     try {
       await withVmLock(created.vmId, () => deleteVmAndWait(c, created.vmId, news.tenantId!, ctx, news.operationTimeout));
     } catch (cleanup) {
-      throw e.with({ kind: "operationFailed", objectId: String(created.vmId), createdId: String(created.vmId), hint: extendHint(e.hint, `Cleaning up VM ${created.vmId} failed too (${(cleanup as Error).message}): delete it in the panel or adopt it with importFrom: "${created.vmId}"`) });
+      throw e.with({
+        kind: "operationFailed",
+        objectId: String(created.vmId),
+        createdId: String(created.vmId),
+        hint: extendHint(
+          e.hint,
+          `Cleaning up VM ${created.vmId} failed too (${(cleanup as Error).message}): delete it in the panel or adopt it with importFrom: "${created.vmId}"`,
+        ),
+      });
     }
     throw e;
   }
@@ -665,16 +914,28 @@ async function finishCreate(c: FlopsClient, created: { vmId: number; operationId
 async function adopt(c: FlopsClient, news: Inputs, ctx: HandlerContext): Promise<number> {
   const vmId = Number(news.importFrom);
   const vm = await findVm(c, vmId);
-  if (!vm) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation: `import VM ${vmId}`, hint: "no VM with that id in this account: check importFrom" });
+  if (!vm)
+    throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation: `import VM ${vmId}`, hint: "no VM with that id in this account: check importFrom" });
   const differences: string[] = [];
   if (news.tenantId !== undefined && news.tenantId !== vm.tenantId) differences.push(`tenantId: program ${news.tenantId}, server ${vm.tenantId}`);
   if (news.distribution !== undefined) {
-    const same = news.distribution.toLowerCase() === vm.distribution.description.toLowerCase() || (news.distribution.toLowerCase() === vm.distribution.name.toLowerCase() && (news.bitness ?? 64) === vm.distribution.bitness);
-    if (!same) differences.push(`distribution: program "${news.distribution}", server "${vm.distribution.description}" (${vm.distribution.name}, ${vm.distribution.bitness}-bit)`);
+    const same =
+      news.distribution.toLowerCase() === vm.distribution.description.toLowerCase() ||
+      (news.distribution.toLowerCase() === vm.distribution.name.toLowerCase() && (news.bitness ?? 64) === vm.distribution.bitness);
+    if (!same)
+      differences.push(
+        `distribution: program "${news.distribution}", server "${vm.distribution.description}" (${vm.distribution.name}, ${vm.distribution.bitness}-bit)`,
+      );
   }
-  if (news.distributionId !== undefined && news.distributionId !== vm.distribution.id) differences.push(`distributionId: program ${news.distributionId}, server ${vm.distribution.id}`);
+  if (news.distributionId !== undefined && news.distributionId !== vm.distribution.id)
+    differences.push(`distributionId: program ${news.distributionId}, server ${vm.distribution.id}`);
   if (differences.length) {
-    throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation: `import VM ${vmId}`, hint: `these cannot change in place: ${differences.join("; ")}. Change the program to match, or drop importFrom to install a new server` });
+    throw new VpsError({
+      kind: "conflict",
+      host: FLOPS_HOST,
+      operation: `import VM ${vmId}`,
+      hint: `these cannot change in place: ${differences.join("; ")}. Change the program to match, or drop importFrom to install a new server`,
+    });
   }
   if (news.softwareIds?.length) ctx.logger.warn(`${ctx.label}: the API does not report installed software; softwareIds of VM ${vmId} are taken as given`);
   const current = await liveState(c, vm, { distribution: news.distribution, tariff: news.tariff });
@@ -682,44 +943,61 @@ async function adopt(c: FlopsClient, news: Inputs, ctx: HandlerContext): Promise
   return vmId;
 }
 
-export const serverResource = recordingOperationSeconds(defineResource({
-  host: FLOPS_HOST,
-  type: "Server",
-  description: "A flops (Serveroid) virtual server: installed, cloned or adopted, resized and powered in place, with drift from the live server on refresh.",
-  nameProperty: "name",
-  inputs,
-  outputs,
-  notes: {
-    id: "the VM id as a decimal string (`\"88977\"`)",
-    behaviour: [
-      "Create calls `install` (or `clone` with `cloneFrom`, or adopts with `importFrom`) and waits for the operation with progress lines; if the operation fails, the VM the API already created is deleted and that delete waited for (or the error names the VM id).",
-      "An update applies each changed property with its own call (`rename`, `tariff_change`, `memory_change`, `disk_change`, `cpu_change`, `password_change`, `pubkey_change`, `start` / `shutdown`, `reinstall`), one after another, each waited for; memory first when it grows, last when it shrinks, so the disk never exceeds 64 × memory.",
-      "An update applies only what its own diff changed (the last state → the program's inputs). Two updates of one server sent at once (a second stack's `pulumi up`, a retry), planned from the same state, run one after the other in one provider process and both take effect: a rename and a power-off end renamed and off; the later update does not put back what the earlier one changed. A reinstall (or a restart for less memory) leaves the server in the power state it had when that update began.",
-      "Why a second preview is always empty: the distribution is compared by the name the program uses and read back from the VM's own embedded distribution, never through today's catalog (the vendor's documentation warns that distribution ids change); key order is ignored; `password` is compared with the last input (the API never returns it); inputs the program leaves unset that the host fills in (tenant, a fixed tariff's sizes, the keys of a clone) are outputs, not diffs. The default tenant is resolved at preview, so the plan shows it.",
-      "Refresh reads the live VM: a rename, resize, power change or key change in the panel shows as drift; a VM deleted outside Pulumi leaves the state. Delete of an already-deleted VM is success.",
-      "`ipAddresses` is an output (every address the server has, those of `flops.IpAddress` resources included) and is never compared; `ipCount` is only what the server is installed with. So adding, moving or removing addresses with `flops.IpAddress` is never a diff here: use `ipCount` for the addresses a server is born with, `flops.IpAddress` for addresses that must outlive it.",
-    ],
-    limits: [
-      "Sizes (`memory`, `disk`, `cpu`, `ipCount`) are rejected at preview on a fixed tariff: the API would ignore them.",
-      "A `distribution` name matching several catalog entries fails at preview, listing them; an unknown `distributionId`, `tariff` or `softwareIds` entry fails, listing what exists.",
-    ],
-    waits: [
-      "Create waits for the install, clone or adoption's operations, an update for each of its operations, delete for the VM's removal; with `readiness`, create, a reinstall and a power-on also wait until the server accepts TCP connections (see Readiness, with its own `timeout`).",
-    ],
-    adoption: [
-      "With `importFrom`, differences the server cannot take in place (tenant, distribution) fail the create, naming each; differences it can (name, tariff, sizes, keys, power) are applied.",
-    ],
-    errors: [
-      { error: "`distribution: ... matches several`", action: "Use the catalog description (`\"Ubuntu 14.04.1 x64\"`) or add `bitness`; `flops.getDistributions` lists them." },
-      { error: "`disk: ... is more than 64 × memory`", action: "Raise `memory` or lower `disk`." },
-      { error: "`memory: lowering memory ... restarts the server`", action: "Set `allowRestart: true`." },
-      { error: "`... changed; that needs a replacement (or reinstallOnChange: true)`", action: "Let the server be replaced, or set `reinstallOnChange: true` to reinstall in place (wipes the disk)." },
-      { error: "`import VM ...: these cannot change in place`", action: "Make the program match the server (tenant, distribution), or drop `importFrom` to install a new one." },
-      { error: "a shutdown that runs out", action: "flops gives a soft shutdown 3 minutes; set `operationTimeout` above 180 s so the provider can fall back to `poweroff`." },
-      { error: "`waiting for <address>:<port> failed: timed out ...`", action: "The server is up but not reachable: check its firewall and service, or raise `readiness.timeout`. The server stays in the stack; the next `pulumi up` waits again." },
-    ],
-    example: {
-      typescript: `import * as pulumi from "@pulumi/pulumi";
+export const serverResource = recordingOperationSeconds(
+  defineResource({
+    host: FLOPS_HOST,
+    type: "Server",
+    description: "A flops (Serveroid) virtual server: installed, cloned or adopted, resized and powered in place, with drift from the live server on refresh.",
+    nameProperty: "name",
+    inputs,
+    outputs,
+    notes: {
+      id: 'the VM id as a decimal string (`"88977"`)',
+      behaviour: [
+        "Create calls `install` (or `clone` with `cloneFrom`, or adopts with `importFrom`) and waits for the operation with progress lines; if the operation fails, the VM the API already created is deleted and that delete waited for (or the error names the VM id).",
+        "An update applies each changed property with its own call (`rename`, `tariff_change`, `memory_change`, `disk_change`, `cpu_change`, `password_change`, `pubkey_change`, `start` / `shutdown`, `reinstall`), one after another, each waited for; memory first when it grows, last when it shrinks, so the disk never exceeds 64 × memory.",
+        "An update applies only what its own diff changed (the last state → the program's inputs). Two updates of one server sent at once (a second stack's `pulumi up`, a retry), planned from the same state, run one after the other in one provider process and both take effect: a rename and a power-off end renamed and off; the later update does not put back what the earlier one changed. A reinstall (or a restart for less memory) leaves the server in the power state it had when that update began.",
+        "Why a second preview is always empty: the distribution is compared by the name the program uses and read back from the VM's own embedded distribution, never through today's catalog (the vendor's documentation warns that distribution ids change); key order is ignored; `password` is compared with the last input (the API never returns it); inputs the program leaves unset that the host fills in (tenant, a fixed tariff's sizes, the keys of a clone) are outputs, not diffs. The default tenant is resolved at preview, so the plan shows it.",
+        "Refresh reads the live VM: a rename, resize, power change or key change in the panel shows as drift; a VM deleted outside Pulumi leaves the state. Delete of an already-deleted VM is success.",
+        "`ipAddresses` is an output (every address the server has, those of `flops.IpAddress` resources included) and is never compared; `ipCount` is only what the server is installed with. So adding, moving or removing addresses with `flops.IpAddress` is never a diff here: use `ipCount` for the addresses a server is born with, `flops.IpAddress` for addresses that must outlive it.",
+      ],
+      limits: [
+        "Sizes (`memory`, `disk`, `cpu`, `ipCount`) are rejected at preview on a fixed tariff: the API would ignore them.",
+        "A `distribution` name matching several catalog entries fails at preview, listing them; an unknown `distributionId`, `tariff` or `softwareIds` entry fails, listing what exists.",
+      ],
+      waits: [
+        "Create waits for the install, clone or adoption's operations, an update for each of its operations, delete for the VM's removal; with `readiness`, create, a reinstall and a power-on also wait until the server accepts TCP connections (see Readiness, with its own `timeout`).",
+      ],
+      adoption: [
+        "With `importFrom`, differences the server cannot take in place (tenant, distribution) fail the create, naming each; differences it can (name, tariff, sizes, keys, power) are applied.",
+      ],
+      errors: [
+        {
+          error: "`distribution: ... matches several`",
+          action: 'Use the catalog description (`"Ubuntu 14.04.1 x64"`) or add `bitness`; `flops.getDistributions` lists them.',
+        },
+        { error: "`disk: ... is more than 64 × memory`", action: "Raise `memory` or lower `disk`." },
+        { error: "`memory: lowering memory ... restarts the server`", action: "Set `allowRestart: true`." },
+        {
+          error: "`... changed; that needs a replacement (or reinstallOnChange: true)`",
+          action: "Let the server be replaced, or set `reinstallOnChange: true` to reinstall in place (wipes the disk).",
+        },
+        {
+          error: "`import VM ...: these cannot change in place`",
+          action: "Make the program match the server (tenant, distribution), or drop `importFrom` to install a new one.",
+        },
+        {
+          error: "a shutdown that runs out",
+          action: "flops gives a soft shutdown 3 minutes; set `operationTimeout` above 180 s so the provider can fall back to `poweroff`.",
+        },
+        {
+          error: "`waiting for <address>:<port> failed: timed out ...`",
+          action:
+            "The server is up but not reachable: check its firewall and service, or raise `readiness.timeout`. The server stays in the stack; the next `pulumi up` waits again.",
+        },
+      ],
+      example: {
+        typescript: `import * as pulumi from "@pulumi/pulumi";
 import { flops } from "pulumi-vps";
 
 const cfg = new pulumi.Config();
@@ -731,7 +1009,7 @@ const web = new flops.Server("web", {
   password: cfg.requireSecret("serverPassword"),
 });
 export const ip = web.ipAddresses.apply((a) => a[0]);`,
-      yaml: `name: flops-server
+        yaml: `name: flops-server
 runtime: yaml
 ${SERVER_WITH_KEY_YAML}
       distribution: DEBIAN
@@ -743,91 +1021,105 @@ ${SERVER_WITH_KEY_YAML}
       customTimeouts: { create: 30m }
 outputs:
   ip: \${web.ipAddresses[0]}`,
-    },
-    sections: [
-      {
-        title: "Readiness: reachable when create returns",
-        text: [
-          "The install operation turning DONE only means the hypervisor finished; sshd may take another minute. With `readiness`, the provider does not return until a TCP connection to the server succeeds, so the next resource in the stack (a `command.remote.Command`, a DNS record, a load balancer target) finds it reachable, with no `sleep` or retry loop in the program.",
-          "- It waits after create (install, clone or `importFrom`), after a reinstall (`reinstallOnChange`) and after a power-on in an update (`powerState` back to `\"running\"`, or a server the state did not show running); not while `powerState` is `\"stopped\"`, and not after other updates.",
-          "- It polls on the core waiter's schedule (backing off between attempts), one progress line per attempt: `flops:Server \"web\": connection to 203.0.113.7:22: connection refused, 12 s`. Each attempt only connects (and, with `banner`, reads the greeting); nothing is sent, and the socket is closed at once. A refused, reset or timed-out connection (at most 10 s each), or a greeting that does not match, is \"not ready yet\".",
-          "- When `timeout` runs out, the step fails with what was tried and the last outcome (`waiting for 203.0.113.7:22 failed: timed out; it did not finish within 300 s (last seen: connection refused) ... raise readiness.timeout (seconds) ...`). The server stays in the stack (partial state, as after an install time-out); the next `pulumi up` waits again.",
-          "- A literal address no connection can reach (`0.0.0.0/8`, multicast, `240.0.0.0/4`, `::`, malformed, a host name that does not resolve) fails at preview, naming `readiness.address`; so does `readiness` on a server with `ipCount: 0` and no `address`.",
-          "- Left unset, nothing changes (existing stacks show no diff). Adding, changing or removing it is no diff either: it only affects waits, and never replaces the server.",
-          "```ts\nimport * as pulumi from \"@pulumi/pulumi\";\nimport * as command from \"@pulumi/command\";\nimport { flops } from \"pulumi-vps\";\n\nconst cfg = new pulumi.Config();\nconst key = new flops.PublicKey(\"deployer\", { publicKey: cfg.require(\"sshPublicKey\") });\nconst web = new flops.Server(\"web\", {\n  distribution: \"DEBIAN\", bitness: 64,\n  tariff: \"Облачный 1024\",\n  publicKeyIds: [key.id],\n  readiness: { port: 22, banner: \"SSH-\", timeout: 600 },\n});\n// Runs only once sshd answers: no sleep, no retry loop.\nnew command.remote.Command(\"bootstrap\", {\n  connection: { host: web.ipAddresses.apply((a) => a[0]), user: \"root\", privateKey: cfg.requireSecret(\"sshPrivateKey\") },\n  create: \"apt-get update && apt-get install -y nginx\",\n});\n```",
-          "The same through the native plugin (Pulumi YAML):",
-          "```yaml\nname: flops-readiness\nruntime: yaml\nconfig:\n  sshPublicKey: { type: string }\n  sshPrivateKey: { type: string, secret: true }\nresources:\n  key:\n    type: vps:flops:PublicKey\n    properties:\n      publicKey: ${sshPublicKey}\n  web:\n    type: vps:flops:Server\n    properties:\n      distribution: DEBIAN\n      tariff: Облачный 1024\n      publicKeyIds: [ \"${key.id}\" ]\n      readiness: { port: 22, banner: \"SSH-\" }\n  bootstrap:\n    type: command:remote:Command\n    properties:\n      connection: { host: \"${web.ipAddresses[0]}\", user: root, privateKey: \"${sshPrivateKey}\" }\n      create: apt-get update && apt-get install -y nginx\n```",
-          "In tests, the flops simulator's `guestListeners` option makes its VMs listen (see [the simulator](index.md#simulator)).",
-        ],
       },
-      {
-        title: "Clones",
-        text: [
-          "`cloneFrom: { serverId, snapshotId? }` creates the server with `clone` instead of `install`: a copy of the source's current state, or of one of its snapshots (`snapshotId`, the vendor number a `flops.Snapshot` outputs). It excludes `distribution` / `distributionId` (checked at preview); the tariff defaults to the source's (set `tariff` to change it in place afterwards); the clone keeps the source's SSH keys unless `publicKeyIds` is set.",
-        ],
-      },
-    ],
-  },
-  handler: {
-    check: checkServer,
-    diff: diffServer,
-    async create(news, ctx) {
-      const c = client();
-      let vmId: number;
-      if (news.importFrom !== undefined) vmId = await adopt(c, news, ctx);
-      else if (news.cloneFrom !== undefined) {
-        const source = Number(news.cloneFrom.serverId);
-        vmId = await createVmReconciled(c, "clone", () => withVmLock(source, () => c.cloneVm({ vmId: source, name: news.name, tenantId: news.tenantId, snapshotId: news.cloneFrom!.snapshotId })), news, ctx);
-        const vm = await c.getVm(vmId);
-        await withVmLock(vmId, () => converge(c, vmId, { ...vmOutputs(vm), name: vm.name, publicKeyIds: vm.publicKeys.map((k) => String(k.id)) } as State, news, ctx));
-      } else {
-        vmId = await install(c, news, ctx);
-      }
-      let vm = await vmAfterCreate(c, vmId);
-      // A fresh install runs; a program asking for "stopped" stops it (one more read only then).
-      if (news.importFrom === undefined && news.cloneFrom === undefined && (await withVmLock(vmId, () => applyPower(c, { vmId, tenantId: vm.tenantId }, news, ctx, vm.state)))) vm = await c.getVm(vmId);
-      const state = await liveState(c, vm, news);
-      if (news.distribution === undefined && news.distributionId === undefined && !news.cloneFrom) state.distribution = vm.distribution.description;
-      await awaitReadiness(vmId, state, news, ctx).catch((e: unknown) => {
-        throw keptInState(e, vmId);
-      });
-      return { id: String(vmId), outs: state };
+      sections: [
+        {
+          title: "Readiness: reachable when create returns",
+          text: [
+            "The install operation turning DONE only means the hypervisor finished; sshd may take another minute. With `readiness`, the provider does not return until a TCP connection to the server succeeds, so the next resource in the stack (a `command.remote.Command`, a DNS record, a load balancer target) finds it reachable, with no `sleep` or retry loop in the program.",
+            '- It waits after create (install, clone or `importFrom`), after a reinstall (`reinstallOnChange`) and after a power-on in an update (`powerState` back to `"running"`, or a server the state did not show running); not while `powerState` is `"stopped"`, and not after other updates.',
+            '- It polls on the core waiter\'s schedule (backing off between attempts), one progress line per attempt: `flops:Server "web": connection to 203.0.113.7:22: connection refused, 12 s`. Each attempt only connects (and, with `banner`, reads the greeting); nothing is sent, and the socket is closed at once. A refused, reset or timed-out connection (at most 10 s each), or a greeting that does not match, is "not ready yet".',
+            "- When `timeout` runs out, the step fails with what was tried and the last outcome (`waiting for 203.0.113.7:22 failed: timed out; it did not finish within 300 s (last seen: connection refused) ... raise readiness.timeout (seconds) ...`). The server stays in the stack (partial state, as after an install time-out); the next `pulumi up` waits again.",
+            "- A literal address no connection can reach (`0.0.0.0/8`, multicast, `240.0.0.0/4`, `::`, malformed, a host name that does not resolve) fails at preview, naming `readiness.address`; so does `readiness` on a server with `ipCount: 0` and no `address`.",
+            "- Left unset, nothing changes (existing stacks show no diff). Adding, changing or removing it is no diff either: it only affects waits, and never replaces the server.",
+            '```ts\nimport * as pulumi from "@pulumi/pulumi";\nimport * as command from "@pulumi/command";\nimport { flops } from "pulumi-vps";\n\nconst cfg = new pulumi.Config();\nconst key = new flops.PublicKey("deployer", { publicKey: cfg.require("sshPublicKey") });\nconst web = new flops.Server("web", {\n  distribution: "DEBIAN", bitness: 64,\n  tariff: "Облачный 1024",\n  publicKeyIds: [key.id],\n  readiness: { port: 22, banner: "SSH-", timeout: 600 },\n});\n// Runs only once sshd answers: no sleep, no retry loop.\nnew command.remote.Command("bootstrap", {\n  connection: { host: web.ipAddresses.apply((a) => a[0]), user: "root", privateKey: cfg.requireSecret("sshPrivateKey") },\n  create: "apt-get update && apt-get install -y nginx",\n});\n```',
+            "The same through the native plugin (Pulumi YAML):",
+            '```yaml\nname: flops-readiness\nruntime: yaml\nconfig:\n  sshPublicKey: { type: string }\n  sshPrivateKey: { type: string, secret: true }\nresources:\n  key:\n    type: vps:flops:PublicKey\n    properties:\n      publicKey: ${sshPublicKey}\n  web:\n    type: vps:flops:Server\n    properties:\n      distribution: DEBIAN\n      tariff: Облачный 1024\n      publicKeyIds: [ "${key.id}" ]\n      readiness: { port: 22, banner: "SSH-" }\n  bootstrap:\n    type: command:remote:Command\n    properties:\n      connection: { host: "${web.ipAddresses[0]}", user: root, privateKey: "${sshPrivateKey}" }\n      create: apt-get update && apt-get install -y nginx\n```',
+            "In tests, the flops simulator's `guestListeners` option makes its VMs listen (see [the simulator](index.md#simulator)).",
+          ],
+        },
+        {
+          title: "Clones",
+          text: [
+            "`cloneFrom: { serverId, snapshotId? }` creates the server with `clone` instead of `install`: a copy of the source's current state, or of one of its snapshots (`snapshotId`, the vendor number a `flops.Snapshot` outputs). It excludes `distribution` / `distributionId` (checked at preview); the tariff defaults to the source's (set `tariff` to change it in place afterwards); the clone keeps the source's SSH keys unless `publicKeyIds` is set.",
+          ],
+        },
+      ],
     },
-    async read(idText, prior) {
-      const c = client();
-      const vm = await refreshRead(c, Number(idText));
-      if (!vm) return undefined;
-      const state = await liveState(c, vm, prior);
-      return { id: String(vm.id), inputs: state, outs: state };
-    },
-    async update(idText, olds, news, ctx) {
-      const c = client();
-      const vmId = Number(idText);
-      // The server boots afresh when reinstalled or powered on; the state not showing it running
-      // (stopped, or a create whose wait did not finish) counts as a power-on.
-      const reinstalls = news.reinstallOnChange === true && distributionChanged(olds, news).length > 0;
-      const state = await withVmLock(vmId, async () => {
-        const vm = await c.getVm(vmId);
-        const current = { ...(await liveState(c, vm, olds)), password: olds.password, softwareIds: olds.softwareIds };
-        const applied: Partial<Inputs> = {};
-        try {
-          await converge(c, vmId, current, { ...news, tenantId: vm.tenantId }, ctx, changedInputs(olds, news), applied);
-        } catch (e) {
-          throw await withAppliedState(c, vmId, e, olds, news, applied);
+    handler: {
+      check: checkServer,
+      diff: diffServer,
+      async create(news, ctx) {
+        const c = client();
+        let vmId: number;
+        if (news.importFrom !== undefined) vmId = await adopt(c, news, ctx);
+        else if (news.cloneFrom !== undefined) {
+          const source = Number(news.cloneFrom.serverId);
+          vmId = await createVmReconciled(
+            c,
+            "clone",
+            () => withVmLock(source, () => c.cloneVm({ vmId: source, name: news.name, tenantId: news.tenantId, snapshotId: news.cloneFrom!.snapshotId })),
+            news,
+            ctx,
+          );
+          const vm = await c.getVm(vmId);
+          await withVmLock(vmId, () =>
+            converge(c, vmId, { ...vmOutputs(vm), name: vm.name, publicKeyIds: vm.publicKeys.map((k) => String(k.id)) } as State, news, ctx),
+          );
+        } else {
+          vmId = await install(c, news, ctx);
         }
-        return liveState(c, await c.getVm(vmId), { ...olds, ...news });
-      });
-      if (reinstalls || olds.state !== VM_STATE.running) await awaitReadiness(vmId, state, news, ctx);
-      return state;
+        let vm = await vmAfterCreate(c, vmId);
+        // A fresh install runs; a program asking for "stopped" stops it (one more read only then).
+        if (
+          news.importFrom === undefined &&
+          news.cloneFrom === undefined &&
+          (await withVmLock(vmId, () => applyPower(c, { vmId, tenantId: vm.tenantId }, news, ctx, vm.state)))
+        )
+          vm = await c.getVm(vmId);
+        const state = await liveState(c, vm, news);
+        if (news.distribution === undefined && news.distributionId === undefined && !news.cloneFrom) state.distribution = vm.distribution.description;
+        await awaitReadiness(vmId, state, news, ctx).catch((e: unknown) => {
+          throw keptInState(e, vmId);
+        });
+        return { id: String(vmId), outs: state };
+      },
+      async read(idText, prior) {
+        const c = client();
+        const vm = await refreshRead(c, Number(idText));
+        if (!vm) return undefined;
+        const state = await liveState(c, vm, prior);
+        return { id: String(vm.id), inputs: state, outs: state };
+      },
+      async update(idText, olds, news, ctx) {
+        const c = client();
+        const vmId = Number(idText);
+        // The server boots afresh when reinstalled or powered on; the state not showing it running
+        // (stopped, or a create whose wait did not finish) counts as a power-on.
+        const reinstalls = news.reinstallOnChange === true && distributionChanged(olds, news).length > 0;
+        const state = await withVmLock(vmId, async () => {
+          const vm = await c.getVm(vmId);
+          const current = { ...(await liveState(c, vm, olds)), password: olds.password, softwareIds: olds.softwareIds };
+          const applied: Partial<Inputs> = {};
+          try {
+            await converge(c, vmId, current, { ...news, tenantId: vm.tenantId }, ctx, changedInputs(olds, news), applied);
+          } catch (e) {
+            throw await withAppliedState(c, vmId, e, olds, news, applied);
+          }
+          return liveState(c, await c.getVm(vmId), { ...olds, ...news });
+        });
+        if (reinstalls || olds.state !== VM_STATE.running) await awaitReadiness(vmId, state, news, ctx);
+        return state;
+      },
+      async delete(idText, state, ctx) {
+        const c = client();
+        const vmId = Number(idText);
+        await withVmLock(vmId, async () => {
+          const vm = await findVm(c, vmId);
+          if (!vm) return;
+          await deleteVmAndWait(c, vmId, vm.tenantId, ctx, state.operationTimeout);
+        });
+      },
     },
-    async delete(idText, state, ctx) {
-      const c = client();
-      const vmId = Number(idText);
-      await withVmLock(vmId, async () => {
-        const vm = await findVm(c, vmId);
-        if (!vm) return;
-        await deleteVmAndWait(c, vmId, vm.tenantId, ctx, state.operationTimeout);
-      });
-    },
-  },
-}));
+  }),
+);

@@ -12,32 +12,38 @@ import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from ".
  * server. No `confirm`: a restart loses no disk data (a hard reset loses only unsaved memory).
  * id `"<serverId>/<operationId>"`.
  */
-export const serverRestartResource = recordingOperationSeconds(defineAction({
-  host: FLOPS_HOST,
-  type: "ServerRestart",
-  description: "Restarts a flops server (reboot, or reset when hard) when created and whenever its triggers change; deleting it does nothing to the server.",
-  inputs: {
-    serverId: { schema: serverIdSchema, description: "Id of the flops.Server to restart.", replaceOnChange: true },
-    hard: { schema: z.boolean().optional(), description: "true: hard reset (like pressing the reset button); false: soft reboot through the guest OS.", default: false, replaceOnChange: true },
-  },
-  operationTimeout: operationTimeoutInput,
-  outputs: {
-    operationId: { schema: z.number(), description: "The vendor operation that restarted the server." },
-    restartedAt: { schema: z.number(), description: "When the restart finished, epoch milliseconds." },
-  },
-  notes: {
-    id: "`\"<serverId>/<operationId>\"`",
-    behaviour: [
-      "An action as a resource: creating it restarts the server with `reboot` (soft, through the guest OS; flops marks it failed after 3 minutes) or, with `hard: true`, `reset`, and waits; a change of `triggers`, `serverId` or `hard` restarts again; delete does nothing to the server. No `confirm`: a restart loses no disk data.",
-    ],
-    waits: ["Create waits for the `reboot` or `reset` operation."],
-    adoption: ["Nothing to adopt: a restart leaves no object on the host, so the resource has no `importFrom`."],
-    example: {
-      typescript: `import { flops } from "pulumi-vps";
+export const serverRestartResource = recordingOperationSeconds(
+  defineAction({
+    host: FLOPS_HOST,
+    type: "ServerRestart",
+    description: "Restarts a flops server (reboot, or reset when hard) when created and whenever its triggers change; deleting it does nothing to the server.",
+    inputs: {
+      serverId: { schema: serverIdSchema, description: "Id of the flops.Server to restart.", replaceOnChange: true },
+      hard: {
+        schema: z.boolean().optional(),
+        description: "true: hard reset (like pressing the reset button); false: soft reboot through the guest OS.",
+        default: false,
+        replaceOnChange: true,
+      },
+    },
+    operationTimeout: operationTimeoutInput,
+    outputs: {
+      operationId: { schema: z.number(), description: "The vendor operation that restarted the server." },
+      restartedAt: { schema: z.number(), description: "When the restart finished, epoch milliseconds." },
+    },
+    notes: {
+      id: '`"<serverId>/<operationId>"`',
+      behaviour: [
+        "An action as a resource: creating it restarts the server with `reboot` (soft, through the guest OS; flops marks it failed after 3 minutes) or, with `hard: true`, `reset`, and waits; a change of `triggers`, `serverId` or `hard` restarts again; delete does nothing to the server. No `confirm`: a restart loses no disk data.",
+      ],
+      waits: ["Create waits for the `reboot` or `reset` operation."],
+      adoption: ["Nothing to adopt: a restart leaves no object on the host, so the resource has no `importFrom`."],
+      example: {
+        typescript: `import { flops } from "pulumi-vps";
 
 // A new triggers value restarts the server again.
 new flops.ServerRestart("web-restart", { serverId: "88977", triggers: ["kernel-5.15"] });`,
-      yaml: `name: flops-server-restart
+        yaml: `name: flops-server-restart
 runtime: yaml
 resources:
   webRestart:
@@ -46,25 +52,31 @@ resources:
       serverId: "88977"
       hard: false
       triggers: [ "kernel-5.15" ]`,
+      },
     },
-  },
-  async run(inputs, ctx) {
-    const c = flopsClient();
-    const vmId = Number(inputs.serverId);
-    const what = inputs.hard ? "reset" : "reboot";
-    return withVmLock(vmId, async () => {
-      const vm = await requireVm(c, vmId, what);
-      const ref = { vmId, tenantId: vm.tenantId };
-      // A second restart is a second outage, and a restarted server looks the same as before: after
-      // a transient fault it is not sent again (provider/core/reconcile.ts, "neither").
-      const started = await startUnrepeatable(ctx, `${what} of VM ${vmId}`, () => (inputs.hard ? c.resetVm(ref) : c.rebootVm(ref)), `whether server ${vmId} restarted shows only inside it (its uptime) or in the panel: look there before \`pulumi up\` again, which restarts it again`);
-      reportStarted(ctx, `server ${vmId}`, inputs.hard ? "resetting" : "rebooting", `operation ${started.operationId}`);
-      await awaitOperation(c, started, what, ctx, { operationTimeout: inputs.operationTimeout });
-      return { id: `${vmId}/${started.operationId}`, outs: { ...inputs, operationId: started.operationId, restartedAt: ctx.clock.now() } };
-    });
-  },
-  fromId: (id) => ({ serverId: String(Number(id.split("/")[0])), operationId: Number(id.split("/")[1]), restartedAt: 0 }),
-  // A restart that happened stays happened: the record is kept while its server exists.
-  refresh: async (id) => ((await flopsClient().listVms()).some((v) => v.id === Number(id.split("/")[0])) ? {} : undefined),
-  forgotten: () => "forgotten; a restart cannot be undone, and the server is left as it is",
-}));
+    async run(inputs, ctx) {
+      const c = flopsClient();
+      const vmId = Number(inputs.serverId);
+      const what = inputs.hard ? "reset" : "reboot";
+      return withVmLock(vmId, async () => {
+        const vm = await requireVm(c, vmId, what);
+        const ref = { vmId, tenantId: vm.tenantId };
+        // A second restart is a second outage, and a restarted server looks the same as before: after
+        // a transient fault it is not sent again (provider/core/reconcile.ts, "neither").
+        const started = await startUnrepeatable(
+          ctx,
+          `${what} of VM ${vmId}`,
+          () => (inputs.hard ? c.resetVm(ref) : c.rebootVm(ref)),
+          `whether server ${vmId} restarted shows only inside it (its uptime) or in the panel: look there before \`pulumi up\` again, which restarts it again`,
+        );
+        reportStarted(ctx, `server ${vmId}`, inputs.hard ? "resetting" : "rebooting", `operation ${started.operationId}`);
+        await awaitOperation(c, started, what, ctx, { operationTimeout: inputs.operationTimeout });
+        return { id: `${vmId}/${started.operationId}`, outs: { ...inputs, operationId: started.operationId, restartedAt: ctx.clock.now() } };
+      });
+    },
+    fromId: (id) => ({ serverId: String(Number(id.split("/")[0])), operationId: Number(id.split("/")[1]), restartedAt: 0 }),
+    // A restart that happened stays happened: the record is kept while its server exists.
+    refresh: async (id) => ((await flopsClient().listVms()).some((v) => v.id === Number(id.split("/")[0])) ? {} : undefined),
+    forgotten: () => "forgotten; a restart cannot be undone, and the server is left as it is",
+  }),
+);

@@ -15,7 +15,10 @@ export const flopsAccount = defineHostAccount({
   endpoint: { default: "https://api.flops.ru/api/v1", description: "API root; point it at the simulator in tests" },
   maxRequestsPerSecond: { default: 10, description: "requests per second this process sends to flops, all resources together" },
   timeouts: FLOPS_TIMEOUTS,
-  account: (raw) => ({ clientId: requireSetting(FLOPS_HOST, credentials.clientId, raw.clientId), apiKey: requireSetting(FLOPS_HOST, credentials.apiKey, raw.apiKey) }),
+  account: (raw) => ({
+    clientId: requireSetting(FLOPS_HOST, credentials.clientId, raw.clientId),
+    apiKey: requireSetting(FLOPS_HOST, credentials.apiKey, raw.apiKey),
+  }),
   client: (account, connection) => new FlopsClient({ ...account, ...connection }),
 });
 

@@ -1,5 +1,16 @@
 import { z } from "zod";
-import { extendHint, type HandlerContext, isVpsError, lookForCreated, recordingOperationSeconds, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
+import {
+  extendHint,
+  type HandlerContext,
+  isVpsError,
+  lookForCreated,
+  recordingOperationSeconds,
+  reportStarted,
+  type Seen,
+  VpsError,
+  defineResource,
+  type ShapeOf,
+} from "../core";
 import type { FlopsClient } from "./client";
 import { findVm, flopsClient, isGone, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
 import { FLOPS_HOST } from "./errors";
@@ -18,17 +29,27 @@ import type { Snapshot, Vm } from "./schemas";
  * example is `my-snapshot`); nothing the API could rewrite or a query string could mangle.
  */
 const NAME_RULE = "may contain only ASCII letters, digits, - and _ (1–64 characters)";
-const snapshotName = z.string().min(1, NAME_RULE).max(64, NAME_RULE).regex(/^[A-Za-z0-9_-]+$/, NAME_RULE);
+const snapshotName = z
+  .string()
+  .min(1, NAME_RULE)
+  .max(64, NAME_RULE)
+  .regex(/^[A-Za-z0-9_-]+$/, NAME_RULE);
 
 const ID_FORM = /^(\d+)\/(\d+)$/;
 
 const inputs = {
   serverId: { schema: serverIdSchema, description: "Id of the flops.Server to snapshot.", replaceOnChange: true },
   name: { schema: snapshotName, description: `Snapshot name; ${NAME_RULE}.`, replaceOnChange: true },
-  description: { schema: z.string().max(255, "must be at most 255 characters").optional(), description: "Snapshot description, at most 255 characters (the API cannot edit it).", replaceOnChange: true, computed: true },
+  description: {
+    schema: z.string().max(255, "must be at most 255 characters").optional(),
+    description: "Snapshot description, at most 255 characters (the API cannot edit it).",
+    replaceOnChange: true,
+    computed: true,
+  },
   deleteChildren: {
     schema: z.boolean().optional(),
-    description: "On delete, also delete the snapshots taken from this one (snapshot_delete's deleteChildren); false: they are re-attached to its parent. Changed in place (only recorded).",
+    description:
+      "On delete, also delete the snapshots taken from this one (snapshot_delete's deleteChildren); false: they are re-attached to its parent. Changed in place (only recorded).",
     default: false,
   },
   importFrom: {
@@ -50,7 +71,13 @@ type Inputs = ShapeOf<typeof inputs>;
 
 export function parseSnapshotId(id: string): { vmId: number; snapshotId: number } {
   const m = ID_FORM.exec(id);
-  if (!m) throw new VpsError({ kind: "invalid", host: FLOPS_HOST, operation: "read snapshot", hint: `"${id}" is not a flops.Snapshot id ("<serverId>/<snapshotId>", e.g. "88977/2206")` });
+  if (!m)
+    throw new VpsError({
+      kind: "invalid",
+      host: FLOPS_HOST,
+      operation: "read snapshot",
+      hint: `"${id}" is not a flops.Snapshot id ("<serverId>/<snapshotId>", e.g. "88977/2206")`,
+    });
   return { vmId: Number(m[1]), snapshotId: Number(m[2]) };
 }
 
@@ -122,7 +149,13 @@ async function createSnapshot(c: FlopsClient, news: Inputs, ctx: HandlerContext)
       ctx,
       operation,
       () => c.createSnapshot({ vmId, tenantId: vm.tenantId, name: news.name, description: news.description }),
-      { kind: "observable", look: lookForCreated({ host: FLOPS_HOST, operation, describe: (s: Snapshot) => `snapshot ${s.id} ("${s.name}")` }, async () => (await c.listSnapshots(vmId)).filter((s) => s.name === news.name && !before.has(s.id))), hiddenWork: true },
+      {
+        kind: "observable",
+        look: lookForCreated({ host: FLOPS_HOST, operation, describe: (s: Snapshot) => `snapshot ${s.id} ("${s.name}")` }, async () =>
+          (await c.listSnapshots(vmId)).filter((s) => s.name === news.name && !before.has(s.id)),
+        ),
+        hiddenWork: true,
+      },
       news.operationTimeout,
     );
     if (r.kind !== "sent") return { id: `${vmId}/${r.found.id}`, outs: snapshotState(vmId, r.found, await c.getVm(vmId), news) };
@@ -132,7 +165,12 @@ async function createSnapshot(c: FlopsClient, news: Inputs, ctx: HandlerContext)
       await awaitOperation(c, started, `snapshot "${news.name}" of server ${vmId}`, ctx, { operationTimeout: news.operationTimeout, kind: "snapshot" });
     } catch (e) {
       if (!isVpsError(e, "timeout")) throw e;
-      throw e.with({ hint: extendHint(e.hint, `Once it is done, adopt the snapshot with importFrom: "${vmId}/<snapshotId>" (flops.getSnapshots lists the ids) instead of creating another`) });
+      throw e.with({
+        hint: extendHint(
+          e.hint,
+          `Once it is done, adopt the snapshot with importFrom: "${vmId}/<snapshotId>" (flops.getSnapshots lists the ids) instead of creating another`,
+        ),
+      });
     }
     const snap = pickCreatedSnapshot(await c.listSnapshots(vmId), news.name, before, vmId);
     const after = await c.getVm(vmId);
@@ -144,46 +182,72 @@ async function createSnapshot(c: FlopsClient, news: Inputs, ctx: HandlerContext)
 async function adoptSnapshot(c: FlopsClient, news: Inputs) {
   const { vmId, snapshotId } = parseSnapshotId(news.importFrom!);
   const operation = `import snapshot ${news.importFrom}`;
-  if (String(vmId) !== news.serverId) throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation, hint: `importFrom names server ${vmId} but serverId is ${news.serverId}; make them agree` });
+  if (String(vmId) !== news.serverId)
+    throw new VpsError({
+      kind: "conflict",
+      host: FLOPS_HOST,
+      operation,
+      hint: `importFrom names server ${vmId} but serverId is ${news.serverId}; make them agree`,
+    });
   const vm = await requireVm(c, vmId, operation);
   const snap = (await c.listSnapshots(vmId)).find((s) => s.id === snapshotId);
-  if (!snap) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation, hint: `server ${vmId} has no snapshot ${snapshotId} (flops.getSnapshots lists them)` });
+  if (!snap)
+    throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation, hint: `server ${vmId} has no snapshot ${snapshotId} (flops.getSnapshots lists them)` });
   const differences: string[] = [];
   if (snap.name !== news.name) differences.push(`name: program "${news.name}", snapshot "${snap.name}"`);
-  if (news.description !== undefined && news.description !== text(snap.description)) differences.push(`description: program "${news.description}", snapshot ${JSON.stringify(snap.description)}`);
+  if (news.description !== undefined && news.description !== text(snap.description))
+    differences.push(`description: program "${news.description}", snapshot ${JSON.stringify(snap.description)}`);
   if (differences.length) {
-    throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation, hint: `a snapshot cannot be changed in place: ${differences.join("; ")}. Change the program to match, or drop importFrom to take a new snapshot` });
+    throw new VpsError({
+      kind: "conflict",
+      host: FLOPS_HOST,
+      operation,
+      hint: `a snapshot cannot be changed in place: ${differences.join("; ")}. Change the program to match, or drop importFrom to take a new snapshot`,
+    });
   }
   return { id: `${vmId}/${snap.id}`, outs: snapshotState(vmId, snap, vm, news) };
 }
 
-export const snapshotResource = recordingOperationSeconds(defineResource({
-  host: FLOPS_HOST,
-  type: "Snapshot",
-  description: "A snapshot of a flops server's state (snapshot_create), found by name after the wait; deleted with snapshot_delete.",
-  inputs,
-  outputs,
-  notes: {
-    id: "`\"<serverId>/<snapshotId>\"` (`\"88977/2206\"`): the server's id and the vendor's snapshot number",
-    behaviour: [
-      "Create calls `snapshot_create`, waits, then finds the new snapshot in `GET /vm/{id}/snapshots/` (the create answer carries no id): the one with this name that was not there before the call, the newest of those; two equally new ones fail the create, naming them and how to adopt the right one.",
-      "Nothing can change in place (the API cannot edit a snapshot) except `deleteChildren`, which is only recorded. Delete calls `snapshot_delete`; the snapshots taken from this one are re-attached to its parent unless `deleteChildren` is true.",
-      "Refresh shows a rename in the panel as drift and drops a snapshot deleted outside Pulumi; deleting an already-deleted snapshot is success. `current` tells whether the server runs from it.",
-    ],
-    waits: ["Create waits for `snapshot_create`'s operation, delete for `snapshot_delete`'s."],
-    adoption: ["With `importFrom`, a `name` or `description` that differs from the snapshot's fails, naming it (a snapshot cannot be changed in place); `importFrom` must name the same server as `serverId`."],
-    errors: [
-      { error: "`snapshot_create finished, but no new snapshot named ... is in the server's list`", action: "Run `pulumi up` again, or adopt an existing snapshot with `importFrom`." },
-      { error: "`... new snapshots named ... have the same time`", action: "Adopt the right one with `importFrom: \"<serverId>/<id>\"` and delete the others in the panel." },
-      { error: "a create that runs out", action: "The error names the operation; once it is done, adopt the snapshot with `importFrom: \"<serverId>/<snapshotId>\"` (`flops.getSnapshots` lists them)." },
-      { error: "`there is no server ... in this flops account`", action: "Check `serverId` (`flops.getServers` lists the servers)." },
-    ],
-    example: {
-      typescript: `import { flops } from "pulumi-vps";
+export const snapshotResource = recordingOperationSeconds(
+  defineResource({
+    host: FLOPS_HOST,
+    type: "Snapshot",
+    description: "A snapshot of a flops server's state (snapshot_create), found by name after the wait; deleted with snapshot_delete.",
+    inputs,
+    outputs,
+    notes: {
+      id: '`"<serverId>/<snapshotId>"` (`"88977/2206"`): the server\'s id and the vendor\'s snapshot number',
+      behaviour: [
+        "Create calls `snapshot_create`, waits, then finds the new snapshot in `GET /vm/{id}/snapshots/` (the create answer carries no id): the one with this name that was not there before the call, the newest of those; two equally new ones fail the create, naming them and how to adopt the right one.",
+        "Nothing can change in place (the API cannot edit a snapshot) except `deleteChildren`, which is only recorded. Delete calls `snapshot_delete`; the snapshots taken from this one are re-attached to its parent unless `deleteChildren` is true.",
+        "Refresh shows a rename in the panel as drift and drops a snapshot deleted outside Pulumi; deleting an already-deleted snapshot is success. `current` tells whether the server runs from it.",
+      ],
+      waits: ["Create waits for `snapshot_create`'s operation, delete for `snapshot_delete`'s."],
+      adoption: [
+        "With `importFrom`, a `name` or `description` that differs from the snapshot's fails, naming it (a snapshot cannot be changed in place); `importFrom` must name the same server as `serverId`.",
+      ],
+      errors: [
+        {
+          error: "`snapshot_create finished, but no new snapshot named ... is in the server's list`",
+          action: "Run `pulumi up` again, or adopt an existing snapshot with `importFrom`.",
+        },
+        {
+          error: "`... new snapshots named ... have the same time`",
+          action: 'Adopt the right one with `importFrom: "<serverId>/<id>"` and delete the others in the panel.',
+        },
+        {
+          error: "a create that runs out",
+          action:
+            'The error names the operation; once it is done, adopt the snapshot with `importFrom: "<serverId>/<snapshotId>"` (`flops.getSnapshots` lists them).',
+        },
+        { error: "`there is no server ... in this flops account`", action: "Check `serverId` (`flops.getServers` lists the servers)." },
+      ],
+      example: {
+        typescript: `import { flops } from "pulumi-vps";
 
 const baseline = new flops.Snapshot("web-baseline", { serverId: "88977", name: "baseline", description: "after the first deploy" });
 export const snapshotId = baseline.snapshotId;`,
-      yaml: `name: flops-snapshot
+        yaml: `name: flops-snapshot
 runtime: yaml
 resources:
   baseline:
@@ -194,45 +258,57 @@ resources:
       description: after the first deploy
 outputs:
   snapshotId: \${baseline.snapshotId}`,
+      },
     },
-  },
-  handler: {
-    async create(news, ctx) {
-      const c = flopsClient();
-      return news.importFrom !== undefined ? adoptSnapshot(c, news) : createSnapshot(c, news, ctx);
+    handler: {
+      async create(news, ctx) {
+        const c = flopsClient();
+        return news.importFrom !== undefined ? adoptSnapshot(c, news) : createSnapshot(c, news, ctx);
+      },
+      async read(id, prior) {
+        const c = flopsClient();
+        const { vmId, snapshotId } = parseSnapshotId(id);
+        const list = await listOrUndefined(c, vmId);
+        const snap = list?.find((s) => s.id === snapshotId);
+        if (!snap) return undefined;
+        const state = snapshotState(vmId, snap, await findVm(c, vmId), prior);
+        return { id, inputs: state, outs: state };
+      },
+      // Only deleteChildren can change in place, and it is only read at delete.
+      async update(_id, olds, news) {
+        return { ...olds, deleteChildren: news.deleteChildren };
+      },
+      async delete(id, state, ctx) {
+        const c = flopsClient();
+        const { vmId, snapshotId } = parseSnapshotId(id);
+        await withVmLock(vmId, async () => {
+          const vm = await findVm(c, vmId);
+          const list = vm ? await listOrUndefined(c, vmId) : undefined;
+          if (!vm || !list?.some((s) => s.id === snapshotId)) {
+            ctx.logger.info(`${ctx.label}: snapshot ${snapshotId} of server ${vmId} is already gone`);
+            return;
+          }
+          try {
+            // A snapshot no longer listed shows the delete happened; a repeat of a done one is refused as not found.
+            const gone = async (): Promise<Seen<unknown>> =>
+              (await listOrUndefined(c, vmId))?.some((s) => s.id === snapshotId) ? { state: "absent" } : { state: "done", found: undefined };
+            const r = await startReconciled(
+              ctx,
+              `snapshot_delete ${snapshotId} of server ${vmId}`,
+              () => c.deleteSnapshot({ vmId, tenantId: vm.tenantId, snapshotId, deleteChildren: state.deleteChildren }),
+              { kind: "observable", look: gone },
+              state.operationTimeout,
+            );
+            if (r.kind === "sent")
+              await awaitOperation(c, r.answer, `delete snapshot ${snapshotId} of server ${vmId}`, ctx, {
+                operationTimeout: state.operationTimeout,
+                kind: "snapshot delete",
+              });
+          } catch (e) {
+            if (!isGone(e)) throw e;
+          }
+        });
+      },
     },
-    async read(id, prior) {
-      const c = flopsClient();
-      const { vmId, snapshotId } = parseSnapshotId(id);
-      const list = await listOrUndefined(c, vmId);
-      const snap = list?.find((s) => s.id === snapshotId);
-      if (!snap) return undefined;
-      const state = snapshotState(vmId, snap, await findVm(c, vmId), prior);
-      return { id, inputs: state, outs: state };
-    },
-    // Only deleteChildren can change in place, and it is only read at delete.
-    async update(_id, olds, news) {
-      return { ...olds, deleteChildren: news.deleteChildren };
-    },
-    async delete(id, state, ctx) {
-      const c = flopsClient();
-      const { vmId, snapshotId } = parseSnapshotId(id);
-      await withVmLock(vmId, async () => {
-        const vm = await findVm(c, vmId);
-        const list = vm ? await listOrUndefined(c, vmId) : undefined;
-        if (!vm || !list?.some((s) => s.id === snapshotId)) {
-          ctx.logger.info(`${ctx.label}: snapshot ${snapshotId} of server ${vmId} is already gone`);
-          return;
-        }
-        try {
-          // A snapshot no longer listed shows the delete happened; a repeat of a done one is refused as not found.
-          const gone = async (): Promise<Seen<unknown>> => ((await listOrUndefined(c, vmId))?.some((s) => s.id === snapshotId) ? { state: "absent" } : { state: "done", found: undefined });
-          const r = await startReconciled(ctx, `snapshot_delete ${snapshotId} of server ${vmId}`, () => c.deleteSnapshot({ vmId, tenantId: vm.tenantId, snapshotId, deleteChildren: state.deleteChildren }), { kind: "observable", look: gone }, state.operationTimeout);
-          if (r.kind === "sent") await awaitOperation(c, r.answer, `delete snapshot ${snapshotId} of server ${vmId}`, ctx, { operationTimeout: state.operationTimeout, kind: "snapshot delete" });
-        } catch (e) {
-          if (!isGone(e)) throw e;
-        }
-      });
-    },
-  },
-}));
+  }),
+);

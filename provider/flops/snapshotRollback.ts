@@ -1,5 +1,16 @@
 import { z } from "zod";
-import { defineAction, extendHint, type HandlerContext, isVpsError, type Repeat, reportStarted, VpsError, type Seen, type ShapeOf, recordingOperationSeconds } from "../core";
+import {
+  defineAction,
+  extendHint,
+  type HandlerContext,
+  isVpsError,
+  type Repeat,
+  reportStarted,
+  VpsError,
+  type Seen,
+  type ShapeOf,
+  recordingOperationSeconds,
+} from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
@@ -24,7 +35,11 @@ import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema }
 
 /** The outputs every flops rollback records. */
 export const rollbackOutputs = {
-  operationId: { schema: z.number(), description: "The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation)." },
+  operationId: {
+    schema: z.number(),
+    description:
+      "The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation).",
+  },
   rolledBackAt: { schema: z.number(), description: "When the rollback was seen to finish, epoch milliseconds (provider clock)." },
 };
 
@@ -50,7 +65,13 @@ export async function runRollback(
   vmId: number,
   what: string,
   ctx: HandlerContext,
-  opts: { operationTimeout?: number; kind: string; idFor: (operationId: number) => string; start: (vm: Vm) => Promise<OperationStarted>; repeat: (before: Vm) => Promise<Repeat<unknown>> },
+  opts: {
+    operationTimeout?: number;
+    kind: string;
+    idFor: (operationId: number) => string;
+    start: (vm: Vm) => Promise<OperationStarted>;
+    repeat: (before: Vm) => Promise<Repeat<unknown>>;
+  },
 ): Promise<RollbackRun> {
   return withVmLock(vmId, async () => {
     const vm = await requireVm(c, vmId, what);
@@ -65,7 +86,12 @@ export async function runRollback(
       await awaitOperation(c, started, what, ctx, { operationTimeout: opts.operationTimeout, kind: opts.kind });
     } catch (e) {
       if (!isVpsError(e, "timeout")) throw e;
-      throw e.with({ hint: extendHint(e.hint, `The rollback is still running on flops: do not start another one; set importFrom: "${opts.idFor(started.operationId)}" to adopt it (its end is waited for), then \`pulumi up\``) });
+      throw e.with({
+        hint: extendHint(
+          e.hint,
+          `The rollback is still running on flops: do not start another one; set importFrom: "${opts.idFor(started.operationId)}" to adopt it (its end is waited for), then \`pulumi up\``,
+        ),
+      });
     }
     return { operationId: started.operationId, rolledBackAt: ctx.clock.now() };
   });
@@ -75,22 +101,49 @@ export async function runRollback(
  * Adoption of a rollback already started: its operation must be on this server (and of `type`,
  * where the vendor documentation documents the type); a pending one is waited for, a failed one is an error.
  */
-export async function adoptRollback(c: FlopsClient, vmId: number, operationId: number, what: string, ctx: HandlerContext, opts: { operationTimeout?: number; acceptType: (type: string) => boolean }): Promise<RollbackRun> {
+export async function adoptRollback(
+  c: FlopsClient,
+  vmId: number,
+  operationId: number,
+  what: string,
+  ctx: HandlerContext,
+  opts: { operationTimeout?: number; acceptType: (type: string) => boolean },
+): Promise<RollbackRun> {
   const operation = `import ${what} (operation ${operationId})`;
   let op: Operation;
   try {
     op = await c.getOperation(operationId);
   } catch (e) {
-    if (isVpsError(e, "notFound")) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation, hint: `flops has no operation ${operationId}: check importFrom` });
+    if (isVpsError(e, "notFound"))
+      throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation, hint: `flops has no operation ${operationId}: check importFrom` });
     throw e;
   }
-  if (op.vmId !== vmId) throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation, hint: `operation ${operationId} is on server ${op.vmId}, not on server ${vmId}: check importFrom` });
-  if (!opts.acceptType(op.operationType)) throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation, hint: `operation ${operationId} is a ${op.operationType}, not a rollback of this kind: check importFrom` });
+  if (op.vmId !== vmId)
+    throw new VpsError({
+      kind: "conflict",
+      host: FLOPS_HOST,
+      operation,
+      hint: `operation ${operationId} is on server ${op.vmId}, not on server ${vmId}: check importFrom`,
+    });
+  if (!opts.acceptType(op.operationType))
+    throw new VpsError({
+      kind: "conflict",
+      host: FLOPS_HOST,
+      operation,
+      hint: `operation ${operationId} is a ${op.operationType}, not a rollback of this kind: check importFrom`,
+    });
   if (op.status === OPERATION_STATUS.pending) {
     ctx.logger.info(`${ctx.label}: operation ${operationId} is still running; waiting for it`);
     await withVmLock(vmId, () => awaitOperation(c, { status: "OK", operationId }, what, ctx, { operationTimeout: opts.operationTimeout, startUnseen: true }));
   } else if (op.status !== OPERATION_STATUS.done || op.errorCode) {
-    throw new VpsError({ kind: "operationFailed", host: FLOPS_HOST, operation, vendorCode: op.errorCode ?? undefined, vendorMessage: op.errorMessage ?? undefined, hint: `that rollback ended with status ${op.status}; drop importFrom to perform the rollback again` });
+    throw new VpsError({
+      kind: "operationFailed",
+      host: FLOPS_HOST,
+      operation,
+      vendorCode: op.errorCode ?? undefined,
+      vendorMessage: op.errorMessage ?? undefined,
+      hint: `that rollback ended with status ${op.status}; drop importFrom to perform the rollback again`,
+    });
   }
   return { operationId, rolledBackAt: ctx.clock.now() };
 }
@@ -122,7 +175,8 @@ const inputs = {
   },
   importFrom: {
     schema: z.string().regex(ID_FORM, 'must be "<serverId>/<snapshotId>/<operationId>"').optional(),
-    description: 'Adopt a rollback already started ("<serverId>/<snapshotId>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
+    description:
+      'Adopt a rollback already started ("<serverId>/<snapshotId>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
     createOnly: true,
   },
 };
@@ -136,7 +190,13 @@ type Inputs = ShapeOf<typeof inputs> & { operationTimeout?: number };
 
 function parseId(id: string): { vmId: number; snapshotId: number; operationId: number } {
   const m = ID_FORM.exec(id);
-  if (!m) throw new VpsError({ kind: "invalid", host: FLOPS_HOST, operation: "read snapshot rollback", hint: `"${id}" is not a flops.SnapshotRollback id ("<serverId>/<snapshotId>/<operationId>")` });
+  if (!m)
+    throw new VpsError({
+      kind: "invalid",
+      host: FLOPS_HOST,
+      operation: "read snapshot rollback",
+      hint: `"${id}" is not a flops.SnapshotRollback id ("<serverId>/<snapshotId>/<operationId>")`,
+    });
   return { vmId: Number(m[1]), snapshotId: Number(m[2]), operationId: Number(m[3]) };
 }
 
@@ -150,16 +210,31 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
   if (news.importFrom !== undefined) {
     const ref = parseId(news.importFrom);
     if (String(ref.vmId) !== news.serverId || ref.snapshotId !== news.snapshotId) {
-      throw new VpsError({ kind: "conflict", host: FLOPS_HOST, operation: `import snapshot rollback ${news.importFrom}`, hint: `importFrom names server ${ref.vmId} and snapshot ${ref.snapshotId}, the program server ${news.serverId} and snapshot ${news.snapshotId}; make them agree` });
+      throw new VpsError({
+        kind: "conflict",
+        host: FLOPS_HOST,
+        operation: `import snapshot rollback ${news.importFrom}`,
+        hint: `importFrom names server ${ref.vmId} and snapshot ${ref.snapshotId}, the program server ${news.serverId} and snapshot ${news.snapshotId}; make them agree`,
+      });
     }
-    const run = await adoptRollback(c, vmId, ref.operationId, what, ctx, { operationTimeout: news.operationTimeout, acceptType: (t) => !OTHER_DOCUMENTED_TYPES.has(t) });
+    const run = await adoptRollback(c, vmId, ref.operationId, what, ctx, {
+      operationTimeout: news.operationTimeout,
+      acceptType: (t) => !OTHER_DOCUMENTED_TYPES.has(t),
+    });
     return { id: news.importFrom, outs: { ...news, ...run, snapshotName: snap?.name } };
   }
   if (!snap) {
     await requireVm(c, vmId, what);
-    throw new VpsError({ kind: "notFound", host: FLOPS_HOST, operation: what, hint: `server ${vmId} has no snapshot ${news.snapshotId} (flops.getSnapshots lists them)` });
+    throw new VpsError({
+      kind: "notFound",
+      host: FLOPS_HOST,
+      operation: what,
+      hint: `server ${vmId} has no snapshot ${news.snapshotId} (flops.getSnapshots lists them)`,
+    });
   }
-  ctx.logger.warn(`${ctx.label}: rolling server ${vmId} back to snapshot ${snap.id} ("${snap.name}"): its current disk is replaced, and its tariff goes back to the one it had then`);
+  ctx.logger.warn(
+    `${ctx.label}: rolling server ${vmId} back to snapshot ${snap.id} ("${snap.name}"): its current disk is replaced, and its tariff goes back to the one it had then`,
+  );
   const run = await runRollback(c, vmId, what, ctx, {
     operationTimeout: news.operationTimeout,
     kind: "snapshot rollback",
@@ -168,41 +243,54 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
     // A rolled-back server runs from that snapshot (currentSnapshot); one that already did cannot show it.
     repeat: async (before) =>
       before.currentSnapshot === snap.id
-        ? { kind: "neither", check: `server ${vmId} already ran from snapshot ${snap.id}, so its info cannot show whether the rollback happened: look at the server in the panel before \`pulumi up\` again, which would roll it back again` }
-        : { kind: "observable", look: async (): Promise<Seen<unknown>> => ((await c.getVm(vmId)).currentSnapshot === snap.id ? { state: "done", found: undefined } : { state: "absent" }) },
+        ? {
+            kind: "neither",
+            check: `server ${vmId} already ran from snapshot ${snap.id}, so its info cannot show whether the rollback happened: look at the server in the panel before \`pulumi up\` again, which would roll it back again`,
+          }
+        : {
+            kind: "observable",
+            look: async (): Promise<Seen<unknown>> =>
+              (await c.getVm(vmId)).currentSnapshot === snap.id ? { state: "done", found: undefined } : { state: "absent" },
+          },
   });
   return { id: `${vmId}/${snap.id}/${run.operationId}`, outs: { ...news, ...run, snapshotName: snap.name } };
 }
 
-export const snapshotRollbackResource = recordingOperationSeconds(defineAction({
-  host: FLOPS_HOST,
-  type: "SnapshotRollback",
-  description: "Rolls a flops server back to a snapshot (snapshot_rollback) when created or when its triggers change; deleting it leaves the server alone.",
-  confirm: "a rollback replaces the server's current disk with the snapshot's state (and its tariff with the snapshot's), and cannot be undone",
-  inputs,
-  operationTimeout: operationTimeoutInput,
-  outputs,
-  notes: {
-    id: "`\"<serverId>/<snapshotId>/<operationId>\"` (`\"88977/2206/61572\"`)",
-    behaviour: [
-      "An action as a resource: creating it performs `snapshot_rollback` and waits; a change of `triggers` (a list of any values) or of the target performs it again (a replacement: a new action); delete only forgets the record and leaves the server alone. `confirm: true` is required, checked before any call: a rollback replaces the server's current disk.",
-      "What the vendor's API documentation says happens, and the log repeats: a snapshot rollback also puts back the tariff of the snapshot's time, so afterwards the `flops.Server`'s tariff and sizes may show as drift.",
-      "Refresh drops the record when the server is gone.",
-    ],
-    waits: ["Create waits for the rollback's operation; a rollback that runs out is still running on flops, and the error gives the id to adopt it with."],
-    adoption: ["`importFrom` takes the resource's id form and adopts a rollback already started, for example the one a timed-out `pulumi up` names (its error says `set importFrom: \"88977/2206/61572\"`): a running operation is waited for, a finished one recorded, and no second rollback is started."],
-    errors: [
-      { error: "a rollback that runs out (`The rollback is still running on flops: do not start another one; set importFrom: ...`)", action: "Set `importFrom` to the id the error gives and run `pulumi up`: it waits for the running rollback." },
-      { error: "`server ... has no snapshot ...`", action: "Check `snapshotId` (a `flops.Snapshot`'s `snapshotId`; `flops.getSnapshots` lists them)." },
-      { error: "`that rollback ended with status ...; drop importFrom to perform the rollback again`", action: "As it says." },
-    ],
-    example: {
-      typescript: `import { flops } from "pulumi-vps";
+export const snapshotRollbackResource = recordingOperationSeconds(
+  defineAction({
+    host: FLOPS_HOST,
+    type: "SnapshotRollback",
+    description: "Rolls a flops server back to a snapshot (snapshot_rollback) when created or when its triggers change; deleting it leaves the server alone.",
+    confirm: "a rollback replaces the server's current disk with the snapshot's state (and its tariff with the snapshot's), and cannot be undone",
+    inputs,
+    operationTimeout: operationTimeoutInput,
+    outputs,
+    notes: {
+      id: '`"<serverId>/<snapshotId>/<operationId>"` (`"88977/2206/61572"`)',
+      behaviour: [
+        "An action as a resource: creating it performs `snapshot_rollback` and waits; a change of `triggers` (a list of any values) or of the target performs it again (a replacement: a new action); delete only forgets the record and leaves the server alone. `confirm: true` is required, checked before any call: a rollback replaces the server's current disk.",
+        "What the vendor's API documentation says happens, and the log repeats: a snapshot rollback also puts back the tariff of the snapshot's time, so afterwards the `flops.Server`'s tariff and sizes may show as drift.",
+        "Refresh drops the record when the server is gone.",
+      ],
+      waits: ["Create waits for the rollback's operation; a rollback that runs out is still running on flops, and the error gives the id to adopt it with."],
+      adoption: [
+        '`importFrom` takes the resource\'s id form and adopts a rollback already started, for example the one a timed-out `pulumi up` names (its error says `set importFrom: "88977/2206/61572"`): a running operation is waited for, a finished one recorded, and no second rollback is started.',
+      ],
+      errors: [
+        {
+          error: "a rollback that runs out (`The rollback is still running on flops: do not start another one; set importFrom: ...`)",
+          action: "Set `importFrom` to the id the error gives and run `pulumi up`: it waits for the running rollback.",
+        },
+        { error: "`server ... has no snapshot ...`", action: "Check `snapshotId` (a `flops.Snapshot`'s `snapshotId`; `flops.getSnapshots` lists them)." },
+        { error: "`that rollback ended with status ...; drop importFrom to perform the rollback again`", action: "As it says." },
+      ],
+      example: {
+        typescript: `import { flops } from "pulumi-vps";
 
 const baseline = new flops.Snapshot("web-baseline", { serverId: "88977", name: "baseline" });
 // Destructive and opt-in: a new triggers value rolls back again.
 new flops.SnapshotRollback("web-to-baseline", { serverId: "88977", snapshotId: baseline.snapshotId, confirm: true, triggers: ["2024-06-01"] });`,
-      yaml: `name: flops-snapshot-rollback
+        yaml: `name: flops-snapshot-rollback
 runtime: yaml
 resources:
   baseline:
@@ -217,9 +305,10 @@ resources:
       snapshotId: \${baseline.snapshotId}
       confirm: true
       triggers: [ "2024-06-01" ]`,
+      },
     },
-  },
-  run: (news, ctx) => perform(flopsClient(), news, ctx),
-  ...rollbackReadBack(parseId, (ref) => ({ snapshotId: ref.snapshotId })),
-  forgotten: (state) => `forgetting the rollback of server ${state.serverId} to snapshot ${state.snapshotId}; the server is left as it is`,
-}));
+    run: (news, ctx) => perform(flopsClient(), news, ctx),
+    ...rollbackReadBack(parseId, (ref) => ({ snapshotId: ref.snapshotId })),
+    forgotten: (state) => `forgetting the rollback of server ${state.serverId} to snapshot ${state.snapshotId}; the server is left as it is`,
+  }),
+);

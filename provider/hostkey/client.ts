@@ -125,7 +125,15 @@ export class HostkeyClient {
 
   constructor(opts: HostkeyClientOptions) {
     if (!opts.apiKey && !opts.token) {
-      throw new VpsError({ kind: "config", host: HOSTKEY_HOST, operation: "configuration", hint: "set hostkey:apiKey (`pulumi config set --secret hostkey:apiKey ...`, or HOSTKEY_API_KEY) so the provider logs in, or an issued hostkey:token / HOSTKEY_TOKEN" }, "missing hostkey:apiKey");
+      throw new VpsError(
+        {
+          kind: "config",
+          host: HOSTKEY_HOST,
+          operation: "configuration",
+          hint: "set hostkey:apiKey (`pulumi config set --secret hostkey:apiKey ...`, or HOSTKEY_API_KEY) so the provider logs in, or an issued hostkey:token / HOSTKEY_TOKEN",
+        },
+        "missing hostkey:apiKey",
+      );
     }
     this.apiKey = opts.apiKey;
     this.staticToken = opts.token;
@@ -157,7 +165,11 @@ export class HostkeyClient {
    * is repeatable, and queued as a read.
    */
   async login(signal?: AbortSignal): Promise<string> {
-    if (!this.apiKey) throw new VpsError({ kind: "config", host: HOSTKEY_HOST, operation: "auth/login", hint: "set hostkey:apiKey / HOSTKEY_API_KEY so the provider can log in" }, "no API key");
+    if (!this.apiKey)
+      throw new VpsError(
+        { kind: "config", host: HOSTKEY_HOST, operation: "auth/login", hint: "set hostkey:apiKey / HOSTKEY_API_KEY so the provider can log in" },
+        "no API key",
+      );
     const started = this.clock.now();
     const answer = await this.http.call({
       operation: "auth/login",
@@ -202,12 +214,25 @@ export class HostkeyClient {
    * logs in again and repeats the call ONCE: the host refused it unprocessed, so even a mutating call
    * may be sent again (both vendor clients do the same).
    */
-  async invoke<S extends z.ZodType>(module: string, action: string, fields: Record<string, QueryValue>, spec: { kind: CallKind; schema: S; signal?: AbortSignal; operation?: string }): Promise<z.infer<S>> {
+  async invoke<S extends z.ZodType>(
+    module: string,
+    action: string,
+    fields: Record<string, QueryValue>,
+    spec: { kind: CallKind; schema: S; signal?: AbortSignal; operation?: string },
+  ): Promise<z.infer<S>> {
     const operation = spec.operation ?? `${module}/${action}`;
     for (let attempt = 1; ; attempt++) {
       const token = await this.currentToken(spec.signal);
       try {
-        return await this.http.call({ operation, method: "POST", path: `/${module}.php`, form: { action, token, ...fields }, ...spec.kind, schema: spec.schema, signal: spec.signal });
+        return await this.http.call({
+          operation,
+          method: "POST",
+          path: `/${module}.php`,
+          form: { action, token, ...fields },
+          ...spec.kind,
+          schema: spec.schema,
+          signal: spec.signal,
+        });
       } catch (e) {
         if (attempt === 1 && this.auth === "apiKey" && isVpsError(e, "unauthorized") && isInvalidTokenMessage(e.vendorMessage)) {
           if (this.session?.token === token) this.session = undefined;
@@ -224,7 +249,12 @@ export class HostkeyClient {
 
   /** vm/get_snapshot: the snapshots and restore settings of a VM (direct answer, or a task whose context is the listing). */
   async getSnapshots(serverId: number, type: SnapshotType, wait: Omit<TaskWaitOptions, "action">): Promise<SnapshotListing> {
-    const answer = await this.invoke("vm", "get_snapshot", { id: serverId, type }, { kind: READ, schema: getSnapshotResponse, signal: wait.signal, operation: "vm/get_snapshot" });
+    const answer = await this.invoke(
+      "vm",
+      "get_snapshot",
+      { id: serverId, type },
+      { kind: READ, schema: getSnapshotResponse, signal: wait.signal, operation: "vm/get_snapshot" },
+    );
     if (answer.kind === "listing") return answer.listing;
     const task = await this.waitTask(answer.key, { ...wait, action: "get_snapshot" });
     return parseContext(snapshotListing, task, "get_snapshot");
@@ -252,7 +282,13 @@ export class HostkeyClient {
    * decodes to the same array. An empty list goes as `exclude_rotation=` (present and empty), so the
    * host sees the field was sent and clears the list.
    */
-  updateRestoreSettings(serverId: number, type: SnapshotType, enableRotation: boolean, excludeRotation: string[], signal?: AbortSignal): Promise<MutationAnswer> {
+  updateRestoreSettings(
+    serverId: number,
+    type: SnapshotType,
+    enableRotation: boolean,
+    excludeRotation: string[],
+    signal?: AbortSignal,
+  ): Promise<MutationAnswer> {
     const fields: Record<string, QueryValue> = { id: serverId, type, enable_rotation: enableRotation ? 1 : 0 };
     if (excludeRotation.length === 0) fields.exclude_rotation = "";
     else excludeRotation.forEach((name, i) => (fields[`exclude_rotation[${i}]`] = name));
@@ -297,14 +333,19 @@ export class HostkeyClient {
       objectId: opts.objectId,
       // Tasks of one action (create_snapshot, restore_snapshot) on this endpoint set each other's schedule.
       operation: { kind: opts.action, scope: this.endpoint },
-      timeoutHint: "The task may still finish on HOSTKEY. Raise `operationTimeout` (or hostkey:operationTimeout), run `pulumi refresh` to pick up the result, then `pulumi up`.",
+      timeoutHint:
+        "The task may still finish on HOSTKEY. Raise `operationTimeout` (or hostkey:operationTimeout), run `pulumi refresh` to pick up the result, then `pulumi up`.",
       poll: async (signal) => {
         let answer: CallbackCheck;
         try {
           answer = await this.checkTask(key, signal);
         } catch (e) {
           if (isVpsError(e, "notFound")) {
-            throw e.with({ operation: what, objectId: opts.objectId, hint: "the task key is unknown to HOSTKEY: its first OK answer may have been lost (keys vanish after it); the outcome must be checked on the object itself" });
+            throw e.with({
+              operation: what,
+              objectId: opts.objectId,
+              hint: "the task key is unknown to HOSTKEY: its first OK answer may have been lost (keys vanish after it); the outcome must be checked on the object itself",
+            });
           }
           throw e;
         }
@@ -332,12 +373,34 @@ function describe(v: unknown): string | undefined {
 }
 
 function taskFailed(what: string, key: string, message: string, objectId?: string, result = "Error"): VpsError {
-  return new VpsError({ kind: "operationFailed", host: HOSTKEY_HOST, operation: what, vendorCode: result, vendorMessage: message, objectId, hint: `HOSTKEY reported task ${key} as failed; run \`pulumi refresh\` to see the VM's state, then \`pulumi up\` to try again` }, "the task failed");
+  return new VpsError(
+    {
+      kind: "operationFailed",
+      host: HOSTKEY_HOST,
+      operation: what,
+      vendorCode: result,
+      vendorMessage: message,
+      objectId,
+      hint: `HOSTKEY reported task ${key} as failed; run \`pulumi refresh\` to see the VM's state, then \`pulumi up\` to try again`,
+    },
+    "the task failed",
+  );
 }
 
 function parseContext<S extends z.ZodType>(schema: S, task: TaskResult, action: string): z.infer<S> {
   const parsed = schema.safeParse(task.context);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(context)"}: ${i.message}`).join("; ");
-  throw new VpsError({ kind: "badResponse", host: HOSTKEY_HOST, operation: `task ${task.key} (${action})`, hint: `the finished task's context did not match the expected shape (${issues}); context starts ${JSON.stringify(JSON.stringify(task.context ?? null).slice(0, 200))}` }, "unexpected task context");
+  const issues = parsed.error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join(".") || "(context)"}: ${i.message}`)
+    .join("; ");
+  throw new VpsError(
+    {
+      kind: "badResponse",
+      host: HOSTKEY_HOST,
+      operation: `task ${task.key} (${action})`,
+      hint: `the finished task's context did not match the expected shape (${issues}); context starts ${JSON.stringify(JSON.stringify(task.context ?? null).slice(0, 200))}`,
+    },
+    "unexpected task context",
+  );
 }

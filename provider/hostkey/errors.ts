@@ -41,7 +41,12 @@ export function kindFromMessage(text: string): ErrorKind {
 /** True when a refusal is about the VM's power state (snapshot removal on a running VM). */
 export function isPowerStateRefusal(text: string | undefined): boolean {
   // Power words only: a bare "running" would also match "another task is running" (busy).
-  return !!text && /power(?:ed)?[ _-]?(?:off|on)\b|powered|shut ?down|turn(?:ed)? off|stopped|stop the (?:vm|server|machine)|(?:vm|server|machine|instance) is (?:still )?running/i.test(text);
+  return (
+    !!text &&
+    /power(?:ed)?[ _-]?(?:off|on)\b|powered|shut ?down|turn(?:ed)? off|stopped|stop the (?:vm|server|machine)|(?:vm|server|machine|instance) is (?:still )?running/i.test(
+      text,
+    )
+  );
 }
 
 export const REMOVE_ON_RUNNING_VM_HINT =
@@ -96,7 +101,11 @@ export function decodeHostkeyVendor(res: RawResponse, call: ApiCall<z.ZodType>, 
   const vendor = { message: message ?? (typeof env.result === "string" ? env.result : undefined), code: code ?? (env.result === -1 ? "-1" : undefined) };
 
   if (module === "auth") {
-    return { ...vendor, kind: "unauthorized", hint: "HOSTKEY refused the API key at login; check hostkey:apiKey / HOSTKEY_API_KEY (a key made in the panel under API access)" };
+    return {
+      ...vendor,
+      kind: "unauthorized",
+      hint: "HOSTKEY refused the API key at login; check hostkey:apiKey / HOSTKEY_API_KEY (a key made in the panel under API access)",
+    };
   }
   if (isInvalidTokenMessage(vendor.message)) {
     return {

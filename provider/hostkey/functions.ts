@@ -62,7 +62,10 @@ export const getStatsFunction = defineFunction({
   name: "getStats",
   description: "Resource usage statistics of a HOSTKEY virtual machine (invapi vm/load_stats, waited for), as the host reports them.",
   args: z.object({ serverId: serverIdArg, operationTimeout: HOSTKEY_TIMEOUTS.argument(["short"]) }),
-  result: z.object({ serverId: serverIdResult, stats: z.record(z.string(), z.unknown()).describe("The load_stats task's context as the host sends it (its fields are not published).") }),
+  result: z.object({
+    serverId: serverIdResult,
+    stats: z.record(z.string(), z.unknown()).describe("The load_stats task's context as the host sends it (its fields are not published)."),
+  }),
   async run(args, ctx) {
     const stats = await hostkeyClientFromSettings().loadStats(args.serverId, {
       timeoutMs: HOSTKEY_TIMEOUTS.ms("short", args.operationTimeout, ctx),

@@ -46,7 +46,7 @@ outputs:
   snapshotId: \${beforeUpgrade.snapshotId}`,
   },
   configuration: [
-    "One of `apiKey` / `token` is required. With the API key the provider logs in (`auth.php`), refreshes the token before `token_expire`, and logs in once more when a call answers \"Invalid token\"; it wins over `token`. An issued token is used only when no API key is set, and cannot be refreshed. Neither ever reaches state, the serialized provider, logs or errors (issued tokens are redacted too). The endpoint is `https://invapi.hostkey.ru` for .ru accounts.",
+    'One of `apiKey` / `token` is required. With the API key the provider logs in (`auth.php`), refreshes the token before `token_expire`, and logs in once more when a call answers "Invalid token"; it wins over `token`. An issued token is used only when no API key is set, and cannot be refreshed. Neither ever reaches state, the serialized provider, logs or errors (issued tokens are redacted too). The endpoint is `https://invapi.hostkey.ru` for .ru accounts.',
   ],
   silent: [
     "The vendor's API documentation lists the six methods' parameters only. The rest comes from HOSTKEY's own public clients ([terraform-provider-hostkey](https://github.com/hostkey-cloud/terraform-provider-hostkey), [mcp-server](https://github.com/hostkey-cloud/mcp-server)) and HOSTKEY's doc pages; every fact with its source, and every choice with its reason, is in [`provider/hostkey/README.md`](../../provider/hostkey/README.md). The simulator follows them. In short:",
@@ -56,11 +56,25 @@ outputs:
     "- the `invapi` host named in the login answer is not followed (the configured endpoint wins); `openstack_id` and `num_rotation` are never sent.",
   ],
   errors: [
-    { error: "invapi errors come with HTTP 200 as `{\"code\": <non-zero>, \"message\": …}`", action: "The message carries the host's words; the error names the method." },
-    { error: "\"Invalid token\"", action: "With an API key: one fresh login and one repeat of the call, automatically. With an issued token: an error saying to set `hostkey:apiKey` / `HOSTKEY_API_KEY`. A refused token is never read as \"the object is gone\"." },
-    { error: "`task <key> (create_snapshot) failed: …`", action: "A failed task names its key, the host's message and the method; look at the VM in the HOSTKEY panel, then `pulumi up` again." },
+    {
+      error: 'invapi errors come with HTTP 200 as `{"code": <non-zero>, "message": …}`',
+      action: "The message carries the host's words; the error names the method.",
+    },
+    {
+      error: '"Invalid token"',
+      action:
+        'With an API key: one fresh login and one repeat of the call, automatically. With an issued token: an error saying to set `hostkey:apiKey` / `HOSTKEY_API_KEY`. A refused token is never read as "the object is gone".',
+    },
+    {
+      error: "`task <key> (create_snapshot) failed: …`",
+      action: "A failed task names its key, the host's message and the method; look at the VM in the HOSTKEY panel, then `pulumi up` again.",
+    },
     { error: "HTTP 429", action: "Retried after `Retry-After` for any call." },
-    { error: "5xx or a broken connection", action: "Retried only for reads (listings, statistics, task polls). A create or remove whose answer was lost is checked against the listing (given 10 s for a finished task's snapshot to show) and sent again only when it shows nothing, a repeat refused as busy being waited out; the settings call is sent again; a lost restore is reported, never resent." },
+    {
+      error: "5xx or a broken connection",
+      action:
+        "Retried only for reads (listings, statistics, task polls). A create or remove whose answer was lost is checked against the listing (given 10 s for a finished task's snapshot to show) and sent again only when it shows nothing, a repeat refused as busy being waited out; the settings call is sent again; a lost restore is reported, never resent.",
+    },
   ],
   simulator: [
     "`npm run simulator -- hostkey` starts `HostkeySimulator` (`simulator/hostkey/`) on 127.0.0.1 and prints `HOSTKEY_ENDPOINT` and `HOSTKEY_API_KEY`: the form-POST protocol, login with token expiry (a longest lifetime it grants, whatever `ttl` is asked), task keys that finish over a set duration and vanish after their first terminal answer, snapshots per type that show in the listing a little after their task's OK, restore settings with rotation (keeps the newest 3 non-excluded), removal refused on a running VM, one task per VM at a time.",

@@ -18,14 +18,22 @@ export const HOSTKEY_TIMEOUTS = new OperationTimeouts(HOSTKEY_HOST, {
   short: { seconds: 5 * 60, waits: "listings, rotation settings and statistics" },
 });
 
-export const serverIdSchema = z.number({ message: "must be the VM id (a positive whole number)" }).int("must be a whole number (the VM id)").positive("must be a positive VM id");
+export const serverIdSchema = z
+  .number({ message: "must be the VM id (a positive whole number)" })
+  .int("must be a whole number (the VM id)")
+  .positive("must be a positive VM id");
 
 /** vm/create_snapshot: "allowed characters: a-zA-Z0-9_-." (HOSTKEY's invapi documentation). */
 export const SNAPSHOT_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
-export const snapshotNameSchema = z.string().regex(SNAPSHOT_NAME_PATTERN, "may contain only ASCII letters, digits, _, - and . (the characters vm/create_snapshot allows), and must not be empty");
+export const snapshotNameSchema = z
+  .string()
+  .regex(SNAPSHOT_NAME_PATTERN, "may contain only ASCII letters, digits, _, - and . (the characters vm/create_snapshot allows), and must not be empty");
 
 /** Seed 004: `type` is optional, default 'snapshot'; other values are not listed, so only a plain word is accepted. */
-export const snapshotTypeSchema = z.string().regex(/^[A-Za-z0-9_]+$/, "must be a plain word such as \"snapshot\" (the documented default)").optional();
+export const snapshotTypeSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_]+$/, 'must be a plain word such as "snapshot" (the documented default)')
+  .optional();
 
 /** `"<serverId>/<name>"`: the Snapshot id and its `importFrom` form. Names cannot hold `/`, so the split is unambiguous. */
 export const SNAPSHOT_ID_PATTERN = /^(\d+)\/([A-Za-z0-9_.-]+)$/;
@@ -84,6 +92,9 @@ export function isGone(e: unknown): boolean {
  * read was asked.
  */
 export async function refreshListing(client: HostkeyClient, serverId: number, type: string, timeoutMs: number): Promise<SnapshotListing> {
-  const listing = sharedListing(`${HOSTKEY_HOST}|${client.endpoint}|get_snapshot|${serverId}|${type}`, async () => new Map([["listing", await client.getSnapshots(serverId, type, { timeoutMs })]]));
+  const listing = sharedListing(
+    `${HOSTKEY_HOST}|${client.endpoint}|get_snapshot|${serverId}|${type}`,
+    async () => new Map([["listing", await client.getSnapshots(serverId, type, { timeoutMs })]]),
+  );
   return (await listing.get("listing"))!;
 }

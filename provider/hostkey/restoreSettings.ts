@@ -1,5 +1,19 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, type ShapeOf, isVpsError, lockKey, objectLocks, recordingOperationSeconds, reportStarted, sameSet, type Seen, sendReconciled, VpsError } from "../core";
+import {
+  CheckFailures,
+  defineResource,
+  type HandlerContext,
+  type ShapeOf,
+  isVpsError,
+  lockKey,
+  objectLocks,
+  recordingOperationSeconds,
+  reportStarted,
+  sameSet,
+  type Seen,
+  sendReconciled,
+  VpsError,
+} from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import { HOSTKEY_TIMEOUTS, isGone, refreshListing, serverIdSchema, snapshotNameSchema, snapshotTypeSchema, waitForListing } from "./operations";
@@ -16,7 +30,12 @@ import { RESTORE_SETTINGS_YAML } from "./notes";
 
 export const restoreSettingsInputs = {
   serverId: { schema: serverIdSchema, description: "Id of the HOSTKEY virtual machine.", replaceOnChange: true },
-  type: { schema: snapshotTypeSchema, description: "Snapshot type the settings apply to (invapi `type`): a plain word.", default: DEFAULT_SNAPSHOT_TYPE, replaceOnChange: true },
+  type: {
+    schema: snapshotTypeSchema,
+    description: "Snapshot type the settings apply to (invapi `type`): a plain word.",
+    default: DEFAULT_SNAPSHOT_TYPE,
+    replaceOnChange: true,
+  },
   enableRotation: { schema: z.boolean({ message: "must be true or false" }), description: "Rotate snapshots automatically (invapi `enable_rotation`)." },
   excludeFromRotation: {
     schema: z
@@ -26,7 +45,7 @@ export const restoreSettingsInputs = {
     equals: sameSet,
   },
   importFrom: {
-    schema: z.string().regex(/^\d+$/, "must be the VM id as a string, e.g. \"1001\"").optional(),
+    schema: z.string().regex(/^\d+$/, 'must be the VM id as a string, e.g. "1001"').optional(),
     description: "Adopt the settings of this VM (its id) instead of starting from scratch; the program's settings are then applied.",
     createOnly: true,
   },
@@ -47,7 +66,15 @@ function describe(s: { enableRotation: boolean; excludeRotation: string[] }): st
  * Sends both fields, waits for the task when the host answers with one, then reads the settings back
  * until they show what was sent. A no-op when the live settings already match.
  */
-async function apply(client: HostkeyClient, ctx: HandlerContext, serverId: number, type: string, enableRotation: boolean, exclude: string[], timeoutMs: number): Promise<string[]> {
+async function apply(
+  client: HostkeyClient,
+  ctx: HandlerContext,
+  serverId: number,
+  type: string,
+  enableRotation: boolean,
+  exclude: string[],
+  timeoutMs: number,
+): Promise<string[]> {
   const before = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
   if (matches(before.settings, enableRotation, exclude)) {
     ctx.logger.info(`${ctx.label}: server ${serverId} already has ${describe({ enableRotation, excludeRotation: exclude })}`);
@@ -56,7 +83,10 @@ async function apply(client: HostkeyClient, ctx: HandlerContext, serverId: numbe
   // The call sets every setting at once, so after a transient fault it is sent again
   // (provider/core/reconcile.ts) unless the settings already read back as sent; a repeat the host
   // refuses as busy with the first one is waited out.
-  const shown = async (): Promise<Seen<undefined>> => (matches((await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal })).settings, enableRotation, exclude) ? { state: "done", found: undefined } : { state: "absent" });
+  const shown = async (): Promise<Seen<undefined>> =>
+    matches((await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal })).settings, enableRotation, exclude)
+      ? { state: "done", found: undefined }
+      : { state: "absent" };
   const r = await sendReconciled({
     host: HOSTKEY_HOST,
     operation: `vm/update_restore_settings of server ${serverId}`,
@@ -69,12 +99,26 @@ async function apply(client: HostkeyClient, ctx: HandlerContext, serverId: numbe
   if (answer.kind === "task") {
     reportStarted(ctx, `restore settings of server ${serverId}`, "changing", `task ${answer.key}`);
     try {
-      await client.waitTask(answer.key, { action: "update_restore_settings", timeoutMs, clock: ctx.clock, signal: ctx.signal, progress: { logger: ctx.logger, label: ctx.label }, objectId: String(serverId) });
+      await client.waitTask(answer.key, {
+        action: "update_restore_settings",
+        timeoutMs,
+        clock: ctx.clock,
+        signal: ctx.signal,
+        progress: { logger: ctx.logger, label: ctx.label },
+        objectId: String(serverId),
+      });
     } catch (e) {
       if (!isVpsError(e, "notFound")) throw e; // a vanished key: the read-back below decides
     }
   }
-  const after = await waitForListing(client, ctx, { serverId, type, what: `settings of server ${serverId} to read back as sent`, timeoutMs, objectId: String(serverId), until: (l) => matches(l.settings, enableRotation, exclude) });
+  const after = await waitForListing(client, ctx, {
+    serverId,
+    type,
+    what: `settings of server ${serverId} to read back as sent`,
+    timeoutMs,
+    objectId: String(serverId),
+    until: (l) => matches(l.settings, enableRotation, exclude),
+  });
   ctx.logger.info(`${ctx.label}: server ${serverId} now has ${describe({ enableRotation, excludeRotation: exclude })}`);
   return after.snapshots.map((s) => s.name);
 }
@@ -84,84 +128,115 @@ function timeout(inputs: { operationTimeout?: number }, ctx: HandlerContext): nu
   return HOSTKEY_TIMEOUTS.ms("short", inputs.operationTimeout, ctx);
 }
 
-export const restoreSettingsResource = recordingOperationSeconds(defineResource({
-  host: HOSTKEY_HOST,
-  type: "RestoreSettings",
-  description: "A HOSTKEY virtual machine's snapshot rotation settings (invapi vm/update_restore_settings), with drift read from vm/get_snapshot.",
-  inputs: restoreSettingsInputs,
-  outputs: {
-    snapshotNames: { schema: z.array(z.string()), description: "Names of the VM's snapshots of this type when last read (rotation may delete those not excluded)." },
-  },
-  notes: {
-    id: "the VM id (`\"1001\"`)",
-    behaviour: [
-      "Create and update call `vm/update_restore_settings` (both fields always sent, since the method replaces all settings), then read `vm/get_snapshot` until they read back as sent. Refresh reads the live settings, so changes made in the panel show as drift. Delete puts back rotation off and an empty exclusion list, and logs that it did.",
-    ],
-    waits: ["Create and update wait until the settings read back as sent."],
-    adoption: ["`importFrom` is the VM id: the resource adopts its settings, then applies the program's."],
-    example: {
-      typescript: `import { hostkey } from "pulumi-vps";
+export const restoreSettingsResource = recordingOperationSeconds(
+  defineResource({
+    host: HOSTKEY_HOST,
+    type: "RestoreSettings",
+    description: "A HOSTKEY virtual machine's snapshot rotation settings (invapi vm/update_restore_settings), with drift read from vm/get_snapshot.",
+    inputs: restoreSettingsInputs,
+    outputs: {
+      snapshotNames: {
+        schema: z.array(z.string()),
+        description: "Names of the VM's snapshots of this type when last read (rotation may delete those not excluded).",
+      },
+    },
+    notes: {
+      id: 'the VM id (`"1001"`)',
+      behaviour: [
+        "Create and update call `vm/update_restore_settings` (both fields always sent, since the method replaces all settings), then read `vm/get_snapshot` until they read back as sent. Refresh reads the live settings, so changes made in the panel show as drift. Delete puts back rotation off and an empty exclusion list, and logs that it did.",
+      ],
+      waits: ["Create and update wait until the settings read back as sent."],
+      adoption: ["`importFrom` is the VM id: the resource adopts its settings, then applies the program's."],
+      example: {
+        typescript: `import { hostkey } from "pulumi-vps";
 
 // Rotation on, but never for the snapshots this stack manages.
 new hostkey.RestoreSettings("rotation", { serverId: 1001, enableRotation: true, excludeFromRotation: ["before-upgrade.v1"] });`,
-      yaml: `name: hostkey-restore-settings
+        yaml: `name: hostkey-restore-settings
 runtime: yaml
 resources:
 ${RESTORE_SETTINGS_YAML}`,
+      },
     },
-  },
-  handler: {
-    async check(inputs) {
-      if (inputs.importFrom !== undefined && inputs.importFrom !== String(inputs.serverId)) {
-        throw new CheckFailures([{ property: "importFrom", reason: `names server ${inputs.importFrom} but serverId is ${inputs.serverId}` }]);
-      }
-      return inputs;
-    },
-    async create(inputs, ctx) {
-      const client = hostkeyClientFromSettings();
-      const type = inputs.type ?? DEFAULT_SNAPSHOT_TYPE;
-      if (inputs.importFrom !== undefined && inputs.importFrom !== String(inputs.serverId)) {
-        throw new VpsError({ kind: "conflict", host: HOSTKEY_HOST, operation: "adopting restore settings", hint: `importFrom names server ${inputs.importFrom} but serverId is ${inputs.serverId}` }, "importFrom does not match serverId");
-      }
-      if (inputs.importFrom) ctx.logger.info(`${ctx.label}: adopting the restore settings of server ${inputs.serverId}; the program's settings are applied`);
-      const snapshotNames = await objectLocks.run(lockKey(HOSTKEY_HOST, "server", inputs.serverId), () => apply(client, ctx, inputs.serverId, type, inputs.enableRotation, inputs.excludeFromRotation, timeout(inputs, ctx)));
-      return { id: String(inputs.serverId), outs: { ...inputs, snapshotNames } };
-    },
-    async read(id, state, ctx) {
-      const serverId = /^\d+$/.test(id) ? Number(id) : state.serverId;
-      if (serverId === undefined) throw new VpsError({ kind: "invalid", host: HOSTKEY_HOST, operation: "reading restore settings", hint: `the id must be the VM id, got ${JSON.stringify(id)}` }, "bad id");
-      const client = hostkeyClientFromSettings();
-      let listing;
-      try {
-        listing = await refreshListing(client, serverId, state.type ?? DEFAULT_SNAPSHOT_TYPE, timeout(state, ctx));
-      } catch (e) {
-        if (isGone(e)) return undefined;
-        throw e;
-      }
-      const live = listing.settings;
-      // Keep the program's order when the set is the same, so a refresh shows no reordering.
-      const excludeFromRotation = state.excludeFromRotation && sameSet(state.excludeFromRotation, live.excludeRotation) ? state.excludeFromRotation : live.excludeRotation;
-      const inputs: Inputs = { serverId, type: state.type, enableRotation: live.enableRotation, excludeFromRotation, importFrom: state.importFrom, operationTimeout: state.operationTimeout };
-      return { id: String(serverId), inputs, outs: { ...inputs, snapshotNames: listing.snapshots.map((s) => s.name) } };
-    },
-    async update(_id, _olds, news, ctx) {
-      const client = hostkeyClientFromSettings();
-      const snapshotNames = await objectLocks.run(lockKey(HOSTKEY_HOST, "server", news.serverId), () => apply(client, ctx, news.serverId, news.type ?? DEFAULT_SNAPSHOT_TYPE, news.enableRotation, news.excludeFromRotation, timeout(news, ctx)));
-      return { ...news, snapshotNames };
-    },
-    async delete(id, state, ctx) {
-      const client = hostkeyClientFromSettings();
-      const serverId = /^\d+$/.test(id) ? Number(id) : state.serverId;
-      ctx.logger.info(`${ctx.label}: putting back rotation off and an empty exclusion list on server ${serverId} (the settings a VM has by default)`);
-      try {
-        await objectLocks.run(lockKey(HOSTKEY_HOST, "server", serverId), () => apply(client, ctx, serverId, state.type ?? DEFAULT_SNAPSHOT_TYPE, false, [], timeout(state, ctx)));
-      } catch (e) {
-        if (isGone(e)) {
-          ctx.logger.info(`${ctx.label}: server ${serverId} no longer exists; nothing to put back`);
-          return;
+    handler: {
+      async check(inputs) {
+        if (inputs.importFrom !== undefined && inputs.importFrom !== String(inputs.serverId)) {
+          throw new CheckFailures([{ property: "importFrom", reason: `names server ${inputs.importFrom} but serverId is ${inputs.serverId}` }]);
         }
-        throw e;
-      }
+        return inputs;
+      },
+      async create(inputs, ctx) {
+        const client = hostkeyClientFromSettings();
+        const type = inputs.type ?? DEFAULT_SNAPSHOT_TYPE;
+        if (inputs.importFrom !== undefined && inputs.importFrom !== String(inputs.serverId)) {
+          throw new VpsError(
+            {
+              kind: "conflict",
+              host: HOSTKEY_HOST,
+              operation: "adopting restore settings",
+              hint: `importFrom names server ${inputs.importFrom} but serverId is ${inputs.serverId}`,
+            },
+            "importFrom does not match serverId",
+          );
+        }
+        if (inputs.importFrom) ctx.logger.info(`${ctx.label}: adopting the restore settings of server ${inputs.serverId}; the program's settings are applied`);
+        const snapshotNames = await objectLocks.run(lockKey(HOSTKEY_HOST, "server", inputs.serverId), () =>
+          apply(client, ctx, inputs.serverId, type, inputs.enableRotation, inputs.excludeFromRotation, timeout(inputs, ctx)),
+        );
+        return { id: String(inputs.serverId), outs: { ...inputs, snapshotNames } };
+      },
+      async read(id, state, ctx) {
+        const serverId = /^\d+$/.test(id) ? Number(id) : state.serverId;
+        if (serverId === undefined)
+          throw new VpsError(
+            { kind: "invalid", host: HOSTKEY_HOST, operation: "reading restore settings", hint: `the id must be the VM id, got ${JSON.stringify(id)}` },
+            "bad id",
+          );
+        const client = hostkeyClientFromSettings();
+        let listing;
+        try {
+          listing = await refreshListing(client, serverId, state.type ?? DEFAULT_SNAPSHOT_TYPE, timeout(state, ctx));
+        } catch (e) {
+          if (isGone(e)) return undefined;
+          throw e;
+        }
+        const live = listing.settings;
+        // Keep the program's order when the set is the same, so a refresh shows no reordering.
+        const excludeFromRotation =
+          state.excludeFromRotation && sameSet(state.excludeFromRotation, live.excludeRotation) ? state.excludeFromRotation : live.excludeRotation;
+        const inputs: Inputs = {
+          serverId,
+          type: state.type,
+          enableRotation: live.enableRotation,
+          excludeFromRotation,
+          importFrom: state.importFrom,
+          operationTimeout: state.operationTimeout,
+        };
+        return { id: String(serverId), inputs, outs: { ...inputs, snapshotNames: listing.snapshots.map((s) => s.name) } };
+      },
+      async update(_id, _olds, news, ctx) {
+        const client = hostkeyClientFromSettings();
+        const snapshotNames = await objectLocks.run(lockKey(HOSTKEY_HOST, "server", news.serverId), () =>
+          apply(client, ctx, news.serverId, news.type ?? DEFAULT_SNAPSHOT_TYPE, news.enableRotation, news.excludeFromRotation, timeout(news, ctx)),
+        );
+        return { ...news, snapshotNames };
+      },
+      async delete(id, state, ctx) {
+        const client = hostkeyClientFromSettings();
+        const serverId = /^\d+$/.test(id) ? Number(id) : state.serverId;
+        ctx.logger.info(`${ctx.label}: putting back rotation off and an empty exclusion list on server ${serverId} (the settings a VM has by default)`);
+        try {
+          await objectLocks.run(lockKey(HOSTKEY_HOST, "server", serverId), () =>
+            apply(client, ctx, serverId, state.type ?? DEFAULT_SNAPSHOT_TYPE, false, [], timeout(state, ctx)),
+          );
+        } catch (e) {
+          if (isGone(e)) {
+            ctx.logger.info(`${ctx.label}: server ${serverId} no longer exists; nothing to put back`);
+            return;
+          }
+          throw e;
+        }
+      },
     },
-  },
-}));
+  }),
+);

@@ -81,7 +81,10 @@ export type CallbackCheck = z.output<typeof callbackCheckResponse>;
  * An answer that is just `{"result":"OK", ...}` (a method that applied at once). A `callback` field that
  * is there but unusable (empty) is an error, never "done": a task must not go unwatched.
  */
-export const okResponse = z.looseObject({ result: z.literal("OK"), callback: z.undefined({ message: "a task key (`callback`) is present but not usable" }).optional() });
+export const okResponse = z.looseObject({
+  result: z.literal("OK"),
+  callback: z.undefined({ message: "a task key (`callback`) is present but not usable" }).optional(),
+});
 
 // ---------------------------------------------------------------------------------------------
 // vm.php action=get_snapshot: snapshots and restore settings.
@@ -110,7 +113,8 @@ const snapshotList = z.union([
     for (const [key, value] of Object.entries(o)) {
       const parsed = snapshotEntry.safeParse({ ...value, name: value.name ?? key });
       if (!parsed.success) {
-        for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: [key, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))] });
+        for (const issue of parsed.error.issues)
+          ctx.addIssue({ code: "custom", message: issue.message, path: [key, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))] });
         return z.NEVER;
       }
       out.push(parsed.data);
@@ -166,7 +170,10 @@ export const snapshotListing = z
     const enable = r.settings?.enable_rotation ?? r.enable_rotation;
     const exclude = r.settings?.exclude_rotation ?? r.exclude_rotation;
     if (enable === undefined || exclude === undefined) {
-      ctx.addIssue({ code: "custom", message: "the restore settings (`enable_rotation` and `exclude_rotation`, under `settings` or at the top level) are missing" });
+      ctx.addIssue({
+        code: "custom",
+        message: "the restore settings (`enable_rotation` and `exclude_rotation`, under `settings` or at the top level) are missing",
+      });
       return z.NEVER;
     }
     return { snapshots: r.snapshots, settings: { enableRotation: enable, excludeRotation: exclude } };
@@ -192,11 +199,13 @@ export const statsObject = z.record(z.string(), z.unknown());
 
 export const loadStatsResponse = z.union([
   taskStartedResponse.transform((t) => ({ kind: "task" as const, key: t.callback })),
-  z.looseObject({ result: z.literal("OK").optional(), callback: z.undefined({ message: "a task key (`callback`) is present but not usable" }).optional() }).transform((r) => {
-    const stats: Record<string, unknown> = { ...r };
-    for (const k of ["result", "module", "action"]) delete stats[k];
-    return { kind: "stats" as const, stats };
-  }),
+  z
+    .looseObject({ result: z.literal("OK").optional(), callback: z.undefined({ message: "a task key (`callback`) is present but not usable" }).optional() })
+    .transform((r) => {
+      const stats: Record<string, unknown> = { ...r };
+      for (const k of ["result", "module", "action"]) delete stats[k];
+      return { kind: "stats" as const, stats };
+    }),
 ]);
 
 // ---------------------------------------------------------------------------------------------

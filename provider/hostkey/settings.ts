@@ -7,10 +7,23 @@ import { HOSTKEY_TIMEOUTS } from "./operations";
 export const hostkeyAccount = defineHostAccount({
   name: HOSTKEY_HOST,
   credentials: {
-    apiKey: { key: "apiKey", env: "HOSTKEY_API_KEY", secret: true, description: "HOSTKEY invapi API key; the provider logs in with it (auth.php) and refreshes its token before it expires" },
-    token: { key: "token", env: "HOSTKEY_TOKEN", secret: true, description: "an already issued invapi token, used when no API key is set (it cannot be refreshed)" },
+    apiKey: {
+      key: "apiKey",
+      env: "HOSTKEY_API_KEY",
+      secret: true,
+      description: "HOSTKEY invapi API key; the provider logs in with it (auth.php) and refreshes its token before it expires",
+    },
+    token: {
+      key: "token",
+      env: "HOSTKEY_TOKEN",
+      secret: true,
+      description: "an already issued invapi token, used when no API key is set (it cannot be refreshed)",
+    },
   },
-  endpoint: { default: HOSTKEY_DEFAULT_ENDPOINT, description: "invapi root (`https://invapi.hostkey.ru` for the .ru account system); point it at the simulator in tests" },
+  endpoint: {
+    default: HOSTKEY_DEFAULT_ENDPOINT,
+    description: "invapi root (`https://invapi.hostkey.ru` for the .ru account system); point it at the simulator in tests",
+  },
   maxRequestsPerSecond: { default: 10, description: "requests per second this process sends to invapi, all resources together" },
   timeouts: HOSTKEY_TIMEOUTS,
   // The API key wins over a token: one login then serves every resource of the account.
@@ -18,7 +31,12 @@ export const hostkeyAccount = defineHostAccount({
     if (raw.apiKey) return { apiKey: raw.apiKey };
     if (raw.token) return { token: raw.token };
     throw new VpsError(
-      { kind: "config", host: HOSTKEY_HOST, operation: "configuration", hint: "set `pulumi config set --secret hostkey:apiKey <key>` (or HOSTKEY_API_KEY) so the provider logs in, or an issued token with `pulumi config set --secret hostkey:token <token>` (or HOSTKEY_TOKEN)" },
+      {
+        kind: "config",
+        host: HOSTKEY_HOST,
+        operation: "configuration",
+        hint: "set `pulumi config set --secret hostkey:apiKey <key>` (or HOSTKEY_API_KEY) so the provider logs in, or an issued token with `pulumi config set --secret hostkey:token <token>` (or HOSTKEY_TOKEN)",
+      },
       "missing hostkey:apiKey",
     );
   },

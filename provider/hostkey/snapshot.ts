@@ -1,5 +1,18 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, type HandlerContext, type ShapeOf, isVpsError, lockKey, objectLocks, recordingOperationSeconds, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
+import {
+  CheckFailures,
+  defineResource,
+  type HandlerContext,
+  type ShapeOf,
+  isVpsError,
+  lockKey,
+  objectLocks,
+  recordingOperationSeconds,
+  reportStarted,
+  type Seen,
+  sendReconciled,
+  VpsError,
+} from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST, isPowerStateRefusal, REMOVE_ON_RUNNING_VM_HINT } from "./errors";
 import {
@@ -55,11 +68,15 @@ function sendShownInListing<T>(
 
 export const snapshotInputs = {
   serverId: { schema: serverIdSchema, description: "Id of the HOSTKEY virtual machine.", replaceOnChange: true },
-  name: { schema: snapshotNameSchema, description: "Snapshot name: ASCII letters, digits, `_`, `-` and `.` (sent in the form body, encoded).", replaceOnChange: true },
+  name: {
+    schema: snapshotNameSchema,
+    description: "Snapshot name: ASCII letters, digits, `_`, `-` and `.` (sent in the form body, encoded).",
+    replaceOnChange: true,
+  },
   type: { schema: snapshotTypeSchema, description: "Snapshot type (invapi `type`): a plain word.", default: DEFAULT_SNAPSHOT_TYPE, replaceOnChange: true },
   importFrom: {
-    schema: z.string().regex(SNAPSHOT_ID_PATTERN, "must be \"<serverId>/<name>\", e.g. \"1001/nightly\"").optional(),
-    description: "Adopt an existing snapshot, given as `\"<serverId>/<name>\"`, instead of creating one; it must match `serverId` and `name`.",
+    schema: z.string().regex(SNAPSHOT_ID_PATTERN, 'must be "<serverId>/<name>", e.g. "1001/nightly"').optional(),
+    description: 'Adopt an existing snapshot, given as `"<serverId>/<name>"`, instead of creating one; it must match `serverId` and `name`.',
     createOnly: true,
   },
   operationTimeout: HOSTKEY_TIMEOUTS.input(["snapshot"]),
@@ -97,7 +114,15 @@ async function adopt(client: HostkeyClient, inputs: Inputs, ctx: HandlerContext,
   const listing = await client.getSnapshots(inputs.serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
   const found = findSnapshot(listing, inputs.name);
   if (!found) {
-    throw new VpsError({ kind: "notFound", host: HOSTKEY_HOST, operation: `adopting snapshot ${id}`, hint: `server ${inputs.serverId} has no ${type} named "${inputs.name}" (it has: ${namesOf(listing)}); fix importFrom or remove it to create the snapshot` }, "nothing to adopt");
+    throw new VpsError(
+      {
+        kind: "notFound",
+        host: HOSTKEY_HOST,
+        operation: `adopting snapshot ${id}`,
+        hint: `server ${inputs.serverId} has no ${type} named "${inputs.name}" (it has: ${namesOf(listing)}); fix importFrom or remove it to create the snapshot`,
+      },
+      "nothing to adopt",
+    );
   }
   ctx.logger.info(`${ctx.label}: adopted existing snapshot ${id} (snapshot_id ${found.snapshot_id ?? "not assigned"})`);
   return { id, outs: { ...inputs, ...outsOf(found) } };
@@ -109,7 +134,11 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
   const { serverId, name } = inputs;
   const id = snapshotId(serverId, name);
   const conflicts = importConflicts(inputs);
-  if (conflicts.length) throw new VpsError({ kind: "conflict", host: HOSTKEY_HOST, operation: `adopting snapshot ${inputs.importFrom}`, hint: conflicts.join("; ") }, "importFrom does not match the inputs");
+  if (conflicts.length)
+    throw new VpsError(
+      { kind: "conflict", host: HOSTKEY_HOST, operation: `adopting snapshot ${inputs.importFrom}`, hint: conflicts.join("; ") },
+      "importFrom does not match the inputs",
+    );
   // Each wait (get_snapshot's task, create_snapshot's task, the listing) gets the whole limit.
   const timeoutMs = HOSTKEY_TIMEOUTS.ms("snapshot", inputs.operationTimeout, ctx);
   return objectLocks.run(lockKey(HOSTKEY_HOST, "server", serverId), async () => {
@@ -118,33 +147,59 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
     const before = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
     if (findSnapshot(before, name)) {
       throw new VpsError(
-        { kind: "conflict", host: HOSTKEY_HOST, operation: "vm/create_snapshot", hint: `server ${serverId} already has a ${type} named "${name}"; adopt it with importFrom: "${id}", or choose another name` },
+        {
+          kind: "conflict",
+          host: HOSTKEY_HOST,
+          operation: "vm/create_snapshot",
+          hint: `server ${serverId} already has a ${type} named "${name}"; adopt it with importFrom: "${id}", or choose another name`,
+        },
         "the snapshot already exists",
       );
     }
     const listed = (l: Parameters<typeof findSnapshot>[0]) => findSnapshot(l, name) !== undefined;
     // A repeat would make a second snapshot of this name: after a transient fault the listing decides.
-    const r = await sendShownInListing(client, ctx, { serverId, type, timeoutMs, shows: listed }, `vm/create_snapshot "${name}" on server ${serverId}`, () => client.createSnapshot(serverId, name, type, ctx.signal));
+    const r = await sendShownInListing(client, ctx, { serverId, type, timeoutMs, shows: listed }, `vm/create_snapshot "${name}" on server ${serverId}`, () =>
+      client.createSnapshot(serverId, name, type, ctx.signal),
+    );
     if (r.kind !== "sent") return { id, outs: { ...inputs, ...outsOf(findSnapshot(r.found, name)!) } };
     const answer = r.answer;
     reportStarted(ctx, `${type} "${name}" of server ${serverId}`, "being created", answer.kind === "task" ? `task ${answer.key}` : undefined);
     if (answer.kind === "task") {
       try {
-        await client.waitTask(answer.key, { action: "create_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, progress: { logger: ctx.logger, label: ctx.label }, objectId: id });
+        await client.waitTask(answer.key, {
+          action: "create_snapshot",
+          timeoutMs,
+          clock: ctx.clock,
+          signal: ctx.signal,
+          progress: { logger: ctx.logger, label: ctx.label },
+          objectId: id,
+        });
       } catch (e) {
         if (isVpsError(e, "notFound")) {
           ctx.logger.warn(`${ctx.label}: task ${answer.key} vanished before its answer was seen; checking the listing instead`);
         } else if (isVpsError(e, "operationFailed")) {
           // A failed task may still leave a snapshot behind: name it so the state keeps it.
           const after = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal }).catch(() => undefined);
-          if (after && findSnapshot(after, name)) throw e.with({ objectId: id, createdId: id, hint: `${e.hint ?? ""}; a snapshot named "${name}" exists anyway: run \`pulumi refresh\`, then remove it or adopt it` });
+          if (after && findSnapshot(after, name))
+            throw e.with({
+              objectId: id,
+              createdId: id,
+              hint: `${e.hint ?? ""}; a snapshot named "${name}" exists anyway: run \`pulumi refresh\`, then remove it or adopt it`,
+            });
           throw e;
         } else if (isVpsError(e, "timeout")) {
           throw e.with({ objectId: id, createdId: id });
         } else throw e;
       }
     }
-    const listing = await waitForListing(client, ctx, { serverId, type, what: `snapshot ${id} to appear in the listing`, timeoutMs, objectId: id, until: listed }).catch((e: unknown) => {
+    const listing = await waitForListing(client, ctx, {
+      serverId,
+      type,
+      what: `snapshot ${id} to appear in the listing`,
+      timeoutMs,
+      objectId: id,
+      until: listed,
+    }).catch((e: unknown) => {
       throw isVpsError(e, "timeout") ? e.with({ objectId: id, createdId: id }) : e;
     });
     return { id, outs: { ...inputs, ...outsOf(findSnapshot(listing, name)!) } };
@@ -153,7 +208,11 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
 
 async function read(id: string, state: Partial<Inputs>, ctx: HandlerContext) {
   const target = parseSnapshotId(id) ?? (state.serverId !== undefined && state.name ? { serverId: state.serverId, name: state.name } : undefined);
-  if (!target) throw new VpsError({ kind: "invalid", host: HOSTKEY_HOST, operation: "reading a snapshot", hint: `the id must be "<serverId>/<name>", got ${JSON.stringify(id)}` }, "bad id");
+  if (!target)
+    throw new VpsError(
+      { kind: "invalid", host: HOSTKEY_HOST, operation: "reading a snapshot", hint: `the id must be "<serverId>/<name>", got ${JSON.stringify(id)}` },
+      "bad id",
+    );
   const client = hostkeyClientFromSettings();
   let listing;
   try {
@@ -164,13 +223,23 @@ async function read(id: string, state: Partial<Inputs>, ctx: HandlerContext) {
   }
   const found = findSnapshot(listing, target.name);
   if (!found) return undefined;
-  const inputs: Inputs = { serverId: target.serverId, name: found.name, type: state.type, importFrom: state.importFrom, operationTimeout: state.operationTimeout };
+  const inputs: Inputs = {
+    serverId: target.serverId,
+    name: found.name,
+    type: state.type,
+    importFrom: state.importFrom,
+    operationTimeout: state.operationTimeout,
+  };
   return { id: snapshotId(target.serverId, found.name), inputs, outs: { ...inputs, ...outsOf(found) } };
 }
 
 async function remove(id: string, state: Inputs, ctx: HandlerContext) {
   const target = parseSnapshotId(id) ?? (state.serverId !== undefined && state.name ? { serverId: state.serverId, name: state.name } : undefined);
-  if (!target) throw new VpsError({ kind: "invalid", host: HOSTKEY_HOST, operation: "deleting a snapshot", hint: `the id must be "<serverId>/<name>", got ${JSON.stringify(id)}` }, "bad id");
+  if (!target)
+    throw new VpsError(
+      { kind: "invalid", host: HOSTKEY_HOST, operation: "deleting a snapshot", hint: `the id must be "<serverId>/<name>", got ${JSON.stringify(id)}` },
+      "bad id",
+    );
   const { serverId, name } = target;
   const type = typeOf(state);
   const client = hostkeyClientFromSettings();
@@ -194,7 +263,9 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
     let answer;
     try {
       // A snapshot no longer listed shows the remove happened; a repeat after it is refused as not found.
-      const r = await sendShownInListing(client, ctx, { serverId, type, timeoutMs, shows: gone }, `vm/remove_snapshot "${name}" on server ${serverId}`, () => client.removeSnapshot(serverId, name, type, ctx.signal));
+      const r = await sendShownInListing(client, ctx, { serverId, type, timeoutMs, shows: gone }, `vm/remove_snapshot "${name}" on server ${serverId}`, () =>
+        client.removeSnapshot(serverId, name, type, ctx.signal),
+      );
       if (r.kind !== "sent") return;
       answer = r.answer;
     } catch (e) {
@@ -205,10 +276,18 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
     }
     if (answer.kind === "task") {
       try {
-        await client.waitTask(answer.key, { action: "remove_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, progress: { logger: ctx.logger, label: ctx.label }, objectId: id });
+        await client.waitTask(answer.key, {
+          action: "remove_snapshot",
+          timeoutMs,
+          clock: ctx.clock,
+          signal: ctx.signal,
+          progress: { logger: ctx.logger, label: ctx.label },
+          objectId: id,
+        });
       } catch (e) {
         if (isVpsError(e, "notFound")) ctx.logger.warn(`${ctx.label}: task ${answer.key} vanished before its answer was seen; checking the listing instead`);
-        else if (isVpsError(e, "operationFailed") && isPowerStateRefusal(e.vendorMessage)) throw e.with({ objectId: id, createdId: id, hint: REMOVE_ON_RUNNING_VM_HINT });
+        else if (isVpsError(e, "operationFailed") && isPowerStateRefusal(e.vendorMessage))
+          throw e.with({ objectId: id, createdId: id, hint: REMOVE_ON_RUNNING_VM_HINT });
         else throw e;
       }
     }
@@ -216,32 +295,36 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
   });
 }
 
-export const snapshotResource = recordingOperationSeconds(defineResource({
-  host: HOSTKEY_HOST,
-  type: "Snapshot",
-  description: "A snapshot of a HOSTKEY virtual machine (invapi vm/create_snapshot), waited for until it is listed.",
-  inputs: snapshotInputs,
-  outputs: snapshotOutputs,
-  notes: {
-    id: "`\"<serverId>/<name>\"` (`\"1001/before-upgrade.v1\"`)",
-    behaviour: [
-      "Create calls `vm/create_snapshot`, then polls the task key at `eq_callback.php` until `OK`, then `vm/get_snapshot` until the snapshot is listed (it may show a little after its task ends). Delete calls `vm/remove_snapshot`, waits for its task, then for the listing to drop it (already gone is success).",
-      "**HOSTKEY removes a snapshot only from a powered-off VM.** `pulumi destroy` of a snapshot on a running VM fails with that message and what to do; the provider never powers a server off.",
-      "With rotation on, HOSTKEY may delete old snapshots by itself; a refresh then drops them from the state. Put the names a stack manages into `hostkey.RestoreSettings`' `excludeFromRotation`.",
-    ],
-    limits: ["Create checks the listing first and refuses a name the VM already has (suggesting `importFrom`): invapi addresses snapshots by name."],
-    waits: ["Create and delete wait for their task, then for the listing to show the result."],
-    adoption: ["`importFrom` is `\"<serverId>/<name>\"` and must match `serverId` and `name`."],
-    errors: [
-      { error: "a snapshot name the VM already has", action: "Adopt it with `importFrom: \"<serverId>/<name>\"`, or choose another name." },
-      { error: "removal refused on a running VM", action: "Power the VM off in the HOSTKEY panel (or `pulumi state delete` the snapshot to forget it), then `pulumi destroy` again." },
-    ],
-    example: {
-      typescript: `import { hostkey } from "pulumi-vps";
+export const snapshotResource = recordingOperationSeconds(
+  defineResource({
+    host: HOSTKEY_HOST,
+    type: "Snapshot",
+    description: "A snapshot of a HOSTKEY virtual machine (invapi vm/create_snapshot), waited for until it is listed.",
+    inputs: snapshotInputs,
+    outputs: snapshotOutputs,
+    notes: {
+      id: '`"<serverId>/<name>"` (`"1001/before-upgrade.v1"`)',
+      behaviour: [
+        "Create calls `vm/create_snapshot`, then polls the task key at `eq_callback.php` until `OK`, then `vm/get_snapshot` until the snapshot is listed (it may show a little after its task ends). Delete calls `vm/remove_snapshot`, waits for its task, then for the listing to drop it (already gone is success).",
+        "**HOSTKEY removes a snapshot only from a powered-off VM.** `pulumi destroy` of a snapshot on a running VM fails with that message and what to do; the provider never powers a server off.",
+        "With rotation on, HOSTKEY may delete old snapshots by itself; a refresh then drops them from the state. Put the names a stack manages into `hostkey.RestoreSettings`' `excludeFromRotation`.",
+      ],
+      limits: ["Create checks the listing first and refuses a name the VM already has (suggesting `importFrom`): invapi addresses snapshots by name."],
+      waits: ["Create and delete wait for their task, then for the listing to show the result."],
+      adoption: ['`importFrom` is `"<serverId>/<name>"` and must match `serverId` and `name`.'],
+      errors: [
+        { error: "a snapshot name the VM already has", action: 'Adopt it with `importFrom: "<serverId>/<name>"`, or choose another name.' },
+        {
+          error: "removal refused on a running VM",
+          action: "Power the VM off in the HOSTKEY panel (or `pulumi state delete` the snapshot to forget it), then `pulumi destroy` again.",
+        },
+      ],
+      example: {
+        typescript: `import { hostkey } from "pulumi-vps";
 
 const snap = new hostkey.Snapshot("before-upgrade", { serverId: 1001, name: "before-upgrade.v1" });
 export const snapshotId = snap.snapshotId;`,
-      yaml: `name: hostkey-snapshot
+        yaml: `name: hostkey-snapshot
 runtime: yaml
 resources:
   beforeUpgrade:
@@ -251,16 +334,17 @@ resources:
       name: before-upgrade.v1
 outputs:
   snapshotId: \${beforeUpgrade.snapshotId}`,
+      },
     },
-  },
-  handler: {
-    async check(inputs) {
-      const conflicts = importConflicts(inputs);
-      if (conflicts.length) throw new CheckFailures(conflicts.map((reason) => ({ property: "importFrom", reason })));
-      return inputs;
+    handler: {
+      async check(inputs) {
+        const conflicts = importConflicts(inputs);
+        if (conflicts.length) throw new CheckFailures(conflicts.map((reason) => ({ property: "importFrom", reason })));
+        return inputs;
+      },
+      create,
+      read,
+      delete: remove,
     },
-    create,
-    read,
-    delete: remove,
-  },
-}));
+  }),
+);

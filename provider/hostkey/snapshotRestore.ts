@@ -1,5 +1,16 @@
 import { z } from "zod";
-import { defineAction, type HandlerContext, isVpsError, lockKey, objectLocks, reportStarted, sendUnrepeatable, type ShapeOf, VpsError, recordingOperationSeconds } from "../core";
+import {
+  defineAction,
+  type HandlerContext,
+  isVpsError,
+  lockKey,
+  objectLocks,
+  reportStarted,
+  sendUnrepeatable,
+  type ShapeOf,
+  VpsError,
+  recordingOperationSeconds,
+} from "../core";
 import { DEFAULT_SNAPSHOT_TYPE } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import { findSnapshot, HOSTKEY_TIMEOUTS, namesOf, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema } from "./operations";
@@ -36,7 +47,15 @@ async function create<I extends Inputs>(inputs: I, ctx: HandlerContext) {
     const listing = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
     const snapshot = findSnapshot(listing, name);
     if (!snapshot) {
-      throw new VpsError({ kind: "notFound", host: HOSTKEY_HOST, operation: "vm/restore_snapshot", hint: `server ${serverId} has no ${type} named "${name}" (it has: ${namesOf(listing)})` }, "no such snapshot");
+      throw new VpsError(
+        {
+          kind: "notFound",
+          host: HOSTKEY_HOST,
+          operation: "vm/restore_snapshot",
+          hint: `server ${serverId} has no ${type} named "${name}" (it has: ${namesOf(listing)})`,
+        },
+        "no such snapshot",
+      );
     }
     // A second restore would throw away what the VM did since the first, and a restored VM lists the
     // same snapshots as before: after a transient fault it is not sent again (provider/core/reconcile.ts).
@@ -54,12 +73,23 @@ async function create<I extends Inputs>(inputs: I, ctx: HandlerContext) {
       taskKey = answer.key;
       reportStarted(ctx, `server ${serverId}`, `restoring from "${name}"`, `task ${answer.key}`);
       try {
-        await client.waitTask(answer.key, { action: "restore_snapshot", timeoutMs, clock: ctx.clock, signal: ctx.signal, progress: { logger: ctx.logger, label: ctx.label }, objectId: id });
+        await client.waitTask(answer.key, {
+          action: "restore_snapshot",
+          timeoutMs,
+          clock: ctx.clock,
+          signal: ctx.signal,
+          progress: { logger: ctx.logger, label: ctx.label },
+          objectId: id,
+        });
       } catch (e) {
         // The restore was accepted; its end was not seen. Record the action (objectId) so a later
         // `pulumi up` does not run a destructive restore again by itself; change `triggers` to re-run.
         if (isVpsError(e, "notFound") || isVpsError(e, "timeout")) {
-          throw e.with({ objectId: id, createdId: id, hint: `${e.hint ?? ""}; the restore of server ${serverId} from "${name}" was accepted but its end was not seen: check the VM; the action is recorded, change \`triggers\` to run it again` });
+          throw e.with({
+            objectId: id,
+            createdId: id,
+            hint: `${e.hint ?? ""}; the restore of server ${serverId} from "${name}" was accepted but its end was not seen: check the VM; the action is recorded, change \`triggers\` to run it again`,
+          });
         }
         throw e;
       }
@@ -70,32 +100,34 @@ async function create<I extends Inputs>(inputs: I, ctx: HandlerContext) {
   });
 }
 
-export const snapshotRestoreResource = recordingOperationSeconds(defineAction({
-  host: HOSTKEY_HOST,
-  type: "SnapshotRestore",
-  description: "Restores a HOSTKEY virtual machine from one of its snapshots (invapi vm/restore_snapshot); an action that runs again when its triggers change.",
-  confirm: "restoring a snapshot overwrites the VM's current disk with the snapshot's state, and this cannot be undone",
-  inputs: snapshotRestoreInputs,
-  operationTimeout: HOSTKEY_TIMEOUTS.input(["snapshot"]),
-  outputs: snapshotRestoreOutputs,
-  notes: {
-    id: "`\"<serverId>/<name>@<ISO time>\"`",
-    behaviour: [
-      "An action: create calls `vm/restore_snapshot` and waits for its task; a change of `serverId`, `name`, `type` or `triggers` replaces it, which restores again; refresh keeps the record; delete does nothing to the server. The snapshot must exist (the error lists those that do).",
-      "If the task's end cannot be seen, the error says so and the action is still recorded, so a later `pulumi up` does not repeat a destructive restore by itself (change `triggers` to run it again).",
-    ],
-    waits: ["Create waits for the restore's task."],
-    adoption: ["Nothing to adopt: a restore leaves no object on the host."],
-    errors: [
-      { error: "`no such snapshot: server ... has no snapshot named ...`", action: "Use a name from `hostkey.getSnapshots` (the error lists them)." },
-      { error: "`... was accepted but its end was not seen`", action: "Check the VM; the action is recorded, change `triggers` to run it again." },
-    ],
-    example: {
-      typescript: `import { hostkey } from "pulumi-vps";
+export const snapshotRestoreResource = recordingOperationSeconds(
+  defineAction({
+    host: HOSTKEY_HOST,
+    type: "SnapshotRestore",
+    description:
+      "Restores a HOSTKEY virtual machine from one of its snapshots (invapi vm/restore_snapshot); an action that runs again when its triggers change.",
+    confirm: "restoring a snapshot overwrites the VM's current disk with the snapshot's state, and this cannot be undone",
+    inputs: snapshotRestoreInputs,
+    operationTimeout: HOSTKEY_TIMEOUTS.input(["snapshot"]),
+    outputs: snapshotRestoreOutputs,
+    notes: {
+      id: '`"<serverId>/<name>@<ISO time>"`',
+      behaviour: [
+        "An action: create calls `vm/restore_snapshot` and waits for its task; a change of `serverId`, `name`, `type` or `triggers` replaces it, which restores again; refresh keeps the record; delete does nothing to the server. The snapshot must exist (the error lists those that do).",
+        "If the task's end cannot be seen, the error says so and the action is still recorded, so a later `pulumi up` does not repeat a destructive restore by itself (change `triggers` to run it again).",
+      ],
+      waits: ["Create waits for the restore's task."],
+      adoption: ["Nothing to adopt: a restore leaves no object on the host."],
+      errors: [
+        { error: "`no such snapshot: server ... has no snapshot named ...`", action: "Use a name from `hostkey.getSnapshots` (the error lists them)." },
+        { error: "`... was accepted but its end was not seen`", action: "Check the VM; the action is recorded, change `triggers` to run it again." },
+      ],
+      example: {
+        typescript: `import { hostkey } from "pulumi-vps";
 
 // Opt-in, destructive: overwrites the VM's disk. A new triggers value restores again.
 new hostkey.SnapshotRestore("roll-back", { serverId: 1001, name: "before-upgrade.v1", confirm: true, triggers: ["1"] });`,
-      yaml: `name: hostkey-snapshot-restore
+        yaml: `name: hostkey-snapshot-restore
 runtime: yaml
 resources:
   rollBack:
@@ -105,14 +137,15 @@ resources:
       name: before-upgrade.v1
       confirm: true
       triggers: [ "1" ]`,
+      },
     },
-  },
-  run: create,
-  // An action has no live object to compare: what happened stays as recorded. `SnapshotRestore.get`
-  // passes no state: the id `<serverId>/<name>@<time>` still names the target.
-  fromId(id) {
-    const m = /^(\d+)\/([A-Za-z0-9_.-]+)@/.exec(id);
-    return { serverId: Number(m?.[1]), name: m?.[2] ?? "", restoredAt: id.slice(id.indexOf("@") + 1) };
-  },
-  forgotten: (_state, id) => `removing the restore action ${id} from the stack; nothing is done on the server (a restore cannot be undone)`,
-}));
+    run: create,
+    // An action has no live object to compare: what happened stays as recorded. `SnapshotRestore.get`
+    // passes no state: the id `<serverId>/<name>@<time>` still names the target.
+    fromId(id) {
+      const m = /^(\d+)\/([A-Za-z0-9_.-]+)@/.exec(id);
+      return { serverId: Number(m?.[1]), name: m?.[2] ?? "", restoredAt: id.slice(id.indexOf("@") + 1) };
+    },
+    forgotten: (_state, id) => `removing the restore action ${id} from the stack; nothing is done on the server (a restore cannot be undone)`,
+  }),
+);

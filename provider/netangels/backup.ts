@@ -1,5 +1,17 @@
 import { z } from "zod";
-import { CheckFailures, defineResource, sharedListing, isVpsError, lockKey, objectLocks, recordingOperationSeconds, reportStarted, type Seen, sendReconciled, VpsError } from "../core";
+import {
+  CheckFailures,
+  defineResource,
+  sharedListing,
+  isVpsError,
+  lockKey,
+  objectLocks,
+  recordingOperationSeconds,
+  reportStarted,
+  type Seen,
+  sendReconciled,
+  VpsError,
+} from "../core";
 import { NETANGELS_TIMEOUTS } from "./client";
 import { BACKUP_DATE_PATTERN, BACKUP_DATE_RULE, backupDateSchema, compareBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
@@ -47,154 +59,181 @@ function pickBackupEntry(entries: BackupEntry[]): BackupEntry | undefined {
   return [...entries].sort((a, b) => rank(a) - rank(b) || compareBackupDates(b.backup_date, a.backup_date))[0];
 }
 
-export const backupResource = recordingOperationSeconds(defineResource({
-  host: NETANGELS_HOST,
-  type: "Backup",
-  description: "A backup of a NetAngels VM. The API cannot delete backups: destroying this resource forgets it, and the backup expires by the host's retention policy.",
-  inputs: {
-    vmId: { schema: vmIdInput, description: "Id of the VM to back up.", replaceOnChange: true },
-    importFrom: {
-      schema: z.string({ error: IMPORT_RULE }).refine((v) => parseBackupId(v) !== undefined, { message: IMPORT_RULE }).optional(),
-      description: 'Adopt an existing backup instead of making one: "<vmId>/<backup_date>", the date exactly as getVmBackups lists it.',
-      createOnly: true,
+export const backupResource = recordingOperationSeconds(
+  defineResource({
+    host: NETANGELS_HOST,
+    type: "Backup",
+    description:
+      "A backup of a NetAngels VM. The API cannot delete backups: destroying this resource forgets it, and the backup expires by the host's retention policy.",
+    inputs: {
+      vmId: { schema: vmIdInput, description: "Id of the VM to back up.", replaceOnChange: true },
+      importFrom: {
+        schema: z
+          .string({ error: IMPORT_RULE })
+          .refine((v) => parseBackupId(v) !== undefined, { message: IMPORT_RULE })
+          .optional(),
+        description: 'Adopt an existing backup instead of making one: "<vmId>/<backup_date>", the date exactly as getVmBackups lists it.',
+        createOnly: true,
+      },
+      operationTimeout: operationTimeoutInput,
     },
-    operationTimeout: operationTimeoutInput,
-  },
-  outputs: {
-    backupDate: { schema: backupDateSchema, description: "The backup's date exactly as the API lists it (up to nanoseconds); what VmRollback takes." },
-    resourceType: { schema: z.string().optional(), description: "What the listing says was backed up: VM, Disk or Volume." },
-    resourceName: { schema: z.string().optional(), description: "Name of the backed-up resource." },
-    virtualSize: { schema: z.number().optional(), description: "Virtual size, as the listing gives it." },
-    restoreMethods: { schema: z.record(z.string(), z.unknown()).optional(), description: "The listing's `methods`: the restore methods this backup offers." },
-  },
-  notes: {
-    id: "`\"<vmId>/<backup_date>\"` (`\"42/2024-11-29T04:26:40.900150729\"`), the date exactly as listed",
-    behaviour: [
-      "Create sends `POST /cloud/vms/{id}/backup/` after the VM has settled. It is done when the VM is steady, has no pending task, and a new entry is in `GET /cloud/vms/{id}/backups/` (the state alone can look finished while the task is only queued). The new entry is the one not listed before the request: the `VM` entry first, then `Disk`, newest first.",
-      "**Delete only forgets.** The API has no backup delete: `pulumi destroy` removes the backup from the stack and logs a warning that it stays on the host and expires by the host's retention policy.",
-      "Refresh drops a backup that is no longer listed (expired, deleted in the panel) or whose VM is gone (404). A 401 is always an error, never \"gone\".",
-      "`Error` (or another failure state) during the wait fails the create with the VM's state and its `transitions`.",
-    ],
-    waits: ["Create waits for the VM to settle, then for the backup: the VM steady with no pending task and the new entry listed."],
-    adoption: ["`importFrom` is `\"<vmId>/<backup_date>\"`, the same VM as `vmId` (checked at preview)."],
-    errors: [
-      { error: "a lost answer (5xx, dropped connection)", action: "Never sent again blindly: if the VM then shows the backup under way (or a new entry is listed) the provider waits for it; otherwise it is sent again (twice at most)." },
-      { error: "a create that runs out", action: "The error says how to adopt the backup with `importFrom` once it is listed." },
-    ],
-    example: {
-      typescript: `import { netangels } from "pulumi-vps";
+    outputs: {
+      backupDate: { schema: backupDateSchema, description: "The backup's date exactly as the API lists it (up to nanoseconds); what VmRollback takes." },
+      resourceType: { schema: z.string().optional(), description: "What the listing says was backed up: VM, Disk or Volume." },
+      resourceName: { schema: z.string().optional(), description: "Name of the backed-up resource." },
+      virtualSize: { schema: z.number().optional(), description: "Virtual size, as the listing gives it." },
+      restoreMethods: { schema: z.record(z.string(), z.unknown()).optional(), description: "The listing's `methods`: the restore methods this backup offers." },
+    },
+    notes: {
+      id: '`"<vmId>/<backup_date>"` (`"42/2024-11-29T04:26:40.900150729"`), the date exactly as listed',
+      behaviour: [
+        "Create sends `POST /cloud/vms/{id}/backup/` after the VM has settled. It is done when the VM is steady, has no pending task, and a new entry is in `GET /cloud/vms/{id}/backups/` (the state alone can look finished while the task is only queued). The new entry is the one not listed before the request: the `VM` entry first, then `Disk`, newest first.",
+        "**Delete only forgets.** The API has no backup delete: `pulumi destroy` removes the backup from the stack and logs a warning that it stays on the host and expires by the host's retention policy.",
+        'Refresh drops a backup that is no longer listed (expired, deleted in the panel) or whose VM is gone (404). A 401 is always an error, never "gone".',
+        "`Error` (or another failure state) during the wait fails the create with the VM's state and its `transitions`.",
+      ],
+      waits: ["Create waits for the VM to settle, then for the backup: the VM steady with no pending task and the new entry listed."],
+      adoption: ['`importFrom` is `"<vmId>/<backup_date>"`, the same VM as `vmId` (checked at preview).'],
+      errors: [
+        {
+          error: "a lost answer (5xx, dropped connection)",
+          action:
+            "Never sent again blindly: if the VM then shows the backup under way (or a new entry is listed) the provider waits for it; otherwise it is sent again (twice at most).",
+        },
+        { error: "a create that runs out", action: "The error says how to adopt the backup with `importFrom` once it is listed." },
+      ],
+      example: {
+        typescript: `import { netangels } from "pulumi-vps";
 
 // The API cannot delete backups: pulumi destroy forgets this one (with a warning).
 const backup = new netangels.Backup("before-deploy", { vmId: 42 });
 export const backupDate = backup.backupDate;`,
-      yaml: `name: netangels-backup
+        yaml: `name: netangels-backup
 runtime: yaml
 resources:
 ${BACKUP_YAML}
 outputs:
   backupDate: \${beforeDeploy.backupDate}`,
+      },
     },
-  },
-  handler: {
-    async check(inputs) {
-      if (inputs.importFrom !== undefined) {
-        const ref = parseBackupId(inputs.importFrom);
-        if (ref && ref.vmId !== inputs.vmId) {
-          throw new CheckFailures([{ property: "importFrom", reason: `names VM ${ref.vmId}, but vmId is ${inputs.vmId}; they must be the same VM` }]);
+    handler: {
+      async check(inputs) {
+        if (inputs.importFrom !== undefined) {
+          const ref = parseBackupId(inputs.importFrom);
+          if (ref && ref.vmId !== inputs.vmId) {
+            throw new CheckFailures([{ property: "importFrom", reason: `names VM ${ref.vmId}, but vmId is ${inputs.vmId}; they must be the same VM` }]);
+          }
         }
-      }
-      return inputs;
-    },
+        return inputs;
+      },
 
-    async create(inputs, ctx) {
-      const client = netangelsClientFromSettings();
-      const vmId = inputs.vmId;
-      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
+      async create(inputs, ctx) {
+        const client = netangelsClientFromSettings();
+        const vmId = inputs.vmId;
+        const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
 
-      if (inputs.importFrom !== undefined) {
-        const ref = parseBackupId(inputs.importFrom);
-        if (!ref || ref.vmId !== vmId) throw new VpsError({ kind: "invalid", host: NETANGELS_HOST, operation: "adopt backup", hint: `importFrom ${IMPORT_RULE}, and its VM must be vmId (${vmId})` }, "bad importFrom");
-        const entries = await listVmBackupsOf(client, vmId, { signal: ctx.signal });
-        const matches = entries.filter((e) => e.backup_date === ref.backupDate);
-        const entry = pickBackupEntry(matches);
-        if (!entry) throw noSuchBackupError("adopt backup", `VM ${vmId}`, ref.backupDate, [...new Set(entries.map((e) => e.backup_date))]);
-        ctx.logger.info(`${ctx.label}: adopted backup ${ref.backupDate} of VM ${vmId}`);
-        return { id: backupId(vmId, entry.backup_date), outs: { ...inputs, ...backupFields(entry) } };
-      }
+        if (inputs.importFrom !== undefined) {
+          const ref = parseBackupId(inputs.importFrom);
+          if (!ref || ref.vmId !== vmId)
+            throw new VpsError(
+              { kind: "invalid", host: NETANGELS_HOST, operation: "adopt backup", hint: `importFrom ${IMPORT_RULE}, and its VM must be vmId (${vmId})` },
+              "bad importFrom",
+            );
+          const entries = await listVmBackupsOf(client, vmId, { signal: ctx.signal });
+          const matches = entries.filter((e) => e.backup_date === ref.backupDate);
+          const entry = pickBackupEntry(matches);
+          if (!entry) throw noSuchBackupError("adopt backup", `VM ${vmId}`, ref.backupDate, [...new Set(entries.map((e) => e.backup_date))]);
+          ctx.logger.info(`${ctx.label}: adopted backup ${ref.backupDate} of VM ${vmId}`);
+          return { id: backupId(vmId, entry.backup_date), outs: { ...inputs, ...backupFields(entry) } };
+        }
 
-      return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
-        const what = `backup of VM ${vmId}`;
-        const wait = { client, vmId, ctx, timeoutMs, what };
-        // Fails early (naming the VM) when it does not exist.
-        let known = new Set((await listVmBackupsOf(client, vmId, { signal: ctx.signal })).map(entryKey));
-        const newEntry = async (): Promise<BackupEntry | undefined> => pickBackupEntry((await client.listVmBackups(vmId, { signal: ctx.signal, priority: "poll" })).filter((e) => !known.has(entryKey(e))));
+        return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
+          const what = `backup of VM ${vmId}`;
+          const wait = { client, vmId, ctx, timeoutMs, what };
+          // Fails early (naming the VM) when it does not exist.
+          let known = new Set((await listVmBackupsOf(client, vmId, { signal: ctx.signal })).map(entryKey));
+          const newEntry = async (): Promise<BackupEntry | undefined> =>
+            pickBackupEntry((await client.listVmBackups(vmId, { signal: ctx.signal, priority: "poll" })).filter((e) => !known.has(entryKey(e))));
 
-        // A repeat would make a second backup. After a transient fault the VM shows whether the request
-        // took (provider/core/reconcile.ts): Backuping or a pending task, or a new entry in its
-        // listing; with neither, it is sent again.
-        const started = await startWhenSettled(wait, async () => {
-          // Listed again right before the request: a backup the host made while the VM was busy
-          // (its schedule) must not be taken for this one.
-          known = new Set((await listVmBackupsOf(client, vmId, { signal: ctx.signal })).map(entryKey));
-          const look = async (): Promise<Seen<undefined>> => {
-            const vm = await client.getVm(vmId, { signal: ctx.signal });
-            if (vm && showsWork(vm, "Backuping")) return { state: "running", found: undefined };
-            return (await newEntry()) ? { state: "done", found: undefined } : { state: "absent" };
-          };
-          return sendReconciled({
-            host: NETANGELS_HOST,
-            operation: `POST /cloud/vms/${vmId}/backup/ (backup of VM ${vmId})`,
-            send: () => client.createBackup(vmId, { signal: ctx.signal }),
-            repeat: { kind: "observable", look },
-            logger: ctx.logger,
-            busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal },
+          // A repeat would make a second backup. After a transient fault the VM shows whether the request
+          // took (provider/core/reconcile.ts): Backuping or a pending task, or a new entry in its
+          // listing; with neither, it is sent again.
+          const started = await startWhenSettled(wait, async () => {
+            // Listed again right before the request: a backup the host made while the VM was busy
+            // (its schedule) must not be taken for this one.
+            known = new Set((await listVmBackupsOf(client, vmId, { signal: ctx.signal })).map(entryKey));
+            const look = async (): Promise<Seen<undefined>> => {
+              const vm = await client.getVm(vmId, { signal: ctx.signal });
+              if (vm && showsWork(vm, "Backuping")) return { state: "running", found: undefined };
+              return (await newEntry()) ? { state: "done", found: undefined } : { state: "absent" };
+            };
+            return sendReconciled({
+              host: NETANGELS_HOST,
+              operation: `POST /cloud/vms/${vmId}/backup/ (backup of VM ${vmId})`,
+              send: () => client.createBackup(vmId, { signal: ctx.signal }),
+              repeat: { kind: "observable", look },
+              logger: ctx.logger,
+              busyWait: { timeoutMs, clock: ctx.clock, signal: ctx.signal },
+            });
           });
-        });
-        const before: Vm = started.before;
-        if (started.value.kind === "sent") reportStarted(ctx, `a backup of VM ${vmId}`, "under way", `VM state ${started.value.answer.state}`);
+          const before: Vm = started.before;
+          if (started.value.kind === "sent") reportStarted(ctx, `a backup of VM ${vmId}`, "under way", `VM state ${started.value.answer.state}`);
 
-        const done = await waitUntilSettled({
-          ...wait,
-          kind: "backup",
-          until: newEntry,
-          pendingStatus: "the new backup is not listed yet",
-          timeoutHint: `The backup may still finish on the host: when getVmBackups lists it, adopt it with importFrom: "${vmId}/<backup_date>" instead of making another.`,
+          const done = await waitUntilSettled({
+            ...wait,
+            kind: "backup",
+            until: newEntry,
+            pendingStatus: "the new backup is not listed yet",
+            timeoutHint: `The backup may still finish on the host: when getVmBackups lists it, adopt it with importFrom: "${vmId}/<backup_date>" instead of making another.`,
+          });
+          if (done.vm.state !== before.state) {
+            ctx.logger.warn(`${ctx.label}: VM ${vmId} was ${before.state} before the backup and is ${done.vm.state} after it`);
+          }
+          const entry = done.value;
+          ctx.logger.info(`${ctx.label}: backup ${entry.backup_date} of VM ${vmId} is done`);
+          return { id: backupId(vmId, entry.backup_date), outs: { ...inputs, ...backupFields(entry) } };
         });
-        if (done.vm.state !== before.state) {
-          ctx.logger.warn(`${ctx.label}: VM ${vmId} was ${before.state} before the backup and is ${done.vm.state} after it`);
+      },
+
+      async read(id, state) {
+        const ref = parseBackupId(id);
+        if (!ref)
+          throw new VpsError(
+            {
+              kind: "invalid",
+              host: NETANGELS_HOST,
+              operation: "read backup",
+              hint: `a Backup id ${IMPORT_RULE.replace(/^must be /, "is ")}; got ${JSON.stringify(id)}`,
+            },
+            "bad id",
+          );
+        const client = netangelsClientFromSettings();
+        let entries: BackupEntry[];
+        try {
+          // Concurrent reads (a refresh) of one VM's backups share one listing (provider/core/coalesce.ts).
+          const listing = sharedListing(
+            `${NETANGELS_HOST}|${client.endpoint}|vm backups|${ref.vmId}`,
+            async () => new Map([[ref.vmId, await client.listVmBackups(ref.vmId)]]),
+          );
+          entries = (await listing.get(ref.vmId)) ?? [];
+        } catch (e) {
+          // The VM is gone, and its backups with it. A 401 is never "gone": it is thrown.
+          if (isVpsError(e, "notFound")) return undefined;
+          throw e;
         }
-        const entry = done.value;
-        ctx.logger.info(`${ctx.label}: backup ${entry.backup_date} of VM ${vmId} is done`);
-        return { id: backupId(vmId, entry.backup_date), outs: { ...inputs, ...backupFields(entry) } };
-      });
-    },
+        const matches = entries.filter((e) => e.backup_date === ref.backupDate);
+        const entry = matches.find((e) => e.resource_type === state.resourceType) ?? pickBackupEntry(matches);
+        // No longer listed: expired by the host's retention, or deleted in the panel.
+        if (!entry) return undefined;
+        const inputs = { vmId: ref.vmId, importFrom: state.importFrom, operationTimeout: state.operationTimeout };
+        return { id, inputs, outs: { ...inputs, ...backupFields(entry) } };
+      },
 
-    async read(id, state) {
-      const ref = parseBackupId(id);
-      if (!ref) throw new VpsError({ kind: "invalid", host: NETANGELS_HOST, operation: "read backup", hint: `a Backup id ${IMPORT_RULE.replace(/^must be /, "is ")}; got ${JSON.stringify(id)}` }, "bad id");
-      const client = netangelsClientFromSettings();
-      let entries: BackupEntry[];
-      try {
-        // Concurrent reads (a refresh) of one VM's backups share one listing (provider/core/coalesce.ts).
-        const listing = sharedListing(`${NETANGELS_HOST}|${client.endpoint}|vm backups|${ref.vmId}`, async () => new Map([[ref.vmId, await client.listVmBackups(ref.vmId)]]));
-        entries = (await listing.get(ref.vmId)) ?? [];
-      } catch (e) {
-        // The VM is gone, and its backups with it. A 401 is never "gone": it is thrown.
-        if (isVpsError(e, "notFound")) return undefined;
-        throw e;
-      }
-      const matches = entries.filter((e) => e.backup_date === ref.backupDate);
-      const entry = matches.find((e) => e.resource_type === state.resourceType) ?? pickBackupEntry(matches);
-      // No longer listed: expired by the host's retention, or deleted in the panel.
-      if (!entry) return undefined;
-      const inputs = { vmId: ref.vmId, importFrom: state.importFrom, operationTimeout: state.operationTimeout };
-      return { id, inputs, outs: { ...inputs, ...backupFields(entry) } };
+      async delete(id, state, ctx) {
+        ctx.logger.warn(
+          `${ctx.label}: the NetAngels API cannot delete backups: backup ${state.backupDate ?? id} of VM ${state.vmId} is removed from the stack only; it stays on the host and expires by the host's retention policy`,
+        );
+      },
     },
-
-    async delete(id, state, ctx) {
-      ctx.logger.warn(
-        `${ctx.label}: the NetAngels API cannot delete backups: backup ${state.backupDate ?? id} of VM ${state.vmId} is removed from the stack only; it stays on the host and expires by the host's retention policy`,
-      );
-    },
-  },
-}));
+  }),
+);

@@ -37,18 +37,26 @@ export interface CallOptions {
  */
 export function backupDatePathSegment(date: string, operation: string): string {
   if (!BACKUP_DATE_PATTERN.test(date)) {
-    throw new VpsError({ kind: "invalid", host: NETANGELS_HOST, operation, hint: `backup date ${JSON.stringify(date)} ${BACKUP_DATE_RULE}` }, "bad backup date");
+    throw new VpsError(
+      { kind: "invalid", host: NETANGELS_HOST, operation, hint: `backup date ${JSON.stringify(date)} ${BACKUP_DATE_RULE}` },
+      "bad backup date",
+    );
   }
   return date;
 }
 
 function vmPath(vmId: number): string {
-  if (!Number.isSafeInteger(vmId) || vmId <= 0) throw new VpsError({ kind: "invalid", host: NETANGELS_HOST, operation: "build request", hint: `a VM id is a positive integer, got ${vmId}` }, "bad VM id");
+  if (!Number.isSafeInteger(vmId) || vmId <= 0)
+    throw new VpsError({ kind: "invalid", host: NETANGELS_HOST, operation: "build request", hint: `a VM id is a positive integer, got ${vmId}` }, "bad VM id");
   return `/cloud/vms/${vmId}`;
 }
 
 function volumePath(vmId: number, volumeId: number): string {
-  if (!Number.isSafeInteger(volumeId) || volumeId <= 0) throw new VpsError({ kind: "invalid", host: NETANGELS_HOST, operation: "build request", hint: `a volume id is a positive integer, got ${volumeId}` }, "bad volume id");
+  if (!Number.isSafeInteger(volumeId) || volumeId <= 0)
+    throw new VpsError(
+      { kind: "invalid", host: NETANGELS_HOST, operation: "build request", hint: `a volume id is a positive integer, got ${volumeId}` },
+      "bad volume id",
+    );
   return `${vmPath(vmId)}/volumes/${volumeId}`;
 }
 
@@ -86,7 +94,16 @@ export class NetangelsClient {
    * to put in the archive, `{"files": [...]}`, without which an archive request names nothing.
    */
   private post<S extends z.ZodType>(path: string, schema: S, o: CallOptions = {}, json?: unknown): Promise<z.infer<S>> {
-    return this.http.call({ operation: `POST ${path}`, method: "POST", path, json, ...WRITE_ONCE, priority: o.priority ?? WRITE_ONCE.priority, schema, signal: o.signal });
+    return this.http.call({
+      operation: `POST ${path}`,
+      method: "POST",
+      path,
+      json,
+      ...WRITE_ONCE,
+      priority: o.priority ?? WRITE_ONCE.priority,
+      schema,
+      signal: o.signal,
+    });
   }
 
   /** `GET /cloud/backups/`: the account's backups, as the list of VMs with their `backup_settings`. */
@@ -108,12 +125,15 @@ export class NetangelsClient {
     const list = await this.listVms(o);
     const vm = list.entities.find((v) => v.id === vmId);
     if (vm || list.count <= list.entities.length) return vm;
-    throw new VpsError({
-      kind: "badResponse",
-      host: NETANGELS_HOST,
-      operation: "GET /cloud/backups/vms/",
-      hint: `the listing holds ${list.entities.length} of ${list.count} VMs and not VM ${vmId}; the API seems to page it, which its documentation does not describe, so the VM cannot be found`,
-    }, `VM ${vmId} not in a partial listing`);
+    throw new VpsError(
+      {
+        kind: "badResponse",
+        host: NETANGELS_HOST,
+        operation: "GET /cloud/backups/vms/",
+        hint: `the listing holds ${list.entities.length} of ${list.count} VMs and not VM ${vmId}; the API seems to page it, which its documentation does not describe, so the VM cannot be found`,
+      },
+      `VM ${vmId} not in a partial listing`,
+    );
   }
 
   /** `POST /cloud/vms/{id}/backup/`: starts a backup; answers with the VM. */
@@ -162,6 +182,8 @@ export class NetangelsClient {
 
   /** `POST /cloud/vms/{id}/volumes/{volume_id}/backups/{date}/files/` with `{"files": [...]}`: answers with the VM only. */
   async requestVolumeFilesArchive(vmId: number, volumeId: number, backupDate: string, files: string[], o?: CallOptions): Promise<Vm> {
-    return this.post(`${volumePath(vmId, volumeId)}/backups/${backupDatePathSegment(backupDate, "volume backup files archive")}/files/`, vmSchema, o, { files });
+    return this.post(`${volumePath(vmId, volumeId)}/backups/${backupDatePathSegment(backupDate, "volume backup files archive")}/files/`, vmSchema, o, {
+      files,
+    });
   }
 }

@@ -19,7 +19,11 @@ export async function listVolumeBackupsOf(client: NetangelsClient, vmId: number,
   try {
     return await client.listVolumeBackups(vmId, volumeId, o);
   } catch (e) {
-    if (isVpsError(e, "notFound")) throw e.with({ hint: `no volume ${volumeId} on VM ${vmId} in this account; check vmId, volumeId and netangels:token` }, `volume ${volumeId} of VM ${vmId} not found`);
+    if (isVpsError(e, "notFound"))
+      throw e.with(
+        { hint: `no volume ${volumeId} on VM ${vmId} in this account; check vmId, volumeId and netangels:token` },
+        `volume ${volumeId} of VM ${vmId} not found`,
+      );
     throw e;
   }
 }

@@ -46,8 +46,10 @@ export function decodeNetangelsVendor(res: RawResponse): VendorError | undefined
   if (res.status >= 200 && res.status < 300) return undefined;
   const kind = kindFromStatus(res.status);
   const hint =
-    res.status === 401 || res.status === 403 ? TOKEN_HINT
-    : kind === "busy" ? "the VM is busy with other work; wait until it has settled and run `pulumi up` again"
-    : undefined;
+    res.status === 401 || res.status === 403
+      ? TOKEN_HINT
+      : kind === "busy"
+        ? "the VM is busy with other work; wait until it has settled and run `pulumi up` again"
+        : undefined;
   return { message: vendorText(res), kind, hint };
 }

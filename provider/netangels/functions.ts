@@ -41,7 +41,9 @@ const vmSummary = z
     mainIp: z.string().optional().describe("Main IP address."),
     state: z.string().describe("The VM's state as the API gives it, e.g. Active, Stopped, Backuping, Restoring."),
     // steady / transitional / failure, see states.ts.
-    stateKind: z.enum(["steady", "transitional", "failure"]).describe("What the state means for a wait: `steady` (settled), `transitional` (work under way) or `failure`."),
+    stateKind: z
+      .enum(["steady", "transitional", "failure"])
+      .describe("What the state means for a wait: `steady` (settled), `transitional` (work under way) or `failure`."),
     volumeIds: z.array(z.number()).describe("Ids of the VM's additional disks: what the volumeId inputs take."),
     backupSettings: z.array(z.unknown()).describe("The VM's backup settings, as the API gives them."),
     transitions: z.array(z.unknown()).describe("The VM's recent state transitions, as the API gives them."),
@@ -66,9 +68,13 @@ function summarizeVm(vm: Vm): z.infer<typeof vmSummary> {
 export const getBackupsFunction = defineFunction({
   host: NETANGELS_HOST,
   name: "getBackups",
-  description: "The account's backups as the API lists them: VMs with their backup settings (GET /cloud/backups/), or with allVms every VM (GET /cloud/backups/vms/).",
+  description:
+    "The account's backups as the API lists them: VMs with their backup settings (GET /cloud/backups/), or with allVms every VM (GET /cloud/backups/vms/).",
   args: z.object({
-    allVms: z.boolean({ error: "must be true or false" }).optional().describe("true: every VM of the account (GET /cloud/backups/vms/); unset or false: the VMs with backup settings (GET /cloud/backups/)."),
+    allVms: z
+      .boolean({ error: "must be true or false" })
+      .optional()
+      .describe("true: every VM of the account (GET /cloud/backups/vms/); unset or false: the VMs with backup settings (GET /cloud/backups/)."),
   }),
   result: z.object({ count: z.number().describe("The number of VMs the API reports."), vms: z.array(vmSummary).describe("The VMs.") }),
   async run(args, ctx) {
@@ -107,11 +113,20 @@ export const getVolumeBackupsFunction = defineFunction({
   async run(args, ctx) {
     const client = netangelsClientFromSettings();
     const entries = await listVolumeBackupsOf(client, args.vmId, args.volumeId, { signal: ctx.signal });
-    return { vmId: args.vmId, volumeId: args.volumeId, backups: entries.map(backupFields), latestBackupDate: latestBackupDate(entries.map((e) => e.backup_date)) };
+    return {
+      vmId: args.vmId,
+      volumeId: args.volumeId,
+      backups: entries.map(backupFields),
+      latestBackupDate: latestBackupDate(entries.map((e) => e.backup_date)),
+    };
   },
 });
 
-const backupRefArgs = z.object({ vmId: vmIdArg, backupDate: backupDateArg, volumeId: volumeIdArg.optional().describe("A backup of this additional disk of the VM; unset: a backup of the VM itself.") });
+const backupRefArgs = z.object({
+  vmId: vmIdArg,
+  backupDate: backupDateArg,
+  volumeId: volumeIdArg.optional().describe("A backup of this additional disk of the VM; unset: a backup of the VM itself."),
+});
 
 export const getBackupFilesFunction = defineFunction({
   host: NETANGELS_HOST,
@@ -122,13 +137,18 @@ export const getBackupFilesFunction = defineFunction({
   async run(args, ctx) {
     const client = netangelsClientFromSettings();
     const o = { signal: ctx.signal };
-    const r = args.volumeId === undefined ? await client.listVmBackupFiles(args.vmId, args.backupDate, o) : await client.listVolumeBackupFiles(args.vmId, args.volumeId, args.backupDate, o);
+    const r =
+      args.volumeId === undefined
+        ? await client.listVmBackupFiles(args.vmId, args.backupDate, o)
+        : await client.listVolumeBackupFiles(args.vmId, args.volumeId, args.backupDate, o);
     return { files: r.files };
   },
 });
 
 const archiveFilesInput = z
-  .array(z.string({ error: "each path must be a string" }).min(1, "a path must not be empty"), { error: 'must be a list of paths in the backup as getBackupFiles lists them, e.g. ["/etc/hostname"]' })
+  .array(z.string({ error: "each path must be a string" }).min(1, "a path must not be empty"), {
+    error: 'must be a list of paths in the backup as getBackupFiles lists them, e.g. ["/etc/hostname"]',
+  })
   .min(1, "must list at least one path (an archive of no files is nothing to ask for); take them from getBackupFiles")
   .describe(
     "Paths to put in the archive, at least one, each as getBackupFiles lists it or a directory holding listed files. Checked on every call before the request: the backup's listing is read (one GET .../files/), and a path it does not hold fails the call, naming the path, with no archive requested.",
@@ -152,7 +172,8 @@ function unlistedPaths(wanted: string[], listed: string[]): string[] {
 export const requestBackupFilesArchiveFunction = defineFunction({
   host: NETANGELS_HOST,
   name: "requestBackupFilesArchive",
-  description: "Asks NetAngels for an archive of a backup's files (POST .../backups/{date}/files/). The answer names no archive: NetAngels delivers it outside the API. Runs on every `pulumi up` that evaluates it (skipped in preview).",
+  description:
+    "Asks NetAngels for an archive of a backup's files (POST .../backups/{date}/files/). The answer names no archive: NetAngels delivers it outside the API. Runs on every `pulumi up` that evaluates it (skipped in preview).",
   args: backupRefArgs.extend({ files: archiveFilesInput }),
   result: z.object({
     requested: z.boolean().describe("true when the request was sent; false in a preview, where nothing is sent."),
@@ -165,10 +186,18 @@ export const requestBackupFilesArchiveFunction = defineFunction({
     const o = { signal: ctx.signal };
     const backup = `backup ${args.backupDate} of VM ${args.vmId}${args.volumeId === undefined ? "" : ` (volume ${args.volumeId})`}`;
     // One listing read before the POST: a mistyped path fails here, not as an archive NetAngels makes without it.
-    const listed = (args.volumeId === undefined ? await client.listVmBackupFiles(args.vmId, args.backupDate, o) : await client.listVolumeBackupFiles(args.vmId, args.volumeId, args.backupDate, o)).files;
+    const listed = (
+      args.volumeId === undefined
+        ? await client.listVmBackupFiles(args.vmId, args.backupDate, o)
+        : await client.listVolumeBackupFiles(args.vmId, args.volumeId, args.backupDate, o)
+    ).files;
     const unlisted = unlistedPaths(args.files, listed);
     if (unlisted.length > 0) {
-      const shown = (paths: string[]) => paths.slice(0, 10).map((p) => JSON.stringify(p)).join(", ") + (paths.length > 10 ? ", …" : "");
+      const shown = (paths: string[]) =>
+        paths
+          .slice(0, 10)
+          .map((p) => JSON.stringify(p))
+          .join(", ") + (paths.length > 10 ? ", …" : "");
       throw new VpsError(
         {
           kind: "invalid",
@@ -184,16 +213,21 @@ export const requestBackupFilesArchiveFunction = defineFunction({
     const vm = await sendUnrepeatable({
       host: NETANGELS_HOST,
       operation: `requestBackupFilesArchive of ${backup}`,
-      send: () => (args.volumeId === undefined ? client.requestVmFilesArchive(args.vmId, args.backupDate, args.files, o) : client.requestVolumeFilesArchive(args.vmId, args.volumeId, args.backupDate, args.files, o)),
+      send: () =>
+        args.volumeId === undefined
+          ? client.requestVmFilesArchive(args.vmId, args.backupDate, args.files, o)
+          : client.requestVolumeFilesArchive(args.vmId, args.volumeId, args.backupDate, args.files, o),
       logger: ctx.logger,
       check: "NetAngels delivers the archive outside the API: check whether it arrives before calling again, which would request a second one",
     });
-    ctx.logger.info(`${ctx.label}: asked NetAngels for an archive of ${args.files.length} path${args.files.length === 1 ? "" : "s"} of ${backup}; the API gives no link, NetAngels delivers it outside the API`);
+    ctx.logger.info(
+      `${ctx.label}: asked NetAngels for an archive of ${args.files.length} path${args.files.length === 1 ? "" : "s"} of ${backup}; the API gives no link, NetAngels delivers it outside the API`,
+    );
     return { requested: true, vmId: vm.id, vmState: vm.state };
   },
   notes: {
     details: [
-      "**Why a function, not a `BackupFilesArchive` resource.** The vendor's documentation says `POST .../backups/{date}/files/` (\"Получение архива файлов\") answers with \"Виртуальная машина\": the VM object, the same as every other POST. It returns no archive id, no link and no task id, and no endpoint reads an archive back, lists archives or deletes one. A resource would have nothing to keep as its id, nothing to refresh and nothing to delete; it would only pretend. Call it only when an archive is wanted (the example puts it behind `requestArchive: true`). The request names the files to include (`files`, sent as the JSON body `{\"files\": [...]}` and checked against the backup's listing first); NetAngels delivers the archive outside the API. Listing a backup's files is the read-only `getBackupFiles`.",
+      '**Why a function, not a `BackupFilesArchive` resource.** The vendor\'s documentation says `POST .../backups/{date}/files/` ("Получение архива файлов") answers with "Виртуальная машина": the VM object, the same as every other POST. It returns no archive id, no link and no task id, and no endpoint reads an archive back, lists archives or deletes one. A resource would have nothing to keep as its id, nothing to refresh and nothing to delete; it would only pretend. Call it only when an archive is wanted (the example puts it behind `requestArchive: true`). The request names the files to include (`files`, sent as the JSON body `{"files": [...]}` and checked against the backup\'s listing first); NetAngels delivers the archive outside the API. Listing a backup\'s files is the read-only `getBackupFiles`.',
     ],
   },
 });

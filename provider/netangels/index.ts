@@ -6,7 +6,13 @@ import { volumeRollbackResource } from "./volumeRollback";
 import { netangelsAccount } from "./settings";
 
 export const resources: ResourceDefinition[] = [backupResource, vmRollbackResource, volumeRollbackResource];
-export const functions: FunctionDefinition[] = [getBackupsFunction, getVmBackupsFunction, getVolumeBackupsFunction, getBackupFilesFunction, requestBackupFilesArchiveFunction];
+export const functions: FunctionDefinition[] = [
+  getBackupsFunction,
+  getVmBackupsFunction,
+  getVolumeBackupsFunction,
+  getBackupFilesFunction,
+  requestBackupFilesArchiveFunction,
+];
 
 export { backupResource, vmRollbackResource, volumeRollbackResource };
 export * from "./functions";

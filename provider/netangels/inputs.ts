@@ -21,13 +21,19 @@ export const backupDateInput = backupDateSchema;
 export const operationTimeoutInput = NETANGELS_TIMEOUTS.input(["wait"]);
 
 export function noSuchBackupError(operation: string, what: string, requested: string, listed: string[]): VpsError {
-  const shown = listed.slice(0, 10).map((d) => JSON.stringify(d)).join(", ");
+  const shown = listed
+    .slice(0, 10)
+    .map((d) => JSON.stringify(d))
+    .join(", ");
   return new VpsError(
     {
       kind: "notFound",
       host: NETANGELS_HOST,
       operation,
-      hint: listed.length === 0 ? `${what} has no backups at all` : `${what} lists ${listed.length} backup${listed.length === 1 ? "" : "s"}: ${shown}${listed.length > 10 ? ", …" : ""}; copy one exactly`,
+      hint:
+        listed.length === 0
+          ? `${what} has no backups at all`
+          : `${what} lists ${listed.length} backup${listed.length === 1 ? "" : "s"}: ${shown}${listed.length > 10 ? ", …" : ""}; copy one exactly`,
     },
     `no backup dated ${JSON.stringify(requested)}`,
   );

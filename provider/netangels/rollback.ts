@@ -49,7 +49,14 @@ export async function runRollback(r: RollbackRun): Promise<Vm> {
       if (!vm) throw vmGoneError(r.vmId, r.what);
       return showsWork(vm, "Restoring") || vm.updated !== settled.updated ? { state: "running", found: undefined } : { state: "absent" };
     };
-    return sendReconciled({ host: NETANGELS_HOST, operation: r.what, send: r.send, repeat: { kind: "observable", look }, logger: r.ctx.logger, busyWait: { timeoutMs: r.timeoutMs, clock: r.ctx.clock, signal: r.ctx.signal } });
+    return sendReconciled({
+      host: NETANGELS_HOST,
+      operation: r.what,
+      send: r.send,
+      repeat: { kind: "observable", look },
+      logger: r.ctx.logger,
+      busyWait: { timeoutMs: r.timeoutMs, clock: r.ctx.clock, signal: r.ctx.signal },
+    });
   });
   const before = started.before;
   const sent = started.value;
@@ -63,8 +70,10 @@ export async function runRollback(r: RollbackRun): Promise<Vm> {
     },
     until: async (vm) => (seen || (vm.updated !== undefined && vm.updated !== before.updated) ? vm : undefined),
     pendingStatus: "the rollback has not shown up on the VM yet",
-    timeoutHint: "The rollback may still run on the host: look at the VM in the NetAngels panel, then run `pulumi refresh`; running `pulumi up` again sends the rollback again.",
+    timeoutHint:
+      "The rollback may still run on the host: look at the VM in the NetAngels panel, then run `pulumi refresh`; running `pulumi up` again sends the rollback again.",
   });
-  if (done.vm.state !== before.state) r.ctx.logger.warn(`${r.ctx.label}: VM ${r.vmId} was ${before.state} before the rollback and is ${done.vm.state} after it`);
+  if (done.vm.state !== before.state)
+    r.ctx.logger.warn(`${r.ctx.label}: VM ${r.vmId} was ${before.state} before the rollback and is ${done.vm.state} after it`);
   return done.vm;
 }

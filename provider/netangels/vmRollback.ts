@@ -17,42 +17,48 @@ import { netangelsClientFromSettings } from "./settings";
  * backup that provably exists. The date reaches the URL exactly as given.
  */
 
-export const vmRollbackResource = recordingOperationSeconds(defineAction({
-  host: NETANGELS_HOST,
-  type: "VmRollback",
-  description: "Rolls a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.",
-  confirm: ROLLBACK_CONFIRM,
-  inputs: {
-    vmId: { schema: vmIdInput, description: "Id of the VM to roll back.", replaceOnChange: true },
-    backupDate: {
-      schema: backupDateInput,
-      description: "Date of the backup exactly as getVmBackups (or a Backup's backupDate) gives it, e.g. 2024-11-29T04:26:40.900150729.",
-      replaceOnChange: true,
+export const vmRollbackResource = recordingOperationSeconds(
+  defineAction({
+    host: NETANGELS_HOST,
+    type: "VmRollback",
+    description: "Rolls a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.",
+    confirm: ROLLBACK_CONFIRM,
+    inputs: {
+      vmId: { schema: vmIdInput, description: "Id of the VM to roll back.", replaceOnChange: true },
+      backupDate: {
+        schema: backupDateInput,
+        description: "Date of the backup exactly as getVmBackups (or a Backup's backupDate) gives it, e.g. 2024-11-29T04:26:40.900150729.",
+        replaceOnChange: true,
+      },
     },
-  },
-  operationTimeout: operationTimeoutInput,
-  outputs: {
-    vmState: { schema: z.string(), description: "The VM's state after the rollback (refreshed by `pulumi refresh`)." },
-    rolledBackAt: { schema: z.string(), description: "When the provider saw the rollback finish (ISO 8601, the provider's clock)." },
-  },
-  notes: {
-    id: "`\"<vmId>/<backup_date>/<epoch ms>\"`",
-    behaviour: [
-      "Create sends `POST /cloud/vms/{id}/backups/{date}/` after the VM has settled and waits until the VM has left `Restoring` (steady, no pending task, after the rollback was seen under way: `Restoring`, a pending task, or a changed `updated` time). An action resource: `confirm: true` is required at preview (a rollback overwrites the disk); a change of `vmId`, `backupDate` or `triggers` runs it again; deleting it changes nothing on the host.",
-    ],
-    limits: ["Before sending, the date must be listed **exactly** in the VM's backups (for this path the vendor's documentation shows one format, with the fraction): a destructive call is only sent for a backup that provably exists, otherwise the error lists the dates that are there. A date that belongs to a `Volume` entry is refused with a pointer to `netangels.VolumeRollback`."],
-    waits: ["Create waits for the VM to settle, then for the rollback to be seen under way and finished."],
-    adoption: ["Nothing to adopt: a rollback leaves no object on the host."],
-    errors: [
-      { error: "`no backup dated ...; VM ... lists N backups: ...; copy one exactly`", action: "Copy a date exactly as `netangels.getVmBackups` (or a `Backup`'s `backupDate`) gives it." },
-      { error: "`the backup dated ... is of an additional disk`", action: "Use `netangels.VolumeRollback`." },
-    ],
-    example: {
-      typescript: `import { netangels } from "pulumi-vps";
+    operationTimeout: operationTimeoutInput,
+    outputs: {
+      vmState: { schema: z.string(), description: "The VM's state after the rollback (refreshed by `pulumi refresh`)." },
+      rolledBackAt: { schema: z.string(), description: "When the provider saw the rollback finish (ISO 8601, the provider's clock)." },
+    },
+    notes: {
+      id: '`"<vmId>/<backup_date>/<epoch ms>"`',
+      behaviour: [
+        "Create sends `POST /cloud/vms/{id}/backups/{date}/` after the VM has settled and waits until the VM has left `Restoring` (steady, no pending task, after the rollback was seen under way: `Restoring`, a pending task, or a changed `updated` time). An action resource: `confirm: true` is required at preview (a rollback overwrites the disk); a change of `vmId`, `backupDate` or `triggers` runs it again; deleting it changes nothing on the host.",
+      ],
+      limits: [
+        "Before sending, the date must be listed **exactly** in the VM's backups (for this path the vendor's documentation shows one format, with the fraction): a destructive call is only sent for a backup that provably exists, otherwise the error lists the dates that are there. A date that belongs to a `Volume` entry is refused with a pointer to `netangels.VolumeRollback`.",
+      ],
+      waits: ["Create waits for the VM to settle, then for the rollback to be seen under way and finished."],
+      adoption: ["Nothing to adopt: a rollback leaves no object on the host."],
+      errors: [
+        {
+          error: "`no backup dated ...; VM ... lists N backups: ...; copy one exactly`",
+          action: "Copy a date exactly as `netangels.getVmBackups` (or a `Backup`'s `backupDate`) gives it.",
+        },
+        { error: "`the backup dated ... is of an additional disk`", action: "Use `netangels.VolumeRollback`." },
+      ],
+      example: {
+        typescript: `import { netangels } from "pulumi-vps";
 
 // Opt-in, destructive: overwrites the VM's disk with the backup. A new triggers value rolls back again.
 new netangels.VmRollback("back", { vmId: 42, backupDate: "2024-11-29T04:26:40.900150729", confirm: true, triggers: ["1"] });`,
-      yaml: `name: netangels-vm-rollback
+        yaml: `name: netangels-vm-rollback
 runtime: yaml
 resources:
   back:
@@ -62,34 +68,51 @@ resources:
       backupDate: "2024-11-29T04:26:40.900150729"
       confirm: true
       triggers: [ "1" ]`,
+      },
     },
-  },
-  async run(inputs, ctx) {
-    const client = netangelsClientFromSettings();
-    const { vmId, backupDate } = inputs;
-    const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
-    const what = `rollback of VM ${vmId} to ${backupDate}`;
-    return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
-      const entries = await listVmBackupsOf(client, vmId, { signal: ctx.signal });
-      const matches = entries.filter((e) => e.backup_date === backupDate);
-      if (matches.length === 0) throw noSuchBackupError(what, `VM ${vmId}`, backupDate, [...new Set(entries.map((e) => e.backup_date))]);
-      if (matches.every((e) => e.resource_type === "Volume")) {
-        throw new VpsError({ kind: "invalid", host: NETANGELS_HOST, operation: what, hint: `the backup dated ${backupDate} is of an additional disk (${matches.map((e) => e.resource_name).join(", ")}); roll it back with netangels.VolumeRollback` }, "not a VM backup");
-      }
-      const vm = await runRollback({ client, vmId, ctx, timeoutMs, what, kind: "VM rollback", send: () => client.rollbackVm(vmId, backupDate, { signal: ctx.signal }) });
-      const at = ctx.clock.now();
-      ctx.logger.info(`${ctx.label}: VM ${vmId} rolled back to ${backupDate}`);
-      return { id: `${vmId}/${backupDate}/${at}`, outs: { ...inputs, vmState: vm.state, rolledBackAt: new Date(at).toISOString() } };
-    });
-  },
-  // With only the id (an import), the record is what the id `<vmId>/<backupDate>/<ms>` says.
-  fromId(id) {
-    const m = /^(\d+)\/(.+)\/(\d+)$/.exec(id);
-    return m ? { vmId: Number(m[1]), backupDate: m[2], rolledBackAt: new Date(Number(m[3])).toISOString() } : {};
-  },
-  refresh: async (_id, record) => {
-    const live = await refreshRollback(record.vmId);
-    return live && { ...live, rolledBackAt: record.rolledBackAt ?? "" };
-  },
-  forgotten: (state) => `a rollback cannot be undone; removing it from the stack changes nothing on VM ${state.vmId}`,
-}));
+    async run(inputs, ctx) {
+      const client = netangelsClientFromSettings();
+      const { vmId, backupDate } = inputs;
+      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
+      const what = `rollback of VM ${vmId} to ${backupDate}`;
+      return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
+        const entries = await listVmBackupsOf(client, vmId, { signal: ctx.signal });
+        const matches = entries.filter((e) => e.backup_date === backupDate);
+        if (matches.length === 0) throw noSuchBackupError(what, `VM ${vmId}`, backupDate, [...new Set(entries.map((e) => e.backup_date))]);
+        if (matches.every((e) => e.resource_type === "Volume")) {
+          throw new VpsError(
+            {
+              kind: "invalid",
+              host: NETANGELS_HOST,
+              operation: what,
+              hint: `the backup dated ${backupDate} is of an additional disk (${matches.map((e) => e.resource_name).join(", ")}); roll it back with netangels.VolumeRollback`,
+            },
+            "not a VM backup",
+          );
+        }
+        const vm = await runRollback({
+          client,
+          vmId,
+          ctx,
+          timeoutMs,
+          what,
+          kind: "VM rollback",
+          send: () => client.rollbackVm(vmId, backupDate, { signal: ctx.signal }),
+        });
+        const at = ctx.clock.now();
+        ctx.logger.info(`${ctx.label}: VM ${vmId} rolled back to ${backupDate}`);
+        return { id: `${vmId}/${backupDate}/${at}`, outs: { ...inputs, vmState: vm.state, rolledBackAt: new Date(at).toISOString() } };
+      });
+    },
+    // With only the id (an import), the record is what the id `<vmId>/<backupDate>/<ms>` says.
+    fromId(id) {
+      const m = /^(\d+)\/(.+)\/(\d+)$/.exec(id);
+      return m ? { vmId: Number(m[1]), backupDate: m[2], rolledBackAt: new Date(Number(m[3])).toISOString() } : {};
+    },
+    refresh: async (_id, record) => {
+      const live = await refreshRollback(record.vmId);
+      return live && { ...live, rolledBackAt: record.rolledBackAt ?? "" };
+    },
+    forgotten: (state) => `a rollback cannot be undone; removing it from the stack changes nothing on VM ${state.vmId}`,
+  }),
+);

@@ -55,7 +55,12 @@ export function vmFailureError(vm: Vm, what: string): VpsError {
 
 export function vmGoneError(vmId: number, what: string): VpsError {
   return new VpsError(
-    { kind: "notFound", host: NETANGELS_HOST, operation: what, hint: `no VM ${vmId} in this account (GET /cloud/backups/vms/ does not list it); check vmId and netangels:token` },
+    {
+      kind: "notFound",
+      host: NETANGELS_HOST,
+      operation: what,
+      hint: `no VM ${vmId} in this account (GET /cloud/backups/vms/ does not list it); check vmId and netangels:token`,
+    },
     `VM ${vmId} not found`,
   );
 }
@@ -66,7 +71,9 @@ function unknownStateWarner(o: VmWaitOptions): (vm: Vm) => void {
   return (vm) => {
     if (isKnownVmState(vm.state) || seen.has(vm.state)) return;
     seen.add(vm.state);
-    o.ctx.logger.warn(`${o.ctx.label}: VM ${vm.id} is in state ${JSON.stringify(vm.state)}, which the NetAngels documentation does not list; waiting for it to change (up to the operation timeout)`);
+    o.ctx.logger.warn(
+      `${o.ctx.label}: VM ${vm.id} is in state ${JSON.stringify(vm.state)}, which the NetAngels documentation does not list; waiting for it to change (up to the operation timeout)`,
+    );
   };
 }
 
@@ -82,7 +89,10 @@ async function currentVm(o: VmWaitOptions): Promise<Vm> {
  * after each of them asked (provider/core/coalesce.ts) instead of one listing each.
  */
 async function polledVm(client: NetangelsClient, vmId: number): Promise<Vm | undefined> {
-  const list = (await sharedListing(`${NETANGELS_HOST}|${client.endpoint}|vms|poll`, async () => new Map([["all", await client.listVms({ priority: "poll" })]])).get("all"))!;
+  const list = (await sharedListing(
+    `${NETANGELS_HOST}|${client.endpoint}|vms|poll`,
+    async () => new Map([["all", await client.listVms({ priority: "poll" })]]),
+  ).get("all"))!;
   const vm = list.entities.find((v) => v.id === vmId);
   // A listing that says it holds more VMs than it returned cannot tell "gone": getVm says so.
   if (vm || list.count <= list.entities.length) return vm;

@@ -18,45 +18,50 @@ import { netangelsClientFromSettings } from "./settings";
  * fraction) the one backup made in that second; two in one second is an error listing both.
  */
 
-export const volumeRollbackResource = recordingOperationSeconds(defineAction({
-  host: NETANGELS_HOST,
-  type: "VolumeRollback",
-  description: "Rolls an additional disk of a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.",
-  confirm: ROLLBACK_CONFIRM,
-  inputs: {
-    vmId: { schema: vmIdInput, description: "Id of the VM the disk belongs to.", replaceOnChange: true },
-    volumeId: { schema: volumeIdInput, description: "Id of the additional disk (getBackups lists each VM's volumeIds).", replaceOnChange: true },
-    backupDate: {
-      schema: backupDateInput,
-      description: "Date of the disk's backup as getVolumeBackups gives it, with or without its fractional part (e.g. 2024-11-29T04:26:40.900150729 or 2024-11-29T04:26:40).",
-      replaceOnChange: true,
+export const volumeRollbackResource = recordingOperationSeconds(
+  defineAction({
+    host: NETANGELS_HOST,
+    type: "VolumeRollback",
+    description:
+      "Rolls an additional disk of a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.",
+    confirm: ROLLBACK_CONFIRM,
+    inputs: {
+      vmId: { schema: vmIdInput, description: "Id of the VM the disk belongs to.", replaceOnChange: true },
+      volumeId: { schema: volumeIdInput, description: "Id of the additional disk (getBackups lists each VM's volumeIds).", replaceOnChange: true },
+      backupDate: {
+        schema: backupDateInput,
+        description:
+          "Date of the disk's backup as getVolumeBackups gives it, with or without its fractional part (e.g. 2024-11-29T04:26:40.900150729 or 2024-11-29T04:26:40).",
+        replaceOnChange: true,
+      },
     },
-  },
-  operationTimeout: operationTimeoutInput,
-  outputs: {
-    matchedBackupDate: { schema: z.string(), description: "The listed date the given backupDate named (with its full fraction)." },
-    vmState: { schema: z.string(), description: "The VM's state after the rollback (refreshed by `pulumi refresh`)." },
-    rolledBackAt: { schema: z.string(), description: "When the provider saw the rollback finish (ISO 8601, the provider's clock)." },
-  },
-  notes: {
-    id: "`\"<vmId>/<volumeId>/<backup_date>/<epoch ms>\"`",
-    behaviour: [
-      "Create sends `POST /cloud/vms/{id}/volumes/{volume_id}/backups/{date}/`, with the same waits and action semantics as `netangels.VmRollback`.",
-      "The vendor's documentation prints this path as `.../backups/{date}(%5C.%5Cd+)%3F/`: the URL pattern `{date}(\\.\\d+)?` leaked through URL-encoded, so here the fraction is optional. `backupDate` is accepted with or without it and sent exactly as given; `matchedBackupDate` is the listed date it named.",
-    ],
-    limits: ["Before sending, `backupDate` must name exactly one of the volume's listed backups (the same string, or the one backup of that second; two in one second is an error listing both)."],
-    waits: ["Create waits for the VM to settle, then for the rollback to be seen under way and finished."],
-    adoption: ["Nothing to adopt: a rollback leaves no object on the host."],
-    errors: [
-      { error: "`... backups were made in second ...`", action: "Give the full date with its fraction, as `netangels.getVolumeBackups` lists it." },
-      { error: "`no backup dated ...`", action: "Copy a date from `netangels.getVolumeBackups`." },
-    ],
-    example: {
-      typescript: `import { netangels } from "pulumi-vps";
+    operationTimeout: operationTimeoutInput,
+    outputs: {
+      matchedBackupDate: { schema: z.string(), description: "The listed date the given backupDate named (with its full fraction)." },
+      vmState: { schema: z.string(), description: "The VM's state after the rollback (refreshed by `pulumi refresh`)." },
+      rolledBackAt: { schema: z.string(), description: "When the provider saw the rollback finish (ISO 8601, the provider's clock)." },
+    },
+    notes: {
+      id: '`"<vmId>/<volumeId>/<backup_date>/<epoch ms>"`',
+      behaviour: [
+        "Create sends `POST /cloud/vms/{id}/volumes/{volume_id}/backups/{date}/`, with the same waits and action semantics as `netangels.VmRollback`.",
+        "The vendor's documentation prints this path as `.../backups/{date}(%5C.%5Cd+)%3F/`: the URL pattern `{date}(\\.\\d+)?` leaked through URL-encoded, so here the fraction is optional. `backupDate` is accepted with or without it and sent exactly as given; `matchedBackupDate` is the listed date it named.",
+      ],
+      limits: [
+        "Before sending, `backupDate` must name exactly one of the volume's listed backups (the same string, or the one backup of that second; two in one second is an error listing both).",
+      ],
+      waits: ["Create waits for the VM to settle, then for the rollback to be seen under way and finished."],
+      adoption: ["Nothing to adopt: a rollback leaves no object on the host."],
+      errors: [
+        { error: "`... backups were made in second ...`", action: "Give the full date with its fraction, as `netangels.getVolumeBackups` lists it." },
+        { error: "`no backup dated ...`", action: "Copy a date from `netangels.getVolumeBackups`." },
+      ],
+      example: {
+        typescript: `import { netangels } from "pulumi-vps";
 
 // Opt-in, destructive: overwrites the additional disk with the backup.
 new netangels.VolumeRollback("data-back", { vmId: 42, volumeId: 7, backupDate: "2024-11-29T04:26:40", confirm: true, triggers: ["1"] });`,
-      yaml: `name: netangels-volume-rollback
+        yaml: `name: netangels-volume-rollback
 runtime: yaml
 resources:
   dataBack:
@@ -67,38 +72,55 @@ resources:
       backupDate: "2024-11-29T04:26:40"
       confirm: true
       triggers: [ "1" ]`,
+      },
     },
-  },
-  async run(inputs, ctx) {
-    const client = netangelsClientFromSettings();
-    const { vmId, volumeId, backupDate } = inputs;
-    const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
-    const what = `rollback of volume ${volumeId} of VM ${vmId} to ${backupDate}`;
-    return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
-      const entries = await listVolumeBackupsOf(client, vmId, volumeId, { signal: ctx.signal });
-      const listed = [...new Set(entries.map((e) => e.backup_date))];
-      const matches = matchingBackupDates(backupDate, listed);
-      if (matches.length === 0) throw noSuchBackupError(what, `volume ${volumeId} of VM ${vmId}`, backupDate, listed);
-      if (matches.length > 1) {
-        throw new VpsError(
-          { kind: "invalid", host: NETANGELS_HOST, operation: what, hint: `${matches.length} backups were made in second ${backupDateParts(backupDate)?.wholeSecond}: ${matches.map((d) => JSON.stringify(d)).join(", ")}; give the full date of one` },
-          "ambiguous backup date",
-        );
-      }
-      const vm = await runRollback({ client, vmId, ctx, timeoutMs, what, kind: "volume rollback", send: () => client.rollbackVolume(vmId, volumeId, backupDate, { signal: ctx.signal }) });
-      const at = ctx.clock.now();
-      ctx.logger.info(`${ctx.label}: volume ${volumeId} of VM ${vmId} rolled back to ${matches[0]}`);
-      return { id: `${vmId}/${volumeId}/${backupDate}/${at}`, outs: { ...inputs, matchedBackupDate: matches[0], vmState: vm.state, rolledBackAt: new Date(at).toISOString() } };
-    });
-  },
-  // With only the id (an import), the record is what the id `<vmId>/<volumeId>/<backupDate>/<ms>` says.
-  fromId(id) {
-    const m = /^(\d+)\/(\d+)\/(.+)\/(\d+)$/.exec(id);
-    return m ? { vmId: Number(m[1]), volumeId: Number(m[2]), backupDate: m[3], rolledBackAt: new Date(Number(m[4])).toISOString() } : {};
-  },
-  refresh: async (_id, record) => {
-    const live = record.volumeId === undefined ? undefined : await refreshRollback(record.vmId);
-    return live && { ...live, matchedBackupDate: record.matchedBackupDate ?? record.backupDate, rolledBackAt: record.rolledBackAt ?? "" };
-  },
-  forgotten: (state) => `a rollback cannot be undone; removing it from the stack changes nothing on volume ${state.volumeId} of VM ${state.vmId}`,
-}));
+    async run(inputs, ctx) {
+      const client = netangelsClientFromSettings();
+      const { vmId, volumeId, backupDate } = inputs;
+      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
+      const what = `rollback of volume ${volumeId} of VM ${vmId} to ${backupDate}`;
+      return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
+        const entries = await listVolumeBackupsOf(client, vmId, volumeId, { signal: ctx.signal });
+        const listed = [...new Set(entries.map((e) => e.backup_date))];
+        const matches = matchingBackupDates(backupDate, listed);
+        if (matches.length === 0) throw noSuchBackupError(what, `volume ${volumeId} of VM ${vmId}`, backupDate, listed);
+        if (matches.length > 1) {
+          throw new VpsError(
+            {
+              kind: "invalid",
+              host: NETANGELS_HOST,
+              operation: what,
+              hint: `${matches.length} backups were made in second ${backupDateParts(backupDate)?.wholeSecond}: ${matches.map((d) => JSON.stringify(d)).join(", ")}; give the full date of one`,
+            },
+            "ambiguous backup date",
+          );
+        }
+        const vm = await runRollback({
+          client,
+          vmId,
+          ctx,
+          timeoutMs,
+          what,
+          kind: "volume rollback",
+          send: () => client.rollbackVolume(vmId, volumeId, backupDate, { signal: ctx.signal }),
+        });
+        const at = ctx.clock.now();
+        ctx.logger.info(`${ctx.label}: volume ${volumeId} of VM ${vmId} rolled back to ${matches[0]}`);
+        return {
+          id: `${vmId}/${volumeId}/${backupDate}/${at}`,
+          outs: { ...inputs, matchedBackupDate: matches[0], vmState: vm.state, rolledBackAt: new Date(at).toISOString() },
+        };
+      });
+    },
+    // With only the id (an import), the record is what the id `<vmId>/<volumeId>/<backupDate>/<ms>` says.
+    fromId(id) {
+      const m = /^(\d+)\/(\d+)\/(.+)\/(\d+)$/.exec(id);
+      return m ? { vmId: Number(m[1]), volumeId: Number(m[2]), backupDate: m[3], rolledBackAt: new Date(Number(m[4])).toISOString() } : {};
+    },
+    refresh: async (_id, record) => {
+      const live = record.volumeId === undefined ? undefined : await refreshRollback(record.vmId);
+      return live && { ...live, matchedBackupDate: record.matchedBackupDate ?? record.backupDate, rolledBackAt: record.rolledBackAt ?? "" };
+    },
+    forgotten: (state) => `a rollback cannot be undone; removing it from the stack changes nothing on volume ${state.volumeId} of VM ${state.vmId}`,
+  }),
+);

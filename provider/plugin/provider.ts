@@ -10,7 +10,17 @@ import * as statusproto from "@pulumi/pulumi/proto/status_pb";
 import { systemClock } from "../core/clock";
 import { setConfigSource } from "../core/config";
 import { VpsError, errorMessage } from "../core/errors";
-import { checkResource, createResource, deleteResource, diffResource, importResource, labelFor, readResource, updateResource, type Props } from "../core/lifecycle";
+import {
+  checkResource,
+  createResource,
+  deleteResource,
+  diffResource,
+  importResource,
+  labelFor,
+  readResource,
+  updateResource,
+  type Props,
+} from "../core/lifecycle";
 import { globalRedactor } from "../core/redact";
 import type { CheckFailure, FunctionDefinition, HandlerContext, ResourceDefinition } from "../core/resource";
 import { functionDefinition, resourceDefinition } from "../hosts";
@@ -39,7 +49,11 @@ export interface PluginOptions {
 
 /** An error the engine turns into partial state: the object `id` exists although its create failed. */
 class InitFailedError extends Error {
-  constructor(message: string, readonly id: string, readonly properties: Props) {
+  constructor(
+    message: string,
+    readonly id: string,
+    readonly properties: Props,
+  ) {
     super(message);
   }
 }
@@ -185,7 +199,11 @@ export class VpsProvider {
         failures.push({ property: k, reason: `${PACKAGE_NAME}:${k} must be a string, got ${JSON.stringify(plain)}` });
       }
       if (!setting && k !== "version" && !k.startsWith("__")) {
-        void this.log.log(engproto.LogSeverity.WARNING, `${PACKAGE_NAME}:${k} is not a setting of this provider; known: ${[...this.settings.keys()].join(", ")}`, req.getUrn());
+        void this.log.log(
+          engproto.LogSeverity.WARNING,
+          `${PACKAGE_NAME}:${k} is not a setting of this provider; known: ${[...this.settings.keys()].join(", ")}`,
+          req.getUrn(),
+        );
       }
       inputs[k] = setting?.spec.secret && !isSecret(v) && !absent(v) ? secret(v) : v;
     }
@@ -277,7 +295,9 @@ export class VpsProvider {
     const inputs = { ...news.props };
     // Like the SDK classes: the name property defaults to the Pulumi resource name.
     if (def.nameProperty && absent(inputs[def.nameProperty])) inputs[def.nameProperty] = req.getName() || urnName(req.getUrn());
-    const r = await this.logged(() => checkResource(def, Object.keys(olds.props).length ? olds.props : undefined, inputs, this.context(def, req.getUrn(), inputs)));
+    const r = await this.logged(() =>
+      checkResource(def, Object.keys(olds.props).length ? olds.props : undefined, inputs, this.context(def, req.getUrn(), inputs)),
+    );
     const resp = new provproto.CheckResponse();
     resp.setInputs(toWire(wrapSecrets(r.inputs, this.secretsOf(def, news.secretKeys))));
     resp.setFailuresList(r.failures.map(toCheckFailure));
@@ -319,7 +339,8 @@ export class VpsProvider {
       } catch (e) {
         // The object exists although its create failed: the engine keeps it in state, so a later
         // update, refresh or destroy finds it.
-        if (e instanceof VpsError && e.createdId) throw new InitFailedError(e.message, e.createdId, wrapSecrets({ ...props, ...(e.partialOutputs ?? {}) }, secrets));
+        if (e instanceof VpsError && e.createdId)
+          throw new InitFailedError(e.message, e.createdId, wrapSecrets({ ...props, ...(e.partialOutputs ?? {}) }, secrets));
         throw e;
       }
     });
@@ -394,7 +415,11 @@ export class VpsProvider {
     const resp = new provproto.InvokeResponse();
     const parsed = def.args.safeParse(args);
     if (!parsed.success) {
-      resp.setFailuresList(parsed.error.issues.map((i) => toCheckFailure({ property: i.path.join(".") || "args", reason: `${req.getTok()}: ${i.path.join(".") || "args"}: ${i.message}` })));
+      resp.setFailuresList(
+        parsed.error.issues.map((i) =>
+          toCheckFailure({ property: i.path.join(".") || "args", reason: `${req.getTok()}: ${i.path.join(".") || "args"}: ${i.message}` }),
+        ),
+      );
       return resp;
     }
     const ctx: HandlerContext = { logger: this.log.logger(""), clock: systemClock, signal: this.abort.signal, label: `${def.host}.${def.name}` };

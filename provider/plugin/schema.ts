@@ -84,19 +84,30 @@ function list(names: string[]): string[] | undefined {
 }
 
 /** Input and output property specs of one property map, with the description's flags. */
-function propertyMap(types: TypeRegistry, def: ResourceDefinition, props: PropertyMap, io: "input" | "output"): { properties: Record<string, PropertySpec>; required: string[] } {
+function propertyMap(
+  types: TypeRegistry,
+  def: ResourceDefinition,
+  props: PropertyMap,
+  io: "input" | "output",
+): { properties: Record<string, PropertySpec>; required: string[] } {
   const shape: Record<string, z.ZodType> = {};
   for (const [k, p] of Object.entries(props)) shape[k] = p.schema;
-  return types.objectShape(objectShapeOf(shape, io), def.host, def.type, (prop) => {
-    const p = props[prop];
-    const extra: Partial<PropertySpec> = { description: describeProperty(def, prop) };
-    if (p.secret) extra.secret = true;
-    if (p.replaceOnChange) {
-      extra.replaceOnChanges = true;
-      extra.willReplaceOnChanges = true;
-    }
-    return extra;
-  }, (prop) => props[prop].description);
+  return types.objectShape(
+    objectShapeOf(shape, io),
+    def.host,
+    def.type,
+    (prop) => {
+      const p = props[prop];
+      const extra: Partial<PropertySpec> = { description: describeProperty(def, prop) };
+      if (p.secret) extra.secret = true;
+      if (p.replaceOnChange) {
+        extra.replaceOnChanges = true;
+        extra.willReplaceOnChanges = true;
+      }
+      return extra;
+    },
+    (prop) => props[prop].description,
+  );
 }
 
 function importSection(def: ResourceDefinition): string {

@@ -55,7 +55,11 @@ export function runCli(argv: string[], out: (line: string) => void = (l) => proc
   out(`  export TF_CLI_CONFIG_FILE=${r.configFile}`);
   out("and in your configuration:");
   out(`  terraform {\n    required_providers {\n      vps = { source = "${PROVIDER_SOURCE}" }\n    }\n  }`);
-  out(mode === "mirror" ? "then `tofu init` (or `terraform init`) installs it." : "then run `tofu plan` / `tofu apply` directly (`tofu init` is not needed for an overridden provider).");
+  out(
+    mode === "mirror"
+      ? "then `tofu init` (or `terraform init`) installs it."
+      : "then run `tofu plan` / `tofu apply` directly (`tofu init` is not needed for an overridden provider).",
+  );
   return 0;
 }
 

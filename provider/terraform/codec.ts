@@ -200,7 +200,9 @@ export function fromJson(json: unknown, t: CtyType, where = "value"): TfValue {
     case "set":
     case "tuple": {
       if (!Array.isArray(json)) throw new Error(`${where}: a list is required`);
-      return json.map((e, i) => fromJson(e, kind === "tuple" ? ((t as ["tuple", CtyType[]])[1][i] ?? "dynamic") : (t as [string, CtyType])[1], `${where}[${i}]`));
+      return json.map((e, i) =>
+        fromJson(e, kind === "tuple" ? ((t as ["tuple", CtyType[]])[1][i] ?? "dynamic") : (t as [string, CtyType])[1], `${where}[${i}]`),
+      );
     }
     case "map":
     case "object": {
@@ -242,6 +244,11 @@ export function sameValue(a: TfValue, b: TfValue): boolean {
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y)).map(([k, e]) => [k, sortKeys(e)]));
+  if (v !== null && typeof v === "object")
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>)
+        .sort(([x], [y]) => x.localeCompare(y))
+        .map(([k, e]) => [k, sortKeys(e)]),
+    );
   return v;
 }

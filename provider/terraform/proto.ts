@@ -38,7 +38,11 @@ export function protoCandidates(env: NodeJS.ProcessEnv = process.env, root: stri
   const out: string[] = [];
   if (env[PROTO_ENV]) out.push(env[PROTO_ENV] as string);
   if (root) out.push(path.join(root, "bin", "proto", PROTO_FILE), path.join(root, ".engine", "proto", PROTO_FILE));
-  const caches = [env.GOMODCACHE, env.GOPATH ? path.join(env.GOPATH.split(path.delimiter)[0], "pkg", "mod") : undefined, path.join(os.homedir(), "go", "pkg", "mod")];
+  const caches = [
+    env.GOMODCACHE,
+    env.GOPATH ? path.join(env.GOPATH.split(path.delimiter)[0], "pkg", "mod") : undefined,
+    path.join(os.homedir(), "go", "pkg", "mod"),
+  ];
   for (const c of caches) if (c) out.push(path.join(c, ...OPENTOFU_MODULE.split("/"), "docs", "plugin-protocol", PROTO_FILE));
   return out;
 }

@@ -207,9 +207,24 @@ export function dataSourceSchema(def: FunctionDefinition): DataSourceSchema {
     }
   } else {
     resultAttr = "result";
-    attrs.push({ name: "result", key: "result", type: tfTypeOf(def.result, "output"), required: false, optional: false, computed: true, sensitive: false, description: "The answer.", input: false, createOnly: false, replaceOnChange: false });
+    attrs.push({
+      name: "result",
+      key: "result",
+      type: tfTypeOf(def.result, "output"),
+      required: false,
+      optional: false,
+      computed: true,
+      sensitive: false,
+      description: "The answer.",
+      input: false,
+      createOnly: false,
+      replaceOnChange: false,
+    });
   }
-  assertDistinct(attrs.map((a) => a.name), `${def.host}.${def.name}`);
+  assertDistinct(
+    attrs.map((a) => a.name),
+    `${def.host}.${def.name}`,
+  );
   return indexed({ typeName: dataSourceTypeName(def), description: sentence(def.description), def, attrs, cty: objectCty(attrs, false), resultAttr });
 }
 
@@ -342,11 +357,20 @@ function protoAttribute(name: string, type: TfType, flags: Flags, description: s
   const nested = (t: TfType, nesting: "SINGLE" | "LIST" | "MAP"): ProtoAttribute | undefined => {
     if (t.kind !== "object") return undefined;
     const inner = t.attrs.map((a) =>
-      protoAttribute(a.name, a.type, flags.computed && !flags.optional ? { required: false, optional: false, computed: true } : { required: !a.optional, optional: a.optional, computed: false }, sentence(a.description ?? ""), false),
+      protoAttribute(
+        a.name,
+        a.type,
+        flags.computed && !flags.optional
+          ? { required: false, optional: false, computed: true }
+          : { required: !a.optional, optional: a.optional, computed: false },
+        sentence(a.description ?? ""),
+        false,
+      ),
     );
     return { ...base, nested_type: { attributes: inner, nesting } };
   };
-  const asNested = nested(type, "SINGLE") ?? (type.kind === "list" ? nested(type.elem, "LIST") : undefined) ?? (type.kind === "map" ? nested(type.elem, "MAP") : undefined);
+  const asNested =
+    nested(type, "SINGLE") ?? (type.kind === "list" ? nested(type.elem, "LIST") : undefined) ?? (type.kind === "map" ? nested(type.elem, "MAP") : undefined);
   return asNested ?? { ...base, type: Buffer.from(JSON.stringify(ctyType(type))) };
 }
 
@@ -376,7 +400,10 @@ const TIMEOUTS_BLOCK: ProtoBlock["block_types"][number] = {
 };
 
 export function resourceProtoSchema(s: ResourceSchema): ProtoSchema {
-  return { version: 0, block: { version: 0, attributes: attrsToProto(s.attrs), block_types: [TIMEOUTS_BLOCK], description: s.description, description_kind: "MARKDOWN" } };
+  return {
+    version: 0,
+    block: { version: 0, attributes: attrsToProto(s.attrs), block_types: [TIMEOUTS_BLOCK], description: s.description, description_kind: "MARKDOWN" },
+  };
 }
 
 export function dataSourceProtoSchema(s: DataSourceSchema): ProtoSchema {
@@ -384,9 +411,17 @@ export function dataSourceProtoSchema(s: DataSourceSchema): ProtoSchema {
 }
 
 export function providerProtoSchema(settings: ProviderSetting[]): ProtoSchema {
-  const attributes = settings.map((s) => protoAttribute(s.name, STRING, { required: false, optional: true, computed: false }, settingDescription(s), !!s.spec.secret));
+  const attributes = settings.map((s) =>
+    protoAttribute(s.name, STRING, { required: false, optional: true, computed: false }, settingDescription(s), !!s.spec.secret),
+  );
   return {
     version: 0,
-    block: { version: 0, attributes, block_types: [], description: "Credentials and endpoints of each host; each falls back to its environment variable.", description_kind: "MARKDOWN" },
+    block: {
+      version: 0,
+      attributes,
+      block_types: [],
+      description: "Credentials and endpoints of each host; each falls back to its environment variable.",
+      description_kind: "MARKDOWN",
+    },
   };
 }

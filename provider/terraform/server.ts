@@ -62,7 +62,9 @@ export async function serve(opts: ServeOptions = {}): Promise<Serving> {
   const out = opts.out ?? process.stdout;
   const versions = (env.PLUGIN_PROTOCOL_VERSIONS ?? PROTOCOL_VERSION).split(",").map((v) => v.trim());
   if (!versions.includes(PROTOCOL_VERSION)) {
-    throw new Error(`terraform-provider-vps speaks plugin protocol ${PROTOCOL_VERSION}; the host offers ${versions.join(", ")}: use OpenTofu 1.0 or later, or Terraform 1.0 or later`);
+    throw new Error(
+      `terraform-provider-vps speaks plugin protocol ${PROTOCOL_VERSION}; the host offers ${versions.join(", ")}: use OpenTofu 1.0 or later, or Terraform 1.0 or later`,
+    );
   }
   const definition = protoLoader.loadSync(opts.protoPath ?? findProto(env), LOADER_OPTIONS);
   // The package's shape comes from the .proto file loaded at run time; grpc types it only as a GrpcObject.
@@ -100,39 +102,55 @@ export async function serve(opts: ServeOptions = {}): Promise<Serving> {
     StopProvider: unary(() => provider.stopProvider()),
   });
 
-  server.addService({ Shutdown: rawMethod("/plugin.GRPCController/Shutdown", false, false) }, {
-    Shutdown: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-      callback(null, Buffer.alloc(0));
-      setImmediate(() => void stop());
+  server.addService(
+    { Shutdown: rawMethod("/plugin.GRPCController/Shutdown", false, false) },
+    {
+      Shutdown: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        callback(null, Buffer.alloc(0));
+        setImmediate(() => void stop());
+      },
     },
-  });
-  server.addService({ StreamStdio: rawMethod("/plugin.GRPCStdio/StreamStdio", false, true) }, {
-    // Our stdout and stderr reach the host directly (it reads the process's pipes); the stream only stays open.
-    StreamStdio: (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
-      openStreams.add(call);
-      call.on("cancelled", () => openStreams.delete(call));
+  );
+  server.addService(
+    { StreamStdio: rawMethod("/plugin.GRPCStdio/StreamStdio", false, true) },
+    {
+      // Our stdout and stderr reach the host directly (it reads the process's pipes); the stream only stays open.
+      StreamStdio: (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
+        openStreams.add(call);
+        call.on("cancelled", () => openStreams.delete(call));
+      },
     },
-  });
-  server.addService({ StartStream: rawMethod("/plugin.GRPCBroker/StartStream", true, true) }, {
-    StartStream: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
-      openStreams.add(call);
-      call.on("data", () => {});
-      call.on("end", () => {
-        openStreams.delete(call);
-        call.end();
-      });
-      call.on("cancelled", () => openStreams.delete(call));
+  );
+  server.addService(
+    { StartStream: rawMethod("/plugin.GRPCBroker/StartStream", true, true) },
+    {
+      StartStream: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
+        openStreams.add(call);
+        call.on("data", () => {});
+        call.on("end", () => {
+          openStreams.delete(call);
+          call.end();
+        });
+        call.on("cancelled", () => openStreams.delete(call));
+      },
     },
-  });
-  server.addService({ Check: rawMethod("/grpc.health.v1.Health/Check", false, false) }, {
-    // HealthCheckResponse{status: SERVING}.
-    Check: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => callback(null, Buffer.from([0x08, 0x01])),
-  });
+  );
+  server.addService(
+    { Check: rawMethod("/grpc.health.v1.Health/Check", false, false) },
+    {
+      // HealthCheckResponse{status: SERVING}.
+      Check: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => callback(null, Buffer.from([0x08, 0x01])),
+    },
+  );
 
   const clientCert = env.PLUGIN_CLIENT_CERT;
   const cert = clientCert ? selfSignedCertificate() : undefined;
   const credentials = cert
-    ? grpc.ServerCredentials.createSsl(Buffer.from(clientCert as string), [{ private_key: Buffer.from(cert.keyPem), cert_chain: Buffer.from(cert.certPem) }], true)
+    ? grpc.ServerCredentials.createSsl(
+        Buffer.from(clientCert as string),
+        [{ private_key: Buffer.from(cert.keyPem), cert_chain: Buffer.from(cert.certPem) }],
+        true,
+      )
     : grpc.ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", credentials, (err, p) => (err ? reject(err) : resolve(p))));
   const certField = cert ? `|${cert.der.toString("base64").replace(/=+$/, "")}` : "";

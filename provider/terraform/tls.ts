@@ -88,7 +88,10 @@ export function selfSignedCertificate(now: Date = new Date()): SelfSignedCertifi
   );
   const signature = crypto.sign("sha256", tbs, privateKey);
   const der = seq(tbs, ECDSA_SHA256, bits(signature));
-  const certPem = `-----BEGIN CERTIFICATE-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n?$/, "\n")}-----END CERTIFICATE-----\n`;
+  const certPem = `-----BEGIN CERTIFICATE-----\n${der
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .replace(/\n?$/, "\n")}-----END CERTIFICATE-----\n`;
   const keyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   return { der, certPem, keyPem };
 }

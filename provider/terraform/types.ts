@@ -128,7 +128,10 @@ function objectAttrs(s: ObjectShape): TfObjectAttr[] {
     if (description) attr.description = description;
     attrs.push(attr);
   }
-  assertDistinct(attrs.map((a) => a.name), attrs.map((a) => a.key).join(", "));
+  assertDistinct(
+    attrs.map((a) => a.name),
+    attrs.map((a) => a.key).join(", "),
+  );
   return attrs;
 }
 

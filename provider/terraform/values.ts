@@ -77,7 +77,12 @@ function dynamicFromProp(v: unknown): TfValue {
   if (v === CORE_UNKNOWN) return UNKNOWN;
   if (Array.isArray(v)) return v.map(dynamicFromProp);
   if (v instanceof Date) return v.toISOString();
-  if (isRecord(v)) return Object.fromEntries(Object.entries(v).filter(([, e]) => e !== undefined).map(([k, e]) => [k, dynamicFromProp(e)]));
+  if (isRecord(v))
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, e]) => e !== undefined)
+        .map(([k, e]) => [k, dynamicFromProp(e)]),
+    );
   return v as TfValue;
 }
 

@@ -15,7 +15,11 @@ import { performRestore, RESTORE_CONFIRM } from "./restore";
 
 const inputs = {
   serverId: serverIdProperty(true),
-  backupId: { schema: idString("backup"), description: "Id of the backup to restore (a vpsorg.Backup's id, or one from vpsorg.getBackups)", replaceOnChange: true },
+  backupId: {
+    schema: idString("backup"),
+    description: "Id of the backup to restore (a vpsorg.Backup's id, or one from vpsorg.getBackups)",
+    replaceOnChange: true,
+  },
 };
 
 const outputs = {
@@ -26,29 +30,32 @@ const outputs = {
 
 const ID_FORM = /^backup-(\d+)-(\d+)$/;
 
-export const backupRestore = recordingOperationSeconds(defineAction({
-  host: HOST,
-  type: "BackupRestore",
-  description: "Restores a VPS.org server from a backup (overwrites all current data on the server)",
-  confirm: RESTORE_CONFIRM,
-  inputs,
-  operationTimeout: operationTimeoutProperty("restore"),
-  outputs,
-  notes: {
-    id: "`backup-<id>-<epoch ms>`",
-    behaviour: [
-      "A restore as a resource: create calls `POST /servers/{server_id}/restore/` with `{\"backup_id\": …}` and waits; a change of the target or of `triggers` replaces the resource, which restores again; refresh keeps the record; delete does nothing to the server. The host stops the server before restoring.",
-    ],
-    waits: ["Create waits until `GET /servers/{id}/` shows the server out of `restoring` (see [when a restore has finished](index.md#where-the-vendors-api-documentation-is-silent))."],
-    adoption: ["Nothing to adopt: a restore leaves no object on the host."],
-    errors: [{ error: "`backup ... does not exist`", action: "Check `backupId` (`vpsorg.getBackups` lists them)." }],
-    example: {
-      typescript: `import { vpsorg } from "pulumi-vps";
+export const backupRestore = recordingOperationSeconds(
+  defineAction({
+    host: HOST,
+    type: "BackupRestore",
+    description: "Restores a VPS.org server from a backup (overwrites all current data on the server)",
+    confirm: RESTORE_CONFIRM,
+    inputs,
+    operationTimeout: operationTimeoutProperty("restore"),
+    outputs,
+    notes: {
+      id: "`backup-<id>-<epoch ms>`",
+      behaviour: [
+        'A restore as a resource: create calls `POST /servers/{server_id}/restore/` with `{"backup_id": …}` and waits; a change of the target or of `triggers` replaces the resource, which restores again; refresh keeps the record; delete does nothing to the server. The host stops the server before restoring.',
+      ],
+      waits: [
+        "Create waits until `GET /servers/{id}/` shows the server out of `restoring` (see [when a restore has finished](index.md#where-the-vendors-api-documentation-is-silent)).",
+      ],
+      adoption: ["Nothing to adopt: a restore leaves no object on the host."],
+      errors: [{ error: "`backup ... does not exist`", action: "Check `backupId` (`vpsorg.getBackups` lists them)." }],
+      example: {
+        typescript: `import { vpsorg } from "pulumi-vps";
 
 const backup = new vpsorg.Backup("pre-deploy", { serverId: 12345 });
 // Opt-in, destructive: overwrites the server's disk.
 new vpsorg.BackupRestore("restore", { serverId: 12345, backupId: backup.id, confirm: true, triggers: ["1"] });`,
-      yaml: `name: vpsorg-backup-restore
+        yaml: `name: vpsorg-backup-restore
 runtime: yaml
 resources:
   restore:
@@ -58,25 +65,32 @@ resources:
       backupId: "4321"
       confirm: true
       triggers: [ "1" ]`,
+      },
     },
-  },
-  async run(news, ctx) {
-    const client = clientFor(ctx);
-    const backupId = vendorId(news.backupId, "backup");
-    const send = () => client.restoreBackup(news.serverId, backupId, ctx.signal);
-    const outcome = await performRestore(ctx, news.operationTimeout, { client, serverId: news.serverId, source: `backup ${backupId}`, missing: `server ${news.serverId} or its backup ${backupId}`, send });
-    return { id: `backup-${backupId}-${Date.parse(outcome.restoredAt)}`, outs: { ...news, ...outcome } };
-  },
-  // As SnapshotRestore's: the record as it is; with only the id (an import), what the id says, and
-  // the server from the backup's listing entry.
-  fromId(id) {
-    const m = ID_FORM.exec(id);
-    return m ? { backupId: m[1], restoredAt: new Date(Number(m[2])).toISOString() } : {};
-  },
-  async refresh(id, record, ctx) {
-    const m = ID_FORM.exec(id);
-    if (record.serverId !== undefined || !m) return {};
-    return { serverId: (await clientFor(ctx).listBackups({ signal: ctx.signal })).find((b) => b.id === Number(m[1]))?.server.id };
-  },
-  forgotten: () => "removing the record of a restore; the server is left as it is",
-}));
+    async run(news, ctx) {
+      const client = clientFor(ctx);
+      const backupId = vendorId(news.backupId, "backup");
+      const send = () => client.restoreBackup(news.serverId, backupId, ctx.signal);
+      const outcome = await performRestore(ctx, news.operationTimeout, {
+        client,
+        serverId: news.serverId,
+        source: `backup ${backupId}`,
+        missing: `server ${news.serverId} or its backup ${backupId}`,
+        send,
+      });
+      return { id: `backup-${backupId}-${Date.parse(outcome.restoredAt)}`, outs: { ...news, ...outcome } };
+    },
+    // As SnapshotRestore's: the record as it is; with only the id (an import), what the id says, and
+    // the server from the backup's listing entry.
+    fromId(id) {
+      const m = ID_FORM.exec(id);
+      return m ? { backupId: m[1], restoredAt: new Date(Number(m[2])).toISOString() } : {};
+    },
+    async refresh(id, record, ctx) {
+      const m = ID_FORM.exec(id);
+      if (record.serverId !== undefined || !m) return {};
+      return { serverId: (await clientFor(ctx).listBackups({ signal: ctx.signal })).find((b) => b.id === Number(m[1]))?.server.id };
+    },
+    forgotten: () => "removing the record of a restore; the server is left as it is",
+  }),
+);

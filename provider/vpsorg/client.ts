@@ -84,12 +84,26 @@ export class VpsorgClient {
 
   /** `POST /snapshots/{id}/restore/`: overwrites the server's disk; never repeated blindly. */
   restoreSnapshot(snapshotId: number, signal?: AbortSignal): Promise<RestoreAnswer> {
-    return this.http.call({ operation: `POST /snapshots/${snapshotId}/restore/`, method: "POST", path: `/snapshots/${snapshotId}/restore/`, ...WRITE_ONCE, schema: snapshotRestoreSchema, signal });
+    return this.http.call({
+      operation: `POST /snapshots/${snapshotId}/restore/`,
+      method: "POST",
+      path: `/snapshots/${snapshotId}/restore/`,
+      ...WRITE_ONCE,
+      schema: snapshotRestoreSchema,
+      signal,
+    });
   }
 
   /** `DELETE /snapshots/{id}/`: 204. Repeating it is harmless (the second answer is a 404, read as gone). */
   async deleteSnapshot(snapshotId: number, signal?: AbortSignal): Promise<void> {
-    await this.http.call({ operation: `DELETE /snapshots/${snapshotId}/`, method: "DELETE", path: `/snapshots/${snapshotId}/`, ...REPEATABLE_WRITE, schema: emptySchema, signal });
+    await this.http.call({
+      operation: `DELETE /snapshots/${snapshotId}/`,
+      method: "DELETE",
+      path: `/snapshots/${snapshotId}/`,
+      ...REPEATABLE_WRITE,
+      schema: emptySchema,
+      signal,
+    });
   }
 
   // --- backups (003_7ffc11edc49a36a0.txt) ---
@@ -105,19 +119,42 @@ export class VpsorgClient {
   }
 
   async deleteBackup(backupId: number, signal?: AbortSignal): Promise<void> {
-    await this.http.call({ operation: `DELETE /backups/${backupId}/`, method: "DELETE", path: `/backups/${backupId}/`, ...REPEATABLE_WRITE, schema: emptySchema, signal });
+    await this.http.call({
+      operation: `DELETE /backups/${backupId}/`,
+      method: "DELETE",
+      path: `/backups/${backupId}/`,
+      ...REPEATABLE_WRITE,
+      schema: emptySchema,
+      signal,
+    });
   }
 
   // --- servers (pointed to by the VPS.org backups documentation) ---
 
   /** `POST /servers/{server_id}/restore/` with `{"backup_id": ...}`. */
   restoreBackup(serverId: number, backupId: number, signal?: AbortSignal): Promise<z.infer<typeof backupRestoreSchema>> {
-    return this.http.call({ operation: `POST /servers/${serverId}/restore/`, method: "POST", path: `/servers/${serverId}/restore/`, json: { backup_id: backupId }, ...WRITE_ONCE, schema: backupRestoreSchema, signal });
+    return this.http.call({
+      operation: `POST /servers/${serverId}/restore/`,
+      method: "POST",
+      path: `/servers/${serverId}/restore/`,
+      json: { backup_id: backupId },
+      ...WRITE_ONCE,
+      schema: backupRestoreSchema,
+      signal,
+    });
   }
 
   /** `GET /servers/{id}/`: only `status` is used (to see a restore end). */
   getServer(serverId: number, opts: { signal?: AbortSignal; poll?: boolean } = {}): Promise<Server> {
-    return this.http.call({ operation: `GET /servers/${serverId}/`, method: "GET", path: `/servers/${serverId}/`, ...READ, priority: opts.poll ? "poll" : "read", schema: serverSchema, signal: opts.signal });
+    return this.http.call({
+      operation: `GET /servers/${serverId}/`,
+      method: "GET",
+      path: `/servers/${serverId}/`,
+      ...READ,
+      priority: opts.poll ? "poll" : "read",
+      schema: serverSchema,
+      signal: opts.signal,
+    });
   }
 
   /**
@@ -129,13 +166,28 @@ export class VpsorgClient {
    * Objects are de-duplicated by id, since a listing that changes while being read shifts objects
    * between pages.
    */
-  private async listAll<T extends { id: number }>(operation: string, path: string, filter: Record<string, QueryValue>, schema: ReturnType<typeof page<z.ZodType<T>>>, opts: ListOptions): Promise<T[]> {
+  private async listAll<T extends { id: number }>(
+    operation: string,
+    path: string,
+    filter: Record<string, QueryValue>,
+    schema: ReturnType<typeof page<z.ZodType<T>>>,
+    opts: ListOptions,
+  ): Promise<T[]> {
     const seen = new Map<number, T>();
     let query: Record<string, QueryValue> = { ...filter };
     for (let n = 1; n <= MAX_PAGES; n++) {
       let res: { count: number; next?: string | null; results: T[] };
       try {
-        res = (await this.http.call({ operation, method: "GET", path, query, ...READ, priority: opts.poll ? "poll" : "read", schema, signal: opts.signal })) as typeof res;
+        res = (await this.http.call({
+          operation,
+          method: "GET",
+          path,
+          query,
+          ...READ,
+          priority: opts.poll ? "poll" : "read",
+          schema,
+          signal: opts.signal,
+        })) as typeof res;
       } catch (e) {
         // A page past the end (the listing shrank while being read) is a 404 "Invalid page." in
         // Django REST Framework: what was read so far is the whole listing.

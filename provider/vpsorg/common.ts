@@ -16,12 +16,16 @@ export function clientFor(_ctx: HandlerContext): VpsorgClient {
 /** A Pulumi id (a decimal string) → the vendor's integer; anything else is an error naming it. */
 export function vendorId(id: string, what: string): number {
   if (!/^\d+$/.test(id) || Number(id) <= 0 || !Number.isSafeInteger(Number(id))) {
-    throw new VpsError({ kind: "invalid", host: HOST, operation: `reading ${what}`, hint: `"${id}" is not a VPS.org ${what} id (a positive decimal number)` }, "bad id");
+    throw new VpsError(
+      { kind: "invalid", host: HOST, operation: `reading ${what}`, hint: `"${id}" is not a VPS.org ${what} id (a positive decimal number)` },
+      "bad id",
+    );
   }
   return Number(id);
 }
 
-export const idString = (what: string) => z.string().regex(/^\d+$/, `must be a ${what} id: a positive decimal number as a string (a Pulumi id, e.g. \`snapshot.id\`)`);
+export const idString = (what: string) =>
+  z.string().regex(/^\d+$/, `must be a ${what} id: a positive decimal number as a string (a Pulumi id, e.g. \`snapshot.id\`)`);
 
 type WaitKind = keyof typeof VPSORG_TIMEOUTS.defaults;
 

@@ -58,7 +58,17 @@ export const getSnapshots = defineFunction({
     const list = await clientFor(ctx).listSnapshots({ serverId: args.serverId, signal: ctx.signal });
     return {
       serverId: args.serverId,
-      snapshots: list.map((s) => ({ id: String(s.id), snapshotId: s.id, serverId: s.server.id, serverName: s.server.name, name: s.name, status: s.status, sizeMb: s.size_mb, createdAt: s.created_at, description: optionalText(s.description) })),
+      snapshots: list.map((s) => ({
+        id: String(s.id),
+        snapshotId: s.id,
+        serverId: s.server.id,
+        serverName: s.server.name,
+        name: s.name,
+        status: s.status,
+        sizeMb: s.size_mb,
+        createdAt: s.created_at,
+        description: optionalText(s.description),
+      })),
     };
   },
 });
@@ -67,13 +77,30 @@ export const getBackups = defineFunction({
   host: HOST,
   name: "getBackups",
   description: "Backups (manual and automatic) of one server or of every server of the account",
-  args: z.object({ serverId: serverFilter, backupType: z.enum(BACKUP_TYPES).optional().describe(`Only backups of this type: ${BACKUP_TYPES.map((t) => `\`${t}\``).join(" or ")}; unset: both.`) }),
+  args: z.object({
+    serverId: serverFilter,
+    backupType: z
+      .enum(BACKUP_TYPES)
+      .optional()
+      .describe(`Only backups of this type: ${BACKUP_TYPES.map((t) => `\`${t}\``).join(" or ")}; unset: both.`),
+  }),
   result: z.object({ serverId: serverAnswered, backups: z.array(backupItem).describe("The backups, in the order the API lists them.") }),
   async run(args, ctx) {
     const list = await clientFor(ctx).listBackups({ serverId: args.serverId, backupType: args.backupType, signal: ctx.signal });
     return {
       serverId: args.serverId,
-      backups: list.map((b) => ({ id: String(b.id), backupId: b.id, serverId: b.server.id, serverName: b.server.name, backupType: b.backup_type, status: b.status, sizeMb: b.size_mb, createdAt: b.created_at, expiresAt: b.expires_at, description: optionalText(b.description) })),
+      backups: list.map((b) => ({
+        id: String(b.id),
+        backupId: b.id,
+        serverId: b.server.id,
+        serverName: b.server.name,
+        backupType: b.backup_type,
+        status: b.status,
+        sizeMb: b.size_mb,
+        createdAt: b.created_at,
+        expiresAt: b.expires_at,
+        description: optionalText(b.description),
+      })),
     };
   },
 });

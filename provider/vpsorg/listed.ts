@@ -43,9 +43,22 @@ export async function createAndAwait<T extends Snapshot | Backup>(
 }
 
 /** An adopted object as it is once complete: one still in progress is awaited (made at a moment not seen here, so no duration estimate). */
-export async function completedAdopted<T extends Snapshot | Backup>(client: VpsorgClient, objects: ListedObjects<T>, found: T, operationTimeout: number | undefined, ctx: HandlerContext): Promise<T> {
+export async function completedAdopted<T extends Snapshot | Backup>(
+  client: VpsorgClient,
+  objects: ListedObjects<T>,
+  found: T,
+  operationTimeout: number | undefined,
+  ctx: HandlerContext,
+): Promise<T> {
   if (found.status === "completed") return found;
-  return waitUntilCompleted({ kind: objects.kind, id: found.id, list: (signal) => objects.list(client, { serverId: found.server.id, signal, poll: true }), timeoutMs: waitTimeoutMs(operationTimeout, ctx, objects.kind), ctx, startUnseen: true });
+  return waitUntilCompleted({
+    kind: objects.kind,
+    id: found.id,
+    list: (signal) => objects.list(client, { serverId: found.server.id, signal, poll: true }),
+    timeoutMs: waitTimeoutMs(operationTimeout, ctx, objects.kind),
+    ctx,
+    startUnseen: true,
+  });
 }
 
 /**
@@ -53,16 +66,32 @@ export async function completedAdopted<T extends Snapshot | Backup>(client: Vpso
  * account's listing (`get` gives only an id). `elsewhere: true` also looks beyond that server
  * (adoption, to say where the object really is).
  */
-export async function findListed<T extends Snapshot | Backup>(client: VpsorgClient, objects: ListedObjects<T>, id: number, serverId: number | undefined, signal?: AbortSignal, elsewhere = false): Promise<T | undefined> {
+export async function findListed<T extends Snapshot | Backup>(
+  client: VpsorgClient,
+  objects: ListedObjects<T>,
+  id: number,
+  serverId: number | undefined,
+  signal?: AbortSignal,
+  elsewhere = false,
+): Promise<T | undefined> {
   const found = (await objects.list(client, { serverId, signal })).find((x) => x.id === id);
   if (found || serverId === undefined || !elsewhere) return found;
   return (await objects.list(client, { signal })).find((x) => x.id === id);
 }
 
 /** A read: undefined when gone. Concurrent reads (a refresh) of one server's objects share one listing (provider/core/coalesce.ts). */
-export function readListed<T extends Snapshot | Backup>(client: VpsorgClient, objects: ListedObjects<T>, id: string, serverId: number | undefined, signal?: AbortSignal): Promise<T | undefined> {
+export function readListed<T extends Snapshot | Backup>(
+  client: VpsorgClient,
+  objects: ListedObjects<T>,
+  id: string,
+  serverId: number | undefined,
+  signal?: AbortSignal,
+): Promise<T | undefined> {
   const vendor = vendorId(id, objects.kind);
   if (serverId === undefined) return unlessGone(findListed(client, objects, vendor, undefined, signal));
-  const listing = sharedListing(`${HOST}|${client.http.baseUrl}|${objects.kind}s|${serverId}`, async () => new Map((await objects.list(client, { serverId })).map((x): [number, T] => [x.id, x])));
+  const listing = sharedListing(
+    `${HOST}|${client.http.baseUrl}|${objects.kind}s|${serverId}`,
+    async () => new Map((await objects.list(client, { serverId })).map((x): [number, T] => [x.id, x])),
+  );
   return unlessGone(listing.get(vendor));
 }

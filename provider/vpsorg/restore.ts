@@ -32,7 +32,13 @@ export interface RestoreOutcome {
 export async function performRestore(
   ctx: HandlerContext,
   operationTimeout: number | undefined,
-  opts: { client: VpsorgClient; serverId: number; source: string; missing: string; send: () => Promise<RestoreAnswer | { status?: string; message?: string; server?: { status?: string } }> },
+  opts: {
+    client: VpsorgClient;
+    serverId: number;
+    source: string;
+    missing: string;
+    send: () => Promise<RestoreAnswer | { status?: string; message?: string; server?: { status?: string } }>;
+  },
 ): Promise<RestoreOutcome> {
   const { client, serverId } = opts;
   return objectLocks.run(lockKey(HOST, "server", serverId), async () => {
@@ -45,9 +51,18 @@ export async function performRestore(
       const status = (await client.getServer(serverId, { signal: ctx.signal })).status;
       if (status === SERVER_RESTORING) return { state: "running", found: undefined };
       if (before === "running" && status === "running") return { state: "absent" };
-      return { state: "unknown", why: `server ${serverId} is ${status ?? "of no reported status"}${before === undefined ? "" : ` (it was ${before} before)`}, which a finished restore leaves as well, so the API cannot show whether the restore ran` };
+      return {
+        state: "unknown",
+        why: `server ${serverId} is ${status ?? "of no reported status"}${before === undefined ? "" : ` (it was ${before} before)`}, which a finished restore leaves as well, so the API cannot show whether the restore ran`,
+      };
     };
-    const r = await sendReconciled({ host: HOST, operation: `restore of server ${serverId} from ${opts.source}`, send: () => opts.send().catch((e: unknown) => Promise.reject(explainNotFound(e, opts.missing))), repeat: { kind: "observable", look }, logger: ctx.logger });
+    const r = await sendReconciled({
+      host: HOST,
+      operation: `restore of server ${serverId} from ${opts.source}`,
+      send: () => opts.send().catch((e: unknown) => Promise.reject(explainNotFound(e, opts.missing))),
+      repeat: { kind: "observable", look },
+      logger: ctx.logger,
+    });
     let answer: Awaited<ReturnType<typeof opts.send>>;
     if (r.kind === "sent") {
       answer = r.answer;

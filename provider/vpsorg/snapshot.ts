@@ -16,7 +16,11 @@ import { SNAPSHOT_YAML } from "./notes";
  * every input change replaces it.
  */
 
-const snapshotObjects: ListedObjects<Snapshot> = { kind: "snapshot", list: (client, opts) => client.listSnapshots(opts), remove: (client, id, signal) => client.deleteSnapshot(id, signal) };
+const snapshotObjects: ListedObjects<Snapshot> = {
+  kind: "snapshot",
+  list: (client, opts) => client.listSnapshots(opts),
+  remove: (client, id, signal) => client.deleteSnapshot(id, signal),
+};
 
 const inputs = {
   serverId: serverIdProperty(true),
@@ -29,8 +33,12 @@ const inputs = {
     description: `Snapshot name: 1–${SNAPSHOT_NAME_MAX} ASCII letters, digits, \`-\` and \`_\``,
     replaceOnChange: true,
   },
-  description: { schema: z.string().optional(), description: "Snapshot description; `\"\"` is the same as none", replaceOnChange: true },
-  importFrom: { schema: idString("snapshot").optional(), description: "Adopt this existing snapshot (its id) instead of creating one; its server, name and description must match the inputs", createOnly: true },
+  description: { schema: z.string().optional(), description: 'Snapshot description; `""` is the same as none', replaceOnChange: true },
+  importFrom: {
+    schema: idString("snapshot").optional(),
+    description: "Adopt this existing snapshot (its id) instead of creating one; its server, name and description must match the inputs",
+    createOnly: true,
+  },
   operationTimeout: operationTimeoutProperty("snapshot"),
 };
 
@@ -49,7 +57,13 @@ function outsOf(s: Snapshot) {
 }
 
 function inputsOf(s: Snapshot, state: Partial<Inputs>): Inputs {
-  return { serverId: s.server.id, name: s.name, description: optionalText(s.description), importFrom: state.importFrom, operationTimeout: state.operationTimeout };
+  return {
+    serverId: s.server.id,
+    name: s.name,
+    description: optionalText(s.description),
+    importFrom: state.importFrom,
+    operationTimeout: state.operationTimeout,
+  };
 }
 
 function describe(list: Snapshot[]): string {
@@ -96,7 +110,10 @@ async function createOnce(client: VpsorgClient, inputs: Inputs, before: Snapshot
   const known = new Set(before.map((s) => s.id));
   const send = async () => {
     try {
-      return await client.createSnapshot({ server_id: inputs.serverId, name: inputs.name, ...(inputs.description !== undefined ? { description: inputs.description } : {}) }, ctx.signal);
+      return await client.createSnapshot(
+        { server_id: inputs.serverId, name: inputs.name, ...(inputs.description !== undefined ? { description: inputs.description } : {}) },
+        ctx.signal,
+      );
     } catch (e) {
       if (isVpsError(e, "invalid") && e.httpStatus === 400) {
         const now = await client.listSnapshots({ serverId: inputs.serverId, signal: ctx.signal });
@@ -120,83 +137,114 @@ async function createOnce(client: VpsorgClient, inputs: Inputs, before: Snapshot
 async function adopt(client: VpsorgClient, inputs: Inputs, ctx: HandlerContext) {
   const id = vendorId(inputs.importFrom!, "snapshot");
   const s = await findListed(client, snapshotObjects, id, inputs.serverId, ctx.signal, true);
-  if (!s) throw new VpsError({ kind: "notFound", host: HOST, operation: "importFrom", objectId: inputs.importFrom, hint: `snapshot ${id} does not exist (vpsorg.getSnapshots lists them)` }, "nothing to adopt");
+  if (!s)
+    throw new VpsError(
+      {
+        kind: "notFound",
+        host: HOST,
+        operation: "importFrom",
+        objectId: inputs.importFrom,
+        hint: `snapshot ${id} does not exist (vpsorg.getSnapshots lists them)`,
+      },
+      "nothing to adopt",
+    );
   const diffs: string[] = [];
   if (s.server.id !== inputs.serverId) diffs.push(`serverId: the snapshot belongs to server ${s.server.id}, the inputs say ${inputs.serverId}`);
   if (s.name !== inputs.name) diffs.push(`name: the snapshot is "${s.name}", the inputs say "${inputs.name}"`);
-  if (optionalText(s.description) !== optionalText(inputs.description)) diffs.push(`description: the snapshot has ${JSON.stringify(optionalText(s.description) ?? null)}, the inputs say ${JSON.stringify(inputs.description ?? null)}`);
+  if (optionalText(s.description) !== optionalText(inputs.description))
+    diffs.push(
+      `description: the snapshot has ${JSON.stringify(optionalText(s.description) ?? null)}, the inputs say ${JSON.stringify(inputs.description ?? null)}`,
+    );
   if (diffs.length > 0) {
-    throw new VpsError({ kind: "conflict", host: HOST, operation: "importFrom", objectId: inputs.importFrom, hint: `snapshot properties cannot change in place, so the inputs must match the snapshot: ${diffs.join("; ")}` }, `snapshot ${id} differs from the inputs`);
+    throw new VpsError(
+      {
+        kind: "conflict",
+        host: HOST,
+        operation: "importFrom",
+        objectId: inputs.importFrom,
+        hint: `snapshot properties cannot change in place, so the inputs must match the snapshot: ${diffs.join("; ")}`,
+      },
+      `snapshot ${id} differs from the inputs`,
+    );
   }
   const done = await completedAdopted(client, snapshotObjects, s, inputs.operationTimeout, ctx);
   ctx.logger.info(`${ctx.label}: adopted snapshot ${id}`);
   return { id: String(id), outs: { ...inputs, ...outsOf(done) } };
 }
 
-export const snapshot = recordingOperationSeconds(defineResource({
-  host: HOST,
-  type: "Snapshot",
-  description: "A snapshot of a VPS.org server (at most 5 per server); restore it with vpsorg.SnapshotRestore",
-  inputs,
-  outputs,
-  notes: {
-    id: "the vendor's snapshot id as a decimal string (`\"6789\"`)",
-    behaviour: [
-      "Create calls `POST /snapshots/`, then reads `GET /snapshots/?server_id=` (every page) until the snapshot is `completed`. Delete calls `DELETE /snapshots/{id}/` (already gone is success). Every input replaces: the API cannot edit a snapshot.",
-      "When the server says `running`, a warning is logged: a snapshot of a running server may be inconsistent.",
-      "A status other than `in_progress` / `completed` (e.g. `failed`) fails the create, naming the status and the host's message; the failed snapshot is deleted (it would count toward the 5).",
-    ],
-    limits: ["At most **5 snapshots per server**: create checks the listing first and fails with the five that exist (name, id, status, date) before sending anything; if another client fills the last slot in between, the host's 400 gets the same message."],
-    waits: ["Create waits until the listing shows the snapshot `completed`."],
-    adoption: ["With `importFrom`, the snapshot's server, name and description must match the inputs (nothing can change in place); a difference fails, naming it."],
-    errors: [
-      { error: "`server ... already has the maximum of 5 snapshots: ...`", action: "Delete one (or remove its `vpsorg.Snapshot` resource) first." },
-      { error: "`... may contain only ASCII letters, digits, hyphens (-) and underscores (_)`", action: "Rename the snapshot." },
-      { error: "`the snapshot disappeared from the listing before it was completed`", action: "It was deleted outside Pulumi or discarded by the host: run `pulumi up` again." },
-    ],
-    example: {
-      typescript: `import { vpsorg } from "pulumi-vps";
+export const snapshot = recordingOperationSeconds(
+  defineResource({
+    host: HOST,
+    type: "Snapshot",
+    description: "A snapshot of a VPS.org server (at most 5 per server); restore it with vpsorg.SnapshotRestore",
+    inputs,
+    outputs,
+    notes: {
+      id: 'the vendor\'s snapshot id as a decimal string (`"6789"`)',
+      behaviour: [
+        "Create calls `POST /snapshots/`, then reads `GET /snapshots/?server_id=` (every page) until the snapshot is `completed`. Delete calls `DELETE /snapshots/{id}/` (already gone is success). Every input replaces: the API cannot edit a snapshot.",
+        "When the server says `running`, a warning is logged: a snapshot of a running server may be inconsistent.",
+        "A status other than `in_progress` / `completed` (e.g. `failed`) fails the create, naming the status and the host's message; the failed snapshot is deleted (it would count toward the 5).",
+      ],
+      limits: [
+        "At most **5 snapshots per server**: create checks the listing first and fails with the five that exist (name, id, status, date) before sending anything; if another client fills the last slot in between, the host's 400 gets the same message.",
+      ],
+      waits: ["Create waits until the listing shows the snapshot `completed`."],
+      adoption: [
+        "With `importFrom`, the snapshot's server, name and description must match the inputs (nothing can change in place); a difference fails, naming it.",
+      ],
+      errors: [
+        { error: "`server ... already has the maximum of 5 snapshots: ...`", action: "Delete one (or remove its `vpsorg.Snapshot` resource) first." },
+        { error: "`... may contain only ASCII letters, digits, hyphens (-) and underscores (_)`", action: "Rename the snapshot." },
+        {
+          error: "`the snapshot disappeared from the listing before it was completed`",
+          action: "It was deleted outside Pulumi or discarded by the host: run `pulumi up` again.",
+        },
+      ],
+      example: {
+        typescript: `import { vpsorg } from "pulumi-vps";
 
 const snap = new vpsorg.Snapshot("before-upgrade", { serverId: 12345, name: "before-upgrade" });
 export const snapshotId = snap.snapshotId;`,
-      yaml: `name: vpsorg-snapshot
+        yaml: `name: vpsorg-snapshot
 runtime: yaml
 resources:
 ${SNAPSHOT_YAML}
 outputs:
   snapshotId: \${beforeUpgrade.snapshotId}`,
+      },
     },
-  },
-  handler: {
-    // The name charset, the id forms and the types are the schemas' (checked before this runs).
-    async check(news) {
-      return withoutEmptyDescription(news);
-    },
+    handler: {
+      // The name charset, the id forms and the types are the schemas' (checked before this runs).
+      async check(news) {
+        return withoutEmptyDescription(news);
+      },
 
-    async create(news, ctx) {
-      const client = clientFor(ctx);
-      if (news.importFrom !== undefined) return adopt(client, news, ctx);
-      const done = await createAndAwait(client, snapshotObjects, {
-        serverId: news.serverId,
-        operationTimeout: news.operationTimeout,
-        ctx,
-        start: async (before) => {
-          if (before.length >= MAX_SNAPSHOTS_PER_SERVER) throw limitError(news.serverId, before);
-          await warnIfRunning(client, news.serverId, ctx);
-          return createOnce(client, news, before, ctx);
-        },
-      });
-      return { id: String(done.id), outs: { ...news, ...outsOf(done) } };
-    },
+      async create(news, ctx) {
+        const client = clientFor(ctx);
+        if (news.importFrom !== undefined) return adopt(client, news, ctx);
+        const done = await createAndAwait(client, snapshotObjects, {
+          serverId: news.serverId,
+          operationTimeout: news.operationTimeout,
+          ctx,
+          start: async (before) => {
+            if (before.length >= MAX_SNAPSHOTS_PER_SERVER) throw limitError(news.serverId, before);
+            await warnIfRunning(client, news.serverId, ctx);
+            return createOnce(client, news, before, ctx);
+          },
+        });
+        return { id: String(done.id), outs: { ...news, ...outsOf(done) } };
+      },
 
-    async read(id, state, ctx) {
-      const s = await readListed(clientFor(ctx), snapshotObjects, id, state.serverId, ctx.signal);
-      if (!s) return undefined;
-      return { id, inputs: inputsOf(s, state), outs: { ...inputsOf(s, state), ...outsOf(s) } };
-    },
+      async read(id, state, ctx) {
+        const s = await readListed(clientFor(ctx), snapshotObjects, id, state.serverId, ctx.signal);
+        if (!s) return undefined;
+        return { id, inputs: inputsOf(s, state), outs: { ...inputsOf(s, state), ...outsOf(s) } };
+      },
 
-    async delete(id, _state, ctx) {
-      await deleteUnlessGone(clientFor(ctx).deleteSnapshot(vendorId(id, "snapshot"), ctx.signal));
+      async delete(id, _state, ctx) {
+        await deleteUnlessGone(clientFor(ctx).deleteSnapshot(vendorId(id, "snapshot"), ctx.signal));
+      },
     },
-  },
-}));
+  }),
+);

@@ -26,29 +26,32 @@ const outputs = {
   message: { schema: z.string().optional(), description: "The host's message when the restore started" },
 };
 
-export const snapshotRestore = recordingOperationSeconds(defineAction({
-  host: HOST,
-  type: "SnapshotRestore",
-  description: "Restores a VPS.org server from a snapshot (overwrites all current data on the server)",
-  confirm: RESTORE_CONFIRM,
-  inputs,
-  operationTimeout: operationTimeoutProperty("restore"),
-  outputs,
-  notes: {
-    id: "`snapshot-<id>-<epoch ms>`",
-    behaviour: [
-      "A restore as a resource: create calls `POST /snapshots/{id}/restore/` and waits; a change of the target or of `triggers` replaces the resource, which restores again; refresh keeps the record (a restore that happened stays happened: it is never re-run because its snapshot was later deleted); delete does nothing to the server. The host stops the server before restoring.",
-    ],
-    waits: ["Create waits until `GET /servers/{id}/` shows the server out of `restoring` (see [when a restore has finished](index.md#where-the-vendors-api-documentation-is-silent))."],
-    adoption: ["Nothing to adopt: a restore leaves no object on the host."],
-    errors: [{ error: "`snapshot ... does not exist`", action: "Check `snapshotId` (`vpsorg.getSnapshots` lists them)." }],
-    example: {
-      typescript: `import { vpsorg } from "pulumi-vps";
+export const snapshotRestore = recordingOperationSeconds(
+  defineAction({
+    host: HOST,
+    type: "SnapshotRestore",
+    description: "Restores a VPS.org server from a snapshot (overwrites all current data on the server)",
+    confirm: RESTORE_CONFIRM,
+    inputs,
+    operationTimeout: operationTimeoutProperty("restore"),
+    outputs,
+    notes: {
+      id: "`snapshot-<id>-<epoch ms>`",
+      behaviour: [
+        "A restore as a resource: create calls `POST /snapshots/{id}/restore/` and waits; a change of the target or of `triggers` replaces the resource, which restores again; refresh keeps the record (a restore that happened stays happened: it is never re-run because its snapshot was later deleted); delete does nothing to the server. The host stops the server before restoring.",
+      ],
+      waits: [
+        "Create waits until `GET /servers/{id}/` shows the server out of `restoring` (see [when a restore has finished](index.md#where-the-vendors-api-documentation-is-silent)).",
+      ],
+      adoption: ["Nothing to adopt: a restore leaves no object on the host."],
+      errors: [{ error: "`snapshot ... does not exist`", action: "Check `snapshotId` (`vpsorg.getSnapshots` lists them)." }],
+      example: {
+        typescript: `import { vpsorg } from "pulumi-vps";
 
 const snap = new vpsorg.Snapshot("before-upgrade", { serverId: 12345, name: "before-upgrade" });
 // Opt-in, destructive: overwrites the server's disk. A new triggers value restores again.
 new vpsorg.SnapshotRestore("roll-back", { snapshotId: snap.id, confirm: true, triggers: ["1"] });`,
-      yaml: `name: vpsorg-snapshot-restore
+        yaml: `name: vpsorg-snapshot-restore
 runtime: yaml
 resources:
   rollBack:
@@ -57,24 +60,43 @@ resources:
       snapshotId: "6789"
       confirm: true
       triggers: [ "1" ]`,
+      },
     },
-  },
-  async run(news, ctx) {
-    const client = clientFor(ctx);
-    const snapshotId = vendorId(news.snapshotId, "snapshot");
-    // No per-snapshot GET in the vendor documentation: the unfiltered listing gives the snapshot's server, which the
-    // wait and the per-server lock need.
-    const snap = (await client.listSnapshots({ signal: ctx.signal })).find((s) => s.id === snapshotId);
-    if (!snap) throw new VpsError({ kind: "notFound", host: HOST, operation: `POST /snapshots/${snapshotId}/restore/`, hint: `snapshot ${snapshotId} does not exist (vpsorg.getSnapshots lists them)` }, "nothing to restore");
-    const send = () => client.restoreSnapshot(snapshotId, ctx.signal);
-    const outcome = await performRestore(ctx, news.operationTimeout, { client, serverId: snap.server.id, source: `snapshot ${snapshotId} ("${snap.name}")`, missing: `snapshot ${snapshotId}`, send });
-    return { id: `snapshot-${snapshotId}-${Date.parse(outcome.restoredAt)}`, outs: { ...news, serverId: snap.server.id, snapshotName: snap.name, ...outcome } };
-  },
-  // The restore happened; nothing on the host describes it later. With only the id (an import), the
-  // record is what the id says.
-  fromId(id) {
-    const m = /^snapshot-(\d+)-(\d+)$/.exec(id);
-    return m ? { snapshotId: m[1], restoredAt: new Date(Number(m[2])).toISOString() } : {};
-  },
-  forgotten: () => "removing the record of a restore; the server is left as it is",
-}));
+    async run(news, ctx) {
+      const client = clientFor(ctx);
+      const snapshotId = vendorId(news.snapshotId, "snapshot");
+      // No per-snapshot GET in the vendor documentation: the unfiltered listing gives the snapshot's server, which the
+      // wait and the per-server lock need.
+      const snap = (await client.listSnapshots({ signal: ctx.signal })).find((s) => s.id === snapshotId);
+      if (!snap)
+        throw new VpsError(
+          {
+            kind: "notFound",
+            host: HOST,
+            operation: `POST /snapshots/${snapshotId}/restore/`,
+            hint: `snapshot ${snapshotId} does not exist (vpsorg.getSnapshots lists them)`,
+          },
+          "nothing to restore",
+        );
+      const send = () => client.restoreSnapshot(snapshotId, ctx.signal);
+      const outcome = await performRestore(ctx, news.operationTimeout, {
+        client,
+        serverId: snap.server.id,
+        source: `snapshot ${snapshotId} ("${snap.name}")`,
+        missing: `snapshot ${snapshotId}`,
+        send,
+      });
+      return {
+        id: `snapshot-${snapshotId}-${Date.parse(outcome.restoredAt)}`,
+        outs: { ...news, serverId: snap.server.id, snapshotName: snap.name, ...outcome },
+      };
+    },
+    // The restore happened; nothing on the host describes it later. With only the id (an import), the
+    // record is what the id says.
+    fromId(id) {
+      const m = /^snapshot-(\d+)-(\d+)$/.exec(id);
+      return m ? { snapshotId: m[1], restoredAt: new Date(Number(m[2])).toISOString() } : {};
+    },
+    forgotten: () => "removing the record of a restore; the server is left as it is",
+  }),
+);

@@ -21,7 +21,7 @@ import { type Backup, type RestoreAnswer, SERVER_FAILED, SERVER_RESTORING, STATU
 /** Default wait limits (seconds per wait): the vendor documentation's durations plus margin. */
 export const VPSORG_TIMEOUTS = new OperationTimeouts(HOST, {
   snapshot: { seconds: 15 * 60, waits: "snapshots (the vendor says 3–10 min)" },
-  backup: { seconds: 30 * 60, waits: "backups (the vendor says only \"varies\")" },
+  backup: { seconds: 30 * 60, waits: 'backups (the vendor says only "varies")' },
   restore: { seconds: 20 * 60, waits: "restores (the vendor says 5–15 min)" },
 });
 
@@ -31,8 +31,16 @@ export const VPSORG_TIMEOUTS = new OperationTimeouts(HOST, {
  * and the backup restore documents none.
  */
 export const DOCUMENTED_DURATIONS: Record<"snapshot" | "snapshot restore", DocumentedDuration> = {
-  snapshot: { minSeconds: 3 * 60, maxSeconds: 10 * 60, source: 'VPS.org snapshots API, POST /snapshots/: "This may take 3-10 minutes depending on server size."' },
-  "snapshot restore": { minSeconds: 5 * 60, maxSeconds: 15 * 60, source: 'VPS.org snapshots API, POST /snapshots/{id}/restore/: "This may take 5-15 minutes."' },
+  snapshot: {
+    minSeconds: 3 * 60,
+    maxSeconds: 10 * 60,
+    source: 'VPS.org snapshots API, POST /snapshots/: "This may take 3-10 minutes depending on server size."',
+  },
+  "snapshot restore": {
+    minSeconds: 5 * 60,
+    maxSeconds: 15 * 60,
+    source: 'VPS.org snapshots API, POST /snapshots/{id}/restore/: "This may take 5-15 minutes."',
+  },
 };
 
 type Listed = Snapshot | Backup;
@@ -64,7 +72,15 @@ export async function waitUntilCompleted<T extends Listed>(w: ListedWait<T>): Pr
     poll: async (signal) => {
       const found = (await w.list(signal)).find((x) => x.id === w.id);
       if (!found) {
-        throw new VpsError({ kind: "operationFailed", host: HOST, operation: `creating ${what}`, hint: `the ${w.kind} disappeared from the listing before it was completed (deleted outside Pulumi, or discarded by the host); run \`pulumi up\` to make a new one` }, "gone");
+        throw new VpsError(
+          {
+            kind: "operationFailed",
+            host: HOST,
+            operation: `creating ${what}`,
+            hint: `the ${w.kind} disappeared from the listing before it was completed (deleted outside Pulumi, or discarded by the host); run \`pulumi up\` to make a new one`,
+          },
+          "gone",
+        );
       }
       if (found.status === STATUS.completed) return { done: true, value: found, status: found.status };
       if (found.status === STATUS.inProgress) return { done: false, status: found.status };
@@ -104,7 +120,11 @@ export async function completeOrCleanUp<T extends Listed>(w: ListedWait<T> & { r
       w.ctx.logger.info(`${w.ctx.label}: deleted the failed ${w.kind} ${w.id}`);
     } catch (cleanup) {
       if (!isVpsError(cleanup, "notFound")) {
-        throw e.with({ objectId: String(w.id), createdId: String(w.id), hint: extendHint(e.hint, `Deleting the failed ${w.kind} also failed (${errorMessage(cleanup)}): delete ${w.kind} ${w.id} by hand`) });
+        throw e.with({
+          objectId: String(w.id),
+          createdId: String(w.id),
+          hint: extendHint(e.hint, `Deleting the failed ${w.kind} also failed (${errorMessage(cleanup)}): delete ${w.kind} ${w.id} by hand`),
+        });
       }
     }
     // The object was cleaned up: an error naming it would make the engine keep it as partially created.
@@ -149,7 +169,10 @@ export async function waitForRestore(w: RestoreWait): Promise<RestoreResult> {
   const answerStatus = w.answer.status?.toLowerCase();
   const what = `restore of server ${w.serverId} from ${w.source}`;
   if (answerStatus && ANSWER_FAILED.has(answerStatus)) {
-    throw new VpsError({ kind: "operationFailed", host: HOST, operation: what, vendorCode: w.answer.status, vendorMessage: w.answer.message }, "the host reported a failure");
+    throw new VpsError(
+      { kind: "operationFailed", host: HOST, operation: what, vendorCode: w.answer.status, vendorMessage: w.answer.message },
+      "the host reported a failure",
+    );
   }
   if (answerStatus && ANSWER_DONE.has(answerStatus) && w.answer.server?.status !== SERVER_RESTORING) {
     return { serverStatus: w.answer.server?.status, seenBy: "answer" };
@@ -168,18 +191,37 @@ export async function waitForRestore(w: RestoreWait): Promise<RestoreResult> {
         last = await w.client.getServer(w.serverId, { signal, poll: true });
       } catch (e) {
         if (isVpsError(e, "notFound")) {
-          throw new VpsError({ kind: "operationFailed", host: HOST, operation: what, hint: `server ${w.serverId} is no longer found by GET /servers/${w.serverId}/ (deleted outside Pulumi?); check the server in the VPS.org panel and the program's serverId before \`pulumi up\`` }, "server gone");
+          throw new VpsError(
+            {
+              kind: "operationFailed",
+              host: HOST,
+              operation: what,
+              hint: `server ${w.serverId} is no longer found by GET /servers/${w.serverId}/ (deleted outside Pulumi?); check the server in the VPS.org panel and the program's serverId before \`pulumi up\``,
+            },
+            "server gone",
+          );
         }
         throw e;
       }
       const status = last.status;
       if (status === undefined) {
-        w.ctx.logger.warn(`${w.ctx.label}: the API shows no server status, so the end of the ${what} cannot be seen; the restore answer ("${w.answer.status ?? "no status"}") is taken as done`);
+        w.ctx.logger.warn(
+          `${w.ctx.label}: the API shows no server status, so the end of the ${what} cannot be seen; the restore answer ("${w.answer.status ?? "no status"}") is taken as done`,
+        );
         return { done: true, value: { seenBy: "answer" } };
       }
       if (status === SERVER_RESTORING) return { done: false, status };
       if (SERVER_FAILED.includes(status.toLowerCase())) {
-        throw new VpsError({ kind: "operationFailed", host: HOST, operation: what, vendorCode: status, vendorMessage: typeof last.message === "string" ? last.message : undefined }, `the server ended in status "${status}"`);
+        throw new VpsError(
+          {
+            kind: "operationFailed",
+            host: HOST,
+            operation: what,
+            vendorCode: status,
+            vendorMessage: typeof last.message === "string" ? last.message : undefined,
+          },
+          `the server ended in status "${status}"`,
+        );
       }
       return { done: true, value: { serverStatus: status, seenBy: "serverStatus" }, status };
     },

@@ -25,7 +25,9 @@ export async function coldStart(keyProvider: string, runs: number): Promise<{ ba
   const bare = findResource(captured, "bare").serializedProvider!;
   const once = async (provider: string, type: string, inputs: Record<string, unknown>) => {
     const t = Date.now();
-    const host = await DynamicProviderHost.start({ config: { "flops:endpoint": "http://127.0.0.1:9/api/v1", "flops:clientId": "1", "flops:apiKey": "k-unused-1234" } });
+    const host = await DynamicProviderHost.start({
+      config: { "flops:endpoint": "http://127.0.0.1:9/api/v1", "flops:clientId": "1", "flops:apiKey": "k-unused-1234" },
+    });
     try {
       const r = await host.check(`urn:pulumi:stack::project::${type}::x`, {}, { __provider: provider, ...inputs });
       if (r.failures.length) throw new Error(`cold start check failed: ${JSON.stringify(r.failures)}`);

@@ -9,7 +9,11 @@ export function npmTest(measure: boolean): { seconds: number; when: string; how:
     const t = Date.now();
     const r = spawnSync("npm", ["test"], { cwd: ROOT, env: { ...process.env, CI: "1" }, stdio: ["ignore", "ignore", "inherit"] });
     const seconds = (Date.now() - t) / 1000;
-    return { seconds, when: new Date().toISOString().slice(0, 16).replace("T", " "), how: `\`CI=1 npm test\` (jest maxWorkers 2), exit code ${r.status}, measured by this run` };
+    return {
+      seconds,
+      when: new Date().toISOString().slice(0, 16).replace("T", " "),
+      how: `\`CI=1 npm test\` (jest maxWorkers 2), exit code ${r.status}, measured by this run`,
+    };
   }
   const previous = fs.existsSync(OUT) ? /<!-- npm-test: ([\d.]+) s; (.*?); (.*?) -->/.exec(fs.readFileSync(OUT, "utf8")) : null;
   return previous ? { seconds: Number(previous[1]), when: previous[2], how: previous[3] } : undefined;

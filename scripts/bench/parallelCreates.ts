@@ -10,7 +10,10 @@ import { fmt, log, median, ROOT } from "./common";
  */
 
 /** The figures of the run before the waiter estimated operations' ends (BENCHMARKS.md of 2026-11-25 19:33 UTC). */
-export const BEFORE: Record<number, { ratio: number; requestsPerCreate: number }> = { 30: { ratio: 1.36, requestsPerCreate: 5.1 }, 300: { ratio: 1.04, requestsPerCreate: 7.5 } };
+export const BEFORE: Record<number, { ratio: number; requestsPerCreate: number }> = {
+  30: { ratio: 1.36, requestsPerCreate: 5.1 },
+  300: { ratio: 1.04, requestsPerCreate: 7.5 },
+};
 
 export interface ParallelRow {
   durationS: number;
@@ -66,7 +69,12 @@ export async function parallelCreates(durationS: number, scale: number, serverPr
     // The default request budget (flops:maxRequestsPerSecond 10) on the scaled clock.
     config: { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey },
     secretKeys: ["flops:apiKey"],
-    env: { NODE_OPTIONS: `--require ${path.join(ROOT, "bench", "scale-clock.js")}`, VPS_BENCH_TIME_SCALE: String(scale), VPS_BENCH_T0: String(t0), VPS_BENCH_REPO: ROOT },
+    env: {
+      NODE_OPTIONS: `--require ${path.join(ROOT, "bench", "scale-clock.js")}`,
+      VPS_BENCH_TIME_SCALE: String(scale),
+      VPS_BENCH_T0: String(t0),
+      VPS_BENCH_REPO: ROOT,
+    },
     callTimeoutMs: 600_000,
   });
   const urn = (n: string) => `urn:pulumi:stack::project::pulumi-nodejs:dynamic/flops:Server::${n}`;
@@ -102,7 +110,7 @@ export async function parallelCreates(durationS: number, scale: number, serverPr
       const use = { install: 0, "operation polls": 0, "VM reads": 0, "distribution lookups": 0, other: 0 };
       for (const r of sim.server.requests) use[useOf(r.path)] += 1 / 50;
       uses.push(use);
-      lastInstalls.push((Math.max(...sim.server.requests.filter((r) => useOf(r.path) === "install").map((r) => r.at)) - began) * scale / 1000);
+      lastInstalls.push(((Math.max(...sim.server.requests.filter((r) => useOf(r.path) === "install").map((r) => r.at)) - began) * scale) / 1000);
       const lastInstall = sim.server.requests.map((r) => r.path).lastIndexOf("/api/v1/vm/install/");
       pollsBefore.push(sim.server.requests.slice(0, lastInstall).filter((r) => /\/operation\/\d+\/$/.test(r.path)).length);
       await Promise.all(fifty.states.map((s) => destroy(host, s)));
@@ -117,5 +125,19 @@ export async function parallelCreates(durationS: number, scale: number, serverPr
   const one = median(ones);
   const fifty = median(fifties);
   const byUse = Object.fromEntries((Object.keys(uses[0] ?? {}) as RequestUse[]).map((k) => [k, median(uses.map((u) => u[k]))])) as Record<RequestUse, number>;
-  return { durationS, scale, oneS: one, fiftyS: fifty, ratio: fifty / one, overlaps: overlapCount, busyRefusals: busy, maxPerSecond, requestsPerCreate: median(perCreate), perCreate: byUse, lastInstallS: median(lastInstalls), pollsBeforeLastInstall: median(pollsBefore), runs: ones.length };
+  return {
+    durationS,
+    scale,
+    oneS: one,
+    fiftyS: fifty,
+    ratio: fifty / one,
+    overlaps: overlapCount,
+    busyRefusals: busy,
+    maxPerSecond,
+    requestsPerCreate: median(perCreate),
+    perCreate: byUse,
+    lastInstallS: median(lastInstalls),
+    pollsBeforeLastInstall: median(pollsBefore),
+    runs: ones.length,
+  };
 }

@@ -24,7 +24,12 @@ function resourceClasses(): Array<[string, ResourceClass]> {
   return out;
 }
 
-export async function providerSizes(): Promise<{ repo: Map<string, number>; texts: Map<string, string>; installed?: Record<string, number>; installNote: string }> {
+export async function providerSizes(): Promise<{
+  repo: Map<string, number>;
+  texts: Map<string, string>;
+  installed?: Record<string, number>;
+  installNote: string;
+}> {
   const captured = await captureResources(() => {
     for (const [name, cls] of resourceClasses()) new cls(name, {});
   });
@@ -42,7 +47,10 @@ export async function providerSizes(): Promise<{ repo: Map<string, number>; text
   try {
     const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: ROOT, encoding: "utf8" }).trim().split("\n").pop()!;
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "bench-consumer", private: true }));
-    const install = spawnSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", `./${packed}`], { cwd: dir, encoding: "utf8" });
+    const install = spawnSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", `./${packed}`], {
+      cwd: dir,
+      encoding: "utf8",
+    });
     if (install.status !== 0) throw new Error(`npm install --offline failed: ${install.stderr.slice(-400)}`);
     const out = execFileSync(process.execPath, [path.join(ROOT, "bench", "capture-installed.js")], { cwd: dir, encoding: "utf8" });
     installed = JSON.parse(out) as Record<string, number>;

@@ -74,7 +74,8 @@ function resourceFile(def: ResourceDefinition): string {
   const describe = (key: string) => describeProperty(def, key);
   const type = def.type;
   // A schema JSON Schema cannot state (`z.custom<true>`) is typed as zod infers it, from the description itself.
-  const inferred = (p: ShapeProperty) => `z.infer<typeof ${origin.name}.${p.name in def.inputs ? "inputs" : "outputs"}.${p.name}.schema>${p.required ? "" : " | undefined"}`;
+  const inferred = (p: ShapeProperty) =>
+    `z.infer<typeof ${origin.name}.${p.name in def.inputs ? "inputs" : "outputs"}.${p.name}.schema>${p.required ? "" : " | undefined"}`;
   const usesInferred = all.properties.some((p) => p.shape.kind === "any");
   const argType = (p: ShapeProperty, indent: string) => (p.shape.kind === "any" ? `pulumi.Input<${inferred(p)}>` : inputType(p.shape, indent, !p.required));
   const outputType = (p: ShapeProperty) => (p.shape.kind === "any" ? inferred(p) : memberValueType(p, "  "));
@@ -118,10 +119,22 @@ function functionText(def: FunctionDefinition<z.ZodType, z.ZodType>, fnsName: st
   const parts: string[] = [];
   if (!noArgs) {
     parts.push(objectOrAlias(`${base}Args`, args, `The arguments of {@link ${def.name}}.`, (s) => members(s, "  ", memberValueType), valueType(args)));
-    parts.push(objectOrAlias(`${base}OutputArgs`, args, `The arguments of {@link ${def.name}Output}: each may be an Output.`, (s) => members(s, "  ", outputArgType), "never"));
+    parts.push(
+      objectOrAlias(
+        `${base}OutputArgs`,
+        args,
+        `The arguments of {@link ${def.name}Output}: each may be an Output.`,
+        (s) => members(s, "  ", outputArgType),
+        "never",
+      ),
+    );
   }
   // The answer's own members are written out here; elsewhere its type is referred to by name.
-  parts.push(withNamedObjects(without(names, `${base}Result`), () => objectOrAlias(`${base}Result`, result, `The answer of {@link ${def.name}}.`, (s) => members(s, "  ", memberValueType), valueType(result))));
+  parts.push(
+    withNamedObjects(without(names, `${base}Result`), () =>
+      objectOrAlias(`${base}Result`, result, `The answer of {@link ${def.name}}.`, (s) => members(s, "  ", memberValueType), valueType(result)),
+    ),
+  );
   const doc = sentence(def.description);
   parts.push(`${docComment(doc, "")}export function ${def.name}(args?: ${argsType}): Promise<${base}Result> {
   return invokeFunction(${fn}, args);
@@ -158,7 +171,8 @@ function nestedObjects(s: Shape, name: string, out: Array<{ shape: ObjectShape; 
 function sharedObjects(defs: FunctionDefinition[]): { names: Map<string, string>; declarations: string } {
   const names = new Map<string, string>();
   const results = defs.map((d) => ({ def: d, result: shapeOf(d.result, "output") }));
-  for (const { def, result } of results) if (result.kind === "object" && !result.nullable && !names.has(objectKey(result))) names.set(objectKey(result), `${capitalize(def.name)}Result`);
+  for (const { def, result } of results)
+    if (result.kind === "object" && !result.nullable && !names.has(objectKey(result))) names.set(objectKey(result), `${capitalize(def.name)}Result`);
   const nested: Array<{ shape: ObjectShape; name: string }> = [];
   for (const { def, result } of results) nestedObjects(result, capitalize(def.name), nested);
   const count = new Map<string, number>();
@@ -182,10 +196,13 @@ function sharedObjects(defs: FunctionDefinition[]): { names: Map<string, string>
 function functionsFile(host: string, defs: FunctionDefinition[]): string {
   const origins = defs.map((d) => originOf(host, d, "functions"));
   const modules = [...new Set(origins.map((o) => o.module))];
-  if (modules.length > 1) throw new Error(`the functions of ${host} come from several modules (${modules.join(", ")}); keep them in provider/${host}/functions.ts`);
+  if (modules.length > 1)
+    throw new Error(`the functions of ${host} come from several modules (${modules.join(", ")}); keep them in provider/${host}/functions.ts`);
   const imports = modules.length ? `import * as fns from "../../provider/${host}/${modules[0]}";\n` : "";
   const shared = sharedObjects(defs);
-  const body = withNamedObjects(shared.names, () => defs.map((d, i) => functionText(d as FunctionDefinition<z.ZodType, z.ZodType>, origins[i].name, shared.names)).join("\n"));
+  const body = withNamedObjects(shared.names, () =>
+    defs.map((d, i) => functionText(d as FunctionDefinition<z.ZodType, z.ZodType>, origins[i].name, shared.names)).join("\n"),
+  );
   return `${HEADER}import type * as pulumi from "@pulumi/pulumi";
 ${imports}import { invokeFunction, outputOf } from "../function";
 
@@ -201,7 +218,9 @@ function indexFile(root: string, host: string, resources: ResourceDefinition[]):
 /** The package's entry: one namespace per registered host, so a new host needs no hand-written line here. */
 function packageIndexFile(): string {
   const doc = "/**\n * pulumi-vps: Pulumi resources and functions for Serveroid/flops.ru, VPS.org, NetAngels and HOSTKEY.\n * One namespace per host.\n */\n";
-  return `${HEADER}${doc}${hostNames().map((h) => `export * as ${h} from "./${h}";\n`).join("")}`;
+  return `${HEADER}${doc}${hostNames()
+    .map((h) => `export * as ${h} from "./${h}";\n`)
+    .join("")}`;
 }
 
 /** Every generated file of sdk/, by its path under the package root. */
@@ -211,7 +230,13 @@ export function sdkFiles(root: string): Map<string, string> {
   for (const host of hostNames()) {
     const resources = allResources().filter((r) => r.host === host);
     for (const def of resources) files.set(path.join("sdk", host, `${lowerFirst(def.type)}.ts`), resourceFile(def));
-    files.set(path.join("sdk", host, "functions.ts"), functionsFile(host, allFunctions().filter((f) => f.host === host)));
+    files.set(
+      path.join("sdk", host, "functions.ts"),
+      functionsFile(
+        host,
+        allFunctions().filter((f) => f.host === host),
+      ),
+    );
     files.set(path.join("sdk", host, "index.ts"), indexFile(root, host, resources));
   }
   return files;

@@ -38,7 +38,12 @@ function withNull(s: Shape, text: string): string {
 }
 
 /** Members of an object type, each with its doc comment, one a line. */
-export function members(s: ObjectShape, indent: string, typeOf: (p: ShapeProperty, indent: string) => string, describe: (p: ShapeProperty) => string | undefined = (p) => p.description ?? p.shape.description): string {
+export function members(
+  s: ObjectShape,
+  indent: string,
+  typeOf: (p: ShapeProperty, indent: string) => string,
+  describe: (p: ShapeProperty) => string | undefined = (p) => p.description ?? p.shape.description,
+): string {
   return s.properties.map((p) => `${docComment(describe(p), indent)}${indent}${p.name}${p.required ? "" : "?"}: ${typeOf(p, indent)};\n`).join("");
 }
 
@@ -112,7 +117,13 @@ export function inputType(s: Shape, indent = "", optional = false): string {
     case "map":
       return `pulumi.Input<${orUndefined(withNull(s, `Record<string, ${inputType(s.values, indent)}>`), optional)}>`;
     case "object":
-      return `pulumi.Input<${orUndefined(withNull(s, objectText(s, indent, (p, i) => inputType(p.shape, i, !p.required))), optional)}>`;
+      return `pulumi.Input<${orUndefined(
+        withNull(
+          s,
+          objectText(s, indent, (p, i) => inputType(p.shape, i, !p.required)),
+        ),
+        optional,
+      )}>`;
     default:
       return `pulumi.Input<${orUndefined(valueType(s, indent), optional)}>`;
   }

@@ -184,7 +184,10 @@ export class SimulatorServer {
    * the request log; `filter` narrows it (e.g. to requests the rate limit let through).
    */
   maxRequestsInWindow(windowMs = 1_000, filter: (r: LoggedRequest) => boolean = () => true): number {
-    const times = this.requests.filter(filter).map((r) => r.at).sort((a, b) => a - b);
+    const times = this.requests
+      .filter(filter)
+      .map((r) => r.at)
+      .sort((a, b) => a - b);
     let most = 0;
     let start = 0;
     for (let end = 0; end < times.length; end++) {
@@ -261,7 +264,14 @@ export class SimulatorServer {
       }
     } else if (form.size > 0) body = Object.fromEntries(form);
     const simReq: SimRequest = { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers, text, body, form };
-    const entry: LoggedRequest = { method: simReq.method, url: this.redact(url.pathname + url.search), path: url.pathname, body: this.redact(text), at: Date.now(), outcome: "handled" };
+    const entry: LoggedRequest = {
+      method: simReq.method,
+      url: this.redact(url.pathname + url.search),
+      path: url.pathname,
+      body: this.redact(text),
+      at: Date.now(),
+      outcome: "handled",
+    };
     this.requests.push(entry);
     const limited = this.checkRateLimit(entry.at);
     if (limited?.refuse) {

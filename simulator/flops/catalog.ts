@@ -48,8 +48,21 @@ function onDemandTariff(id: number, forWindows: boolean): Tariff {
 }
 
 /** `[id, memory, cpu]` of the documented fixed tariffs, in the documented order. */
-const LINUX_TARIFFS = [[3, 512, 1], [4, 1024, 1], [5, 2048, 2], [6, 4096, 2], [10, 8192, 4], [11, 16384, 8]] as const;
-const WINDOWS_TARIFFS = [[7, 1024, 1], [8, 2048, 2], [9, 4096, 2], [12, 8192, 4], [13, 16384, 8]] as const;
+const LINUX_TARIFFS = [
+  [3, 512, 1],
+  [4, 1024, 1],
+  [5, 2048, 2],
+  [6, 4096, 2],
+  [10, 8192, 4],
+  [11, 16384, 8],
+] as const;
+const WINDOWS_TARIFFS = [
+  [7, 1024, 1],
+  [8, 2048, 2],
+  [9, 4096, 2],
+  [12, 8192, 4],
+  [13, 16384, 8],
+] as const;
 
 export const SEED_TARIFFS: readonly Tariff[] = [
   ...LINUX_TARIFFS.map(([id, memory, cpu]) => fixedTariff(id, memory, cpu, false)),

@@ -53,7 +53,21 @@ export type VmInit = Partial<Omit<VmRecord, "publicKeys" | "internalId">> & { pu
 export type VmPatch = Partial<
   Pick<
     VmRecord,
-    "name" | "tenantId" | "memory" | "disk" | "cpu" | "tariffId" | "state" | "ipAddresses" | "backupPolicy" | "currentSnapshot" | "distribution" | "password" | "diskContent" | "accessUsers" | "ownerUser"
+    | "name"
+    | "tenantId"
+    | "memory"
+    | "disk"
+    | "cpu"
+    | "tariffId"
+    | "state"
+    | "ipAddresses"
+    | "backupPolicy"
+    | "currentSnapshot"
+    | "distribution"
+    | "password"
+    | "diskContent"
+    | "accessUsers"
+    | "ownerUser"
   >
 > & { publicKeyIds?: number[] };
 

@@ -150,7 +150,7 @@ export function publicKeyType(text: string): string {
   const [algo, blob] = text.trim().split(/\s+/);
   const found = KEY_TYPES.find(([re]) => re.test(algo ?? ""));
   if (!found || !blob || !/^[A-Za-z0-9+/]+={0,3}$/.test(blob.replace(/\.\.\./g, ""))) {
-    throw FlopsError.of("publicKeyInvalid", "expected an OpenSSH public key such as \"ssh-ed25519 AAAA... user@host\"");
+    throw FlopsError.of("publicKeyInvalid", 'expected an OpenSSH public key such as "ssh-ed25519 AAAA... user@host"');
   }
   return found[1];
 }

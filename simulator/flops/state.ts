@@ -130,7 +130,9 @@ export class FlopsState {
   // ---- VMs ----
 
   /** Creates a VM record (install, clone, or out of band). Addresses are taken from the pool by the caller. */
-  addVm(fields: Omit<VmRecord, "id" | "internalId" | "privateIpAddress" | "timeAdded" | "nextBackupAt" | "diskContent" | "bandwidth"> & Partial<VmRecord>): VmRecord {
+  addVm(
+    fields: Omit<VmRecord, "id" | "internalId" | "privateIpAddress" | "timeAdded" | "nextBackupAt" | "diskContent" | "bandwidth"> & Partial<VmRecord>,
+  ): VmRecord {
     const id = fields.id ?? this.nextVmId++;
     if (this.vms.has(id)) throw new Error(`VM ${id} already exists`);
     if (id >= this.nextVmId) this.nextVmId = id + 1;
@@ -237,7 +239,10 @@ export class FlopsState {
       while (cur !== null && doomed.has(cur)) cur = list.find((s) => s.id === cur)?.parentSnapshotId ?? null;
       vm.currentSnapshot = cur;
     }
-    this.snapshots.set(vm.id, list.filter((s) => !doomed.has(s.id)));
+    this.snapshots.set(
+      vm.id,
+      list.filter((s) => !doomed.has(s.id)),
+    );
   }
 
   // ---- backups ----

@@ -92,7 +92,10 @@ export class HostkeySimulator {
       nextTaskFault: (action) => this.taskFaults.get(action)?.shift(),
     };
     // Every token ever issued is a secret for the request log, as is the API key.
-    this.server = new SimulatorServer((req) => handleRequest(ctx, req), () => [this.apiKey, ...this.state.tokens.keys()]);
+    this.server = new SimulatorServer(
+      (req) => handleRequest(ctx, req),
+      () => [this.apiKey, ...this.state.tokens.keys()],
+    );
   }
 
   async start(port = 0): Promise<string> {

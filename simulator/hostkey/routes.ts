@@ -89,10 +89,28 @@ function statsOf(vm: VmRecord, now: number) {
   // Fields invented by the simulator (invapi publishes none); `net_rx_errors` is there on purpose: a
   // statistic whose name says "error" must not make the task look failed.
   const wave = (now / 1000) % 60;
-  return { id: vm.id, period: "1h", cpu_load_percent: Math.round(10 + wave), ram_used_mb: 812, disk_read_bytes: 1_048_576, disk_write_bytes: 524_288, net_rx_bytes: 9_437_184, net_tx_bytes: 2_097_152, net_rx_errors: 0 };
+  return {
+    id: vm.id,
+    period: "1h",
+    cpu_load_percent: Math.round(10 + wave),
+    ram_used_mb: 812,
+    disk_read_bytes: 1_048_576,
+    disk_write_bytes: 524_288,
+    net_rx_bytes: 9_437_184,
+    net_tx_bytes: 2_097_152,
+    net_rx_errors: 0,
+  };
 }
 
-function startTask(ctx: HostkeyContext, action: string, vm: VmRecord, exclusive: boolean, durationMs: number, effect: () => void, context: () => unknown): TaskRecord {
+function startTask(
+  ctx: HostkeyContext,
+  action: string,
+  vm: VmRecord,
+  exclusive: boolean,
+  durationMs: number,
+  effect: () => void,
+  context: () => unknown,
+): TaskRecord {
   const fault = ctx.nextTaskFault(action);
   const task = ctx.state.startTask(action, vm.id, durationMs, exclusive, effect, context);
   if (fault?.kind === "hang") task.job.hang();
@@ -127,7 +145,8 @@ function callbackCheck(ctx: HostkeyContext, req: SimRequest): SimResponse {
   if (!task.job.done()) return { body: { result: "Not ready", action: task.action, key } };
   // The key is gone after its first terminal answer.
   ctx.state.tasks.delete(key);
-  if (task.failure?.via === "result") return { body: { result: "Error", action: task.action, key, context: { error: task.failure.message }, debug: task.failure.message } };
+  if (task.failure?.via === "result")
+    return { body: { result: "Error", action: task.action, key, context: { error: task.failure.message }, debug: task.failure.message } };
   if (task.failure?.via === "context") return { body: { result: "OK", action: task.action, key, context: { error: task.failure.message } } };
   return { body: { result: "OK", action: task.action, key, context: task.context() } };
 }
@@ -149,11 +168,27 @@ function vmCall(ctx: HostkeyContext, req: SimRequest): SimResponse {
   switch (action) {
     case "get_snapshot": {
       if (ctx.getSnapshotAnswer() === "direct") return ok(action, listingView(ctx, vm, type));
-      const task = startTask(ctx, action, vm, false, Math.min(duration, 50), () => {}, () => listingView(ctx, vm, type));
+      const task = startTask(
+        ctx,
+        action,
+        vm,
+        false,
+        Math.min(duration, 50),
+        () => {},
+        () => listingView(ctx, vm, type),
+      );
       return ok(action, { callback: task.key });
     }
     case "load_stats": {
-      const task = startTask(ctx, action, vm, false, duration, () => {}, () => statsOf(vm, state.clock.now()));
+      const task = startTask(
+        ctx,
+        action,
+        vm,
+        false,
+        duration,
+        () => {},
+        () => statsOf(vm, state.clock.now()),
+      );
       return ok(action, { callback: task.key });
     }
   }
@@ -164,7 +199,8 @@ function vmCall(ctx: HostkeyContext, req: SimRequest): SimResponse {
   const name = field(req, "name");
   const listed = (n: string) => state.visibleSnapshots(vm, type).filter((s) => s.name === n);
   // A snapshot task keeps the VM busy; its finished context names the VM, the snapshot and the action.
-  const snapshotTask = (effect: () => void) => ok(action, { callback: startTask(ctx, action, vm, true, duration, effect, () => ({ id: vm.id, name, action })).key });
+  const snapshotTask = (effect: () => void) =>
+    ok(action, { callback: startTask(ctx, action, vm, true, duration, effect, () => ({ id: vm.id, name, action })).key });
 
   switch (action) {
     case "create_snapshot": {

@@ -63,7 +63,10 @@ export interface TokenRecord {
 }
 
 export function phpDate(ms: number): string {
-  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, "");
+  return new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "");
 }
 
 export function newKey(): string {

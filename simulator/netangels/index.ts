@@ -179,12 +179,25 @@ export class NetangelsSimulator {
     return i < 0 ? undefined : list.splice(i, 1)[0];
   }
 
-  private runOperation(vm: VmRecord, type: string, workState: string, opts: { queuedFraction: number; durationMs?: number; restingState?: string; injectable: boolean }, effect: () => void): RunningOperation {
+  private runOperation(
+    vm: VmRecord,
+    type: string,
+    workState: string,
+    opts: { queuedFraction: number; durationMs?: number; restingState?: string; injectable: boolean },
+    effect: () => void,
+  ): RunningOperation {
     const now = this.clock.now();
     const task: TaskRecord = { id: this.nextTaskId++, type, status: opts.queuedFraction > 0 ? "queued" : "running", created: isoDate(now) };
     const durationMs = opts.durationMs ?? this.operationDurationMs;
     const job = new SimJob(String(task.id), type, this.clock, now, durationMs, effect);
-    const op: RunningOperation = { vmId: vm.id, workState, restingState: opts.restingState ?? vm.state, task, job, queuedUntil: now + opts.queuedFraction * durationMs };
+    const op: RunningOperation = {
+      vmId: vm.id,
+      workState,
+      restingState: opts.restingState ?? vm.state,
+      task,
+      job,
+      queuedUntil: now + opts.queuedFraction * durationMs,
+    };
     if (opts.injectable) {
       const fail = this.takeSpec(this.failNext, vm.id);
       if (fail) {
@@ -203,7 +216,8 @@ export class NetangelsSimulator {
   /** Why a backup or rollback is refused now, or undefined when it may start. */
   refusal(vm: VmRecord): SimResponse | undefined {
     if (FAILURE.has(vm.state)) return { status: 400, body: { detail: `VM is in state ${vm.state}.` } };
-    if (!STEADY.has(vm.state) || vm.transitions.length > 0) return { status: 409, body: { detail: `VM is busy: state ${vm.state}, ${vm.transitions.length} pending task(s).` } };
+    if (!STEADY.has(vm.state) || vm.transitions.length > 0)
+      return { status: 409, body: { detail: `VM is busy: state ${vm.state}, ${vm.transitions.length} pending task(s).` } };
     return undefined;
   }
 
@@ -216,7 +230,13 @@ export class NetangelsSimulator {
       if (!live) return;
       live.backups.push({ date: vmDate, resourceType: "VM", resourceName: live.name, virtualSize: live.diskSize * 1024 ** 3, files: vmFiles(live.name) });
       live.volumes.forEach((v, i) => {
-        const entry: BackupRecord = { date: volumeDates[i], resourceType: "Volume", resourceName: v.name, virtualSize: v.size * 1024 ** 3, files: volumeFiles(v.name) };
+        const entry: BackupRecord = {
+          date: volumeDates[i],
+          resourceType: "Volume",
+          resourceName: v.name,
+          virtualSize: v.size * 1024 ** 3,
+          files: volumeFiles(v.name),
+        };
         v.backups.push(entry);
         live.backups.push({ ...entry, files: [...entry.files] });
       });
@@ -309,11 +329,23 @@ export class NetangelsSimulator {
     if (b.volumeId !== undefined) {
       const volume = vm.volumes.find((v) => v.id === b.volumeId);
       if (!volume) throw new Error(`simulator: no volume ${b.volumeId} on VM ${vmId}`);
-      const entry: BackupRecord = { date, resourceType: "Volume", resourceName: b.resourceName ?? volume.name, virtualSize: b.virtualSize ?? volume.size * 1024 ** 3, files: b.files ?? volumeFiles(volume.name) };
+      const entry: BackupRecord = {
+        date,
+        resourceType: "Volume",
+        resourceName: b.resourceName ?? volume.name,
+        virtualSize: b.virtualSize ?? volume.size * 1024 ** 3,
+        files: b.files ?? volumeFiles(volume.name),
+      };
       volume.backups.push(entry);
       vm.backups.push({ ...entry, files: [...entry.files] });
     } else {
-      vm.backups.push({ date, resourceType: b.resourceType ?? "VM", resourceName: b.resourceName ?? vm.name, virtualSize: b.virtualSize ?? vm.diskSize * 1024 ** 3, files: b.files ?? vmFiles(vm.name) });
+      vm.backups.push({
+        date,
+        resourceType: b.resourceType ?? "VM",
+        resourceName: b.resourceName ?? vm.name,
+        virtualSize: b.virtualSize ?? vm.diskSize * 1024 ** 3,
+        files: b.files ?? vmFiles(vm.name),
+      });
     }
     return date;
   }
@@ -350,7 +382,13 @@ export class NetangelsSimulator {
     this.tick();
     const vm = this.vms.get(vmId);
     if (!vm) throw new Error(`simulator: no VM ${vmId}`);
-    this.runOperation(vm, opts.taskType ?? state.toLowerCase(), state, { queuedFraction: 0, durationMs: opts.durationMs, restingState: opts.thenState, injectable: false }, () => undefined);
+    this.runOperation(
+      vm,
+      opts.taskType ?? state.toLowerCase(),
+      state,
+      { queuedFraction: 0, durationMs: opts.durationMs, restingState: opts.thenState, injectable: false },
+      () => undefined,
+    );
   }
 
   deleteVm(id: number): boolean {

@@ -60,7 +60,11 @@ export class VpsorgSimulator extends VpsorgState {
       nextLinks: opts.nextLinks ?? true,
     });
     this.token = opts.token ?? VPSORG_SIM_TOKEN;
-    for (const s of opts.servers ?? [{ id: 12345, name: "web-server-01" }, { id: 12346, name: "db-server-01" }]) this.addServer(s);
+    for (const s of opts.servers ?? [
+      { id: 12345, name: "web-server-01" },
+      { id: 12346, name: "db-server-01" },
+    ])
+      this.addServer(s);
     const ctx = { state: this, token: this.token, endpoint: () => this.endpoint };
     this.http = new SimulatorServer(
       async (req) => {

@@ -48,7 +48,8 @@ function list<T extends { id: number; serverId: number }>(ctx: VpsorgContext, re
   const typeRaw = req.query.get("backup_type");
   const pageRaw = req.query.get("page") ?? "1";
   if (serverIdRaw !== null && !/^\d+$/.test(serverIdRaw)) return badRequest({ server_id: ["A valid integer is required."] });
-  if (typeRaw !== null && path === "/backups/" && typeRaw !== "manual" && typeRaw !== "automatic") return badRequest({ backup_type: [`Select a valid choice. ${typeRaw} is not one of the available choices.`] });
+  if (typeRaw !== null && path === "/backups/" && typeRaw !== "manual" && typeRaw !== "automatic")
+    return badRequest({ backup_type: [`Select a valid choice. ${typeRaw} is not one of the available choices.`] });
   if (!/^\d+$/.test(pageRaw) || Number(pageRaw) < 1) return notFound("Invalid page.");
   let items = all.filter((x) => serverIdRaw === null || x.serverId === Number(serverIdRaw));
   if (typeRaw !== null) items = items.filter((x) => (x as unknown as SimBackup).backupType === typeRaw);
@@ -87,7 +88,8 @@ function createSnapshot(ctx: VpsorgContext, req: SimRequest): SimResponse {
   if (!server) return notFound("Server does not exist.");
   if (server.status === "restoring") return badRequest({ detail: "Server is being restored; try again when the restore has finished." });
   const existing = [...ctx.state.snapshots.values()].filter((s) => s.serverId === server.id);
-  if (existing.length >= MAX_SNAPSHOTS) return badRequest({ detail: `Snapshot limit reached: a server can have at most ${MAX_SNAPSHOTS} snapshots. Delete an existing snapshot first.` });
+  if (existing.length >= MAX_SNAPSHOTS)
+    return badRequest({ detail: `Snapshot limit reached: a server can have at most ${MAX_SNAPSHOTS} snapshots. Delete an existing snapshot first.` });
   const snap: SimSnapshot = {
     id: ctx.state.takeSnapshotId(),
     serverId: server.id,
@@ -113,8 +115,17 @@ function createBackup(ctx: VpsorgContext, req: SimRequest): SimResponse {
   if (!server) return notFound("Server does not exist.");
   if (server.status === "restoring") return badRequest({ detail: "Server is being restored; try again when the restore has finished." });
   const manual = [...ctx.state.backups.values()].filter((x) => x.serverId === server.id && x.backupType === "manual");
-  if (manual.length >= MAX_MANUAL_BACKUPS) return badRequest({ detail: `Manual backup limit reached: a server can have at most ${MAX_MANUAL_BACKUPS} manual backups. Delete an existing backup first.` });
-  const backup = ctx.state.addBackup({ serverId: server.id, backupType: "manual", status: "in_progress", sizeMb: null, description: typeof b.description === "string" ? b.description : null });
+  if (manual.length >= MAX_MANUAL_BACKUPS)
+    return badRequest({
+      detail: `Manual backup limit reached: a server can have at most ${MAX_MANUAL_BACKUPS} manual backups. Delete an existing backup first.`,
+    });
+  const backup = ctx.state.addBackup({
+    serverId: server.id,
+    backupType: "manual",
+    status: "in_progress",
+    sizeMb: null,
+    description: typeof b.description === "string" ? b.description : null,
+  });
   ctx.state.startCreation("backup", backup.id, 4400 + (backup.id % 5) * 64);
   return { status: 201, body: { ...backupJson(ctx, backup), message: "Backup is being created. This may take several minutes depending on server size." } };
 }
@@ -180,7 +191,14 @@ function snapshotJson(ctx: VpsorgContext, s: SimSnapshot): Record<string, unknow
 }
 
 function backupJson(ctx: VpsorgContext, b: SimBackup): Record<string, unknown> {
-  return listedJson(ctx, b, { backup_type: b.backupType, status: b.status, size_mb: b.sizeMb, created_at: b.createdAt, expires_at: b.expiresAt, description: b.description });
+  return listedJson(ctx, b, {
+    backup_type: b.backupType,
+    status: b.status,
+    size_mb: b.sizeMb,
+    created_at: b.createdAt,
+    expires_at: b.expiresAt,
+    description: b.description,
+  });
 }
 
 function serverJson(s: SimServer): Record<string, unknown> {
@@ -203,4 +221,3 @@ function badRequest(body: Record<string, unknown>): SimResponse {
 function notFound(detail: string): SimResponse {
   return { status: 404, body: { detail } };
 }
-

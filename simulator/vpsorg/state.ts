@@ -87,7 +87,15 @@ export class VpsorgState {
   /** A snapshot made elsewhere (the panel, another tool), already completed unless `status` says otherwise. */
   addSnapshot(fields: Partial<SimSnapshot> & { serverId: number; name: string }): SimSnapshot {
     const server = this.mustServer(fields.serverId);
-    const snap: SimSnapshot = { id: this.takeSnapshotId(), serverNameAtCapture: server.name, status: "completed", sizeMb: 4096, createdAt: this.iso(), description: null, ...fields };
+    const snap: SimSnapshot = {
+      id: this.takeSnapshotId(),
+      serverNameAtCapture: server.name,
+      status: "completed",
+      sizeMb: 4096,
+      createdAt: this.iso(),
+      description: null,
+      ...fields,
+    };
     this.snapshots.set(snap.id, snap);
     return snap;
   }
@@ -131,7 +139,10 @@ export class VpsorgState {
 
   /** The next job of `kind` ends with `status` (default `failed`) and `message` instead of completing. */
   failNext(kind: JobKind, outcome: Partial<JobOutcome> = {}): void {
-    this.pendingOutcomes[kind].push({ status: outcome.status ?? (kind === "restore" ? "error" : "failed"), message: outcome.message ?? `${kind} failed: storage node unavailable` });
+    this.pendingOutcomes[kind].push({
+      status: outcome.status ?? (kind === "restore" ? "error" : "failed"),
+      message: outcome.message ?? `${kind} failed: storage node unavailable`,
+    });
   }
 
   /** The next job of `kind` never finishes (timeout tests). */

@@ -60,10 +60,16 @@ it(`${SERVERS} creates in one up: no refused operation, one server each; wall(${
   expect(sims.flops.server.requests.filter((r) => r.path.endsWith("/vm/install/")).length - installsBefore).toBe(SERVERS);
   expect(sims.flops.busyRefusals).toBe(0);
   const state = (await ws.exportStack()).deployment;
-  expect(resourcesOf(state, "flops:Server").map((r) => Number(r.id)).sort()).toEqual(vms.map((vm) => vm.id).sort());
+  expect(
+    resourcesOf(state, "flops:Server")
+      .map((r) => Number(r.id))
+      .sort(),
+  ).toEqual(vms.map((vm) => vm.id).sort());
 
   const ratio = many / one;
-  console.log(`concurrency: wall(1 create) ${(one / 1000).toFixed(1)} s, wall(${SERVERS} creates) ${(many / 1000).toFixed(1)} s, ratio ${ratio.toFixed(2)} (installs ${INSTALL_MS / 1000} s, --parallel 64)`);
+  console.log(
+    `concurrency: wall(1 create) ${(one / 1000).toFixed(1)} s, wall(${SERVERS} creates) ${(many / 1000).toFixed(1)} s, ratio ${ratio.toFixed(2)} (installs ${INSTALL_MS / 1000} s, --parallel 64)`,
+  );
   // Serial creates would take 20 × 3 s more than one; in parallel the ratio stays small.
   expect(ratio).toBeLessThan(4);
 

@@ -29,15 +29,26 @@ beforeAll(() => requireEngine(path.join(ENGINE_BIN, "pulumi-language-yaml")));
 
 it("finds the whole programs of every host in both languages; only the ones that need another provider are skipped", () => {
   for (const host of HOSTS) {
-    for (const lang of ["ts", "yaml"] as const) expect([host, lang, runnable.filter((p) => p.host === host && p.lang === lang).length > 0]).toEqual([host, lang, true]);
+    for (const lang of ["ts", "yaml"] as const)
+      expect([host, lang, runnable.filter((p) => p.host === host && p.lang === lang).length > 0]).toEqual([host, lang, true]);
   }
   expect(programs.filter((p) => p.skip).map((p) => `${p.where} ${p.skip}`)).toEqual([
     "docs/flops/server.md:82 imports @pulumi/command, which the package does not depend on",
     "docs/flops/server.md:104 declares command:remote:Command, another provider's resource",
   ]);
   const count = (host: string, lang: string) => runnable.filter((p) => p.host === host && p.lang === lang).length;
-  const stacks = rounds(runnable.filter((p) => p.lang === "ts"), SEEDED).length + rounds(runnable.filter((p) => p.lang === "yaml"), SEEDED).length;
-  process.stderr.write(`\ndocs programs run: ${HOSTS.map((h) => `${h} ${count(h, "ts")} TypeScript + ${count(h, "yaml")} YAML`).join(", ")}; ${runnable.length} in all, in ${stacks} stacks\n`);
+  const stacks =
+    rounds(
+      runnable.filter((p) => p.lang === "ts"),
+      SEEDED,
+    ).length +
+    rounds(
+      runnable.filter((p) => p.lang === "yaml"),
+      SEEDED,
+    ).length;
+  process.stderr.write(
+    `\ndocs programs run: ${HOSTS.map((h) => `${h} ${count(h, "ts")} TypeScript + ${count(h, "yaml")} YAML`).join(", ")}; ${runnable.length} in all, in ${stacks} stacks\n`,
+  );
 });
 
 /** Declared resources by type suffix (`flops:Server`), to count them in the state. */
@@ -72,14 +83,19 @@ async function expectStateHolds(round: DocsProgram[], ws: Workspace): Promise<vo
 for (const lang of ["ts", "yaml"] as const) {
   const language = lang === "ts" ? "TypeScript" : "YAML";
   describe(language, () => {
-    const inRounds = rounds(runnable.filter((p) => p.lang === lang), SEEDED).map((round, i) => [`round ${i + 1}: ${round.map((p) => p.where).join(", ")}`, round] as const);
+    const inRounds = rounds(
+      runnable.filter((p) => p.lang === lang),
+      SEEDED,
+    ).map((round, i) => [`round ${i + 1}: ${round.map((p) => p.where).join(", ")}`, round] as const);
     it.concurrent.each(inRounds)("%s: up, no changes, destroy", async (_name, round) => {
       // One simulator per host of the round, shared by that host's programs.
       const accounts = new Map<Host, DocsAccount>();
       let ws: Workspace | undefined;
       try {
         for (const host of new Set(round.map((p) => p.host))) {
-          const restoresHostkeySnapshot = round.some((p) => p.host === "hostkey" && p.resourceTypes.some((t) => /SnapshotRestore$/.test(t)) && !p.resourceTypes.some((t) => /(^|:)Snapshot$/.test(t)));
+          const restoresHostkeySnapshot = round.some(
+            (p) => p.host === "hostkey" && p.resourceTypes.some((t) => /SnapshotRestore$/.test(t)) && !p.resourceTypes.some((t) => /(^|:)Snapshot$/.test(t)),
+          );
           if (restoresHostkeySnapshot) expect(round.find((p) => p.host === "hostkey")!.snippet.text).toContain(HOSTKEY_SNAPSHOT);
           accounts.set(host, await startDocsAccount(host, { restoresHostkeySnapshot }));
         }

@@ -66,7 +66,18 @@ it("generated SDK: up, preview with no changes, destroy", async () => {
   expect(gen.code).toBe(0);
   expect(fs.existsSync(path.join(sdk, "pulumi_vps", "flops", "public_key.py"))).toBe(true);
   const site = ws.file("site-packages");
-  const pip = await ws.run(PYTHON, ["-m", "pip", "install", "--disable-pip-version-check", "--no-index", "--no-deps", "--no-build-isolation", "--target", site, sdk]);
+  const pip = await ws.run(PYTHON, [
+    "-m",
+    "pip",
+    "install",
+    "--disable-pip-version-check",
+    "--no-index",
+    "--no-deps",
+    "--no-build-isolation",
+    "--target",
+    site,
+    sdk,
+  ]);
   if (pip.code !== 0) throw new Error(`pip install of the generated SDK failed:\n${pip.output}`);
   ws.write("program.py", PROGRAM);
   const env = { PYTHONPATH: site };

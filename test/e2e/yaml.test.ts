@@ -85,7 +85,11 @@ it("up, --expect-no-changes, a hung install fails at customTimeouts, pulumi impo
   expect(hung.output).toMatch(/timed out|time limit|timeout/i);
   expect(hung.output).toContain(String(slow.id));
   const afterTimeout = (await ws.exportStack()).deployment;
-  expect(resourcesOf(afterTimeout, "flops:Server").map((r) => r.id).sort()).toEqual([String(web!.id), String(slow.id)].sort());
+  expect(
+    resourcesOf(afterTimeout, "flops:Server")
+      .map((r) => r.id)
+      .sort(),
+  ).toEqual([String(web!.id), String(slow.id)].sort());
 
   // Let it finish, then take it out of the program: the next up deletes it.
   sims.flops.finishOperation(op!.id);

@@ -63,7 +63,10 @@ export async function startFlopsKit(): Promise<FlopsKit> {
 
 const sim = (kit: HostKit) => (kit as FlopsKit).sim;
 const ours = (cell: Cell) => (name: string) => name === cell.name || name.startsWith(`${cell.name}-`);
-const vmsOf = (kit: HostKit, cell: Cell) => sim(kit).vms().filter((v) => ours(cell)(v.name));
+const vmsOf = (kit: HostKit, cell: Cell) =>
+  sim(kit)
+    .vms()
+    .filter((v) => ours(cell)(v.name));
 
 // ---- flops.Server ----
 
@@ -87,7 +90,13 @@ function verifyServer(kit: HostKit, state: ResourceState): string[] {
   return d;
 }
 
-const baseServer = (cell: Cell): PlainObject => ({ name: cell.name, distribution: "Debian 7.6 x64", tariff: "Облачный 1024", password: PASSWORD, operationTimeout: T });
+const baseServer = (cell: Cell): PlainObject => ({
+  name: cell.name,
+  distribution: "Debian 7.6 x64",
+  tariff: "Облачный 1024",
+  password: PASSWORD,
+  operationTimeout: T,
+});
 const onDemand = (cell: Cell): PlainObject => ({ ...baseServer(cell), tariff: "Облачный без границ", memory: 1024, disk: 16384, cpu: 1 });
 
 interface ServerCtx {
@@ -120,7 +129,14 @@ const SERVER_ROW = {
 } satisfies Partial<Scenario<ServerCtx>>;
 
 /** A Server update row: created from `inputs`, changed to `changed`, `type` the operation the change starts. */
-function serverUpdate(call: string, type: OperationType, operation: RegExp, inputs: (cell: Cell, ctx: ServerCtx) => PlainObject, changed: (cell: Cell, ctx: ServerCtx) => PlainObject, extra: Partial<Scenario<ServerCtx>> = {}): Scenario {
+function serverUpdate(
+  call: string,
+  type: OperationType,
+  operation: RegExp,
+  inputs: (cell: Cell, ctx: ServerCtx) => PlainObject,
+  changed: (cell: Cell, ctx: ServerCtx) => PlainObject,
+  extra: Partial<Scenario<ServerCtx>> = {},
+): Scenario {
   return row<ServerCtx>({
     ...SERVER_ROW,
     ...operationFaults(type),
@@ -163,13 +179,17 @@ function addressesOf(kit: HostKit, vmId: number | undefined, base: string[] = []
 
 function verifySnapshot(kit: HostKit, state: ResourceState): string[] {
   const [vmId, snapId] = state.id.split("/").map(Number);
-  const snap = sim(kit).snapshots(vmId).find((s) => s.id === snapId);
+  const snap = sim(kit)
+    .snapshots(vmId)
+    .find((s) => s.id === snapId);
   if (!snap) return [`snapshot ${state.id} is not on the simulator`];
   return snap.name === state.outputs.name ? [] : [`name: state ${String(state.outputs.name)}, simulator ${snap.name}`];
 }
 
 function verifyAddress(kit: HostKit, state: ResourceState): string[] {
-  const holder = sim(kit).vms().find((v) => v.ipAddresses.includes(state.id));
+  const holder = sim(kit)
+    .vms()
+    .find((v) => v.ipAddresses.includes(state.id));
   if (!holder) return [`address ${state.id} is on no server`];
   return String(holder.id) === state.outputs.serverId ? [] : [`serverId: state ${String(state.outputs.serverId)}, simulator ${holder.id}`];
 }
@@ -178,16 +198,24 @@ function verifyPolicy(kit: HostKit, state: ResourceState): string[] {
   const vm = sim(kit).vm(Number(state.id));
   if (!vm) return [`server ${state.id} is not on the simulator`];
   const o = state.outputs;
-  return vm.backupPolicy.quantity === o.quantity && vm.backupPolicy.frequency === o.frequency ? [] : [`policy: state ${String(o.quantity)}×${String(o.frequency)} h, simulator ${vm.backupPolicy.quantity}×${vm.backupPolicy.frequency} h`];
+  return vm.backupPolicy.quantity === o.quantity && vm.backupPolicy.frequency === o.frequency
+    ? []
+    : [`policy: state ${String(o.quantity)}×${String(o.frequency)} h, simulator ${vm.backupPolicy.quantity}×${vm.backupPolicy.frequency} h`];
 }
 
 function verifyKey(kit: HostKit, state: ResourceState): string[] {
-  const key = sim(kit).publicKeys().find((k) => String(k.id) === state.id);
+  const key = sim(kit)
+    .publicKeys()
+    .find((k) => String(k.id) === state.id);
   if (!key) return [`key ${state.id} is not on the simulator`];
   return key.name === state.outputs.name ? [] : [`name: state ${String(state.outputs.name)}, simulator ${key.name}`];
 }
 
-const opsOf = (kit: HostKit, type: OperationType, vmId: number) => sim(kit).operations().filter((o) => o.operationType === type && o.vmId === vmId).map((o) => String(o.id));
+const opsOf = (kit: HostKit, type: OperationType, vmId: number) =>
+  sim(kit)
+    .operations()
+    .filter((o) => o.operationType === type && o.vmId === vmId)
+    .map((o) => String(o.id));
 
 /** The fields of a row on a server made for the cell, which a deleted-mid-wait cell deletes. */
 const ON_SERVER = {
@@ -220,7 +248,8 @@ function restart(call: "reboot" | "reset", type: OperationType, hard: boolean): 
     kind: "action",
     match: { path: new RegExp(`^/api/v1/vm/\\d+/${call}/$`) },
     operation: new RegExp(call, "i"),
-    cannotTell: "a restarted server looks as it did before (running), and flops lists no operations: whether a restart whose answer never came took place cannot be seen",
+    cannotTell:
+      "a restarted server looks as it did before (running), and flops lists no operations: whether a restart whose answer never came took place cannot be seen",
     repair: repairServer,
     inputs: (ctx) => ({ serverId: String(ctx.vmId), hard, operationTimeout: T }),
     live: (kit, ctx) => opsOf(kit, type, ctx.vmId),
@@ -238,12 +267,22 @@ const KEY_ROW = {
   na: { opError: SYNC, timeout: SYNC, deletedMidWait: SYNC },
   setup: () => ({}),
   inputs: (_ctx, cell) => ({ name: cell.name, publicKey: `${KEY_TEXT}${cell.name}` }),
-  live: (kit, _ctx, cell) => sim(kit).publicKeys().filter((k) => ours(cell)(k.name)).map((k) => String(k.id)),
+  live: (kit, _ctx, cell) =>
+    sim(kit)
+      .publicKeys()
+      .filter((k) => ours(cell)(k.name))
+      .map((k) => String(k.id)),
   verify: (kit, _ctx, state) => verifyKey(kit, state),
 } satisfies Partial<Scenario<object>>;
 
 /** The cell's snapshots on its server, while the server exists. */
-const cellSnapshots = (kit: HostKit, ctx: OnServer, cell: Cell) => (sim(kit).vm(ctx.vmId) ? sim(kit).snapshots(ctx.vmId).filter((s) => s.name === cell.name).map((s) => String(s.id)) : []);
+const cellSnapshots = (kit: HostKit, ctx: OnServer, cell: Cell) =>
+  sim(kit).vm(ctx.vmId)
+    ? sim(kit)
+        .snapshots(ctx.vmId)
+        .filter((s) => s.name === cell.name)
+        .map((s) => String(s.id))
+    : [];
 
 export function flopsScenarios(): Scenario[] {
   return [
@@ -270,9 +309,21 @@ export function flopsScenarios(): Scenario[] {
       inputs: (ctx, cell) => ({ name: cell.name, cloneFrom: { serverId: String(ctx.sourceId) }, operationTimeout: T }),
       adopt: (ctx, cell, id) => ({ name: cell.name, cloneFrom: { serverId: String(ctx.sourceId) }, operationTimeout: T, importFrom: id }),
     }),
-    serverUpdate("reinstall", "VM_REINSTALL", /reinstall/i, (c) => ({ ...baseServer(c), reinstallOnChange: true }), (c) => ({ ...baseServer(c), reinstallOnChange: true, distribution: "Ubuntu 14.04.1 x64" })),
+    serverUpdate(
+      "reinstall",
+      "VM_REINSTALL",
+      /reinstall/i,
+      (c) => ({ ...baseServer(c), reinstallOnChange: true }),
+      (c) => ({ ...baseServer(c), reinstallOnChange: true, distribution: "Ubuntu 14.04.1 x64" }),
+    ),
     serverUpdate("rename", "VM_RENAME", /rename/i, baseServer, (c) => ({ ...baseServer(c), name: `${c.name}-renamed` })),
-    serverUpdate("start", "VM_START", /start/i, (c) => ({ ...baseServer(c), powerState: "stopped" }), (c) => ({ ...baseServer(c), powerState: "running" })),
+    serverUpdate(
+      "start",
+      "VM_START",
+      /start/i,
+      (c) => ({ ...baseServer(c), powerState: "stopped" }),
+      (c) => ({ ...baseServer(c), powerState: "running" }),
+    ),
     serverUpdate("shutdown", "VM_SHUTDOWN", /shut ?down|power ?off/i, baseServer, (c) => ({ ...baseServer(c), powerState: "stopped" })),
     serverUpdate("poweroff", "VM_POWEROFF", /power ?off/i, baseServer, (c) => ({ ...baseServer(c), powerState: "stopped" }), {
       via: "Server update (after a failed shutdown)",
@@ -280,9 +331,16 @@ export function flopsScenarios(): Scenario[] {
       arm: (kit) => sim(kit).failNextOperation("VM_SHUTDOWN"),
     }),
     serverUpdate("password_change", "VM_CHANGE_PASSWORD", /password/i, baseServer, (c) => ({ ...baseServer(c), password: OTHER_PASSWORD })),
-    serverUpdate("pubkey_change", "VM_CHANGE_PUBKEYS", /public key/i, (c) => ({ ...baseServer(c), publicKeyIds: [] }), (c, ctx) => ({ ...baseServer(c), publicKeyIds: [String(ctx.keyId)] }), {
-      setup: (kit, cell) => ({ cell, keyId: sim(kit).addPublicKey({ name: `key-${cell.name}`, publicKey: `${KEY_TEXT}${cell.name}` }).id }),
-    }),
+    serverUpdate(
+      "pubkey_change",
+      "VM_CHANGE_PUBKEYS",
+      /public key/i,
+      (c) => ({ ...baseServer(c), publicKeyIds: [] }),
+      (c, ctx) => ({ ...baseServer(c), publicKeyIds: [String(ctx.keyId)] }),
+      {
+        setup: (kit, cell) => ({ cell, keyId: sim(kit).addPublicKey({ name: `key-${cell.name}`, publicKey: `${KEY_TEXT}${cell.name}` }).id }),
+      },
+    ),
     serverUpdate("memory_change", "VM_CHANGE_MEMORY", /memory/i, onDemand, (c) => ({ ...onDemand(c), memory: 2048 })),
     serverUpdate("disk_change", "VM_CHANGE_DISK", /disk/i, onDemand, (c) => ({ ...onDemand(c), disk: 32768 })),
     serverUpdate("cpu_change", "VM_CHANGE_CPU", /cpu/i, onDemand, (c) => ({ ...onDemand(c), cpu: 2 })),
@@ -402,7 +460,10 @@ export function flopsScenarios(): Scenario[] {
       match: { path: "/snapshot_delete/" },
       operation: /snapshot/i,
       deleteOutOfBand: (kit, ctx) => {
-        for (const s of sim(kit).snapshots(ctx.vmId).filter((x) => x.name === ctx.cell.name)) sim(kit).deleteSnapshot(ctx.vmId, s.id);
+        for (const s of sim(kit)
+          .snapshots(ctx.vmId)
+          .filter((x) => x.name === ctx.cell.name))
+          sim(kit).deleteSnapshot(ctx.vmId, s.id);
       },
       inputs: (ctx, cell) => ({ serverId: String(ctx.vmId), name: cell.name, operationTimeout: T }),
       live: cellSnapshots,
@@ -417,7 +478,8 @@ export function flopsScenarios(): Scenario[] {
       kind: "action",
       match: { path: "/snapshot_rollback/" },
       operation: /roll/i,
-      cannotTell: "the server already runs from the snapshot it is rolled back to (a new snapshot becomes the current one), so its currentSnapshot cannot show the rollback, and flops lists no operations",
+      cannotTell:
+        "the server already runs from the snapshot it is rolled back to (a new snapshot becomes the current one), so its currentSnapshot cannot show the rollback, and flops lists no operations",
       deleteOutOfBand: (kit, ctx) => sim(kit).deleteSnapshot(ctx.vmId, ctx.snapshotId!),
       repair: (kit, ctx, cell) => Object.assign(ctx, { snapshotId: sim(kit).addSnapshot(ctx.vmId, { name: `s2-${cell.name}` }).id }),
       setup: (kit, cell) => {
@@ -438,7 +500,8 @@ export function flopsScenarios(): Scenario[] {
       kind: "action",
       match: { path: "/backup_rollback/" },
       operation: /roll/i,
-      cannotTell: "the server has no snapshots for the rollback to delete and createBackup is off, so nothing the API shows changes, and flops lists no operations",
+      cannotTell:
+        "the server has no snapshots for the rollback to delete and createBackup is off, so nothing the API shows changes, and flops lists no operations",
       inputs: (ctx) => ({ serverId: String(ctx.vmId), backup: ctx.backup, confirm: true, operationTimeout: T }),
       live: (kit, ctx) => opsOf(kit, "VM_REVERT_TO_BACKUP", ctx.vmId),
       verify: () => [],
@@ -461,8 +524,22 @@ export function flopsScenarios(): Scenario[] {
     }),
 
     // ---- PublicKey (synchronous calls) ----
-    row<object>({ ...KEY_ROW, call: "pubkeys/add", via: "PublicKey create", step: "create", match: { path: "/pubkeys/add/" }, adopt: (ctx, cell, id) => ({ ...KEY_ROW.inputs(ctx, cell), importFrom: id }) }),
-    row<object>({ ...KEY_ROW, call: "pubkeys/edit", via: "PublicKey update", step: "update", match: { path: /\/pubkeys\/\d+\/edit\/$/ }, changed: (_ctx, cell) => ({ name: `${cell.name}-b`, publicKey: `${KEY_TEXT}${cell.name}` }) }),
+    row<object>({
+      ...KEY_ROW,
+      call: "pubkeys/add",
+      via: "PublicKey create",
+      step: "create",
+      match: { path: "/pubkeys/add/" },
+      adopt: (ctx, cell, id) => ({ ...KEY_ROW.inputs(ctx, cell), importFrom: id }),
+    }),
+    row<object>({
+      ...KEY_ROW,
+      call: "pubkeys/edit",
+      via: "PublicKey update",
+      step: "update",
+      match: { path: /\/pubkeys\/\d+\/edit\/$/ },
+      changed: (_ctx, cell) => ({ name: `${cell.name}-b`, publicKey: `${KEY_TEXT}${cell.name}` }),
+    }),
     row<object>({ ...KEY_ROW, call: "pubkeys/delete", via: "PublicKey delete", step: "delete", match: { path: /\/pubkeys\/\d+\/delete\/$/ } }),
   ];
 }

@@ -75,7 +75,10 @@ function newServer(kit: HostKit, cell: Cell, snapshot = false): Ctx {
 
 function snapshotsOf(kit: HostKit, ctx: Ctx): string[] {
   if (!sim(kit).state.vms.has(ctx.serverId)) return [];
-  return sim(kit).snapshots(ctx.serverId).filter((s) => s.name === ctx.cell.name).map((s) => s.name);
+  return sim(kit)
+    .snapshots(ctx.serverId)
+    .filter((s) => s.name === ctx.cell.name)
+    .map((s) => s.name);
 }
 
 function verifySnapshot(kit: HostKit, ctx: Ctx, state: ResourceState): string[] {
@@ -86,7 +89,9 @@ function verifySettings(kit: HostKit, ctx: Ctx, state: ResourceState): string[] 
   if (!sim(kit).state.vms.has(ctx.serverId)) return [`server ${ctx.serverId} is not on the simulator`];
   const live = sim(kit).restoreSettings(ctx.serverId);
   const o = state.outputs;
-  const same = live.enableRotation === o.enableRotation && JSON.stringify([...live.excludeRotation].sort()) === JSON.stringify([...((o.excludeFromRotation as string[]) ?? [])].sort());
+  const same =
+    live.enableRotation === o.enableRotation &&
+    JSON.stringify([...live.excludeRotation].sort()) === JSON.stringify([...((o.excludeFromRotation as string[]) ?? [])].sort());
   return same ? [] : [`settings: state ${JSON.stringify([o.enableRotation, o.excludeFromRotation])}, simulator ${JSON.stringify(live)}`];
 }
 
@@ -96,7 +101,12 @@ function accepted(kit: HostKit, action: string, serverId: number): string[] {
     .map((r: LoggedRequest, i) => ({ r, i }))
     .filter(({ r }) => {
       const form = new URLSearchParams(r.body);
-      return r.path === "/vm.php" && form.get("action") === action && form.get("id") === String(serverId) && (r.outcome === "handled" || r.outcome === "lostResponse");
+      return (
+        r.path === "/vm.php" &&
+        form.get("action") === action &&
+        form.get("id") === String(serverId) &&
+        (r.outcome === "handled" || r.outcome === "lostResponse")
+      );
     })
     .map(({ i }) => `request#${i}`);
 }
@@ -175,7 +185,8 @@ export function hostkeyScenarios(): Scenario[] {
       kind: "action",
       match: vmCall("restore_snapshot"),
       operation: /restore/i,
-      cannotTell: "a restored VM lists the same snapshots as before and invapi lists no tasks of a VM: once its task has ended, a restore whose answer never came cannot be seen",
+      cannotTell:
+        "a restored VM lists the same snapshots as before and invapi lists no tasks of a VM: once its task has ended, a restore whose answer never came cannot be seen",
       deleteOutOfBand: (kit, ctx) => sim(kit).deleteServer(ctx.serverId),
       repair: (kit, ctx, cell) => Object.assign(ctx, newServer(kit, cell, true)),
       setup: (kit, cell) => newServer(kit, cell, true),

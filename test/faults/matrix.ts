@@ -292,7 +292,8 @@ export async function runCell<C>(kit: HostKit, sc: Scenario<C>, fault: Fault, ce
   let adoptId: string | undefined;
   if (sc.kind === "object") {
     if (after.length > 1) problems.push(`duplicate: ${after.length} objects of this cell live (${after.join(", ")})`);
-    if (sc.step === "delete" && error === undefined && after.length > 0) problems.push(`the delete succeeded but the object is still live (${after.join(", ")})`);
+    if (sc.step === "delete" && error === undefined && after.length > 0)
+      problems.push(`the delete succeeded but the object is still live (${after.join(", ")})`);
     const inState = state?.id;
     const orphans = fresh.filter((id) => !(inState !== undefined && sameObject(inState, id)));
     for (const id of orphans) {
@@ -355,7 +356,15 @@ export async function runCell<C>(kit: HostKit, sc: Scenario<C>, fault: Fault, ce
   checkSecrets(kit, texts, outputMark, problems);
   const outcome = error === undefined ? "ok" : adoptId !== undefined ? "error naming the object" : "error";
   const why = checkTransient(sc as Scenario, fault, outcome, message, problems);
-  return { ...base, result: problems.length === 0 ? "pass" : "fail", outcome, problems, reason: problems.join("; ") || undefined, ms: Date.now() - started, why };
+  return {
+    ...base,
+    result: problems.length === 0 ? "pass" : "fail",
+    outcome,
+    problems,
+    reason: problems.join("; ") || undefined,
+    ms: Date.now() - started,
+    why,
+  };
 }
 
 /**
@@ -373,7 +382,9 @@ function checkTransient(sc: Scenario, fault: Fault, outcome: string, message: st
     return undefined;
   }
   if (!reason) {
-    problems.push(`a transient fault failed the step (${outcome}); reconcile the call, or say in cannotTell why the API cannot tell whether it happened: ${message}`);
+    problems.push(
+      `a transient fault failed the step (${outcome}); reconcile the call, or say in cannotTell why the API cannot tell whether it happened: ${message}`,
+    );
     return undefined;
   }
   if (!/not sent again/.test(message)) problems.push(`the error does not say the call was not sent again: ${message}`);
@@ -472,7 +483,15 @@ async function runFunctionCell<C>(
   checkSecrets(kit, texts, run.outputMark, problems);
   const outcome = error === undefined ? "ok" : "error";
   const why = checkTransient(sc as Scenario, fault, outcome, message, problems);
-  return { ...run.base, result: problems.length === 0 ? "pass" : "fail", outcome, problems, reason: problems.join("; ") || undefined, ms: Date.now() - run.started, why };
+  return {
+    ...run.base,
+    result: problems.length === 0 ? "pass" : "fail",
+    outcome,
+    problems,
+    reason: problems.join("; ") || undefined,
+    ms: Date.now() - run.started,
+    why,
+  };
 }
 
 /** A state id and a live id name the same object (ids like `<vm>/<snapshot>` contain the live one). */

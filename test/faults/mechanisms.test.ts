@@ -17,7 +17,6 @@ import { SimulatorServer } from "../../simulator/core/server";
 import { FakeClock } from "../support/fakeClock";
 import { ManualClock } from "../support/manualClock";
 
-
 describe("RequestBudget.reserve: a slot counts from the answer", () => {
   test("the next request waits a full window after the answer of the one it replaces, not after its grant", async () => {
     const clock = new ManualClock();
@@ -115,7 +114,10 @@ describe("HttpClient honours X-RateLimit-* and RateLimit-* headers", () => {
       calls.push([remaining, reset]);
       original(remaining, reset, opts);
     };
-    const server = new SimulatorServer(() => ({ body: { ok: true }, headers }), () => []);
+    const server = new SimulatorServer(
+      () => ({ body: { ok: true }, headers }),
+      () => [],
+    );
     const url = await server.start();
     try {
       const client = new HttpClient({ host: "test", baseUrl: url, decodeVendor: () => undefined, budget, clock });
@@ -127,12 +129,16 @@ describe("HttpClient honours X-RateLimit-* and RateLimit-* headers", () => {
   });
 
   test("a simulator rate limit with headers: a client under a larger budget is told the count and collects no 429", async () => {
-    const server = new SimulatorServer(() => ({ body: { ok: true } }), () => []);
+    const server = new SimulatorServer(
+      () => ({ body: { ok: true } }),
+      () => [],
+    );
     const url = await server.start();
     server.setRateLimit({ perSecond: 5, headers: true });
     try {
       const client = new HttpClient({ host: "test", baseUrl: url, decodeVendor: () => undefined, budget: new RequestBudget(1_000, systemClock) });
-      const call = () => client.call({ operation: "GET /x", method: "GET", path: "/x", repeat: "repeatable", priority: "read", schema: z.object({ ok: z.boolean() }) });
+      const call = () =>
+        client.call({ operation: "GET /x", method: "GET", path: "/x", repeat: "repeatable", priority: "read", schema: z.object({ ok: z.boolean() }) });
       await call(); // the first answer tells the count
       await Promise.all(Array.from({ length: 8 }, call));
       expect(server.rateLimitedCount).toBe(0);
@@ -178,7 +184,9 @@ describe("a create that may still make its object says to adopt it", () => {
     const e = (await createResource(def, { name: "t" }, ctx).catch((x: unknown) => x)) as VpsError;
     expect(e).toBeInstanceOf(VpsError);
     expect(e.kind).toBe("timeout");
-    expect(e.message).toMatch(/^h:Thing "t": h: waiting for thing failed: timed out; raise operationTimeout\. The Thing may still be made on the host: once it shows there, adopt it with importFrom/);
+    expect(e.message).toMatch(
+      /^h:Thing "t": h: waiting for thing failed: timed out; raise operationTimeout\. The Thing may still be made on the host: once it shows there, adopt it with importFrom/,
+    );
     expect(e.hint).toMatch(/raise operationTimeout\. The Thing may still be made/);
   });
 });

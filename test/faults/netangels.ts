@@ -84,7 +84,11 @@ function newVm(kit: HostKit, cell: Cell, withBackup: Prepared): Ctx {
   return ctx;
 }
 
-const vmBackups = (kit: HostKit, ctx: Ctx) => sim(kit).vm(ctx.vmId)?.backups.filter((b) => b.resourceType === "VM").map((b) => b.date) ?? [];
+const vmBackups = (kit: HostKit, ctx: Ctx) =>
+  sim(kit)
+    .vm(ctx.vmId)
+    ?.backups.filter((b) => b.resourceType === "VM")
+    .map((b) => b.date) ?? [];
 
 function verifyBackup(kit: HostKit, ctx: Ctx, state: ResourceState): string[] {
   const date = state.id.slice(state.id.indexOf("/") + 1);
@@ -92,10 +96,15 @@ function verifyBackup(kit: HostKit, ctx: Ctx, state: ResourceState): string[] {
   return state.outputs.backupDate === date ? [] : [`backupDate: state ${String(state.outputs.backupDate)}, simulator ${date}`];
 }
 
-const rollbacksOf = (kit: HostKit, ctx: Ctx) => sim(kit).rollbacks.map((r, i) => ({ r, i })).filter(({ r }) => r.vmId === ctx.vmId).map(({ i }) => `rollback#${i}`);
+const rollbacksOf = (kit: HostKit, ctx: Ctx) =>
+  sim(kit)
+    .rollbacks.map((r, i) => ({ r, i }))
+    .filter(({ r }) => r.vmId === ctx.vmId)
+    .map(({ i }) => `rollback#${i}`);
 
 const NO_WAIT = "the answer is the VM and nothing is waited for: no operation to fail, hang or lose mid-wait";
-const ARCHIVE_LEAVES_NO_TRACE = "an archive request leaves no trace in the API (NetAngels delivers the archive outside it), and a repeat would request a second archive";
+const ARCHIVE_LEAVES_NO_TRACE =
+  "an archive request leaves no trace in the API (NetAngels delivers the archive outside it), and a repeat would request a second archive";
 
 type Prepared = "none" | "vm" | "volume";
 
@@ -113,7 +122,19 @@ function onVm(prepared: Prepared) {
 
 /** A rollback row: of the VM's own backup (`vm`) or of its volume's (`volume`). */
 function rollbackRow(prepared: "vm" | "volume", call: string, type: string, path: RegExp, inputs: (ctx: Ctx) => PlainObject): Scenario {
-  return row<Ctx>({ ...onVm(prepared), call, via: `${type} create`, type, step: "create", kind: "action", match: { path, method: "POST" }, operation: /rollback/i, inputs, live: (kit, ctx) => rollbacksOf(kit, ctx), verify: () => [] });
+  return row<Ctx>({
+    ...onVm(prepared),
+    call,
+    via: `${type} create`,
+    type,
+    step: "create",
+    kind: "action",
+    match: { path, method: "POST" },
+    operation: /rollback/i,
+    inputs,
+    live: (kit, ctx) => rollbacksOf(kit, ctx),
+    verify: () => [],
+  });
 }
 
 /** A files-archive row (the function's handler run directly): of the VM's backup or of its volume's. */
@@ -130,8 +151,16 @@ function archiveRow(prepared: "vm" | "volume", call: string, via: string, path: 
     na: { opError: NO_WAIT, timeout: NO_WAIT, deletedMidWait: NO_WAIT },
     setup: (kit, cell) => newVm(kit, cell, prepared),
     inputs: () => ({}),
-    invoke: (_kit, ctx) => requestBackupFilesArchiveFunction.run({ vmId: ctx.vmId, ...(prepared === "volume" ? { volumeId: ctx.volumeId } : {}), backupDate: ctx.backupDate!, files }, functionContext()),
-    live: (kit, ctx) => sim(kit).archiveRequests.map((r, i) => ({ r, i })).filter(({ r }) => r.vmId === ctx.vmId).map(({ i }) => `archive#${i}`),
+    invoke: (_kit, ctx) =>
+      requestBackupFilesArchiveFunction.run(
+        { vmId: ctx.vmId, ...(prepared === "volume" ? { volumeId: ctx.volumeId } : {}), backupDate: ctx.backupDate!, files },
+        functionContext(),
+      ),
+    live: (kit, ctx) =>
+      sim(kit)
+        .archiveRequests.map((r, i) => ({ r, i }))
+        .filter(({ r }) => r.vmId === ctx.vmId)
+        .map(({ i }) => `archive#${i}`),
     verify: () => [],
   });
 }
@@ -153,10 +182,33 @@ export function netangelsScenarios(): Scenario[] {
       live: (kit, ctx) => vmBackups(kit, ctx),
       verify: (kit, ctx, state) => verifyBackup(kit, ctx, state),
     }),
-    rollbackRow("vm", "POST /cloud/vms/{id}/backups/{date}/", "VmRollback", /^\/api\/v1\/cloud\/vms\/\d+\/backups\/[^/]+\/$/, (ctx) => ({ vmId: ctx.vmId, backupDate: ctx.backupDate, confirm: true, operationTimeout: T })),
-    rollbackRow("volume", "POST /cloud/vms/{id}/volumes/{vid}/backups/{date}/", "VolumeRollback", /^\/api\/v1\/cloud\/vms\/\d+\/volumes\/\d+\/backups\/[^/]+\/$/, (ctx) => ({ vmId: ctx.vmId, volumeId: ctx.volumeId, backupDate: ctx.backupDate, confirm: true, operationTimeout: T })),
-    archiveRow("vm", "POST /cloud/vms/{id}/backups/{date}/files/", "requestBackupFilesArchive (function, handler run directly)", /^\/api\/v1\/cloud\/vms\/\d+\/backups\/[^/]+\/files\/$/, ["/etc/hostname"]),
-    archiveRow("volume", "POST /cloud/vms/{id}/volumes/{vid}/backups/{date}/files/", "requestBackupFilesArchive with volumeId (function, handler run directly)", /^\/api\/v1\/cloud\/vms\/\d+\/volumes\/\d+\/backups\/[^/]+\/files\/$/, ["/mnt/data"]),
+    rollbackRow("vm", "POST /cloud/vms/{id}/backups/{date}/", "VmRollback", /^\/api\/v1\/cloud\/vms\/\d+\/backups\/[^/]+\/$/, (ctx) => ({
+      vmId: ctx.vmId,
+      backupDate: ctx.backupDate,
+      confirm: true,
+      operationTimeout: T,
+    })),
+    rollbackRow(
+      "volume",
+      "POST /cloud/vms/{id}/volumes/{vid}/backups/{date}/",
+      "VolumeRollback",
+      /^\/api\/v1\/cloud\/vms\/\d+\/volumes\/\d+\/backups\/[^/]+\/$/,
+      (ctx) => ({ vmId: ctx.vmId, volumeId: ctx.volumeId, backupDate: ctx.backupDate, confirm: true, operationTimeout: T }),
+    ),
+    archiveRow(
+      "vm",
+      "POST /cloud/vms/{id}/backups/{date}/files/",
+      "requestBackupFilesArchive (function, handler run directly)",
+      /^\/api\/v1\/cloud\/vms\/\d+\/backups\/[^/]+\/files\/$/,
+      ["/etc/hostname"],
+    ),
+    archiveRow(
+      "volume",
+      "POST /cloud/vms/{id}/volumes/{vid}/backups/{date}/files/",
+      "requestBackupFilesArchive with volumeId (function, handler run directly)",
+      /^\/api\/v1\/cloud\/vms\/\d+\/volumes\/\d+\/backups\/[^/]+\/files\/$/,
+      ["/mnt/data"],
+    ),
   ];
 }
 

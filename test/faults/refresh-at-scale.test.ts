@@ -129,7 +129,14 @@ test("netangels: 30 backups on 3 VMs and 10 rollbacks refresh with one listing p
     }
     for (let i = 0; i < 10; i++) {
       const vmId = vms[i % 3];
-      states.push(state("netangels:VmRollback", `${vmId}/r${i}`, { vmId, backupDate: NetangelsSimulator.SEED_BACKUP_DATE, confirm: true, rolledBackAt: "2024-01-01T00:00:00Z" }));
+      states.push(
+        state("netangels:VmRollback", `${vmId}/r${i}`, {
+          vmId,
+          backupDate: NetangelsSimulator.SEED_BACKUP_DATE,
+          confirm: true,
+          rolledBackAt: "2024-01-01T00:00:00Z",
+        }),
+      );
     }
     sim.expireBackup(vms[1], String(states[4].outputs.backupDate));
     sim.updateVm(vms[2], { state: "Stopped" });

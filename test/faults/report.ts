@@ -69,7 +69,9 @@ export function renderMatrix(results: CellResult[]): string {
       "Each call declares what a repeat would do (provider/core/reconcile.ts): idempotent calls are sent again, observable ones after the live object shows the change is not there, and the rest fail naming what to check; an `err` in these columns is such a call, its footnote letter says why the API cannot tell.",
   );
   lines.push("");
-  lines.push("Outcome of a passing cell: `ok` = the step succeeded (retried, reconciled or waited out); `err` = it failed cleanly with an error as above; `adopt` = it failed naming the object it made, which the recovery adopted with `importFrom`.");
+  lines.push(
+    "Outcome of a passing cell: `ok` = the step succeeded (retried, reconciled or waited out); `err` = it failed cleanly with an error as above; `adopt` = it failed naming the object it made, which the recovery adopted with `importFrom`.",
+  );
   for (const host of HOST_ORDER) {
     const rows = results.filter((r) => r.host === host);
     if (rows.length === 0) continue;
@@ -95,13 +97,16 @@ export function renderMatrix(results: CellResult[]): string {
     lines.push("");
     lines.push("## Failing cells");
     lines.push("");
-    for (const f of failing) lines.push(`- ${f.host} \`${f.call}\` (${f.via}) × ${FAULT_TITLES[f.fault]}: ${f.reason}${f.known ? `. **Known; fix pending:** ${f.known}` : ""}`);
+    for (const f of failing)
+      lines.push(`- ${f.host} \`${f.call}\` (${f.via}) × ${FAULT_TITLES[f.fault]}: ${f.reason}${f.known ? `. **Known; fix pending:** ${f.known}` : ""}`);
   }
   if (whys.length) {
     lines.push("");
     lines.push("## Why a transient fault still fails these steps");
     lines.push("");
-    lines.push("The call would do harm if sent twice, and after a dropped connection or a lost answer nothing the API shows tells whether the first one took effect; the error says it was not sent again and what to check. (A 503 answer says the host did not handle the call: it is sent again, so the 5xx column ends `ok`.)");
+    lines.push(
+      "The call would do harm if sent twice, and after a dropped connection or a lost answer nothing the API shows tells whether the first one took effect; the error says it was not sent again and what to check. (A 503 answer says the host did not handle the call: it is sent again, so the 5xx column ends `ok`.)",
+    );
     lines.push("");
     whys.forEach((r, i) => lines.push(`${String.fromCharCode(97 + i)}. ${r}`));
   }
@@ -121,5 +126,7 @@ function sup(n: number): string {
 
 /** The matrix as plain text for the console. */
 export function printable(results: CellResult[]): string {
-  return results.map((r) => `${r.host.padEnd(9)} ${r.call.padEnd(28)} ${r.fault.padEnd(15)} ${r.result.padEnd(5)} ${r.outcome}${r.reason ? `  ${r.reason}` : ""}`).join("\n");
+  return results
+    .map((r) => `${r.host.padEnd(9)} ${r.call.padEnd(28)} ${r.fault.padEnd(15)} ${r.result.padEnd(5)} ${r.outcome}${r.reason ? `  ${r.reason}` : ""}`)
+    .join("\n");
 }

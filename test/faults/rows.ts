@@ -13,7 +13,12 @@ export const row = <C>(s: Scenario<C>): Scenario => s as unknown as Scenario;
  * the serialized `__provider` of each resource type `program` declares (one resource per type, named
  * after it).
  */
-export async function startKitHost(program: () => void, types: readonly string[], config: Record<string, string>, secretKey: string): Promise<{ host: DynamicProviderHost; providers: Record<string, string> }> {
+export async function startKitHost(
+  program: () => void,
+  types: readonly string[],
+  config: Record<string, string>,
+  secretKey: string,
+): Promise<{ host: DynamicProviderHost; providers: Record<string, string> }> {
   const captured = await captureResources(program);
   const providers: Record<string, string> = {};
   for (const t of types) providers[t] = findResource(captured, t).serializedProvider!;

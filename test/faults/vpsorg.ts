@@ -157,7 +157,14 @@ export function vpsorgScenarios(): Scenario[] {
       deleteOutOfBand: (kit, ctx) => snapshotsOf(kit, ctx).forEach((s) => sim(kit).removeSnapshot(s.id)),
       adopt: (ctx, cell, id) => ({ ...SNAPSHOT_ROW.inputs(ctx, cell), importFrom: id }),
     }),
-    row<Ctx>({ ...SNAPSHOT_ROW, call: "DELETE /snapshots/{id}/", via: "Snapshot delete", step: "delete", match: { path: /^\/api\/v1\/snapshots\/\d+\/$/, method: "DELETE" }, na: { opError: SYNC, timeout: SYNC, deletedMidWait: SYNC } }),
+    row<Ctx>({
+      ...SNAPSHOT_ROW,
+      call: "DELETE /snapshots/{id}/",
+      via: "Snapshot delete",
+      step: "delete",
+      match: { path: /^\/api\/v1\/snapshots\/\d+\/$/, method: "DELETE" },
+      na: { opError: SYNC, timeout: SYNC, deletedMidWait: SYNC },
+    }),
     row<Ctx>({
       ...BACKUP_ROW,
       ...jobFaults("backup", /failed/),
@@ -168,9 +175,25 @@ export function vpsorgScenarios(): Scenario[] {
       deleteOutOfBand: (kit, ctx) => backupsOf(kit, ctx).forEach((b) => sim(kit).removeBackup(b.id)),
       adopt: (ctx, cell, id) => ({ ...BACKUP_ROW.inputs(ctx, cell), importFrom: id }),
     }),
-    row<Ctx>({ ...BACKUP_ROW, call: "DELETE /backups/{id}/", via: "Backup delete", step: "delete", match: { path: /^\/api\/v1\/backups\/\d+\/$/, method: "DELETE" }, na: { opError: SYNC, timeout: SYNC, deletedMidWait: SYNC } }),
-    restoreRow("POST /snapshots/{id}/restore/", "SnapshotRestore", /^\/api\/v1\/snapshots\/\d+\/restore\/$/, withSnapshot, (ctx) => ({ snapshotId: String(ctx.snapshotId), confirm: true, operationTimeout: T })),
-    restoreRow("POST /servers/{id}/restore/", "BackupRestore", /^\/api\/v1\/servers\/\d+\/restore\/$/, withBackup, (ctx) => ({ serverId: ctx.serverId, backupId: String(ctx.backupId), confirm: true, operationTimeout: T })),
+    row<Ctx>({
+      ...BACKUP_ROW,
+      call: "DELETE /backups/{id}/",
+      via: "Backup delete",
+      step: "delete",
+      match: { path: /^\/api\/v1\/backups\/\d+\/$/, method: "DELETE" },
+      na: { opError: SYNC, timeout: SYNC, deletedMidWait: SYNC },
+    }),
+    restoreRow("POST /snapshots/{id}/restore/", "SnapshotRestore", /^\/api\/v1\/snapshots\/\d+\/restore\/$/, withSnapshot, (ctx) => ({
+      snapshotId: String(ctx.snapshotId),
+      confirm: true,
+      operationTimeout: T,
+    })),
+    restoreRow("POST /servers/{id}/restore/", "BackupRestore", /^\/api\/v1\/servers\/\d+\/restore\/$/, withBackup, (ctx) => ({
+      serverId: ctx.serverId,
+      backupId: String(ctx.backupId),
+      confirm: true,
+      operationTimeout: T,
+    })),
   ];
 }
 

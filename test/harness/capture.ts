@@ -105,7 +105,7 @@ async function captureOnce(program: () => unknown, opts: CaptureOptions): Promis
           captured.push(entry);
         }
         const state = opts.state?.(args) ?? args.inputs;
-        return { id: args.custom ? (args.id || `${args.name}_id`) : undefined, state };
+        return { id: args.custom ? args.id || `${args.name}_id` : undefined, state };
       } catch (e) {
         // Not rethrown: a rejection inside Pulumi's registration chain becomes an unhandled
         // rejection (deliberately, runtime/resource.js runAsyncResourceOp), which jest pins on
@@ -170,7 +170,9 @@ async function captureOnce(program: () => unknown, opts: CaptureOptions): Promis
 export function findResource(resources: CapturedResource[], name: string, type?: string): CapturedResource {
   const hits = resources.filter((r) => r.name === name && (type === undefined || r.type === type));
   if (hits.length !== 1) {
-    throw new Error(`expected one resource named ${name}${type ? ` of type ${type}` : ""}, found ${hits.length}: ${resources.map((r) => `${r.type}::${r.name}`).join(", ")}`);
+    throw new Error(
+      `expected one resource named ${name}${type ? ` of type ${type}` : ""}, found ${hits.length}: ${resources.map((r) => `${r.type}::${r.name}`).join(", ")}`,
+    );
   }
   return hits[0];
 }

@@ -79,7 +79,13 @@ export async function runProgram(host: DynamicProviderHost, program: () => unkno
         }
         if (opts.preview) {
           const p = await plan(host, urn, inputs, prior);
-          const step: Step = { urn, type: args.type, name: args.name, action: p.action, changed: p.diff ? Object.keys(p.diff.detailedDiff ?? {}).concat(p.diff.diffs ?? []) : undefined };
+          const step: Step = {
+            urn,
+            type: args.type,
+            name: args.name,
+            action: p.action,
+            changed: p.diff ? Object.keys(p.diff.detailedDiff ?? {}).concat(p.diff.diffs ?? []) : undefined,
+          };
           steps.push(step);
           opts.onStep?.(step);
           if (prior) {
@@ -129,7 +135,12 @@ export async function runProgram(host: DynamicProviderHost, program: () => unkno
     }
     if (errors.length > 0) {
       const first = errors[0];
-      const err = new Error(errors.map((e) => (e instanceof Error ? e.message : String(e))).filter((m, i, a) => a.indexOf(m) === i).join("\n"));
+      const err = new Error(
+        errors
+          .map((e) => (e instanceof Error ? e.message : String(e)))
+          .filter((m, i, a) => a.indexOf(m) === i)
+          .join("\n"),
+      );
       if (first instanceof Error && first.stack) err.stack = `${err.message}\n--- first cause ---\n${first.stack}`;
       throw err;
     }
@@ -182,7 +193,13 @@ async function resolveExports(value: unknown): Promise<unknown> {
  */
 export function programFromModule(modulePath: string): () => unknown {
   const code = fs.readFileSync(modulePath, "utf8");
-  const body = new Function("exports", "require", "module", "__filename", "__dirname", code) as (e: PlainObject, r: NodeJS.Require, m: { exports: PlainObject }, f: string, d: string) => void;
+  const body = new Function("exports", "require", "module", "__filename", "__dirname", code) as (
+    e: PlainObject,
+    r: NodeJS.Require,
+    m: { exports: PlainObject },
+    f: string,
+    d: string,
+  ) => void;
   return () => {
     const mod = { exports: {} as PlainObject };
     body(mod.exports, require, mod, modulePath, path.dirname(modulePath));

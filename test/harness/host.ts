@@ -35,18 +35,7 @@ import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import * as statusproto from "@pulumi/pulumi/proto/status_pb";
 import { EngineLogEntry, FakeEngine, LogSeverity } from "./engine";
-import {
-  DEFAULT_PROJECT,
-  DEFAULT_STACK,
-  PlainObject,
-  SECRET_SIG,
-  SIG_KEY,
-  fromStruct,
-  makeUrn,
-  toStruct,
-  urnName,
-  urnType,
-} from "./protocol";
+import { DEFAULT_PROJECT, DEFAULT_STACK, PlainObject, SECRET_SIG, SIG_KEY, fromStruct, makeUrn, toStruct, urnName, urnType } from "./protocol";
 
 /** This repository's root: the default cwd of the host, so closures' requires resolve from here. */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -217,7 +206,12 @@ const diffKinds: Record<number, string> = {
 
 const RUNTIME_LINE = /^(debug|info|warning|error): \[runtime\] (.*)$/;
 
-type Unary<Req, Res> = (req: Req, md: grpc.Metadata, opts: Partial<grpc.CallOptions>, cb: (err: grpc.ServiceError | null, res: Res) => void) => grpc.ClientUnaryCall;
+type Unary<Req, Res> = (
+  req: Req,
+  md: grpc.Metadata,
+  opts: Partial<grpc.CallOptions>,
+  cb: (err: grpc.ServiceError | null, res: Res) => void,
+) => grpc.ClientUnaryCall;
 
 /** A resource request with the URN, and the name and type the URN holds, set. */
 function addressed<R extends { setUrn(urn: string): unknown; setName(name: string): unknown; setType(type: string): unknown }>(req: R, urn: string): R {
@@ -314,7 +308,10 @@ export class DynamicProviderHost {
     // Like the engine: the first stdout line is the port; everything after it is plugin output.
     const port = await new Promise<number>((resolve, reject) => {
       let head = "";
-      const timer = setTimeout(() => fail(new Error(`dynamic-provider host did not print its port within ${startTimeoutMs} ms; stderr:\n${this.stderrText}`)), startTimeoutMs);
+      const timer = setTimeout(
+        () => fail(new Error(`dynamic-provider host did not print its port within ${startTimeoutMs} ms; stderr:\n${this.stderrText}`)),
+        startTimeoutMs,
+      );
       const fail = (e: Error) => {
         clearTimeout(timer);
         child.stdout!.off("data", onData);
@@ -334,7 +331,8 @@ export class DynamicProviderHost {
         if (!Number.isInteger(p) || p <= 0 || p > 65535) reject(new Error(`dynamic-provider host wrote an invalid port: ${JSON.stringify(head.slice(0, nl))}`));
         else resolve(p);
       };
-      const onExit = (code: number | null) => fail(new Error(`dynamic-provider host exited (code ${code}) before printing its port; stderr:\n${this.stderrText}`));
+      const onExit = (code: number | null) =>
+        fail(new Error(`dynamic-provider host exited (code ${code}) before printing its port; stderr:\n${this.stderrText}`));
       child.stdout!.setEncoding("utf8");
       child.stdout!.on("data", onData);
       child.once("exit", onExit);
@@ -343,9 +341,7 @@ export class DynamicProviderHost {
     this.client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
       "grpc.max_receive_message_length": 1024 * 1024 * 400,
     });
-    await new Promise<void>((resolve, reject) =>
-      this.client!.waitForReady(Date.now() + startTimeoutMs, (err) => (err ? reject(err) : resolve())),
-    );
+    await new Promise<void>((resolve, reject) => this.client!.waitForReady(Date.now() + startTimeoutMs, (err) => (err ? reject(err) : resolve())));
 
     // The engine's handshake: the Node host does not implement it, which the engine accepts.
     try {
@@ -400,7 +396,13 @@ export class DynamicProviderHost {
   }
 
   /** Diff: `olds` are the old outputs (state), `news` the checked new inputs; `oldInputs` the old inputs. */
-  async diff(urn: string, id: string, olds: PlainObject, news: PlainObject, opts: CallOptions & { oldInputs?: PlainObject; ignoreChanges?: string[] } = {}): Promise<DiffResult> {
+  async diff(
+    urn: string,
+    id: string,
+    olds: PlainObject,
+    news: PlainObject,
+    opts: CallOptions & { oldInputs?: PlainObject; ignoreChanges?: string[] } = {},
+  ): Promise<DiffResult> {
     const req = addressed(new provproto.DiffRequest(), urn);
     req.setId(id);
     req.setOlds(toStruct(olds));
@@ -451,7 +453,13 @@ export class DynamicProviderHost {
   }
 
   /** Update: `olds` are the old outputs, `news` the checked new inputs. */
-  async update(urn: string, id: string, olds: PlainObject, news: PlainObject, opts: CallOptions & { oldInputs?: PlainObject; preview?: boolean; ignoreChanges?: string[] } = {}): Promise<UpdateResult> {
+  async update(
+    urn: string,
+    id: string,
+    olds: PlainObject,
+    news: PlainObject,
+    opts: CallOptions & { oldInputs?: PlainObject; preview?: boolean; ignoreChanges?: string[] } = {},
+  ): Promise<UpdateResult> {
     const req = addressed(new provproto.UpdateRequest(), urn);
     req.setId(id);
     req.setOlds(toStruct(olds));
@@ -498,10 +506,7 @@ export class DynamicProviderHost {
 
   /** All log lines: engine Log calls, then stdout and stderr lines (complete lines only). */
   logLines(): HostLogLine[] {
-    return [
-      ...this.engine.logs.map((l) => ({ channel: "engine" as const, severity: l.severity, message: l.message, fromPulumiLog: true })),
-      ...this.lines,
-    ];
+    return [...this.engine.logs.map((l) => ({ channel: "engine" as const, severity: l.severity, message: l.message, fromPulumiLog: true })), ...this.lines];
   }
 
   /** stdout + stderr + engine log messages: what must never contain a secret. */
@@ -528,7 +533,11 @@ export class DynamicProviderHost {
       const hit = this.logLines().find(pred);
       if (hit) return hit;
       if (Date.now() >= deadline) {
-        throw new Error(`no log line matching ${String(match)} within ${timeoutMs} ms; lines:\n${this.logLines().map((l) => `[${l.channel}/${l.severity}] ${l.message}`).join("\n")}`);
+        throw new Error(
+          `no log line matching ${String(match)} within ${timeoutMs} ms; lines:\n${this.logLines()
+            .map((l) => `[${l.channel}/${l.severity}] ${l.message}`)
+            .join("\n")}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -620,4 +629,3 @@ export class DynamicProviderHost {
     this.stderrPartial = "";
   }
 }
-

@@ -6,7 +6,18 @@
 export { captureResources, findResource } from "./capture";
 export type { CaptureOptions, CapturedResource } from "./capture";
 export { DynamicProviderHost, HostCallError, DYNAMIC_PROVIDER_ENTRY, REPO_ROOT } from "./host";
-export type { CallOptions, CheckFailure, CheckResult, CreateResult, DiffChanges, DiffResult, HostLogLine, HostStartOptions, ReadResult, UpdateResult } from "./host";
+export type {
+  CallOptions,
+  CheckFailure,
+  CheckResult,
+  CreateResult,
+  DiffChanges,
+  DiffResult,
+  HostLogLine,
+  HostStartOptions,
+  ReadResult,
+  UpdateResult,
+} from "./host";
 export { hostCallErrorOf, startProviderHost } from "./providerHost";
 export { FakeEngine } from "./engine";
 export type { EngineLogEntry, LogSeverity } from "./engine";

@@ -36,7 +36,10 @@ export interface Plan {
 }
 
 export class CheckFailedError extends Error {
-  constructor(readonly urn: string, readonly failures: CheckFailure[]) {
+  constructor(
+    readonly urn: string,
+    readonly failures: CheckFailure[],
+  ) {
     super(`check failed for ${urn}:\n${failures.map((f) => `  ${f.property}: ${f.reason}`).join("\n")}`);
     this.name = "CheckFailedError";
   }
@@ -61,7 +64,13 @@ export interface UpResult {
 }
 
 /** One resource's part of `pulumi up`: plan, then create / update / replace / nothing. */
-export async function up(host: DynamicProviderHost, urn: string, inputs: PlainObject, prior?: ResourceState, opts: { deferDelete?: (old: ResourceState) => void } = {}): Promise<UpResult> {
+export async function up(
+  host: DynamicProviderHost,
+  urn: string,
+  inputs: PlainObject,
+  prior?: ResourceState,
+  opts: { deferDelete?: (old: ResourceState) => void } = {},
+): Promise<UpResult> {
   const p = await plan(host, urn, inputs, prior);
   switch (p.action) {
     case "create": {
@@ -115,7 +124,12 @@ export interface LifecycleResult {
  * inputs: Check(olds = stored inputs) -> Diff, which must be empty (throws otherwise, naming the
  * diff, unless `expectNoChanges: false`).
  */
-export async function lifecycle(host: DynamicProviderHost, urn: string, inputs: PlainObject, opts: { expectNoChanges?: boolean } = {}): Promise<LifecycleResult> {
+export async function lifecycle(
+  host: DynamicProviderHost,
+  urn: string,
+  inputs: PlainObject,
+  opts: { expectNoChanges?: boolean } = {},
+): Promise<LifecycleResult> {
   const first = await up(host, urn, inputs);
   const second = await plan(host, urn, inputs, first.state);
   if ((opts.expectNoChanges ?? true) && second.action !== "same") {

@@ -6,7 +6,10 @@ import { DynamicProviderHost, HostCallError, type HostStartOptions } from "./hos
  * resource type (exactly as a program produces them), and Pulumi's dynamic-provider host started with
  * `options`. The caller stops the host.
  */
-export async function startProviderHost(program: () => void, options: HostStartOptions = {}): Promise<{ host: DynamicProviderHost; providers: Record<string, string> }> {
+export async function startProviderHost(
+  program: () => void,
+  options: HostStartOptions = {},
+): Promise<{ host: DynamicProviderHost; providers: Record<string, string> }> {
   const providers: Record<string, string> = {};
   for (const r of await captureResources(program)) providers[r.type] = r.serializedProvider!;
   const host = await DynamicProviderHost.start(options);

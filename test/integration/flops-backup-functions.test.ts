@@ -78,25 +78,39 @@ describe("flops.getBackupDownloadUrl", () => {
 
   it("an unknown backup fails naming the vendor code", async () => {
     const serverId = makeVm(sim);
-    expect(await failureOf(getBackupDownloadUrl.run({ serverId, backup: "nope.lz4" }, context("x")))).toMatch(/download backup nope\.lz4 of VM \d+ failed.*error\.object\.not\.found/);
+    expect(await failureOf(getBackupDownloadUrl.run({ serverId, backup: "nope.lz4" }, context("x")))).toMatch(
+      /download backup nope\.lz4 of VM \d+ failed.*error\.object\.not\.found/,
+    );
   });
 
   it("where /v1 has no such route (a bare 404: the seed's path was a typo), the call goes to /api/v1 once", async () => {
     const strict = new FlopsSimulator({ operationDurationMs: 30, backupDownloadV1: false });
     await strict.start();
     clearHostClients();
-    setConfigSource(configFromRecord({ "flops:clientId": strict.clientId, "flops:apiKey": strict.apiKey, "flops:endpoint": strict.endpoint, "flops:maxRequestsPerSecond": "1000" }));
+    setConfigSource(
+      configFromRecord({
+        "flops:clientId": strict.clientId,
+        "flops:apiKey": strict.apiKey,
+        "flops:endpoint": strict.endpoint,
+        "flops:maxRequestsPerSecond": "1000",
+      }),
+    );
     try {
       const serverId = String(strict.createVm({ name: "s" }).id);
       const backup = strict.addBackup(Number(serverId));
       const r = await getBackupDownloadUrl.run({ serverId, backup: backup.id }, context("x"));
-      expect(strict.server.requestsTo("/backup_download/").map((q) => q.path)).toEqual([`/v1/vm/${serverId}/backup_download/`, `/api/v1/vm/${serverId}/backup_download/`]);
+      expect(strict.server.requestsTo("/backup_download/").map((q) => q.path)).toEqual([
+        `/v1/vm/${serverId}/backup_download/`,
+        `/api/v1/vm/${serverId}/backup_download/`,
+      ]);
       expect(strict.operations().filter((o) => o.operationType === "DOWNLOAD_BACKUP")).toHaveLength(1);
       expect(r.url).toContain(encodeURIComponent(backup.id));
     } finally {
       await strict.stop();
       clearHostClients();
-      setConfigSource(configFromRecord({ "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:endpoint": sim.endpoint, "flops:maxRequestsPerSecond": "1000" }));
+      setConfigSource(
+        configFromRecord({ "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:endpoint": sim.endpoint, "flops:maxRequestsPerSecond": "1000" }),
+      );
     }
   });
 

@@ -9,7 +9,6 @@ import { context, driver, failureOf, makeVm, mutatingCalls, flopsSimulatorPerFil
 const sim = flopsSimulatorPerFile({ beforeEachTest: () => clearBackupPolicyClaims() });
 const policy = driver(backupPolicyResource as never);
 
-
 describe("flops.BackupPolicy", () => {
   it("records the server's policy, sets the program's, no diff after, updates in place, puts the old one back on delete", async () => {
     const serverId = makeVm(sim);
@@ -39,7 +38,9 @@ describe("flops.BackupPolicy", () => {
     const delCtx = context("del");
     await policy.remove(id, updated, delCtx);
     expect(sim.vm(Number(serverId))!.backupPolicy).toEqual(original);
-    expect(delCtx.logger.text()).toMatch(new RegExp(`put back server ${serverId}'s backup policy from before this resource: ${original.quantity} cop(y|ies) every ${original.frequency} h`));
+    expect(delCtx.logger.text()).toMatch(
+      new RegExp(`put back server ${serverId}'s backup policy from before this resource: ${original.quantity} cop(y|ies) every ${original.frequency} h`),
+    );
   });
 
   it("drift: a change in the panel shows in read and diff", async () => {
@@ -67,7 +68,10 @@ describe("flops.BackupPolicy", () => {
 
   it("two creates for one server at the same moment: one wins, the other fails", async () => {
     const serverId = makeVm(sim);
-    const results = await Promise.allSettled([policy.create({ serverId, quantity: 2, frequency: 12 }), policy.create({ serverId, quantity: 3, frequency: 24 })]);
+    const results = await Promise.allSettled([
+      policy.create({ serverId, quantity: 2, frequency: 12 }),
+      policy.create({ serverId, quantity: 3, frequency: 24 }),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
   });
 

@@ -10,7 +10,6 @@ import { driver, failureOf, mutatingCalls, flopsSimulatorPerFile } from "../supp
 const sim = flopsSimulatorPerFile({ beforeEachTest: () => catalog.clear() });
 const server = driver(serverResource as never);
 
-
 describe("flops.Server cloneFrom", () => {
   it("clones the source's current state: its tariff, distribution and disk, with the program's name; no diff after", async () => {
     const key = sim.addPublicKey({ name: "ops", publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq3wq2x7k0m6yJ5bQ2tL1e3v0cS9dGf8hJk2LmNoPqR ops@host" });
@@ -59,7 +58,9 @@ describe("flops.Server cloneFrom", () => {
 
   it("cloneFrom with a distribution input is refused at check with no API call; a missing source fails clearly", async () => {
     const r = await server.check({ name: "x", cloneFrom: { serverId: "5" }, distribution: "DEBIAN" });
-    expect(r.failures).toEqual([{ property: "cloneFrom", reason: expect.stringMatching(/a clone takes its distribution from the source server: remove distribution\/distributionId/) }]);
+    expect(r.failures).toEqual([
+      { property: "cloneFrom", reason: expect.stringMatching(/a clone takes its distribution from the source server: remove distribution\/distributionId/) },
+    ]);
     const r2 = await server.check({ name: "x", cloneFrom: { serverId: "5" }, distributionId: 233 });
     expect(r2.failures[0].property).toBe("cloneFrom");
     const r3 = await server.check({ name: "x", cloneFrom: { serverId: "five" } });

@@ -10,7 +10,6 @@ import { linkedClock } from "../support/simClock";
 const sim = flopsSimulatorPerFile();
 const ip = driver(ipAddressResource as never);
 
-
 const addresses = (serverId: string) => sim.vm(Number(serverId))!.ipAddresses;
 const warnings = (ctx: ReturnType<typeof context>) => ctx.logger.lines.filter((l) => l.level === "warn").map((l) => l.message);
 
@@ -74,7 +73,13 @@ describe("flops.IpAddress", () => {
         const { id, outs } = await ip.create({ serverId }, ctx);
         expect(addresses(serverId)).toContain(id);
         expect(outs.guestConfigured).toBe(false);
-        expect(warnings(ctx)).toEqual([expect.stringMatching(new RegExp(`gave address ${id.replace(/\./g, "\\.")} to server ${serverId} but could not configure it in the server's OS \\(error\\.inet\\.ip\\.guest\\.add\\): add .* by hand`))]);
+        expect(warnings(ctx)).toEqual([
+          expect.stringMatching(
+            new RegExp(
+              `gave address ${id.replace(/\./g, "\\.")} to server ${serverId} but could not configure it in the server's OS \\(error\\.inet\\.ip\\.guest\\.add\\): add .* by hand`,
+            ),
+          ),
+        ]);
 
         sim.setGuestIpFailure("remove", { count: 1, delivery });
         const delCtx = context("del");

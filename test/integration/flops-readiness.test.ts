@@ -44,7 +44,10 @@ const base = (name: string, extra: Props = {}): Props => ({ name, distribution: 
 
 /** The last operation of `type` on `vmId`, as the simulator recorded it. */
 function lastOperation(vmId: number, type: string) {
-  return sim.operations().filter((o) => o.vmId === vmId && o.operationType === type).pop()!;
+  return sim
+    .operations()
+    .filter((o) => o.vmId === vmId && o.operationType === type)
+    .pop()!;
 }
 
 /** Index (in the request log) of the last poll of an operation. */
@@ -59,7 +62,6 @@ function lastPollIndex(operationId: number): number {
 function waitingLines(c: TestContext): string[] {
   return c.logger.lines.filter((l) => l.level === "progress" && l.message.includes(": connection to ")).map((l) => l.message);
 }
-
 
 describe("flops.Server readiness", () => {
   test("create waits for the port: install done → connection accepted → create returns, with progress lines", async () => {

@@ -15,12 +15,13 @@ const sim = flopsSimulatorPerFile();
 const snapRb = driver(snapshotRollbackResource as never);
 const backupRb = driver(backupRollbackResource as never);
 
-
 describe("flops.SnapshotRollback", () => {
   it("requires confirm: true at check, saying why, with no API call", async () => {
     for (const confirm of [undefined, false]) {
       const r = await snapRb.check({ serverId: "1", snapshotId: 2, confirm });
-      expect(r.failures).toEqual([{ property: "confirm", reason: expect.stringMatching(/confirm: must be true: a rollback replaces the server's current disk.*set confirm: true/) }]);
+      expect(r.failures).toEqual([
+        { property: "confirm", reason: expect.stringMatching(/confirm: must be true: a rollback replaces the server's current disk.*set confirm: true/) },
+      ]);
     }
     expect((await snapRb.check({ serverId: "1", snapshotId: "2", confirm: true })).failures[0].property).toBe("snapshotId");
     expect((await snapRb.check({ serverId: "1", snapshotId: 2, confirm: true, triggers: "x" })).failures[0].reason).toMatch(/must be a list/);
@@ -45,7 +46,9 @@ describe("flops.SnapshotRollback", () => {
     expect(id).toBe(`${serverId}/${snapshot.id}/${outs.operationId}`);
     expect(outs).toMatchObject({ snapshotName: "baseline", operationId: expect.any(Number), rolledBackAt: expect.any(Number) });
     expect(mutatingCalls(sim)).toEqual(["snapshot_rollback"]);
-    expect(ctx.logger.lines.find((l) => l.level === "warn")!.message).toMatch(/rolling server \d+ back to snapshot \d+ \("baseline"\): its current disk is replaced/);
+    expect(ctx.logger.lines.find((l) => l.level === "warn")!.message).toMatch(
+      /rolling server \d+ back to snapshot \d+ \("baseline"\): its current disk is replaced/,
+    );
     expect(ctx.logger.lines.some((l) => l.level === "progress")).toBe(true);
     sim.setOperationDuration(30, "VM_REVERT_TO_SNAPSHOT");
 
@@ -76,7 +79,9 @@ describe("flops.SnapshotRollback", () => {
     expect(await failureOf(snapRb.create({ serverId, snapshotId: 4711, confirm: true }))).toMatch(/server \d+ has no snapshot 4711/);
     const snapshot = sim.addSnapshot(Number(serverId), { name: "s" });
     sim.failNextOperation("VM_REVERT_TO_SNAPSHOT", { errorCode: "error.snapshot.broken", errorMessage: "broken" });
-    expect(await failureOf(snapRb.create({ serverId, snapshotId: snapshot.id, confirm: true }))).toMatch(/VM_REVERT_TO_SNAPSHOT.*error\.snapshot\.broken: broken/);
+    expect(await failureOf(snapRb.create({ serverId, snapshotId: snapshot.id, confirm: true }))).toMatch(
+      /VM_REVERT_TO_SNAPSHOT.*error\.snapshot\.broken: broken/,
+    );
   });
 
   it("a timed-out rollback names the id to adopt; adopting it waits for the running operation, without a second rollback", async () => {
@@ -104,7 +109,9 @@ describe("flops.SnapshotRollback", () => {
     // adoption of a finished one: no wait, no call; of another server's operation: refused
     expect((await snapRb.create({ serverId, snapshotId: snapshot.id, confirm: true, importFrom })).id).toBe(importFrom);
     const other = makeVm(sim);
-    expect(await failureOf(snapRb.create({ serverId: other, snapshotId: snapshot.id, confirm: true, importFrom: `${other}/${snapshot.id}/${operationId}` }))).toMatch(/is on server \d+, not on server/);
+    expect(
+      await failureOf(snapRb.create({ serverId: other, snapshotId: snapshot.id, confirm: true, importFrom: `${other}/${snapshot.id}/${operationId}` })),
+    ).toMatch(/is on server \d+, not on server/);
     expect(await failureOf(snapRb.create({ serverId, snapshotId: 1, confirm: true, importFrom }))).toMatch(/make them agree/);
     expect(mutatingCalls(sim)).toEqual([]);
   });
@@ -140,7 +147,9 @@ describe("flops.BackupRollback", () => {
     expect(id).toBe(`${serverId}/${backup.id}/${outs.operationId}`);
     expect(outs.backupTimeAdded).toBe(backup.timeAdded);
     expect(sim.server.requestsTo("/backup_rollback/")[0].url).toContain(`backup=${backup.id}&createBackup=true`);
-    expect(ctx.logger.lines.find((l) => l.level === "warn")!.message).toMatch(/every snapshot of the server is deleted, its current disk is lost \(a backup of it is taken first\)/);
+    expect(ctx.logger.lines.find((l) => l.level === "warn")!.message).toMatch(
+      /every snapshot of the server is deleted, its current disk is lost \(a backup of it is taken first\)/,
+    );
 
     expect((await backupRb.diff(outs, { serverId, backup: backup.id, confirm: true, createBackup: false })).changes).toBe(false);
     expect((await backupRb.diff(outs, { serverId, backup: backup.id, confirm: true, triggers: [1] })).replaces).toEqual(["triggers"]);

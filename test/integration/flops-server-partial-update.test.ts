@@ -15,8 +15,15 @@ const server = driver(serverResource as never);
 const OLD_PASSWORD = "Old-Secret1";
 const NEW_PASSWORD = "New-Secret2";
 
-
-const program = (name: string) => ({ name, distribution: "Debian 7.6 x64", tariff: "Облачный без границ", memory: 1024, disk: 16384, cpu: 1, password: OLD_PASSWORD });
+const program = (name: string) => ({
+  name,
+  distribution: "Debian 7.6 x64",
+  tariff: "Облачный без границ",
+  memory: 1024,
+  disk: 16384,
+  cpu: 1,
+  password: OLD_PASSWORD,
+});
 const changed = (name: string) => ({ ...program(name), memory: 2048, disk: 32768, cpu: 2, password: NEW_PASSWORD, name: `${name}-renamed` });
 
 async function created(name: string) {

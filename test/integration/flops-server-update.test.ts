@@ -13,7 +13,6 @@ import { context, driver, mutatingCalls, flopsSimulatorPerFile } from "../suppor
 const sim = flopsSimulatorPerFile({ beforeEachTest: () => catalog.clear() });
 const server = driver(serverResource as never);
 
-
 /** A running server adopted into state, and the program that adopted it. */
 async function adoptedServer(name: string) {
   const vm = sim.createVm({ name });
@@ -36,7 +35,10 @@ describe("flops.Server: two updates of one server at once", () => {
     const powerOff = await checked({ ...program, powerState: "stopped" }, outs);
     sim.server.clearLog();
 
-    const [afterRename, afterPowerOff] = await Promise.all([server.update(id, outs, rename, context("rename")), server.update(id, outs, powerOff, context("power-off"))]);
+    const [afterRename, afterPowerOff] = await Promise.all([
+      server.update(id, outs, rename, context("rename")),
+      server.update(id, outs, powerOff, context("power-off")),
+    ]);
 
     // The rename update sent only the rename; the power-off update only the shutdown (no rename back to "web").
     expect(mutatingCalls(sim)).toEqual(["rename", "shutdown"]);
@@ -71,7 +73,11 @@ describe("flops.Server: two updates of one server at once", () => {
     // The reinstall starts the server (as flops does); the reinstall's update stops it again, because it was off when that update began.
     expect(mutatingCalls(sim)).toEqual(["rename", "shutdown", "reinstall", "shutdown"]);
     expect(sim.server.requestsTo("/reinstall/").map((q) => new URL(q.url, "http://sim").searchParams.get("name"))).toEqual(["build-2"]);
-    expect(sim.vm(vmId)).toMatchObject({ name: "build-2", state: VM_STATE.shutoff, distribution: expect.objectContaining({ description: "Ubuntu 14.04.1 x64" }) });
+    expect(sim.vm(vmId)).toMatchObject({
+      name: "build-2",
+      state: VM_STATE.shutoff,
+      distribution: expect.objectContaining({ description: "Ubuntu 14.04.1 x64" }),
+    });
   });
 
   it("an update still brings a drifted property back when its own diff names it (after a refresh)", async () => {

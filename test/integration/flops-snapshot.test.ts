@@ -10,7 +10,6 @@ import { context, driver, failureOf, makeVm, mutatingCalls, flopsSimulatorPerFil
 const sim = flopsSimulatorPerFile();
 const snap = driver(snapshotResource as never);
 
-
 describe("flops.Snapshot", () => {
   it("creates, waits with progress, finds the new snapshot by name; no diff after; delete waits", async () => {
     const serverId = makeVm(sim);
@@ -23,7 +22,15 @@ describe("flops.Snapshot", () => {
     const { id, outs } = await snap.create({ serverId, name: "before-upgrade", description: "pre-upgrade" }, ctx).finally(() => clock.thaw());
     const live = sim.snapshots(Number(serverId)).find((s) => s.name === "before-upgrade")!;
     expect(id).toBe(`${serverId}/${live.id}`);
-    expect(outs).toMatchObject({ serverId, name: "before-upgrade", description: "pre-upgrade", snapshotId: live.id, timeAdded: live.timeAdded, current: true, parentSnapshotId: expect.any(Number) });
+    expect(outs).toMatchObject({
+      serverId,
+      name: "before-upgrade",
+      description: "pre-upgrade",
+      snapshotId: live.id,
+      timeAdded: live.timeAdded,
+      current: true,
+      parentSnapshotId: expect.any(Number),
+    });
     expect(mutatingCalls(sim)).toEqual(["snapshot_create"]);
     expect(sim.server.requestsTo("/snapshot_create/")[0].url).toMatch(/tenantId=10081&name=before-upgrade&description=pre-upgrade/);
     expect(ctx.logger.lines.some((l) => l.level === "progress" && /snapshot "before-upgrade" of server \d+: \d+%/.test(l.message))).toBe(true);
@@ -45,7 +52,11 @@ describe("flops.Snapshot", () => {
   it("any input change but deleteChildren replaces; deleteChildren is recorded in place and used at delete", async () => {
     const serverId = makeVm(sim);
     const { id, outs } = await snap.create({ serverId, name: "base" });
-    for (const [k, v] of [["name", "other"], ["description", "x"], ["serverId", "1"]] as const) {
+    for (const [k, v] of [
+      ["name", "other"],
+      ["description", "x"],
+      ["serverId", "1"],
+    ] as const) {
       const d = await snap.diff(outs, { serverId, name: "base", [k]: v });
       expect(d).toMatchObject({ changes: true, replaces: [k] });
     }
@@ -101,7 +112,9 @@ describe("flops.Snapshot", () => {
     const msg = await failureOf(snap.create({ serverId, name: "other-name", importFrom: `${serverId}/${existing.id}` }));
     expect(msg).toMatch(/import snapshot .* failed.*name: program "other-name", snapshot "made-by-hand"/);
     expect(await failureOf(snap.create({ serverId, name: "x", importFrom: `${serverId}/999999` }))).toMatch(/has no snapshot 999999/);
-    expect(await failureOf(snap.create({ serverId: "1", name: "x", importFrom: `${serverId}/${existing.id}` }))).toMatch(/importFrom names server \d+ but serverId is 1/);
+    expect(await failureOf(snap.create({ serverId: "1", name: "x", importFrom: `${serverId}/${existing.id}` }))).toMatch(
+      /importFrom names server \d+ but serverId is 1/,
+    );
     expect(mutatingCalls(sim)).toEqual([]);
   });
 
@@ -140,9 +153,16 @@ describe("flops.Snapshot", () => {
     const serverId = makeVm(sim);
     const clock = linkedClock(sim);
     sim.server.fail({ path: "/snapshot_create/", kind: "drop" });
-    const { id } = await snap.create({ serverId, name: "dropped", operationTimeout: 120 }, context('flops:Snapshot "dropped"', clock)).finally(() => clock.thaw());
+    const { id } = await snap
+      .create({ serverId, name: "dropped", operationTimeout: 120 }, context('flops:Snapshot "dropped"', clock))
+      .finally(() => clock.thaw());
     expect(sim.server.requestsTo("/snapshot_create/").map((r) => r.outcome)).toEqual(["drop", "handled"]);
-    expect(sim.snapshots(Number(serverId)).filter((x) => x.name === "dropped").map((x) => `${serverId}/${x.id}`)).toEqual([id]);
+    expect(
+      sim
+        .snapshots(Number(serverId))
+        .filter((x) => x.name === "dropped")
+        .map((x) => `${serverId}/${x.id}`),
+    ).toEqual([id]);
     // Looked for over the whole operation timeout before the repeat, on the simulated clock.
     expect(clock.slept).toBeGreaterThanOrEqual(120_000);
   });
@@ -152,7 +172,12 @@ describe("flops.Snapshot", () => {
     sim.server.fail({ path: "/snapshot_create/", kind: "5xx" });
     const { id } = await snap.create({ serverId, name: "again" });
     expect(sim.server.requestsTo("/snapshot_create/").map((r) => r.outcome)).toEqual(["5xx", "handled"]);
-    expect(sim.snapshots(Number(serverId)).filter((x) => x.name === "again").map((x) => `${serverId}/${x.id}`)).toEqual([id]);
+    expect(
+      sim
+        .snapshots(Number(serverId))
+        .filter((x) => x.name === "again")
+        .map((x) => `${serverId}/${x.id}`),
+    ).toEqual([id]);
   });
 
   it("a server that does not exist fails clearly; a failed operation names the vendor code", async () => {
@@ -172,7 +197,9 @@ describe("pickCreatedSnapshot", () => {
     const before = new Set([1]);
     expect(pickCreatedSnapshot([s(1, "a", 5), s(2, "a", 10)], "a", before, 7).id).toBe(2);
     expect(pickCreatedSnapshot([s(1, "a", 5), s(2, "a", 10), s(3, "a", 12), s(4, "b", 20)], "a", before, 7).id).toBe(3);
-    expect(() => pickCreatedSnapshot([s(2, "a", 10), s(3, "a", 10)], "a", before, 7)).toThrow(/2 new snapshots named "a" have the same time \(ids 2, 3\).*importFrom: "7\/<id>"/);
+    expect(() => pickCreatedSnapshot([s(2, "a", 10), s(3, "a", 10)], "a", before, 7)).toThrow(
+      /2 new snapshots named "a" have the same time \(ids 2, 3\).*importFrom: "7\/<id>"/,
+    );
     expect(() => pickCreatedSnapshot([s(1, "a", 5)], "a", before, 7)).toThrow(/no new snapshot named "a"/);
   });
 });

@@ -17,7 +17,8 @@ describe("hostkey client", () => {
     started.push(s);
     return s;
   }
-  const client = (s: HostkeySimulator, opts: Partial<HostkeyClientOptions> = {}) => new HostkeyClient({ endpoint: s.endpoint, apiKey: s.apiKey, retry: fastRetry, ...opts });
+  const client = (s: HostkeySimulator, opts: Partial<HostkeyClientOptions> = {}) =>
+    new HostkeyClient({ endpoint: s.endpoint, apiKey: s.apiKey, retry: fastRetry, ...opts });
   const bodies = (s: HostkeySimulator, path: string) => s.server.requestsTo(path).map((r) => r.body);
   const wait = { timeoutMs: 5000 };
 

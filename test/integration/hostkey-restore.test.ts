@@ -15,7 +15,14 @@ describe("hostkey.SnapshotRestore", () => {
     sim = await startSimulator();
   });
   afterEach(() => sim.stop());
-  const inputs = (extra: Record<string, unknown> = {}) => ({ serverId: OFF, name: "before-upgrade.v2", confirm: true, triggers: ["r1"], operationTimeout: 5, ...extra });
+  const inputs = (extra: Record<string, unknown> = {}) => ({
+    serverId: OFF,
+    name: "before-upgrade.v2",
+    confirm: true,
+    triggers: ["r1"],
+    operationTimeout: 5,
+    ...extra,
+  });
 
   it("restores and waits for the task; no diff after; a trigger change runs it again; delete leaves the server alone", async () => {
     sim.addSnapshot(OFF, "before-upgrade.v2");
@@ -69,14 +76,22 @@ describe("hostkey.RestoreSettings", () => {
     sim = await startSimulator();
   });
   afterEach(() => sim.stop());
-  const inputs = (extra: Record<string, unknown> = {}) => ({ serverId: OFF, enableRotation: true, excludeFromRotation: ["golden.v1", "base-image"], operationTimeout: 5, ...extra });
+  const inputs = (extra: Record<string, unknown> = {}) => ({
+    serverId: OFF,
+    enableRotation: true,
+    excludeFromRotation: ["golden.v1", "base-image"],
+    operationTimeout: 5,
+    ...extra,
+  });
 
   it("applies both fields, waits for the task, reads them back; no diff after, nor after a reorder", async () => {
     const r = await createResource(settingsDef, inputs(), context("rs"));
     expect(r.id).toBe("1001");
     expect(sim.restoreSettings(OFF)).toEqual({ enableRotation: true, excludeRotation: ["golden.v1", "base-image"] });
     const update = sim.server.requestsTo("/vm.php").find((q) => q.body.includes("update_restore_settings"))!;
-    expect(update.body).toBe("action=update_restore_settings&token=***&id=1001&type=snapshot&enable_rotation=1&exclude_rotation%5B0%5D=golden.v1&exclude_rotation%5B1%5D=base-image");
+    expect(update.body).toBe(
+      "action=update_restore_settings&token=***&id=1001&type=snapshot&enable_rotation=1&exclude_rotation%5B0%5D=golden.v1&exclude_rotation%5B1%5D=base-image",
+    );
     expect(actions(sim)).toContain("/eq_callback.php check");
 
     sim.setRestoreSettings(OFF, { enableRotation: true, excludeRotation: ["base-image", "golden.v1"] });
@@ -128,7 +143,9 @@ describe("hostkey.RestoreSettings", () => {
     await createResource(settingsDef, inputs(), ctx);
     expect(vmActions(sim).filter((a) => a === "/vm.php update_restore_settings")).toHaveLength(2);
     expect(sim.restoreSettings(OFF)).toEqual({ enableRotation: true, excludeRotation: ["golden.v1", "base-image"] });
-    expect(ctx.logger.text()).toMatch(/warn: hostkey: vm\/update_restore_settings of server 1001 had no clear answer .*sending it again leaves the same result, so it is sent again/);
+    expect(ctx.logger.text()).toMatch(
+      /warn: hostkey: vm\/update_restore_settings of server 1001 had no clear answer .*sending it again leaves the same result, so it is sent again/,
+    );
   });
 
   it("reports a failed settings task; a gone VM reads as gone and deletes as success", async () => {
@@ -152,7 +169,13 @@ describe("hostkey functions", () => {
     const s = sim.addSnapshot(OFF, "a.b-c");
     sim.setRestoreSettings(OFF, { enableRotation: true, excludeRotation: ["a.b-c"] });
     const r = await getSnapshotsFunction.run({ serverId: OFF }, context("f"));
-    expect(r).toEqual({ serverId: OFF, type: "snapshot", snapshots: [{ name: "a.b-c", snapshotId: s.snapshotId, createdAt: s.date }], enableRotation: true, excludeFromRotation: ["a.b-c"] });
+    expect(r).toEqual({
+      serverId: OFF,
+      type: "snapshot",
+      snapshots: [{ name: "a.b-c", snapshotId: s.snapshotId, createdAt: s.date }],
+      enableRotation: true,
+      excludeFromRotation: ["a.b-c"],
+    });
   });
 
   it("getSnapshots takes operationTimeout for the get_snapshot task it may wait for", async () => {
@@ -179,6 +202,8 @@ describe("hostkey functions", () => {
 
   it("getStats names the task when it fails", async () => {
     sim.failNextTask("load_stats", "monitoring unavailable");
-    await expect(getStatsFunction.run({ serverId: OFF, operationTimeout: 5 }, context("f"))).rejects.toThrow(/task [0-9a-f]+ \(load_stats\) failed.*monitoring unavailable/);
+    await expect(getStatsFunction.run({ serverId: OFF, operationTimeout: 5 }, context("f"))).rejects.toThrow(
+      /task [0-9a-f]+ \(load_stats\) failed.*monitoring unavailable/,
+    );
   });
 });

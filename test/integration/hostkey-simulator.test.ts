@@ -18,10 +18,14 @@ describe("hostkey simulator", () => {
       if (Array.isArray(v)) for (const x of v) body.append(k, x);
       else body.append(k, String(v));
     }
-    const res = await fetch(`${sim.endpoint}/${module}.php`, method === "POST" ? { method, body, headers: { "content-type": "application/x-www-form-urlencoded" } } : { method });
+    const res = await fetch(
+      `${sim.endpoint}/${module}.php`,
+      method === "POST" ? { method, body, headers: { "content-type": "application/x-www-form-urlencoded" } } : { method },
+    );
     return (await res.json()) as Record<string, unknown>;
   }
-  const vm = (action: string, fields: Record<string, string | number | string[]> = {}) => post("vm", { action, token: sim.token, id: HostkeySimulator.VM_OFF, ...fields });
+  const vm = (action: string, fields: Record<string, string | number | string[]> = {}) =>
+    post("vm", { action, token: sim.token, id: HostkeySimulator.VM_OFF, ...fields });
   async function finish(key: string): Promise<Record<string, unknown>> {
     for (let i = 0; i < 200; i++) {
       const r = await post("eq_callback", { action: "check", key });
@@ -104,7 +108,10 @@ describe("hostkey simulator", () => {
 
   it("fails a task as told, through result or context", async () => {
     sim.failNextTask("create_snapshot", "no space left");
-    expect(await finish((await vm("create_snapshot", { name: "a" })).callback as string)).toMatchObject({ result: "Error", context: { error: "no space left" } });
+    expect(await finish((await vm("create_snapshot", { name: "a" })).callback as string)).toMatchObject({
+      result: "Error",
+      context: { error: "no space left" },
+    });
     sim.failNextTask("create_snapshot", "quota", "context");
     expect(await finish((await vm("create_snapshot", { name: "b" })).callback as string)).toMatchObject({ result: "OK", context: { error: "quota" } });
     sim.clock.advance(100);
@@ -130,7 +137,10 @@ describe("hostkey simulator", () => {
     sim.setGetSnapshotAnswer("callback");
     const r = await vm("get_snapshot");
     expect(r).toMatchObject({ result: "OK", callback: expect.any(String) });
-    expect(await finish(r.callback as string)).toMatchObject({ result: "OK", context: { snapshots: [], settings: { enable_rotation: "0", exclude_rotation: [] } } });
+    expect(await finish(r.callback as string)).toMatchObject({
+      result: "OK",
+      context: { snapshots: [], settings: { enable_rotation: "0", exclude_rotation: [] } },
+    });
   });
 
   it("reads PHP list fields like PHP does", () => {

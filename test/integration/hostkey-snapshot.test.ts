@@ -26,7 +26,12 @@ describe("hostkey.Snapshot", () => {
     const ctx = context('hostkey:Snapshot "nightly"');
     const r = await createResource(def, inputs("nightly-2024.05.01"), ctx);
     expect(r.id).toBe("1001/nightly-2024.05.01");
-    expect(r.outs).toMatchObject({ serverId: OFF, name: "nightly-2024.05.01", snapshotId: expect.stringMatching(/^\d+$/), createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/) });
+    expect(r.outs).toMatchObject({
+      serverId: OFF,
+      name: "nightly-2024.05.01",
+      snapshotId: expect.stringMatching(/^\d+$/),
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
+    });
     expect(sim.snapshots(OFF).map((s) => s.name)).toEqual(["nightly-2024.05.01"]);
 
     const log = actions(sim);
@@ -37,7 +42,9 @@ describe("hostkey.Snapshot", () => {
     // The task's OK came before the snapshot was listed: at least two listings after it.
     expect(afterCreate.slice(lastCheck + 1).filter((a) => a === "/vm.php get_snapshot").length).toBeGreaterThanOrEqual(2);
     expect(afterCreate.slice(lastCheck + 1).every((a) => a === "/vm.php get_snapshot")).toBe(true);
-    expect(sim.server.requestsTo("/vm.php").find((q) => q.body.includes("create_snapshot"))?.body).toBe("action=create_snapshot&token=***&id=1001&name=nightly-2024.05.01&type=snapshot");
+    expect(sim.server.requestsTo("/vm.php").find((q) => q.body.includes("create_snapshot"))?.body).toBe(
+      "action=create_snapshot&token=***&id=1001&name=nightly-2024.05.01&type=snapshot",
+    );
     expect(ctx.logger.text()).toMatch(/progress: hostkey:Snapshot "nightly": task [0-9a-f]+ \(create_snapshot\): Not ready/);
     expect(ctx.logger.text()).toMatch(/not yet in the listing/);
 
@@ -138,7 +145,9 @@ describe("hostkey.Snapshot", () => {
     const r = await createResource(def, inputs("lost-answer"), ctx);
     expect(r.id).toBe("1001/lost-answer");
     expect(sim.snapshots(OFF).filter((s) => s.name === "lost-answer")).toHaveLength(1);
-    expect(ctx.logger.text()).toMatch(/warn: hostkey: vm\/create_snapshot "lost-answer" on server 1001 had no clear answer .*its change is there, so it is not sent again/);
+    expect(ctx.logger.text()).toMatch(
+      /warn: hostkey: vm\/create_snapshot "lost-answer" on server 1001 had no clear answer .*its change is there, so it is not sent again/,
+    );
   });
 
   it("reconciles a lost create whose snapshot the listing shows only a while after its task ended: adopted, not made twice", async () => {
@@ -156,7 +165,12 @@ describe("hostkey.Snapshot", () => {
     sim.server.fail({ path: "/vm.php", param: { action: "create_snapshot" }, kind: "drop" });
     const r = await createResource(def, inputs("never", { operationTimeout: 0.4 }), context("s"));
     expect(r.id).toBe("1001/never");
-    expect(sim.server.requestsTo("/vm.php").filter((q) => q.body.includes("action=create_snapshot")).map((q) => q.outcome)).toEqual(["drop", "handled"]);
+    expect(
+      sim.server
+        .requestsTo("/vm.php")
+        .filter((q) => q.body.includes("action=create_snapshot"))
+        .map((q) => q.outcome),
+    ).toEqual(["drop", "handled"]);
     expect(sim.snapshots(OFF).filter((s) => s.name === "never")).toHaveLength(1);
   });
 
@@ -187,7 +201,12 @@ describe("hostkey.Snapshot", () => {
   it("serializes two creates on one server inside the process (the host refuses a second task)", async () => {
     const [a, b] = await Promise.all([createResource(def, inputs("par-a"), context("a")), createResource(def, inputs("par-b"), context("b"))]);
     expect([a.id, b.id]).toEqual(["1001/par-a", "1001/par-b"]);
-    expect(sim.snapshots(OFF).map((s) => s.name).sort()).toEqual(["par-a", "par-b"]);
+    expect(
+      sim
+        .snapshots(OFF)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(["par-a", "par-b"]);
   });
 });
 

@@ -117,5 +117,9 @@ describe("hostkey", () => {
 });
 
 it("covers every resource of the token table", () => {
-  expect([...covered].sort()).toEqual(allResources().map((d) => `${d.host}:${d.type}`).sort());
+  expect([...covered].sort()).toEqual(
+    allResources()
+      .map((d) => `${d.host}:${d.type}`)
+      .sort(),
+  );
 });

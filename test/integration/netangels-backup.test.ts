@@ -26,7 +26,13 @@ describe("netangels.Backup create", () => {
     const newest = sim.backups(101).find((b) => b.resourceType === "VM" && b.date !== SEED_DATE)!;
     expect(newest.date).toMatch(NANO_DATE);
     expect(r.id).toBe(`101/${newest.date}`);
-    expect(r.outs).toMatchObject({ vmId: 101, backupDate: newest.date, resourceType: "VM", resourceName: "web-1", restoreMethods: { rollback: true, files: true } });
+    expect(r.outs).toMatchObject({
+      vmId: 101,
+      backupDate: newest.date,
+      resourceType: "VM",
+      resourceName: "web-1",
+      restoreMethods: { rollback: true, files: true },
+    });
     expect(sim.vm(101)).toMatchObject({ state: "Active", transitions: [] });
     // The provider looked at the listing before the request and again until the entry appeared.
     const order = sim.server.requests.map((q) => `${q.method} ${q.path}`);
@@ -77,7 +83,12 @@ describe("netangels.Backup create", () => {
     expect(scheduled).not.toBe("");
     expect(r.outs.backupDate).not.toBe(scheduled);
     expect(sim.server.requestsTo("/cloud/vms/101/backup/", "POST")).toHaveLength(1);
-    expect(sim.backups(101).filter((b) => b.resourceType === "VM").map((b) => b.date)).toContain(r.outs.backupDate);
+    expect(
+      sim
+        .backups(101)
+        .filter((b) => b.resourceType === "VM")
+        .map((b) => b.date),
+    ).toContain(r.outs.backupDate);
   });
 
   it("waits out a refusal as busy when the VM got work between the look and the request", async () => {
@@ -143,7 +154,9 @@ describe("netangels.Backup create", () => {
     expect(sim.server.requestsTo("/cloud/vms/101/backup/", "POST")).toHaveLength(1);
     expect(sim.backups(101).filter((b) => b.resourceType === "VM")).toHaveLength(2);
     expect(r.outs.backupDate).toMatch(NANO_DATE);
-    expect(ctx.logger.text()).toMatch(/POST \/cloud\/vms\/101\/backup\/ \(backup of VM 101\) had no clear answer .*its work is under way, so it is not sent again/);
+    expect(ctx.logger.text()).toMatch(
+      /POST \/cloud\/vms\/101\/backup\/ \(backup of VM 101\) had no clear answer .*its work is under way, so it is not sent again/,
+    );
   });
 
   it("a 5xx before anything happened: the VM shows no backup under way and no new one, so it is sent again, once", async () => {
@@ -151,7 +164,12 @@ describe("netangels.Backup create", () => {
     const ctx = ctxFor(def, sim);
     const r = await checkAndCreate(def, { vmId: 101 }, ctx);
     expect(sim.server.requestsTo("/cloud/vms/101/backup/", "POST").map((x) => x.outcome)).toEqual(["5xx", "handled"]);
-    expect(sim.backups(101).filter((b) => b.resourceType === "VM").map((b) => b.date)).toContain(r.outs.backupDate);
+    expect(
+      sim
+        .backups(101)
+        .filter((b) => b.resourceType === "VM")
+        .map((b) => b.date),
+    ).toContain(r.outs.backupDate);
     expect(sim.backups(101).filter((b) => b.resourceType === "VM")).toHaveLength(2); // the seeded one and this one
     expect(ctx.logger.text()).toMatch(/its change is not there and nothing runs for it, so it is sent again/);
   });
@@ -230,7 +248,11 @@ describe("netangels.Backup adopt, read, diff, delete", () => {
     await deleteResource(def, r.id, r.outs, ctx);
     expect(sim.server.requests).toHaveLength(0);
     const warn = ctx.logger.lines.filter((l) => l.level === "warn").map((l) => l.message);
-    expect(warn).toEqual([expect.stringContaining(`cannot delete backups: backup ${SEED_DATE} of VM 101 is removed from the stack only; it stays on the host and expires by the host's retention policy`)]);
+    expect(warn).toEqual([
+      expect.stringContaining(
+        `cannot delete backups: backup ${SEED_DATE} of VM 101 is removed from the stack only; it stays on the host and expires by the host's retention policy`,
+      ),
+    ]);
     expect(sim.backups(101).map((b) => b.date)).toContain(SEED_DATE);
   });
 

@@ -60,7 +60,10 @@ describe("netangels client: every documented method", () => {
     expect(sim.server.requests.map((r) => [r.method, r.path])).toEqual([[e.method, expectedPath(e.url, date)]]);
     expect(sim.server.requests[0].outcome).toBe("handled");
     // The seed documents no POST body; only an archive request carries one, the files it asks for.
-    if (e.method === "POST") expect(sim.server.requests[0].body).toBe(title.startsWith("Получение архива") ? JSON.stringify({ files: [title.includes("дополнительн") ? "/mnt/data/db/base.sql" : "/etc/hostname"] }) : "");
+    if (e.method === "POST")
+      expect(sim.server.requests[0].body).toBe(
+        title.startsWith("Получение архива") ? JSON.stringify({ files: [title.includes("дополнительн") ? "/mnt/data/db/base.sql" : "/etc/hostname"] }) : "",
+      );
   });
 });
 
@@ -77,7 +80,9 @@ describe("netangels client: auth, errors, retries", () => {
   it("a field error (an archive request with no files) is 'invalid' and quotes the field with its message", async () => {
     const e = await thrown(client.requestVmFilesArchive(101, SEED_DATE, []));
     expect(isVpsError(e, "invalid")).toBe(true);
-    expect(e.message).toContain(`netangels: POST /cloud/vms/101/backups/${SEED_DATE}/files/ failed; the host answered HTTP 400 files: This list may not be empty.`);
+    expect(e.message).toContain(
+      `netangels: POST /cloud/vms/101/backups/${SEED_DATE}/files/ failed; the host answered HTTP 400 files: This list may not be empty.`,
+    );
   });
 
   it("an unknown VM is notFound", async () => {

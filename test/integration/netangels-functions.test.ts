@@ -1,5 +1,11 @@
 import { MemoryLogger, systemClock } from "../../provider/core";
-import { getBackupFilesFunction, getBackupsFunction, getVmBackupsFunction, getVolumeBackupsFunction, requestBackupFilesArchiveFunction } from "../../provider/netangels";
+import {
+  getBackupFilesFunction,
+  getBackupsFunction,
+  getVmBackupsFunction,
+  getVolumeBackupsFunction,
+  requestBackupFilesArchiveFunction,
+} from "../../provider/netangels";
 import type { NetangelsSimulator } from "../../simulator/netangels";
 import { SEED_DATE, SEED_VOLUME_DATE, startNetangels, thrown } from "../support/netangels";
 
@@ -18,7 +24,10 @@ describe("netangels functions", () => {
     expect(mine.vms.map((v) => v.id)).toEqual([101]);
     expect(mine.vms[0]).toMatchObject({ id: 101, name: "web-1", state: "Active", stateKind: "steady", volumeIds: [201] });
     const all = await getBackupsFunction.run({ allVms: true }, ctx());
-    expect(all.vms.map((v) => [v.id, v.state, v.stateKind])).toEqual([[101, "Active", "steady"], [102, "Stopped", "steady"]]);
+    expect(all.vms.map((v) => [v.id, v.state, v.stateKind])).toEqual([
+      [101, "Active", "steady"],
+      [102, "Stopped", "steady"],
+    ]);
     expect(all.count).toBe(2);
     expect(sim.server.requests.map((r) => r.path)).toEqual(["/api/v1/cloud/backups/", "/api/v1/cloud/backups/vms/"]);
   });
@@ -41,11 +50,17 @@ describe("netangels functions", () => {
 
   it("getBackupFiles lists a VM backup's files, and a volume backup's with volumeId", async () => {
     expect((await getBackupFilesFunction.run({ vmId: 101, backupDate: SEED_DATE }, ctx())).files).toContain("/etc/hostname");
-    expect((await getBackupFilesFunction.run({ vmId: 101, backupDate: SEED_VOLUME_DATE, volumeId: 201 }, ctx())).files).toEqual(["/mnt/data/db/base.sql", "/mnt/data/uploads/logo.png"]);
-    expect(sim.server.requests.map((r) => r.path)).toEqual([`/api/v1/cloud/vms/101/backups/${SEED_DATE}/files/`, `/api/v1/cloud/vms/101/volumes/201/backups/${SEED_VOLUME_DATE}/files/`]);
+    expect((await getBackupFilesFunction.run({ vmId: 101, backupDate: SEED_VOLUME_DATE, volumeId: 201 }, ctx())).files).toEqual([
+      "/mnt/data/db/base.sql",
+      "/mnt/data/uploads/logo.png",
+    ]);
+    expect(sim.server.requests.map((r) => r.path)).toEqual([
+      `/api/v1/cloud/vms/101/backups/${SEED_DATE}/files/`,
+      `/api/v1/cloud/vms/101/volumes/201/backups/${SEED_VOLUME_DATE}/files/`,
+    ]);
   });
 
-  it("requestBackupFilesArchive reads the listing, then POSTs {\"files\": [...]} once and returns the VM's state (the answer names no archive)", async () => {
+  it('requestBackupFilesArchive reads the listing, then POSTs {"files": [...]} once and returns the VM\'s state (the answer names no archive)', async () => {
     const c = ctx();
     const r = await requestBackupFilesArchiveFunction.run({ vmId: 101, backupDate: SEED_DATE, files: ["/etc/hostname", "/var/www"] }, c);
     expect(r).toEqual({ requested: true, vmId: 101, vmState: "Active" });
@@ -67,8 +82,12 @@ describe("netangels functions", () => {
   });
 
   it("requestBackupFilesArchive rejects a path the backup's listing does not hold, naming it, with no POST", async () => {
-    const e = await thrown(requestBackupFilesArchiveFunction.run({ vmId: 101, backupDate: SEED_DATE, files: ["/etc/hostname", "/etc/hostnam", "/ect"] }, ctx()));
-    expect(e.message).toContain(`requestBackupFilesArchive failed: 2 of 3 paths not in the backup; files: these paths are not in the backup ${SEED_DATE} of VM 101: "/etc/hostnam", "/ect". getBackupFiles lists 4 files: "/etc/hostname", "/etc/hosts"`);
+    const e = await thrown(
+      requestBackupFilesArchiveFunction.run({ vmId: 101, backupDate: SEED_DATE, files: ["/etc/hostname", "/etc/hostnam", "/ect"] }, ctx()),
+    );
+    expect(e.message).toContain(
+      `requestBackupFilesArchive failed: 2 of 3 paths not in the backup; files: these paths are not in the backup ${SEED_DATE} of VM 101: "/etc/hostnam", "/ect". getBackupFiles lists 4 files: "/etc/hostname", "/etc/hosts"`,
+    );
     expect(e.message).toMatch(/give paths exactly as listed \(or a directory holding listed files\)\. No archive was requested/);
     expect(sim.server.requests.map((q) => q.method)).toEqual(["GET"]);
     expect(sim.archiveRequests).toEqual([]);
@@ -80,9 +99,13 @@ describe("netangels functions", () => {
       return r.success ? [] : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     };
     const ref = { vmId: 101, backupDate: SEED_DATE };
-    expect(issues({ ...ref, files: [] })).toEqual(["files: must list at least one path (an archive of no files is nothing to ask for); take them from getBackupFiles"]);
+    expect(issues({ ...ref, files: [] })).toEqual([
+      "files: must list at least one path (an archive of no files is nothing to ask for); take them from getBackupFiles",
+    ]);
     expect(issues(ref)).toEqual(['files: must be a list of paths in the backup as getBackupFiles lists them, e.g. ["/etc/hostname"]']);
-    expect(issues({ ...ref, files: "/etc/hostname" })).toEqual(['files: must be a list of paths in the backup as getBackupFiles lists them, e.g. ["/etc/hostname"]']);
+    expect(issues({ ...ref, files: "/etc/hostname" })).toEqual([
+      'files: must be a list of paths in the backup as getBackupFiles lists them, e.g. ["/etc/hostname"]',
+    ]);
     expect(issues({ ...ref, files: ["/etc/hosts", ""] })).toEqual(["files.1: a path must not be empty"]);
     expect(issues({ ...ref, files: ["/etc/hosts"] })).toEqual([]);
     expect(issues({ ...ref, files: ["/mnt/data"], volumeId: 201 })).toEqual([]);

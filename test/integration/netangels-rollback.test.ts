@@ -1,7 +1,18 @@
 import type { ResourceDefinition } from "../../provider/core";
 import { vmRollbackResource, volumeRollbackResource } from "../../provider/netangels";
 import type { NetangelsSimulator } from "../../simulator/netangels";
-import { checkAndCreate, checkResource, ctxFor, deleteResource, diffResource, readResource, SEED_DATE, SEED_VOLUME_DATE, startNetangels, thrown } from "../support/netangels";
+import {
+  checkAndCreate,
+  checkResource,
+  ctxFor,
+  deleteResource,
+  diffResource,
+  readResource,
+  SEED_DATE,
+  SEED_VOLUME_DATE,
+  startNetangels,
+  thrown,
+} from "../support/netangels";
 
 /** netangels.VmRollback and netangels.VolumeRollback against the simulator over HTTP. */
 
@@ -73,7 +84,9 @@ describe("netangels.VmRollback", () => {
     const ctx = ctxFor(vmDef, sim);
     await checkAndCreate(vmDef, { vmId: 101, backupDate: NINE, confirm: true }, ctx);
     expect(sim.server.requestsTo(`/backups/${NINE}/`, "POST")).toHaveLength(1);
-    expect(ctx.logger.text()).toMatch(/rollback of VM 101 to 2024-11-29T04:26:40\.900150729 had no clear answer .*its work is under way, so it is not sent again/);
+    expect(ctx.logger.text()).toMatch(
+      /rollback of VM 101 to 2024-11-29T04:26:40\.900150729 had no clear answer .*its work is under way, so it is not sent again/,
+    );
   });
 
   it("a dropped connection before anything happened: the VM shows nothing under way and has not changed, so it is sent again, once", async () => {

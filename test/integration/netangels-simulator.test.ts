@@ -15,7 +15,11 @@ async function call(method: string, path: string, token: string | null = sim.tok
 }
 
 async function post(path: string, json: unknown) {
-  const res = await fetch(`${sim.endpoint}${path}`, { method: "POST", headers: { authorization: `Bearer ${sim.token}`, "content-type": "application/json" }, body: JSON.stringify(json) });
+  const res = await fetch(`${sim.endpoint}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${sim.token}`, "content-type": "application/json" },
+    body: JSON.stringify(json),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -39,7 +43,9 @@ describe("netangels simulator", () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ id: 101, state: "Active", transitions: [{ type: "backup", status: "queued" }] });
     sim.clock.advance(250);
-    expect((await call("GET", "/cloud/backups/vms/")).body.entities).toEqual(expect.arrayContaining([expect.objectContaining({ id: 101, state: "Backuping", transitions: [expect.objectContaining({ status: "running" })] })]));
+    expect((await call("GET", "/cloud/backups/vms/")).body.entities).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: 101, state: "Backuping", transitions: [expect.objectContaining({ status: "running" })] })]),
+    );
     expect(((await call("GET", "/cloud/vms/101/backups/")).body.entities as unknown[]).length).toBe(2); // nothing new yet
     sim.clock.advance(800);
     const vm = sim.vm(101)!;
@@ -100,7 +106,10 @@ describe("netangels simulator", () => {
   });
 
   it("an archive request needs a non-empty files list: 400 with the field's error, nothing recorded", async () => {
-    for (const path of [`/cloud/vms/101/backups/${NetangelsSimulator.SEED_BACKUP_DATE}/files/`, `/cloud/vms/101/volumes/201/backups/${NetangelsSimulator.SEED_VOLUME_BACKUP_DATE}/files/`]) {
+    for (const path of [
+      `/cloud/vms/101/backups/${NetangelsSimulator.SEED_BACKUP_DATE}/files/`,
+      `/cloud/vms/101/volumes/201/backups/${NetangelsSimulator.SEED_VOLUME_BACKUP_DATE}/files/`,
+    ]) {
       expect(await call("POST", path)).toEqual({ status: 400, body: { files: ["This field is required."] } });
       expect(await post(path, {})).toEqual({ status: 400, body: { files: ["This field is required."] } });
       expect(await post(path, { files: [] })).toEqual({ status: 400, body: { files: ["This list may not be empty."] } });

@@ -62,7 +62,9 @@ function expectSaidRightAfter(requests: Logged[], logger: RequestTimelineLogger,
 
 it("startedLine: label, subject, activity, then the details that were given", () => {
   expect(startedLine('flops:Server "web1"', "VM 88979", "installing", "operation 61570")).toBe('flops:Server "web1": VM 88979 installing (operation 61570)');
-  expect(startedLine('vpsorg:Backup "b"', "backup 5 of server 7", "is being created", undefined, "", "queued")).toBe('vpsorg:Backup "b": backup 5 of server 7 is being created (queued)');
+  expect(startedLine('vpsorg:Backup "b"', "backup 5 of server 7", "is being created", undefined, "", "queued")).toBe(
+    'vpsorg:Backup "b": backup 5 of server 7 is being created (queued)',
+  );
   expect(startedLine("x", "y", "z")).toBe("x: y z");
 });
 
@@ -77,7 +79,13 @@ describe("flops", () => {
   it("Server install: VM <id> installing (operation <id>), before the first poll of the operation", async () => {
     const r = await create(serverResource, { name: "web1", distribution: "DEBIAN", tariff: "Облачный 1024" }, sim.server.requests, "web1");
     const op = sim.operations().find((o) => o.vmId === Number(r.id))!;
-    const message = expectSaidRightAfter(sim.server.requests, r.logger, /installing/, /^GET \/api\/v1\/vm\/install\/$/, new RegExp(`^GET /api/v1/operation/${op.id}/$`));
+    const message = expectSaidRightAfter(
+      sim.server.requests,
+      r.logger,
+      /installing/,
+      /^GET \/api\/v1\/vm\/install\/$/,
+      new RegExp(`^GET /api/v1/operation/${op.id}/$`),
+    );
     expect(message).toBe(`flops:Server "web1": VM ${r.id} installing (operation ${op.id})`);
   });
 
@@ -87,7 +95,13 @@ describe("flops", () => {
     const said = r.logger.lineMatching(/cloning/);
     const opId = /operation (\d+)/.exec(said.message)![1];
     expect(said.message).toBe(`flops:Server "copy": VM ${r.id} cloning (operation ${opId})`);
-    expectSaidRightAfter(sim.server.requests, r.logger, /cloning/, new RegExp(`^GET /api/v1/vm/${source.id}/clone/$`), new RegExp(`^GET /api/v1/operation/${opId}/$`));
+    expectSaidRightAfter(
+      sim.server.requests,
+      r.logger,
+      /cloning/,
+      new RegExp(`^GET /api/v1/vm/${source.id}/clone/$`),
+      new RegExp(`^GET /api/v1/operation/${opId}/$`),
+    );
   });
 
   it("Snapshot, IpAddress, SnapshotRollback, BackupPolicy, ServerRestart: the operation, before its polls", async () => {
@@ -95,27 +109,61 @@ describe("flops", () => {
     const snap = await create(flopsSnapshot, { serverId: String(vmId), name: "nightly" }, sim.server.requests, "s");
     const snapOp = /operation (\d+)/.exec(snap.logger.lineMatching(/being taken/).message)![1];
     expect(snap.logger.lineMatching(/being taken/).message).toBe(`flops:Snapshot "s": snapshot "nightly" of server ${vmId} being taken (operation ${snapOp})`);
-    expectSaidRightAfter(sim.server.requests, snap.logger, /being taken/, new RegExp(`^GET /api/v1/vm/${vmId}/snapshot_create/$`), new RegExp(`^GET /api/v1/operation/${snapOp}/$`));
+    expectSaidRightAfter(
+      sim.server.requests,
+      snap.logger,
+      /being taken/,
+      new RegExp(`^GET /api/v1/vm/${vmId}/snapshot_create/$`),
+      new RegExp(`^GET /api/v1/operation/${snapOp}/$`),
+    );
 
     const ip = await create(ipAddressResource, { serverId: String(vmId) }, sim.server.requests, "ip");
     const ipOp = /operation (\d+)/.exec(ip.logger.lineMatching(/being added/).message)![1];
     expect(ip.logger.lineMatching(/being added/).message).toBe(`flops:IpAddress "ip": a new address for server ${vmId} being added (operation ${ipOp})`);
-    expectSaidRightAfter(sim.server.requests, ip.logger, /being added/, new RegExp(`^GET /api/v1/vm/${vmId}/ip_add/$`), new RegExp(`^GET /api/v1/operation/${ipOp}/$`));
+    expectSaidRightAfter(
+      sim.server.requests,
+      ip.logger,
+      /being added/,
+      new RegExp(`^GET /api/v1/vm/${vmId}/ip_add/$`),
+      new RegExp(`^GET /api/v1/operation/${ipOp}/$`),
+    );
 
     const snapshotId = Number(snap.id.split("/")[1]);
     const rb = await create(snapshotRollbackResource, { serverId: String(vmId), snapshotId, confirm: true }, sim.server.requests, "rb");
     const rbOp = String(rb.outs.operationId);
-    expect(rb.logger.lineMatching(/under way/).message).toBe(`flops:SnapshotRollback "rb": roll server ${vmId} back to snapshot ${snapshotId} under way (operation ${rbOp}, importFrom: "${rb.id}" adopts it)`);
-    expectSaidRightAfter(sim.server.requests, rb.logger, /under way/, new RegExp(`^GET /api/v1/vm/${vmId}/snapshot_rollback/$`), new RegExp(`^GET /api/v1/operation/${rbOp}/$`));
+    expect(rb.logger.lineMatching(/under way/).message).toBe(
+      `flops:SnapshotRollback "rb": roll server ${vmId} back to snapshot ${snapshotId} under way (operation ${rbOp}, importFrom: "${rb.id}" adopts it)`,
+    );
+    expectSaidRightAfter(
+      sim.server.requests,
+      rb.logger,
+      /under way/,
+      new RegExp(`^GET /api/v1/vm/${vmId}/snapshot_rollback/$`),
+      new RegExp(`^GET /api/v1/operation/${rbOp}/$`),
+    );
 
     const policy = await create(backupPolicyResource, { serverId: String(vmId), quantity: 3, frequency: 24 }, sim.server.requests, "bp");
     const policyOp = /operation (\d+)/.exec(policy.logger.lineMatching(/changing to/).message)![1];
-    expect(policy.logger.lineMatching(/changing to/).message).toBe(`flops:BackupPolicy "bp": backup policy of server ${vmId} changing to 3 copies every 24 h (operation ${policyOp})`);
-    expectSaidRightAfter(sim.server.requests, policy.logger, /changing to/, new RegExp(`^GET /api/v1/vm/${vmId}/backup_policy_change/$`), new RegExp(`^GET /api/v1/operation/${policyOp}/$`));
+    expect(policy.logger.lineMatching(/changing to/).message).toBe(
+      `flops:BackupPolicy "bp": backup policy of server ${vmId} changing to 3 copies every 24 h (operation ${policyOp})`,
+    );
+    expectSaidRightAfter(
+      sim.server.requests,
+      policy.logger,
+      /changing to/,
+      new RegExp(`^GET /api/v1/vm/${vmId}/backup_policy_change/$`),
+      new RegExp(`^GET /api/v1/operation/${policyOp}/$`),
+    );
 
     const restart = await create(serverRestartResource, { serverId: String(vmId) }, sim.server.requests, "rs");
     expect(restart.logger.lineMatching(/rebooting/).message).toBe(`flops:ServerRestart "rs": server ${vmId} rebooting (operation ${restart.outs.operationId})`);
-    expectSaidRightAfter(sim.server.requests, restart.logger, /rebooting/, new RegExp(`^GET /api/v1/vm/${vmId}/reboot/$`), new RegExp(`^GET /api/v1/operation/${restart.outs.operationId}/$`));
+    expectSaidRightAfter(
+      sim.server.requests,
+      restart.logger,
+      /rebooting/,
+      new RegExp(`^GET /api/v1/vm/${vmId}/reboot/$`),
+      new RegExp(`^GET /api/v1/operation/${restart.outs.operationId}/$`),
+    );
   });
 });
 
@@ -128,15 +176,21 @@ describe("vpsorg", () => {
 
   it("Snapshot, Backup, SnapshotRestore: the new id, before the listing polls", async () => {
     const snap = await create(vpsorgSnapshot, { serverId: 12345, name: "before-update" }, sim.http.requests, "s");
-    expect(snap.logger.lineMatching(/is being created/).message).toMatch(new RegExp(`^vpsorg:Snapshot "s": snapshot ${snap.id} of server 12345 is being created \\(.+\\)$`));
+    expect(snap.logger.lineMatching(/is being created/).message).toMatch(
+      new RegExp(`^vpsorg:Snapshot "s": snapshot ${snap.id} of server 12345 is being created \\(.+\\)$`),
+    );
     expectSaidRightAfter(sim.http.requests, snap.logger, /is being created/, /^POST \/api\/v1\/snapshots\/$/, /^GET \/api\/v1\/snapshots\/$/);
 
     const backup = await create(vpsorgBackup, { serverId: 12346 }, sim.http.requests, "b");
-    expect(backup.logger.lineMatching(/is being created/).message).toMatch(new RegExp(`^vpsorg:Backup "b": backup ${backup.id} of server 12346 is being created`));
+    expect(backup.logger.lineMatching(/is being created/).message).toMatch(
+      new RegExp(`^vpsorg:Backup "b": backup ${backup.id} of server 12346 is being created`),
+    );
     expectSaidRightAfter(sim.http.requests, backup.logger, /is being created/, /^POST \/api\/v1\/backups\/$/, /^GET \/api\/v1\/backups\/$/);
 
     const restore = await create(vpsorgRestore, { snapshotId: snap.id, confirm: true }, sim.http.requests, "r");
-    expect(restore.logger.lineMatching(/restoring from/).message).toMatch(new RegExp(`^vpsorg:SnapshotRestore "r": server 12345 restoring from snapshot ${snap.id}`));
+    expect(restore.logger.lineMatching(/restoring from/).message).toMatch(
+      new RegExp(`^vpsorg:SnapshotRestore "r": server 12345 restoring from snapshot ${snap.id}`),
+    );
     expectSaidRightAfter(sim.http.requests, restore.logger, /restoring from/, /^POST \/.*restore\/$/, /^GET \/.*servers\/12345\/$/);
   });
 });
@@ -152,16 +206,22 @@ describe("hostkey", () => {
     const requests = sim.server.requests;
     const asAction = (r: { path: string; body: string }) => ({ method: new URLSearchParams(r.body).get("action") ?? "", path: r.path });
     const snap = await create(hostkeySnapshot, { serverId: 1001, name: "nightly" }, requests as never, "s");
-    expect(snap.logger.lineMatching(/being created/).message).toMatch(/^hostkey:Snapshot "s": snapshot "nightly" of server 1001 being created \(task [0-9a-f]+\)$/);
+    expect(snap.logger.lineMatching(/being created/).message).toMatch(
+      /^hostkey:Snapshot "s": snapshot "nightly" of server 1001 being created \(task [0-9a-f]+\)$/,
+    );
     expectSaidRightAfter(requests.map(asAction), snap.logger, /being created/, /^create_snapshot \/vm\.php$/, /^check \/eq_callback\.php$/);
 
     const restore = await create(hostkeyRestore, { serverId: 1001, name: "nightly", confirm: true }, requests as never, "r");
-    expect(restore.logger.lineMatching(/restoring from/).message).toMatch(/^hostkey:SnapshotRestore "r": server 1001 restoring from "nightly" \(task [0-9a-f]+\)$/);
+    expect(restore.logger.lineMatching(/restoring from/).message).toMatch(
+      /^hostkey:SnapshotRestore "r": server 1001 restoring from "nightly" \(task [0-9a-f]+\)$/,
+    );
     expectSaidRightAfter(requests.map(asAction), restore.logger, /restoring from/, /^restore_snapshot \/vm\.php$/, /^check \/eq_callback\.php$/);
 
     sim.setSettingsAnswer("callback");
     const settings = await create(restoreSettingsResource, { serverId: 1001, enableRotation: true, excludeFromRotation: ["nightly"] }, requests as never, "rs");
-    expect(settings.logger.lineMatching(/changing/).message).toMatch(/^hostkey:RestoreSettings "rs": restore settings of server 1001 changing \(task [0-9a-f]+\)$/);
+    expect(settings.logger.lineMatching(/changing/).message).toMatch(
+      /^hostkey:RestoreSettings "rs": restore settings of server 1001 changing \(task [0-9a-f]+\)$/,
+    );
     expectSaidRightAfter(requests.map(asAction), settings.logger, /changing/, /^update_restore_settings \/vm\.php$/, /^check \/eq_callback\.php$/);
   });
 });
@@ -176,11 +236,25 @@ describe("netangels", () => {
   it("Backup and VmRollback: the work under way, before the VM polls", async () => {
     const backup = await create(netangelsBackup, { vmId: 101 }, sim.server.requests, "b", linkedClock(sim));
     expect(backup.logger.lineMatching(/under way/).message).toMatch(/^netangels:Backup "b": a backup of VM 101 under way \(VM state \w+\)$/);
-    expectSaidRightAfter(sim.server.requests, backup.logger, /under way/, /^POST \/api\/v1\/cloud\/vms\/101\/backup\/$/, /^GET \/api\/v1\/cloud\/backups\/vms\/$/);
+    expectSaidRightAfter(
+      sim.server.requests,
+      backup.logger,
+      /under way/,
+      /^POST \/api\/v1\/cloud\/vms\/101\/backup\/$/,
+      /^GET \/api\/v1\/cloud\/backups\/vms\/$/,
+    );
 
     const rb = await create(vmRollbackResource, { vmId: 101, backupDate: SEED_DATE, confirm: true }, sim.server.requests, "rb", linkedClock(sim));
-    expect(rb.logger.lineMatching(/under way/).message).toMatch(new RegExp(`^netangels:VmRollback "rb": rollback of VM 101 to ${SEED_DATE.replace(/\./g, "\\.")} under way \\(VM state \\w+\\)$`));
-    expectSaidRightAfter(sim.server.requests, rb.logger, /under way/, new RegExp(`^POST /api/v1/cloud/vms/101/backups/.+/$`), /^GET \/api\/v1\/cloud\/backups\/vms\/$/);
+    expect(rb.logger.lineMatching(/under way/).message).toMatch(
+      new RegExp(`^netangels:VmRollback "rb": rollback of VM 101 to ${SEED_DATE.replace(/\./g, "\\.")} under way \\(VM state \\w+\\)$`),
+    );
+    expectSaidRightAfter(
+      sim.server.requests,
+      rb.logger,
+      /under way/,
+      new RegExp(`^POST /api/v1/cloud/vms/101/backups/.+/$`),
+      /^GET \/api\/v1\/cloud\/backups\/vms\/$/,
+    );
   });
 });
 

@@ -54,7 +54,8 @@ describe("vpsorg.Backup", () => {
   });
 
   it("bad input at check, with no API call", async () => {
-    const bad = async (inputs: Record<string, unknown>) => (await checkResource(backup, undefined, inputs, ctxFor(backup))).failures.map((f) => f.reason).join("\n");
+    const bad = async (inputs: Record<string, unknown>) =>
+      (await checkResource(backup, undefined, inputs, ctxFor(backup))).failures.map((f) => f.reason).join("\n");
     expect(await bad({})).toMatch(/serverId/);
     expect(await bad({ serverId: 1.5 })).toMatch(/serverId/);
     expect(await bad({ serverId: 12345, description: 7 })).toMatch(/description/);

@@ -123,7 +123,11 @@ describe("restores", () => {
   it("backup restore: a backup of another server is a 404, a missing backup_id a 400", async () => {
     const other = sim.addBackup({ serverId: 12346 });
     expect((await vpsErrorOf(client.restoreBackup(12345, other.id))).kind).toBe("notFound");
-    const res = await fetch(`${sim.endpoint}/servers/12345/restore/`, { method: "POST", headers: { authorization: `Bearer ${sim.token}`, "content-type": "application/json" }, body: "{}" });
+    const res = await fetch(`${sim.endpoint}/servers/12345/restore/`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${sim.token}`, "content-type": "application/json" },
+      body: "{}",
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ backup_id: ["This field is required."] });
   });
@@ -162,7 +166,11 @@ describe("backups", () => {
   });
 
   it("validates server_id and answers 404 for an unknown server or backup", async () => {
-    const res = await fetch(`${sim.endpoint}/backups/`, { method: "POST", headers: { authorization: `Bearer ${sim.token}`, "content-type": "application/json" }, body: JSON.stringify({ server_id: "abc" }) });
+    const res = await fetch(`${sim.endpoint}/backups/`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${sim.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ server_id: "abc" }),
+    });
     expect(res.status).toBe(400);
     expect((await vpsErrorOf(client.createBackup({ server_id: 777 }))).kind).toBe("notFound");
     expect((await vpsErrorOf(client.deleteBackup(777))).kind).toBe("notFound");
@@ -227,7 +235,10 @@ describe("pagination", () => {
     const server = http.createServer((req, res) => {
       seen.push({ url: req.url ?? "", auth: req.headers.authorization });
       const page = new URL(req.url ?? "/", "http://x").searchParams.get("page");
-      const results = page === "2" ? [{ id: 2, server: { id: 1, name: "s" }, name: "b", status: "completed", size_mb: 1, created_at: "2025-01-01T00:00:00Z" }] : [{ id: 1, server: { id: 1, name: "s" }, name: "a", status: "completed", size_mb: 1, created_at: "2025-01-01T00:00:00Z" }];
+      const results =
+        page === "2"
+          ? [{ id: 2, server: { id: 1, name: "s" }, name: "b", status: "completed", size_mb: 1, created_at: "2025-01-01T00:00:00Z" }]
+          : [{ id: 1, server: { id: 1, name: "s" }, name: "a", status: "completed", size_mb: 1, created_at: "2025-01-01T00:00:00Z" }];
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ count: 2, next: page === "2" ? null : "http://elsewhere.invalid/api/v1/snapshots/?page=2&server_id=1", results }));
     });

@@ -68,10 +68,14 @@ describe("vpsorg.SnapshotRestore", () => {
   });
 
   it("a missing snapshot or a server in the wrong state gives the reason", async () => {
-    expect(String(await checkAndCreate(snapshotRestore, { snapshotId: "4242", confirm: true }).catch((e: Error) => e.message))).toMatch(/snapshot 4242 does not exist/);
+    expect(String(await checkAndCreate(snapshotRestore, { snapshotId: "4242", confirm: true }).catch((e: Error) => e.message))).toMatch(
+      /snapshot 4242 does not exist/,
+    );
     const snap = sim.addSnapshot({ serverId: 12345, name: "golden" });
     sim.updateServer(12345, { status: "restoring" });
-    expect(String(await checkAndCreate(snapshotRestore, { snapshotId: String(snap.id), confirm: true }).catch((e: Error) => e.message))).toMatch(/HTTP 400 Server is not in a valid state for restoration/);
+    expect(String(await checkAndCreate(snapshotRestore, { snapshotId: String(snap.id), confirm: true }).catch((e: Error) => e.message))).toMatch(
+      /HTTP 400 Server is not in a valid state for restoration/,
+    );
   });
 
   it("a restore that ends with the server in error fails, naming the status", async () => {
@@ -94,7 +98,9 @@ describe("vpsorg.SnapshotRestore", () => {
   it("a timeout names the restore and the server", async () => {
     const snap = sim.addSnapshot({ serverId: 12345, name: "golden" });
     sim.hangNext("restore");
-    const msg = String(await checkAndCreate(snapshotRestore, { snapshotId: String(snap.id), confirm: true, operationTimeout: 0.3 }).catch((e: Error) => e.message));
+    const msg = String(
+      await checkAndCreate(snapshotRestore, { snapshotId: String(snap.id), confirm: true, operationTimeout: 0.3 }).catch((e: Error) => e.message),
+    );
     expect(msg).toMatch(/waiting for restore of server 12345 from snapshot .* timed out/);
   });
 });

@@ -155,7 +155,9 @@ describe("vpsorg.Snapshot", () => {
     const r = await checkAndCreate(snapshot, base, ctxFor(snapshot, "test", linkedClock(sim)));
     expect(sim.requestsTo("/api/v1/snapshots/", "POST")).toHaveLength(1);
     expect([...sim.snapshots.values()].filter((s) => s.name === base.name)).toHaveLength(1);
-    expect(r.ctx.logger.text()).toMatch(/POST \/snapshots\/ \("before-update" of server 12345\) had no clear answer \(connection failed.*its change is there, so it is not sent again/);
+    expect(r.ctx.logger.text()).toMatch(
+      /POST \/snapshots\/ \("before-update" of server 12345\) had no clear answer \(connection failed.*its change is there, so it is not sent again/,
+    );
     expect(r.ctx.logger.text()).toMatch(/adopted snapshot \d+ \("before-update", in_progress\), made by POST \/snapshots\//);
   });
 
@@ -168,7 +170,12 @@ describe("vpsorg.Snapshot", () => {
 
   it("logs the seed's warning when the server is running, and not when it is stopped", async () => {
     const running = await checkAndCreate(snapshot, base);
-    expect(running.ctx.logger.lines.filter((l) => l.level === "warn").map((l) => l.message).join()).toMatch(/server 12345 is running; VPS.org warns .* filesystem inconsistencies/);
+    expect(
+      running.ctx.logger.lines
+        .filter((l) => l.level === "warn")
+        .map((l) => l.message)
+        .join(),
+    ).toMatch(/server 12345 is running; VPS.org warns .* filesystem inconsistencies/);
     sim.updateServer(12346, { status: "stopped" });
     const stopped = await checkAndCreate(snapshot, { serverId: 12346, name: "quiet" });
     expect(stopped.ctx.logger.lines.filter((l) => l.level === "warn")).toEqual([]);

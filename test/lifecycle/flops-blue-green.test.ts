@@ -27,7 +27,10 @@ test("a replaced server keeps its IpAddress: moved to the new server before the 
     // Shrinking the disk forces a replacement (create-before-delete).
     sim.server.clearLog();
     const green = await runProgram(host, program(16384), { config, prior: blue.state });
-    expect(green.steps.map((s) => [s.name, s.action])).toEqual([["app", "replace"], ["public", "update"]]);
+    expect(green.steps.map((s) => [s.name, s.action])).toEqual([
+      ["app", "replace"],
+      ["public", "update"],
+    ]);
     const greenId = Number(green.state.outputs.serverId);
     expect(greenId).not.toBe(blueId);
     expect(green.state.outputs.address).toBe(address);

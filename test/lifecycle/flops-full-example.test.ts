@@ -67,7 +67,13 @@ it("examples/flops-full: preview, up, no changes, rollbacks and a download link 
     expect(web.ipAddresses).toContain(out.extraAddress);
     expect(sim.snapshots(webId).map((s) => s.name)).toEqual(["baseline"]);
     expect(sim.vm(stagingId)).toMatchObject({ tariffId: web.tariffId, diskContent: sim.snapshots(webId)[0].image.diskContent });
-    expect(out).toMatchObject({ baselineSnapshotId: sim.snapshots(webId)[0].id, snapshotsOnWeb: ["baseline (current)"], webBackupCount: 0, rollbacks: "not requested", backupDownloadUrl: "not requested" });
+    expect(out).toMatchObject({
+      baselineSnapshotId: sim.snapshots(webId)[0].id,
+      snapshotsOnWeb: ["baseline (current)"],
+      webBackupCount: 0,
+      rollbacks: "not requested",
+      backupDownloadUrl: "not requested",
+    });
     expect(out.policy).toMatchObject({ quantity: 3, frequency: 24, before: { quantity: 1, frequency: 72 } });
 
     const again = await runProgram(host, program, { ...opts(), preview: true, prior: up.state });
@@ -91,7 +97,10 @@ it("examples/flops-full: preview, up, no changes, rollbacks and a download link 
     const stillSame = await runProgram(host, program, { ...opts({ [`${example}:rollbackRun`]: "1" }), preview: true, prior: rolled.state });
     expect(notSame(stillSame.steps)).toEqual([]);
 
-    const downloaded = await runProgram(host, program, { ...opts({ [`${example}:rollbackRun`]: "1", [`${example}:downloadBackup`]: "true" }), prior: rolled.state });
+    const downloaded = await runProgram(host, program, {
+      ...opts({ [`${example}:rollbackRun`]: "1", [`${example}:downloadBackup`]: "true" }),
+      prior: rolled.state,
+    });
     expect(notSame(downloaded.steps)).toEqual([]);
     const url = downloaded.state.outputs.backupDownloadUrl as string;
     expect(url).toContain(encodeURIComponent(sim.backups(webId).pop()!.id));

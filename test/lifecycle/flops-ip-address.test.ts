@@ -9,7 +9,19 @@
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
 import { flopsConfig } from "../support/flops";
-import { type DynamicProviderHost, PROVIDER_KEY, type ResourceState, UNKNOWN, startProviderHost, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import {
+  type DynamicProviderHost,
+  PROVIDER_KEY,
+  type ResourceState,
+  UNKNOWN,
+  startProviderHost,
+  destroy,
+  lifecycle,
+  makeUrn,
+  plan,
+  refresh,
+  up,
+} from "../harness";
 import { failureOf } from "../support/failure";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/flops:${type}`;
@@ -112,7 +124,15 @@ describe("flops.IpAddress through the host", () => {
 describe("flops.IpAddress beside flops.Server", () => {
   it("a Server with extra addresses keeps no diff: ipAddresses is an output, ipCount is not read back from the address count", async () => {
     const serverUrn = makeUrn(SERVER, "od");
-    const inputs = serverInputs({ name: "od", distribution: "Ubuntu 14.04.1 x64", tariff: "Облачный без границ", memory: 1024, disk: 16384, cpu: 1, ipCount: 1 });
+    const inputs = serverInputs({
+      name: "od",
+      distribution: "Ubuntu 14.04.1 x64",
+      tariff: "Облачный без границ",
+      memory: 1024,
+      disk: 16384,
+      cpu: 1,
+      ipCount: 1,
+    });
     const server = await lifecycle(host, serverUrn, inputs);
     const extra1 = await lifecycle(host, makeUrn(IP, "x1"), ipInputs(server.state.id));
     const extra2 = await lifecycle(host, makeUrn(IP, "x2"), ipInputs(server.state.id));
@@ -190,7 +210,9 @@ describe("flops.Server cloneFrom through the host", () => {
     expect(other.diff?.replaces).toEqual(["cloneFrom"]);
 
     sim.server.clearLog();
-    expect(await failureOf(plan(host, makeUrn(SERVER, "bad"), serverInputs({ name: "bad", cloneFrom: { serverId: String(source.id) }, distribution: "DEBIAN" })))).toMatch(/cloneFrom: a clone takes its distribution from the source server/);
+    expect(
+      await failureOf(plan(host, makeUrn(SERVER, "bad"), serverInputs({ name: "bad", cloneFrom: { serverId: String(source.id) }, distribution: "DEBIAN" }))),
+    ).toMatch(/cloneFrom: a clone takes its distribution from the source server/);
     expect(sim.server.requests).toHaveLength(0);
     await destroy(host, refreshed);
     expect(sim.vm(Number(r.state.id))).toBeUndefined();

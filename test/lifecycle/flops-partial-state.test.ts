@@ -47,13 +47,26 @@ beforeEach(() => {
 });
 
 const paths = [
-  { name: "dynamic-provider host", host: () => dynamic, type: "pulumi-nodejs:dynamic/flops:Server", withProvider: (p: PlainObject): PlainObject => ({ __provider: serverProvider, ...p }) },
+  {
+    name: "dynamic-provider host",
+    host: () => dynamic,
+    type: "pulumi-nodejs:dynamic/flops:Server",
+    withProvider: (p: PlainObject): PlainObject => ({ __provider: serverProvider, ...p }),
+  },
   { name: "native plugin", host: () => plugin, type: "vps:flops:Server", withProvider: (p: PlainObject): PlainObject => p },
 ];
 
 describe.each(paths)("partial state through the $name", ({ name, host, type, withProvider }) => {
   const tag = name.startsWith("dynamic") ? "dyn" : "plg";
-  const program = (n: string): PlainObject => ({ name: n, distribution: "Debian 7.6 x64", tariff: "Облачный без границ", memory: 1024, disk: 16384, cpu: 1, password: OLD_PASSWORD });
+  const program = (n: string): PlainObject => ({
+    name: n,
+    distribution: "Debian 7.6 x64",
+    tariff: "Облачный без границ",
+    memory: 1024,
+    disk: 16384,
+    cpu: 1,
+    password: OLD_PASSWORD,
+  });
   const changed = (n: string): PlainObject => ({ ...program(n), memory: 2048, disk: 32768, cpu: 2, password: NEW_PASSWORD, name: `${n}-renamed` });
 
   test("an update whose 3rd of 5 calls fails records what was applied; `pulumi up` again sends only the rest", async () => {

@@ -45,7 +45,12 @@ beforeEach(() => {
 });
 
 const paths = [
-  { path: "dynamic", type: "pulumi-nodejs:dynamic/flops:Server", host: () => dynamicHost, extra: (): Record<string, unknown> => ({ __provider: serializedProvider }) },
+  {
+    path: "dynamic",
+    type: "pulumi-nodejs:dynamic/flops:Server",
+    host: () => dynamicHost,
+    extra: (): Record<string, unknown> => ({ __provider: serializedProvider }),
+  },
   { path: "plugin", type: "vps:flops:Server", host: () => pluginHost, extra: (): Record<string, unknown> => ({}) },
 ] as const;
 
@@ -66,7 +71,9 @@ describe.each(paths)("readiness through the $path path", ({ path, type, host, ex
     const installPolls = sim.server.requests.map((r, i) => (r.path.endsWith(`/operation/${install.id}/`) ? i : -1)).filter((i) => i >= 0);
     expect(Math.max(...installPolls)).toBeLessThan(accepted[0].afterRequests);
     expect(sim.server.requests.slice(accepted[0].afterRequests)).toEqual([]);
-    expect(host().allOutput()).toMatch(new RegExp(`flops:Server "${name}": connection to ${(state.outputs.ipAddresses as string[])[0].replace(/\./g, "\\.")}:${sim.guestPort}: .+, \\d+ s`));
+    expect(host().allOutput()).toMatch(
+      new RegExp(`flops:Server "${name}": connection to ${(state.outputs.ipAddresses as string[])[0].replace(/\./g, "\\.")}:${sim.guestPort}: .+, \\d+ s`),
+    );
 
     for (const readiness of [{ port: 2222, timeout: 10 }, undefined]) {
       const next = { ...program, readiness };

@@ -21,7 +21,9 @@ let provider: string;
 beforeAll(async () => {
   sim = new FlopsSimulator({ operationDurationMs: 20 });
   await sim.start();
-  const started = await startProviderHost(() => new flops.Server("s", { distribution: "DEBIAN", tariff: "Облачный 1024" }), { config: { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey } });
+  const started = await startProviderHost(() => new flops.Server("s", { distribution: "DEBIAN", tariff: "Облачный 1024" }), {
+    config: { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey },
+  });
   host = started.host;
   provider = started.providers["pulumi-nodejs:dynamic/flops:Server"];
 }, 30_000);
@@ -92,7 +94,12 @@ test("parallel creates share one fresh distribution lookup; each install still g
   sim.server.clearLog();
   const states = await Promise.all(
     Array.from({ length: 10 }, (_, i) =>
-      up(host, `urn:pulumi:stack::project::pulumi-nodejs:dynamic/flops:Server::par-${i}`, { __provider: provider, name: `par-${i}`, distribution: "DEBIAN", tariff: "Облачный 1024" }),
+      up(host, `urn:pulumi:stack::project::pulumi-nodejs:dynamic/flops:Server::par-${i}`, {
+        __provider: provider,
+        name: `par-${i}`,
+        distribution: "DEBIAN",
+        tariff: "Облачный 1024",
+      }),
     ),
   );
   const debian = sim.catalog().distributions.find((d) => d.name === "DEBIAN" && d.bitness === 64)!;

@@ -102,7 +102,12 @@ describe("flops.Snapshot through the host", () => {
     expect((await plan(host, urn, inputs({ serverId }), refreshed)).action).toBe("same");
     await destroy(host, refreshed);
     expect(sim.snapshots(Number(serverId))).toEqual([]);
-    expect(sim.operations().filter((o) => o.operationType === "VM_DELETE_SNAPSHOT").pop()).toMatchObject({ status: "DONE" });
+    expect(
+      sim
+        .operations()
+        .filter((o) => o.operationType === "VM_DELETE_SNAPSHOT")
+        .pop(),
+    ).toMatchObject({ status: "DONE" });
   });
 
   it("adopts an existing snapshot with importFrom (no snapshot_create); Snapshot.get reads one by id", async () => {
@@ -118,7 +123,9 @@ describe("flops.Snapshot through the host", () => {
   });
 
   it("bad input is rejected at Check with no API call", async () => {
-    expect(await failureOf(plan(host, urn, inputs({ serverId: "88977", name: "no spaces allowed" })))).toMatch(/name: .*may contain only ASCII letters, digits, - and _/);
+    expect(await failureOf(plan(host, urn, inputs({ serverId: "88977", name: "no spaces allowed" })))).toMatch(
+      /name: .*may contain only ASCII letters, digits, - and _/,
+    );
     expect(await failureOf(plan(host, urn, inputs({ serverId: 88977 })))).toMatch(/serverId/);
     expect(sim.server.requests).toHaveLength(0);
   });
@@ -250,7 +257,9 @@ describe("flops.SnapshotRollback and flops.BackupRollback through the host", () 
     const inputs = (extra: Record<string, unknown>) => withProvider("BackupRollback", { serverId, backup: backup.id, confirm: true, ...extra });
 
     sim.server.clearLog();
-    expect(await failureOf(plan(host, brUrn, { ...inputs({}), confirm: undefined }))).toMatch(/confirm: must be true: a backup rollback deletes every snapshot/);
+    expect(await failureOf(plan(host, brUrn, { ...inputs({}), confirm: undefined }))).toMatch(
+      /confirm: must be true: a backup rollback deletes every snapshot/,
+    );
     expect(sim.server.requests).toHaveLength(0);
 
     const r = await lifecycle(host, brUrn, inputs({}));
@@ -276,9 +285,19 @@ describe("flops.SnapshotRollback and flops.BackupRollback through the host", () 
     const serverId = vmId();
     const vm = Number(serverId);
     const snapshot = sim.addSnapshot(vm, { name: "baseline" });
-    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("SnapshotRollback"), "roll-empty-triggers"), withProvider("SnapshotRollback", { serverId, snapshotId: snapshot.id, confirm: true }), () => sim.server.requests.length);
+    await expectEmptyTriggersSameAsUnset(
+      host,
+      makeUrn(T("SnapshotRollback"), "roll-empty-triggers"),
+      withProvider("SnapshotRollback", { serverId, snapshotId: snapshot.id, confirm: true }),
+      () => sim.server.requests.length,
+    );
     const backup = sim.addBackup(vm);
-    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("BackupRollback"), "restore-empty-triggers"), withProvider("BackupRollback", { serverId, backup: backup.id, confirm: true }), () => sim.server.requests.length);
+    await expectEmptyTriggersSameAsUnset(
+      host,
+      makeUrn(T("BackupRollback"), "restore-empty-triggers"),
+      withProvider("BackupRollback", { serverId, backup: backup.id, confirm: true }),
+      () => sim.server.requests.length,
+    );
     expect(sim.server.requestsTo("/snapshot_rollback/")).toHaveLength(1);
     expect(sim.server.requestsTo("/backup_rollback/")).toHaveLength(1);
   });

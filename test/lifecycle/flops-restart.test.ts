@@ -19,7 +19,9 @@ let provider: string;
 beforeAll(async () => {
   sim = new FlopsSimulator({ operationDurationMs: 20 });
   await sim.start();
-  const started = await startProviderHost(() => new flops.ServerRestart("r", { serverId: "1", triggers: ["a"] }), { config: { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey } });
+  const started = await startProviderHost(() => new flops.ServerRestart("r", { serverId: "1", triggers: ["a"] }), {
+    config: { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey },
+  });
   host = started.host;
   provider = started.providers[TYPE];
 }, 30_000);
@@ -56,7 +58,12 @@ test("a restart runs on create and again when triggers change; delete leaves the
 
 test("no triggers and triggers: [] are the same: no diff, no restart", async () => {
   const vm = sim.createVm({ name: "restart-once" });
-  await expectEmptyTriggersSameAsUnset(host, `urn:pulumi:stack::project::${TYPE}::empty-triggers`, { __provider: provider, serverId: String(vm.id) }, () => sim.server.requests.length);
+  await expectEmptyTriggersSameAsUnset(
+    host,
+    `urn:pulumi:stack::project::${TYPE}::empty-triggers`,
+    { __provider: provider, serverId: String(vm.id) },
+    () => sim.server.requests.length,
+  );
   expect(sim.server.requestsTo(`/vm/${vm.id}/reboot/`)).toHaveLength(1);
 });
 

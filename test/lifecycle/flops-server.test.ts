@@ -6,7 +6,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
-import { CheckFailedError, captureResources, DynamicProviderHost, findResource, HostCallError, plan, refresh, up, destroy, type ResourceState, UNKNOWN } from "../harness";
+import {
+  CheckFailedError,
+  captureResources,
+  DynamicProviderHost,
+  findResource,
+  HostCallError,
+  plan,
+  refresh,
+  up,
+  destroy,
+  type ResourceState,
+  UNKNOWN,
+} from "../harness";
 import { programFromModule, runProgram, destroyStack } from "../harness/engineless";
 import * as path from "node:path";
 
@@ -66,7 +78,13 @@ describe("flops.Server through the dynamic-provider host", () => {
     expect(vm.name).toBe("web-1");
     expect(vm.distribution.name).toBe("DEBIAN");
     expect(vm.publicKeys.map((k) => String(k.id)).sort()).toEqual([k1.id, k2.id].sort());
-    expect(created.state.outputs).toMatchObject({ name: "web-1", state: "VIR_DOMAIN_RUNNING", distributionName: "DEBIAN", tariff: "Облачный 1024", powerState: "running" });
+    expect(created.state.outputs).toMatchObject({
+      name: "web-1",
+      state: "VIR_DOMAIN_RUNNING",
+      distributionName: "DEBIAN",
+      tariff: "Облачный 1024",
+      powerState: "running",
+    });
     expect((created.state.outputs.ipAddresses as string[]).length).toBe(1);
 
     // The install request carried the documented parameters, resolved fresh from the catalog.
@@ -164,7 +182,9 @@ describe("flops.Server through the dynamic-provider host", () => {
 
   test("an install that does not finish in operationTimeout names the operation and how to continue", async () => {
     sim.hangNextOperation("VM_INSTALL");
-    const err = (await up(host, urn(SERVER, "slow"), server({ name: "slow", distribution: "DEBIAN", tariff: "Облачный 1024", operationTimeout: 1 })).catch((e: unknown) => e)) as HostCallError;
+    const err = (await up(host, urn(SERVER, "slow"), server({ name: "slow", distribution: "DEBIAN", tariff: "Облачный 1024", operationTimeout: 1 })).catch(
+      (e: unknown) => e,
+    )) as HostCallError;
     expect(err).toBeInstanceOf(HostCallError);
     expect(err.message).toMatch(/operation \d+/);
     expect(err.message).toMatch(/pulumi refresh/);
@@ -283,7 +303,9 @@ describe("flops.Server through the dynamic-provider host", () => {
   test("a failed install operation leaves no VM, and the error names the operation and vendor code", async () => {
     const before = sim.vms().length;
     sim.failNextOperation("VM_INSTALL", { errorCode: "error.vm.install.failed", errorMessage: "image broken" });
-    const err = (await up(host, urn(SERVER, "broken"), server({ name: "broken", distribution: "DEBIAN", tariff: "Облачный 1024" })).catch((e: unknown) => e)) as HostCallError;
+    const err = (await up(host, urn(SERVER, "broken"), server({ name: "broken", distribution: "DEBIAN", tariff: "Облачный 1024" })).catch(
+      (e: unknown) => e,
+    )) as HostCallError;
     expect(err).toBeInstanceOf(HostCallError);
     expect(err.message).toMatch(/flops:Server "broken"/);
     expect(err.message).toMatch(/install/);
@@ -296,14 +318,20 @@ describe("flops.Server through the dynamic-provider host", () => {
   test("a failed install whose cleanup fails too: the VM is kept in state and the error carries both vendor codes and what to do", async () => {
     sim.failNextOperation("VM_INSTALL", { errorCode: "error.vm.install.failed", errorMessage: "image broken" });
     sim.failNextOperation("VM_DESTROY", { errorCode: "error.vm.destroy.failed", errorMessage: "storage locked" });
-    const err = (await up(host, urn(SERVER, "stuck"), server({ name: "stuck", distribution: "DEBIAN", tariff: "Облачный 1024" })).catch((e: unknown) => e)) as HostCallError;
+    const err = (await up(host, urn(SERVER, "stuck"), server({ name: "stuck", distribution: "DEBIAN", tariff: "Облачный 1024" })).catch(
+      (e: unknown) => e,
+    )) as HostCallError;
     expect(err).toBeInstanceOf(HostCallError);
     const vm = sim.vms().find((v) => v.name === "stuck")!;
     expect(err.initFailed).toBe(true);
     expect(err.id).toBe(String(vm.id));
     expect(err.message).toMatch(/^flops:Server "stuck": flops: install \(operation \d+\): operation \d+ \(VM_INSTALL\) failed/);
     expect(err.message).toMatch(/the host answered error\.vm\.install\.failed: image broken/);
-    expect(err.message).toMatch(new RegExp(`Cleaning up VM ${vm.id} failed too \\(.*error\\.vm\\.destroy\\.failed: storage locked.*\\): delete it in the panel or adopt it with importFrom: "${vm.id}"`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `Cleaning up VM ${vm.id} failed too \\(.*error\\.vm\\.destroy\\.failed: storage locked.*\\): delete it in the panel or adopt it with importFrom: "${vm.id}"`,
+      ),
+    );
   });
 
   test("an install whose answer was lost is reconciled: one VM, adopted, never a duplicate", async () => {

@@ -20,7 +20,11 @@ it("examples/hostkey: preview, up, no changes, restore on request, destroy", asy
   const host = await DynamicProviderHost.start({ cwd: REPO_ROOT, project, config: config(), secretKeys });
   const program = programFromModule(path.join(REPO_ROOT, "bin", "examples", "hostkey", "index.js"));
   const opts = (extra: Record<string, string> = {}) => ({ config: config(extra), secretKeys, project, stack: "dev" });
-  const mutations = () => sim.server.requestsTo("/vm.php").map((r) => new URLSearchParams(r.body).get("action")).filter((a) => a !== "get_snapshot" && a !== "load_stats");
+  const mutations = () =>
+    sim.server
+      .requestsTo("/vm.php")
+      .map((r) => new URLSearchParams(r.body).get("action"))
+      .filter((a) => a !== "get_snapshot" && a !== "load_stats");
   try {
     const preview = await runProgram(host, program, { ...opts(), preview: true });
     expect(preview.steps.map((s) => [s.name, s.action]).sort()).toEqual([

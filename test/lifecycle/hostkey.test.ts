@@ -7,7 +7,19 @@
  */
 import * as hostkey from "../../sdk/hostkey";
 import { HostkeySimulator } from "../../simulator/hostkey";
-import { type DynamicProviderHost, HostCallError, PROVIDER_KEY, captureResources, startProviderHost, destroy, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import {
+  type DynamicProviderHost,
+  HostCallError,
+  PROVIDER_KEY,
+  captureResources,
+  startProviderHost,
+  destroy,
+  lifecycle,
+  makeUrn,
+  plan,
+  refresh,
+  up,
+} from "../harness";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { failureOf } from "../support/failure";
 
@@ -54,7 +66,8 @@ describe("serialized provider", () => {
 
 describe("hostkey.Snapshot through the host", () => {
   const urn = makeUrn(T("Snapshot"), "snap");
-  const inputs = (extra: Record<string, unknown> = {}) => withProvider("Snapshot", { serverId: OFF, name: "nightly-2024.05.01", operationTimeout: 10, ...extra });
+  const inputs = (extra: Record<string, unknown> = {}) =>
+    withProvider("Snapshot", { serverId: OFF, name: "nightly-2024.05.01", operationTimeout: 10, ...extra });
 
   it("create with wait, no diff after, refresh, replace on a name change, drift, delete", async () => {
     const r = await lifecycle(host, urn, inputs());
@@ -122,7 +135,8 @@ describe("hostkey.Snapshot through the host", () => {
 
 describe("hostkey.SnapshotRestore through the host", () => {
   const urn = makeUrn(T("SnapshotRestore"), "restore");
-  const inputs = (extra: Record<string, unknown> = {}) => withProvider("SnapshotRestore", { serverId: OFF, name: "golden-1.0", confirm: true, triggers: ["1"], operationTimeout: 10, ...extra });
+  const inputs = (extra: Record<string, unknown> = {}) =>
+    withProvider("SnapshotRestore", { serverId: OFF, name: "golden-1.0", confirm: true, triggers: ["1"], operationTimeout: 10, ...extra });
 
   it("restores with a wait, no diff after, runs again on a trigger change, delete leaves the server alone", async () => {
     sim.addSnapshot(OFF, "golden-1.0");
@@ -164,7 +178,8 @@ describe("hostkey.SnapshotRestore through the host", () => {
 
 describe("hostkey.RestoreSettings through the host", () => {
   const urn = makeUrn(T("RestoreSettings"), "rotation");
-  const inputs = (extra: Record<string, unknown> = {}) => withProvider("RestoreSettings", { serverId: OFF, enableRotation: true, excludeFromRotation: ["golden-1.0", "base.img"], operationTimeout: 10, ...extra });
+  const inputs = (extra: Record<string, unknown> = {}) =>
+    withProvider("RestoreSettings", { serverId: OFF, enableRotation: true, excludeFromRotation: ["golden-1.0", "base.img"], operationTimeout: 10, ...extra });
 
   it("applies, no diff after nor after a reorder, drift from the panel, update in place, delete puts back the defaults", async () => {
     const r = await lifecycle(host, urn, inputs());

@@ -34,7 +34,12 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-const flopsConfig = () => ({ "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:maxRequestsPerSecond": "1000" });
+const flopsConfig = () => ({
+  "flops:endpoint": sim.endpoint,
+  "flops:clientId": sim.clientId,
+  "flops:apiKey": sim.apiKey,
+  "flops:maxRequestsPerSecond": "1000",
+});
 
 const paths = [
   {
@@ -198,7 +203,9 @@ describe.each(paths)("the engine killed during the wait, $name path", (path) => 
     }
     const goneAfterMs = Date.now() - killedAt;
     const cpuSeconds = (cpuLast - cpuBefore) / 100;
-    process.stdout.write(`${path.name}: provider ${isRunning(providerPid) ? "still running" : "gone"} ${goneAfterMs} ms after the engine's kill, ${cpuSeconds.toFixed(2)} s CPU meanwhile\n`);
+    process.stdout.write(
+      `${path.name}: provider ${isRunning(providerPid) ? "still running" : "gone"} ${goneAfterMs} ms after the engine's kill, ${cpuSeconds.toFixed(2)} s CPU meanwhile\n`,
+    );
     expect([isRunning(providerPid), goneAfterMs]).toEqual([false, expect.any(Number)]);
     expect(goneAfterMs).toBeLessThan(15_000);
     // A spinning process burns a quarter of a core or more; an idle one almost nothing.

@@ -39,7 +39,11 @@ function freshProgram(file: string): () => unknown {
 it("examples/netangels: preview, up, no changes, opt-in rollbacks and archive, destroy", async () => {
   const sim = new NetangelsSimulator({ operationDurationMs: 50 });
   await sim.start();
-  const config = (extra: Record<string, string> = {}) => ({ "netangels:endpoint": sim.endpoint, "netangels:token": sim.token, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`${example}:${k}`, v])) });
+  const config = (extra: Record<string, string> = {}) => ({
+    "netangels:endpoint": sim.endpoint,
+    "netangels:token": sim.token,
+    ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`${example}:${k}`, v])),
+  });
   const secretKeys = ["netangels:token"];
   const host = await DynamicProviderHost.start({ cwd: REPO_ROOT, project: example, config: config(), secretKeys });
   const program = freshProgram(path.join(REPO_ROOT, "bin", "examples", "netangels", "index.js"));

@@ -7,7 +7,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as netangels from "../../sdk/netangels";
 import { NetangelsSimulator } from "../../simulator/netangels";
-import { CheckFailedError, DynamicProviderHost, HostCallError, PROVIDER_KEY, captureResources, destroy, findResource, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import {
+  CheckFailedError,
+  DynamicProviderHost,
+  HostCallError,
+  PROVIDER_KEY,
+  captureResources,
+  destroy,
+  findResource,
+  lifecycle,
+  makeUrn,
+  plan,
+  refresh,
+  up,
+} from "../harness";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { timePerRequest } from "../support/simClock";
 
@@ -100,7 +113,9 @@ describe("netangels.Backup through the host", () => {
     expect(sim.server.requests).toHaveLength(0);
     // Host output arrives asynchronously (stderr), so wait for the line rather than read at once.
     const warning = await host.waitForLog(/cannot delete backups/);
-    expect(warning.message).toContain(`cannot delete backups: backup ${date} of VM 101 is removed from the stack only; it stays on the host and expires by the host's retention policy`);
+    expect(warning.message).toContain(
+      `cannot delete backups: backup ${date} of VM 101 is removed from the stack only; it stays on the host and expires by the host's retention policy`,
+    );
     expect(sim.backups(101).map((b) => b.date)).toContain(date);
 
     sim.expireBackup(101, date);
@@ -134,7 +149,9 @@ describe("netangels.Backup through the host", () => {
       // No partial state: nothing was made, and the VM's id is not a Backup id.
       expect((err as HostCallError).initFailed).toBe(false);
       const msg = (err as HostCallError).message;
-      expect(msg).toMatch(/netangels:Backup: netangels: backup of VM 101 failed: VM 101 is in state Error; the host answered state Error \(error\), 1 pending task/);
+      expect(msg).toMatch(
+        /netangels:Backup: netangels: backup of VM 101 failed: VM 101 is in state Error; the host answered state Error \(error\), 1 pending task/,
+      );
       expect(msg).toMatch(/"type":"backup","status":"error"/);
       expect(msg).toMatch(/NetAngels support/);
     } finally {
@@ -154,7 +171,9 @@ describe("netangels.Backup through the host", () => {
 
   it("bad input is rejected at Check with no API call", async () => {
     expect(await failureOf(plan(host, urn, withProvider("Backup", { vmId: "101" })))).toMatch(/vmId: must be the VM's numeric id/);
-    expect(await failureOf(plan(host, urn, withProvider("Backup", { vmId: 101, importFrom: `102/${NINE}` })))).toMatch(/importFrom: names VM 102, but vmId is 101/);
+    expect(await failureOf(plan(host, urn, withProvider("Backup", { vmId: 101, importFrom: `102/${NINE}` })))).toMatch(
+      /importFrom: names VM 102, but vmId is 101/,
+    );
     expect(sim.server.requests).toHaveLength(0);
   });
 });
@@ -184,7 +203,9 @@ describe("netangels.VmRollback through the host", () => {
   it("no confirm, a bad date, a date not listed: rejected (the first two at Check with no API call)", async () => {
     const { confirm: _c, ...noConfirm } = captured["vm-back"];
     expect(await failureOf(plan(host, urn, noConfirm))).toMatch(/confirm: must be true: a rollback overwrites the disk/);
-    expect(await failureOf(plan(host, urn, { ...captured["vm-back"], backupDate: "2024-11-29T04:26:40.9001507290" }))).toMatch(/backupDate: must be a backup date as the API lists it/);
+    expect(await failureOf(plan(host, urn, { ...captured["vm-back"], backupDate: "2024-11-29T04:26:40.9001507290" }))).toMatch(
+      /backupDate: must be a backup date as the API lists it/,
+    );
     expect(sim.server.requests).toHaveLength(0);
     const msg = await failureOf(up(host, urn, { ...captured["vm-back"], backupDate: "2024-11-29T04:26:40.900150728" }));
     expect(msg).toContain('no backup dated "2024-11-29T04:26:40.900150728"');
@@ -197,14 +218,18 @@ describe("netangels.VolumeRollback through the host", () => {
 
   it("a date without its fraction is sent as given and names the disk's one backup of that second", async () => {
     const r = await lifecycle(host, urn, captured["disk-back"]);
-    expect(sim.server.requestsTo(/\/volumes\/201\/backups\/.+\/$/, "POST").map((q) => q.path)).toEqual(["/api/v1/cloud/vms/101/volumes/201/backups/2024-11-29T04:26:41/"]);
+    expect(sim.server.requestsTo(/\/volumes\/201\/backups\/.+\/$/, "POST").map((q) => q.path)).toEqual([
+      "/api/v1/cloud/vms/101/volumes/201/backups/2024-11-29T04:26:41/",
+    ]);
     expect(r.state.outputs).toMatchObject({ backupDate: "2024-11-29T04:26:41", matchedBackupDate: VOLUME_DATE });
     await destroy(host, r.state);
   });
 
   it("a date with nine digits is sent unchanged too", async () => {
     const r = await lifecycle(host, urn, { ...captured["disk-back"], backupDate: VOLUME_DATE });
-    expect(sim.server.requestsTo(/\/volumes\/201\/backups\/.+\/$/, "POST").map((q) => q.path)).toEqual([`/api/v1/cloud/vms/101/volumes/201/backups/${VOLUME_DATE}/`]);
+    expect(sim.server.requestsTo(/\/volumes\/201\/backups\/.+\/$/, "POST").map((q) => q.path)).toEqual([
+      `/api/v1/cloud/vms/101/volumes/201/backups/${VOLUME_DATE}/`,
+    ]);
     expect(sim.rollbacks.at(-1)).toMatchObject({ volumeId: 201, requestedDate: VOLUME_DATE });
     await destroy(host, r.state);
   });
@@ -214,7 +239,12 @@ describe("netangels rollbacks: triggers", () => {
   it("no triggers and triggers: [] are the same on both rollbacks: no diff, no API call", async () => {
     const before = sim.rollbacks.length;
     await expectEmptyTriggersSameAsUnset(host, makeUrn(T("VmRollback"), "vm-back-empty-triggers"), captured["vm-back"], () => sim.server.requests.length);
-    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("VolumeRollback"), "disk-back-empty-triggers"), captured["disk-back"], () => sim.server.requests.length);
+    await expectEmptyTriggersSameAsUnset(
+      host,
+      makeUrn(T("VolumeRollback"), "disk-back-empty-triggers"),
+      captured["disk-back"],
+      () => sim.server.requests.length,
+    );
     expect(sim.rollbacks.length - before).toBe(2);
   });
 });
@@ -230,7 +260,9 @@ describe("netangels functions in a program", () => {
         results.files = await netangels.getBackupFiles({ vmId: 101, backupDate: NINE });
         results.archive = await netangels.requestBackupFilesArchive({ vmId: 101, backupDate: NINE, files: ["/etc/hostname"] });
         results.archiveViaOutput = await new Promise((resolve) =>
-          netangels.requestBackupFilesArchiveOutput({ vmId: pulumi.output(101), backupDate: pulumi.output(NINE), files: [pulumi.output("/etc/hosts"), "/var/www"] }).apply(resolve),
+          netangels
+            .requestBackupFilesArchiveOutput({ vmId: pulumi.output(101), backupDate: pulumi.output(NINE), files: [pulumi.output("/etc/hosts"), "/var/www"] })
+            .apply(resolve),
         );
         results.emptyFiles = await netangels.requestBackupFilesArchive({ vmId: 101, backupDate: NINE, files: [] }).catch((e: unknown) => (e as Error).message);
         results.viaOutput = await new Promise((resolve) => netangels.getVmBackupsOutput({ vmId: 101 }).apply(resolve));
@@ -243,7 +275,9 @@ describe("netangels functions in a program", () => {
     expect((results.files as { files: string[] }).files).toContain("/etc/hostname");
     expect(results.archive).toEqual({ requested: true, vmId: 101, vmState: "Active" });
     expect(results.archiveViaOutput).toEqual({ requested: true, vmId: 101, vmState: "Active" });
-    expect(results.emptyFiles).toBe("netangels.requestBackupFilesArchive: files: must list at least one path (an archive of no files is nothing to ask for); take them from getBackupFiles");
+    expect(results.emptyFiles).toBe(
+      "netangels.requestBackupFilesArchive: files: must list at least one path (an archive of no files is nothing to ask for); take them from getBackupFiles",
+    );
     expect(results.viaOutput).toEqual(results.vmBackups);
     // getBackupFiles, then a listing read and a POST for each of the two archive requests; none for the empty list.
     expect(sim.server.requestsTo(`/backups/${NINE}/files/`).map((q) => [q.method, q.body])).toEqual([

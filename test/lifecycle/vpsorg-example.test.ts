@@ -14,7 +14,12 @@ const example = "vpsorg";
 it("examples/vpsorg: preview, up, no changes, restore on request, destroy", async () => {
   const sim = new VpsorgSimulator({ snapshotMs: 50, backupMs: 50, restoreMs: 50 });
   await sim.start();
-  const config = (extra: Record<string, string> = {}) => ({ "vpsorg:endpoint": sim.endpoint, "vpsorg:token": sim.token, [`${example}:serverId`]: "12345", ...extra });
+  const config = (extra: Record<string, string> = {}) => ({
+    "vpsorg:endpoint": sim.endpoint,
+    "vpsorg:token": sim.token,
+    [`${example}:serverId`]: "12345",
+    ...extra,
+  });
   const secretKeys = ["vpsorg:token"];
   const host = await DynamicProviderHost.start({ cwd: REPO_ROOT, project: example, config: config(), secretKeys });
   const program = programFromModule(path.join(REPO_ROOT, "bin", "examples", example, "index.js"));

@@ -6,7 +6,21 @@
  */
 import { vpsorg } from "../../sdk";
 import { VpsorgSimulator } from "../../simulator/vpsorg";
-import { type DynamicProviderHost, HostCallError, PROVIDER_KEY, type ResourceState, captureResources, startProviderHost, destroy, findResource, lifecycle, makeUrn, plan, refresh, up } from "../harness";
+import {
+  type DynamicProviderHost,
+  HostCallError,
+  PROVIDER_KEY,
+  type ResourceState,
+  captureResources,
+  startProviderHost,
+  destroy,
+  findResource,
+  lifecycle,
+  makeUrn,
+  plan,
+  refresh,
+  up,
+} from "../harness";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { timePerRequest } from "../support/simClock";
 import { failureOf } from "../support/failure";
@@ -26,7 +40,10 @@ beforeAll(async () => {
     new vpsorg.SnapshotRestore("snap-restore", { snapshotId: "801", confirm: true });
     new vpsorg.BackupRestore("bak-restore", { serverId: 12345, backupId: "501", confirm: true });
   };
-  ({ host, providers } = await startProviderHost(program, { config: { "vpsorg:token": sim.token, "vpsorg:endpoint": sim.endpoint }, secretKeys: ["vpsorg:token"] }));
+  ({ host, providers } = await startProviderHost(program, {
+    config: { "vpsorg:token": sim.token, "vpsorg:endpoint": sim.endpoint },
+    secretKeys: ["vpsorg:token"],
+  }));
 }, 60_000);
 
 afterAll(async () => {
@@ -65,7 +82,8 @@ describe("serialized provider", () => {
 
 describe("vpsorg.Snapshot through the host", () => {
   const urn = makeUrn(T("Snapshot"), "snap");
-  const inputs = (extra: Record<string, unknown> = {}) => withProvider("Snapshot", { serverId: 12345, name: "before-update", description: "Before update", ...extra });
+  const inputs = (extra: Record<string, unknown> = {}) =>
+    withProvider("Snapshot", { serverId: 12345, name: "before-update", description: "Before update", ...extra });
 
   afterEach(() => {
     for (const s of serverSnapshots(12345)) sim.removeSnapshot(s.id);
@@ -133,7 +151,12 @@ describe("vpsorg.Snapshot through the host", () => {
 
   it("adopts an existing snapshot with importFrom; Snapshot.get reads one by id", async () => {
     const existing = sim.addSnapshot({ serverId: 12346, name: "pre-migration-snapshot", description: "Before major migration" });
-    const adoptInputs = withProvider("Snapshot", { serverId: 12346, name: "pre-migration-snapshot", description: "Before major migration", importFrom: String(existing.id) });
+    const adoptInputs = withProvider("Snapshot", {
+      serverId: 12346,
+      name: "pre-migration-snapshot",
+      description: "Before major migration",
+      importFrom: String(existing.id),
+    });
     const r = await lifecycle(host, urn, adoptInputs);
     expect(r.state.id).toBe(String(existing.id));
     expect(sim.requestsTo("/api/v1/snapshots/", "POST")).toHaveLength(0);
@@ -224,7 +247,11 @@ describe("restores through the host", () => {
     expect(r.state.outputs).toMatchObject({ serverStatus: "stopped" });
     expect(sim.servers.get(12346)?.lastRestore).toMatchObject({ source: "backup", id: b.id });
     sim.failNext("restore");
-    const err = await up(host, makeUrn(T("BackupRestore"), "bak-restore-2"), withProvider("BackupRestore", { serverId: 12346, backupId: String(b.id), confirm: true })).catch((e: unknown) => e);
+    const err = await up(
+      host,
+      makeUrn(T("BackupRestore"), "bak-restore-2"),
+      withProvider("BackupRestore", { serverId: 12346, backupId: String(b.id), confirm: true }),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostCallError);
     expect((err as Error).message).toMatch(/the server ended in status "error"/);
     sim.updateServer(12346, { status: "stopped" });
@@ -232,9 +259,19 @@ describe("restores through the host", () => {
 
   it("no triggers and triggers: [] are the same on both restores: no diff, no API call", async () => {
     const snap = sim.addSnapshot({ serverId: 12346, name: "golden-2" });
-    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("SnapshotRestore"), "snap-restore-empty-triggers"), withProvider("SnapshotRestore", { snapshotId: String(snap.id), confirm: true }), () => sim.requests.length);
+    await expectEmptyTriggersSameAsUnset(
+      host,
+      makeUrn(T("SnapshotRestore"), "snap-restore-empty-triggers"),
+      withProvider("SnapshotRestore", { snapshotId: String(snap.id), confirm: true }),
+      () => sim.requests.length,
+    );
     const b = sim.addBackup({ serverId: 12346, description: "weekly" });
-    await expectEmptyTriggersSameAsUnset(host, makeUrn(T("BackupRestore"), "bak-restore-empty-triggers"), withProvider("BackupRestore", { serverId: 12346, backupId: String(b.id), confirm: true }), () => sim.requests.length);
+    await expectEmptyTriggersSameAsUnset(
+      host,
+      makeUrn(T("BackupRestore"), "bak-restore-empty-triggers"),
+      withProvider("BackupRestore", { serverId: 12346, backupId: String(b.id), confirm: true }),
+      () => sim.requests.length,
+    );
     expect(sim.requestsTo(`/api/v1/snapshots/${snap.id}/restore/`, "POST")).toHaveLength(1);
     sim.removeSnapshot(snap.id);
   });

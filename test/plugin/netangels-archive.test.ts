@@ -16,7 +16,10 @@ let host: PluginHost;
 beforeAll(async () => {
   sim = new NetangelsSimulator({ operationDurationMs: 60 });
   await sim.start();
-  host = await PluginHost.startPlugin({ config: pluginConfig({ "netangels:token": sim.token, "netangels:endpoint": sim.endpoint }), secretKeys: ["vps:netangelsToken"] });
+  host = await PluginHost.startPlugin({
+    config: pluginConfig({ "netangels:token": sim.token, "netangels:endpoint": sim.endpoint }),
+    secretKeys: ["vps:netangelsToken"],
+  });
 }, 30_000);
 
 afterAll(async () => {
@@ -38,9 +41,16 @@ it("an empty or missing files list fails naming the function and files, with no 
   for (const preview of [false, true]) {
     expect(await host.invoke(TOKEN, { vmId: 101, backupDate: DATE, files: [] }, { preview })).toEqual({
       return: {},
-      failures: [{ property: "files", reason: `${TOKEN}: files: must list at least one path (an archive of no files is nothing to ask for); take them from getBackupFiles` }],
+      failures: [
+        {
+          property: "files",
+          reason: `${TOKEN}: files: must list at least one path (an archive of no files is nothing to ask for); take them from getBackupFiles`,
+        },
+      ],
     });
-    expect((await host.invoke(TOKEN, { vmId: 101, backupDate: DATE }, { preview })).failures).toEqual([{ property: "files", reason: `${TOKEN}: files: must be a list of paths in the backup as getBackupFiles lists them, e.g. ["/etc/hostname"]` }]);
+    expect((await host.invoke(TOKEN, { vmId: 101, backupDate: DATE }, { preview })).failures).toEqual([
+      { property: "files", reason: `${TOKEN}: files: must be a list of paths in the backup as getBackupFiles lists them, e.g. ["/etc/hostname"]` },
+    ]);
   }
   expect(sim.server.requests).toEqual([]);
   expect(sim.archiveRequests.length - before).toBe(0);

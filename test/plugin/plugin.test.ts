@@ -62,7 +62,13 @@ describe("plugin basics", () => {
     expect(path.resolve(PLUGIN_DIR, main)).toBe(path.join(REPO_ROOT, "bin", "provider", "plugin", "main.js"));
     // What pulumi-language-nodejs RunPlugin runs: `node <@pulumi/pulumi>/cmd/run-plugin <plugin dir> <engine address>`.
     const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [PLUGIN_DIR] });
-    const fromSource = await PluginHost.startPlugin({ entry: runPlugin, entryArgs: [PLUGIN_DIR], cwd: PLUGIN_DIR, env: { PULUMI_NODEJS_TYPESCRIPT: "true" }, config });
+    const fromSource = await PluginHost.startPlugin({
+      entry: runPlugin,
+      entryArgs: [PLUGIN_DIR],
+      cwd: PLUGIN_DIR,
+      env: { PULUMI_NODEJS_TYPESCRIPT: "true" },
+      config,
+    });
     try {
       expect(fromSource.pluginVersion).toBe(pkg.version);
       const r = await fromSource.invoke("vps:flops:getTenants");
@@ -76,7 +82,13 @@ describe("plugin basics", () => {
 
 describe("provider config in the vps namespace", () => {
   it("CheckConfig keeps the settings, makes secret settings secrets, rejects a non-scalar, warns on an unknown name", async () => {
-    const r = await host.checkConfig({ flopsEndpoint: sim.endpoint, flopsApiKey: "plain-key", flopsOperationTimeout: 600, flopsClientId: { nested: 1 }, flopsApiKye: "typo" });
+    const r = await host.checkConfig({
+      flopsEndpoint: sim.endpoint,
+      flopsApiKey: "plain-key",
+      flopsOperationTimeout: 600,
+      flopsClientId: { nested: 1 },
+      flopsApiKye: "typo",
+    });
     expect(r.inputs.flopsEndpoint).toBe(sim.endpoint);
     expect(r.inputs.flopsApiKey).toEqual(secret("plain-key"));
     expect(r.inputs.flopsOperationTimeout).toBe(600);
@@ -86,7 +98,10 @@ describe("provider config in the vps namespace", () => {
 
   it("DiffConfig names changed settings", async () => {
     expect(await host.diffConfig({ flopsEndpoint: "a" }, { flopsEndpoint: "a" })).toEqual({ changes: "none", diffs: [] });
-    expect(await host.diffConfig({ flopsEndpoint: "a", flopsApiKey: "k" }, { flopsEndpoint: "b", flopsApiKey: "k" })).toEqual({ changes: "some", diffs: ["flopsEndpoint"] });
+    expect(await host.diffConfig({ flopsEndpoint: "a", flopsApiKey: "k" }, { flopsEndpoint: "b", flopsApiKey: "k" })).toEqual({
+      changes: "some",
+      diffs: ["flopsEndpoint"],
+    });
   });
 
   it("a setting missing from the config falls back to its environment variable", async () => {
@@ -95,7 +110,9 @@ describe("provider config in the vps namespace", () => {
       env: { FLOPS_CLIENT_ID: sim.clientId, FLOPS_API_KEY: sim.apiKey },
     });
     try {
-      expect((await envOnly.invoke("vps:flops:getTariffs")).return.tariffs).toEqual(expect.arrayContaining([expect.objectContaining({ name: "Облачный 1024" })]));
+      expect((await envOnly.invoke("vps:flops:getTariffs")).return.tariffs).toEqual(
+        expect.arrayContaining([expect.objectContaining({ name: "Облачный 1024" })]),
+      );
     } finally {
       await envOnly.stop();
     }
@@ -131,7 +148,12 @@ describe("Check and Diff", () => {
 
   it("sends a detailedDiff: update in place, replace, and additions", async () => {
     const created = await lifecycle(host, urn, { distribution: "DEBIAN", tariff: "Облачный 1024", password: PASSWORD });
-    const changed = await plan(host, urn, { name: "web-2", distribution: "DEBIAN", tariff: "Облачный 1024", password: PASSWORD, openSupportAccess: true }, created.state);
+    const changed = await plan(
+      host,
+      urn,
+      { name: "web-2", distribution: "DEBIAN", tariff: "Облачный 1024", password: PASSWORD, openSupportAccess: true },
+      created.state,
+    );
     expect(changed.action).toBe("replace");
     expect(changed.diff).toMatchObject({
       changes: "some",
@@ -139,7 +161,10 @@ describe("Check and Diff", () => {
       deleteBeforeReplace: false,
       detailedDiff: { name: { kind: "update", inputDiff: true }, openSupportAccess: { kind: "add-replace", inputDiff: true } },
     });
-    const ignored = await host.diff(urn, created.state.id, created.state.outputs, changed.inputs, { oldInputs: created.state.inputs, ignoreChanges: ["openSupportAccess"] });
+    const ignored = await host.diff(urn, created.state.id, created.state.outputs, changed.inputs, {
+      oldInputs: created.state.inputs,
+      ignoreChanges: ["openSupportAccess"],
+    });
     expect(ignored).toMatchObject({ changes: "some", replaces: [], detailedDiff: { name: { kind: "update" } } });
     expect(Object.keys(ignored.detailedDiff ?? {})).toEqual(["name"]);
     await host.delete(urn, created.state.id, created.state.outputs);

@@ -105,7 +105,10 @@ export class PluginHost extends DynamicProviderHost {
     req.setNews(toStruct(news));
     const resp = await this.call<provproto.DiffRequest, provproto.DiffResponse>("diffConfig", req);
     const c = resp.getChanges();
-    return { changes: c === provproto.DiffResponse.DiffChanges.DIFF_SOME ? "some" : c === provproto.DiffResponse.DiffChanges.DIFF_NONE ? "none" : "unknown", diffs: resp.getDiffsList() };
+    return {
+      changes: c === provproto.DiffResponse.DiffChanges.DIFF_SOME ? "some" : c === provproto.DiffResponse.DiffChanges.DIFF_NONE ? "none" : "unknown",
+      diffs: resp.getDiffsList(),
+    };
   }
 
   /** `preview`: the engine's flag during `pulumi preview`. */

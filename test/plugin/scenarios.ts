@@ -30,7 +30,12 @@ export const simulators: Record<HostName, () => Promise<SimulatedHost>> = {
   flops: async () => {
     const sim = new FlopsSimulator({ operationDurationMs: 40 });
     await sim.start();
-    return { host: "flops", config: { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey }, secretKeys: ["flops:apiKey"], stop: () => sim.stop() };
+    return {
+      host: "flops",
+      config: { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey },
+      secretKeys: ["flops:apiKey"],
+      stop: () => sim.stop(),
+    };
   },
   vpsorg: async () => {
     const sim = new VpsorgSimulator({ snapshotMs: 60, backupMs: 60, restoreMs: 60 });
@@ -40,7 +45,12 @@ export const simulators: Record<HostName, () => Promise<SimulatedHost>> = {
   netangels: async () => {
     const sim = new NetangelsSimulator({ operationDurationMs: 60 });
     await sim.start();
-    return { host: "netangels", config: { "netangels:token": sim.token, "netangels:endpoint": sim.endpoint }, secretKeys: ["netangels:token"], stop: () => sim.stop() };
+    return {
+      host: "netangels",
+      config: { "netangels:token": sim.token, "netangels:endpoint": sim.endpoint },
+      secretKeys: ["netangels:token"],
+      stop: () => sim.stop(),
+    };
   },
   hostkey: async () => {
     const sim = new HostkeySimulator({ operationDurationMs: 40, listingDelayMs: 30 });
@@ -96,7 +106,14 @@ export const scenarios: Scenario[] = [
     type: "Server",
     name: "shared-web",
     inputs: { distribution: "DEBIAN", tariff: "Облачный 1024", password: PASSWORD },
-    outputs: { name: "shared-web", distributionName: "DEBIAN", tariff: "Облачный 1024", state: "VIR_DOMAIN_RUNNING", powerState: "running", password: PASSWORD },
+    outputs: {
+      name: "shared-web",
+      distributionName: "DEBIAN",
+      tariff: "Облачный 1024",
+      state: "VIR_DOMAIN_RUNNING",
+      powerState: "running",
+      password: PASSWORD,
+    },
     secrets: ["password"],
     change: { inputs: { name: "shared-web-renamed", powerState: "stopped" }, action: "update", properties: { name: "update", powerState: "update" } },
   },

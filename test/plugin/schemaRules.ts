@@ -10,22 +10,87 @@ type Json = unknown;
 type Obj = Record<string, Json>;
 
 const NAME = /^[a-zA-Z][-a-zA-Z0-9_]*$/;
-const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+const SEMVER =
+  /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 const TOKEN = /^[a-zA-Z][-a-zA-Z0-9_]*:([^0-9][a-zA-Z0-9._/-]*)?:[^0-9][a-zA-Z0-9._/-]*$/;
 const PRIMITIVES = ["boolean", "integer", "number", "string"];
 const BUILTIN_REFS = ["pulumi.json#/Any", "pulumi.json#/Archive", "pulumi.json#/Asset"];
 
 const TOP_LEVEL = [
-  "name", "displayName", "version", "description", "keywords", "homepage", "license", "attribution", "repository", "logoUrl",
-  "pluginDownloadURL", "configurationDocsUrl", "validateCredentialsOnNew", "publisher", "namespace", "meta", "config", "types",
-  "dependencies", "provider", "resources", "functions", "language", "parameterization", "allowedPackageNames",
+  "name",
+  "displayName",
+  "version",
+  "description",
+  "keywords",
+  "homepage",
+  "license",
+  "attribution",
+  "repository",
+  "logoUrl",
+  "pluginDownloadURL",
+  "configurationDocsUrl",
+  "validateCredentialsOnNew",
+  "publisher",
+  "namespace",
+  "meta",
+  "config",
+  "types",
+  "dependencies",
+  "provider",
+  "resources",
+  "functions",
+  "language",
+  "parameterization",
+  "allowedPackageNames",
 ];
 const TYPE_SPEC = ["type", "items", "additionalProperties", "$ref", "oneOf", "discriminator", "plain"];
-const PROPERTY_SPEC = [...TYPE_SPEC, "description", "const", "default", "defaultInfo", "deprecationMessage", "language", "secret", "replaceOnChanges", "willReplaceOnChanges"];
+const PROPERTY_SPEC = [
+  ...TYPE_SPEC,
+  "description",
+  "const",
+  "default",
+  "defaultInfo",
+  "deprecationMessage",
+  "language",
+  "secret",
+  "replaceOnChanges",
+  "willReplaceOnChanges",
+];
 const OBJECT_TYPE_SPEC = ["description", "properties", "type", "required", "language", "isOverlay", "overlaySupportedLanguages"];
-const RESOURCE_SPEC = [...OBJECT_TYPE_SPEC, "inputProperties", "requiredInputs", "stateInputs", "listInputs", "aliases", "deprecationMessage", "isComponent", "methods"];
-const FUNCTION_SPEC = ["description", "inputs", "multiArgumentInputs", "outputs", "returnType", "deprecationMessage", "language", "isOverlay", "overlaySupportedLanguages", "plain"];
-const NODEJS_SPEC = ["packageName", "packageDescription", "readme", "compatibility", "dependencies", "devDependencies", "disableUnionOutputTypes", "typescriptVersion", "respectSchemaVersion"];
+const RESOURCE_SPEC = [
+  ...OBJECT_TYPE_SPEC,
+  "inputProperties",
+  "requiredInputs",
+  "stateInputs",
+  "listInputs",
+  "aliases",
+  "deprecationMessage",
+  "isComponent",
+  "methods",
+];
+const FUNCTION_SPEC = [
+  "description",
+  "inputs",
+  "multiArgumentInputs",
+  "outputs",
+  "returnType",
+  "deprecationMessage",
+  "language",
+  "isOverlay",
+  "overlaySupportedLanguages",
+  "plain",
+];
+const NODEJS_SPEC = [
+  "packageName",
+  "packageDescription",
+  "readme",
+  "compatibility",
+  "dependencies",
+  "devDependencies",
+  "disableUnionOutputTypes",
+  "typescriptVersion",
+  "respectSchemaVersion",
+];
 
 function isObj(v: Json): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -88,8 +153,10 @@ export function validatePackageSchema(schema: Json): string[] {
     onlyKeys(path, p, PROPERTY_SPEC);
     typeSpec(path, p);
     str(`${path}.description`, p.description);
-    for (const flag of ["secret", "replaceOnChanges", "willReplaceOnChanges"]) if (p[flag] !== undefined && typeof p[flag] !== "boolean") err(`${path}.${flag}`, "must be a boolean");
-    for (const v of ["const", "default"]) if (p[v] !== undefined && !["boolean", "number", "string"].includes(typeof p[v])) err(`${path}.${v}`, "must be a boolean, number or string");
+    for (const flag of ["secret", "replaceOnChanges", "willReplaceOnChanges"])
+      if (p[flag] !== undefined && typeof p[flag] !== "boolean") err(`${path}.${flag}`, "must be a boolean");
+    for (const v of ["const", "default"])
+      if (p[v] !== undefined && !["boolean", "number", "string"].includes(typeof p[v])) err(`${path}.${v}`, "must be a boolean, number or string");
     if (p.defaultInfo !== undefined) {
       if (!isObj(p.defaultInfo)) err(`${path}.defaultInfo`, "must be an object");
       else if (!Array.isArray(p.defaultInfo.environment)) err(`${path}.defaultInfo`, "environment is required and must be a list");
@@ -130,7 +197,8 @@ export function validatePackageSchema(schema: Json): string[] {
   onlyKeys("(root)", schema, TOP_LEVEL);
   if (typeof schema.name !== "string" || !NAME.test(schema.name)) err("name", "required, and must match ^[a-zA-Z][-a-zA-Z0-9_]*$");
   if (schema.version !== undefined && (typeof schema.version !== "string" || !SEMVER.test(schema.version))) err("version", "must be semver");
-  for (const k of ["displayName", "description", "homepage", "license", "attribution", "repository", "logoUrl", "pluginDownloadURL", "publisher"]) str(k, schema[k]);
+  for (const k of ["displayName", "description", "homepage", "license", "attribution", "repository", "logoUrl", "pluginDownloadURL", "publisher"])
+    str(k, schema[k]);
   strList("keywords", schema.keywords);
   if (schema.meta !== undefined) {
     if (!isObj(schema.meta)) err("meta", "must be an object");

@@ -120,7 +120,11 @@ describe.each(paths)("through the $name path", ({ start }) => {
       const changed = await up(host, urn, path.inputs(s, s.change.inputs), state);
       expect(changed.plan.action).toBe(s.change.action);
       const diff = changed.plan.diff!;
-      expect(diff.replaces.sort()).toEqual(Object.keys(s.change.properties).filter((k) => s.change!.properties[k] === "replace").sort());
+      expect(diff.replaces.sort()).toEqual(
+        Object.keys(s.change.properties)
+          .filter((k) => s.change!.properties[k] === "replace")
+          .sort(),
+      );
       if (path.name === "plugin") {
         // The dynamic host never sends detailedDiff; the plugin names every changed property.
         const kinds = Object.fromEntries(Object.entries(diff.detailedDiff ?? {}).map(([k, d]) => [k, d.kind.endsWith("replace") ? "replace" : "update"]));

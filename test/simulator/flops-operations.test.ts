@@ -39,7 +39,16 @@ describe("operation progress in real time (30 ms operations)", () => {
     expect(listed.map((v) => v.id)).toContain(id);
     const seen = await pollUntilEnded(sim, a.operationId!, 3000, 2);
     const last = seen[seen.length - 1];
-    expect(last).toMatchObject({ id: a.operationId, vmId: id, tenantId: TENANT, status: "DONE", operationType: "VM_INSTALL", percentage: 100, errorCode: null, errorMessage: null });
+    expect(last).toMatchObject({
+      id: a.operationId,
+      vmId: id,
+      tenantId: TENANT,
+      status: "DONE",
+      operationType: "VM_INSTALL",
+      percentage: 100,
+      errorCode: null,
+      errorMessage: null,
+    });
     const pending = seen.filter((o) => o.status === "PENDING");
     for (let i = 1; i < pending.length; i++) expect(pending[i].percentage).toBeGreaterThanOrEqual(pending[i - 1].percentage);
     for (const p of pending) expect(p.percentage).toBeLessThan(100);
@@ -137,7 +146,15 @@ describe("operations on simulated time", () => {
   test("reinstall keeps the id and addresses, changes the rest, wipes snapshots", async () => {
     const vm = sim.createVm({ name: "old", tariffId: ON_DEMAND_TARIFF, memory: 1024, disk: 16384, cpu: 1, ipCount: 1 });
     sim.addSnapshot(vm.id, { name: "before" });
-    const op = await started(sim, `/vm/${vm.id}/reinstall/`, { tenantId: TENANT, name: "new", distributionId: 230, memory: 2048, disk: 32768, cpu: 2, password: GOOD_PASSWORD });
+    const op = await started(sim, `/vm/${vm.id}/reinstall/`, {
+      tenantId: TENANT,
+      name: "new",
+      distributionId: 230,
+      memory: 2048,
+      disk: 32768,
+      cpu: 2,
+      password: GOOD_PASSWORD,
+    });
     await finish(sim, op);
     const after = await vmInfo(sim, vm.id);
     expect(after).toMatchObject({ id: vm.id, name: "new", memory: 2048, disk: 32768, cpu: 2, ipAddresses: vm.ipAddresses, currentSnapshot: null });
@@ -339,7 +356,9 @@ describe("backups", () => {
     const vm = sim.createVm();
     const b = sim.addBackup(vm.id);
     const root = sim.endpoint.replace(/\/api\/v1$/, "/v1");
-    const res = await fetch(`${root}/vm/${vm.id}/backup_download/?clientId=${sim.clientId}&apiKey=${sim.apiKey}&tenantId=${TENANT}&backup=${encodeURIComponent(b.id)}`);
+    const res = await fetch(
+      `${root}/vm/${vm.id}/backup_download/?clientId=${sim.clientId}&apiKey=${sim.apiKey}&tenantId=${TENANT}&backup=${encodeURIComponent(b.id)}`,
+    );
     const body = (await res.json()) as { status: string; operationId: number };
     expect(body).toMatchObject({ status: "OK", operationId: expect.any(Number) });
     await finish(sim, body.operationId);
@@ -455,8 +474,15 @@ describe("public keys", () => {
 
   test("list, add, edit, delete as the seed shows them", async () => {
     expect((await call(sim, "/pubkeys/")).result).toEqual([]);
-    const add = await call(sim, "/pubkeys/add/", { tenantId: TENANT, name: "my-key1", publicKey: "ssh-dss AAAAB3NzaC1kc3MAAACBAK5uLwicCrFEpaV...Nt0Q7P45rZjNNTag2c= user@host" });
-    expect(add).toEqual({ status: "OK", result: { id: expect.any(Number), name: "my-key1", type: "DSA", publicKey: expect.stringMatching(/^ssh-dss /), timeAdded: expect.any(Number) } });
+    const add = await call(sim, "/pubkeys/add/", {
+      tenantId: TENANT,
+      name: "my-key1",
+      publicKey: "ssh-dss AAAAB3NzaC1kc3MAAACBAK5uLwicCrFEpaV...Nt0Q7P45rZjNNTag2c= user@host",
+    });
+    expect(add).toEqual({
+      status: "OK",
+      result: { id: expect.any(Number), name: "my-key1", type: "DSA", publicKey: expect.stringMatching(/^ssh-dss /), timeAdded: expect.any(Number) },
+    });
     const id = (add.result as { id: number }).id;
     expect((await call(sim, "/pubkeys/")).result).toEqual([expect.objectContaining({ id, tenantId: TENANT, name: "my-key1", type: "DSA" })]);
 

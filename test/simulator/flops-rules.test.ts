@@ -1,16 +1,5 @@
 import { FlopsSimulator } from "../../simulator/flops";
-import {
-  call,
-  DEBIAN,
-  errorOf,
-  finish,
-  GOOD_PASSWORD,
-  ON_DEMAND_TARIFF,
-  onDemandVm,
-  started,
-  TENANT,
-  vmInfo,
-} from "./flops-helpers";
+import { call, DEBIAN, errorOf, finish, GOOD_PASSWORD, ON_DEMAND_TARIFF, onDemandVm, started, TENANT, vmInfo } from "./flops-helpers";
 
 /**
  * Every documented flops rule, each broken by a request sent over real HTTP to the simulator, with
@@ -125,12 +114,15 @@ describe("parameters", () => {
 });
 
 describe("password policy: latin letters of both cases and at least one digit or one of !()[]-.?~`", () => {
-  test.each(["alllowercase1", "ALLUPPERCASE1", "NoDigitOrSpecial", "Has space1", "Кириллица1Ab", "Pass@word1", "Pass#word1"])("%s is refused at install and password_change", async (bad) => {
-    expect((await install({ password: bad })).errorCode).toBe("error.password.invalid");
-    const id = sim.createVm().id;
-    expect(await errorOf(sim, `/vm/${id}/password_change/`, { tenantId: TENANT, password: bad })).toBe("error.password.invalid");
-    expect(await errorOf(sim, `/vm/${id}/reinstall/`, { tenantId: TENANT, password: bad })).toBe("error.password.invalid");
-  });
+  test.each(["alllowercase1", "ALLUPPERCASE1", "NoDigitOrSpecial", "Has space1", "Кириллица1Ab", "Pass@word1", "Pass#word1"])(
+    "%s is refused at install and password_change",
+    async (bad) => {
+      expect((await install({ password: bad })).errorCode).toBe("error.password.invalid");
+      const id = sim.createVm().id;
+      expect(await errorOf(sim, `/vm/${id}/password_change/`, { tenantId: TENANT, password: bad })).toBe("error.password.invalid");
+      expect(await errorOf(sim, `/vm/${id}/reinstall/`, { tenantId: TENANT, password: bad })).toBe("error.password.invalid");
+    },
+  );
 
   test.each(["Passw0rd", "Abc-def", "Abc`def", "aB!", "aB()[]-.?~`", "Xy9"])("%s is accepted", async (good) => {
     const id = sim.createVm().id;

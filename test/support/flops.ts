@@ -1,4 +1,13 @@
-import { type Clock, configFromRecord, type HandlerContext, MemoryLogger, type Props, type ResourceDefinition, setConfigSource, systemClock } from "../../provider/core";
+import {
+  type Clock,
+  configFromRecord,
+  type HandlerContext,
+  MemoryLogger,
+  type Props,
+  type ResourceDefinition,
+  setConfigSource,
+  systemClock,
+} from "../../provider/core";
 import { checkResource, createResource, deleteResource, diffResource, readResource, updateResource } from "../../provider/core/lifecycle";
 import { clearHostClients } from "../../provider/core/host";
 import { FlopsSimulator, type FlopsSimulatorOptions } from "../../simulator/flops";

@@ -27,7 +27,11 @@ export function linkedClock(sim: NetangelsSimulator): LinkedClock {
   return sharedLinkedClock(sim);
 }
 
-export function ctxFor(def: { host: string; type: string }, sim: NetangelsSimulator, name = "test"): HandlerContext & { logger: MemoryLogger; clock: ReturnType<typeof linkedClock> } {
+export function ctxFor(
+  def: { host: string; type: string },
+  sim: NetangelsSimulator,
+  name = "test",
+): HandlerContext & { logger: MemoryLogger; clock: ReturnType<typeof linkedClock> } {
   return { logger: new MemoryLogger(), clock: linkedClock(sim), label: `${def.host}:${def.type} "${name}"` };
 }
 

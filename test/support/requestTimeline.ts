@@ -12,10 +12,22 @@ export class RequestTimelineLogger extends MemoryLogger {
     super();
   }
 
-  override info(m: string) { super.info(m); this.requestsBefore.push(this.requests.length); }
-  override warn(m: string) { super.warn(m); this.requestsBefore.push(this.requests.length); }
-  override progress(m: string) { super.progress(m); this.requestsBefore.push(this.requests.length); }
-  override debug(m: string) { super.debug(m); this.requestsBefore.push(this.requests.length); }
+  override info(m: string) {
+    super.info(m);
+    this.requestsBefore.push(this.requests.length);
+  }
+  override warn(m: string) {
+    super.warn(m);
+    this.requestsBefore.push(this.requests.length);
+  }
+  override progress(m: string) {
+    super.progress(m);
+    this.requestsBefore.push(this.requests.length);
+  }
+  override debug(m: string) {
+    super.debug(m);
+    this.requestsBefore.push(this.requests.length);
+  }
 
   /** The first line matching `pattern` (it must exist) with the number of requests before it. */
   lineMatching(pattern: RegExp): { level: string; message: string; requestsBefore: number } {

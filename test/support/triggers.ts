@@ -13,9 +13,17 @@ export async function expectEmptyTriggersSameAsUnset(host: DynamicProviderHost, 
   const made = await lifecycle(host, urn, unset);
   const before = requestCount();
   const added = await up(host, urn, { ...unset, triggers: [] }, made.state);
-  expect({ action: added.plan.action, changes: added.plan.diff?.changes, replaces: added.plan.diff?.replaces }).toEqual({ action: "same", changes: "none", replaces: [] });
+  expect({ action: added.plan.action, changes: added.plan.diff?.changes, replaces: added.plan.diff?.replaces }).toEqual({
+    action: "same",
+    changes: "none",
+    replaces: [],
+  });
   const removed = await up(host, urn, unset, added.state);
-  expect({ action: removed.plan.action, changes: removed.plan.diff?.changes, replaces: removed.plan.diff?.replaces }).toEqual({ action: "same", changes: "none", replaces: [] });
+  expect({ action: removed.plan.action, changes: removed.plan.diff?.changes, replaces: removed.plan.diff?.replaces }).toEqual({
+    action: "same",
+    changes: "none",
+    replaces: [],
+  });
   expect(requestCount() - before).toBe(0);
   await destroy(host, removed.state);
 }

@@ -84,8 +84,18 @@ describe("flops through OpenTofu", () => {
     const [vm] = sim.vms();
     expect(vm).toMatchObject({ name: "tf-web", state: "VIR_DOMAIN_RUNNING" });
     expect(vm.publicKeys.map((k) => String(k.id))).toEqual([String(ws.resource("vps_flops_public_key.admin").id)]);
-    expect(ws.resource("vps_flops_server.web")).toMatchObject({ id: String(vm.id), distribution: "debian", distribution_name: "DEBIAN", ip_addresses: vm.ipAddresses });
-    expect(ws.state().outputs?.debian_ids.value).toEqual(sim.catalog().distributions.filter((d) => d.name === "DEBIAN").map((d) => d.id));
+    expect(ws.resource("vps_flops_server.web")).toMatchObject({
+      id: String(vm.id),
+      distribution: "debian",
+      distribution_name: "DEBIAN",
+      ip_addresses: vm.ipAddresses,
+    });
+    expect(ws.state().outputs?.debian_ids.value).toEqual(
+      sim
+        .catalog()
+        .distributions.filter((d) => d.name === "DEBIAN")
+        .map((d) => d.id),
+    );
 
     await ws.plan(0);
   });

@@ -83,7 +83,8 @@ export class TofuWorkspace {
   run(args: string[], timeoutMs = 120_000): Promise<RunResult> {
     const base: Record<string, string> = {};
     // Only what tofu needs from this process: no host credentials or endpoints leak in from the machine.
-    for (const k of ["PATH", "HOME", "TMPDIR", "LANG", "GOMODCACHE", "GOPATH", "VPS_DEBUG", "TF_LOG", "TF_LOG_PATH"]) if (process.env[k]) base[k] = process.env[k] as string;
+    for (const k of ["PATH", "HOME", "TMPDIR", "LANG", "GOMODCACHE", "GOPATH", "VPS_DEBUG", "TF_LOG", "TF_LOG_PATH"])
+      if (process.env[k]) base[k] = process.env[k] as string;
     const env = { ...base, TF_CLI_CONFIG_FILE: this.configFile, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1", ...this.env };
     const started = Date.now();
     return new Promise((resolve, reject) => {
@@ -162,7 +163,12 @@ export class TofuWorkspace {
 }
 
 export interface TfState {
-  resources: Array<{ mode: string; type: string; name: string; instances: Array<{ attributes: Record<string, unknown>; sensitive_attributes?: unknown[]; status?: string }> }>;
+  resources: Array<{
+    mode: string;
+    type: string;
+    name: string;
+    instances: Array<{ attributes: Record<string, unknown>; sensitive_attributes?: unknown[]; status?: string }>;
+  }>;
   outputs?: Record<string, { value: unknown; sensitive?: boolean }>;
 }
 

@@ -50,7 +50,11 @@ describe("defineAction", () => {
 
   test("confirm must be true, saying why; a missing one says what type it expects", async () => {
     const missing = await checkResource(def(wipe), undefined, { diskId: 1 }, ctx());
-    expect(missing.failures.map((f) => f.reason)).toEqual([expect.stringMatching(/^h:Wipe confirm: must be true: a wipe erases the disk; set confirm: true to say you mean it \(expected boolean, received undefined\)/)]);
+    expect(missing.failures.map((f) => f.reason)).toEqual([
+      expect.stringMatching(
+        /^h:Wipe confirm: must be true: a wipe erases the disk; set confirm: true to say you mean it \(expected boolean, received undefined\)/,
+      ),
+    ]);
     const no = await checkResource(def(wipe), undefined, { diskId: 1, confirm: false }, ctx());
     expect(no.failures.map((f) => f.reason)).toEqual(["h:Wipe confirm: must be true: a wipe erases the disk; set confirm: true to say you mean it"]);
     expect((await checkResource(def(restart), undefined, { serverId: "1" }, ctx())).failures).toEqual([]);
@@ -65,8 +69,16 @@ describe("defineAction", () => {
 
   test("read is the record as written, filled from the id when the state is empty, dropped when refresh finds its object gone", async () => {
     const state = { diskId: 1, confirm: true, triggers: ["a"], wipedAt: 7, stale: "x" };
-    expect(await readResource(def(wipe), "1/5", state, ctx())).toEqual({ id: "1/5", inputs: { diskId: 1, confirm: true, triggers: ["a"] }, outs: { diskId: 1, confirm: true, triggers: ["a"], wipedAt: 7 } });
-    expect(await readResource(def(wipe), "3/9", {}, ctx())).toEqual({ id: "3/9", inputs: { diskId: 3, confirm: true }, outs: { diskId: 3, confirm: true, wipedAt: 9 } });
+    expect(await readResource(def(wipe), "1/5", state, ctx())).toEqual({
+      id: "1/5",
+      inputs: { diskId: 1, confirm: true, triggers: ["a"] },
+      outs: { diskId: 1, confirm: true, triggers: ["a"], wipedAt: 7 },
+    });
+    expect(await readResource(def(wipe), "3/9", {}, ctx())).toEqual({
+      id: "3/9",
+      inputs: { diskId: 3, confirm: true },
+      outs: { diskId: 3, confirm: true, wipedAt: 9 },
+    });
     expect(await readResource(def(wipe), "404/1", {}, ctx())).toBeUndefined();
     expect(refreshed).toEqual(["1/5", "3/9", "404/1"]);
   });

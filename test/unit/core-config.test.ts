@@ -1,4 +1,12 @@
-import { configFromRecord, getConfigSource, type HostSettingsSpec, numberSetting, requireSetting, resolveSettings, setConfigSource } from "../../provider/core/config";
+import {
+  configFromRecord,
+  getConfigSource,
+  type HostSettingsSpec,
+  numberSetting,
+  requireSetting,
+  resolveSettings,
+  setConfigSource,
+} from "../../provider/core/config";
 import { VpsError } from "../../provider/core/errors";
 import { redact } from "../../provider/core/redact";
 
@@ -18,15 +26,35 @@ describe("resolveSettings", () => {
   test("Pulumi config wins over the environment, which wins over the default", () => {
     const source = configFromRecord({ "flops:clientId": "111", "flops:apiKey": API_KEY_FROM_CONFIG, "flops:endpoint": "http://cfg.example/api" });
     const env = { FLOPS_CLIENT_ID: "222", FLOPS_API_KEY: API_KEY_FROM_ENV, FLOPS_ENDPOINT: "http://env.example/api" };
-    expect(resolveSettings("flops", spec, source, env)).toEqual({ clientId: "111", apiKey: API_KEY_FROM_CONFIG, endpoint: "http://cfg.example/api", operationTimeout: undefined });
-    expect(resolveSettings("flops", spec, configFromRecord({}), env)).toEqual({ clientId: "222", apiKey: API_KEY_FROM_ENV, endpoint: "http://env.example/api", operationTimeout: undefined });
-    expect(resolveSettings("flops", spec, configFromRecord({}), {})).toEqual({ clientId: undefined, apiKey: undefined, endpoint: "https://api.flops.ru/api/v1", operationTimeout: undefined });
+    expect(resolveSettings("flops", spec, source, env)).toEqual({
+      clientId: "111",
+      apiKey: API_KEY_FROM_CONFIG,
+      endpoint: "http://cfg.example/api",
+      operationTimeout: undefined,
+    });
+    expect(resolveSettings("flops", spec, configFromRecord({}), env)).toEqual({
+      clientId: "222",
+      apiKey: API_KEY_FROM_ENV,
+      endpoint: "http://env.example/api",
+      operationTimeout: undefined,
+    });
+    expect(resolveSettings("flops", spec, configFromRecord({}), {})).toEqual({
+      clientId: undefined,
+      apiKey: undefined,
+      endpoint: "https://api.flops.ru/api/v1",
+      operationTimeout: undefined,
+    });
   });
 
   test("each key is resolved on its own", () => {
     const source = configFromRecord({ "flops:clientId": "111" });
     const env = { FLOPS_API_KEY: API_KEY_FROM_ENV, FLOPS_OPERATION_TIMEOUT: "900" };
-    expect(resolveSettings("flops", spec, source, env)).toEqual({ clientId: "111", apiKey: API_KEY_FROM_ENV, endpoint: "https://api.flops.ru/api/v1", operationTimeout: "900" });
+    expect(resolveSettings("flops", spec, source, env)).toEqual({
+      clientId: "111",
+      apiKey: API_KEY_FROM_ENV,
+      endpoint: "https://api.flops.ru/api/v1",
+      operationTimeout: "900",
+    });
   });
 
   test("keys are looked up under the host's namespace only", () => {
@@ -36,7 +64,9 @@ describe("resolveSettings", () => {
 
   test("empty values count as unset, in config and in the environment", () => {
     expect(resolveSettings("flops", spec, configFromRecord({ "flops:endpoint": "" }), { FLOPS_ENDPOINT: "" }).endpoint).toBe("https://api.flops.ru/api/v1");
-    expect(resolveSettings("flops", spec, configFromRecord({ "flops:endpoint": null }), { FLOPS_ENDPOINT: "http://env.example" }).endpoint).toBe("http://env.example");
+    expect(resolveSettings("flops", spec, configFromRecord({ "flops:endpoint": null }), { FLOPS_ENDPOINT: "http://env.example" }).endpoint).toBe(
+      "http://env.example",
+    );
     // A ConfigSource other than configFromRecord (the plugin's, the SDK's) may hand back "".
     expect(resolveSettings("flops", spec, { get: () => "" }, { FLOPS_ENDPOINT: "http://env.example" }).endpoint).toBe("http://env.example");
   });
@@ -78,7 +108,13 @@ describe("resolveSettings", () => {
     expect(redact(`url ?x=${encodeURIComponent(secretFromConfig + "/")}`)).not.toContain(secretFromConfig);
     expect(redact("client client-7781")).toBe("client client-7781");
     // Any error built afterwards is clean, whatever field the secret was put in.
-    const e = new VpsError({ kind: "unauthorized", host: "flops", operation: `GET /vm/?k=${secretFromEnv}`, vendorMessage: `key ${secretFromConfig} is not valid`, hint: `check ${secretFromEnv}` });
+    const e = new VpsError({
+      kind: "unauthorized",
+      host: "flops",
+      operation: `GET /vm/?k=${secretFromEnv}`,
+      vendorMessage: `key ${secretFromConfig} is not valid`,
+      hint: `check ${secretFromEnv}`,
+    });
     expect([e.message, e.operation, e.vendorMessage, e.hint, JSON.stringify(e)].join("\n")).not.toMatch(/zz-(Config|Env)-Secret/);
   });
 });

@@ -25,7 +25,9 @@ describe("VpsError.with", () => {
     expect(copy).toBeInstanceOf(VpsError);
     expect(copy.fields).toEqual({ ...full, hint: "adopt it with importFrom" });
     expect(copy.cause).toBe(cause);
-    expect(copy.message).toBe("flops: install failed: the operation failed; the host answered HTTP 200 error.vm.install.failed: image broken; adopt it with importFrom.");
+    expect(copy.message).toBe(
+      "flops: install failed: the operation failed; the host answered HTTP 200 error.vm.install.failed: image broken; adopt it with importFrom.",
+    );
     // The original is untouched (its fields are read-only).
     expect(e.hint).toBe("look at the VM");
   });
@@ -36,7 +38,21 @@ describe("VpsError.with", () => {
     expect(cleared.objectId).toBeUndefined();
     expect(cleared.createdId).toBeUndefined();
     expect(cleared.vendorCode).toBe("error.vm.install.failed");
-    const other = { kind: "timeout", host: "vpsorg", operation: "restore", vendorCode: "x", vendorMessage: "y", httpStatus: 504, outcomeUnknown: false, hint: "h", objectId: "1", createdId: "2", partialOutputs: {}, retryAfterSeconds: 9, cause: "c" } as const;
+    const other = {
+      kind: "timeout",
+      host: "vpsorg",
+      operation: "restore",
+      vendorCode: "x",
+      vendorMessage: "y",
+      httpStatus: 504,
+      outcomeUnknown: false,
+      hint: "h",
+      objectId: "1",
+      createdId: "2",
+      partialOutputs: {},
+      retryAfterSeconds: 9,
+      cause: "c",
+    } as const;
     expect(e.with(other).fields).toEqual(other);
   });
 
@@ -44,7 +60,9 @@ describe("VpsError.with", () => {
     const e = new VpsError({ kind: "timeout", host: "hostkey", operation: "waiting for task k" }, "timed out").withContext('hostkey:Snapshot "s"');
     const copy = e.with({ objectId: "7" });
     expect(copy.message).toBe(e.message);
-    expect(copy.with({ hint: "raise operationTimeout" }, "gave up").message).toBe('hostkey:Snapshot "s": hostkey: waiting for task k failed: gave up; raise operationTimeout.');
+    expect(copy.with({ hint: "raise operationTimeout" }, "gave up").message).toBe(
+      'hostkey:Snapshot "s": hostkey: waiting for task k failed: gave up; raise operationTimeout.',
+    );
     expect(copy.stack).toMatch(/^VpsError: hostkey:Snapshot "s": hostkey: waiting for task k failed: timed out\./);
   });
 

@@ -40,19 +40,27 @@ const routes: Record<string, (req: SimRequest) => SimResponse> = {
   "/api/v1/nested": () => ({ body: { status: "OK", vm: { memory: "lots" } } }),
   "/api/v1/envelope": () => ({ body: { status: "ERROR", errorCode: "error.object.not.found", errorMessage: "VM not found" } }),
   // A careless vendor that echoes the whole request (URL, Authorization header, form body) in its error text.
-  "/api/v1/echo": (req) => ({ status: 400, body: (lastEcho = `rejected ${req.path}?${req.query.toString()} auth=${req.headers.authorization ?? ""} body=${req.text} key ${BARE_SECRET}`) }),
+  "/api/v1/echo": (req) => ({
+    status: 400,
+    body: (lastEcho = `rejected ${req.path}?${req.query.toString()} auth=${req.headers.authorization ?? ""} body=${req.text} key ${BARE_SECRET}`),
+  }),
   "/api/v1/echo500": (req) => ({ status: 500, body: `oops ${req.path}?${req.query.toString()} auth=${req.headers.authorization ?? ""} body=${req.text}` }),
   // Echoes credentials as JSON in a body that fails its schema.
-  "/api/v1/echoJson": (req) => ({ body: { status: "OK", id: "x", echo: { token: FORM_TOKEN, apiKey: req.query.get("apiKey"), authorization: req.headers.authorization } } }),
+  "/api/v1/echoJson": (req) => ({
+    body: { status: "OK", id: "x", echo: { token: FORM_TOKEN, apiKey: req.query.get("apiKey"), authorization: req.headers.authorization } },
+  }),
   "/api/v1/form": (req) => ({ body: { status: "OK", id: Number(req.form.get("n")) } }),
   "/api/v1/json": (req) => ({ body: { status: "OK", id: (req.body as { n: number }).n } }),
   "/api/v1/query": (req) => ({ body: { status: "OK", id: req.query.has("skipped") ? -1 : Number(req.query.get("n")) } }),
 };
 
-const sim = new SimulatorServer((req) => {
-  const route = routes[req.path];
-  return route ? route(req) : { status: 404, body: { detail: "no route" } };
-}, () => ALL_SECRETS);
+const sim = new SimulatorServer(
+  (req) => {
+    const route = routes[req.path];
+    return route ? route(req) : { status: 404, body: { detail: "no route" } };
+  },
+  () => ALL_SECRETS,
+);
 
 let agent: Agent;
 let connections = 0;
@@ -77,10 +85,18 @@ afterEach(() => {
 /** Records log lines exactly as the client writes them (no redaction of its own). */
 class RawLogger implements Logger {
   readonly lines: string[] = [];
-  info(m: string) { this.lines.push(m); }
-  warn(m: string) { this.lines.push(m); }
-  progress(m: string) { this.lines.push(m); }
-  debug(m: string) { this.lines.push(m); }
+  info(m: string) {
+    this.lines.push(m);
+  }
+  warn(m: string) {
+    this.lines.push(m);
+  }
+  progress(m: string) {
+    this.lines.push(m);
+  }
+  debug(m: string) {
+    this.lines.push(m);
+  }
 }
 
 type Auth = "query" | "bearer" | "form";

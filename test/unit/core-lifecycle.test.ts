@@ -24,7 +24,9 @@ const ctx: HandlerContext = { logger: silentLogger, clock: systemClock, label: '
 
 const handler = {
   create: jest.fn(async (inputs: Record<string, unknown>) => ({ id: "31", outs: { vmId: 31, name: inputs.name } })),
-  read: jest.fn(async (id: string) => (id === "gone" ? undefined : { id, inputs: { name: "web", memory: 1024, distributionId: 5, __provider: "x" }, outs: { vmId: Number(id) } })),
+  read: jest.fn(async (id: string) =>
+    id === "gone" ? undefined : { id, inputs: { name: "web", memory: 1024, distributionId: 5, __provider: "x" }, outs: { vmId: Number(id) } },
+  ),
   update: jest.fn(async () => ({ vmId: 31 })),
   delete: jest.fn(async () => {}),
 };
@@ -38,7 +40,10 @@ const server = defineResource({
     memory: { schema: z.number().int().min(512).max(16384), description: "RAM in MiB" },
     distributionId: { schema: z.number().int(), description: "distribution", replaceOnChange: true },
     tariff: { schema: z.enum(["small", "large"]).optional(), description: "tariff", replaceOnChange: true },
-    backupFrequency: { schema: z.union([z.literal(3), z.literal(6), z.literal(12), z.literal(24), z.literal(72)]).optional(), description: "hours between backups" },
+    backupFrequency: {
+      schema: z.union([z.literal(3), z.literal(6), z.literal(12), z.literal(24), z.literal(72)]).optional(),
+      description: "hours between backups",
+    },
     cpu: { schema: z.literal([1, 2, 4]).optional(), description: "cores" },
     publicKeyIds: { schema: z.array(z.number()).optional(), description: "SSH keys", equals: sameSet },
     password: { schema: z.string().optional(), description: "root password", secret: true, createOnly: true },
@@ -51,7 +56,16 @@ const server = defineResource({
   handler: handler as never,
 });
 
-const olds = { name: "web", memory: 1024, distributionId: 5, publicKeyIds: [1, 2, 3], password: "Secret-1", vmId: 31, ipAddress: "10.0.0.1", __provider: "old provider text" };
+const olds = {
+  name: "web",
+  memory: 1024,
+  distributionId: 5,
+  publicKeyIds: [1, 2, 3],
+  password: "Secret-1",
+  vmId: 31,
+  ipAddress: "10.0.0.1",
+  __provider: "old provider text",
+};
 
 describe("diffResource", () => {
   const diff = (o: Record<string, unknown>, n: Record<string, unknown>) => diffResource(server, o, n);
@@ -66,7 +80,9 @@ describe("diffResource", () => {
   });
 
   test("outputs in the old state that are not inputs are no diff", async () => {
-    expect((await diff({ ...olds, vmId: 99, ipAddress: "10.9.9.9" }, { name: "web", memory: 1024, distributionId: 5, publicKeyIds: [1, 2, 3] })).changes).toBe(false);
+    expect((await diff({ ...olds, vmId: 99, ipAddress: "10.9.9.9" }, { name: "web", memory: 1024, distributionId: 5, publicKeyIds: [1, 2, 3] })).changes).toBe(
+      false,
+    );
   });
 
   test("a plain property change is an update", async () => {
@@ -221,7 +237,12 @@ describe("checkResource", () => {
   test("other errors from the handler's check propagate", async () => {
     const withCheck = defineResource({
       ...server,
-      handler: { ...handler, check: async () => { throw new VpsError({ kind: "network", host: "flops", operation: "GET /tariff/" }); } } as never,
+      handler: {
+        ...handler,
+        check: async () => {
+          throw new VpsError({ kind: "network", host: "flops", operation: "GET /tariff/" });
+        },
+      } as never,
     });
     await expect(checkResource(withCheck, undefined, good, ctx)).rejects.toThrow(/GET \/tariff\//);
   });
@@ -283,7 +304,10 @@ describe("helpers", () => {
   });
 
   test("CheckFailures carries every failure in its message", () => {
-    const e = new CheckFailures([{ property: "a", reason: "bad" }, { property: "b", reason: "worse" }]);
+    const e = new CheckFailures([
+      { property: "a", reason: "bad" },
+      { property: "b", reason: "worse" },
+    ]);
     expect(e.message).toBe("a: bad; b: worse");
   });
 });

@@ -23,7 +23,14 @@ function waitingResource(durationMs: () => number, clock: FakeClock) {
   const awaitOne = async (kind: string) => {
     const start = clock.now();
     const mark = clock.sleeps.length;
-    await waitFor({ host: HOST, what: kind, clock, timeoutMs: 3_600_000, operation: { kind }, poll: async () => ({ done: clock.now() - start >= durationMs() }) });
+    await waitFor({
+      host: HOST,
+      what: kind,
+      clock,
+      timeoutMs: 3_600_000,
+      operation: { kind },
+      poll: async () => ({ done: clock.now() - start >= durationMs() }),
+    });
     firstSleeps.push(clock.sleeps[mark] ?? 0);
   };
   const def = recordingOperationSeconds(
@@ -123,7 +130,12 @@ describe("request budget: what unblocks the most waits first", () => {
         await budget.acquire("read");
         requestSent();
         listings++;
-        return new Map([[1, "a"], [2, "b"], [3, "c"], [4, "d"]]);
+        return new Map([
+          [1, "a"],
+          [2, "b"],
+          [3, "c"],
+          [4, "d"],
+        ]);
       },
       0,
       0,
@@ -169,7 +181,11 @@ describe("request budget: what unblocks the most waits first", () => {
     let seen: number | undefined;
     const listing = new CoalescedListing(async () => {
       seen = currentUnblocks()();
-      return new Map([[1, "a"], [2, "b"], [3, "c"]]);
+      return new Map([
+        [1, "a"],
+        [2, "b"],
+        [3, "c"],
+      ]);
     });
     await Promise.all([listing.get(1), listing.get(2), listing.get(3)]);
     expect(seen).toBe(3);
@@ -180,7 +196,14 @@ describe("request budget: what unblocks the most waits first", () => {
     operationDurations.record(HOST, { kind: "format" }, { afterMs: 600_000, byMs: 610_000 });
     const marks: number[] = [];
     const start = clock.now();
-    await waitFor({ host: HOST, what: "format", clock, timeoutMs: 3_600_000, operation: { kind: "format" }, poll: async () => (marks.push(currentUnblocks()()), { done: clock.now() - start >= 605_000 }) });
+    await waitFor({
+      host: HOST,
+      what: "format",
+      clock,
+      timeoutMs: 3_600_000,
+      operation: { kind: "format" },
+      poll: async () => (marks.push(currentUnblocks()()), { done: clock.now() - start >= 605_000 }),
+    });
     // The early look (a quarter of the way) and the look at the window's start end nothing; the rest may.
     expect(marks.slice(0, 2)).toEqual([0, 0]);
     expect(marks.slice(2).every((m) => m === 1)).toBe(true);

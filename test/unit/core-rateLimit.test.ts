@@ -8,7 +8,6 @@ import { ManualClock, settle } from "../support/manualClock";
  * pauses after a 429, and cancellation of queued requests.
  */
 
-
 /** Starts `n` acquires and records when (virtual time) and in which order each one is granted. */
 function track(budget: RequestBudget, clock: Clock, priorities: RequestPriority[]) {
   const grants: Array<{ i: number; priority: RequestPriority; at: number }> = [];
@@ -26,7 +25,11 @@ describe("RequestBudget", () => {
     const clock = new ManualClock();
     const budget = new RequestBudget(rate, clock);
     const n = Math.ceil(rate * 3.5);
-    const { grants, all } = track(budget, clock, Array.from({ length: n }, () => "read" as const));
+    const { grants, all } = track(
+      budget,
+      clock,
+      Array.from({ length: n }, () => "read" as const),
+    );
     for (let i = 0; i < 10 && grants.length < n; i++) await clock.advance(1_000);
     await all;
     const times = grants.map((g) => g.at);
@@ -57,7 +60,11 @@ describe("RequestBudget", () => {
     for (const rate of [0, -1, Infinity, Number.NaN]) {
       const clock = new ManualClock();
       const budget = new RequestBudget(rate, clock);
-      const { grants, all } = track(budget, clock, Array.from({ length: 50 }, () => "read" as const));
+      const { grants, all } = track(
+        budget,
+        clock,
+        Array.from({ length: 50 }, () => "read" as const),
+      );
       await all;
       expect(grants.every((g) => g.at === 0)).toBe(true);
     }

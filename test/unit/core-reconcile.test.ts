@@ -8,7 +8,15 @@ import { createReconciled, lookForCreated, type Repeat, sendIdempotent, sendReco
 import { ManualClock } from "../support/manualClock";
 
 const fault = (kind: "server" | "network" = "server") =>
-  new VpsError({ kind, host: "h", operation: "rename VM 7", httpStatus: kind === "server" ? 502 : undefined, vendorMessage: kind === "network" ? "connection failed (UND_ERR_SOCKET)" : undefined, outcomeUnknown: true, hint: "the outcome is unknown" });
+  new VpsError({
+    kind,
+    host: "h",
+    operation: "rename VM 7",
+    httpStatus: kind === "server" ? 502 : undefined,
+    vendorMessage: kind === "network" ? "connection failed (UND_ERR_SOCKET)" : undefined,
+    outcomeUnknown: true,
+    hint: "the outcome is unknown",
+  });
 const busy = () => new VpsError({ kind: "busy", host: "h", operation: "rename VM 7", vendorCode: "error.operation.already.started" });
 
 /** A call whose sends answer, in order, with the given errors and then "ok-<n>". */
@@ -62,7 +70,10 @@ describe("sendReconciled", () => {
 
   test("observable: the change there is adopted, one under way handed back, one absent sent again", async () => {
     expect((await run({ kind: "observable", look: async () => done }, fault())).result).toEqual({ kind: "done", found: "there" });
-    expect((await run({ kind: "observable", look: async () => ({ state: "running", found: "op" }) }, fault())).result).toEqual({ kind: "running", found: "op" });
+    expect((await run({ kind: "observable", look: async () => ({ state: "running", found: "op" }) }, fault())).result).toEqual({
+      kind: "running",
+      found: "op",
+    });
     const again = await run({ kind: "observable", look: async () => absent }, fault("network"));
     expect(again.result).toEqual({ kind: "sent", answer: "ok-2" });
     expect(again.log).toMatch(/its change is not there and nothing runs for it, so it is sent again/);
@@ -74,14 +85,18 @@ describe("sendReconciled", () => {
     expect(r.result).toBeInstanceOf(VpsError);
     const e = r.result as VpsError;
     expect(e.outcomeUnknown).toBe(true);
-    expect(e.message).toMatch(/^h: rename VM 7 failed; the host answered HTTP 502; the outcome of rename VM 7 to web is unknown .*the server looks the same either way, so it was not sent again; check the object in the host's panel/);
+    expect(e.message).toMatch(
+      /^h: rename VM 7 failed; the host answered HTTP 502; the outcome of rename VM 7 to web is unknown .*the server looks the same either way, so it was not sent again; check the object in the host's panel/,
+    );
   });
 
   test("neither: never sent again; the error names the call, the cause and what to check", async () => {
     const r = await run({ kind: "neither", check: "look at the server's uptime" }, fault("network"));
     expect(r.sent).toBe(1);
     const e = r.result as VpsError;
-    expect(e.message).toMatch(/connection failed \(UND_ERR_SOCKET\); the outcome of rename VM 7 to web is unknown \(the request may or may not have been applied\): the API cannot show whether it took effect, so it was not sent again; look at the server's uptime/);
+    expect(e.message).toMatch(
+      /connection failed \(UND_ERR_SOCKET\); the outcome of rename VM 7 to web is unknown \(the request may or may not have been applied\): the API cannot show whether it took effect, so it was not sent again; look at the server's uptime/,
+    );
   });
 
   test("a 503 says the host did not handle the call: even one that must not run twice, or whose look cannot tell, is sent again; a 502 is not", async () => {
@@ -135,7 +150,13 @@ describe("sendReconciled", () => {
     const clock = new ManualClock();
     let looks = 0;
     const call = scripted(fault("network"), busy(), busy());
-    const p = sendReconciled({ ...base, send: call.send, logger: new MemoryLogger(), repeat: { kind: "observable", look: async () => (++looks >= 3 ? done : absent) }, busyWait: { timeoutMs: 60_000, clock } });
+    const p = sendReconciled({
+      ...base,
+      send: call.send,
+      logger: new MemoryLogger(),
+      repeat: { kind: "observable", look: async () => (++looks >= 3 ? done : absent) },
+      busyWait: { timeoutMs: 60_000, clock },
+    });
     await clock.advance(10_000);
     await expect(p).resolves.toEqual({ kind: "done", found: "there" });
     expect(call.sent.length).toBe(3); // the first, the refused repeat, one more refused while waiting
@@ -154,9 +175,15 @@ describe("sendReconciled", () => {
     expect((r.result as VpsError).message).toMatch(/HTTP 502.*sending it again was refused as busy/);
     const clock = new ManualClock();
     const call = scripted(fault(), ...Array.from({ length: 50 }, busy));
-    const p = sendReconciled({ ...base, send: call.send, logger: new MemoryLogger(), repeat: { kind: "idempotent" }, busyWait: { timeoutMs: 2_000, clock } }).catch((e: unknown) => e as VpsError);
+    const p = sendReconciled({
+      ...base,
+      send: call.send,
+      logger: new MemoryLogger(),
+      repeat: { kind: "idempotent" },
+      busyWait: { timeoutMs: 2_000, clock },
+    }).catch((e: unknown) => e as VpsError);
     await clock.advance(5_000);
-    expect((await p as VpsError).message).toMatch(/HTTP 502.*the object stayed busy for 2 s/);
+    expect(((await p) as VpsError).message).toMatch(/HTTP 502.*the object stayed busy for 2 s/);
   });
 
   describe("hiddenWork: the look cannot see the call's work while it runs", () => {
@@ -175,7 +202,9 @@ describe("sendReconciled", () => {
       await expect(p).resolves.toEqual({ kind: "done", found: "there" });
       expect(call.sent.length).toBe(1);
       expect(h.looks()).toBe(4);
-      expect(logger.text()).toMatch(/rename VM 7 to web had no clear answer \(connection failed \(UND_ERR_SOCKET\)\) and the host cannot show its work while it runs; looking for its change for up to 60 s before sending it again/);
+      expect(logger.text()).toMatch(
+        /rename VM 7 to web had no clear answer \(connection failed \(UND_ERR_SOCKET\)\) and the host cannot show its work while it runs; looking for its change for up to 60 s before sending it again/,
+      );
     });
 
     test("after a lost answer the change absent for the whole wait: sent again once, no sooner", async () => {
@@ -194,7 +223,9 @@ describe("sendReconciled", () => {
       const clock = new ManualClock();
       const h = hidden([absent]);
       const call = scripted(fault("server"));
-      await expect(sendReconciled({ ...base, send: call.send, logger: new MemoryLogger(), repeat: h.repeat, busyWait: { timeoutMs: 60_000, clock } })).resolves.toEqual({ kind: "sent", answer: "ok-2" });
+      await expect(
+        sendReconciled({ ...base, send: call.send, logger: new MemoryLogger(), repeat: h.repeat, busyWait: { timeoutMs: 60_000, clock } }),
+      ).resolves.toEqual({ kind: "sent", answer: "ok-2" });
       expect(h.looks()).toBe(1);
       expect(clock.now()).toBe(0);
     });
@@ -217,7 +248,12 @@ describe("sendReconciled", () => {
       const clock = new ManualClock();
       const call = scripted(...failures);
       const repeat = { kind: "observable" as const, settleMs: 10_000, look: async () => looks[Math.min(n++, looks.length - 1)] };
-      return { clock, sent: () => call.sent.length, looks: () => n, result: sendReconciled({ ...base, send: call.send, logger: new MemoryLogger(), repeat, busyWait: { timeoutMs, clock } }) };
+      return {
+        clock,
+        sent: () => call.sent.length,
+        looks: () => n,
+        result: sendReconciled({ ...base, send: call.send, logger: new MemoryLogger(), repeat, busyWait: { timeoutMs, clock } }),
+      };
     };
 
     test("after a fault the change that shows within the window is adopted: not sent again", async () => {
@@ -261,7 +297,9 @@ describe("createReconciled and lookForCreated", () => {
     await expect(createReconciled({ ...opts, logger, create: scripted(fault("network")).send, find: async () => ["41"] })).resolves.toBe("adopted 41");
     expect(logger.text()).toMatch(/adopted VM 41, made by install VM "web"/);
     await expect(createReconciled({ ...opts, logger, create: scripted(fault()).send, find: async () => [] })).resolves.toBe("ok-2");
-    const e = (await createReconciled({ ...opts, logger, create: scripted(fault()).send, find: async () => ["41", "42"] }).catch((x: unknown) => x)) as VpsError;
+    const e = (await createReconciled({ ...opts, logger, create: scripted(fault()).send, find: async () => ["41", "42"] }).catch(
+      (x: unknown) => x,
+    )) as VpsError;
     expect(e.kind).toBe("conflict");
     expect(e.message).toMatch(/several matching objects exist: VM 41, VM 42; adopt the right one with importFrom/);
   });

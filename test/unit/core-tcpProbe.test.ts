@@ -73,7 +73,10 @@ describe("probeTcp", () => {
 
   test("a different greeting is not ready, and says what was read", async () => {
     const p = await open((s) => s.write("HTTP/1.1 400 Bad Request\r\n\r\n"));
-    expect(await probeTcp({ host: "127.0.0.1", port: p.port, banner: "SSH-", timeoutMs: 2_000 })).toEqual({ ready: false, reason: 'greeting "HTTP/1.1 400 Bad Request" does not start with "SSH-"' });
+    expect(await probeTcp({ host: "127.0.0.1", port: p.port, banner: "SSH-", timeoutMs: 2_000 })).toEqual({
+      ready: false,
+      reason: 'greeting "HTTP/1.1 400 Bad Request" does not start with "SSH-"',
+    });
     expect(await closedCount(p, 1)).toBe(1);
   });
 
@@ -84,10 +87,16 @@ describe("probeTcp", () => {
     expect(await probeTcp({ host: "127.0.0.1", port: freePort, timeoutMs: 2_000 })).toEqual({ ready: false, reason: "connection refused" });
 
     const slammer = await open((s) => s.destroy());
-    expect(await probeTcp({ host: "127.0.0.1", port: slammer.port, banner: "SSH-", timeoutMs: 2_000 })).toEqual({ ready: false, reason: expect.stringMatching(/^(closed after connecting, with no greeting|connection reset)$/) });
+    expect(await probeTcp({ host: "127.0.0.1", port: slammer.port, banner: "SSH-", timeoutMs: 2_000 })).toEqual({
+      ready: false,
+      reason: expect.stringMatching(/^(closed after connecting, with no greeting|connection reset)$/),
+    });
 
     const silent = await open();
-    expect(await probeTcp({ host: "127.0.0.1", port: silent.port, banner: "SSH-", timeoutMs: 100 })).toEqual({ ready: false, reason: "no greeting within 0.1 s" });
+    expect(await probeTcp({ host: "127.0.0.1", port: silent.port, banner: "SSH-", timeoutMs: 100 })).toEqual({
+      ready: false,
+      reason: "no greeting within 0.1 s",
+    });
     expect(await closedCount(silent, 1)).toBe(1);
   });
 
@@ -140,7 +149,9 @@ describe("addressProblem", () => {
   test("names: one that does not exist is refused, one resolving to 0.0.0.0 too; a resolver that cannot answer now is no verdict", async () => {
     const fail = (code: string) => () => Promise.reject(Object.assign(new Error(code), { code }));
     expect(await addressProblem("nowhere.invalid", fail("ENOTFOUND"))).toBe('"nowhere.invalid" does not resolve (ENOTFOUND)');
-    expect(await addressProblem("sinkhole.example", () => Promise.resolve({ address: "0.0.0.0" }))).toMatch(/^"sinkhole\.example" resolves to 0\.0\.0\.0 is in 0\.0\.0\.0\/8/);
+    expect(await addressProblem("sinkhole.example", () => Promise.resolve({ address: "0.0.0.0" }))).toMatch(
+      /^"sinkhole\.example" resolves to 0\.0\.0\.0 is in 0\.0\.0\.0\/8/,
+    );
     expect(await addressProblem("web.example.com.", () => Promise.resolve({ address: "203.0.113.7" }))).toBeUndefined();
     expect(await addressProblem("offline.example", fail("EAI_AGAIN"))).toBeUndefined();
     expect(await addressProblem("localhost")).toBeUndefined();

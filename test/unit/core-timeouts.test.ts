@@ -16,7 +16,9 @@ describe("operationTimeoutMs", () => {
   });
 
   it("rejects a configured value that is not a positive number, naming both places, instead of ignoring it", () => {
-    expect(() => operationTimeoutMs("demo", undefined, {}, 600, configFromRecord({ "demo:operationTimeout": "30m" }), {})).toThrow(/demo:operationTimeout \/ DEMO_OPERATION_TIMEOUT must be a positive number, got "30m"/);
+    expect(() => operationTimeoutMs("demo", undefined, {}, 600, configFromRecord({ "demo:operationTimeout": "30m" }), {})).toThrow(
+      /demo:operationTimeout \/ DEMO_OPERATION_TIMEOUT must be a positive number, got "30m"/,
+    );
     expect(() => operationTimeoutMs("demo", undefined, {}, 600, none, { DEMO_OPERATION_TIMEOUT: "-5" })).toThrow(/positive number/);
   });
 });
@@ -36,8 +38,12 @@ describe("OperationTimeouts", () => {
 
   it("states the one meaning and the table's numbers in every description it gives", () => {
     const input = table.input(["long", "short"]);
-    expect(input.description).toMatch(/^Seconds each wait of this resource may take: every wait of an operation .* gets the whole limit; the waits do not share one deadline\./);
-    expect(input.description).toContain("Unset: the engine's customTimeouts (native plugin only), then config `demo:operationTimeout` / `DEMO_OPERATION_TIMEOUT`, then 1200 s (20 min) for installs; 45 s for everything else.");
+    expect(input.description).toMatch(
+      /^Seconds each wait of this resource may take: every wait of an operation .* gets the whole limit; the waits do not share one deadline\./,
+    );
+    expect(input.description).toContain(
+      "Unset: the engine's customTimeouts (native plugin only), then config `demo:operationTimeout` / `DEMO_OPERATION_TIMEOUT`, then 1200 s (20 min) for installs; 45 s for everything else.",
+    );
     expect(input.createOnly).toBe(true);
     expect(input.schema.safeParse(undefined).success).toBe(true);
     expect(input.schema.safeParse(0).error?.issues[0].message).toBe("must be a positive number of seconds");

@@ -19,12 +19,16 @@ interface Outcome {
 }
 
 /** One operation of `durationMs` awaited through `waitFor`: done from its end on, with `percentage` rounded down before it when asked. */
-async function awaitOperation(durationMs: number, opts: { op?: AwaitedOperation; progress?: boolean; failAtMs?: number; timeoutMs?: number } = {}): Promise<Outcome> {
+async function awaitOperation(
+  durationMs: number,
+  opts: { op?: AwaitedOperation; progress?: boolean; failAtMs?: number; timeoutMs?: number } = {},
+): Promise<Outcome> {
   const clock = new FakeClock();
   const start = clock.now();
   const poll = async (): Promise<PollResult<string>> => {
     const t = clock.now() - start;
-    if (opts.failAtMs !== undefined && t >= opts.failAtMs) throw new VpsError({ kind: "operationFailed", host: HOST, operation: "snapshot", vendorCode: "failed" });
+    if (opts.failAtMs !== undefined && t >= opts.failAtMs)
+      throw new VpsError({ kind: "operationFailed", host: HOST, operation: "snapshot", vendorCode: "failed" });
     if (t >= durationMs) return { done: true, value: "done" };
     return { done: false, percentage: opts.progress ? Math.floor((t / durationMs) * 100) : undefined, status: "in_progress" };
   };
@@ -34,7 +38,8 @@ async function awaitOperation(durationMs: number, opts: { op?: AwaitedOperation;
 }
 
 /** `n` durations spread evenly over nominal ± spread. */
-const spreadOver = (nominalMs: number, spread: number, n: number) => Array.from({ length: n }, (_, i) => Math.round(nominalMs * (1 - spread + (2 * spread * i) / (n - 1))));
+const spreadOver = (nominalMs: number, spread: number, n: number) =>
+  Array.from({ length: n }, (_, i) => Math.round(nominalMs * (1 - spread + (2 * spread * i) / (n - 1))));
 /** The same durations in another order, for the operations seen before the measured one. */
 const shuffled = (xs: number[]) => xs.map((_, i) => xs[(i * 5 + 3) % xs.length]);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -45,23 +50,26 @@ describe("schedule from durations seen in this process", () => {
   const cases: Array<[string, number, number]> = [];
   for (const nominal of [30_000, 300_000, 1_800_000]) for (const spread of [0.1, 0.3]) cases.push([`${nominal / 1000} s ±${spread * 100} %`, nominal, spread]);
 
-  test.each(cases)("%s, after one and after ten of the kind: median ≤ 12 polls and ≤ 5 %% overhead, never more than 24 polls", async (_name, nominal, spread) => {
-    const measured = spreadOver(nominal, spread, 9);
-    for (const seenBefore of [1, 10]) {
-      const outcomes: Outcome[] = [];
-      for (let i = 0; i < measured.length; i++) {
-        operationDurations.clear();
-        const before = shuffled(spreadOver(nominal, spread, Math.max(seenBefore, 2)));
-        for (let j = 0; j < seenBefore; j++) await awaitOperation(before[(i + j) % before.length]);
-        outcomes.push(await awaitOperation(measured[i]));
+  test.each(cases)(
+    "%s, after one and after ten of the kind: median ≤ 12 polls and ≤ 5 %% overhead, never more than 24 polls",
+    async (_name, nominal, spread) => {
+      const measured = spreadOver(nominal, spread, 9);
+      for (const seenBefore of [1, 10]) {
+        const outcomes: Outcome[] = [];
+        for (let i = 0; i < measured.length; i++) {
+          operationDurations.clear();
+          const before = shuffled(spreadOver(nominal, spread, Math.max(seenBefore, 2)));
+          for (let j = 0; j < seenBefore; j++) await awaitOperation(before[(i + j) % before.length]);
+          outcomes.push(await awaitOperation(measured[i]));
+        }
+        const overheads = outcomes.map((o) => o.overheadMs / nominal);
+        expect(median(outcomes.map((o) => o.polls))).toBeLessThanOrEqual(12);
+        expect(Math.max(...outcomes.map((o) => o.polls))).toBeLessThanOrEqual(24);
+        expect(median(overheads)).toBeLessThanOrEqual(0.05);
+        expect(Math.min(...outcomes.map((o) => o.overheadMs))).toBeGreaterThanOrEqual(0);
       }
-      const overheads = outcomes.map((o) => o.overheadMs / nominal);
-      expect(median(outcomes.map((o) => o.polls))).toBeLessThanOrEqual(12);
-      expect(Math.max(...outcomes.map((o) => o.polls))).toBeLessThanOrEqual(24);
-      expect(median(overheads)).toBeLessThanOrEqual(0.05);
-      expect(Math.min(...outcomes.map((o) => o.overheadMs))).toBeGreaterThanOrEqual(0);
-    }
-  });
+    },
+  );
 
   test("an end inside the likely window is seen within 5 % of the operation's time", async () => {
     await awaitOperation(300_000);
@@ -128,7 +136,9 @@ describe("schedule from durations seen in this process", () => {
     await awaitOperation(600_000);
     const clock = new FakeClock();
     const start = clock.now();
-    await expect(waitFor({ host: HOST, what: "snapshot 3", clock, timeoutMs: 60_000, operation: kind(), poll: async () => ({ done: false }) })).rejects.toThrow(/timed out/);
+    await expect(waitFor({ host: HOST, what: "snapshot 3", clock, timeoutMs: 60_000, operation: kind(), poll: async () => ({ done: false }) })).rejects.toThrow(
+      /timed out/,
+    );
     expect(clock.now() - start).toBe(60_000);
   });
 

@@ -49,7 +49,13 @@ describe("waitFor", () => {
 
   test("a failure raised by poll propagates unchanged and stops polling", async () => {
     const clock = new FakeClock();
-    const failed = new VpsError({ kind: "operationFailed", host: "flops", operation: "operation 8812 (install)", vendorCode: "error.disk.full", vendorMessage: "no space" });
+    const failed = new VpsError({
+      kind: "operationFailed",
+      host: "flops",
+      operation: "operation 8812 (install)",
+      vendorCode: "error.disk.full",
+      vendorMessage: "no space",
+    });
     let n = 0;
     const p = waitFor({
       ...base,
@@ -73,7 +79,7 @@ describe("waitFor", () => {
       clock,
       timeoutMs: 90_000,
       objectId: "vm-31",
-      timeoutHint: "Raise operationTimeout on flops:Server \"web\".",
+      timeoutHint: 'Raise operationTimeout on flops:Server "web".',
       poll: async () => {
         polls++;
         return { done: false, percentage: 40, status: "PENDING" };
@@ -158,7 +164,12 @@ describe("waitFor", () => {
   test("writes one progress line per look that says not done, in the one format of every host", async () => {
     const clock = new FakeClock();
     const lines: string[] = [];
-    const results: Array<PollResult<undefined>> = [{ done: false, percentage: 40, status: "PENDING" }, { done: false, status: "Not ready" }, { done: false }, { done: true }];
+    const results: Array<PollResult<undefined>> = [
+      { done: false, percentage: 40, status: "PENDING" },
+      { done: false, status: "Not ready" },
+      { done: false },
+      { done: true },
+    ];
     let n = 0;
     await waitFor({
       ...base,
@@ -169,11 +180,21 @@ describe("waitFor", () => {
       progress: { logger: { progress: (m) => lines.push(m) }, label: 'flops:Server "web"', subject: "install" },
     });
     // The percentage where the API gives one, else its status; the seconds waited at each look.
-    expect(lines).toEqual(['flops:Server "web": install: 40%, 0 s', 'flops:Server "web": install: Not ready, 1 s', 'flops:Server "web": install: not done yet, 2 s']);
+    expect(lines).toEqual([
+      'flops:Server "web": install: 40%, 0 s',
+      'flops:Server "web": install: Not ready, 1 s',
+      'flops:Server "web": install: not done yet, 2 s',
+    ]);
     // Without a subject, the line names what the wait is for.
     const named: string[] = [];
     n = 0;
-    await waitFor({ ...base, clock, timeoutMs: 600_000, poll: async () => (n++ === 0 ? { done: false, status: "in_progress" } : { done: true }), progress: { logger: { progress: (m) => named.push(m) }, label: 'vpsorg:Snapshot "s"' } });
+    await waitFor({
+      ...base,
+      clock,
+      timeoutMs: 600_000,
+      poll: async () => (n++ === 0 ? { done: false, status: "in_progress" } : { done: true }),
+      progress: { logger: { progress: (m) => named.push(m) }, label: 'vpsorg:Snapshot "s"' },
+    });
     expect(named).toEqual(['vpsorg:Snapshot "s": operation 8812 (install): in_progress, 0 s']);
   });
 

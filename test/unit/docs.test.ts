@@ -56,9 +56,14 @@ describe("docs/", () => {
       expect([def.type, text.startsWith(`# ${def.host}.${def.type}\n`)]).toEqual([def.type, true]);
       // Every input and output, with its own description, and the sections a user looks for.
       for (const [k, spec] of [...Object.entries(def.inputs), ...Object.entries(def.outputs)]) {
-        expect([def.type, k, text.includes(`| \`${k}\``) && text.includes(spec.description.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " "))]).toEqual([def.type, k, true]);
+        expect([def.type, k, text.includes(`| \`${k}\``) && text.includes(spec.description.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " "))]).toEqual([
+          def.type,
+          k,
+          true,
+        ]);
       }
-      for (const heading of ["## Example", "## Inputs", "## Outputs", "## Import", "## Waits and timeouts", "## Errors"]) expect([def.type, heading, text.includes(`\n${heading}\n`)]).toEqual([def.type, heading, true]);
+      for (const heading of ["## Example", "## Inputs", "## Outputs", "## Import", "## Waits and timeouts", "## Errors"])
+        expect([def.type, heading, text.includes(`\n${heading}\n`)]).toEqual([def.type, heading, true]);
       // Its example uses it, in both languages.
       expect([def.type, text.includes(`new ${def.host}.${def.type}(`), text.includes(`type: ${resourceToken(def)}`)]).toEqual([def.type, true, true]);
       if ("importFrom" in def.inputs) expect(text).toContain(`pulumi import ${resourceToken(def)} <name> <id>`);
@@ -110,7 +115,9 @@ describe("docs/", () => {
     const blocks = readmeBlocks();
     const text = "intro\n<!-- docs:hosts -->\nold\n<!-- /docs:hosts -->\nmiddle\n<!-- docs:config -->\n<!-- /docs:config -->\nend\n";
     const out = applyReadmeBlocks(text, blocks);
-    expect(out).toBe(`intro\n<!-- docs:hosts -->\n${blocks.hosts}\n<!-- /docs:hosts -->\nmiddle\n<!-- docs:config -->\n${blocks.config}\n<!-- /docs:config -->\nend\n`);
+    expect(out).toBe(
+      `intro\n<!-- docs:hosts -->\n${blocks.hosts}\n<!-- /docs:hosts -->\nmiddle\n<!-- docs:config -->\n${blocks.config}\n<!-- /docs:config -->\nend\n`,
+    );
     expect(() => applyReadmeBlocks("intro\n<!-- docs:hosts -->\nold\n<!-- /docs:hosts -->\n", blocks)).toThrow(/docs:config/);
   });
 });
@@ -150,7 +157,11 @@ describe("code blocks of README.md and docs/", () => {
       [1, 2],
       [2, 2],
     ]);
-    expect(found.map((p) => p.message)).toEqual([expect.stringContaining("tarif"), expect.stringContaining("not assignable to type 'Input<number>'"), expect.stringContaining("getNothing")]);
+    expect(found.map((p) => p.message)).toEqual([
+      expect.stringContaining("tarif"),
+      expect.stringContaining("not assignable to type 'Input<number>'"),
+      expect.stringContaining("getNothing"),
+    ]);
   });
 
   it("YAML: each parses and uses only types, functions, inputs and references the schema has", () => {
@@ -161,10 +172,18 @@ describe("code blocks of README.md and docs/", () => {
   it("YAML: the check finds an unknown type, input, missing required input, wrong value type and dangling reference", () => {
     const program = (resources: string) => `name: bad\nruntime: yaml\nresources:\n${resources}`;
     expect(yamlProblems(schema, program("  a:\n    type: vps:flops:Nothing\n"))).toEqual(["resources.a: no resource vps:flops:Nothing in the schema"]);
-    expect(yamlProblems(schema, program("  k:\n    type: vps:flops:PublicKey\n    properties:\n      publicKey: x\n      colour: red\n"))[0]).toMatch(/^resources\.k\.properties\.colour: not an input/);
-    expect(yamlProblems(schema, program("  k:\n    type: vps:flops:PublicKey\n    properties: {}\n"))).toEqual(["resources.k.properties.publicKey: a required input is missing"]);
-    expect(yamlProblems(schema, program("  p:\n    type: vps:flops:BackupPolicy\n    properties:\n      serverId: 1\n      quantity: 3\n      frequency: 24\n"))).toEqual(["resources.p.properties.serverId: must be a string, got 1"]);
-    expect(yamlProblems(schema, program("  s:\n    type: vps:flops:Snapshot\n    properties:\n      serverId: ${web.id}\n      name: a\n"))).toEqual(["${web.id}: web is not a resource, variable or config value of the program"]);
+    expect(yamlProblems(schema, program("  k:\n    type: vps:flops:PublicKey\n    properties:\n      publicKey: x\n      colour: red\n"))[0]).toMatch(
+      /^resources\.k\.properties\.colour: not an input/,
+    );
+    expect(yamlProblems(schema, program("  k:\n    type: vps:flops:PublicKey\n    properties: {}\n"))).toEqual([
+      "resources.k.properties.publicKey: a required input is missing",
+    ]);
+    expect(
+      yamlProblems(schema, program("  p:\n    type: vps:flops:BackupPolicy\n    properties:\n      serverId: 1\n      quantity: 3\n      frequency: 24\n")),
+    ).toEqual(["resources.p.properties.serverId: must be a string, got 1"]);
+    expect(yamlProblems(schema, program("  s:\n    type: vps:flops:Snapshot\n    properties:\n      serverId: ${web.id}\n      name: a\n"))).toEqual([
+      "${web.id}: web is not a resource, variable or config value of the program",
+    ]);
     expect(yamlProblems(schema, "resources: [\n")[0]).toMatch(/^does not parse/);
   });
 });

@@ -143,11 +143,44 @@ describe("FlopsClient on the wire", () => {
     [
       "installVm",
       (c) =>
-        c.installVm({ name: "web", tenantId: 111, distributionId: 233, tariffId: 1, memory: 1024, disk: 16384, cpu: 2, ipCount: 1, password: "Secr3tPass", sendPassword: false, openSupportAccess: true, publicKeyIds: [2, 67], softwareIds: [1, 3] }),
+        c.installVm({
+          name: "web",
+          tenantId: 111,
+          distributionId: 233,
+          tariffId: 1,
+          memory: 1024,
+          disk: 16384,
+          cpu: 2,
+          ipCount: 1,
+          password: "Secr3tPass",
+          sendPassword: false,
+          openSupportAccess: true,
+          publicKeyIds: [2, 67],
+          softwareIds: [1, 3],
+        }),
       "/api/v1/vm/install/",
-      { publicKeyIds: ["2", "67"], softwareIds: ["1", "3"], name: "web", tenantId: "111", distributionId: "233", tariffId: "1", memory: "1024", disk: "16384", cpu: "2", ipCount: "1", password: "Secr3tPass", sendPassword: "false", openSupportAccess: "true" },
+      {
+        publicKeyIds: ["2", "67"],
+        softwareIds: ["1", "3"],
+        name: "web",
+        tenantId: "111",
+        distributionId: "233",
+        tariffId: "1",
+        memory: "1024",
+        disk: "16384",
+        cpu: "2",
+        ipCount: "1",
+        password: "Secr3tPass",
+        sendPassword: "false",
+        openSupportAccess: "true",
+      },
     ],
-    ["cloneVm", (c) => c.cloneVm({ vmId: 85561, name: "copy", tenantId: 111, snapshotId: 2206 }), "/api/v1/vm/85561/clone/", { name: "copy", tenantId: "111", snapshotId: "2206" }],
+    [
+      "cloneVm",
+      (c) => c.cloneVm({ vmId: 85561, name: "copy", tenantId: 111, snapshotId: 2206 }),
+      "/api/v1/vm/85561/clone/",
+      { name: "copy", tenantId: "111", snapshotId: "2206" },
+    ],
     [
       "reinstallVm",
       (c) => c.reinstallVm({ ...vm, name: "web", distributionId: 230, tariffId: 4, password: "Secr3tPass", publicKeyIds: [2] }),
@@ -162,26 +195,76 @@ describe("FlopsClient on the wire", () => {
     ["powerOffVm", (c) => c.powerOffVm(vm), "/api/v1/vm/85561/poweroff/", { tenantId: "111" }],
     ["shutdownVm", (c) => c.shutdownVm(vm), "/api/v1/vm/85561/shutdown/", { tenantId: "111" }],
     ["deleteVm", (c) => c.deleteVm(vm), "/api/v1/vm/85561/delete/", { tenantId: "111" }],
-    ["changePassword", (c) => c.changePassword({ ...vm, password: "N3wPassword", sendPassword: true }), "/api/v1/vm/85561/password_change/", { tenantId: "111", password: "N3wPassword", sendPassword: "true" }],
+    [
+      "changePassword",
+      (c) => c.changePassword({ ...vm, password: "N3wPassword", sendPassword: true }),
+      "/api/v1/vm/85561/password_change/",
+      { tenantId: "111", password: "N3wPassword", sendPassword: "true" },
+    ],
     ["changePublicKeys", (c) => c.changePublicKeys({ ...vm, keyIds: [2, 254] }), "/api/v1/vm/85561/pubkey_change/", { keyIds: ["2", "254"], tenantId: "111" }],
     ["changePublicKeys (none)", (c) => c.changePublicKeys({ ...vm, keyIds: [] }), "/api/v1/vm/85561/pubkey_change/", { tenantId: "111" }],
-    ["changeMemory", (c) => c.changeMemory({ ...vm, memory: 2048, allowRestart: true }), "/api/v1/vm/85561/memory_change/", { tenantId: "111", memory: "2048", allowRestart: "true" }],
-    ["changeDisk", (c) => c.changeDisk({ ...vm, disk: 32768, allowMemoryChange: true }), "/api/v1/vm/85561/disk_change/", { tenantId: "111", disk: "32768", allowMemoryChange: "true" }],
+    [
+      "changeMemory",
+      (c) => c.changeMemory({ ...vm, memory: 2048, allowRestart: true }),
+      "/api/v1/vm/85561/memory_change/",
+      { tenantId: "111", memory: "2048", allowRestart: "true" },
+    ],
+    [
+      "changeDisk",
+      (c) => c.changeDisk({ ...vm, disk: 32768, allowMemoryChange: true }),
+      "/api/v1/vm/85561/disk_change/",
+      { tenantId: "111", disk: "32768", allowMemoryChange: "true" },
+    ],
     ["changeCpu", (c) => c.changeCpu({ ...vm, cpu: 4 }), "/api/v1/vm/85561/cpu_change/", { tenantId: "111", cpu: "4" }],
     ["changeTariff", (c) => c.changeTariff({ ...vm, tariffId: 5 }), "/api/v1/vm/85561/tariff_change/", { tenantId: "111", tariffId: "5" }],
-    ["changeBackupPolicy", (c) => c.changeBackupPolicy({ ...vm, quantity: 3, frequency: 24 }), "/api/v1/vm/85561/backup_policy_change/", { tenantId: "111", quantity: "3", frequency: "24" }],
+    [
+      "changeBackupPolicy",
+      (c) => c.changeBackupPolicy({ ...vm, quantity: 3, frequency: 24 }),
+      "/api/v1/vm/85561/backup_policy_change/",
+      { tenantId: "111", quantity: "3", frequency: "24" },
+    ],
     ["addIp", (c) => c.addIp(vm), "/api/v1/vm/85561/ip_add/", { tenantId: "111" }],
     ["deleteIp", (c) => c.deleteIp({ ...vm, ip: "185.22.60.228" }), "/api/v1/vm/85561/ip_delete/", { tenantId: "111", ip: "185.22.60.228" }],
-    ["moveIp", (c) => c.moveIp({ ...vm, toVmId: 85662, ip: "185.22.60.228" }), "/api/v1/vm/85561/ip_move/", { tenantId: "111", toVmId: "85662", ip: "185.22.60.228" }],
+    [
+      "moveIp",
+      (c) => c.moveIp({ ...vm, toVmId: 85662, ip: "185.22.60.228" }),
+      "/api/v1/vm/85561/ip_move/",
+      { tenantId: "111", toVmId: "85662", ip: "185.22.60.228" },
+    ],
     ["listSnapshots", (c) => c.listSnapshots(85561), "/api/v1/vm/85561/snapshots/", {}],
-    ["createSnapshot", (c) => c.createSnapshot({ ...vm, name: "before-upgrade", description: "pre" }), "/api/v1/vm/85561/snapshot_create/", { tenantId: "111", name: "before-upgrade", description: "pre" }],
-    ["rollbackSnapshot", (c) => c.rollbackSnapshot({ ...vm, snapshotId: 2206 }), "/api/v1/vm/85561/snapshot_rollback/", { tenantId: "111", snapshotId: "2206" }],
-    ["deleteSnapshot", (c) => c.deleteSnapshot({ ...vm, snapshotId: 2206, deleteChildren: true }), "/api/v1/vm/85561/snapshot_delete/", { tenantId: "111", snapshotId: "2206", deleteChildren: "true" }],
+    [
+      "createSnapshot",
+      (c) => c.createSnapshot({ ...vm, name: "before-upgrade", description: "pre" }),
+      "/api/v1/vm/85561/snapshot_create/",
+      { tenantId: "111", name: "before-upgrade", description: "pre" },
+    ],
+    [
+      "rollbackSnapshot",
+      (c) => c.rollbackSnapshot({ ...vm, snapshotId: 2206 }),
+      "/api/v1/vm/85561/snapshot_rollback/",
+      { tenantId: "111", snapshotId: "2206" },
+    ],
+    [
+      "deleteSnapshot",
+      (c) => c.deleteSnapshot({ ...vm, snapshotId: 2206, deleteChildren: true }),
+      "/api/v1/vm/85561/snapshot_delete/",
+      { tenantId: "111", snapshotId: "2206", deleteChildren: "true" },
+    ],
     ["listBackups", (c) => c.listBackups(85561), "/api/v1/vm/85561/backups/", {}],
-    ["rollbackBackup", (c) => c.rollbackBackup({ ...vm, backup: "b1.lz4", createBackup: true }), "/api/v1/vm/85561/backup_rollback/", { tenantId: "111", backup: "b1.lz4", createBackup: "true" }],
+    [
+      "rollbackBackup",
+      (c) => c.rollbackBackup({ ...vm, backup: "b1.lz4", createBackup: true }),
+      "/api/v1/vm/85561/backup_rollback/",
+      { tenantId: "111", backup: "b1.lz4", createBackup: "true" },
+    ],
     ["downloadBackup", (c) => c.downloadBackup({ ...vm, backup: "b1.lz4" }), "/v1/vm/85561/backup_download/", { tenantId: "111", backup: "b1.lz4" }],
     ["listPublicKeys", (c) => c.listPublicKeys(), "/api/v1/pubkeys/", {}],
-    ["addPublicKey", (c) => c.addPublicKey({ tenantId: 111, name: "k", publicKey: "ssh-ed25519 AAAA x@y" }), "/api/v1/pubkeys/add/", { tenantId: "111", name: "k", publicKey: "ssh-ed25519 AAAA x@y" }],
+    [
+      "addPublicKey",
+      (c) => c.addPublicKey({ tenantId: 111, name: "k", publicKey: "ssh-ed25519 AAAA x@y" }),
+      "/api/v1/pubkeys/add/",
+      { tenantId: "111", name: "k", publicKey: "ssh-ed25519 AAAA x@y" },
+    ],
     ["editPublicKey", (c) => c.editPublicKey({ keyId: 2, tenantId: 111, name: "k2" }), "/api/v1/pubkeys/2/edit/", { tenantId: "111", name: "k2" }],
     ["deletePublicKey", (c) => c.deletePublicKey({ keyId: 2, tenantId: 111 }), "/api/v1/pubkeys/2/delete/", { tenantId: "111" }],
     ["listDistributions", (c) => c.listDistributions(), "/api/v1/distribution/", {}],
@@ -306,7 +389,10 @@ describe("waitForOperation", () => {
 
   it("treats an unknown status, or an errorCode beside DONE, as a failure", async () => {
     scripts.set(7003, [{ status: "CANCELLED", percentage: 10 }]);
-    expect(await caught(makeClient().waitForOperation(7003, { timeoutMs: 600_000, what: "install of VM 85561" }))).toMatchObject({ kind: "operationFailed", message: expect.stringContaining("install of VM 85561") });
+    expect(await caught(makeClient().waitForOperation(7003, { timeoutMs: 600_000, what: "install of VM 85561" }))).toMatchObject({
+      kind: "operationFailed",
+      message: expect.stringContaining("install of VM 85561"),
+    });
     scripts.set(7004, [{ status: "DONE", percentage: 100, errorCode: "error.inet.ip.guest.add", errorMessage: "guest not reconfigured" }]);
     const err = await caught(makeClient().waitForOperation(7004, { timeoutMs: 600_000 }));
     expect(err).toMatchObject({ kind: "operationFailed", vendorCode: "error.inet.ip.guest.add" });
@@ -365,7 +451,13 @@ describe("secrets", () => {
     errors.push(await caught(client.listVms()));
     scripts.set(7008, [{ status: "ERROR", percentage: 1, errorCode: "error.x", errorMessage: `apiKey=${API_KEY}` }]);
     errors.push(await caught(client.waitForOperation(7008, { timeoutMs: 600_000 })));
-    const unreachable = new FlopsClient({ clientId: CLIENT_ID, apiKey: API_KEY, endpoint: "http://127.0.0.1:1/api/v1", retry: fastRetry, clock: new FakeClock() });
+    const unreachable = new FlopsClient({
+      clientId: CLIENT_ID,
+      apiKey: API_KEY,
+      endpoint: "http://127.0.0.1:1/api/v1",
+      retry: fastRetry,
+      clock: new FakeClock(),
+    });
     errors.push(await caught(unreachable.listTenants()));
     for (const e of errors) {
       for (const text of [e.message, String(e.stack), inspect(e, { depth: 6 }), JSON.stringify(e), String(e.vendorMessage), String(e.hint)]) {
@@ -386,7 +478,12 @@ describe("host accounts (core/host.ts)", () => {
     expect(a).toMatchObject({ clientId: "cfg-id", endpoint: "http://127.0.0.1:9/api/v1" });
     expect(flopsAccount.client(config, env)).toBe(a);
     expect(flopsAccount.client(config, { ...env, FLOPS_API_KEY: "other-key-5678" })).not.toBe(a);
-    expect(flopsAccount.resolve(configFromRecord({}), { FLOPS_CLIENT_ID: "x", FLOPS_API_KEY: "y-key" })).toEqual({ clientId: "x", apiKey: "y-key", endpoint: "https://api.flops.ru/api/v1", maxRequestsPerSecond: 10 });
+    expect(flopsAccount.resolve(configFromRecord({}), { FLOPS_CLIENT_ID: "x", FLOPS_API_KEY: "y-key" })).toEqual({
+      clientId: "x",
+      apiKey: "y-key",
+      endpoint: "https://api.flops.ru/api/v1",
+      maxRequestsPerSecond: 10,
+    });
     clearHostClients();
     expect(flopsAccount.client(config, env)).not.toBe(a);
   });
@@ -415,8 +512,14 @@ describe("host accounts (core/host.ts)", () => {
 
   it("names both places when a required setting is missing, and rejects bad values", () => {
     expect(() => flopsAccount.client(configFromRecord({}), { FLOPS_API_KEY: "k-1234" })).toThrow(/flops:clientId.*FLOPS_CLIENT_ID/);
-    expect(() => flopsAccount.resolve(configFromRecord({}), { FLOPS_CLIENT_ID: "1", FLOPS_API_KEY: "k-1234", FLOPS_MAX_REQUESTS_PER_SECOND: "fast" })).toThrow(/positive number/);
-    expect(() => flopsAccount.resolve(configFromRecord({ "flops:endpoint": "api.flops.ru" }), { FLOPS_CLIENT_ID: "1", FLOPS_API_KEY: "k-1234" })).toThrow(/flops:endpoint \/ FLOPS_ENDPOINT must be an http\(s\) URL/);
-    expect(() => vpsorgAccount.resolve(configFromRecord({ "vpsorg:endpoint": "admin.vps.org" }), { VPSORG_TOKEN: "t-1234" })).toThrow(/vpsorg:endpoint \/ VPSORG_ENDPOINT must be an http\(s\) URL/);
+    expect(() => flopsAccount.resolve(configFromRecord({}), { FLOPS_CLIENT_ID: "1", FLOPS_API_KEY: "k-1234", FLOPS_MAX_REQUESTS_PER_SECOND: "fast" })).toThrow(
+      /positive number/,
+    );
+    expect(() => flopsAccount.resolve(configFromRecord({ "flops:endpoint": "api.flops.ru" }), { FLOPS_CLIENT_ID: "1", FLOPS_API_KEY: "k-1234" })).toThrow(
+      /flops:endpoint \/ FLOPS_ENDPOINT must be an http\(s\) URL/,
+    );
+    expect(() => vpsorgAccount.resolve(configFromRecord({ "vpsorg:endpoint": "admin.vps.org" }), { VPSORG_TOKEN: "t-1234" })).toThrow(
+      /vpsorg:endpoint \/ VPSORG_ENDPOINT must be an http\(s\) URL/,
+    );
   });
 });

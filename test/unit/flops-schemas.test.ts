@@ -57,14 +57,23 @@ function fixture(name: string): unknown {
   return JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
 }
 
-const call = (safety: "read" | "mutate" = "read"): ApiCall<z.ZodType> => ({ operation: "read VM 85561", method: "GET", path: "/vm/85561/", repeat: safety === "read" ? "repeatable" : "once", priority: safety, schema: s.vmInfoResponse });
+const call = (safety: "read" | "mutate" = "read"): ApiCall<z.ZodType> => ({
+  operation: "read VM 85561",
+  method: "GET",
+  path: "/vm/85561/",
+  repeat: safety === "read" ? "repeatable" : "once",
+  priority: safety,
+  schema: s.vmInfoResponse,
+});
 /** What the HTTP client makes of a flops answer: its status rules with the flops body decoder. */
 const decodeFlopsError = (res: RawResponse, c: ApiCall<z.ZodType>) => answerError(FLOPS_HOST, res, c, decodeFlopsVendor, 0);
 const response = (body: unknown, status = 200, headers: RawResponse["headers"] = {}): RawResponse => ({ status, headers, text: JSON.stringify(body), body });
 
 describe("flops seed examples", () => {
   it("has a schema for every fixture and a fixture for every schema entry (all 42 seed examples)", () => {
-    const files = readdirSync(FIXTURES).filter((f) => f.endsWith(".json")).sort();
+    const files = readdirSync(FIXTURES)
+      .filter((f) => f.endsWith(".json"))
+      .sort();
     expect(files).toEqual(Object.keys(schemaByFixture).sort());
     expect(files).toHaveLength(42);
   });
@@ -79,7 +88,11 @@ describe("flops seed examples", () => {
     expect(vm.distribution).toMatchObject({ id: 216, name: "UBUNTU", bitness: 64 });
     expect(vm.backupPolicy).toEqual({ quantity: 10, frequency: 72 });
     expect(vm.currentSnapshot).toBe(1357);
-    expect(vm.publicKeys.map((k) => [k.id, k.installed])).toEqual([[254, false], [2, true], [67, false]]);
+    expect(vm.publicKeys.map((k) => [k.id, k.installed])).toEqual([
+      [254, false],
+      [2, true],
+      [67, false],
+    ]);
     expect(vm.state).toBe(s.VM_STATE.running);
     const created = s.vmCreatedResponse.parse(fixture("vm-install.json"));
     expect(created).toMatchObject({ result: 88977, operationId: 61566 });
@@ -124,19 +137,31 @@ describe("flops error decoding", () => {
   });
 
   it("maps a busy VM to busy and any other code to invalid", () => {
-    expect(decodeFlopsError(response({ status: "ERROR", errorCode: "error.operation.already.started", errorMessage: "busy" }), call("mutate"))).toMatchObject({ kind: "busy" });
-    expect(decodeFlopsError(response({ status: "ERROR", errorCode: "error.password.weak", errorMessage: "weak" }), call("mutate"))).toMatchObject({ kind: "invalid", outcomeUnknown: false });
+    expect(decodeFlopsError(response({ status: "ERROR", errorCode: "error.operation.already.started", errorMessage: "busy" }), call("mutate"))).toMatchObject({
+      kind: "busy",
+    });
+    expect(decodeFlopsError(response({ status: "ERROR", errorCode: "error.password.weak", errorMessage: "weak" }), call("mutate"))).toMatchObject({
+      kind: "invalid",
+      outcomeUnknown: false,
+    });
     expect(decodeFlopsError(response({ status: "ERROR" }), call())).toMatchObject({ kind: "invalid", vendorCode: undefined });
   });
 
   it("reads the envelope on a 4xx status too, and a bare non-2xx by its status", () => {
     expect(decodeFlopsError(response(fixture("error-object-not-found.json"), 400), call())).toMatchObject({ kind: "notFound", httpStatus: 400 });
-    expect(decodeFlopsError({ status: 404, headers: {}, text: "Not Found", body: undefined }, call())).toMatchObject({ kind: "notFound", vendorCode: undefined });
+    expect(decodeFlopsError({ status: 404, headers: {}, text: "Not Found", body: undefined }, call())).toMatchObject({
+      kind: "notFound",
+      vendorCode: undefined,
+    });
     expect(decodeFlopsError({ status: 403, headers: {}, text: "", body: undefined }, call())).toMatchObject({ kind: "unauthorized" });
   });
 
   it("keeps transport semantics for 429 and 5xx", () => {
-    expect(decodeFlopsError(response({ detail: "slow down" }, 429, { "retry-after": "3" }), call("mutate"))).toMatchObject({ kind: "rateLimited", retryAfterSeconds: 3, outcomeUnknown: false });
+    expect(decodeFlopsError(response({ detail: "slow down" }, 429, { "retry-after": "3" }), call("mutate"))).toMatchObject({
+      kind: "rateLimited",
+      retryAfterSeconds: 3,
+      outcomeUnknown: false,
+    });
     const server = decodeFlopsError(response(fixture("error-not-owner.json"), 502), call("mutate"));
     expect(server).toMatchObject({ kind: "server", outcomeUnknown: true, vendorCode: "error.not.owner" });
     expect(server!.message).toMatch(/may or may not have been applied/);

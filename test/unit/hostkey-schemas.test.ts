@@ -41,7 +41,10 @@ const ERROR_FIXTURES = ["error-invalid-token.json", "error-result-minus-one.json
 
 describe("hostkey fixtures", () => {
   it("every fixture file is covered by this test", () => {
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .sort();
     expect(files).toEqual([...Object.keys(FIXTURE_SCHEMAS), ...ERROR_FIXTURES].sort());
   });
 
@@ -110,14 +113,21 @@ describe("get_snapshot answer", () => {
     expect(snapshotListing.safeParse({ snapshots: [], settings: { enable_rotation: "maybe", exclude_rotation: [] } }).success).toBe(false);
   });
   it("keeps extra fields allowed", () => {
-    const r = snapshotListing.parse({ snapshots: [{ name: "a", snapshot_id: 1, date: "d", size: 123 }], settings: { enable_rotation: true, exclude_rotation: null, extra: 1 }, more: true });
+    const r = snapshotListing.parse({
+      snapshots: [{ name: "a", snapshot_id: 1, date: "d", size: 123 }],
+      settings: { enable_rotation: true, exclude_rotation: null, extra: 1 },
+      more: true,
+    });
     expect(r.snapshots[0]).toMatchObject({ name: "a", snapshot_id: "1", size: 123 });
   });
 });
 
 describe("exclude_rotation forms", () => {
   it.each<[unknown, string[]]>([
-    [["a", "b"], ["a", "b"]],
+    [
+      ["a", "b"],
+      ["a", "b"],
+    ],
     [{ 0: "a", 1: "b" }, ["a", "b"]],
     ["a,b", ["a", "b"]],
     ['["a","b"]', ["a", "b"]],
@@ -161,9 +171,18 @@ describe("contextFailure (an error inside a finished task's context)", () => {
 
 describe("decodeHostkeyError", () => {
   const res = (body: unknown, status = 200): RawResponse => ({ status, headers: {}, text: JSON.stringify(body), body });
-  const call = (path: string, safety: "read" | "mutate" = "read") => ({ operation: `op ${path}`, method: "POST", path, repeat: safety === "read" ? "repeatable" : "once", priority: safety, schema: {} }) as unknown as ApiCall<z.ZodType>;
+  const call = (path: string, safety: "read" | "mutate" = "read") =>
+    ({
+      operation: `op ${path}`,
+      method: "POST",
+      path,
+      repeat: safety === "read" ? "repeatable" : "once",
+      priority: safety,
+      schema: {},
+    }) as unknown as ApiCall<z.ZodType>;
   /** What the HTTP client makes of an invapi answer: its status rules with the HOSTKEY body decoder. */
-  const decodeHostkeyError = (r: RawResponse, c: ApiCall<z.ZodType>, o: DecodeOptions) => answerError(HOSTKEY_HOST, r, c, (a, b) => decodeHostkeyVendor(a, b, o), 0);
+  const decodeHostkeyError = (r: RawResponse, c: ApiCall<z.ZodType>, o: DecodeOptions) =>
+    answerError(HOSTKEY_HOST, r, c, (a, b) => decodeHostkeyVendor(a, b, o), 0);
 
   it("reads Invalid token as unauthorized, with a hint that fits the credential", () => {
     const e = decodeHostkeyError(res(fixture("error-invalid-token.json")), call("/vm.php"), { auth: "token" });
@@ -191,7 +210,11 @@ describe("decodeHostkeyError", () => {
   it("classifies by message: not found, busy, power state, other", () => {
     expect(decodeHostkeyError(res({ code: 2, message: "Server 5 not found" }), call("/vm.php"), { auth: "apiKey" })?.kind).toBe("notFound");
     expect(decodeHostkeyError(res({ code: 5, message: "Another task is in progress" }), call("/vm.php", "mutate"), { auth: "apiKey" })?.kind).toBe("busy");
-    expect(decodeHostkeyError(res({ code: 4, message: "Snapshot can be removed only when the virtual machine is powered off" }), call("/vm.php", "mutate"), { auth: "apiKey" })?.kind).toBe("conflict");
+    expect(
+      decodeHostkeyError(res({ code: 4, message: "Snapshot can be removed only when the virtual machine is powered off" }), call("/vm.php", "mutate"), {
+        auth: "apiKey",
+      })?.kind,
+    ).toBe("conflict");
     expect(decodeHostkeyError(res({ code: 3, message: "Invalid snapshot name" }), call("/vm.php", "mutate"), { auth: "apiKey" })?.kind).toBe("invalid");
   });
   it("reads a result other than OK as an error, and a plain success as none", () => {

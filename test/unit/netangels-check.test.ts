@@ -72,9 +72,13 @@ describe("netangels diff", () => {
 
   it("a rollback runs again (replace) when vmId, backupDate or triggers change, not for operationTimeout", async () => {
     const olds = { vmId: 101, backupDate: DATE, confirm: true, triggers: [1], vmState: "Active", rolledBackAt: "x" };
-    expect((await diffResource(def(vmRollbackResource), olds, { vmId: 101, backupDate: DATE, confirm: true, triggers: [1], operationTimeout: 9 })).changes).toBe(false);
+    expect(
+      (await diffResource(def(vmRollbackResource), olds, { vmId: 101, backupDate: DATE, confirm: true, triggers: [1], operationTimeout: 9 })).changes,
+    ).toBe(false);
     expect((await diffResource(def(vmRollbackResource), olds, { vmId: 101, backupDate: DATE, confirm: true, triggers: [2] })).replaces).toEqual(["triggers"]);
-    expect((await diffResource(def(vmRollbackResource), olds, { vmId: 101, backupDate: "2024-11-29T04:26:40.900150728", confirm: true, triggers: [1] })).replaces).toEqual(["backupDate"]);
+    expect(
+      (await diffResource(def(vmRollbackResource), olds, { vmId: 101, backupDate: "2024-11-29T04:26:40.900150728", confirm: true, triggers: [1] })).replaces,
+    ).toEqual(["backupDate"]);
     const vol = { vmId: 101, volumeId: 201, backupDate: DATE, confirm: true };
     expect((await diffResource(def(volumeRollbackResource), vol, { ...vol, volumeId: 202 })).replaces).toEqual(["volumeId"]);
   });

@@ -13,8 +13,24 @@ const fixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURES
 
 /** The states the seed lists under `state: str – Статус:`, in its order. */
 const SEED_STATES = [
-  "Active", "Error", "Stopped", "StoppedByAdmin", "Building", "StoppedByService", "Starting", "Stopping", "OfflineMigrating",
-  "LiveMigrating", "Backuping", "Restoring", "Restarting", "Archiving", "TariffUpdate", "DiskUpdating", "RescueMode", "Transfer",
+  "Active",
+  "Error",
+  "Stopped",
+  "StoppedByAdmin",
+  "Building",
+  "StoppedByService",
+  "Starting",
+  "Stopping",
+  "OfflineMigrating",
+  "LiveMigrating",
+  "Backuping",
+  "Restoring",
+  "Restarting",
+  "Archiving",
+  "TariffUpdate",
+  "DiskUpdating",
+  "RescueMode",
+  "Transfer",
 ];
 
 describe("netangels fixtures (built from the seed's field lists: it has no JSON example)", () => {
@@ -38,7 +54,11 @@ describe("netangels fixtures (built from the seed's field lists: it has no JSON 
 
   it("keeps the backup date string exactly (no Date on the way)", () => {
     const list = s.backupListResponse.parse(fixture("vm-backups.json"));
-    expect(list.entities.map((e) => e.backup_date)).toEqual(["2024-11-29T04:26:40.900150729", "2024-11-28T04:26:40.000000017", "2024-11-29T04:26:41.000000017"]);
+    expect(list.entities.map((e) => e.backup_date)).toEqual([
+      "2024-11-29T04:26:40.900150729",
+      "2024-11-28T04:26:40.000000017",
+      "2024-11-29T04:26:41.000000017",
+    ]);
   });
 
   it("the VM list fixture holds every state the seed lists", () => {
@@ -77,7 +97,20 @@ describe("netangels VM states", () => {
     expect(statesOfKind("steady").sort()).toEqual(["Active", "RescueMode", "Stopped"]);
     expect(statesOfKind("failure").sort()).toEqual(["Error", "StoppedByAdmin", "StoppedByService"]);
     expect(statesOfKind("transitional").sort()).toEqual(
-      ["Archiving", "Backuping", "Building", "DiskUpdating", "LiveMigrating", "OfflineMigrating", "Restarting", "Restoring", "Starting", "Stopping", "TariffUpdate", "Transfer"].sort(),
+      [
+        "Archiving",
+        "Backuping",
+        "Building",
+        "DiskUpdating",
+        "LiveMigrating",
+        "OfflineMigrating",
+        "Restarting",
+        "Restoring",
+        "Starting",
+        "Stopping",
+        "TariffUpdate",
+        "Transfer",
+      ].sort(),
     );
   });
 
@@ -137,10 +170,22 @@ describe("netangels backup dates", () => {
 });
 
 describe("netangels error decoding", () => {
-  const call = (safety: "read" | "mutate"): ApiCall<z.ZodType> => ({ operation: "POST /cloud/vms/1/backup/", method: "POST", path: "/x", repeat: safety === "read" ? "repeatable" : "once", priority: safety, schema: s.vmSchema });
+  const call = (safety: "read" | "mutate"): ApiCall<z.ZodType> => ({
+    operation: "POST /cloud/vms/1/backup/",
+    method: "POST",
+    path: "/x",
+    repeat: safety === "read" ? "repeatable" : "once",
+    priority: safety,
+    schema: s.vmSchema,
+  });
   /** What the HTTP client makes of a NetAngels answer: its status rules with the NetAngels body decoder. */
   const decodeNetangelsError = (r: RawResponse, c: ApiCall<z.ZodType>) => answerError(NETANGELS_HOST, r, c, decodeNetangelsVendor, 0);
-  const res = (status: number, body?: unknown, headers: Record<string, string> = {}): RawResponse => ({ status, headers, text: body === undefined ? "" : JSON.stringify(body), body });
+  const res = (status: number, body?: unknown, headers: Record<string, string> = {}): RawResponse => ({
+    status,
+    headers,
+    text: body === undefined ? "" : JSON.stringify(body),
+    body,
+  });
 
   it("passes 2xx through", () => expect(decodeNetangelsError(res(200, {}), call("read"))).toBeUndefined());
 

@@ -12,7 +12,16 @@ import { allFunctions, allResources, hostNames } from "../../provider/hosts";
 import { NETANGELS_TIMEOUTS } from "../../provider/netangels/client";
 import { pluginSettings } from "../../provider/plugin/config";
 import { readPackageInfo } from "../../provider/plugin/packageInfo";
-import { buildSchema, describedParts, functionToken, type PackageSchema, probeHosts, resourceToken, schemaText, undocumentedParts } from "../../provider/plugin/schema";
+import {
+  buildSchema,
+  describedParts,
+  functionToken,
+  type PackageSchema,
+  probeHosts,
+  resourceToken,
+  schemaText,
+  undocumentedParts,
+} from "../../provider/plugin/schema";
 import { VPSORG_TIMEOUTS } from "../../provider/vpsorg/wait";
 import { lineDiff } from "../../scripts/lineDiff";
 import { validatePackageSchema } from "../plugin/schemaRules";
@@ -29,7 +38,9 @@ describe("schema.json", () => {
   it("is what `npm run schema` generates (else run it; the diff shows what changed)", () => {
     const generated = schemaText(buildSchema(readPackageInfo(ROOT)));
     if (generated !== checkedIn) {
-      throw new Error(`schema.json is stale: run \`npm run schema\` and commit the result.\nDiff (- checked in, + generated):\n${lineDiff(checkedIn, generated)}`);
+      throw new Error(
+        `schema.json is stale: run \`npm run schema\` and commit the result.\nDiff (- checked in, + generated):\n${lineDiff(checkedIn, generated)}`,
+      );
     }
   });
 
@@ -51,7 +62,8 @@ describe("schema.json", () => {
     expect(schema.functions["vps:flops:getTariffs"]).toBeDefined();
     for (const [token, r] of Object.entries(schema.resources)) {
       expect(`${token}: ${r.description}`).toMatch(/: \S/);
-      for (const [k, p] of [...Object.entries(r.inputProperties), ...Object.entries(r.properties)]) expect(`${token}.${k}: ${p.description ?? ""}`).toMatch(/: \S/);
+      for (const [k, p] of [...Object.entries(r.inputProperties), ...Object.entries(r.properties)])
+        expect(`${token}.${k}: ${p.description ?? ""}`).toMatch(/: \S/);
     }
     for (const [token, f] of Object.entries(schema.functions)) expect(`${token}: ${f.description}`).toMatch(/: \S/);
   });
@@ -76,7 +88,9 @@ describe("schema.json", () => {
     const generated = buildSchema(readPackageInfo(ROOT));
     const missing = undocumentedParts(generated);
     if (missing.length > 0) {
-      throw new Error(`${missing.length} parts of the schema have no description; describe each where it is defined (a PropertySpec's description, zod .describe() on a function's argument or result, a SettingSpec's description):\n${missing.join("\n")}`);
+      throw new Error(
+        `${missing.length} parts of the schema have no description; describe each where it is defined (a PropertySpec's description, zod .describe() on a function's argument or result, a SettingSpec's description):\n${missing.join("\n")}`,
+      );
     }
     expect(describedParts(generated).length).toBeGreaterThan(500);
   });
@@ -112,7 +126,11 @@ describe("schema.json", () => {
         const own = spec.description.trim().replace(/[.!?]$/, "");
         expect([where, text.startsWith(own)]).toEqual([where, true]);
         const notes: Array<[boolean | undefined, string, RegExp]> = [
-          [spec.replaceOnChange, isActionResource(def) ? `Changing it runs the ${def.type} again (a replacement).` : `Changing it replaces the ${def.type}.`, /\b(a change|changing it|any change) (replaces|runs|performs|makes)\b/i],
+          [
+            spec.replaceOnChange,
+            isActionResource(def) ? `Changing it runs the ${def.type} again (a replacement).` : `Changing it replaces the ${def.type}.`,
+            /\b(a change|changing it|any change) (replaces|runs|performs|makes)\b/i,
+          ],
           [spec.createOnly, "Changing only this is no diff.", /\b(later )?change is no diff\b/i],
           [spec.secret, "Secret: kept encrypted in state.", /\bsecret\b/i],
           [spec.default !== undefined, `Default: \`${String(spec.default)}\`.`, /\bdefault\b/i],
@@ -142,13 +160,25 @@ describe("schema.json", () => {
       expect(schema.config.variables[`${host}OperationTimeout`].description).toContain(`then to ${table.describeDefaults()}.`);
       for (const k of kinds) expect([host, readme.includes(`| ${host} | ${k.waits} | ${formatSeconds(k.seconds)} |`)]).toEqual([host, true]);
       const described = [
-        ...Object.entries(schema.resources).filter(([t, r]) => t.startsWith(`vps:${host}:`) && r.inputProperties.operationTimeout).map(([t, r]) => [t, r.inputProperties.operationTimeout.description!] as const),
-        ...Object.entries(schema.functions).filter(([t, f]) => t.startsWith(`vps:${host}:`) && f.inputs?.properties.operationTimeout).map(([t, f]) => [t, f.inputs!.properties.operationTimeout.description!] as const),
+        ...Object.entries(schema.resources)
+          .filter(([t, r]) => t.startsWith(`vps:${host}:`) && r.inputProperties.operationTimeout)
+          .map(([t, r]) => [t, r.inputProperties.operationTimeout.description!] as const),
+        ...Object.entries(schema.functions)
+          .filter(([t, f]) => t.startsWith(`vps:${host}:`) && f.inputs?.properties.operationTimeout)
+          .map(([t, f]) => [t, f.inputs!.properties.operationTimeout.description!] as const),
       ];
       expect(described.length).toBeGreaterThan(0);
       for (const [token, text] of described) {
-        expect([token, text]).toEqual([token, expect.stringMatching(/^Seconds each wait of this (resource|call) may take: every wait of an operation .* gets the whole limit; the waits do not share one deadline\. Unset: /)]);
-        expect([token, text]).toEqual([token, expect.stringContaining(`config \`${host}:operationTimeout\` / \`${host.toUpperCase()}_OPERATION_TIMEOUT\`, then `)]);
+        expect([token, text]).toEqual([
+          token,
+          expect.stringMatching(
+            /^Seconds each wait of this (resource|call) may take: every wait of an operation .* gets the whole limit; the waits do not share one deadline\. Unset: /,
+          ),
+        ]);
+        expect([token, text]).toEqual([
+          token,
+          expect.stringContaining(`config \`${host}:operationTimeout\` / \`${host.toUpperCase()}_OPERATION_TIMEOUT\`, then `),
+        ]);
         const numbers = [...text.matchAll(/(\d+) s\b/g)].map((m) => Number(m[1]));
         expect([token, numbers.length > 0 && numbers.every((n) => seconds.includes(n))]).toEqual([token, true]);
       }
@@ -179,13 +209,18 @@ describe("schema.json", () => {
     expect(schema.resources["vps:flops:PublicKey"].requiredInputs).toEqual(["publicKey"]);
     const tariffs = schema.functions["vps:flops:getTariffs"];
     expect(tariffs.inputs).toBeUndefined();
-    expect(tariffs.outputs).toEqual({ properties: { tariffs: { type: "array", items: { $ref: "#/types/vps:flops:GetTariffsTariff" }, description: expect.stringMatching(/\S/) } }, required: ["tariffs"] });
+    expect(tariffs.outputs).toEqual({
+      properties: { tariffs: { type: "array", items: { $ref: "#/types/vps:flops:GetTariffsTariff" }, description: expect.stringMatching(/\S/) } },
+      required: ["tariffs"],
+    });
   });
 
   it("has every host setting as a config variable vps:<host><Key>, secret where the setting is, with its environment variable", () => {
     const settings = pluginSettings(hostNames());
     expect(Object.keys(schema.config.variables)).toEqual(settings.map((s) => s.name));
-    expect(Object.keys(schema.config.variables)).toEqual(expect.arrayContaining(["flopsClientId", "flopsApiKey", "flopsEndpoint", "vpsorgToken", "netangelsToken", "hostkeyApiKey"]));
+    expect(Object.keys(schema.config.variables)).toEqual(
+      expect.arrayContaining(["flopsClientId", "flopsApiKey", "flopsEndpoint", "vpsorgToken", "netangelsToken", "hostkeyApiKey"]),
+    );
     for (const s of settings) {
       const v = schema.config.variables[s.name];
       expect([s.name, v.secret === true]).toEqual([s.name, s.spec.secret === true]);

@@ -40,7 +40,11 @@ describe("secret inputs are registered as secrets", () => {
   });
 
   it("every input marked secret in any resource description", async () => {
-    const secretInputs = allResources().flatMap((def) => Object.entries(def.inputs).filter(([, s]) => s.secret).map(([k]) => ({ def, key: k })));
+    const secretInputs = allResources().flatMap((def) =>
+      Object.entries(def.inputs)
+        .filter(([, s]) => s.secret)
+        .map(([k]) => ({ def, key: k })),
+    );
     expect(secretInputs.map((s) => `${s.def.host}:${s.def.type}.${s.key}`)).toContain("flops:Server.password");
     const captured = await captureResources(() => {
       for (const { def, key } of secretInputs) new DescribedResource(def, `${def.host}-${def.type}-${key}`, { [key]: "plain-value" });

@@ -71,7 +71,15 @@ describe("sdk/", () => {
   });
 
   it("the declarations of flops.Server carry each property's description (what an editor shows on hover)", () => {
-    const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, skipLibCheck: true, esModuleInterop: true, declaration: true, emitDeclarationOnly: true };
+    const options: ts.CompilerOptions = {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      strict: true,
+      skipLibCheck: true,
+      esModuleInterop: true,
+      declaration: true,
+      emitDeclarationOnly: true,
+    };
     const emitted = new Map<string, string>();
     const entry = path.join(ROOT, "sdk", "flops", "server.ts");
     const program = ts.createProgram([entry], options);
@@ -94,10 +102,24 @@ describe("sdk/", () => {
     expect(Object.keys(flops).sort()).toEqual(
       [
         ...["Server", "PublicKey", "Snapshot", "BackupPolicy", "IpAddress", "SnapshotRollback", "ServerRestart", "BackupRollback"],
-        ...["getTenants", "getDistributions", "getTariffs", "getSoftware", "getServers", "getServer", "getPublicKeys", "getSnapshots", "getBackups", "getBackupDownloadUrl", "getOperation"].flatMap((f) => [f, `${f}Output`]),
+        ...[
+          "getTenants",
+          "getDistributions",
+          "getTariffs",
+          "getSoftware",
+          "getServers",
+          "getServer",
+          "getPublicKeys",
+          "getSnapshots",
+          "getBackups",
+          "getBackupDownloadUrl",
+          "getOperation",
+        ].flatMap((f) => [f, `${f}Output`]),
       ].sort(),
     );
-    expect(Object.keys(netangels)).toEqual(expect.arrayContaining(["compareBackupDates", "latestBackupDate", "requestBackupFilesArchive", "requestBackupFilesArchiveOutput"]));
+    expect(Object.keys(netangels)).toEqual(
+      expect.arrayContaining(["compareBackupDates", "latestBackupDate", "requestBackupFilesArchive", "requestBackupFilesArchiveOutput"]),
+    );
     expect(RESOURCE_CHECKS).toHaveLength(allResources().length);
     expect(FUNCTION_CHECKS).toHaveLength(allFunctions().length);
   });
@@ -108,7 +130,15 @@ describe("sdk/", () => {
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 /** The values an argument resolves to, with every Input at every level resolved. */
 type Resolved<T> =
-  T extends pulumi.OutputInstance<infer U> ? Resolved<U> : T extends Promise<infer U> ? Resolved<U> : T extends (infer E)[] ? Resolved<E>[] : T extends object ? { [K in keyof T]: Resolved<T[K]> } : T;
+  T extends pulumi.OutputInstance<infer U>
+    ? Resolved<U>
+    : T extends Promise<infer U>
+      ? Resolved<U>
+      : T extends (infer E)[]
+        ? Resolved<E>[]
+        : T extends object
+          ? { [K in keyof T]: Resolved<T[K]> }
+          : T;
 /** Everything the zod-inferred type accepts is accepted, and both resolve to the same values. */
 type Accepts<Generated, Inferred> = [Inferred] extends [Generated] ? Equal<Resolved<Generated>, Resolved<Inferred>> : false;
 
@@ -119,17 +149,19 @@ type ResourceMatches<C extends abstract new (...args: never[]) => VpsResource, D
       : false
     : false;
 
-type FunctionMatches<F extends (args?: never) => unknown, O extends (args?: never) => unknown, D> =
-  D extends { args: infer A extends z.ZodType; result: infer R extends z.ZodType }
-    ? [
-        Equal<Parameters<F>[0], FunctionArgs<A> | undefined>,
-        Equal<ReturnType<F>, Promise<z.infer<R>>>,
-        Accepts<Parameters<O>[0], OutputArgs<A> | undefined>,
-        Equal<ReturnType<O>, pulumi.Output<z.infer<R>>>,
-      ] extends [true, true, true, true]
-      ? true
-      : false
-    : false;
+type FunctionMatches<F extends (args?: never) => unknown, O extends (args?: never) => unknown, D> = D extends {
+  args: infer A extends z.ZodType;
+  result: infer R extends z.ZodType;
+}
+  ? [
+      Equal<Parameters<F>[0], FunctionArgs<A> | undefined>,
+      Equal<ReturnType<F>, Promise<z.infer<R>>>,
+      Accepts<Parameters<O>[0], OutputArgs<A> | undefined>,
+      Equal<ReturnType<O>, pulumi.Output<z.infer<R>>>,
+    ] extends [true, true, true, true]
+    ? true
+    : false
+  : false;
 
 const RESOURCE_CHECKS: true[] = [
   true satisfies ResourceMatches<typeof flops.Server, typeof serverResource>,
@@ -170,7 +202,11 @@ const FUNCTION_CHECKS: true[] = [
   true satisfies FunctionMatches<typeof netangels.getVmBackups, typeof netangels.getVmBackupsOutput, typeof netangelsFns.getVmBackupsFunction>,
   true satisfies FunctionMatches<typeof netangels.getVolumeBackups, typeof netangels.getVolumeBackupsOutput, typeof netangelsFns.getVolumeBackupsFunction>,
   true satisfies FunctionMatches<typeof netangels.getBackupFiles, typeof netangels.getBackupFilesOutput, typeof netangelsFns.getBackupFilesFunction>,
-  true satisfies FunctionMatches<typeof netangels.requestBackupFilesArchive, typeof netangels.requestBackupFilesArchiveOutput, typeof netangelsFns.requestBackupFilesArchiveFunction>,
+  true satisfies FunctionMatches<
+    typeof netangels.requestBackupFilesArchive,
+    typeof netangels.requestBackupFilesArchiveOutput,
+    typeof netangelsFns.requestBackupFilesArchiveFunction
+  >,
   true satisfies FunctionMatches<typeof hostkey.getSnapshots, typeof hostkey.getSnapshotsOutput, typeof hostkeyFns.getSnapshotsFunction>,
   true satisfies FunctionMatches<typeof hostkey.getStats, typeof hostkey.getStatsOutput, typeof hostkeyFns.getStatsFunction>,
 ];

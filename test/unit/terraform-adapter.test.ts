@@ -47,7 +47,8 @@ function config(type: string, attrs: TfObject): TfObject {
 }
 
 const dv = (type: string, v: TfValue): DynamicValueMsg => ({ msgpack: Buffer.from(encodeValue(v, schema(type).cty)) });
-const undv = (type: string, m: DynamicValueMsg | undefined): TfObject | null => (m?.msgpack ? (decodeValue(m.msgpack, schema(type).cty) as TfObject | null) : null);
+const undv = (type: string, m: DynamicValueMsg | undefined): TfObject | null =>
+  m?.msgpack ? (decodeValue(m.msgpack, schema(type).cty) as TfObject | null) : null;
 
 function noErrors(diags: Diagnostic[]): void {
   const errors = diags.filter((d) => d.severity === "ERROR");
@@ -67,12 +68,29 @@ const privates = new Map<string, Buffer | undefined>();
 const keyOf = (type: string, state: TfObject | null) => `${type}/${String(state?.id)}`;
 
 async function plan(type: string, prior: TfObject | null, cfg: TfObject) {
-  const r = await provider.planResourceChange({ type_name: type, prior_state: dv(type, prior), proposed_new_state: dv(type, proposed(type, prior, cfg)), config: dv(type, cfg), prior_private: privates.get(keyOf(type, prior)) });
-  return { planned: undv(type, r.planned_state), plannedPrivate: r.planned_private, requiresReplace: (r.requires_replace ?? []) as Array<{ steps: Array<{ attribute_name: string }> }>, diagnostics: r.diagnostics };
+  const r = await provider.planResourceChange({
+    type_name: type,
+    prior_state: dv(type, prior),
+    proposed_new_state: dv(type, proposed(type, prior, cfg)),
+    config: dv(type, cfg),
+    prior_private: privates.get(keyOf(type, prior)),
+  });
+  return {
+    planned: undv(type, r.planned_state),
+    plannedPrivate: r.planned_private,
+    requiresReplace: (r.requires_replace ?? []) as Array<{ steps: Array<{ attribute_name: string }> }>,
+    diagnostics: r.diagnostics,
+  };
 }
 
 async function apply(type: string, prior: TfObject | null, planned: TfObject | null, cfg: TfObject | null, plannedPrivate?: Buffer) {
-  const r = await provider.applyResourceChange({ type_name: type, prior_state: dv(type, prior), planned_state: dv(type, planned), config: dv(type, cfg), planned_private: plannedPrivate ?? privates.get(keyOf(type, prior)) });
+  const r = await provider.applyResourceChange({
+    type_name: type,
+    prior_state: dv(type, prior),
+    planned_state: dv(type, planned),
+    config: dv(type, cfg),
+    planned_private: plannedPrivate ?? privates.get(keyOf(type, prior)),
+  });
   const state = undv(type, r.new_state);
   privates.set(keyOf(type, state), r.private);
   return { state, diagnostics: r.diagnostics };
@@ -164,9 +182,21 @@ describe("plan and apply of vps_flops_server", () => {
 
   it("fails a bad input at plan, naming the attribute with its Terraform name", async () => {
     const p = await plan(T, state, config(T, { ...base, ip_count: 5 }));
-    expect(p.diagnostics).toEqual([expect.objectContaining({ severity: "ERROR", summary: expect.stringMatching(/vps_flops_server ip_count: must be 0–2/), attribute: { steps: [{ attribute_name: "ip_count" }] } })]);
-    const v = await provider.validateResourceConfig({ type_name: T, config: dv(T, config(T, { ...base, memory: 100, timeouts: { create: "soon", read: null, update: null, delete: null } })) });
-    expect(v.diagnostics.map((d) => d.attribute?.steps)).toEqual([[{ attribute_name: "timeouts" }, { attribute_name: "create" }], [{ attribute_name: "memory" }]]);
+    expect(p.diagnostics).toEqual([
+      expect.objectContaining({
+        severity: "ERROR",
+        summary: expect.stringMatching(/vps_flops_server ip_count: must be 0–2/),
+        attribute: { steps: [{ attribute_name: "ip_count" }] },
+      }),
+    ]);
+    const v = await provider.validateResourceConfig({
+      type_name: T,
+      config: dv(T, config(T, { ...base, memory: 100, timeouts: { create: "soon", read: null, update: null, delete: null } })),
+    });
+    expect(v.diagnostics.map((d) => d.attribute?.steps)).toEqual([
+      [{ attribute_name: "timeouts" }, { attribute_name: "create" }],
+      [{ attribute_name: "memory" }],
+    ]);
   });
 
   it("says cross-attribute rules with Terraform names", async () => {
@@ -199,13 +229,20 @@ describe("timeouts and a create that fails after the object exists", () => {
 
   it("waits no longer than timeouts.create, and keeps the half-made server in state with its id", async () => {
     sim.hangNextOperation("VM_INSTALL");
-    const cfg = config(T, { name: "tf-slow", distribution: "DEBIAN", tariff: "Облачный 1024", timeouts: { create: "300ms", read: null, update: null, delete: null } });
+    const cfg = config(T, {
+      name: "tf-slow",
+      distribution: "DEBIAN",
+      tariff: "Облачный 1024",
+      timeouts: { create: "300ms", read: null, update: null, delete: null },
+    });
     const p = await plan(T, null, cfg);
     noErrors(p.diagnostics);
     const started = Date.now();
     const a = await apply(T, null, p.planned, cfg);
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(a.diagnostics).toEqual([expect.objectContaining({ severity: "ERROR", summary: expect.stringMatching(/vps_flops_server "tf-slow".*did not finish/) })]);
+    expect(a.diagnostics).toEqual([
+      expect.objectContaining({ severity: "ERROR", summary: expect.stringMatching(/vps_flops_server "tf-slow".*did not finish/) }),
+    ]);
     // OpenTofu records a state returned with an error as tainted: the next apply replaces it, destroy deletes it.
     const vm = sim.vms().find((v) => v.name === "tf-slow");
     expect(a.state).toMatchObject({ id: String(vm?.id), name: "tf-slow", ip_addresses: null });

@@ -7,7 +7,18 @@ import { decode, encode, ExtData } from "@msgpack/msgpack";
 import { containsUnknown, decodeValue, encodeValue, fromJson, impliedType, sameValue, type TfObject, Typed, UNKNOWN } from "../../provider/terraform/codec";
 import type { CtyType } from "../../provider/terraform/types";
 
-const SERVER: CtyType = ["object", { id: "string", name: "string", memory: "number", ids: ["list", "string"], on: "bool", triggers: "dynamic", clone: ["object", { server_id: "string", snapshot_id: "number" }] }];
+const SERVER: CtyType = [
+  "object",
+  {
+    id: "string",
+    name: "string",
+    memory: "number",
+    ids: ["list", "string"],
+    on: "bool",
+    triggers: "dynamic",
+    clone: ["object", { server_id: "string", snapshot_id: "number" }],
+  },
+];
 
 describe("msgpack DynamicValue", () => {
   it("writes an unknown value as go-cty's fixext1 of type 0", () => {
@@ -61,7 +72,10 @@ describe("msgpack DynamicValue", () => {
   });
 
   it("reads state JSON, dropping attributes an older schema had and typing dynamic values", () => {
-    const v = fromJson({ id: "1", gone: "x", triggers: { value: ["a"], type: ["tuple", ["string"]] } }, ["object", { id: "string", triggers: "dynamic" }]) as Record<string, unknown>;
+    const v = fromJson({ id: "1", gone: "x", triggers: { value: ["a"], type: ["tuple", ["string"]] } }, [
+      "object",
+      { id: "string", triggers: "dynamic" },
+    ]) as Record<string, unknown>;
     expect(v.gone).toBeUndefined();
     expect(v.triggers).toEqual(new Typed(["tuple", ["string"]], ["a"]));
   });

@@ -56,7 +56,9 @@ describe("attribute flags from the description", () => {
 
   it("makes lastOperationSeconds, on every resource that waits, a computed map of numbers the configuration cannot set", () => {
     const waiting = allResources().filter((d) => "lastOperationSeconds" in d.outputs);
-    expect(waiting.map((d) => `${d.host}:${d.type}`)).toEqual(expect.arrayContaining(["flops:Server", "vpsorg:Snapshot", "netangels:Backup", "hostkey:Snapshot"]));
+    expect(waiting.map((d) => `${d.host}:${d.type}`)).toEqual(
+      expect.arrayContaining(["flops:Server", "vpsorg:Snapshot", "netangels:Backup", "hostkey:Snapshot"]),
+    );
     for (const d of waiting) {
       const a = attr(resourceTypeName(d), "last_operation_seconds");
       expect(a).toMatchObject({ required: false, optional: false, computed: true, input: false });
@@ -75,7 +77,12 @@ describe("attribute flags from the description", () => {
     expect(attr("vps_flops_server", "password").sensitive).toBe(true);
     expect(attr("vps_flops_server", "ip_addresses")).toMatchObject({ computed: true, optional: false, required: false, input: false });
     const provider = providerProtoSchema(schemas.settings).block.attributes;
-    expect(provider.filter((a) => a.sensitive).map((a) => a.name).sort()).toEqual(["flops_api_key", "hostkey_api_key", "hostkey_token", "netangels_token", "vpsorg_token"]);
+    expect(
+      provider
+        .filter((a) => a.sensitive)
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(["flops_api_key", "hostkey_api_key", "hostkey_token", "netangels_token", "vpsorg_token"]);
     expect(provider.find((a) => a.name === "flops_api_key")?.description).toMatch(/FLOPS_API_KEY/);
   });
 
@@ -157,6 +164,9 @@ describe("zod → cty types", () => {
   });
 
   it("maps objects with snake_case members", () => {
-    expect(ctyType(tfTypeOf(z.object({ serverId: z.string(), snapshotId: z.number().optional() }), "input"))).toEqual(["object", { server_id: "string", snapshot_id: "number" }]);
+    expect(ctyType(tfTypeOf(z.object({ serverId: z.string(), snapshotId: z.number().optional() }), "input"))).toEqual([
+      "object",
+      { server_id: "string", snapshot_id: "number" },
+    ]);
   });
 });

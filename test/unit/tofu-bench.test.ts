@@ -1,6 +1,11 @@
 import { END, median, renderTable, replaceSection, START, type EngineRun, type Sample } from "../../scripts/tofu-bench";
 
-const sample = (applyMs: number, operationsMs: number, emptyPlanMs: number): Sample => ({ applyMs, operationsMs, operations: ["VM_INSTALL 1.50 s"], emptyPlanMs });
+const sample = (applyMs: number, operationsMs: number, emptyPlanMs: number): Sample => ({
+  applyMs,
+  operationsMs,
+  operations: ["VM_INSTALL 1.50 s"],
+  emptyPlanMs,
+});
 
 describe("median", () => {
   it("takes the middle of an odd count and the mean of the two middles of an even one, whatever the order", () => {
@@ -12,8 +17,18 @@ describe("median", () => {
 describe("renderTable", () => {
   it("has one row per engine with the medians of its runs, wall ÷ operations and the rest", () => {
     const engines: EngineRun[] = [
-      { engine: "OpenTofu v1.12.6, terraform-provider-vps (HCL)", apply: "tofu apply -auto-approve", emptyPlan: "tofu plan", samples: [sample(7000, 1500, 3600), sample(6000, 1500, 3500), sample(6370, 1500, 3540)] },
-      { engine: "Pulumi v3.276.0, pulumi-resource-vps (YAML)", apply: "pulumi up --yes", emptyPlan: "pulumi preview", samples: [sample(9000, 1510, 4000), sample(8000, 1490, 4200), sample(12000, 1500, 3900)] },
+      {
+        engine: "OpenTofu v1.12.6, terraform-provider-vps (HCL)",
+        apply: "tofu apply -auto-approve",
+        emptyPlan: "tofu plan",
+        samples: [sample(7000, 1500, 3600), sample(6000, 1500, 3500), sample(6370, 1500, 3540)],
+      },
+      {
+        engine: "Pulumi v3.276.0, pulumi-resource-vps (YAML)",
+        apply: "pulumi up --yes",
+        emptyPlan: "pulumi preview",
+        samples: [sample(9000, 1510, 4000), sample(8000, 1490, 4200), sample(12000, 1500, 3900)],
+      },
     ];
     expect(renderTable(engines)).toEqual([
       "| engine | apply, wall | sum of operation times | wall ÷ operations | rest | empty plan right after |",

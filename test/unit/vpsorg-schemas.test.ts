@@ -24,7 +24,9 @@ const fixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURES
 
 describe("vpsorg schemas: every seed example parses", () => {
   it("has a schema for every fixture file and a fixture for every schema entry", () => {
-    const files = readdirSync(FIXTURES).filter((f) => f.endsWith(".json")).sort();
+    const files = readdirSync(FIXTURES)
+      .filter((f) => f.endsWith(".json"))
+      .sort();
     expect(files).toEqual(Object.keys(schemaByFixture).sort());
   });
 
@@ -66,10 +68,22 @@ describe("vpsorg schemas: every seed example parses", () => {
 });
 
 describe("vpsorg error bodies", () => {
-  const call: ApiCall<z.ZodType> = { operation: "POST /snapshots/", method: "POST", path: "/snapshots/", repeat: "once", priority: "mutate", schema: s.snapshotSchema };
+  const call: ApiCall<z.ZodType> = {
+    operation: "POST /snapshots/",
+    method: "POST",
+    path: "/snapshots/",
+    repeat: "once",
+    priority: "mutate",
+    schema: s.snapshotSchema,
+  };
   /** What the HTTP client makes of a VPS.org answer: its status rules with the VPS.org body decoder. */
   const decodeVpsorgError = (r: RawResponse, c: ApiCall<z.ZodType>) => answerError(HOST, r, c, decodeVpsorgVendor, 0);
-  const res = (status: number, body: unknown): RawResponse => ({ status, headers: {}, text: typeof body === "string" ? body : JSON.stringify(body), body: typeof body === "string" ? undefined : body });
+  const res = (status: number, body: unknown): RawResponse => ({
+    status,
+    headers: {},
+    text: typeof body === "string" ? body : JSON.stringify(body),
+    body: typeof body === "string" ? undefined : body,
+  });
 
   it("reads DRF detail, error/message, message and field errors", () => {
     expect(vendorMessage({ detail: "Invalid token." }, "")).toBe("Invalid token.");

@@ -34,7 +34,9 @@ describe("waitForRestore", () => {
 
   it("an answer that says failed fails at once with the API's message", async () => {
     const client = fakeClient(["stopped"]);
-    await expect(waitForRestore({ ...base, client, ctx: ctx(), answer: { status: "failed", message: "no space left" } })).rejects.toThrow(/failed: the host reported a failure; the host answered failed: no space left/);
+    await expect(waitForRestore({ ...base, client, ctx: ctx(), answer: { status: "failed", message: "no space left" } })).rejects.toThrow(
+      /failed: the host reported a failure; the host answered failed: no space left/,
+    );
     expect(client.calls).toBe(0);
   });
 
@@ -52,20 +54,36 @@ describe("waitForRestore", () => {
   });
 
   it("a server that ends in error fails, naming the status", async () => {
-    await expect(waitForRestore({ ...base, client: fakeClient(["restoring", "error"]), ctx: ctx(), answer: { status: "success", server: { status: "restoring" } } })).rejects.toThrow(/the server ended in status "error"/);
+    await expect(
+      waitForRestore({ ...base, client: fakeClient(["restoring", "error"]), ctx: ctx(), answer: { status: "success", server: { status: "restoring" } } }),
+    ).rejects.toThrow(/the server ended in status "error"/);
   });
 
   it("times out on the injected clock, naming the server", async () => {
     const clock = new FakeClock();
-    await expect(waitForRestore({ ...base, timeoutMs: 120_000, client: fakeClient(["restoring"]), ctx: ctx(clock), answer: { status: "success", server: { status: "restoring" } } })).rejects.toThrow(
-      /waiting for restore of server 12345 from snapshot 801 failed: timed out; it did not finish within 120 s \(last seen: restoring\)/,
-    );
+    await expect(
+      waitForRestore({
+        ...base,
+        timeoutMs: 120_000,
+        client: fakeClient(["restoring"]),
+        ctx: ctx(clock),
+        answer: { status: "success", server: { status: "restoring" } },
+      }),
+    ).rejects.toThrow(/waiting for restore of server 12345 from snapshot 801 failed: timed out; it did not finish within 120 s \(last seen: restoring\)/);
     expect(clock.slept).toBeGreaterThanOrEqual(120_000);
   });
 });
 
 describe("waitUntilCompleted", () => {
-  const item = (status: string, extra: Record<string, unknown> = {}) => ({ id: 802, server: { id: 1, name: "s" }, name: "n", status, size_mb: null, created_at: "2025-01-16T16:15:00Z", ...extra });
+  const item = (status: string, extra: Record<string, unknown> = {}) => ({
+    id: 802,
+    server: { id: 1, name: "s" },
+    name: "n",
+    status,
+    size_mb: null,
+    created_at: "2025-01-16T16:15:00Z",
+    ...extra,
+  });
 
   it("waits while in_progress, returns the object once completed", async () => {
     const seq = [item("in_progress"), item("in_progress"), item("completed", { size_mb: 10 })];
@@ -77,10 +95,14 @@ describe("waitUntilCompleted", () => {
   });
 
   it("any other status fails with that status and the object's message", async () => {
-    await expect(waitUntilCompleted({ kind: "backup", id: 802, list: async () => [item("error", { message: "quota" })], timeoutMs: 60_000, ctx: ctx() })).rejects.toThrow(/creating backup 802 failed: the backup ended with status "error"; the host answered error: quota/);
+    await expect(
+      waitUntilCompleted({ kind: "backup", id: 802, list: async () => [item("error", { message: "quota" })], timeoutMs: 60_000, ctx: ctx() }),
+    ).rejects.toThrow(/creating backup 802 failed: the backup ended with status "error"; the host answered error: quota/);
   });
 
   it("an object that disappears fails, saying so", async () => {
-    await expect(waitUntilCompleted({ kind: "snapshot", id: 802, list: async () => [], timeoutMs: 60_000, ctx: ctx() })).rejects.toThrow(/disappeared from the listing/);
+    await expect(waitUntilCompleted({ kind: "snapshot", id: 802, list: async () => [], timeoutMs: 60_000, ctx: ctx() })).rejects.toThrow(
+      /disappeared from the listing/,
+    );
   });
 });

@@ -71,8 +71,4 @@ const ipMove: Handler = (ctx, p, ids) => {
   return startOp(ctx, OPERATION_TYPES.ipMove, vm, move, { locks: [vm.id, dest.id], failure: kind ? guestError(kind) : undefined });
 };
 
-export const ADDRESS_ROUTES: Route[] = [
-  route("/vm/:vmId/ip_add", ipAdd),
-  route("/vm/:vmId/ip_delete", ipDelete),
-  route("/vm/:vmId/ip_move", ipMove),
-];
+export const ADDRESS_ROUTES: Route[] = [route("/vm/:vmId/ip_add", ipAdd), route("/vm/:vmId/ip_delete", ipDelete), route("/vm/:vmId/ip_move", ipMove)];

@@ -16,6 +16,4 @@ export const CATALOG_ROUTES: Route[] = [
   route("/tariffs", (ctx) => ok({ result: ctx.state.catalog.tariffs.map((t) => ({ ...t })) })),
 ];
 
-export const OPERATION_ROUTES: Route[] = [
-  route("/operation/:operationId", operation),
-];
+export const OPERATION_ROUTES: Route[] = [route("/operation/:operationId", operation)];

@@ -19,7 +19,8 @@ import { type FlopsContext, type Handler, numericId, ok, ownedVm, route, type Ro
 
 /** The VM calls: list and read, install, clone and reinstall, power, delete, and the changes to one VM. */
 
-const listVms: Handler = (ctx) => ok({ result: [...ctx.state.vms.values()].sort((a, b) => b.timeAdded - a.timeAdded || b.id - a.id).map((vm) => vmView(vm, ctx.state.keys)) });
+const listVms: Handler = (ctx) =>
+  ok({ result: [...ctx.state.vms.values()].sort((a, b) => b.timeAdded - a.timeAdded || b.id - a.id).map((vm) => vmView(vm, ctx.state.keys)) });
 
 const vmInfo: Handler = (ctx, _p, ids) => ok({ result: vmView(ctx.state.vm(numericId(ids, "vmId", "server")), ctx.state.keys) });
 
@@ -35,7 +36,10 @@ function guestSetup(ctx: FlopsContext, p: Params, keysInstalled: boolean) {
   return { password, publicKeys, softwareIds, openSupportAccess };
 }
 
-type NewVm = Pick<VmRecord, "tenantId" | "memory" | "disk" | "cpu" | "tariffId" | "ipAddresses" | "distribution" | "publicKeys" | "password" | "softwareIds" | "openSupportAccess"> &
+type NewVm = Pick<
+  VmRecord,
+  "tenantId" | "memory" | "disk" | "cpu" | "tariffId" | "ipAddresses" | "distribution" | "publicKeys" | "password" | "softwareIds" | "openSupportAccess"
+> &
   Partial<Pick<VmRecord, "diskContent">>;
 
 /**
@@ -101,7 +105,12 @@ const clone: Handler = (ctx, p, ids) => {
   ctx.ops.assertIdle(src.id);
   const ipAddresses = state.takeIps(src.ipAddresses.length);
   const { memory, disk, cpu, tariffId, distribution, diskContent } = image;
-  const guest = { publicKeys: src.publicKeys.map((k) => ({ ...k })), password: src.password, softwareIds: [...src.softwareIds], openSupportAccess: src.openSupportAccess };
+  const guest = {
+    publicKeys: src.publicKeys.map((k) => ({ ...k })),
+    password: src.password,
+    softwareIds: [...src.softwareIds],
+    openSupportAccess: src.openSupportAccess,
+  };
   const vm = addNewVm(ctx, p, { tenantId, memory, disk, cpu, tariffId, ipAddresses, distribution, diskContent, ...guest });
   const started = startOp(ctx, OPERATION_TYPES.clone, vm, (live) => {
     live.installed = true;

@@ -34,7 +34,11 @@ export const HOSTKEY_SNAPSHOT = "before-upgrade.v1";
  */
 export const SEEDED: Record<Host, Record<string, string>> = {
   flops: { [FLOPS_SERVER_ID]: `server ${FLOPS_SERVER_ID}` },
-  vpsorg: { [VPSORG_SERVER_ID]: `server ${VPSORG_SERVER_ID}`, [VPSORG_BACKUP_ID]: `server ${VPSORG_SERVER_ID}`, [VPSORG_SNAPSHOT_ID]: `server ${VPSORG_SERVER_ID}` },
+  vpsorg: {
+    [VPSORG_SERVER_ID]: `server ${VPSORG_SERVER_ID}`,
+    [VPSORG_BACKUP_ID]: `server ${VPSORG_SERVER_ID}`,
+    [VPSORG_SNAPSHOT_ID]: `server ${VPSORG_SERVER_ID}`,
+  },
   netangels: { [NETANGELS_VM_ID]: `VM ${NETANGELS_VM_ID}` },
   hostkey: { [HOSTKEY_SERVER_ID]: `VM ${HOSTKEY_SERVER_ID}` },
 };
@@ -56,7 +60,12 @@ function between(requests: LoggedRequest[], from = 0, to = Infinity): LoggedRequ
   return requests.filter((r) => r.at >= from && r.at < to);
 }
 
-function settings(host: Host, runtime: "nodejs" | "yaml", values: Record<string, string>, secrets: string[]): { config: Record<string, string>; secretKeys: string[] } {
+function settings(
+  host: Host,
+  runtime: "nodejs" | "yaml",
+  values: Record<string, string>,
+  secrets: string[],
+): { config: Record<string, string>; secretKeys: string[] } {
   const key = (k: string) => (runtime === "nodejs" ? `${host}:${k}` : `vps:${host}${k.charAt(0).toUpperCase()}${k.slice(1)}`);
   return { config: Object.fromEntries(Object.entries(values).map(([k, v]) => [key(k), v])), secretKeys: secrets.map(key) };
 }
@@ -76,10 +85,20 @@ export async function startDocsAccount(host: Host, opts: { restoresHostkeySnapsh
       config: (runtime) => settings(host, runtime, { endpoint: sim.endpoint, clientId: sim.clientId, apiKey: sim.apiKey }, ["apiKey"]),
       credentials: [sim.apiKey],
       inventory: () => ({
-        vms: sim.vms().map((vm) => ({ id: vm.id, name: vm.name, state: vm.state, backupPolicy: vm.backupPolicy, ipAddresses: [...vm.ipAddresses].sort(), snapshots: sim.snapshots(vm.id).map((s) => s.name) })),
+        vms: sim.vms().map((vm) => ({
+          id: vm.id,
+          name: vm.name,
+          state: vm.state,
+          backupPolicy: vm.backupPolicy,
+          ipAddresses: [...vm.ipAddresses].sort(),
+          snapshots: sim.snapshots(vm.id).map((s) => s.name),
+        })),
         publicKeys: sim.publicKeys().map((k) => k.name),
       }),
-      mutations: (from, to) => between(sim.server.requests, from, to).filter((r) => FLOPS_MUTATION.test(r.path)).map((r) => r.path.replace(/^\/api\/v1/, "")),
+      mutations: (from, to) =>
+        between(sim.server.requests, from, to)
+          .filter((r) => FLOPS_MUTATION.test(r.path))
+          .map((r) => r.path.replace(/^\/api\/v1/, "")),
       stop: () => sim.stop(),
     };
   }
@@ -93,14 +112,22 @@ export async function startDocsAccount(host: Host, opts: { restoresHostkeySnapsh
       config: (runtime) => settings(host, runtime, { endpoint: sim.endpoint, token: sim.token }, ["token"]),
       credentials: [sim.token],
       inventory: () => ({ snapshots: [...sim.snapshots.keys()].sort(), backups: [...sim.backups.keys()].sort(), servers: [...sim.servers.keys()].sort() }),
-      mutations: (from, to) => between(sim.requests, from, to).filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`),
+      mutations: (from, to) =>
+        between(sim.requests, from, to)
+          .filter((r) => r.method !== "GET")
+          .map((r) => `${r.method} ${r.path}`),
       stop: () => sim.stop(),
     };
   }
   if (host === "netangels") {
     const sim = new NetangelsSimulator({ operationDurationMs: OPERATION_MS });
     await sim.start();
-    sim.addVm({ id: NETANGELS_VM_ID, name: "app-1", volumes: [{ id: NETANGELS_VOLUME_ID, name: "data", backups: [] }], backups: [{ date: NETANGELS_VM_BACKUP_DATE }] });
+    sim.addVm({
+      id: NETANGELS_VM_ID,
+      name: "app-1",
+      volumes: [{ id: NETANGELS_VOLUME_ID, name: "data", backups: [] }],
+      backups: [{ date: NETANGELS_VM_BACKUP_DATE }],
+    });
     sim.addBackup(NETANGELS_VM_ID, { date: NETANGELS_VOLUME_BACKUP_DATE, volumeId: NETANGELS_VOLUME_ID });
     return {
       host,
@@ -108,7 +135,10 @@ export async function startDocsAccount(host: Host, opts: { restoresHostkeySnapsh
       credentials: [sim.token, NetangelsSimulator.DEFAULT_TOKEN],
       // The API cannot delete backups, so they are not compared: destroy forgets a Backup and says so.
       inventory: () => sim.allVms().map((vm) => ({ id: vm.id, name: vm.name, state: vm.state, volumes: vm.volumes.map((v) => v.id) })),
-      mutations: (from, to) => between(sim.server.requests, from, to).filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`),
+      mutations: (from, to) =>
+        between(sim.server.requests, from, to)
+          .filter((r) => r.method !== "GET")
+          .map((r) => `${r.method} ${r.path}`),
       stop: () => sim.stop(),
     };
   }

@@ -60,10 +60,20 @@ function classify(s: Snippet): DocsProgram | undefined {
     const resources = Object.values(program?.resources ?? {});
     if (resources.length === 0) return undefined;
     const types = resources.map((r) => r.type);
-    const host = hostOf(s.file, types.filter((t) => t.startsWith("vps:")).map((t) => t.replace(/^vps:/, "")));
+    const host = hostOf(
+      s.file,
+      types.filter((t) => t.startsWith("vps:")).map((t) => t.replace(/^vps:/, "")),
+    );
     if (!host) throw new Error(`${where}: cannot tell which host the program is for`);
     const foreign = types.filter((t) => !t.startsWith("vps:"));
-    return { snippet: s, where, host, lang: "yaml", resourceTypes: types, skip: foreign.length ? `declares ${foreign.join(", ")}, another provider's resource` : undefined };
+    return {
+      snippet: s,
+      where,
+      host,
+      lang: "yaml",
+      resourceTypes: types,
+      skip: foreign.length ? `declares ${foreign.join(", ")}, another provider's resource` : undefined,
+    };
   }
   const imports = [...s.text.matchAll(TS_IMPORT)].map((m) => m[1]);
   const declared = [...s.text.matchAll(TS_RESOURCE)];
@@ -72,7 +82,14 @@ function classify(s: Snippet): DocsProgram | undefined {
   const host = hostOf(s.file, types);
   if (!host) throw new Error(`${where}: cannot tell which host the program is for`);
   const foreign = imports.filter((i) => !ALLOWED_TS_IMPORTS.has(i));
-  return { snippet: s, where, host, lang: "ts", resourceTypes: declared.map((m) => m[2]), skip: foreign.length ? `imports ${foreign.join(", ")}, which the package does not depend on` : undefined };
+  return {
+    snippet: s,
+    where,
+    host,
+    lang: "ts",
+    resourceTypes: declared.map((m) => m[2]),
+    skip: foreign.length ? `imports ${foreign.join(", ")}, which the package does not depend on` : undefined,
+  };
 }
 
 /** Every whole program of README.md and docs/, in file order. */
@@ -126,7 +143,8 @@ export function rounds(programs: DocsProgram[], seeded: Record<Host, Record<stri
   for (const p of programs) {
     const objects = existingObjects(p, seeded);
     const names = declaredNames(p);
-    const fits = (round: DocsProgram[]) => round.every((q) => !existingObjects(q, seeded).some((o) => objects.includes(o)) && !declaredNames(q).some((n) => names.includes(n)));
+    const fits = (round: DocsProgram[]) =>
+      round.every((q) => !existingObjects(q, seeded).some((o) => objects.includes(o)) && !declaredNames(q).some((n) => names.includes(n)));
     const round = out.find(fits);
     if (round) round.push(p);
     else out.push([p]);
@@ -139,7 +157,12 @@ export function rounds(programs: DocsProgram[], seeded: Record<Host, Record<stri
  * as written, their outputs prefixed with the host and the program's place (`flops0_ip`), without `plugins` (see yamlToRun).
  */
 export function mergeYaml(programs: DocsProgram[], project: string): { text: string; config: string[] } {
-  const merged: YamlProgram & { config: Record<string, unknown>; variables: Record<string, unknown>; resources: Record<string, unknown>; outputs: Record<string, unknown> } = {
+  const merged: YamlProgram & {
+    config: Record<string, unknown>;
+    variables: Record<string, unknown>;
+    resources: Record<string, unknown>;
+    outputs: Record<string, unknown>;
+  } = {
     name: project,
     runtime: "yaml",
     config: {},
@@ -182,7 +205,11 @@ module.exports = out;
 /** The TypeScript program as CommonJS for the Automation API driver (it loads `pulumi-vps` from the program directory). */
 export function tsToRun(p: DocsProgram): string {
   const ts = createRequire(require.resolve("typescript"))("typescript") as typeof import("typescript");
-  const out = ts.transpileModule(p.snippet.text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: "index.ts", reportDiagnostics: true });
+  const out = ts.transpileModule(p.snippet.text, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    fileName: "index.ts",
+    reportDiagnostics: true,
+  });
   if (out.diagnostics?.length) throw new Error(`${p.where}: ${out.diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")).join("; ")}`);
   return out.outputText;
 }

@@ -74,7 +74,8 @@ async function runOp(stack, op, givenOpts) {
         steps.push(s);
       }
       if (event.resOpFailedEvent) steps.push({ ...step(event.resOpFailedEvent), failed: true });
-      if (event.diagnosticEvent && event.diagnosticEvent.severity !== "debug") diagnostics.push({ severity: event.diagnosticEvent.severity, urn: event.diagnosticEvent.urn, message: event.diagnosticEvent.message });
+      if (event.diagnosticEvent && event.diagnosticEvent.severity !== "debug")
+        diagnostics.push({ severity: event.diagnosticEvent.severity, urn: event.diagnosticEvent.urn, message: event.diagnosticEvent.message });
     },
   };
   const result = { steps, diagnostics, startedAt: Date.now() };

@@ -45,7 +45,10 @@ export class Running {
   stderr = "";
   readonly exited: Promise<RunResult>;
 
-  constructor(readonly child: ChildProcess, echo: boolean) {
+  constructor(
+    readonly child: ChildProcess,
+    echo: boolean,
+  ) {
     child.stdout?.on("data", (d: Buffer) => {
       this.stdout += d.toString();
       this.output += d.toString();
@@ -58,7 +61,9 @@ export class Running {
     });
     this.exited = new Promise((resolve) => {
       child.on("close", (code, signal) => resolve({ code, signal, stdout: this.stdout, stderr: this.stderr, output: this.output }));
-      child.on("error", (e) => resolve({ code: -1, signal: null, stdout: this.stdout, stderr: `${this.stderr}${e.message}`, output: `${this.output}${e.message}` }));
+      child.on("error", (e) =>
+        resolve({ code: -1, signal: null, stdout: this.stdout, stderr: `${this.stderr}${e.message}`, output: `${this.output}${e.message}` }),
+      );
     });
   }
 
@@ -151,7 +156,9 @@ export class Workspace {
     fs.mkdirSync(path.join(this.scratch, "home"));
     this.dir = fs.mkdtempSync(path.join(opts.parentDir ?? path.join(PROGRAM_DIR, "runs"), `${opts.project}-`));
     fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `name: ${opts.project}\nruntime: ${opts.runtime ?? "nodejs"}\n${opts.projectYaml ?? ""}`);
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PULUMI_|FLOPS_|VPSORG_|NETANGELS_|HOSTKEY_|JEST_|NODE_OPTIONS$)/.test(k)));
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !/^(PULUMI_|FLOPS_|VPSORG_|NETANGELS_|HOSTKEY_|JEST_|NODE_OPTIONS$)/.test(k)),
+    );
     this.env = {
       ...inherited,
       // This Node first (the suite may run on another Node than the machine's), then the engine,
@@ -197,7 +204,8 @@ export class Workspace {
   /** `pulumi <args>`; throws with the output unless it exits 0 (or, with `expectFailure`, anything else). */
   async pulumi(args: string[], opts: { expectFailure?: boolean; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
     const r = await this.run(PULUMI, [...args, "--non-interactive"], opts);
-    if ((r.code === 0) === Boolean(opts.expectFailure)) throw new Error(`pulumi ${args.join(" ")} exited ${r.code ?? r.signal}, expected ${opts.expectFailure ? "a failure" : "0"}:\n${r.output}`);
+    if ((r.code === 0) === Boolean(opts.expectFailure))
+      throw new Error(`pulumi ${args.join(" ")} exited ${r.code ?? r.signal}, expected ${opts.expectFailure ? "a failure" : "0"}:\n${r.output}`);
     return r;
   }
 
@@ -235,7 +243,8 @@ export class Workspace {
     const line = r.stdout.split("\n").find((l) => l.startsWith("@@E2E-RESULT "));
     if (!line) throw new Error(`${op} ended (${r.code ?? r.signal}) without a result:\n${r.output}`);
     const result = { ...(JSON.parse(line.slice("@@E2E-RESULT ".length)) as Omit<InlineResult, "output">), output: r.output };
-    if (result.ok === Boolean(check.expectFailure)) throw new Error(`${op} ${result.ok ? "succeeded, expected a failure" : `failed: ${result.error}`}\n${r.output}`);
+    if (result.ok === Boolean(check.expectFailure))
+      throw new Error(`${op} ${result.ok ? "succeeded, expected a failure" : `failed: ${result.error}`}\n${r.output}`);
     return result;
   }
 
@@ -251,7 +260,8 @@ export class Workspace {
       .map((l) => ({ ...(JSON.parse(l.slice("@@E2E-RESULT ".length)) as Omit<InlineResult, "output">), output: r.output }));
     const failed = results.findIndex((x) => !x.ok);
     if (failed !== -1) throw new Error(`${ops[failed].op} failed: ${results[failed].error}\n${r.output}`);
-    if (results.length !== ops.length) throw new Error(`${ops.map((o) => o.op).join(", ")} ended (${r.code ?? r.signal}) after ${results.length} results:\n${r.output}`);
+    if (results.length !== ops.length)
+      throw new Error(`${ops.map((o) => o.op).join(", ")} ended (${r.code ?? r.signal}) after ${results.length} results:\n${r.output}`);
     return results;
   }
 

@@ -18,7 +18,9 @@ export default function globalSetup(): void {
   const started = Date.now();
   const packDir = fs.mkdtempSync(path.join(PROGRAM_DIR + "-pack-"));
   try {
-    const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", packDir], { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as Array<{ filename: string }>;
+    const packed = JSON.parse(
+      execFileSync("npm", ["pack", "--json", "--pack-destination", packDir], { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
+    ) as Array<{ filename: string }>;
     const tarball = path.join(packDir, packed[0].filename);
     const digest = createHash("sha256").update(fs.readFileSync(tarball)).digest("hex");
     const stampFile = path.join(PROGRAM_DIR, ".pack-sha256");
@@ -30,13 +32,26 @@ export default function globalSetup(): void {
     fs.copyFileSync(tarball, path.join(PROGRAM_DIR, "pulumi-vps.tgz"));
     fs.writeFileSync(
       path.join(PROGRAM_DIR, "package.json"),
-      JSON.stringify({ name: "pulumi-vps-e2e", private: true, dependencies: { "pulumi-vps": "file:./pulumi-vps.tgz", "@pulumi/pulumi": PULUMI_NODE_VERSION, typescript: TYPESCRIPT_VERSION } }, null, 2),
+      JSON.stringify(
+        {
+          name: "pulumi-vps-e2e",
+          private: true,
+          dependencies: { "pulumi-vps": "file:./pulumi-vps.tgz", "@pulumi/pulumi": PULUMI_NODE_VERSION, typescript: TYPESCRIPT_VERSION },
+        },
+        null,
+        2,
+      ),
     );
     fs.rmSync(path.join(PROGRAM_DIR, "node_modules", "pulumi-vps"), { recursive: true, force: true });
     fs.rmSync(path.join(PROGRAM_DIR, "package-lock.json"), { force: true });
-    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: PROGRAM_DIR, stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
+      cwd: PROGRAM_DIR,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     fs.writeFileSync(stampFile, digest);
-    process.stderr.write(`\ne2e: installed ${path.basename(tarball)} into ${PROGRAM_DIR} in ${((Date.now() - started) / 1000).toFixed(0)} s; ${pulumiVersion()}\n`);
+    process.stderr.write(
+      `\ne2e: installed ${path.basename(tarball)} into ${PROGRAM_DIR} in ${((Date.now() - started) / 1000).toFixed(0)} s; ${pulumiVersion()}\n`,
+    );
   } finally {
     fs.rmSync(packDir, { recursive: true, force: true });
   }

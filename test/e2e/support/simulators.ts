@@ -76,7 +76,8 @@ export function useExample(ws: Workspace, example: string): void {
 }
 
 /** The flops paths that change something (flops mutates with GET too). */
-export const FLOPS_MUTATION = /\/(install|clone|reinstall|rename|start|reset|reboot|poweroff|shutdown|delete|[a-z_]+_change|ip_add|ip_delete|ip_move|snapshot_create|snapshot_rollback|snapshot_delete|backup_rollback|add|edit)\/?$/;
+export const FLOPS_MUTATION =
+  /\/(install|clone|reinstall|rename|start|reset|reboot|poweroff|shutdown|delete|[a-z_]+_change|ip_add|ip_delete|ip_move|snapshot_create|snapshot_rollback|snapshot_delete|backup_rollback|add|edit)\/?$/;
 
 /** The flops calls that change something (flops mutates with GET too), as `<path>` from request index `from` on. */
 export function flopsMutations(sims: Simulators, from = 0): string[] {
