@@ -174,8 +174,10 @@ describe("Check and Diff", () => {
 describe("Create, Update, Delete on the wire", () => {
   it("sends install progress to the engine's log against the URN, as ephemeral lines", async () => {
     const urn = makeUrn(SERVER, "progress");
-    sim.setOperationDuration(600, OP.install);
-    // Simulated time counted in requests, 100 ms each: the first polls find the install running.
+    sim.setOperationDuration(200, OP.install);
+    // Simulated time counted in requests, 100 ms each: the first poll finds the install running at
+    // 50 % and the next one done. A longer install seen only in such steps makes the waiter's
+    // estimate from progress grow with each real-time sleep, past the call's deadline on a busy machine.
     const steps = timePerRequest(sim, sim.server, 100);
     try {
       const r = await up(host, urn, { distribution: "DEBIAN", tariff: "Облачный 1024" });
