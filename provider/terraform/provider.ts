@@ -211,27 +211,18 @@ export class TerraformProvider {
   // ---- helpers -----------------------------------------------------------------------------------
 
   private resource(typeName: string): ResourceSchema {
-    const s = this.schemas.resources.get(typeName);
-    if (!s)
-      throw new DiagnosticsError([
-        {
-          severity: "ERROR",
-          summary: `terraform-provider-vps: unknown resource type ${typeName}`,
-          detail: `Known: ${[...this.schemas.resources.keys()].join(", ")}`,
-        },
-      ]);
-    return s;
+    return this.schemaOf(this.schemas.resources, "resource type", typeName);
   }
 
   private dataSource(typeName: string): DataSourceSchema {
-    const s = this.schemas.dataSources.get(typeName);
+    return this.schemaOf(this.schemas.dataSources, "data source", typeName);
+  }
+
+  private schemaOf<S>(schemas: { get(name: string): S | undefined; keys(): Iterable<string> }, what: string, typeName: string): S {
+    const s = schemas.get(typeName);
     if (!s)
       throw new DiagnosticsError([
-        {
-          severity: "ERROR",
-          summary: `terraform-provider-vps: unknown data source ${typeName}`,
-          detail: `Known: ${[...this.schemas.dataSources.keys()].join(", ")}`,
-        },
+        { severity: "ERROR", summary: `terraform-provider-vps: unknown ${what} ${typeName}`, detail: `Known: ${[...schemas.keys()].join(", ")}` },
       ]);
     return s;
   }
