@@ -8,43 +8,18 @@
  */
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
-import { flopsConfig } from "../support/flops";
-import {
-  type DynamicProviderHost,
-  PROVIDER_KEY,
-  type ResourceState,
-  UNKNOWN,
-  startProviderHost,
-  destroy,
-  lifecycle,
-  makeUrn,
-  plan,
-  refresh,
-  up,
-} from "../harness";
+import { flopsHostOptions } from "../support/flops";
+import { destroy, lifecycle, makeUrn, plan, PROVIDER_KEY, providerHostPerFile, refresh, type ResourceState, UNKNOWN, up } from "../harness";
 import { failureOf } from "../support/failure";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/flops:${type}`;
 const IP = T("IpAddress");
 const SERVER = T("Server");
 
-let sim: FlopsSimulator;
-let host: DynamicProviderHost;
-let providers: Record<string, string>;
-
-beforeAll(async () => {
-  sim = new FlopsSimulator({ operationDurationMs: 30 });
-  await sim.start();
-  const program = () => {
-    new flops.IpAddress("ip", { serverId: "1" });
-    new flops.Server("web", { distribution: "DEBIAN", tariff: "Облачный 1024" });
-  };
-  ({ host, providers } = await startProviderHost(program, { config: flopsConfig(sim), secretKeys: ["flops:apiKey"] }));
-}, 60_000);
-
-afterAll(async () => {
-  await host?.stop();
-  await sim?.stop();
+const sim = new FlopsSimulator({ operationDurationMs: 30 });
+const hosted = providerHostPerFile(sim, flopsHostOptions, () => {
+  new flops.IpAddress("ip", { serverId: "1" });
+  new flops.Server("web", { distribution: "DEBIAN", tariff: "Облачный 1024" });
 });
 
 beforeEach(() => {
@@ -52,8 +27,8 @@ beforeEach(() => {
   sim.server.clearLog();
 });
 
-const ipInputs = (serverId: string, extra: Record<string, unknown> = {}) => ({ [PROVIDER_KEY]: providers[IP], serverId, ...extra });
-const serverInputs = (extra: Record<string, unknown>) => ({ [PROVIDER_KEY]: providers[SERVER], ...extra });
+const ipInputs = (serverId: string, extra: Record<string, unknown> = {}) => ({ [PROVIDER_KEY]: hosted.providers[IP], serverId, ...extra });
+const serverInputs = (extra: Record<string, unknown>) => ({ [PROVIDER_KEY]: hosted.providers[SERVER], ...extra });
 const addresses = (serverId: string) => sim.vm(Number(serverId))?.ipAddresses ?? [];
 const vmId = (name = "web") => String(sim.createVm({ name }).id);
 
@@ -63,12 +38,12 @@ describe("flops.IpAddress through the host", () => {
   it("create, no diff, move in place on a serverId change, drift on refresh, removed outside, delete of a gone one", async () => {
     const a = vmId("a");
     const b = vmId("b");
-    const r = await lifecycle(host, urn, ipInputs(a));
+    const r = await lifecycle(hosted.host, urn, ipInputs(a));
     const address = r.state.id;
     expect(addresses(a)).toContain(address);
     expect(r.state.outputs).toMatchObject({ serverId: a, address, guestConfigured: true });
 
-    const moved = await up(host, urn, ipInputs(b), r.state);
+    const moved = await up(hosted.host, urn, ipInputs(b), r.state);
     expect(moved.plan.action).toBe("update");
     expect(moved.state.id).toBe(address);
     expect(addresses(b)).toContain(address);
@@ -79,44 +54,44 @@ describe("flops.IpAddress through the host", () => {
     // drift: moved back by hand → refresh shows serverId a, the next plan is an update
     sim.updateVm(Number(b), { ipAddresses: addresses(b).filter((x) => x !== address) });
     sim.updateVm(Number(a), { ipAddresses: [...addresses(a), address] });
-    const refreshed = (await refresh(host, moved.state))!;
+    const refreshed = (await refresh(hosted.host, moved.state))!;
     expect(refreshed.inputs.serverId).toBe(a);
-    expect((await plan(host, urn, ipInputs(b), refreshed)).action).toBe("update");
-    expect((await plan(host, urn, ipInputs(a), refreshed)).action).toBe("same");
+    expect((await plan(hosted.host, urn, ipInputs(b), refreshed)).action).toBe("update");
+    expect((await plan(hosted.host, urn, ipInputs(a), refreshed)).action).toBe("same");
 
     // removed outside → refresh drops it; delete of the already-deleted address is success, no call
     sim.updateVm(Number(a), { ipAddresses: addresses(a).filter((x) => x !== address) });
-    expect(await refresh(host, refreshed)).toBeUndefined();
+    expect(await refresh(hosted.host, refreshed)).toBeUndefined();
     sim.server.clearLog();
-    await destroy(host, refreshed);
+    await destroy(hosted.host, refreshed);
     expect(sim.server.requestsTo("/ip_delete/")).toHaveLength(0);
   });
 
   it("destroy releases the address; a guest-reconfigure failure is success with a warning in the host's output", async () => {
     const a = vmId();
     sim.setGuestIpFailure("add", { count: 1, delivery: "call" });
-    const r = await lifecycle(host, urn, ipInputs(a));
+    const r = await lifecycle(hosted.host, urn, ipInputs(a));
     expect(r.state.outputs.guestConfigured).toBe(false);
-    await host.waitForLog(new RegExp(`could not configure it in the server's OS \\(error\\.inet\\.ip\\.guest\\.add\\)`));
+    await hosted.host.waitForLog(new RegExp(`could not configure it in the server's OS \\(error\\.inet\\.ip\\.guest\\.add\\)`));
     sim.setGuestIpFailure("remove", { count: 1 });
-    await destroy(host, r.state);
+    await destroy(hosted.host, r.state);
     expect(addresses(a)).not.toContain(r.state.id);
     expect(sim.freeIps()).toContain(r.state.id);
-    await host.waitForLog(/still configured in that server's OS \(error\.inet\.ip\.guest\.remove\)/);
+    await hosted.host.waitForLog(/still configured in that server's OS \(error\.inet\.ip\.guest\.remove\)/);
   });
 
   it("adoption with importFrom (no ip_add); IpAddress.get reads one by address; bad input at Check with no API call", async () => {
     const a = vmId();
     const [primary] = addresses(a);
-    const r = await lifecycle(host, urn, ipInputs(a, { importFrom: primary }));
+    const r = await lifecycle(hosted.host, urn, ipInputs(a, { importFrom: primary }));
     expect(r.state.id).toBe(primary);
     expect(sim.server.requestsTo("/ip_add/")).toHaveLength(0);
-    const got = await host.read(urn, primary, undefined, { [PROVIDER_KEY]: providers[IP] });
+    const got = await hosted.host.read(urn, primary, undefined, { [PROVIDER_KEY]: hosted.providers[IP] });
     expect(got.properties).toMatchObject({ serverId: a, address: primary });
 
     sim.server.clearLog();
-    expect(await failureOf(plan(host, urn, ipInputs(a, { importFrom: "not-an-ip" })))).toMatch(/importFrom: must be an IPv4 address/);
-    expect(await failureOf(plan(host, urn, { [PROVIDER_KEY]: providers[IP], serverId: 5 }))).toMatch(/serverId/);
+    expect(await failureOf(plan(hosted.host, urn, ipInputs(a, { importFrom: "not-an-ip" })))).toMatch(/importFrom: must be an IPv4 address/);
+    expect(await failureOf(plan(hosted.host, urn, { [PROVIDER_KEY]: hosted.providers[IP], serverId: 5 }))).toMatch(/serverId/);
     expect(sim.server.requests).toHaveLength(0);
   });
 });
@@ -133,44 +108,44 @@ describe("flops.IpAddress beside flops.Server", () => {
       cpu: 1,
       ipCount: 1,
     });
-    const server = await lifecycle(host, serverUrn, inputs);
-    const extra1 = await lifecycle(host, makeUrn(IP, "x1"), ipInputs(server.state.id));
-    const extra2 = await lifecycle(host, makeUrn(IP, "x2"), ipInputs(server.state.id));
-    const refreshed = (await refresh(host, server.state))!;
+    const server = await lifecycle(hosted.host, serverUrn, inputs);
+    const extra1 = await lifecycle(hosted.host, makeUrn(IP, "x1"), ipInputs(server.state.id));
+    const extra2 = await lifecycle(hosted.host, makeUrn(IP, "x2"), ipInputs(server.state.id));
+    const refreshed = (await refresh(hosted.host, server.state))!;
     expect(refreshed.outputs.ipAddresses).toHaveLength(3);
     expect(refreshed.outputs.ipAddresses).toEqual(expect.arrayContaining([extra1.state.id, extra2.state.id]));
     expect(refreshed.inputs.ipCount).toBe(1);
-    expect((await plan(host, serverUrn, inputs, refreshed)).action).toBe("same");
+    expect((await plan(hosted.host, serverUrn, inputs, refreshed)).action).toBe("same");
     // and the other way round: the server's own address is not an IpAddress's business
-    expect((await plan(host, makeUrn(IP, "x1"), ipInputs(server.state.id), (await refresh(host, extra1.state))!)).action).toBe("same");
-    await destroy(host, extra1.state);
-    await destroy(host, extra2.state);
-    await destroy(host, refreshed);
+    expect((await plan(hosted.host, makeUrn(IP, "x1"), ipInputs(server.state.id), (await refresh(hosted.host, extra1.state))!)).action).toBe("same");
+    await destroy(hosted.host, extra1.state);
+    await destroy(hosted.host, extra2.state);
+    await destroy(hosted.host, refreshed);
   });
 
   it("blue/green: a Server replaced create-before-delete keeps its IpAddress, moved with ip_move before the old server is deleted", async () => {
     const serverUrn = makeUrn(SERVER, "app");
     const ipUrn = makeUrn(IP, "app-ip");
     const blueInputs = serverInputs({ name: "app", distribution: "Ubuntu 14.04.1 x64", tariff: "Облачный 1024" });
-    const blue = (await up(host, serverUrn, blueInputs)).state;
-    const ip = (await up(host, ipUrn, ipInputs(blue.id))).state;
+    const blue = (await up(hosted.host, serverUrn, blueInputs)).state;
+    const ip = (await up(hosted.host, ipUrn, ipInputs(blue.id))).state;
     const address = ip.id;
 
     // preview: the server is replaced (create-before-delete), the address only updated: its new serverId is unknown yet
     const greenInputs = serverInputs({ name: "app", distribution: "Debian 7.6 x64", tariff: "Облачный 1024" });
-    const serverPlan = await plan(host, serverUrn, greenInputs, blue);
+    const serverPlan = await plan(hosted.host, serverUrn, greenInputs, blue);
     expect(serverPlan.action).toBe("replace");
     expect(serverPlan.diff?.replaces).toEqual(["distribution"]);
     expect(serverPlan.diff?.deleteBeforeReplace).toBe(false);
-    const ipPreview = await plan(host, ipUrn, ipInputs(UNKNOWN), ip);
+    const ipPreview = await plan(hosted.host, ipUrn, ipInputs(UNKNOWN), ip);
     expect(ipPreview.action).toBe("update");
 
     // up, in the engine's order for create-before-delete: create green, update dependants, delete blue last
     sim.server.clearLog();
-    const green = await host.create(serverUrn, serverPlan.inputs);
-    const ipStep = await up(host, ipUrn, ipInputs(green.id), ip);
+    const green = await hosted.host.create(serverUrn, serverPlan.inputs);
+    const ipStep = await up(hosted.host, ipUrn, ipInputs(green.id), ip);
     expect(ipStep.plan.action).toBe("update");
-    await host.delete(serverUrn, blue.id, blue.outputs, { oldInputs: blue.inputs });
+    await hosted.host.delete(serverUrn, blue.id, blue.outputs, { oldInputs: blue.inputs });
 
     expect(sim.vm(Number(blue.id))).toBeUndefined();
     expect(addresses(green.id)).toContain(address);
@@ -181,15 +156,15 @@ describe("flops.IpAddress beside flops.Server", () => {
 
     // afterwards: no diff on either
     const greenState: ResourceState = { urn: serverUrn, id: green.id, inputs: serverPlan.inputs, outputs: green.properties };
-    const greenRefreshed = (await refresh(host, greenState))!;
+    const greenRefreshed = (await refresh(hosted.host, greenState))!;
     expect(greenRefreshed.outputs.ipAddresses).toContain(address);
-    expect((await plan(host, serverUrn, greenInputs, greenRefreshed)).action).toBe("same");
-    const ipRefreshed = (await refresh(host, ipStep.state))!;
+    expect((await plan(hosted.host, serverUrn, greenInputs, greenRefreshed)).action).toBe("same");
+    const ipRefreshed = (await refresh(hosted.host, ipStep.state))!;
     expect(ipRefreshed.inputs.serverId).toBe(green.id);
-    expect((await plan(host, ipUrn, ipInputs(green.id), ipRefreshed)).action).toBe("same");
+    expect((await plan(hosted.host, ipUrn, ipInputs(green.id), ipRefreshed)).action).toBe("same");
 
-    await destroy(host, ipRefreshed);
-    await destroy(host, greenRefreshed);
+    await destroy(hosted.host, ipRefreshed);
+    await destroy(hosted.host, greenRefreshed);
   });
 });
 
@@ -199,22 +174,24 @@ describe("flops.Server cloneFrom through the host", () => {
     const snap = sim.addSnapshot(source.id, { name: "base" });
     const urn = makeUrn(SERVER, "copy");
     const inputs = serverInputs({ name: "copy", cloneFrom: { serverId: String(source.id), snapshotId: snap.id } });
-    const r = await lifecycle(host, urn, inputs);
+    const r = await lifecycle(hosted.host, urn, inputs);
     expect(sim.server.requestsTo("/clone/")).toHaveLength(1);
     expect(sim.server.requestsTo("/vm/install/")).toHaveLength(0);
     expect(sim.vm(Number(r.state.id))).toMatchObject({ name: "copy", tariffId: 5 });
-    const refreshed = (await refresh(host, r.state))!;
-    expect((await plan(host, urn, inputs, refreshed)).action).toBe("same");
-    const other = await plan(host, urn, serverInputs({ name: "copy", cloneFrom: { serverId: String(source.id) } }), refreshed);
+    const refreshed = (await refresh(hosted.host, r.state))!;
+    expect((await plan(hosted.host, urn, inputs, refreshed)).action).toBe("same");
+    const other = await plan(hosted.host, urn, serverInputs({ name: "copy", cloneFrom: { serverId: String(source.id) } }), refreshed);
     expect(other.action).toBe("replace");
     expect(other.diff?.replaces).toEqual(["cloneFrom"]);
 
     sim.server.clearLog();
     expect(
-      await failureOf(plan(host, makeUrn(SERVER, "bad"), serverInputs({ name: "bad", cloneFrom: { serverId: String(source.id) }, distribution: "DEBIAN" }))),
+      await failureOf(
+        plan(hosted.host, makeUrn(SERVER, "bad"), serverInputs({ name: "bad", cloneFrom: { serverId: String(source.id) }, distribution: "DEBIAN" })),
+      ),
     ).toMatch(/cloneFrom: a clone takes its distribution from the source server/);
     expect(sim.server.requests).toHaveLength(0);
-    await destroy(host, refreshed);
+    await destroy(hosted.host, refreshed);
     expect(sim.vm(Number(r.state.id))).toBeUndefined();
   });
 });

@@ -11,27 +11,13 @@
 import { flops } from "pulumi-vps";
 import { resourceDefinition } from "../../provider/hosts";
 import { FlopsSimulator } from "../../simulator/flops";
-import { type DynamicProviderHost, PROVIDER_KEY, refresh, type ResourceState, startProviderHost } from "../harness";
-import { configureFor, driver } from "../support/flops";
+import { PROVIDER_KEY, providerHostPerFile, refresh, type ResourceState } from "../harness";
+import { configureFor, driver, flopsHostOptions } from "../support/flops";
 
-let sim: FlopsSimulator;
-let host: DynamicProviderHost;
-let provider: string;
+const SERVER = "pulumi-nodejs:dynamic/flops:Server";
 
-beforeAll(async () => {
-  sim = new FlopsSimulator({ operationDurationMs: 20 });
-  await sim.start();
-  const started = await startProviderHost(() => new flops.Server("s", { distribution: "DEBIAN", tariff: "Облачный 1024" }), {
-    config: { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey },
-  });
-  host = started.host;
-  provider = started.providers["pulumi-nodejs:dynamic/flops:Server"];
-}, 30_000);
-
-afterAll(async () => {
-  await host?.stop();
-  await sim?.stop();
-});
+const sim = new FlopsSimulator({ operationDurationMs: 20 });
+const hosted = providerHostPerFile(sim, flopsHostOptions, () => new flops.Server("s", { distribution: "DEBIAN", tariff: "Облачный 1024" }));
 
 /** The Server handlers in this process, configured for the same simulator (with a budget that never waits). */
 function serverHere() {
@@ -42,7 +28,7 @@ function serverHere() {
 const withoutProvider = ({ [PROVIDER_KEY]: _provider, ...props }: Record<string, unknown>) => props;
 
 function stateOf(id: number, name: string): ResourceState {
-  const props = { __provider: provider, name, distribution: "Debian 7.6 x64", tariff: "Облачный 1024", powerState: "running" };
+  const props = { __provider: hosted.providers[SERVER], name, distribution: "Debian 7.6 x64", tariff: "Облачный 1024", powerState: "running" };
   return { urn: `urn:pulumi:stack::project::pulumi-nodejs:dynamic/flops:Server::${name}`, id: String(id), inputs: props, outputs: props };
 }
 
@@ -54,10 +40,10 @@ test("refreshing 100 servers in parallel shares the listing of all servers, with
 
   // Single reads, one at a time (each its own window): the reference results.
   const single: Array<ResourceState | undefined> = [];
-  for (const s of states.slice(0, 12)) single.push(await refresh(host, s));
+  for (const s of states.slice(0, 12)) single.push(await refresh(hosted.host, s));
 
   sim.server.clearLog();
-  const parallel = await Promise.all(states.map((s) => refresh(host, s)));
+  const parallel = await Promise.all(states.map((s) => refresh(hosted.host, s)));
   // Only the listing of all servers, never one server at a time.
   expect(sim.server.requests.map((r) => r.path).filter((p) => p !== "/api/v1/vm/")).toEqual([]);
   expect(sim.server.requestsTo(/^\/api\/v1\/vm\/\d+\/$/)).toHaveLength(0);
@@ -81,10 +67,10 @@ test("refreshing 100 servers in parallel shares the listing of all servers, with
 test("a read after this process's own write sees the write (no stale listing)", async () => {
   const vm = sim.createVm({ name: "fresh" });
   const s = stateOf(vm.id, "fresh");
-  const first = await refresh(host, s);
+  const first = await refresh(hosted.host, s);
   expect(first?.outputs.name).toBe("fresh");
   sim.updateVm(vm.id, { name: "changed" });
-  const second = await refresh(host, s);
+  const second = await refresh(hosted.host, s);
   expect(second?.outputs.name).toBe("changed");
 });
 
@@ -94,8 +80,8 @@ test("parallel creates share one fresh distribution lookup; each install still g
   sim.server.clearLog();
   const states = await Promise.all(
     Array.from({ length: 10 }, (_, i) =>
-      up(host, `urn:pulumi:stack::project::pulumi-nodejs:dynamic/flops:Server::par-${i}`, {
-        __provider: provider,
+      up(hosted.host, `urn:pulumi:stack::project::pulumi-nodejs:dynamic/flops:Server::par-${i}`, {
+        __provider: hosted.providers[SERVER],
         name: `par-${i}`,
         distribution: "DEBIAN",
         tariff: "Облачный 1024",

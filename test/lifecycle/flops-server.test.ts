@@ -7,18 +7,19 @@ import * as pulumi from "@pulumi/pulumi";
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
 import {
-  CheckFailedError,
   captureResources,
-  DynamicProviderHost,
+  CheckFailedError,
+  destroy,
   findResource,
   HostCallError,
   plan,
+  providerHostPerFile,
   refresh,
-  up,
-  destroy,
   type ResourceState,
   UNKNOWN,
+  up,
 } from "../harness";
+import { flopsHostOptions } from "../support/flops";
 import { programFromModule, runProgram, destroyStack } from "../harness/engineless";
 import * as path from "node:path";
 
@@ -27,44 +28,25 @@ const SERVER = "pulumi-nodejs:dynamic/flops:Server";
 const KEY = "pulumi-nodejs:dynamic/flops:PublicKey";
 const PUBKEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBx0mVq5dTz7YwT0vZb1y3kQ lifecycle@test";
 
-let sim: FlopsSimulator;
-let host: DynamicProviderHost;
-let serverProvider: string;
-let keyProvider: string;
+const sim = new FlopsSimulator({ operationDurationMs: 40 });
+// The serialized providers, exactly as a program produces them.
+const hosted = providerHostPerFile(sim, flopsHostOptions, () => {
+  new flops.PublicKey("k", { publicKey: PUBKEY });
+  new flops.Server("web", { distribution: "DEBIAN", tariff: "Облачный 1024", password: pulumi.secret(PASSWORD) });
+});
 
 const urn = (type: string, name: string) => `urn:pulumi:stack::project::${type}::${name}`;
 
 function server(inputs: Record<string, unknown>) {
-  return { __provider: serverProvider, name: "web", ...inputs };
+  return { __provider: hosted.providers[SERVER], name: "web", ...inputs };
 }
-
-beforeAll(async () => {
-  sim = new FlopsSimulator({ operationDurationMs: 40 });
-  await sim.start();
-  // The serialized providers, exactly as a program produces them.
-  const captured = await captureResources(() => {
-    new flops.PublicKey("k", { publicKey: PUBKEY });
-    new flops.Server("web", { distribution: "DEBIAN", tariff: "Облачный 1024", password: pulumi.secret(PASSWORD) });
-  });
-  serverProvider = findResource(captured, "web").serializedProvider!;
-  keyProvider = findResource(captured, "k").serializedProvider!;
-  host = await DynamicProviderHost.start({
-    config: { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey },
-    secretKeys: ["flops:apiKey"],
-  });
-}, 30_000);
-
-afterAll(async () => {
-  await host?.stop();
-  await sim?.stop();
-});
 
 beforeEach(() => {
   sim.clearInjections();
 });
 
 async function createKey(name: string): Promise<ResourceState> {
-  return (await up(host, urn(KEY, name), { __provider: keyProvider, name, publicKey: `${PUBKEY}-${name}` })).state;
+  return (await up(hosted.host, urn(KEY, name), { __provider: hosted.providers[KEY], name, publicKey: `${PUBKEY}-${name}` })).state;
 }
 
 describe("flops.Server through the dynamic-provider host", () => {
@@ -72,7 +54,7 @@ describe("flops.Server through the dynamic-provider host", () => {
     const k1 = await createKey("k1");
     const k2 = await createKey("k2");
     const inputs = server({ name: "web-1", distribution: "DEBIAN", bitness: 64, tariff: "Облачный 1024", password: PASSWORD, publicKeyIds: [k1.id, k2.id] });
-    const created = await up(host, urn(SERVER, "web-1"), inputs);
+    const created = await up(hosted.host, urn(SERVER, "web-1"), inputs);
     expect(created.plan.action).toBe("create");
     const vm = sim.vm(Number(created.state.id))!;
     expect(vm.name).toBe("web-1");
@@ -95,96 +77,98 @@ describe("flops.Server through the dynamic-provider host", () => {
     expect(install.url).not.toContain(sim.apiKey);
     expect(install.url).not.toContain(PASSWORD);
 
-    expect((await plan(host, created.state.urn, inputs, created.state)).action).toBe("same");
+    expect((await plan(hosted.host, created.state.urn, inputs, created.state)).action).toBe("same");
 
-    const refreshed = (await refresh(host, created.state))!;
-    expect((await plan(host, created.state.urn, inputs, refreshed)).action).toBe("same");
+    const refreshed = (await refresh(hosted.host, created.state))!;
+    expect((await plan(hosted.host, created.state.urn, inputs, refreshed)).action).toBe("same");
 
     sim.renumberDistributions();
-    const afterRenumber = (await refresh(host, refreshed))!;
-    expect((await plan(host, created.state.urn, inputs, afterRenumber)).action).toBe("same");
+    const afterRenumber = (await refresh(hosted.host, refreshed))!;
+    expect((await plan(hosted.host, created.state.urn, inputs, afterRenumber)).action).toBe("same");
 
     const reordered = { ...inputs, publicKeyIds: [k2.id, k1.id] };
-    expect((await plan(host, created.state.urn, reordered, afterRenumber)).action).toBe("same");
+    expect((await plan(hosted.host, created.state.urn, reordered, afterRenumber)).action).toBe("same");
 
-    await destroy(host, afterRenumber);
+    await destroy(hosted.host, afterRenumber);
     expect(sim.vm(Number(created.state.id))).toBeUndefined();
-    await destroy(host, k1);
-    await destroy(host, k2);
+    await destroy(hosted.host, k1);
+    await destroy(hosted.host, k2);
   });
 
   test("rename + resize + power off as one update, each change waited for in order", async () => {
     const inputs = server({ name: "od-1", distribution: "Ubuntu 14.04.1 x64", tariff: "Облачный без границ", memory: 1024, disk: 16384, cpu: 1 });
-    const { state } = await up(host, urn(SERVER, "od-1"), inputs);
+    const { state } = await up(hosted.host, urn(SERVER, "od-1"), inputs);
     sim.server.clearLog();
     const changed = { ...inputs, name: "od-renamed", memory: 2048, disk: 65536, cpu: 2, powerState: "stopped" };
-    const r = await up(host, state.urn, changed, state);
+    const r = await up(hosted.host, state.urn, changed, state);
     expect(r.plan.action).toBe("update");
     const vm = sim.vm(Number(state.id))!;
     expect(vm).toMatchObject({ name: "od-renamed", memory: 2048, disk: 65536, cpu: 2, state: "VIR_DOMAIN_SHUTOFF" });
     const calls = sim.server.requests.map((q) => q.path.split("/").filter(Boolean).pop()).filter((p) => /_change|rename|shutdown/.test(p ?? ""));
     // Memory grows first, so the disk never exceeds 64 × memory in between.
     expect(calls).toEqual(["memory_change", "disk_change", "cpu_change", "rename", "shutdown"]);
-    expect((await plan(host, state.urn, changed, r.state)).action).toBe("same");
-    await destroy(host, r.state);
+    expect((await plan(hosted.host, state.urn, changed, r.state)).action).toBe("same");
+    await destroy(hosted.host, r.state);
   });
 
   test("a server created stopped is stopped after create, and a second plan is empty", async () => {
     const inputs = server({ name: "cold-1", distribution: "DEBIAN", tariff: "Облачный 1024", powerState: "stopped" });
-    const { state } = await up(host, urn(SERVER, "cold-1"), inputs);
+    const { state } = await up(hosted.host, urn(SERVER, "cold-1"), inputs);
     expect(sim.vm(Number(state.id))!.state).toBe("VIR_DOMAIN_SHUTOFF");
     expect(state.outputs).toMatchObject({ powerState: "stopped", state: "VIR_DOMAIN_SHUTOFF" });
-    expect((await plan(host, state.urn, inputs, state)).action).toBe("same");
-    await destroy(host, state);
+    expect((await plan(hosted.host, state.urn, inputs, state)).action).toBe("same");
+    await destroy(hosted.host, state);
   });
 
   test("tariff change is in place (tariff_change); to a tariff with a smaller disk it is a replacement", async () => {
     const inputs = server({ name: "tariff-1", distribution: "DEBIAN", tariff: "Облачный 1024" });
-    const { state } = await up(host, urn(SERVER, "tariff-1"), inputs);
+    const { state } = await up(hosted.host, urn(SERVER, "tariff-1"), inputs);
     const bigger = { ...inputs, tariff: "Облачный 2048" };
-    const grown = await up(host, state.urn, bigger, state);
+    const grown = await up(hosted.host, state.urn, bigger, state);
     expect(grown.plan.action).toBe("update");
     expect(sim.server.requestsTo(`/vm/${state.id}/tariff_change/`)).toHaveLength(1);
     expect(sim.vm(Number(state.id))).toMatchObject({ memory: 2048, disk: 65536 });
-    expect((await plan(host, state.urn, bigger, grown.state)).action).toBe("same");
-    const back = await plan(host, state.urn, inputs, grown.state);
+    expect((await plan(hosted.host, state.urn, bigger, grown.state)).action).toBe("same");
+    const back = await plan(hosted.host, state.urn, inputs, grown.state);
     expect(back.action).toBe("replace");
     expect(back.diff?.replaces).toEqual(["tariff"]);
-    await destroy(host, grown.state);
+    await destroy(hosted.host, grown.state);
   });
 
   test("reinstallOnChange: a distribution change is an in-place reinstall (same id) instead of a replacement", async () => {
     const inputs = server({ name: "re-1", distribution: "DEBIAN", tariff: "Облачный 1024" });
-    const { state } = await up(host, urn(SERVER, "re-1"), inputs);
+    const { state } = await up(hosted.host, urn(SERVER, "re-1"), inputs);
     const ip = sim.vm(Number(state.id))!.ipAddresses[0];
-    expect((await plan(host, state.urn, { ...inputs, distribution: "CentOS 6.5 x64" }, state)).action).toBe("replace");
+    expect((await plan(hosted.host, state.urn, { ...inputs, distribution: "CentOS 6.5 x64" }, state)).action).toBe("replace");
     const changed = { ...inputs, distribution: "CentOS 6.5 x64", reinstallOnChange: true };
-    const r = await up(host, state.urn, changed, state);
+    const r = await up(hosted.host, state.urn, changed, state);
     expect(r.plan.action).toBe("update");
     expect(r.state.id).toBe(state.id);
     expect(sim.server.requestsTo(`/vm/${state.id}/reinstall/`)).toHaveLength(1);
     expect(sim.vm(Number(state.id))).toMatchObject({ distribution: expect.objectContaining({ description: "CentOS 6.5 x64" }), ipAddresses: [ip] });
-    expect((await plan(host, state.urn, changed, r.state)).action).toBe("same");
-    await destroy(host, r.state);
+    expect((await plan(hosted.host, state.urn, changed, r.state)).action).toBe("same");
+    await destroy(hosted.host, r.state);
   });
 
   test("a soft shutdown that does not finish falls back to poweroff, with a warning", async () => {
     const inputs = server({ name: "hard-off", distribution: "DEBIAN", tariff: "Облачный 1024" });
-    const { state } = await up(host, urn(SERVER, "hard-off"), inputs);
+    const { state } = await up(hosted.host, urn(SERVER, "hard-off"), inputs);
     // flops marks a soft shutdown failed when the guest has not stopped within 3 minutes.
     sim.failNextOperation("VM_SHUTDOWN", { errorCode: "error.vm.shutdown.timeout", errorMessage: "guest did not stop" });
-    const stopped = await up(host, state.urn, { ...inputs, powerState: "stopped" }, state);
+    const stopped = await up(hosted.host, state.urn, { ...inputs, powerState: "stopped" }, state);
     expect(sim.vm(Number(state.id))!.state).toBe("VIR_DOMAIN_SHUTOFF");
     expect(sim.server.requestsTo(`/vm/${state.id}/poweroff/`)).toHaveLength(1);
-    await host.waitForLog(/shutdown did not finish \(error\.vm\.shutdown\.timeout\); powering off instead/);
-    await destroy(host, stopped.state);
+    await hosted.host.waitForLog(/shutdown did not finish \(error\.vm\.shutdown\.timeout\); powering off instead/);
+    await destroy(hosted.host, stopped.state);
   });
 
   test("an install that does not finish in operationTimeout names the operation and how to continue", async () => {
     sim.hangNextOperation("VM_INSTALL");
-    const err = (await up(host, urn(SERVER, "slow"), server({ name: "slow", distribution: "DEBIAN", tariff: "Облачный 1024", operationTimeout: 1 })).catch(
-      (e: unknown) => e,
-    )) as HostCallError;
+    const err = (await up(
+      hosted.host,
+      urn(SERVER, "slow"),
+      server({ name: "slow", distribution: "DEBIAN", tariff: "Облачный 1024", operationTimeout: 1 }),
+    ).catch((e: unknown) => e)) as HostCallError;
     expect(err).toBeInstanceOf(HostCallError);
     expect(err.message).toMatch(/operation \d+/);
     expect(err.message).toMatch(/pulumi refresh/);
@@ -194,54 +178,54 @@ describe("flops.Server through the dynamic-provider host", () => {
     const vm = sim.vms().find((v) => v.name === "slow")!;
     expect(err.id).toBe(String(vm.id));
     for (const op of sim.operations().filter((o) => o.hung)) sim.finishOperation(op.id);
-    await destroy(host, { urn: urn(SERVER, "slow"), id: String(vm.id), inputs: {}, outputs: server({}) });
+    await destroy(hosted.host, { urn: urn(SERVER, "slow"), id: String(vm.id), inputs: {}, outputs: server({}) });
   });
 
   test("disk shrink and tenant change are replacements; the diff names the property", async () => {
     const inputs = server({ name: "rp-1", distribution: "Ubuntu 14.04.1 x64", tariff: "Облачный без границ", memory: 1024, disk: 32768 });
-    const { state } = await up(host, urn(SERVER, "rp-1"), inputs);
-    const shrink = await plan(host, state.urn, { ...inputs, disk: 16384 }, state);
+    const { state } = await up(hosted.host, urn(SERVER, "rp-1"), inputs);
+    const shrink = await plan(hosted.host, state.urn, { ...inputs, disk: 16384 }, state);
     expect(shrink.action).toBe("replace");
     expect(shrink.diff?.replaces).toEqual(["disk"]);
     const otherTenant = sim.catalog().tenants[1].id;
-    const tenant = await plan(host, state.urn, { ...inputs, tenantId: otherTenant }, state);
+    const tenant = await plan(hosted.host, state.urn, { ...inputs, tenantId: otherTenant }, state);
     expect(tenant.action).toBe("replace");
     expect(tenant.diff?.replaces).toEqual(["tenantId"]);
     expect(tenant.diff?.deleteBeforeReplace).toBe(false);
-    await destroy(host, state);
+    await destroy(hosted.host, state);
   });
 
   test("drift: a rename in the panel shows on refresh and is put back; a VM deleted outside leaves the state", async () => {
     const inputs = server({ name: "drift-1", distribution: "DEBIAN", tariff: "Облачный 1024" });
-    const { state } = await up(host, urn(SERVER, "drift-1"), inputs);
+    const { state } = await up(hosted.host, urn(SERVER, "drift-1"), inputs);
     sim.updateVm(Number(state.id), { name: "renamed-in-panel", state: "VIR_DOMAIN_SHUTOFF" });
-    const refreshed = (await refresh(host, state))!;
+    const refreshed = (await refresh(hosted.host, state))!;
     expect(refreshed.outputs).toMatchObject({ name: "renamed-in-panel", powerState: "stopped" });
-    const p = await plan(host, state.urn, inputs, refreshed);
+    const p = await plan(hosted.host, state.urn, inputs, refreshed);
     expect(p.action).toBe("update");
-    const fixed = await up(host, state.urn, inputs, refreshed);
+    const fixed = await up(hosted.host, state.urn, inputs, refreshed);
     expect(sim.vm(Number(state.id))).toMatchObject({ name: "drift-1", state: "VIR_DOMAIN_RUNNING" });
 
     sim.deleteVm(Number(state.id));
-    expect(await refresh(host, fixed.state)).toBeUndefined();
+    expect(await refresh(hosted.host, fixed.state)).toBeUndefined();
     // Deleting an already-deleted server is success.
-    await destroy(host, fixed.state);
+    await destroy(hosted.host, fixed.state);
   });
 
   test("adoption with importFrom: replace-only differences fail naming them, in-place ones are applied", async () => {
     const vm = sim.createVm({ name: "legacy", tariffId: 4 });
     const wrong = server({ name: "legacy", distribution: "CentOS 6.5 x64", tariff: "Облачный 1024", importFrom: String(vm.id) });
-    await expect(up(host, urn(SERVER, "legacy"), wrong)).rejects.toThrow(/distribution: program "CentOS 6.5 x64", server "Debian 7.6 x64"/);
+    await expect(up(hosted.host, urn(SERVER, "legacy"), wrong)).rejects.toThrow(/distribution: program "CentOS 6.5 x64", server "Debian 7.6 x64"/);
 
     const inputs = server({ name: "adopted", distribution: "Debian 7.6 x64", tariff: "Облачный 1024", importFrom: String(vm.id) });
-    const adopted = await up(host, urn(SERVER, "adopted"), inputs);
+    const adopted = await up(hosted.host, urn(SERVER, "adopted"), inputs);
     expect(adopted.state.id).toBe(String(vm.id));
     expect(sim.vm(vm.id)!.name).toBe("adopted");
     expect(sim.server.requestsTo("/vm/install/").filter((r) => r.at > 0 && r.url.includes("adopted"))).toHaveLength(0);
-    expect((await plan(host, adopted.state.urn, inputs, adopted.state)).action).toBe("same");
+    expect((await plan(hosted.host, adopted.state.urn, inputs, adopted.state)).action).toBe("same");
     // A later change of importFrom is no diff.
-    expect((await plan(host, adopted.state.urn, { ...inputs, importFrom: "1" }, adopted.state)).action).toBe("same");
-    await destroy(host, adopted.state);
+    expect((await plan(hosted.host, adopted.state.urn, { ...inputs, importFrom: "1" }, adopted.state)).action).toBe("same");
+    await destroy(hosted.host, adopted.state);
   });
 
   test("Server.get reads an existing server without managing it", async () => {
@@ -251,24 +235,24 @@ describe("flops.Server through the dynamic-provider host", () => {
     });
     const got = findResource(captured, "existing");
     expect(got.id).toBe(String(vm.id));
-    const read = await host.read(got.urn, String(vm.id), undefined, got.inputs);
+    const read = await hosted.host.read(got.urn, String(vm.id), undefined, got.inputs);
     expect(read.id).toBe(String(vm.id));
     expect(read.properties).toMatchObject({ name: "existing", state: "VIR_DOMAIN_RUNNING" });
   });
 
   test("a change of the serialized provider text alone is no diff", async () => {
     const inputs = server({ name: "prov-1", distribution: "DEBIAN", tariff: "Облачный 1024" });
-    const { state } = await up(host, urn(SERVER, "prov-1"), inputs);
-    const newerProvider = `${serverProvider}\n// a newer pulumi-vps\n`;
-    const p = await plan(host, state.urn, { ...inputs, __provider: newerProvider }, state);
+    const { state } = await up(hosted.host, urn(SERVER, "prov-1"), inputs);
+    const newerProvider = `${hosted.providers[SERVER]}\n// a newer pulumi-vps\n`;
+    const p = await plan(hosted.host, state.urn, { ...inputs, __provider: newerProvider }, state);
     expect(p.action).toBe("same");
     expect(p.diff?.changes).toBe("none");
-    await destroy(host, state);
+    await destroy(hosted.host, state);
   });
 
   test("bad inputs are rejected at Check naming the property and allowed values, with no call but cached catalog reads", async () => {
     // Warm the per-process catalog cache, then check that nothing else is called.
-    await plan(host, urn(SERVER, "warm"), server({ distribution: "DEBIAN", tariff: "Облачный 1024" }));
+    await plan(hosted.host, urn(SERVER, "warm"), server({ distribution: "DEBIAN", tariff: "Облачный 1024" }));
     sim.server.clearLog();
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ distribution: "DEBIAN", tariff: "Облачный без границ", memory: 256 }, /memory.*512–16384/],
@@ -284,26 +268,26 @@ describe("flops.Server through the dynamic-provider host", () => {
       [{ distribution: "DEBIAN", tariff: "Облачный 1024", powerState: "paused" }, /powerState.*must be "running" or "stopped"/],
     ];
     for (const [inputs, message] of cases) {
-      const err = await plan(host, urn(SERVER, "bad"), server(inputs)).catch((e: unknown) => e);
+      const err = await plan(hosted.host, urn(SERVER, "bad"), server(inputs)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CheckFailedError);
       expect((err as Error).message).toMatch(message);
     }
     // Lowering memory without allowRestart fails at check, with the reason.
     const od = { distribution: "DEBIAN", tariff: "Облачный без границ", memory: 2048 };
     const prior: ResourceState = { urn: urn(SERVER, "bad"), id: "1", inputs: server(od), outputs: server({ ...od, state: "VIR_DOMAIN_RUNNING" }) };
-    await expect(plan(host, prior.urn, server({ ...od, memory: 1024 }), prior)).rejects.toThrow(/allowRestart: true/);
+    await expect(plan(hosted.host, prior.urn, server({ ...od, memory: 1024 }), prior)).rejects.toThrow(/allowRestart: true/);
     expect(sim.server.requests).toEqual([]);
   });
 
   test("unknown inputs during preview (a key not created yet) pass Check", async () => {
-    const checked = await host.check(urn(SERVER, "pre"), {}, server({ distribution: "DEBIAN", tariff: "Облачный 1024", publicKeyIds: [UNKNOWN] }));
+    const checked = await hosted.host.check(urn(SERVER, "pre"), {}, server({ distribution: "DEBIAN", tariff: "Облачный 1024", publicKeyIds: [UNKNOWN] }));
     expect(checked.failures).toEqual([]);
   });
 
   test("a failed install operation leaves no VM, and the error names the operation and vendor code", async () => {
     const before = sim.vms().length;
     sim.failNextOperation("VM_INSTALL", { errorCode: "error.vm.install.failed", errorMessage: "image broken" });
-    const err = (await up(host, urn(SERVER, "broken"), server({ name: "broken", distribution: "DEBIAN", tariff: "Облачный 1024" })).catch(
+    const err = (await up(hosted.host, urn(SERVER, "broken"), server({ name: "broken", distribution: "DEBIAN", tariff: "Облачный 1024" })).catch(
       (e: unknown) => e,
     )) as HostCallError;
     expect(err).toBeInstanceOf(HostCallError);
@@ -318,7 +302,7 @@ describe("flops.Server through the dynamic-provider host", () => {
   test("a failed install whose cleanup fails too: the VM is kept in state and the error carries both vendor codes and what to do", async () => {
     sim.failNextOperation("VM_INSTALL", { errorCode: "error.vm.install.failed", errorMessage: "image broken" });
     sim.failNextOperation("VM_DESTROY", { errorCode: "error.vm.destroy.failed", errorMessage: "storage locked" });
-    const err = (await up(host, urn(SERVER, "stuck"), server({ name: "stuck", distribution: "DEBIAN", tariff: "Облачный 1024" })).catch(
+    const err = (await up(hosted.host, urn(SERVER, "stuck"), server({ name: "stuck", distribution: "DEBIAN", tariff: "Облачный 1024" })).catch(
       (e: unknown) => e,
     )) as HostCallError;
     expect(err).toBeInstanceOf(HostCallError);
@@ -337,66 +321,68 @@ describe("flops.Server through the dynamic-provider host", () => {
   test("an install whose answer was lost is reconciled: one VM, adopted, never a duplicate", async () => {
     const before = sim.vms().length;
     sim.server.fail({ path: "/vm/install/", kind: "lostResponse" });
-    const lost = await up(host, urn(SERVER, "lost-1"), server({ name: "lost-1", distribution: "DEBIAN", tariff: "Облачный 1024" }));
+    const lost = await up(hosted.host, urn(SERVER, "lost-1"), server({ name: "lost-1", distribution: "DEBIAN", tariff: "Облачный 1024" }));
     expect(sim.server.requestsTo("/vm/install/").filter((r) => r.url.includes("lost-1"))).toHaveLength(1);
     expect(sim.vms().filter((v) => v.name === "lost-1")).toHaveLength(1);
     expect(lost.state.outputs.state).toBe("VIR_DOMAIN_RUNNING");
-    await host.waitForLog(/install VM "lost-1" had no clear answer .*its change is there, so it is not sent again/);
-    await host.waitForLog(/adopted VM \d+ \("lost-1"\), made by install VM "lost-1"/);
+    await hosted.host.waitForLog(/install VM "lost-1" had no clear answer .*its change is there, so it is not sent again/);
+    await hosted.host.waitForLog(/adopted VM \d+ \("lost-1"\), made by install VM "lost-1"/);
 
     // A 503 before anything happened: nothing is found, so the install is sent again, once.
     sim.server.fail({ path: "/vm/install/", kind: "5xx" });
-    const retried = await up(host, urn(SERVER, "lost-2"), server({ name: "lost-2", distribution: "DEBIAN", tariff: "Облачный 1024" }));
+    const retried = await up(hosted.host, urn(SERVER, "lost-2"), server({ name: "lost-2", distribution: "DEBIAN", tariff: "Облачный 1024" }));
     expect(sim.server.requestsTo("/vm/install/").filter((r) => r.url.includes("lost-2"))).toHaveLength(2);
     expect(sim.vms().filter((v) => v.name === "lost-2")).toHaveLength(1);
-    await destroy(host, lost.state);
-    await destroy(host, retried.state);
+    await destroy(hosted.host, lost.state);
+    await destroy(hosted.host, retried.state);
     expect(sim.vms().length).toBe(before);
   });
 
   test("neither the API key nor the password reaches __provider, state or any log line", async () => {
-    host.clearOutput();
+    hosted.host.clearOutput();
     const inputs = server({ name: "sec-1", distribution: "DEBIAN", tariff: "Облачный 1024", password: PASSWORD });
-    const { state } = await up(host, urn(SERVER, "sec-1"), inputs);
-    await destroy(host, state);
-    expect(serverProvider).not.toContain(sim.apiKey);
-    expect(serverProvider).not.toContain(PASSWORD);
+    const { state } = await up(hosted.host, urn(SERVER, "sec-1"), inputs);
+    await destroy(hosted.host, state);
+    expect(hosted.providers[SERVER]).not.toContain(sim.apiKey);
+    expect(hosted.providers[SERVER]).not.toContain(PASSWORD);
     expect(JSON.stringify(state.outputs)).not.toContain(sim.apiKey);
-    expect(host.allOutput()).not.toContain(sim.apiKey);
-    expect(host.allOutput()).not.toContain(PASSWORD);
+    expect(hosted.host.allOutput()).not.toContain(sim.apiKey);
+    expect(hosted.host.allOutput()).not.toContain(PASSWORD);
     expect(sim.server.requests.map((r) => r.url + r.body).join("\n")).not.toContain(PASSWORD);
   });
 
   test("operations on one server never overlap; different servers proceed in parallel", async () => {
-    const a = (await up(host, urn(SERVER, "par-a"), server({ name: "par-a", distribution: "DEBIAN", tariff: "Облачный без границ", memory: 1024 }))).state;
-    const b = (await up(host, urn(SERVER, "par-b"), server({ name: "par-b", distribution: "DEBIAN", tariff: "Облачный без границ", memory: 1024 }))).state;
+    const a = (await up(hosted.host, urn(SERVER, "par-a"), server({ name: "par-a", distribution: "DEBIAN", tariff: "Облачный без границ", memory: 1024 })))
+      .state;
+    const b = (await up(hosted.host, urn(SERVER, "par-b"), server({ name: "par-b", distribution: "DEBIAN", tariff: "Облачный без границ", memory: 1024 })))
+      .state;
     const refusalsBefore = sim.busyRefusals;
     await Promise.all([
-      up(host, a.urn, server({ name: "par-a2", distribution: "DEBIAN", tariff: "Облачный без границ", memory: 1024 }), a),
-      up(host, a.urn, server({ name: "par-a", distribution: "DEBIAN", tariff: "Облачный без границ", memory: 2048 }), a),
-      up(host, b.urn, server({ name: "par-b2", distribution: "DEBIAN", tariff: "Облачный без границ", memory: 1024 }), b),
+      up(hosted.host, a.urn, server({ name: "par-a2", distribution: "DEBIAN", tariff: "Облачный без границ", memory: 1024 }), a),
+      up(hosted.host, a.urn, server({ name: "par-a", distribution: "DEBIAN", tariff: "Облачный без границ", memory: 2048 }), a),
+      up(hosted.host, b.urn, server({ name: "par-b2", distribution: "DEBIAN", tariff: "Облачный без границ", memory: 1024 }), b),
     ]);
     expect(sim.busyRefusals).toBe(refusalsBefore);
     expect(sim.vm(Number(a.id))!.memory).toBe(2048);
-    await destroy(host, a);
-    await destroy(host, b);
+    await destroy(hosted.host, a);
+    await destroy(hosted.host, b);
   });
 });
 
 describe("flops.PublicKey", () => {
   test("create, trailing newline is no diff, edit in place, drift, delete, delete again", async () => {
-    const inputs = { __provider: keyProvider, name: "laptop", publicKey: `${PUBKEY}\n` };
-    const { state } = await up(host, urn(KEY, "laptop"), inputs);
+    const inputs = { __provider: hosted.providers[KEY], name: "laptop", publicKey: `${PUBKEY}\n` };
+    const { state } = await up(hosted.host, urn(KEY, "laptop"), inputs);
     expect(sim.publicKeys().find((k) => String(k.id) === state.id)?.publicKey).toBe(PUBKEY);
-    expect((await plan(host, state.urn, { ...inputs, publicKey: PUBKEY }, state)).action).toBe("same");
-    const renamed = await up(host, state.urn, { ...inputs, name: "laptop-2" }, state);
+    expect((await plan(hosted.host, state.urn, { ...inputs, publicKey: PUBKEY }, state)).action).toBe("same");
+    const renamed = await up(hosted.host, state.urn, { ...inputs, name: "laptop-2" }, state);
     expect(renamed.plan.action).toBe("update");
     sim.updatePublicKey(Number(state.id), { name: "changed-in-panel" });
-    const refreshed = (await refresh(host, renamed.state))!;
+    const refreshed = (await refresh(hosted.host, renamed.state))!;
     expect(refreshed.outputs.name).toBe("changed-in-panel");
-    await destroy(host, refreshed);
+    await destroy(hosted.host, refreshed);
     expect(sim.publicKeys().some((k) => String(k.id) === state.id)).toBe(false);
-    await destroy(host, refreshed);
+    await destroy(hosted.host, refreshed);
   });
 });
 
@@ -404,12 +390,12 @@ describe("examples/quickstart engine-less", () => {
   test("up, a second preview with no changes, destroy", async () => {
     const program = programFromModule(path.join(__dirname, "..", "..", "bin", "examples", "quickstart", "index.js"));
     const config = { "quickstart:serverPassword": PASSWORD };
-    const up1 = await runProgram(host, program, { config, project: "quickstart" });
+    const up1 = await runProgram(hosted.host, program, { config, project: "quickstart" });
     expect(up1.steps.map((s) => s.action)).toEqual(["create", "create"]);
     expect(up1.state.outputs.ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-    const again = await runProgram(host, program, { config, project: "quickstart", preview: true, prior: up1.state });
+    const again = await runProgram(hosted.host, program, { config, project: "quickstart", preview: true, prior: up1.state });
     expect(again.steps.map((s) => s.action)).toEqual(["same", "same"]);
-    await destroyStack(host, up1.state);
+    await destroyStack(hosted.host, up1.state);
     expect(sim.vm(Number(up1.state.outputs.serverId))).toBeUndefined();
   });
 });
@@ -418,10 +404,10 @@ describe("flops.Server cloneFrom with a lost answer", () => {
   test("a clone whose answer was lost is found and adopted, never cloned twice", async () => {
     const source = sim.createVm({ name: "clone-src" });
     sim.server.fail({ path: `/vm/${source.id}/clone/`, kind: "lostResponse" });
-    const r = await up(host, urn(SERVER, "clone-dst"), server({ name: "clone-dst", cloneFrom: { serverId: String(source.id) } }));
+    const r = await up(hosted.host, urn(SERVER, "clone-dst"), server({ name: "clone-dst", cloneFrom: { serverId: String(source.id) } }));
     expect(sim.server.requestsTo(`/vm/${source.id}/clone/`)).toHaveLength(1);
     expect(sim.vms().filter((v) => v.name === "clone-dst")).toHaveLength(1);
     expect(r.state.outputs.state).toBe("VIR_DOMAIN_RUNNING");
-    await destroy(host, r.state);
+    await destroy(hosted.host, r.state);
   });
 });

@@ -7,48 +7,32 @@
 import { vpsorg } from "../../sdk";
 import { VpsorgSimulator } from "../../simulator/vpsorg";
 import {
-  type DynamicProviderHost,
-  HostCallError,
-  PROVIDER_KEY,
-  type ResourceState,
   captureResources,
-  startProviderHost,
   destroy,
   findResource,
+  HostCallError,
   lifecycle,
   makeUrn,
   plan,
+  PROVIDER_KEY,
+  providerHostPerFile,
   refresh,
+  type ResourceState,
   up,
 } from "../harness";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { timePerRequest } from "../support/simClock";
 import { failureOf } from "../support/failure";
+import { vpsorgHostOptions } from "../support/vpsorg";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/vpsorg:${type}`;
 
-let sim: VpsorgSimulator;
-let host: DynamicProviderHost;
-let providers: Record<string, string>;
-
-beforeAll(async () => {
-  sim = new VpsorgSimulator({ snapshotMs: 60, backupMs: 60, restoreMs: 60 });
-  await sim.start();
-  const program = () => {
-    new vpsorg.Snapshot("snap", { serverId: 12345, name: "before-update", description: "Before update" });
-    new vpsorg.Backup("bak", { serverId: 12345, description: "Pre-deployment backup" });
-    new vpsorg.SnapshotRestore("snap-restore", { snapshotId: "801", confirm: true });
-    new vpsorg.BackupRestore("bak-restore", { serverId: 12345, backupId: "501", confirm: true });
-  };
-  ({ host, providers } = await startProviderHost(program, {
-    config: { "vpsorg:token": sim.token, "vpsorg:endpoint": sim.endpoint },
-    secretKeys: ["vpsorg:token"],
-  }));
-}, 60_000);
-
-afterAll(async () => {
-  await host?.stop();
-  await sim?.stop();
+const sim = new VpsorgSimulator({ snapshotMs: 60, backupMs: 60, restoreMs: 60 });
+const hosted = providerHostPerFile(sim, vpsorgHostOptions, () => {
+  new vpsorg.Snapshot("snap", { serverId: 12345, name: "before-update", description: "Before update" });
+  new vpsorg.Backup("bak", { serverId: 12345, description: "Pre-deployment backup" });
+  new vpsorg.SnapshotRestore("snap-restore", { snapshotId: "801", confirm: true });
+  new vpsorg.BackupRestore("bak-restore", { serverId: 12345, backupId: "501", confirm: true });
 });
 
 beforeEach(() => {
@@ -56,7 +40,7 @@ beforeEach(() => {
   sim.pageSize = 10;
 });
 
-const withProvider = (type: string, inputs: Record<string, unknown>) => ({ [PROVIDER_KEY]: providers[T(type)], ...inputs });
+const withProvider = (type: string, inputs: Record<string, unknown>) => ({ [PROVIDER_KEY]: hosted.providers[T(type)], ...inputs });
 
 function serverSnapshots(serverId: number) {
   return [...sim.snapshots.values()].filter((s) => s.serverId === serverId);
@@ -65,7 +49,7 @@ function serverSnapshots(serverId: number) {
 describe("serialized provider", () => {
   it("is small, names the token, and carries no token or endpoint secret", () => {
     for (const type of ["Snapshot", "Backup", "SnapshotRestore", "BackupRestore"]) {
-      const text = providers[T(type)];
+      const text = hosted.providers[T(type)];
       expect(text).toContain(`vpsorg:${type}`);
       expect(text).not.toContain(sim.token);
       expect(text.length).toBeLessThan(20_000);
@@ -93,20 +77,20 @@ describe("vpsorg.Snapshot through the host", () => {
   it("create with wait, no diff after, replace on change, drift, deletion outside, delete", async () => {
     // Simulated time counted in requests, 30 ms each: the first poll finds the 60 ms snapshot in progress.
     const steps = timePerRequest(sim, sim.http, 30);
-    const r = await lifecycle(host, urn, inputs()).finally(() => steps.stop());
+    const r = await lifecycle(hosted.host, urn, inputs()).finally(() => steps.stop());
     expect(r.state.outputs).toMatchObject({ serverId: 12345, name: "before-update", status: "completed", snapshotId: Number(r.state.id) });
     expect(sim.snapshots.get(Number(r.state.id))?.status).toBe("completed");
     expect(JSON.stringify(r.state)).not.toContain(sim.token);
     // the seed's running-server warning and the wait's progress reach the host's output
-    await host.waitForLog(/server 12345 is running; VPS.org warns that a snapshot of a running server may have filesystem inconsistencies/);
-    await host.waitForLog(new RegExp(`snapshot ${r.state.id}: in_progress`));
+    await hosted.host.waitForLog(/server 12345 is running; VPS.org warns that a snapshot of a running server may have filesystem inconsistencies/);
+    await hosted.host.waitForLog(new RegExp(`snapshot ${r.state.id}: in_progress`));
 
     // a change of the provider text alone is no diff
-    const otherText = { ...r.state.inputs, [PROVIDER_KEY]: `${providers[T("Snapshot")]}\n// newer package version` };
-    expect((await plan(host, urn, otherText, r.state)).action).toBe("same");
+    const otherText = { ...r.state.inputs, [PROVIDER_KEY]: `${hosted.providers[T("Snapshot")]}\n// newer package version` };
+    expect((await plan(hosted.host, urn, otherText, r.state)).action).toBe("same");
 
     // any input change replaces (create-before-delete: the old snapshot goes after the new one exists)
-    const replaced = await up(host, urn, inputs({ name: "renamed" }), r.state);
+    const replaced = await up(hosted.host, urn, inputs({ name: "renamed" }), r.state);
     expect(replaced.plan.action).toBe("replace");
     expect(replaced.plan.diff?.replaces).toEqual(["name"]);
     expect(sim.snapshots.has(Number(r.state.id))).toBe(false);
@@ -114,35 +98,35 @@ describe("vpsorg.Snapshot through the host", () => {
 
     // drift: edited in the panel → refresh shows it, the next plan replaces
     sim.updateSnapshot(Number(replaced.state.id), { description: "edited in panel" });
-    const refreshed = (await refresh(host, replaced.state))!;
+    const refreshed = (await refresh(hosted.host, replaced.state))!;
     expect(refreshed.inputs).toMatchObject({ description: "edited in panel" });
-    expect((await plan(host, urn, inputs({ name: "renamed" }), refreshed)).action).toBe("replace");
+    expect((await plan(hosted.host, urn, inputs({ name: "renamed" }), refreshed)).action).toBe("replace");
 
     // deleted outside → refresh drops it
     sim.removeSnapshot(Number(replaced.state.id));
-    expect(await refresh(host, refreshed)).toBeUndefined();
+    expect(await refresh(hosted.host, refreshed)).toBeUndefined();
     // delete of an already-deleted snapshot is success
-    await destroy(host, refreshed);
+    await destroy(hosted.host, refreshed);
   });
 
   it("refresh right after create is no diff; destroy deletes", async () => {
-    const r = await lifecycle(host, urn, inputs());
-    const refreshed = (await refresh(host, r.state))!;
-    expect((await plan(host, urn, inputs(), refreshed)).action).toBe("same");
-    await destroy(host, refreshed);
+    const r = await lifecycle(hosted.host, urn, inputs());
+    const refreshed = (await refresh(hosted.host, r.state))!;
+    expect((await plan(hosted.host, urn, inputs(), refreshed)).action).toBe("same");
+    await destroy(hosted.host, refreshed);
     expect(sim.snapshots.has(Number(r.state.id))).toBe(false);
   });
 
   it("bad input is rejected at Check with no API call", async () => {
-    const msg = await failureOf(plan(host, urn, inputs({ name: "not allowed!" })));
+    const msg = await failureOf(plan(hosted.host, urn, inputs({ name: "not allowed!" })));
     expect(msg).toMatch(/name: .*may contain only ASCII letters, digits, hyphens \(-\) and underscores \(_\)/);
-    expect(await failureOf(plan(host, urn, inputs({ serverId: "12345" })))).toMatch(/serverId/);
+    expect(await failureOf(plan(hosted.host, urn, inputs({ serverId: "12345" })))).toMatch(/serverId/);
     expect(sim.requests).toHaveLength(0);
   });
 
   it("the limit of 5: the create fails naming the five that exist; no POST", async () => {
     for (let i = 1; i <= 5; i++) sim.addSnapshot({ serverId: 12345, name: `keep-${i}` });
-    const msg = await failureOf(up(host, urn, inputs()));
+    const msg = await failureOf(up(hosted.host, urn, inputs()));
     expect(msg).toMatch(/vpsorg:Snapshot "before-update"/);
     expect(msg).toMatch(/already has the maximum of 5 snapshots/);
     for (let i = 1; i <= 5; i++) expect(msg).toContain(`"keep-${i}"`);
@@ -157,11 +141,11 @@ describe("vpsorg.Snapshot through the host", () => {
       description: "Before major migration",
       importFrom: String(existing.id),
     });
-    const r = await lifecycle(host, urn, adoptInputs);
+    const r = await lifecycle(hosted.host, urn, adoptInputs);
     expect(r.state.id).toBe(String(existing.id));
     expect(sim.requestsTo("/api/v1/snapshots/", "POST")).toHaveLength(0);
     // Resource.get: the engine sends only the id and inputs carrying __provider
-    const got = await host.read(urn, String(existing.id), undefined, { [PROVIDER_KEY]: providers[T("Snapshot")] });
+    const got = await hosted.host.read(urn, String(existing.id), undefined, { [PROVIDER_KEY]: hosted.providers[T("Snapshot")] });
     expect(got.properties).toMatchObject({ name: "pre-migration-snapshot", serverId: 12346, status: "completed" });
   });
 
@@ -169,10 +153,10 @@ describe("vpsorg.Snapshot through the host", () => {
     sim.pageSize = 2;
     for (const id of [12346]) for (let i = 0; i < 5; i++) sim.addSnapshot({ serverId: id, name: `other-${i}` });
     for (let i = 0; i < 3; i++) sim.addSnapshot({ serverId: 12345, name: `mine-${i}` });
-    const r = await lifecycle(host, urn, inputs());
+    const r = await lifecycle(hosted.host, urn, inputs());
     // Snapshot.get without a server id walks the unfiltered listing: 10 snapshots at 2 a page
     sim.clearLog();
-    const got = await host.read(urn, r.state.id, undefined, { [PROVIDER_KEY]: providers[T("Snapshot")] });
+    const got = await hosted.host.read(urn, r.state.id, undefined, { [PROVIDER_KEY]: hosted.providers[T("Snapshot")] });
     expect(got.properties).toMatchObject({ name: "before-update" });
     expect(sim.requestsTo("/api/v1/snapshots/", "GET").length).toBeGreaterThanOrEqual(5);
   });
@@ -183,34 +167,34 @@ describe("vpsorg.Backup through the host", () => {
   const inputs = (extra: Record<string, unknown> = {}) => withProvider("Backup", { serverId: 12345, description: "Pre-deployment backup", ...extra });
 
   it("create with wait, no diff, replace, drift, deletion outside, delete", async () => {
-    const r = await lifecycle(host, urn, inputs());
+    const r = await lifecycle(hosted.host, urn, inputs());
     expect(r.state.outputs).toMatchObject({ backupType: "manual", status: "completed", expiresAt: null, backupId: Number(r.state.id) });
     expect(r.state.outputs.sizeMb).toEqual(expect.any(Number));
     expect(r.state.outputs.createdAt).toEqual(expect.any(String));
-    const replaced = await up(host, urn, inputs({ description: "new text" }), r.state);
+    const replaced = await up(hosted.host, urn, inputs({ description: "new text" }), r.state);
     expect(replaced.plan.diff?.replaces).toEqual(["description"]);
     expect(sim.backups.has(Number(r.state.id))).toBe(false);
     sim.updateBackup(Number(replaced.state.id), { description: "edited" });
-    const refreshed = (await refresh(host, replaced.state))!;
+    const refreshed = (await refresh(hosted.host, replaced.state))!;
     expect(refreshed.inputs.description).toBe("edited");
     sim.removeBackup(Number(replaced.state.id));
-    expect(await refresh(host, refreshed)).toBeUndefined();
-    await destroy(host, refreshed);
+    expect(await refresh(hosted.host, refreshed)).toBeUndefined();
+    await destroy(hosted.host, refreshed);
   });
 
   it("bad input at Check, no API call; adoption with importFrom", async () => {
-    expect(await failureOf(plan(host, urn, inputs({ serverId: -5 })))).toMatch(/serverId/);
+    expect(await failureOf(plan(hosted.host, urn, inputs({ serverId: -5 })))).toMatch(/serverId/);
     expect(sim.requests).toHaveLength(0);
     const b = sim.addBackup({ serverId: 12345, description: "made by hand" });
-    const r = await lifecycle(host, urn, inputs({ description: "made by hand", importFrom: String(b.id) }));
+    const r = await lifecycle(hosted.host, urn, inputs({ description: "made by hand", importFrom: String(b.id) }));
     expect(r.state.id).toBe(String(b.id));
-    await destroy(host, r.state);
+    await destroy(hosted.host, r.state);
     expect(sim.backups.has(b.id)).toBe(false);
   });
 
   it("the manual limit fails with the list", async () => {
     const made = Array.from({ length: 10 }, (_, i) => sim.addBackup({ serverId: 12346, description: `m${i}` }));
-    const msg = await failureOf(up(host, urn, inputs({ serverId: 12346 })));
+    const msg = await failureOf(up(hosted.host, urn, inputs({ serverId: 12346 })));
     expect(msg).toMatch(/already has 10 manual backups/);
     for (const b of made) sim.removeBackup(b.id);
   });
@@ -221,34 +205,34 @@ describe("restores through the host", () => {
     const urn = makeUrn(T("SnapshotRestore"), "snap-restore");
     const snap = sim.addSnapshot({ serverId: 12346, name: "golden" });
     const inputs = (extra: Record<string, unknown> = {}) => withProvider("SnapshotRestore", { snapshotId: String(snap.id), confirm: true, ...extra });
-    expect(await failureOf(plan(host, urn, inputs({ confirm: false })))).toMatch(/confirm: must be true/);
+    expect(await failureOf(plan(hosted.host, urn, inputs({ confirm: false })))).toMatch(/confirm: must be true/);
     expect(sim.requests).toHaveLength(0);
 
-    const r = await lifecycle(host, urn, inputs({ triggers: ["v1"] }));
+    const r = await lifecycle(hosted.host, urn, inputs({ triggers: ["v1"] }));
     expect(r.state.outputs).toMatchObject({ serverId: 12346, snapshotName: "golden", serverStatus: "stopped" });
     expect(sim.requestsTo(`/api/v1/snapshots/${snap.id}/restore/`, "POST")).toHaveLength(1);
 
-    const again = await up(host, urn, inputs({ triggers: ["v2"] }), r.state);
+    const again = await up(hosted.host, urn, inputs({ triggers: ["v2"] }), r.state);
     expect(again.plan.action).toBe("replace");
     expect(sim.requestsTo(`/api/v1/snapshots/${snap.id}/restore/`, "POST")).toHaveLength(2);
 
     sim.removeSnapshot(snap.id);
-    const kept = (await refresh(host, again.state)) as ResourceState;
+    const kept = (await refresh(hosted.host, again.state)) as ResourceState;
     expect(kept.id).toBe(again.state.id);
     sim.clearLog();
-    await destroy(host, kept);
+    await destroy(hosted.host, kept);
     expect(sim.requests).toHaveLength(0);
   });
 
   it("BackupRestore: restore waits; a failed restore names the status", async () => {
     const urn = makeUrn(T("BackupRestore"), "bak-restore");
     const b = sim.addBackup({ serverId: 12346, description: "nightly" });
-    const r = await lifecycle(host, urn, withProvider("BackupRestore", { serverId: 12346, backupId: String(b.id), confirm: true }));
+    const r = await lifecycle(hosted.host, urn, withProvider("BackupRestore", { serverId: 12346, backupId: String(b.id), confirm: true }));
     expect(r.state.outputs).toMatchObject({ serverStatus: "stopped" });
     expect(sim.servers.get(12346)?.lastRestore).toMatchObject({ source: "backup", id: b.id });
     sim.failNext("restore");
     const err = await up(
-      host,
+      hosted.host,
       makeUrn(T("BackupRestore"), "bak-restore-2"),
       withProvider("BackupRestore", { serverId: 12346, backupId: String(b.id), confirm: true }),
     ).catch((e: unknown) => e);
@@ -260,14 +244,14 @@ describe("restores through the host", () => {
   it("no triggers and triggers: [] are the same on both restores: no diff, no API call", async () => {
     const snap = sim.addSnapshot({ serverId: 12346, name: "golden-2" });
     await expectEmptyTriggersSameAsUnset(
-      host,
+      hosted.host,
       makeUrn(T("SnapshotRestore"), "snap-restore-empty-triggers"),
       withProvider("SnapshotRestore", { snapshotId: String(snap.id), confirm: true }),
       () => sim.requests.length,
     );
     const b = sim.addBackup({ serverId: 12346, description: "weekly" });
     await expectEmptyTriggersSameAsUnset(
-      host,
+      hosted.host,
       makeUrn(T("BackupRestore"), "bak-restore-empty-triggers"),
       withProvider("BackupRestore", { serverId: 12346, backupId: String(b.id), confirm: true }),
       () => sim.requests.length,
@@ -279,6 +263,6 @@ describe("restores through the host", () => {
 
 describe("secrets", () => {
   it("no host output line contains the token", () => {
-    expect(host.allOutput()).not.toContain(sim.token);
+    expect(hosted.host.allOutput()).not.toContain(sim.token);
   });
 });

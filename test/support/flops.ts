@@ -11,6 +11,7 @@ import {
 import { checkResource, createResource, deleteResource, diffResource, readResource, updateResource } from "../../provider/core/lifecycle";
 import { clearHostClients } from "../../provider/core/host";
 import { FlopsSimulator, type FlopsSimulatorOptions } from "../../simulator/flops";
+import type { HostStartOptions } from "../harness";
 
 /**
  * Test support for flops: a simulator with short operations, the client
@@ -30,6 +31,11 @@ export async function startFlops(operationDurationMs = 30): Promise<FlopsSimulat
  */
 export function flopsConfig(sim: FlopsSimulator): Record<string, string> {
   return { "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:endpoint": sim.endpoint, "flops:maxRequestsPerSecond": "1000" };
+}
+
+/** Pulumi's dynamic-provider host pointed at `sim`, as lifecycle tests start it: the flops config, the API key a secret. */
+export function flopsHostOptions(sim: FlopsSimulator): HostStartOptions {
+  return { config: flopsConfig(sim), secretKeys: ["flops:apiKey"] };
 }
 
 /** Points the provider's flops config (in this process) at `sim`, with no cached client left from another simulator. */

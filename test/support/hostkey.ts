@@ -1,6 +1,7 @@
 import { configFromRecord, type HandlerContext, isVpsError, MemoryLogger, setConfigSource, systemClock, type VpsError } from "../../provider/core";
 import { clearHostClients } from "../../provider/core/host";
 import { HostkeySimulator, type HostkeySimulatorOptions } from "../../simulator/hostkey";
+import type { HostStartOptions } from "../harness";
 
 /** Shared setup of the hostkey handler tests: a simulator, config pointing at it, a handler context. */
 
@@ -16,6 +17,16 @@ export async function startSimulator(opts: HostkeySimulatorOptions = {}, credent
     }),
   );
   return sim;
+}
+
+/** The provider's hostkey config for `sim`, with a request budget that never makes a test wait. */
+export function hostkeyConfig(sim: HostkeySimulator): Record<string, string> {
+  return { "hostkey:apiKey": sim.apiKey, "hostkey:endpoint": sim.endpoint, "hostkey:maxRequestsPerSecond": "1000" };
+}
+
+/** Pulumi's dynamic-provider host pointed at `sim`, as lifecycle tests start it: the hostkey config, the API key a secret. */
+export function hostkeyHostOptions(sim: HostkeySimulator): HostStartOptions {
+  return { config: hostkeyConfig(sim), secretKeys: ["hostkey:apiKey"] };
 }
 
 export function context(label: string): HandlerContext & { logger: MemoryLogger } {

@@ -3,6 +3,7 @@ import { checkResource, createResource, deleteResource, diffResource, readResour
 import { MemoryLogger } from "../../provider/core/log";
 import type { HandlerContext, ResourceDefinition } from "../../provider/core/resource";
 import { NetangelsSimulator } from "../../simulator/netangels";
+import type { HostStartOptions } from "../harness";
 import { type LinkedClock, linkedClock as sharedLinkedClock } from "./simClock";
 
 /**
@@ -14,9 +15,21 @@ import { type LinkedClock, linkedClock as sharedLinkedClock } from "./simClock";
 export async function startNetangels(opts: { operationDurationMs?: number; seed?: boolean; token?: string } = {}): Promise<NetangelsSimulator> {
   const sim = new NetangelsSimulator({ operationDurationMs: 60, ...opts });
   await sim.start();
-  // A high request budget: the linked clock makes polls come fast, and the budget runs on wall time.
-  setConfigSource(configFromRecord({ "netangels:token": sim.token, "netangels:endpoint": sim.endpoint, "netangels:maxRequestsPerSecond": "1000" }));
+  setConfigSource(configFromRecord(netangelsConfig(sim)));
   return sim;
+}
+
+/**
+ * The provider's NetAngels config for `sim`. A high request budget: a linked clock makes polls come
+ * fast, and the budget runs on wall time.
+ */
+export function netangelsConfig(sim: NetangelsSimulator): Record<string, string> {
+  return { "netangels:token": sim.token, "netangels:endpoint": sim.endpoint, "netangels:maxRequestsPerSecond": "1000" };
+}
+
+/** Pulumi's dynamic-provider host pointed at `sim`, as lifecycle tests start it: the NetAngels config, the token a secret. */
+export function netangelsHostOptions(sim: NetangelsSimulator): HostStartOptions {
+  return { config: netangelsConfig(sim), secretKeys: ["netangels:token"] };
 }
 
 /**

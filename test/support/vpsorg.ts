@@ -4,6 +4,7 @@ import { MemoryLogger } from "../../provider/core/log";
 import type { HandlerContext, ResourceDefinition } from "../../provider/core/resource";
 import { checkResource, createResource, deleteResource, diffResource, readResource, type Props } from "../../provider/core/lifecycle";
 import { VpsorgSimulator, type VpsorgSimulatorOptions } from "../../simulator/vpsorg";
+import type { HostStartOptions } from "../harness";
 
 /**
  * Test helpers for the vpsorg ring 2 tests: a simulator on 127.0.0.1 with short durations, the
@@ -12,8 +13,18 @@ import { VpsorgSimulator, type VpsorgSimulatorOptions } from "../../simulator/vp
 export async function startVpsorg(opts: VpsorgSimulatorOptions = {}): Promise<VpsorgSimulator> {
   const sim = new VpsorgSimulator({ snapshotMs: 40, backupMs: 40, restoreMs: 40, ...opts });
   await sim.start();
-  setConfigSource(configFromRecord({ "vpsorg:token": sim.token, "vpsorg:endpoint": sim.endpoint }));
+  setConfigSource(configFromRecord(vpsorgConfig(sim)));
   return sim;
+}
+
+/** The provider's vpsorg config for `sim`. */
+export function vpsorgConfig(sim: VpsorgSimulator): Record<string, string> {
+  return { "vpsorg:token": sim.token, "vpsorg:endpoint": sim.endpoint };
+}
+
+/** Pulumi's dynamic-provider host pointed at `sim`, as lifecycle tests start it: the vpsorg config, the token a secret. */
+export function vpsorgHostOptions(sim: VpsorgSimulator): HostStartOptions {
+  return { config: vpsorgConfig(sim), secretKeys: ["vpsorg:token"] };
 }
 
 export function ctxFor(def: ResourceDefinition, name = "test", clock: Clock = systemClock): HandlerContext & { logger: MemoryLogger } {
