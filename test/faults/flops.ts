@@ -35,29 +35,22 @@ export async function startFlopsKit(): Promise<FlopsKit> {
     new flops.BackupRollback("BackupRollback", { serverId: "1", backup: "b", confirm: true });
     new flops.ServerRestart("ServerRestart", { serverId: "1" });
   };
-  const { host, providers } = await startKitHost(program, types, config, "flops:apiKey");
+  const kitHost = await startKitHost(sim, sim.server, program, types, config, "flops:apiKey");
   // The function row runs its handler in this process, configured the same way.
   clearHostClients();
   setConfigSource(configFromRecord(config));
   return {
+    ...kitHost,
     name: "flops",
     sim,
-    host,
-    server: sim.server,
-    providers,
     secrets: () => [sim.apiKey, PASSWORD, OTHER_PASSWORD],
     reset() {
       sim.clearInjections();
-      sim.server.clearHooks();
       sim.setOperationDuration(0);
       for (const op of sim.operations()) if (op.status === "PENDING") sim.finishOperation(op.id);
     },
     setOperationDuration: (ms) => sim.setOperationDuration(ms),
     extraOutput: () => functionLog.text(),
-    stop: async () => {
-      await host.stop();
-      await sim.stop();
-    },
   };
 }
 

@@ -28,19 +28,15 @@ export async function startHostkeyKit(): Promise<HostkeyKit> {
     new hostkey.RestoreSettings("RestoreSettings", { serverId: 1, enableRotation: true, excludeFromRotation: [] });
   };
   const config = { "hostkey:apiKey": sim.apiKey, "hostkey:endpoint": sim.endpoint, "hostkey:maxRequestsPerSecond": "1000" };
-  const { host, providers } = await startKitHost(program, ["Snapshot", "SnapshotRestore", "RestoreSettings"], config, "hostkey:apiKey");
+  const kitHost = await startKitHost(sim, sim.server, program, ["Snapshot", "SnapshotRestore", "RestoreSettings"], config, "hostkey:apiKey");
   const internals = sim as unknown as SimInternals;
   return {
+    ...kitHost,
     name: "hostkey",
     sim,
-    host,
-    server: sim.server,
-    providers,
     // The API key and every token the simulator ever issued.
     secrets: () => [sim.apiKey, sim.token, ...sim.state.tokens.keys()],
     reset() {
-      sim.server.clearFaults();
-      sim.server.clearHooks();
       internals.taskFaults.clear();
       // A hung task ends now (as it would on the host, eventually), so the VM is free for the next cell.
       for (const t of sim.state.tasks.values()) if (t.job.durationMs === Infinity) t.job.durationMs = 0;
@@ -48,10 +44,6 @@ export async function startHostkeyKit(): Promise<HostkeyKit> {
       sim.setOperationDuration(0);
     },
     setOperationDuration: (ms) => sim.setOperationDuration(ms),
-    stop: async () => {
-      await host.stop();
-      await sim.stop();
-    },
   };
 }
 

@@ -51,7 +51,7 @@ export interface HostKit {
   providers: Record<string, string>;
   /** Values that must never appear in an error, a host output line or state. */
   secrets(): string[];
-  /** Clears injected faults, hooks and operation injections; ends hung operations; operations take 0 ms again. */
+  /** Clears the host's own injections; ends hung operations; operations take 0 ms again (`resetKit` clears the server's faults and hooks first). */
   reset(): void;
   /** Duration of operations started from now on. */
   setOperationDuration(ms: number): void;
@@ -59,6 +59,13 @@ export interface HostKit {
   extraOutput?(): string;
   /** Stops the host process and the simulator. */
   stop(): Promise<void>;
+}
+
+/** Before a cell: the simulator's injected faults and hooks cleared, then the host's own state (`HostKit.reset`). */
+function resetKit(kit: HostKit): void {
+  kit.server.clearFaults();
+  kit.server.clearHooks();
+  kit.reset();
 }
 
 export interface Cell {
@@ -232,7 +239,7 @@ export async function runCell<C>(kit: HostKit, sc: Scenario<C>, fault: Fault, ce
 
   const problems: string[] = [];
   const texts: string[] = [];
-  kit.reset();
+  resetKit(kit);
   const outputMark = kit.host.allOutput().length;
   const ctx = await sc.setup(kit, cell);
   const urn = urnOf(kit, sc as Scenario, cell);
@@ -309,7 +316,7 @@ export async function runCell<C>(kit: HostKit, sc: Scenario<C>, fault: Fault, ce
   if (error !== undefined && error instanceof HostCallError) checkError(sc as Scenario, fault, message, problems);
 
   // ---- recovery, as a user would ----
-  kit.reset();
+  resetKit(kit);
   // An operation that timed out may finish afterwards and make its object only then: nothing could
   // name it at the time, so the error must say to adopt it (importFrom) rather than run `pulumi up`
   // again, and the recovery does that.
@@ -473,7 +480,7 @@ async function runFunctionCell<C>(
   const fresh = sc.live(kit, ctx, cell).filter((id) => !before.has(id));
   if (fresh.length > 1) problems.push(`the call's work was started ${fresh.length} times: repeated blindly`);
   if (error !== undefined) checkError(sc as Scenario, fault, message, problems);
-  kit.reset();
+  resetKit(kit);
   if (fault === "deletedMidWait") sc.repair?.(kit, ctx, cell);
   try {
     texts.push(JSON.stringify(await sc.invoke!(kit, ctx)));

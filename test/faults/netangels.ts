@@ -34,19 +34,15 @@ export async function startNetangelsKit(): Promise<NetangelsKit> {
     new netangels.VolumeRollback("VolumeRollback", { vmId: 1, volumeId: 1, backupDate: NetangelsSimulator.SEED_BACKUP_DATE, confirm: true });
   };
   const config = { "netangels:token": sim.token, "netangels:endpoint": sim.endpoint, "netangels:maxRequestsPerSecond": "1000" };
-  const { host, providers } = await startKitHost(program, ["Backup", "VmRollback", "VolumeRollback"], config, "netangels:token");
+  const kitHost = await startKitHost(sim, sim.server, program, ["Backup", "VmRollback", "VolumeRollback"], config, "netangels:token");
   setConfigSource(configFromRecord(config));
   const internals = sim as unknown as SimInternals;
   return {
+    ...kitHost,
     name: "netangels",
     sim,
-    host,
-    server: sim.server,
-    providers,
     secrets: () => [sim.token],
     reset() {
-      sim.server.clearFaults();
-      sim.server.clearHooks();
       internals.failNext.length = 0;
       internals.hangNext.length = 0;
       for (const op of internals.operations) op.job.durationMs = 0;
@@ -57,10 +53,6 @@ export async function startNetangelsKit(): Promise<NetangelsKit> {
     },
     setOperationDuration: (ms) => sim.setOperationDuration(ms),
     extraOutput: () => functionLog.text(),
-    stop: async () => {
-      await host.stop();
-      await sim.stop();
-    },
   };
 }
 

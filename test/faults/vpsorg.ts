@@ -30,18 +30,14 @@ export async function startVpsorgKit(): Promise<VpsorgKit> {
     new vpsorg.BackupRestore("BackupRestore", { serverId: 1, backupId: "1", confirm: true });
   };
   const config = { "vpsorg:token": sim.token, "vpsorg:endpoint": sim.endpoint, "vpsorg:maxRequestsPerSecond": "1000" };
-  const { host, providers } = await startKitHost(program, ["Snapshot", "Backup", "SnapshotRestore", "BackupRestore"], config, "vpsorg:token");
+  const kitHost = await startKitHost(sim, sim.http, program, ["Snapshot", "Backup", "SnapshotRestore", "BackupRestore"], config, "vpsorg:token");
   const internals = sim as unknown as SimInternals;
   return {
+    ...kitHost,
     name: "vpsorg",
     sim,
-    host,
-    server: sim.http,
-    providers,
     secrets: () => [sim.token],
     reset() {
-      sim.http.clearFaults();
-      sim.http.clearHooks();
       for (const k of Object.keys(internals.pendingOutcomes)) internals.pendingOutcomes[k] = [];
       // A hung job ends now (as the host would, eventually), so the next cell starts from a quiet account.
       for (const j of internals.jobs) j.durationMs = 0;
@@ -50,10 +46,6 @@ export async function startVpsorgKit(): Promise<VpsorgKit> {
     },
     setOperationDuration: (ms) => {
       sim.durations = { snapshot: ms, backup: ms, restore: ms };
-    },
-    stop: async () => {
-      await host.stop();
-      await sim.stop();
     },
   };
 }
