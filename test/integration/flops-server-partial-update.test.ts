@@ -8,23 +8,12 @@
 import { isVpsError, type Props, type VpsError } from "../../provider/core";
 import { catalog } from "../../provider/flops/catalog";
 import { serverResource } from "../../provider/flops/server";
-import { driver, mutatingCalls, flopsSimulatorPerFile } from "../support/flops";
+import { driver, fiveChangeServer, flopsSimulatorPerFile, mutatingCalls, NEW_PASSWORD, OLD_PASSWORD } from "../support/flops";
 
 const sim = flopsSimulatorPerFile({ beforeEachTest: () => catalog.clear() });
 const server = driver(serverResource as never);
-const OLD_PASSWORD = "Old-Secret1";
-const NEW_PASSWORD = "New-Secret2";
-
-const program = (name: string) => ({
-  name,
-  distribution: "Debian 7.6 x64",
-  tariff: "Облачный без границ",
-  memory: 1024,
-  disk: 16384,
-  cpu: 1,
-  password: OLD_PASSWORD,
-});
-const changed = (name: string) => ({ ...program(name), memory: 2048, disk: 32768, cpu: 2, password: NEW_PASSWORD, name: `${name}-renamed` });
+const program = fiveChangeServer.before;
+const changed = fiveChangeServer.after;
 
 async function created(name: string) {
   const { id, outs } = await server.create(program(name));

@@ -9,12 +9,14 @@ const restoreDef = snapshotRestoreResource as unknown as ResourceDefinition;
 const settingsDef = restoreSettingsResource as unknown as ResourceDefinition;
 const OFF = 1001;
 
+/** A simulator of its own for each test. */
+let sim: HostkeySimulator;
+beforeEach(async () => {
+  sim = await startSimulator();
+});
+afterEach(() => sim.stop());
+
 describe("hostkey.SnapshotRestore", () => {
-  let sim: HostkeySimulator;
-  beforeEach(async () => {
-    sim = await startSimulator();
-  });
-  afterEach(() => sim.stop());
   const inputs = (extra: Record<string, unknown> = {}) => ({
     serverId: OFF,
     name: "before-upgrade.v2",
@@ -71,11 +73,6 @@ describe("hostkey.SnapshotRestore", () => {
 });
 
 describe("hostkey.RestoreSettings", () => {
-  let sim: HostkeySimulator;
-  beforeEach(async () => {
-    sim = await startSimulator();
-  });
-  afterEach(() => sim.stop());
   const inputs = (extra: Record<string, unknown> = {}) => ({
     serverId: OFF,
     enableRotation: true,
@@ -159,12 +156,6 @@ describe("hostkey.RestoreSettings", () => {
 });
 
 describe("hostkey functions", () => {
-  let sim: HostkeySimulator;
-  beforeEach(async () => {
-    sim = await startSimulator();
-  });
-  afterEach(() => sim.stop());
-
   it("getSnapshots lists snapshots and settings", async () => {
     const s = sim.addSnapshot(OFF, "a.b-c");
     sim.setRestoreSettings(OFF, { enableRotation: true, excludeRotation: ["a.b-c"] });

@@ -12,6 +12,9 @@ beforeEach(async () => {
 });
 afterEach(() => sim.stop());
 
+/** The backups of VM `vmId` itself (not of its volumes). */
+const vmBackups = (vmId: number) => sim.backups(vmId).filter((b) => b.resourceType === "VM");
+
 const NANO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}$/;
 
 describe("netangels.Backup create", () => {
@@ -83,12 +86,7 @@ describe("netangels.Backup create", () => {
     expect(scheduled).not.toBe("");
     expect(r.outs.backupDate).not.toBe(scheduled);
     expect(sim.server.requestsTo("/cloud/vms/101/backup/", "POST")).toHaveLength(1);
-    expect(
-      sim
-        .backups(101)
-        .filter((b) => b.resourceType === "VM")
-        .map((b) => b.date),
-    ).toContain(r.outs.backupDate);
+    expect(vmBackups(101).map((b) => b.date)).toContain(r.outs.backupDate);
   });
 
   it("waits out a refusal as busy when the VM got work between the look and the request", async () => {
@@ -152,7 +150,7 @@ describe("netangels.Backup create", () => {
     const ctx = ctxFor(def, sim);
     const r = await checkAndCreate(def, { vmId: 101 }, ctx);
     expect(sim.server.requestsTo("/cloud/vms/101/backup/", "POST")).toHaveLength(1);
-    expect(sim.backups(101).filter((b) => b.resourceType === "VM")).toHaveLength(2);
+    expect(vmBackups(101)).toHaveLength(2);
     expect(r.outs.backupDate).toMatch(NANO_DATE);
     expect(ctx.logger.text()).toMatch(
       /POST \/cloud\/vms\/101\/backup\/ \(backup of VM 101\) had no clear answer .*its work is under way, so it is not sent again/,
@@ -164,13 +162,8 @@ describe("netangels.Backup create", () => {
     const ctx = ctxFor(def, sim);
     const r = await checkAndCreate(def, { vmId: 101 }, ctx);
     expect(sim.server.requestsTo("/cloud/vms/101/backup/", "POST").map((x) => x.outcome)).toEqual(["5xx", "handled"]);
-    expect(
-      sim
-        .backups(101)
-        .filter((b) => b.resourceType === "VM")
-        .map((b) => b.date),
-    ).toContain(r.outs.backupDate);
-    expect(sim.backups(101).filter((b) => b.resourceType === "VM")).toHaveLength(2); // the seeded one and this one
+    expect(vmBackups(101).map((b) => b.date)).toContain(r.outs.backupDate);
+    expect(vmBackups(101)).toHaveLength(2); // the seeded one and this one
     expect(ctx.logger.text()).toMatch(/its change is not there and nothing runs for it, so it is sent again/);
   });
 

@@ -13,10 +13,7 @@ import { captureResources, DynamicProviderHost, findResource, hostCallErrorOf, p
 import { isSecretValue, makeUrn, type PlainObject } from "../harness/protocol";
 import { PluginHost } from "../plugin/pluginHost";
 import { pluginConfig } from "../plugin/scenarios";
-import { mutatingCalls } from "../support/flops";
-
-const OLD_PASSWORD = "Old-Secret1";
-const NEW_PASSWORD = "New-Secret2";
+import { fiveChangeServer, mutatingCalls, NEW_PASSWORD, OLD_PASSWORD } from "../support/flops";
 
 let sim: FlopsSimulator;
 let dynamic: DynamicProviderHost;
@@ -58,16 +55,8 @@ const paths = [
 
 describe.each(paths)("partial state through the $name", ({ name, host, type, withProvider }) => {
   const tag = name.startsWith("dynamic") ? "dyn" : "plg";
-  const program = (n: string): PlainObject => ({
-    name: n,
-    distribution: "Debian 7.6 x64",
-    tariff: "Облачный без границ",
-    memory: 1024,
-    disk: 16384,
-    cpu: 1,
-    password: OLD_PASSWORD,
-  });
-  const changed = (n: string): PlainObject => ({ ...program(n), memory: 2048, disk: 32768, cpu: 2, password: NEW_PASSWORD, name: `${n}-renamed` });
+  const program = (n: string): PlainObject => fiveChangeServer.before(n);
+  const changed = (n: string): PlainObject => fiveChangeServer.after(n);
 
   test("an update whose 3rd of 5 calls fails records what was applied; `pulumi up` again sends only the rest", async () => {
     const n = `${tag}-partial`;

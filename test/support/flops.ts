@@ -91,6 +91,27 @@ export function driver(def: ResourceDefinition) {
   };
 }
 
+/** The root password of `fiveChangeServer`, and the one its update sets. */
+export const OLD_PASSWORD = "Old-Secret1";
+export const NEW_PASSWORD = "New-Secret2";
+
+/**
+ * The inputs of a flops.Server for the partial-update tests (`before`), and an update that changes
+ * five of them (`after`): memory, disk, cpu, password and name, five calls in that order.
+ */
+export const fiveChangeServer = {
+  before: (name: string) => ({
+    name,
+    distribution: "Debian 7.6 x64",
+    tariff: "Облачный без границ",
+    memory: 1024,
+    disk: 16384,
+    cpu: 1,
+    password: OLD_PASSWORD,
+  }),
+  after: (name: string) => ({ ...fiveChangeServer.before(name), memory: 2048, disk: 32768, cpu: 2, password: NEW_PASSWORD, name: `${name}-renamed` }),
+};
+
 /** A running VM made out of band, on the fixed tariff 4 (one address). */
 export function makeVm(sim: FlopsSimulator, name = "web"): string {
   return String(sim.createVm({ name }).id);
