@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { type ApiCall, answerError, type RawResponse, VpsError } from "../../provider/core";
 import { decodeFlopsVendor, FLOPS_HOST } from "../../provider/flops/errors";
 import * as s from "../../provider/flops/schemas";
+import { callOf } from "../support/apiCall";
 
 /** Every JSON example of the flops seed, copied verbatim into test/fixtures/flops, against its schema. */
 const FIXTURES = join(__dirname, "..", "fixtures", "flops");
@@ -57,14 +58,8 @@ function fixture(name: string): unknown {
   return JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
 }
 
-const call = (safety: "read" | "mutate" = "read"): ApiCall<z.ZodType> => ({
-  operation: "read VM 85561",
-  method: "GET",
-  path: "/vm/85561/",
-  repeat: safety === "read" ? "repeatable" : "once",
-  priority: safety,
-  schema: s.vmInfoResponse,
-});
+const call = (safety: "read" | "mutate" = "read") =>
+  callOf({ operation: "read VM 85561", method: "GET", path: "/vm/85561/", schema: s.vmInfoResponse }, safety);
 /** What the HTTP client makes of a flops answer: its status rules with the flops body decoder. */
 const decodeFlopsError = (res: RawResponse, c: ApiCall<z.ZodType>) => answerError(FLOPS_HOST, res, c, decodeFlopsVendor, 0);
 const response = (body: unknown, status = 200, headers: RawResponse["headers"] = {}): RawResponse => ({ status, headers, text: JSON.stringify(body), body });

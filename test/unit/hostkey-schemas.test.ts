@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { ApiCall, RawResponse } from "../../provider/core";
 import { answerError } from "../../provider/core/http";
 import { type DecodeOptions, decodeHostkeyVendor, HOSTKEY_HOST, isPowerStateRefusal, kindFromMessage } from "../../provider/hostkey/errors";
+import { callOf } from "../support/apiCall";
 import {
   callbackCheckResponse,
   contextFailure,
@@ -171,15 +172,8 @@ describe("contextFailure (an error inside a finished task's context)", () => {
 
 describe("decodeHostkeyError", () => {
   const res = (body: unknown, status = 200): RawResponse => ({ status, headers: {}, text: JSON.stringify(body), body });
-  const call = (path: string, safety: "read" | "mutate" = "read") =>
-    ({
-      operation: `op ${path}`,
-      method: "POST",
-      path,
-      repeat: safety === "read" ? "repeatable" : "once",
-      priority: safety,
-      schema: {},
-    }) as unknown as ApiCall<z.ZodType>;
+  // The decoder never reads the schema.
+  const call = (path: string, safety: "read" | "mutate" = "read") => callOf({ operation: `op ${path}`, method: "POST", path, schema: {} as z.ZodType }, safety);
   /** What the HTTP client makes of an invapi answer: its status rules with the HOSTKEY body decoder. */
   const decodeHostkeyError = (r: RawResponse, c: ApiCall<z.ZodType>, o: DecodeOptions) =>
     answerError(HOSTKEY_HOST, r, c, (a, b) => decodeHostkeyVendor(a, b, o), 0);

@@ -6,6 +6,7 @@ import { backupDatePathSegment } from "../../provider/netangels/client";
 import { BACKUP_DATE_PATTERN, backupDateParts, compareBackupDates, latestBackupDate, matchingBackupDates } from "../../provider/netangels/dates";
 import { decodeNetangelsVendor, NETANGELS_HOST } from "../../provider/netangels/errors";
 import * as s from "../../provider/netangels/schemas";
+import { callOf } from "../support/apiCall";
 import { statesOfKind, VM_STATES, vmStateKind } from "../../provider/netangels/states";
 
 const FIXTURES = join(__dirname, "..", "fixtures", "netangels");
@@ -170,14 +171,7 @@ describe("netangels backup dates", () => {
 });
 
 describe("netangels error decoding", () => {
-  const call = (safety: "read" | "mutate"): ApiCall<z.ZodType> => ({
-    operation: "POST /cloud/vms/1/backup/",
-    method: "POST",
-    path: "/x",
-    repeat: safety === "read" ? "repeatable" : "once",
-    priority: safety,
-    schema: s.vmSchema,
-  });
+  const call = (safety: "read" | "mutate") => callOf({ operation: "POST /cloud/vms/1/backup/", method: "POST", path: "/x", schema: s.vmSchema }, safety);
   /** What the HTTP client makes of a NetAngels answer: its status rules with the NetAngels body decoder. */
   const decodeNetangelsError = (r: RawResponse, c: ApiCall<z.ZodType>) => answerError(NETANGELS_HOST, r, c, decodeNetangelsVendor, 0);
   const res = (status: number, body?: unknown, headers: Record<string, string> = {}): RawResponse => ({
