@@ -24,12 +24,7 @@ export interface TestSimulator {
   stop(): Promise<unknown>;
 }
 
-/**
- * The set-up of a lifecycle test file: `sim` started, then the provider host started with the options
- * `hostOptions` gives for it (the host's config pointed at `sim`, e.g. `flopsHostOptions` of
- * test/support/flops.ts), serving the resources `program` declares. A host that fails to start
- * stops the simulator again; otherwise `stopHostAndSimulator` ends both.
- */
+/** `sim` started, then the provider host serving `program`'s resources; a host that fails to start stops the simulator again. */
 async function startSimulatorAndHost<S extends TestSimulator>(
   sim: S,
   hostOptions: (sim: S) => HostStartOptions,
@@ -44,7 +39,7 @@ async function startSimulatorAndHost<S extends TestSimulator>(
   }
 }
 
-/** Ends what `startSimulatorAndHost` started, the host first; either is unset when the set-up failed. */
+/** Ends a provider host and the simulator it calls, the host first; either is unset when a set-up failed part-way. */
 export async function stopHostAndSimulator(host: DynamicProviderHost | undefined, sim: TestSimulator | undefined): Promise<void> {
   await host?.stop();
   await sim?.stop();
@@ -60,8 +55,10 @@ export interface ProviderHostOfFile {
 }
 
 /**
- * The simulator and provider host of a lifecycle test file (jest hooks): before the file's tests,
- * `startSimulatorAndHost(sim, hostOptions, program)`; after them both are stopped.
+ * The simulator and Pulumi's dynamic-provider host of a lifecycle test file (jest hooks): before the
+ * file's tests `sim` is started, then the host with the options `hostOptions` gives for it (its
+ * config pointed at `sim`: `flopsHostOptions` of test/support/flops.ts and the like), serving the
+ * resources `program` declares; after them the host, then the simulator, are stopped.
  */
 export function providerHostPerFile<S extends TestSimulator>(sim: S, hostOptions: (sim: S) => HostStartOptions, program: () => void): ProviderHostOfFile {
   let started: ProviderHostOfFile | undefined;
