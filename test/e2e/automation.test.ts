@@ -6,25 +6,15 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { REPO_ROOT, requireEngine, resourcesOf, Workspace } from "./support/engine";
-import { credentials, dynamicConfig, flopsMutations, SERVER_PASSWORD, startSimulators, type Simulators, useExample } from "./support/simulators";
+import { REPO_ROOT, resourcesOf, type Workspace } from "./support/engine";
+import { credentials, flopsMutations, quickstartWorkspace, SERVER_PASSWORD, simulatorsPerFile } from "./support/simulators";
 
-let sims: Simulators;
+const { sims, workspaces } = simulatorsPerFile();
 let ws: Workspace;
 
 beforeAll(async () => {
-  requireEngine();
-  sims = await startSimulators();
-  ws = new Workspace({ project: "quickstart" });
-  useExample(ws, "quickstart");
+  ws = await quickstartWorkspace(sims, workspaces);
   fs.copyFileSync(path.join(REPO_ROOT, "bin", "examples", "automation", "ci.js"), ws.file("ci.js"));
-  const { config, secretKeys } = dynamicConfig(sims);
-  await ws.initStack({ ...config, "quickstart:serverPassword": SERVER_PASSWORD }, [...secretKeys, "quickstart:serverPassword"]);
-});
-
-afterAll(async () => {
-  await ws?.dispose();
-  await sims?.stop();
 });
 
 async function ci(command: "deploy" | "drift", expectCode: number): Promise<string> {

@@ -2,21 +2,10 @@
  * Every TypeScript example under the real engine: up, a preview with no changes, one update (the
  * change each example documents), destroy; each step checked on the simulator's state and request log.
  */
-import { changes, requireEngine, resourcesOf, Workspace } from "./support/engine";
-import { credentials, dynamicConfig, flopsMutations, mutationsOf, SERVER_PASSWORD, startSimulators, type Simulators, useExample } from "./support/simulators";
+import { changes, resourcesOf, Workspace } from "./support/engine";
+import { credentials, dynamicConfig, flopsMutations, mutationsOf, SERVER_PASSWORD, simulatorsPerFile, useExample } from "./support/simulators";
 
-let sims: Simulators;
-const workspaces: Workspace[] = [];
-
-beforeAll(async () => {
-  requireEngine();
-  sims = await startSimulators();
-});
-
-afterAll(async () => {
-  for (const ws of workspaces) await ws.dispose();
-  await sims?.stop();
-});
+const { sims, workspaces } = simulatorsPerFile();
 
 async function example(name: string, config: Record<string, string> = {}, secret: string[] = []): Promise<Workspace> {
   const ws = new Workspace({ project: name });

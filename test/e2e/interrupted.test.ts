@@ -15,8 +15,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { OPERATION_TYPES } from "../../simulator/flops";
-import { commandLine, ENGINE_BIN, markedProcesses, REPO_ROOT, requireEngine, resourcesOf, type Running, Workspace } from "./support/engine";
-import { dynamicConfig, flopsMutations, pluginConfig, SERVER_PASSWORD, startSimulators, type Simulators } from "./support/simulators";
+import { commandLine, ENGINE_BIN, markedProcesses, REPO_ROOT, resourcesOf, type Running, Workspace } from "./support/engine";
+import { dynamicConfig, flopsMutations, pluginConfig, SERVER_PASSWORD, simulatorsPerFile } from "./support/simulators";
 
 const PROGRAM = `const pulumi = require("@pulumi/pulumi");
 const { flops } = require("pulumi-vps");
@@ -25,18 +25,7 @@ const web = new flops.Server("web1", { distribution: "Ubuntu 14.04.1 x64", tarif
 exports.serverId = web.id;
 `;
 
-let sims: Simulators;
-const workspaces: Workspace[] = [];
-
-beforeAll(async () => {
-  requireEngine(path.join(ENGINE_BIN, "pulumi-language-yaml"));
-  sims = await startSimulators();
-});
-
-afterAll(async () => {
-  for (const ws of workspaces) await ws.dispose();
-  await sims?.stop();
-});
+const { sims, workspaces } = simulatorsPerFile(path.join(ENGINE_BIN, "pulumi-language-yaml"));
 
 /** A provider plugin: the dynamic-provider host (through the launcher) or pulumi-resource-vps. */
 const PROVIDER = /dynamic-provider|pulumi-resource-|provider\/plugin\/main\.js/;

@@ -5,24 +5,14 @@
  * Pulumi never managed.
  */
 import { VM_STATE } from "../../simulator/flops";
-import { requireEngine, resourcesOf, Workspace } from "./support/engine";
-import { dynamicConfig, flopsMutations, SERVER_PASSWORD, startSimulators, type Simulators, useExample } from "./support/simulators";
+import { resourcesOf, type Workspace } from "./support/engine";
+import { flopsMutations, quickstartWorkspace, simulatorsPerFile } from "./support/simulators";
 
-let sims: Simulators;
+const { sims, workspaces } = simulatorsPerFile();
 let ws: Workspace;
 
 beforeAll(async () => {
-  requireEngine();
-  sims = await startSimulators();
-  ws = new Workspace({ project: "quickstart" });
-  useExample(ws, "quickstart");
-  const { config, secretKeys } = dynamicConfig(sims);
-  await ws.initStack({ ...config, "quickstart:serverPassword": SERVER_PASSWORD }, [...secretKeys, "quickstart:serverPassword"]);
-});
-
-afterAll(async () => {
-  await ws?.dispose();
-  await sims?.stop();
+  ws = await quickstartWorkspace(sims, workspaces);
 });
 
 it("up, no changes, drift on a refreshing preview, refresh, clean preview, destroy", async () => {

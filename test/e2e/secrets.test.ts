@@ -5,8 +5,8 @@
  * `--show-secrets` shows it.
  */
 import * as path from "node:path";
-import { ENGINE_BIN, requireEngine, resourcesOf, Workspace } from "./support/engine";
-import { credentials, dynamicConfig, pluginConfig, startSimulators, type Simulators } from "./support/simulators";
+import { ENGINE_BIN, resourcesOf, Workspace } from "./support/engine";
+import { credentials, dynamicConfig, pluginConfig, simulatorsPerFile } from "./support/simulators";
 
 const PLAIN_PASSWORD = "Plain-Passw0rd7";
 
@@ -24,18 +24,7 @@ function spellings(value: string): string[] {
 
 const CIPHERTEXT = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: expect.any(String) };
 
-let sims: Simulators;
-const workspaces: Workspace[] = [];
-
-beforeAll(async () => {
-  requireEngine(path.join(ENGINE_BIN, "pulumi-language-yaml"));
-  sims = await startSimulators();
-});
-
-afterAll(async () => {
-  for (const ws of workspaces) await ws.dispose();
-  await sims?.stop();
-});
+const { sims, workspaces } = simulatorsPerFile(path.join(ENGINE_BIN, "pulumi-language-yaml"));
 
 async function expectSecretsKept(ws: Workspace, output: string): Promise<void> {
   const { text, deployment } = await ws.exportStack();

@@ -10,7 +10,7 @@ import { FlopsSimulator, type FlopsSimulatorOptions } from "../../../simulator/f
 import { HostkeySimulator } from "../../../simulator/hostkey";
 import { NetangelsSimulator } from "../../../simulator/netangels";
 import { VpsorgSimulator } from "../../../simulator/vpsorg";
-import { REPO_ROOT, type Workspace } from "./engine";
+import { REPO_ROOT, requireEngine, Workspace } from "./engine";
 
 export const SERVER_PASSWORD = "E2e-Passw0rd";
 
@@ -22,7 +22,8 @@ export interface Simulators {
   stop(): Promise<void>;
 }
 
-export async function startSimulators(opts: { flops?: FlopsSimulatorOptions; operationMs?: number } = {}): Promise<Simulators> {
+/** The four simulators, not yet started. */
+function newSimulators(opts: { flops?: FlopsSimulatorOptions; operationMs?: number } = {}): Simulators {
   const ms = opts.operationMs ?? 200;
   const sims = {
     flops: new FlopsSimulator({ operationDurationMs: ms, ...opts.flops }),
@@ -30,13 +31,53 @@ export async function startSimulators(opts: { flops?: FlopsSimulatorOptions; ope
     netangels: new NetangelsSimulator({ operationDurationMs: ms }),
     hostkey: new HostkeySimulator({ operationDurationMs: ms }),
   };
-  for (const sim of Object.values(sims)) await sim.start();
   return {
     ...sims,
     async stop() {
       for (const sim of Object.values(sims)) await sim.stop();
     },
   };
+}
+
+const startAll = async (sims: Simulators) => {
+  for (const sim of [sims.flops, sims.vpsorg, sims.netangels, sims.hostkey]) await sim.start();
+};
+
+export async function startSimulators(opts: { flops?: FlopsSimulatorOptions; operationMs?: number } = {}): Promise<Simulators> {
+  const sims = newSimulators(opts);
+  await startAll(sims);
+  return sims;
+}
+
+/**
+ * What an e2e test file runs against (jest hooks): before its tests, the engine checked
+ * (`requireEngine(...engineFiles)`) and the four simulators started; after them, every workspace
+ * the file pushed to `workspaces` disposed, then the simulators stopped.
+ */
+export function simulatorsPerFile(...engineFiles: string[]): { sims: Simulators; workspaces: Workspace[] } {
+  const sims = newSimulators();
+  const workspaces: Workspace[] = [];
+  let startAttempted = false;
+  beforeAll(async () => {
+    requireEngine(...engineFiles);
+    startAttempted = true;
+    await startAll(sims);
+  });
+  afterAll(async () => {
+    for (const ws of workspaces) await ws.dispose();
+    if (startAttempted) await sims.stop();
+  });
+  return { sims, workspaces };
+}
+
+/** The quick start example in a new workspace of `workspaces`, its stack configured for `sims` (dynamic resources). */
+export async function quickstartWorkspace(sims: Simulators, workspaces: Workspace[]): Promise<Workspace> {
+  const ws = new Workspace({ project: "quickstart" });
+  workspaces.push(ws);
+  useExample(ws, "quickstart");
+  const { config, secretKeys } = dynamicConfig(sims);
+  await ws.initStack({ ...config, "quickstart:serverPassword": SERVER_PASSWORD }, [...secretKeys, "quickstart:serverPassword"]);
+  return ws;
 }
 
 /** Every credential the simulators accept: none may appear in state, output or logs. */
