@@ -9,34 +9,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import { flops } from "pulumi-vps";
 import { FlopsSimulator, OPERATION_TYPES as OP } from "../../simulator/flops";
-import { captureResources, DynamicProviderHost, findResource, hostCallErrorOf, plan, type ResourceState, up } from "../harness";
+import { hostCallErrorOf, plan, providerHostPerFile, type ResourceState, up } from "../harness";
 import { isSecretValue, makeUrn, type PlainObject } from "../harness/protocol";
 import { PluginHost } from "../plugin/pluginHost";
 import { pluginConfig } from "../plugin/scenarios";
-import { fiveChangeServer, mutatingCalls, NEW_PASSWORD, OLD_PASSWORD } from "../support/flops";
+import { fiveChangeServer, flopsConfig, flopsHostOptions, mutatingCalls, NEW_PASSWORD, OLD_PASSWORD } from "../support/flops";
 
-let sim: FlopsSimulator;
-let dynamic: DynamicProviderHost;
+const sim = new FlopsSimulator({ operationDurationMs: 30 });
+const dynamic = providerHostPerFile(sim, flopsHostOptions, () => {
+  new flops.Server("web", { distribution: "DEBIAN", tariff: "Облачный 1024", password: pulumi.secret(OLD_PASSWORD) });
+});
+const serverProvider = () => dynamic.providers["pulumi-nodejs:dynamic/flops:Server"];
 let plugin: PluginHost;
-let serverProvider: string;
 
 beforeAll(async () => {
-  sim = new FlopsSimulator({ operationDurationMs: 30 });
-  await sim.start();
-  const captured = await captureResources(() => {
-    new flops.Server("web", { distribution: "DEBIAN", tariff: "Облачный 1024", password: pulumi.secret(OLD_PASSWORD) });
-  });
-  serverProvider = findResource(captured, "web").serializedProvider!;
-  const config = { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:maxRequestsPerSecond": "1000" };
-  dynamic = await DynamicProviderHost.start({ config, secretKeys: ["flops:apiKey"] });
-  plugin = await PluginHost.startPlugin({ config: pluginConfig(config), secretKeys: ["vps:flopsApiKey"] });
+  plugin = await PluginHost.startPlugin({ config: pluginConfig(flopsConfig(sim)), secretKeys: ["vps:flopsApiKey"] });
 }, 60_000);
 
-afterAll(async () => {
-  await dynamic?.stop();
-  await plugin?.stop();
-  await sim?.stop();
-});
+afterAll(() => plugin?.stop());
 
 beforeEach(() => {
   sim.clearInjections();
@@ -46,9 +36,9 @@ beforeEach(() => {
 const paths = [
   {
     name: "dynamic-provider host",
-    host: () => dynamic,
+    host: () => dynamic.host,
     type: "pulumi-nodejs:dynamic/flops:Server",
-    withProvider: (p: PlainObject): PlainObject => ({ __provider: serverProvider, ...p }),
+    withProvider: (p: PlainObject): PlainObject => ({ __provider: serverProvider(), ...p }),
   },
   { name: "native plugin", host: () => plugin, type: "vps:flops:Server", withProvider: (p: PlainObject): PlainObject => p },
 ];
@@ -76,7 +66,7 @@ describe.each(paths)("partial state through the $name", ({ name, host, type, wit
     expect(e.id).toBe(created.id);
     expect(e.properties).toMatchObject({ memory: 2048, disk: 32768, cpu: 1, name: n });
     if (name.startsWith("dynamic")) {
-      expect(e.properties?.__provider).toBe(serverProvider);
+      expect(e.properties?.__provider).toBe(serverProvider());
       expect(e.properties?.password).toBe(OLD_PASSWORD);
     } else {
       expect(isSecretValue(e.properties?.password)).toBe(true);
@@ -101,7 +91,7 @@ describe.each(paths)("partial state through the $name", ({ name, host, type, wit
     expect(e.initFailed).toBe(true);
     expect(e.id).toMatch(/^\d+$/);
     expect(e.properties).toMatchObject({ name: n, distribution: "Debian 7.6 x64", tariff: "Облачный без границ", memory: 1024 });
-    if (name.startsWith("dynamic")) expect(e.properties?.__provider).toBe(serverProvider);
+    if (name.startsWith("dynamic")) expect(e.properties?.__provider).toBe(serverProvider());
 
     sim.finishOperation(sim.operations().find((o) => o.hung && o.vmId === Number(e.id))!.id);
     const kept: ResourceState = { urn, id: e.id!, inputs: p.inputs, outputs: e.properties! };

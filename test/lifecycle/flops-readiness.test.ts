@@ -7,40 +7,30 @@
  */
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
-import { captureResources, CheckFailedError, destroy, DynamicProviderHost, findResource, HostCallError, makeUrn, plan, up } from "../harness";
+import { CheckFailedError, destroy, HostCallError, makeUrn, plan, providerHostPerFile, up } from "../harness";
 import { PluginHost } from "../plugin/pluginHost";
 import { pluginConfig } from "../plugin/scenarios";
+import { flopsConfig, flopsHostOptions } from "../support/flops";
 
 // Long enough that the first probe after the install finds the port closed (the "waiting for" line
 // asserted below) even when a loaded machine delays the provider's look by a second or more.
 const BOOT_MS = 2_500;
-let sim: FlopsSimulator;
-let dynamicHost: DynamicProviderHost;
+const sim = new FlopsSimulator({ operationDurationMs: 40, guestListeners: { bootMs: BOOT_MS } });
+const dynamic = providerHostPerFile(sim, flopsHostOptions, () => {
+  new flops.Server("web", { distribution: "DEBIAN", tariff: "Облачный 1024", readiness: { port: 22 } });
+});
 let pluginHost: PluginHost;
-let serializedProvider: string;
 
 beforeAll(async () => {
-  sim = new FlopsSimulator({ operationDurationMs: 40, guestListeners: { bootMs: BOOT_MS } });
-  await sim.start();
-  const config = { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey };
-  const captured = await captureResources(() => {
-    new flops.Server("web", { distribution: "DEBIAN", tariff: "Облачный 1024", readiness: { port: 22 } });
-  });
-  serializedProvider = findResource(captured, "web").serializedProvider!;
-  dynamicHost = await DynamicProviderHost.start({ config, secretKeys: ["flops:apiKey"] });
-  pluginHost = await PluginHost.startPlugin({ config: pluginConfig(config), secretKeys: ["vps:flopsApiKey"] });
+  pluginHost = await PluginHost.startPlugin({ config: pluginConfig(flopsConfig(sim)), secretKeys: ["vps:flopsApiKey"] });
 }, 30_000);
 
-afterAll(async () => {
-  await dynamicHost?.stop();
-  await pluginHost?.stop();
-  await sim?.stop();
-});
+afterAll(() => pluginHost?.stop());
 
 beforeEach(() => {
   sim.setGuestBootTime(BOOT_MS);
   sim.server.clearLog();
-  dynamicHost.clearOutput();
+  dynamic.host.clearOutput();
   pluginHost.clearOutput();
 });
 
@@ -48,8 +38,8 @@ const paths = [
   {
     path: "dynamic",
     type: "pulumi-nodejs:dynamic/flops:Server",
-    host: () => dynamicHost,
-    extra: (): Record<string, unknown> => ({ __provider: serializedProvider }),
+    host: () => dynamic.host,
+    extra: (): Record<string, unknown> => ({ __provider: dynamic.providers["pulumi-nodejs:dynamic/flops:Server"] }),
   },
   { path: "plugin", type: "vps:flops:Server", host: () => pluginHost, extra: (): Record<string, unknown> => ({}) },
 ] as const;
