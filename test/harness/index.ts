@@ -18,8 +18,8 @@ export type {
   ReadResult,
   UpdateResult,
 } from "./host";
-export { hostCallErrorOf, providerHostPerFile, startProviderHost, stopHostAndSimulator } from "./providerHost";
-export type { ProviderHostOfFile, TestSimulator } from "./providerHost";
+export { hostCallErrorOf, startProviderHost, startSimulatorAndHost, stopHostAndSimulator } from "./providerHost";
+export type { TestSimulator } from "./providerHost";
 export { FakeEngine } from "./engine";
 export type { EngineLogEntry, LogSeverity } from "./engine";
 export { CheckFailedError, destroy, lifecycle, plan, refresh, up } from "./lifecycle";

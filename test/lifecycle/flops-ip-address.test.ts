@@ -9,7 +9,8 @@
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
 import { flopsHostOptions } from "../support/flops";
-import { destroy, lifecycle, makeUrn, plan, PROVIDER_KEY, providerHostPerFile, refresh, type ResourceState, UNKNOWN, up } from "../harness";
+import { destroy, lifecycle, makeUrn, plan, PROVIDER_KEY, refresh, type ResourceState, UNKNOWN, up } from "../harness";
+import { providerHostPerFile } from "../support/providerHost";
 import { failureOf } from "../support/failure";
 
 const T = (type: string) => `pulumi-nodejs:dynamic/flops:${type}`;

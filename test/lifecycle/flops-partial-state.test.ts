@@ -9,7 +9,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { flops } from "pulumi-vps";
 import { FlopsSimulator, OPERATION_TYPES as OP } from "../../simulator/flops";
-import { hostCallErrorOf, plan, providerHostPerFile, type ResourceState, up } from "../harness";
+import { hostCallErrorOf, plan, type ResourceState, up } from "../harness";
+import { providerHostPerFile } from "../support/providerHost";
 import { isSecretValue, makeUrn, type PlainObject } from "../harness/protocol";
 import { PluginHost } from "../plugin/pluginHost";
 import { pluginConfig } from "../plugin/scenarios";

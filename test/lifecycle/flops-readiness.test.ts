@@ -7,7 +7,8 @@
  */
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
-import { CheckFailedError, destroy, HostCallError, makeUrn, plan, providerHostPerFile, up } from "../harness";
+import { CheckFailedError, destroy, HostCallError, makeUrn, plan, up } from "../harness";
+import { providerHostPerFile } from "../support/providerHost";
 import { PluginHost } from "../plugin/pluginHost";
 import { pluginConfig } from "../plugin/scenarios";
 import { flopsConfig, flopsHostOptions } from "../support/flops";

@@ -11,7 +11,8 @@
 import { flops } from "pulumi-vps";
 import { resourceDefinition } from "../../provider/hosts";
 import { FlopsSimulator } from "../../simulator/flops";
-import { PROVIDER_KEY, providerHostPerFile, refresh, type ResourceState } from "../harness";
+import { PROVIDER_KEY, refresh, type ResourceState } from "../harness";
+import { providerHostPerFile } from "../support/providerHost";
 import { configureFor, driver, flopsHostOptions } from "../support/flops";
 
 const SERVER = "pulumi-nodejs:dynamic/flops:Server";

@@ -8,7 +8,8 @@
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
 import { flopsHostOptions } from "../support/flops";
-import { destroy, HostCallError, lifecycle, makeUrn, plan, PROVIDER_KEY, providerHostPerFile, refresh, up } from "../harness";
+import { destroy, HostCallError, lifecycle, makeUrn, plan, PROVIDER_KEY, refresh, up } from "../harness";
+import { providerHostPerFile } from "../support/providerHost";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { timePerRequest } from "../support/simClock";
 import { failureOf } from "../support/failure";

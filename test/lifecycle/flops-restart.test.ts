@@ -5,7 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
-import { CheckFailedError, destroy, plan, providerHostPerFile, refresh, up } from "../harness";
+import { CheckFailedError, destroy, plan, refresh, up } from "../harness";
+import { providerHostPerFile } from "../support/providerHost";
 import { flopsHostOptions } from "../support/flops";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { setConfigSource, configFromRecord } from "../../provider/core/config";

@@ -6,19 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
-import {
-  captureResources,
-  CheckFailedError,
-  destroy,
-  findResource,
-  HostCallError,
-  plan,
-  providerHostPerFile,
-  refresh,
-  type ResourceState,
-  UNKNOWN,
-  up,
-} from "../harness";
+import { captureResources, CheckFailedError, destroy, findResource, HostCallError, plan, refresh, type ResourceState, UNKNOWN, up } from "../harness";
+import { providerHostPerFile } from "../support/providerHost";
 import { flopsHostOptions } from "../support/flops";
 import { programFromModule, runProgram, destroyStack } from "../harness/engineless";
 import * as path from "node:path";

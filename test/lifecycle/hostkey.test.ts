@@ -7,7 +7,8 @@
  */
 import * as hostkey from "../../sdk/hostkey";
 import { HostkeySimulator } from "../../simulator/hostkey";
-import { captureResources, destroy, HostCallError, lifecycle, makeUrn, plan, PROVIDER_KEY, providerHostPerFile, refresh, up } from "../harness";
+import { captureResources, destroy, HostCallError, lifecycle, makeUrn, plan, PROVIDER_KEY, refresh, up } from "../harness";
+import { providerHostPerFile } from "../support/providerHost";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { failureOf } from "../support/failure";
 import { hostkeyConfig, hostkeyHostOptions } from "../support/hostkey";

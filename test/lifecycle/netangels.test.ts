@@ -7,7 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as netangels from "../../sdk/netangels";
 import { NetangelsSimulator } from "../../simulator/netangels";
-import { captureResources, destroy, findResource, HostCallError, lifecycle, makeUrn, plan, PROVIDER_KEY, providerHostPerFile, refresh, up } from "../harness";
+import { captureResources, destroy, findResource, HostCallError, lifecycle, makeUrn, plan, PROVIDER_KEY, refresh, up } from "../harness";
+import { providerHostPerFile } from "../support/providerHost";
 import { failureOf } from "../support/failure";
 import { netangelsHostOptions } from "../support/netangels";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";

@@ -6,20 +6,8 @@
  */
 import { vpsorg } from "../../sdk";
 import { VpsorgSimulator } from "../../simulator/vpsorg";
-import {
-  captureResources,
-  destroy,
-  findResource,
-  HostCallError,
-  lifecycle,
-  makeUrn,
-  plan,
-  PROVIDER_KEY,
-  providerHostPerFile,
-  refresh,
-  type ResourceState,
-  up,
-} from "../harness";
+import { captureResources, destroy, findResource, HostCallError, lifecycle, makeUrn, plan, PROVIDER_KEY, refresh, type ResourceState, up } from "../harness";
+import { providerHostPerFile } from "../support/providerHost";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { timePerRequest } from "../support/simClock";
 import { failureOf } from "../support/failure";

@@ -1,0 +1,46 @@
+import {
+  type CapturedResource,
+  type DynamicProviderHost,
+  type HostStartOptions,
+  startSimulatorAndHost,
+  stopHostAndSimulator,
+  type TestSimulator,
+} from "../harness";
+
+/** What `providerHostPerFile` started: read it in tests and hooks, once `beforeAll` has run. */
+export interface ProviderHostOfFile {
+  readonly host: DynamicProviderHost;
+  /** The serialized `__provider` of each resource the program declares, by resource type. */
+  readonly providers: Record<string, string>;
+  /** The resources the program declares, with their inputs as the SDK serialized them. */
+  readonly resources: CapturedResource[];
+}
+
+/**
+ * The simulator and Pulumi's dynamic-provider host of a lifecycle test file (jest hooks): before the
+ * file's tests `sim` is started, then the host with the options `hostOptions` gives for it (its
+ * config pointed at `sim`: `flopsHostOptions` of test/support/flops.ts and the like), serving the
+ * resources `program` declares; after them the host, then the simulator, are stopped.
+ */
+export function providerHostPerFile<S extends TestSimulator>(sim: S, hostOptions: (sim: S) => HostStartOptions, program: () => void): ProviderHostOfFile {
+  let started: ProviderHostOfFile | undefined;
+  beforeAll(async () => {
+    started = await startSimulatorAndHost(sim, hostOptions, program);
+  }, 60_000);
+  afterAll(() => (started ? stopHostAndSimulator(started.host, sim) : undefined));
+  const get = (): ProviderHostOfFile => {
+    if (!started) throw new Error("the provider host of this file is not started: read it in a test or a hook");
+    return started;
+  };
+  return {
+    get host() {
+      return get().host;
+    },
+    get providers() {
+      return get().providers;
+    },
+    get resources() {
+      return get().resources;
+    },
+  };
+}
