@@ -87,10 +87,26 @@ export type DynamicOutputs<D> =
 
 /**
  * Base of every SDK class: registers `pulumi-nodejs:dynamic/<host>:<Type>` with every output declared,
- * secret inputs and outputs marked, and `nameProperty` defaulting to the Pulumi resource name.
+ * secret inputs and outputs marked, and `nameProperty` defaulting to the Pulumi resource name. A
+ * class states only its description (`definition`), its args type and its own properties.
  */
-export abstract class VpsResource extends pulumi.dynamic.Resource {
-  protected constructor(def: ResourceDefinition, name: string, args: object | undefined, opts?: pulumi.CustomResourceOptions) {
+export abstract class VpsResource<Args extends object = object> extends pulumi.dynamic.Resource {
+  /** The description the class registers: its token, properties and secrets. */
+  declare protected static readonly definition: ResourceDefinition;
+
+  /** Reads an existing resource of this class by its id without managing it. */
+  static get<R extends VpsResource>(
+    this: new (name: string, args: undefined, opts?: pulumi.CustomResourceOptions) => R,
+    name: string,
+    id: pulumi.Input<pulumi.ID>,
+    opts?: pulumi.CustomResourceOptions,
+  ): R {
+    return new this(name, undefined, { ...opts, id });
+  }
+
+  constructor(name: string, args: Args | undefined, opts?: pulumi.CustomResourceOptions) {
+    const def = new.target.definition;
+    if (!def) throw new Error(`${new.target.name} states no definition: only a generated SDK class can be created`);
     const props: Record<string, unknown> = {};
     for (const k of [...Object.keys(def.inputs), ...Object.keys(def.outputs)]) props[k] = undefined;
     Object.assign(props, args ?? {});

@@ -35,9 +35,23 @@ export function invokeFunction<A extends z.ZodType, R extends z.ZodType>(def: Fu
 
 /** The arguments as zod infers them: what the generated `…Args` interfaces state member by member. */
 export type FunctionArgs<A extends z.ZodType> = z.input<A>;
-/** A value or an Output of it; a list's members may each be an Output too (as `pulumi.output` resolves them). */
-type InputOf<T> = T extends Array<infer E> ? pulumi.Input<pulumi.Input<E>[]> : pulumi.Input<T>;
-export type OutputArgs<A extends z.ZodType> = { [K in keyof z.input<A>]: InputOf<z.input<A>[K]> };
+/**
+ * A value or an Output of it; a list's members may each be an Output too (as `pulumi.output` resolves
+ * them). Not distributed over a union, so an optional list reads `Input<Input<E>[] | undefined>`;
+ * `never` (a member of a function that takes no arguments) stays `never`.
+ */
+type InputOf<T> = [T] extends [never]
+  ? never
+  : [T] extends [(infer E)[] | null | undefined]
+    ? pulumi.Input<pulumi.Input<E>[] | Exclude<T, E[]>>
+    : pulumi.Input<T>;
+/**
+ * The arguments of a function's `…Output` form, from those of its promise form: each member may be
+ * an Input. A mapped type keeps each member's doc comment, so the generated `…OutputArgs` interfaces
+ * extend it instead of restating every member.
+ */
+export type OutputFormArgs<Args> = { [K in keyof Args]: InputOf<Args[K]> };
+export type OutputArgs<A extends z.ZodType> = OutputFormArgs<z.input<A>>;
 
 /** A function's `…Output` form: resolves its Input arguments, then invokes it. */
 export function outputOf<A extends z.ZodType, R extends z.ZodType>(def: FunctionDefinition<A, R>, args: unknown): pulumi.Output<z.infer<R>> {

@@ -1,17 +1,19 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { z } from "zod";
-import { describeProperty, type FunctionDefinition, type ResourceDefinition } from "../../provider/core/resource";
+import { describeProperty, type FunctionDefinition, type PropertyMap, type ResourceDefinition } from "../../provider/core/resource";
 import { objectShapeOf, type ObjectShape, type Shape, shapeOf, type ShapeProperty } from "../../provider/core/shape";
 import { allFunctions, allResources, hostNames } from "../../provider/hosts";
 import { singular } from "../../provider/plugin/types";
 import { lineDiff } from "../lineDiff";
-import { docComment, inputType, memberValueType, members, objectKey, outputArgType, restMember, valueType, withNamedObjects } from "./types";
+import { baseOf, basesFile } from "./bases";
+import { docComment, inputType, memberValueType, members, objectKey, restMember, valueType, withNamedObjects } from "./types";
 
 /**
  * The TypeScript SDK (`sdk/<host>/*.ts`), generated from the resource and function descriptions that
  * also drive schema.json: one file a resource (its args interface and class, each property with the
- * description a user reads in schema.json and the docs), `functions.ts` and `index.ts` a host.
+ * description a user reads in schema.json and the docs), `functions.ts` and `index.ts` a host, and
+ * `bases.ts` for the properties several resources share (scripts/sdk/bases.ts).
  * Hand-written additions of a host live in `sdk/<host>/helpers.ts`, which the index re-exports.
  * The classes only declare types: what runs is sdk/dynamic.ts and sdk/function.ts.
  */
@@ -69,8 +71,10 @@ function importPath(origin: Origin, host: string): string {
 
 function resourceFile(def: ResourceDefinition): string {
   const origin = originOf(def.host, def, lowerFirst(def.type));
-  const inputs = objectShapeOf(Object.fromEntries(Object.entries(def.inputs).map(([k, p]) => [k, p.schema])), "output");
-  const all = objectShapeOf(Object.fromEntries(Object.entries({ ...def.inputs, ...def.outputs }).map(([k, p]) => [k, p.schema])), "output");
+  const base = baseOf(def);
+  const own = (props: PropertyMap) => Object.entries(props).filter(([k]) => !base.inherited.has(k));
+  const inputs = objectShapeOf(Object.fromEntries(own(def.inputs).map(([k, p]) => [k, p.schema])), "output");
+  const all = objectShapeOf(Object.fromEntries(own({ ...def.inputs, ...def.outputs }).map(([k, p]) => [k, p.schema])), "output");
   const describe = (key: string) => describeProperty(def, key);
   const type = def.type;
   // A schema JSON Schema cannot state (`z.custom<true>`) is typed as zod infers it, from the description itself.
@@ -81,25 +85,21 @@ function resourceFile(def: ResourceDefinition): string {
   const outputType = (p: ShapeProperty) => (p.shape.kind === "any" ? inferred(p) : memberValueType(p, "  "));
   const classDoc = [sentence(def.description), def.notes ? `The id is ${sentence(def.notes.id)}` : ""].filter(Boolean).join("\n\n");
   const outputs = all.properties.map((p) => `${docComment(describe(p.name), "  ")}  declare readonly ${p.name}: pulumi.Output<${outputType(p)}>;\n`).join("");
+  const baseImport =
+    base.className === "VpsResource"
+      ? 'import { VpsResource } from "../dynamic";\n'
+      : `import { ${[base.className, ...(base.argsName ? [`type ${base.argsName}`] : [])].join(", ")} } from "../bases";\n`;
   return `${HEADER}import type * as pulumi from "@pulumi/pulumi";
-${usesInferred ? 'import type { z } from "zod";\n' : ""}import { ${origin.name} } from "${importPath(origin, def.host)}";
-import { VpsResource } from "../dynamic";
-
+${usesInferred ? 'import type { z } from "zod";\n' : ""}import type { ResourceDefinition } from "../../provider/core/resource";
+import { ${origin.name} } from "${importPath(origin, def.host)}";
+${baseImport}
 /** The arguments of a {@link ${type}}. */
-export interface ${type}Args {
+export interface ${type}Args${base.argsName ? ` extends ${base.argsName}` : ""} {
 ${members(inputs, "  ", argType, (p) => describe(p.name))}}
 
-${docComment(classDoc, "")}export class ${type} extends VpsResource {
-${outputs}
-  /** Reads an existing ${type} by its id without managing it. */
-  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): ${type} {
-    return new ${type}(name, undefined, { ...opts, id });
-  }
-
-  constructor(name: string, args: ${type}Args | undefined, opts?: pulumi.CustomResourceOptions) {
-    super(${origin.name}, name, args, opts);
-  }
-}
+${docComment(classDoc, "")}export class ${type} extends ${base.className}<${type}Args> {
+  protected static override readonly definition: ResourceDefinition = ${origin.name};
+${outputs}}
 `;
 }
 
@@ -119,14 +119,11 @@ function functionText(def: FunctionDefinition<z.ZodType, z.ZodType>, fnsName: st
   const parts: string[] = [];
   if (!noArgs) {
     parts.push(objectOrAlias(`${base}Args`, args, `The arguments of {@link ${def.name}}.`, (s) => members(s, "  ", memberValueType), valueType(args)));
+    const outputArgsDoc = docComment(`The arguments of {@link ${def.name}Output}: those of {@link ${def.name}}, each may be an Output.`, "");
     parts.push(
-      objectOrAlias(
-        `${base}OutputArgs`,
-        args,
-        `The arguments of {@link ${def.name}Output}: each may be an Output.`,
-        (s) => members(s, "  ", outputArgType),
-        "never",
-      ),
+      args.kind === "object" && !args.nullable
+        ? `${outputArgsDoc}export interface ${base}OutputArgs extends OutputFormArgs<${base}Args> {}\n`
+        : `${outputArgsDoc}export type ${base}OutputArgs = never;\n`,
     );
   }
   // The answer's own members are written out here; elsewhere its type is referred to by name.
@@ -204,7 +201,7 @@ function functionsFile(host: string, defs: FunctionDefinition[]): string {
     defs.map((d, i) => functionText(d as FunctionDefinition<z.ZodType, z.ZodType>, origins[i].name, shared.names)).join("\n"),
   );
   return `${HEADER}import type * as pulumi from "@pulumi/pulumi";
-${imports}import { invokeFunction, outputOf } from "../function";
+${imports}import { invokeFunction, ${body.includes("OutputFormArgs<") ? "type OutputFormArgs, " : ""}outputOf } from "../function";
 
 ${shared.declarations ? `${shared.declarations}\n` : ""}${body}`;
 }
@@ -227,6 +224,7 @@ function packageIndexFile(): string {
 export function sdkFiles(root: string): Map<string, string> {
   const files = new Map<string, string>();
   files.set(path.join("sdk", "index.ts"), packageIndexFile());
+  files.set(path.join("sdk", "bases.ts"), basesFile(HEADER));
   for (const host of hostNames()) {
     const resources = allResources().filter((r) => r.host === host);
     for (const def of resources) files.set(path.join("sdk", host, `${lowerFirst(def.type)}.ts`), resourceFile(def));
@@ -251,7 +249,8 @@ export interface SdkDifference {
 
 /** Hand-written files of sdk/ (the runtime and each host's helpers), which the generator leaves alone. */
 function isHandWritten(rel: string): boolean {
-  return (path.dirname(rel) === "sdk" && rel !== path.join("sdk", "index.ts")) || path.basename(rel) === "helpers.ts";
+  const generated = [path.join("sdk", "index.ts"), path.join("sdk", "bases.ts")];
+  return (path.dirname(rel) === "sdk" && !generated.includes(rel)) || path.basename(rel) === "helpers.ts";
 }
 
 export function sdkDifferences(root: string): SdkDifference[] {

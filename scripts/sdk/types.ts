@@ -6,9 +6,8 @@ import type { LiteralValue, ObjectShape, Shape, ShapeProperty } from "../../prov
  *
  * - `valueType`: the value itself (a result, an output's `pulumi.Output<…>` argument);
  * - `inputType`: an argument of a resource, where every level may be an Input, as in Pulumi's
- *   generated SDKs (`pulumi.Input<pulumi.Input<string>[]>`, an object whose members are Inputs);
- * - `outputArgType`: an argument of a function's `…Output` form, where the value and a list's
- *   members may be Inputs (what `pulumi.output` resolves).
+ *   generated SDKs (`pulumi.Input<pulumi.Input<string>[]>`, an object whose members are Inputs).
+ * (A function's `…Output` form derives its arguments from the promise form's: sdk/function.ts.)
  *
  * Object members carry their descriptions as doc comments, so an editor shows them on hover.
  */
@@ -127,11 +126,4 @@ export function inputType(s: Shape, indent = "", optional = false): string {
     default:
       return `pulumi.Input<${orUndefined(valueType(s, indent), optional)}>`;
   }
-}
-
-/** An argument of a function's `…Output` form: the value, or a list whose members may each be Inputs. */
-export function outputArgType(p: ShapeProperty, indent = ""): string {
-  const s = p.shape;
-  if (s.kind === "array") return `pulumi.Input<${orUndefined(withNull(s, `pulumi.Input<${valueType(s.items, indent)}>[]`), !p.required)}>`;
-  return `pulumi.Input<${orUndefined(valueType(s, indent), !p.required)}>`;
 }

@@ -47,27 +47,24 @@ function onDemandTariff(id: number, forWindows: boolean): Tariff {
   return { id, name: `Облачный без границ${forWindows ? " для Windows" : ""}`, memory: 512, disk: 8000, cpu: 0, ipCount: 0, onDemand: true, forWindows };
 }
 
-/** `[id, memory, cpu]` of the documented fixed tariffs, in the documented order. */
-const LINUX_TARIFFS = [
-  [3, 512, 1],
-  [4, 1024, 1],
-  [5, 2048, 2],
-  [6, 4096, 2],
-  [10, 8192, 4],
-  [11, 16384, 8],
-] as const;
-const WINDOWS_TARIFFS = [
-  [7, 1024, 1],
-  [8, 2048, 2],
-  [9, 4096, 2],
-  [12, 8192, 4],
-  [13, 16384, 8],
+/**
+ * The documented fixed tariffs, one row a size: `[memory, cpu, Linux tariff id, Windows tariff id]`
+ * (the Windows tariffs are the Linux sizes from 1024 MB up).
+ */
+const FIXED_TARIFFS = [
+  [512, 1, 3, undefined],
+  [1024, 1, 4, 7],
+  [2048, 2, 5, 8],
+  [4096, 2, 6, 9],
+  [8192, 4, 10, 12],
+  [16384, 8, 11, 13],
 ] as const;
 
+/** In the documented order: the Linux tariffs, then the Windows ones, each family's on-demand tariff last. */
 export const SEED_TARIFFS: readonly Tariff[] = [
-  ...LINUX_TARIFFS.map(([id, memory, cpu]) => fixedTariff(id, memory, cpu, false)),
+  ...FIXED_TARIFFS.map(([memory, cpu, linuxId]) => fixedTariff(linuxId, memory, cpu, false)),
   onDemandTariff(1, false),
-  ...WINDOWS_TARIFFS.map(([id, memory, cpu]) => fixedTariff(id, memory, cpu, true)),
+  ...FIXED_TARIFFS.flatMap(([memory, cpu, , windowsId]) => (windowsId === undefined ? [] : [fixedTariff(windowsId, memory, cpu, true)])),
   onDemandTariff(2, true),
 ];
 

@@ -119,9 +119,9 @@ export class VpsorgState {
       backupType: "manual",
       status: "completed",
       sizeMb: 4456,
-      createdAt: new Date(created).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      createdAt: this.iso(created),
       // Automatic backups expire after a month in the vendor documentation's example; manual ones never.
-      expiresAt: automatic ? new Date(created + 31 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z") : null,
+      expiresAt: automatic ? this.iso(created + 31 * 86_400_000) : null,
       description: automatic ? "Automatic daily backup" : null,
       ...fields,
     };
@@ -209,8 +209,9 @@ export class VpsorgState {
     return mustGet(this.servers, id, "server");
   }
 
-  iso(): string {
-    return new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+  /** A time as the API writes it: ISO 8601 in whole seconds (`2025-01-15T18:30:00Z`); now by default. */
+  iso(at = this.clock.now()): string {
+    return new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z");
   }
 }
 

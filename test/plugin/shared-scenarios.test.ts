@@ -18,10 +18,10 @@ import { PluginHost } from "./pluginHost";
 import { functionScenarios, type HostName, pluginConfig, pluginKey, type Scenario, scenarios, type SimulatedHost, simulators } from "./scenarios";
 
 /** Any described resource as the SDK registers it (what each SDK class does for its own type). */
-class DescribedResource extends VpsResource {
-  constructor(def: ResourceDefinition, name: string, args: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
-    super(def, name, args, opts);
-  }
+function describedResource(def: ResourceDefinition, name: string, args: Record<string, unknown>, opts?: pulumi.CustomResourceOptions): VpsResource {
+  return new (class extends VpsResource {
+    protected static override readonly definition = def;
+  })(name, args, opts);
 }
 
 interface DeliveryPath {
@@ -47,7 +47,7 @@ beforeAll(async () => {
     secretKeys.push(...sim.secretKeys);
   }
   const captured = await captureResources(() => {
-    for (const s of scenarios) new DescribedResource(resourceDefinition(`${s.host}:${s.type}`), s.name, s.inputs);
+    for (const s of scenarios) describedResource(resourceDefinition(`${s.host}:${s.type}`), s.name, s.inputs);
   });
   for (const s of scenarios) registered[key(s)] = findResource(captured, s.name, `pulumi-nodejs:dynamic/${s.host}:${s.type}`).inputs;
 }, 60_000);

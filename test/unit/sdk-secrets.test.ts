@@ -14,10 +14,10 @@ import { captureResources, findResource } from "../harness";
 
 const PASSWORD = "Plain-Pass-4417";
 
-class DescribedResource extends VpsResource {
-  constructor(def: ResourceDefinition, name: string, args: Record<string, unknown>) {
-    super(def, name, args);
-  }
+function describedResource(def: ResourceDefinition, name: string, args: Record<string, unknown>): VpsResource {
+  return new (class extends VpsResource {
+    protected static override readonly definition = def;
+  })(name, args);
 }
 
 describe("secret inputs are registered as secrets", () => {
@@ -47,7 +47,7 @@ describe("secret inputs are registered as secrets", () => {
     );
     expect(secretInputs.map((s) => `${s.def.host}:${s.def.type}.${s.key}`)).toContain("flops:Server.password");
     const captured = await captureResources(() => {
-      for (const { def, key } of secretInputs) new DescribedResource(def, `${def.host}-${def.type}-${key}`, { [key]: "plain-value" });
+      for (const { def, key } of secretInputs) describedResource(def, `${def.host}-${def.type}-${key}`, { [key]: "plain-value" });
     });
     for (const { def, key } of secretInputs) {
       const r = findResource(captured, `${def.host}-${def.type}-${key}`);
@@ -71,7 +71,7 @@ describe("credentials never reach a registration", () => {
       () => {
         // Reading the config at program time, as a program may, must not put it anywhere either.
         for (const k of secretKeys) new pulumi.Config(k.split(":")[0]).getSecret(k.split(":")[1]);
-        for (const def of allResources()) new DescribedResource(def, `${def.host}-${def.type}`, {});
+        for (const def of allResources()) describedResource(def, `${def.host}-${def.type}`, {});
       },
       { config, secretKeys },
     );

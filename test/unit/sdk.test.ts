@@ -9,6 +9,8 @@ import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import ts from "typescript";
 import type { z } from "zod";
+import { triggersInput } from "../../provider/core/action";
+import { lastOperationSecondsOutput } from "../../provider/core/durations";
 import { describeProperty } from "../../provider/core/resource";
 import { allFunctions, allResources } from "../../provider/hosts";
 import * as flopsFns from "../../provider/flops/functions";
@@ -93,6 +95,64 @@ describe("sdk/", () => {
     expect(dts).toMatch(/\* A flops \(Serveroid\) virtual server/);
   });
 
+  it("a property several resources share is declared once and keeps its doc comment on each resource's types", () => {
+    // Under the package's node_modules, so the built declarations resolve @pulumi/pulumi as a user's would.
+    fs.mkdirSync(path.join(ROOT, "node_modules", ".cache"), { recursive: true });
+    const out = fs.mkdtempSync(path.join(ROOT, "node_modules", ".cache", "sdk-dts-"));
+    try {
+      const options: ts.CompilerOptions = {
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.CommonJS,
+        strict: true,
+        skipLibCheck: true,
+        esModuleInterop: true,
+        declaration: true,
+        emitDeclarationOnly: true,
+        rootDir: ROOT,
+        outDir: out,
+      };
+      const sdkProgram = ts.createProgram([path.join(ROOT, "sdk", "index.ts")], options);
+      // The SDK's own declarations (those of provider/ it refers to are not needed to read its doc comments).
+      for (const file of sdkProgram.getSourceFiles()) if (!path.relative(path.join(ROOT, "sdk"), file.fileName).startsWith("..")) sdkProgram.emit(file);
+      const entry = path.join(out, "sdk", "index.d.ts");
+      // What an editor shows on hover: the doc comment of the declaration the checker finds, read from the built .d.ts.
+      const program = ts.createProgram([entry], { ...options, declaration: false, noEmit: true });
+      const checker = program.getTypeChecker();
+      const module = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+      const exported = (namespace: string, name: string) => {
+        const ns = checker.getExportsOfModule(module).find((s) => s.name === namespace)!;
+        const symbol = checker.getExportsOfModule(checker.getAliasedSymbol(ns)).find((s) => s.name === name)!;
+        return checker.getDeclaredTypeOfSymbol(symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol);
+      };
+      const docOf = (type: ts.Type, key: string) => {
+        const prop = checker.getPropertyOfType(type, key);
+        const declaredIn = prop?.declarations?.map((d) => path.relative(out, d.getSourceFile().fileName));
+        return [key, prop && ts.displayPartsToString(prop.getDocumentationComment(checker)), declaredIn];
+      };
+      const rollbackArgs = exported("flops", "SnapshotRollbackArgs");
+      const rollback = exported("flops", "SnapshotRollback");
+      const triggers = `${triggersInput.description} Changing it runs the action again (a replacement).`;
+      const lastOperationSeconds = lastOperationSecondsOutput.lastOperationSeconds.description;
+      // Shared: declared once (sdk/bases.ts), inherited with its doc comment.
+      expect(docOf(rollbackArgs, "triggers")).toEqual(["triggers", triggers, [path.join("sdk", "bases.d.ts")]]);
+      expect(checker.typeToString(checker.getTypeOfSymbol(checker.getPropertyOfType(rollbackArgs, "triggers")!))).toBe("Input<unknown[] | undefined>");
+      expect(docOf(rollback, "triggers")).toEqual(["triggers", triggers, [path.join("sdk", "bases.d.ts")]]);
+      expect(docOf(rollback, "lastOperationSeconds")).toEqual(["lastOperationSeconds", lastOperationSeconds, [path.join("sdk", "bases.d.ts")]]);
+      // The resource's own: confirm says what this action destroys.
+      const confirm = describeProperty(snapshotRollbackResource, "confirm");
+      expect(confirm).toContain("a rollback replaces the server's current disk");
+      expect(docOf(rollbackArgs, "confirm")).toEqual(["confirm", confirm, [path.join("sdk", "flops", "snapshotRollback.d.ts")]]);
+      expect(docOf(rollback, "confirm")).toEqual(["confirm", confirm, [path.join("sdk", "flops", "snapshotRollback.d.ts")]]);
+      // A function's Output-form arguments are its promise form's, each member with its doc comment.
+      const outputArgs = exported("flops", "GetDistributionsOutputArgs");
+      const nameDoc = flopsFns.getDistributions.args.shape.name.description;
+      expect(nameDoc).toMatch(/^Keep only this family name/);
+      expect(docOf(outputArgs, "name")).toEqual(["name", nameDoc, [path.join("sdk", "flops", "functions.d.ts")]]);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it("has a class for every resource and both forms of every function, under the names it always had", () => {
     const namespaces: Record<string, Record<string, unknown>> = { flops, vpsorg, netangels, hostkey };
     for (const def of allResources()) expect([def.host, def.type, typeof namespaces[def.host][def.type]]).toEqual([def.host, def.type, "function"]);
@@ -162,6 +222,13 @@ type FunctionMatches<F extends (args?: never) => unknown, O extends (args?: neve
     ? true
     : false
   : false;
+
+/** `get` is declared once (VpsResource) and answers an instance of the class it is called on. */
+function _getServer() {
+  return flops.Server.get("web", "88977");
+}
+type _GetAnswersItsClass = [true] extends [Equal<ReturnType<typeof _getServer>, flops.Server>] ? true : never;
+true satisfies _GetAnswersItsClass;
 
 const RESOURCE_CHECKS: true[] = [
   true satisfies ResourceMatches<typeof flops.Server, typeof serverResource>,

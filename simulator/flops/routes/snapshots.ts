@@ -1,8 +1,25 @@
 import { randomBytes } from "node:crypto";
-import { backupView, OPERATION_TYPES, snapshotView } from "../model";
-import { type Handler, numericId, ok, ownedVm, route, type Route, startOp } from "./common";
+import { backupView, OPERATION_TYPES, snapshotView, type VmRecord } from "../model";
+import type { Params } from "../params";
+import { type FlopsContext, type Handler, type Ids, numericId, ok, ownedVm, route, type Route, startOp } from "./common";
 
 /** The snapshot and backup calls of one VM. */
+
+/** The caller's VM and the snapshot the call names, which must be one of the VM's. */
+function vmAndSnapshot(ctx: FlopsContext, p: Params, ids: Ids): { vm: VmRecord; snapshotId: number } {
+  const vm = ownedVm(ctx, p, ids);
+  const snapshotId = p.int("snapshotId", true);
+  ctx.state.snapshot(vm.id, snapshotId);
+  return { vm, snapshotId };
+}
+
+/** The caller's VM and the backup the call names, which must be one of the VM's. */
+function vmAndBackup(ctx: FlopsContext, p: Params, ids: Ids): { vm: VmRecord; backupId: string } {
+  const vm = ownedVm(ctx, p, ids);
+  const backupId = p.str("backup", true);
+  ctx.state.backup(vm.id, backupId);
+  return { vm, backupId };
+}
 
 const listSnapshots: Handler = (ctx, _p, ids) => {
   const vm = ctx.state.vm(numericId(ids, "vmId", "server"));
@@ -21,9 +38,7 @@ const snapshotCreate: Handler = (ctx, p, ids) => {
 };
 
 const snapshotRollback: Handler = (ctx, p, ids) => {
-  const vm = ownedVm(ctx, p, ids);
-  const snapshotId = p.int("snapshotId", true);
-  ctx.state.snapshot(vm.id, snapshotId);
+  const { vm, snapshotId } = vmAndSnapshot(ctx, p, ids);
   ctx.ops.assertIdle(vm.id);
   // The vendor documentation: a tariff changed since the snapshot is put back too.
   return startOp(ctx, OPERATION_TYPES.snapshotRollback, vm, (live) => {
@@ -34,9 +49,7 @@ const snapshotRollback: Handler = (ctx, p, ids) => {
 };
 
 const snapshotDelete: Handler = (ctx, p, ids) => {
-  const vm = ownedVm(ctx, p, ids);
-  const snapshotId = p.int("snapshotId", true);
-  ctx.state.snapshot(vm.id, snapshotId);
+  const { vm, snapshotId } = vmAndSnapshot(ctx, p, ids);
   const deleteChildren = p.bool("deleteChildren");
   ctx.ops.assertIdle(vm.id);
   return startOp(ctx, OPERATION_TYPES.snapshotDelete, vm, (live) => {
@@ -50,9 +63,7 @@ const listBackups: Handler = (ctx, _p, ids) => {
 };
 
 const backupRollback: Handler = (ctx, p, ids) => {
-  const vm = ownedVm(ctx, p, ids);
-  const backupId = p.str("backup", true);
-  ctx.state.backup(vm.id, backupId);
+  const { vm, backupId } = vmAndBackup(ctx, p, ids);
   const createBackup = p.bool("createBackup");
   ctx.ops.assertIdle(vm.id);
   // The vendor documentation: all snapshots are deleted, the disk is lost, and the tariff of the backup's time is
@@ -68,9 +79,7 @@ const backupRollback: Handler = (ctx, p, ids) => {
 };
 
 export const backupDownload: Handler = (ctx, p, ids) => {
-  const vm = ownedVm(ctx, p, ids);
-  const backupId = p.str("backup", true);
-  ctx.state.backup(vm.id, backupId);
+  const { vm, backupId } = vmAndBackup(ctx, p, ids);
   ctx.ops.assertIdle(vm.id);
   // The finished operation carries the link in `operationResult`, as in the vendor documentation's example (there on
   // download2.flops.ru; here on the simulator itself, so a test can fetch it).
