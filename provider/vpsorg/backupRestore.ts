@@ -3,7 +3,7 @@ import { defineAction } from "../core/action";
 import { recordingOperationSeconds } from "../core/durations";
 import { clientFor, idString, operationTimeoutProperty, serverIdProperty, vendorId } from "./common";
 import { HOST } from "./errors";
-import { performRestore, RESTORE_CONFIRM } from "./restore";
+import { parseRestoreId, performRestore, RESTORE_CONFIRM, restoreId } from "./restore";
 
 /**
  * `vpsorg.BackupRestore`: `POST /servers/{server_id}/restore/` with `{"backup_id": ...}` (the backup
@@ -27,8 +27,6 @@ const outputs = {
   serverStatus: { schema: z.string().optional(), description: "The server's status after the restore" },
   message: { schema: z.string().optional(), description: "The host's message when the restore started" },
 };
-
-const ID_FORM = /^backup-(\d+)-(\d+)$/;
 
 export const backupRestore = recordingOperationSeconds(
   defineAction({
@@ -78,18 +76,18 @@ resources:
         missing: `server ${news.serverId} or its backup ${backupId}`,
         send,
       });
-      return { id: `backup-${backupId}-${Date.parse(outcome.restoredAt)}`, outs: { ...news, ...outcome } };
+      return { id: restoreId("backup", backupId, outcome.restoredAt), outs: { ...news, ...outcome } };
     },
     // As SnapshotRestore's: the record as it is; with only the id (an import), what the id says, and
     // the server from the backup's listing entry.
     fromId(id) {
-      const m = ID_FORM.exec(id);
-      return m ? { backupId: m[1], restoredAt: new Date(Number(m[2])).toISOString() } : {};
+      const said = parseRestoreId("backup", id);
+      return said ? { backupId: said.sourceId, restoredAt: said.restoredAt } : {};
     },
     async refresh(id, record, ctx) {
-      const m = ID_FORM.exec(id);
-      if (record.serverId !== undefined || !m) return {};
-      return { serverId: (await clientFor(ctx).listBackups({ signal: ctx.signal })).find((b) => b.id === Number(m[1]))?.server.id };
+      const said = parseRestoreId("backup", id);
+      if (record.serverId !== undefined || !said) return {};
+      return { serverId: (await clientFor(ctx).listBackups({ signal: ctx.signal })).find((b) => b.id === Number(said.sourceId))?.server.id };
     },
     forgotten: () => "removing the record of a restore; the server is left as it is",
   }),

@@ -21,6 +21,17 @@ import { type RestoreResult, waitForRestore } from "./wait";
 /** What `confirm: true` of a restore agrees to. */
 export const RESTORE_CONFIRM = "a restore overwrites all current data on the server and cannot be undone";
 
+/** A restore's id: `<snapshot|backup>-<the vendor's id of the source>-<epoch ms of the restore>`. */
+export function restoreId(source: "snapshot" | "backup", sourceId: number, restoredAt: string): string {
+  return `${source}-${sourceId}-${Date.parse(restoredAt)}`;
+}
+
+/** What a restore's id says: the source's id (a string, as the inputs take it) and when it was restored. */
+export function parseRestoreId(source: "snapshot" | "backup", id: string): { sourceId: string; restoredAt: string } | undefined {
+  const m = new RegExp(`^${source}-(\\d+)-(\\d+)$`).exec(id);
+  return m ? { sourceId: m[1], restoredAt: new Date(Number(m[2])).toISOString() } : undefined;
+}
+
 /** What a restore's record keeps of it. */
 export interface RestoreOutcome {
   restoredAt: string;

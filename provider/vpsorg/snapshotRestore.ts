@@ -4,7 +4,7 @@ import { VpsError } from "../core/errors";
 import { defineAction } from "../core/action";
 import { clientFor, idString, operationTimeoutProperty, vendorId } from "./common";
 import { HOST } from "./errors";
-import { performRestore, RESTORE_CONFIRM } from "./restore";
+import { parseRestoreId, performRestore, RESTORE_CONFIRM, restoreId } from "./restore";
 
 /**
  * `vpsorg.SnapshotRestore`: `POST /snapshots/{id}/restore/`, then wait until the server leaves
@@ -87,15 +87,15 @@ resources:
         send,
       });
       return {
-        id: `snapshot-${snapshotId}-${Date.parse(outcome.restoredAt)}`,
+        id: restoreId("snapshot", snapshotId, outcome.restoredAt),
         outs: { ...news, serverId: snap.server.id, snapshotName: snap.name, ...outcome },
       };
     },
     // The restore happened; nothing on the host describes it later. With only the id (an import), the
     // record is what the id says.
     fromId(id) {
-      const m = /^snapshot-(\d+)-(\d+)$/.exec(id);
-      return m ? { snapshotId: m[1], restoredAt: new Date(Number(m[2])).toISOString() } : {};
+      const said = parseRestoreId("snapshot", id);
+      return said ? { snapshotId: said.sourceId, restoredAt: said.restoredAt } : {};
     },
     forgotten: () => "removing the record of a restore; the server is left as it is",
   }),
