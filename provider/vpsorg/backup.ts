@@ -3,10 +3,10 @@ import { recordingOperationSeconds } from "../core/durations";
 import { VpsError } from "../core/errors";
 import { type HandlerContext, defineResource, type ShapeOf } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { idString, operationTimeoutProperty, optionalText, serverIdProperty } from "./common";
+import { descriptionProperty, importFromProperty, operationTimeoutProperty, optionalText, serverIdProperty } from "./common";
 import { HOST } from "./errors";
 import { type Backup, MAX_MANUAL_BACKUPS_PER_SERVER } from "./schemas";
-import { completedAdopted, createListed, findAdoptable, type ListedObjects, listedHandler } from "./listed";
+import { completedAdopted, createListed, findAdoptable, type ListedObjects, listedHandler, progressOf, progressOutputs, serverNameOutput } from "./listed";
 
 /**
  * `vpsorg.Backup`: a manual backup (`POST /backups/`, answers `in_progress`), awaited through the
@@ -50,37 +50,23 @@ const backupObjects: ListedObjects<Backup> = {
 
 const inputs = {
   serverId: serverIdProperty(true),
-  description: { schema: z.string().optional(), description: 'Backup description; `""` is the same as none', replaceOnChange: true },
-  importFrom: {
-    schema: idString("backup").optional(),
-    description: "Adopt this existing backup (its id) instead of creating one; its server and description must match the inputs",
-    createOnly: true,
-  },
+  description: descriptionProperty("Backup"),
+  importFrom: importFromProperty("backup", "server and description"),
   operationTimeout: operationTimeoutProperty("backup"),
 };
 
 const outputs = {
   backupId: { schema: z.number().int(), description: "The vendor's backup id (what `vpsorg.BackupRestore` takes as `backupId`, as a string)" },
   backupType: { schema: z.string(), description: "`manual` (made by this resource) or `automatic` (an adopted scheduled backup)" },
-  status: { schema: z.string(), description: "Vendor status: `completed` once created" },
-  sizeMb: { schema: z.number().nullable().optional(), description: "Size in MB" },
-  createdAt: { schema: z.string(), description: "Creation time (ISO 8601)" },
+  ...progressOutputs,
   expiresAt: { schema: z.string().nullable().optional(), description: "Expiry time (ISO 8601); null for manual backups, which do not expire" },
-  serverName: { schema: z.string(), description: "The server's name as the listing shows it" },
+  serverName: serverNameOutput,
 };
 
 type Inputs = ShapeOf<typeof inputs>;
 
 function outsOf(b: Backup) {
-  return {
-    backupId: b.id,
-    backupType: b.backup_type,
-    status: b.status,
-    sizeMb: b.size_mb,
-    createdAt: b.created_at,
-    expiresAt: b.expires_at,
-    serverName: b.server.name,
-  };
+  return { backupId: b.id, backupType: b.backup_type, ...progressOf(b), expiresAt: b.expires_at, serverName: b.server.name };
 }
 
 function inputsOf(b: Backup, state: Partial<Inputs>): Inputs {

@@ -1,9 +1,7 @@
-import { z } from "zod";
 import { defineAction } from "../core/action";
 import { recordingOperationSeconds } from "../core/durations";
-import { clientFor, idString, operationTimeoutProperty, serverIdProperty, vendorId } from "./common";
-import { HOST } from "./errors";
-import { parseRestoreId, performRestore, RESTORE_CONFIRM, restoreId } from "./restore";
+import { clientFor, idString, serverIdProperty, vendorId } from "./common";
+import { parseRestoreId, performRestore, restoreActionParts, restoreId, restoreNotes, restoreOutcomeOutputs } from "./restore";
 
 /**
  * `vpsorg.BackupRestore`: `POST /servers/{server_id}/restore/` with `{"backup_id": ...}` (the backup
@@ -23,29 +21,22 @@ const inputs = {
 };
 
 const outputs = {
-  restoredAt: { schema: z.string(), description: "When the restore was seen to finish (ISO 8601)" },
-  serverStatus: { schema: z.string().optional(), description: "The server's status after the restore" },
-  message: { schema: z.string().optional(), description: "The host's message when the restore started" },
+  ...restoreOutcomeOutputs("The server's status after the restore"),
 };
 
 export const backupRestore = recordingOperationSeconds(
   defineAction({
-    host: HOST,
+    ...restoreActionParts,
     type: "BackupRestore",
     description: "Restores a VPS.org server from a backup (overwrites all current data on the server)",
-    confirm: RESTORE_CONFIRM,
     inputs,
-    operationTimeout: operationTimeoutProperty("restore"),
     outputs,
     notes: {
       id: "`backup-<id>-<epoch ms>`",
       behaviour: [
         'A restore as a resource: create calls `POST /servers/{server_id}/restore/` with `{"backup_id": …}` and waits; a change of the target or of `triggers` replaces the resource, which restores again; refresh keeps the record; delete does nothing to the server. The host stops the server before restoring.',
       ],
-      waits: [
-        "Create waits until `GET /servers/{id}/` shows the server out of `restoring` (see [when a restore has finished](index.md#where-the-vendors-api-documentation-is-silent)).",
-      ],
-      adoption: ["Nothing to adopt: a restore leaves no object on the host."],
+      ...restoreNotes,
       errors: [{ error: "`backup ... does not exist`", action: "Check `backupId` (`vpsorg.getBackups` lists them)." }],
       example: {
         typescript: `import { vpsorg } from "pulumi-vps";
@@ -89,6 +80,5 @@ resources:
       if (record.serverId !== undefined || !said) return {};
       return { serverId: (await clientFor(ctx).listBackups({ signal: ctx.signal })).find((b) => b.id === Number(said.sourceId))?.server.id };
     },
-    forgotten: () => "removing the record of a restore; the server is left as it is",
   }),
 );

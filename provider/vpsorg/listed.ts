@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { sharedListing } from "../core/coalesce";
 import { isVpsError, VpsError } from "../core/errors";
 import { reportStarted } from "../core/log";
@@ -24,6 +25,19 @@ export interface ListedObjects<T extends Snapshot | Backup> {
   full(serverId: number, listing: T[], vendor?: VpsError): VpsError | undefined;
   /** The object in a message, e.g. `snapshot 7 ("nightly", completed)`. */
   describe(x: T): string;
+}
+
+/** The outputs a snapshot and a backup have alike, in pieces so that each resource keeps its order. */
+export const progressOutputs = {
+  status: { schema: z.string(), description: "Vendor status: `completed` once created" },
+  sizeMb: { schema: z.number().nullable().optional(), description: "Size in MB" },
+  createdAt: { schema: z.string(), description: "Creation time (ISO 8601)" },
+};
+export const serverNameOutput = { schema: z.string(), description: "The server's name as the listing shows it" };
+
+/** A listing entry's values of progressOutputs. */
+export function progressOf(x: Snapshot | Backup) {
+  return { status: x.status, sizeMb: x.size_mb, createdAt: x.created_at };
 }
 
 /** What a create or an adoption of a listed object is given. */

@@ -3,10 +3,10 @@ import { recordingOperationSeconds } from "../core/durations";
 import { VpsError, errorMessage } from "../core/errors";
 import { type HandlerContext, defineResource, type ShapeOf } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { idString, operationTimeoutProperty, optionalText, serverIdProperty } from "./common";
+import { descriptionProperty, importFromProperty, operationTimeoutProperty, optionalText, serverIdProperty } from "./common";
 import { HOST } from "./errors";
 import { MAX_SNAPSHOTS_PER_SERVER, SNAPSHOT_NAME, SNAPSHOT_NAME_MAX, type Snapshot } from "./schemas";
-import { completedAdopted, createListed, findAdoptable, type ListedObjects, listedHandler } from "./listed";
+import { completedAdopted, createListed, findAdoptable, type ListedObjects, listedHandler, progressOf, progressOutputs, serverNameOutput } from "./listed";
 import { SNAPSHOT_YAML } from "./notes";
 
 /**
@@ -26,27 +26,21 @@ const inputs = {
     description: `Snapshot name: 1–${SNAPSHOT_NAME_MAX} ASCII letters, digits, \`-\` and \`_\``,
     replaceOnChange: true,
   },
-  description: { schema: z.string().optional(), description: 'Snapshot description; `""` is the same as none', replaceOnChange: true },
-  importFrom: {
-    schema: idString("snapshot").optional(),
-    description: "Adopt this existing snapshot (its id) instead of creating one; its server, name and description must match the inputs",
-    createOnly: true,
-  },
+  description: descriptionProperty("Snapshot"),
+  importFrom: importFromProperty("snapshot", "server, name and description"),
   operationTimeout: operationTimeoutProperty("snapshot"),
 };
 
 const outputs = {
   snapshotId: { schema: z.number().int(), description: "The vendor's snapshot id (what `vpsorg.SnapshotRestore` targets through this resource's id)" },
-  status: { schema: z.string(), description: "Vendor status: `completed` once created" },
-  sizeMb: { schema: z.number().nullable().optional(), description: "Size in MB" },
-  createdAt: { schema: z.string(), description: "Creation time (ISO 8601)" },
-  serverName: { schema: z.string(), description: "The server's name as the listing shows it" },
+  ...progressOutputs,
+  serverName: serverNameOutput,
 };
 
 type Inputs = ShapeOf<typeof inputs>;
 
 function outsOf(s: Snapshot) {
-  return { snapshotId: s.id, status: s.status, sizeMb: s.size_mb, createdAt: s.created_at, serverName: s.server.name };
+  return { snapshotId: s.id, ...progressOf(s), serverName: s.server.name };
 }
 
 function inputsOf(s: Snapshot, state: Partial<Inputs>): Inputs {
