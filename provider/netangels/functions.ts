@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineFunction, sendUnrepeatable, VpsError } from "../core";
 import { backupDateSchema, latestBackupDate } from "./dates";
 import { NETANGELS_HOST } from "./errors";
-import { backupFields, listVmBackupsOf, listVolumeBackupsOf } from "./common";
+import { backupFields, listVmBackupsOf, listVolumeBackupsOf, nullsUnset } from "./common";
 import { vmIdInput, volumeIdInput } from "./inputs";
 import type { Vm } from "./schemas";
 import { netangelsClientFromSettings } from "./settings";
@@ -53,10 +53,7 @@ const vmSummary = z
 function summarizeVm(vm: Vm): z.infer<typeof vmSummary> {
   return {
     id: vm.id,
-    uid: vm.uid ?? undefined,
-    name: vm.name ?? undefined,
-    hostname: vm.hostname ?? undefined,
-    mainIp: vm.main_ip ?? undefined,
+    ...nullsUnset({ uid: vm.uid, name: vm.name, hostname: vm.hostname, mainIp: vm.main_ip }),
     state: vm.state,
     stateKind: vmStateKind(vm.state),
     volumeIds: (vm.volumes ?? []).flatMap((v) => (v.id === undefined ? [] : [v.id])),

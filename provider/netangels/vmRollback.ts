@@ -1,11 +1,9 @@
 import { z } from "zod";
-import { defineAction, lockKey, objectLocks, VpsError, recordingOperationSeconds } from "../core";
-import { NETANGELS_TIMEOUTS } from "./client";
+import { defineAction, VpsError, recordingOperationSeconds } from "../core";
 import { NETANGELS_HOST } from "./errors";
 import { listVmBackupsOf } from "./common";
 import { backupDateInput, noSuchBackupError, operationTimeoutInput, vmIdInput } from "./inputs";
-import { refreshRollback, ROLLBACK_CONFIRM, runRollback } from "./rollback";
-import { netangelsClientFromSettings } from "./settings";
+import { performRollback, refreshRollback, ROLLBACK_CONFIRM } from "./rollback";
 
 /**
  * netangels.VmRollback: rolls a VM back to one of its backups (`POST /cloud/vms/{id}/backups/{date}/`).
@@ -71,38 +69,35 @@ resources:
       },
     },
     async run(inputs, ctx) {
-      const client = netangelsClientFromSettings();
       const { vmId, backupDate } = inputs;
-      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
       const what = `rollback of VM ${vmId} to ${backupDate}`;
-      return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
-        const entries = await listVmBackupsOf(client, vmId, { signal: ctx.signal });
-        const matches = entries.filter((e) => e.backup_date === backupDate);
-        if (matches.length === 0) throw noSuchBackupError(what, `VM ${vmId}`, backupDate, [...new Set(entries.map((e) => e.backup_date))]);
-        if (matches.every((e) => e.resource_type === "Volume")) {
-          throw new VpsError(
-            {
-              kind: "invalid",
-              host: NETANGELS_HOST,
-              operation: what,
-              hint: `the backup dated ${backupDate} is of an additional disk (${matches.map((e) => e.resource_name).join(", ")}); roll it back with netangels.VolumeRollback`,
-            },
-            "not a VM backup",
-          );
-        }
-        const vm = await runRollback({
-          client,
-          vmId,
-          ctx,
-          timeoutMs,
-          what,
-          kind: "VM rollback",
-          send: () => client.rollbackVm(vmId, backupDate, { signal: ctx.signal }),
-        });
-        const at = ctx.clock.now();
-        ctx.logger.info(`${ctx.label}: VM ${vmId} rolled back to ${backupDate}`);
-        return { id: `${vmId}/${backupDate}/${at}`, outs: { ...inputs, vmState: vm.state, rolledBackAt: new Date(at).toISOString() } };
+      const { vm, rolledBackAt } = await performRollback({
+        vmId,
+        operationTimeout: inputs.operationTimeout,
+        ctx,
+        what,
+        kind: "VM rollback",
+        prepare: async (client) => {
+          const entries = await listVmBackupsOf(client, vmId, { signal: ctx.signal });
+          const matches = entries.filter((e) => e.backup_date === backupDate);
+          if (matches.length === 0) throw noSuchBackupError(what, `VM ${vmId}`, backupDate, [...new Set(entries.map((e) => e.backup_date))]);
+          if (matches.every((e) => e.resource_type === "Volume")) {
+            const disks = matches.map((e) => e.resource_name).join(", ");
+            throw new VpsError(
+              {
+                kind: "invalid",
+                host: NETANGELS_HOST,
+                operation: what,
+                hint: `the backup dated ${backupDate} is of an additional disk (${disks}); roll it back with netangels.VolumeRollback`,
+              },
+              "not a VM backup",
+            );
+          }
+        },
+        send: (client) => client.rollbackVm(vmId, backupDate, { signal: ctx.signal }),
       });
+      ctx.logger.info(`${ctx.label}: VM ${vmId} rolled back to ${backupDate}`);
+      return { id: `${vmId}/${backupDate}/${rolledBackAt}`, outs: { ...inputs, vmState: vm.state, rolledBackAt: new Date(rolledBackAt).toISOString() } };
     },
     // With only the id (an import), the record is what the id `<vmId>/<backupDate>/<ms>` says.
     fromId(id) {

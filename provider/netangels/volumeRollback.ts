@@ -1,12 +1,10 @@
 import { z } from "zod";
-import { defineAction, lockKey, objectLocks, VpsError, recordingOperationSeconds } from "../core";
-import { NETANGELS_TIMEOUTS } from "./client";
+import { defineAction, VpsError, recordingOperationSeconds } from "../core";
 import { backupDateParts, matchingBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
 import { listVolumeBackupsOf } from "./common";
 import { backupDateInput, noSuchBackupError, operationTimeoutInput, vmIdInput, volumeIdInput } from "./inputs";
-import { refreshRollback, ROLLBACK_CONFIRM, runRollback } from "./rollback";
-import { netangelsClientFromSettings } from "./settings";
+import { performRollback, refreshRollback, ROLLBACK_CONFIRM } from "./rollback";
 
 /**
  * netangels.VolumeRollback: rolls an additional disk back to one of its backups
@@ -75,42 +73,40 @@ resources:
       },
     },
     async run(inputs, ctx) {
-      const client = netangelsClientFromSettings();
       const { vmId, volumeId, backupDate } = inputs;
-      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
       const what = `rollback of volume ${volumeId} of VM ${vmId} to ${backupDate}`;
-      return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
-        const entries = await listVolumeBackupsOf(client, vmId, volumeId, { signal: ctx.signal });
-        const listed = [...new Set(entries.map((e) => e.backup_date))];
-        const matches = matchingBackupDates(backupDate, listed);
-        if (matches.length === 0) throw noSuchBackupError(what, `volume ${volumeId} of VM ${vmId}`, backupDate, listed);
-        if (matches.length > 1) {
-          throw new VpsError(
-            {
-              kind: "invalid",
-              host: NETANGELS_HOST,
-              operation: what,
-              hint: `${matches.length} backups were made in second ${backupDateParts(backupDate)?.wholeSecond}: ${matches.map((d) => JSON.stringify(d)).join(", ")}; give the full date of one`,
-            },
-            "ambiguous backup date",
-          );
-        }
-        const vm = await runRollback({
-          client,
-          vmId,
-          ctx,
-          timeoutMs,
-          what,
-          kind: "volume rollback",
-          send: () => client.rollbackVolume(vmId, volumeId, backupDate, { signal: ctx.signal }),
-        });
-        const at = ctx.clock.now();
-        ctx.logger.info(`${ctx.label}: volume ${volumeId} of VM ${vmId} rolled back to ${matches[0]}`);
-        return {
-          id: `${vmId}/${volumeId}/${backupDate}/${at}`,
-          outs: { ...inputs, matchedBackupDate: matches[0], vmState: vm.state, rolledBackAt: new Date(at).toISOString() },
-        };
+      const { prepared: matched, vm, rolledBackAt } = await performRollback({
+        vmId,
+        operationTimeout: inputs.operationTimeout,
+        ctx,
+        what,
+        kind: "volume rollback",
+        prepare: async (client) => {
+          const entries = await listVolumeBackupsOf(client, vmId, volumeId, { signal: ctx.signal });
+          const listed = [...new Set(entries.map((e) => e.backup_date))];
+          const matches = matchingBackupDates(backupDate, listed);
+          if (matches.length === 0) throw noSuchBackupError(what, `volume ${volumeId} of VM ${vmId}`, backupDate, listed);
+          if (matches.length > 1) {
+            const dates = matches.map((d) => JSON.stringify(d)).join(", ");
+            throw new VpsError(
+              {
+                kind: "invalid",
+                host: NETANGELS_HOST,
+                operation: what,
+                hint: `${matches.length} backups were made in second ${backupDateParts(backupDate)?.wholeSecond}: ${dates}; give the full date of one`,
+              },
+              "ambiguous backup date",
+            );
+          }
+          return matches[0];
+        },
+        send: (client) => client.rollbackVolume(vmId, volumeId, backupDate, { signal: ctx.signal }),
       });
+      ctx.logger.info(`${ctx.label}: volume ${volumeId} of VM ${vmId} rolled back to ${matched}`);
+      return {
+        id: `${vmId}/${volumeId}/${backupDate}/${rolledBackAt}`,
+        outs: { ...inputs, matchedBackupDate: matched, vmState: vm.state, rolledBackAt: new Date(rolledBackAt).toISOString() },
+      };
     },
     // With only the id (an import), the record is what the id `<vmId>/<volumeId>/<backupDate>/<ms>` says.
     fromId(id) {
