@@ -20,6 +20,7 @@ import {
   type WaitBackoff,
   waitFor,
 } from "../core";
+import { describeIssues } from "../core/issues";
 import { decodeHostkeyVendor, HOSTKEY_HOST, isInvalidTokenMessage } from "./errors";
 import {
   type CallbackCheck,
@@ -390,16 +391,14 @@ function taskFailed(what: string, key: string, message: string, objectId?: strin
 function parseContext<S extends z.ZodType>(schema: S, task: TaskResult, action: string): z.infer<S> {
   const parsed = schema.safeParse(task.context);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join(".") || "(context)"}: ${i.message}`)
-    .join("; ");
+  const start = JSON.stringify(JSON.stringify(task.context ?? null).slice(0, 200));
+  const issues = describeIssues(parsed.error, 3, "(context)");
   throw new VpsError(
     {
       kind: "badResponse",
       host: HOSTKEY_HOST,
       operation: `task ${task.key} (${action})`,
-      hint: `the finished task's context did not match the expected shape (${issues}); context starts ${JSON.stringify(JSON.stringify(task.context ?? null).slice(0, 200))}`,
+      hint: `the finished task's context did not match the expected shape (${issues}); context starts ${start}`,
     },
     "unexpected task context",
   );

@@ -1,19 +1,19 @@
 import { z } from "zod";
-import {
-  defineAction,
-  type HandlerContext,
-  isVpsError,
-  lockKey,
-  objectLocks,
-  reportStarted,
-  sendUnrepeatable,
-  type ShapeOf,
-  VpsError,
-  recordingOperationSeconds,
-} from "../core";
+import { defineAction, type HandlerContext, isVpsError, reportStarted, sendUnrepeatable, type ShapeOf, VpsError, recordingOperationSeconds } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE } from "./client";
 import { HOSTKEY_HOST } from "./errors";
-import { findSnapshot, HOSTKEY_TIMEOUTS, namesOf, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema } from "./operations";
+import {
+  findSnapshot,
+  getListing,
+  HOSTKEY_TIMEOUTS,
+  namesOf,
+  serverIdInput,
+  snapshotId,
+  snapshotNameSchema,
+  snapshotTypeInput,
+  underServerLock,
+  waitForTask,
+} from "./operations";
 import { hostkeyClientFromSettings } from "./settings";
 
 /**
@@ -24,9 +24,9 @@ import { hostkeyClientFromSettings } from "./settings";
  */
 
 export const snapshotRestoreInputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the HOSTKEY virtual machine to restore.", replaceOnChange: true },
+  serverId: serverIdInput("Id of the HOSTKEY virtual machine to restore."),
   name: { schema: snapshotNameSchema, description: "Name of the snapshot to restore (e.g. a `hostkey.Snapshot`'s `name`).", replaceOnChange: true },
-  type: { schema: snapshotTypeSchema, description: "Snapshot type (invapi `type`): a plain word.", default: DEFAULT_SNAPSHOT_TYPE, replaceOnChange: true },
+  type: snapshotTypeInput(),
 };
 
 export const snapshotRestoreOutputs = {
@@ -43,8 +43,8 @@ async function create<I extends Inputs>(inputs: I, ctx: HandlerContext) {
   const type = inputs.type ?? DEFAULT_SNAPSHOT_TYPE;
   const target = snapshotId(serverId, name);
   const timeoutMs = HOSTKEY_TIMEOUTS.ms("snapshot", inputs.operationTimeout, ctx);
-  return objectLocks.run(lockKey(HOSTKEY_HOST, "server", serverId), async () => {
-    const listing = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
+  return underServerLock(serverId, async () => {
+    const listing = await getListing(client, ctx, serverId, type, timeoutMs);
     const snapshot = findSnapshot(listing, name);
     if (!snapshot) {
       throw new VpsError(
@@ -73,14 +73,7 @@ async function create<I extends Inputs>(inputs: I, ctx: HandlerContext) {
       taskKey = answer.key;
       reportStarted(ctx, `server ${serverId}`, `restoring from "${name}"`, `task ${answer.key}`);
       try {
-        await client.waitTask(answer.key, {
-          action: "restore_snapshot",
-          timeoutMs,
-          clock: ctx.clock,
-          signal: ctx.signal,
-          progress: { logger: ctx.logger, label: ctx.label },
-          objectId: id,
-        });
+        await waitForTask(client, ctx, answer.key, { action: "restore_snapshot", timeoutMs, objectId: id });
       } catch (e) {
         // The restore was accepted; its end was not seen. Record the action (objectId) so a later
         // `pulumi up` does not run a destructive restore again by itself; change `triggers` to re-run.

@@ -75,7 +75,7 @@ resources:
     async run(inputs, ctx) {
       const { vmId, volumeId, backupDate } = inputs;
       const what = `rollback of volume ${volumeId} of VM ${vmId} to ${backupDate}`;
-      const { prepared: matched, vm, rolledBackAt } = await performRollback({
+      const run = await performRollback({
         vmId,
         operationTimeout: inputs.operationTimeout,
         ctx,
@@ -102,10 +102,10 @@ resources:
         },
         send: (client) => client.rollbackVolume(vmId, volumeId, backupDate, { signal: ctx.signal }),
       });
-      ctx.logger.info(`${ctx.label}: volume ${volumeId} of VM ${vmId} rolled back to ${matched}`);
+      ctx.logger.info(`${ctx.label}: volume ${volumeId} of VM ${vmId} rolled back to ${run.prepared}`);
       return {
-        id: `${vmId}/${volumeId}/${backupDate}/${rolledBackAt}`,
-        outs: { ...inputs, matchedBackupDate: matched, vmState: vm.state, rolledBackAt: new Date(rolledBackAt).toISOString() },
+        id: `${vmId}/${volumeId}/${backupDate}/${run.rolledBackAt}`,
+        outs: { ...inputs, matchedBackupDate: run.prepared, vmState: run.vm.state, rolledBackAt: new Date(run.rolledBackAt).toISOString() },
       };
     },
     // With only the id (an import), the record is what the id `<vmId>/<volumeId>/<backupDate>/<ms>` says.

@@ -132,7 +132,13 @@ export async function findAdoptable<T extends Snapshot | Backup>(
   const found = await findListed(client, objects, id, inputs.serverId, ctx.signal, true);
   if (!found)
     throw new VpsError(
-      { kind: "notFound", host: HOST, operation: "importFrom", objectId: inputs.importFrom, hint: `${kind} ${id} does not exist (${objects.lister} lists them)` },
+      {
+        kind: "notFound",
+        host: HOST,
+        operation: "importFrom",
+        objectId: inputs.importFrom,
+        hint: `${kind} ${id} does not exist (${objects.lister} lists them)`,
+      },
       "nothing to adopt",
     );
   const diffs: string[] = [];

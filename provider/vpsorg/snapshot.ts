@@ -84,8 +84,7 @@ const snapshotObjects: ListedObjects<Snapshot> = {
 
 /** The vendor documentation's warning about running servers. */
 const RUNNING_SERVER_WARNING =
-  "VPS.org warns that a snapshot of a running server may have filesystem inconsistencies. " +
-  "For best results, stop the server before creating a snapshot.";
+  "VPS.org warns that a snapshot of a running server may have filesystem inconsistencies. For best results, stop the server before creating a snapshot.";
 
 /** Logs the vendor documentation's warning when the API says the server is running. The vendor documentation's snapshot answers do
  * not show the server's state; the Servers API (`GET /servers/{id}/`) does, so it is asked, and
