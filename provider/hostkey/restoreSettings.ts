@@ -151,7 +151,9 @@ export const restoreSettingsResource = recordingOperationSeconds(
     notes: {
       id: 'the VM id (`"1001"`)',
       behaviour: [
-        "Create and update call `vm/update_restore_settings` (both fields always sent, since the method replaces all settings), then read `vm/get_snapshot` until they read back as sent. Refresh reads the live settings, so changes made in the panel show as drift. Delete puts back rotation off and an empty exclusion list, and logs that it did.",
+        "Create and update call `vm/update_restore_settings` (both fields always sent, since the method replaces all settings), then read " +
+          "`vm/get_snapshot` until they read back as sent. Refresh reads the live settings, so changes made in the panel show as drift. Delete puts " +
+          "back rotation off and an empty exclusion list, and logs that it did.",
       ],
       waits: ["Create and update wait until the settings read back as sent."],
       adoption: ["`importFrom` is the VM id: the resource adopts its settings, then applies the program's."],

@@ -121,7 +121,9 @@ async function adopt(client: HostkeyClient, inputs: Inputs, ctx: HandlerContext,
         kind: "notFound",
         host: HOSTKEY_HOST,
         operation: `adopting snapshot ${id}`,
-        hint: `server ${inputs.serverId} has no ${type} named "${inputs.name}" (it has: ${namesOf(listing)}); fix importFrom or remove it to create the snapshot`,
+        hint:
+          `server ${inputs.serverId} has no ${type} named "${inputs.name}" (it has: ${namesOf(listing)}); fix importFrom or remove it to create the ` +
+          `snapshot`,
       },
       "nothing to adopt",
     );
@@ -290,9 +292,13 @@ export const snapshotResource = recordingOperationSeconds(
     notes: {
       id: '`"<serverId>/<name>"` (`"1001/before-upgrade.v1"`)',
       behaviour: [
-        "Create calls `vm/create_snapshot`, then polls the task key at `eq_callback.php` until `OK`, then `vm/get_snapshot` until the snapshot is listed (it may show a little after its task ends). Delete calls `vm/remove_snapshot`, waits for its task, then for the listing to drop it (already gone is success).",
-        "**HOSTKEY removes a snapshot only from a powered-off VM.** `pulumi destroy` of a snapshot on a running VM fails with that message and what to do; the provider never powers a server off.",
-        "With rotation on, HOSTKEY may delete old snapshots by itself; a refresh then drops them from the state. Put the names a stack manages into `hostkey.RestoreSettings`' `excludeFromRotation`.",
+        "Create calls `vm/create_snapshot`, then polls the task key at `eq_callback.php` until `OK`, then `vm/get_snapshot` until the snapshot is " +
+          "listed (it may show a little after its task ends). Delete calls `vm/remove_snapshot`, waits for its task, then for the listing to drop it " +
+          "(already gone is success).",
+        "**HOSTKEY removes a snapshot only from a powered-off VM.** `pulumi destroy` of a snapshot on a running VM fails with that message and " +
+          "what to do; the provider never powers a server off.",
+        "With rotation on, HOSTKEY may delete old snapshots by itself; a refresh then drops them from the state. Put the names a stack manages " +
+          "into `hostkey.RestoreSettings`' `excludeFromRotation`.",
       ],
       limits: ["Create checks the listing first and refuses a name the VM already has (suggesting `importFrom`): invapi addresses snapshots by name."],
       waits: ["Create and delete wait for their task, then for the listing to show the result."],

@@ -64,7 +64,9 @@ async function create<I extends Inputs>(inputs: I, ctx: HandlerContext) {
       operation: `vm/restore_snapshot "${name}" on server ${serverId}`,
       send: () => client.restoreSnapshot(serverId, name, type, ctx.signal),
       logger: ctx.logger,
-      check: `whether server ${serverId} was restored from "${name}" shows only on the VM itself: look at it (or at its tasks in the HOSTKEY panel) before \`pulumi up\` again, which restores it again`,
+      check:
+        `whether server ${serverId} was restored from "${name}" shows only on the VM itself: look at it (or at its tasks in the HOSTKEY panel) ` +
+        `before \`pulumi up\` again, which restores it again`,
     });
     const startedAt = new Date(ctx.clock.now()).toISOString();
     const id = `${target}@${startedAt}`;
@@ -81,7 +83,9 @@ async function create<I extends Inputs>(inputs: I, ctx: HandlerContext) {
           throw e.with({
             objectId: id,
             createdId: id,
-            hint: `${e.hint ?? ""}; the restore of server ${serverId} from "${name}" was accepted but its end was not seen: check the VM; the action is recorded, change \`triggers\` to run it again`,
+            hint:
+              `${e.hint ?? ""}; the restore of server ${serverId} from "${name}" was accepted but its end was not seen: check the VM; the action is ` +
+              `recorded, change \`triggers\` to run it again`,
           });
         }
         throw e;
@@ -106,8 +110,11 @@ export const snapshotRestoreResource = recordingOperationSeconds(
     notes: {
       id: '`"<serverId>/<name>@<ISO time>"`',
       behaviour: [
-        "An action: create calls `vm/restore_snapshot` and waits for its task; a change of `serverId`, `name`, `type` or `triggers` replaces it, which restores again; refresh keeps the record; delete does nothing to the server. The snapshot must exist (the error lists those that do).",
-        "If the task's end cannot be seen, the error says so and the action is still recorded, so a later `pulumi up` does not repeat a destructive restore by itself (change `triggers` to run it again).",
+        "An action: create calls `vm/restore_snapshot` and waits for its task; a change of `serverId`, `name`, `type` or `triggers` replaces it, " +
+          "which restores again; refresh keeps the record; delete does nothing to the server. The snapshot must exist (the error lists those that " +
+          "do).",
+        "If the task's end cannot be seen, the error says so and the action is still recorded, so a later `pulumi up` does not repeat a " +
+          "destructive restore by itself (change `triggers` to run it again).",
       ],
       waits: ["Create waits for the restore's task."],
       adoption: ["Nothing to adopt: a restore leaves no object on the host."],

@@ -50,6 +50,11 @@ export async function performRollback<P>(o: {
   });
 }
 
+/** What to do when a rollback outlasts its wait. */
+const ROLLBACK_TIMEOUT_HINT =
+  "The rollback may still run on the host: look at the VM in the NetAngels panel, then run `pulumi refresh`; running `pulumi up` again sends " +
+  "the rollback again.";
+
 interface RollbackRun {
   client: NetangelsClient;
   vmId: number;
@@ -94,8 +99,7 @@ async function runRollback(r: RollbackRun): Promise<Vm> {
     },
     until: async (vm) => (seen || (vm.updated !== undefined && vm.updated !== before.updated) ? vm : undefined),
     pendingStatus: "the rollback has not shown up on the VM yet",
-    timeoutHint:
-      "The rollback may still run on the host: look at the VM in the NetAngels panel, then run `pulumi refresh`; running `pulumi up` again sends the rollback again.",
+    timeoutHint: ROLLBACK_TIMEOUT_HINT,
   });
   if (done.vm.state !== before.state)
     r.ctx.logger.warn(`${r.ctx.label}: VM ${r.vmId} was ${before.state} before the rollback and is ${done.vm.state} after it`);

@@ -37,10 +37,15 @@ export const vmRollbackResource = recordingOperationSeconds(
     notes: {
       id: '`"<vmId>/<backup_date>/<epoch ms>"`',
       behaviour: [
-        "Create sends `POST /cloud/vms/{id}/backups/{date}/` after the VM has settled and waits until the VM has left `Restoring` (steady, no pending task, after the rollback was seen under way: `Restoring`, a pending task, or a changed `updated` time). An action resource: `confirm: true` is required at preview (a rollback overwrites the disk); a change of `vmId`, `backupDate` or `triggers` runs it again; deleting it changes nothing on the host.",
+        "Create sends `POST /cloud/vms/{id}/backups/{date}/` after the VM has settled and waits until the VM has left `Restoring` (steady, no " +
+          "pending task, after the rollback was seen under way: `Restoring`, a pending task, or a changed `updated` time). An action resource: " +
+          "`confirm: true` is required at preview (a rollback overwrites the disk); a change of `vmId`, `backupDate` or `triggers` runs it again; " +
+          "deleting it changes nothing on the host.",
       ],
       limits: [
-        "Before sending, the date must be listed **exactly** in the VM's backups (for this path the vendor's documentation shows one format, with the fraction): a destructive call is only sent for a backup that provably exists, otherwise the error lists the dates that are there. A date that belongs to a `Volume` entry is refused with a pointer to `netangels.VolumeRollback`.",
+        "Before sending, the date must be listed **exactly** in the VM's backups (for this path the vendor's documentation shows one format, with " +
+          "the fraction): a destructive call is only sent for a backup that provably exists, otherwise the error lists the dates that are there. A " +
+          "date that belongs to a `Volume` entry is refused with a pointer to `netangels.VolumeRollback`.",
       ],
       waits: ["Create waits for the VM to settle, then for the rollback to be seen under way and finished."],
       adoption: ["Nothing to adopt: a rollback leaves no object on the host."],

@@ -21,7 +21,8 @@ export const volumeRollbackResource = recordingOperationSeconds(
     host: NETANGELS_HOST,
     type: "VolumeRollback",
     description:
-      "Rolls an additional disk of a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.",
+      "Rolls an additional disk of a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes " +
+      "nothing on the host.",
     confirm: ROLLBACK_CONFIRM,
     inputs: {
       vmId: { schema: vmIdInput, description: "Id of the VM the disk belongs to.", replaceOnChange: true },
@@ -29,7 +30,8 @@ export const volumeRollbackResource = recordingOperationSeconds(
       backupDate: {
         schema: backupDateInput,
         description:
-          "Date of the disk's backup as getVolumeBackups gives it, with or without its fractional part (e.g. 2024-11-29T04:26:40.900150729 or 2024-11-29T04:26:40).",
+          "Date of the disk's backup as getVolumeBackups gives it, with or without its fractional part (e.g. 2024-11-29T04:26:40.900150729 or " +
+          "2024-11-29T04:26:40).",
         replaceOnChange: true,
       },
     },
@@ -43,10 +45,13 @@ export const volumeRollbackResource = recordingOperationSeconds(
       id: '`"<vmId>/<volumeId>/<backup_date>/<epoch ms>"`',
       behaviour: [
         "Create sends `POST /cloud/vms/{id}/volumes/{volume_id}/backups/{date}/`, with the same waits and action semantics as `netangels.VmRollback`.",
-        "The vendor's documentation prints this path as `.../backups/{date}(%5C.%5Cd+)%3F/`: the URL pattern `{date}(\\.\\d+)?` leaked through URL-encoded, so here the fraction is optional. `backupDate` is accepted with or without it and sent exactly as given; `matchedBackupDate` is the listed date it named.",
+        "The vendor's documentation prints this path as `.../backups/{date}(%5C.%5Cd+)%3F/`: the URL pattern `{date}(\\.\\d+)?` leaked through " +
+          "URL-encoded, so here the fraction is optional. `backupDate` is accepted with or without it and sent exactly as given; `matchedBackupDate` " +
+          "is the listed date it named.",
       ],
       limits: [
-        "Before sending, `backupDate` must name exactly one of the volume's listed backups (the same string, or the one backup of that second; two in one second is an error listing both).",
+        "Before sending, `backupDate` must name exactly one of the volume's listed backups (the same string, or the one backup of that second; two " +
+          "in one second is an error listing both).",
       ],
       waits: ["Create waits for the VM to settle, then for the rollback to be seen under way and finished."],
       adoption: ["Nothing to adopt: a rollback leaves no object on the host."],

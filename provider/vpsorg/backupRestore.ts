@@ -34,7 +34,9 @@ export const backupRestore = recordingOperationSeconds(
     notes: {
       id: "`backup-<id>-<epoch ms>`",
       behaviour: [
-        'A restore as a resource: create calls `POST /servers/{server_id}/restore/` with `{"backup_id": …}` and waits; a change of the target or of `triggers` replaces the resource, which restores again; refresh keeps the record; delete does nothing to the server. The host stops the server before restoring.',
+        'A restore as a resource: create calls `POST /servers/{server_id}/restore/` with `{"backup_id": …}` and waits; a change of the target or ' +
+          "of `triggers` replaces the resource, which restores again; refresh keeps the record; delete does nothing to the server. The host stops " +
+          "the server before restoring.",
       ],
       ...restoreNotes,
       errors: [{ error: "`backup ... does not exist`", action: "Check `backupId` (`vpsorg.getBackups` lists them)." }],

@@ -91,7 +91,9 @@ export async function performRestore(
       if (before === "running" && status === "running") return { state: "absent" };
       return {
         state: "unknown",
-        why: `server ${serverId} is ${status ?? "of no reported status"}${before === undefined ? "" : ` (it was ${before} before)`}, which a finished restore leaves as well, so the API cannot show whether the restore ran`,
+        why:
+          `server ${serverId} is ${status ?? "of no reported status"}${before === undefined ? "" : ` (it was ${before} before)`}, which a finished ` +
+          `restore leaves as well, so the API cannot show whether the restore ran`,
       };
     };
     const r = await sendReconciled({

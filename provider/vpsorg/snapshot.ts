@@ -129,12 +129,15 @@ export const snapshot = recordingOperationSeconds(
     notes: {
       id: 'the vendor\'s snapshot id as a decimal string (`"6789"`)',
       behaviour: [
-        "Create calls `POST /snapshots/`, then reads `GET /snapshots/?server_id=` (every page) until the snapshot is `completed`. Delete calls `DELETE /snapshots/{id}/` (already gone is success). Every input replaces: the API cannot edit a snapshot.",
+        "Create calls `POST /snapshots/`, then reads `GET /snapshots/?server_id=` (every page) until the snapshot is `completed`. Delete calls " +
+          "`DELETE /snapshots/{id}/` (already gone is success). Every input replaces: the API cannot edit a snapshot.",
         "When the server says `running`, a warning is logged: a snapshot of a running server may be inconsistent.",
-        "A status other than `in_progress` / `completed` (e.g. `failed`) fails the create, naming the status and the host's message; the failed snapshot is deleted (it would count toward the 5).",
+        "A status other than `in_progress` / `completed` (e.g. `failed`) fails the create, naming the status and the host's message; the failed " +
+          "snapshot is deleted (it would count toward the 5).",
       ],
       limits: [
-        "At most **5 snapshots per server**: create checks the listing first and fails with the five that exist (name, id, status, date) before sending anything; if another client fills the last slot in between, the host's 400 gets the same message.",
+        "At most **5 snapshots per server**: create checks the listing first and fails with the five that exist (name, id, status, date) before " +
+          "sending anything; if another client fills the last slot in between, the host's 400 gets the same message.",
       ],
       waits: ["Create waits until the listing shows the snapshot `completed`."],
       adoption: [

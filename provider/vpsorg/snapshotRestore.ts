@@ -34,7 +34,9 @@ export const snapshotRestore = recordingOperationSeconds(
     notes: {
       id: "`snapshot-<id>-<epoch ms>`",
       behaviour: [
-        "A restore as a resource: create calls `POST /snapshots/{id}/restore/` and waits; a change of the target or of `triggers` replaces the resource, which restores again; refresh keeps the record (a restore that happened stays happened: it is never re-run because its snapshot was later deleted); delete does nothing to the server. The host stops the server before restoring.",
+        "A restore as a resource: create calls `POST /snapshots/{id}/restore/` and waits; a change of the target or of `triggers` replaces the " +
+          "resource, which restores again; refresh keeps the record (a restore that happened stays happened: it is never re-run because its snapshot " +
+          "was later deleted); delete does nothing to the server. The host stops the server before restoring.",
       ],
       ...restoreNotes,
       errors: [{ error: "`snapshot ... does not exist`", action: "Check `snapshotId` (`vpsorg.getSnapshots` lists them)." }],
