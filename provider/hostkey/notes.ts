@@ -1,4 +1,5 @@
 import type { HostNotes } from "../core/resource";
+import { yamlProgram } from "../core/examples";
 
 /** The RestoreSettings of the YAML examples, the host's and the resource's: one text. */
 export const RESTORE_SETTINGS_YAML = `  rotation:
@@ -30,10 +31,8 @@ new hostkey.SnapshotRestore("roll-back", { serverId: 1001, name: snap.name, conf
 export const snapshots = hostkey.getSnapshotsOutput({ serverId: 1001 });
 export const stats = hostkey.getStatsOutput({ serverId: 1001 });
 export const rotationOn = rotation.enableRotation;`,
-    yaml: `name: hostkey-example
-runtime: yaml
-resources:
-${RESTORE_SETTINGS_YAML}
+    yaml: yamlProgram("hostkey-example", {
+      resources: `${RESTORE_SETTINGS_YAML}
   beforeUpgrade:
     type: vps:hostkey:Snapshot
     properties:
@@ -45,9 +44,9 @@ ${RESTORE_SETTINGS_YAML}
       serverId: 1001
       name: \${beforeUpgrade.name}
       confirm: true
-      triggers: [ "1" ]
-outputs:
-  snapshotId: \${beforeUpgrade.snapshotId}`,
+      triggers: [ "1" ]`,
+      outputs: `  snapshotId: \${beforeUpgrade.snapshotId}`,
+    }),
   },
   configuration: [
     "One of `apiKey` / `token` is required. With the API key the provider logs in (`auth.php`), refreshes the token before `token_expire`, and " +
@@ -103,15 +102,13 @@ outputs:
 
 export const snapshots = hostkey.getSnapshotsOutput({ serverId: 1001 }).apply((r) => r.snapshots.map((s) => s.name));
 export const stats = hostkey.getStats({ serverId: 1001 }).then((r) => r.stats);`,
-    yaml: `name: hostkey-functions
-runtime: yaml
-variables:
-  listing:
+    yaml: yamlProgram("hostkey-functions", {
+      variables: `  listing:
     fn::invoke:
       function: vps:hostkey:getSnapshots
       arguments:
-        serverId: 1001
-outputs:
-  rotation: \${listing.enableRotation}`,
+        serverId: 1001`,
+      outputs: `  rotation: \${listing.enableRotation}`,
+    }),
   },
 };

@@ -29,6 +29,7 @@ import {
 import type { MutationAnswer, RestoreSettingsState } from "./schemas";
 import { hostkeyClientFromSettings } from "./settings";
 import { RESTORE_SETTINGS_YAML } from "./notes";
+import { yamlProgram } from "../core/examples";
 
 /**
  * `hostkey.RestoreSettings`: a VM's snapshot rotation settings (vm/update_restore_settings), read back
@@ -162,10 +163,7 @@ export const restoreSettingsResource = recordingOperationSeconds(
 
 // Rotation on, but never for the snapshots this stack manages.
 new hostkey.RestoreSettings("rotation", { serverId: 1001, enableRotation: true, excludeFromRotation: ["before-upgrade.v1"] });`,
-        yaml: `name: hostkey-restore-settings
-runtime: yaml
-resources:
-${RESTORE_SETTINGS_YAML}`,
+        yaml: yamlProgram("hostkey-restore-settings", { resources: `${RESTORE_SETTINGS_YAML}` }),
       },
     },
     handler: {

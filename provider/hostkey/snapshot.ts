@@ -33,6 +33,7 @@ import {
 } from "./operations";
 import type { SnapshotEntry, SnapshotListing } from "./schemas";
 import { hostkeyClientFromSettings } from "./settings";
+import { yamlProgram } from "../core/examples";
 
 /**
  * `hostkey.Snapshot`: vm/create_snapshot, then the task key is waited for at eq_callback.php, then
@@ -315,16 +316,14 @@ export const snapshotResource = recordingOperationSeconds(
 
 const snap = new hostkey.Snapshot("before-upgrade", { serverId: 1001, name: "before-upgrade.v1" });
 export const snapshotId = snap.snapshotId;`,
-        yaml: `name: hostkey-snapshot
-runtime: yaml
-resources:
-  beforeUpgrade:
+        yaml: yamlProgram("hostkey-snapshot", {
+          resources: `  beforeUpgrade:
     type: vps:hostkey:Snapshot
     properties:
       serverId: 1001
-      name: before-upgrade.v1
-outputs:
-  snapshotId: \${beforeUpgrade.snapshotId}`,
+      name: before-upgrade.v1`,
+          outputs: `  snapshotId: \${beforeUpgrade.snapshotId}`,
+        }),
       },
     },
     handler: {

@@ -15,6 +15,7 @@ import {
   waitForTask,
 } from "./operations";
 import { hostkeyClientFromSettings } from "./settings";
+import { yamlProgram } from "../core/examples";
 
 /**
  * `hostkey.SnapshotRestore`: an action resource. Create runs vm/restore_snapshot and waits for its
@@ -127,16 +128,15 @@ export const snapshotRestoreResource = recordingOperationSeconds(
 
 // Opt-in, destructive: overwrites the VM's disk. A new triggers value restores again.
 new hostkey.SnapshotRestore("roll-back", { serverId: 1001, name: "before-upgrade.v1", confirm: true, triggers: ["1"] });`,
-        yaml: `name: hostkey-snapshot-restore
-runtime: yaml
-resources:
-  rollBack:
+        yaml: yamlProgram("hostkey-snapshot-restore", {
+          resources: `  rollBack:
     type: vps:hostkey:SnapshotRestore
     properties:
       serverId: 1001
       name: before-upgrade.v1
       confirm: true
       triggers: [ "1" ]`,
+        }),
       },
     },
     run: create,

@@ -21,6 +21,7 @@ import type { BackupEntry, Vm } from "./schemas";
 import { netangelsClientFromSettings } from "./settings";
 import { showsWork, startWhenSettled, waitUntilSettled } from "./vmWait";
 import { BACKUP_YAML } from "./notes";
+import { yamlProgram } from "../core/examples";
 
 /**
  * netangels.Backup: a backup of one VM, made with `POST /cloud/vms/{id}/backup/`.
@@ -112,12 +113,7 @@ export const backupResource = recordingOperationSeconds(
 // The API cannot delete backups: pulumi destroy forgets this one (with a warning).
 const backup = new netangels.Backup("before-deploy", { vmId: 42 });
 export const backupDate = backup.backupDate;`,
-        yaml: `name: netangels-backup
-runtime: yaml
-resources:
-${BACKUP_YAML}
-outputs:
-  backupDate: \${beforeDeploy.backupDate}`,
+        yaml: yamlProgram("netangels-backup", { resources: `${BACKUP_YAML}`, outputs: `  backupDate: \${beforeDeploy.backupDate}` }),
       },
     },
     handler: {

@@ -1,4 +1,5 @@
 import type { HostNotes } from "../core/resource";
+import { yamlProgram } from "../core/examples";
 
 /** The Backup of the YAML examples, the host's and the resource's: one text. */
 export const BACKUP_YAML = `  beforeDeploy:
@@ -27,19 +28,17 @@ const backup = new netangels.Backup("before-deploy", { vmId: 42 });
 export const files = netangels.getBackupFilesOutput({ vmId: 42, backupDate: backup.backupDate });
 // Opt-in, destructive: overwrites the VM's disk with the backup.
 new netangels.VmRollback("back", { vmId: 42, backupDate: backup.backupDate, confirm: true, triggers: ["1"] });`,
-    yaml: `name: netangels-example
-runtime: yaml
-resources:
-${BACKUP_YAML}
+    yaml: yamlProgram("netangels-example", {
+      resources: `${BACKUP_YAML}
   back:
     type: vps:netangels:VmRollback
     properties:
       vmId: 42
       backupDate: \${beforeDeploy.backupDate}
       confirm: true
-      triggers: [ "1" ]
-outputs:
-  backupDate: \${beforeDeploy.backupDate}`,
+      triggers: [ "1" ]`,
+      outputs: `  backupDate: \${beforeDeploy.backupDate}`,
+    }),
   },
   configuration: ["The vendor's documentation gives no duration for backups or rollbacks; they copy whole disks, hence 30 minutes per wait by default."],
   limits: ["- A backup or rollback is only sent for a VM that has settled (see [VM states](#vm-states))."],
@@ -128,15 +127,13 @@ outputs:
 
 export const vms = netangels.getBackupsOutput({ allVms: true }).apply((r) => r.vms.map((v) => \`\${v.id} \${v.state}\`));
 export const latest = netangels.getVmBackupsOutput({ vmId: 42 }).apply((r) => r.latestBackupDate);`,
-    yaml: `name: netangels-functions
-runtime: yaml
-variables:
-  vmBackups:
+    yaml: yamlProgram("netangels-functions", {
+      variables: `  vmBackups:
     fn::invoke:
       function: vps:netangels:getVmBackups
       arguments:
-        vmId: 42
-outputs:
-  latest: \${vmBackups.latestBackupDate}`,
+        vmId: 42`,
+      outputs: `  latest: \${vmBackups.latestBackupDate}`,
+    }),
   },
 };

@@ -4,6 +4,7 @@ import { NETANGELS_HOST } from "./errors";
 import { listVmBackupsOf } from "./common";
 import { backupDateInput, noSuchBackupError, operationTimeoutInput, vmIdInput } from "./inputs";
 import { performRollback, refreshRollback, ROLLBACK_CONFIRM } from "./rollback";
+import { yamlProgram } from "../core/examples";
 
 /**
  * netangels.VmRollback: rolls a VM back to one of its backups (`POST /cloud/vms/{id}/backups/{date}/`).
@@ -61,16 +62,15 @@ export const vmRollbackResource = recordingOperationSeconds(
 
 // Opt-in, destructive: overwrites the VM's disk with the backup. A new triggers value rolls back again.
 new netangels.VmRollback("back", { vmId: 42, backupDate: "2024-11-29T04:26:40.900150729", confirm: true, triggers: ["1"] });`,
-        yaml: `name: netangels-vm-rollback
-runtime: yaml
-resources:
-  back:
+        yaml: yamlProgram("netangels-vm-rollback", {
+          resources: `  back:
     type: vps:netangels:VmRollback
     properties:
       vmId: 42
       backupDate: "2024-11-29T04:26:40.900150729"
       confirm: true
       triggers: [ "1" ]`,
+        }),
       },
     },
     async run(inputs, ctx) {

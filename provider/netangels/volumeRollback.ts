@@ -5,6 +5,7 @@ import { NETANGELS_HOST } from "./errors";
 import { listVolumeBackupsOf } from "./common";
 import { backupDateInput, noSuchBackupError, operationTimeoutInput, vmIdInput, volumeIdInput } from "./inputs";
 import { performRollback, refreshRollback, ROLLBACK_CONFIRM } from "./rollback";
+import { yamlProgram } from "../core/examples";
 
 /**
  * netangels.VolumeRollback: rolls an additional disk back to one of its backups
@@ -64,10 +65,8 @@ export const volumeRollbackResource = recordingOperationSeconds(
 
 // Opt-in, destructive: overwrites the additional disk with the backup.
 new netangels.VolumeRollback("data-back", { vmId: 42, volumeId: 7, backupDate: "2024-11-29T04:26:40", confirm: true, triggers: ["1"] });`,
-        yaml: `name: netangels-volume-rollback
-runtime: yaml
-resources:
-  dataBack:
+        yaml: yamlProgram("netangels-volume-rollback", {
+          resources: `  dataBack:
     type: vps:netangels:VolumeRollback
     properties:
       vmId: 42
@@ -75,6 +74,7 @@ resources:
       backupDate: "2024-11-29T04:26:40"
       confirm: true
       triggers: [ "1" ]`,
+        }),
       },
     },
     async run(inputs, ctx) {

@@ -7,6 +7,7 @@ import { descriptionProperty, importFromProperty, operationTimeoutProperty, opti
 import { HOST } from "./errors";
 import { type Backup, MAX_MANUAL_BACKUPS_PER_SERVER } from "./schemas";
 import { completedAdopted, createListed, findAdoptable, type ListedObjects, listedHandler, progressOf, progressOutputs, serverNameOutput } from "./listed";
+import { yamlProgram } from "../core/examples";
 
 /**
  * `vpsorg.Backup`: a manual backup (`POST /backups/`, answers `in_progress`), awaited through the
@@ -120,16 +121,14 @@ export const backup = recordingOperationSeconds(
 
 const backup = new vpsorg.Backup("pre-deploy", { serverId: 12345, description: "Pre-deployment backup" });
 export const backupId = backup.id;`,
-        yaml: `name: vpsorg-backup
-runtime: yaml
-resources:
-  preDeploy:
+        yaml: yamlProgram("vpsorg-backup", {
+          resources: `  preDeploy:
     type: vps:vpsorg:Backup
     properties:
       serverId: 12345
-      description: Pre-deployment backup
-outputs:
-  backupId: \${preDeploy.id}`,
+      description: Pre-deployment backup`,
+          outputs: `  backupId: \${preDeploy.id}`,
+        }),
       },
     },
     handler: listedHandler(backupObjects, { adopt, start: createOnce, inputsOf, outsOf }),

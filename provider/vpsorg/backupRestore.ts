@@ -2,6 +2,7 @@ import { defineAction } from "../core/action";
 import { recordingOperationSeconds } from "../core/durations";
 import { clientFor, idString, serverIdProperty, vendorId } from "./common";
 import { parseRestoreId, performRestore, restoreActionParts, restoreId, restoreNotes, restoreOutcomeOutputs } from "./restore";
+import { yamlProgram } from "../core/examples";
 
 /**
  * `vpsorg.BackupRestore`: `POST /servers/{server_id}/restore/` with `{"backup_id": ...}` (the backup
@@ -46,16 +47,15 @@ export const backupRestore = recordingOperationSeconds(
 const backup = new vpsorg.Backup("pre-deploy", { serverId: 12345 });
 // Opt-in, destructive: overwrites the server's disk.
 new vpsorg.BackupRestore("restore", { serverId: 12345, backupId: backup.id, confirm: true, triggers: ["1"] });`,
-        yaml: `name: vpsorg-backup-restore
-runtime: yaml
-resources:
-  restore:
+        yaml: yamlProgram("vpsorg-backup-restore", {
+          resources: `  restore:
     type: vps:vpsorg:BackupRestore
     properties:
       serverId: 12345
       backupId: "4321"
       confirm: true
       triggers: [ "1" ]`,
+        }),
       },
     },
     async run(news, ctx) {

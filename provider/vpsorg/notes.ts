@@ -1,4 +1,5 @@
 import type { HostNotes } from "../core/resource";
+import { yamlProgram } from "../core/examples";
 
 /** The Snapshot of the YAML examples, the host's and the resource's: one text. */
 export const SNAPSHOT_YAML = `  beforeUpgrade:
@@ -29,10 +30,8 @@ const backup = new vpsorg.Backup("pre-deploy", { serverId: 12345, description: "
 new vpsorg.SnapshotRestore("roll-back", { snapshotId: snap.id, confirm: true, triggers: ["1"] });
 export const snapshots = vpsorg.getSnapshotsOutput({ serverId: 12345 });
 export const backupId = backup.backupId;`,
-    yaml: `name: vpsorg-example
-runtime: yaml
-resources:
-${SNAPSHOT_YAML}
+    yaml: yamlProgram("vpsorg-example", {
+      resources: `${SNAPSHOT_YAML}
   preDeploy:
     type: vps:vpsorg:Backup
     properties:
@@ -43,9 +42,9 @@ ${SNAPSHOT_YAML}
     properties:
       snapshotId: \${beforeUpgrade.id}
       confirm: true
-      triggers: [ "1" ]
-outputs:
-  backupId: \${preDeploy.backupId}`,
+      triggers: [ "1" ]`,
+      outputs: `  backupId: \${preDeploy.backupId}`,
+    }),
   },
   configuration: [],
   silent: [
@@ -105,16 +104,14 @@ outputs:
 
 export const snapshots = vpsorg.getSnapshotsOutput({ serverId: 12345 });
 export const manualBackups = vpsorg.getBackups({ serverId: 12345, backupType: "manual" }).then((r) => r.backups.map((b) => b.id));`,
-    yaml: `name: vpsorg-functions
-runtime: yaml
-variables:
-  snapshots:
+    yaml: yamlProgram("vpsorg-functions", {
+      variables: `  snapshots:
     fn::invoke:
       function: vps:vpsorg:getSnapshots
       arguments:
         serverId: 12345
-      return: snapshots
-outputs:
-  newest: \${snapshots[0].name}`,
+      return: snapshots`,
+      outputs: `  newest: \${snapshots[0].name}`,
+    }),
   },
 };

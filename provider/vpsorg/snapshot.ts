@@ -8,6 +8,7 @@ import { HOST } from "./errors";
 import { MAX_SNAPSHOTS_PER_SERVER, SNAPSHOT_NAME, SNAPSHOT_NAME_MAX, type Snapshot } from "./schemas";
 import { completedAdopted, createListed, findAdoptable, type ListedObjects, listedHandler, progressOf, progressOutputs, serverNameOutput } from "./listed";
 import { SNAPSHOT_YAML } from "./notes";
+import { yamlProgram } from "../core/examples";
 
 /**
  * `vpsorg.Snapshot`: `POST /snapshots/` (answers `in_progress`), then the listing is polled until the
@@ -156,12 +157,7 @@ export const snapshot = recordingOperationSeconds(
 
 const snap = new vpsorg.Snapshot("before-upgrade", { serverId: 12345, name: "before-upgrade" });
 export const snapshotId = snap.snapshotId;`,
-        yaml: `name: vpsorg-snapshot
-runtime: yaml
-resources:
-${SNAPSHOT_YAML}
-outputs:
-  snapshotId: \${beforeUpgrade.snapshotId}`,
+        yaml: yamlProgram("vpsorg-snapshot", { resources: `${SNAPSHOT_YAML}`, outputs: `  snapshotId: \${beforeUpgrade.snapshotId}` }),
       },
     },
     // The name charset, the id forms and the types are the schemas' (checked before the handler runs).

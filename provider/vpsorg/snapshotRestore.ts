@@ -5,6 +5,7 @@ import { defineAction } from "../core/action";
 import { clientFor, idString, vendorId } from "./common";
 import { HOST } from "./errors";
 import { parseRestoreId, performRestore, restoreActionParts, restoreId, restoreNotes, restoreOutcomeOutputs } from "./restore";
+import { yamlProgram } from "../core/examples";
 
 /**
  * `vpsorg.SnapshotRestore`: `POST /snapshots/{id}/restore/`, then wait until the server leaves
@@ -46,15 +47,14 @@ export const snapshotRestore = recordingOperationSeconds(
 const snap = new vpsorg.Snapshot("before-upgrade", { serverId: 12345, name: "before-upgrade" });
 // Opt-in, destructive: overwrites the server's disk. A new triggers value restores again.
 new vpsorg.SnapshotRestore("roll-back", { snapshotId: snap.id, confirm: true, triggers: ["1"] });`,
-        yaml: `name: vpsorg-snapshot-restore
-runtime: yaml
-resources:
-  rollBack:
+        yaml: yamlProgram("vpsorg-snapshot-restore", {
+          resources: `  rollBack:
     type: vps:vpsorg:SnapshotRestore
     properties:
       snapshotId: "6789"
       confirm: true
       triggers: [ "1" ]`,
+        }),
       },
     },
     async run(news, ctx) {
