@@ -1,12 +1,21 @@
 import { z } from "zod";
 import { recordingOperationSeconds } from "../core/durations";
-import { VpsError } from "../core/errors";
 import { type HandlerContext, defineResource, type ShapeOf } from "../core/resource";
 import type { VpsorgClient } from "./client";
 import { descriptionProperty, importFromProperty, operationTimeoutProperty, optionalText, serverIdProperty } from "./common";
 import { HOST } from "./errors";
 import { type Backup, MAX_MANUAL_BACKUPS_PER_SERVER } from "./schemas";
-import { completedAdopted, createListed, findAdoptable, type ListedObjects, listedHandler, progressOf, progressOutputs, serverNameOutput } from "./listed";
+import {
+  completedAdopted,
+  createListed,
+  findAdoptable,
+  limitError,
+  type ListedObjects,
+  listedHandler,
+  progressOf,
+  progressOutputs,
+  serverNameOutput,
+} from "./listed";
 import { yamlProgram } from "../core/examples";
 
 /**
@@ -17,20 +26,11 @@ import { yamlProgram } from "../core/examples";
  * the state on refresh.
  */
 
-function limitError(serverId: number, manual: Backup[], vendor?: VpsError): VpsError {
+function limitHint(serverId: number, manual: Backup[]): string {
   const list = manual.map((b) => `${b.id} (${b.created_at}${b.description ? `, "${b.description}"` : ""})`).join(", ");
-  return new VpsError(
-    {
-      kind: "invalid",
-      host: HOST,
-      operation: vendor ? "POST /backups/" : `creating a backup of server ${serverId}`,
-      httpStatus: vendor?.httpStatus,
-      vendorMessage: vendor?.vendorMessage,
-      hint:
-        `server ${serverId} already has ${manual.length} manual backups, the most the host keeps (${MAX_MANUAL_BACKUPS_PER_SERVER}): ${list}. ` +
-        "Delete one (or remove its vpsorg.Backup resource) first",
-    },
-    "backup limit reached",
+  return (
+    `server ${serverId} already has ${manual.length} manual backups, the most the host keeps (${MAX_MANUAL_BACKUPS_PER_SERVER}): ${list}. ` +
+    "Delete one (or remove its vpsorg.Backup resource) first"
   );
 }
 
@@ -44,7 +44,7 @@ const backupObjects: ListedObjects<Backup> = {
   // Automatic backups do not count toward the limit: they expire on their own.
   full(serverId, listing, vendor) {
     const manual = manualOnly(listing);
-    return manual.length >= MAX_MANUAL_BACKUPS_PER_SERVER ? limitError(serverId, manual, vendor) : undefined;
+    return manual.length >= MAX_MANUAL_BACKUPS_PER_SERVER ? limitError("backup", serverId, limitHint(serverId, manual), vendor) : undefined;
   },
   describe: (b) => `backup ${b.id} (${b.status}${b.description ? `, "${b.description}"` : ""})`,
 };

@@ -40,6 +40,24 @@ export function progressOf(x: Snapshot | Backup) {
   return { status: x.status, sizeMb: x.size_mb, createdAt: x.created_at };
 }
 
+/**
+ * A create the host's per-server limit refuses: `hint` lists what the server has and says what to do;
+ * `vendor` is the host's own 400 when it answered one (the limit was reached in between).
+ */
+export function limitError(kind: "snapshot" | "backup", serverId: number, hint: string, vendor?: VpsError): VpsError {
+  return new VpsError(
+    {
+      kind: "invalid",
+      host: HOST,
+      operation: vendor ? `POST /${kind}s/` : `creating a ${kind} of server ${serverId}`,
+      httpStatus: vendor?.httpStatus,
+      vendorMessage: vendor?.vendorMessage,
+      hint,
+    },
+    `${kind} limit reached`,
+  );
+}
+
 /** What a create or an adoption of a listed object is given. */
 export interface ListedInputs {
   serverId: number;

@@ -1,12 +1,22 @@
 import { z } from "zod";
 import { recordingOperationSeconds } from "../core/durations";
-import { VpsError, errorMessage } from "../core/errors";
+import { errorMessage } from "../core/errors";
 import { type HandlerContext, defineResource, type ShapeOf } from "../core/resource";
 import type { VpsorgClient } from "./client";
 import { descriptionProperty, importFromProperty, operationTimeoutProperty, optionalText, serverIdProperty } from "./common";
 import { HOST } from "./errors";
 import { MAX_SNAPSHOTS_PER_SERVER, SNAPSHOT_NAME, SNAPSHOT_NAME_MAX, type Snapshot } from "./schemas";
-import { completedAdopted, createListed, findAdoptable, type ListedObjects, listedHandler, progressOf, progressOutputs, serverNameOutput } from "./listed";
+import {
+  completedAdopted,
+  createListed,
+  findAdoptable,
+  limitError,
+  type ListedObjects,
+  listedHandler,
+  progressOf,
+  progressOutputs,
+  serverNameOutput,
+} from "./listed";
 import { SNAPSHOT_YAML } from "./notes";
 import { yamlProgram } from "../core/examples";
 
@@ -58,19 +68,10 @@ function describe(list: Snapshot[]): string {
   return list.map((s) => `"${s.name}" (id ${s.id}, ${s.status}, ${s.created_at})`).join(", ");
 }
 
-function limitError(serverId: number, existing: Snapshot[], vendor?: VpsError): VpsError {
-  return new VpsError(
-    {
-      kind: "invalid",
-      host: HOST,
-      operation: vendor ? "POST /snapshots/" : `creating a snapshot of server ${serverId}`,
-      httpStatus: vendor?.httpStatus,
-      vendorMessage: vendor?.vendorMessage,
-      hint:
-        `server ${serverId} already has the maximum of ${MAX_SNAPSHOTS_PER_SERVER} snapshots: ${describe(existing)}. ` +
-        "Delete one (or remove its vpsorg.Snapshot resource) before creating another",
-    },
-    "snapshot limit reached",
+function limitHint(serverId: number, existing: Snapshot[]): string {
+  return (
+    `server ${serverId} already has the maximum of ${MAX_SNAPSHOTS_PER_SERVER} snapshots: ${describe(existing)}. ` +
+    "Delete one (or remove its vpsorg.Snapshot resource) before creating another"
   );
 }
 
@@ -79,7 +80,8 @@ const snapshotObjects: ListedObjects<Snapshot> = {
   lister: "vpsorg.getSnapshots",
   list: (client, opts) => client.listSnapshots(opts),
   remove: (client, id, signal) => client.deleteSnapshot(id, signal),
-  full: (serverId, listing, vendor) => (listing.length >= MAX_SNAPSHOTS_PER_SERVER ? limitError(serverId, listing, vendor) : undefined),
+  full: (serverId, listing, vendor) =>
+    listing.length >= MAX_SNAPSHOTS_PER_SERVER ? limitError("snapshot", serverId, limitHint(serverId, listing), vendor) : undefined,
   describe: (s) => `snapshot ${s.id} ("${s.name}", ${s.status})`,
 };
 
