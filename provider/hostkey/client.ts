@@ -20,6 +20,7 @@ import {
   type WaitBackoff,
   waitFor,
 } from "../core";
+import { describeIssues } from "../core/issues";
 import { decodeHostkeyVendor, HOSTKEY_HOST, isInvalidTokenMessage } from "./errors";
 import {
   type CallbackCheck,
@@ -109,6 +110,20 @@ export function taskBackoff(timeoutMs: number): Partial<WaitBackoff> {
   return { initialMs: clamp(timeoutMs / 200, 10, 250), maxMs: clamp(timeoutMs / 20, 50, 15_000), minMs: 10, factor: 2 };
 }
 
+/** What to set when neither an API key nor a token is configured. */
+const MISSING_CREDENTIALS_HINT =
+  "set hostkey:apiKey (`pulumi config set --secret hostkey:apiKey ...`, or HOSTKEY_API_KEY) so the provider logs in, or an issued " +
+  "hostkey:token / HOSTKEY_TOKEN";
+
+/** What to do when a task outlasts its wait. */
+const TASK_TIMEOUT_HINT =
+  "The task may still finish on HOSTKEY. Raise `operationTimeout` (or hostkey:operationTimeout), run `pulumi refresh` to pick up the result, " +
+  "then `pulumi up`.";
+
+/** A task key HOSTKEY no longer knows: why, and where the outcome shows. */
+const UNKNOWN_TASK_KEY_HINT =
+  "the task key is unknown to HOSTKEY: its first OK answer may have been lost (keys vanish after it); the outcome must be checked on the object itself";
+
 export class HostkeyClient {
   readonly http: HttpClient;
   /** How the client authenticates: its own login with the API key, or a given token. */
@@ -130,7 +145,7 @@ export class HostkeyClient {
           kind: "config",
           host: HOSTKEY_HOST,
           operation: "configuration",
-          hint: "set hostkey:apiKey (`pulumi config set --secret hostkey:apiKey ...`, or HOSTKEY_API_KEY) so the provider logs in, or an issued hostkey:token / HOSTKEY_TOKEN",
+          hint: MISSING_CREDENTIALS_HINT,
         },
         "missing hostkey:apiKey",
       );
@@ -333,8 +348,7 @@ export class HostkeyClient {
       objectId: opts.objectId,
       // Tasks of one action (create_snapshot, restore_snapshot) on this endpoint set each other's schedule.
       operation: { kind: opts.action, scope: this.endpoint },
-      timeoutHint:
-        "The task may still finish on HOSTKEY. Raise `operationTimeout` (or hostkey:operationTimeout), run `pulumi refresh` to pick up the result, then `pulumi up`.",
+      timeoutHint: TASK_TIMEOUT_HINT,
       poll: async (signal) => {
         let answer: CallbackCheck;
         try {
@@ -344,7 +358,7 @@ export class HostkeyClient {
             throw e.with({
               operation: what,
               objectId: opts.objectId,
-              hint: "the task key is unknown to HOSTKEY: its first OK answer may have been lost (keys vanish after it); the outcome must be checked on the object itself",
+              hint: UNKNOWN_TASK_KEY_HINT,
             });
           }
           throw e;
@@ -390,16 +404,14 @@ function taskFailed(what: string, key: string, message: string, objectId?: strin
 function parseContext<S extends z.ZodType>(schema: S, task: TaskResult, action: string): z.infer<S> {
   const parsed = schema.safeParse(task.context);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join(".") || "(context)"}: ${i.message}`)
-    .join("; ");
+  const start = JSON.stringify(JSON.stringify(task.context ?? null).slice(0, 200));
+  const issues = describeIssues(parsed.error, 3, "(context)");
   throw new VpsError(
     {
       kind: "badResponse",
       host: HOSTKEY_HOST,
       operation: `task ${task.key} (${action})`,
-      hint: `the finished task's context did not match the expected shape (${issues}); context starts ${JSON.stringify(JSON.stringify(task.context ?? null).slice(0, 200))}`,
+      hint: `the finished task's context did not match the expected shape (${issues}); context starts ${start}`,
     },
     "unexpected task context",
   );

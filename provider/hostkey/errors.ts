@@ -38,19 +38,28 @@ export function kindFromMessage(text: string): ErrorKind {
   return "invalid";
 }
 
+/** What a refusal about the VM's power state says. Power words only: a bare "running" would also match "another task is running" (busy). */
+const POWER_STATE_WORDS = new RegExp(
+  [
+    "power(?:ed)?[ _-]?(?:off|on)\\b",
+    "powered",
+    "shut ?down",
+    "turn(?:ed)? off",
+    "stopped",
+    "stop the (?:vm|server|machine)",
+    "(?:vm|server|machine|instance) is (?:still )?running",
+  ].join("|"),
+  "i",
+);
+
 /** True when a refusal is about the VM's power state (snapshot removal on a running VM). */
 export function isPowerStateRefusal(text: string | undefined): boolean {
-  // Power words only: a bare "running" would also match "another task is running" (busy).
-  return (
-    !!text &&
-    /power(?:ed)?[ _-]?(?:off|on)\b|powered|shut ?down|turn(?:ed)? off|stopped|stop the (?:vm|server|machine)|(?:vm|server|machine|instance) is (?:still )?running/i.test(
-      text,
-    )
-  );
+  return !!text && POWER_STATE_WORDS.test(text);
 }
 
 export const REMOVE_ON_RUNNING_VM_HINT =
-  "HOSTKEY removes snapshots only from a powered-off VM (HOSTKEY's own tools say so); power the VM off in the HOSTKEY panel or with invapi (`eq` `off`), then run the command again. The provider never powers a server off on its own";
+  "HOSTKEY removes snapshots only from a powered-off VM (HOSTKEY's own tools say so); power the VM off in the HOSTKEY panel or with invapi (`eq` " +
+  "`off`), then run the command again. The provider never powers a server off on its own";
 
 interface Envelope {
   code?: unknown;
@@ -114,7 +123,8 @@ export function decodeHostkeyVendor(res: RawResponse, call: ApiCall<z.ZodType>, 
       hint:
         opts.auth === "apiKey"
           ? "HOSTKEY refused the token even after a fresh login; check that hostkey:apiKey / HOSTKEY_API_KEY may use invapi and this server"
-          : "the token given in hostkey:token / HOSTKEY_TOKEN expired or is wrong; issue a new one, or set hostkey:apiKey / HOSTKEY_API_KEY so the provider logs in and refreshes the token itself",
+          : "the token given in hostkey:token / HOSTKEY_TOKEN expired or is wrong; issue a new one, or set hostkey:apiKey / HOSTKEY_API_KEY so the " +
+            "provider logs in and refreshes the token itself",
     };
   }
   if (module === "eq_callback" && vendor.code === "-1") {

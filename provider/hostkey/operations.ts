@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { type HandlerContext, isVpsError, OperationTimeouts, sharedListing, waitFor } from "../core";
-import { type HostkeyClient, taskBackoff } from "./client";
+import { type HandlerContext, isVpsError, lockKey, objectLocks, OperationTimeouts, type PropertySpec, sharedListing, waitFor } from "../core";
+import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient, taskBackoff, type TaskResult } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import type { SnapshotEntry, SnapshotListing } from "./schemas";
 
@@ -35,6 +35,14 @@ export const snapshotTypeSchema = z
   .regex(/^[A-Za-z0-9_]+$/, 'must be a plain word such as "snapshot" (the documented default)')
   .optional();
 
+/** The `serverId` input of every resource: the VM, which the resource cannot move to another. */
+export const serverIdInput = (description = "Id of the HOSTKEY virtual machine.") =>
+  ({ schema: serverIdSchema, description, replaceOnChange: true }) satisfies PropertySpec;
+
+/** The `type` input (invapi `type`) of every resource, default `snapshot`. */
+export const snapshotTypeInput = (description = "Snapshot type (invapi `type`): a plain word.") =>
+  ({ schema: snapshotTypeSchema, description, default: DEFAULT_SNAPSHOT_TYPE, replaceOnChange: true }) satisfies PropertySpec;
+
 /** `"<serverId>/<name>"`: the Snapshot id and its `importFrom` form. Names cannot hold `/`, so the split is unambiguous. */
 export const SNAPSHOT_ID_PATTERN = /^(\d+)\/([A-Za-z0-9_.-]+)$/;
 
@@ -53,6 +61,31 @@ export function findSnapshot(listing: SnapshotListing, name: string): SnapshotEn
 
 export function namesOf(listing: SnapshotListing): string {
   return listing.snapshots.length ? listing.snapshots.map((s) => s.name).join(", ") : "none";
+}
+
+/** Runs `work` while no other work of this process runs on the VM. */
+export function underServerLock<T>(serverId: number, work: () => Promise<T>): Promise<T> {
+  return objectLocks.run(lockKey(HOSTKEY_HOST, "server", serverId), work);
+}
+
+/** get_snapshot inside a handler (its clock and signal); a task it answers with is waited for up to `timeoutMs`. */
+export function getListing(client: HostkeyClient, ctx: HandlerContext, serverId: number, type: string, timeoutMs: number): Promise<SnapshotListing> {
+  return client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
+}
+
+/** Waits for a mutation's task with the handler's clock, signal and progress lines. */
+export function waitForTask(
+  client: HostkeyClient,
+  ctx: HandlerContext,
+  key: string,
+  o: { action: string; timeoutMs: number; objectId: string },
+): Promise<TaskResult> {
+  return client.waitTask(key, { ...o, clock: ctx.clock, signal: ctx.signal, progress: { logger: ctx.logger, label: ctx.label } });
+}
+
+/** A task key HOSTKEY no longer knows (its first OK answer was lost): the listing decides instead. */
+export function warnTaskVanished(ctx: HandlerContext, key: string): void {
+  ctx.logger.warn(`${ctx.label}: task ${key} vanished before its answer was seen; checking the listing instead`);
 }
 
 /**

@@ -5,8 +5,6 @@ import {
   type HandlerContext,
   type ShapeOf,
   isVpsError,
-  lockKey,
-  objectLocks,
   recordingOperationSeconds,
   reportStarted,
   sameSet,
@@ -16,10 +14,22 @@ import {
 } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST } from "./errors";
-import { HOSTKEY_TIMEOUTS, isGone, refreshListing, serverIdSchema, snapshotNameSchema, snapshotTypeSchema, waitForListing } from "./operations";
+import {
+  getListing,
+  HOSTKEY_TIMEOUTS,
+  isGone,
+  refreshListing,
+  serverIdInput,
+  snapshotNameSchema,
+  snapshotTypeInput,
+  underServerLock,
+  waitForListing,
+  waitForTask,
+} from "./operations";
 import type { MutationAnswer, RestoreSettingsState } from "./schemas";
 import { hostkeyClientFromSettings } from "./settings";
 import { RESTORE_SETTINGS_YAML } from "./notes";
+import { yamlProgram } from "../core/examples";
 
 /**
  * `hostkey.RestoreSettings`: a VM's snapshot rotation settings (vm/update_restore_settings), read back
@@ -29,13 +39,8 @@ import { RESTORE_SETTINGS_YAML } from "./notes";
  */
 
 export const restoreSettingsInputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the HOSTKEY virtual machine.", replaceOnChange: true },
-  type: {
-    schema: snapshotTypeSchema,
-    description: "Snapshot type the settings apply to (invapi `type`): a plain word.",
-    default: DEFAULT_SNAPSHOT_TYPE,
-    replaceOnChange: true,
-  },
+  serverId: serverIdInput(),
+  type: snapshotTypeInput("Snapshot type the settings apply to (invapi `type`): a plain word."),
   enableRotation: { schema: z.boolean({ message: "must be true or false" }), description: "Rotate snapshots automatically (invapi `enable_rotation`)." },
   excludeFromRotation: {
     schema: z
@@ -75,7 +80,7 @@ async function apply(
   exclude: string[],
   timeoutMs: number,
 ): Promise<string[]> {
-  const before = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
+  const before = await getListing(client, ctx, serverId, type, timeoutMs);
   if (matches(before.settings, enableRotation, exclude)) {
     ctx.logger.info(`${ctx.label}: server ${serverId} already has ${describe({ enableRotation, excludeRotation: exclude })}`);
     return before.snapshots.map((s) => s.name);
@@ -84,7 +89,7 @@ async function apply(
   // (provider/core/reconcile.ts) unless the settings already read back as sent; a repeat the host
   // refuses as busy with the first one is waited out.
   const shown = async (): Promise<Seen<undefined>> =>
-    matches((await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal })).settings, enableRotation, exclude)
+    matches((await getListing(client, ctx, serverId, type, timeoutMs)).settings, enableRotation, exclude)
       ? { state: "done", found: undefined }
       : { state: "absent" };
   const r = await sendReconciled({
@@ -99,14 +104,7 @@ async function apply(
   if (answer.kind === "task") {
     reportStarted(ctx, `restore settings of server ${serverId}`, "changing", `task ${answer.key}`);
     try {
-      await client.waitTask(answer.key, {
-        action: "update_restore_settings",
-        timeoutMs,
-        clock: ctx.clock,
-        signal: ctx.signal,
-        progress: { logger: ctx.logger, label: ctx.label },
-        objectId: String(serverId),
-      });
+      await waitForTask(client, ctx, answer.key, { action: "update_restore_settings", timeoutMs, objectId: String(serverId) });
     } catch (e) {
       if (!isVpsError(e, "notFound")) throw e; // a vanished key: the read-back below decides
     }
@@ -121,6 +119,17 @@ async function apply(
   });
   ctx.logger.info(`${ctx.label}: server ${serverId} now has ${describe({ enableRotation, excludeRotation: exclude })}`);
   return after.snapshots.map((s) => s.name);
+}
+
+/** `importFrom` must name the VM of `serverId`: what is wrong with it, or undefined. */
+function importConflict(inputs: { serverId: number; importFrom?: string }): string | undefined {
+  if (inputs.importFrom === undefined || inputs.importFrom === String(inputs.serverId)) return undefined;
+  return `names server ${inputs.importFrom} but serverId is ${inputs.serverId}`;
+}
+
+/** The VM an id names, or (an id of another form) the state's. */
+function serverIdOf<S extends { serverId?: number }>(id: string, state: S): number | S["serverId"] {
+  return /^\d+$/.test(id) ? Number(id) : state.serverId;
 }
 
 /** The limit of each wait of an apply (the listing, the task, the read-back), in milliseconds. */
@@ -143,7 +152,9 @@ export const restoreSettingsResource = recordingOperationSeconds(
     notes: {
       id: 'the VM id (`"1001"`)',
       behaviour: [
-        "Create and update call `vm/update_restore_settings` (both fields always sent, since the method replaces all settings), then read `vm/get_snapshot` until they read back as sent. Refresh reads the live settings, so changes made in the panel show as drift. Delete puts back rotation off and an empty exclusion list, and logs that it did.",
+        "Create and update call `vm/update_restore_settings` (both fields always sent, since the method replaces all settings), then read " +
+          "`vm/get_snapshot` until they read back as sent. Refresh reads the live settings, so changes made in the panel show as drift. Delete puts " +
+          "back rotation off and an empty exclusion list, and logs that it did.",
       ],
       waits: ["Create and update wait until the settings read back as sent."],
       adoption: ["`importFrom` is the VM id: the resource adopts its settings, then applies the program's."],
@@ -152,41 +163,32 @@ export const restoreSettingsResource = recordingOperationSeconds(
 
 // Rotation on, but never for the snapshots this stack manages.
 new hostkey.RestoreSettings("rotation", { serverId: 1001, enableRotation: true, excludeFromRotation: ["before-upgrade.v1"] });`,
-        yaml: `name: hostkey-restore-settings
-runtime: yaml
-resources:
-${RESTORE_SETTINGS_YAML}`,
+        yaml: yamlProgram("hostkey-restore-settings", { resources: `${RESTORE_SETTINGS_YAML}` }),
       },
     },
     handler: {
       async check(inputs) {
-        if (inputs.importFrom !== undefined && inputs.importFrom !== String(inputs.serverId)) {
-          throw new CheckFailures([{ property: "importFrom", reason: `names server ${inputs.importFrom} but serverId is ${inputs.serverId}` }]);
-        }
+        const conflict = importConflict(inputs);
+        if (conflict) throw new CheckFailures([{ property: "importFrom", reason: conflict }]);
         return inputs;
       },
       async create(inputs, ctx) {
         const client = hostkeyClientFromSettings();
         const type = inputs.type ?? DEFAULT_SNAPSHOT_TYPE;
-        if (inputs.importFrom !== undefined && inputs.importFrom !== String(inputs.serverId)) {
+        const conflict = importConflict(inputs);
+        if (conflict)
           throw new VpsError(
-            {
-              kind: "conflict",
-              host: HOSTKEY_HOST,
-              operation: "adopting restore settings",
-              hint: `importFrom names server ${inputs.importFrom} but serverId is ${inputs.serverId}`,
-            },
+            { kind: "conflict", host: HOSTKEY_HOST, operation: "adopting restore settings", hint: `importFrom ${conflict}` },
             "importFrom does not match serverId",
           );
-        }
         if (inputs.importFrom) ctx.logger.info(`${ctx.label}: adopting the restore settings of server ${inputs.serverId}; the program's settings are applied`);
-        const snapshotNames = await objectLocks.run(lockKey(HOSTKEY_HOST, "server", inputs.serverId), () =>
+        const snapshotNames = await underServerLock(inputs.serverId, () =>
           apply(client, ctx, inputs.serverId, type, inputs.enableRotation, inputs.excludeFromRotation, timeout(inputs, ctx)),
         );
         return { id: String(inputs.serverId), outs: { ...inputs, snapshotNames } };
       },
       async read(id, state, ctx) {
-        const serverId = /^\d+$/.test(id) ? Number(id) : state.serverId;
+        const serverId = serverIdOf(id, state);
         if (serverId === undefined)
           throw new VpsError(
             { kind: "invalid", host: HOSTKEY_HOST, operation: "reading restore settings", hint: `the id must be the VM id, got ${JSON.stringify(id)}` },
@@ -216,19 +218,17 @@ ${RESTORE_SETTINGS_YAML}`,
       },
       async update(_id, _olds, news, ctx) {
         const client = hostkeyClientFromSettings();
-        const snapshotNames = await objectLocks.run(lockKey(HOSTKEY_HOST, "server", news.serverId), () =>
+        const snapshotNames = await underServerLock(news.serverId, () =>
           apply(client, ctx, news.serverId, news.type ?? DEFAULT_SNAPSHOT_TYPE, news.enableRotation, news.excludeFromRotation, timeout(news, ctx)),
         );
         return { ...news, snapshotNames };
       },
       async delete(id, state, ctx) {
         const client = hostkeyClientFromSettings();
-        const serverId = /^\d+$/.test(id) ? Number(id) : state.serverId;
+        const serverId = serverIdOf(id, state);
         ctx.logger.info(`${ctx.label}: putting back rotation off and an empty exclusion list on server ${serverId} (the settings a VM has by default)`);
         try {
-          await objectLocks.run(lockKey(HOSTKEY_HOST, "server", serverId), () =>
-            apply(client, ctx, serverId, state.type ?? DEFAULT_SNAPSHOT_TYPE, false, [], timeout(state, ctx)),
-          );
+          await underServerLock(serverId, () => apply(client, ctx, serverId, state.type ?? DEFAULT_SNAPSHOT_TYPE, false, [], timeout(state, ctx)));
         } catch (e) {
           if (isGone(e)) {
             ctx.logger.info(`${ctx.label}: server ${serverId} no longer exists; nothing to put back`);

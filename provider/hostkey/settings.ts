@@ -35,7 +35,9 @@ export const hostkeyAccount = defineHostAccount({
         kind: "config",
         host: HOSTKEY_HOST,
         operation: "configuration",
-        hint: "set `pulumi config set --secret hostkey:apiKey <key>` (or HOSTKEY_API_KEY) so the provider logs in, or an issued token with `pulumi config set --secret hostkey:token <token>` (or HOSTKEY_TOKEN)",
+        hint:
+          "set `pulumi config set --secret hostkey:apiKey <key>` (or HOSTKEY_API_KEY) so the provider logs in, or an issued token with " +
+          "`pulumi config set --secret hostkey:token <token>` (or HOSTKEY_TOKEN)",
       },
       "missing hostkey:apiKey",
     );

@@ -5,8 +5,6 @@ import {
   type HandlerContext,
   type ShapeOf,
   isVpsError,
-  lockKey,
-  objectLocks,
   recordingOperationSeconds,
   reportStarted,
   type Seen,
@@ -17,20 +15,25 @@ import { DEFAULT_SNAPSHOT_TYPE, type HostkeyClient } from "./client";
 import { HOSTKEY_HOST, isPowerStateRefusal, REMOVE_ON_RUNNING_VM_HINT } from "./errors";
 import {
   findSnapshot,
+  getListing,
   isGone,
   namesOf,
   HOSTKEY_TIMEOUTS,
   parseSnapshotId,
   refreshListing,
-  serverIdSchema,
+  serverIdInput,
   SNAPSHOT_ID_PATTERN,
   snapshotId,
   snapshotNameSchema,
-  snapshotTypeSchema,
+  snapshotTypeInput,
+  underServerLock,
   waitForListing,
+  waitForTask,
+  warnTaskVanished,
 } from "./operations";
 import type { SnapshotEntry, SnapshotListing } from "./schemas";
 import { hostkeyClientFromSettings } from "./settings";
+import { yamlProgram } from "../core/examples";
 
 /**
  * `hostkey.Snapshot`: vm/create_snapshot, then the task key is waited for at eq_callback.php, then
@@ -59,7 +62,7 @@ function sendShownInListing<T>(
 ) {
   const { serverId, type, timeoutMs, shows } = listing;
   const look = async (): Promise<Seen<SnapshotListing>> => {
-    const l = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
+    const l = await getListing(client, ctx, serverId, type, timeoutMs);
     return shows(l) ? { state: "done", found: l } : { state: "absent" };
   };
   const busyWait = { timeoutMs, clock: ctx.clock, signal: ctx.signal };
@@ -67,13 +70,13 @@ function sendShownInListing<T>(
 }
 
 export const snapshotInputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the HOSTKEY virtual machine.", replaceOnChange: true },
+  serverId: serverIdInput(),
   name: {
     schema: snapshotNameSchema,
     description: "Snapshot name: ASCII letters, digits, `_`, `-` and `.` (sent in the form body, encoded).",
     replaceOnChange: true,
   },
-  type: { schema: snapshotTypeSchema, description: "Snapshot type (invapi `type`): a plain word.", default: DEFAULT_SNAPSHOT_TYPE, replaceOnChange: true },
+  type: snapshotTypeInput(),
   importFrom: {
     schema: z.string().regex(SNAPSHOT_ID_PATTERN, 'must be "<serverId>/<name>", e.g. "1001/nightly"').optional(),
     description: 'Adopt an existing snapshot, given as `"<serverId>/<name>"`, instead of creating one; it must match `serverId` and `name`.',
@@ -111,7 +114,7 @@ function importConflicts(inputs: Inputs): string[] {
 async function adopt(client: HostkeyClient, inputs: Inputs, ctx: HandlerContext, timeoutMs: number) {
   const type = typeOf(inputs);
   const id = snapshotId(inputs.serverId, inputs.name);
-  const listing = await client.getSnapshots(inputs.serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
+  const listing = await getListing(client, ctx, inputs.serverId, type, timeoutMs);
   const found = findSnapshot(listing, inputs.name);
   if (!found) {
     throw new VpsError(
@@ -119,7 +122,9 @@ async function adopt(client: HostkeyClient, inputs: Inputs, ctx: HandlerContext,
         kind: "notFound",
         host: HOSTKEY_HOST,
         operation: `adopting snapshot ${id}`,
-        hint: `server ${inputs.serverId} has no ${type} named "${inputs.name}" (it has: ${namesOf(listing)}); fix importFrom or remove it to create the snapshot`,
+        hint:
+          `server ${inputs.serverId} has no ${type} named "${inputs.name}" (it has: ${namesOf(listing)}); fix importFrom or remove it to create the ` +
+          `snapshot`,
       },
       "nothing to adopt",
     );
@@ -141,10 +146,10 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
     );
   // Each wait (get_snapshot's task, create_snapshot's task, the listing) gets the whole limit.
   const timeoutMs = HOSTKEY_TIMEOUTS.ms("snapshot", inputs.operationTimeout, ctx);
-  return objectLocks.run(lockKey(HOSTKEY_HOST, "server", serverId), async () => {
+  return underServerLock(serverId, async () => {
     if (inputs.importFrom) return adopt(client, inputs, ctx, timeoutMs);
     // Names are how invapi addresses snapshots, and nothing says it refuses a duplicate: look first.
-    const before = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
+    const before = await getListing(client, ctx, serverId, type, timeoutMs);
     if (findSnapshot(before, name)) {
       throw new VpsError(
         {
@@ -166,20 +171,13 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
     reportStarted(ctx, `${type} "${name}" of server ${serverId}`, "being created", answer.kind === "task" ? `task ${answer.key}` : undefined);
     if (answer.kind === "task") {
       try {
-        await client.waitTask(answer.key, {
-          action: "create_snapshot",
-          timeoutMs,
-          clock: ctx.clock,
-          signal: ctx.signal,
-          progress: { logger: ctx.logger, label: ctx.label },
-          objectId: id,
-        });
+        await waitForTask(client, ctx, answer.key, { action: "create_snapshot", timeoutMs, objectId: id });
       } catch (e) {
         if (isVpsError(e, "notFound")) {
-          ctx.logger.warn(`${ctx.label}: task ${answer.key} vanished before its answer was seen; checking the listing instead`);
+          warnTaskVanished(ctx, answer.key);
         } else if (isVpsError(e, "operationFailed")) {
           // A failed task may still leave a snapshot behind: name it so the state keeps it.
-          const after = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal }).catch(() => undefined);
+          const after = await getListing(client, ctx, serverId, type, timeoutMs).catch(() => undefined);
           if (after && findSnapshot(after, name))
             throw e.with({
               objectId: id,
@@ -206,13 +204,16 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
   });
 }
 
-async function read(id: string, state: Partial<Inputs>, ctx: HandlerContext) {
+/** The snapshot an id names, or (an id of another form) the state's server and name. */
+function targetOf(id: string, state: Partial<Inputs>, operation: string): { serverId: number; name: string } {
   const target = parseSnapshotId(id) ?? (state.serverId !== undefined && state.name ? { serverId: state.serverId, name: state.name } : undefined);
   if (!target)
-    throw new VpsError(
-      { kind: "invalid", host: HOSTKEY_HOST, operation: "reading a snapshot", hint: `the id must be "<serverId>/<name>", got ${JSON.stringify(id)}` },
-      "bad id",
-    );
+    throw new VpsError({ kind: "invalid", host: HOSTKEY_HOST, operation, hint: `the id must be "<serverId>/<name>", got ${JSON.stringify(id)}` }, "bad id");
+  return target;
+}
+
+async function read(id: string, state: Partial<Inputs>, ctx: HandlerContext) {
+  const target = targetOf(id, state, "reading a snapshot");
   const client = hostkeyClientFromSettings();
   let listing;
   try {
@@ -234,21 +235,15 @@ async function read(id: string, state: Partial<Inputs>, ctx: HandlerContext) {
 }
 
 async function remove(id: string, state: Inputs, ctx: HandlerContext) {
-  const target = parseSnapshotId(id) ?? (state.serverId !== undefined && state.name ? { serverId: state.serverId, name: state.name } : undefined);
-  if (!target)
-    throw new VpsError(
-      { kind: "invalid", host: HOSTKEY_HOST, operation: "deleting a snapshot", hint: `the id must be "<serverId>/<name>", got ${JSON.stringify(id)}` },
-      "bad id",
-    );
-  const { serverId, name } = target;
+  const { serverId, name } = targetOf(id, state, "deleting a snapshot");
   const type = typeOf(state);
   const client = hostkeyClientFromSettings();
   const timeoutMs = HOSTKEY_TIMEOUTS.ms("snapshot", state.operationTimeout, ctx);
   const gone = (l: Parameters<typeof findSnapshot>[0]) => findSnapshot(l, name) === undefined;
-  await objectLocks.run(lockKey(HOSTKEY_HOST, "server", serverId), async () => {
+  await underServerLock(serverId, async () => {
     let before;
     try {
-      before = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
+      before = await getListing(client, ctx, serverId, type, timeoutMs);
     } catch (e) {
       if (isGone(e)) {
         ctx.logger.info(`${ctx.label}: server ${serverId} no longer exists; the snapshot went with it`);
@@ -276,16 +271,9 @@ async function remove(id: string, state: Inputs, ctx: HandlerContext) {
     }
     if (answer.kind === "task") {
       try {
-        await client.waitTask(answer.key, {
-          action: "remove_snapshot",
-          timeoutMs,
-          clock: ctx.clock,
-          signal: ctx.signal,
-          progress: { logger: ctx.logger, label: ctx.label },
-          objectId: id,
-        });
+        await waitForTask(client, ctx, answer.key, { action: "remove_snapshot", timeoutMs, objectId: id });
       } catch (e) {
-        if (isVpsError(e, "notFound")) ctx.logger.warn(`${ctx.label}: task ${answer.key} vanished before its answer was seen; checking the listing instead`);
+        if (isVpsError(e, "notFound")) warnTaskVanished(ctx, answer.key);
         else if (isVpsError(e, "operationFailed") && isPowerStateRefusal(e.vendorMessage))
           throw e.with({ objectId: id, createdId: id, hint: REMOVE_ON_RUNNING_VM_HINT });
         else throw e;
@@ -305,9 +293,13 @@ export const snapshotResource = recordingOperationSeconds(
     notes: {
       id: '`"<serverId>/<name>"` (`"1001/before-upgrade.v1"`)',
       behaviour: [
-        "Create calls `vm/create_snapshot`, then polls the task key at `eq_callback.php` until `OK`, then `vm/get_snapshot` until the snapshot is listed (it may show a little after its task ends). Delete calls `vm/remove_snapshot`, waits for its task, then for the listing to drop it (already gone is success).",
-        "**HOSTKEY removes a snapshot only from a powered-off VM.** `pulumi destroy` of a snapshot on a running VM fails with that message and what to do; the provider never powers a server off.",
-        "With rotation on, HOSTKEY may delete old snapshots by itself; a refresh then drops them from the state. Put the names a stack manages into `hostkey.RestoreSettings`' `excludeFromRotation`.",
+        "Create calls `vm/create_snapshot`, then polls the task key at `eq_callback.php` until `OK`, then `vm/get_snapshot` until the snapshot is " +
+          "listed (it may show a little after its task ends). Delete calls `vm/remove_snapshot`, waits for its task, then for the listing to drop it " +
+          "(already gone is success).",
+        "**HOSTKEY removes a snapshot only from a powered-off VM.** `pulumi destroy` of a snapshot on a running VM fails with that message and " +
+          "what to do; the provider never powers a server off.",
+        "With rotation on, HOSTKEY may delete old snapshots by itself; a refresh then drops them from the state. Put the names a stack manages " +
+          "into `hostkey.RestoreSettings`' `excludeFromRotation`.",
       ],
       limits: ["Create checks the listing first and refuses a name the VM already has (suggesting `importFrom`): invapi addresses snapshots by name."],
       waits: ["Create and delete wait for their task, then for the listing to show the result."],
@@ -324,16 +316,14 @@ export const snapshotResource = recordingOperationSeconds(
 
 const snap = new hostkey.Snapshot("before-upgrade", { serverId: 1001, name: "before-upgrade.v1" });
 export const snapshotId = snap.snapshotId;`,
-        yaml: `name: hostkey-snapshot
-runtime: yaml
-resources:
-  beforeUpgrade:
+        yaml: yamlProgram("hostkey-snapshot", {
+          resources: `  beforeUpgrade:
     type: vps:hostkey:Snapshot
     properties:
       serverId: 1001
-      name: before-upgrade.v1
-outputs:
-  snapshotId: \${beforeUpgrade.snapshotId}`,
+      name: before-upgrade.v1`,
+          outputs: `  snapshotId: \${beforeUpgrade.snapshotId}`,
+        }),
       },
     },
     handler: {

@@ -1,20 +1,21 @@
 import { z } from "zod";
-import {
-  defineAction,
-  type HandlerContext,
-  isVpsError,
-  lockKey,
-  objectLocks,
-  reportStarted,
-  sendUnrepeatable,
-  type ShapeOf,
-  VpsError,
-  recordingOperationSeconds,
-} from "../core";
+import { defineAction, type HandlerContext, isVpsError, reportStarted, sendUnrepeatable, type ShapeOf, VpsError, recordingOperationSeconds } from "../core";
 import { DEFAULT_SNAPSHOT_TYPE } from "./client";
 import { HOSTKEY_HOST } from "./errors";
-import { findSnapshot, HOSTKEY_TIMEOUTS, namesOf, serverIdSchema, snapshotId, snapshotNameSchema, snapshotTypeSchema } from "./operations";
+import {
+  findSnapshot,
+  getListing,
+  HOSTKEY_TIMEOUTS,
+  namesOf,
+  serverIdInput,
+  snapshotId,
+  snapshotNameSchema,
+  snapshotTypeInput,
+  underServerLock,
+  waitForTask,
+} from "./operations";
 import { hostkeyClientFromSettings } from "./settings";
+import { yamlProgram } from "../core/examples";
 
 /**
  * `hostkey.SnapshotRestore`: an action resource. Create runs vm/restore_snapshot and waits for its
@@ -24,9 +25,9 @@ import { hostkeyClientFromSettings } from "./settings";
  */
 
 export const snapshotRestoreInputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the HOSTKEY virtual machine to restore.", replaceOnChange: true },
+  serverId: serverIdInput("Id of the HOSTKEY virtual machine to restore."),
   name: { schema: snapshotNameSchema, description: "Name of the snapshot to restore (e.g. a `hostkey.Snapshot`'s `name`).", replaceOnChange: true },
-  type: { schema: snapshotTypeSchema, description: "Snapshot type (invapi `type`): a plain word.", default: DEFAULT_SNAPSHOT_TYPE, replaceOnChange: true },
+  type: snapshotTypeInput(),
 };
 
 export const snapshotRestoreOutputs = {
@@ -43,8 +44,8 @@ async function create<I extends Inputs>(inputs: I, ctx: HandlerContext) {
   const type = inputs.type ?? DEFAULT_SNAPSHOT_TYPE;
   const target = snapshotId(serverId, name);
   const timeoutMs = HOSTKEY_TIMEOUTS.ms("snapshot", inputs.operationTimeout, ctx);
-  return objectLocks.run(lockKey(HOSTKEY_HOST, "server", serverId), async () => {
-    const listing = await client.getSnapshots(serverId, type, { timeoutMs, clock: ctx.clock, signal: ctx.signal });
+  return underServerLock(serverId, async () => {
+    const listing = await getListing(client, ctx, serverId, type, timeoutMs);
     const snapshot = findSnapshot(listing, name);
     if (!snapshot) {
       throw new VpsError(
@@ -64,7 +65,9 @@ async function create<I extends Inputs>(inputs: I, ctx: HandlerContext) {
       operation: `vm/restore_snapshot "${name}" on server ${serverId}`,
       send: () => client.restoreSnapshot(serverId, name, type, ctx.signal),
       logger: ctx.logger,
-      check: `whether server ${serverId} was restored from "${name}" shows only on the VM itself: look at it (or at its tasks in the HOSTKEY panel) before \`pulumi up\` again, which restores it again`,
+      check:
+        `whether server ${serverId} was restored from "${name}" shows only on the VM itself: look at it (or at its tasks in the HOSTKEY panel) ` +
+        `before \`pulumi up\` again, which restores it again`,
     });
     const startedAt = new Date(ctx.clock.now()).toISOString();
     const id = `${target}@${startedAt}`;
@@ -73,14 +76,7 @@ async function create<I extends Inputs>(inputs: I, ctx: HandlerContext) {
       taskKey = answer.key;
       reportStarted(ctx, `server ${serverId}`, `restoring from "${name}"`, `task ${answer.key}`);
       try {
-        await client.waitTask(answer.key, {
-          action: "restore_snapshot",
-          timeoutMs,
-          clock: ctx.clock,
-          signal: ctx.signal,
-          progress: { logger: ctx.logger, label: ctx.label },
-          objectId: id,
-        });
+        await waitForTask(client, ctx, answer.key, { action: "restore_snapshot", timeoutMs, objectId: id });
       } catch (e) {
         // The restore was accepted; its end was not seen. Record the action (objectId) so a later
         // `pulumi up` does not run a destructive restore again by itself; change `triggers` to re-run.
@@ -88,7 +84,9 @@ async function create<I extends Inputs>(inputs: I, ctx: HandlerContext) {
           throw e.with({
             objectId: id,
             createdId: id,
-            hint: `${e.hint ?? ""}; the restore of server ${serverId} from "${name}" was accepted but its end was not seen: check the VM; the action is recorded, change \`triggers\` to run it again`,
+            hint:
+              `${e.hint ?? ""}; the restore of server ${serverId} from "${name}" was accepted but its end was not seen: check the VM; the action is ` +
+              `recorded, change \`triggers\` to run it again`,
           });
         }
         throw e;
@@ -113,8 +111,11 @@ export const snapshotRestoreResource = recordingOperationSeconds(
     notes: {
       id: '`"<serverId>/<name>@<ISO time>"`',
       behaviour: [
-        "An action: create calls `vm/restore_snapshot` and waits for its task; a change of `serverId`, `name`, `type` or `triggers` replaces it, which restores again; refresh keeps the record; delete does nothing to the server. The snapshot must exist (the error lists those that do).",
-        "If the task's end cannot be seen, the error says so and the action is still recorded, so a later `pulumi up` does not repeat a destructive restore by itself (change `triggers` to run it again).",
+        "An action: create calls `vm/restore_snapshot` and waits for its task; a change of `serverId`, `name`, `type` or `triggers` replaces it, " +
+          "which restores again; refresh keeps the record; delete does nothing to the server. The snapshot must exist (the error lists those that " +
+          "do).",
+        "If the task's end cannot be seen, the error says so and the action is still recorded, so a later `pulumi up` does not repeat a " +
+          "destructive restore by itself (change `triggers` to run it again).",
       ],
       waits: ["Create waits for the restore's task."],
       adoption: ["Nothing to adopt: a restore leaves no object on the host."],
@@ -127,16 +128,15 @@ export const snapshotRestoreResource = recordingOperationSeconds(
 
 // Opt-in, destructive: overwrites the VM's disk. A new triggers value restores again.
 new hostkey.SnapshotRestore("roll-back", { serverId: 1001, name: "before-upgrade.v1", confirm: true, triggers: ["1"] });`,
-        yaml: `name: hostkey-snapshot-restore
-runtime: yaml
-resources:
-  rollBack:
+        yaml: yamlProgram("hostkey-snapshot-restore", {
+          resources: `  rollBack:
     type: vps:hostkey:SnapshotRestore
     properties:
       serverId: 1001
       name: before-upgrade.v1
       confirm: true
       triggers: [ "1" ]`,
+        }),
       },
     },
     run: create,

@@ -21,6 +21,7 @@ import type { BackupEntry, Vm } from "./schemas";
 import { netangelsClientFromSettings } from "./settings";
 import { showsWork, startWhenSettled, waitUntilSettled } from "./vmWait";
 import { BACKUP_YAML } from "./notes";
+import { yamlProgram } from "../core/examples";
 
 /**
  * netangels.Backup: a backup of one VM, made with `POST /cloud/vms/{id}/backup/`.
@@ -87,8 +88,11 @@ export const backupResource = recordingOperationSeconds(
     notes: {
       id: '`"<vmId>/<backup_date>"` (`"42/2024-11-29T04:26:40.900150729"`), the date exactly as listed',
       behaviour: [
-        "Create sends `POST /cloud/vms/{id}/backup/` after the VM has settled. It is done when the VM is steady, has no pending task, and a new entry is in `GET /cloud/vms/{id}/backups/` (the state alone can look finished while the task is only queued). The new entry is the one not listed before the request: the `VM` entry first, then `Disk`, newest first.",
-        "**Delete only forgets.** The API has no backup delete: `pulumi destroy` removes the backup from the stack and logs a warning that it stays on the host and expires by the host's retention policy.",
+        "Create sends `POST /cloud/vms/{id}/backup/` after the VM has settled. It is done when the VM is steady, has no pending task, and a new " +
+          "entry is in `GET /cloud/vms/{id}/backups/` (the state alone can look finished while the task is only queued). The new entry is the one " +
+          "not listed before the request: the `VM` entry first, then `Disk`, newest first.",
+        "**Delete only forgets.** The API has no backup delete: `pulumi destroy` removes the backup from the stack and logs a warning that it " +
+          "stays on the host and expires by the host's retention policy.",
         'Refresh drops a backup that is no longer listed (expired, deleted in the panel) or whose VM is gone (404). A 401 is always an error, never "gone".',
         "`Error` (or another failure state) during the wait fails the create with the VM's state and its `transitions`.",
       ],
@@ -98,7 +102,8 @@ export const backupResource = recordingOperationSeconds(
         {
           error: "a lost answer (5xx, dropped connection)",
           action:
-            "Never sent again blindly: if the VM then shows the backup under way (or a new entry is listed) the provider waits for it; otherwise it is sent again (twice at most).",
+            "Never sent again blindly: if the VM then shows the backup under way (or a new entry is listed) the provider waits for it; otherwise " +
+            "it is sent again (twice at most).",
         },
         { error: "a create that runs out", action: "The error says how to adopt the backup with `importFrom` once it is listed." },
       ],
@@ -108,12 +113,7 @@ export const backupResource = recordingOperationSeconds(
 // The API cannot delete backups: pulumi destroy forgets this one (with a warning).
 const backup = new netangels.Backup("before-deploy", { vmId: 42 });
 export const backupDate = backup.backupDate;`,
-        yaml: `name: netangels-backup
-runtime: yaml
-resources:
-${BACKUP_YAML}
-outputs:
-  backupDate: \${beforeDeploy.backupDate}`,
+        yaml: yamlProgram("netangels-backup", { resources: `${BACKUP_YAML}`, outputs: `  backupDate: \${beforeDeploy.backupDate}` }),
       },
     },
     handler: {
@@ -184,7 +184,9 @@ outputs:
             kind: "backup",
             until: newEntry,
             pendingStatus: "the new backup is not listed yet",
-            timeoutHint: `The backup may still finish on the host: when getVmBackups lists it, adopt it with importFrom: "${vmId}/<backup_date>" instead of making another.`,
+            timeoutHint:
+              `The backup may still finish on the host: when getVmBackups lists it, adopt it with importFrom: "${vmId}/<backup_date>" instead of ` +
+              `making another.`,
           });
           if (done.vm.state !== before.state) {
             ctx.logger.warn(`${ctx.label}: VM ${vmId} was ${before.state} before the backup and is ${done.vm.state} after it`);
@@ -231,7 +233,8 @@ outputs:
 
       async delete(id, state, ctx) {
         ctx.logger.warn(
-          `${ctx.label}: the NetAngels API cannot delete backups: backup ${state.backupDate ?? id} of VM ${state.vmId} is removed from the stack only; it stays on the host and expires by the host's retention policy`,
+          `${ctx.label}: the NetAngels API cannot delete backups: backup ${state.backupDate ?? id} of VM ${state.vmId} is removed from the stack ` +
+            `only; it stays on the host and expires by the host's retention policy`,
         );
       },
     },

@@ -130,7 +130,9 @@ export class NetangelsClient {
         kind: "badResponse",
         host: NETANGELS_HOST,
         operation: "GET /cloud/backups/vms/",
-        hint: `the listing holds ${list.entities.length} of ${list.count} VMs and not VM ${vmId}; the API seems to page it, which its documentation does not describe, so the VM cannot be found`,
+        hint:
+          `the listing holds ${list.entities.length} of ${list.count} VMs and not VM ${vmId}; the API seems to page it, which its documentation does ` +
+          `not describe, so the VM cannot be found`,
       },
       `VM ${vmId} not in a partial listing`,
     );

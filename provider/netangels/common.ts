@@ -28,13 +28,21 @@ export async function listVolumeBackupsOf(client: NetangelsClient, vmId: number,
   }
 }
 
+/** The API gives `null` for a field it has no value for; outputs and results leave such a field unset. */
+export function nullsUnset<T extends object>(fields: T): { [K in keyof T]: Exclude<T[K], null> } {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = v ?? undefined;
+  // Every null was replaced above; TypeScript cannot follow that through Object.entries.
+  return out as { [K in keyof T]: Exclude<T[K], null> };
+}
+
 /** A backup's fields as outputs (Backup) and in the functions' listings. */
 export function backupFields(e: BackupEntry) {
-  return {
+  return nullsUnset({
     backupDate: e.backup_date,
-    resourceType: e.resource_type ?? undefined,
-    resourceName: e.resource_name ?? undefined,
-    virtualSize: e.virtual_size ?? undefined,
-    restoreMethods: e.methods ?? undefined,
-  };
+    resourceType: e.resource_type,
+    resourceName: e.resource_name,
+    virtualSize: e.virtual_size,
+    restoreMethods: e.methods,
+  });
 }

@@ -18,7 +18,8 @@ const ZONE = "(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)";
 export const BACKUP_DATE_PATTERN = new RegExp(`^${DAY}T${TIME}${FRACTION}?${ZONE}?$`);
 
 export const BACKUP_DATE_RULE =
-  "must be a backup date as the API lists it, YYYY-MM-DDTHH:MM:SS with an optional fraction of 1–9 digits (e.g. 2024-11-29T04:26:40.900150729); copy it from getVmBackups / getVolumeBackups";
+  "must be a backup date as the API lists it, YYYY-MM-DDTHH:MM:SS with an optional fraction of 1–9 digits (e.g. 2024-11-29T04:26:40.900150729); " +
+  "copy it from getVmBackups / getVolumeBackups";
 
 /** A backup date kept as the API's string; never converted to a Date. */
 export const backupDateSchema = z.string().regex(BACKUP_DATE_PATTERN, BACKUP_DATE_RULE);

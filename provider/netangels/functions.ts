@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineFunction, sendUnrepeatable, VpsError } from "../core";
 import { backupDateSchema, latestBackupDate } from "./dates";
 import { NETANGELS_HOST } from "./errors";
-import { backupFields, listVmBackupsOf, listVolumeBackupsOf } from "./common";
+import { backupFields, listVmBackupsOf, listVolumeBackupsOf, nullsUnset } from "./common";
 import { vmIdInput, volumeIdInput } from "./inputs";
 import type { Vm } from "./schemas";
 import { netangelsClientFromSettings } from "./settings";
@@ -53,10 +53,7 @@ const vmSummary = z
 function summarizeVm(vm: Vm): z.infer<typeof vmSummary> {
   return {
     id: vm.id,
-    uid: vm.uid ?? undefined,
-    name: vm.name ?? undefined,
-    hostname: vm.hostname ?? undefined,
-    mainIp: vm.main_ip ?? undefined,
+    ...nullsUnset({ uid: vm.uid, name: vm.name, hostname: vm.hostname, mainIp: vm.main_ip }),
     state: vm.state,
     stateKind: vmStateKind(vm.state),
     volumeIds: (vm.volumes ?? []).flatMap((v) => (v.id === undefined ? [] : [v.id])),
@@ -151,7 +148,9 @@ const archiveFilesInput = z
   })
   .min(1, "must list at least one path (an archive of no files is nothing to ask for); take them from getBackupFiles")
   .describe(
-    "Paths to put in the archive, at least one, each as getBackupFiles lists it or a directory holding listed files. Checked on every call before the request: the backup's listing is read (one GET .../files/), and a path it does not hold fails the call, naming the path, with no archive requested.",
+    "Paths to put in the archive, at least one, each as getBackupFiles lists it or a directory holding listed files. Checked on every call before " +
+      "the request: the backup's listing is read (one GET .../files/), and a path it does not hold fails the call, naming the path, with no archive " +
+      "requested.",
   );
 
 /** Paths the listing holds neither as a file nor as a directory of listed files. */
@@ -173,7 +172,8 @@ export const requestBackupFilesArchiveFunction = defineFunction({
   host: NETANGELS_HOST,
   name: "requestBackupFilesArchive",
   description:
-    "Asks NetAngels for an archive of a backup's files (POST .../backups/{date}/files/). The answer names no archive: NetAngels delivers it outside the API. Runs on every `pulumi up` that evaluates it (skipped in preview).",
+    "Asks NetAngels for an archive of a backup's files (POST .../backups/{date}/files/). The answer names no archive: NetAngels delivers it " +
+    "outside the API. Runs on every `pulumi up` that evaluates it (skipped in preview).",
   args: backupRefArgs.extend({ files: archiveFilesInput }),
   result: z.object({
     requested: z.boolean().describe("true when the request was sent; false in a preview, where nothing is sent."),
@@ -198,12 +198,18 @@ export const requestBackupFilesArchiveFunction = defineFunction({
           .slice(0, 10)
           .map((p) => JSON.stringify(p))
           .join(", ") + (paths.length > 10 ? ", …" : "");
+      const listedText =
+        listed.length === 0
+          ? "getBackupFiles lists no files in it"
+          : `getBackupFiles lists ${listed.length} file${listed.length === 1 ? "" : "s"}: ${shown(listed)}`;
       throw new VpsError(
         {
           kind: "invalid",
           host: NETANGELS_HOST,
           operation: "requestBackupFilesArchive",
-          hint: `files: ${unlisted.length === 1 ? "this path is" : "these paths are"} not in the ${backup}: ${shown(unlisted)}. ${listed.length === 0 ? "getBackupFiles lists no files in it" : `getBackupFiles lists ${listed.length} file${listed.length === 1 ? "" : "s"}: ${shown(listed)}`}; give paths exactly as listed (or a directory holding listed files). No archive was requested`,
+          hint:
+            `files: ${unlisted.length === 1 ? "this path is" : "these paths are"} not in the ${backup}: ${shown(unlisted)}. ${listedText}; give ` +
+            `paths exactly as listed (or a directory holding listed files). No archive was requested`,
         },
         `${unlisted.length} of ${args.files.length} paths not in the backup`,
       );
@@ -221,13 +227,20 @@ export const requestBackupFilesArchiveFunction = defineFunction({
       check: "NetAngels delivers the archive outside the API: check whether it arrives before calling again, which would request a second one",
     });
     ctx.logger.info(
-      `${ctx.label}: asked NetAngels for an archive of ${args.files.length} path${args.files.length === 1 ? "" : "s"} of ${backup}; the API gives no link, NetAngels delivers it outside the API`,
+      `${ctx.label}: asked NetAngels for an archive of ${args.files.length} path${args.files.length === 1 ? "" : "s"} of ${backup}; the API gives ` +
+        `no link, NetAngels delivers it outside the API`,
     );
     return { requested: true, vmId: vm.id, vmState: vm.state };
   },
   notes: {
     details: [
-      '**Why a function, not a `BackupFilesArchive` resource.** The vendor\'s documentation says `POST .../backups/{date}/files/` ("Получение архива файлов") answers with "Виртуальная машина": the VM object, the same as every other POST. It returns no archive id, no link and no task id, and no endpoint reads an archive back, lists archives or deletes one. A resource would have nothing to keep as its id, nothing to refresh and nothing to delete; it would only pretend. Call it only when an archive is wanted (the example puts it behind `requestArchive: true`). The request names the files to include (`files`, sent as the JSON body `{"files": [...]}` and checked against the backup\'s listing first); NetAngels delivers the archive outside the API. Listing a backup\'s files is the read-only `getBackupFiles`.',
+      "**Why a function, not a `BackupFilesArchive` resource.** The vendor's documentation says `POST .../backups/{date}/files/` " +
+        '("Получение архива файлов") answers with "Виртуальная машина": the VM object, the same as every other ' +
+        "POST. It returns no archive id, no link and no task id, and no endpoint reads an archive back, lists archives or deletes one. A resource " +
+        "would have nothing to keep as its id, nothing to refresh and nothing to delete; it would only pretend. Call it only when an archive is " +
+        "wanted (the example puts it behind `requestArchive: true`). The request names the files to include (`files`, sent as the JSON body " +
+        "`{\"files\": [...]}` and checked against the backup's listing first); NetAngels delivers the archive outside the API. Listing a backup's " +
+        "files is the read-only `getBackupFiles`.",
     ],
   },
 });

@@ -1,6 +1,6 @@
-import { type HandlerContext, reportStarted, type Seen, sendReconciled } from "../core";
+import { type HandlerContext, lockKey, objectLocks, reportStarted, type Seen, sendReconciled } from "../core";
 import { NETANGELS_HOST } from "./errors";
-import type { NetangelsClient } from "./client";
+import { type NetangelsClient, NETANGELS_TIMEOUTS } from "./client";
 import type { Vm } from "./schemas";
 import { netangelsClientFromSettings } from "./settings";
 import { refreshVm, showsWork, startWhenSettled, vmGoneError, waitUntilSettled } from "./vmWait";
@@ -26,7 +26,36 @@ export async function refreshRollback(vmId: number | undefined): Promise<{ vmSta
   return vm ? { vmState: vm.state } : undefined;
 }
 
-export interface RollbackRun {
+/**
+ * One rollback under the VM's lock: `prepare` checks the backup against its listing before anything
+ * is sent (its answer comes back as `prepared`), then the rollback is sent and awaited (runRollback).
+ * `at` is when the provider saw it finish.
+ */
+export async function performRollback<P>(o: {
+  vmId: number;
+  operationTimeout?: number;
+  ctx: HandlerContext;
+  what: string;
+  kind: string;
+  prepare: (client: NetangelsClient) => Promise<P>;
+  send: (client: NetangelsClient) => Promise<Vm>;
+}): Promise<{ prepared: P; vm: Vm; rolledBackAt: number }> {
+  const { vmId, ctx } = o;
+  const client = netangelsClientFromSettings();
+  const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", o.operationTimeout, ctx);
+  return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
+    const prepared = await o.prepare(client);
+    const vm = await runRollback({ client, vmId, ctx, timeoutMs, what: o.what, kind: o.kind, send: () => o.send(client) });
+    return { prepared, vm, rolledBackAt: ctx.clock.now() };
+  });
+}
+
+/** What to do when a rollback outlasts its wait. */
+const ROLLBACK_TIMEOUT_HINT =
+  "The rollback may still run on the host: look at the VM in the NetAngels panel, then run `pulumi refresh`; running `pulumi up` again sends " +
+  "the rollback again.";
+
+interface RollbackRun {
   client: NetangelsClient;
   vmId: number;
   ctx: HandlerContext;
@@ -38,7 +67,7 @@ export interface RollbackRun {
   send: () => Promise<Vm>;
 }
 
-export async function runRollback(r: RollbackRun): Promise<Vm> {
+async function runRollback(r: RollbackRun): Promise<Vm> {
   const wait = { client: r.client, vmId: r.vmId, ctx: r.ctx, timeoutMs: r.timeoutMs, what: r.what };
   // A repeat would roll back again. After a transient fault the VM shows whether the request took
   // (provider/core/reconcile.ts): Restoring, a pending task, or a moved `updated` time (the request
@@ -70,8 +99,7 @@ export async function runRollback(r: RollbackRun): Promise<Vm> {
     },
     until: async (vm) => (seen || (vm.updated !== undefined && vm.updated !== before.updated) ? vm : undefined),
     pendingStatus: "the rollback has not shown up on the VM yet",
-    timeoutHint:
-      "The rollback may still run on the host: look at the VM in the NetAngels panel, then run `pulumi refresh`; running `pulumi up` again sends the rollback again.",
+    timeoutHint: ROLLBACK_TIMEOUT_HINT,
   });
   if (done.vm.state !== before.state)
     r.ctx.logger.warn(`${r.ctx.label}: VM ${r.vmId} was ${before.state} before the rollback and is ${done.vm.state} after it`);

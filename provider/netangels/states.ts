@@ -23,21 +23,20 @@ export interface VmStateInfo {
   remedy?: string;
 }
 
+/** What the user can do about each failure state. */
+const REMEDIES = {
+  error: "look at the VM in the NetAngels panel or ask NetAngels support to repair it, then run `pulumi up` again",
+  stoppedByAdmin: "ask NetAngels support why the VM was stopped",
+  nonPayment: "pay the account's balance in the NetAngels panel so the VM is switched on again",
+};
+
 export const VM_STATES = {
   Active: { kind: "steady", meaning: "running" },
-  Error: {
-    kind: "failure",
-    meaning: "error",
-    remedy: "look at the VM in the NetAngels panel or ask NetAngels support to repair it, then run `pulumi up` again",
-  },
+  Error: { kind: "failure", meaning: "error", remedy: REMEDIES.error },
   Stopped: { kind: "steady", meaning: "stopped by the user" },
-  StoppedByAdmin: { kind: "failure", meaning: "stopped by a NetAngels administrator", remedy: "ask NetAngels support why the VM was stopped" },
+  StoppedByAdmin: { kind: "failure", meaning: "stopped by a NetAngels administrator", remedy: REMEDIES.stoppedByAdmin },
   Building: { kind: "transitional", meaning: "being created" },
-  StoppedByService: {
-    kind: "failure",
-    meaning: "switched off for non-payment",
-    remedy: "pay the account's balance in the NetAngels panel so the VM is switched on again",
-  },
+  StoppedByService: { kind: "failure", meaning: "switched off for non-payment", remedy: REMEDIES.nonPayment },
   Starting: { kind: "transitional", meaning: "starting" },
   Stopping: { kind: "transitional", meaning: "stopping" },
   OfflineMigrating: { kind: "transitional", meaning: "migrating (offline)" },

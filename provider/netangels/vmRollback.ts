@@ -1,11 +1,10 @@
 import { z } from "zod";
-import { defineAction, lockKey, objectLocks, VpsError, recordingOperationSeconds } from "../core";
-import { NETANGELS_TIMEOUTS } from "./client";
+import { defineAction, VpsError, recordingOperationSeconds } from "../core";
 import { NETANGELS_HOST } from "./errors";
 import { listVmBackupsOf } from "./common";
 import { backupDateInput, noSuchBackupError, operationTimeoutInput, vmIdInput } from "./inputs";
-import { refreshRollback, ROLLBACK_CONFIRM, runRollback } from "./rollback";
-import { netangelsClientFromSettings } from "./settings";
+import { performRollback, refreshRollback, ROLLBACK_CONFIRM } from "./rollback";
+import { yamlProgram } from "../core/examples";
 
 /**
  * netangels.VmRollback: rolls a VM back to one of its backups (`POST /cloud/vms/{id}/backups/{date}/`).
@@ -39,10 +38,15 @@ export const vmRollbackResource = recordingOperationSeconds(
     notes: {
       id: '`"<vmId>/<backup_date>/<epoch ms>"`',
       behaviour: [
-        "Create sends `POST /cloud/vms/{id}/backups/{date}/` after the VM has settled and waits until the VM has left `Restoring` (steady, no pending task, after the rollback was seen under way: `Restoring`, a pending task, or a changed `updated` time). An action resource: `confirm: true` is required at preview (a rollback overwrites the disk); a change of `vmId`, `backupDate` or `triggers` runs it again; deleting it changes nothing on the host.",
+        "Create sends `POST /cloud/vms/{id}/backups/{date}/` after the VM has settled and waits until the VM has left `Restoring` (steady, no " +
+          "pending task, after the rollback was seen under way: `Restoring`, a pending task, or a changed `updated` time). An action resource: " +
+          "`confirm: true` is required at preview (a rollback overwrites the disk); a change of `vmId`, `backupDate` or `triggers` runs it again; " +
+          "deleting it changes nothing on the host.",
       ],
       limits: [
-        "Before sending, the date must be listed **exactly** in the VM's backups (for this path the vendor's documentation shows one format, with the fraction): a destructive call is only sent for a backup that provably exists, otherwise the error lists the dates that are there. A date that belongs to a `Volume` entry is refused with a pointer to `netangels.VolumeRollback`.",
+        "Before sending, the date must be listed **exactly** in the VM's backups (for this path the vendor's documentation shows one format, with " +
+          "the fraction): a destructive call is only sent for a backup that provably exists, otherwise the error lists the dates that are there. A " +
+          "date that belongs to a `Volume` entry is refused with a pointer to `netangels.VolumeRollback`.",
       ],
       waits: ["Create waits for the VM to settle, then for the rollback to be seen under way and finished."],
       adoption: ["Nothing to adopt: a rollback leaves no object on the host."],
@@ -58,51 +62,47 @@ export const vmRollbackResource = recordingOperationSeconds(
 
 // Opt-in, destructive: overwrites the VM's disk with the backup. A new triggers value rolls back again.
 new netangels.VmRollback("back", { vmId: 42, backupDate: "2024-11-29T04:26:40.900150729", confirm: true, triggers: ["1"] });`,
-        yaml: `name: netangels-vm-rollback
-runtime: yaml
-resources:
-  back:
+        yaml: yamlProgram("netangels-vm-rollback", {
+          resources: `  back:
     type: vps:netangels:VmRollback
     properties:
       vmId: 42
       backupDate: "2024-11-29T04:26:40.900150729"
       confirm: true
       triggers: [ "1" ]`,
+        }),
       },
     },
     async run(inputs, ctx) {
-      const client = netangelsClientFromSettings();
       const { vmId, backupDate } = inputs;
-      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
       const what = `rollback of VM ${vmId} to ${backupDate}`;
-      return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
-        const entries = await listVmBackupsOf(client, vmId, { signal: ctx.signal });
-        const matches = entries.filter((e) => e.backup_date === backupDate);
-        if (matches.length === 0) throw noSuchBackupError(what, `VM ${vmId}`, backupDate, [...new Set(entries.map((e) => e.backup_date))]);
-        if (matches.every((e) => e.resource_type === "Volume")) {
-          throw new VpsError(
-            {
-              kind: "invalid",
-              host: NETANGELS_HOST,
-              operation: what,
-              hint: `the backup dated ${backupDate} is of an additional disk (${matches.map((e) => e.resource_name).join(", ")}); roll it back with netangels.VolumeRollback`,
-            },
-            "not a VM backup",
-          );
-        }
-        const vm = await runRollback({
-          client,
-          vmId,
-          ctx,
-          timeoutMs,
-          what,
-          kind: "VM rollback",
-          send: () => client.rollbackVm(vmId, backupDate, { signal: ctx.signal }),
-        });
-        const at = ctx.clock.now();
-        ctx.logger.info(`${ctx.label}: VM ${vmId} rolled back to ${backupDate}`);
-        return { id: `${vmId}/${backupDate}/${at}`, outs: { ...inputs, vmState: vm.state, rolledBackAt: new Date(at).toISOString() } };
+      const { vm, rolledBackAt } = await performRollback({
+        vmId,
+        operationTimeout: inputs.operationTimeout,
+        ctx,
+        what,
+        kind: "VM rollback",
+        prepare: async (client) => {
+          const entries = await listVmBackupsOf(client, vmId, { signal: ctx.signal });
+          const matches = entries.filter((e) => e.backup_date === backupDate);
+          if (matches.length === 0) throw noSuchBackupError(what, `VM ${vmId}`, backupDate, [...new Set(entries.map((e) => e.backup_date))]);
+          if (matches.every((e) => e.resource_type === "Volume")) {
+            const disks = matches.map((e) => e.resource_name).join(", ");
+            throw new VpsError(
+              {
+                kind: "invalid",
+                host: NETANGELS_HOST,
+                operation: what,
+                hint: `the backup dated ${backupDate} is of an additional disk (${disks}); roll it back with netangels.VolumeRollback`,
+              },
+              "not a VM backup",
+            );
+          }
+        },
+        send: (client) => client.rollbackVm(vmId, backupDate, { signal: ctx.signal }),
       });
+      ctx.logger.info(`${ctx.label}: VM ${vmId} rolled back to ${backupDate}`);
+      return { id: `${vmId}/${backupDate}/${rolledBackAt}`, outs: { ...inputs, vmState: vm.state, rolledBackAt: new Date(rolledBackAt).toISOString() } };
     },
     // With only the id (an import), the record is what the id `<vmId>/<backupDate>/<ms>` says.
     fromId(id) {

@@ -30,7 +30,8 @@ export function describeVm(vm: Vm): string {
   const state = `state ${vm.state}${info ? ` (${info.meaning})` : " (a state the API documentation does not list)"}`;
   if (vm.transitions.length === 0) return state;
   const tasks = JSON.stringify(vm.transitions);
-  return `${state}, ${vm.transitions.length} pending task${vm.transitions.length === 1 ? "" : "s"}: ${tasks.length > 300 ? `${tasks.slice(0, 300)}…` : tasks}`;
+  const shown = tasks.length > 300 ? `${tasks.slice(0, 300)}…` : tasks;
+  return `${state}, ${vm.transitions.length} pending task${vm.transitions.length === 1 ? "" : "s"}: ${shown}`;
 }
 
 /** Steady, with no pending task: a backup or rollback may start, a wait may end. */
@@ -72,7 +73,8 @@ function unknownStateWarner(o: VmWaitOptions): (vm: Vm) => void {
     if (isKnownVmState(vm.state) || seen.has(vm.state)) return;
     seen.add(vm.state);
     o.ctx.logger.warn(
-      `${o.ctx.label}: VM ${vm.id} is in state ${JSON.stringify(vm.state)}, which the NetAngels documentation does not list; waiting for it to change (up to the operation timeout)`,
+      `${o.ctx.label}: VM ${vm.id} is in state ${JSON.stringify(vm.state)}, which the NetAngels documentation does not list; waiting for it to ` +
+        `change (up to the operation timeout)`,
     );
   };
 }
@@ -114,7 +116,7 @@ export async function startWhenSettled<T>(o: VmWaitOptions, start: (vm: Vm) => P
     signal: o.ctx.signal,
     clock: o.ctx.clock,
     progress: { logger: o.ctx.logger, label: o.ctx.label },
-    timeoutHint: `Nothing was started. Raise \`operationTimeout\` (or netangels:operationTimeout) or wait until the VM has settled, then run \`pulumi up\` again.`,
+    timeoutHint: "Nothing was started. Raise `operationTimeout` (or netangels:operationTimeout) or wait until the VM has settled, then run `pulumi up` again.",
     poll: async (): Promise<PollResult<{ before: Vm; value: T }>> => {
       const vm = await currentVm(o);
       warnUnknown(vm);

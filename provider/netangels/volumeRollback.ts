@@ -1,12 +1,11 @@
 import { z } from "zod";
-import { defineAction, lockKey, objectLocks, VpsError, recordingOperationSeconds } from "../core";
-import { NETANGELS_TIMEOUTS } from "./client";
+import { defineAction, VpsError, recordingOperationSeconds } from "../core";
 import { backupDateParts, matchingBackupDates } from "./dates";
 import { NETANGELS_HOST } from "./errors";
 import { listVolumeBackupsOf } from "./common";
 import { backupDateInput, noSuchBackupError, operationTimeoutInput, vmIdInput, volumeIdInput } from "./inputs";
-import { refreshRollback, ROLLBACK_CONFIRM, runRollback } from "./rollback";
-import { netangelsClientFromSettings } from "./settings";
+import { performRollback, refreshRollback, ROLLBACK_CONFIRM } from "./rollback";
+import { yamlProgram } from "../core/examples";
 
 /**
  * netangels.VolumeRollback: rolls an additional disk back to one of its backups
@@ -23,7 +22,8 @@ export const volumeRollbackResource = recordingOperationSeconds(
     host: NETANGELS_HOST,
     type: "VolumeRollback",
     description:
-      "Rolls an additional disk of a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.",
+      "Rolls an additional disk of a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes " +
+      "nothing on the host.",
     confirm: ROLLBACK_CONFIRM,
     inputs: {
       vmId: { schema: vmIdInput, description: "Id of the VM the disk belongs to.", replaceOnChange: true },
@@ -31,7 +31,8 @@ export const volumeRollbackResource = recordingOperationSeconds(
       backupDate: {
         schema: backupDateInput,
         description:
-          "Date of the disk's backup as getVolumeBackups gives it, with or without its fractional part (e.g. 2024-11-29T04:26:40.900150729 or 2024-11-29T04:26:40).",
+          "Date of the disk's backup as getVolumeBackups gives it, with or without its fractional part (e.g. 2024-11-29T04:26:40.900150729 or " +
+          "2024-11-29T04:26:40).",
         replaceOnChange: true,
       },
     },
@@ -45,10 +46,13 @@ export const volumeRollbackResource = recordingOperationSeconds(
       id: '`"<vmId>/<volumeId>/<backup_date>/<epoch ms>"`',
       behaviour: [
         "Create sends `POST /cloud/vms/{id}/volumes/{volume_id}/backups/{date}/`, with the same waits and action semantics as `netangels.VmRollback`.",
-        "The vendor's documentation prints this path as `.../backups/{date}(%5C.%5Cd+)%3F/`: the URL pattern `{date}(\\.\\d+)?` leaked through URL-encoded, so here the fraction is optional. `backupDate` is accepted with or without it and sent exactly as given; `matchedBackupDate` is the listed date it named.",
+        "The vendor's documentation prints this path as `.../backups/{date}(%5C.%5Cd+)%3F/`: the URL pattern `{date}(\\.\\d+)?` leaked through " +
+          "URL-encoded, so here the fraction is optional. `backupDate` is accepted with or without it and sent exactly as given; `matchedBackupDate` " +
+          "is the listed date it named.",
       ],
       limits: [
-        "Before sending, `backupDate` must name exactly one of the volume's listed backups (the same string, or the one backup of that second; two in one second is an error listing both).",
+        "Before sending, `backupDate` must name exactly one of the volume's listed backups (the same string, or the one backup of that second; two " +
+          "in one second is an error listing both).",
       ],
       waits: ["Create waits for the VM to settle, then for the rollback to be seen under way and finished."],
       adoption: ["Nothing to adopt: a rollback leaves no object on the host."],
@@ -61,10 +65,8 @@ export const volumeRollbackResource = recordingOperationSeconds(
 
 // Opt-in, destructive: overwrites the additional disk with the backup.
 new netangels.VolumeRollback("data-back", { vmId: 42, volumeId: 7, backupDate: "2024-11-29T04:26:40", confirm: true, triggers: ["1"] });`,
-        yaml: `name: netangels-volume-rollback
-runtime: yaml
-resources:
-  dataBack:
+        yaml: yamlProgram("netangels-volume-rollback", {
+          resources: `  dataBack:
     type: vps:netangels:VolumeRollback
     properties:
       vmId: 42
@@ -72,45 +74,44 @@ resources:
       backupDate: "2024-11-29T04:26:40"
       confirm: true
       triggers: [ "1" ]`,
+        }),
       },
     },
     async run(inputs, ctx) {
-      const client = netangelsClientFromSettings();
       const { vmId, volumeId, backupDate } = inputs;
-      const timeoutMs = NETANGELS_TIMEOUTS.ms("wait", inputs.operationTimeout, ctx);
       const what = `rollback of volume ${volumeId} of VM ${vmId} to ${backupDate}`;
-      return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
-        const entries = await listVolumeBackupsOf(client, vmId, volumeId, { signal: ctx.signal });
-        const listed = [...new Set(entries.map((e) => e.backup_date))];
-        const matches = matchingBackupDates(backupDate, listed);
-        if (matches.length === 0) throw noSuchBackupError(what, `volume ${volumeId} of VM ${vmId}`, backupDate, listed);
-        if (matches.length > 1) {
-          throw new VpsError(
-            {
-              kind: "invalid",
-              host: NETANGELS_HOST,
-              operation: what,
-              hint: `${matches.length} backups were made in second ${backupDateParts(backupDate)?.wholeSecond}: ${matches.map((d) => JSON.stringify(d)).join(", ")}; give the full date of one`,
-            },
-            "ambiguous backup date",
-          );
-        }
-        const vm = await runRollback({
-          client,
-          vmId,
-          ctx,
-          timeoutMs,
-          what,
-          kind: "volume rollback",
-          send: () => client.rollbackVolume(vmId, volumeId, backupDate, { signal: ctx.signal }),
-        });
-        const at = ctx.clock.now();
-        ctx.logger.info(`${ctx.label}: volume ${volumeId} of VM ${vmId} rolled back to ${matches[0]}`);
-        return {
-          id: `${vmId}/${volumeId}/${backupDate}/${at}`,
-          outs: { ...inputs, matchedBackupDate: matches[0], vmState: vm.state, rolledBackAt: new Date(at).toISOString() },
-        };
+      const run = await performRollback({
+        vmId,
+        operationTimeout: inputs.operationTimeout,
+        ctx,
+        what,
+        kind: "volume rollback",
+        prepare: async (client) => {
+          const entries = await listVolumeBackupsOf(client, vmId, volumeId, { signal: ctx.signal });
+          const listed = [...new Set(entries.map((e) => e.backup_date))];
+          const matches = matchingBackupDates(backupDate, listed);
+          if (matches.length === 0) throw noSuchBackupError(what, `volume ${volumeId} of VM ${vmId}`, backupDate, listed);
+          if (matches.length > 1) {
+            const dates = matches.map((d) => JSON.stringify(d)).join(", ");
+            throw new VpsError(
+              {
+                kind: "invalid",
+                host: NETANGELS_HOST,
+                operation: what,
+                hint: `${matches.length} backups were made in second ${backupDateParts(backupDate)?.wholeSecond}: ${dates}; give the full date of one`,
+              },
+              "ambiguous backup date",
+            );
+          }
+          return matches[0];
+        },
+        send: (client) => client.rollbackVolume(vmId, volumeId, backupDate, { signal: ctx.signal }),
       });
+      ctx.logger.info(`${ctx.label}: volume ${volumeId} of VM ${vmId} rolled back to ${run.prepared}`);
+      return {
+        id: `${vmId}/${volumeId}/${backupDate}/${run.rolledBackAt}`,
+        outs: { ...inputs, matchedBackupDate: run.prepared, vmState: run.vm.state, rolledBackAt: new Date(run.rolledBackAt).toISOString() },
+      };
     },
     // With only the id (an import), the record is what the id `<vmId>/<volumeId>/<backupDate>/<ms>` says.
     fromId(id) {

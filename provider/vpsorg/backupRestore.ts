@@ -1,9 +1,8 @@
-import { z } from "zod";
 import { defineAction } from "../core/action";
 import { recordingOperationSeconds } from "../core/durations";
-import { clientFor, idString, operationTimeoutProperty, serverIdProperty, vendorId } from "./common";
-import { HOST } from "./errors";
-import { performRestore, RESTORE_CONFIRM } from "./restore";
+import { clientFor, idString, serverIdProperty, vendorId } from "./common";
+import { parseRestoreId, performRestore, restoreActionParts, restoreId, restoreNotes, restoreOutcomeOutputs } from "./restore";
+import { yamlProgram } from "../core/examples";
 
 /**
  * `vpsorg.BackupRestore`: `POST /servers/{server_id}/restore/` with `{"backup_id": ...}` (the backup
@@ -23,31 +22,24 @@ const inputs = {
 };
 
 const outputs = {
-  restoredAt: { schema: z.string(), description: "When the restore was seen to finish (ISO 8601)" },
-  serverStatus: { schema: z.string().optional(), description: "The server's status after the restore" },
-  message: { schema: z.string().optional(), description: "The host's message when the restore started" },
+  ...restoreOutcomeOutputs("The server's status after the restore"),
 };
-
-const ID_FORM = /^backup-(\d+)-(\d+)$/;
 
 export const backupRestore = recordingOperationSeconds(
   defineAction({
-    host: HOST,
+    ...restoreActionParts,
     type: "BackupRestore",
     description: "Restores a VPS.org server from a backup (overwrites all current data on the server)",
-    confirm: RESTORE_CONFIRM,
     inputs,
-    operationTimeout: operationTimeoutProperty("restore"),
     outputs,
     notes: {
       id: "`backup-<id>-<epoch ms>`",
       behaviour: [
-        'A restore as a resource: create calls `POST /servers/{server_id}/restore/` with `{"backup_id": …}` and waits; a change of the target or of `triggers` replaces the resource, which restores again; refresh keeps the record; delete does nothing to the server. The host stops the server before restoring.',
+        'A restore as a resource: create calls `POST /servers/{server_id}/restore/` with `{"backup_id": …}` and waits; a change of the target or ' +
+          "of `triggers` replaces the resource, which restores again; refresh keeps the record; delete does nothing to the server. The host stops " +
+          "the server before restoring.",
       ],
-      waits: [
-        "Create waits until `GET /servers/{id}/` shows the server out of `restoring` (see [when a restore has finished](index.md#where-the-vendors-api-documentation-is-silent)).",
-      ],
-      adoption: ["Nothing to adopt: a restore leaves no object on the host."],
+      ...restoreNotes,
       errors: [{ error: "`backup ... does not exist`", action: "Check `backupId` (`vpsorg.getBackups` lists them)." }],
       example: {
         typescript: `import { vpsorg } from "pulumi-vps";
@@ -55,16 +47,15 @@ export const backupRestore = recordingOperationSeconds(
 const backup = new vpsorg.Backup("pre-deploy", { serverId: 12345 });
 // Opt-in, destructive: overwrites the server's disk.
 new vpsorg.BackupRestore("restore", { serverId: 12345, backupId: backup.id, confirm: true, triggers: ["1"] });`,
-        yaml: `name: vpsorg-backup-restore
-runtime: yaml
-resources:
-  restore:
+        yaml: yamlProgram("vpsorg-backup-restore", {
+          resources: `  restore:
     type: vps:vpsorg:BackupRestore
     properties:
       serverId: 12345
       backupId: "4321"
       confirm: true
       triggers: [ "1" ]`,
+        }),
       },
     },
     async run(news, ctx) {
@@ -78,19 +69,18 @@ resources:
         missing: `server ${news.serverId} or its backup ${backupId}`,
         send,
       });
-      return { id: `backup-${backupId}-${Date.parse(outcome.restoredAt)}`, outs: { ...news, ...outcome } };
+      return { id: restoreId("backup", backupId, outcome.restoredAt), outs: { ...news, ...outcome } };
     },
     // As SnapshotRestore's: the record as it is; with only the id (an import), what the id says, and
     // the server from the backup's listing entry.
     fromId(id) {
-      const m = ID_FORM.exec(id);
-      return m ? { backupId: m[1], restoredAt: new Date(Number(m[2])).toISOString() } : {};
+      const said = parseRestoreId("backup", id);
+      return said ? { backupId: said.sourceId, restoredAt: said.restoredAt } : {};
     },
     async refresh(id, record, ctx) {
-      const m = ID_FORM.exec(id);
-      if (record.serverId !== undefined || !m) return {};
-      return { serverId: (await clientFor(ctx).listBackups({ signal: ctx.signal })).find((b) => b.id === Number(m[1]))?.server.id };
+      const said = parseRestoreId("backup", id);
+      if (record.serverId !== undefined || !said) return {};
+      return { serverId: (await clientFor(ctx).listBackups({ signal: ctx.signal })).find((b) => b.id === Number(said.sourceId))?.server.id };
     },
-    forgotten: () => "removing the record of a restore; the server is left as it is",
   }),
 );

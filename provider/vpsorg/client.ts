@@ -95,15 +95,8 @@ export class VpsorgClient {
   }
 
   /** `DELETE /snapshots/{id}/`: 204. Repeating it is harmless (the second answer is a 404, read as gone). */
-  async deleteSnapshot(snapshotId: number, signal?: AbortSignal): Promise<void> {
-    await this.http.call({
-      operation: `DELETE /snapshots/${snapshotId}/`,
-      method: "DELETE",
-      path: `/snapshots/${snapshotId}/`,
-      ...REPEATABLE_WRITE,
-      schema: emptySchema,
-      signal,
-    });
+  deleteSnapshot(snapshotId: number, signal?: AbortSignal): Promise<void> {
+    return this.deleteAt(`/snapshots/${snapshotId}/`, signal);
   }
 
   // --- backups (003_7ffc11edc49a36a0.txt) ---
@@ -118,15 +111,9 @@ export class VpsorgClient {
     return this.http.call({ operation: "POST /backups/", method: "POST", path: "/backups/", json: req, ...WRITE_ONCE, schema: backupSchema, signal });
   }
 
-  async deleteBackup(backupId: number, signal?: AbortSignal): Promise<void> {
-    await this.http.call({
-      operation: `DELETE /backups/${backupId}/`,
-      method: "DELETE",
-      path: `/backups/${backupId}/`,
-      ...REPEATABLE_WRITE,
-      schema: emptySchema,
-      signal,
-    });
+  /** `DELETE /backups/{id}/`: as deleteSnapshot. */
+  deleteBackup(backupId: number, signal?: AbortSignal): Promise<void> {
+    return this.deleteAt(`/backups/${backupId}/`, signal);
   }
 
   // --- servers (pointed to by the VPS.org backups documentation) ---
@@ -155,6 +142,11 @@ export class VpsorgClient {
       schema: serverSchema,
       signal: opts.signal,
     });
+  }
+
+  /** `DELETE <path>`: 204 with no body; repeatable. */
+  private async deleteAt(path: string, signal?: AbortSignal): Promise<void> {
+    await this.http.call({ operation: `DELETE ${path}`, method: "DELETE", path, ...REPEATABLE_WRITE, schema: emptySchema, signal });
   }
 
   /**

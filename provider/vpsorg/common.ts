@@ -45,6 +45,18 @@ export const serverIdProperty = (replace: boolean) =>
     replaceOnChange: replace,
   }) satisfies PropertySpec;
 
+/** The `description` input of a snapshot or backup (`What` capitalized). Nothing of one changes in place. */
+export const descriptionProperty = (What: "Snapshot" | "Backup") =>
+  ({ schema: z.string().optional(), description: `${What} description; \`""\` is the same as none`, replaceOnChange: true }) satisfies PropertySpec;
+
+/** The `importFrom` input of a snapshot or backup; `matched` lists what must match the inputs (see findAdoptable). */
+export const importFromProperty = (kind: "snapshot" | "backup", matched: string) =>
+  ({
+    schema: idString(kind).optional(),
+    description: `Adopt this existing ${kind} (its id) instead of creating one; its ${matched} must match the inputs`,
+    createOnly: true,
+  }) satisfies PropertySpec;
+
 /** The `operationTimeout` input of a resource that waits for this kind of work. */
 export const operationTimeoutProperty = (kind: WaitKind) => VPSORG_TIMEOUTS.input([kind]);
 

@@ -30,6 +30,10 @@ function vendorCode(body: unknown): string | undefined {
   return undefined;
 }
 
+/** What to do about a refused token (never echoing it). */
+const TOKEN_HINT =
+  "the API token is wrong, expired or missing: set it with `pulumi config set --secret vpsorg:token <token>` or the environment variable VPSORG_TOKEN";
+
 /**
  * The HttpClient's `decodeVendor`: the vendor's message and code from a failed answer (the HTTP client
  * classifies the status). 401/403 never echo the token: the hint says where the token comes from, and
@@ -41,7 +45,7 @@ export function decodeVpsorgVendor(res: RawResponse): VendorError | undefined {
   if (res.status === 401 || res.status === 403) {
     return {
       ...base,
-      hint: "the API token is wrong, expired or missing: set it with `pulumi config set --secret vpsorg:token <token>` or the environment variable VPSORG_TOKEN",
+      hint: TOKEN_HINT,
       summary: res.status === 401 ? "not authenticated" : "not allowed",
     };
   }

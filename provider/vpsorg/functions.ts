@@ -2,30 +2,45 @@ import { z } from "zod";
 import { defineFunction } from "../core/resource";
 import { clientFor, optionalText } from "./common";
 import { HOST } from "./errors";
-import { BACKUP_TYPES } from "./schemas";
+import { type Backup, BACKUP_TYPES, type Snapshot } from "./schemas";
 
 /**
  * `vpsorg.getSnapshots` and `vpsorg.getBackups`: the listings, every page followed, in camelCase
  * with `id` as a string (what `vpsorg.SnapshotRestore.snapshotId` / `BackupRestore.backupId` take).
  */
 
-const serverId = z.number().describe("VPS.org server id.");
-const serverName = z.string().describe("The server's name.");
-const status = z.string().describe("Vendor status: `in_progress` while it is made, `completed` when ready.");
-const sizeMb = z.number().nullable().describe("Size in MB, or null while unknown.");
-const createdAt = z.string().describe("Creation time (ISO 8601).");
+/** The fields a snapshot and a backup item have alike, in pieces so that each item keeps the order the schema lists. */
+const serverFields = {
+  serverId: z.number().describe("VPS.org server id."),
+  serverName: z.string().describe("The server's name."),
+};
+const progressFields = {
+  status: z.string().describe("Vendor status: `in_progress` while it is made, `completed` when ready."),
+  sizeMb: z.number().nullable().describe("Size in MB, or null while unknown."),
+  createdAt: z.string().describe("Creation time (ISO 8601)."),
+};
 const description = z.string().optional().describe("Description, when it has one.");
+
+/** The alike fields of a listing entry, and its id as a string. */
+function commonItem(x: Snapshot | Backup) {
+  return {
+    id: String(x.id),
+    serverId: x.server.id,
+    serverName: x.server.name,
+    status: x.status,
+    sizeMb: x.size_mb,
+    createdAt: x.created_at,
+    description: optionalText(x.description),
+  };
+}
 
 const snapshotItem = z
   .object({
     id: z.string().describe("Snapshot id as a string: what vpsorg.SnapshotRestore's snapshotId and a Snapshot's importFrom take."),
     snapshotId: z.number().describe("The vendor's snapshot id."),
-    serverId,
-    serverName,
+    ...serverFields,
     name: z.string().describe("Snapshot name."),
-    status,
-    sizeMb,
-    createdAt,
+    ...progressFields,
     description,
   })
   .describe("A snapshot of a VPS.org server.");
@@ -34,12 +49,9 @@ const backupItem = z
   .object({
     id: z.string().describe("Backup id as a string: what vpsorg.BackupRestore's backupId and a Backup's importFrom take."),
     backupId: z.number().describe("The vendor's backup id."),
-    serverId,
-    serverName,
+    ...serverFields,
     backupType: z.string().describe("`manual` or `automatic` (made by the host's schedule)."),
-    status,
-    sizeMb,
-    createdAt,
+    ...progressFields,
     expiresAt: z.string().nullable().describe("Expiry time (ISO 8601); null for manual backups, which do not expire."),
     description,
   })
@@ -58,17 +70,7 @@ export const getSnapshots = defineFunction({
     const list = await clientFor(ctx).listSnapshots({ serverId: args.serverId, signal: ctx.signal });
     return {
       serverId: args.serverId,
-      snapshots: list.map((s) => ({
-        id: String(s.id),
-        snapshotId: s.id,
-        serverId: s.server.id,
-        serverName: s.server.name,
-        name: s.name,
-        status: s.status,
-        sizeMb: s.size_mb,
-        createdAt: s.created_at,
-        description: optionalText(s.description),
-      })),
+      snapshots: list.map((s) => ({ ...commonItem(s), snapshotId: s.id, name: s.name })),
     };
   },
 });
@@ -89,18 +91,7 @@ export const getBackups = defineFunction({
     const list = await clientFor(ctx).listBackups({ serverId: args.serverId, backupType: args.backupType, signal: ctx.signal });
     return {
       serverId: args.serverId,
-      backups: list.map((b) => ({
-        id: String(b.id),
-        backupId: b.id,
-        serverId: b.server.id,
-        serverName: b.server.name,
-        backupType: b.backup_type,
-        status: b.status,
-        sizeMb: b.size_mb,
-        createdAt: b.created_at,
-        expiresAt: b.expires_at,
-        description: optionalText(b.description),
-      })),
+      backups: list.map((b) => ({ ...commonItem(b), backupId: b.id, backupType: b.backup_type, expiresAt: b.expires_at })),
     };
   },
 });

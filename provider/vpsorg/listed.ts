@@ -1,9 +1,12 @@
+import { z } from "zod";
 import { sharedListing } from "../core/coalesce";
+import { isVpsError, VpsError } from "../core/errors";
 import { reportStarted } from "../core/log";
 import { lockKey, objectLocks } from "../core/mutex";
-import type { HandlerContext } from "../core/resource";
+import { createReconciled } from "../core/reconcile";
+import type { CreateResult, HandlerContext, ReadResult } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { unlessGone, vendorId, waitTimeoutMs } from "./common";
+import { clientFor, deleteUnlessGone, optionalText, unlessGone, vendorId, waitTimeoutMs, withoutEmptyDescription } from "./common";
 import { HOST } from "./errors";
 import type { Backup, Snapshot } from "./schemas";
 import { completeOrCleanUp, waitUntilCompleted } from "./wait";
@@ -14,13 +17,59 @@ import { completeOrCleanUp, waitUntilCompleted } from "./wait";
  */
 export interface ListedObjects<T extends Snapshot | Backup> {
   kind: "snapshot" | "backup";
+  /** The function that lists them, named in errors. */
+  lister: string;
   list(client: VpsorgClient, opts: { serverId?: number; signal?: AbortSignal; poll?: boolean }): Promise<T[]>;
   remove(client: VpsorgClient, id: number, signal?: AbortSignal): Promise<void>;
+  /** The error when the server's listing is at the host's limit (with the host's 400, when it answered one), else undefined. */
+  full(serverId: number, listing: T[], vendor?: VpsError): VpsError | undefined;
+  /** The object in a message, e.g. `snapshot 7 ("nightly", completed)`. */
+  describe(x: T): string;
+}
+
+/** The outputs a snapshot and a backup have alike, in pieces so that each resource keeps its order. */
+export const progressOutputs = {
+  status: { schema: z.string(), description: "Vendor status: `completed` once created" },
+  sizeMb: { schema: z.number().nullable().optional(), description: "Size in MB" },
+  createdAt: { schema: z.string(), description: "Creation time (ISO 8601)" },
+};
+export const serverNameOutput = { schema: z.string(), description: "The server's name as the listing shows it" };
+
+/** A listing entry's values of progressOutputs. */
+export function progressOf(x: Snapshot | Backup) {
+  return { status: x.status, sizeMb: x.size_mb, createdAt: x.created_at };
+}
+
+/**
+ * A create the host's per-server limit refuses: `hint` lists what the server has and says what to do;
+ * `vendor` is the host's own 400 when it answered one (the limit was reached in between).
+ */
+export function limitError(kind: "snapshot" | "backup", serverId: number, hint: string, vendor?: VpsError): VpsError {
+  return new VpsError(
+    {
+      kind: "invalid",
+      host: HOST,
+      operation: vendor ? `POST /${kind}s/` : `creating a ${kind} of server ${serverId}`,
+      httpStatus: vendor?.httpStatus,
+      vendorMessage: vendor?.vendorMessage,
+      hint,
+    },
+    `${kind} limit reached`,
+  );
+}
+
+/** What a create or an adoption of a listed object is given. */
+export interface ListedInputs {
+  serverId: number;
+  description?: string;
+  importFrom?: string;
+  operationTimeout?: number;
 }
 
 /**
  * Makes one object: `start` gets the server's listing just before (under the server's lock, so two
- * creates on one server never overlap in one process) and sends the POST; then the listing is awaited
+ * creates on one server never overlap in one process; a server at the host's limit fails before
+ * anything is sent) and sends the POST; then the listing is awaited
  * until the object completes, and one that fails is deleted (completeOrCleanUp).
  */
 export async function createAndAwait<T extends Snapshot | Backup>(
@@ -29,7 +78,12 @@ export async function createAndAwait<T extends Snapshot | Backup>(
   o: { serverId: number; operationTimeout?: number; ctx: HandlerContext; start: (before: T[]) => Promise<T> },
 ): Promise<T> {
   const { serverId, ctx } = o;
-  const created = await objectLocks.run(lockKey(HOST, "server", serverId), async () => o.start(await objects.list(client, { serverId, signal: ctx.signal })));
+  const created = await objectLocks.run(lockKey(HOST, "server", serverId), async () => {
+    const before = await objects.list(client, { serverId, signal: ctx.signal });
+    const full = objects.full(serverId, before);
+    if (full) throw full;
+    return o.start(before);
+  });
   reportStarted(ctx, `${objects.kind} ${created.id} of server ${serverId}`, "is being created", created.message);
   return completeOrCleanUp({
     kind: objects.kind,
@@ -42,6 +96,90 @@ export async function createAndAwait<T extends Snapshot | Backup>(
   });
 }
 
+/**
+ * One create POST through the core's reconciliation (provider/core/reconcile.ts): when the answer is
+ * lost (network error, 5xx, unreadable body), the listing is consulted before anything is sent again.
+ * "Ours" is an object `isOurs` accepts that was not in the listing taken just before the create:
+ * sharper than a time window, since the host's clock does not matter. A 400 from a server whose
+ * listing is now full is explained by the limit.
+ */
+export async function createListed<T extends Snapshot | Backup>(
+  client: VpsorgClient,
+  objects: ListedObjects<T>,
+  o: { serverId: number; before: T[]; operation: string; ctx: HandlerContext; send: () => Promise<T>; isOurs: (x: T) => boolean },
+): Promise<T> {
+  const { serverId, ctx } = o;
+  const known = new Set(o.before.map((x) => x.id));
+  const send = async () => {
+    try {
+      return await o.send();
+    } catch (e) {
+      if (isVpsError(e, "invalid") && e.httpStatus === 400) {
+        const full = objects.full(serverId, await objects.list(client, { serverId, signal: ctx.signal }), e);
+        if (full) throw full;
+      }
+      throw e;
+    }
+  };
+  return createReconciled<T, T>({
+    host: HOST,
+    operation: o.operation,
+    create: send,
+    find: async () => (await objects.list(client, { serverId, signal: ctx.signal })).filter((x) => !known.has(x.id) && o.isOurs(x)),
+    adopt: (x) => x,
+    describe: objects.describe,
+    now: () => ctx.clock.now(),
+    logger: ctx.logger,
+  });
+}
+
+/**
+ * The object `importFrom` names, checked against the inputs: nothing of it can change in place, so its
+ * server, the properties `differences` compares, and its description must match; a difference fails,
+ * naming it.
+ */
+export async function findAdoptable<T extends Snapshot | Backup>(
+  client: VpsorgClient,
+  objects: ListedObjects<T>,
+  inputs: ListedInputs,
+  ctx: HandlerContext,
+  differences: (found: T) => string[] = () => [],
+): Promise<T> {
+  const { kind } = objects;
+  const id = vendorId(inputs.importFrom!, kind);
+  const found = await findListed(client, objects, id, inputs.serverId, ctx.signal, true);
+  if (!found)
+    throw new VpsError(
+      {
+        kind: "notFound",
+        host: HOST,
+        operation: "importFrom",
+        objectId: inputs.importFrom,
+        hint: `${kind} ${id} does not exist (${objects.lister} lists them)`,
+      },
+      "nothing to adopt",
+    );
+  const diffs: string[] = [];
+  if (found.server.id !== inputs.serverId) diffs.push(`serverId: the ${kind} belongs to server ${found.server.id}, the inputs say ${inputs.serverId}`);
+  diffs.push(...differences(found));
+  const has = JSON.stringify(optionalText(found.description) ?? null);
+  if (optionalText(found.description) !== optionalText(inputs.description))
+    diffs.push(`description: the ${kind} has ${has}, the inputs say ${JSON.stringify(inputs.description ?? null)}`);
+  if (diffs.length > 0) {
+    throw new VpsError(
+      {
+        kind: "conflict",
+        host: HOST,
+        operation: "importFrom",
+        objectId: inputs.importFrom,
+        hint: `${kind} properties cannot change in place, so the inputs must match the ${kind}: ${diffs.join("; ")}`,
+      },
+      `${kind} ${id} differs from the inputs`,
+    );
+  }
+  return found;
+}
+
 /** An adopted object as it is once complete: one still in progress is awaited (made at a moment not seen here, so no duration estimate). */
 export async function completedAdopted<T extends Snapshot | Backup>(
   client: VpsorgClient,
@@ -50,15 +188,19 @@ export async function completedAdopted<T extends Snapshot | Backup>(
   operationTimeout: number | undefined,
   ctx: HandlerContext,
 ): Promise<T> {
-  if (found.status === "completed") return found;
-  return waitUntilCompleted({
-    kind: objects.kind,
-    id: found.id,
-    list: (signal) => objects.list(client, { serverId: found.server.id, signal, poll: true }),
-    timeoutMs: waitTimeoutMs(operationTimeout, ctx, objects.kind),
-    ctx,
-    startUnseen: true,
-  });
+  const done =
+    found.status === "completed"
+      ? found
+      : await waitUntilCompleted({
+          kind: objects.kind,
+          id: found.id,
+          list: (signal) => objects.list(client, { serverId: found.server.id, signal, poll: true }),
+          timeoutMs: waitTimeoutMs(operationTimeout, ctx, objects.kind),
+          ctx,
+          startUnseen: true,
+        });
+  ctx.logger.info(`${ctx.label}: adopted ${objects.kind} ${found.id}`);
+  return done;
 }
 
 /**
@@ -94,4 +236,49 @@ export function readListed<T extends Snapshot | Backup>(
     async () => new Map((await objects.list(client, { serverId })).map((x): [number, T] => [x.id, x])),
   );
   return unlessGone(listing.get(vendor));
+}
+
+/**
+ * The handler of a listed object's resource (Snapshot, Backup): create makes one (or adopts the one
+ * `importFrom` names), read finds it in the listing, delete removes it (already gone is success).
+ * `inputsOf` and `outsOf` turn a listing entry into the resource's inputs and outputs.
+ */
+export function listedHandler<T extends Snapshot | Backup, I extends ListedInputs, O extends object>(
+  objects: ListedObjects<T>,
+  o: {
+    adopt(client: VpsorgClient, inputs: I, ctx: HandlerContext): Promise<T>;
+    start(client: VpsorgClient, inputs: I, before: T[], ctx: HandlerContext): Promise<T>;
+    inputsOf(x: T, state: Partial<I>): I;
+    outsOf(x: T): O;
+  },
+) {
+  return {
+    async check(news: I): Promise<I> {
+      return withoutEmptyDescription(news);
+    },
+
+    async create(news: I, ctx: HandlerContext): Promise<CreateResult<I & O>> {
+      const client = clientFor(ctx);
+      const done =
+        news.importFrom !== undefined
+          ? await o.adopt(client, news, ctx)
+          : await createAndAwait(client, objects, {
+              serverId: news.serverId,
+              operationTimeout: news.operationTimeout,
+              ctx,
+              start: (before) => o.start(client, news, before, ctx),
+            });
+      return { id: String(done.id), outs: { ...news, ...o.outsOf(done) } };
+    },
+
+    async read(id: string, state: Partial<I>, ctx: HandlerContext): Promise<ReadResult<I, I & O> | undefined> {
+      const x = await readListed(clientFor(ctx), objects, id, state.serverId, ctx.signal);
+      if (!x) return undefined;
+      return { id, inputs: o.inputsOf(x, state), outs: { ...o.inputsOf(x, state), ...o.outsOf(x) } };
+    },
+
+    async delete(id: string, _state: unknown, ctx: HandlerContext): Promise<void> {
+      await deleteUnlessGone(objects.remove(clientFor(ctx), vendorId(id, objects.kind), ctx.signal));
+    },
+  };
 }

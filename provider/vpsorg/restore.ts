@@ -1,10 +1,11 @@
+import { z } from "zod";
 import { isVpsError } from "../core/errors";
 import { lockKey, objectLocks } from "../core/mutex";
 import { reportStarted } from "../core/log";
 import { type Seen, sendReconciled } from "../core/reconcile";
 import type { HandlerContext } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { waitTimeoutMs } from "./common";
+import { operationTimeoutProperty, waitTimeoutMs } from "./common";
 import { HOST } from "./errors";
 import { type RestoreAnswer, SERVER_RESTORING } from "./schemas";
 import { type RestoreResult, waitForRestore } from "./wait";
@@ -20,6 +21,43 @@ import { type RestoreResult, waitForRestore } from "./wait";
 
 /** What `confirm: true` of a restore agrees to. */
 export const RESTORE_CONFIRM = "a restore overwrites all current data on the server and cannot be undone";
+
+/** The parts of a restore's definition both restore resources have: the confirmation, the wait's limit and what forgetting one does. */
+export const restoreActionParts = {
+  host: HOST,
+  confirm: RESTORE_CONFIRM,
+  operationTimeout: operationTimeoutProperty("restore"),
+  forgotten: () => "removing the record of a restore; the server is left as it is",
+};
+
+/** The notes both restore resources' documentation has. */
+export const restoreNotes = {
+  waits: [
+    "Create waits until `GET /servers/{id}/` shows the server out of `restoring` " +
+      "(see [when a restore has finished](index.md#where-the-vendors-api-documentation-is-silent)).",
+  ],
+  adoption: ["Nothing to adopt: a restore leaves no object on the host."],
+};
+
+/** The outputs of a restore's outcome (RestoreOutcome); `serverStatus` describes the status after it. */
+export function restoreOutcomeOutputs(serverStatus: string) {
+  return {
+    restoredAt: { schema: z.string(), description: "When the restore was seen to finish (ISO 8601)" },
+    serverStatus: { schema: z.string().optional(), description: serverStatus },
+    message: { schema: z.string().optional(), description: "The host's message when the restore started" },
+  };
+}
+
+/** A restore's id: `<snapshot|backup>-<the vendor's id of the source>-<epoch ms of the restore>`. */
+export function restoreId(source: "snapshot" | "backup", sourceId: number, restoredAt: string): string {
+  return `${source}-${sourceId}-${Date.parse(restoredAt)}`;
+}
+
+/** What a restore's id says: the source's id (a string, as the inputs take it) and when it was restored. */
+export function parseRestoreId(source: "snapshot" | "backup", id: string): { sourceId: string; restoredAt: string } | undefined {
+  const m = new RegExp(`^${source}-(\\d+)-(\\d+)$`).exec(id);
+  return m ? { sourceId: m[1], restoredAt: new Date(Number(m[2])).toISOString() } : undefined;
+}
 
 /** What a restore's record keeps of it. */
 export interface RestoreOutcome {
@@ -53,7 +91,9 @@ export async function performRestore(
       if (before === "running" && status === "running") return { state: "absent" };
       return {
         state: "unknown",
-        why: `server ${serverId} is ${status ?? "of no reported status"}${before === undefined ? "" : ` (it was ${before} before)`}, which a finished restore leaves as well, so the API cannot show whether the restore ran`,
+        why:
+          `server ${serverId} is ${status ?? "of no reported status"}${before === undefined ? "" : ` (it was ${before} before)`}, which a finished ` +
+          `restore leaves as well, so the API cannot show whether the restore ran`,
       };
     };
     const r = await sendReconciled({

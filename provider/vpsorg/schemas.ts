@@ -35,20 +35,22 @@ export const embeddedServerSchema = z.looseObject({
 /** Statuses the vendor documentation shows. Anything else is a failure (see provider/vpsorg/wait.ts). */
 export const STATUS = { inProgress: "in_progress", completed: "completed" } as const;
 
-export const snapshotSchema = z.looseObject({
+/** The fields snapshots and backups have alike. */
+const listedObjectFields = {
   id: z.number().int(),
   server: embeddedServerSchema,
-  name: z.string(),
   status: z.string(),
-  /** MB; `null` while the snapshot is being created. */
+  /** MB; `null` while the object is being created. */
   size_mb: z.number().nullable(),
   /** ISO 8601, e.g. `2025-01-15T18:30:00Z`. */
   created_at: z.string(),
-  /** The create answer shows it; a snapshot created without one may come back null or empty. */
+  /** The create answer shows it; an object created without one may come back null or empty. */
   description: z.string().nullish(),
   /** Only in the create answer ("Snapshot is being created..."). */
   message: z.string().optional(),
-});
+};
+
+export const snapshotSchema = z.looseObject({ ...listedObjectFields, name: z.string() });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 
 export const snapshotListSchema = page(snapshotSchema);
@@ -82,17 +84,11 @@ export type RestoreAnswer = z.infer<typeof snapshotRestoreSchema>;
 export const BACKUP_TYPES = ["manual", "automatic"] as const;
 
 export const backupSchema = z.looseObject({
-  id: z.number().int(),
-  server: embeddedServerSchema,
+  ...listedObjectFields,
   /** `manual` or `automatic`; kept a string so a new type does not break a refresh. */
   backup_type: z.string(),
-  status: z.string(),
-  size_mb: z.number().nullable(),
-  created_at: z.string(),
   /** `null` for manual backups ("Ручне резервне копије не истичу аутоматски"). */
   expires_at: z.string().nullable(),
-  description: z.string().nullish(),
-  message: z.string().optional(),
 });
 export type Backup = z.infer<typeof backupSchema>;
 

@@ -2,9 +2,10 @@ import { z } from "zod";
 import { recordingOperationSeconds } from "../core/durations";
 import { VpsError } from "../core/errors";
 import { defineAction } from "../core/action";
-import { clientFor, idString, operationTimeoutProperty, vendorId } from "./common";
+import { clientFor, idString, vendorId } from "./common";
 import { HOST } from "./errors";
-import { performRestore, RESTORE_CONFIRM } from "./restore";
+import { parseRestoreId, performRestore, restoreActionParts, restoreId, restoreNotes, restoreOutcomeOutputs } from "./restore";
+import { yamlProgram } from "../core/examples";
 
 /**
  * `vpsorg.SnapshotRestore`: `POST /snapshots/{id}/restore/`, then wait until the server leaves
@@ -21,29 +22,24 @@ const inputs = {
 const outputs = {
   serverId: { schema: z.number().int(), description: "The server that was restored (the snapshot's server)" },
   snapshotName: { schema: z.string(), description: "Name of the restored snapshot" },
-  restoredAt: { schema: z.string(), description: "When the restore was seen to finish (ISO 8601)" },
-  serverStatus: { schema: z.string().optional(), description: "The server's status after the restore (VPS.org stops the server before restoring)" },
-  message: { schema: z.string().optional(), description: "The host's message when the restore started" },
+  ...restoreOutcomeOutputs("The server's status after the restore (VPS.org stops the server before restoring)"),
 };
 
 export const snapshotRestore = recordingOperationSeconds(
   defineAction({
-    host: HOST,
+    ...restoreActionParts,
     type: "SnapshotRestore",
     description: "Restores a VPS.org server from a snapshot (overwrites all current data on the server)",
-    confirm: RESTORE_CONFIRM,
     inputs,
-    operationTimeout: operationTimeoutProperty("restore"),
     outputs,
     notes: {
       id: "`snapshot-<id>-<epoch ms>`",
       behaviour: [
-        "A restore as a resource: create calls `POST /snapshots/{id}/restore/` and waits; a change of the target or of `triggers` replaces the resource, which restores again; refresh keeps the record (a restore that happened stays happened: it is never re-run because its snapshot was later deleted); delete does nothing to the server. The host stops the server before restoring.",
+        "A restore as a resource: create calls `POST /snapshots/{id}/restore/` and waits; a change of the target or of `triggers` replaces the " +
+          "resource, which restores again; refresh keeps the record (a restore that happened stays happened: it is never re-run because its snapshot " +
+          "was later deleted); delete does nothing to the server. The host stops the server before restoring.",
       ],
-      waits: [
-        "Create waits until `GET /servers/{id}/` shows the server out of `restoring` (see [when a restore has finished](index.md#where-the-vendors-api-documentation-is-silent)).",
-      ],
-      adoption: ["Nothing to adopt: a restore leaves no object on the host."],
+      ...restoreNotes,
       errors: [{ error: "`snapshot ... does not exist`", action: "Check `snapshotId` (`vpsorg.getSnapshots` lists them)." }],
       example: {
         typescript: `import { vpsorg } from "pulumi-vps";
@@ -51,15 +47,14 @@ export const snapshotRestore = recordingOperationSeconds(
 const snap = new vpsorg.Snapshot("before-upgrade", { serverId: 12345, name: "before-upgrade" });
 // Opt-in, destructive: overwrites the server's disk. A new triggers value restores again.
 new vpsorg.SnapshotRestore("roll-back", { snapshotId: snap.id, confirm: true, triggers: ["1"] });`,
-        yaml: `name: vpsorg-snapshot-restore
-runtime: yaml
-resources:
-  rollBack:
+        yaml: yamlProgram("vpsorg-snapshot-restore", {
+          resources: `  rollBack:
     type: vps:vpsorg:SnapshotRestore
     properties:
       snapshotId: "6789"
       confirm: true
       triggers: [ "1" ]`,
+        }),
       },
     },
     async run(news, ctx) {
@@ -87,16 +82,15 @@ resources:
         send,
       });
       return {
-        id: `snapshot-${snapshotId}-${Date.parse(outcome.restoredAt)}`,
+        id: restoreId("snapshot", snapshotId, outcome.restoredAt),
         outs: { ...news, serverId: snap.server.id, snapshotName: snap.name, ...outcome },
       };
     },
     // The restore happened; nothing on the host describes it later. With only the id (an import), the
     // record is what the id says.
     fromId(id) {
-      const m = /^snapshot-(\d+)-(\d+)$/.exec(id);
-      return m ? { snapshotId: m[1], restoredAt: new Date(Number(m[2])).toISOString() } : {};
+      const said = parseRestoreId("snapshot", id);
+      return said ? { snapshotId: said.sourceId, restoredAt: said.restoredAt } : {};
     },
-    forgotten: () => "removing the record of a restore; the server is left as it is",
   }),
 );

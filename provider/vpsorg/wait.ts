@@ -77,7 +77,9 @@ export async function waitUntilCompleted<T extends Listed>(w: ListedWait<T>): Pr
             kind: "operationFailed",
             host: HOST,
             operation: `creating ${what}`,
-            hint: `the ${w.kind} disappeared from the listing before it was completed (deleted outside Pulumi, or discarded by the host); run \`pulumi up\` to make a new one`,
+            hint:
+              `the ${w.kind} disappeared from the listing before it was completed (deleted outside Pulumi, or discarded by the host); run ` +
+              `\`pulumi up\` to make a new one`,
           },
           "gone",
         );
@@ -196,7 +198,9 @@ export async function waitForRestore(w: RestoreWait): Promise<RestoreResult> {
               kind: "operationFailed",
               host: HOST,
               operation: what,
-              hint: `server ${w.serverId} is no longer found by GET /servers/${w.serverId}/ (deleted outside Pulumi?); check the server in the VPS.org panel and the program's serverId before \`pulumi up\``,
+              hint:
+                `server ${w.serverId} is no longer found by GET /servers/${w.serverId}/ (deleted outside Pulumi?); check the server in the VPS.org ` +
+                `panel and the program's serverId before \`pulumi up\``,
             },
             "server gone",
           );
@@ -206,7 +210,8 @@ export async function waitForRestore(w: RestoreWait): Promise<RestoreResult> {
       const status = last.status;
       if (status === undefined) {
         w.ctx.logger.warn(
-          `${w.ctx.label}: the API shows no server status, so the end of the ${what} cannot be seen; the restore answer ("${w.answer.status ?? "no status"}") is taken as done`,
+          `${w.ctx.label}: the API shows no server status, so the end of the ${what} cannot be seen; the restore answer ` +
+            `("${w.answer.status ?? "no status"}") is taken as done`,
         );
         return { done: true, value: { seenBy: "answer" } };
       }
