@@ -18,7 +18,12 @@
  * 7. steps that survive one transient fault on a mutating call, read from docs/fault-matrix.md
  *    (written by the last `npm run test:faults`; scripts/bench/faults.ts).
  *
- * Options: `--runs N` (default 5; 3 for the slow parallel-create and refresh figures), `--npm-test`, `--quick`.
+ * Options: `--runs N` (default 5; 3 for the slow parallel-create and refresh figures), `--npm-test`, `--quick`,
+ * `--only parallel,refresh` (measure only those benchmarks again and put their figures into the
+ * existing BENCHMARKS.md, keeping the rest).
+ *
+ * Clocks: the 30 s parallel-create row runs on the wall clock, what a user sees; the 300 s row on a
+ * clock ×20 (bench/scale-clock.js) to keep the run short.
  */
 import * as os from "node:os";
 import { coldStart } from "./bench/coldStart";
@@ -26,9 +31,9 @@ import { log } from "./bench/common";
 import { faultSurvival } from "./bench/faults";
 import { npmTest } from "./bench/npmTest";
 import { parallelCreates } from "./bench/parallelCreates";
-import { providerSizes } from "./bench/providerSize";
+import { providerSizes, providerTexts } from "./bench/providerSize";
 import { refreshes } from "./bench/refresh";
-import { writeReport } from "./bench/report";
+import { updateReport, writeReport } from "./bench/report";
 import { measureWaits } from "./bench/waits";
 
 const args = process.argv.slice(2);
@@ -37,6 +42,25 @@ const RUNS = Number(args[args.indexOf("--runs") + 1]) || (QUICK ? 2 : 5);
 const SLOW_RUNS = QUICK ? 1 : Math.min(RUNS, 3);
 /** Waits on the simulated clock are cheap: more runs steady the medians of ±30 % spreads. */
 const WAIT_RUNS = QUICK ? RUNS : Math.max(RUNS, 9);
+const ONLY = args.includes("--only") ? new Set(args[args.indexOf("--only") + 1]?.split(",")) : undefined;
+const BENCHMARKS_ONLY = ["parallel", "refresh"];
+
+/** 50 parallel creates: 30 s installs on the wall clock, 300 s ones on a clock ×20. */
+async function parallelRows(serverProvider: string) {
+  return [await parallelCreates(30, 1, serverProvider, SLOW_RUNS), await parallelCreates(300, 20, serverProvider, SLOW_RUNS)];
+}
+
+/** `--only`: the named benchmarks alone, written into the existing BENCHMARKS.md. */
+async function only(names: Set<string>, load: string): Promise<void> {
+  const unknown = [...names].filter((n) => !BENCHMARKS_ONLY.includes(n));
+  if (unknown.length || names.size === 0)
+    throw new Error(`--only takes a comma-separated list of ${BENCHMARKS_ONLY.join(", ")}; got "${[...names].join(",")}"`);
+  const texts = await providerTexts();
+  const refreshRows = names.has("refresh") ? await refreshes(texts, Math.min(RUNS, 3)) : undefined;
+  const parallel = names.has("parallel") ? await parallelRows(texts.get("pulumi-nodejs:dynamic/flops:Server")!) : undefined;
+  const command = `npm run bench -- ${args.join(" ")}`;
+  process.stdout.write(`${updateReport({ parallel, refreshRows, load, command })}\n`);
+}
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -46,6 +70,7 @@ async function main(): Promise<void> {
     .map((l) => l.toFixed(2))
     .join(" / ");
   log(`${cores} cores, load ${load}, ${RUNS} runs`);
+  if (ONLY) return only(ONLY, load);
 
   const sizes = await providerSizes();
   const serverProvider = sizes.texts.get("pulumi-nodejs:dynamic/flops:Server")!;
@@ -53,7 +78,7 @@ async function main(): Promise<void> {
   const waitRows = await measureWaits(WAIT_RUNS, RUNS, log);
   const refreshRows = await refreshes(sizes.texts, Math.min(RUNS, 3));
   const cold = await coldStart(keyProvider, RUNS);
-  const parallel = [await parallelCreates(30, 10, serverProvider, SLOW_RUNS), await parallelCreates(300, 20, serverProvider, SLOW_RUNS)];
+  const parallel = await parallelRows(serverProvider);
   const npm = npmTest(args.includes("--npm-test"));
   const faults = faultSurvival();
   const text = writeReport({ started, cores, load, runs: RUNS, waitRuns: WAIT_RUNS, sizes, waitRows, refreshRows, cold, parallel, npm, faults });

@@ -9,7 +9,8 @@ import { unblockingWaits } from "./rateLimit";
  * over a spread of milliseconds, so a batch stays open while reads keep arriving (each extends it by
  * `gapMs`, up to `maxWaitMs` in all), and then until the listing's request leaves: while it waits
  * for its turn in the request budget (which serves it before single reads, for the reads it answers),
- * later reads still join it. A read is only ever answered by a listing sent after the read was asked
+ * later reads still join it. On a loaded machine the engine's reads reach the provider over seconds,
+ * between stretches in which the process does not run: those stretches do not close a batch. A read is only ever answered by a listing sent after the read was asked
  * for, so it never sees data older than its own request, nor older than this process's writes that
  * finished before it. Listings are not cached beyond that.
  */
@@ -21,6 +22,12 @@ export class CoalescedListing<K, V> {
     private readonly gapMs = 30,
     private readonly maxWaitMs = 300,
     private readonly clock: Clock = systemClock,
+    /**
+     * The gap grows by `gapMs` per read joined, up to this: a refresh's reads reach the provider in
+     * clumps as the host takes them in (tens of ms apart on a busy machine), and a batch that several
+     * joined is likely part of one. Default: no growth.
+     */
+    private readonly maxGapMs = gapMs,
   ) {}
 
   /** The object, or undefined when the listing does not contain it (gone). */
@@ -51,15 +58,36 @@ export class CoalescedListing<K, V> {
     return (await this.open.promise).get(key);
   }
 
-  private async collect(batch: { lastArrival: number }, start: number): Promise<void> {
+  /**
+   * Until no read arrived for `gapMs` (longer once several joined, up to `maxGapMs`), or `maxWaitMs`
+   * after the first. Time in which this process could not run (its timer fired late: the event loop
+   * was busy, or the process waited for a core on a loaded machine) counts towards neither: reads sent
+   * meanwhile are still in the socket, so after a late wake-up the process reads it (one turn of the
+   * event loop) before it closes the batch. Past `maxWaitMs × STALLED_LIMIT` in all, it closes anyway.
+   */
+  private async collect(batch: { lastArrival: number; readers: number }, start: number): Promise<void> {
+    let stalledSinceArrival = 0;
+    let stalled = 0;
+    let arrival = batch.lastArrival;
+    let wokeLate = false;
     for (;;) {
-      const deadline = Math.min(batch.lastArrival + this.gapMs, start + this.maxWaitMs);
-      const wait = deadline - this.clock.now();
-      if (wait <= 0) return;
-      await this.clock.sleep(wait);
+      if (batch.lastArrival !== arrival) [arrival, stalledSinceArrival] = [batch.lastArrival, 0];
+      const gap = Math.max(this.gapMs, Math.min(this.maxGapMs, this.gapMs * batch.readers));
+      const deadline = Math.min(arrival + gap + stalledSinceArrival, start + this.maxWaitMs + stalled, start + this.maxWaitMs * STALLED_LIMIT);
+      const before = this.clock.now();
+      const wait = deadline - before;
+      if (wait <= 0 && !wokeLate) return;
+      await this.clock.sleep(Math.max(0, wait));
+      const late = wait > 0 ? Math.max(0, this.clock.now() - before - wait) : 0;
+      wokeLate = late > 0;
+      stalledSinceArrival += late;
+      stalled += late;
     }
   }
 }
+
+/** A batch waits at most this many times `maxWaitMs`, however long the process was held up. */
+const STALLED_LIMIT = 10;
 
 const shared = new Map<string, CoalescedListing<unknown, unknown>>();
 

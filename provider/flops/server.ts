@@ -765,17 +765,26 @@ function keptInState(e: unknown, vmId: number): VpsError {
 
 /**
  * Refresh reads of many servers share one `GET /vm/` per window (per account and endpoint), so a
- * refresh of 100 servers costs a few calls, not 100.
+ * refresh of 100 servers costs one call or two, not 100: the engine's reads reach the provider over a
+ * second or more on a busy machine, so that window stays open up to `REFRESH_MAX_WAIT_MS` while reads
+ * keep arriving. The VM read after a create has its own, shorter window: a create does not wait for
+ * others that are not about to finish.
  */
+const REFRESH_MAX_WAIT_MS = 1_000;
+const REFRESH_MAX_GAP_MS = 100;
 const listings = new Map<string, CoalescedListing<number, Vm>>();
-function refreshRead(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
-  const key = `${c.endpoint}|${c.clientId}`;
+function vmListing(c: FlopsClient, use: "refresh" | "create"): CoalescedListing<number, Vm> {
+  const key = `${use}|${c.endpoint}|${c.clientId}`;
   let listing = listings.get(key);
   if (!listing) {
-    listing = new CoalescedListing(async () => new Map((await c.listVms()).map((vm) => [vm.id, vm])));
+    const listAll = async () => new Map((await c.listVms()).map((vm) => [vm.id, vm]));
+    listing = use === "refresh" ? new CoalescedListing(listAll, undefined, REFRESH_MAX_WAIT_MS, undefined, REFRESH_MAX_GAP_MS) : new CoalescedListing(listAll);
     listings.set(key, listing);
   }
-  return listing.get(vmId);
+  return listing;
+}
+function refreshRead(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
+  return vmListing(c, "refresh").get(vmId);
 }
 
 /**
@@ -783,7 +792,7 @@ function refreshRead(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
  * moment (the same VM object as `GET /vm/{id}/`): 50 parallel creates cost a few listings, not 50 reads.
  */
 async function vmAfterCreate(c: FlopsClient, vmId: number): Promise<Vm> {
-  return (await refreshRead(c, vmId)) ?? c.getVm(vmId);
+  return (await vmListing(c, "create").get(vmId)) ?? c.getVm(vmId);
 }
 
 /** delete: a repeat would be refused (the VM is gone or busy deleting), and a VM no longer listed shows that it happened. */

@@ -24,23 +24,25 @@ function resourceClasses(): Array<[string, ResourceClass]> {
   return out;
 }
 
+/** The serialized `__provider` of every resource type of this repository, by type. */
+export async function providerTexts(): Promise<Map<string, string>> {
+  const captured = await captureResources(() => {
+    for (const [name, cls] of resourceClasses()) new cls(name, {});
+  });
+  const texts = new Map<string, string>();
+  for (const r of captured) if (r.serializedProvider) texts.set(r.type, r.serializedProvider);
+  return texts;
+}
+
 export async function providerSizes(): Promise<{
   repo: Map<string, number>;
   texts: Map<string, string>;
   installed?: Record<string, number>;
   installNote: string;
 }> {
-  const captured = await captureResources(() => {
-    for (const [name, cls] of resourceClasses()) new cls(name, {});
-  });
+  const texts = await providerTexts();
   const repo = new Map<string, number>();
-  const texts = new Map<string, string>();
-  for (const r of captured) {
-    if (r.serializedProvider) {
-      repo.set(r.type, Buffer.byteLength(r.serializedProvider, "utf8"));
-      texts.set(r.type, r.serializedProvider);
-    }
-  }
+  for (const [type, text] of texts) repo.set(type, Buffer.byteLength(text, "utf8"));
   let installed: Record<string, number> | undefined;
   let installNote = "";
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-vps-bench-"));
