@@ -235,9 +235,7 @@ async function lookUntilShown<F>(
     const r = await waitFor<Seen<F>>({
       host: o.host,
       what: `the change of ${o.operation} to show`,
-      timeoutMs: window.timeoutMs,
-      clock: window.clock,
-      signal: window.signal,
+      ...window,
       poll: async () => {
         const seen = await look(o, fn, fault);
         return seen.state === "absent" ? { done: false, status: "not there yet" } : { done: true, value: seen };
@@ -286,9 +284,7 @@ async function waitWhileBusy<T, F>(o: ReconcileCall<T, F>, fault: VpsError, refu
     const r = await waitFor<Reconciled<T, F>>({
       host: o.host,
       what: `the work of ${o.operation} to end`,
-      timeoutMs: wait.timeoutMs,
-      clock: wait.clock,
-      signal: wait.signal,
+      ...wait,
       poll: async () => {
         const seen = repeat.look ? await lookSettled(o, repeat.look, fault) : undefined;
         if (seen?.state === "done") return { done: true, value: { kind: "done", found: seen.found } };

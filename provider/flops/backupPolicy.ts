@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { type HandlerContext, recordingOperationSeconds, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
+import { type HandlerContext, recordingOperationSeconds, reportStarted, type Seen, VpsError, defineResource, type ShapeOf, importFromInput } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
@@ -36,11 +36,7 @@ const inputs = {
     schema: z.union([z.literal(3), z.literal(6), z.literal(12), z.literal(24), z.literal(72)]),
     description: "Hours between backups: 3, 6, 12, 24 or 72. Changed in place (backup_policy_change).",
   },
-  importFrom: {
-    schema: serverIdSchema.optional(),
-    description: "Adopt the policy of this server (its id; must equal serverId): the policy it has now is what delete puts back.",
-    createOnly: true,
-  },
+  importFrom: importFromInput(serverIdSchema, "Adopt the policy of this server (its id; must equal serverId): the policy it has now is what delete puts back."),
   operationTimeout: operationTimeoutInput,
 };
 

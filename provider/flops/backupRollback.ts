@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineAction, type HandlerContext, isVpsError, type Repeat, type Seen, VpsError, type ShapeOf, recordingOperationSeconds } from "../core";
+import { defineAction, type HandlerContext, idForm, isVpsError, type Repeat, type Seen, VpsError, type ShapeOf, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import type { Backup, Vm } from "./schemas";
@@ -22,7 +22,14 @@ import { adoptRollback, rollbackOutputs, rollbackReadBack, runRollback } from ".
 /** The only operation type the vendor documentation shows for a backup rollback. */
 const BACKUP_ROLLBACK_TYPE = "VM_REVERT_TO_BACKUP";
 
-const ID_FORM = /^(\d+)\/(.+)\/(\d+)$/;
+const rollbackIdForm = idForm({
+  host: FLOPS_HOST,
+  resource: "flops.BackupRollback",
+  operation: "read backup rollback",
+  pattern: /^(\d+)\/(.+)\/(\d+)$/,
+  form: '"<serverId>/<backup>/<operationId>"',
+  fromParts: ([vmId, backup, operationId]) => ({ vmId: Number(vmId), backup, operationId: Number(operationId) }),
+});
 
 const inputs = {
   serverId: { schema: serverIdSchema, description: "Id of the flops.Server to roll back.", replaceOnChange: true },
@@ -39,12 +46,9 @@ const inputs = {
     description: "Save the server's current state as a backup first (backup_rollback's createBackup). Read when the rollback runs.",
     createOnly: true,
   },
-  importFrom: {
-    schema: z.string().regex(ID_FORM, 'must be "<serverId>/<backup>/<operationId>"').optional(),
-    description:
-      'Adopt a backup rollback already started ("<serverId>/<backup>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
-    createOnly: true,
-  },
+  importFrom: rollbackIdForm.importFrom(
+    'Adopt a backup rollback already started ("<serverId>/<backup>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
+  ),
 };
 
 const outputs = {
@@ -54,17 +58,7 @@ const outputs = {
 
 type Inputs = ShapeOf<typeof inputs> & { operationTimeout?: number };
 
-function parseId(id: string): { vmId: number; backup: string; operationId: number } {
-  const m = ID_FORM.exec(id);
-  if (!m)
-    throw new VpsError({
-      kind: "invalid",
-      host: FLOPS_HOST,
-      operation: "read backup rollback",
-      hint: `"${id}" is not a flops.BackupRollback id ("<serverId>/<backup>/<operationId>")`,
-    });
-  return { vmId: Number(m[1]), backup: m[2], operationId: Number(m[3]) };
-}
+const parseId = rollbackIdForm.parse;
 
 async function backupsOf(c: FlopsClient, vmId: number): Promise<Backup[]> {
   try {

@@ -10,6 +10,7 @@ import {
   VpsError,
   defineResource,
   type ShapeOf,
+  importFromInput,
 } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
@@ -41,11 +42,10 @@ const inputs = {
     schema: serverIdSchema,
     description: "Id of the flops.Server the address is on. A change moves the address there in place (ip_move), keeping it.",
   },
-  importFrom: {
-    schema: z.string().regex(IPV4, "must be an IPv4 address such as 185.22.60.234").optional(),
-    description: "Adopt this existing address (the resource's id form) instead of adding one; if it is on another server it is moved to serverId.",
-    createOnly: true,
-  },
+  importFrom: importFromInput(
+    z.string().regex(IPV4, "must be an IPv4 address such as 185.22.60.234"),
+    "Adopt this existing address (the resource's id form) instead of adding one; if it is on another server it is moved to serverId.",
+  ),
   operationTimeout: operationTimeoutInput,
 };
 

@@ -13,6 +13,14 @@ resources:
     type: vps:flops:Server
     properties:`;
 
+/** The head of the TypeScript examples, the host's and the server's: a key and the server that takes it. */
+export const SERVER_WITH_KEY_TS = `import * as pulumi from "@pulumi/pulumi";
+import { flops } from "pulumi-vps";
+
+const cfg = new pulumi.Config();
+const key = new flops.PublicKey("deployer", { publicKey: cfg.require("sshPublicKey") });
+const web = new flops.Server("web", {`;
+
 /** docs/flops/index.md: what the resource and setting descriptions do not say (read by scripts/docs). */
 export const hostNotes: HostNotes = {
   vendor: "Serveroid / flops.ru",
@@ -23,12 +31,7 @@ export const hostNotes: HostNotes = {
     "Runnable programs: [`examples/quickstart`](../../examples/quickstart/index.ts) (`npm run demo`), [`examples/flops-full`](../../examples/flops-full/index.ts) (every flops resource and function together: a key and a server, its backup policy, an extra address, a baseline snapshot, a staging server cloned from it and, behind config flags, both rollbacks (`rollbackRun`) and a download link (`downloadBackup`); `npm test` runs it engine-less against the simulator: preview, up, a second preview with no changes, three simulated days of backups, the rollbacks, the link, destroy) and [`examples/yaml-flops`](../../examples/yaml-flops/Pulumi.yaml) (Pulumi YAML through the native plugin).",
   ],
   example: {
-    typescript: `import * as pulumi from "@pulumi/pulumi";
-import { flops } from "pulumi-vps";
-
-const cfg = new pulumi.Config();
-const key = new flops.PublicKey("deployer", { publicKey: cfg.require("sshPublicKey") });
-const web = new flops.Server("web", {
+    typescript: `${SERVER_WITH_KEY_TS}
   distribution: "Ubuntu 14.04.1 x64", // or "UBUNTU" with bitness: 64
   tariff: "Облачный 1024",
   publicKeyIds: [key.id],

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createReconciled, defineResource, isVpsError, sendIdempotent, sendReconciled, VpsError, type ShapeOf } from "../core";
+import { createReconciled, defineResource, isVpsError, sendIdempotent, sendReconciled, VpsError, type ShapeOf, importFromInput } from "../core";
 import { catalog } from "./catalog";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
@@ -22,11 +22,7 @@ const inputs = {
     replaceOnChange: true,
     computed: true,
   },
-  importFrom: {
-    schema: z.string().regex(/^\d+$/, "must be a key id").optional(),
-    description: "Adopt the existing key with this id instead of adding one.",
-    createOnly: true,
-  },
+  importFrom: importFromInput(z.string().regex(/^\d+$/, "must be a key id"), "Adopt the existing key with this id instead of adding one."),
 };
 
 const outputs = {

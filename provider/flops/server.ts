@@ -18,6 +18,8 @@ import {
   type ShapeOf,
   VpsError,
   waitFor,
+  importFromInput,
+  intBetween,
 } from "../core";
 import { addressProblem, hostPort, probeTcp } from "../core/tcpProbe";
 import type { FlopsClient } from "./client";
@@ -27,7 +29,7 @@ import { findVm } from "./common";
 import { awaitOperation, FLOPS_TIMEOUTS, startReconciled, withVmLock } from "./operations";
 import { backupPolicySchema, type Distribution, type OperationStarted, VM_STATE, type Vm } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
-import { SERVER_WITH_KEY_YAML } from "./notes";
+import { SERVER_WITH_KEY_TS, SERVER_WITH_KEY_YAML } from "./notes";
 
 /** The vendor documentation's password rule: latin letters of both cases and at least one digit or one of !()[]-.?~` */
 export const PASSWORD_RULE = "latin letters of both cases plus at least one digit or one of !()[]-.?~`, and no other characters";
@@ -81,22 +83,22 @@ const inputs = {
   },
   tariffId: { schema: z.number().int().positive().optional(), description: "Tariff by catalog id, instead of tariff.", computed: true },
   memory: {
-    schema: z.number().int().min(512, "must be 512–16384 MB").max(16384, "must be 512–16384 MB").optional(),
+    schema: intBetween(512, 16384, "MB").optional(),
     description: "RAM in MB, 512–16384 (on-demand tariffs only). In place (memory_change); lowering needs allowRestart.",
     computed: true,
   },
   disk: {
-    schema: z.number().int().min(8192, "must be 8192–524288 MB").max(524288, "must be 8192–524288 MB").optional(),
+    schema: intBetween(8192, 524288, "MB").optional(),
     description: "Disk in MB, 8192–524288, at most 64 × memory (on-demand tariffs only). Grows in place; shrinking replaces.",
     computed: true,
   },
   cpu: {
-    schema: z.number().int().min(1, "must be 1–12").max(12, "must be 1–12").optional(),
+    schema: intBetween(1, 12).optional(),
     description: "CPU cores, 1–12 (on-demand tariffs only). In place (cpu_change).",
     computed: true,
   },
   ipCount: {
-    schema: z.number().int().min(0, "must be 0–2").max(2, "must be 0–2").optional(),
+    schema: intBetween(0, 2).optional(),
     description: "Public IPv4 addresses installed with the server, 0–2 (on-demand tariffs only); to add addresses to a live server, use flops.IpAddress.",
     replaceOnChange: true,
   },
@@ -143,12 +145,12 @@ const inputs = {
       "Create as a clone of another server (its id), of its current state or of a snapshot (the vendor snapshotId). Excludes the distribution inputs.",
     replaceOnChange: true,
   },
-  importFrom: { schema: id.optional(), description: "Adopt the existing VM with this id instead of installing one.", createOnly: true },
+  importFrom: importFromInput(id, "Adopt the existing VM with this id instead of installing one."),
   operationTimeout: FLOPS_TIMEOUTS.input(["install", "other"]),
   readiness: {
     schema: z
       .strictObject({
-        port: z.number().int().min(1, "must be 1–65535").max(65535, "must be 1–65535").optional().describe(`TCP port (default ${READINESS_DEFAULTS.port}).`),
+        port: intBetween(1, 65535).optional().describe(`TCP port (default ${READINESS_DEFAULTS.port}).`),
         timeout: z
           .number()
           .positive()
@@ -997,12 +999,7 @@ export const serverResource = recordingOperationSeconds(
         },
       ],
       example: {
-        typescript: `import * as pulumi from "@pulumi/pulumi";
-import { flops } from "pulumi-vps";
-
-const cfg = new pulumi.Config();
-const key = new flops.PublicKey("deployer", { publicKey: cfg.require("sshPublicKey") });
-const web = new flops.Server("web", {
+        typescript: `${SERVER_WITH_KEY_TS}
   distribution: "DEBIAN", bitness: 64, // or a catalog description: "Debian 7.6 x64"
   tariff: "Облачный 1024",
   publicKeyIds: [key.id],

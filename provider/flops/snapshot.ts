@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   extendHint,
   type HandlerContext,
+  idForm,
   isVpsError,
   lookForCreated,
   recordingOperationSeconds,
@@ -35,7 +36,14 @@ const snapshotName = z
   .max(64, NAME_RULE)
   .regex(/^[A-Za-z0-9_-]+$/, NAME_RULE);
 
-const ID_FORM = /^(\d+)\/(\d+)$/;
+const snapshotIdForm = idForm({
+  host: FLOPS_HOST,
+  resource: "flops.Snapshot",
+  operation: "read snapshot",
+  pattern: /^(\d+)\/(\d+)$/,
+  form: '"<serverId>/<snapshotId>", e.g. "88977/2206"',
+  fromParts: ([vmId, snapshotId]) => ({ vmId: Number(vmId), snapshotId: Number(snapshotId) }),
+});
 
 const inputs = {
   serverId: { schema: serverIdSchema, description: "Id of the flops.Server to snapshot.", replaceOnChange: true },
@@ -52,11 +60,7 @@ const inputs = {
       "On delete, also delete the snapshots taken from this one (snapshot_delete's deleteChildren); false: they are re-attached to its parent. Changed in place (only recorded).",
     default: false,
   },
-  importFrom: {
-    schema: z.string().regex(ID_FORM, 'must be "<serverId>/<snapshotId>", e.g. "88977/2206"').optional(),
-    description: 'Adopt the existing snapshot with this id ("<serverId>/<snapshotId>") instead of creating one.',
-    createOnly: true,
-  },
+  importFrom: snapshotIdForm.importFrom('Adopt the existing snapshot with this id ("<serverId>/<snapshotId>") instead of creating one.'),
   operationTimeout: operationTimeoutInput,
 };
 
@@ -69,17 +73,7 @@ const outputs = {
 
 type Inputs = ShapeOf<typeof inputs>;
 
-export function parseSnapshotId(id: string): { vmId: number; snapshotId: number } {
-  const m = ID_FORM.exec(id);
-  if (!m)
-    throw new VpsError({
-      kind: "invalid",
-      host: FLOPS_HOST,
-      operation: "read snapshot",
-      hint: `"${id}" is not a flops.Snapshot id ("<serverId>/<snapshotId>", e.g. "88977/2206")`,
-    });
-  return { vmId: Number(m[1]), snapshotId: Number(m[2]) };
-}
+const parseSnapshotId = snapshotIdForm.parse;
 
 /** An empty or null description is no description: the program leaving it unset is no diff. */
 const text = (v: string | null | undefined) => (v === null || v === undefined || v === "" ? undefined : v);

@@ -3,6 +3,7 @@ import {
   defineAction,
   extendHint,
   type HandlerContext,
+  idForm,
   isVpsError,
   type Repeat,
   reportStarted,
@@ -164,7 +165,14 @@ export function rollbackReadBack<R extends { vmId: number; operationId: number }
 
 // ---- SnapshotRollback ----
 
-const ID_FORM = /^(\d+)\/(\d+)\/(\d+)$/;
+const rollbackIdForm = idForm({
+  host: FLOPS_HOST,
+  resource: "flops.SnapshotRollback",
+  operation: "read snapshot rollback",
+  pattern: /^(\d+)\/(\d+)\/(\d+)$/,
+  form: '"<serverId>/<snapshotId>/<operationId>"',
+  fromParts: ([vmId, snapshotId, operationId]) => ({ vmId: Number(vmId), snapshotId: Number(snapshotId), operationId: Number(operationId) }),
+});
 
 const inputs = {
   serverId: { schema: serverIdSchema, description: "Id of the flops.Server to roll back.", replaceOnChange: true },
@@ -173,12 +181,9 @@ const inputs = {
     description: "The vendor's snapshot number to roll back to (a flops.Snapshot's snapshotId output).",
     replaceOnChange: true,
   },
-  importFrom: {
-    schema: z.string().regex(ID_FORM, 'must be "<serverId>/<snapshotId>/<operationId>"').optional(),
-    description:
-      'Adopt a rollback already started ("<serverId>/<snapshotId>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
-    createOnly: true,
-  },
+  importFrom: rollbackIdForm.importFrom(
+    'Adopt a rollback already started ("<serverId>/<snapshotId>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
+  ),
 };
 
 const outputs = {
@@ -188,17 +193,7 @@ const outputs = {
 
 type Inputs = ShapeOf<typeof inputs> & { operationTimeout?: number };
 
-function parseId(id: string): { vmId: number; snapshotId: number; operationId: number } {
-  const m = ID_FORM.exec(id);
-  if (!m)
-    throw new VpsError({
-      kind: "invalid",
-      host: FLOPS_HOST,
-      operation: "read snapshot rollback",
-      hint: `"${id}" is not a flops.SnapshotRollback id ("<serverId>/<snapshotId>/<operationId>")`,
-    });
-  return { vmId: Number(m[1]), snapshotId: Number(m[2]), operationId: Number(m[3]) };
-}
+const parseId = rollbackIdForm.parse;
 
 /** Operation types the vendor documentation documents for other work: an adopted snapshot rollback is none of them. */
 const OTHER_DOCUMENTED_TYPES = new Set(["VM_DESTROY", "VM_REVERT_TO_BACKUP", "DOWNLOAD_BACKUP"]);
