@@ -64,7 +64,8 @@ export interface VpsErrorFields {
 const DEFAULT_HINT: Partial<Record<ErrorKind, string>> = {
   notFound: "the object no longer exists on the host (deleted outside Pulumi?): run `pulumi refresh` to update the state, then `pulumi up`",
   operationFailed:
-    "the host reported the work as failed: run `pulumi refresh` to see the live state, then `pulumi up` to try again (if it fails again, look at the object in the host's panel)",
+    "the host reported the work as failed: run `pulumi refresh` to see the live state, then `pulumi up` to try again (if it fails " +
+    "again, look at the object in the host's panel)",
 };
 
 export class VpsError extends Error {

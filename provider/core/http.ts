@@ -285,7 +285,8 @@ export class HttpClient {
 }
 
 export const OUTCOME_UNKNOWN_HINT =
-  "the outcome is unknown: the request may or may not have been applied, so it was not repeated; run `pulumi refresh` to see the live state, then `pulumi up` again";
+  "the outcome is unknown: the request may or may not have been applied, so it was not repeated; run `pulumi refresh` to see " +
+  "the live state, then `pulumi up` again";
 
 /** The kind an error status means when the vendor's body gives none. */
 function statusKind(status: number): ErrorKind {

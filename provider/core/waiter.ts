@@ -329,7 +329,9 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
           host: opts.host,
           operation: `waiting for ${opts.what}`,
           objectId: opts.objectId,
-          hint: `it did not finish within ${Math.round(opts.timeoutMs / 1000)} s${seen ? ` (last seen: ${seen})` : ""}; it may still finish on the host. ${opts.timeoutHint ?? "Raise `operationTimeout`, run `pulumi refresh` to pick up the result, then `pulumi up`."}`,
+          hint:
+            `it did not finish within ${Math.round(opts.timeoutMs / 1000)} s${seen ? ` (last seen: ${seen})` : ""}; it may still finish ` +
+            `on the host. ${opts.timeoutHint ?? "Raise `operationTimeout`, run `pulumi refresh` to pick up the result, then `pulumi up`."}`,
         },
         "timed out",
       );

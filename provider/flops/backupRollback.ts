@@ -96,11 +96,14 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
       kind: "notFound",
       host: FLOPS_HOST,
       operation: what,
-      hint: `server ${vmId} has no backup ${news.backup}; it has ${known.length ? known.join(", ") : "none yet (they are taken on the server's backup schedule)"}`,
+      hint:
+        `server ${vmId} has no backup ${news.backup}; it has ` +
+        `${known.length ? known.join(", ") : "none yet (they are taken on the server's backup schedule)"}`,
     });
   }
   ctx.logger.warn(
-    `${ctx.label}: rolling server ${vmId} back to backup ${backup.id}: every snapshot of the server is deleted, its current disk is lost${news.createBackup ? " (a backup of it is taken first)" : ""}, and its tariff goes back to the one of the backup's time`,
+    `${ctx.label}: rolling server ${vmId} back to backup ${backup.id}: every snapshot of the server is deleted, its current disk ` +
+      `is lost${news.createBackup ? " (a backup of it is taken first)" : ""}, and its tariff goes back to the one of the backup's time`,
   );
   const run = await runRollback(c, vmId, what, ctx, {
     operationTimeout: news.operationTimeout,
@@ -123,7 +126,9 @@ async function backupRollbackRepeat(c: FlopsClient, before: Vm, createBackup: bo
   if (!createBackup && snapshotsBefore === 0 && before.currentSnapshot === null) {
     return {
       kind: "neither",
-      check: `server ${vmId} has no snapshots for the rollback to delete, so nothing shows whether it happened: look at the server in the panel before \`pulumi up\` again, which would roll it back again`,
+      check:
+        `server ${vmId} has no snapshots for the rollback to delete, so nothing shows whether it happened: look at the server in the ` +
+        `panel before \`pulumi up\` again, which would roll it back again`,
     };
   }
   const happened = async (): Promise<Seen<unknown>> => {
@@ -146,13 +151,19 @@ export const backupRollbackResource = recordingOperationSeconds(
     notes: {
       id: '`"<serverId>/<backup>/<operationId>"`',
       behaviour: [
-        "An action as a resource: creating it performs `backup_rollback` and waits; a change of `triggers` or of the target performs it again (a replacement); delete only forgets the record and leaves the server alone. `confirm: true` is required, checked before any call.",
-        "What the vendor's API documentation says happens, and the log repeats: a backup rollback deletes **every snapshot** of the server, loses its current disk for good and puts back the tariff of the backup's time. So afterwards the `flops.Server`'s tariff and sizes may show as drift, and the server's `flops.Snapshot` resources are gone on the next refresh. `createBackup: true` saves the current state as a backup first.",
+        "An action as a resource: creating it performs `backup_rollback` and waits; a change of `triggers` or of the target performs " +
+          "it again (a replacement); delete only forgets the record and leaves the server alone. `confirm: true` is required, checked " +
+          "before any call.",
+        "What the vendor's API documentation says happens, and the log repeats: a backup rollback deletes **every snapshot** of the " +
+          "server, loses its current disk for good and puts back the tariff of the backup's time. So afterwards the `flops.Server`'s " +
+          "tariff and sizes may show as drift, and the server's `flops.Snapshot` resources are gone on the next refresh. `createBackup: " +
+          "true` saves the current state as a backup first.",
         "Refresh drops the record when the server is gone.",
       ],
       waits: ["Create waits for the rollback's operation; a rollback that runs out is still running on flops, and the error gives the id to adopt it with."],
       adoption: [
-        "`importFrom` takes the resource's id form and adopts a rollback already started (the id a timed-out `pulumi up` names): a running operation is waited for, a finished one recorded, and no second rollback is started.",
+        "`importFrom` takes the resource's id form and adopts a rollback already started (the id a timed-out `pulumi up` names): a " +
+          "running operation is waited for, a finished one recorded, and no second rollback is started.",
       ],
       errors: [
         {

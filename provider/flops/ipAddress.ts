@@ -54,7 +54,8 @@ const outputs = {
   guestConfigured: {
     schema: z.boolean(),
     description:
-      "False when flops reported that the server's OS could not be reconfigured for the last add or move (error.inet.ip.guest.add / .remove): configure the address there by hand.",
+      "False when flops reported that the server's OS could not be reconfigured for the last add or move (error.inet.ip.guest.add / " +
+      ".remove): configure the address there by hand.",
   },
 };
 
@@ -70,8 +71,10 @@ function guestCodeOf(e: unknown): GuestCode | undefined {
 /** What the user has to do by hand after a guest-reconfigure failure. */
 export function guestWarning(code: GuestCode, address: string, vmId: number): string {
   return code === FLOPS_ERROR_CODE.guestIpAdd
-    ? `flops gave address ${address} to server ${vmId} but could not configure it in the server's OS (${code}): add ${address} to the server's network settings by hand (e.g. /etc/network/interfaces or netplan), then restart its networking`
-    : `flops took address ${address} off server ${vmId} but it is still configured in that server's OS (${code}): remove ${address} from the server's network settings by hand, so the two do not conflict`;
+    ? `flops gave address ${address} to server ${vmId} but could not configure it in the server's OS (${code}): add ${address} to ` +
+        `the server's network settings by hand (e.g. /etc/network/interfaces or netplan), then restart its networking`
+    : `flops took address ${address} off server ${vmId} but it is still configured in that server's OS (${code}): remove ${address} ` +
+        `from the server's network settings by hand, so the two do not conflict`;
 }
 
 /**
@@ -187,7 +190,8 @@ async function addAddress(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
         hint:
           added.length === 0
             ? `ip_add finished, but server ${vmId} lists no new address (it has ${[...before].join(", ") || "none"}); run \`pulumi up\` again`
-            : `server ${vmId} gained ${added.length} addresses meanwhile (${added.join(", ")}), so which one ip_add gave cannot be told; adopt the right one with importFrom and delete the other in the panel`,
+            : `server ${vmId} gained ${added.length} addresses meanwhile (${added.join(", ")}), so which one ip_add gave cannot be told; ` +
+              `adopt the right one with importFrom and delete the other in the panel`,
       });
     }
     const address = added[0];
@@ -235,15 +239,25 @@ export const ipAddressResource = recordingOperationSeconds(
     notes: {
       id: 'the address itself (`"185.22.60.234"`)',
       behaviour: [
-        "Create calls `ip_add`, waits, then takes the address that was not in the VM's `ipAddresses` before (IP operations on a server are serialized, so the difference is unambiguous). A change of `serverId` moves the address in place with `ip_move`, keeping it. Delete calls `ip_delete` (the address returns to flops).",
-        "The vendor codes `error.inet.ip.guest.add` / `error.inet.ip.guest.remove` (as the call's own error answer or in the operation) mean the address change happened but the server's OS was not reconfigured. The resource succeeds, `guestConfigured` is false, and a warning says what to do by hand (add the address to, or remove it from, the server's network settings).",
+        "Create calls `ip_add`, waits, then takes the address that was not in the VM's `ipAddresses` before (IP operations on a " +
+          "server are serialized, so the difference is unambiguous). A change of `serverId` moves the address in place with `ip_move`, " +
+          "keeping it. Delete calls `ip_delete` (the address returns to flops).",
+        "The vendor codes `error.inet.ip.guest.add` / `error.inet.ip.guest.remove` (as the call's own error answer or in the " +
+          "operation) mean the address change happened but the server's OS was not reconfigured. The resource succeeds, " +
+          "`guestConfigured` is false, and a warning says what to do by hand (add the address to, or remove it from, the server's " +
+          "network settings).",
         "Adding, moving or removing addresses is never a diff on the `flops.Server` (see [its behaviour](server.md#how-it-behaves)).",
       ],
       sections: [
         {
           title: "Blue/green: the address survives a server replacement",
           text: [
-            "When a `flops.Server` with an `IpAddress` pointing at it is replaced (create-before-delete, the default: a changed distribution, a smaller disk, ...), the engine creates the new server, then updates the `IpAddress` (its `serverId` changed), which moves the address with `ip_move`, and only then deletes the old server. The address survives the replacement: the case users of other providers lose addresses to (DigitalOcean's provider #147, Hetzner's #842). The preview shows the server as replace and the address as update. Do not set `deleteBeforeReplace` on such a server: the old server, and its addresses, would go first.",
+            "When a `flops.Server` with an `IpAddress` pointing at it is replaced (create-before-delete, the default: a changed " +
+              "distribution, a smaller disk, ...), the engine creates the new server, then updates the `IpAddress` (its `serverId` " +
+              "changed), which moves the address with `ip_move`, and only then deletes the old server. The address survives the " +
+              "replacement: the case users of other providers lose addresses to (DigitalOcean's provider #147, Hetzner's #842). The preview " +
+              "shows the server as replace and the address as update. Do not set `deleteBeforeReplace` on such a server: the old server, " +
+              "and its addresses, would go first.",
           ],
         },
       ],

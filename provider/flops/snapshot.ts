@@ -57,7 +57,8 @@ const inputs = {
   deleteChildren: {
     schema: z.boolean().optional(),
     description:
-      "On delete, also delete the snapshots taken from this one (snapshot_delete's deleteChildren); false: they are re-attached to its parent. Changed in place (only recorded).",
+      "On delete, also delete the snapshots taken from this one (snapshot_delete's deleteChildren); false: they are re-attached to " +
+      "its parent. Changed in place (only recorded).",
     default: false,
   },
   importFrom: snapshotIdForm.importFrom('Adopt the existing snapshot with this id ("<serverId>/<snapshotId>") instead of creating one.'),
@@ -105,7 +106,9 @@ export function pickCreatedSnapshot(list: Snapshot[], name: string, before: Read
       kind: "badResponse",
       host: FLOPS_HOST,
       operation: `create snapshot "${name}" of server ${vmId}`,
-      hint: `snapshot_create finished, but no new snapshot named "${name}" is in the server's list (${list.map((s) => `${s.id} "${s.name}"`).join(", ") || "empty"}); run \`pulumi up\` again, or adopt an existing one with importFrom`,
+      hint:
+        `snapshot_create finished, but no new snapshot named "${name}" is in the server's list ` +
+        `(${list.map((s) => `${s.id} "${s.name}"`).join(", ") || "empty"}); run \`pulumi up\` again, or adopt an existing one with importFrom`,
     });
   }
   const newest = Math.max(...candidates.map((s) => s.timeAdded));
@@ -115,7 +118,9 @@ export function pickCreatedSnapshot(list: Snapshot[], name: string, before: Read
       kind: "conflict",
       host: FLOPS_HOST,
       operation: `create snapshot "${name}" of server ${vmId}`,
-      hint: `${top.length} new snapshots named "${name}" have the same time (ids ${top.map((s) => s.id).join(", ")}), so which one this resource made cannot be told; adopt one with importFrom: "${vmId}/<id>" and delete the others in the panel`,
+      hint:
+        `${top.length} new snapshots named "${name}" have the same time (ids ${top.map((s) => s.id).join(", ")}), so which one this ` +
+        `resource made cannot be told; adopt one with importFrom: "${vmId}/<id>" and delete the others in the panel`,
     });
   }
   return top[0];
@@ -212,13 +217,18 @@ export const snapshotResource = recordingOperationSeconds(
     notes: {
       id: '`"<serverId>/<snapshotId>"` (`"88977/2206"`): the server\'s id and the vendor\'s snapshot number',
       behaviour: [
-        "Create calls `snapshot_create`, waits, then finds the new snapshot in `GET /vm/{id}/snapshots/` (the create answer carries no id): the one with this name that was not there before the call, the newest of those; two equally new ones fail the create, naming them and how to adopt the right one.",
-        "Nothing can change in place (the API cannot edit a snapshot) except `deleteChildren`, which is only recorded. Delete calls `snapshot_delete`; the snapshots taken from this one are re-attached to its parent unless `deleteChildren` is true.",
-        "Refresh shows a rename in the panel as drift and drops a snapshot deleted outside Pulumi; deleting an already-deleted snapshot is success. `current` tells whether the server runs from it.",
+        "Create calls `snapshot_create`, waits, then finds the new snapshot in `GET /vm/{id}/snapshots/` (the create answer carries " +
+          "no id): the one with this name that was not there before the call, the newest of those; two equally new ones fail the " +
+          "create, naming them and how to adopt the right one.",
+        "Nothing can change in place (the API cannot edit a snapshot) except `deleteChildren`, which is only recorded. Delete calls " +
+          "`snapshot_delete`; the snapshots taken from this one are re-attached to its parent unless `deleteChildren` is true.",
+        "Refresh shows a rename in the panel as drift and drops a snapshot deleted outside Pulumi; deleting an already-deleted " +
+          "snapshot is success. `current` tells whether the server runs from it.",
       ],
       waits: ["Create waits for `snapshot_create`'s operation, delete for `snapshot_delete`'s."],
       adoption: [
-        "With `importFrom`, a `name` or `description` that differs from the snapshot's fails, naming it (a snapshot cannot be changed in place); `importFrom` must name the same server as `serverId`.",
+        "With `importFrom`, a `name` or `description` that differs from the snapshot's fails, naming it (a snapshot cannot be changed " +
+          "in place); `importFrom` must name the same server as `serverId`.",
       ],
       errors: [
         {
@@ -232,7 +242,8 @@ export const snapshotResource = recordingOperationSeconds(
         {
           error: "a create that runs out",
           action:
-            'The error names the operation; once it is done, adopt the snapshot with `importFrom: "<serverId>/<snapshotId>"` (`flops.getSnapshots` lists them).',
+            'The error names the operation; once it is done, adopt the snapshot with `importFrom: "<serverId>/<snapshotId>"` ' +
+            "(`flops.getSnapshots` lists them).",
         },
         { error: "`there is no server ... in this flops account`", action: "Check `serverId` (`flops.getServers` lists the servers)." },
       ],

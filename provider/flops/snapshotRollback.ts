@@ -39,7 +39,8 @@ export const rollbackOutputs = {
   operationId: {
     schema: z.number(),
     description:
-      "The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation).",
+      "The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found " +
+      "done (flops then names no operation).",
   },
   rolledBackAt: { schema: z.number(), description: "When the rollback was seen to finish, epoch milliseconds (provider clock)." },
 };
@@ -90,7 +91,8 @@ export async function runRollback(
       throw e.with({
         hint: extendHint(
           e.hint,
-          `The rollback is still running on flops: do not start another one; set importFrom: "${opts.idFor(started.operationId)}" to adopt it (its end is waited for), then \`pulumi up\``,
+          `The rollback is still running on flops: do not start another one; set importFrom: "${opts.idFor(started.operationId)}" to ` +
+            `adopt it (its end is waited for), then \`pulumi up\``,
         ),
       });
     }
@@ -209,7 +211,9 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
         kind: "conflict",
         host: FLOPS_HOST,
         operation: `import snapshot rollback ${news.importFrom}`,
-        hint: `importFrom names server ${ref.vmId} and snapshot ${ref.snapshotId}, the program server ${news.serverId} and snapshot ${news.snapshotId}; make them agree`,
+        hint:
+          `importFrom names server ${ref.vmId} and snapshot ${ref.snapshotId}, the program server ${news.serverId} and snapshot ` +
+          `${news.snapshotId}; make them agree`,
       });
     }
     const run = await adoptRollback(c, vmId, ref.operationId, what, ctx, {
@@ -228,7 +232,8 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
     });
   }
   ctx.logger.warn(
-    `${ctx.label}: rolling server ${vmId} back to snapshot ${snap.id} ("${snap.name}"): its current disk is replaced, and its tariff goes back to the one it had then`,
+    `${ctx.label}: rolling server ${vmId} back to snapshot ${snap.id} ("${snap.name}"): its current disk is replaced, and its ` +
+      `tariff goes back to the one it had then`,
   );
   const run = await runRollback(c, vmId, what, ctx, {
     operationTimeout: news.operationTimeout,
@@ -240,7 +245,9 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
       before.currentSnapshot === snap.id
         ? {
             kind: "neither",
-            check: `server ${vmId} already ran from snapshot ${snap.id}, so its info cannot show whether the rollback happened: look at the server in the panel before \`pulumi up\` again, which would roll it back again`,
+            check:
+              `server ${vmId} already ran from snapshot ${snap.id}, so its info cannot show whether the rollback happened: look at the ` +
+              `server in the panel before \`pulumi up\` again, which would roll it back again`,
           }
         : {
             kind: "observable",
@@ -263,13 +270,18 @@ export const snapshotRollbackResource = recordingOperationSeconds(
     notes: {
       id: '`"<serverId>/<snapshotId>/<operationId>"` (`"88977/2206/61572"`)',
       behaviour: [
-        "An action as a resource: creating it performs `snapshot_rollback` and waits; a change of `triggers` (a list of any values) or of the target performs it again (a replacement: a new action); delete only forgets the record and leaves the server alone. `confirm: true` is required, checked before any call: a rollback replaces the server's current disk.",
-        "What the vendor's API documentation says happens, and the log repeats: a snapshot rollback also puts back the tariff of the snapshot's time, so afterwards the `flops.Server`'s tariff and sizes may show as drift.",
+        "An action as a resource: creating it performs `snapshot_rollback` and waits; a change of `triggers` (a list of any values) " +
+          "or of the target performs it again (a replacement: a new action); delete only forgets the record and leaves the server " +
+          "alone. `confirm: true` is required, checked before any call: a rollback replaces the server's current disk.",
+        "What the vendor's API documentation says happens, and the log repeats: a snapshot rollback also puts back the tariff of the " +
+          "snapshot's time, so afterwards the `flops.Server`'s tariff and sizes may show as drift.",
         "Refresh drops the record when the server is gone.",
       ],
       waits: ["Create waits for the rollback's operation; a rollback that runs out is still running on flops, and the error gives the id to adopt it with."],
       adoption: [
-        '`importFrom` takes the resource\'s id form and adopts a rollback already started, for example the one a timed-out `pulumi up` names (its error says `set importFrom: "88977/2206/61572"`): a running operation is waited for, a finished one recorded, and no second rollback is started.',
+        "`importFrom` takes the resource's id form and adopts a rollback already started, for example the one a timed-out `pulumi " +
+          'up` names (its error says `set importFrom: "88977/2206/61572"`): a running operation is waited for, a finished one recorded, ' +
+          "and no second rollback is started.",
       ],
       errors: [
         {

@@ -384,7 +384,8 @@ const TIMEOUTS_BLOCK: ProtoBlock["block_types"][number] = {
     attributes: TIMEOUT_KINDS.map((k) => ({
       name: k,
       type: Buffer.from(JSON.stringify("string")),
-      description: `How long the ${k === "read" ? "refresh" : k} may wait for the host, as a duration ("30s", "20m", "1h"). A resource's \`operation_timeout\` wins.`,
+      description:
+        `How long the ${k === "read" ? "refresh" : k} may wait for the host, as a duration ("30s", "20m", "1h"). A resource's ` + `\`operation_timeout\` wins.`,
       description_kind: "MARKDOWN" as const,
       required: false,
       optional: true,
