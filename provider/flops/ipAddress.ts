@@ -133,6 +133,27 @@ async function holderOf(c: FlopsClient, address: string, likely?: number): Promi
 const numberOrUndefined = (id: string | undefined) => (id === undefined ? undefined : Number(id));
 
 /** Moves `address` from the VM holding it to `toVmId`; returns whether the guest OS was reconfigured. */
+/**
+ * Under both servers' locks: the address moved to `toVmId`, found first on `fromVmId` (or wherever it
+ * is now); `already` when it is on `toVmId` already; `missing` when no server has it.
+ */
+async function moveUnderLocks(
+  c: FlopsClient,
+  address: string,
+  fromVmId: number,
+  toVmId: number,
+  ctx: HandlerContext,
+  operationTimeout: number | undefined,
+  already: boolean,
+  missing: { operation: string; hint: string },
+): Promise<boolean> {
+  return withVmLocks([fromVmId, toVmId], async () => {
+    const holder = await holderOf(c, address, fromVmId);
+    if (!holder) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, ...missing });
+    return holder.id === toVmId ? already : moveAddress(c, address, holder, toVmId, ctx, operationTimeout);
+  });
+}
+
 async function moveAddress(c: FlopsClient, address: string, from: Vm, toVmId: number, ctx: HandlerContext, operationTimeout?: number): Promise<boolean> {
   await requireVm(c, toVmId, `move address ${address} to server ${toVmId}`);
   ctx.logger.info(`${ctx.label}: moving address ${address} from server ${from.id} to server ${toVmId}`);
@@ -211,21 +232,13 @@ async function adoptAddress(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
       operation: `import address ${address}`,
       hint: `no server of this account has address ${address}: check importFrom`,
     });
-  let guestConfigured = true;
-  if (holder.id !== toVmId) {
-    // The program says the address belongs on serverId: applied as an update would (in place, kept).
-    guestConfigured = await withVmLocks([holder.id, toVmId], async () => {
-      const live = await holderOf(c, address, holder.id);
-      if (!live)
-        throw new VpsError({
-          kind: "notFound",
-          host: FLOPS_HOST,
-          operation: `import address ${address}`,
-          hint: `address ${address} left server ${holder.id} meanwhile`,
-        });
-      return live.id === toVmId ? true : moveAddress(c, address, live, toVmId, ctx, news.operationTimeout);
-    });
-  }
+  // The program says the address belongs on serverId: applied as an update would (in place, kept).
+  const guestConfigured =
+    holder.id === toVmId ||
+    (await moveUnderLocks(c, address, holder.id, toVmId, ctx, news.operationTimeout, true, {
+      operation: `import address ${address}`,
+      hint: `address ${address} left server ${holder.id} meanwhile`,
+    }));
   return { id: address, outs: { ...news, address, guestConfigured } };
 }
 
@@ -303,17 +316,9 @@ outputs:
         const c = flopsClient();
         const toVmId = Number(news.serverId);
         const fromVmId = Number(olds.serverId);
-        const guestConfigured = await withVmLocks([fromVmId, toVmId], async () => {
-          const holder = await holderOf(c, id, fromVmId);
-          if (!holder)
-            throw new VpsError({
-              kind: "notFound",
-              host: FLOPS_HOST,
-              operation: `move address ${id}`,
-              hint: `no server of this account has address ${id} any more; run \`pulumi refresh\`, then \`pulumi up\` adds a new one`,
-            });
-          if (holder.id === toVmId) return olds.guestConfigured ?? true;
-          return moveAddress(c, id, holder, toVmId, ctx, news.operationTimeout);
+        const guestConfigured = await moveUnderLocks(c, id, fromVmId, toVmId, ctx, news.operationTimeout, olds.guestConfigured ?? true, {
+          operation: `move address ${id}`,
+          hint: `no server of this account has address ${id} any more; run \`pulumi refresh\`, then \`pulumi up\` adds a new one`,
         });
         return { ...news, address: id, guestConfigured };
       },

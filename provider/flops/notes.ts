@@ -13,6 +13,14 @@ resources:
     type: vps:flops:Server
     properties:`;
 
+/** The baseline snapshot of the YAML examples, the snapshot's and the rollback's. */
+export const BASELINE_SNAPSHOT_YAML = `resources:
+  baseline:
+    type: vps:flops:Snapshot
+    properties:
+      serverId: "88977"
+      name: baseline`;
+
 /** The head of the TypeScript examples, the host's and the server's: a key and the server that takes it. */
 export const SERVER_WITH_KEY_TS = `import * as pulumi from "@pulumi/pulumi";
 import { flops } from "pulumi-vps";

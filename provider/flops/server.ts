@@ -490,6 +490,14 @@ async function converge(
     Object.assign(applied, brought);
   };
   const setsValue = (shown: (vm: Vm) => boolean): Repeat<unknown> => ({ kind: "idempotent", look: vmShows(c, vmId, shown) });
+  // A call that sets a size or the name: the VM shows the value under the input's own key.
+  const setField = <K extends "memory" | "disk" | "cpu" | "name">(what: string, key: K, value: Vm[K], send: () => Promise<OperationStarted>) =>
+    step(
+      what,
+      send,
+      setsValue((vm) => vm[key] === value),
+      { [key]: value },
+    );
   const wants = (k: InputName) => only === undefined || only.has(k);
   const powerBefore = current.powerState;
 
@@ -561,38 +569,16 @@ async function converge(
   const memoryGrows = wants("memory") && news.memory !== undefined && current.memory !== undefined && news.memory > current.memory;
   const memoryShrinks = wants("memory") && news.memory !== undefined && current.memory !== undefined && news.memory < current.memory;
   const memory = news.memory!;
-  if (memoryGrows)
-    await step(
-      "memory change",
-      () => c.changeMemory({ ...ref, memory }),
-      setsValue((vm) => vm.memory === memory),
-      { memory },
-    );
+  if (memoryGrows) await setField("memory change", "memory", memory, () => c.changeMemory({ ...ref, memory }));
   if (wants("disk") && news.disk !== undefined && current.disk !== undefined && news.disk > current.disk) {
     const disk = news.disk;
-    await step(
-      "disk change",
-      () => c.changeDisk({ ...ref, disk }),
-      setsValue((vm) => vm.disk === disk),
-      { disk },
-    );
+    await setField("disk change", "disk", disk, () => c.changeDisk({ ...ref, disk }));
   }
   if (wants("cpu") && news.cpu !== undefined && news.cpu !== current.cpu) {
     const cpu = news.cpu;
-    await step(
-      "cpu change",
-      () => c.changeCpu({ ...ref, cpu }),
-      setsValue((vm) => vm.cpu === cpu),
-      { cpu },
-    );
+    await setField("cpu change", "cpu", cpu, () => c.changeCpu({ ...ref, cpu }));
   }
-  if (memoryShrinks)
-    await step(
-      "memory change",
-      () => c.changeMemory({ ...ref, memory, allowRestart: true }),
-      setsValue((vm) => vm.memory === memory),
-      { memory },
-    );
+  if (memoryShrinks) await setField("memory change", "memory", memory, () => c.changeMemory({ ...ref, memory, allowRestart: true }));
   if (wants("publicKeyIds") && news.publicKeyIds !== undefined && !sameSet(current.publicKeyIds, news.publicKeyIds)) {
     const keyIds = news.publicKeyIds;
     await step(
@@ -614,12 +600,7 @@ async function converge(
   }
   if (wants("name") && news.name !== undefined && news.name !== current.name) {
     const name = news.name;
-    await step(
-      "rename",
-      () => c.renameVm({ ...ref, name }),
-      setsValue((vm) => vm.name === name),
-      { name },
-    );
+    await setField("rename", "name", name, () => c.renameVm({ ...ref, name }));
   }
   if (wants("powerState")) {
     await applyPower(c, ref, news, ctx);

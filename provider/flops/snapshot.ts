@@ -15,6 +15,7 @@ import {
 import type { FlopsClient } from "./client";
 import { findVm, flopsClient, isGone, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
 import { FLOPS_HOST } from "./errors";
+import { BASELINE_SNAPSHOT_YAML } from "./notes";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
 import type { Snapshot, Vm } from "./schemas";
 
@@ -254,12 +255,7 @@ const baseline = new flops.Snapshot("web-baseline", { serverId: "88977", name: "
 export const snapshotId = baseline.snapshotId;`,
         yaml: `name: flops-snapshot
 runtime: yaml
-resources:
-  baseline:
-    type: vps:flops:Snapshot
-    properties:
-      serverId: "88977"
-      name: baseline
+${BASELINE_SNAPSHOT_YAML}
       description: after the first deploy
 outputs:
   snapshotId: \${baseline.snapshotId}`,

@@ -14,6 +14,7 @@ import {
 } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
+import { BASELINE_SNAPSHOT_YAML } from "./notes";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
 import { OPERATION_STATUS, type Operation, type OperationStarted, type Vm } from "./schemas";
 import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
@@ -299,12 +300,7 @@ const baseline = new flops.Snapshot("web-baseline", { serverId: "88977", name: "
 new flops.SnapshotRollback("web-to-baseline", { serverId: "88977", snapshotId: baseline.snapshotId, confirm: true, triggers: ["2024-06-01"] });`,
         yaml: `name: flops-snapshot-rollback
 runtime: yaml
-resources:
-  baseline:
-    type: vps:flops:Snapshot
-    properties:
-      serverId: "88977"
-      name: baseline
+${BASELINE_SNAPSHOT_YAML}
   toBaseline:
     type: vps:flops:SnapshotRollback
     properties:
