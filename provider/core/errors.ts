@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { redact } from "./redact";
 
 /**
@@ -176,4 +177,12 @@ export function isVpsError(e: unknown, kind?: ErrorKind): e is VpsError {
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) return redact(e.message);
   return redact(String(e));
+}
+
+/** A schema failure in one line: its first `max` issues, each after its path (`root` for the whole value). */
+export function issuesText(error: z.ZodError, max: number, root: string): string {
+  return error.issues
+    .slice(0, max)
+    .map((i) => `${i.path.join(".") || root}: ${i.message}`)
+    .join("; ");
 }

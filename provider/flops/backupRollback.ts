@@ -3,8 +3,8 @@ import { defineAction, type HandlerContext, idForm, isVpsError, type Repeat, typ
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import type { Backup, Vm } from "./schemas";
-import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
-import { adoptRollback, rollbackOutputs, rollbackReadBack, runRollback } from "./snapshotRollback";
+import { flopsClient, operationTimeoutInput, requireVm } from "./common";
+import { adoptRollback, rollbackOutputs, rollbackReadBack, rollbackServerIdInput, runRollback } from "./rollback";
 
 /**
  * `flops.BackupRollback`: rolls a server back to one of its backups (`backup_rollback`) and waits.
@@ -32,7 +32,7 @@ const rollbackIdForm = idForm({
 });
 
 const inputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to roll back.", replaceOnChange: true },
+  serverId: rollbackServerIdInput,
   backup: {
     schema: z
       .string()
