@@ -616,6 +616,11 @@ function vmShows(c: FlopsClient, vmId: number, shown: (vm: Vm) => boolean): () =
   return async () => (shown(await c.getVm(vmId)) ? { state: "done", found: undefined } : { state: "absent" });
 }
 
+/** What to do when a soft shutdown runs out (flops fails it after 3 minutes). */
+const SHUTDOWN_TIMEOUT_HINT =
+  "flops gives a soft shutdown 3 minutes before marking it failed; set operationTimeout above 180 s so the provider can power " +
+  "the server off after that, or stop it in the panel";
+
 /**
  * Starts or stops the server to match `powerState`; `knownState` saves a read when the caller has
  * just read the VM. Returns whether it acted. Starting a running server or stopping a stopped one
@@ -649,11 +654,7 @@ async function applyPower(c: FlopsClient, ref: { vmId: number; tenantId: number 
     if (isVpsError(e, "timeout")) {
       throw e.with({
         objectId: String(ref.vmId),
-        hint: extendHint(
-          e.hint,
-          "flops gives a soft shutdown 3 minutes before marking it failed; set operationTimeout above 180 s so the provider can power " +
-            "the server off after that, or stop it in the panel",
-        ),
+        hint: extendHint(e.hint, SHUTDOWN_TIMEOUT_HINT),
       });
     }
     if (!isVpsError(e, "operationFailed")) throw e;
