@@ -408,7 +408,7 @@ export class TerraformProvider {
   }
 
   async validateDataResourceConfig(req: { type_name: string; config?: DynamicValueMsg }): Promise<{ diagnostics: Diagnostic[] }> {
-    return this.forDataSource(req.type_name, async (s, log) => {
+    return this.forDataSource(req.type_name, async (s) => {
       const args = this.configProps(s, asObject(decodeDv(req.config, s.cty)));
       if (Object.values(args).some(isUnknown)) return { diagnostics: [] };
       return { diagnostics: this.argumentDiagnostics(s, args).diagnostics };
@@ -433,7 +433,7 @@ export class TerraformProvider {
     version?: number;
     raw_state?: { json?: Buffer };
   }): Promise<{ upgraded_state?: DynamicValueMsg; diagnostics: Diagnostic[] }> {
-    return this.forResource(req.type_name, async (s, log) => {
+    return this.forResource(req.type_name, async (s) => {
       const json = req.raw_state?.json && req.raw_state.json.length > 0 ? (JSON.parse(Buffer.from(req.raw_state.json).toString("utf8")) as unknown) : null;
       const obj = asObject(fromJson(json, s.cty));
       const full: TfObject | null = obj
@@ -444,7 +444,7 @@ export class TerraformProvider {
   }
 
   async importResourceState(req: { type_name: string; id: string }): Promise<{ imported_resources?: unknown[]; diagnostics: Diagnostic[] }> {
-    return this.forResource(req.type_name, async (s, log) => {
+    return this.forResource(req.type_name, async (s) => {
       if (!req.id) throw new DiagnosticsError([{ severity: "ERROR", summary: `${s.typeName}: import needs the object's id`, detail: "" }]);
       const state: TfObject = Object.fromEntries([...s.attrs.map((a) => [a.name, a.name === "id" ? req.id : null] as const), ["timeouts", null]]);
       // ReadResource finds this mark and reads the object as `pulumi import` does (importResource).
