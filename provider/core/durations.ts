@@ -219,7 +219,8 @@ export const lastOperationSecondsOutput = {
   lastOperationSeconds: {
     schema: z.record(z.string(), z.number()).optional(),
     description:
-      "Seconds the provider's last wait for each kind of operation on this resource took (e.g. {\"snapshot\": 212}); the next run's estimate of when such an operation ends. An output only: never a diff.",
+      "Seconds the provider's last wait for each kind of operation on this resource took (e.g. {\"snapshot\": 212}); the next run's " +
+      "estimate of when such an operation ends. An output only: never a diff.",
   },
 };
 

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { redact } from "./redact";
 
 /**
@@ -64,7 +65,8 @@ export interface VpsErrorFields {
 const DEFAULT_HINT: Partial<Record<ErrorKind, string>> = {
   notFound: "the object no longer exists on the host (deleted outside Pulumi?): run `pulumi refresh` to update the state, then `pulumi up`",
   operationFailed:
-    "the host reported the work as failed: run `pulumi refresh` to see the live state, then `pulumi up` to try again (if it fails again, look at the object in the host's panel)",
+    "the host reported the work as failed: run `pulumi refresh` to see the live state, then `pulumi up` to try again (if it fails " +
+    "again, look at the object in the host's panel)",
 };
 
 export class VpsError extends Error {
@@ -175,4 +177,12 @@ export function isVpsError(e: unknown, kind?: ErrorKind): e is VpsError {
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) return redact(e.message);
   return redact(String(e));
+}
+
+/** A schema failure in one line: its first `max` issues, each after its path (`root` for the whole value). */
+export function issuesText(error: z.ZodError, max: number, root: string): string {
+  return error.issues
+    .slice(0, max)
+    .map((i) => `${i.path.join(".") || root}: ${i.message}`)
+    .join("; ");
 }

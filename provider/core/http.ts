@@ -1,7 +1,7 @@
 import { Agent, request as undiciRequest, type Dispatcher } from "undici";
 import { z } from "zod";
 import { type Clock, systemClock } from "./clock";
-import { type ErrorKind, VpsError } from "./errors";
+import { type ErrorKind, issuesText, VpsError } from "./errors";
 import { type Logger, silentLogger } from "./log";
 import { currentUnblocks, type RequestBudget, requestSent } from "./rateLimit";
 import { redact } from "./redact";
@@ -246,10 +246,7 @@ export class HttpClient {
     const input = res.body === undefined && res.text.length === 0 ? {} : res.body;
     const parsed = call.schema.safeParse(input);
     if (parsed.success) return parsed.data;
-    const issues = parsed.error.issues
-      .slice(0, 5)
-      .map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`)
-      .join("; ");
+    const issues = issuesText(parsed.error, 5, "(body)");
     throw new VpsError(
       {
         kind: "badResponse",
@@ -285,7 +282,8 @@ export class HttpClient {
 }
 
 export const OUTCOME_UNKNOWN_HINT =
-  "the outcome is unknown: the request may or may not have been applied, so it was not repeated; run `pulumi refresh` to see the live state, then `pulumi up` again";
+  "the outcome is unknown: the request may or may not have been applied, so it was not repeated; run `pulumi refresh` to see " +
+  "the live state, then `pulumi up` again";
 
 /** The kind an error status means when the vendor's body gives none. */
 function statusKind(status: number): ErrorKind {

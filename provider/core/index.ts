@@ -18,4 +18,5 @@ export * from "./durations";
 export * from "./triggers";
 export * from "./lifetime";
 export * from "./action";
+export * from "./inputs";
 export * from "./host";

@@ -201,7 +201,9 @@ function withAdoptHint(def: ResourceDefinition, e: unknown): unknown {
   if (!(e instanceof VpsError) || e.createdId !== undefined || !("importFrom" in def.inputs)) return e;
   if (e.kind !== "timeout" && !e.outcomeUnknown) return e;
   if (/importFrom/.test(e.message)) return e;
-  const extra = `The ${def.type} may still be made on the host: once it shows there, adopt it with importFrom (its id) instead of running \`pulumi up\` again, which would make a second one.`;
+  const extra =
+    `The ${def.type} may still be made on the host: once it shows there, adopt it with importFrom (its id) instead of running ` +
+    `\`pulumi up\` again, which would make a second one.`;
   return e.with({ hint: extendHint(e.hint, extra) });
 }
 

@@ -54,8 +54,8 @@ interface Slot {
 
 /**
  * A per-host request budget shared by every resource in the provider process, served in priority
- * order (and within a priority, what unblocks the most waits first: `unblockingWaits`), paused whole when the host answers 429 with Retry-After (everyone waits, not only the caller
- * that was refused).
+ * order (and within a priority, what unblocks the most waits first: `unblockingWaits`), paused whole
+ * when the host answers 429 with Retry-After (everyone waits, not only the caller that was refused).
  *
  * The limit holds over every one-second window, as a host counting "requests per second" sees it: up
  * to `capacity` (= ⌊ratePerSecond⌋, at least 1) requests go at once, the next one when the oldest of

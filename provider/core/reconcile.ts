@@ -128,7 +128,8 @@ export async function sendReconciled<T, F>(o: ReconcileCall<T, F>): Promise<Reco
           : undefined;
     if (seen?.state === "done" || seen?.state === "running") {
       o.logger.warn(
-        `${o.host}: ${o.operation} had no clear answer (${cause(last)}); ${seen.state === "done" ? "its change is there" : "its work is under way"}, so it is not sent again`,
+        `${o.host}: ${o.operation} had no clear answer (${cause(last)}); ` +
+          `${seen.state === "done" ? "its change is there" : "its work is under way"}, so it is not sent again`,
       );
       return { kind: seen.state, found: seen.found };
     }
@@ -212,7 +213,8 @@ async function lookOverWindow<T, F>(
   if (first.state !== "absent") return first;
   const wait = o.busyWait;
   o.logger.warn(
-    `${o.host}: ${o.operation} had no clear answer (${cause(fault)}) and the host cannot show its work while it runs; looking for its change for up to ${Math.round(wait.timeoutMs / 1000)} s before sending it again`,
+    `${o.host}: ${o.operation} had no clear answer (${cause(fault)}) and the host cannot show its work while it runs; looking for ` +
+      `its change for up to ${Math.round(wait.timeoutMs / 1000)} s before sending it again`,
   );
   return lookUntilShown(o, o.repeat.look, fault, wait);
 }
@@ -235,9 +237,7 @@ async function lookUntilShown<F>(
     const r = await waitFor<Seen<F>>({
       host: o.host,
       what: `the change of ${o.operation} to show`,
-      timeoutMs: window.timeoutMs,
-      clock: window.clock,
-      signal: window.signal,
+      ...window,
       poll: async () => {
         const seen = await look(o, fn, fault);
         return seen.state === "absent" ? { done: false, status: "not there yet" } : { done: true, value: seen };
@@ -259,7 +259,8 @@ async function look<F>(o: { host: string; operation: string }, fn: () => Promise
     throw unresolved(
       fault,
       o.operation,
-      `looking at the object to see whether it took effect failed too (${(e as Error).message}); check it in the host's panel (or run \`pulumi refresh\`) before \`pulumi up\` again`,
+      `looking at the object to see whether it took effect failed too (${(e as Error).message}); check it in the host's panel (or ` +
+        `run \`pulumi refresh\`) before \`pulumi up\` again`,
     );
   }
 }
@@ -286,9 +287,7 @@ async function waitWhileBusy<T, F>(o: ReconcileCall<T, F>, fault: VpsError, refu
     const r = await waitFor<Reconciled<T, F>>({
       host: o.host,
       what: `the work of ${o.operation} to end`,
-      timeoutMs: wait.timeoutMs,
-      clock: wait.clock,
-      signal: wait.signal,
+      ...wait,
       poll: async () => {
         const seen = repeat.look ? await lookSettled(o, repeat.look, fault) : undefined;
         if (seen?.state === "done") return { done: true, value: { kind: "done", found: seen.found } };
@@ -355,7 +354,9 @@ export function lookForCreated<F>(o: { host: string; operation: string; describe
         kind: "conflict",
         host: o.host,
         operation: o.operation,
-        hint: `the answer was lost and several matching objects exist: ${found.map(o.describe).join(", ")}; adopt the right one with importFrom and delete the others`,
+        hint:
+          `the answer was lost and several matching objects exist: ${found.map(o.describe).join(", ")}; adopt the right one with ` +
+          `importFrom and delete the others`,
       });
     }
     return found.length === 1 ? { state: "done", found: found[0] } : { state: "absent" };

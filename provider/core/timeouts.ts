@@ -43,7 +43,8 @@ export function formatSeconds(seconds: number): string {
 
 /** What every description of operationTimeout says it means. */
 export const OPERATION_TIMEOUT_MEANING =
-  "every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline";
+  "every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; " +
+  "the waits do not share one deadline";
 
 /**
  * A host's default wait limits: one entry per kind of wait, the only place each number is written.
@@ -73,7 +74,10 @@ export class OperationTimeouts<K extends string> {
 
   private description(kinds: readonly K[], subject: string, engineTimeout: boolean): string {
     const engine = engineTimeout ? "the engine's customTimeouts (native plugin only), then " : "";
-    return `Seconds each wait ${subject} may take: ${OPERATION_TIMEOUT_MEANING}. Unset: ${engine}config \`${this.host}:operationTimeout\` / \`${this.env}\`, then ${this.describeDefaults(kinds)}.`;
+    return (
+      `Seconds each wait ${subject} may take: ${OPERATION_TIMEOUT_MEANING}. Unset: ${engine}config ` +
+      `\`${this.host}:operationTimeout\` / \`${this.env}\`, then ${this.describeDefaults(kinds)}.`
+    );
   }
 
   /** The `operationTimeout` input of a resource whose waits are of these kinds. */

@@ -91,6 +91,8 @@ export interface WaitResult<T> {
   elapsedMs: number;
 }
 
+/** What to do when a wait runs out, unless the caller knows better (`timeoutHint`). */
+const DEFAULT_TIMEOUT_HINT = "Raise `operationTimeout`, run `pulumi refresh` to pick up the result, then `pulumi up`.";
 /** Longest step taken through the window in which a nearly finished operation may end. */
 const NEAR_END_STEP_MS = 1_500;
 /** Beyond this distance from the earliest possible end, the waiter only closes in on it. */
@@ -329,7 +331,9 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
           host: opts.host,
           operation: `waiting for ${opts.what}`,
           objectId: opts.objectId,
-          hint: `it did not finish within ${Math.round(opts.timeoutMs / 1000)} s${seen ? ` (last seen: ${seen})` : ""}; it may still finish on the host. ${opts.timeoutHint ?? "Raise `operationTimeout`, run `pulumi refresh` to pick up the result, then `pulumi up`."}`,
+          hint:
+            `it did not finish within ${Math.round(opts.timeoutMs / 1000)} s${seen ? ` (last seen: ${seen})` : ""}; it may still finish ` +
+            `on the host. ${opts.timeoutHint ?? DEFAULT_TIMEOUT_HINT}`,
         },
         "timed out",
       );

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { type HandlerContext, recordingOperationSeconds, reportStarted, type Seen, VpsError, defineResource, type ShapeOf } from "../core";
+import { type HandlerContext, recordingOperationSeconds, reportStarted, type Seen, VpsError, defineResource, type ShapeOf, importFromInput } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
@@ -36,11 +36,7 @@ const inputs = {
     schema: z.union([z.literal(3), z.literal(6), z.literal(12), z.literal(24), z.literal(72)]),
     description: "Hours between backups: 3, 6, 12, 24 or 72. Changed in place (backup_policy_change).",
   },
-  importFrom: {
-    schema: serverIdSchema.optional(),
-    description: "Adopt the policy of this server (its id; must equal serverId): the policy it has now is what delete puts back.",
-    createOnly: true,
-  },
+  importFrom: importFromInput(serverIdSchema, "Adopt the policy of this server (its id; must equal serverId): the policy it has now is what delete puts back."),
   operationTimeout: operationTimeoutInput,
 };
 
@@ -124,7 +120,9 @@ async function takeOver(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
       kind: "conflict",
       host: FLOPS_HOST,
       operation,
-      hint: `server ${serverId} already has a flops.BackupPolicy in this program; a server has one backup policy, so declare one BackupPolicy per server (merge the two, or remove one)`,
+      hint:
+        `server ${serverId} already has a flops.BackupPolicy in this program; a server has one backup policy, so declare one ` +
+        `BackupPolicy per server (merge the two, or remove one)`,
     });
   }
   // Claimed before the first await, so a parallel create for the same server sees it.
@@ -156,10 +154,17 @@ export const backupPolicyResource = recordingOperationSeconds(
     notes: {
       id: 'the server\'s id (`"88977"`): a server has one backup policy',
       behaviour: [
-        "Create and update call `backup_policy_change` and wait for it. `previousPolicy` is the policy the server had when this resource took it over (at create or adoption); delete puts exactly that back and says so in the log (`put back server 88977's backup policy from before this resource: 1 copy every 72 h`). Refresh takes the policy from the VM info, so a change in the panel is drift.",
+        "Create and update call `backup_policy_change` and wait for it. `previousPolicy` is the policy the server had when this " +
+          "resource took it over (at create or adoption); delete puts exactly that back and says so in the log (`put back server " +
+          "88977's backup policy from before this resource: 1 copy every 72 h`). Refresh takes the policy from the VM info, so a change " +
+          "in the panel is drift.",
       ],
       limits: [
-        "One policy per server: the API cannot tell two resources apart, so the provider process keeps a claim per server. A second `BackupPolicy` for the same server fails at create. Within one `pulumi up` (one provider process) this catches two created together, and a new one beside an existing one the engine has checked first (declare the existing one first). If a policy resource is renamed (a new one for the server created, the old one deleted in the same run), the old one's delete sees the new claim and leaves the policy alone instead of putting its old value back.",
+        "One policy per server: the API cannot tell two resources apart, so the provider process keeps a claim per server. A second " +
+          "`BackupPolicy` for the same server fails at create. Within one `pulumi up` (one provider process) this catches two created " +
+          "together, and a new one beside an existing one the engine has checked first (declare the existing one first). If a policy " +
+          "resource is renamed (a new one for the server created, the old one deleted in the same run), the old one's delete sees the " +
+          "new claim and leaves the policy alone instead of putting its old value back.",
       ],
       waits: ["Create, update and delete each wait for one `backup_policy_change` operation."],
       adoption: ["`importFrom` is the server's id and must equal `serverId`; the policy the server has then is what delete puts back."],

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { defineAction, type HandlerContext, isVpsError, type Repeat, type Seen, VpsError, type ShapeOf, recordingOperationSeconds } from "../core";
+import { defineAction, type HandlerContext, idForm, isVpsError, type Repeat, type Seen, VpsError, type ShapeOf, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
 import type { Backup, Vm } from "./schemas";
-import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
-import { adoptRollback, rollbackOutputs, rollbackReadBack, runRollback } from "./snapshotRollback";
+import { flopsClient, operationTimeoutInput, requireVm } from "./common";
+import { adoptRollback, rollbackOutputs, rollbackReadBack, rollbackServerIdInput, runRollback } from "./rollback";
 
 /**
  * `flops.BackupRollback`: rolls a server back to one of its backups (`backup_rollback`) and waits.
@@ -22,10 +22,17 @@ import { adoptRollback, rollbackOutputs, rollbackReadBack, runRollback } from ".
 /** The only operation type the vendor documentation shows for a backup rollback. */
 const BACKUP_ROLLBACK_TYPE = "VM_REVERT_TO_BACKUP";
 
-const ID_FORM = /^(\d+)\/(.+)\/(\d+)$/;
+const rollbackIdForm = idForm({
+  host: FLOPS_HOST,
+  resource: "flops.BackupRollback",
+  operation: "read backup rollback",
+  pattern: /^(\d+)\/(.+)\/(\d+)$/,
+  form: '"<serverId>/<backup>/<operationId>"',
+  fromParts: ([vmId, backup, operationId]) => ({ vmId: Number(vmId), backup, operationId: Number(operationId) }),
+});
 
 const inputs = {
-  serverId: { schema: serverIdSchema, description: "Id of the flops.Server to roll back.", replaceOnChange: true },
+  serverId: rollbackServerIdInput,
   backup: {
     schema: z
       .string()
@@ -39,12 +46,9 @@ const inputs = {
     description: "Save the server's current state as a backup first (backup_rollback's createBackup). Read when the rollback runs.",
     createOnly: true,
   },
-  importFrom: {
-    schema: z.string().regex(ID_FORM, 'must be "<serverId>/<backup>/<operationId>"').optional(),
-    description:
-      'Adopt a backup rollback already started ("<serverId>/<backup>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
-    createOnly: true,
-  },
+  importFrom: rollbackIdForm.importFrom(
+    'Adopt a backup rollback already started ("<serverId>/<backup>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
+  ),
 };
 
 const outputs = {
@@ -54,17 +58,7 @@ const outputs = {
 
 type Inputs = ShapeOf<typeof inputs> & { operationTimeout?: number };
 
-function parseId(id: string): { vmId: number; backup: string; operationId: number } {
-  const m = ID_FORM.exec(id);
-  if (!m)
-    throw new VpsError({
-      kind: "invalid",
-      host: FLOPS_HOST,
-      operation: "read backup rollback",
-      hint: `"${id}" is not a flops.BackupRollback id ("<serverId>/<backup>/<operationId>")`,
-    });
-  return { vmId: Number(m[1]), backup: m[2], operationId: Number(m[3]) };
-}
+const parseId = rollbackIdForm.parse;
 
 async function backupsOf(c: FlopsClient, vmId: number): Promise<Backup[]> {
   try {
@@ -102,11 +96,14 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
       kind: "notFound",
       host: FLOPS_HOST,
       operation: what,
-      hint: `server ${vmId} has no backup ${news.backup}; it has ${known.length ? known.join(", ") : "none yet (they are taken on the server's backup schedule)"}`,
+      hint:
+        `server ${vmId} has no backup ${news.backup}; it has ` +
+        `${known.length ? known.join(", ") : "none yet (they are taken on the server's backup schedule)"}`,
     });
   }
   ctx.logger.warn(
-    `${ctx.label}: rolling server ${vmId} back to backup ${backup.id}: every snapshot of the server is deleted, its current disk is lost${news.createBackup ? " (a backup of it is taken first)" : ""}, and its tariff goes back to the one of the backup's time`,
+    `${ctx.label}: rolling server ${vmId} back to backup ${backup.id}: every snapshot of the server is deleted, its current disk ` +
+      `is lost${news.createBackup ? " (a backup of it is taken first)" : ""}, and its tariff goes back to the one of the backup's time`,
   );
   const run = await runRollback(c, vmId, what, ctx, {
     operationTimeout: news.operationTimeout,
@@ -129,7 +126,9 @@ async function backupRollbackRepeat(c: FlopsClient, before: Vm, createBackup: bo
   if (!createBackup && snapshotsBefore === 0 && before.currentSnapshot === null) {
     return {
       kind: "neither",
-      check: `server ${vmId} has no snapshots for the rollback to delete, so nothing shows whether it happened: look at the server in the panel before \`pulumi up\` again, which would roll it back again`,
+      check:
+        `server ${vmId} has no snapshots for the rollback to delete, so nothing shows whether it happened: look at the server in the ` +
+        `panel before \`pulumi up\` again, which would roll it back again`,
     };
   }
   const happened = async (): Promise<Seen<unknown>> => {
@@ -152,13 +151,19 @@ export const backupRollbackResource = recordingOperationSeconds(
     notes: {
       id: '`"<serverId>/<backup>/<operationId>"`',
       behaviour: [
-        "An action as a resource: creating it performs `backup_rollback` and waits; a change of `triggers` or of the target performs it again (a replacement); delete only forgets the record and leaves the server alone. `confirm: true` is required, checked before any call.",
-        "What the vendor's API documentation says happens, and the log repeats: a backup rollback deletes **every snapshot** of the server, loses its current disk for good and puts back the tariff of the backup's time. So afterwards the `flops.Server`'s tariff and sizes may show as drift, and the server's `flops.Snapshot` resources are gone on the next refresh. `createBackup: true` saves the current state as a backup first.",
+        "An action as a resource: creating it performs `backup_rollback` and waits; a change of `triggers` or of the target performs " +
+          "it again (a replacement); delete only forgets the record and leaves the server alone. `confirm: true` is required, checked " +
+          "before any call.",
+        "What the vendor's API documentation says happens, and the log repeats: a backup rollback deletes **every snapshot** of the " +
+          "server, loses its current disk for good and puts back the tariff of the backup's time. So afterwards the `flops.Server`'s " +
+          "tariff and sizes may show as drift, and the server's `flops.Snapshot` resources are gone on the next refresh. `createBackup: " +
+          "true` saves the current state as a backup first.",
         "Refresh drops the record when the server is gone.",
       ],
       waits: ["Create waits for the rollback's operation; a rollback that runs out is still running on flops, and the error gives the id to adopt it with."],
       adoption: [
-        "`importFrom` takes the resource's id form and adopts a rollback already started (the id a timed-out `pulumi up` names): a running operation is waited for, a finished one recorded, and no second rollback is started.",
+        "`importFrom` takes the resource's id form and adopts a rollback already started (the id a timed-out `pulumi up` names): a " +
+          "running operation is waited for, a finished one recorded, and no second rollback is started.",
       ],
       errors: [
         {

@@ -48,13 +48,17 @@ export function matchDistribution(list: Distribution[], q: DistributionQuery): D
   if (candidates.length > 1) {
     return {
       ok: false,
-      reason: `"${q.distribution}" (bitness ${bitness}) matches several catalog entries: ${candidates.map((d) => `"${d.description}"`).join(", ")}; name one of them exactly`,
+      reason:
+        `"${q.distribution}" (bitness ${bitness}) matches several catalog entries: ` +
+        `${candidates.map((d) => `"${d.description}"`).join(", ")}; name one of them exactly`,
     };
   }
   const known = [...new Set(list.map((d) => `"${d.description}"`))].join(", ");
   return {
     ok: false,
-    reason: `no distribution "${q.distribution}"${byName.length === 0 && list.some((d) => d.name.toLowerCase() === wanted) ? ` with bitness ${bitness}` : ""}; available: ${known}`,
+    reason:
+      `no distribution "${q.distribution}"${byName.length === 0 && list.some((d) => d.name.toLowerCase() === wanted) ? ` with bitness ${bitness}` : ""}; ` +
+      `available: ${known}`,
   };
 }
 

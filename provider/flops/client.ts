@@ -200,6 +200,11 @@ export class FlopsClient {
     return this.http.call({ operation, method: "GET", path, query, ...WRITE_ONCE, schema, signal: opts?.signal });
   }
 
+  /** A method on one VM (`/vm/{id}/{method}/`): each names the VM's project besides its own parameters. */
+  private vmOperation(operation: string, p: VmRef, method: string, params: Query, opts?: CallOptions): Promise<OperationStarted> {
+    return this.startOperation(operation, `/vm/${p.vmId}/${method}/`, { tenantId: p.tenantId, ...params }, opts);
+  }
+
   private async startOperation(operation: string, path: string, query: Query, opts?: CallOptions): Promise<OperationStarted> {
     return this.mutate(operation, path, operationStartedResponse, query, opts);
   }
@@ -264,111 +269,86 @@ export class FlopsClient {
   }
 
   async renameVm(p: VmRef & { name: string }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`rename VM ${p.vmId}`, `/vm/${p.vmId}/rename/`, { tenantId: p.tenantId, name: p.name }, opts);
+    return this.vmOperation(`rename VM ${p.vmId}`, p, "rename", { name: p.name }, opts);
   }
 
   async startVm(p: VmRef, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`start VM ${p.vmId}`, `/vm/${p.vmId}/start/`, { tenantId: p.tenantId }, opts);
+    return this.vmOperation(`start VM ${p.vmId}`, p, "start", {}, opts);
   }
 
   /** Hard reset. */
   async resetVm(p: VmRef, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`reset VM ${p.vmId}`, `/vm/${p.vmId}/reset/`, { tenantId: p.tenantId }, opts);
+    return this.vmOperation(`reset VM ${p.vmId}`, p, "reset", {}, opts);
   }
 
   /** Soft reboot; the operation fails when the guest has not rebooted within 3 minutes. */
   async rebootVm(p: VmRef, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`reboot VM ${p.vmId}`, `/vm/${p.vmId}/reboot/`, { tenantId: p.tenantId }, opts);
+    return this.vmOperation(`reboot VM ${p.vmId}`, p, "reboot", {}, opts);
   }
 
   /** Pulls the plug: unsaved data in the guest is lost. */
   async powerOffVm(p: VmRef, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`power off VM ${p.vmId}`, `/vm/${p.vmId}/poweroff/`, { tenantId: p.tenantId }, opts);
+    return this.vmOperation(`power off VM ${p.vmId}`, p, "poweroff", {}, opts);
   }
 
   /** ACPI shutdown; the operation fails when the guest has not stopped within 3 minutes. */
   async shutdownVm(p: VmRef, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`shut down VM ${p.vmId}`, `/vm/${p.vmId}/shutdown/`, { tenantId: p.tenantId }, opts);
+    return this.vmOperation(`shut down VM ${p.vmId}`, p, "shutdown", {}, opts);
   }
 
   /** Deletes at once: the SMS/e-mail confirmation of the control panel does not apply to the API. */
   async deleteVm(p: VmRef, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`delete VM ${p.vmId}`, `/vm/${p.vmId}/delete/`, { tenantId: p.tenantId }, opts);
+    return this.vmOperation(`delete VM ${p.vmId}`, p, "delete", {}, opts);
   }
 
   async changePassword(p: VmRef & { password: string; sendPassword?: boolean }, opts?: CallOptions): Promise<OperationStarted> {
     globalRedactor.add(p.password);
-    return this.startOperation(
-      `change password of VM ${p.vmId}`,
-      `/vm/${p.vmId}/password_change/`,
-      { tenantId: p.tenantId, password: p.password, sendPassword: p.sendPassword },
-      opts,
-    );
+    return this.vmOperation(`change password of VM ${p.vmId}`, p, "password_change", { password: p.password, sendPassword: p.sendPassword }, opts);
   }
 
   /** Rewrites authorized_keys with exactly these keys; an empty list empties it. */
   async changePublicKeys(p: VmRef & { keyIds: number[] }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`change public keys of VM ${p.vmId}`, `/vm/${p.vmId}/pubkey_change/`, { tenantId: p.tenantId, keyIds: p.keyIds }, opts);
+    return this.vmOperation(`change public keys of VM ${p.vmId}`, p, "pubkey_change", { keyIds: p.keyIds }, opts);
   }
 
   /** Refused on fixed tariffs; lowering memory needs a restart, which `allowRestart` permits. */
   async changeMemory(p: VmRef & { memory: number; allowRestart?: boolean }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(
-      `change memory of VM ${p.vmId}`,
-      `/vm/${p.vmId}/memory_change/`,
-      { tenantId: p.tenantId, memory: p.memory, allowRestart: p.allowRestart },
-      opts,
-    );
+    return this.vmOperation(`change memory of VM ${p.vmId}`, p, "memory_change", { memory: p.memory, allowRestart: p.allowRestart }, opts);
   }
 
   /** Grows the disk while running; `allowMemoryChange` lets flops raise memory to keep disk ≤ 64 × memory. */
   async changeDisk(p: VmRef & { disk: number; allowMemoryChange?: boolean }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(
-      `change disk of VM ${p.vmId}`,
-      `/vm/${p.vmId}/disk_change/`,
-      { tenantId: p.tenantId, disk: p.disk, allowMemoryChange: p.allowMemoryChange },
-      opts,
-    );
+    return this.vmOperation(`change disk of VM ${p.vmId}`, p, "disk_change", { disk: p.disk, allowMemoryChange: p.allowMemoryChange }, opts);
   }
 
   async changeCpu(p: VmRef & { cpu: number }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`change cpu of VM ${p.vmId}`, `/vm/${p.vmId}/cpu_change/`, { tenantId: p.tenantId, cpu: p.cpu }, opts);
+    return this.vmOperation(`change cpu of VM ${p.vmId}`, p, "cpu_change", { cpu: p.cpu }, opts);
   }
 
   /** Only to a tariff whose disk is not smaller than the VM's. */
   async changeTariff(p: VmRef & { tariffId: number }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`change tariff of VM ${p.vmId}`, `/vm/${p.vmId}/tariff_change/`, { tenantId: p.tenantId, tariffId: p.tariffId }, opts);
+    return this.vmOperation(`change tariff of VM ${p.vmId}`, p, "tariff_change", { tariffId: p.tariffId }, opts);
   }
 
   /** quantity 1–10 copies, frequency in hours: 3, 6, 12, 24 or 72. */
   async changeBackupPolicy(p: VmRef & { quantity: number; frequency: number }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(
-      `change backup policy of VM ${p.vmId}`,
-      `/vm/${p.vmId}/backup_policy_change/`,
-      { tenantId: p.tenantId, quantity: p.quantity, frequency: p.frequency },
-      opts,
-    );
+    return this.vmOperation(`change backup policy of VM ${p.vmId}`, p, "backup_policy_change", { quantity: p.quantity, frequency: p.frequency }, opts);
   }
 
   // ---- IP addresses ----
 
   /** The new address is only visible in `getVm` afterwards: the answer does not name it. */
   async addIp(p: VmRef, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`add an IP address to VM ${p.vmId}`, `/vm/${p.vmId}/ip_add/`, { tenantId: p.tenantId }, opts);
+    return this.vmOperation(`add an IP address to VM ${p.vmId}`, p, "ip_add", {}, opts);
   }
 
   async deleteIp(p: VmRef & { ip: string }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(`delete IP ${p.ip} of VM ${p.vmId}`, `/vm/${p.vmId}/ip_delete/`, { tenantId: p.tenantId, ip: p.ip }, opts);
+    return this.vmOperation(`delete IP ${p.ip} of VM ${p.vmId}`, p, "ip_delete", { ip: p.ip }, opts);
   }
 
   /** Moves `ip` from VM `vmId` (of project `tenantId`) to VM `toVmId`. */
   async moveIp(p: VmRef & { toVmId: number; ip: string }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(
-      `move IP ${p.ip} from VM ${p.vmId} to VM ${p.toVmId}`,
-      `/vm/${p.vmId}/ip_move/`,
-      { tenantId: p.tenantId, toVmId: p.toVmId, ip: p.ip },
-      opts,
-    );
+    return this.vmOperation(`move IP ${p.ip} from VM ${p.vmId} to VM ${p.toVmId}`, p, "ip_move", { toVmId: p.toVmId, ip: p.ip }, opts);
   }
 
   // ---- snapshots ----
@@ -379,29 +359,20 @@ export class FlopsClient {
 
   /** The answer does not carry the snapshot id: find it in `listSnapshots` by name once the operation is done. */
   async createSnapshot(p: VmRef & { name: string; description?: string }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(
-      `create snapshot "${p.name}" of VM ${p.vmId}`,
-      `/vm/${p.vmId}/snapshot_create/`,
-      { tenantId: p.tenantId, name: p.name, description: p.description },
-      opts,
-    );
+    return this.vmOperation(`create snapshot "${p.name}" of VM ${p.vmId}`, p, "snapshot_create", { name: p.name, description: p.description }, opts);
   }
 
   /** Also reverts the tariff to the one the VM had when the snapshot was taken. */
   async rollbackSnapshot(p: VmRef & { snapshotId: number }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(
-      `roll VM ${p.vmId} back to snapshot ${p.snapshotId}`,
-      `/vm/${p.vmId}/snapshot_rollback/`,
-      { tenantId: p.tenantId, snapshotId: p.snapshotId },
-      opts,
-    );
+    return this.vmOperation(`roll VM ${p.vmId} back to snapshot ${p.snapshotId}`, p, "snapshot_rollback", { snapshotId: p.snapshotId }, opts);
   }
 
   async deleteSnapshot(p: VmRef & { snapshotId: number; deleteChildren?: boolean }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(
+    return this.vmOperation(
       `delete snapshot ${p.snapshotId} of VM ${p.vmId}`,
-      `/vm/${p.vmId}/snapshot_delete/`,
-      { tenantId: p.tenantId, snapshotId: p.snapshotId, deleteChildren: p.deleteChildren },
+      p,
+      "snapshot_delete",
+      { snapshotId: p.snapshotId, deleteChildren: p.deleteChildren },
       opts,
     );
   }
@@ -414,12 +385,7 @@ export class FlopsClient {
 
   /** Destroys the current disk and every snapshot, and reverts the tariff; `createBackup` saves the current state first. */
   async rollbackBackup(p: VmRef & { backup: string; createBackup?: boolean }, opts?: CallOptions): Promise<OperationStarted> {
-    return this.startOperation(
-      `roll VM ${p.vmId} back to backup ${p.backup}`,
-      `/vm/${p.vmId}/backup_rollback/`,
-      { tenantId: p.tenantId, backup: p.backup, createBackup: p.createBackup },
-      opts,
-    );
+    return this.vmOperation(`roll VM ${p.vmId} back to backup ${p.backup}`, p, "backup_rollback", { backup: p.backup, createBackup: p.createBackup }, opts);
   }
 
   /**

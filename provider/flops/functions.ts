@@ -31,7 +31,8 @@ export const getDistributions = defineFunction({
   host: FLOPS_HOST,
   name: "getDistributions",
   description:
-    "Installable distributions, optionally filtered by family name (case-insensitive) and bitness. Ids change between releases: refer to distributions by name.",
+    "Installable distributions, optionally filtered by family name (case-insensitive) and bitness. Ids change between releases: " +
+    "refer to distributions by name.",
   args: z
     .object({
       name: z
@@ -184,7 +185,8 @@ export const getBackupDownloadUrl = defineFunction({
         ctx,
         `backup_download of backup ${backup} of server ${vmId}`,
         () => c.downloadBackup({ vmId, tenantId: vm.tenantId, backup }),
-        `a second request would prepare another export of backup ${backup}: look at server ${vmId}'s operations in the panel, then call getBackupDownloadUrl again if no link was prepared`,
+        `a second request would prepare another export of backup ${backup}: look at server ${vmId}'s operations in the panel, then ` +
+          `call getBackupDownloadUrl again if no link was prepared`,
       );
       const op = await awaitOperation(c, started, `prepare the download of backup ${backup} of server ${vmId}`, ctx, {
         operationTimeout,
@@ -203,8 +205,12 @@ export const getBackupDownloadUrl = defineFunction({
   },
   notes: {
     details: [
-      "`backup_download`, waited for; the link is the finished operation's `operationResult`. **Billed** as the server's outgoing traffic, and every call prepares a new link, so call it on demand (behind a config flag, as `examples/flops-full` does), not on every preview.",
-      "The vendor's API documentation puts this one method under `/v1/vm/...` instead of `/api/v1/vm/...`: the provider derives that root from the configured endpoint (`https://api.flops.ru/api/v1` → `https://api.flops.ru/v1`); should that root answer a bare HTTP 404 (no such route: the documented path was a typo), the call is sent once to `/api/v1/...` instead.",
+      "`backup_download`, waited for; the link is the finished operation's `operationResult`. **Billed** as the server's outgoing " +
+        "traffic, and every call prepares a new link, so call it on demand (behind a config flag, as `examples/flops-full` does), not " +
+        "on every preview.",
+      "The vendor's API documentation puts this one method under `/v1/vm/...` instead of `/api/v1/vm/...`: the provider derives " +
+        "that root from the configured endpoint (`https://api.flops.ru/api/v1` → `https://api.flops.ru/v1`); should that root answer " +
+        "a bare HTTP 404 (no such route: the documented path was a typo), the call is sent once to `/api/v1/...` instead.",
     ],
   },
 });

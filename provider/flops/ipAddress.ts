@@ -10,6 +10,7 @@ import {
   VpsError,
   defineResource,
   type ShapeOf,
+  importFromInput,
 } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
@@ -41,11 +42,10 @@ const inputs = {
     schema: serverIdSchema,
     description: "Id of the flops.Server the address is on. A change moves the address there in place (ip_move), keeping it.",
   },
-  importFrom: {
-    schema: z.string().regex(IPV4, "must be an IPv4 address such as 185.22.60.234").optional(),
-    description: "Adopt this existing address (the resource's id form) instead of adding one; if it is on another server it is moved to serverId.",
-    createOnly: true,
-  },
+  importFrom: importFromInput(
+    z.string().regex(IPV4, "must be an IPv4 address such as 185.22.60.234"),
+    "Adopt this existing address (the resource's id form) instead of adding one; if it is on another server it is moved to serverId.",
+  ),
   operationTimeout: operationTimeoutInput,
 };
 
@@ -54,7 +54,8 @@ const outputs = {
   guestConfigured: {
     schema: z.boolean(),
     description:
-      "False when flops reported that the server's OS could not be reconfigured for the last add or move (error.inet.ip.guest.add / .remove): configure the address there by hand.",
+      "False when flops reported that the server's OS could not be reconfigured for the last add or move (error.inet.ip.guest.add / " +
+      ".remove): configure the address there by hand.",
   },
 };
 
@@ -70,8 +71,10 @@ function guestCodeOf(e: unknown): GuestCode | undefined {
 /** What the user has to do by hand after a guest-reconfigure failure. */
 export function guestWarning(code: GuestCode, address: string, vmId: number): string {
   return code === FLOPS_ERROR_CODE.guestIpAdd
-    ? `flops gave address ${address} to server ${vmId} but could not configure it in the server's OS (${code}): add ${address} to the server's network settings by hand (e.g. /etc/network/interfaces or netplan), then restart its networking`
-    : `flops took address ${address} off server ${vmId} but it is still configured in that server's OS (${code}): remove ${address} from the server's network settings by hand, so the two do not conflict`;
+    ? `flops gave address ${address} to server ${vmId} but could not configure it in the server's OS (${code}): add ${address} to ` +
+        `the server's network settings by hand (e.g. /etc/network/interfaces or netplan), then restart its networking`
+    : `flops took address ${address} off server ${vmId} but it is still configured in that server's OS (${code}): remove ${address} ` +
+        `from the server's network settings by hand, so the two do not conflict`;
 }
 
 /**
@@ -130,6 +133,27 @@ async function holderOf(c: FlopsClient, address: string, likely?: number): Promi
 const numberOrUndefined = (id: string | undefined) => (id === undefined ? undefined : Number(id));
 
 /** Moves `address` from the VM holding it to `toVmId`; returns whether the guest OS was reconfigured. */
+/**
+ * Under both servers' locks: the address moved to `toVmId`, found first on `fromVmId` (or wherever it
+ * is now); `already` when it is on `toVmId` already; `missing` when no server has it.
+ */
+async function moveUnderLocks(
+  c: FlopsClient,
+  address: string,
+  fromVmId: number,
+  toVmId: number,
+  ctx: HandlerContext,
+  operationTimeout: number | undefined,
+  already: boolean,
+  missing: { operation: string; hint: string },
+): Promise<boolean> {
+  return withVmLocks([fromVmId, toVmId], async () => {
+    const holder = await holderOf(c, address, fromVmId);
+    if (!holder) throw new VpsError({ kind: "notFound", host: FLOPS_HOST, ...missing });
+    return holder.id === toVmId ? already : moveAddress(c, address, holder, toVmId, ctx, operationTimeout);
+  });
+}
+
 async function moveAddress(c: FlopsClient, address: string, from: Vm, toVmId: number, ctx: HandlerContext, operationTimeout?: number): Promise<boolean> {
   await requireVm(c, toVmId, `move address ${address} to server ${toVmId}`);
   ctx.logger.info(`${ctx.label}: moving address ${address} from server ${from.id} to server ${toVmId}`);
@@ -187,7 +211,8 @@ async function addAddress(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
         hint:
           added.length === 0
             ? `ip_add finished, but server ${vmId} lists no new address (it has ${[...before].join(", ") || "none"}); run \`pulumi up\` again`
-            : `server ${vmId} gained ${added.length} addresses meanwhile (${added.join(", ")}), so which one ip_add gave cannot be told; adopt the right one with importFrom and delete the other in the panel`,
+            : `server ${vmId} gained ${added.length} addresses meanwhile (${added.join(", ")}), so which one ip_add gave cannot be told; ` +
+              `adopt the right one with importFrom and delete the other in the panel`,
       });
     }
     const address = added[0];
@@ -207,21 +232,13 @@ async function adoptAddress(c: FlopsClient, news: Inputs, ctx: HandlerContext) {
       operation: `import address ${address}`,
       hint: `no server of this account has address ${address}: check importFrom`,
     });
-  let guestConfigured = true;
-  if (holder.id !== toVmId) {
-    // The program says the address belongs on serverId: applied as an update would (in place, kept).
-    guestConfigured = await withVmLocks([holder.id, toVmId], async () => {
-      const live = await holderOf(c, address, holder.id);
-      if (!live)
-        throw new VpsError({
-          kind: "notFound",
-          host: FLOPS_HOST,
-          operation: `import address ${address}`,
-          hint: `address ${address} left server ${holder.id} meanwhile`,
-        });
-      return live.id === toVmId ? true : moveAddress(c, address, live, toVmId, ctx, news.operationTimeout);
-    });
-  }
+  // The program says the address belongs on serverId: applied as an update would (in place, kept).
+  const guestConfigured =
+    holder.id === toVmId ||
+    (await moveUnderLocks(c, address, holder.id, toVmId, ctx, news.operationTimeout, true, {
+      operation: `import address ${address}`,
+      hint: `address ${address} left server ${holder.id} meanwhile`,
+    }));
   return { id: address, outs: { ...news, address, guestConfigured } };
 }
 
@@ -235,15 +252,25 @@ export const ipAddressResource = recordingOperationSeconds(
     notes: {
       id: 'the address itself (`"185.22.60.234"`)',
       behaviour: [
-        "Create calls `ip_add`, waits, then takes the address that was not in the VM's `ipAddresses` before (IP operations on a server are serialized, so the difference is unambiguous). A change of `serverId` moves the address in place with `ip_move`, keeping it. Delete calls `ip_delete` (the address returns to flops).",
-        "The vendor codes `error.inet.ip.guest.add` / `error.inet.ip.guest.remove` (as the call's own error answer or in the operation) mean the address change happened but the server's OS was not reconfigured. The resource succeeds, `guestConfigured` is false, and a warning says what to do by hand (add the address to, or remove it from, the server's network settings).",
+        "Create calls `ip_add`, waits, then takes the address that was not in the VM's `ipAddresses` before (IP operations on a " +
+          "server are serialized, so the difference is unambiguous). A change of `serverId` moves the address in place with `ip_move`, " +
+          "keeping it. Delete calls `ip_delete` (the address returns to flops).",
+        "The vendor codes `error.inet.ip.guest.add` / `error.inet.ip.guest.remove` (as the call's own error answer or in the " +
+          "operation) mean the address change happened but the server's OS was not reconfigured. The resource succeeds, " +
+          "`guestConfigured` is false, and a warning says what to do by hand (add the address to, or remove it from, the server's " +
+          "network settings).",
         "Adding, moving or removing addresses is never a diff on the `flops.Server` (see [its behaviour](server.md#how-it-behaves)).",
       ],
       sections: [
         {
           title: "Blue/green: the address survives a server replacement",
           text: [
-            "When a `flops.Server` with an `IpAddress` pointing at it is replaced (create-before-delete, the default: a changed distribution, a smaller disk, ...), the engine creates the new server, then updates the `IpAddress` (its `serverId` changed), which moves the address with `ip_move`, and only then deletes the old server. The address survives the replacement: the case users of other providers lose addresses to (DigitalOcean's provider #147, Hetzner's #842). The preview shows the server as replace and the address as update. Do not set `deleteBeforeReplace` on such a server: the old server, and its addresses, would go first.",
+            "When a `flops.Server` with an `IpAddress` pointing at it is replaced (create-before-delete, the default: a changed " +
+              "distribution, a smaller disk, ...), the engine creates the new server, then updates the `IpAddress` (its `serverId` " +
+              "changed), which moves the address with `ip_move`, and only then deletes the old server. The address survives the " +
+              "replacement: the case users of other providers lose addresses to (DigitalOcean's provider #147, Hetzner's #842). The preview " +
+              "shows the server as replace and the address as update. Do not set `deleteBeforeReplace` on such a server: the old server, " +
+              "and its addresses, would go first.",
           ],
         },
       ],
@@ -289,17 +316,9 @@ outputs:
         const c = flopsClient();
         const toVmId = Number(news.serverId);
         const fromVmId = Number(olds.serverId);
-        const guestConfigured = await withVmLocks([fromVmId, toVmId], async () => {
-          const holder = await holderOf(c, id, fromVmId);
-          if (!holder)
-            throw new VpsError({
-              kind: "notFound",
-              host: FLOPS_HOST,
-              operation: `move address ${id}`,
-              hint: `no server of this account has address ${id} any more; run \`pulumi refresh\`, then \`pulumi up\` adds a new one`,
-            });
-          if (holder.id === toVmId) return olds.guestConfigured ?? true;
-          return moveAddress(c, id, holder, toVmId, ctx, news.operationTimeout);
+        const guestConfigured = await moveUnderLocks(c, id, fromVmId, toVmId, ctx, news.operationTimeout, olds.guestConfigured ?? true, {
+          operation: `move address ${id}`,
+          hint: `no server of this account has address ${id} any more; run \`pulumi refresh\`, then \`pulumi up\` adds a new one`,
         });
         return { ...news, address: id, guestConfigured };
       },

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createReconciled, defineResource, isVpsError, sendIdempotent, sendReconciled, VpsError, type ShapeOf } from "../core";
+import { createReconciled, defineResource, isVpsError, sendIdempotent, sendReconciled, VpsError, type ShapeOf, importFromInput } from "../core";
 import { catalog } from "./catalog";
 import type { FlopsClient } from "./client";
 import { FLOPS_HOST } from "./errors";
@@ -22,11 +22,7 @@ const inputs = {
     replaceOnChange: true,
     computed: true,
   },
-  importFrom: {
-    schema: z.string().regex(/^\d+$/, "must be a key id").optional(),
-    description: "Adopt the existing key with this id instead of adding one.",
-    createOnly: true,
-  },
+  importFrom: importFromInput(z.string().regex(/^\d+$/, "must be a key id"), "Adopt the existing key with this id instead of adding one."),
 };
 
 const outputs = {
@@ -62,7 +58,8 @@ export const publicKeyResource = defineResource({
   notes: {
     id: 'the vendor\'s key id as a decimal string (`"93"`)',
     behaviour: [
-      "Create adds the key to the account; a change of `name` or `publicKey` edits it in place (`edit`), a change of `tenantId` replaces it. The key text is compared without surrounding whitespace.",
+      "Create adds the key to the account; a change of `name` or `publicKey` edits it in place (`edit`), a change of `tenantId` " +
+        "replaces it. The key text is compared without surrounding whitespace.",
       "An add whose answer was lost is reconciled: a key with this name and text added since the call is the one it made; the call is never repeated blindly.",
       "Refresh shows an edit in the panel as drift and drops a key deleted outside Pulumi; deleting an already-deleted key is success.",
     ],

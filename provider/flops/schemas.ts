@@ -41,13 +41,25 @@ export const backupPolicySchema = z
   })
   .describe("A server's backup schedule.");
 
-/** A key as embedded in a VM: `publicKey` and `timeAdded` are `null` in every VM example. */
-export const vmPublicKeySchema = z
+/**
+ * A key of the account (`/pubkeys/`). The first list example has no `tenantId`, so it is optional;
+ * `timeAdded` is nullable because the same key shows `null` there when embedded in a VM.
+ */
+export const publicKeySchema = z
   .looseObject({
     id: z.number().describe("Key id (a flops.PublicKey's id, as a number)."),
-    tenantId: z.number().describe("Tenant (project) id of the key."),
+    tenantId: z.number().optional().describe("Tenant (project) id of the key, when the API gives it."),
     name: z.string().describe("Key name."),
     type: z.string().describe("Key type, e.g. RSA."),
+    publicKey: z.string().describe("The public key text (OpenSSH format)."),
+    timeAdded: z.number().nullable().describe("When the key was added, epoch milliseconds, or null."),
+  })
+  .describe("An SSH public key of the account.");
+
+/** A key as embedded in a VM: the account's key, with `publicKey` and `timeAdded` `null` in every VM example. */
+export const vmPublicKeySchema = publicKeySchema
+  .extend({
+    tenantId: z.number().describe("Tenant (project) id of the key."),
     publicKey: z.string().nullable().describe("The key text; the API leaves it out (null) here: flops.getPublicKeys has it."),
     timeAdded: z.number().nullable().describe("When the key was added, epoch milliseconds; null here as in the API's answer."),
     installed: z.boolean().describe("Whether the key is in the server's authorized_keys."),
@@ -83,21 +95,6 @@ export const vmSchema = z
     publicKeys: z.array(vmPublicKeySchema).describe("SSH keys known to the server."),
   })
   .describe("A server as the API reports it.");
-
-/**
- * A key of the account (`/pubkeys/`). The first list example has no `tenantId`, so it is optional;
- * `timeAdded` is nullable because the same key shows `null` there when embedded in a VM.
- */
-export const publicKeySchema = z
-  .looseObject({
-    id: z.number().describe("Key id (a flops.PublicKey's id, as a number)."),
-    tenantId: z.number().optional().describe("Tenant (project) id of the key, when the API gives it."),
-    name: z.string().describe("Key name."),
-    type: z.string().describe("Key type, e.g. RSA."),
-    publicKey: z.string().describe("The public key text (OpenSSH format)."),
-    timeAdded: z.number().nullable().describe("When the key was added, epoch milliseconds, or null."),
-  })
-  .describe("An SSH public key of the account.");
 
 export const snapshotSchema = z
   .looseObject({

@@ -18,6 +18,8 @@ import {
   type ShapeOf,
   VpsError,
   waitFor,
+  importFromInput,
+  intBetween,
 } from "../core";
 import { addressProblem, hostPort, probeTcp } from "../core/tcpProbe";
 import type { FlopsClient } from "./client";
@@ -27,7 +29,7 @@ import { findVm } from "./common";
 import { awaitOperation, FLOPS_TIMEOUTS, startReconciled, withVmLock } from "./operations";
 import { backupPolicySchema, type Distribution, type OperationStarted, VM_STATE, type Vm } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
-import { SERVER_WITH_KEY_YAML } from "./notes";
+import { SERVER_WITH_KEY_TS, SERVER_WITH_KEY_YAML } from "./notes";
 
 /** The vendor documentation's password rule: latin letters of both cases and at least one digit or one of !()[]-.?~` */
 export const PASSWORD_RULE = "latin letters of both cases plus at least one digit or one of !()[]-.?~`, and no other characters";
@@ -61,7 +63,8 @@ const inputs = {
   distribution: {
     schema: z.string().min(1).optional(),
     description:
-      'Distribution by catalog description ("Ubuntu 14.04.1 x64") or family name ("UBUNTU", with bitness). Ids are looked up at create time, so a renumbered catalog is no diff. A change replaces the server unless reinstallOnChange.',
+      'Distribution by catalog description ("Ubuntu 14.04.1 x64") or family name ("UBUNTU", with bitness). Ids are looked up at ' +
+      "create time, so a renumbered catalog is no diff. A change replaces the server unless reinstallOnChange.",
     computed: true,
   },
   bitness: {
@@ -81,22 +84,22 @@ const inputs = {
   },
   tariffId: { schema: z.number().int().positive().optional(), description: "Tariff by catalog id, instead of tariff.", computed: true },
   memory: {
-    schema: z.number().int().min(512, "must be 512–16384 MB").max(16384, "must be 512–16384 MB").optional(),
+    schema: intBetween(512, 16384, "MB").optional(),
     description: "RAM in MB, 512–16384 (on-demand tariffs only). In place (memory_change); lowering needs allowRestart.",
     computed: true,
   },
   disk: {
-    schema: z.number().int().min(8192, "must be 8192–524288 MB").max(524288, "must be 8192–524288 MB").optional(),
+    schema: intBetween(8192, 524288, "MB").optional(),
     description: "Disk in MB, 8192–524288, at most 64 × memory (on-demand tariffs only). Grows in place; shrinking replaces.",
     computed: true,
   },
   cpu: {
-    schema: z.number().int().min(1, "must be 1–12").max(12, "must be 1–12").optional(),
+    schema: intBetween(1, 12).optional(),
     description: "CPU cores, 1–12 (on-demand tariffs only). In place (cpu_change).",
     computed: true,
   },
   ipCount: {
-    schema: z.number().int().min(0, "must be 0–2").max(2, "must be 0–2").optional(),
+    schema: intBetween(0, 2).optional(),
     description: "Public IPv4 addresses installed with the server, 0–2 (on-demand tariffs only); to add addresses to a live server, use flops.IpAddress.",
     replaceOnChange: true,
   },
@@ -106,7 +109,8 @@ const inputs = {
   publicKeyIds: {
     schema: z.array(id).optional(),
     description:
-      "Ids of flops.PublicKey resources to install; order does not matter. In place (pubkey_change). Unset, the keys are not managed (a clone keeps its source's).",
+      "Ids of flops.PublicKey resources to install; order does not matter. In place (pubkey_change). Unset, the keys are not " +
+      "managed (a clone keeps its source's).",
     equals: sameSet,
     computed: true,
   },
@@ -143,12 +147,12 @@ const inputs = {
       "Create as a clone of another server (its id), of its current state or of a snapshot (the vendor snapshotId). Excludes the distribution inputs.",
     replaceOnChange: true,
   },
-  importFrom: { schema: id.optional(), description: "Adopt the existing VM with this id instead of installing one.", createOnly: true },
+  importFrom: importFromInput(id, "Adopt the existing VM with this id instead of installing one."),
   operationTimeout: FLOPS_TIMEOUTS.input(["install", "other"]),
   readiness: {
     schema: z
       .strictObject({
-        port: z.number().int().min(1, "must be 1–65535").max(65535, "must be 1–65535").optional().describe(`TCP port (default ${READINESS_DEFAULTS.port}).`),
+        port: intBetween(1, 65535).optional().describe(`TCP port (default ${READINESS_DEFAULTS.port}).`),
         timeout: z
           .number()
           .positive()
@@ -163,7 +167,9 @@ const inputs = {
       })
       .optional(),
     description:
-      'Wait until the server is reachable before dependent resources run: after create (install, clone or adoption), a reinstall and a power-on, the provider connects to address:port until a TCP connection succeeds (and, with banner, the greeting starts with it); it only connects and reads, never sends. Not waited for while powerState is "stopped". Only affects waits.',
+      "Wait until the server is reachable before dependent resources run: after create (install, clone or adoption), a reinstall " +
+      "and a power-on, the provider connects to address:port until a TCP connection succeeds (and, with banner, the greeting starts " +
+      'with it); it only connects and reads, never sends. Not waited for while powerState is "stopped". Only affects waits.',
     createOnly: true,
   },
 };
@@ -322,7 +328,8 @@ async function checkServer(news: Inputs, olds: Partial<State> | undefined, _ctx:
     if (!tariff)
       fail(
         news.tariff !== undefined ? "tariff" : "tariffId",
-        `no tariff ${JSON.stringify(news.tariff ?? news.tariffId)}; available: ${list.map((t) => `"${t.name}" (id ${t.id}${t.onDemand ? ", on demand" : ""})`).join(", ")}`,
+        `no tariff ${JSON.stringify(news.tariff ?? news.tariffId)}; available: ` +
+          `${list.map((t) => `"${t.name}" (id ${t.id}${t.onDemand ? ", on demand" : ""})`).join(", ")}`,
       );
     else if (news.tariff !== undefined) out.tariff = tariff.name;
   }
@@ -483,6 +490,14 @@ async function converge(
     Object.assign(applied, brought);
   };
   const setsValue = (shown: (vm: Vm) => boolean): Repeat<unknown> => ({ kind: "idempotent", look: vmShows(c, vmId, shown) });
+  // A call that sets a size or the name: the VM shows the value under the input's own key.
+  const setField = <K extends "memory" | "disk" | "cpu" | "name">(what: string, key: K, value: Vm[K], send: () => Promise<OperationStarted>) =>
+    step(
+      what,
+      send,
+      setsValue((vm) => vm[key] === value),
+      { [key]: value },
+    );
   const wants = (k: InputName) => only === undefined || only.has(k);
   const powerBefore = current.powerState;
 
@@ -504,7 +519,9 @@ async function converge(
       distributionId === current.distributionId
         ? {
             kind: "neither",
-            check: `a reinstall of the same distribution leaves nothing the server's info shows: look at server ${vmId} in the panel, then run \`pulumi up\` again (which reinstalls it again)`,
+            check:
+              `a reinstall of the same distribution leaves nothing the server's info shows: look at server ${vmId} in the panel, then run ` +
+              `\`pulumi up\` again (which reinstalls it again)`,
           }
         : { kind: "observable", look: vmShows(c, vmId, (vm) => vm.distribution.id === distributionId) };
     await step(
@@ -552,38 +569,16 @@ async function converge(
   const memoryGrows = wants("memory") && news.memory !== undefined && current.memory !== undefined && news.memory > current.memory;
   const memoryShrinks = wants("memory") && news.memory !== undefined && current.memory !== undefined && news.memory < current.memory;
   const memory = news.memory!;
-  if (memoryGrows)
-    await step(
-      "memory change",
-      () => c.changeMemory({ ...ref, memory }),
-      setsValue((vm) => vm.memory === memory),
-      { memory },
-    );
+  if (memoryGrows) await setField("memory change", "memory", memory, () => c.changeMemory({ ...ref, memory }));
   if (wants("disk") && news.disk !== undefined && current.disk !== undefined && news.disk > current.disk) {
     const disk = news.disk;
-    await step(
-      "disk change",
-      () => c.changeDisk({ ...ref, disk }),
-      setsValue((vm) => vm.disk === disk),
-      { disk },
-    );
+    await setField("disk change", "disk", disk, () => c.changeDisk({ ...ref, disk }));
   }
   if (wants("cpu") && news.cpu !== undefined && news.cpu !== current.cpu) {
     const cpu = news.cpu;
-    await step(
-      "cpu change",
-      () => c.changeCpu({ ...ref, cpu }),
-      setsValue((vm) => vm.cpu === cpu),
-      { cpu },
-    );
+    await setField("cpu change", "cpu", cpu, () => c.changeCpu({ ...ref, cpu }));
   }
-  if (memoryShrinks)
-    await step(
-      "memory change",
-      () => c.changeMemory({ ...ref, memory, allowRestart: true }),
-      setsValue((vm) => vm.memory === memory),
-      { memory },
-    );
+  if (memoryShrinks) await setField("memory change", "memory", memory, () => c.changeMemory({ ...ref, memory, allowRestart: true }));
   if (wants("publicKeyIds") && news.publicKeyIds !== undefined && !sameSet(current.publicKeyIds, news.publicKeyIds)) {
     const keyIds = news.publicKeyIds;
     await step(
@@ -605,12 +600,7 @@ async function converge(
   }
   if (wants("name") && news.name !== undefined && news.name !== current.name) {
     const name = news.name;
-    await step(
-      "rename",
-      () => c.renameVm({ ...ref, name }),
-      setsValue((vm) => vm.name === name),
-      { name },
-    );
+    await setField("rename", "name", name, () => c.renameVm({ ...ref, name }));
   }
   if (wants("powerState")) {
     await applyPower(c, ref, news, ctx);
@@ -625,6 +615,11 @@ async function converge(
 function vmShows(c: FlopsClient, vmId: number, shown: (vm: Vm) => boolean): () => Promise<Seen<unknown>> {
   return async () => (shown(await c.getVm(vmId)) ? { state: "done", found: undefined } : { state: "absent" });
 }
+
+/** What to do when a soft shutdown runs out (flops fails it after 3 minutes). */
+const SHUTDOWN_TIMEOUT_HINT =
+  "flops gives a soft shutdown 3 minutes before marking it failed; set operationTimeout above 180 s so the provider can power " +
+  "the server off after that, or stop it in the panel";
 
 /**
  * Starts or stops the server to match `powerState`; `knownState` saves a read when the caller has
@@ -659,10 +654,7 @@ async function applyPower(c: FlopsClient, ref: { vmId: number; tenantId: number 
     if (isVpsError(e, "timeout")) {
       throw e.with({
         objectId: String(ref.vmId),
-        hint: extendHint(
-          e.hint,
-          "flops gives a soft shutdown 3 minutes before marking it failed; set operationTimeout above 180 s so the provider can power the server off after that, or stop it in the panel",
-        ),
+        hint: extendHint(e.hint, SHUTDOWN_TIMEOUT_HINT),
       });
     }
     if (!isVpsError(e, "operationFailed")) throw e;
@@ -709,7 +701,10 @@ async function awaitReadiness(vmId: number, live: { ipAddresses: string[]; state
       return outcome.ready ? { done: true } : { done: false, status: outcome.reason };
     },
     progress: { logger: ctx.logger, label: ctx.label, subject: `connection to ${target}` },
-    timeoutHint: `VM ${vmId} runs and stays in the stack. The provider tried TCP connections to ${target}${greeting} for ${timeoutSeconds} s: if the service needs longer, raise readiness.timeout (seconds); check that it listens on port ${port} and that no firewall blocks the provider's host; then run \`pulumi up\`, which waits again.`,
+    timeoutHint:
+      `VM ${vmId} runs and stays in the stack. The provider tried TCP connections to ${target}${greeting} for ${timeoutSeconds} s: ` +
+      `if the service needs longer, raise readiness.timeout (seconds); check that it listens on port ${port} and that no firewall ` +
+      `blocks the provider's host; then run \`pulumi up\`, which waits again.`,
   });
 }
 
@@ -896,7 +891,8 @@ async function finishCreate(
       // delete a server that may yet come up; name it for adoption.
       const named = { objectId: String(created.vmId), createdId: String(created.vmId) };
       const hint = (detail: string | undefined) =>
-        `VM ${created.vmId} was created but its ${what} ${ctx.signal?.aborted ? "was no longer waited for" : "did not finish"}: ${extendHint(detail, `Adopt it with importFrom: "${created.vmId}" or delete it in the panel`)}`;
+        `VM ${created.vmId} was created but its ${what} ${ctx.signal?.aborted ? "was no longer waited for" : "did not finish"}: ` +
+        `${extendHint(detail, `Adopt it with importFrom: "${created.vmId}" or delete it in the panel`)}`;
       throw e instanceof VpsError
         ? e.with({ ...named, hint: hint(e.hint) })
         : new VpsError({ kind: "timeout", host: FLOPS_HOST, operation: what, ...named, hint: hint((e as Error).message) });
@@ -963,22 +959,40 @@ export const serverResource = recordingOperationSeconds(
     notes: {
       id: 'the VM id as a decimal string (`"88977"`)',
       behaviour: [
-        "Create calls `install` (or `clone` with `cloneFrom`, or adopts with `importFrom`) and waits for the operation with progress lines; if the operation fails, the VM the API already created is deleted and that delete waited for (or the error names the VM id).",
-        "An update applies each changed property with its own call (`rename`, `tariff_change`, `memory_change`, `disk_change`, `cpu_change`, `password_change`, `pubkey_change`, `start` / `shutdown`, `reinstall`), one after another, each waited for; memory first when it grows, last when it shrinks, so the disk never exceeds 64 × memory.",
-        "An update applies only what its own diff changed (the last state → the program's inputs). Two updates of one server sent at once (a second stack's `pulumi up`, a retry), planned from the same state, run one after the other in one provider process and both take effect: a rename and a power-off end renamed and off; the later update does not put back what the earlier one changed. A reinstall (or a restart for less memory) leaves the server in the power state it had when that update began.",
-        "Why a second preview is always empty: the distribution is compared by the name the program uses and read back from the VM's own embedded distribution, never through today's catalog (the vendor's documentation warns that distribution ids change); key order is ignored; `password` is compared with the last input (the API never returns it); inputs the program leaves unset that the host fills in (tenant, a fixed tariff's sizes, the keys of a clone) are outputs, not diffs. The default tenant is resolved at preview, so the plan shows it.",
-        "Refresh reads the live VM: a rename, resize, power change or key change in the panel shows as drift; a VM deleted outside Pulumi leaves the state. Delete of an already-deleted VM is success.",
-        "`ipAddresses` is an output (every address the server has, those of `flops.IpAddress` resources included) and is never compared; `ipCount` is only what the server is installed with. So adding, moving or removing addresses with `flops.IpAddress` is never a diff here: use `ipCount` for the addresses a server is born with, `flops.IpAddress` for addresses that must outlive it.",
+        "Create calls `install` (or `clone` with `cloneFrom`, or adopts with `importFrom`) and waits for the operation with progress " +
+          "lines; if the operation fails, the VM the API already created is deleted and that delete waited for (or the error names the VM id).",
+        "An update applies each changed property with its own call (`rename`, `tariff_change`, `memory_change`, `disk_change`, " +
+          "`cpu_change`, `password_change`, `pubkey_change`, `start` / `shutdown`, `reinstall`), one after another, each waited for; " +
+          "memory first when it grows, last when it shrinks, so the disk never exceeds 64 × memory.",
+        "An update applies only what its own diff changed (the last state → the program's inputs). Two updates of one server sent at " +
+          "once (a second stack's `pulumi up`, a retry), planned from the same state, run one after the other in one provider process " +
+          "and both take effect: a rename and a power-off end renamed and off; the later update does not put back what the earlier one " +
+          "changed. A reinstall (or a restart for less memory) leaves the server in the power state it had when that update began.",
+        "Why a second preview is always empty: the distribution is compared by the name the program uses and read back from the VM's " +
+          "own embedded distribution, never through today's catalog (the vendor's documentation warns that distribution ids change); " +
+          "key order is ignored; `password` is compared with the last input (the API never returns it); inputs the program leaves unset " +
+          "that the host fills in (tenant, a fixed tariff's sizes, the keys of a clone) are outputs, not diffs. The default tenant is " +
+          "resolved at preview, so the plan shows it.",
+        "Refresh reads the live VM: a rename, resize, power change or key change in the panel shows as drift; a VM deleted outside " +
+          "Pulumi leaves the state. Delete of an already-deleted VM is success.",
+        "`ipAddresses` is an output (every address the server has, those of `flops.IpAddress` resources included) and is never " +
+          "compared; `ipCount` is only what the server is installed with. So adding, moving or removing addresses with " +
+          "`flops.IpAddress` is never a diff here: use `ipCount` for the addresses a server is born with, `flops.IpAddress` for " +
+          "addresses that must outlive it.",
       ],
       limits: [
         "Sizes (`memory`, `disk`, `cpu`, `ipCount`) are rejected at preview on a fixed tariff: the API would ignore them.",
-        "A `distribution` name matching several catalog entries fails at preview, listing them; an unknown `distributionId`, `tariff` or `softwareIds` entry fails, listing what exists.",
+        "A `distribution` name matching several catalog entries fails at preview, listing them; an unknown `distributionId`, `tariff` " +
+          "or `softwareIds` entry fails, listing what exists.",
       ],
       waits: [
-        "Create waits for the install, clone or adoption's operations, an update for each of its operations, delete for the VM's removal; with `readiness`, create, a reinstall and a power-on also wait until the server accepts TCP connections (see Readiness, with its own `timeout`).",
+        "Create waits for the install, clone or adoption's operations, an update for each of its operations, delete for the VM's " +
+          "removal; with `readiness`, create, a reinstall and a power-on also wait until the server accepts TCP connections (see " +
+          "Readiness, with its own `timeout`).",
       ],
       adoption: [
-        "With `importFrom`, differences the server cannot take in place (tenant, distribution) fail the create, naming each; differences it can (name, tariff, sizes, keys, power) are applied.",
+        "With `importFrom`, differences the server cannot take in place (tenant, distribution) fail the create, naming each; " +
+          "differences it can (name, tariff, sizes, keys, power) are applied.",
       ],
       errors: [
         {
@@ -1002,16 +1016,12 @@ export const serverResource = recordingOperationSeconds(
         {
           error: "`waiting for <address>:<port> failed: timed out ...`",
           action:
-            "The server is up but not reachable: check its firewall and service, or raise `readiness.timeout`. The server stays in the stack; the next `pulumi up` waits again.",
+            "The server is up but not reachable: check its firewall and service, or raise `readiness.timeout`. The server stays in the " +
+            "stack; the next `pulumi up` waits again.",
         },
       ],
       example: {
-        typescript: `import * as pulumi from "@pulumi/pulumi";
-import { flops } from "pulumi-vps";
-
-const cfg = new pulumi.Config();
-const key = new flops.PublicKey("deployer", { publicKey: cfg.require("sshPublicKey") });
-const web = new flops.Server("web", {
+        typescript: `${SERVER_WITH_KEY_TS}
   distribution: "DEBIAN", bitness: 64, // or a catalog description: "Debian 7.6 x64"
   tariff: "Облачный 1024",
   publicKeyIds: [key.id],
@@ -1035,22 +1045,47 @@ outputs:
         {
           title: "Readiness: reachable when create returns",
           text: [
-            "The install operation turning DONE only means the hypervisor finished; sshd may take another minute. With `readiness`, the provider does not return until a TCP connection to the server succeeds, so the next resource in the stack (a `command.remote.Command`, a DNS record, a load balancer target) finds it reachable, with no `sleep` or retry loop in the program.",
-            '- It waits after create (install, clone or `importFrom`), after a reinstall (`reinstallOnChange`) and after a power-on in an update (`powerState` back to `"running"`, or a server the state did not show running); not while `powerState` is `"stopped"`, and not after other updates.',
-            '- It polls on the core waiter\'s schedule (backing off between attempts), one progress line per attempt: `flops:Server "web": connection to 203.0.113.7:22: connection refused, 12 s`. Each attempt only connects (and, with `banner`, reads the greeting); nothing is sent, and the socket is closed at once. A refused, reset or timed-out connection (at most 10 s each), or a greeting that does not match, is "not ready yet".',
-            "- When `timeout` runs out, the step fails with what was tried and the last outcome (`waiting for 203.0.113.7:22 failed: timed out; it did not finish within 300 s (last seen: connection refused) ... raise readiness.timeout (seconds) ...`). The server stays in the stack (partial state, as after an install time-out); the next `pulumi up` waits again.",
-            "- A literal address no connection can reach (`0.0.0.0/8`, multicast, `240.0.0.0/4`, `::`, malformed, a host name that does not resolve) fails at preview, naming `readiness.address`; so does `readiness` on a server with `ipCount: 0` and no `address`.",
-            "- Left unset, nothing changes (existing stacks show no diff). Adding, changing or removing it is no diff either: it only affects waits, and never replaces the server.",
-            '```ts\nimport * as pulumi from "@pulumi/pulumi";\nimport * as command from "@pulumi/command";\nimport { flops } from "pulumi-vps";\n\nconst cfg = new pulumi.Config();\nconst key = new flops.PublicKey("deployer", { publicKey: cfg.require("sshPublicKey") });\nconst web = new flops.Server("web", {\n  distribution: "DEBIAN", bitness: 64,\n  tariff: "Облачный 1024",\n  publicKeyIds: [key.id],\n  readiness: { port: 22, banner: "SSH-", timeout: 600 },\n});\n// Runs only once sshd answers: no sleep, no retry loop.\nnew command.remote.Command("bootstrap", {\n  connection: { host: web.ipAddresses.apply((a) => a[0]), user: "root", privateKey: cfg.requireSecret("sshPrivateKey") },\n  create: "apt-get update && apt-get install -y nginx",\n});\n```',
+            "The install operation turning DONE only means the hypervisor finished; sshd may take another minute. With `readiness`, the " +
+              "provider does not return until a TCP connection to the server succeeds, so the next resource in the stack (a " +
+              "`command.remote.Command`, a DNS record, a load balancer target) finds it reachable, with no `sleep` or retry loop in the program.",
+            "- It waits after create (install, clone or `importFrom`), after a reinstall (`reinstallOnChange`) and after a power-on in an " +
+              'update (`powerState` back to `"running"`, or a server the state did not show running); not while `powerState` is ' +
+              '`"stopped"`, and not after other updates.',
+            "- It polls on the core waiter's schedule (backing off between attempts), one progress line per attempt: `flops:Server " +
+              '"web": connection to 203.0.113.7:22: connection refused, 12 s`. Each attempt only connects (and, with `banner`, reads the ' +
+              "greeting); nothing is sent, and the socket is closed at once. A refused, reset or timed-out connection (at most 10 s each), " +
+              'or a greeting that does not match, is "not ready yet".',
+            "- When `timeout` runs out, the step fails with what was tried and the last outcome (`waiting for 203.0.113.7:22 failed: " +
+              "timed out; it did not finish within 300 s (last seen: connection refused) ... raise readiness.timeout (seconds) ...`). The " +
+              "server stays in the stack (partial state, as after an install time-out); the next `pulumi up` waits again.",
+            "- A literal address no connection can reach (`0.0.0.0/8`, multicast, `240.0.0.0/4`, `::`, malformed, a host name that does " +
+              "not resolve) fails at preview, naming `readiness.address`; so does `readiness` on a server with `ipCount: 0` and no `address`.",
+            "- Left unset, nothing changes (existing stacks show no diff). Adding, changing or removing it is no diff either: it only " +
+              "affects waits, and never replaces the server.",
+            '```ts\nimport * as pulumi from "@pulumi/pulumi";\nimport * as command from "@pulumi/command";\nimport { flops } from ' +
+              '"pulumi-vps";\n\nconst cfg = new pulumi.Config();\nconst key = new flops.PublicKey("deployer", { publicKey: ' +
+              'cfg.require("sshPublicKey") });\nconst web = new flops.Server("web", {\n  distribution: "DEBIAN", bitness: 64,\n  tariff: ' +
+              '"Облачный 1024",\n  publicKeyIds: [key.id],\n  readiness: { port: 22, banner: "SSH-", timeout: 600 },\n});\n// Runs only ' +
+              'once sshd answers: no sleep, no retry loop.\nnew command.remote.Command("bootstrap", {\n  connection: { host: ' +
+              'web.ipAddresses.apply((a) => a[0]), user: "root", privateKey: cfg.requireSecret("sshPrivateKey") },\n  create: "apt-get ' +
+              'update && apt-get install -y nginx",\n});\n```',
             "The same through the native plugin (Pulumi YAML):",
-            '```yaml\nname: flops-readiness\nruntime: yaml\nconfig:\n  sshPublicKey: { type: string }\n  sshPrivateKey: { type: string, secret: true }\nresources:\n  key:\n    type: vps:flops:PublicKey\n    properties:\n      publicKey: ${sshPublicKey}\n  web:\n    type: vps:flops:Server\n    properties:\n      distribution: DEBIAN\n      tariff: Облачный 1024\n      publicKeyIds: [ "${key.id}" ]\n      readiness: { port: 22, banner: "SSH-" }\n  bootstrap:\n    type: command:remote:Command\n    properties:\n      connection: { host: "${web.ipAddresses[0]}", user: root, privateKey: "${sshPrivateKey}" }\n      create: apt-get update && apt-get install -y nginx\n```',
+            "```yaml\nname: flops-readiness\nruntime: yaml\nconfig:\n  sshPublicKey: { type: string }\n  sshPrivateKey: { type: string, " +
+              "secret: true }\nresources:\n  key:\n    type: vps:flops:PublicKey\n    properties:\n      publicKey: ${sshPublicKey}\n  " +
+              "web:\n    type: vps:flops:Server\n    properties:\n      distribution: DEBIAN\n      tariff: Облачный 1024\n      " +
+              'publicKeyIds: [ "${key.id}" ]\n      readiness: { port: 22, banner: "SSH-" }\n  bootstrap:\n    type: ' +
+              'command:remote:Command\n    properties:\n      connection: { host: "${web.ipAddresses[0]}", user: root, privateKey: ' +
+              '"${sshPrivateKey}" }\n      create: apt-get update && apt-get install -y nginx\n```',
             "In tests, the flops simulator's `guestListeners` option makes its VMs listen (see [the simulator](index.md#simulator)).",
           ],
         },
         {
           title: "Clones",
           text: [
-            "`cloneFrom: { serverId, snapshotId? }` creates the server with `clone` instead of `install`: a copy of the source's current state, or of one of its snapshots (`snapshotId`, the vendor number a `flops.Snapshot` outputs). It excludes `distribution` / `distributionId` (checked at preview); the tariff defaults to the source's (set `tariff` to change it in place afterwards); the clone keeps the source's SSH keys unless `publicKeyIds` is set.",
+            "`cloneFrom: { serverId, snapshotId? }` creates the server with `clone` instead of `install`: a copy of the source's current " +
+              "state, or of one of its snapshots (`snapshotId`, the vendor number a `flops.Snapshot` outputs). It excludes `distribution` / " +
+              "`distributionId` (checked at preview); the tariff defaults to the source's (set `tariff` to change it in place afterwards); " +
+              "the clone keeps the source's SSH keys unless `publicKeyIds` is set.",
           ],
         },
       ],

@@ -34,7 +34,9 @@ export const serverRestartResource = recordingOperationSeconds(
     notes: {
       id: '`"<serverId>/<operationId>"`',
       behaviour: [
-        "An action as a resource: creating it restarts the server with `reboot` (soft, through the guest OS; flops marks it failed after 3 minutes) or, with `hard: true`, `reset`, and waits; a change of `triggers`, `serverId` or `hard` restarts again; delete does nothing to the server. No `confirm`: a restart loses no disk data.",
+        "An action as a resource: creating it restarts the server with `reboot` (soft, through the guest OS; flops marks it failed " +
+          "after 3 minutes) or, with `hard: true`, `reset`, and waits; a change of `triggers`, `serverId` or `hard` restarts again; " +
+          "delete does nothing to the server. No `confirm`: a restart loses no disk data.",
       ],
       waits: ["Create waits for the `reboot` or `reset` operation."],
       adoption: ["Nothing to adopt: a restart leaves no object on the host, so the resource has no `importFrom`."],

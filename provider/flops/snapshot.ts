@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   extendHint,
   type HandlerContext,
+  idForm,
   isVpsError,
   lookForCreated,
   recordingOperationSeconds,
@@ -14,6 +15,7 @@ import {
 import type { FlopsClient } from "./client";
 import { findVm, flopsClient, isGone, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
 import { FLOPS_HOST } from "./errors";
+import { BASELINE_SNAPSHOT_YAML } from "./notes";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
 import type { Snapshot, Vm } from "./schemas";
 
@@ -35,7 +37,14 @@ const snapshotName = z
   .max(64, NAME_RULE)
   .regex(/^[A-Za-z0-9_-]+$/, NAME_RULE);
 
-const ID_FORM = /^(\d+)\/(\d+)$/;
+const snapshotIdForm = idForm({
+  host: FLOPS_HOST,
+  resource: "flops.Snapshot",
+  operation: "read snapshot",
+  pattern: /^(\d+)\/(\d+)$/,
+  form: '"<serverId>/<snapshotId>", e.g. "88977/2206"',
+  fromParts: ([vmId, snapshotId]) => ({ vmId: Number(vmId), snapshotId: Number(snapshotId) }),
+});
 
 const inputs = {
   serverId: { schema: serverIdSchema, description: "Id of the flops.Server to snapshot.", replaceOnChange: true },
@@ -49,14 +58,11 @@ const inputs = {
   deleteChildren: {
     schema: z.boolean().optional(),
     description:
-      "On delete, also delete the snapshots taken from this one (snapshot_delete's deleteChildren); false: they are re-attached to its parent. Changed in place (only recorded).",
+      "On delete, also delete the snapshots taken from this one (snapshot_delete's deleteChildren); false: they are re-attached to " +
+      "its parent. Changed in place (only recorded).",
     default: false,
   },
-  importFrom: {
-    schema: z.string().regex(ID_FORM, 'must be "<serverId>/<snapshotId>", e.g. "88977/2206"').optional(),
-    description: 'Adopt the existing snapshot with this id ("<serverId>/<snapshotId>") instead of creating one.',
-    createOnly: true,
-  },
+  importFrom: snapshotIdForm.importFrom('Adopt the existing snapshot with this id ("<serverId>/<snapshotId>") instead of creating one.'),
   operationTimeout: operationTimeoutInput,
 };
 
@@ -69,17 +75,7 @@ const outputs = {
 
 type Inputs = ShapeOf<typeof inputs>;
 
-export function parseSnapshotId(id: string): { vmId: number; snapshotId: number } {
-  const m = ID_FORM.exec(id);
-  if (!m)
-    throw new VpsError({
-      kind: "invalid",
-      host: FLOPS_HOST,
-      operation: "read snapshot",
-      hint: `"${id}" is not a flops.Snapshot id ("<serverId>/<snapshotId>", e.g. "88977/2206")`,
-    });
-  return { vmId: Number(m[1]), snapshotId: Number(m[2]) };
-}
+const parseSnapshotId = snapshotIdForm.parse;
 
 /** An empty or null description is no description: the program leaving it unset is no diff. */
 const text = (v: string | null | undefined) => (v === null || v === undefined || v === "" ? undefined : v);
@@ -111,7 +107,9 @@ export function pickCreatedSnapshot(list: Snapshot[], name: string, before: Read
       kind: "badResponse",
       host: FLOPS_HOST,
       operation: `create snapshot "${name}" of server ${vmId}`,
-      hint: `snapshot_create finished, but no new snapshot named "${name}" is in the server's list (${list.map((s) => `${s.id} "${s.name}"`).join(", ") || "empty"}); run \`pulumi up\` again, or adopt an existing one with importFrom`,
+      hint:
+        `snapshot_create finished, but no new snapshot named "${name}" is in the server's list ` +
+        `(${list.map((s) => `${s.id} "${s.name}"`).join(", ") || "empty"}); run \`pulumi up\` again, or adopt an existing one with importFrom`,
     });
   }
   const newest = Math.max(...candidates.map((s) => s.timeAdded));
@@ -121,7 +119,9 @@ export function pickCreatedSnapshot(list: Snapshot[], name: string, before: Read
       kind: "conflict",
       host: FLOPS_HOST,
       operation: `create snapshot "${name}" of server ${vmId}`,
-      hint: `${top.length} new snapshots named "${name}" have the same time (ids ${top.map((s) => s.id).join(", ")}), so which one this resource made cannot be told; adopt one with importFrom: "${vmId}/<id>" and delete the others in the panel`,
+      hint:
+        `${top.length} new snapshots named "${name}" have the same time (ids ${top.map((s) => s.id).join(", ")}), so which one this ` +
+        `resource made cannot be told; adopt one with importFrom: "${vmId}/<id>" and delete the others in the panel`,
     });
   }
   return top[0];
@@ -218,13 +218,18 @@ export const snapshotResource = recordingOperationSeconds(
     notes: {
       id: '`"<serverId>/<snapshotId>"` (`"88977/2206"`): the server\'s id and the vendor\'s snapshot number',
       behaviour: [
-        "Create calls `snapshot_create`, waits, then finds the new snapshot in `GET /vm/{id}/snapshots/` (the create answer carries no id): the one with this name that was not there before the call, the newest of those; two equally new ones fail the create, naming them and how to adopt the right one.",
-        "Nothing can change in place (the API cannot edit a snapshot) except `deleteChildren`, which is only recorded. Delete calls `snapshot_delete`; the snapshots taken from this one are re-attached to its parent unless `deleteChildren` is true.",
-        "Refresh shows a rename in the panel as drift and drops a snapshot deleted outside Pulumi; deleting an already-deleted snapshot is success. `current` tells whether the server runs from it.",
+        "Create calls `snapshot_create`, waits, then finds the new snapshot in `GET /vm/{id}/snapshots/` (the create answer carries " +
+          "no id): the one with this name that was not there before the call, the newest of those; two equally new ones fail the " +
+          "create, naming them and how to adopt the right one.",
+        "Nothing can change in place (the API cannot edit a snapshot) except `deleteChildren`, which is only recorded. Delete calls " +
+          "`snapshot_delete`; the snapshots taken from this one are re-attached to its parent unless `deleteChildren` is true.",
+        "Refresh shows a rename in the panel as drift and drops a snapshot deleted outside Pulumi; deleting an already-deleted " +
+          "snapshot is success. `current` tells whether the server runs from it.",
       ],
       waits: ["Create waits for `snapshot_create`'s operation, delete for `snapshot_delete`'s."],
       adoption: [
-        "With `importFrom`, a `name` or `description` that differs from the snapshot's fails, naming it (a snapshot cannot be changed in place); `importFrom` must name the same server as `serverId`.",
+        "With `importFrom`, a `name` or `description` that differs from the snapshot's fails, naming it (a snapshot cannot be changed " +
+          "in place); `importFrom` must name the same server as `serverId`.",
       ],
       errors: [
         {
@@ -238,7 +243,8 @@ export const snapshotResource = recordingOperationSeconds(
         {
           error: "a create that runs out",
           action:
-            'The error names the operation; once it is done, adopt the snapshot with `importFrom: "<serverId>/<snapshotId>"` (`flops.getSnapshots` lists them).',
+            'The error names the operation; once it is done, adopt the snapshot with `importFrom: "<serverId>/<snapshotId>"` ' +
+            "(`flops.getSnapshots` lists them).",
         },
         { error: "`there is no server ... in this flops account`", action: "Check `serverId` (`flops.getServers` lists the servers)." },
       ],
@@ -249,12 +255,7 @@ const baseline = new flops.Snapshot("web-baseline", { serverId: "88977", name: "
 export const snapshotId = baseline.snapshotId;`,
         yaml: `name: flops-snapshot
 runtime: yaml
-resources:
-  baseline:
-    type: vps:flops:Snapshot
-    properties:
-      serverId: "88977"
-      name: baseline
+${BASELINE_SNAPSHOT_YAML}
       description: after the first deploy
 outputs:
   snapshotId: \${baseline.snapshotId}`,

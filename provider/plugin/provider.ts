@@ -279,6 +279,22 @@ export class VpsProvider {
     return keys;
   }
 
+  /**
+   * A create or update, logged; a failure that leaves an object behind (`left` names it and what it
+   * has) reaches the engine as InitFailedError, which keeps the object in state as far as it got.
+   */
+  private async keepingPartial<T>(run: () => Promise<T>, left: (e: VpsError) => { id: string; props: Props } | undefined, secrets: Set<string>): Promise<T> {
+    return this.logged(async () => {
+      try {
+        return await run();
+      } catch (e) {
+        const kept = e instanceof VpsError ? left(e) : undefined;
+        if (kept) throw new InitFailedError((e as Error).message, kept.id, wrapSecrets(kept.props, secrets));
+        throw e;
+      }
+    });
+  }
+
   /** Runs a resource operation and waits for its log lines to reach the engine before answering. */
   private async logged<T>(fn: () => Promise<T>): Promise<T> {
     try {
@@ -333,17 +349,13 @@ export class VpsProvider {
       return resp;
     }
     const ctx = this.context(def, req.getUrn(), props, undefined, req.getTimeout());
-    const r = await this.logged(async () => {
-      try {
-        return await createResource(def, props, ctx);
-      } catch (e) {
-        // The object exists although its create failed: the engine keeps it in state, so a later
-        // update, refresh or destroy finds it.
-        if (e instanceof VpsError && e.createdId)
-          throw new InitFailedError(e.message, e.createdId, wrapSecrets({ ...props, ...(e.partialOutputs ?? {}) }, secrets));
-        throw e;
-      }
-    });
+    // The object exists although its create failed: the engine keeps it in state, so a later
+    // update, refresh or destroy finds it.
+    const r = await this.keepingPartial(
+      () => createResource(def, props, ctx),
+      (e) => (e.createdId ? { id: e.createdId, props: { ...props, ...(e.partialOutputs ?? {}) } } : undefined),
+      secrets,
+    );
     resp.setId(r.id);
     resp.setProperties(toWire(wrapSecrets(r.outs, secrets)));
     return resp;
@@ -383,16 +395,13 @@ export class VpsProvider {
       return resp;
     }
     const ctx = this.context(def, req.getUrn(), news.props, req.getId(), req.getTimeout());
-    const outs = await this.logged(async () => {
-      try {
-        return await updateResource(def, req.getId(), olds.props, news.props, ctx);
-      } catch (e) {
-        // Some of the update was applied: the engine records the object as far as it got, so the next
-        // `pulumi up` sends only what is left.
-        if (e instanceof VpsError && e.partialOutputs) throw new InitFailedError(e.message, req.getId(), wrapSecrets(e.partialOutputs, secrets));
-        throw e;
-      }
-    });
+    // Some of the update was applied: the engine records the object as far as it got, so the next
+    // `pulumi up` sends only what is left.
+    const outs = await this.keepingPartial(
+      () => updateResource(def, req.getId(), olds.props, news.props, ctx),
+      (e) => (e.partialOutputs ? { id: req.getId(), props: e.partialOutputs } : undefined),
+      secrets,
+    );
     resp.setProperties(toWire(wrapSecrets(outs, secrets)));
     return resp;
   }

@@ -112,7 +112,10 @@ function propertyMap(
 
 function importSection(def: ResourceDefinition): string {
   if (!("importFrom" in def.inputs)) return "";
-  return `\n\n## Import\n\nAn existing object is adopted with \`pulumi import\` and its id (or with the \`importFrom\` input):\n\n\`\`\`sh\n$ pulumi import ${resourceToken(def)} <name> <id>\n\`\`\``;
+  return (
+    `\n\n## Import\n\nAn existing object is adopted with \`pulumi import\` and its id (or with the \`importFrom\` ` +
+    `input):\n\n\`\`\`sh\n$ pulumi import ${resourceToken(def)} <name> <id>\n\`\`\``
+  );
 }
 
 function resourceSpec(types: TypeRegistry, def: ResourceDefinition): ResourceSpec {

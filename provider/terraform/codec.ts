@@ -127,6 +127,13 @@ function toWire(v: TfValue, t: CtyType, where: string): unknown {
   }
 }
 
+/** The members of a map or object in its msgpack or JSON form, each with its type (undefined: an attribute the object type lacks). */
+function members(raw: unknown, t: CtyType, kind: string, where: string): [string, unknown, CtyType | undefined][] {
+  if (typeof raw !== "object" || Array.isArray(raw)) throw new Error(`${where}: a ${kind} is required`);
+  const memberType = (k: string) => (kind === "map" ? (t as [string, CtyType])[1] : (t as ["object", Record<string, CtyType>])[1][k]);
+  return Object.entries(raw as Record<string, unknown>).map(([k, e]) => [k, e, memberType(k)]);
+}
+
 function fromWire(raw: unknown, t: CtyType, where: string): TfValue {
   if (raw instanceof ExtData) {
     if (raw.type === UNKNOWN_EXT || raw.type === UNKNOWN_REFINED_EXT) return UNKNOWN;
@@ -161,10 +168,8 @@ function fromWire(raw: unknown, t: CtyType, where: string): TfValue {
     }
     case "map":
     case "object": {
-      if (typeof raw !== "object" || Array.isArray(raw)) throw new Error(`${where}: a ${kind} is required`);
       const out: TfObject = {};
-      for (const [k, e] of Object.entries(raw as Record<string, unknown>)) {
-        const et = kind === "map" ? (t as [string, CtyType])[1] : (t as ["object", Record<string, CtyType>])[1][k];
+      for (const [k, e, et] of members(raw, t, kind, where)) {
         if (et === undefined) throw new Error(`${where}: unsupported attribute "${k}"`);
         out[k] = fromWire(e, et, `${where}.${k}`);
       }
@@ -206,10 +211,8 @@ export function fromJson(json: unknown, t: CtyType, where = "value"): TfValue {
     }
     case "map":
     case "object": {
-      if (typeof json !== "object" || Array.isArray(json)) throw new Error(`${where}: a ${kind} is required`);
       const out: TfObject = {};
-      for (const [k, e] of Object.entries(json as Record<string, unknown>)) {
-        const et = kind === "map" ? (t as [string, CtyType])[1] : (t as ["object", Record<string, CtyType>])[1][k];
+      for (const [k, e, et] of members(json, t, kind, where)) {
         // An attribute an older schema had is dropped (UpgradeResourceState's job).
         if (et !== undefined) out[k] = fromJson(e, et, `${where}.${k}`);
       }

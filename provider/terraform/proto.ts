@@ -53,6 +53,7 @@ export function findProto(env: NodeJS.ProcessEnv = process.env): string {
   if (found) return found;
   throw new Error(
     `terraform-provider-vps: cannot find ${PROTO_FILE} (the plugin protocol's definition, from OpenTofu's Go module). ` +
-      `Run \`npm run tofu\` in the pulumi-vps checkout, or \`go mod download ${OPENTOFU_MODULE}\`, or set ${PROTO_ENV} to the file. Looked in: ${candidates.join(", ")}`,
+      `Run \`npm run tofu\` in the pulumi-vps checkout, or \`go mod download ${OPENTOFU_MODULE}\`, or set ${PROTO_ENV} to the file. ` +
+      `Looked in: ${candidates.join(", ")}`,
   );
 }

@@ -316,6 +316,25 @@ export class TerraformProvider {
     return new CallLog(() => this.naming);
   }
 
+  /** One RPC on a resource type: the type looked up and any error, an unknown type's too, turned into diagnostics. */
+  private forResource<T extends { diagnostics?: Diagnostic[] }>(typeName: string, fn: (s: ResourceSchema, log: CallLog) => Promise<T>) {
+    return this.forSchema(() => this.resource(typeName), fn);
+  }
+
+  /** One RPC on a data source, as forResource. */
+  private forDataSource<T extends { diagnostics?: Diagnostic[] }>(typeName: string, fn: (s: DataSourceSchema, log: CallLog) => Promise<T>) {
+    return this.forSchema(() => this.dataSource(typeName), fn);
+  }
+
+  private forSchema<S extends { attrs: AttrSpec[] }, T extends { diagnostics?: Diagnostic[] }>(lookup: () => S, fn: (s: S, log: CallLog) => Promise<T>) {
+    const log = this.newLog();
+    return this.guarded(
+      () => lookup().attrs,
+      log,
+      () => fn(lookup(), log),
+    );
+  }
+
   private decodeResource(s: ResourceSchema, dv: DynamicValueMsg | null | undefined): TfObject | null {
     return asObject(decodeDv(dv, s.cty));
   }
@@ -366,46 +385,34 @@ export class TerraformProvider {
 
   /** The description's checks that need no API: types, ranges, allowed values, and `timeouts`. */
   async validateResourceConfig(req: { type_name: string; config?: DynamicValueMsg }): Promise<{ diagnostics: Diagnostic[] }> {
-    const log = this.newLog();
-    return this.guarded(
-      () => this.resource(req.type_name).attrs,
-      log,
-      async () => {
-        const s = this.resource(req.type_name);
-        const config = this.decodeResource(s, req.config);
-        const diagnostics: Diagnostic[] = [];
-        const t = asObject(config?.timeouts ?? null);
-        for (const k of TIMEOUT_KINDS) {
-          const v = t?.[k];
-          if (typeof v === "string" && parseDuration(v) === undefined) {
-            diagnostics.push({
-              severity: "ERROR",
-              summary: `${s.typeName} timeouts.${k}: ${JSON.stringify(v)} is not a duration; write it like "30s", "20m" or "1h30m"`,
-              detail: "",
-              attribute: { steps: [{ attribute_name: "timeouts" }, { attribute_name: k }] },
-            });
-          }
+    return this.forResource(req.type_name, async (s, log) => {
+      const config = this.decodeResource(s, req.config);
+      const diagnostics: Diagnostic[] = [];
+      const t = asObject(config?.timeouts ?? null);
+      for (const k of TIMEOUT_KINDS) {
+        const v = t?.[k];
+        if (typeof v === "string" && parseDuration(v) === undefined) {
+          diagnostics.push({
+            severity: "ERROR",
+            summary: `${s.typeName} timeouts.${k}: ${JSON.stringify(v)} is not a duration; write it like "30s", "20m" or "1h30m"`,
+            detail: "",
+            attribute: { steps: [{ attribute_name: "timeouts" }, { attribute_name: k }] },
+          });
         }
-        const offline: ResourceDefinition = { ...s.def, handler: { ...s.def.handler, check: undefined } };
-        const r = await checkResource(offline, undefined, this.configProps(s, config), this.context(s, {}, undefined, undefined, log));
-        diagnostics.push(...this.failureDiagnostics(s.attrs, r.failures));
-        return { diagnostics };
-      },
-    );
+      }
+      const offline: ResourceDefinition = { ...s.def, handler: { ...s.def.handler, check: undefined } };
+      const r = await checkResource(offline, undefined, this.configProps(s, config), this.context(s, {}, undefined, undefined, log));
+      diagnostics.push(...this.failureDiagnostics(s.attrs, r.failures));
+      return { diagnostics };
+    });
   }
 
   async validateDataResourceConfig(req: { type_name: string; config?: DynamicValueMsg }): Promise<{ diagnostics: Diagnostic[] }> {
-    const log = this.newLog();
-    return this.guarded(
-      () => this.dataSource(req.type_name).attrs,
-      log,
-      async () => {
-        const s = this.dataSource(req.type_name);
-        const args = this.configProps(s, asObject(decodeDv(req.config, s.cty)));
-        if (Object.values(args).some(isUnknown)) return { diagnostics: [] };
-        return { diagnostics: this.argumentDiagnostics(s, args).diagnostics };
-      },
-    );
+    return this.forDataSource(req.type_name, async (s) => {
+      const args = this.configProps(s, asObject(decodeDv(req.config, s.cty)));
+      if (Object.values(args).some(isUnknown)) return { diagnostics: [] };
+      return { diagnostics: this.argumentDiagnostics(s, args).diagnostics };
+    });
   }
 
   private argumentDiagnostics(s: DataSourceSchema, args: Props): { diagnostics: Diagnostic[]; data?: unknown } {
@@ -426,38 +433,26 @@ export class TerraformProvider {
     version?: number;
     raw_state?: { json?: Buffer };
   }): Promise<{ upgraded_state?: DynamicValueMsg; diagnostics: Diagnostic[] }> {
-    const log = this.newLog();
-    return this.guarded(
-      () => this.resource(req.type_name).attrs,
-      log,
-      async () => {
-        const s = this.resource(req.type_name);
-        const json = req.raw_state?.json && req.raw_state.json.length > 0 ? (JSON.parse(Buffer.from(req.raw_state.json).toString("utf8")) as unknown) : null;
-        const obj = asObject(fromJson(json, s.cty));
-        const full: TfObject | null = obj
-          ? Object.fromEntries([...s.attrs.map((a) => [a.name, obj[a.name] ?? null] as const), ["timeouts", obj.timeouts ?? null]])
-          : null;
-        return { upgraded_state: this.encodeResource(s, full), diagnostics: [] };
-      },
-    );
+    return this.forResource(req.type_name, async (s) => {
+      const json = req.raw_state?.json && req.raw_state.json.length > 0 ? (JSON.parse(Buffer.from(req.raw_state.json).toString("utf8")) as unknown) : null;
+      const obj = asObject(fromJson(json, s.cty));
+      const full: TfObject | null = obj
+        ? Object.fromEntries([...s.attrs.map((a) => [a.name, obj[a.name] ?? null] as const), ["timeouts", obj.timeouts ?? null]])
+        : null;
+      return { upgraded_state: this.encodeResource(s, full), diagnostics: [] };
+    });
   }
 
   async importResourceState(req: { type_name: string; id: string }): Promise<{ imported_resources?: unknown[]; diagnostics: Diagnostic[] }> {
-    const log = this.newLog();
-    return this.guarded(
-      () => this.resource(req.type_name).attrs,
-      log,
-      async () => {
-        const s = this.resource(req.type_name);
-        if (!req.id) throw new DiagnosticsError([{ severity: "ERROR", summary: `${s.typeName}: import needs the object's id`, detail: "" }]);
-        const state: TfObject = Object.fromEntries([...s.attrs.map((a) => [a.name, a.name === "id" ? req.id : null] as const), ["timeouts", null]]);
-        // ReadResource finds this mark and reads the object as `pulumi import` does (importResource).
-        return {
-          imported_resources: [{ type_name: s.typeName, state: this.encodeResource(s, state), private: encodePrivate({ forms: {}, import: true }) }],
-          diagnostics: [],
-        };
-      },
-    );
+    return this.forResource(req.type_name, async (s) => {
+      if (!req.id) throw new DiagnosticsError([{ severity: "ERROR", summary: `${s.typeName}: import needs the object's id`, detail: "" }]);
+      const state: TfObject = Object.fromEntries([...s.attrs.map((a) => [a.name, a.name === "id" ? req.id : null] as const), ["timeouts", null]]);
+      // ReadResource finds this mark and reads the object as `pulumi import` does (importResource).
+      return {
+        imported_resources: [{ type_name: s.typeName, state: this.encodeResource(s, state), private: encodePrivate({ forms: {}, import: true }) }],
+        diagnostics: [],
+      };
+    });
   }
 
   async readResource(req: {
@@ -465,38 +460,32 @@ export class TerraformProvider {
     current_state?: DynamicValueMsg;
     private?: Buffer;
   }): Promise<{ new_state?: DynamicValueMsg; private?: Buffer; diagnostics: Diagnostic[] }> {
-    const log = this.newLog();
-    return this.guarded(
-      () => this.resource(req.type_name).attrs,
-      log,
-      async () => {
-        const s = this.resource(req.type_name);
-        const current = this.decodeResource(s, req.current_state);
-        if (!current) return { new_state: this.encodeResource(s, null), diagnostics: [] };
-        const id = typeof current.id === "string" ? current.id : "";
-        const priv = decodePrivate(req.private);
-        const before = this.stateProps(s, current, priv);
-        const ctx = this.context(s, before, id, this.timeout(current, "read"), log);
-        const r = priv.import ? await importResource(s.def, id, ctx) : await readResource(s.def, id, before, ctx);
-        // Gone: OpenTofu drops it from state and plans to create it again.
-        if (!r) return { new_state: this.encodeResource(s, null), diagnostics: [] };
-        const next: TfObject = { ...propsToObject(r.outs, s.attrs), id: r.id, timeouts: current.timeouts ?? null };
-        for (const a of s.attrs) {
-          if (a.createOnly) next[a.name] = priv.import ? null : (current[a.name] ?? null);
-          // Unchanged on the host since the handlers last saw it: the configuration's form stays, so the
-          // next plan compares like with like ("debian" stays although the host says "DEBIAN").
-          else if (
-            a.input &&
-            !priv.import &&
-            current[a.name] !== null &&
-            r.outs[a.key] !== undefined &&
-            sameValue(fromProp(before[a.key], a.type), fromProp(r.outs[a.key], a.type))
-          )
-            next[a.name] = current[a.name];
-        }
-        return { new_state: this.encodeResource(s, next), private: encodePrivate({ forms: this.formsOf(s, next, r.outs) }), diagnostics: [] };
-      },
-    );
+    return this.forResource(req.type_name, async (s, log) => {
+      const current = this.decodeResource(s, req.current_state);
+      if (!current) return { new_state: this.encodeResource(s, null), diagnostics: [] };
+      const id = typeof current.id === "string" ? current.id : "";
+      const priv = decodePrivate(req.private);
+      const before = this.stateProps(s, current, priv);
+      const ctx = this.context(s, before, id, this.timeout(current, "read"), log);
+      const r = priv.import ? await importResource(s.def, id, ctx) : await readResource(s.def, id, before, ctx);
+      // Gone: OpenTofu drops it from state and plans to create it again.
+      if (!r) return { new_state: this.encodeResource(s, null), diagnostics: [] };
+      const next: TfObject = { ...propsToObject(r.outs, s.attrs), id: r.id, timeouts: current.timeouts ?? null };
+      for (const a of s.attrs) {
+        if (a.createOnly) next[a.name] = priv.import ? null : (current[a.name] ?? null);
+        // Unchanged on the host since the handlers last saw it: the configuration's form stays, so the
+        // next plan compares like with like ("debian" stays although the host says "DEBIAN").
+        else if (
+          a.input &&
+          !priv.import &&
+          current[a.name] !== null &&
+          r.outs[a.key] !== undefined &&
+          sameValue(fromProp(before[a.key], a.type), fromProp(r.outs[a.key], a.type))
+        )
+          next[a.name] = current[a.name];
+      }
+      return { new_state: this.encodeResource(s, next), private: encodePrivate({ forms: this.formsOf(s, next, r.outs) }), diagnostics: [] };
+    });
   }
 
   // ---- plan and apply ----------------------------------------------------------------------------
@@ -508,64 +497,58 @@ export class TerraformProvider {
     config?: DynamicValueMsg;
     prior_private?: Buffer;
   }): Promise<{ planned_state?: DynamicValueMsg; requires_replace?: unknown[]; planned_private?: Buffer; diagnostics: Diagnostic[] }> {
-    const log = this.newLog();
-    return this.guarded(
-      () => this.resource(req.type_name).attrs,
-      log,
-      async () => {
-        const s = this.resource(req.type_name);
-        const prior = this.decodeResource(s, req.prior_state);
-        const proposed = this.decodeResource(s, req.proposed_new_state);
-        const config = this.decodeResource(s, req.config);
-        const priorPrivate = req.prior_private ?? Buffer.alloc(0);
-        if (!proposed || !config) return { planned_state: this.encodeResource(s, null), planned_private: priorPrivate, diagnostics: [] };
-        const news = this.configProps(s, config);
-        const olds = prior ? this.stateProps(s, prior, decodePrivate(req.prior_private)) : undefined;
-        const ctx = this.context(s, { ...olds, ...news }, typeof prior?.id === "string" ? prior.id : undefined, undefined, log);
-        const checked = await checkResource(s.def, olds, news, ctx);
-        if (checked.failures.length > 0) return { diagnostics: this.failureDiagnostics(s.attrs, checked.failures) };
+    return this.forResource(req.type_name, async (s, log) => {
+      const prior = this.decodeResource(s, req.prior_state);
+      const proposed = this.decodeResource(s, req.proposed_new_state);
+      const config = this.decodeResource(s, req.config);
+      const priorPrivate = req.prior_private ?? Buffer.alloc(0);
+      if (!proposed || !config) return { planned_state: this.encodeResource(s, null), planned_private: priorPrivate, diagnostics: [] };
+      const news = this.configProps(s, config);
+      const olds = prior ? this.stateProps(s, prior, decodePrivate(req.prior_private)) : undefined;
+      const ctx = this.context(s, { ...olds, ...news }, typeof prior?.id === "string" ? prior.id : undefined, undefined, log);
+      const checked = await checkResource(s.def, olds, news, ctx);
+      if (checked.failures.length > 0) return { diagnostics: this.failureDiagnostics(s.attrs, checked.failures) };
 
-        if (!prior) {
-          const checkDeferred = Object.values(news).some(isUnknown);
-          const planned: TfObject = { timeouts: config.timeouts ?? null };
-          for (const a of s.attrs) {
-            if (!a.input) planned[a.name] = UNKNOWN;
-            else if (config[a.name] !== null) planned[a.name] = config[a.name];
-            else if (!a.computed) planned[a.name] = null;
-            else {
-              // The value check chose (the first tenant, power_state "running"); else known after apply
-              // where the host fills it in, or check could not run yet (an input still unknown); else unset.
-              const v = checked.inputs[a.key];
-              if (v !== undefined && !isUnknown(v)) planned[a.name] = fromProp(v, a.type);
-              else planned[a.name] = checkDeferred || s.def.inputs[a.key]?.computed ? UNKNOWN : null;
-            }
-          }
-          return { planned_state: this.encodeResource(s, planned), requires_replace: [], planned_private: priorPrivate, diagnostics: [] };
-        }
-
-        const d = await diffResource(s.def, olds ?? {}, checked.inputs);
-        const real = d.changes;
+      if (!prior) {
+        const checkDeferred = Object.values(news).some(isUnknown);
         const planned: TfObject = { timeouts: config.timeouts ?? null };
         for (const a of s.attrs) {
-          if (a.name === "id") planned.id = prior.id;
-          else if (!a.input) planned[a.name] = real ? UNKNOWN : prior[a.name];
-          else if (config[a.name] !== null || !a.computed) planned[a.name] = config[a.name];
-          else if (a.key in d.detailed) planned[a.name] = fromProp(checked.inputs[a.key], a.type);
-          // A value the host fills in may change with the update (a tariff's memory).
-          else if (real && s.def.inputs[a.key]?.computed) planned[a.name] = UNKNOWN;
-          else planned[a.name] = prior[a.name];
+          if (!a.input) planned[a.name] = UNKNOWN;
+          else if (config[a.name] !== null) planned[a.name] = config[a.name];
+          else if (!a.computed) planned[a.name] = null;
+          else {
+            // The value check chose (the first tenant, power_state "running"); else known after apply
+            // where the host fills it in, or check could not run yet (an input still unknown); else unset.
+            const v = checked.inputs[a.key];
+            if (v !== undefined && !isUnknown(v)) planned[a.name] = fromProp(v, a.type);
+            else planned[a.name] = checkDeferred || s.def.inputs[a.key]?.computed ? UNKNOWN : null;
+          }
         }
-        const requires: unknown[] = [];
-        for (const key of d.replaces) {
-          const a = s.byKey.get(key);
-          if (!a) continue;
-          // OpenTofu replaces only for an attribute whose planned value differs from the prior one.
-          if (sameValue(planned[a.name], prior[a.name]) && a.computed && config[a.name] === null) planned[a.name] = UNKNOWN;
-          requires.push({ steps: [{ attribute_name: a.name }] });
-        }
-        return { planned_state: this.encodeResource(s, planned), requires_replace: requires, planned_private: priorPrivate, diagnostics: [] };
-      },
-    );
+        return { planned_state: this.encodeResource(s, planned), requires_replace: [], planned_private: priorPrivate, diagnostics: [] };
+      }
+
+      const d = await diffResource(s.def, olds ?? {}, checked.inputs);
+      const real = d.changes;
+      const planned: TfObject = { timeouts: config.timeouts ?? null };
+      for (const a of s.attrs) {
+        if (a.name === "id") planned.id = prior.id;
+        else if (!a.input) planned[a.name] = real ? UNKNOWN : prior[a.name];
+        else if (config[a.name] !== null || !a.computed) planned[a.name] = config[a.name];
+        else if (a.key in d.detailed) planned[a.name] = fromProp(checked.inputs[a.key], a.type);
+        // A value the host fills in may change with the update (a tariff's memory).
+        else if (real && s.def.inputs[a.key]?.computed) planned[a.name] = UNKNOWN;
+        else planned[a.name] = prior[a.name];
+      }
+      const requires: unknown[] = [];
+      for (const key of d.replaces) {
+        const a = s.byKey.get(key);
+        if (!a) continue;
+        // OpenTofu replaces only for an attribute whose planned value differs from the prior one.
+        if (sameValue(planned[a.name], prior[a.name]) && a.computed && config[a.name] === null) planned[a.name] = UNKNOWN;
+        requires.push({ steps: [{ attribute_name: a.name }] });
+      }
+      return { planned_state: this.encodeResource(s, planned), requires_replace: requires, planned_private: priorPrivate, diagnostics: [] };
+    });
   }
 
   async applyResourceChange(req: {
@@ -575,52 +558,46 @@ export class TerraformProvider {
     config?: DynamicValueMsg;
     planned_private?: Buffer;
   }): Promise<{ new_state?: DynamicValueMsg; private?: Buffer; diagnostics: Diagnostic[] }> {
-    const log = this.newLog();
     const s0 = this.schemas.resources.get(req.type_name);
     let partial: TfObject | null = null;
-    const r = await this.guarded(
-      () => this.resource(req.type_name).attrs,
-      log,
-      async () => {
-        const s = this.resource(req.type_name);
-        const prior = this.decodeResource(s, req.prior_state);
-        const planned = this.decodeResource(s, req.planned_state);
-        const config = this.decodeResource(s, req.config);
+    const r = await this.forResource(req.type_name, async (s, log) => {
+      const prior = this.decodeResource(s, req.prior_state);
+      const planned = this.decodeResource(s, req.planned_state);
+      const config = this.decodeResource(s, req.config);
 
-        if (!planned) {
-          if (!prior) return { new_state: this.encodeResource(s, null), diagnostics: [] };
-          const props = this.stateProps(s, prior, decodePrivate(req.planned_private));
-          const id = String(prior.id ?? "");
-          await deleteResource(s.def, id, props, this.context(s, props, id, this.timeout(prior, "delete"), log));
-          return { new_state: this.encodeResource(s, null), diagnostics: [] };
+      if (!planned) {
+        if (!prior) return { new_state: this.encodeResource(s, null), diagnostics: [] };
+        const props = this.stateProps(s, prior, decodePrivate(req.planned_private));
+        const id = String(prior.id ?? "");
+        await deleteResource(s.def, id, props, this.context(s, props, id, this.timeout(prior, "delete"), log));
+        return { new_state: this.encodeResource(s, null), diagnostics: [] };
+      }
+
+      const news = this.configProps(s, config);
+      const olds = prior ? this.stateProps(s, prior, decodePrivate(req.planned_private)) : undefined;
+      const id = typeof prior?.id === "string" ? prior.id : undefined;
+      const ctx = this.context(s, { ...olds, ...news }, id, this.timeout(config, prior ? "update" : "create"), log);
+      const checked = await checkResource(s.def, olds, news, ctx);
+      if (checked.failures.length > 0) return { diagnostics: this.failureDiagnostics(s.attrs, checked.failures) };
+
+      if (!prior) {
+        try {
+          const created = await createResource(s.def, checked.inputs, ctx);
+          const done = this.settle(s, planned, created.outs, created.id);
+          return { new_state: this.encodeResource(s, done.state), private: done.priv, diagnostics: [] };
+        } catch (e) {
+          // The object exists although its create failed: kept in state (tainted), so the next
+          // apply replaces it and destroy deletes it; nothing is orphaned.
+          if (e instanceof VpsError && e.createdId) partial = known({ ...planned, id: e.createdId }) as TfObject;
+          throw e;
         }
+      }
 
-        const news = this.configProps(s, config);
-        const olds = prior ? this.stateProps(s, prior, decodePrivate(req.planned_private)) : undefined;
-        const id = typeof prior?.id === "string" ? prior.id : undefined;
-        const ctx = this.context(s, { ...olds, ...news }, id, this.timeout(config, prior ? "update" : "create"), log);
-        const checked = await checkResource(s.def, olds, news, ctx);
-        if (checked.failures.length > 0) return { diagnostics: this.failureDiagnostics(s.attrs, checked.failures) };
-
-        if (!prior) {
-          try {
-            const created = await createResource(s.def, checked.inputs, ctx);
-            const done = this.settle(s, planned, created.outs, created.id);
-            return { new_state: this.encodeResource(s, done.state), private: done.priv, diagnostics: [] };
-          } catch (e) {
-            // The object exists although its create failed: kept in state (tainted), so the next
-            // apply replaces it and destroy deletes it; nothing is orphaned.
-            if (e instanceof VpsError && e.createdId) partial = known({ ...planned, id: e.createdId }) as TfObject;
-            throw e;
-          }
-        }
-
-        const d = await diffResource(s.def, olds ?? {}, checked.inputs);
-        const outs = d.changes ? await updateResource(s.def, id ?? "", olds ?? {}, checked.inputs, ctx) : { ...olds, ...checked.inputs };
-        const done = this.settle(s, planned, outs, id ?? "");
-        return { new_state: this.encodeResource(s, done.state), private: done.priv, diagnostics: [] };
-      },
-    );
+      const d = await diffResource(s.def, olds ?? {}, checked.inputs);
+      const outs = d.changes ? await updateResource(s.def, id ?? "", olds ?? {}, checked.inputs, ctx) : { ...olds, ...checked.inputs };
+      const done = this.settle(s, planned, outs, id ?? "");
+      return { new_state: this.encodeResource(s, done.state), private: done.priv, diagnostics: [] };
+    });
     if (partial && s0) return { ...r, new_state: this.encodeResource(s0, partial) };
     return r;
   }
@@ -628,26 +605,20 @@ export class TerraformProvider {
   // ---- data sources ------------------------------------------------------------------------------
 
   async readDataSource(req: { type_name: string; config?: DynamicValueMsg }): Promise<{ state?: DynamicValueMsg; diagnostics: Diagnostic[] }> {
-    const log = this.newLog();
-    return this.guarded(
-      () => this.dataSource(req.type_name).attrs,
-      log,
-      async () => {
-        const s = this.dataSource(req.type_name);
-        const config = asObject(decodeDv(req.config, s.cty)) ?? {};
-        const checked = this.argumentDiagnostics(s, this.configProps(s, config));
-        if (checked.diagnostics.length > 0) return { diagnostics: checked.diagnostics };
-        const ctx: HandlerContext = { logger: log, clock: this.opts.clock ?? systemClock, signal: this.abort.signal, label: `data.${s.typeName}` };
-        const result = (await s.def.run(checked.data, ctx)) as unknown;
-        const state: TfObject = {};
-        for (const a of s.attrs) {
-          if (a.input) state[a.name] = config[a.name] ?? null;
-          else if (s.resultAttr === a.name) state[a.name] = fromProp(result, a.type);
-          else state[a.name] = fromProp((result as Record<string, unknown> | null)?.[a.key], a.type);
-        }
-        return { state: encodeDv(state, s.cty), diagnostics: [] };
-      },
-    );
+    return this.forDataSource(req.type_name, async (s, log) => {
+      const config = asObject(decodeDv(req.config, s.cty)) ?? {};
+      const checked = this.argumentDiagnostics(s, this.configProps(s, config));
+      if (checked.diagnostics.length > 0) return { diagnostics: checked.diagnostics };
+      const ctx: HandlerContext = { logger: log, clock: this.opts.clock ?? systemClock, signal: this.abort.signal, label: `data.${s.typeName}` };
+      const result = (await s.def.run(checked.data, ctx)) as unknown;
+      const state: TfObject = {};
+      for (const a of s.attrs) {
+        if (a.input) state[a.name] = config[a.name] ?? null;
+        else if (s.resultAttr === a.name) state[a.name] = fromProp(result, a.type);
+        else state[a.name] = fromProp((result as Record<string, unknown> | null)?.[a.key], a.type);
+      }
+      return { state: encodeDv(state, s.cty), diagnostics: [] };
+    });
   }
 }
 

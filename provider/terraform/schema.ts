@@ -45,26 +45,24 @@ export interface AttrSpec {
   replaceOnChange: boolean;
 }
 
-export interface ResourceSchema {
+/** What a resource type and a data source both have: their attributes and the cty type of a whole value. */
+interface TypeSchema {
   typeName: string;
   description: string;
-  def: ResourceDefinition;
-  /** `id` first, then inputs, then outputs. */
+  /** A resource's: `id` first, then inputs, then outputs. */
   attrs: AttrSpec[];
   byKey: Map<string, AttrSpec>;
   byName: Map<string, AttrSpec>;
-  /** The object type of a whole resource value (attributes and the `timeouts` block). */
+  /** The object type of a whole value (a resource's attributes and its `timeouts` block). */
   cty: CtyType;
 }
 
-export interface DataSourceSchema {
-  typeName: string;
-  description: string;
+export interface ResourceSchema extends TypeSchema {
+  def: ResourceDefinition;
+}
+
+export interface DataSourceSchema extends TypeSchema {
   def: FunctionDefinition;
-  attrs: AttrSpec[];
-  byKey: Map<string, AttrSpec>;
-  byName: Map<string, AttrSpec>;
-  cty: CtyType;
   /** When the result is not an object: the attribute that holds it. */
   resultAttr?: string;
 }
@@ -386,7 +384,8 @@ const TIMEOUTS_BLOCK: ProtoBlock["block_types"][number] = {
     attributes: TIMEOUT_KINDS.map((k) => ({
       name: k,
       type: Buffer.from(JSON.stringify("string")),
-      description: `How long the ${k === "read" ? "refresh" : k} may wait for the host, as a duration ("30s", "20m", "1h"). A resource's \`operation_timeout\` wins.`,
+      description:
+        `How long the ${k === "read" ? "refresh" : k} may wait for the host, as a duration ("30s", "20m", "1h"). A resource's ` + `\`operation_timeout\` wins.`,
       description_kind: "MARKDOWN" as const,
       required: false,
       optional: true,

@@ -63,7 +63,8 @@ export async function serve(opts: ServeOptions = {}): Promise<Serving> {
   const versions = (env.PLUGIN_PROTOCOL_VERSIONS ?? PROTOCOL_VERSION).split(",").map((v) => v.trim());
   if (!versions.includes(PROTOCOL_VERSION)) {
     throw new Error(
-      `terraform-provider-vps speaks plugin protocol ${PROTOCOL_VERSION}; the host offers ${versions.join(", ")}: use OpenTofu 1.0 or later, or Terraform 1.0 or later`,
+      `terraform-provider-vps speaks plugin protocol ${PROTOCOL_VERSION}; the host offers ${versions.join(", ")}: use OpenTofu 1.0 ` +
+        `or later, or Terraform 1.0 or later`,
     );
   }
   const definition = protoLoader.loadSync(opts.protoPath ?? findProto(env), LOADER_OPTIONS);

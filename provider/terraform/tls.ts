@@ -47,7 +47,9 @@ function oid(dotted: string): Buffer {
 
 function utcTime(d: Date): Buffer {
   const p = (n: number) => String(n).padStart(2, "0");
-  const text = `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
+  // UTCTime: YYMMDDhhmmssZ.
+  const fields = [d.getUTCFullYear() % 100, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()];
+  const text = `${fields.map(p).join("")}Z`;
   return tlv(0x17, Buffer.from(text, "ascii"));
 }
 

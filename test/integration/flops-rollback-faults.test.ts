@@ -6,7 +6,8 @@
  */
 import type { VpsError } from "../../provider/core";
 import { backupRollbackResource } from "../../provider/flops/backupRollback";
-import { snapshotRollbackResource, UNKNOWN_OPERATION } from "../../provider/flops/snapshotRollback";
+import { UNKNOWN_OPERATION } from "../../provider/flops/rollback";
+import { snapshotRollbackResource } from "../../provider/flops/snapshotRollback";
 import type { FlopsSimulator } from "../../simulator/flops";
 import { driver, makeVm, mutatingCalls, startFlops } from "../support/flops";
 
