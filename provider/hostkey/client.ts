@@ -20,7 +20,7 @@ import {
   type WaitBackoff,
   waitFor,
 } from "../core";
-import { describeIssues } from "../core/issues";
+import { issuesText } from "../core/errors";
 import { decodeHostkeyVendor, HOSTKEY_HOST, isInvalidTokenMessage } from "./errors";
 import {
   type CallbackCheck,
@@ -405,7 +405,7 @@ function parseContext<S extends z.ZodType>(schema: S, task: TaskResult, action: 
   const parsed = schema.safeParse(task.context);
   if (parsed.success) return parsed.data;
   const start = JSON.stringify(JSON.stringify(task.context ?? null).slice(0, 200));
-  const issues = describeIssues(parsed.error, 3, "(context)");
+  const issues = issuesText(parsed.error, 3, "(context)");
   throw new VpsError(
     {
       kind: "badResponse",
