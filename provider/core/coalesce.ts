@@ -10,9 +10,9 @@ import { unblockingWaits } from "./rateLimit";
  * `gapMs`, up to `maxWaitMs` in all), and then until the listing's request leaves: while it waits
  * for its turn in the request budget (which serves it before single reads, for the reads it answers),
  * later reads still join it. On a loaded machine the engine's reads reach the provider over seconds,
- * between stretches in which the process does not run: those stretches do not close a batch. A read is only ever answered by a listing sent after the read was asked
- * for, so it never sees data older than its own request, nor older than this process's writes that
- * finished before it. Listings are not cached beyond that.
+ * between stretches in which the process does not run: those stretches do not close a batch. A read
+ * is only ever answered by a listing sent after the read was asked for, so it never sees data older
+ * than its own request, nor older than this process's writes that finished before it. Listings are not cached beyond that.
  */
 export class CoalescedListing<K, V> {
   private open?: { arrivals: { lastArrival: number; readers: number }; promise: Promise<Map<K, V>> };
