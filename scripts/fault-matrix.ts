@@ -1,5 +1,5 @@
 /**
- * `npm run test:faults`: runs the fault-injection matrix (test/faults/, issue 9 §1) with jest, which
+ * `npm run test:faults`: runs the fault-injection matrix (test/faults/: one fault per vendor call, every resource's recovery) with jest, which
  * writes docs/fault-matrix.md, then prints that table, and exits with jest's status. Arguments are
  * passed to jest (e.g. `npm run test:faults -- test/faults/flops-faults.test.ts`).
  */

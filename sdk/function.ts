@@ -55,5 +55,6 @@ export type OutputArgs<A extends z.ZodType> = OutputFormArgs<z.input<A>>;
 
 /** A function's `…Output` form: resolves its Input arguments, then invokes it. */
 export function outputOf<A extends z.ZodType, R extends z.ZodType>(def: FunctionDefinition<A, R>, args: unknown): pulumi.Output<z.infer<R>> {
+  // apply() types its result as Output<Unwrap<…>>, which TypeScript cannot relate back to the schema's inferred type.
   return pulumi.output(args ?? {}).apply((a) => invokeFunction(def, a)) as unknown as pulumi.Output<z.infer<R>>;
 }
