@@ -42,6 +42,17 @@ import type { FunctionArgs, OutputArgs } from "../../sdk/function";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
+/** Emits only the .d.ts files, as `tsc --declaration` does for a user's build of the SDK. */
+const DECLARATIONS_ONLY: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.CommonJS,
+  strict: true,
+  skipLibCheck: true,
+  esModuleInterop: true,
+  declaration: true,
+  emitDeclarationOnly: true,
+};
+
 describe("sdk/", () => {
   it("is what `npm run sdk` generates (else run it; the diff shows what changed)", () => {
     const diffs = sdkDifferences(ROOT);
@@ -73,15 +84,7 @@ describe("sdk/", () => {
   });
 
   it("the declarations of flops.Server carry each property's description (what an editor shows on hover)", () => {
-    const options: ts.CompilerOptions = {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.CommonJS,
-      strict: true,
-      skipLibCheck: true,
-      esModuleInterop: true,
-      declaration: true,
-      emitDeclarationOnly: true,
-    };
+    const options = DECLARATIONS_ONLY;
     const emitted = new Map<string, string>();
     const entry = path.join(ROOT, "sdk", "flops", "server.ts");
     const program = ts.createProgram([entry], options);
@@ -100,17 +103,7 @@ describe("sdk/", () => {
     fs.mkdirSync(path.join(ROOT, "node_modules", ".cache"), { recursive: true });
     const out = fs.mkdtempSync(path.join(ROOT, "node_modules", ".cache", "sdk-dts-"));
     try {
-      const options: ts.CompilerOptions = {
-        target: ts.ScriptTarget.ES2022,
-        module: ts.ModuleKind.CommonJS,
-        strict: true,
-        skipLibCheck: true,
-        esModuleInterop: true,
-        declaration: true,
-        emitDeclarationOnly: true,
-        rootDir: ROOT,
-        outDir: out,
-      };
+      const options: ts.CompilerOptions = { ...DECLARATIONS_ONLY, rootDir: ROOT, outDir: out };
       const sdkProgram = ts.createProgram([path.join(ROOT, "sdk", "index.ts")], options);
       // The SDK's own declarations (those of provider/ it refers to are not needed to read its doc comments).
       for (const file of sdkProgram.getSourceFiles()) if (!path.relative(path.join(ROOT, "sdk"), file.fileName).startsWith("..")) sdkProgram.emit(file);
