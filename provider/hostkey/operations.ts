@@ -29,7 +29,7 @@ export const snapshotNameSchema = z
   .string()
   .regex(SNAPSHOT_NAME_PATTERN, "may contain only ASCII letters, digits, _, - and . (the characters vm/create_snapshot allows), and must not be empty");
 
-/** Seed 004: `type` is optional, default 'snapshot'; other values are not listed, so only a plain word is accepted. */
+/** invapi's documentation: `type` is optional, default 'snapshot'; other values are not listed, so only a plain word is accepted. */
 export const snapshotTypeSchema = z
   .string()
   .regex(/^[A-Za-z0-9_]+$/, 'must be a plain word such as "snapshot" (the documented default)')
