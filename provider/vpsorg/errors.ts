@@ -1,11 +1,13 @@
 import type { RawResponse, VendorError } from "../core/http";
+import { redact } from "../core/redact";
 import { errorBodySchema } from "./schemas";
 
 export const HOST = "vpsorg";
 
 /**
  * The vendor's message from an error body (see errorBodySchema for the shapes read), or the start of
- * the raw text. Field errors come out as `name: must be ...; server_id: ...`.
+ * the raw text (redacted before it is cut, as the HTTP client quotes bodies, so a secret cut in half
+ * is still recognised). Field errors come out as `name: must be ...; server_id: ...`.
  */
 export function vendorMessage(body: unknown, text: string): string | undefined {
   const parsed = errorBodySchema.safeParse(body);
@@ -21,7 +23,7 @@ export function vendorMessage(body: unknown, text: string): string | undefined {
     if (parts.length > 0) return parts.join("; ");
   }
   const t = text.trim();
-  return t ? t.slice(0, 300) : undefined;
+  return t ? redact(t).slice(0, 300) : undefined;
 }
 
 /** Vendor code where an error body carries one (`{"code": "..."}`), else undefined. */

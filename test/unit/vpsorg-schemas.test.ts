@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { z } from "zod";
 import type { ApiCall, RawResponse } from "../../provider/core";
 import { answerError } from "../../provider/core/http";
+import { globalRedactor } from "../../provider/core/redact";
 import { decodeVpsorgVendor, HOST, vendorMessage } from "../../provider/vpsorg/errors";
 import * as s from "../../provider/vpsorg/schemas";
 
@@ -92,6 +93,14 @@ describe("vpsorg error bodies", () => {
     expect(vendorMessage({ name: ["Only letters."], server_id: ["Required."] }, "")).toBe("name: Only letters.; server_id: Required.");
     expect(vendorMessage({ non_field_errors: ["Snapshot limit reached"] }, "")).toBe("Snapshot limit reached");
     expect(vendorMessage(undefined, "<html>Bad Gateway</html>")).toBe("<html>Bad Gateway</html>");
+  });
+
+  it("redacts a raw body before cutting it, so a secret across the cut is not half shown", () => {
+    const token = "vpsorg-token-that-straddles-the-cut";
+    globalRedactor.add(token);
+    const message = vendorMessage(undefined, `${"x".repeat(290)}${token} and more`)!;
+    expect(message).toBe(`${"x".repeat(290)}*** and mo`);
+    expect(message).not.toContain("vpsorg-to");
   });
 
   it("400 → invalid with the vendor message", () => {
