@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   CheckFailures,
   defineResource,
+  extendHint,
   type HandlerContext,
   type ShapeOf,
   isVpsError,
@@ -182,7 +183,7 @@ async function create(inputs: Inputs, ctx: HandlerContext) {
             throw e.with({
               objectId: id,
               createdId: id,
-              hint: `${e.hint ?? ""}; a snapshot named "${name}" exists anyway: run \`pulumi refresh\`, then remove it or adopt it`,
+              hint: extendHint(e.hint, `A snapshot named "${name}" exists anyway: run \`pulumi refresh\`, then remove it or adopt it.`),
             });
           throw e;
         } else if (isVpsError(e, "timeout")) {

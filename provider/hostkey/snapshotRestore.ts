@@ -1,5 +1,15 @@
 import { z } from "zod";
-import { defineAction, type HandlerContext, isVpsError, reportStarted, sendUnrepeatable, type ShapeOf, VpsError, recordingOperationSeconds } from "../core";
+import {
+  defineAction,
+  extendHint,
+  type HandlerContext,
+  isVpsError,
+  reportStarted,
+  sendUnrepeatable,
+  type ShapeOf,
+  VpsError,
+  recordingOperationSeconds,
+} from "../core";
 import { DEFAULT_SNAPSHOT_TYPE } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import {
@@ -84,9 +94,11 @@ async function create<I extends Inputs>(inputs: I, ctx: HandlerContext) {
           throw e.with({
             objectId: id,
             createdId: id,
-            hint:
-              `${e.hint ?? ""}; the restore of server ${serverId} from "${name}" was accepted but its end was not seen: check the VM; the action is ` +
-              `recorded, change \`triggers\` to run it again`,
+            hint: extendHint(
+              e.hint,
+              `The restore of server ${serverId} from "${name}" was accepted but its end was not seen: check the VM; the action is ` +
+                `recorded, change \`triggers\` to run it again.`,
+            ),
           });
         }
         throw e;

@@ -1,7 +1,7 @@
 import { checkResource, createResource, deleteResource, diffResource, readResource, type ResourceDefinition, updateResource } from "../../provider/core";
 import { getSnapshotsFunction, getStatsFunction, restoreSettingsResource, snapshotRestoreResource } from "../../provider/hostkey";
 import type { HostkeySimulator } from "../../simulator/hostkey";
-import { timePerRequest } from "../support/simClock";
+import { linkedClock, timePerRequest } from "../support/simClock";
 import { actions, context, rejection, startSimulator, vmActions } from "../support/hostkey";
 
 /** hostkey.SnapshotRestore, hostkey.RestoreSettings and the functions against the simulator over real HTTP. */
@@ -69,6 +69,18 @@ describe("hostkey.SnapshotRestore", () => {
     sim.failNextTask("restore_snapshot", "restore failed: image corrupted", "context");
     const e = await rejection(createResource(restoreDef, inputs(), context("r")));
     expect(e.message).toMatch(/task [0-9a-f]+ \(restore_snapshot\) failed.*image corrupted/);
+  });
+
+  it("a restore whose task outlasts the wait is recorded, and the error says so after the wait's own hint", async () => {
+    sim.addSnapshot(OFF, "before-upgrade.v2");
+    sim.hangNextTask("restore_snapshot");
+    const clock = linkedClock(sim);
+    const e = await rejection(createResource(restoreDef, inputs(), { ...context("r"), clock })).finally(() => clock.thaw());
+    expect(e.message).toMatch(
+      /\. The restore of server 1001 from "before-upgrade\.v2" was accepted but its end was not seen: check the VM; the action is recorded/,
+    );
+    expect(e.message).not.toMatch(/\.;|: ; /);
+    expect(e).toMatchObject({ objectId: expect.stringMatching(/^1001\/before-upgrade\.v2@/) });
   });
 });
 
