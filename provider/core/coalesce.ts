@@ -93,13 +93,18 @@ const shared = new Map<string, CoalescedListing<unknown, unknown>>();
 
 /**
  * The process-wide coalesced listing for `key` (host, endpoint and what is listed, e.g.
- * `vpsorg|https://…|snapshots|server 12345`), made with `listAll` on first use. Clients are built per
- * call, so the listing is shared by key, not by client; any client of that key lists the same thing.
+ * `vpsorg|https://…|snapshots|server 12345`), made with `listAll` (and `timing`) on first use. The
+ * key, not the client, decides what is shared: every client of one account and endpoint lists the
+ * same thing. `timing` widens a batch where reads are known to arrive spread out (a refresh).
  */
-export function sharedListing<K, V>(key: string, listAll: () => Promise<Map<K, V>>): CoalescedListing<K, V> {
+export function sharedListing<K, V>(
+  key: string,
+  listAll: () => Promise<Map<K, V>>,
+  timing: { maxWaitMs?: number; maxGapMs?: number } = {},
+): CoalescedListing<K, V> {
   let listing = shared.get(key) as CoalescedListing<K, V> | undefined;
   if (!listing) {
-    listing = new CoalescedListing(listAll);
+    listing = new CoalescedListing(listAll, undefined, timing.maxWaitMs, undefined, timing.maxGapMs);
     shared.set(key, listing as CoalescedListing<unknown, unknown>);
   }
   return listing;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isVpsError, VpsError } from "../core";
+import { type CoalescedListing, isVpsError, sharedListing, VpsError } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
 import { FLOPS_TIMEOUTS } from "./operations";
@@ -38,6 +38,20 @@ export async function requireVm(c: FlopsClient, vmId: number, operation: string)
 /** Whether an error (of a call or of its operation) says the object is already gone. */
 export function isGone(e: unknown): boolean {
   return isVpsError(e, "notFound") || (isVpsError(e) && e.vendorCode === FLOPS_ERROR_CODE.objectNotFound);
+}
+
+/**
+ * The account's VMs through one `GET /vm/` shared by the reads that arrive together (the same VM object
+ * as `GET /vm/{id}/`). Refresh reads wait for each other longer: the engine's reads of a refresh reach
+ * the provider over a second or more on a busy machine, so 100 servers cost one call or two, not 100.
+ * The read after a create has its own, shorter window: a create does not wait for others not about to finish.
+ */
+export function vmListing(c: FlopsClient, use: "refresh" | "create"): CoalescedListing<number, Vm> {
+  return sharedListing(
+    `${FLOPS_HOST}|${c.endpoint}|${c.clientId}|vms for ${use}`,
+    async () => new Map((await c.listVms()).map((vm) => [vm.id, vm])),
+    use === "refresh" ? { maxWaitMs: 1_000, maxGapMs: 100 } : {},
+  );
 }
 
 export function flopsClient(): FlopsClient {

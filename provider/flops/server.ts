@@ -2,7 +2,7 @@ import { z } from "zod";
 import {
   CheckFailures,
   type CheckFailure,
-  CoalescedListing,
+  sharedListing,
   createReconciled,
   deepEqual,
   defineResource,
@@ -25,7 +25,7 @@ import { addressProblem, hostPort, probeTcp } from "../core/tcpProbe";
 import type { FlopsClient } from "./client";
 import { catalog, findTariff, matchDistribution } from "./catalog";
 import { FLOPS_HOST } from "./errors";
-import { findVm } from "./common";
+import { findVm, vmListing } from "./common";
 import { awaitOperation, FLOPS_TIMEOUTS, startReconciled, withVmLock } from "./operations";
 import { backupPolicySchema, type Distribution, type OperationStarted, VM_STATE, type Vm } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
@@ -417,14 +417,8 @@ async function diffServer(olds: State, news: Inputs) {
  * asks (ids change between releases). Creates running at the same moment share one lookup sent after
  * each of them asked (core/coalesce.ts), so 50 parallel creates cost one catalog call, not 50.
  */
-const distributionLookups = new Map<string, CoalescedListing<"all", Distribution[]>>();
 async function currentDistributions(c: FlopsClient): Promise<Distribution[]> {
-  const key = `${c.endpoint}|${c.clientId}`;
-  let lookup = distributionLookups.get(key);
-  if (!lookup) {
-    lookup = new CoalescedListing(async () => new Map([["all", await c.listDistributions()]]));
-    distributionLookups.set(key, lookup);
-  }
+  const lookup = sharedListing(`${FLOPS_HOST}|${c.endpoint}|${c.clientId}|distributions`, async () => new Map([["all", await c.listDistributions()]]));
   return (await lookup.get("all")) ?? [];
 }
 
@@ -756,30 +750,6 @@ function keptInState(e: unknown, vmId: number): VpsError {
       hint: (e as Error).message,
     });
   return e.with({ createdId: String(vmId) });
-}
-
-/**
- * Refresh reads of many servers share one `GET /vm/` per window (per account and endpoint), so a
- * refresh of 100 servers costs one call or two, not 100: the engine's reads reach the provider over a
- * second or more on a busy machine, so that window stays open up to `REFRESH_MAX_WAIT_MS` while reads
- * keep arriving. The VM read after a create has its own, shorter window: a create does not wait for
- * others that are not about to finish.
- */
-const REFRESH_MAX_WAIT_MS = 1_000;
-const REFRESH_MAX_GAP_MS = 100;
-const listings = new Map<string, CoalescedListing<number, Vm>>();
-function vmListing(c: FlopsClient, use: "refresh" | "create"): CoalescedListing<number, Vm> {
-  const key = `${use}|${c.endpoint}|${c.clientId}`;
-  let listing = listings.get(key);
-  if (!listing) {
-    const listAll = async () => new Map((await c.listVms()).map((vm) => [vm.id, vm]));
-    listing = use === "refresh" ? new CoalescedListing(listAll, undefined, REFRESH_MAX_WAIT_MS, undefined, REFRESH_MAX_GAP_MS) : new CoalescedListing(listAll);
-    listings.set(key, listing);
-  }
-  return listing;
-}
-function refreshRead(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
-  return vmListing(c, "refresh").get(vmId);
 }
 
 /**
@@ -1130,7 +1100,7 @@ outputs:
       },
       async read(idText, prior) {
         const c = client();
-        const vm = await refreshRead(c, Number(idText));
+        const vm = await vmListing(c, "refresh").get(Number(idText));
         if (!vm) return undefined;
         const state = await liveState(c, vm, prior);
         return { id: String(vm.id), inputs: state, outs: state };
