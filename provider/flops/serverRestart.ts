@@ -1,8 +1,17 @@
 import { z } from "zod";
-import { defineAction, reportStarted, recordingOperationSeconds } from "../core";
+import { defineAction, idForm, reportStarted, recordingOperationSeconds } from "../core";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startUnrepeatable, withVmLock } from "./operations";
-import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
+import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema, vmListing } from "./common";
+
+const restartIdForm = idForm({
+  host: FLOPS_HOST,
+  resource: "flops.ServerRestart",
+  operation: "read server restart",
+  pattern: /^(\d+)\/(\d+)$/,
+  form: '"<serverId>/<operationId>", e.g. "88977/61591"',
+  fromParts: ([vmId, operationId]) => ({ vmId: Number(vmId), operationId: Number(operationId) }),
+});
 
 /**
  * `flops.ServerRestart`: a restart as an action resource, so the vendor documentation's `reboot` (soft: a signal to
@@ -76,9 +85,13 @@ resources:
         return { id: `${vmId}/${started.operationId}`, outs: { ...inputs, operationId: started.operationId, restartedAt: ctx.clock.now() } };
       });
     },
-    fromId: (id) => ({ serverId: String(Number(id.split("/")[0])), operationId: Number(id.split("/")[1]), restartedAt: 0 }),
-    // A restart that happened stays happened: the record is kept while its server exists.
-    refresh: async (id) => ((await flopsClient().listVms()).some((v) => v.id === Number(id.split("/")[0])) ? {} : undefined),
+    fromId: (id) => {
+      const { vmId, operationId } = restartIdForm.parse(id);
+      return { serverId: String(vmId), operationId, restartedAt: 0 };
+    },
+    // A restart that happened stays happened: the record is kept while its server exists (one listing
+    // for all the records a refresh reads).
+    refresh: async (id) => ((await vmListing(flopsClient(), "refresh").get(restartIdForm.parse(id).vmId)) ? {} : undefined),
     forgotten: () => "forgotten; a restart cannot be undone, and the server is left as it is",
   }),
 );

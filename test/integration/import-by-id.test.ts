@@ -71,6 +71,16 @@ describe("flops", () => {
     const backup = sim.addBackup(Number(serverId));
     await createThenImport(backupRollbackResource, { serverId, backup: backup.id, confirm: true });
   });
+
+  it("an id not of a resource's form is an error naming the form, not a record of NaN or an object gone", async () => {
+    const ctx: HandlerContext = { logger: new MemoryLogger(), clock: systemClock, label: "x" };
+    for (const id of ["88977", "abc", "88977/"]) {
+      await expect(importResource(serverRestartResource as unknown as ResourceDefinition, id, ctx)).rejects.toThrow(
+        `"${id}" is not a flops.ServerRestart id ("<serverId>/<operationId>", e.g. "88977/61591")`,
+      );
+    }
+    await expect(importResource(flopsSnapshot as unknown as ResourceDefinition, "abc", ctx)).rejects.toThrow('"abc" is not a flops.Snapshot id');
+  });
 });
 
 describe("vpsorg", () => {
