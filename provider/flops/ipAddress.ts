@@ -132,7 +132,6 @@ async function holderOf(c: FlopsClient, address: string, likely?: number): Promi
 
 const numberOrUndefined = (id: string | undefined) => (id === undefined ? undefined : Number(id));
 
-/** Moves `address` from the VM holding it to `toVmId`; returns whether the guest OS was reconfigured. */
 /**
  * Under both servers' locks: the address moved to `toVmId`, found first on `fromVmId` (or wherever it
  * is now); `already` when it is on `toVmId` already; `missing` when no server has it.
@@ -154,6 +153,7 @@ async function moveUnderLocks(
   });
 }
 
+/** Moves `address` from the VM holding it to `toVmId`; returns whether the guest OS was reconfigured. */
 async function moveAddress(c: FlopsClient, address: string, from: Vm, toVmId: number, ctx: HandlerContext, operationTimeout?: number): Promise<boolean> {
   await requireVm(c, toVmId, `move address ${address} to server ${toVmId}`);
   ctx.logger.info(`${ctx.label}: moving address ${address} from server ${from.id} to server ${toVmId}`);

@@ -833,7 +833,11 @@ async function awaitAdoptedCreate(c: FlopsClient, vmId: number, what: "install" 
     timeoutMs: FLOPS_TIMEOUTS.ms("install", news.operationTimeout, ctx),
     clock: ctx.clock,
     signal: ctx.signal,
-    poll: async () => ({ done: (await c.getVm(vmId)).state === VM_STATE.running }),
+    poll: async () => {
+      const state = (await c.getVm(vmId)).state;
+      return { done: state === VM_STATE.running, status: state };
+    },
+    progress: { logger: ctx.logger, label: ctx.label, subject: `${what} of VM ${vmId}` },
     timeoutHint: `VM ${vmId} exists but did not come up; adopt it with importFrom: "${vmId}" once it runs, or delete it in the panel.`,
   }).catch((e: unknown) => {
     // The VM exists: kept in state as partially created, never orphaned.
