@@ -25,7 +25,7 @@ import { sameTriggers } from "./triggers";
  * z.literal(true): the check layer rewrites a literal's mismatch to "must be one of true", which
  * would drop the reason.
  */
-export function confirmInput(why: string) {
+function confirmInput(why: string) {
   const rule = `must be true: ${why}; set confirm: true to say you mean it`;
   return {
     schema: z

@@ -45,7 +45,7 @@ export interface ProgressLines {
 }
 
 /** `<label>: <subject>: <percentage>%` (or the status where the API gives no percentage)`, <seconds> s`. */
-export function progressLine(label: string, subject: string, p: Progress): string {
+function progressLine(label: string, subject: string, p: Progress): string {
   const detail = p.percentage !== undefined ? `${p.percentage}%` : (p.status ?? "not done yet");
   return `${label}: ${subject}: ${detail}, ${Math.round(p.elapsedMs / 1000)} s`;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isVpsError, VpsError } from "../core/errors";
+import { importFromInput } from "../core/inputs";
 import { type PropertySpec, type HandlerContext } from "../core/resource";
 import type { VpsorgClient } from "./client";
 import { HOST } from "./errors";
@@ -51,11 +52,7 @@ export const descriptionProperty = (What: "Snapshot" | "Backup") =>
 
 /** The `importFrom` input of a snapshot or backup; `matched` lists what must match the inputs (see findAdoptable). */
 export const importFromProperty = (kind: "snapshot" | "backup", matched: string) =>
-  ({
-    schema: idString(kind).optional(),
-    description: `Adopt this existing ${kind} (its id) instead of creating one; its ${matched} must match the inputs`,
-    createOnly: true,
-  }) satisfies PropertySpec;
+  importFromInput(idString(kind), `Adopt this existing ${kind} (its id) instead of creating one; its ${matched} must match the inputs`);
 
 /** The `operationTimeout` input of a resource that waits for this kind of work. */
 export const operationTimeoutProperty = (kind: WaitKind) => VPSORG_TIMEOUTS.input([kind]);

@@ -59,7 +59,7 @@ export function limitError(kind: "snapshot" | "backup", serverId: number, hint: 
 }
 
 /** What a create or an adoption of a listed object is given. */
-export interface ListedInputs {
+interface ListedInputs {
   serverId: number;
   description?: string;
   importFrom?: string;
@@ -72,7 +72,7 @@ export interface ListedInputs {
  * anything is sent) and sends the POST; then the listing is awaited
  * until the object completes, and one that fails is deleted (completeOrCleanUp).
  */
-export async function createAndAwait<T extends Snapshot | Backup>(
+async function createAndAwait<T extends Snapshot | Backup>(
   client: VpsorgClient,
   objects: ListedObjects<T>,
   o: { serverId: number; operationTimeout?: number; ctx: HandlerContext; start: (before: T[]) => Promise<T> },
@@ -208,7 +208,7 @@ export async function completedAdopted<T extends Snapshot | Backup>(
  * account's listing (`get` gives only an id). `elsewhere: true` also looks beyond that server
  * (adoption, to say where the object really is).
  */
-export async function findListed<T extends Snapshot | Backup>(
+async function findListed<T extends Snapshot | Backup>(
   client: VpsorgClient,
   objects: ListedObjects<T>,
   id: number,
@@ -222,7 +222,7 @@ export async function findListed<T extends Snapshot | Backup>(
 }
 
 /** A read: undefined when gone. Concurrent reads (a refresh) of one server's objects share one listing (provider/core/coalesce.ts). */
-export function readListed<T extends Snapshot | Backup>(
+function readListed<T extends Snapshot | Backup>(
   client: VpsorgClient,
   objects: ListedObjects<T>,
   id: string,

@@ -20,7 +20,7 @@ import { type RestoreResult, waitForRestore } from "./wait";
  */
 
 /** What `confirm: true` of a restore agrees to. */
-export const RESTORE_CONFIRM = "a restore overwrites all current data on the server and cannot be undone";
+const RESTORE_CONFIRM = "a restore overwrites all current data on the server and cannot be undone";
 
 /** The parts of a restore's definition both restore resources have: the confirmation, the wait's limit and what forgetting one does. */
 export const restoreActionParts = {
@@ -60,7 +60,7 @@ export function parseRestoreId(source: "snapshot" | "backup", id: string): { sou
 }
 
 /** What a restore's record keeps of it. */
-export interface RestoreOutcome {
+interface RestoreOutcome {
   restoredAt: string;
   serverStatus?: RestoreResult["serverStatus"];
   message?: string;
