@@ -45,6 +45,12 @@ export const DYNAMIC_PROVIDER_ENTRY = require.resolve("@pulumi/pulumi/cmd/dynami
 /** Environment variables never inherited by the host (keeps tests hermetic on a developer machine). */
 const DEFAULT_DROP_ENV = /^(PULUMI_|FLOPS_|VPSORG_|NETANGELS_|HOSTKEY_)/;
 
+/**
+ * How long a host may take to print its port, and again to answer gRPC: a start is about 1 s, and a
+ * loaded machine can stretch it far beyond. A jest hook that starts one allows both and a margin.
+ */
+export const HOST_START_TIMEOUT_MS = 60_000;
+
 export interface HostStartOptions {
   /**
    * The plugin's entry script, run with `node <entry> <engineAddress>`. Default: Pulumi's
@@ -262,7 +268,7 @@ export class DynamicProviderHost {
     this.stack = opts.stack ?? DEFAULT_STACK;
     this.callTimeoutMs = opts.callTimeoutMs ?? 20000;
     const config = opts.config ?? {};
-    const startTimeoutMs = opts.startTimeoutMs ?? 60_000; // a start is about 1 s; a loaded machine can stretch it far beyond
+    const startTimeoutMs = opts.startTimeoutMs ?? HOST_START_TIMEOUT_MS;
 
     const engineAddress = await this.engine.start();
 

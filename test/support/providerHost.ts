@@ -1,6 +1,7 @@
 import {
   type CapturedResource,
   type DynamicProviderHost,
+  HOST_START_TIMEOUT_MS,
   type HostStartOptions,
   startSimulatorAndHost,
   stopHostAndSimulator,
@@ -24,9 +25,12 @@ export interface ProviderHostOfFile {
  */
 export function providerHostPerFile<S extends TestSimulator>(sim: S, hostOptions: (sim: S) => HostStartOptions, program: () => void): ProviderHostOfFile {
   let started: ProviderHostOfFile | undefined;
-  beforeAll(async () => {
-    started = await startSimulatorAndHost(sim, hostOptions, program);
-  }, 60_000);
+  beforeAll(
+    async () => {
+      started = await startSimulatorAndHost(sim, hostOptions, program);
+    },
+    2 * HOST_START_TIMEOUT_MS + 30_000,
+  );
   afterAll(() => (started ? stopHostAndSimulator(started.host, sim) : undefined));
   const get = (): ProviderHostOfFile => {
     if (!started) throw new Error("the provider host of this file is not started: read it in a test or a hook");
