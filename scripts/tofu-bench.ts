@@ -21,9 +21,10 @@ import * as path from "node:path";
 import { writeCliConfig } from "../provider/terraform/cliConfig";
 import { FlopsSimulator } from "../simulator/flops";
 import { ENGINE_BIN, pulumiVersion, requireEngine, Running, Workspace } from "../test/e2e/support/engine";
+import { median, OUT, ROOT } from "./bench/common";
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const OUT = path.join(ROOT, "BENCHMARKS.md");
+export { median };
+
 const TOFU = path.join(ROOT, ".engine", "bin", "tofu");
 const ENTRY = path.join(ROOT, "bin", "provider", "terraform", "main.js");
 const PLUGIN_ENTRY = path.join(ROOT, "bin", "provider", "plugin", "main.js");
@@ -32,10 +33,6 @@ export const END = "<!-- tofu-apply:end -->";
 const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMm0d3b5Yq6mJ4jc2k7Vv2VZ8m9r0m7Xkq1tYy2xQy8Q demo@pulumi-vps";
 const PASSWORD = "Bench-Passw0rd";
 
-export const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const log = (m: string) => process.stderr.write(`bench:tofu: ${m}\n`);
 

@@ -31,6 +31,7 @@ import { FlopsSimulator } from "../../simulator/flops";
 import { HostkeySimulator } from "../../simulator/hostkey";
 import { NetangelsSimulator } from "../../simulator/netangels";
 import { VpsorgSimulator } from "../../simulator/vpsorg";
+import { median } from "./common";
 
 export const PHASES = ["today", "first", "state", "one", "ten"] as const;
 export type Phase = (typeof PHASES)[number];
@@ -67,11 +68,6 @@ export interface WaitRow {
   cells: Record<Phase, WaitCell>;
   runs: number;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** The simulator's clock as the provider's: a sleep advances simulated time instead of waiting. */
 function simulatedClock(sim: { clock: SimClock }): Clock {
