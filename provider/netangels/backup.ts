@@ -150,8 +150,8 @@ export const backupDate = backup.backupDate;`,
         return objectLocks.run(lockKey(NETANGELS_HOST, "vm", vmId), async () => {
           const what = `backup of VM ${vmId}`;
           const wait = { client, vmId, ctx, timeoutMs, what };
-          // Fails early (naming the VM) when it does not exist.
-          let known = new Set((await listVmBackupsOf(client, vmId, { signal: ctx.signal })).map(entryKey));
+          // Filled right before the request (a VM that does not exist fails first, in startWhenSettled).
+          let known = new Set<string>();
           const newEntry = async (): Promise<BackupEntry | undefined> =>
             pickBackupEntry((await client.listVmBackups(vmId, { signal: ctx.signal, priority: "poll" })).filter((e) => !known.has(entryKey(e))));
 

@@ -41,6 +41,8 @@ describe("netangels.Backup create", () => {
     const order = sim.server.requests.map((q) => `${q.method} ${q.path}`);
     expect(order.indexOf("GET /api/v1/cloud/vms/101/backups/")).toBeLessThan(order.indexOf("POST /api/v1/cloud/vms/101/backup/"));
     expect(order.lastIndexOf("GET /api/v1/cloud/vms/101/backups/")).toBeGreaterThan(order.indexOf("POST /api/v1/cloud/vms/101/backup/"));
+    // One listing before the request: the one taken right before it, which says what is new after.
+    expect(order.slice(0, order.indexOf("POST /api/v1/cloud/vms/101/backup/")).filter((r) => r === "GET /api/v1/cloud/vms/101/backups/")).toHaveLength(1);
     expect(ctx.logger.text()).toMatch(/Backuping|pending task/);
   });
 
