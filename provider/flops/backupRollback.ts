@@ -72,7 +72,8 @@ async function backupsOf(c: FlopsClient, vmId: number): Promise<Backup[]> {
 async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerContext) {
   const vmId = Number(news.serverId);
   const what = `roll server ${vmId} back to backup ${news.backup}`;
-  const backup = (await backupsOf(c, vmId)).find((b) => b.id === news.backup);
+  const backups = await backupsOf(c, vmId);
+  const backup = backups.find((b) => b.id === news.backup);
   if (news.importFrom !== undefined) {
     const ref = parseId(news.importFrom);
     if (String(ref.vmId) !== news.serverId || ref.backup !== news.backup) {
@@ -91,7 +92,7 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
   }
   if (!backup) {
     await requireVm(c, vmId, what);
-    const known = (await backupsOf(c, vmId)).map((b) => b.id);
+    const known = backups.map((b) => b.id);
     throw new VpsError({
       kind: "notFound",
       host: FLOPS_HOST,
@@ -121,9 +122,9 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
  */
 async function backupRollbackRepeat(c: FlopsClient, before: Vm, createBackup: boolean): Promise<Repeat<unknown>> {
   const vmId = before.id;
-  const backupsBefore = new Set((await backupsOf(c, vmId)).map((b) => b.id));
-  const snapshotsBefore = (await c.listSnapshots(vmId)).length;
-  if (!createBackup && snapshotsBefore === 0 && before.currentSnapshot === null) {
+  // Only what this rollback would change is listed: the backups (createBackup) or the snapshots.
+  const backupsBefore = createBackup ? new Set((await backupsOf(c, vmId)).map((b) => b.id)) : new Set<Backup["id"]>();
+  if (!createBackup && before.currentSnapshot === null && (await c.listSnapshots(vmId)).length === 0) {
     return {
       kind: "neither",
       check:

@@ -147,6 +147,14 @@ describe("flops.BackupRollback", () => {
     expect(id).toBe(`${serverId}/${backup.id}/${outs.operationId}`);
     expect(outs.backupTimeAdded).toBe(backup.timeAdded);
     expect(sim.server.requestsTo("/backup_rollback/")[0].url).toContain(`backup=${backup.id}&createBackup=true`);
+    // Before the rollback: the backups (to find the one named, and to see the saved copy appear after a
+    // lost answer); the snapshots are not listed, as the rollback with createBackup is seen by its copy.
+    const before = sim.server.requests.slice(
+      0,
+      sim.server.requests.findIndex((r) => r.path.endsWith("/backup_rollback/")),
+    );
+    expect(before.filter((r) => r.path.endsWith(`/vm/${vmId}/backups/`))).toHaveLength(2);
+    expect(before.filter((r) => r.path.includes("snapshot"))).toEqual([]);
     expect(ctx.logger.lines.find((l) => l.level === "warn")!.message).toMatch(
       /every snapshot of the server is deleted, its current disk is lost \(a backup of it is taken first\)/,
     );
