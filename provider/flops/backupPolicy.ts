@@ -2,10 +2,11 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { type HandlerContext, recordingOperationSeconds, reportStarted, type Seen, VpsError, defineResource, type ShapeOf, importFromInput } from "../core";
 import type { FlopsClient } from "./client";
+import { flopsClientFromSettings } from "./settings";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
 import { type BackupPolicy, backupPolicySchema } from "./schemas";
-import { findVm, flopsClient, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
+import { findVm, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
 
 /**
  * `flops.BackupPolicy`: a server's backup schedule (`backup_policy_change`, waited for). id = the
@@ -198,10 +199,10 @@ resources:
         return news;
       },
       async create(news, ctx) {
-        return takeOver(flopsClient(), news, ctx);
+        return takeOver(flopsClientFromSettings(), news, ctx);
       },
       async read(id, prior) {
-        const c = flopsClient();
+        const c = flopsClientFromSettings();
         const vm = await findVm(c, Number(id));
         if (!vm) {
           release(id, prior.claimToken);
@@ -212,7 +213,7 @@ resources:
         return { id, inputs: live, outs: { ...live, previousPolicy: prior.previousPolicy, claimToken: prior.claimToken } };
       },
       async update(id, olds, news, ctx) {
-        const c = flopsClient();
+        const c = flopsClientFromSettings();
         const vmId = Number(id);
         if (!claims.has(id)) claims.set(id, { token: olds.claimToken });
         await withVmLock(vmId, async () => {
@@ -223,7 +224,7 @@ resources:
         return { ...news, previousPolicy: olds.previousPolicy, claimToken: olds.claimToken };
       },
       async delete(id, state, ctx) {
-        const c = flopsClient();
+        const c = flopsClientFromSettings();
         const vmId = Number(id);
         if (!mayAct(id, state.claimToken)) {
           ctx.logger.info(`${ctx.label}: another flops.BackupPolicy now manages server ${vmId}'s backups; its policy is left as it is`);

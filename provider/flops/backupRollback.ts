@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { defineAction, type HandlerContext, idForm, isVpsError, type Repeat, type Seen, VpsError, type ShapeOf, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
+import { flopsClientFromSettings } from "./settings";
 import { FLOPS_HOST } from "./errors";
 import type { Backup, Vm } from "./schemas";
-import { flopsClient, operationTimeoutInput, requireVm } from "./common";
+import { operationTimeoutInput, requireVm } from "./common";
 import { adoptRollback, rollbackOutputs, rollbackReadBack, rollbackServerIdInput, runRollback } from "./rollback";
 
 /**
@@ -198,7 +199,7 @@ resources:
       triggers: [ "1" ]`,
       },
     },
-    run: (news, ctx) => perform(flopsClient(), news, ctx),
+    run: (news, ctx) => perform(flopsClientFromSettings(), news, ctx),
     ...rollbackReadBack(parseId, (ref) => ({ backup: ref.backup })),
     forgotten: (state) => `forgetting the rollback of server ${state.serverId} to backup ${state.backup}; the server is left as it is`,
   }),

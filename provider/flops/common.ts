@@ -4,7 +4,6 @@ import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
 import { FLOPS_TIMEOUTS } from "./operations";
 import type { Vm } from "./schemas";
-import { flopsClientFromSettings } from "./settings";
 
 /** What the flops resources share: the `serverId` input, `operationTimeout`, looking a VM up. */
 
@@ -52,8 +51,4 @@ export function vmListing(c: FlopsClient, use: "refresh" | "create"): CoalescedL
     async () => new Map((await c.listVms()).map((vm) => [vm.id, vm])),
     use === "refresh" ? { maxWaitMs: 1_000, maxGapMs: 100 } : {},
   );
-}
-
-export function flopsClient(): FlopsClient {
-  return flopsClientFromSettings();
 }

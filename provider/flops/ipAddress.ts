@@ -16,7 +16,8 @@ import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
 import type { OperationStarted, Vm } from "./schemas";
-import { findVm, flopsClient, isGone, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
+import { findVm, isGone, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
+import { flopsClientFromSettings } from "./settings";
 
 /**
  * `flops.IpAddress`: one extra public address on a server. `ip_add` names no address, so the new one
@@ -303,17 +304,17 @@ outputs:
     },
     handler: {
       async create(news, ctx) {
-        const c = flopsClient();
+        const c = flopsClientFromSettings();
         return news.importFrom !== undefined ? adoptAddress(c, news, ctx) : addAddress(c, news, ctx);
       },
       async read(id, prior) {
-        const holder = await holderOf(flopsClient(), id, numberOrUndefined(prior.serverId));
+        const holder = await holderOf(flopsClientFromSettings(), id, numberOrUndefined(prior.serverId));
         if (!holder) return undefined;
         const live = { serverId: String(holder.id), importFrom: prior.importFrom, operationTimeout: prior.operationTimeout };
         return { id, inputs: live, outs: { ...live, address: id, guestConfigured: prior.guestConfigured ?? true } };
       },
       async update(id, olds, news, ctx) {
-        const c = flopsClient();
+        const c = flopsClientFromSettings();
         const toVmId = Number(news.serverId);
         const fromVmId = Number(olds.serverId);
         const guestConfigured = await moveUnderLocks(c, id, fromVmId, toVmId, ctx, news.operationTimeout, olds.guestConfigured ?? true, {
@@ -323,7 +324,7 @@ outputs:
         return { ...news, address: id, guestConfigured };
       },
       async delete(id, state, ctx) {
-        const c = flopsClient();
+        const c = flopsClientFromSettings();
         const likely = numberOrUndefined(state.serverId);
         const holder = await holderOf(c, id, likely);
         if (!holder) {

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { extendHint, type HandlerContext, isVpsError, type Repeat, reportStarted, VpsError } from "../core";
 import type { FlopsClient } from "./client";
+import { flopsClientFromSettings } from "./settings";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
 import { OPERATION_STATUS, type Operation, type OperationStarted, type Vm } from "./schemas";
-import { findVm, flopsClient, requireVm, serverIdSchema } from "./common";
+import { findVm, requireVm, serverIdSchema } from "./common";
 
 /** What both rollback resources (SnapshotRollback, BackupRollback) share: the server input, the outputs, run, adopt and refresh. */
 
@@ -138,6 +139,6 @@ export function rollbackReadBack<R extends { vmId: number; operationId: number }
       const ref = parseId(id);
       return { serverId: String(ref.vmId), ...target(ref), operationId: ref.operationId, rolledBackAt: 0 };
     },
-    refresh: async (id: string) => ((await findVm(flopsClient(), parseId(id).vmId)) === undefined ? undefined : {}),
+    refresh: async (id: string) => ((await findVm(flopsClientFromSettings(), parseId(id).vmId)) === undefined ? undefined : {}),
   };
 }

@@ -192,10 +192,6 @@ type State = Inputs & ShapeOf<typeof outputs>;
 
 const POWER: Record<string, "running" | "stopped" | undefined> = { [VM_STATE.running]: "running", [VM_STATE.shutoff]: "stopped" };
 
-function client(): FlopsClient {
-  return flopsClientFromSettings();
-}
-
 /** Outputs from the live VM. */
 function vmOutputs(vm: Vm) {
   return {
@@ -287,7 +283,7 @@ async function checkServer(news: Inputs, olds: Partial<State> | undefined, _ctx:
   }
   if (failures.length) throw new CheckFailures(failures);
 
-  const c = client();
+  const c = flopsClientFromSettings();
   if (out.tenantId === undefined) {
     const tenants = await catalog.tenants(c);
     if (tenants.length === 0) fail("tenantId", "the account has no tenant (project); create one in the panel or set tenantId");
@@ -388,7 +384,7 @@ async function namedAsLive(olds: State, news: Inputs): Promise<Set<string>> {
     olds.tariff === undefined &&
     news.tariff !== undefined &&
     olds.tariffId !== undefined &&
-    findTariff(await catalog.tariffs(client()), { tariff: news.tariff })?.id === olds.tariffId
+    findTariff(await catalog.tariffs(flopsClientFromSettings()), { tariff: news.tariff })?.id === olds.tariffId
   )
     same.add("tariff");
   return same;
@@ -403,7 +399,7 @@ async function diffServer(olds: State, news: Inputs) {
   const tariffChanged =
     (news.tariff !== undefined && news.tariff !== olds.tariff && !sameAsLive.has("tariff")) || (news.tariffId !== undefined && news.tariffId !== olds.tariffId);
   if (tariffChanged && olds.disk !== undefined) {
-    const t = findTariff(await catalog.tariffs(client()), news);
+    const t = findTariff(await catalog.tariffs(flopsClientFromSettings()), news);
     // Only to a tariff whose disk is not smaller than the server's (the vendor documentation, tariff_change); on-demand tariffs keep the server's disk.
     if (t && !t.onDemand && t.disk < olds.disk) replaces.push(news.tariff !== undefined ? "tariff" : "tariffId");
   }
@@ -1068,7 +1064,7 @@ outputs:
       check: checkServer,
       diff: diffServer,
       async create(news, ctx) {
-        const c = client();
+        const c = flopsClientFromSettings();
         let vmId: number;
         if (news.importFrom !== undefined) vmId = await adopt(c, news, ctx);
         else if (news.cloneFrom !== undefined) {
@@ -1103,14 +1099,14 @@ outputs:
         return { id: String(vmId), outs: state };
       },
       async read(idText, prior) {
-        const c = client();
+        const c = flopsClientFromSettings();
         const vm = await vmListing(c, "refresh").get(Number(idText));
         if (!vm) return undefined;
         const state = await liveState(c, vm, prior);
         return { id: String(vm.id), inputs: state, outs: state };
       },
       async update(idText, olds, news, ctx) {
-        const c = client();
+        const c = flopsClientFromSettings();
         const vmId = Number(idText);
         // The server boots afresh when reinstalled or powered on; the state not showing it running
         // (stopped, or a create whose wait did not finish) counts as a power-on.
@@ -1130,7 +1126,7 @@ outputs:
         return state;
       },
       async delete(idText, state, ctx) {
-        const c = client();
+        const c = flopsClientFromSettings();
         const vmId = Number(idText);
         await withVmLock(vmId, async () => {
           const vm = await findVm(c, vmId);

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { defineAction, idForm, reportStarted, recordingOperationSeconds } from "../core";
+import { flopsClientFromSettings } from "./settings";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startUnrepeatable, withVmLock } from "./operations";
-import { flopsClient, operationTimeoutInput, requireVm, serverIdSchema, vmListing } from "./common";
+import { operationTimeoutInput, requireVm, serverIdSchema, vmListing } from "./common";
 
 const restartIdForm = idForm({
   host: FLOPS_HOST,
@@ -66,7 +67,7 @@ resources:
       },
     },
     async run(inputs, ctx) {
-      const c = flopsClient();
+      const c = flopsClientFromSettings();
       const vmId = Number(inputs.serverId);
       const what = inputs.hard ? "reset" : "reboot";
       return withVmLock(vmId, async () => {
@@ -91,7 +92,7 @@ resources:
     },
     // A restart that happened stays happened: the record is kept while its server exists (one listing
     // for all the records a refresh reads).
-    refresh: async (id) => ((await vmListing(flopsClient(), "refresh").get(restartIdForm.parse(id).vmId)) ? {} : undefined),
+    refresh: async (id) => ((await vmListing(flopsClientFromSettings(), "refresh").get(restartIdForm.parse(id).vmId)) ? {} : undefined),
     forgotten: () => "forgotten; a restart cannot be undone, and the server is left as it is",
   }),
 );

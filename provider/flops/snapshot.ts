@@ -13,7 +13,8 @@ import {
   type ShapeOf,
 } from "../core";
 import type { FlopsClient } from "./client";
-import { findVm, flopsClient, isGone, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
+import { findVm, isGone, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
+import { flopsClientFromSettings } from "./settings";
 import { FLOPS_HOST } from "./errors";
 import { BASELINE_SNAPSHOT_YAML } from "./notes";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
@@ -263,11 +264,11 @@ outputs:
     },
     handler: {
       async create(news, ctx) {
-        const c = flopsClient();
+        const c = flopsClientFromSettings();
         return news.importFrom !== undefined ? adoptSnapshot(c, news) : createSnapshot(c, news, ctx);
       },
       async read(id, prior) {
-        const c = flopsClient();
+        const c = flopsClientFromSettings();
         const { vmId, snapshotId } = parseSnapshotId(id);
         const list = await listOrUndefined(c, vmId);
         const snap = list?.find((s) => s.id === snapshotId);
@@ -280,7 +281,7 @@ outputs:
         return { ...olds, deleteChildren: news.deleteChildren };
       },
       async delete(id, state, ctx) {
-        const c = flopsClient();
+        const c = flopsClientFromSettings();
         const { vmId, snapshotId } = parseSnapshotId(id);
         await withVmLock(vmId, async () => {
           const vm = await findVm(c, vmId);

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { defineAction, type HandlerContext, idForm, isVpsError, VpsError, type Seen, type ShapeOf, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
+import { flopsClientFromSettings } from "./settings";
 import { FLOPS_HOST } from "./errors";
 import { BASELINE_SNAPSHOT_YAML } from "./notes";
-import { flopsClient, operationTimeoutInput, requireVm } from "./common";
+import { operationTimeoutInput, requireVm } from "./common";
 import { adoptRollback, rollbackOutputs, rollbackReadBack, rollbackServerIdInput, runRollback } from "./rollback";
 
 /**
@@ -160,7 +161,7 @@ ${BASELINE_SNAPSHOT_YAML}
       triggers: [ "2024-06-01" ]`,
       },
     },
-    run: (news, ctx) => perform(flopsClient(), news, ctx),
+    run: (news, ctx) => perform(flopsClientFromSettings(), news, ctx),
     ...rollbackReadBack(parseId, (ref) => ({ snapshotId: ref.snapshotId })),
     forgotten: (state) => `forgetting the rollback of server ${state.serverId} to snapshot ${state.snapshotId}; the server is left as it is`,
   }),
