@@ -111,9 +111,9 @@ export function taskBackoff(timeoutMs: number): Partial<WaitBackoff> {
 }
 
 /** What to set when neither an API key nor a token is configured. */
-const MISSING_CREDENTIALS_HINT =
-  "set hostkey:apiKey (`pulumi config set --secret hostkey:apiKey ...`, or HOSTKEY_API_KEY) so the provider logs in, or an issued " +
-  "hostkey:token / HOSTKEY_TOKEN";
+export const MISSING_CREDENTIALS_HINT =
+  "set `pulumi config set --secret hostkey:apiKey <key>` (or HOSTKEY_API_KEY) so the provider logs in, or an issued token with " +
+  "`pulumi config set --secret hostkey:token <token>` (or HOSTKEY_TOKEN)";
 
 /** What to do when a task outlasts its wait. */
 const TASK_TIMEOUT_HINT =

@@ -1,5 +1,5 @@
 import { defineHostAccount, VpsError } from "../core";
-import { HOSTKEY_DEFAULT_ENDPOINT, HostkeyClient } from "./client";
+import { HOSTKEY_DEFAULT_ENDPOINT, HostkeyClient, MISSING_CREDENTIALS_HINT } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import { HOSTKEY_TIMEOUTS } from "./operations";
 
@@ -35,9 +35,7 @@ export const hostkeyAccount = defineHostAccount({
         kind: "config",
         host: HOSTKEY_HOST,
         operation: "configuration",
-        hint:
-          "set `pulumi config set --secret hostkey:apiKey <key>` (or HOSTKEY_API_KEY) so the provider logs in, or an issued token with " +
-          "`pulumi config set --secret hostkey:token <token>` (or HOSTKEY_TOKEN)",
+        hint: MISSING_CREDENTIALS_HINT,
       },
       "missing hostkey:apiKey",
     );
