@@ -94,72 +94,13 @@ export interface ResourceHandler<I, O> {
 }
 
 /**
- * Documentation beyond the one-line descriptions, read only by the docs generator (scripts/docs):
- * docs/<host>/*.md are built from the descriptions plus these notes, so no fact is written twice.
- * Markdown; each string of a list is one paragraph, list item ("- ...") or fenced block.
+ * What the code says of a resource's id, beside its description: the SDK class's doc comment and the
+ * docs page read it. The rest of a page's prose (behaviour, waits, errors, examples) is Markdown in
+ * provider/<host>/docs/, read only by the docs generator (scripts/docs).
  */
-export interface DocExample {
-  /** A program against the SDK (`import { flops } from "pulumi-vps"`); npm test type-checks it. */
-  typescript: string;
-  /** A Pulumi YAML program against the plugin (`type: vps:flops:Server`); npm test checks it against the schema. */
-  yaml: string;
-}
-
-export interface DocError {
-  /** What the user sees (the start of the message, or the situation). */
-  error: string;
-  /** What to do about it. */
-  action: string;
-}
-
-export interface DocSection {
-  title: string;
-  text: string[];
-}
-
 export interface ResourceNotes {
   /** The id's form, e.g. "`<serverId>/<snapshotId>`: the server's id and the vendor's snapshot number". */
   id: string;
-  /** What create, update, delete and refresh do, beyond what the property descriptions say. */
-  behaviour?: string[];
-  /** Rules checked before any call beyond each input's own (the host's page lists them too). */
-  limits?: string[];
-  /** What the waits wait for; their limit is the operationTimeout input's description. */
-  waits?: string[];
-  /** How importFrom adopts an object, or why there is nothing to adopt. */
-  adoption?: string[];
-  /** Errors a user may meet, and what to do about each. */
-  errors?: DocError[];
-  example: DocExample;
-  /** Further titled sections (a feature with its own example). */
-  sections?: DocSection[];
-}
-
-export interface FunctionNotes {
-  details?: string[];
-  example?: DocExample;
-}
-
-/** A host's page (docs/<host>/index.md), next to its settings in provider/<host>/notes.ts. */
-export interface HostNotes {
-  /** The vendor as users know it, e.g. "Serveroid / flops.ru". */
-  vendor: string;
-  /** What this part of the provider manages and how the vendor's API works. */
-  overview: string[];
-  example: DocExample;
-  /** How the configuration is read, beyond the settings' own descriptions. */
-  configuration?: string[];
-  /** Limits of the whole host the provider keeps to (each resource's own are in its notes). */
-  limits?: string[];
-  /** Behaviour where the vendor's API documentation is silent: each choice and why. */
-  silent: string[];
-  /** Errors common to the host's resources and functions. */
-  errors: DocError[];
-  /** The simulator: how to start it, what it imitates, what tests control. */
-  simulator: string[];
-  sections?: DocSection[];
-  /** An example of the functions (docs/<host>/functions.md). */
-  functionsExample?: DocExample;
 }
 
 export interface ResourceDefinition<P extends PropertyMap = PropertyMap, Q extends PropertyMap = PropertyMap> {
@@ -194,7 +135,6 @@ export interface FunctionDefinition<A extends z.ZodType = z.ZodType, R extends z
    * running (both delivery paths honour it: the SDK under `isDryRun`, the plugin on `Invoke.preview`).
    */
   previewResult?(args: z.infer<A>): z.infer<R>;
-  notes?: FunctionNotes;
 }
 
 export function defineFunction<A extends z.ZodType, R extends z.ZodType>(def: FunctionDefinition<A, R>): FunctionDefinition<A, R> {

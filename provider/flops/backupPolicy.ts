@@ -152,46 +152,7 @@ export const backupPolicyResource = recordingOperationSeconds(
     description: "The backup schedule of a flops server (backup_policy_change); delete puts back the policy the server had before.",
     inputs,
     outputs,
-    notes: {
-      id: 'the server\'s id (`"88977"`): a server has one backup policy',
-      behaviour: [
-        "Create and update call `backup_policy_change` and wait for it. `previousPolicy` is the policy the server had when this " +
-          "resource took it over (at create or adoption); delete puts exactly that back and says so in the log (`put back server " +
-          "88977's backup policy from before this resource: 1 copy every 72 h`). Refresh takes the policy from the VM info, so a change " +
-          "in the panel is drift.",
-      ],
-      limits: [
-        "One policy per server: the API cannot tell two resources apart, so the provider process keeps a claim per server. A second " +
-          "`BackupPolicy` for the same server fails at create. Within one `pulumi up` (one provider process) this catches two created " +
-          "together, and a new one beside an existing one the engine has checked first (declare the existing one first). If a policy " +
-          "resource is renamed (a new one for the server created, the old one deleted in the same run), the old one's delete sees the " +
-          "new claim and leaves the policy alone instead of putting its old value back.",
-      ],
-      waits: ["Create, update and delete each wait for one `backup_policy_change` operation."],
-      adoption: ["`importFrom` is the server's id and must equal `serverId`; the policy the server has then is what delete puts back."],
-      errors: [
-        {
-          error: "`server ... already has a flops.BackupPolicy in this program`",
-          action: "Declare one `BackupPolicy` per server: merge the two, or remove one.",
-        },
-        { error: "`importFrom (...) must be the server's id, the same as serverId`", action: "Make them agree." },
-      ],
-      example: {
-        typescript: `import { flops } from "pulumi-vps";
-
-// Backups every 24 hours, 3 kept. Deleting this resource puts back the policy the server had before.
-new flops.BackupPolicy("web-backups", { serverId: "88977", quantity: 3, frequency: 24 });`,
-        yaml: `name: flops-backup-policy
-runtime: yaml
-resources:
-  webBackups:
-    type: vps:flops:BackupPolicy
-    properties:
-      serverId: "88977"
-      quantity: 3
-      frequency: 24`,
-      },
-    },
+    notes: { id: 'the server\'s id (`"88977"`): a server has one backup policy' },
     handler: {
       async check(news, olds) {
         // An existing policy (olds = its old inputs) claims its server before a create in this process can take it.

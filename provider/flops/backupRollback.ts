@@ -150,55 +150,7 @@ export const backupRollbackResource = recordingOperationSeconds(
     inputs,
     operationTimeout: operationTimeoutInput,
     outputs,
-    notes: {
-      id: '`"<serverId>/<backup>/<operationId>"`',
-      behaviour: [
-        "An action as a resource: creating it performs `backup_rollback` and waits; a change of `triggers` or of the target performs " +
-          "it again (a replacement); delete only forgets the record and leaves the server alone. `confirm: true` is required, checked " +
-          "before any call.",
-        "What the vendor's API documentation says happens, and the log repeats: a backup rollback deletes **every snapshot** of the " +
-          "server, loses its current disk for good and puts back the tariff of the backup's time. So afterwards the `flops.Server`'s " +
-          "tariff and sizes may show as drift, and the server's `flops.Snapshot` resources are gone on the next refresh. `createBackup: " +
-          "true` saves the current state as a backup first.",
-        "Refresh drops the record when the server is gone.",
-      ],
-      waits: ["Create waits for the rollback's operation; a rollback that runs out is still running on flops, and the error gives the id to adopt it with."],
-      adoption: [
-        "`importFrom` takes the resource's id form and adopts a rollback already started (the id a timed-out `pulumi up` names): a " +
-          "running operation is waited for, a finished one recorded, and no second rollback is started.",
-      ],
-      errors: [
-        {
-          error: "`server ... has no backup ...; it has ...`",
-          action: "Use an id from `flops.getBackups` (backups are taken on the server's backup schedule).",
-        },
-        { error: "a rollback that runs out", action: "Set `importFrom` to the id the error gives and run `pulumi up`: it waits for the running rollback." },
-      ],
-      example: {
-        typescript: `import { flops } from "pulumi-vps";
-
-const newest = flops.getBackupsOutput({ serverId: "88977" }).apply((r) => r.backups[r.backups.length - 1].id);
-// Destructive and opt-in: deletes every snapshot of the server; a new triggers value rolls back again.
-new flops.BackupRollback("staging-to-backup", { serverId: "88977", backup: newest, confirm: true, triggers: ["1"] });`,
-        yaml: `name: flops-backup-rollback
-runtime: yaml
-variables:
-  backups:
-    fn::invoke:
-      function: vps:flops:getBackups
-      arguments:
-        serverId: "88977"
-      return: backups
-resources:
-  toBackup:
-    type: vps:flops:BackupRollback
-    properties:
-      serverId: "88977"
-      backup: \${backups[0].id}
-      confirm: true
-      triggers: [ "1" ]`,
-      },
-    },
+    notes: { id: '`"<serverId>/<backup>/<operationId>"`' },
     run: (news, ctx) => perform(flopsClientFromSettings(), news, ctx),
     ...rollbackReadBack(parseId, (ref) => ({ backup: ref.backup })),
     forgotten: (state) => `forgetting the rollback of server ${state.serverId} to backup ${state.backup}; the server is left as it is`,

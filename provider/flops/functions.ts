@@ -203,16 +203,6 @@ export const getBackupDownloadUrl = defineFunction({
       return { serverId: String(vmId), backup, url: op.operationResult, operationId: started.operationId };
     });
   },
-  notes: {
-    details: [
-      "`backup_download`, waited for; the link is the finished operation's `operationResult`. **Billed** as the server's outgoing " +
-        "traffic, and every call prepares a new link, so call it on demand (behind a config flag, as `examples/flops-full` does), not " +
-        "on every preview.",
-      "The vendor's API documentation puts this one method under `/v1/vm/...` instead of `/api/v1/vm/...`: the provider derives " +
-        "that root from the configured endpoint (`https://api.flops.ru/api/v1` → `https://api.flops.ru/v1`); should that root answer " +
-        "a bare HTTP 404 (no such route: the documented path was a typo), the call is sent once to `/api/v1/...` instead.",
-    ],
-  },
 });
 
 export const getOperation = defineFunction({

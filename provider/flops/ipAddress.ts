@@ -250,58 +250,7 @@ export const ipAddressResource = recordingOperationSeconds(
     description: "An extra public IPv4 address on a flops server (ip_add); moved between servers in place (ip_move), released with ip_delete.",
     inputs,
     outputs,
-    notes: {
-      id: 'the address itself (`"185.22.60.234"`)',
-      behaviour: [
-        "Create calls `ip_add`, waits, then takes the address that was not in the VM's `ipAddresses` before (IP operations on a " +
-          "server are serialized, so the difference is unambiguous). A change of `serverId` moves the address in place with `ip_move`, " +
-          "keeping it. Delete calls `ip_delete` (the address returns to flops).",
-        "The vendor codes `error.inet.ip.guest.add` / `error.inet.ip.guest.remove` (as the call's own error answer or in the " +
-          "operation) mean the address change happened but the server's OS was not reconfigured. The resource succeeds, " +
-          "`guestConfigured` is false, and a warning says what to do by hand (add the address to, or remove it from, the server's " +
-          "network settings).",
-        "Adding, moving or removing addresses is never a diff on the `flops.Server` (see [its behaviour](server.md#how-it-behaves)).",
-      ],
-      sections: [
-        {
-          title: "Blue/green: the address survives a server replacement",
-          text: [
-            "When a `flops.Server` with an `IpAddress` pointing at it is replaced (create-before-delete, the default: a changed " +
-              "distribution, a smaller disk, ...), the engine creates the new server, then updates the `IpAddress` (its `serverId` " +
-              "changed), which moves the address with `ip_move`, and only then deletes the old server. The address survives the " +
-              "replacement: the case users of other providers lose addresses to (DigitalOcean's provider #147, Hetzner's #842). The preview " +
-              "shows the server as replace and the address as update. Do not set `deleteBeforeReplace` on such a server: the old server, " +
-              "and its addresses, would go first.",
-          ],
-        },
-      ],
-      waits: ["Create waits for `ip_add`, a move for `ip_move`, delete for `ip_delete`."],
-      adoption: ["`importFrom` is an address of the account; if it is on another server, it is moved to `serverId`."],
-      errors: [
-        {
-          error: "a warning that the server's OS was not reconfigured (`guestConfigured: false`)",
-          action: "Add the address to (or remove it from) the server's network settings by hand.",
-        },
-        { error: "`import address ...: no server of this account has address ...`", action: "Check `importFrom`." },
-        { error: "`ip_move finished, but server ... does not list ...`", action: "Run `pulumi refresh` to see where the address is." },
-      ],
-      example: {
-        typescript: `import { flops } from "pulumi-vps";
-
-// Belongs to this resource, not to the server: if the server is replaced, the address moves to the new one.
-const extra = new flops.IpAddress("web-extra-ip", { serverId: "88977" });
-export const address = extra.address;`,
-        yaml: `name: flops-ip-address
-runtime: yaml
-resources:
-  extra:
-    type: vps:flops:IpAddress
-    properties:
-      serverId: "88977"
-outputs:
-  address: \${extra.address}`,
-      },
-    },
+    notes: { id: 'the address itself (`"185.22.60.234"`)' },
     handler: {
       async create(news, ctx) {
         const c = flopsClientFromSettings();

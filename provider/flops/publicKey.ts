@@ -55,36 +55,7 @@ export const publicKeyResource = defineResource({
   nameProperty: "name",
   inputs,
   outputs,
-  notes: {
-    id: 'the vendor\'s key id as a decimal string (`"93"`)',
-    behaviour: [
-      "Create adds the key to the account; a change of `name` or `publicKey` edits it in place (`edit`), a change of `tenantId` " +
-        "replaces it. The key text is compared without surrounding whitespace.",
-      "An add whose answer was lost is reconciled: a key with this name and text added since the call is the one it made; the call is never repeated blindly.",
-      "Refresh shows an edit in the panel as drift and drops a key deleted outside Pulumi; deleting an already-deleted key is success.",
-    ],
-    adoption: ["With `importFrom`, a different `name` or key text in the program is applied with `edit`."],
-    errors: [{ error: "`import public key ...: no key with that id in this account`", action: "Check `importFrom` (`flops.getPublicKeys` lists the keys)." }],
-    example: {
-      typescript: `import * as pulumi from "@pulumi/pulumi";
-import { flops } from "pulumi-vps";
-
-const cfg = new pulumi.Config();
-const key = new flops.PublicKey("deployer", { publicKey: cfg.require("sshPublicKey") });
-export const keyId = key.id;`,
-      yaml: `name: flops-public-key
-runtime: yaml
-config:
-  sshPublicKey: { type: string }
-resources:
-  deployer:
-    type: vps:flops:PublicKey
-    properties:
-      publicKey: \${sshPublicKey}
-outputs:
-  keyId: \${deployer.id}`,
-    },
-  },
+  notes: { id: 'the vendor\'s key id as a decimal string (`"93"`)' },
   handler: {
     async check(news, olds) {
       if (news.tenantId !== undefined) return news;

@@ -29,7 +29,6 @@ import { findVm, vmListing } from "./common";
 import { awaitOperation, FLOPS_TIMEOUTS, startReconciled, withVmLock } from "./operations";
 import { backupPolicySchema, type Distribution, type OperationStarted, VM_STATE, type Vm } from "./schemas";
 import { flopsClientFromSettings } from "./settings";
-import { SERVER_WITH_KEY_TS, SERVER_WITH_KEY_YAML } from "./notes";
 
 /** The vendor documentation's password rule: latin letters of both cases and at least one digit or one of !()[]-.?~` */
 export const PASSWORD_RULE = "latin letters of both cases plus at least one digit or one of !()[]-.?~`, and no other characters";
@@ -926,140 +925,7 @@ export const serverResource = recordingOperationSeconds(
     nameProperty: "name",
     inputs,
     outputs,
-    notes: {
-      id: 'the VM id as a decimal string (`"88977"`)',
-      behaviour: [
-        "Create calls `install` (or `clone` with `cloneFrom`, or adopts with `importFrom`) and waits for the operation with progress " +
-          "lines; if the operation fails, the VM the API already created is deleted and that delete waited for (or the error names the VM id).",
-        "An update applies each changed property with its own call (`rename`, `tariff_change`, `memory_change`, `disk_change`, " +
-          "`cpu_change`, `password_change`, `pubkey_change`, `start` / `shutdown`, `reinstall`), one after another, each waited for; " +
-          "memory first when it grows, last when it shrinks, so the disk never exceeds 64 × memory.",
-        "An update applies only what its own diff changed (the last state → the program's inputs). Two updates of one server sent at " +
-          "once (a second stack's `pulumi up`, a retry), planned from the same state, run one after the other in one provider process " +
-          "and both take effect: a rename and a power-off end renamed and off; the later update does not put back what the earlier one " +
-          "changed. A reinstall (or a restart for less memory) leaves the server in the power state it had when that update began.",
-        "Why a second preview is always empty: the distribution is compared by the name the program uses and read back from the VM's " +
-          "own embedded distribution, never through today's catalog (the vendor's documentation warns that distribution ids change); " +
-          "key order is ignored; `password` is compared with the last input (the API never returns it); inputs the program leaves unset " +
-          "that the host fills in (tenant, a fixed tariff's sizes, the keys of a clone) are outputs, not diffs. The default tenant is " +
-          "resolved at preview, so the plan shows it.",
-        "Refresh reads the live VM: a rename, resize, power change or key change in the panel shows as drift; a VM deleted outside " +
-          "Pulumi leaves the state. Delete of an already-deleted VM is success.",
-        "`ipAddresses` is an output (every address the server has, those of `flops.IpAddress` resources included) and is never " +
-          "compared; `ipCount` is only what the server is installed with. So adding, moving or removing addresses with " +
-          "`flops.IpAddress` is never a diff here: use `ipCount` for the addresses a server is born with, `flops.IpAddress` for " +
-          "addresses that must outlive it.",
-      ],
-      limits: [
-        "Sizes (`memory`, `disk`, `cpu`, `ipCount`) are rejected at preview on a fixed tariff: the API would ignore them.",
-        "A `distribution` name matching several catalog entries fails at preview, listing them; an unknown `distributionId`, `tariff` " +
-          "or `softwareIds` entry fails, listing what exists.",
-      ],
-      waits: [
-        "Create waits for the install, clone or adoption's operations, an update for each of its operations, delete for the VM's " +
-          "removal; with `readiness`, create, a reinstall and a power-on also wait until the server accepts TCP connections (see " +
-          "Readiness, with its own `timeout`).",
-      ],
-      adoption: [
-        "With `importFrom`, differences the server cannot take in place (tenant, distribution) fail the create, naming each; " +
-          "differences it can (name, tariff, sizes, keys, power) are applied.",
-      ],
-      errors: [
-        {
-          error: "`distribution: ... matches several`",
-          action: 'Use the catalog description (`"Ubuntu 14.04.1 x64"`) or add `bitness`; `flops.getDistributions` lists them.',
-        },
-        { error: "`disk: ... is more than 64 × memory`", action: "Raise `memory` or lower `disk`." },
-        { error: "`memory: lowering memory ... restarts the server`", action: "Set `allowRestart: true`." },
-        {
-          error: "`... changed; that needs a replacement (or reinstallOnChange: true)`",
-          action: "Let the server be replaced, or set `reinstallOnChange: true` to reinstall in place (wipes the disk).",
-        },
-        {
-          error: "`import VM ...: these cannot change in place`",
-          action: "Make the program match the server (tenant, distribution), or drop `importFrom` to install a new one.",
-        },
-        {
-          error: "a shutdown that runs out",
-          action: "flops gives a soft shutdown 3 minutes; set `operationTimeout` above 180 s so the provider can fall back to `poweroff`.",
-        },
-        {
-          error: "`waiting for <address>:<port> failed: timed out ...`",
-          action:
-            "The server is up but not reachable: check its firewall and service, or raise `readiness.timeout`. The server stays in the " +
-            "stack; the next `pulumi up` waits again.",
-        },
-      ],
-      example: {
-        typescript: `${SERVER_WITH_KEY_TS}
-  distribution: "DEBIAN", bitness: 64, // or a catalog description: "Debian 7.6 x64"
-  tariff: "Облачный 1024",
-  publicKeyIds: [key.id],
-  password: cfg.requireSecret("serverPassword"),
-});
-export const ip = web.ipAddresses.apply((a) => a[0]);`,
-        yaml: `name: flops-server
-runtime: yaml
-${SERVER_WITH_KEY_YAML}
-      distribution: DEBIAN
-      bitness: 64
-      tariff: Облачный 1024
-      publicKeyIds: [ "\${key.id}" ]
-      password: \${serverPassword}
-    options:
-      customTimeouts: { create: 30m }
-outputs:
-  ip: \${web.ipAddresses[0]}`,
-      },
-      sections: [
-        {
-          title: "Readiness: reachable when create returns",
-          text: [
-            "The install operation turning DONE only means the hypervisor finished; sshd may take another minute. With `readiness`, the " +
-              "provider does not return until a TCP connection to the server succeeds, so the next resource in the stack (a " +
-              "`command.remote.Command`, a DNS record, a load balancer target) finds it reachable, with no `sleep` or retry loop in the program.",
-            "- It waits after create (install, clone or `importFrom`), after a reinstall (`reinstallOnChange`) and after a power-on in an " +
-              'update (`powerState` back to `"running"`, or a server the state did not show running); not while `powerState` is ' +
-              '`"stopped"`, and not after other updates.',
-            "- It polls on the core waiter's schedule (backing off between attempts), one progress line per attempt: `flops:Server " +
-              '"web": connection to 203.0.113.7:22: connection refused, 12 s`. Each attempt only connects (and, with `banner`, reads the ' +
-              "greeting); nothing is sent, and the socket is closed at once. A refused, reset or timed-out connection (at most 10 s each), " +
-              'or a greeting that does not match, is "not ready yet".',
-            "- When `timeout` runs out, the step fails with what was tried and the last outcome (`waiting for 203.0.113.7:22 failed: " +
-              "timed out; it did not finish within 300 s (last seen: connection refused) ... raise readiness.timeout (seconds) ...`). The " +
-              "server stays in the stack (partial state, as after an install time-out); the next `pulumi up` waits again.",
-            "- A literal address no connection can reach (`0.0.0.0/8`, multicast, `240.0.0.0/4`, `::`, malformed, a host name that does " +
-              "not resolve) fails at preview, naming `readiness.address`; so does `readiness` on a server with `ipCount: 0` and no `address`.",
-            "- Left unset, nothing changes (existing stacks show no diff). Adding, changing or removing it is no diff either: it only " +
-              "affects waits, and never replaces the server.",
-            '```ts\nimport * as pulumi from "@pulumi/pulumi";\nimport * as command from "@pulumi/command";\nimport { flops } from ' +
-              '"pulumi-vps";\n\nconst cfg = new pulumi.Config();\nconst key = new flops.PublicKey("deployer", { publicKey: ' +
-              'cfg.require("sshPublicKey") });\nconst web = new flops.Server("web", {\n  distribution: "DEBIAN", bitness: 64,\n  tariff: ' +
-              '"Облачный 1024",\n  publicKeyIds: [key.id],\n  readiness: { port: 22, banner: "SSH-", timeout: 600 },\n});\n// Runs only ' +
-              'once sshd answers: no sleep, no retry loop.\nnew command.remote.Command("bootstrap", {\n  connection: { host: ' +
-              'web.ipAddresses.apply((a) => a[0]), user: "root", privateKey: cfg.requireSecret("sshPrivateKey") },\n  create: "apt-get ' +
-              'update && apt-get install -y nginx",\n});\n```',
-            "The same through the native plugin (Pulumi YAML):",
-            "```yaml\nname: flops-readiness\nruntime: yaml\nconfig:\n  sshPublicKey: { type: string }\n  sshPrivateKey: { type: string, " +
-              "secret: true }\nresources:\n  key:\n    type: vps:flops:PublicKey\n    properties:\n      publicKey: ${sshPublicKey}\n  " +
-              "web:\n    type: vps:flops:Server\n    properties:\n      distribution: DEBIAN\n      tariff: Облачный 1024\n      " +
-              'publicKeyIds: [ "${key.id}" ]\n      readiness: { port: 22, banner: "SSH-" }\n  bootstrap:\n    type: ' +
-              'command:remote:Command\n    properties:\n      connection: { host: "${web.ipAddresses[0]}", user: root, privateKey: ' +
-              '"${sshPrivateKey}" }\n      create: apt-get update && apt-get install -y nginx\n```',
-            "In tests, the flops simulator's `guestListeners` option makes its VMs listen (see [the simulator](index.md#simulator)).",
-          ],
-        },
-        {
-          title: "Clones",
-          text: [
-            "`cloneFrom: { serverId, snapshotId? }` creates the server with `clone` instead of `install`: a copy of the source's current " +
-              "state, or of one of its snapshots (`snapshotId`, the vendor number a `flops.Snapshot` outputs). It excludes `distribution` / " +
-              "`distributionId` (checked at preview); the tariff defaults to the source's (set `tariff` to change it in place afterwards); " +
-              "the clone keeps the source's SSH keys unless `publicKeyIds` is set.",
-          ],
-        },
-      ],
-    },
+    notes: { id: 'the VM id as a decimal string (`"88977"`)' },
     handler: {
       check: checkServer,
       diff: diffServer,

@@ -41,31 +41,7 @@ export const serverRestartResource = recordingOperationSeconds(
       operationId: { schema: z.number(), description: "The vendor operation that restarted the server." },
       restartedAt: { schema: z.number(), description: "When the restart finished, epoch milliseconds." },
     },
-    notes: {
-      id: '`"<serverId>/<operationId>"`',
-      behaviour: [
-        "An action as a resource: creating it restarts the server with `reboot` (soft, through the guest OS; flops marks it failed " +
-          "after 3 minutes) or, with `hard: true`, `reset`, and waits; a change of `triggers`, `serverId` or `hard` restarts again; " +
-          "delete does nothing to the server. No `confirm`: a restart loses no disk data.",
-      ],
-      waits: ["Create waits for the `reboot` or `reset` operation."],
-      adoption: ["Nothing to adopt: a restart leaves no object on the host, so the resource has no `importFrom`."],
-      example: {
-        typescript: `import { flops } from "pulumi-vps";
-
-// A new triggers value restarts the server again.
-new flops.ServerRestart("web-restart", { serverId: "88977", triggers: ["kernel-5.15"] });`,
-        yaml: `name: flops-server-restart
-runtime: yaml
-resources:
-  webRestart:
-    type: vps:flops:ServerRestart
-    properties:
-      serverId: "88977"
-      hard: false
-      triggers: [ "kernel-5.15" ]`,
-      },
-    },
+    notes: { id: '`"<serverId>/<operationId>"`' },
     async run(inputs, ctx) {
       const c = flopsClientFromSettings();
       const vmId = Number(inputs.serverId);

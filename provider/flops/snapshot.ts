@@ -16,7 +16,6 @@ import type { FlopsClient } from "./client";
 import { findVm, isGone, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
 import { flopsClientFromSettings } from "./settings";
 import { FLOPS_HOST } from "./errors";
-import { BASELINE_SNAPSHOT_YAML } from "./notes";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
 import type { Snapshot, Vm } from "./schemas";
 
@@ -216,52 +215,7 @@ export const snapshotResource = recordingOperationSeconds(
     description: "A snapshot of a flops server's state (snapshot_create), found by name after the wait; deleted with snapshot_delete.",
     inputs,
     outputs,
-    notes: {
-      id: '`"<serverId>/<snapshotId>"` (`"88977/2206"`): the server\'s id and the vendor\'s snapshot number',
-      behaviour: [
-        "Create calls `snapshot_create`, waits, then finds the new snapshot in `GET /vm/{id}/snapshots/` (the create answer carries " +
-          "no id): the one with this name that was not there before the call, the newest of those; two equally new ones fail the " +
-          "create, naming them and how to adopt the right one.",
-        "Nothing can change in place (the API cannot edit a snapshot) except `deleteChildren`, which is only recorded. Delete calls " +
-          "`snapshot_delete`; the snapshots taken from this one are re-attached to its parent unless `deleteChildren` is true.",
-        "Refresh shows a rename in the panel as drift and drops a snapshot deleted outside Pulumi; deleting an already-deleted " +
-          "snapshot is success. `current` tells whether the server runs from it.",
-      ],
-      waits: ["Create waits for `snapshot_create`'s operation, delete for `snapshot_delete`'s."],
-      adoption: [
-        "With `importFrom`, a `name` or `description` that differs from the snapshot's fails, naming it (a snapshot cannot be changed " +
-          "in place); `importFrom` must name the same server as `serverId`.",
-      ],
-      errors: [
-        {
-          error: "`snapshot_create finished, but no new snapshot named ... is in the server's list`",
-          action: "Run `pulumi up` again, or adopt an existing snapshot with `importFrom`.",
-        },
-        {
-          error: "`... new snapshots named ... have the same time`",
-          action: 'Adopt the right one with `importFrom: "<serverId>/<id>"` and delete the others in the panel.',
-        },
-        {
-          error: "a create that runs out",
-          action:
-            'The error names the operation; once it is done, adopt the snapshot with `importFrom: "<serverId>/<snapshotId>"` ' +
-            "(`flops.getSnapshots` lists them).",
-        },
-        { error: "`there is no server ... in this flops account`", action: "Check `serverId` (`flops.getServers` lists the servers)." },
-      ],
-      example: {
-        typescript: `import { flops } from "pulumi-vps";
-
-const baseline = new flops.Snapshot("web-baseline", { serverId: "88977", name: "baseline", description: "after the first deploy" });
-export const snapshotId = baseline.snapshotId;`,
-        yaml: `name: flops-snapshot
-runtime: yaml
-${BASELINE_SNAPSHOT_YAML}
-      description: after the first deploy
-outputs:
-  snapshotId: \${baseline.snapshotId}`,
-      },
-    },
+    notes: { id: '`"<serverId>/<snapshotId>"` (`"88977/2206"`): the server\'s id and the vendor\'s snapshot number' },
     handler: {
       async create(news, ctx) {
         const c = flopsClientFromSettings();

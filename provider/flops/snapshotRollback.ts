@@ -3,7 +3,6 @@ import { defineAction, type HandlerContext, idForm, isVpsError, VpsError, type S
 import type { FlopsClient } from "./client";
 import { flopsClientFromSettings } from "./settings";
 import { FLOPS_HOST } from "./errors";
-import { BASELINE_SNAPSHOT_YAML } from "./notes";
 import { operationTimeoutInput, requireVm } from "./common";
 import { adoptRollback, rollbackOutputs, rollbackReadBack, rollbackServerIdInput, runRollback } from "./rollback";
 
@@ -119,48 +118,7 @@ export const snapshotRollbackResource = recordingOperationSeconds(
     inputs,
     operationTimeout: operationTimeoutInput,
     outputs,
-    notes: {
-      id: '`"<serverId>/<snapshotId>/<operationId>"` (`"88977/2206/61572"`)',
-      behaviour: [
-        "An action as a resource: creating it performs `snapshot_rollback` and waits; a change of `triggers` (a list of any values) " +
-          "or of the target performs it again (a replacement: a new action); delete only forgets the record and leaves the server " +
-          "alone. `confirm: true` is required, checked before any call: a rollback replaces the server's current disk.",
-        "What the vendor's API documentation says happens, and the log repeats: a snapshot rollback also puts back the tariff of the " +
-          "snapshot's time, so afterwards the `flops.Server`'s tariff and sizes may show as drift.",
-        "Refresh drops the record when the server is gone.",
-      ],
-      waits: ["Create waits for the rollback's operation; a rollback that runs out is still running on flops, and the error gives the id to adopt it with."],
-      adoption: [
-        "`importFrom` takes the resource's id form and adopts a rollback already started, for example the one a timed-out `pulumi " +
-          'up` names (its error says `set importFrom: "88977/2206/61572"`): a running operation is waited for, a finished one recorded, ' +
-          "and no second rollback is started.",
-      ],
-      errors: [
-        {
-          error: "a rollback that runs out (`The rollback is still running on flops: do not start another one; set importFrom: ...`)",
-          action: "Set `importFrom` to the id the error gives and run `pulumi up`: it waits for the running rollback.",
-        },
-        { error: "`server ... has no snapshot ...`", action: "Check `snapshotId` (a `flops.Snapshot`'s `snapshotId`; `flops.getSnapshots` lists them)." },
-        { error: "`that rollback ended with status ...; drop importFrom to perform the rollback again`", action: "As it says." },
-      ],
-      example: {
-        typescript: `import { flops } from "pulumi-vps";
-
-const baseline = new flops.Snapshot("web-baseline", { serverId: "88977", name: "baseline" });
-// Destructive and opt-in: a new triggers value rolls back again.
-new flops.SnapshotRollback("web-to-baseline", { serverId: "88977", snapshotId: baseline.snapshotId, confirm: true, triggers: ["2024-06-01"] });`,
-        yaml: `name: flops-snapshot-rollback
-runtime: yaml
-${BASELINE_SNAPSHOT_YAML}
-  toBaseline:
-    type: vps:flops:SnapshotRollback
-    properties:
-      serverId: "88977"
-      snapshotId: \${baseline.snapshotId}
-      confirm: true
-      triggers: [ "2024-06-01" ]`,
-      },
-    },
+    notes: { id: '`"<serverId>/<snapshotId>/<operationId>"` (`"88977/2206/61572"`)' },
     run: (news, ctx) => perform(flopsClientFromSettings(), news, ctx),
     ...rollbackReadBack(parseId, (ref) => ({ snapshotId: ref.snapshotId })),
     forgotten: (state) => `forgetting the rollback of server ${state.serverId} to snapshot ${state.snapshotId}; the server is left as it is`,

@@ -75,7 +75,4 @@ export const getStatsFunction = defineFunction({
     });
     return { serverId: args.serverId, stats };
   },
-  notes: {
-    details: ["`vm/load_stats`, waiting for its task; `stats` is the task's context as the host sends it (its figures are not published)."],
-  },
 });

@@ -28,8 +28,6 @@ import {
 } from "./operations";
 import type { MutationAnswer, RestoreSettingsState } from "./schemas";
 import { hostkeyClientFromSettings } from "./settings";
-import { RESTORE_SETTINGS_YAML } from "./notes";
-import { yamlProgram } from "../core/examples";
 
 /**
  * `hostkey.RestoreSettings`: a VM's snapshot rotation settings (vm/update_restore_settings), read back
@@ -149,23 +147,7 @@ export const restoreSettingsResource = recordingOperationSeconds(
         description: "Names of the VM's snapshots of this type when last read (rotation may delete those not excluded).",
       },
     },
-    notes: {
-      id: 'the VM id (`"1001"`)',
-      behaviour: [
-        "Create and update call `vm/update_restore_settings` (both fields always sent, since the method replaces all settings), then read " +
-          "`vm/get_snapshot` until they read back as sent. Refresh reads the live settings, so changes made in the panel show as drift. Delete puts " +
-          "back rotation off and an empty exclusion list, and logs that it did.",
-      ],
-      waits: ["Create and update wait until the settings read back as sent."],
-      adoption: ["`importFrom` is the VM id: the resource adopts its settings, then applies the program's."],
-      example: {
-        typescript: `import { hostkey } from "pulumi-vps";
-
-// Rotation on, but never for the snapshots this stack manages.
-new hostkey.RestoreSettings("rotation", { serverId: 1001, enableRotation: true, excludeFromRotation: ["before-upgrade.v1"] });`,
-        yaml: yamlProgram("hostkey-restore-settings", { resources: `${RESTORE_SETTINGS_YAML}` }),
-      },
-    },
+    notes: { id: 'the VM id (`"1001"`)' },
     handler: {
       async check(inputs) {
         const conflict = importConflict(inputs);

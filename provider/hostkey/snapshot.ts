@@ -34,7 +34,6 @@ import {
 } from "./operations";
 import type { SnapshotEntry, SnapshotListing } from "./schemas";
 import { hostkeyClientFromSettings } from "./settings";
-import { yamlProgram } from "../core/examples";
 
 /**
  * `hostkey.Snapshot`: vm/create_snapshot, then the task key is waited for at eq_callback.php, then
@@ -291,42 +290,7 @@ export const snapshotResource = recordingOperationSeconds(
     description: "A snapshot of a HOSTKEY virtual machine (invapi vm/create_snapshot), waited for until it is listed.",
     inputs: snapshotInputs,
     outputs: snapshotOutputs,
-    notes: {
-      id: '`"<serverId>/<name>"` (`"1001/before-upgrade.v1"`)',
-      behaviour: [
-        "Create calls `vm/create_snapshot`, then polls the task key at `eq_callback.php` until `OK`, then `vm/get_snapshot` until the snapshot is " +
-          "listed (it may show a little after its task ends). Delete calls `vm/remove_snapshot`, waits for its task, then for the listing to drop it " +
-          "(already gone is success).",
-        "**HOSTKEY removes a snapshot only from a powered-off VM.** `pulumi destroy` of a snapshot on a running VM fails with that message and " +
-          "what to do; the provider never powers a server off.",
-        "With rotation on, HOSTKEY may delete old snapshots by itself; a refresh then drops them from the state. Put the names a stack manages " +
-          "into `hostkey.RestoreSettings`' `excludeFromRotation`.",
-      ],
-      limits: ["Create checks the listing first and refuses a name the VM already has (suggesting `importFrom`): invapi addresses snapshots by name."],
-      waits: ["Create and delete wait for their task, then for the listing to show the result."],
-      adoption: ['`importFrom` is `"<serverId>/<name>"` and must match `serverId` and `name`.'],
-      errors: [
-        { error: "a snapshot name the VM already has", action: 'Adopt it with `importFrom: "<serverId>/<name>"`, or choose another name.' },
-        {
-          error: "removal refused on a running VM",
-          action: "Power the VM off in the HOSTKEY panel (or `pulumi state delete` the snapshot to forget it), then `pulumi destroy` again.",
-        },
-      ],
-      example: {
-        typescript: `import { hostkey } from "pulumi-vps";
-
-const snap = new hostkey.Snapshot("before-upgrade", { serverId: 1001, name: "before-upgrade.v1" });
-export const snapshotId = snap.snapshotId;`,
-        yaml: yamlProgram("hostkey-snapshot", {
-          resources: `  beforeUpgrade:
-    type: vps:hostkey:Snapshot
-    properties:
-      serverId: 1001
-      name: before-upgrade.v1`,
-          outputs: `  snapshotId: \${beforeUpgrade.snapshotId}`,
-        }),
-      },
-    },
+    notes: { id: '`"<serverId>/<name>"` (`"1001/before-upgrade.v1"`)' },
     handler: {
       async check(inputs) {
         const conflicts = importConflicts(inputs);

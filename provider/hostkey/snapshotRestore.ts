@@ -25,7 +25,6 @@ import {
   waitForTask,
 } from "./operations";
 import { hostkeyClientFromSettings } from "./settings";
-import { yamlProgram } from "../core/examples";
 
 /**
  * `hostkey.SnapshotRestore`: an action resource. Create runs vm/restore_snapshot and waits for its
@@ -120,37 +119,7 @@ export const snapshotRestoreResource = recordingOperationSeconds(
     inputs: snapshotRestoreInputs,
     operationTimeout: HOSTKEY_TIMEOUTS.input(["snapshot"]),
     outputs: snapshotRestoreOutputs,
-    notes: {
-      id: '`"<serverId>/<name>@<ISO time>"`',
-      behaviour: [
-        "An action: create calls `vm/restore_snapshot` and waits for its task; a change of `serverId`, `name`, `type` or `triggers` replaces it, " +
-          "which restores again; refresh keeps the record; delete does nothing to the server. The snapshot must exist (the error lists those that " +
-          "do).",
-        "If the task's end cannot be seen, the error says so and the action is still recorded, so a later `pulumi up` does not repeat a " +
-          "destructive restore by itself (change `triggers` to run it again).",
-      ],
-      waits: ["Create waits for the restore's task."],
-      adoption: ["Nothing to adopt: a restore leaves no object on the host."],
-      errors: [
-        { error: "`no such snapshot: server ... has no snapshot named ...`", action: "Use a name from `hostkey.getSnapshots` (the error lists them)." },
-        { error: "`... was accepted but its end was not seen`", action: "Check the VM; the action is recorded, change `triggers` to run it again." },
-      ],
-      example: {
-        typescript: `import { hostkey } from "pulumi-vps";
-
-// Opt-in, destructive: overwrites the VM's disk. A new triggers value restores again.
-new hostkey.SnapshotRestore("roll-back", { serverId: 1001, name: "before-upgrade.v1", confirm: true, triggers: ["1"] });`,
-        yaml: yamlProgram("hostkey-snapshot-restore", {
-          resources: `  rollBack:
-    type: vps:hostkey:SnapshotRestore
-    properties:
-      serverId: 1001
-      name: before-upgrade.v1
-      confirm: true
-      triggers: [ "1" ]`,
-        }),
-      },
-    },
+    notes: { id: '`"<serverId>/<name>@<ISO time>"`' },
     run: create,
     // An action has no live object to compare: what happened stays as recorded. `SnapshotRestore.get`
     // passes no state: the id `<serverId>/<name>@<time>` still names the target.

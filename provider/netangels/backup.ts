@@ -20,8 +20,6 @@ import { noSuchBackupError, operationTimeoutInput, vmIdInput } from "./inputs";
 import type { BackupEntry, Vm } from "./schemas";
 import { netangelsClientFromSettings } from "./settings";
 import { showsWork, startWhenSettled, waitUntilSettled } from "./vmWait";
-import { BACKUP_YAML } from "./notes";
-import { yamlProgram } from "../core/examples";
 
 /**
  * netangels.Backup: a backup of one VM, made with `POST /cloud/vms/{id}/backup/`.
@@ -85,37 +83,7 @@ export const backupResource = recordingOperationSeconds(
       virtualSize: { schema: z.number().optional(), description: "Virtual size, as the listing gives it." },
       restoreMethods: { schema: z.record(z.string(), z.unknown()).optional(), description: "The listing's `methods`: the restore methods this backup offers." },
     },
-    notes: {
-      id: '`"<vmId>/<backup_date>"` (`"42/2024-11-29T04:26:40.900150729"`), the date exactly as listed',
-      behaviour: [
-        "Create sends `POST /cloud/vms/{id}/backup/` after the VM has settled. It is done when the VM is steady, has no pending task, and a new " +
-          "entry is in `GET /cloud/vms/{id}/backups/` (the state alone can look finished while the task is only queued). The new entry is the one " +
-          "not listed before the request: the `VM` entry first, then `Disk`, newest first.",
-        "**Delete only forgets.** The API has no backup delete: `pulumi destroy` removes the backup from the stack and logs a warning that it " +
-          "stays on the host and expires by the host's retention policy.",
-        'Refresh drops a backup that is no longer listed (expired, deleted in the panel) or whose VM is gone (404). A 401 is always an error, never "gone".',
-        "`Error` (or another failure state) during the wait fails the create with the VM's state and its `transitions`.",
-      ],
-      waits: ["Create waits for the VM to settle, then for the backup: the VM steady with no pending task and the new entry listed."],
-      adoption: ['`importFrom` is `"<vmId>/<backup_date>"`, the same VM as `vmId` (checked at preview).'],
-      errors: [
-        {
-          error: "a lost answer (5xx, dropped connection)",
-          action:
-            "Never sent again blindly: if the VM then shows the backup under way (or a new entry is listed) the provider waits for it; otherwise " +
-            "it is sent again (twice at most).",
-        },
-        { error: "a create that runs out", action: "The error says how to adopt the backup with `importFrom` once it is listed." },
-      ],
-      example: {
-        typescript: `import { netangels } from "pulumi-vps";
-
-// The API cannot delete backups: pulumi destroy forgets this one (with a warning).
-const backup = new netangels.Backup("before-deploy", { vmId: 42 });
-export const backupDate = backup.backupDate;`,
-        yaml: yamlProgram("netangels-backup", { resources: `${BACKUP_YAML}`, outputs: `  backupDate: \${beforeDeploy.backupDate}` }),
-      },
-    },
+    notes: { id: '`"<vmId>/<backup_date>"` (`"42/2024-11-29T04:26:40.900150729"`), the date exactly as listed' },
     handler: {
       async check(inputs) {
         if (inputs.importFrom !== undefined) {

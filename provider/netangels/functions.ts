@@ -232,15 +232,4 @@ export const requestBackupFilesArchiveFunction = defineFunction({
     );
     return { requested: true, vmId: vm.id, vmState: vm.state };
   },
-  notes: {
-    details: [
-      "**Why a function, not a `BackupFilesArchive` resource.** The vendor's documentation says `POST .../backups/{date}/files/` " +
-        '("Получение архива файлов") answers with "Виртуальная машина": the VM object, the same as every other ' +
-        "POST. It returns no archive id, no link and no task id, and no endpoint reads an archive back, lists archives or deletes one. A resource " +
-        "would have nothing to keep as its id, nothing to refresh and nothing to delete; it would only pretend. Call it only when an archive is " +
-        "wanted (the example puts it behind `requestArchive: true`). The request names the files to include (`files`, sent as the JSON body " +
-        "`{\"files\": [...]}` and checked against the backup's listing first); NetAngels delivers the archive outside the API. Listing a backup's " +
-        "files is the read-only `getBackupFiles`.",
-    ],
-  },
 });

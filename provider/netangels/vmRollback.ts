@@ -4,7 +4,6 @@ import { NETANGELS_HOST } from "./errors";
 import { listVmBackupsOf } from "./common";
 import { backupDateInput, noSuchBackupError, operationTimeoutInput, vmIdInput } from "./inputs";
 import { performRollback, refreshRollback, ROLLBACK_CONFIRM } from "./rollback";
-import { yamlProgram } from "../core/examples";
 
 /**
  * netangels.VmRollback: rolls a VM back to one of its backups (`POST /cloud/vms/{id}/backups/{date}/`).
@@ -35,44 +34,7 @@ export const vmRollbackResource = recordingOperationSeconds(
       vmState: { schema: z.string(), description: "The VM's state after the rollback (refreshed by `pulumi refresh`)." },
       rolledBackAt: { schema: z.string(), description: "When the provider saw the rollback finish (ISO 8601, the provider's clock)." },
     },
-    notes: {
-      id: '`"<vmId>/<backup_date>/<epoch ms>"`',
-      behaviour: [
-        "Create sends `POST /cloud/vms/{id}/backups/{date}/` after the VM has settled and waits until the VM has left `Restoring` (steady, no " +
-          "pending task, after the rollback was seen under way: `Restoring`, a pending task, or a changed `updated` time). An action resource: " +
-          "`confirm: true` is required at preview (a rollback overwrites the disk); a change of `vmId`, `backupDate` or `triggers` runs it again; " +
-          "deleting it changes nothing on the host.",
-      ],
-      limits: [
-        "Before sending, the date must be listed **exactly** in the VM's backups (for this path the vendor's documentation shows one format, with " +
-          "the fraction): a destructive call is only sent for a backup that provably exists, otherwise the error lists the dates that are there. A " +
-          "date that belongs to a `Volume` entry is refused with a pointer to `netangels.VolumeRollback`.",
-      ],
-      waits: ["Create waits for the VM to settle, then for the rollback to be seen under way and finished."],
-      adoption: ["Nothing to adopt: a rollback leaves no object on the host."],
-      errors: [
-        {
-          error: "`no backup dated ...; VM ... lists N backups: ...; copy one exactly`",
-          action: "Copy a date exactly as `netangels.getVmBackups` (or a `Backup`'s `backupDate`) gives it.",
-        },
-        { error: "`the backup dated ... is of an additional disk`", action: "Use `netangels.VolumeRollback`." },
-      ],
-      example: {
-        typescript: `import { netangels } from "pulumi-vps";
-
-// Opt-in, destructive: overwrites the VM's disk with the backup. A new triggers value rolls back again.
-new netangels.VmRollback("back", { vmId: 42, backupDate: "2024-11-29T04:26:40.900150729", confirm: true, triggers: ["1"] });`,
-        yaml: yamlProgram("netangels-vm-rollback", {
-          resources: `  back:
-    type: vps:netangels:VmRollback
-    properties:
-      vmId: 42
-      backupDate: "2024-11-29T04:26:40.900150729"
-      confirm: true
-      triggers: [ "1" ]`,
-        }),
-      },
-    },
+    notes: { id: '`"<vmId>/<backup_date>/<epoch ms>"`' },
     async run(inputs, ctx) {
       const { vmId, backupDate } = inputs;
       const what = `rollback of VM ${vmId} to ${backupDate}`;

@@ -5,7 +5,6 @@ import { NETANGELS_HOST } from "./errors";
 import { listVolumeBackupsOf } from "./common";
 import { backupDateInput, noSuchBackupError, operationTimeoutInput, vmIdInput, volumeIdInput } from "./inputs";
 import { performRollback, refreshRollback, ROLLBACK_CONFIRM } from "./rollback";
-import { yamlProgram } from "../core/examples";
 
 /**
  * netangels.VolumeRollback: rolls an additional disk back to one of its backups
@@ -42,41 +41,7 @@ export const volumeRollbackResource = recordingOperationSeconds(
       vmState: { schema: z.string(), description: "The VM's state after the rollback (refreshed by `pulumi refresh`)." },
       rolledBackAt: { schema: z.string(), description: "When the provider saw the rollback finish (ISO 8601, the provider's clock)." },
     },
-    notes: {
-      id: '`"<vmId>/<volumeId>/<backup_date>/<epoch ms>"`',
-      behaviour: [
-        "Create sends `POST /cloud/vms/{id}/volumes/{volume_id}/backups/{date}/`, with the same waits and action semantics as `netangels.VmRollback`.",
-        "The vendor's documentation prints this path as `.../backups/{date}(%5C.%5Cd+)%3F/`: the URL pattern `{date}(\\.\\d+)?` leaked through " +
-          "URL-encoded, so here the fraction is optional. `backupDate` is accepted with or without it and sent exactly as given; `matchedBackupDate` " +
-          "is the listed date it named.",
-      ],
-      limits: [
-        "Before sending, `backupDate` must name exactly one of the volume's listed backups (the same string, or the one backup of that second; two " +
-          "in one second is an error listing both).",
-      ],
-      waits: ["Create waits for the VM to settle, then for the rollback to be seen under way and finished."],
-      adoption: ["Nothing to adopt: a rollback leaves no object on the host."],
-      errors: [
-        { error: "`... backups were made in second ...`", action: "Give the full date with its fraction, as `netangels.getVolumeBackups` lists it." },
-        { error: "`no backup dated ...`", action: "Copy a date from `netangels.getVolumeBackups`." },
-      ],
-      example: {
-        typescript: `import { netangels } from "pulumi-vps";
-
-// Opt-in, destructive: overwrites the additional disk with the backup.
-new netangels.VolumeRollback("data-back", { vmId: 42, volumeId: 7, backupDate: "2024-11-29T04:26:40", confirm: true, triggers: ["1"] });`,
-        yaml: yamlProgram("netangels-volume-rollback", {
-          resources: `  dataBack:
-    type: vps:netangels:VolumeRollback
-    properties:
-      vmId: 42
-      volumeId: 7
-      backupDate: "2024-11-29T04:26:40"
-      confirm: true
-      triggers: [ "1" ]`,
-        }),
-      },
-    },
+    notes: { id: '`"<vmId>/<volumeId>/<backup_date>/<epoch ms>"`' },
     async run(inputs, ctx) {
       const { vmId, volumeId, backupDate } = inputs;
       const what = `rollback of volume ${volumeId} of VM ${vmId} to ${backupDate}`;

@@ -16,7 +16,6 @@ import {
   progressOutputs,
   serverNameOutput,
 } from "./listed";
-import { yamlProgram } from "../core/examples";
 
 /**
  * `vpsorg.Backup`: a manual backup (`POST /backups/`, answers `in_progress`), awaited through the
@@ -104,33 +103,7 @@ export const backup = recordingOperationSeconds(
     description: "A manual backup of a VPS.org server; restore it with vpsorg.BackupRestore",
     inputs,
     outputs,
-    notes: {
-      id: 'the vendor\'s backup id as a decimal string (`"4321"`)',
-      behaviour: [
-        "Create calls `POST /backups/` (a manual backup), then reads the listing until the backup is `completed`. Delete calls `DELETE /backups/{id}/`.",
-        "An adopted automatic backup expires on the host's schedule and then leaves the state on refresh; deleting the resource deletes it.",
-      ],
-      limits: ["At most **10 manual backups per server** (automatic ones not counted): create fails, listing them, before sending anything."],
-      waits: ["Create waits until the listing shows the backup `completed`."],
-      adoption: ["`importFrom` adopts an existing backup, manual or automatic; its server and description must match the inputs."],
-      errors: [
-        { error: "`server ... already has 10 manual backups, the most the host keeps`", action: "Delete one (or remove its `vpsorg.Backup` resource) first." },
-      ],
-      example: {
-        typescript: `import { vpsorg } from "pulumi-vps";
-
-const backup = new vpsorg.Backup("pre-deploy", { serverId: 12345, description: "Pre-deployment backup" });
-export const backupId = backup.id;`,
-        yaml: yamlProgram("vpsorg-backup", {
-          resources: `  preDeploy:
-    type: vps:vpsorg:Backup
-    properties:
-      serverId: 12345
-      description: Pre-deployment backup`,
-          outputs: `  backupId: \${preDeploy.id}`,
-        }),
-      },
-    },
+    notes: { id: 'the vendor\'s backup id as a decimal string (`"4321"`)' },
     handler: listedHandler(backupObjects, { adopt, start: createOnce, inputsOf, outsOf }),
   }),
 );

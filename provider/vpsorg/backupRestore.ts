@@ -1,8 +1,7 @@
 import { defineAction } from "../core/action";
 import { recordingOperationSeconds } from "../core/durations";
 import { clientFor, idString, serverIdProperty, vendorId } from "./common";
-import { parseRestoreId, performRestore, restoreActionParts, restoreId, restoreNotes, restoreOutcomeOutputs } from "./restore";
-import { yamlProgram } from "../core/examples";
+import { parseRestoreId, performRestore, restoreActionParts, restoreId, restoreOutcomeOutputs } from "./restore";
 
 /**
  * `vpsorg.BackupRestore`: `POST /servers/{server_id}/restore/` with `{"backup_id": ...}` (the backup
@@ -32,32 +31,7 @@ export const backupRestore = recordingOperationSeconds(
     description: "Restores a VPS.org server from a backup (overwrites all current data on the server)",
     inputs,
     outputs,
-    notes: {
-      id: "`backup-<id>-<epoch ms>`",
-      behaviour: [
-        'A restore as a resource: create calls `POST /servers/{server_id}/restore/` with `{"backup_id": …}` and waits; a change of the target or ' +
-          "of `triggers` replaces the resource, which restores again; refresh keeps the record; delete does nothing to the server. The host stops " +
-          "the server before restoring.",
-      ],
-      ...restoreNotes,
-      errors: [{ error: "`backup ... does not exist`", action: "Check `backupId` (`vpsorg.getBackups` lists them)." }],
-      example: {
-        typescript: `import { vpsorg } from "pulumi-vps";
-
-const backup = new vpsorg.Backup("pre-deploy", { serverId: 12345 });
-// Opt-in, destructive: overwrites the server's disk.
-new vpsorg.BackupRestore("restore", { serverId: 12345, backupId: backup.id, confirm: true, triggers: ["1"] });`,
-        yaml: yamlProgram("vpsorg-backup-restore", {
-          resources: `  restore:
-    type: vps:vpsorg:BackupRestore
-    properties:
-      serverId: 12345
-      backupId: "4321"
-      confirm: true
-      triggers: [ "1" ]`,
-        }),
-      },
-    },
+    notes: { id: "`backup-<id>-<epoch ms>`" },
     async run(news, ctx) {
       const client = clientFor(ctx);
       const backupId = vendorId(news.backupId, "backup");

@@ -30,15 +30,6 @@ export const restoreActionParts = {
   forgotten: () => "removing the record of a restore; the server is left as it is",
 };
 
-/** The notes both restore resources' documentation has. */
-export const restoreNotes = {
-  waits: [
-    "Create waits until `GET /servers/{id}/` shows the server out of `restoring` " +
-      "(see [when a restore has finished](index.md#where-the-vendors-api-documentation-is-silent)).",
-  ],
-  adoption: ["Nothing to adopt: a restore leaves no object on the host."],
-};
-
 /** The outputs of a restore's outcome (RestoreOutcome); `serverStatus` describes the status after it. */
 export function restoreOutcomeOutputs(serverStatus: string) {
   return {

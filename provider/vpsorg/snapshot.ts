@@ -17,8 +17,6 @@ import {
   progressOutputs,
   serverNameOutput,
 } from "./listed";
-import { SNAPSHOT_YAML } from "./notes";
-import { yamlProgram } from "../core/examples";
 
 /**
  * `vpsorg.Snapshot`: `POST /snapshots/` (answers `in_progress`), then the listing is polled until the
@@ -129,39 +127,7 @@ export const snapshot = recordingOperationSeconds(
     description: "A snapshot of a VPS.org server (at most 5 per server); restore it with vpsorg.SnapshotRestore",
     inputs,
     outputs,
-    notes: {
-      id: 'the vendor\'s snapshot id as a decimal string (`"6789"`)',
-      behaviour: [
-        "Create calls `POST /snapshots/`, then reads `GET /snapshots/?server_id=` (every page) until the snapshot is `completed`. Delete calls " +
-          "`DELETE /snapshots/{id}/` (already gone is success). Every input replaces: the API cannot edit a snapshot.",
-        "When the server says `running`, a warning is logged: a snapshot of a running server may be inconsistent.",
-        "A status other than `in_progress` / `completed` (e.g. `failed`) fails the create, naming the status and the host's message; the failed " +
-          "snapshot is deleted (it would count toward the 5).",
-      ],
-      limits: [
-        "At most **5 snapshots per server**: create checks the listing first and fails with the five that exist (name, id, status, date) before " +
-          "sending anything; if another client fills the last slot in between, the host's 400 gets the same message.",
-      ],
-      waits: ["Create waits until the listing shows the snapshot `completed`."],
-      adoption: [
-        "With `importFrom`, the snapshot's server, name and description must match the inputs (nothing can change in place); a difference fails, naming it.",
-      ],
-      errors: [
-        { error: "`server ... already has the maximum of 5 snapshots: ...`", action: "Delete one (or remove its `vpsorg.Snapshot` resource) first." },
-        { error: "`... may contain only ASCII letters, digits, hyphens (-) and underscores (_)`", action: "Rename the snapshot." },
-        {
-          error: "`the snapshot disappeared from the listing before it was completed`",
-          action: "It was deleted outside Pulumi or discarded by the host: run `pulumi up` again.",
-        },
-      ],
-      example: {
-        typescript: `import { vpsorg } from "pulumi-vps";
-
-const snap = new vpsorg.Snapshot("before-upgrade", { serverId: 12345, name: "before-upgrade" });
-export const snapshotId = snap.snapshotId;`,
-        yaml: yamlProgram("vpsorg-snapshot", { resources: `${SNAPSHOT_YAML}`, outputs: `  snapshotId: \${beforeUpgrade.snapshotId}` }),
-      },
-    },
+    notes: { id: 'the vendor\'s snapshot id as a decimal string (`"6789"`)' },
     // The name charset, the id forms and the types are the schemas' (checked before the handler runs).
     handler: listedHandler(snapshotObjects, { adopt, start: createOnce, inputsOf, outsOf }),
   }),

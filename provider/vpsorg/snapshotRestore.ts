@@ -4,8 +4,7 @@ import { VpsError } from "../core/errors";
 import { defineAction } from "../core/action";
 import { clientFor, idString, vendorId } from "./common";
 import { HOST } from "./errors";
-import { parseRestoreId, performRestore, restoreActionParts, restoreId, restoreNotes, restoreOutcomeOutputs } from "./restore";
-import { yamlProgram } from "../core/examples";
+import { parseRestoreId, performRestore, restoreActionParts, restoreId, restoreOutcomeOutputs } from "./restore";
 
 /**
  * `vpsorg.SnapshotRestore`: `POST /snapshots/{id}/restore/`, then wait until the server leaves
@@ -32,31 +31,7 @@ export const snapshotRestore = recordingOperationSeconds(
     description: "Restores a VPS.org server from a snapshot (overwrites all current data on the server)",
     inputs,
     outputs,
-    notes: {
-      id: "`snapshot-<id>-<epoch ms>`",
-      behaviour: [
-        "A restore as a resource: create calls `POST /snapshots/{id}/restore/` and waits; a change of the target or of `triggers` replaces the " +
-          "resource, which restores again; refresh keeps the record (a restore that happened stays happened: it is never re-run because its snapshot " +
-          "was later deleted); delete does nothing to the server. The host stops the server before restoring.",
-      ],
-      ...restoreNotes,
-      errors: [{ error: "`snapshot ... does not exist`", action: "Check `snapshotId` (`vpsorg.getSnapshots` lists them)." }],
-      example: {
-        typescript: `import { vpsorg } from "pulumi-vps";
-
-const snap = new vpsorg.Snapshot("before-upgrade", { serverId: 12345, name: "before-upgrade" });
-// Opt-in, destructive: overwrites the server's disk. A new triggers value restores again.
-new vpsorg.SnapshotRestore("roll-back", { snapshotId: snap.id, confirm: true, triggers: ["1"] });`,
-        yaml: yamlProgram("vpsorg-snapshot-restore", {
-          resources: `  rollBack:
-    type: vps:vpsorg:SnapshotRestore
-    properties:
-      snapshotId: "6789"
-      confirm: true
-      triggers: [ "1" ]`,
-        }),
-      },
-    },
+    notes: { id: "`snapshot-<id>-<epoch ms>`" },
     async run(news, ctx) {
       const client = clientFor(ctx);
       const snapshotId = vendorId(news.snapshotId, "snapshot");

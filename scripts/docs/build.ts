@@ -2,17 +2,20 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import type { SettingSpec } from "../../provider/core/config";
-import type { DocError, DocExample, DocSection, FunctionDefinition, HostNotes, PropertySpec, ResourceDefinition } from "../../provider/core/resource";
+import type { FunctionDefinition, PropertySpec, ResourceDefinition } from "../../provider/core/resource";
 import { allFunctions, allResources, hostNames } from "../../provider/hosts";
 import { PACKAGE_NAME, pluginSettings, type PluginSetting } from "../../provider/plugin/config";
+import { packageRoot } from "../../provider/plugin/packageInfo";
 import { functionToken, resourceToken } from "../../provider/plugin/schema";
 import { lineDiff } from "../lineDiff";
 import { blocks, code, fenced, page, sentence, table } from "./markdown";
+import { type DocError, type DocExample, type DocSection, type FunctionsSource, type HostDocs, readHostDocs, type ResourceSource } from "./sources";
 import { jsonSchemaOf, type NestedObject, type Node, nonNull, rulesOf, typeCell } from "./types";
 
 /**
  * The user documentation, built from the one description of every resource, function and setting
- * (the same objects schema.json and the SDK types come from) plus the notes next to them:
+ * (the same objects schema.json and the SDK types come from) plus the prose of each page, written in
+ * Markdown next to the host's code (provider/<host>/docs/, read by ./sources.ts):
  *
  *   docs/README.md                  every host, resource and function, with links
  *   docs/<host>/index.md            the host: overview, example, configuration, limits, choices where
@@ -40,25 +43,23 @@ function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/** The host's notes, next to its settings (provider/<host>/notes.ts exports `hostNotes`). */
-export function hostNotes(host: string): HostNotes {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(`../../provider/${host}/notes`) as { hostNotes?: HostNotes };
-  if (!mod.hostNotes) throw new Error(`provider/${host}/notes must export hostNotes`);
-  return mod.hostNotes;
+/** The page sources of a host (provider/<host>/docs/), checked against its resources and functions. */
+export function hostDocs(host: string, root: string = packageRoot(__dirname)): HostDocs {
+  const pages = new Map(allResources().filter((d) => d.host === host).map((d) => [`${pageName(d.type)}.md`, d.type]));
+  return readHostDocs(root, host, pages, allFunctions().filter((d) => d.host === host).map((d) => d.name));
 }
 
-function examples(ex: DocExample, heading = "###"): string {
-  return [`${heading} TypeScript`, fenced("ts", ex.typescript), `${heading} Pulumi YAML`, fenced("yaml", ex.yaml)].join("\n\n");
+function examples(ex: DocExample): string {
+  return ["### TypeScript", fenced("ts", ex.typescript), "### Pulumi YAML", fenced("yaml", ex.yaml)].join("\n\n");
 }
 
-function errorsTable(errors: readonly DocError[] | undefined): string {
-  if (!errors || errors.length === 0) return "";
+function errorsTable(errors: readonly DocError[]): string {
+  if (errors.length === 0) return "";
   return table(["error", "what to do"], errors.map((e) => [e.error, e.action]));
 }
 
-function sections(list: readonly DocSection[] | undefined): Array<[string, string]> {
-  return (list ?? []).map((s) => [s.title, blocks(s.text)]);
+function sections(list: readonly DocSection[]): Array<[string, string]> {
+  return list.map((s) => [s.title, s.text]);
 }
 
 // ---- property tables ----
@@ -131,21 +132,19 @@ function pluginKey(host: string, key: string): string {
   return `${PACKAGE_NAME}:${host}${capitalize(key)}`;
 }
 
-function importSection(def: ResourceDefinition): string {
-  const notes = def.notes!;
-  if (!("importFrom" in def.inputs)) return blocks(notes.adoption);
+function importSection(def: ResourceDefinition, source: ResourceSource): string {
+  if (!("importFrom" in def.inputs)) return source.adoption;
   const token = resourceToken(def);
   return blocks([
-    `An existing object is adopted instead of created: in TypeScript with the \`importFrom\` input set to its id (${notes.id}); with the native plugin also with \`pulumi import\`, which reads the live object and writes the inputs a program needs to show no change:`,
+    `An existing object is adopted instead of created: in TypeScript with the \`importFrom\` input set to its id (${def.notes!.id}); with the native plugin also with \`pulumi import\`, which reads the live object and writes the inputs a program needs to show no change:`,
     fenced("sh", `pulumi import ${token} <name> <id>`),
     `Dynamic resources (the TypeScript SDK) cannot be adopted with \`pulumi import\` or the \`import\` resource option: the engine never passes those to a dynamic provider's code, hence \`importFrom\`.`,
-    ...(notes.adoption ?? []),
+    ...(source.adoption ? [source.adoption] : []),
   ]);
 }
 
-function waitsSection(def: ResourceDefinition): string {
-  const notes = def.notes!;
-  const parts = [...(notes.waits ?? [])];
+function waitsSection(def: ResourceDefinition, source: ResourceSource): string {
+  const parts = source.waits ? [source.waits] : [];
   if ("operationTimeout" in def.inputs) {
     parts.push(
       `Each wait's limit, first match wins: the \`operationTimeout\` input; with the native plugin, the engine's \`customTimeouts\` for the step; config \`${configKey(def.host, "operationTimeout")}\` (plugin: \`${pluginKey(def.host, "operationTimeout")}\`) or \`${def.host.toUpperCase()}_OPERATION_TIMEOUT\`; the default. \`operationTimeout\`: ${def.inputs.operationTimeout.description}`,
@@ -155,25 +154,25 @@ function waitsSection(def: ResourceDefinition): string {
   return blocks(parts);
 }
 
-export function resourcePage(def: ResourceDefinition): string {
+export function resourcePage(def: ResourceDefinition, source: ResourceSource): string {
   const notes = def.notes;
-  if (!notes) throw new Error(`${def.host}.${def.type} has no notes: add them next to its description (ResourceNotes in provider/core/resource.ts)`);
+  if (!notes) throw new Error(`${def.host}.${def.type} has no notes.id: add the id's form next to its description (ResourceNotes in provider/core/resource.ts)`);
   const facts = blocks([
     `- TypeScript: ${code(`${def.host}.${def.type}`)} from \`pulumi-vps\` (type ${code(`pulumi-nodejs:dynamic/${def.host}:${def.type}`)})`,
     `- Native plugin (YAML, Python, Go, ...): ${code(resourceToken(def))}`,
     `- Id: ${notes.id}`,
     `- Adopting an existing object: ${"importFrom" in def.inputs ? "the `importFrom` input, or `pulumi import` with the plugin" : "not possible (see [Import](#import))"}`,
   ]);
-  const errors = [errorsTable(notes.errors), `Errors every ${def.host} resource may meet (credentials, rate limits, lost answers): [${def.host}](index.md#errors).`].filter(Boolean).join("\n\n");
+  const errors = [errorsTable(source.errors), `Errors every ${def.host} resource may meet (credentials, rate limits, lost answers): [${def.host}](index.md#errors).`].filter(Boolean).join("\n\n");
   return page(`${def.host}.${def.type}`, `${GENERATED_NOTICE}\n\n${sentence(def.description)}\n\n${facts}`, [
-    ["Example", examples(notes.example)],
-    ["How it behaves", blocks(notes.behaviour)],
-    ...sections(notes.sections),
-    ["Limits the provider checks", blocks(notes.limits?.map((l) => `- ${l}`))],
+    ["Example", examples(source.example)],
+    ["How it behaves", source.behaviour],
+    ...sections(source.sections),
+    ["Limits the provider checks", blocks(source.limits.map((l) => `- ${l}`))],
     ["Inputs", inputsSection(def)],
     ["Outputs", outputsSection(def)],
-    ["Import", importSection(def)],
-    ["Waits and timeouts", waitsSection(def) || "It makes no asynchronous call to wait for."],
+    ["Import", importSection(def, source)],
+    ["Waits and timeouts", waitsSection(def, source) || "It makes no asynchronous call to wait for."],
     ["Errors", errors],
   ]);
 }
@@ -195,20 +194,19 @@ function resultTable(def: FunctionDefinition, nested: NestedObject[]): string {
   return `Result:\n\n${table(["field", "type", "description"], Object.entries(node.properties).map(([k, child]) => [code(k), typeCell(child, k, nested) + (required.has(k) ? "" : ", may be absent"), child.description ?? ""]))}`;
 }
 
-function functionSection(def: FunctionDefinition): string {
+function functionSection(def: FunctionDefinition, details: string): string {
   const nested: NestedObject[] = [];
   const name = def.name;
   const usage = `TypeScript: ${code(`${def.host}.${name}(args)`)} (a promise) or ${code(`${def.host}.${name}Output(args)`)} (an Output). Native plugin: ${code(`fn::invoke: { function: ${functionToken(def)} }`)}.`;
   const preview = def.previewResult ? "It changes something on the host, so during `pulumi preview` it sends nothing and answers as if nothing was requested; every `pulumi up` that evaluates it sends the request again." : "";
-  const parts = [sentence(def.description), usage, preview, blocks(def.notes?.details), argumentsTable(def, nested), resultTable(def, nested), nestedTables(nested)];
-  if (def.notes?.example) parts.push(examples(def.notes.example, "####"));
+  const parts = [sentence(def.description), usage, preview, details, argumentsTable(def, nested), resultTable(def, nested), nestedTables(nested)];
   return parts.filter(Boolean).join("\n\n");
 }
 
-export function functionsPage(host: string, defs: FunctionDefinition[], notes: HostNotes): string {
+export function functionsPage(host: string, defs: FunctionDefinition[], vendor: string, source: FunctionsSource): string {
   const list = table(["function", "what it returns"], defs.map((d) => [`[${code(d.name)}](#${d.name.toLowerCase()})`, sentence(d.description)]));
-  const intro = `${GENERATED_NOTICE}\n\nThe functions of ${notes.vendor}: each reads the live API when the program runs.\n\n${list}`;
-  return page(`${host} functions`, intro, [...(notes.functionsExample ? ([["Example", examples(notes.functionsExample)]] as Array<[string, string]>) : []), ...defs.map((d): [string, string] => [d.name, functionSection(d)])]);
+  const intro = `${GENERATED_NOTICE}\n\nThe functions of ${vendor}: each reads the live API when the program runs.\n\n${list}`;
+  return page(`${host} functions`, intro, [["Example", examples(source.example)], ...defs.map((d): [string, string] => [d.name, functionSection(d, source.details.get(d.name) ?? "")])]);
 }
 
 // ---- host pages ----
@@ -244,35 +242,35 @@ function checkedRules(resources: ResourceDefinition[], functions: FunctionDefini
   return `Checked at preview, before any call (from the input schemas; a failure names the property and the rule):\n\n${table(["resource / function", "input", "rule"], rows)}`;
 }
 
-export function hostIndexPage(host: string, resources: ResourceDefinition[], functions: FunctionDefinition[], notes: HostNotes): string {
+export function hostIndexPage(host: string, resources: ResourceDefinition[], functions: FunctionDefinition[], docs: HostDocs): string {
+  const source = docs.host;
   const resourceList = table(["resource", "what it is"], resources.map((d) => [`[${code(`${host}.${d.type}`)}](${pageName(d.type)}.md)`, sentence(d.description)]));
   const functionList = functions.length ? table(["function", "what it returns"], functions.map((d) => [`[${code(`${host}.${d.name}`)}](functions.md#${d.name.toLowerCase()})`, sentence(d.description)])) : "";
   const configuration = [
     configTable(pluginSettings([host])),
     `Each setting is resolved on its own: the Pulumi config (\`${host}:<key>\` for the TypeScript SDK, \`${PACKAGE_NAME}:${host}<Key>\` for the native plugin) first, then the environment variable, then the default. Secret settings never reach state, logs or error messages.`,
-    blocks(notes.configuration),
+    source.configuration,
   ].join("\n\n");
-  const resourceLimits = resources.flatMap((d) => (d.notes?.limits ?? []).map((l) => `- [${code(`${host}.${d.type}`)}](${pageName(d.type)}.md): ${l}`));
-  const limits = [blocks(notes.limits), blocks(resourceLimits), checkedRules(resources, functions)].filter(Boolean).join("\n\n");
-  return page(`${notes.vendor} (\`${host}\`)`, `${GENERATED_NOTICE}\n\n${blocks(notes.overview)}`, [
-    ["Example", examples(notes.example)],
+  const resourceLimits = resources.flatMap((d) => (docs.resources.get(d.type)?.limits ?? []).map((l) => `- [${code(`${host}.${d.type}`)}](${pageName(d.type)}.md): ${l}`));
+  const limits = [source.limits, blocks(resourceLimits), checkedRules(resources, functions)].filter(Boolean).join("\n\n");
+  return page(`${source.vendor} (\`${host}\`)`, `${GENERATED_NOTICE}\n\n${source.overview}`, [
+    ["Example", examples(source.example)],
     ["Resources", resourceList],
     ["Functions", functionList ? `${functionList}\n\nDetails: [functions.md](functions.md).` : ""],
     ["Configuration", configuration],
     ["Limits the provider checks", limits],
-    ...sections(notes.sections),
-    ["Where the vendor's API documentation is silent", blocks(notes.silent)],
-    ["Errors", errorsTable(notes.errors)],
-    ["Simulator", blocks(notes.simulator)],
+    ...sections(source.sections),
+    ["Where the vendor's API documentation is silent", source.silent],
+    ["Errors", errorsTable(source.errors)],
+    ["Simulator", source.simulator],
   ]);
 }
 
-function docsIndexPage(hosts: string[]): string {
+function docsIndexPage(hosts: string[], vendors: Map<string, string>): string {
   const rows = hosts.map((host) => {
-    const notes = hostNotes(host);
     const resources = allResources().filter((d) => d.host === host).map((d) => `[${d.type}](${host}/${pageName(d.type)}.md)`);
     const functions = allFunctions().filter((d) => d.host === host).map((d) => `[${d.name}](${host}/functions.md#${d.name.toLowerCase()})`);
-    return [`[${notes.vendor}](${host}/index.md) (\`${host}\`)`, resources.join(", "), functions.join(", ")];
+    return [`[${vendors.get(host)}](${host}/index.md) (\`${host}\`)`, resources.join(", "), functions.join(", ")];
   });
   return page("pulumi-vps documentation", GENERATED_NOTICE, [
     ["Hosts", table(["host", "resources", "functions"], rows)],
@@ -283,27 +281,31 @@ function docsIndexPage(hosts: string[]): string {
 // ---- everything ----
 
 /** Every generated docs file, by path relative to the repository root (`docs/flops/server.md`). */
-export function buildDocs(hosts: string[] = hostNames()): Map<string, string> {
+export function buildDocs(hosts: string[] = hostNames(), root: string = packageRoot(__dirname)): Map<string, string> {
   const files = new Map<string, string>();
-  files.set("docs/README.md", docsIndexPage(hosts));
-  for (const host of hosts) {
-    const notes = hostNotes(host);
-    const resources = allResources().filter((d) => d.host === host);
-    const functions = allFunctions().filter((d) => d.host === host);
-    files.set(`docs/${host}/index.md`, hostIndexPage(host, resources, functions, notes));
-    for (const def of resources) files.set(`docs/${host}/${pageName(def.type)}.md`, resourcePage(def));
-    if (functions.length) files.set(`docs/${host}/functions.md`, functionsPage(host, functions, notes));
+  const docs = new Map(hosts.map((host) => [host, hostDocs(host, root)]));
+  files.set("docs/README.md", docsIndexPage(hosts, vendorsOf(docs)));
+  for (const [host, d] of docs) {
+    const resources = allResources().filter((def) => def.host === host);
+    const functions = allFunctions().filter((def) => def.host === host);
+    files.set(`docs/${host}/index.md`, hostIndexPage(host, resources, functions, d));
+    for (const def of resources) files.set(`docs/${host}/${pageName(def.type)}.md`, resourcePage(def, d.resources.get(def.type)!));
+    if (d.functions) files.set(`docs/${host}/functions.md`, functionsPage(host, functions, d.host.vendor, d.functions));
   }
   return files;
 }
 
+function vendorsOf(docs: Map<string, HostDocs>): Map<string, string> {
+  return new Map([...docs].map(([host, d]) => [host, d.host.vendor]));
+}
+
 /** The generated blocks of README.md. */
-export function readmeBlocks(hosts: string[] = hostNames()): Record<string, string> {
+export function readmeBlocks(hosts: string[] = hostNames(), root: string = packageRoot(__dirname)): Record<string, string> {
+  const vendors = vendorsOf(new Map(hosts.map((host) => [host, hostDocs(host, root)])));
   const hostRows = hosts.map((host) => {
-    const notes = hostNotes(host);
     const resources = allResources().filter((d) => d.host === host).map((d) => `[${d.type}](docs/${host}/${pageName(d.type)}.md)`);
     const functions = allFunctions().filter((d) => d.host === host).map((d) => `[${d.name}](docs/${host}/functions.md#${d.name.toLowerCase()})`);
-    return [`[${notes.vendor}](docs/${host}/index.md) \`${host}\``, resources.join(", "), functions.join(", ")];
+    return [`[${vendors.get(host)}](docs/${host}/index.md) \`${host}\``, resources.join(", "), functions.join(", ")];
   });
   return {
     hosts: table(["host", "resources", "functions"], hostRows),
@@ -332,9 +334,9 @@ export interface DocsDifference {
   generated: string;
 }
 
-/** Generated files whose checked-in text differs (or that are missing), and stale files nothing generates. */
+/** Generated files under root whose text differs from what root's sources give (or that are missing), and stale files nothing generates. */
 export function docsDifferences(root: string, hosts: string[] = hostNames()): DocsDifference[] {
-  const files = buildDocs(hosts);
+  const files = buildDocs(hosts, root);
   const read = (rel: string) => (fs.existsSync(path.join(root, rel)) ? fs.readFileSync(path.join(root, rel), "utf8") : "");
   const diffs: DocsDifference[] = [];
   for (const [rel, text] of files) {
@@ -351,7 +353,7 @@ export function docsDifferences(root: string, hosts: string[] = hostNames()): Do
   }
   const readme = read("README.md");
   if (readme.includes("<!-- docs:")) {
-    const generated = applyReadmeBlocks(readme, readmeBlocks(hosts));
+    const generated = applyReadmeBlocks(readme, readmeBlocks(hosts, root));
     if (generated !== readme) diffs.push({ file: "README.md", current: readme, generated });
   }
   return diffs;
