@@ -73,22 +73,31 @@ function resourceFile(def: ResourceDefinition): string {
   const origin = originOf(def.host, def, lowerFirst(def.type));
   const base = baseOf(def);
   const own = (props: PropertyMap) => Object.entries(props).filter(([k]) => !base.inherited.has(k));
-  const inputs = objectShapeOf(Object.fromEntries(own(def.inputs).map(([k, p]) => [k, p.schema])), "output");
-  const all = objectShapeOf(Object.fromEntries(own({ ...def.inputs, ...def.outputs }).map(([k, p]) => [k, p.schema])), "output");
+  const shapeOfOwn = (props: PropertyMap) => objectShapeOf(Object.fromEntries(own(props).map(([k, p]) => [k, p.schema])), "output");
+  const inputs = shapeOfOwn(def.inputs);
+  const outputs = shapeOfOwn(def.outputs);
   const describe = (key: string) => describeProperty(def, key);
   const type = def.type;
   // A schema JSON Schema cannot state (`z.custom<true>`) is typed as zod infers it, from the description itself.
   const inferred = (p: ShapeProperty) =>
     `z.infer<typeof ${origin.name}.${p.name in def.inputs ? "inputs" : "outputs"}.${p.name}.schema>${p.required ? "" : " | undefined"}`;
-  const usesInferred = all.properties.some((p) => p.shape.kind === "any");
+  const usesInferred = [...inputs.properties, ...outputs.properties].some((p) => p.shape.kind === "any");
   const argType = (p: ShapeProperty, indent: string) => (p.shape.kind === "any" ? `pulumi.Input<${inferred(p)}>` : inputType(p.shape, indent, !p.required));
-  const outputType = (p: ShapeProperty) => (p.shape.kind === "any" ? inferred(p) : memberValueType(p, "  "));
+  const outputType = (p: ShapeProperty, indent: string) => (p.shape.kind === "any" ? inferred(p) : memberValueType(p, indent));
   const classDoc = [sentence(def.description), def.notes ? `The id is ${sentence(def.notes.id)}` : ""].filter(Boolean).join("\n\n");
-  const outputs = all.properties.map((p) => `${docComment(describe(p.name), "  ")}  declare readonly ${p.name}: pulumi.Output<${outputType(p)}>;\n`).join("");
+  const hasOutputs = outputs.properties.length > 0;
+  // Each property is written once, in the args or the outputs interface; the class's Output of it is derived (OutputsOf).
+  const outputsInterface = hasOutputs
+    ? `/** What a {@link ${type}} reports beyond its arguments (each an Output of the resource). */
+export interface ${type}Outputs {
+${members(outputs, "  ", outputType, (p) => describe(p.name))}}
+
+`
+    : "";
   const baseImport =
     base.className === "VpsResource"
-      ? 'import { VpsResource } from "../dynamic";\n'
-      : `import { ${[base.className, ...(base.argsName ? [`type ${base.argsName}`] : [])].join(", ")} } from "../bases";\n`;
+      ? 'import { type OutputsOf, VpsResource } from "../dynamic";\n'
+      : `import { ${[base.className, ...(base.argsName ? [`type ${base.argsName}`] : [])].join(", ")} } from "../bases";\nimport type { OutputsOf } from "../dynamic";\n`;
   return `${HEADER}import type * as pulumi from "@pulumi/pulumi";
 ${usesInferred ? 'import type { z } from "zod";\n' : ""}import type { ResourceDefinition } from "../../provider/core/resource";
 import { ${origin.name} } from "${importPath(origin, def.host)}";
@@ -97,9 +106,12 @@ ${baseImport}
 export interface ${type}Args${base.argsName ? ` extends ${base.argsName}` : ""} {
 ${members(inputs, "  ", argType, (p) => describe(p.name))}}
 
+${outputsInterface}/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 ${docComment(classDoc, "")}export class ${type} extends ${base.className}<${type}Args> {
   protected static override readonly definition: ResourceDefinition = ${origin.name};
-${outputs}}
+}
+
+export interface ${type} extends OutputsOf<${type}Args${hasOutputs ? `, ${type}Outputs` : ""}> {}
 `;
 }
 
