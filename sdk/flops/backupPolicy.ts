@@ -4,9 +4,10 @@ import type { ResourceDefinition } from "../../provider/core/resource";
 import { backupPolicyResource } from "../../provider/flops/backupPolicy";
 import { WaitingResource } from "../bases";
 import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs } from "./common";
 
 /** The arguments of a {@link BackupPolicy}. */
-export interface BackupPolicyArgs {
+export interface BackupPolicyArgs extends OperationTimeoutArgs {
   /** Id of the flops.Server whose backups this policy sets (on a replacement, the old server gets its previous policy back). Changing it replaces the BackupPolicy. */
   serverId: pulumi.Input<string>;
   /** Backups kept, 1–10. Changed in place (backup_policy_change). */
@@ -15,8 +16,6 @@ export interface BackupPolicyArgs {
   frequency: pulumi.Input<3 | 6 | 12 | 24 | 72>;
   /** Adopt the policy of this server (its id; must equal serverId): the policy it has now is what delete puts back. Changing only this is no diff. */
   importFrom?: pulumi.Input<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
 /** What a {@link BackupPolicy} reports beyond its arguments (each an Output of the resource). */

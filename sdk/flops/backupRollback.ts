@@ -4,9 +4,10 @@ import type { ResourceDefinition } from "../../provider/core/resource";
 import { backupRollbackResource } from "../../provider/flops/backupRollback";
 import { ActionResource, type ActionArgs } from "../bases";
 import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs, RollbackOutputs } from "./common";
 
 /** The arguments of a {@link BackupRollback}. */
-export interface BackupRollbackArgs extends ActionArgs {
+export interface BackupRollbackArgs extends ActionArgs, OperationTimeoutArgs {
   /** Id of the flops.Server to roll back. Changing it runs the BackupRollback again (a replacement). */
   serverId: pulumi.Input<string>;
   /** Id of the backup to roll back to (a file name from flops.getBackups). Changing it runs the BackupRollback again (a replacement). */
@@ -17,16 +18,10 @@ export interface BackupRollbackArgs extends ActionArgs {
   importFrom?: pulumi.Input<string | undefined>;
   /** Must be true: a backup rollback deletes every snapshot of the server, loses its current disk for good, and puts back the tariff of the backup's time. Changing only this is no diff. */
   confirm: pulumi.Input<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
 /** What a {@link BackupRollback} reports beyond its arguments (each an Output of the resource). */
-export interface BackupRollbackOutputs {
-  /** The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation). */
-  operationId: number;
-  /** When the rollback was seen to finish, epoch milliseconds (provider clock). */
-  rolledBackAt: number;
+export interface BackupRollbackOutputs extends RollbackOutputs {
   /** When the backup rolled back to was taken, epoch milliseconds. */
   backupTimeAdded?: number | undefined;
 }

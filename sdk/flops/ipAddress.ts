@@ -4,15 +4,14 @@ import type { ResourceDefinition } from "../../provider/core/resource";
 import { ipAddressResource } from "../../provider/flops/ipAddress";
 import { WaitingResource } from "../bases";
 import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs } from "./common";
 
 /** The arguments of a {@link IpAddress}. */
-export interface IpAddressArgs {
+export interface IpAddressArgs extends OperationTimeoutArgs {
   /** Id of the flops.Server the address is on. A change moves the address there in place (ip_move), keeping it. */
   serverId: pulumi.Input<string>;
   /** Adopt this existing address (the resource's id form) instead of adding one; if it is on another server it is moved to serverId. Changing only this is no diff. */
   importFrom?: pulumi.Input<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
 /** What a {@link IpAddress} reports beyond its arguments (each an Output of the resource). */

@@ -4,9 +4,10 @@ import type { ResourceDefinition } from "../../provider/core/resource";
 import { snapshotResource } from "../../provider/flops/snapshot";
 import { WaitingResource } from "../bases";
 import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs } from "./common";
 
 /** The arguments of a {@link Snapshot}. */
-export interface SnapshotArgs {
+export interface SnapshotArgs extends OperationTimeoutArgs {
   /** Id of the flops.Server to snapshot. Changing it replaces the Snapshot. */
   serverId: pulumi.Input<string>;
   /** Snapshot name; may contain only ASCII letters, digits, - and _ (1–64 characters). Changing it replaces the Snapshot. */
@@ -17,8 +18,6 @@ export interface SnapshotArgs {
   deleteChildren?: pulumi.Input<boolean | undefined>;
   /** Adopt the existing snapshot with this id ("<serverId>/<snapshotId>") instead of creating one. Changing only this is no diff. */
   importFrom?: pulumi.Input<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
 /** What a {@link Snapshot} reports beyond its arguments (each an Output of the resource). */

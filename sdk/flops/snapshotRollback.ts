@@ -4,9 +4,10 @@ import type { ResourceDefinition } from "../../provider/core/resource";
 import { snapshotRollbackResource } from "../../provider/flops/snapshotRollback";
 import { ActionResource, type ActionArgs } from "../bases";
 import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs, RollbackOutputs } from "./common";
 
 /** The arguments of a {@link SnapshotRollback}. */
-export interface SnapshotRollbackArgs extends ActionArgs {
+export interface SnapshotRollbackArgs extends ActionArgs, OperationTimeoutArgs {
   /** Id of the flops.Server to roll back. Changing it runs the SnapshotRollback again (a replacement). */
   serverId: pulumi.Input<string>;
   /** The vendor's snapshot number to roll back to (a flops.Snapshot's snapshotId output). Changing it runs the SnapshotRollback again (a replacement). */
@@ -15,16 +16,10 @@ export interface SnapshotRollbackArgs extends ActionArgs {
   importFrom?: pulumi.Input<string | undefined>;
   /** Must be true: a rollback replaces the server's current disk with the snapshot's state (and its tariff with the snapshot's), and cannot be undone. Changing only this is no diff. */
   confirm: pulumi.Input<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
 /** What a {@link SnapshotRollback} reports beyond its arguments (each an Output of the resource). */
-export interface SnapshotRollbackOutputs {
-  /** The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation). */
-  operationId: number;
-  /** When the rollback was seen to finish, epoch milliseconds (provider clock). */
-  rolledBackAt: number;
+export interface SnapshotRollbackOutputs extends RollbackOutputs {
   /** Name of the snapshot rolled back to. */
   snapshotName?: string | undefined;
 }

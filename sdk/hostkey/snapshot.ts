@@ -4,9 +4,10 @@ import type { ResourceDefinition } from "../../provider/core/resource";
 import { snapshotResource } from "../../provider/hostkey/snapshot";
 import { WaitingResource } from "../bases";
 import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs } from "./common";
 
 /** The arguments of a {@link Snapshot}. */
-export interface SnapshotArgs {
+export interface SnapshotArgs extends OperationTimeoutArgs {
   /** Id of the HOSTKEY virtual machine. Changing it replaces the Snapshot. */
   serverId: pulumi.Input<number>;
   /** Snapshot name: ASCII letters, digits, `_`, `-` and `.` (sent in the form body, encoded). Changing it replaces the Snapshot. */
@@ -15,8 +16,6 @@ export interface SnapshotArgs {
   type?: pulumi.Input<string | undefined>;
   /** Adopt an existing snapshot, given as `"<serverId>/<name>"`, instead of creating one; it must match `serverId` and `name`. Changing only this is no diff. */
   importFrom?: pulumi.Input<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `hostkey:operationTimeout` / `HOSTKEY_OPERATION_TIMEOUT`, then 1800 s (30 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
 /** What a {@link Snapshot} reports beyond its arguments (each an Output of the resource). */

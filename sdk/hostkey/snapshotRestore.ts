@@ -4,9 +4,10 @@ import type { ResourceDefinition } from "../../provider/core/resource";
 import { snapshotRestoreResource } from "../../provider/hostkey/snapshotRestore";
 import { ActionResource, type ActionArgs } from "../bases";
 import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs } from "./common";
 
 /** The arguments of a {@link SnapshotRestore}. */
-export interface SnapshotRestoreArgs extends ActionArgs {
+export interface SnapshotRestoreArgs extends ActionArgs, OperationTimeoutArgs {
   /** Id of the HOSTKEY virtual machine to restore. Changing it runs the SnapshotRestore again (a replacement). */
   serverId: pulumi.Input<number>;
   /** Name of the snapshot to restore (e.g. a `hostkey.Snapshot`'s `name`). Changing it runs the SnapshotRestore again (a replacement). */
@@ -15,8 +16,6 @@ export interface SnapshotRestoreArgs extends ActionArgs {
   type?: pulumi.Input<string | undefined>;
   /** Must be true: restoring a snapshot overwrites the VM's current disk with the snapshot's state, and this cannot be undone. Changing only this is no diff. */
   confirm: pulumi.Input<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `hostkey:operationTimeout` / `HOSTKEY_OPERATION_TIMEOUT`, then 1800 s (30 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
 /** What a {@link SnapshotRestore} reports beyond its arguments (each an Output of the resource). */

@@ -4,15 +4,14 @@ import type { ResourceDefinition } from "../../provider/core/resource";
 import { backupResource } from "../../provider/netangels/backup";
 import { WaitingResource } from "../bases";
 import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs } from "./common";
 
 /** The arguments of a {@link Backup}. */
-export interface BackupArgs {
+export interface BackupArgs extends OperationTimeoutArgs {
   /** Id of the VM to back up. Changing it replaces the Backup. */
   vmId: pulumi.Input<number>;
   /** Adopt an existing backup instead of making one: "<vmId>/<backup_date>", the date exactly as getVmBackups lists it. Changing only this is no diff. */
   importFrom?: pulumi.Input<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `netangels:operationTimeout` / `NETANGELS_OPERATION_TIMEOUT`, then 1800 s (30 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
 /** What a {@link Backup} reports beyond its arguments (each an Output of the resource). */

@@ -4,6 +4,7 @@ import type { ResourceDefinition } from "../../provider/core/resource";
 import { backup } from "../../provider/vpsorg/backup";
 import { WaitingResource } from "../bases";
 import type { OutputsOf } from "../dynamic";
+import type { SnapshotAndBackupOutputs } from "./common";
 
 /** The arguments of a {@link Backup}. */
 export interface BackupArgs {
@@ -18,21 +19,13 @@ export interface BackupArgs {
 }
 
 /** What a {@link Backup} reports beyond its arguments (each an Output of the resource). */
-export interface BackupOutputs {
+export interface BackupOutputs extends SnapshotAndBackupOutputs {
   /** The vendor's backup id (what `vpsorg.BackupRestore` takes as `backupId`, as a string). */
   backupId: number;
   /** `manual` (made by this resource) or `automatic` (an adopted scheduled backup). */
   backupType: string;
-  /** Vendor status: `completed` once created. */
-  status: string;
-  /** Size in MB. */
-  sizeMb?: number | null | undefined;
-  /** Creation time (ISO 8601). */
-  createdAt: string;
   /** Expiry time (ISO 8601); null for manual backups, which do not expire. */
   expiresAt?: string | null | undefined;
-  /** The server's name as the listing shows it. */
-  serverName: string;
 }
 
 /* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */

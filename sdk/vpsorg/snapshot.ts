@@ -4,6 +4,7 @@ import type { ResourceDefinition } from "../../provider/core/resource";
 import { snapshot } from "../../provider/vpsorg/snapshot";
 import { WaitingResource } from "../bases";
 import type { OutputsOf } from "../dynamic";
+import type { SnapshotAndBackupOutputs } from "./common";
 
 /** The arguments of a {@link Snapshot}. */
 export interface SnapshotArgs {
@@ -20,17 +21,9 @@ export interface SnapshotArgs {
 }
 
 /** What a {@link Snapshot} reports beyond its arguments (each an Output of the resource). */
-export interface SnapshotOutputs {
+export interface SnapshotOutputs extends SnapshotAndBackupOutputs {
   /** The vendor's snapshot id (what `vpsorg.SnapshotRestore` targets through this resource's id). */
   snapshotId: number;
-  /** Vendor status: `completed` once created. */
-  status: string;
-  /** Size in MB. */
-  sizeMb?: number | null | undefined;
-  /** Creation time (ISO 8601). */
-  createdAt: string;
-  /** The server's name as the listing shows it. */
-  serverName: string;
 }
 
 /* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */

@@ -4,29 +4,22 @@ import type { ResourceDefinition } from "../../provider/core/resource";
 import { snapshotRestore } from "../../provider/vpsorg/snapshotRestore";
 import { ActionResource, type ActionArgs } from "../bases";
 import type { OutputsOf } from "../dynamic";
+import type { RestoreArgs, RestoreOutputs } from "./common";
 
 /** The arguments of a {@link SnapshotRestore}. */
-export interface SnapshotRestoreArgs extends ActionArgs {
+export interface SnapshotRestoreArgs extends ActionArgs, RestoreArgs {
   /** Id of the snapshot to restore (a vpsorg.Snapshot's id). Changing it runs the SnapshotRestore again (a replacement). */
   snapshotId: pulumi.Input<string>;
-  /** Must be true: a restore overwrites all current data on the server and cannot be undone. Changing only this is no diff. */
-  confirm: pulumi.Input<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `vpsorg:operationTimeout` / `VPSORG_OPERATION_TIMEOUT`, then 1200 s (20 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
 /** What a {@link SnapshotRestore} reports beyond its arguments (each an Output of the resource). */
-export interface SnapshotRestoreOutputs {
+export interface SnapshotRestoreOutputs extends RestoreOutputs {
   /** The server that was restored (the snapshot's server). */
   serverId: number;
   /** Name of the restored snapshot. */
   snapshotName: string;
-  /** When the restore was seen to finish (ISO 8601). */
-  restoredAt: string;
   /** The server's status after the restore (VPS.org stops the server before restoring). */
   serverStatus?: string | undefined;
-  /** The host's message when the restore started. */
-  message?: string | undefined;
 }
 
 /* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */

@@ -36,6 +36,7 @@ import * as vpsorgFns from "../../provider/vpsorg/functions";
 import { snapshot as vpsorgSnapshot } from "../../provider/vpsorg/snapshot";
 import { snapshotRestore } from "../../provider/vpsorg/snapshotRestore";
 import { describeSdkDifference, sdkDifferences, sdkFiles } from "../../scripts/sdk/build";
+import { commonGroups, groupsOf } from "../../scripts/sdk/common";
 import { flops, hostkey, netangels, vpsorg } from "../../sdk";
 import type { DynamicArgs, DynamicOutputs, VpsResource } from "../../sdk/dynamic";
 import type { FunctionArgs, OutputArgs } from "../../sdk/function";
@@ -209,6 +210,13 @@ describe("sdk/", () => {
       expect(confirm).toContain("a rollback replaces the server's current disk");
       expect(docOf(rollbackArgs, "confirm")).toEqual(["confirm", confirm, [path.join("sdk", "flops", "snapshotRollback.d.ts")]]);
       expect(docOf(rollback, "confirm")).toEqual(["confirm", confirm, [path.join("sdk", "flops", "snapshotRollback.d.ts")]]);
+      // Written alike in several resources of a host: declared once (sdk/<host>/common.ts), found from the descriptions.
+      const common = [path.join("sdk", "flops", "common.d.ts")];
+      const operationTimeout = describeProperty(snapshotRollbackResource, "operationTimeout");
+      expect(operationTimeout).toBe(describeProperty(flopsSnapshotResource, "operationTimeout"));
+      expect(docOf(rollbackArgs, "operationTimeout")).toEqual(["operationTimeout", operationTimeout, common]);
+      expect(docOf(rollback, "operationTimeout")).toEqual(["operationTimeout", operationTimeout, common]);
+      expect(docOf(rollback, "operationId")).toEqual(["operationId", describeProperty(backupRollbackResource, "operationId"), common]);
       // A function's Output-form arguments are its promise form's, each member with its doc comment.
       const outputArgs = exported("flops", "GetDistributionsOutputArgs");
       const nameDoc = flopsFns.getDistributions.args.shape.name.description;
@@ -217,6 +225,23 @@ describe("sdk/", () => {
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }
+  });
+
+  it("shares a property that resources of a host write to the letter, in one interface per set of resources, named from the data", () => {
+    const written = (key: string, doc: string) => ({ key, text: `  /** ${doc} */\n  ${key}: pulumi.Input<string>;\n`, shareable: true });
+    const resources = [
+      { type: "VmRollback", inputs: [written("confirm", "Overwrites the disk."), written("timeout", "Seconds.")], outputs: [written("at", "When.")] },
+      { type: "VolumeRollback", inputs: [written("confirm", "Overwrites the disk."), written("timeout", "Seconds.")], outputs: [written("at", "When.")] },
+      { type: "Backup", inputs: [written("confirm", "Makes a backup."), written("timeout", "Seconds.")], outputs: [written("at", "When!")] },
+      { type: "Restore", inputs: [{ ...written("timeout", "Seconds."), shareable: false }], outputs: [] },
+    ];
+    const groups = commonGroups(resources, new Set(["Backup", "BackupArgs", "RollbackArgs"]));
+    expect(groups.map((g) => [g.types, g.argsName, g.inputs.map((p) => p.key), g.outputsName, g.outputs.map((p) => p.key)])).toEqual([
+      // "Rollback…" would be the name both rollbacks' names end with; RollbackArgs is taken, so the resources name it.
+      [["VmRollback", "VolumeRollback"], "VmRollbackAndVolumeRollbackArgs", ["confirm"], "VmRollbackAndVolumeRollbackOutputs", ["at"]],
+      [["VmRollback", "VolumeRollback", "Backup"], "TimeoutArgs", ["timeout"], undefined, []],
+    ]);
+    expect(groupsOf("Backup", groups).map((g) => g.argsName)).toEqual(["TimeoutArgs"]);
   });
 
   it("has a class for every resource and both forms of every function, under the names it always had", () => {
