@@ -86,6 +86,29 @@ export type DynamicOutputs<D> =
     : never;
 
 /**
+ * The value an argument stands for: every Input (a Promise or an Output of it) at every level
+ * resolved, as the engine resolves it before the resource sees it.
+ */
+export type ArgumentValue<I> = I extends Promise<infer _V> | pulumi.OutputInstance<infer _V>
+  ? never
+  : I extends (infer E)[]
+    ? ArgumentValue<E>[]
+    : I extends object
+      ? { [K in keyof I]: ArgumentValue<I[K]> }
+      : I;
+
+/**
+ * A resource's properties as the class declares them: each of its args (as the value it resolves
+ * to) and of its outputs (values) as a Pulumi Output. Generated classes merge this into their
+ * instance type (`interface Server extends OutputsOf<ServerArgs, ServerOutputs> {}`), so each
+ * property is written once, in its args or outputs interface; the mapped types are homomorphic,
+ * so every property keeps the doc comment an editor shows on hover.
+ */
+export type OutputsOf<Args, Outputs = object> = { readonly [K in keyof Args]-?: pulumi.Output<ArgumentValue<Args[K]>> } & {
+  readonly [K in keyof Outputs]-?: pulumi.Output<Outputs[K]>;
+};
+
+/**
  * Base of every SDK class: registers `pulumi-nodejs:dynamic/<host>:<Type>` with every output declared,
  * secret inputs and outputs marked, and `nameProperty` defaulting to the Pulumi resource name. A
  * class states only its description (`definition`), its args type and its own properties.

@@ -81,27 +81,39 @@ function describeShared(base: SharedBase, key: string): string {
   return describeProperty({ type: "action", inputs: base.inputs, outputs: base.outputs }, key);
 }
 
-/** sdk/bases.ts: the base classes and args interfaces, each shared property with its doc comment. */
+/** The name of a base's interface of its shared outputs (values), which its class's outputs derive from. */
+function outputsName(base: SharedBase): string {
+  return `${base.name.replace(/Resource$/, "")}Outputs`;
+}
+
+/** Each class merges an interface of its outputs, which must restate the class's type parameters. */
+const MERGING =
+  "/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-unused-vars -- " +
+  "each interface declares its class's outputs (types only, no JS) and restates the class's type parameters */";
+
+/** sdk/bases.ts: the base classes and the args and outputs interfaces, each shared property written once with its doc comment. */
 export function basesFile(header: string): string {
   // Parents first: a class is defined when the statement runs, so a base must come before its subclass.
   const parts = [...SHARED_BASES].reverse().map((b) => {
-    const own = { ...b.inputs, ...b.outputs };
-    const all = objectShapeOf(Object.fromEntries(Object.entries(own).map(([k, p]) => [k, p.schema])), "output");
-    const inputs = objectShapeOf(Object.fromEntries(Object.entries(b.inputs).map(([k, p]) => [k, p.schema])), "output");
-    const describe = (key: string) => describeShared(b, key);
+    const shape = (props: PropertyMap) => objectShapeOf(Object.fromEntries(Object.entries(props).map(([k, p]) => [k, p.schema])), "output");
+    const inputs = shape(b.inputs);
+    const outputs = shape(b.outputs);
+    const describe = (p: { name: string }) => describeShared(b, p.name);
     const args = b.args
-      ? `${docComment(b.args.doc, "")}export interface ${b.args.name} {\n${members(
-          inputs,
-          "  ",
-          (p, indent) => inputType(p.shape, indent, !p.required),
-          (p) => describe(p.name),
-        )}}\n\n`
+      ? `${docComment(b.args.doc, "")}export interface ${b.args.name} {\n${members(inputs, "  ", (p, indent) => inputType(p.shape, indent, !p.required), describe)}}\n\n`
+      : "";
+    const hasOutputs = outputs.properties.length > 0;
+    const outputsInterface = hasOutputs
+      ? `${docComment(`What every {@link ${b.name}} reports (each an Output of the resource).`, "")}export interface ${outputsName(b)} {\n${members(outputs, "  ", memberValueType, describe)}}\n\n`
       : "";
     const bound = b.args?.name ?? "object";
-    const outputs = all.properties
-      .map((p) => `${docComment(describe(p.name), "  ")}  declare readonly ${p.name}: pulumi.Output<${memberValueType(p, "  ")}>;\n`)
-      .join("");
-    return `${args}${docComment(b.doc, "")}export abstract class ${b.name}<Args extends ${bound} = ${bound}> extends ${b.parent}<Args> {\n${outputs}}\n`;
+    const params = `<Args extends ${bound} = ${bound}>`;
+    const derived = `OutputsOf<${b.args?.name ?? "object"}${hasOutputs ? `, ${outputsName(b)}` : ""}>`;
+    return `${args}${outputsInterface}${docComment(b.doc, "")}export abstract class ${b.name}${params} extends ${b.parent}<Args> {}
+
+export interface ${b.name}${params} extends ${derived} {}
+`;
   });
-  return `${header}import type * as pulumi from "@pulumi/pulumi";\nimport { VpsResource } from "./dynamic";\n\n${parts.join("\n")}`;
+  const pulumiImport = SHARED_BASES.some((b) => b.args) ? 'import type * as pulumi from "@pulumi/pulumi";\n' : "";
+  return `${header}${pulumiImport}import { type OutputsOf, VpsResource } from "./dynamic";\n\n${MERGING}\n\n${parts.join("\n")}`;
 }

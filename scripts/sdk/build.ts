@@ -7,13 +7,15 @@ import { allFunctions, allResources, hostNames } from "../../provider/hosts";
 import { singular } from "../../provider/plugin/types";
 import { lineDiff } from "../lineDiff";
 import { baseOf, basesFile } from "./bases";
+import { type CommonGroup, commonFile, commonGroups, groupsOf, type WrittenResource } from "./common";
 import { docComment, inputType, memberValueType, members, objectKey, restMember, valueType, withNamedObjects } from "./types";
 
 /**
  * The TypeScript SDK (`sdk/<host>/*.ts`), generated from the resource and function descriptions that
  * also drive schema.json: one file a resource (its args interface and class, each property with the
  * description a user reads in schema.json and the docs), `functions.ts` and `index.ts` a host, and
- * `bases.ts` for the properties several resources share (scripts/sdk/bases.ts).
+ * `bases.ts` for the properties several resources share (scripts/sdk/bases.ts), `<host>/common.ts`
+ * for those a host's resources write alike (scripts/sdk/common.ts).
  * Hand-written additions of a host live in `sdk/<host>/helpers.ts`, which the index re-exports.
  * The classes only declare types: what runs is sdk/dynamic.ts and sdk/function.ts.
  */
@@ -69,38 +71,69 @@ function importPath(origin: Origin, host: string): string {
   return `../../provider/${host}/${origin.module}`;
 }
 
-function resourceFile(def: ResourceDefinition): string {
+/** A resource's own properties (not its base class's) as the SDK writes them, each with its doc comment. */
+function writtenResource(def: ResourceDefinition): WrittenResource & { origin: Origin } {
   const origin = originOf(def.host, def, lowerFirst(def.type));
   const base = baseOf(def);
   const own = (props: PropertyMap) => Object.entries(props).filter(([k]) => !base.inherited.has(k));
-  const inputs = objectShapeOf(Object.fromEntries(own(def.inputs).map(([k, p]) => [k, p.schema])), "output");
-  const all = objectShapeOf(Object.fromEntries(own({ ...def.inputs, ...def.outputs }).map(([k, p]) => [k, p.schema])), "output");
-  const describe = (key: string) => describeProperty(def, key);
-  const type = def.type;
+  const shapeOfOwn = (props: PropertyMap) => objectShapeOf(Object.fromEntries(own(props).map(([k, p]) => [k, p.schema])), "output");
+  const describe = (p: ShapeProperty) => describeProperty(def, p.name);
   // A schema JSON Schema cannot state (`z.custom<true>`) is typed as zod infers it, from the description itself.
   const inferred = (p: ShapeProperty) =>
     `z.infer<typeof ${origin.name}.${p.name in def.inputs ? "inputs" : "outputs"}.${p.name}.schema>${p.required ? "" : " | undefined"}`;
-  const usesInferred = all.properties.some((p) => p.shape.kind === "any");
   const argType = (p: ShapeProperty, indent: string) => (p.shape.kind === "any" ? `pulumi.Input<${inferred(p)}>` : inputType(p.shape, indent, !p.required));
-  const outputType = (p: ShapeProperty) => (p.shape.kind === "any" ? inferred(p) : memberValueType(p, "  "));
-  const classDoc = [sentence(def.description), def.notes ? `The id is ${sentence(def.notes.id)}` : ""].filter(Boolean).join("\n\n");
-  const outputs = all.properties.map((p) => `${docComment(describe(p.name), "  ")}  declare readonly ${p.name}: pulumi.Output<${outputType(p)}>;\n`).join("");
-  const baseImport =
-    base.className === "VpsResource"
-      ? 'import { VpsResource } from "../dynamic";\n'
-      : `import { ${[base.className, ...(base.argsName ? [`type ${base.argsName}`] : [])].join(", ")} } from "../bases";\n`;
-  return `${HEADER}import type * as pulumi from "@pulumi/pulumi";
-${usesInferred ? 'import type { z } from "zod";\n' : ""}import type { ResourceDefinition } from "../../provider/core/resource";
-import { ${origin.name} } from "${importPath(origin, def.host)}";
-${baseImport}
-/** The arguments of a {@link ${type}}. */
-export interface ${type}Args${base.argsName ? ` extends ${base.argsName}` : ""} {
-${members(inputs, "  ", argType, (p) => describe(p.name))}}
+  const outputType = (p: ShapeProperty, indent: string) => (p.shape.kind === "any" ? inferred(p) : memberValueType(p, indent));
+  const written = (shape: ObjectShape, typeOf: (p: ShapeProperty, indent: string) => string) =>
+    shape.properties.map((p) => ({ key: p.name, text: members({ ...shape, properties: [p] }, "  ", typeOf, describe), shareable: p.shape.kind !== "any" }));
+  return { type: def.type, origin, inputs: written(shapeOfOwn(def.inputs), argType), outputs: written(shapeOfOwn(def.outputs), outputType) };
+}
 
+/** `extends A, B` (or nothing). */
+function extendsClause(names: string[]): string {
+  return names.length ? ` extends ${names.join(", ")}` : "";
+}
+
+function resourceFile(def: ResourceDefinition, written: WrittenResource & { origin: Origin }, groups: CommonGroup[]): string {
+  const { origin, type } = written;
+  const base = baseOf(def);
+  const common = groupsOf(type, groups);
+  const shared = new Set(common.flatMap((g) => [...g.inputs, ...g.outputs].map((p) => p.text)));
+  const inputs = written.inputs.filter((p) => !shared.has(p.text)).map((p) => p.text);
+  const outputs = written.outputs.filter((p) => !shared.has(p.text)).map((p) => p.text);
+  const block = (lines: string[]) => (lines.length ? `{\n${lines.join("")}}` : "{}");
+  const argsBases = [...(base.argsName ? [base.argsName] : []), ...common.flatMap((g) => (g.argsName ? [g.argsName] : []))];
+  const outputsBases = common.flatMap((g) => (g.outputsName ? [g.outputsName] : []));
+  const classDoc = [sentence(def.description), def.notes ? `The id is ${sentence(def.notes.id)}` : ""].filter(Boolean).join("\n\n");
+  const hasOutputs = outputs.length + outputsBases.length > 0;
+  // Each property is written once, in the args or the outputs interface; the class's Output of it is derived (OutputsOf).
+  const outputsInterface = hasOutputs
+    ? `/** What a {@link ${type}} reports beyond its arguments (each an Output of the resource). */
+export interface ${type}Outputs${extendsClause(outputsBases)} ${block(outputs)}
+
+`
+    : "";
+  const body = `/** The arguments of a {@link ${type}}. */
+export interface ${type}Args${extendsClause(argsBases)} ${block(inputs)}
+
+${outputsInterface}/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 ${docComment(classDoc, "")}export class ${type} extends ${base.className}<${type}Args> {
   protected static override readonly definition: ResourceDefinition = ${origin.name};
-${outputs}}
+}
+
+export interface ${type} extends OutputsOf<${type}Args${hasOutputs ? `, ${type}Outputs` : ""}> {}
 `;
+  const commonNames = common.flatMap((g) => [g.argsName, g.outputsName]).filter((n): n is string => n !== undefined);
+  const imports = [
+    ...(body.includes("pulumi.") ? ['import type * as pulumi from "@pulumi/pulumi";\n'] : []),
+    ...(body.includes("z.infer<") ? ['import type { z } from "zod";\n'] : []),
+    'import type { ResourceDefinition } from "../../provider/core/resource";\n',
+    `import { ${origin.name} } from "${importPath(origin, def.host)}";\n`,
+    base.className === "VpsResource"
+      ? 'import { type OutputsOf, VpsResource } from "../dynamic";\n'
+      : `import { ${[base.className, ...(base.argsName ? [`type ${base.argsName}`] : [])].join(", ")} } from "../bases";\nimport type { OutputsOf } from "../dynamic";\n`,
+    ...(commonNames.length ? [`import type { ${commonNames.join(", ")} } from "./common";\n`] : []),
+  ];
+  return `${HEADER}${imports.join("")}\n${body}`;
 }
 
 function objectOrAlias(name: string, shape: ReturnType<typeof shapeOf>, doc: string, body: (s: ObjectShape) => string, alias: string): string {
@@ -227,7 +260,12 @@ export function sdkFiles(root: string): Map<string, string> {
   files.set(path.join("sdk", "bases.ts"), basesFile(HEADER));
   for (const host of hostNames()) {
     const resources = allResources().filter((r) => r.host === host);
-    for (const def of resources) files.set(path.join("sdk", host, `${lowerFirst(def.type)}.ts`), resourceFile(def));
+    const written = resources.map(writtenResource);
+    const taken = new Set(resources.flatMap((r) => [r.type, `${r.type}Args`, `${r.type}Outputs`]));
+    const groups = commonGroups(written, taken);
+    const common = commonFile(HEADER, host, groups);
+    if (common) files.set(path.join("sdk", host, "common.ts"), common);
+    resources.forEach((def, i) => files.set(path.join("sdk", host, `${lowerFirst(def.type)}.ts`), resourceFile(def, written[i], groups)));
     files.set(
       path.join("sdk", host, "functions.ts"),
       functionsFile(

@@ -3,9 +3,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { backupPolicyResource } from "../../provider/flops/backupPolicy";
 import { WaitingResource } from "../bases";
+import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs } from "./common";
 
 /** The arguments of a {@link BackupPolicy}. */
-export interface BackupPolicyArgs {
+export interface BackupPolicyArgs extends OperationTimeoutArgs {
   /** Id of the flops.Server whose backups this policy sets (on a replacement, the old server gets its previous policy back). Changing it replaces the BackupPolicy. */
   serverId: pulumi.Input<string>;
   /** Backups kept, 1–10. Changed in place (backup_policy_change). */
@@ -14,10 +16,23 @@ export interface BackupPolicyArgs {
   frequency: pulumi.Input<3 | 6 | 12 | 24 | 72>;
   /** Adopt the policy of this server (its id; must equal serverId): the policy it has now is what delete puts back. Changing only this is no diff. */
   importFrom?: pulumi.Input<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
+/** What a {@link BackupPolicy} reports beyond its arguments (each an Output of the resource). */
+export interface BackupPolicyOutputs {
+  /** The policy the server had before this resource took it over; put back on delete. */
+  previousPolicy?: {
+    [key: string]: unknown;
+    /** Backups kept, 1–10. */
+    quantity: number;
+    /** Hours between backups: 3, 6, 12, 24 or 72. */
+    frequency: number;
+  } | null | undefined;
+  /** Identifies this resource's claim on the server's policy inside one provider process (internal). */
+  claimToken?: string | undefined;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * The backup schedule of a flops server (backup_policy_change); delete puts back the policy the server had before.
  *
@@ -25,24 +40,6 @@ export interface BackupPolicyArgs {
  */
 export class BackupPolicy extends WaitingResource<BackupPolicyArgs> {
   protected static override readonly definition: ResourceDefinition = backupPolicyResource;
-  /** Id of the flops.Server whose backups this policy sets (on a replacement, the old server gets its previous policy back). Changing it replaces the BackupPolicy. */
-  declare readonly serverId: pulumi.Output<string>;
-  /** Backups kept, 1–10. Changed in place (backup_policy_change). */
-  declare readonly quantity: pulumi.Output<number>;
-  /** Hours between backups: 3, 6, 12, 24 or 72. Changed in place (backup_policy_change). */
-  declare readonly frequency: pulumi.Output<3 | 6 | 12 | 24 | 72>;
-  /** Adopt the policy of this server (its id; must equal serverId): the policy it has now is what delete puts back. Changing only this is no diff. */
-  declare readonly importFrom: pulumi.Output<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
-  declare readonly operationTimeout: pulumi.Output<number | undefined>;
-  /** The policy the server had before this resource took it over; put back on delete. */
-  declare readonly previousPolicy: pulumi.Output<{
-    [key: string]: unknown;
-    /** Backups kept, 1–10. */
-    quantity: number;
-    /** Hours between backups: 3, 6, 12, 24 or 72. */
-    frequency: number;
-  } | null | undefined>;
-  /** Identifies this resource's claim on the server's policy inside one provider process (internal). */
-  declare readonly claimToken: pulumi.Output<string | undefined>;
 }
+
+export interface BackupPolicy extends OutputsOf<BackupPolicyArgs, BackupPolicyOutputs> {}

@@ -3,9 +3,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { backupRollbackResource } from "../../provider/flops/backupRollback";
 import { ActionResource, type ActionArgs } from "../bases";
+import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs, RollbackOutputs } from "./common";
 
 /** The arguments of a {@link BackupRollback}. */
-export interface BackupRollbackArgs extends ActionArgs {
+export interface BackupRollbackArgs extends ActionArgs, OperationTimeoutArgs {
   /** Id of the flops.Server to roll back. Changing it runs the BackupRollback again (a replacement). */
   serverId: pulumi.Input<string>;
   /** Id of the backup to roll back to (a file name from flops.getBackups). Changing it runs the BackupRollback again (a replacement). */
@@ -16,10 +18,15 @@ export interface BackupRollbackArgs extends ActionArgs {
   importFrom?: pulumi.Input<string | undefined>;
   /** Must be true: a backup rollback deletes every snapshot of the server, loses its current disk for good, and puts back the tariff of the backup's time. Changing only this is no diff. */
   confirm: pulumi.Input<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
+/** What a {@link BackupRollback} reports beyond its arguments (each an Output of the resource). */
+export interface BackupRollbackOutputs extends RollbackOutputs {
+  /** When the backup rolled back to was taken, epoch milliseconds. */
+  backupTimeAdded?: number | undefined;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * Rolls a flops server back to a backup (backup_rollback) when created or when its triggers change; deleting it leaves the server alone.
  *
@@ -27,22 +34,6 @@ export interface BackupRollbackArgs extends ActionArgs {
  */
 export class BackupRollback extends ActionResource<BackupRollbackArgs> {
   protected static override readonly definition: ResourceDefinition = backupRollbackResource;
-  /** Id of the flops.Server to roll back. Changing it runs the BackupRollback again (a replacement). */
-  declare readonly serverId: pulumi.Output<string>;
-  /** Id of the backup to roll back to (a file name from flops.getBackups). Changing it runs the BackupRollback again (a replacement). */
-  declare readonly backup: pulumi.Output<string>;
-  /** Save the server's current state as a backup first (backup_rollback's createBackup). Read when the rollback runs. Changing only this is no diff. */
-  declare readonly createBackup: pulumi.Output<boolean | undefined>;
-  /** Adopt a backup rollback already started ("<serverId>/<backup>/<operationId>", as a timed-out run names it): it is waited for, not started again. Changing only this is no diff. */
-  declare readonly importFrom: pulumi.Output<string | undefined>;
-  /** Must be true: a backup rollback deletes every snapshot of the server, loses its current disk for good, and puts back the tariff of the backup's time. Changing only this is no diff. */
-  declare readonly confirm: pulumi.Output<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
-  declare readonly operationTimeout: pulumi.Output<number | undefined>;
-  /** The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation). */
-  declare readonly operationId: pulumi.Output<number>;
-  /** When the rollback was seen to finish, epoch milliseconds (provider clock). */
-  declare readonly rolledBackAt: pulumi.Output<number>;
-  /** When the backup rolled back to was taken, epoch milliseconds. */
-  declare readonly backupTimeAdded: pulumi.Output<number | undefined>;
 }
+
+export interface BackupRollback extends OutputsOf<BackupRollbackArgs, BackupRollbackOutputs> {}

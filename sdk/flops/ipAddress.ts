@@ -3,17 +3,26 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { ipAddressResource } from "../../provider/flops/ipAddress";
 import { WaitingResource } from "../bases";
+import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs } from "./common";
 
 /** The arguments of a {@link IpAddress}. */
-export interface IpAddressArgs {
+export interface IpAddressArgs extends OperationTimeoutArgs {
   /** Id of the flops.Server the address is on. A change moves the address there in place (ip_move), keeping it. */
   serverId: pulumi.Input<string>;
   /** Adopt this existing address (the resource's id form) instead of adding one; if it is on another server it is moved to serverId. Changing only this is no diff. */
   importFrom?: pulumi.Input<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
+/** What a {@link IpAddress} reports beyond its arguments (each an Output of the resource). */
+export interface IpAddressOutputs {
+  /** The IPv4 address (also the resource id). */
+  address: string;
+  /** False when flops reported that the server's OS could not be reconfigured for the last add or move (error.inet.ip.guest.add / .remove): configure the address there by hand. */
+  guestConfigured: boolean;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * An extra public IPv4 address on a flops server (ip_add); moved between servers in place (ip_move), released with ip_delete.
  *
@@ -21,14 +30,6 @@ export interface IpAddressArgs {
  */
 export class IpAddress extends WaitingResource<IpAddressArgs> {
   protected static override readonly definition: ResourceDefinition = ipAddressResource;
-  /** Id of the flops.Server the address is on. A change moves the address there in place (ip_move), keeping it. */
-  declare readonly serverId: pulumi.Output<string>;
-  /** Adopt this existing address (the resource's id form) instead of adding one; if it is on another server it is moved to serverId. Changing only this is no diff. */
-  declare readonly importFrom: pulumi.Output<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
-  declare readonly operationTimeout: pulumi.Output<number | undefined>;
-  /** The IPv4 address (also the resource id). */
-  declare readonly address: pulumi.Output<string>;
-  /** False when flops reported that the server's OS could not be reconfigured for the last add or move (error.inet.ip.guest.add / .remove): configure the address there by hand. */
-  declare readonly guestConfigured: pulumi.Output<boolean>;
 }
+
+export interface IpAddress extends OutputsOf<IpAddressArgs, IpAddressOutputs> {}

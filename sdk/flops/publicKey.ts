@@ -2,7 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { publicKeyResource } from "../../provider/flops/publicKey";
-import { VpsResource } from "../dynamic";
+import { type OutputsOf, VpsResource } from "../dynamic";
 
 /** The arguments of a {@link PublicKey}. */
 export interface PublicKeyArgs {
@@ -16,6 +16,15 @@ export interface PublicKeyArgs {
   importFrom?: pulumi.Input<string | undefined>;
 }
 
+/** What a {@link PublicKey} reports beyond its arguments (each an Output of the resource). */
+export interface PublicKeyOutputs {
+  /** Key type reported by the API (RSA, DSA, ...). */
+  type: string;
+  /** When the key was added, epoch milliseconds. */
+  timeAdded: number | null;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * An SSH public key in the flops account, to install on servers through their publicKeyIds.
  *
@@ -23,16 +32,6 @@ export interface PublicKeyArgs {
  */
 export class PublicKey extends VpsResource<PublicKeyArgs> {
   protected static override readonly definition: ResourceDefinition = publicKeyResource;
-  /** Key name. Changed in place (edit). Defaults to the Pulumi resource name. */
-  declare readonly name: pulumi.Output<string | undefined>;
-  /** The public key text (OpenSSH format). Changed in place (edit); surrounding whitespace is ignored. */
-  declare readonly publicKey: pulumi.Output<string>;
-  /** Project (tenant) id (flops.getTenants lists them); defaults to the account's first tenant. Left unset, the live value is an output and no diff. Changing it replaces the PublicKey. */
-  declare readonly tenantId: pulumi.Output<number | undefined>;
-  /** Adopt the existing key with this id instead of adding one. Changing only this is no diff. */
-  declare readonly importFrom: pulumi.Output<string | undefined>;
-  /** Key type reported by the API (RSA, DSA, ...). */
-  declare readonly type: pulumi.Output<string>;
-  /** When the key was added, epoch milliseconds. */
-  declare readonly timeAdded: pulumi.Output<number | null>;
 }
+
+export interface PublicKey extends OutputsOf<PublicKeyArgs, PublicKeyOutputs> {}

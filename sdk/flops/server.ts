@@ -3,6 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { serverResource } from "../../provider/flops/server";
 import { WaitingResource } from "../bases";
+import type { OutputsOf } from "../dynamic";
 
 /** The arguments of a {@link Server}. */
 export interface ServerArgs {
@@ -68,6 +69,37 @@ export interface ServerArgs {
   } | undefined>;
 }
 
+/** What a {@link Server} reports beyond its arguments (each an Output of the resource). */
+export interface ServerOutputs {
+  /** Public IPv4 addresses. */
+  ipAddresses: string[];
+  /** Private address. */
+  privateIpAddress?: string | null | undefined;
+  /** Vendor (libvirt) state, e.g. VIR_DOMAIN_RUNNING. */
+  state: string;
+  /** Vendor internal id, e.g. vm88534. */
+  internalId: string;
+  /** Family name of the installed distribution (e.g. UBUNTU). */
+  distributionName: string;
+  /** Description of the installed distribution (e.g. Ubuntu 14.04.1 x64). */
+  distributionDescription: string;
+  /** Bandwidth in Mbit/s. */
+  bandwidth: number;
+  /** The server's backup schedule (set it with flops.BackupPolicy). */
+  backupPolicy: {
+    [key: string]: unknown;
+    /** Backups kept, 1–10. */
+    quantity: number;
+    /** Hours between backups: 3, 6, 12, 24 or 72. */
+    frequency: number;
+  };
+  /** Creation time, epoch milliseconds. */
+  timeAdded: number;
+  /** Vendor id of the snapshot the server runs from, if any. */
+  currentSnapshot?: number | null | undefined;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * A flops (Serveroid) virtual server: installed, cloned or adopted, resized and powered in place, with drift from the live server on refresh.
  *
@@ -75,90 +107,6 @@ export interface ServerArgs {
  */
 export class Server extends WaitingResource<ServerArgs> {
   protected static override readonly definition: ResourceDefinition = serverResource;
-  /** Server name, 1–255 characters. Changed in place (rename). Defaults to the Pulumi resource name. */
-  declare readonly name: pulumi.Output<string | undefined>;
-  /** Project (tenant) id (flops.getTenants lists them); defaults to the account's first tenant. Left unset, the live value is an output and no diff. Changing it replaces the Server. */
-  declare readonly tenantId: pulumi.Output<number | undefined>;
-  /** Distribution by catalog description ("Ubuntu 14.04.1 x64") or family name ("UBUNTU", with bitness). Ids are looked up at create time, so a renumbered catalog is no diff. A change replaces the server unless reinstallOnChange. Left unset, the live value is an output and no diff. */
-  declare readonly distribution: pulumi.Output<string | undefined>;
-  /** With a family name in distribution: 32 or 64 (default 64). Left unset, the live value is an output and no diff. */
-  declare readonly bitness: pulumi.Output<32 | 64 | undefined>;
-  /** Distribution by catalog id, instead of distribution. A change replaces the server unless reinstallOnChange. Left unset, the live value is an output and no diff. */
-  declare readonly distributionId: pulumi.Output<number | undefined>;
-  /** Tariff by catalog name. Changed in place (tariff_change); to a tariff with a smaller disk, replaced. Left unset, the live value is an output and no diff. */
-  declare readonly tariff: pulumi.Output<string | undefined>;
-  /** Tariff by catalog id, instead of tariff. Left unset, the live value is an output and no diff. */
-  declare readonly tariffId: pulumi.Output<number | undefined>;
-  /** RAM in MB, 512–16384 (on-demand tariffs only). In place (memory_change); lowering needs allowRestart. Left unset, the live value is an output and no diff. */
-  declare readonly memory: pulumi.Output<number | undefined>;
-  /** Disk in MB, 8192–524288, at most 64 × memory (on-demand tariffs only). Grows in place; shrinking replaces. Left unset, the live value is an output and no diff. */
-  declare readonly disk: pulumi.Output<number | undefined>;
-  /** CPU cores, 1–12 (on-demand tariffs only). In place (cpu_change). Left unset, the live value is an output and no diff. */
-  declare readonly cpu: pulumi.Output<number | undefined>;
-  /** Public IPv4 addresses installed with the server, 0–2 (on-demand tariffs only); to add addresses to a live server, use flops.IpAddress. Changing it replaces the Server. */
-  declare readonly ipCount: pulumi.Output<number | undefined>;
-  /** Administrator password: latin letters of both cases plus at least one digit or one of !()[]-.?~`, and no other characters. In place (password_change). Secret: kept encrypted in state. */
-  declare readonly password: pulumi.Output<string | undefined>;
-  /** Ids of flops.PublicKey resources to install; order does not matter. In place (pubkey_change). Unset, the keys are not managed (a clone keeps its source's). Left unset, the live value is an output and no diff. */
-  declare readonly publicKeyIds: pulumi.Output<string[] | undefined>;
-  /** Ids of catalog software to preinstall (flops.getSoftware lists them); order does not matter. A change replaces the server unless reinstallOnChange. */
-  declare readonly softwareIds: pulumi.Output<number[] | undefined>;
-  /** Open support access to the server at install. Changing it replaces the Server. */
-  declare readonly openSupportAccess: pulumi.Output<boolean | undefined>;
-  /** E-mail the password after install and after a password change. Changing only this is no diff. */
-  declare readonly sendPassword: pulumi.Output<boolean | undefined>;
-  /** "running" (default) or "stopped": start / shutdown (falling back to poweroff). */
-  declare readonly powerState: pulumi.Output<"running" | "stopped" | undefined>;
-  /** Allow the restart that lowering memory needs (without it, lowering memory fails at preview). Changing only this is no diff. */
-  declare readonly allowRestart: pulumi.Output<boolean | undefined>;
-  /** Apply a distribution or software change in place with reinstall (keeps id and IPs, wipes the disk) instead of replacing. Changing only this is no diff. */
-  declare readonly reinstallOnChange: pulumi.Output<boolean | undefined>;
-  /** Create as a clone of another server (its id), of its current state or of a snapshot (the vendor snapshotId). Excludes the distribution inputs. Changing it replaces the Server. */
-  declare readonly cloneFrom: pulumi.Output<{
-    /** Id of the flops.Server to clone. */
-    serverId: string;
-    /** Clone this snapshot of it (a flops.Snapshot's snapshotId); unset: its current state. */
-    snapshotId?: number | undefined;
-  } | undefined>;
-  /** Adopt the existing VM with this id instead of installing one. Changing only this is no diff. */
-  declare readonly importFrom: pulumi.Output<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 1200 s (20 min) for install, clone and reinstall; 600 s (10 min) for every other operation. Changing only this is no diff. */
-  declare readonly operationTimeout: pulumi.Output<number | undefined>;
-  /** Wait until the server is reachable before dependent resources run: after create (install, clone or adoption), a reinstall and a power-on, the provider connects to address:port until a TCP connection succeeds (and, with banner, the greeting starts with it); it only connects and reads, never sends. Not waited for while powerState is "stopped". Only affects waits. Changing only this is no diff. */
-  declare readonly readiness: pulumi.Output<{
-    /** TCP port (default 22). */
-    port?: number | undefined;
-    /** Seconds to wait (default 300); when they run out, the server stays in the stack and the step fails. */
-    timeout?: number | undefined;
-    /** "public" (the default: the server's first public IP), or an IP address or host name to connect to instead. */
-    address?: string | undefined;
-    /** The server's first bytes must start with this, e.g. "SSH-". */
-    banner?: string | undefined;
-  } | undefined>;
-  /** Public IPv4 addresses. */
-  declare readonly ipAddresses: pulumi.Output<string[]>;
-  /** Private address. */
-  declare readonly privateIpAddress: pulumi.Output<string | null | undefined>;
-  /** Vendor (libvirt) state, e.g. VIR_DOMAIN_RUNNING. */
-  declare readonly state: pulumi.Output<string>;
-  /** Vendor internal id, e.g. vm88534. */
-  declare readonly internalId: pulumi.Output<string>;
-  /** Family name of the installed distribution (e.g. UBUNTU). */
-  declare readonly distributionName: pulumi.Output<string>;
-  /** Description of the installed distribution (e.g. Ubuntu 14.04.1 x64). */
-  declare readonly distributionDescription: pulumi.Output<string>;
-  /** Bandwidth in Mbit/s. */
-  declare readonly bandwidth: pulumi.Output<number>;
-  /** The server's backup schedule (set it with flops.BackupPolicy). */
-  declare readonly backupPolicy: pulumi.Output<{
-    [key: string]: unknown;
-    /** Backups kept, 1–10. */
-    quantity: number;
-    /** Hours between backups: 3, 6, 12, 24 or 72. */
-    frequency: number;
-  }>;
-  /** Creation time, epoch milliseconds. */
-  declare readonly timeAdded: pulumi.Output<number>;
-  /** Vendor id of the snapshot the server runs from, if any. */
-  declare readonly currentSnapshot: pulumi.Output<number | null | undefined>;
 }
+
+export interface Server extends OutputsOf<ServerArgs, ServerOutputs> {}

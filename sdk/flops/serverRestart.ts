@@ -3,17 +3,26 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { serverRestartResource } from "../../provider/flops/serverRestart";
 import { ActionResource, type ActionArgs } from "../bases";
+import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs } from "./common";
 
 /** The arguments of a {@link ServerRestart}. */
-export interface ServerRestartArgs extends ActionArgs {
+export interface ServerRestartArgs extends ActionArgs, OperationTimeoutArgs {
   /** Id of the flops.Server to restart. Changing it runs the ServerRestart again (a replacement). */
   serverId: pulumi.Input<string>;
   /** true: hard reset (like pressing the reset button); false: soft reboot through the guest OS. Default: `false`. Changing it runs the ServerRestart again (a replacement). */
   hard?: pulumi.Input<boolean | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
+/** What a {@link ServerRestart} reports beyond its arguments (each an Output of the resource). */
+export interface ServerRestartOutputs {
+  /** The vendor operation that restarted the server. */
+  operationId: number;
+  /** When the restart finished, epoch milliseconds. */
+  restartedAt: number;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * Restarts a flops server (reboot, or reset when hard) when created and whenever its triggers change; deleting it does nothing to the server.
  *
@@ -21,14 +30,6 @@ export interface ServerRestartArgs extends ActionArgs {
  */
 export class ServerRestart extends ActionResource<ServerRestartArgs> {
   protected static override readonly definition: ResourceDefinition = serverRestartResource;
-  /** Id of the flops.Server to restart. Changing it runs the ServerRestart again (a replacement). */
-  declare readonly serverId: pulumi.Output<string>;
-  /** true: hard reset (like pressing the reset button); false: soft reboot through the guest OS. Default: `false`. Changing it runs the ServerRestart again (a replacement). */
-  declare readonly hard: pulumi.Output<boolean | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
-  declare readonly operationTimeout: pulumi.Output<number | undefined>;
-  /** The vendor operation that restarted the server. */
-  declare readonly operationId: pulumi.Output<number>;
-  /** When the restart finished, epoch milliseconds. */
-  declare readonly restartedAt: pulumi.Output<number>;
 }
+
+export interface ServerRestart extends OutputsOf<ServerRestartArgs, ServerRestartOutputs> {}

@@ -3,9 +3,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { snapshotResource } from "../../provider/flops/snapshot";
 import { WaitingResource } from "../bases";
+import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs } from "./common";
 
 /** The arguments of a {@link Snapshot}. */
-export interface SnapshotArgs {
+export interface SnapshotArgs extends OperationTimeoutArgs {
   /** Id of the flops.Server to snapshot. Changing it replaces the Snapshot. */
   serverId: pulumi.Input<string>;
   /** Snapshot name; may contain only ASCII letters, digits, - and _ (1–64 characters). Changing it replaces the Snapshot. */
@@ -16,10 +18,21 @@ export interface SnapshotArgs {
   deleteChildren?: pulumi.Input<boolean | undefined>;
   /** Adopt the existing snapshot with this id ("<serverId>/<snapshotId>") instead of creating one. Changing only this is no diff. */
   importFrom?: pulumi.Input<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
+/** What a {@link Snapshot} reports beyond its arguments (each an Output of the resource). */
+export interface SnapshotOutputs {
+  /** The vendor's snapshot number: what flops.SnapshotRollback and flops.Server cloneFrom take. */
+  snapshotId: number;
+  /** The snapshot this one was taken on top of, if any. */
+  parentSnapshotId: number | null;
+  /** When the snapshot was taken, epoch milliseconds. */
+  timeAdded: number;
+  /** Whether this is the server's currentSnapshot (the one it runs from). */
+  current: boolean;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * A snapshot of a flops server's state (snapshot_create), found by name after the wait; deleted with snapshot_delete.
  *
@@ -27,24 +40,6 @@ export interface SnapshotArgs {
  */
 export class Snapshot extends WaitingResource<SnapshotArgs> {
   protected static override readonly definition: ResourceDefinition = snapshotResource;
-  /** Id of the flops.Server to snapshot. Changing it replaces the Snapshot. */
-  declare readonly serverId: pulumi.Output<string>;
-  /** Snapshot name; may contain only ASCII letters, digits, - and _ (1–64 characters). Changing it replaces the Snapshot. */
-  declare readonly name: pulumi.Output<string>;
-  /** Snapshot description, at most 255 characters (the API cannot edit it). Left unset, the live value is an output and no diff. Changing it replaces the Snapshot. */
-  declare readonly description: pulumi.Output<string | undefined>;
-  /** On delete, also delete the snapshots taken from this one (snapshot_delete's deleteChildren); false: they are re-attached to its parent. Changed in place (only recorded). Default: `false`. */
-  declare readonly deleteChildren: pulumi.Output<boolean | undefined>;
-  /** Adopt the existing snapshot with this id ("<serverId>/<snapshotId>") instead of creating one. Changing only this is no diff. */
-  declare readonly importFrom: pulumi.Output<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
-  declare readonly operationTimeout: pulumi.Output<number | undefined>;
-  /** The vendor's snapshot number: what flops.SnapshotRollback and flops.Server cloneFrom take. */
-  declare readonly snapshotId: pulumi.Output<number>;
-  /** The snapshot this one was taken on top of, if any. */
-  declare readonly parentSnapshotId: pulumi.Output<number | null>;
-  /** When the snapshot was taken, epoch milliseconds. */
-  declare readonly timeAdded: pulumi.Output<number>;
-  /** Whether this is the server's currentSnapshot (the one it runs from). */
-  declare readonly current: pulumi.Output<boolean>;
 }
+
+export interface Snapshot extends OutputsOf<SnapshotArgs, SnapshotOutputs> {}

@@ -3,9 +3,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { snapshotRollbackResource } from "../../provider/flops/snapshotRollback";
 import { ActionResource, type ActionArgs } from "../bases";
+import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs, RollbackOutputs } from "./common";
 
 /** The arguments of a {@link SnapshotRollback}. */
-export interface SnapshotRollbackArgs extends ActionArgs {
+export interface SnapshotRollbackArgs extends ActionArgs, OperationTimeoutArgs {
   /** Id of the flops.Server to roll back. Changing it runs the SnapshotRollback again (a replacement). */
   serverId: pulumi.Input<string>;
   /** The vendor's snapshot number to roll back to (a flops.Snapshot's snapshotId output). Changing it runs the SnapshotRollback again (a replacement). */
@@ -14,10 +16,15 @@ export interface SnapshotRollbackArgs extends ActionArgs {
   importFrom?: pulumi.Input<string | undefined>;
   /** Must be true: a rollback replaces the server's current disk with the snapshot's state (and its tariff with the snapshot's), and cannot be undone. Changing only this is no diff. */
   confirm: pulumi.Input<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
+/** What a {@link SnapshotRollback} reports beyond its arguments (each an Output of the resource). */
+export interface SnapshotRollbackOutputs extends RollbackOutputs {
+  /** Name of the snapshot rolled back to. */
+  snapshotName?: string | undefined;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * Rolls a flops server back to a snapshot (snapshot_rollback) when created or when its triggers change; deleting it leaves the server alone.
  *
@@ -25,20 +32,6 @@ export interface SnapshotRollbackArgs extends ActionArgs {
  */
 export class SnapshotRollback extends ActionResource<SnapshotRollbackArgs> {
   protected static override readonly definition: ResourceDefinition = snapshotRollbackResource;
-  /** Id of the flops.Server to roll back. Changing it runs the SnapshotRollback again (a replacement). */
-  declare readonly serverId: pulumi.Output<string>;
-  /** The vendor's snapshot number to roll back to (a flops.Snapshot's snapshotId output). Changing it runs the SnapshotRollback again (a replacement). */
-  declare readonly snapshotId: pulumi.Output<number>;
-  /** Adopt a rollback already started ("<serverId>/<snapshotId>/<operationId>", as a timed-out run names it): it is waited for, not started again. Changing only this is no diff. */
-  declare readonly importFrom: pulumi.Output<string | undefined>;
-  /** Must be true: a rollback replaces the server's current disk with the snapshot's state (and its tariff with the snapshot's), and cannot be undone. Changing only this is no diff. */
-  declare readonly confirm: pulumi.Output<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `flops:operationTimeout` / `FLOPS_OPERATION_TIMEOUT`, then 600 s (10 min). Changing only this is no diff. */
-  declare readonly operationTimeout: pulumi.Output<number | undefined>;
-  /** The flops operation that performed the rollback; 0 when a transient fault hid the call's answer and the rollback was found done (flops then names no operation). */
-  declare readonly operationId: pulumi.Output<number>;
-  /** When the rollback was seen to finish, epoch milliseconds (provider clock). */
-  declare readonly rolledBackAt: pulumi.Output<number>;
-  /** Name of the snapshot rolled back to. */
-  declare readonly snapshotName: pulumi.Output<string | undefined>;
 }
+
+export interface SnapshotRollback extends OutputsOf<SnapshotRollbackArgs, SnapshotRollbackOutputs> {}

@@ -3,6 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { restoreSettingsResource } from "../../provider/hostkey/restoreSettings";
 import { WaitingResource } from "../bases";
+import type { OutputsOf } from "../dynamic";
 
 /** The arguments of a {@link RestoreSettings}. */
 export interface RestoreSettingsArgs {
@@ -20,6 +21,13 @@ export interface RestoreSettingsArgs {
   operationTimeout?: pulumi.Input<number | undefined>;
 }
 
+/** What a {@link RestoreSettings} reports beyond its arguments (each an Output of the resource). */
+export interface RestoreSettingsOutputs {
+  /** Names of the VM's snapshots of this type when last read (rotation may delete those not excluded). */
+  snapshotNames: string[];
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * A HOSTKEY virtual machine's snapshot rotation settings (invapi vm/update_restore_settings), with drift read from vm/get_snapshot.
  *
@@ -27,18 +35,6 @@ export interface RestoreSettingsArgs {
  */
 export class RestoreSettings extends WaitingResource<RestoreSettingsArgs> {
   protected static override readonly definition: ResourceDefinition = restoreSettingsResource;
-  /** Id of the HOSTKEY virtual machine. Changing it replaces the RestoreSettings. */
-  declare readonly serverId: pulumi.Output<number>;
-  /** Snapshot type the settings apply to (invapi `type`): a plain word. Default: `snapshot`. Changing it replaces the RestoreSettings. */
-  declare readonly type: pulumi.Output<string | undefined>;
-  /** Rotate snapshots automatically (invapi `enable_rotation`). */
-  declare readonly enableRotation: pulumi.Output<boolean>;
-  /** Names of snapshots rotation must never delete (invapi `exclude_rotation[]`); order does not matter. */
-  declare readonly excludeFromRotation: pulumi.Output<string[]>;
-  /** Adopt the settings of this VM (its id) instead of starting from scratch; the program's settings are then applied. Changing only this is no diff. */
-  declare readonly importFrom: pulumi.Output<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `hostkey:operationTimeout` / `HOSTKEY_OPERATION_TIMEOUT`, then 300 s (5 min). Changing only this is no diff. */
-  declare readonly operationTimeout: pulumi.Output<number | undefined>;
-  /** Names of the VM's snapshots of this type when last read (rotation may delete those not excluded). */
-  declare readonly snapshotNames: pulumi.Output<string[]>;
 }
+
+export interface RestoreSettings extends OutputsOf<RestoreSettingsArgs, RestoreSettingsOutputs> {}

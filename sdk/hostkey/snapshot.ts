@@ -3,9 +3,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { snapshotResource } from "../../provider/hostkey/snapshot";
 import { WaitingResource } from "../bases";
+import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs } from "./common";
 
 /** The arguments of a {@link Snapshot}. */
-export interface SnapshotArgs {
+export interface SnapshotArgs extends OperationTimeoutArgs {
   /** Id of the HOSTKEY virtual machine. Changing it replaces the Snapshot. */
   serverId: pulumi.Input<number>;
   /** Snapshot name: ASCII letters, digits, `_`, `-` and `.` (sent in the form body, encoded). Changing it replaces the Snapshot. */
@@ -14,10 +16,17 @@ export interface SnapshotArgs {
   type?: pulumi.Input<string | undefined>;
   /** Adopt an existing snapshot, given as `"<serverId>/<name>"`, instead of creating one; it must match `serverId` and `name`. Changing only this is no diff. */
   importFrom?: pulumi.Input<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `hostkey:operationTimeout` / `HOSTKEY_OPERATION_TIMEOUT`, then 1800 s (30 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
+/** What a {@link Snapshot} reports beyond its arguments (each an Output of the resource). */
+export interface SnapshotOutputs {
+  /** The host's `snapshot_id` (absent while the host has not assigned one). */
+  snapshotId?: string | undefined;
+  /** The snapshot's `date` as the host lists it. */
+  createdAt?: string | undefined;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * A snapshot of a HOSTKEY virtual machine (invapi vm/create_snapshot), waited for until it is listed.
  *
@@ -25,18 +34,6 @@ export interface SnapshotArgs {
  */
 export class Snapshot extends WaitingResource<SnapshotArgs> {
   protected static override readonly definition: ResourceDefinition = snapshotResource;
-  /** Id of the HOSTKEY virtual machine. Changing it replaces the Snapshot. */
-  declare readonly serverId: pulumi.Output<number>;
-  /** Snapshot name: ASCII letters, digits, `_`, `-` and `.` (sent in the form body, encoded). Changing it replaces the Snapshot. */
-  declare readonly name: pulumi.Output<string>;
-  /** Snapshot type (invapi `type`): a plain word. Default: `snapshot`. Changing it replaces the Snapshot. */
-  declare readonly type: pulumi.Output<string | undefined>;
-  /** Adopt an existing snapshot, given as `"<serverId>/<name>"`, instead of creating one; it must match `serverId` and `name`. Changing only this is no diff. */
-  declare readonly importFrom: pulumi.Output<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `hostkey:operationTimeout` / `HOSTKEY_OPERATION_TIMEOUT`, then 1800 s (30 min). Changing only this is no diff. */
-  declare readonly operationTimeout: pulumi.Output<number | undefined>;
-  /** The host's `snapshot_id` (absent while the host has not assigned one). */
-  declare readonly snapshotId: pulumi.Output<string | undefined>;
-  /** The snapshot's `date` as the host lists it. */
-  declare readonly createdAt: pulumi.Output<string | undefined>;
 }
+
+export interface Snapshot extends OutputsOf<SnapshotArgs, SnapshotOutputs> {}

@@ -3,9 +3,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { snapshotRestoreResource } from "../../provider/hostkey/snapshotRestore";
 import { ActionResource, type ActionArgs } from "../bases";
+import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs } from "./common";
 
 /** The arguments of a {@link SnapshotRestore}. */
-export interface SnapshotRestoreArgs extends ActionArgs {
+export interface SnapshotRestoreArgs extends ActionArgs, OperationTimeoutArgs {
   /** Id of the HOSTKEY virtual machine to restore. Changing it runs the SnapshotRestore again (a replacement). */
   serverId: pulumi.Input<number>;
   /** Name of the snapshot to restore (e.g. a `hostkey.Snapshot`'s `name`). Changing it runs the SnapshotRestore again (a replacement). */
@@ -14,10 +16,19 @@ export interface SnapshotRestoreArgs extends ActionArgs {
   type?: pulumi.Input<string | undefined>;
   /** Must be true: restoring a snapshot overwrites the VM's current disk with the snapshot's state, and this cannot be undone. Changing only this is no diff. */
   confirm: pulumi.Input<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `hostkey:operationTimeout` / `HOSTKEY_OPERATION_TIMEOUT`, then 1800 s (30 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
+/** What a {@link SnapshotRestore} reports beyond its arguments (each an Output of the resource). */
+export interface SnapshotRestoreOutputs {
+  /** When the restore finished (ISO 8601, provider clock). */
+  restoredAt: string;
+  /** The restored snapshot's `snapshot_id`. */
+  snapshotId?: string | undefined;
+  /** The invapi task key of the restore. */
+  taskKey?: string | undefined;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * Restores a HOSTKEY virtual machine from one of its snapshots (invapi vm/restore_snapshot); an action that runs again when its triggers change.
  *
@@ -25,20 +36,6 @@ export interface SnapshotRestoreArgs extends ActionArgs {
  */
 export class SnapshotRestore extends ActionResource<SnapshotRestoreArgs> {
   protected static override readonly definition: ResourceDefinition = snapshotRestoreResource;
-  /** Id of the HOSTKEY virtual machine to restore. Changing it runs the SnapshotRestore again (a replacement). */
-  declare readonly serverId: pulumi.Output<number>;
-  /** Name of the snapshot to restore (e.g. a `hostkey.Snapshot`'s `name`). Changing it runs the SnapshotRestore again (a replacement). */
-  declare readonly name: pulumi.Output<string>;
-  /** Snapshot type (invapi `type`): a plain word. Default: `snapshot`. Changing it runs the SnapshotRestore again (a replacement). */
-  declare readonly type: pulumi.Output<string | undefined>;
-  /** Must be true: restoring a snapshot overwrites the VM's current disk with the snapshot's state, and this cannot be undone. Changing only this is no diff. */
-  declare readonly confirm: pulumi.Output<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `hostkey:operationTimeout` / `HOSTKEY_OPERATION_TIMEOUT`, then 1800 s (30 min). Changing only this is no diff. */
-  declare readonly operationTimeout: pulumi.Output<number | undefined>;
-  /** When the restore finished (ISO 8601, provider clock). */
-  declare readonly restoredAt: pulumi.Output<string>;
-  /** The restored snapshot's `snapshot_id`. */
-  declare readonly snapshotId: pulumi.Output<string | undefined>;
-  /** The invapi task key of the restore. */
-  declare readonly taskKey: pulumi.Output<string | undefined>;
 }
+
+export interface SnapshotRestore extends OutputsOf<SnapshotRestoreArgs, SnapshotRestoreOutputs> {}

@@ -3,17 +3,32 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { backupResource } from "../../provider/netangels/backup";
 import { WaitingResource } from "../bases";
+import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs } from "./common";
 
 /** The arguments of a {@link Backup}. */
-export interface BackupArgs {
+export interface BackupArgs extends OperationTimeoutArgs {
   /** Id of the VM to back up. Changing it replaces the Backup. */
   vmId: pulumi.Input<number>;
   /** Adopt an existing backup instead of making one: "<vmId>/<backup_date>", the date exactly as getVmBackups lists it. Changing only this is no diff. */
   importFrom?: pulumi.Input<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `netangels:operationTimeout` / `NETANGELS_OPERATION_TIMEOUT`, then 1800 s (30 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
+/** What a {@link Backup} reports beyond its arguments (each an Output of the resource). */
+export interface BackupOutputs {
+  /** The backup's date exactly as the API lists it (up to nanoseconds); what VmRollback takes. */
+  backupDate: string;
+  /** What the listing says was backed up: VM, Disk or Volume. */
+  resourceType?: string | undefined;
+  /** Name of the backed-up resource. */
+  resourceName?: string | undefined;
+  /** Virtual size, as the listing gives it. */
+  virtualSize?: number | undefined;
+  /** The listing's `methods`: the restore methods this backup offers. */
+  restoreMethods?: Record<string, unknown> | undefined;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * A backup of a NetAngels VM. The API cannot delete backups: destroying this resource forgets it, and the backup expires by the host's retention policy.
  *
@@ -21,20 +36,6 @@ export interface BackupArgs {
  */
 export class Backup extends WaitingResource<BackupArgs> {
   protected static override readonly definition: ResourceDefinition = backupResource;
-  /** Id of the VM to back up. Changing it replaces the Backup. */
-  declare readonly vmId: pulumi.Output<number>;
-  /** Adopt an existing backup instead of making one: "<vmId>/<backup_date>", the date exactly as getVmBackups lists it. Changing only this is no diff. */
-  declare readonly importFrom: pulumi.Output<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `netangels:operationTimeout` / `NETANGELS_OPERATION_TIMEOUT`, then 1800 s (30 min). Changing only this is no diff. */
-  declare readonly operationTimeout: pulumi.Output<number | undefined>;
-  /** The backup's date exactly as the API lists it (up to nanoseconds); what VmRollback takes. */
-  declare readonly backupDate: pulumi.Output<string>;
-  /** What the listing says was backed up: VM, Disk or Volume. */
-  declare readonly resourceType: pulumi.Output<string | undefined>;
-  /** Name of the backed-up resource. */
-  declare readonly resourceName: pulumi.Output<string | undefined>;
-  /** Virtual size, as the listing gives it. */
-  declare readonly virtualSize: pulumi.Output<number | undefined>;
-  /** The listing's `methods`: the restore methods this backup offers. */
-  declare readonly restoreMethods: pulumi.Output<Record<string, unknown> | undefined>;
 }
+
+export interface Backup extends OutputsOf<BackupArgs, BackupOutputs> {}

@@ -3,19 +3,21 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { vmRollbackResource } from "../../provider/netangels/vmRollback";
 import { ActionResource, type ActionArgs } from "../bases";
+import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs, RollbackArgs, RollbackOutputs } from "./common";
 
 /** The arguments of a {@link VmRollback}. */
-export interface VmRollbackArgs extends ActionArgs {
+export interface VmRollbackArgs extends ActionArgs, OperationTimeoutArgs, RollbackArgs {
   /** Id of the VM to roll back. Changing it runs the VmRollback again (a replacement). */
   vmId: pulumi.Input<number>;
   /** Date of the backup exactly as getVmBackups (or a Backup's backupDate) gives it, e.g. 2024-11-29T04:26:40.900150729. Changing it runs the VmRollback again (a replacement). */
   backupDate: pulumi.Input<string>;
-  /** Must be true: a rollback overwrites the disk with the backup's contents, and everything written since the backup is lost. Changing only this is no diff. */
-  confirm: pulumi.Input<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `netangels:operationTimeout` / `NETANGELS_OPERATION_TIMEOUT`, then 1800 s (30 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
+/** What a {@link VmRollback} reports beyond its arguments (each an Output of the resource). */
+export interface VmRollbackOutputs extends RollbackOutputs {}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * Rolls a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.
  *
@@ -23,16 +25,6 @@ export interface VmRollbackArgs extends ActionArgs {
  */
 export class VmRollback extends ActionResource<VmRollbackArgs> {
   protected static override readonly definition: ResourceDefinition = vmRollbackResource;
-  /** Id of the VM to roll back. Changing it runs the VmRollback again (a replacement). */
-  declare readonly vmId: pulumi.Output<number>;
-  /** Date of the backup exactly as getVmBackups (or a Backup's backupDate) gives it, e.g. 2024-11-29T04:26:40.900150729. Changing it runs the VmRollback again (a replacement). */
-  declare readonly backupDate: pulumi.Output<string>;
-  /** Must be true: a rollback overwrites the disk with the backup's contents, and everything written since the backup is lost. Changing only this is no diff. */
-  declare readonly confirm: pulumi.Output<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `netangels:operationTimeout` / `NETANGELS_OPERATION_TIMEOUT`, then 1800 s (30 min). Changing only this is no diff. */
-  declare readonly operationTimeout: pulumi.Output<number | undefined>;
-  /** The VM's state after the rollback (refreshed by `pulumi refresh`). */
-  declare readonly vmState: pulumi.Output<string>;
-  /** When the provider saw the rollback finish (ISO 8601, the provider's clock). */
-  declare readonly rolledBackAt: pulumi.Output<string>;
 }
+
+export interface VmRollback extends OutputsOf<VmRollbackArgs, VmRollbackOutputs> {}

@@ -3,21 +3,26 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { volumeRollbackResource } from "../../provider/netangels/volumeRollback";
 import { ActionResource, type ActionArgs } from "../bases";
+import type { OutputsOf } from "../dynamic";
+import type { OperationTimeoutArgs, RollbackArgs, RollbackOutputs } from "./common";
 
 /** The arguments of a {@link VolumeRollback}. */
-export interface VolumeRollbackArgs extends ActionArgs {
+export interface VolumeRollbackArgs extends ActionArgs, OperationTimeoutArgs, RollbackArgs {
   /** Id of the VM the disk belongs to. Changing it runs the VolumeRollback again (a replacement). */
   vmId: pulumi.Input<number>;
   /** Id of the additional disk (getBackups lists each VM's volumeIds). Changing it runs the VolumeRollback again (a replacement). */
   volumeId: pulumi.Input<number>;
   /** Date of the disk's backup as getVolumeBackups gives it, with or without its fractional part (e.g. 2024-11-29T04:26:40.900150729 or 2024-11-29T04:26:40). Changing it runs the VolumeRollback again (a replacement). */
   backupDate: pulumi.Input<string>;
-  /** Must be true: a rollback overwrites the disk with the backup's contents, and everything written since the backup is lost. Changing only this is no diff. */
-  confirm: pulumi.Input<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `netangels:operationTimeout` / `NETANGELS_OPERATION_TIMEOUT`, then 1800 s (30 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
+/** What a {@link VolumeRollback} reports beyond its arguments (each an Output of the resource). */
+export interface VolumeRollbackOutputs extends RollbackOutputs {
+  /** The listed date the given backupDate named (with its full fraction). */
+  matchedBackupDate: string;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * Rolls an additional disk of a NetAngels VM back to one of its backups and waits until the VM has left Restoring. Deleting it changes nothing on the host.
  *
@@ -25,20 +30,6 @@ export interface VolumeRollbackArgs extends ActionArgs {
  */
 export class VolumeRollback extends ActionResource<VolumeRollbackArgs> {
   protected static override readonly definition: ResourceDefinition = volumeRollbackResource;
-  /** Id of the VM the disk belongs to. Changing it runs the VolumeRollback again (a replacement). */
-  declare readonly vmId: pulumi.Output<number>;
-  /** Id of the additional disk (getBackups lists each VM's volumeIds). Changing it runs the VolumeRollback again (a replacement). */
-  declare readonly volumeId: pulumi.Output<number>;
-  /** Date of the disk's backup as getVolumeBackups gives it, with or without its fractional part (e.g. 2024-11-29T04:26:40.900150729 or 2024-11-29T04:26:40). Changing it runs the VolumeRollback again (a replacement). */
-  declare readonly backupDate: pulumi.Output<string>;
-  /** Must be true: a rollback overwrites the disk with the backup's contents, and everything written since the backup is lost. Changing only this is no diff. */
-  declare readonly confirm: pulumi.Output<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `netangels:operationTimeout` / `NETANGELS_OPERATION_TIMEOUT`, then 1800 s (30 min). Changing only this is no diff. */
-  declare readonly operationTimeout: pulumi.Output<number | undefined>;
-  /** The listed date the given backupDate named (with its full fraction). */
-  declare readonly matchedBackupDate: pulumi.Output<string>;
-  /** The VM's state after the rollback (refreshed by `pulumi refresh`). */
-  declare readonly vmState: pulumi.Output<string>;
-  /** When the provider saw the rollback finish (ISO 8601, the provider's clock). */
-  declare readonly rolledBackAt: pulumi.Output<string>;
 }
+
+export interface VolumeRollback extends OutputsOf<VolumeRollbackArgs, VolumeRollbackOutputs> {}

@@ -3,6 +3,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { backup } from "../../provider/vpsorg/backup";
 import { WaitingResource } from "../bases";
+import type { OutputsOf } from "../dynamic";
+import type { SnapshotAndBackupOutputs } from "./common";
 
 /** The arguments of a {@link Backup}. */
 export interface BackupArgs {
@@ -16,6 +18,17 @@ export interface BackupArgs {
   operationTimeout?: pulumi.Input<number | undefined>;
 }
 
+/** What a {@link Backup} reports beyond its arguments (each an Output of the resource). */
+export interface BackupOutputs extends SnapshotAndBackupOutputs {
+  /** The vendor's backup id (what `vpsorg.BackupRestore` takes as `backupId`, as a string). */
+  backupId: number;
+  /** `manual` (made by this resource) or `automatic` (an adopted scheduled backup). */
+  backupType: string;
+  /** Expiry time (ISO 8601); null for manual backups, which do not expire. */
+  expiresAt?: string | null | undefined;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * A manual backup of a VPS.org server; restore it with vpsorg.BackupRestore.
  *
@@ -23,26 +36,6 @@ export interface BackupArgs {
  */
 export class Backup extends WaitingResource<BackupArgs> {
   protected static override readonly definition: ResourceDefinition = backup;
-  /** VPS.org server id (the API's integer `server_id`). Changing it replaces the Backup. */
-  declare readonly serverId: pulumi.Output<number>;
-  /** Backup description; `""` is the same as none. Changing it replaces the Backup. */
-  declare readonly description: pulumi.Output<string | undefined>;
-  /** Adopt this existing backup (its id) instead of creating one; its server and description must match the inputs. Changing only this is no diff. */
-  declare readonly importFrom: pulumi.Output<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `vpsorg:operationTimeout` / `VPSORG_OPERATION_TIMEOUT`, then 1800 s (30 min). Changing only this is no diff. */
-  declare readonly operationTimeout: pulumi.Output<number | undefined>;
-  /** The vendor's backup id (what `vpsorg.BackupRestore` takes as `backupId`, as a string). */
-  declare readonly backupId: pulumi.Output<number>;
-  /** `manual` (made by this resource) or `automatic` (an adopted scheduled backup). */
-  declare readonly backupType: pulumi.Output<string>;
-  /** Vendor status: `completed` once created. */
-  declare readonly status: pulumi.Output<string>;
-  /** Size in MB. */
-  declare readonly sizeMb: pulumi.Output<number | null | undefined>;
-  /** Creation time (ISO 8601). */
-  declare readonly createdAt: pulumi.Output<string>;
-  /** Expiry time (ISO 8601); null for manual backups, which do not expire. */
-  declare readonly expiresAt: pulumi.Output<string | null | undefined>;
-  /** The server's name as the listing shows it. */
-  declare readonly serverName: pulumi.Output<string>;
 }
+
+export interface Backup extends OutputsOf<BackupArgs, BackupOutputs> {}

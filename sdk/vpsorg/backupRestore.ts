@@ -3,19 +3,24 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { backupRestore } from "../../provider/vpsorg/backupRestore";
 import { ActionResource, type ActionArgs } from "../bases";
+import type { OutputsOf } from "../dynamic";
+import type { RestoreArgs, RestoreOutputs } from "./common";
 
 /** The arguments of a {@link BackupRestore}. */
-export interface BackupRestoreArgs extends ActionArgs {
+export interface BackupRestoreArgs extends ActionArgs, RestoreArgs {
   /** VPS.org server id (the API's integer `server_id`). Changing it runs the BackupRestore again (a replacement). */
   serverId: pulumi.Input<number>;
   /** Id of the backup to restore (a vpsorg.Backup's id, or one from vpsorg.getBackups). Changing it runs the BackupRestore again (a replacement). */
   backupId: pulumi.Input<string>;
-  /** Must be true: a restore overwrites all current data on the server and cannot be undone. Changing only this is no diff. */
-  confirm: pulumi.Input<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `vpsorg:operationTimeout` / `VPSORG_OPERATION_TIMEOUT`, then 1200 s (20 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
+/** What a {@link BackupRestore} reports beyond its arguments (each an Output of the resource). */
+export interface BackupRestoreOutputs extends RestoreOutputs {
+  /** The server's status after the restore. */
+  serverStatus?: string | undefined;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * Restores a VPS.org server from a backup (overwrites all current data on the server).
  *
@@ -23,18 +28,6 @@ export interface BackupRestoreArgs extends ActionArgs {
  */
 export class BackupRestore extends ActionResource<BackupRestoreArgs> {
   protected static override readonly definition: ResourceDefinition = backupRestore;
-  /** VPS.org server id (the API's integer `server_id`). Changing it runs the BackupRestore again (a replacement). */
-  declare readonly serverId: pulumi.Output<number>;
-  /** Id of the backup to restore (a vpsorg.Backup's id, or one from vpsorg.getBackups). Changing it runs the BackupRestore again (a replacement). */
-  declare readonly backupId: pulumi.Output<string>;
-  /** Must be true: a restore overwrites all current data on the server and cannot be undone. Changing only this is no diff. */
-  declare readonly confirm: pulumi.Output<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `vpsorg:operationTimeout` / `VPSORG_OPERATION_TIMEOUT`, then 1200 s (20 min). Changing only this is no diff. */
-  declare readonly operationTimeout: pulumi.Output<number | undefined>;
-  /** When the restore was seen to finish (ISO 8601). */
-  declare readonly restoredAt: pulumi.Output<string>;
-  /** The server's status after the restore. */
-  declare readonly serverStatus: pulumi.Output<string | undefined>;
-  /** The host's message when the restore started. */
-  declare readonly message: pulumi.Output<string | undefined>;
 }
+
+export interface BackupRestore extends OutputsOf<BackupRestoreArgs, BackupRestoreOutputs> {}

@@ -3,6 +3,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { snapshot } from "../../provider/vpsorg/snapshot";
 import { WaitingResource } from "../bases";
+import type { OutputsOf } from "../dynamic";
+import type { SnapshotAndBackupOutputs } from "./common";
 
 /** The arguments of a {@link Snapshot}. */
 export interface SnapshotArgs {
@@ -18,6 +20,13 @@ export interface SnapshotArgs {
   operationTimeout?: pulumi.Input<number | undefined>;
 }
 
+/** What a {@link Snapshot} reports beyond its arguments (each an Output of the resource). */
+export interface SnapshotOutputs extends SnapshotAndBackupOutputs {
+  /** The vendor's snapshot id (what `vpsorg.SnapshotRestore` targets through this resource's id). */
+  snapshotId: number;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * A snapshot of a VPS.org server (at most 5 per server); restore it with vpsorg.SnapshotRestore.
  *
@@ -25,24 +34,6 @@ export interface SnapshotArgs {
  */
 export class Snapshot extends WaitingResource<SnapshotArgs> {
   protected static override readonly definition: ResourceDefinition = snapshot;
-  /** VPS.org server id (the API's integer `server_id`). Changing it replaces the Snapshot. */
-  declare readonly serverId: pulumi.Output<number>;
-  /** Snapshot name: 1–255 ASCII letters, digits, `-` and `_`. Changing it replaces the Snapshot. */
-  declare readonly name: pulumi.Output<string>;
-  /** Snapshot description; `""` is the same as none. Changing it replaces the Snapshot. */
-  declare readonly description: pulumi.Output<string | undefined>;
-  /** Adopt this existing snapshot (its id) instead of creating one; its server, name and description must match the inputs. Changing only this is no diff. */
-  declare readonly importFrom: pulumi.Output<string | undefined>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `vpsorg:operationTimeout` / `VPSORG_OPERATION_TIMEOUT`, then 900 s (15 min). Changing only this is no diff. */
-  declare readonly operationTimeout: pulumi.Output<number | undefined>;
-  /** The vendor's snapshot id (what `vpsorg.SnapshotRestore` targets through this resource's id). */
-  declare readonly snapshotId: pulumi.Output<number>;
-  /** Vendor status: `completed` once created. */
-  declare readonly status: pulumi.Output<string>;
-  /** Size in MB. */
-  declare readonly sizeMb: pulumi.Output<number | null | undefined>;
-  /** Creation time (ISO 8601). */
-  declare readonly createdAt: pulumi.Output<string>;
-  /** The server's name as the listing shows it. */
-  declare readonly serverName: pulumi.Output<string>;
 }
+
+export interface Snapshot extends OutputsOf<SnapshotArgs, SnapshotOutputs> {}

@@ -3,17 +3,26 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../provider/core/resource";
 import { snapshotRestore } from "../../provider/vpsorg/snapshotRestore";
 import { ActionResource, type ActionArgs } from "../bases";
+import type { OutputsOf } from "../dynamic";
+import type { RestoreArgs, RestoreOutputs } from "./common";
 
 /** The arguments of a {@link SnapshotRestore}. */
-export interface SnapshotRestoreArgs extends ActionArgs {
+export interface SnapshotRestoreArgs extends ActionArgs, RestoreArgs {
   /** Id of the snapshot to restore (a vpsorg.Snapshot's id). Changing it runs the SnapshotRestore again (a replacement). */
   snapshotId: pulumi.Input<string>;
-  /** Must be true: a restore overwrites all current data on the server and cannot be undone. Changing only this is no diff. */
-  confirm: pulumi.Input<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `vpsorg:operationTimeout` / `VPSORG_OPERATION_TIMEOUT`, then 1200 s (20 min). Changing only this is no diff. */
-  operationTimeout?: pulumi.Input<number | undefined>;
 }
 
+/** What a {@link SnapshotRestore} reports beyond its arguments (each an Output of the resource). */
+export interface SnapshotRestoreOutputs extends RestoreOutputs {
+  /** The server that was restored (the snapshot's server). */
+  serverId: number;
+  /** Name of the restored snapshot. */
+  snapshotName: string;
+  /** The server's status after the restore (VPS.org stops the server before restoring). */
+  serverStatus?: string | undefined;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the interface below declares the class's outputs: types only, no JS */
 /**
  * Restores a VPS.org server from a snapshot (overwrites all current data on the server).
  *
@@ -21,20 +30,6 @@ export interface SnapshotRestoreArgs extends ActionArgs {
  */
 export class SnapshotRestore extends ActionResource<SnapshotRestoreArgs> {
   protected static override readonly definition: ResourceDefinition = snapshotRestore;
-  /** Id of the snapshot to restore (a vpsorg.Snapshot's id). Changing it runs the SnapshotRestore again (a replacement). */
-  declare readonly snapshotId: pulumi.Output<string>;
-  /** Must be true: a restore overwrites all current data on the server and cannot be undone. Changing only this is no diff. */
-  declare readonly confirm: pulumi.Output<boolean>;
-  /** Seconds each wait of this resource may take: every wait of an operation (for its task, for a listing to show the result, for the server to settle) gets the whole limit; the waits do not share one deadline. Unset: the engine's customTimeouts (native plugin only), then config `vpsorg:operationTimeout` / `VPSORG_OPERATION_TIMEOUT`, then 1200 s (20 min). Changing only this is no diff. */
-  declare readonly operationTimeout: pulumi.Output<number | undefined>;
-  /** The server that was restored (the snapshot's server). */
-  declare readonly serverId: pulumi.Output<number>;
-  /** Name of the restored snapshot. */
-  declare readonly snapshotName: pulumi.Output<string>;
-  /** When the restore was seen to finish (ISO 8601). */
-  declare readonly restoredAt: pulumi.Output<string>;
-  /** The server's status after the restore (VPS.org stops the server before restoring). */
-  declare readonly serverStatus: pulumi.Output<string | undefined>;
-  /** The host's message when the restore started. */
-  declare readonly message: pulumi.Output<string | undefined>;
 }
+
+export interface SnapshotRestore extends OutputsOf<SnapshotRestoreArgs, SnapshotRestoreOutputs> {}

@@ -36,6 +36,7 @@ import * as vpsorgFns from "../../provider/vpsorg/functions";
 import { snapshot as vpsorgSnapshot } from "../../provider/vpsorg/snapshot";
 import { snapshotRestore } from "../../provider/vpsorg/snapshotRestore";
 import { describeSdkDifference, sdkDifferences, sdkFiles } from "../../scripts/sdk/build";
+import { commonGroups, groupsOf } from "../../scripts/sdk/common";
 import { flops, hostkey, netangels, vpsorg } from "../../sdk";
 import type { DynamicArgs, DynamicOutputs, VpsResource } from "../../sdk/dynamic";
 import type { FunctionArgs, OutputArgs } from "../../sdk/function";
@@ -52,6 +53,52 @@ const DECLARATIONS_ONLY: ts.CompilerOptions = {
   declaration: true,
   emitDeclarationOnly: true,
 };
+
+/** A user's program: each probe is an expression whose last member is hovered. */
+const PROBES = `import { flops } from "../../sdk";
+declare const args: flops.ServerArgs;
+declare const server: flops.Server;
+declare const rollback: flops.SnapshotRollback;
+args.tariff;
+server.tariff;
+rollback.operationId;
+`;
+
+/**
+ * What an editor shows on hover (the language service's quick info) over the last member of each
+ * probe line, for a program in test/unit/ importing the SDK's sources; `replaced` swaps a file's text.
+ */
+function hover(program: string, replaced: ReadonlyMap<string, string> = new Map()): Array<[string, string, string]> {
+  const probe = path.join(ROOT, "test", "unit", "hover-probe.ts");
+  const files = new Map([...replaced, [probe, program]]);
+  const read = (file: string) => files.get(file) ?? ts.sys.readFile(file);
+  const service = ts.createLanguageService({
+    getScriptFileNames: () => [probe],
+    getScriptVersion: () => "1",
+    getScriptSnapshot: (file) => {
+      const text = read(file);
+      return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+    },
+    getCurrentDirectory: () => ROOT,
+    getCompilationSettings: () => ({ ...DECLARATIONS_ONLY, declaration: false, emitDeclarationOnly: false, noEmit: true }),
+    getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
+    fileExists: (file) => files.has(file) || ts.sys.fileExists(file),
+    readFile: read,
+  });
+  try {
+    expect(service.getSemanticDiagnostics(probe).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"))).toEqual([]);
+    return program
+      .split("\n")
+      .filter((line) => /^\w+\.\w+;$/.test(line))
+      .map((line) => {
+        const expression = line.slice(0, -1);
+        const info = service.getQuickInfoAtPosition(probe, program.indexOf(line) + expression.lastIndexOf(".") + 1);
+        return [expression, ts.displayPartsToString(info?.displayParts), ts.displayPartsToString(info?.documentation)];
+      });
+  } finally {
+    service.dispose();
+  }
+}
 
 describe("sdk/", () => {
   it("is what `npm run sdk` generates (else run it; the diff shows what changed)", () => {
@@ -93,9 +140,36 @@ describe("sdk/", () => {
     const tariff = describeProperty(serverResource, "tariff");
     expect(tariff).toContain("Tariff by catalog name.");
     expect(dts).toContain(`/** ${tariff} */\n    tariff?: pulumi.Input<string | undefined>;`);
-    expect(dts).toContain(`/** ${tariff} */\n    readonly tariff: pulumi.Output<string | undefined>;`);
+    // Written once: the class's Output of each property is derived from the args and outputs interfaces.
+    expect(dts.split(tariff)).toHaveLength(2);
+    expect(dts).toContain("export interface Server extends OutputsOf<ServerArgs, ServerOutputs> {\n}");
+    expect(dts).toContain(`/** ${describeProperty(serverResource, "ipAddresses")} */\n    ipAddresses: string[];`);
     expect(dts).toContain(`/** ${describeProperty(serverResource, "powerState")} */\n    powerState?: pulumi.Input<"running" | "stopped" | undefined>;`);
     expect(dts).toMatch(/\* A flops \(Serveroid\) virtual server/);
+  });
+
+  it("an editor's hover shows each property's description: on the args, on the class's outputs, on an output-only property", () => {
+    const tariff = describeProperty(serverResource, "tariff");
+    const operationId = describeProperty(snapshotRollbackResource, "operationId");
+    expect(operationId).toMatch(/^The flops operation that performed the rollback/);
+    expect(hover(PROBES)).toEqual([
+      ["args.tariff", "(property) ServerArgs.tariff?: Input<string | undefined>", tariff],
+      ["server.tariff", "(property) tariff: Output<string | undefined>", tariff],
+      ["rollback.operationId", "(property) operationId: OutputInstance<number>", operationId],
+    ]);
+  });
+
+  it("the hover check sees a lost description: outputs derived by a mapped type that is not homomorphic show none", () => {
+    const dynamic = path.join(ROOT, "sdk", "dynamic.ts");
+    const text = fs.readFileSync(dynamic, "utf8");
+    const lossy = text.replace(/\[K in keyof (Args|Outputs)\]/g, "[K in Extract<keyof $1, string>]");
+    expect(lossy).not.toBe(text);
+    // The same types, but the class's properties no longer lead back to their declarations.
+    expect(hover(PROBES, new Map([[dynamic, lossy]]))).toEqual([
+      ["args.tariff", "(property) ServerArgs.tariff?: Input<string | undefined>", describeProperty(serverResource, "tariff")],
+      ["server.tariff", "(property) tariff: Output<string | undefined>", ""],
+      ["rollback.operationId", "(property) operationId: OutputInstance<number>", ""],
+    ]);
   });
 
   it("a property several resources share is declared once and keeps its doc comment on each resource's types", () => {
@@ -136,6 +210,13 @@ describe("sdk/", () => {
       expect(confirm).toContain("a rollback replaces the server's current disk");
       expect(docOf(rollbackArgs, "confirm")).toEqual(["confirm", confirm, [path.join("sdk", "flops", "snapshotRollback.d.ts")]]);
       expect(docOf(rollback, "confirm")).toEqual(["confirm", confirm, [path.join("sdk", "flops", "snapshotRollback.d.ts")]]);
+      // Written alike in several resources of a host: declared once (sdk/<host>/common.ts), found from the descriptions.
+      const common = [path.join("sdk", "flops", "common.d.ts")];
+      const operationTimeout = describeProperty(snapshotRollbackResource, "operationTimeout");
+      expect(operationTimeout).toBe(describeProperty(flopsSnapshotResource, "operationTimeout"));
+      expect(docOf(rollbackArgs, "operationTimeout")).toEqual(["operationTimeout", operationTimeout, common]);
+      expect(docOf(rollback, "operationTimeout")).toEqual(["operationTimeout", operationTimeout, common]);
+      expect(docOf(rollback, "operationId")).toEqual(["operationId", describeProperty(backupRollbackResource, "operationId"), common]);
       // A function's Output-form arguments are its promise form's, each member with its doc comment.
       const outputArgs = exported("flops", "GetDistributionsOutputArgs");
       const nameDoc = flopsFns.getDistributions.args.shape.name.description;
@@ -144,6 +225,23 @@ describe("sdk/", () => {
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }
+  });
+
+  it("shares a property that resources of a host write to the letter, in one interface per set of resources, named from the data", () => {
+    const written = (key: string, doc: string) => ({ key, text: `  /** ${doc} */\n  ${key}: pulumi.Input<string>;\n`, shareable: true });
+    const resources = [
+      { type: "VmRollback", inputs: [written("confirm", "Overwrites the disk."), written("timeout", "Seconds.")], outputs: [written("at", "When.")] },
+      { type: "VolumeRollback", inputs: [written("confirm", "Overwrites the disk."), written("timeout", "Seconds.")], outputs: [written("at", "When.")] },
+      { type: "Backup", inputs: [written("confirm", "Makes a backup."), written("timeout", "Seconds.")], outputs: [written("at", "When!")] },
+      { type: "Restore", inputs: [{ ...written("timeout", "Seconds."), shareable: false }], outputs: [] },
+    ];
+    const groups = commonGroups(resources, new Set(["Backup", "BackupArgs", "RollbackArgs"]));
+    expect(groups.map((g) => [g.types, g.argsName, g.inputs.map((p) => p.key), g.outputsName, g.outputs.map((p) => p.key)])).toEqual([
+      // "Rollback…" would be the name both rollbacks' names end with; RollbackArgs is taken, so the resources name it.
+      [["VmRollback", "VolumeRollback"], "VmRollbackAndVolumeRollbackArgs", ["confirm"], "VmRollbackAndVolumeRollbackOutputs", ["at"]],
+      [["VmRollback", "VolumeRollback", "Backup"], "TimeoutArgs", ["timeout"], undefined, []],
+    ]);
+    expect(groupsOf("Backup", groups).map((g) => g.argsName)).toEqual(["TimeoutArgs"]);
   });
 
   it("has a class for every resource and both forms of every function, under the names it always had", () => {
