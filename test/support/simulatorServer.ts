@@ -1,0 +1,22 @@
+import { Agent } from "undici";
+import type { SimulatorServer } from "../../simulator/core/server";
+
+/**
+ * A bare simulator server (its own route table) for one test file (jest hooks): started before the
+ * file's tests (its base URL is then `server.url`); after them the returned keep-alive pool, made
+ * with `agentOptions`, then the server, are ended. Every test starts with no injected fault and an
+ * empty request log.
+ */
+export function simulatorServerPerFile(server: SimulatorServer, agentOptions: Agent.Options): Agent {
+  const agent = new Agent(agentOptions);
+  beforeAll(() => server.start());
+  afterAll(async () => {
+    await agent.close();
+    await server.stop();
+  });
+  beforeEach(() => {
+    server.clearFaults();
+    server.clearLog();
+  });
+  return agent;
+}
