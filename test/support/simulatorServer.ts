@@ -1,5 +1,6 @@
 import { Agent } from "undici";
 import type { SimulatorServer } from "../../simulator/core/server";
+import type { TestSimulator } from "../harness";
 
 /**
  * A bare simulator server (its own route table) for one test file (jest hooks): started before the
@@ -19,4 +20,11 @@ export function simulatorServerPerFile(server: SimulatorServer, agentOptions: Ag
     server.clearLog();
   });
   return agent;
+}
+
+/** `sim` started before the tests of the enclosing `describe` block (or of the file, at top level) and stopped after them. */
+export function simulatorPerBlock<S extends TestSimulator>(sim: S): S {
+  beforeAll(() => sim.start());
+  afterAll(() => sim.stop());
+  return sim;
 }
