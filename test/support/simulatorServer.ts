@@ -28,3 +28,20 @@ export function simulatorPerBlock<S extends TestSimulator>(sim: S): S {
   afterAll(() => sim.stop());
   return sim;
 }
+
+/**
+ * The simulator `start` makes and starts (with the provider configured for it: `startFlops` of
+ * test/support/flops.ts and the like), before the tests of the enclosing `describe` block, and
+ * stopped after them. The returned function reads it, in a test or a hook.
+ */
+export function startedPerBlock<S extends TestSimulator>(start: () => Promise<S>): () => S {
+  let started: S | undefined;
+  beforeAll(async () => {
+    started = await start();
+  });
+  afterAll(() => started?.stop());
+  return () => {
+    if (!started) throw new Error("the simulator of this block is not started: read it in a test or a hook");
+    return started;
+  };
+}
