@@ -133,6 +133,14 @@ function mutate(path: string, extra: Partial<ApiCall<typeof okSchema>> = {}): Ap
   return { operation: `GET ${path} (mutating)`, method: "GET", path, repeat: "once", priority: "mutate", schema: okSchema, ...extra };
 }
 
+/** The error `call` fails with through a new client; its path was asked once (the failure was not retried). */
+async function failsAskedOnce(call: ApiCall<typeof okSchema>): Promise<VpsError> {
+  const { client } = makeClient();
+  const e = await vpsErrorOf(client.call(call));
+  expect(sim.requestsTo(call.path)).toHaveLength(1);
+  return e;
+}
+
 /** Every way a thrown error can be shown or serialized. */
 function everyRendering(e: VpsError): string {
   return [e.message, String(e), e.stack ?? "", e.hint ?? "", e.vendorMessage ?? "", e.operation, JSON.stringify(e), inspect(e, { depth: 10 })].join("\n");
@@ -255,41 +263,33 @@ describe("mutating calls", () => {
   });
 
   test("report 4xx without retrying and without claiming an unknown outcome", async () => {
-    const { client } = makeClient();
-    const e = await vpsErrorOf(client.call(mutate("/denied")));
+    const e = await failsAskedOnce(mutate("/denied"));
     expect(e.kind).toBe("unauthorized");
     expect(e.httpStatus).toBe(401);
     expect(e.outcomeUnknown).toBe(false);
-    expect(sim.requestsTo("/denied")).toHaveLength(1);
   });
 });
 
 describe("answers", () => {
   test("404 is notFound and is not retried", async () => {
-    const { client } = makeClient();
-    const e = await vpsErrorOf(client.call(read("/missing")));
+    const e = await failsAskedOnce(read("/missing"));
     expect(e.kind).toBe("notFound");
     expect(e.message).toContain("no such thing");
-    expect(sim.requestsTo("/missing")).toHaveLength(1);
   });
 
   test("a vendor error envelope in a 200 goes through decodeVendor before the schema", async () => {
-    const { client } = makeClient();
-    const e = await vpsErrorOf(client.call(read("/envelope")));
+    const e = await failsAskedOnce(read("/envelope"));
     expect(e.kind).toBe("notFound");
     expect(e.vendorCode).toBe("error.object.not.found");
     expect(e.message).toContain("VM not found");
-    expect(sim.requestsTo("/envelope")).toHaveLength(1);
   });
 
   test("a body failing its schema is badResponse naming the field, not retried", async () => {
-    const { client } = makeClient();
-    const e = await vpsErrorOf(client.call(read("/wrongShape")));
+    const e = await failsAskedOnce(read("/wrongShape"));
     expect(e.kind).toBe("badResponse");
     expect(e.message).toMatch(/\bid: /);
     expect(e.message).toContain("seven");
     expect(e.outcomeUnknown).toBe(false);
-    expect(sim.requestsTo("/wrongShape")).toHaveLength(1);
   });
 
   test("a nested field is named by its path", async () => {
