@@ -9,12 +9,12 @@ import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
 import { flopsHostOptions } from "../support/flops";
 import { destroy, HostCallError, lifecycle, makeUrn, plan, PROVIDER_KEY, refresh, up } from "../harness";
-import { providerHostPerFile } from "../support/providerHost";
+import { dynamicToken, expectProvidersSmallWithout, providerHostPerFile, withProviderOf } from "../support/providerHost";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { timePerRequest } from "../support/simClock";
 import { failureOf } from "../support/failure";
 
-const T = (type: string) => `pulumi-nodejs:dynamic/flops:${type}`;
+const T = (type: string) => dynamicToken("flops", type);
 
 const sim = new FlopsSimulator({ operationDurationMs: 30 });
 const hosted = providerHostPerFile(sim, flopsHostOptions, () => {
@@ -29,17 +29,12 @@ beforeEach(() => {
   sim.server.clearLog();
 });
 
-const withProvider = (type: string, inputs: Record<string, unknown>) => ({ [PROVIDER_KEY]: hosted.providers[T(type)], ...inputs });
+const withProvider = (type: string, inputs: Record<string, unknown>) => withProviderOf(hosted, "flops", type, inputs);
 const vmId = () => String(sim.createVm({ name: "web" }).id);
 
 describe("serialized providers", () => {
   it("name their token, stay small, and carry no credential", () => {
-    for (const type of ["Snapshot", "BackupPolicy", "SnapshotRollback", "BackupRollback"]) {
-      const text = hosted.providers[T(type)];
-      expect(text).toContain(`flops:${type}`);
-      expect(text).not.toContain(sim.apiKey);
-      expect(text.length).toBeLessThan(20_000);
-    }
+    expectProvidersSmallWithout(hosted, "flops", ["Snapshot", "BackupPolicy", "SnapshotRollback", "BackupRollback"], sim.apiKey);
   });
 });
 
