@@ -7,7 +7,7 @@
 import { vpsorg } from "../../sdk";
 import { VpsorgSimulator } from "../../simulator/vpsorg";
 import { captureResources, destroy, findResource, HostCallError, lifecycle, makeUrn, plan, PROVIDER_KEY, refresh, type ResourceState, up } from "../harness";
-import { dynamicToken, expectProvidersSmallWithout, providerHostPerFile, withProviderOf } from "../support/providerHost";
+import { dynamicToken, expectGoneThroughHost, expectProvidersSmallWithout, providerHostPerFile, withProviderOf } from "../support/providerHost";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { timePerRequest } from "../support/simClock";
 import { failureOf } from "../support/failure";
@@ -87,9 +87,8 @@ describe("vpsorg.Snapshot through the host", () => {
 
     // deleted outside → refresh drops it
     sim.removeSnapshot(Number(replaced.state.id));
-    expect(await refresh(hosted.host, refreshed)).toBeUndefined();
     // delete of an already-deleted snapshot is success
-    await destroy(hosted.host, refreshed);
+    await expectGoneThroughHost(hosted.host, refreshed);
   });
 
   it("refresh right after create is no diff; destroy deletes", async () => {
@@ -161,8 +160,7 @@ describe("vpsorg.Backup through the host", () => {
     const refreshed = (await refresh(hosted.host, replaced.state))!;
     expect(refreshed.inputs.description).toBe("edited");
     sim.removeBackup(Number(replaced.state.id));
-    expect(await refresh(hosted.host, refreshed)).toBeUndefined();
-    await destroy(hosted.host, refreshed);
+    await expectGoneThroughHost(hosted.host, refreshed);
   });
 
   it("bad input at Check, no API call; adoption with importFrom", async () => {

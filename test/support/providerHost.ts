@@ -4,6 +4,9 @@ import {
   HOST_START_TIMEOUT_MS,
   type HostStartOptions,
   PROVIDER_KEY,
+  destroy,
+  refresh,
+  type ResourceState,
   startSimulatorAndHost,
   stopHostAndSimulator,
   type TestSimulator,
@@ -66,4 +69,10 @@ export function expectProvidersSmallWithout(hosted: ProviderHostOfFile, host: st
     expect(text).not.toContain(secret);
     expect(text.length).toBeLessThan(20_000);
   }
+}
+
+/** A resource deleted outside Pulumi: a refresh of `state` drops it, and its destroy is still a success. */
+export async function expectGoneThroughHost(host: DynamicProviderHost, state: ResourceState): Promise<void> {
+  expect(await refresh(host, state)).toBeUndefined();
+  await destroy(host, state);
 }
