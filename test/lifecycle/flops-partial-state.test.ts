@@ -35,7 +35,7 @@ const paths = [
     type: "pulumi-nodejs:dynamic/flops:Server",
     withProvider: (p: PlainObject): PlainObject => ({ __provider: serverProvider(), ...p }),
   },
-  { name: "native plugin()", host: () => plugin(), type: "vps:flops:Server", withProvider: (p: PlainObject): PlainObject => p },
+  { name: "native plugin", host: () => plugin(), type: "vps:flops:Server", withProvider: (p: PlainObject): PlainObject => p },
 ];
 
 describe.each(paths)("partial state through the $name", ({ name, host, type, withProvider }) => {
