@@ -38,129 +38,95 @@ async function refreshCalls(
   return { what, calls };
 }
 
+/** One host's measurement: its simulator, the provider config pointing at it once started, and the objects to refresh. */
+interface RefreshCase<S extends { start(): Promise<unknown>; stop(): Promise<unknown> }> {
+  what: string;
+  sim: S;
+  config: (sim: S) => Record<string, string>;
+  server: (sim: S) => SimulatorServer;
+  /** `n` objects on the simulator (the `run`-th time), as the states a refresh starts from. */
+  seed: (sim: S, n: number, run: number) => ResourceState[];
+  /** Before measuring: calls whose cost is not the refresh's own. */
+  warmUp?: (host: DynamicProviderHost) => Promise<unknown>;
+}
+
+/** The case's simulator started and a provider host pointing at it; both stopped after the measurement. */
+async function measure<S extends { start(): Promise<unknown>; stop(): Promise<unknown> }>(c: RefreshCase<S>, runs: number): Promise<RefreshRow> {
+  await c.sim.start();
+  let host: DynamicProviderHost | undefined;
+  try {
+    host = await DynamicProviderHost.start({ config: c.config(c.sim) });
+    await c.warmUp?.(host);
+    return await refreshCalls(
+      c.what,
+      () => c.server(c.sim),
+      (n, run) => c.seed(c.sim, n, run),
+      host,
+      runs,
+    );
+  } finally {
+    await host?.stop();
+    await c.sim.stop();
+  }
+}
+
 export async function refreshes(providers: Map<string, string>, runs: number): Promise<RefreshRow[]> {
-  const rows: RefreshRow[] = [];
   const state = (type: string, id: string, props: Record<string, unknown>): ResourceState => {
-    const p = { __provider: providers.get(type)!, ...props };
-    return { urn: `urn:pulumi:stack::project::${type}::${id}`, id, inputs: p, outputs: p };
+    const p = { __provider: providers.get(`pulumi-nodejs:dynamic/${type}`)!, ...props };
+    return { urn: `urn:pulumi:stack::project::pulumi-nodejs:dynamic/${type}::${id}`, id, inputs: p, outputs: p };
   };
-
-  const fl = new FlopsSimulator();
-  await fl.start();
-  const flHost = await DynamicProviderHost.start({
-    config: { "flops:endpoint": fl.endpoint, "flops:clientId": fl.clientId, "flops:apiKey": fl.apiKey, "flops:maxRequestsPerSecond": "1000" },
-  });
-  try {
-    rows.push(
-      await refreshCalls(
-        "flops.Server (servers)",
-        () => fl.server,
-        (n, run) =>
-          Array.from({ length: n }, (_, i) => {
-            const vm = fl.createVm({ name: `r${n}-${run}-${i}` });
-            return state("pulumi-nodejs:dynamic/flops:Server", String(vm.id), {
-              name: vm.name,
-              distribution: "Debian 7.6 x64",
-              tariff: "Облачный 1024",
-              powerState: "running",
-            });
-          }),
-        flHost,
-        runs,
-      ),
-    );
-  } finally {
-    await flHost.stop();
-    await fl.stop();
-  }
-
-  const vo = new VpsorgSimulator({ servers: [] });
-  await vo.start();
-  const voHost = await DynamicProviderHost.start({
-    config: { "vpsorg:endpoint": vo.endpoint, "vpsorg:token": vo.token, "vpsorg:maxRequestsPerSecond": "1000" },
-  });
   let voServer = 70_000;
-  try {
-    rows.push(
-      await refreshCalls(
-        "vpsorg.Snapshot (5 per server)",
-        () => vo.http,
-        (n) => {
-          const out: ResourceState[] = [];
-          for (let i = 0; i < n; i++) {
-            if (i % 5 === 0) vo.addServer({ id: ++voServer });
-            const s = vo.addSnapshot({ serverId: voServer, name: `s${i}` });
-            out.push(state("pulumi-nodejs:dynamic/vpsorg:Snapshot", String(s.id), { serverId: voServer, name: s.name }));
-          }
-          return out;
-        },
-        voHost,
-        runs,
-      ),
-    );
-  } finally {
-    await voHost.stop();
-    await vo.stop();
-  }
-
-  const na = new NetangelsSimulator({ seed: false });
-  await na.start();
-  const naHost = await DynamicProviderHost.start({
-    config: { "netangels:endpoint": na.endpoint, "netangels:token": na.token, "netangels:maxRequestsPerSecond": "1000" },
-  });
-  try {
-    rows.push(
-      await refreshCalls(
-        "netangels.Backup (10 per VM)",
-        () => na.server,
-        (n) => {
-          const out: ResourceState[] = [];
-          let vmId = 0;
-          for (let i = 0; i < n; i++) {
-            if (i % 10 === 0) vmId = na.addVm().id;
-            const date = na.addBackup(vmId);
-            out.push(state("pulumi-nodejs:dynamic/netangels:Backup", `${vmId}/${date}`, { vmId, backupDate: date, resourceType: "VM" }));
-          }
-          return out;
-        },
-        naHost,
-        runs,
-      ),
-    );
-  } finally {
-    await naHost.stop();
-    await na.stop();
-  }
-
-  const hk = new HostkeySimulator({ seed: false });
-  await hk.start();
-  const hkHost = await DynamicProviderHost.start({
-    config: { "hostkey:endpoint": hk.endpoint, "hostkey:apiKey": hk.apiKey, "hostkey:maxRequestsPerSecond": "1000" },
-  });
   let hkServer = 20_000;
-  try {
+  const flops: RefreshCase<FlopsSimulator> = {
+    what: "flops.Server (servers)",
+    sim: new FlopsSimulator(),
+    config: (fl) => ({ "flops:endpoint": fl.endpoint, "flops:clientId": fl.clientId, "flops:apiKey": fl.apiKey, "flops:maxRequestsPerSecond": "1000" }),
+    server: (fl) => fl.server,
+    seed: (fl, n, run) =>
+      Array.from({ length: n }, (_, i) => {
+        const vm = fl.createVm({ name: `r${n}-${run}-${i}` });
+        return state("flops:Server", String(vm.id), { name: vm.name, distribution: "Debian 7.6 x64", tariff: "Облачный 1024", powerState: "running" });
+      }),
+  };
+  const vpsorg: RefreshCase<VpsorgSimulator> = {
+    what: "vpsorg.Snapshot (5 per server)",
+    sim: new VpsorgSimulator({ servers: [] }),
+    config: (vo) => ({ "vpsorg:endpoint": vo.endpoint, "vpsorg:token": vo.token, "vpsorg:maxRequestsPerSecond": "1000" }),
+    server: (vo) => vo.http,
+    seed: (vo, n) =>
+      Array.from({ length: n }, (_, i) => {
+        if (i % 5 === 0) vo.addServer({ id: ++voServer });
+        const s = vo.addSnapshot({ serverId: voServer, name: `s${i}` });
+        return state("vpsorg:Snapshot", String(s.id), { serverId: voServer, name: s.name });
+      }),
+  };
+  const netangels: RefreshCase<NetangelsSimulator> = {
+    what: "netangels.Backup (10 per VM)",
+    sim: new NetangelsSimulator({ seed: false }),
+    config: (na) => ({ "netangels:endpoint": na.endpoint, "netangels:token": na.token, "netangels:maxRequestsPerSecond": "1000" }),
+    server: (na) => na.server,
+    seed: (na, n) => {
+      let vmId = 0;
+      return Array.from({ length: n }, (_, i) => {
+        if (i % 10 === 0) vmId = na.addVm().id;
+        const date = na.addBackup(vmId);
+        return state("netangels:Backup", `${vmId}/${date}`, { vmId, backupDate: date, resourceType: "VM" });
+      });
+    },
+  };
+  const hostkey: RefreshCase<HostkeySimulator> = {
+    what: "hostkey.Snapshot (10 per VM)",
+    sim: new HostkeySimulator({ seed: false }),
+    config: (hk) => ({ "hostkey:endpoint": hk.endpoint, "hostkey:apiKey": hk.apiKey, "hostkey:maxRequestsPerSecond": "1000" }),
+    server: (hk) => hk.server,
+    seed: (hk, n) =>
+      Array.from({ length: n }, (_, i) => {
+        if (i % 10 === 0) hk.addServer(++hkServer, "off");
+        const s = hk.addSnapshot(hkServer, `s${i}`);
+        return state("hostkey:Snapshot", `${hkServer}/${s.name}`, { serverId: hkServer, name: s.name });
+      }),
     // One login first, so the figures count the refresh's own calls.
-    await refresh(hkHost, state("pulumi-nodejs:dynamic/hostkey:Snapshot", "1/none", { serverId: 1, name: "none" })).catch(() => undefined);
-    rows.push(
-      await refreshCalls(
-        "hostkey.Snapshot (10 per VM)",
-        () => hk.server,
-        (n) => {
-          const out: ResourceState[] = [];
-          for (let i = 0; i < n; i++) {
-            if (i % 10 === 0) hk.addServer(++hkServer, "off");
-            const s = hk.addSnapshot(hkServer, `s${i}`);
-            out.push(state("pulumi-nodejs:dynamic/hostkey:Snapshot", `${hkServer}/${s.name}`, { serverId: hkServer, name: s.name }));
-          }
-          return out;
-        },
-        hkHost,
-        runs,
-      ),
-    );
-  } finally {
-    await hkHost.stop();
-    await hk.stop();
-  }
-  return rows;
+    warmUp: (host) => refresh(host, state("hostkey:Snapshot", "1/none", { serverId: 1, name: "none" })).catch(() => undefined),
+  };
+  return [await measure(flops, runs), await measure(vpsorg, runs), await measure(netangels, runs), await measure(hostkey, runs)];
 }

@@ -195,17 +195,22 @@ interface HostSpec {
   start: () => Promise<HostEnv>;
 }
 
+/** `sim` started; its waits run by `wait`. */
+async function startedWith<S extends { clock: SimClock; start(): Promise<unknown>; stop(): Promise<void> }>(
+  sim: S,
+  wait: (sim: S, clock: Clock, durationMs: number) => Promise<WaitSample>,
+): Promise<HostEnv> {
+  await sim.start();
+  return { sim, run: (c, d) => wait(sim, c, d), stop: () => sim.stop() };
+}
+
 const HOSTS: HostSpec[] = [
   {
     host: "flops",
     kind: "rename",
     progress: "operation `percentage`",
     first: "progress only (no documented duration)",
-    start: async () => {
-      const sim = new FlopsSimulator();
-      await sim.start();
-      return { sim, run: (c, d) => flopsWait(sim, c, d), stop: () => sim.stop() };
-    },
+    start: () => startedWith(new FlopsSimulator(), flopsWait),
   },
   {
     host: "vpsorg",
@@ -213,33 +218,21 @@ const HOSTS: HostSpec[] = [
     progress: "none (status only)",
     first: "the vendor's documented 3–10 min for snapshots",
     documented: [DOCUMENTED_DURATIONS.snapshot.minSeconds * 1000, DOCUMENTED_DURATIONS.snapshot.maxSeconds * 1000],
-    start: async () => {
-      const sim = new VpsorgSimulator();
-      await sim.start();
-      return { sim, run: (c, d) => vpsorgWait(sim, c, d), stop: () => sim.stop() };
-    },
+    start: () => startedWith(new VpsorgSimulator(), vpsorgWait),
   },
   {
     host: "netangels",
     kind: "backup",
     progress: "none (VM state only)",
     first: "backoff (no documented duration)",
-    start: async () => {
-      const sim = new NetangelsSimulator({ seed: false });
-      await sim.start();
-      return { sim, run: (c, d) => netangelsWait(sim, c, d), stop: () => sim.stop() };
-    },
+    start: () => startedWith(new NetangelsSimulator({ seed: false }), netangelsWait),
   },
   {
     host: "hostkey",
     kind: "create_snapshot",
     progress: "none (task result only)",
     first: "backoff (no documented duration)",
-    start: async () => {
-      const sim = new HostkeySimulator({ seed: false });
-      await sim.start();
-      return { sim, run: (c, d) => hostkeyWait(sim, c, d), stop: () => sim.stop() };
-    },
+    start: () => startedWith(new HostkeySimulator({ seed: false }), hostkeyWait),
   },
 ];
 

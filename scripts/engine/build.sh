@@ -15,51 +15,17 @@
 # status is then 1.
 set -uo pipefail
 
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-ENGINE_SRC="$ROOT/scripts/engine"
-OUT="$ROOT/.engine"
-BIN="$OUT/bin"
-STAMPS="$OUT/stamps"
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 PULUMI_VERSION="v3.276.0"
 YAML_VERSION="v1.25.0"
 PYTHON_PULUMI_VERSION="3.272.0"
 NODE24_VERSION="24.22.3"
-mkdir -p "$BIN" "$STAMPS"
 
 failed=()
 started_all=$(date +%s)
 
 say() { printf '%s\n' "$*"; }
-elapsed() { local s=$(($(date +%s) - $1)); printf '%dm%02ds' $((s / 60)) $((s % 60)); }
-
-# The stamp of a piece: a hash of everything its output depends on.
-stamp_of() { { "$@"; } 2>/dev/null | sha256sum | cut -d' ' -f1; }
-is_current() { [[ -e "$2" && -f "$STAMPS/$1" && "$(cat "$STAMPS/$1")" == "$3" ]]; }
-
-# go build with a heartbeat: -v names each package as it is compiled (cached ones are not named).
-go_build() {
-  local piece="$1" dir="$2" target="$3" output="$4" ldflags="$5" log="$OUT/$1.log"
-  (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -v -trimpath -ldflags "$ldflags" -o "$output.tmp" "$target") >"$log" 2>&1 &
-  local pid=$! start next
-  start=$(date +%s)
-  next=$((start + 30))
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 2
-    if kill -0 "$pid" 2>/dev/null && (($(date +%s) >= next)); then
-      next=$((next + 30))
-      say "  $piece: $(elapsed "$start"), $(grep -cE '^[A-Za-z0-9._~/-]+$' "$log") packages compiled so far"
-    fi
-  done
-  if wait "$pid"; then
-    mv "$output.tmp" "$output"
-    return 0
-  fi
-  rm -f "$output.tmp"
-  # The go command's own error, without the -v list of package names.
-  say "  $piece: the go command failed (full log: ${log#"$ROOT/"}):"
-  grep -vE '^[A-Za-z0-9._~/-]+$' "$log" | tail -n 25 | sed 's/^/    /'
-  return 1
-}
 
 build_go_piece() {
   local piece="$1" dir="$2" target="$3" output="$4" ldflags="$5" hint="$6" key start
@@ -70,7 +36,7 @@ build_go_piece() {
   fi
   say "$piece: building $target ($hint)"
   start=$(date +%s)
-  if go_build "$piece" "$dir" "$target" "$output" "$ldflags"; then
+  if go_build "  $piece: " "$dir" "$target" "$output" "$ldflags" "$OUT/$piece.log"; then
     echo "$key" >"$STAMPS/$piece"
     say "$piece: built ${output#"$ROOT/"} in $(elapsed "$start")"
   else

@@ -11,11 +11,9 @@
 # are unchanged, so a second run takes a second.
 set -uo pipefail
 
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-MOD="$ROOT/scripts/engine/tofu"
-OUT="$ROOT/.engine"
-BIN="$OUT/bin"
-STAMPS="$OUT/stamps"
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+MOD="$ENGINE_SRC/tofu"
 LOG="$OUT/tofu.log"
 TOFU_MODULE="github.com/opentofu/opentofu"
 TOFU_VERSION="v1.12.6"
@@ -23,12 +21,11 @@ HCL_REPLACE="github.com/hashicorp/hcl/v2=github.com/opentofu/hcl/v2@v2.20.2-0.20
 TARGET="$TOFU_MODULE/cmd/tofu"
 LDFLAGS="-s -w -X $TOFU_MODULE/version.dev=no"
 PROTO="tfplugin6.10.proto"
-mkdir -p "$BIN" "$STAMPS" "$OUT/proto" "$ROOT/bin/proto"
+mkdir -p "$OUT/proto" "$ROOT/bin/proto"
 
 say() { printf 'tofu: %s\n' "$*"; }
 # Its own empty CLI configuration: a TF_CLI_CONFIG_FILE naming a missing file would only add a warning.
 tofu_version() { TF_CLI_CONFIG_FILE=/dev/null "$BIN/tofu" version 2>/dev/null | grep -m1 '^OpenTofu'; }
-elapsed() { local s=$(($(date +%s) - $1)); printf '%dm%02ds' $((s / 60)) $((s % 60)); }
 started=$(date +%s)
 
 if ! command -v go >/dev/null; then
@@ -58,30 +55,14 @@ install -m 0644 "$dir/docs/plugin-protocol/$PROTO" "$OUT/proto/$PROTO"
 install -m 0644 "$dir/docs/plugin-protocol/$PROTO" "$ROOT/bin/proto/$PROTO"
 say "$PROTO copied to .engine/proto/ and bin/proto/ (OpenTofu, MPL-2.0)"
 
-key=$({ cat "$MOD/go.mod" "$MOD/go.sum" "$MOD/tools.go"; go version; echo "$TARGET $LDFLAGS CGO_ENABLED=0 -trimpath"; } | sha256sum | cut -d' ' -f1)
-if [[ -x "$BIN/tofu" && -f "$STAMPS/tofu" && "$(cat "$STAMPS/tofu")" == "$key" ]]; then
+key=$(stamp_of cat "$MOD/go.mod" "$MOD/go.sum" "$MOD/tools.go" <(go version) <(echo "$TARGET $LDFLAGS CGO_ENABLED=0 -trimpath"))
+if is_current tofu "$BIN/tofu" "$key"; then
   say "up to date (.engine/bin/tofu: $(tofu_version)) in $(elapsed "$started")"
   exit 0
 fi
 
 say "building $TARGET $TOFU_VERSION (about 5 CPU-minutes with an empty Go build cache; progress every 30 s)"
 t=$(date +%s)
-(cd "$MOD" && CGO_ENABLED=0 GOFLAGS=-mod=readonly nice -n 10 go build -v -trimpath -ldflags "$LDFLAGS" -o "$BIN/tofu.tmp" "$TARGET") >"$LOG" 2>&1 &
-pid=$!
-next=$((t + 30))
-while kill -0 "$pid" 2>/dev/null; do
-  sleep 2
-  if kill -0 "$pid" 2>/dev/null && (($(date +%s) >= next)); then
-    next=$((next + 30))
-    say "$(elapsed "$t"), $(grep -cE '^[A-Za-z0-9._~/-]+$' "$LOG") packages compiled so far"
-  fi
-done
-if ! wait "$pid"; then
-  rm -f "$BIN/tofu.tmp"
-  say "the go command failed (full log: .engine/tofu.log):"
-  grep -vE '^[A-Za-z0-9._~/-]+$' "$LOG" | tail -n 25 | sed 's/^/    /'
-  exit 1
-fi
-mv "$BIN/tofu.tmp" "$BIN/tofu"
+go_build "" "$MOD" "$TARGET" "$BIN/tofu" "$LDFLAGS" "$LOG" || exit 1
 echo "$key" >"$STAMPS/tofu"
 say "built .engine/bin/tofu in $(elapsed "$t") ($(du -m "$BIN/tofu" | cut -f1) MB): $(tofu_version)"

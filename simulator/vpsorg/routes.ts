@@ -90,17 +90,13 @@ function createSnapshot(ctx: VpsorgContext, req: SimRequest): SimResponse {
   const existing = [...ctx.state.snapshots.values()].filter((s) => s.serverId === server.id);
   if (existing.length >= MAX_SNAPSHOTS)
     return badRequest({ detail: `Snapshot limit reached: a server can have at most ${MAX_SNAPSHOTS} snapshots. Delete an existing snapshot first.` });
-  const snap: SimSnapshot = {
-    id: ctx.state.takeSnapshotId(),
+  const snap = ctx.state.addSnapshot({
     serverId: server.id,
-    serverNameAtCapture: server.name,
     name: b.name as string,
     status: "in_progress",
     sizeMb: null,
-    createdAt: ctx.state.iso(),
     description: typeof b.description === "string" ? b.description : null,
-  };
-  ctx.state.snapshots.set(snap.id, snap);
+  });
   ctx.state.startCreation("snapshot", snap.id, 4096 + (snap.id % 7) * 128);
   return { status: 201, body: { ...snapshotJson(ctx, snap), message: "Snapshot is being created. This may take 3-10 minutes depending on server size." } };
 }

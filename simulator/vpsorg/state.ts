@@ -86,18 +86,7 @@ export class VpsorgState {
 
   /** A snapshot made elsewhere (the panel, another tool), already completed unless `status` says otherwise. */
   addSnapshot(fields: Partial<SimSnapshot> & { serverId: number; name: string }): SimSnapshot {
-    const server = this.mustServer(fields.serverId);
-    const snap: SimSnapshot = {
-      id: this.takeSnapshotId(),
-      serverNameAtCapture: server.name,
-      status: "completed",
-      sizeMb: 4096,
-      createdAt: this.iso(),
-      description: null,
-      ...fields,
-    };
-    this.snapshots.set(snap.id, snap);
-    return snap;
+    return keep(this.snapshots, { id: this.nextSnapshotId++, ...this.captured(fields.serverId, this.clock.now()), sizeMb: 4096, description: null, ...fields });
   }
 
   updateSnapshot(id: number, patch: Partial<SimSnapshot>): void {
@@ -110,23 +99,18 @@ export class VpsorgState {
   }
 
   addBackup(fields: Partial<SimBackup> & { serverId: number }): SimBackup {
-    const server = this.mustServer(fields.serverId);
     const automatic = fields.backupType === "automatic";
     const created = this.clock.now();
-    const b: SimBackup = {
+    return keep(this.backups, {
       id: this.nextBackupId++,
-      serverNameAtCapture: server.name,
+      ...this.captured(fields.serverId, created),
       backupType: "manual",
-      status: "completed",
       sizeMb: 4456,
-      createdAt: this.iso(created),
       // Automatic backups expire after a month in the vendor documentation's example; manual ones never.
       expiresAt: automatic ? this.iso(created + 31 * 86_400_000) : null,
       description: automatic ? "Automatic daily backup" : null,
       ...fields,
-    };
-    this.backups.set(b.id, b);
-    return b;
+    });
   }
 
   updateBackup(id: number, patch: Partial<SimBackup>): void {
@@ -157,11 +141,6 @@ export class VpsorgState {
   }
 
   // --- for the routes (routes.ts) ---
-
-  /** A new snapshot's id. */
-  takeSnapshotId(): number {
-    return this.nextSnapshotId++;
-  }
 
   startRestore(server: SimServer, source: "snapshot" | "backup", id: number, nameAtCapture: string): void {
     server.status = "restoring";
@@ -205,6 +184,11 @@ export class VpsorgState {
     for (let i = this.jobs.length - 1; i >= 0; i--) if (this.jobs[i].done()) this.jobs.splice(i, 1);
   }
 
+  /** What a snapshot or backup of the server records when it is taken at `at`: the server's name then (a restore puts it back). */
+  private captured(serverId: number, at: number): { serverId: number; serverNameAtCapture: string; status: string; createdAt: string } {
+    return { serverId, serverNameAtCapture: this.mustServer(serverId).name, status: "completed", createdAt: this.iso(at) };
+  }
+
   mustServer(id: number): SimServer {
     return mustGet(this.servers, id, "server");
   }
@@ -213,6 +197,12 @@ export class VpsorgState {
   iso(at = this.clock.now()): string {
     return new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z");
   }
+}
+
+/** Stores a new snapshot or backup under its id. */
+function keep<T extends { id: number }>(objects: Map<number, T>, created: T): T {
+  objects.set(created.id, created);
+  return created;
 }
 
 /** A test's out-of-band change names an object that must exist. */

@@ -10,7 +10,7 @@ import { FlopsSimulator, type OperationType, type VmRecord } from "../../simulat
 import type { ResourceState } from "../harness";
 import type { PlainObject } from "../harness/protocol";
 import { type Cell, type HostKit, MATRIX_OPERATION_TIMEOUT_SECONDS as T, type Scenario } from "./matrix";
-import { row, startKitHost } from "./rows";
+import { actionCreate, row, startKitHost } from "./rows";
 
 export const PASSWORD = "Sup3r-Secret9";
 export const OTHER_PASSWORD = "Other-Secret7";
@@ -23,8 +23,6 @@ export interface FlopsKit extends HostKit {
 export async function startFlopsKit(): Promise<FlopsKit> {
   const sim = new FlopsSimulator({ operationDurationMs: 0 });
   await sim.start();
-  const config = { "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey, "flops:maxRequestsPerSecond": "1000" };
-  const types = ["Server", "PublicKey", "Snapshot", "IpAddress", "BackupPolicy", "SnapshotRollback", "BackupRollback", "ServerRestart"];
   const program = () => {
     new flops.Server("Server", { distribution: "DEBIAN", tariff: "Облачный 1024" });
     new flops.PublicKey("PublicKey", { publicKey: KEY_TEXT });
@@ -35,14 +33,19 @@ export async function startFlopsKit(): Promise<FlopsKit> {
     new flops.BackupRollback("BackupRollback", { serverId: "1", backup: "b", confirm: true });
     new flops.ServerRestart("ServerRestart", { serverId: "1" });
   };
-  const kitHost = await startKitHost(sim, sim.server, program, types, config, "flops:apiKey");
-  // The function row runs its handler in this process, configured the same way.
-  clearHostClients();
-  setConfigSource(configFromRecord(config));
-  return {
-    ...kitHost,
+  const kitHost = await startKitHost({
     name: "flops",
     sim,
+    server: sim.server,
+    program,
+    credentials: { clientId: sim.clientId, apiKey: sim.apiKey },
+    secret: "apiKey",
+  });
+  // The function row runs its handler in this process, configured the same way.
+  clearHostClients();
+  setConfigSource(configFromRecord(kitHost.config));
+  return {
+    ...kitHost,
     secrets: () => [sim.apiKey, PASSWORD, OTHER_PASSWORD],
     reset() {
       sim.clearInjections();
@@ -464,11 +467,7 @@ export function flopsScenarios(): Scenario[] {
     }),
     row<OnServer>({
       ...operationFaults("VM_REVERT_TO_SNAPSHOT"),
-      call: "snapshot_rollback",
-      via: "SnapshotRollback create",
-      type: "SnapshotRollback",
-      step: "create",
-      kind: "action",
+      ...actionCreate("SnapshotRollback", "snapshot_rollback"),
       match: { path: "/snapshot_rollback/" },
       operation: /roll/i,
       cannotTell:
@@ -486,11 +485,7 @@ export function flopsScenarios(): Scenario[] {
     row<OnServer>({
       ...ON_BACKUP,
       ...operationFaults("VM_REVERT_TO_BACKUP"),
-      call: "backup_rollback",
-      via: "BackupRollback create",
-      type: "BackupRollback",
-      step: "create",
-      kind: "action",
+      ...actionCreate("BackupRollback", "backup_rollback"),
       match: { path: "/backup_rollback/" },
       operation: /roll/i,
       cannotTell:

@@ -8,7 +8,7 @@ import type { LoggedRequest } from "../../simulator/core/server";
 import { HostkeySimulator } from "../../simulator/hostkey";
 import type { ResourceState } from "../harness";
 import { type Cell, type HostKit, MATRIX_OPERATION_TIMEOUT_SECONDS as T, type Scenario } from "./matrix";
-import { row, startKitHost } from "./rows";
+import { actionCreate, row, startKitHost } from "./rows";
 
 export interface HostkeyKit extends HostKit {
   sim: HostkeySimulator;
@@ -27,13 +27,10 @@ export async function startHostkeyKit(): Promise<HostkeyKit> {
     new hostkey.SnapshotRestore("SnapshotRestore", { serverId: 1, name: "s", confirm: true });
     new hostkey.RestoreSettings("RestoreSettings", { serverId: 1, enableRotation: true, excludeFromRotation: [] });
   };
-  const config = { "hostkey:apiKey": sim.apiKey, "hostkey:endpoint": sim.endpoint, "hostkey:maxRequestsPerSecond": "1000" };
-  const kitHost = await startKitHost(sim, sim.server, program, ["Snapshot", "SnapshotRestore", "RestoreSettings"], config, "hostkey:apiKey");
+  const kitHost = await startKitHost({ name: "hostkey", sim, server: sim.server, program, credentials: { apiKey: sim.apiKey }, secret: "apiKey" });
   const internals = sim as unknown as SimInternals;
   return {
     ...kitHost,
-    name: "hostkey",
-    sim,
     // The API key and every token the simulator ever issued.
     secrets: () => [sim.apiKey, sim.token, ...sim.state.tokens.keys()],
     reset() {
@@ -170,11 +167,7 @@ export function hostkeyScenarios(): Scenario[] {
     }),
     row<Ctx>({
       ...taskFaults("restore_snapshot", "hypervisor refused the restore", /hypervisor refused/),
-      call: "vm/restore_snapshot",
-      via: "SnapshotRestore create",
-      type: "SnapshotRestore",
-      step: "create",
-      kind: "action",
+      ...actionCreate("SnapshotRestore", "vm/restore_snapshot"),
       match: vmCall("restore_snapshot"),
       operation: /restore/i,
       cannotTell:

@@ -192,28 +192,25 @@ describe("a create that may still make its object says to adopt it", () => {
 });
 
 describe("a failure while waiting names what was awaited", () => {
-  test("the poll's error gets the wait's `what` in front", async () => {
-    const e = (await waitFor({
+  /** The error a wait for "operation 7 (install)" ends with when its poll throws `thrown`. */
+  const waitFailingWith = async (thrown: VpsError) =>
+    (await waitFor({
       host: "h",
       what: "operation 7 (install)",
       timeoutMs: 1_000,
       poll: async () => {
-        throw new VpsError({ kind: "notFound", host: "h", operation: "GET /vm/1/" });
+        throw thrown;
       },
     }).catch((x: unknown) => x)) as VpsError;
+
+  test("the poll's error gets the wait's `what` in front", async () => {
+    const e = await waitFailingWith(new VpsError({ kind: "notFound", host: "h", operation: "GET /vm/1/" }));
     expect(e.kind).toBe("notFound");
     expect(e.message).toMatch(/^waiting for operation 7 \(install\): h: GET \/vm\/1\/ failed/);
   });
 
   test("an error that already names it is left alone", async () => {
-    const e = (await waitFor({
-      host: "h",
-      what: "operation 7 (install)",
-      timeoutMs: 1_000,
-      poll: async () => {
-        throw new VpsError({ kind: "operationFailed", host: "h", operation: "operation 7 (install)" });
-      },
-    }).catch((x: unknown) => x)) as VpsError;
+    const e = await waitFailingWith(new VpsError({ kind: "operationFailed", host: "h", operation: "operation 7 (install)" }));
     expect(e.message).toMatch(/^h: operation 7 \(install\) failed/);
   });
 });

@@ -10,7 +10,7 @@ import { NetangelsSimulator } from "../../simulator/netangels";
 import type { ResourceState } from "../harness";
 import type { PlainObject } from "../harness/protocol";
 import { type Cell, type HostKit, MATRIX_OPERATION_TIMEOUT_SECONDS as T, type Scenario } from "./matrix";
-import { row, startKitHost } from "./rows";
+import { actionCreate, row, startKitHost } from "./rows";
 
 export interface NetangelsKit extends HostKit {
   sim: NetangelsSimulator;
@@ -33,14 +33,11 @@ export async function startNetangelsKit(): Promise<NetangelsKit> {
     new netangels.VmRollback("VmRollback", { vmId: 1, backupDate: NetangelsSimulator.SEED_BACKUP_DATE, confirm: true });
     new netangels.VolumeRollback("VolumeRollback", { vmId: 1, volumeId: 1, backupDate: NetangelsSimulator.SEED_BACKUP_DATE, confirm: true });
   };
-  const config = { "netangels:token": sim.token, "netangels:endpoint": sim.endpoint, "netangels:maxRequestsPerSecond": "1000" };
-  const kitHost = await startKitHost(sim, sim.server, program, ["Backup", "VmRollback", "VolumeRollback"], config, "netangels:token");
-  setConfigSource(configFromRecord(config));
+  const kitHost = await startKitHost({ name: "netangels", sim, server: sim.server, program, credentials: { token: sim.token }, secret: "token" });
+  setConfigSource(configFromRecord(kitHost.config));
   const internals = sim as unknown as SimInternals;
   return {
     ...kitHost,
-    name: "netangels",
-    sim,
     secrets: () => [sim.token],
     reset() {
       internals.failNext.length = 0;
@@ -116,11 +113,7 @@ function onVm(prepared: Prepared) {
 function rollbackRow(prepared: "vm" | "volume", call: string, type: string, path: RegExp, inputs: (ctx: Ctx) => PlainObject): Scenario {
   return row<Ctx>({
     ...onVm(prepared),
-    call,
-    via: `${type} create`,
-    type,
-    step: "create",
-    kind: "action",
+    ...actionCreate(type, call),
     match: { path, method: "POST" },
     operation: /rollback/i,
     inputs,

@@ -8,7 +8,7 @@ import { type JobKind, VpsorgSimulator } from "../../simulator/vpsorg";
 import type { ResourceState } from "../harness";
 import type { PlainObject } from "../harness/protocol";
 import { type Cell, type HostKit, MATRIX_OPERATION_TIMEOUT_SECONDS as T, type Scenario } from "./matrix";
-import { row, startKitHost } from "./rows";
+import { actionCreate, row, startKitHost } from "./rows";
 
 export interface VpsorgKit extends HostKit {
   sim: VpsorgSimulator;
@@ -29,13 +29,10 @@ export async function startVpsorgKit(): Promise<VpsorgKit> {
     new vpsorg.SnapshotRestore("SnapshotRestore", { snapshotId: "1", confirm: true });
     new vpsorg.BackupRestore("BackupRestore", { serverId: 1, backupId: "1", confirm: true });
   };
-  const config = { "vpsorg:token": sim.token, "vpsorg:endpoint": sim.endpoint, "vpsorg:maxRequestsPerSecond": "1000" };
-  const kitHost = await startKitHost(sim, sim.http, program, ["Snapshot", "Backup", "SnapshotRestore", "BackupRestore"], config, "vpsorg:token");
+  const kitHost = await startKitHost({ name: "vpsorg", sim, server: sim.http, program, credentials: { token: sim.token }, secret: "token" });
   const internals = sim as unknown as SimInternals;
   return {
     ...kitHost,
-    name: "vpsorg",
-    sim,
     secrets: () => [sim.token],
     reset() {
       for (const k of Object.keys(internals.pendingOutcomes)) internals.pendingOutcomes[k] = [];
@@ -94,37 +91,11 @@ function jobFaults(kind: JobKind, code: RegExp) {
   };
 }
 
-/** The fields of every Snapshot row: the cell's snapshot, by name, on a server made for the cell. */
-const SNAPSHOT_ROW = {
-  type: "Snapshot",
-  kind: "object",
-  operation: /snapshot/i,
-  setup: (kit, cell) => newServer(kit, cell),
-  inputs: (ctx, cell) => ({ serverId: ctx.serverId, name: cell.name, operationTimeout: T }),
-  live: (kit, ctx) => snapshotsOf(kit, ctx).map((s) => String(s.id)),
-  verify: (kit, _ctx, state) => verifyListed("snapshot", sim(kit).snapshots.get(Number(state.id)), state),
-} satisfies Partial<Scenario<Ctx>>;
-
-/** The fields of every Backup row: the cell's backup, by description, on a server made for the cell. */
-const BACKUP_ROW = {
-  type: "Backup",
-  kind: "object",
-  operation: /backup/i,
-  setup: (kit, cell) => newServer(kit, cell),
-  inputs: (ctx, cell) => ({ serverId: ctx.serverId, description: cell.name, operationTimeout: T }),
-  live: (kit, ctx) => backupsOf(kit, ctx).map((b) => String(b.id)),
-  verify: (kit, _ctx, state) => verifyListed("backup", sim(kit).backups.get(Number(state.id)), state),
-} satisfies Partial<Scenario<Ctx>>;
-
 /** A restore row: `path` the restore call, `from` what the server is given to restore from. */
 function restoreRow(call: string, type: string, path: RegExp, from: (kit: HostKit, ctx: Ctx) => Ctx, inputs: (ctx: Ctx) => PlainObject): Scenario {
   return row<Ctx>({
     ...jobFaults("restore", /error/),
-    call,
-    via: `${type} create`,
-    type,
-    step: "create",
-    kind: "action",
+    ...actionCreate(type, call),
     match: { path, method: "POST" },
     operation: /restore/i,
     cannotTell: RESTORE_LEAVES_NO_TRACE,
@@ -137,44 +108,53 @@ function restoreRow(call: string, type: string, path: RegExp, from: (kit: HostKi
   });
 }
 
-export function vpsorgScenarios(): Scenario[] {
+/**
+ * The two objects a job makes and the API lists: the input that carries the cell's name (by which
+ * `ofCell` finds the cell's objects on a server made for the cell), and the panel's delete.
+ */
+const LISTED_OBJECTS = {
+  snapshot: { type: "Snapshot", nameInput: "name", ofCell: snapshotsOf, removeOutOfBand: (kit: HostKit, id: number) => sim(kit).removeSnapshot(id) },
+  backup: { type: "Backup", nameInput: "description", ofCell: backupsOf, removeOutOfBand: (kit: HostKit, id: number) => sim(kit).removeBackup(id) },
+};
+
+/** The create row (POST starts a job) and the delete row (DELETE answers at once) of a listed object. */
+function listedObjectRows(kind: keyof typeof LISTED_OBJECTS): Scenario[] {
+  const { type, nameInput, ofCell, removeOutOfBand } = LISTED_OBJECTS[kind];
+  const fields = {
+    type,
+    kind: "object",
+    operation: new RegExp(kind, "i"),
+    setup: (kit, cell) => newServer(kit, cell),
+    inputs: (ctx, cell) => ({ serverId: ctx.serverId, [nameInput]: cell.name, operationTimeout: T }),
+    live: (kit, ctx) => ofCell(kit, ctx).map((o) => String(o.id)),
+    verify: (kit, _ctx, state) => verifyListed(kind, sim(kit)[`${kind}s` as const].get(Number(state.id)), state),
+  } satisfies Partial<Scenario<Ctx>>;
   return [
     row<Ctx>({
-      ...SNAPSHOT_ROW,
-      ...jobFaults("snapshot", /failed/),
-      call: "POST /snapshots/",
-      via: "Snapshot create",
+      ...fields,
+      ...jobFaults(kind, /failed/),
+      call: `POST /${kind}s/`,
+      via: `${type} create`,
       step: "create",
-      match: { path: /^\/api\/v1\/snapshots\/$/, method: "POST" },
-      deleteOutOfBand: (kit, ctx) => snapshotsOf(kit, ctx).forEach((s) => sim(kit).removeSnapshot(s.id)),
-      adopt: (ctx, cell, id) => ({ ...SNAPSHOT_ROW.inputs(ctx, cell), importFrom: id }),
+      match: { path: new RegExp(`^/api/v1/${kind}s/$`), method: "POST" },
+      deleteOutOfBand: (kit, ctx) => ofCell(kit, ctx).forEach((o) => removeOutOfBand(kit, o.id)),
+      adopt: (ctx, cell, id) => ({ ...fields.inputs(ctx, cell), importFrom: id }),
     }),
     row<Ctx>({
-      ...SNAPSHOT_ROW,
-      call: "DELETE /snapshots/{id}/",
-      via: "Snapshot delete",
+      ...fields,
+      call: `DELETE /${kind}s/{id}/`,
+      via: `${type} delete`,
       step: "delete",
-      match: { path: /^\/api\/v1\/snapshots\/\d+\/$/, method: "DELETE" },
+      match: { path: new RegExp(`^/api/v1/${kind}s/\\d+/$`), method: "DELETE" },
       na: { opError: SYNC, timeout: SYNC, deletedMidWait: SYNC },
     }),
-    row<Ctx>({
-      ...BACKUP_ROW,
-      ...jobFaults("backup", /failed/),
-      call: "POST /backups/",
-      via: "Backup create",
-      step: "create",
-      match: { path: /^\/api\/v1\/backups\/$/, method: "POST" },
-      deleteOutOfBand: (kit, ctx) => backupsOf(kit, ctx).forEach((b) => sim(kit).removeBackup(b.id)),
-      adopt: (ctx, cell, id) => ({ ...BACKUP_ROW.inputs(ctx, cell), importFrom: id }),
-    }),
-    row<Ctx>({
-      ...BACKUP_ROW,
-      call: "DELETE /backups/{id}/",
-      via: "Backup delete",
-      step: "delete",
-      match: { path: /^\/api\/v1\/backups\/\d+\/$/, method: "DELETE" },
-      na: { opError: SYNC, timeout: SYNC, deletedMidWait: SYNC },
-    }),
+  ];
+}
+
+export function vpsorgScenarios(): Scenario[] {
+  return [
+    ...listedObjectRows("snapshot"),
+    ...listedObjectRows("backup"),
     restoreRow("POST /snapshots/{id}/restore/", "SnapshotRestore", /^\/api\/v1\/snapshots\/\d+\/restore\/$/, withSnapshot, (ctx) => ({
       snapshotId: String(ctx.snapshotId),
       confirm: true,

@@ -368,22 +368,29 @@ export class DynamicProviderHost {
    * `configure` runs once per host process, on its first use.
    */
   async configure(config: Record<string, string>, opts: { secretKeys?: string[] } = {}): Promise<{ acceptSecrets: boolean }> {
-    const req = new provproto.ConfigureRequest();
+    const variables: Record<string, string> = {};
     const args: PlainObject = {};
     const secret = new Set(opts.secretKeys ?? []);
     for (const [k, v] of Object.entries(config)) {
-      req.getVariablesMap().set(`pulumi-nodejs:config:${k}`, v);
+      variables[`pulumi-nodejs:config:${k}`] = v;
       args[k] = secret.has(k) ? { [SIG_KEY]: SECRET_SIG, value: v } : v;
     }
     // Secrets stay wrapped here (the engine marshals Configure args with KeepSecrets); the host unwraps them.
+    return this.sendConfigure("pulumi-nodejs", variables, args);
+  }
+
+  /** Configure of package `pkg`'s default provider, with these config variables and args, as the engine sends it. */
+  protected async sendConfigure(pkg: string, variables: Record<string, string>, args: PlainObject): Promise<{ acceptSecrets: boolean }> {
+    const req = new provproto.ConfigureRequest();
+    for (const [k, v] of Object.entries(variables)) req.getVariablesMap().set(k, v);
     req.setArgs(structproto.Struct.fromJavaScript(args as Record<string, structproto.JavaScriptValue>));
     req.setAcceptsecrets(true);
     req.setAcceptresources(true);
     req.setSendsOldInputs(true);
     req.setSendsOldInputsToDelete(true);
-    req.setUrn(makeUrn("pulumi:providers:pulumi-nodejs", "default", { project: this.project, stack: this.stack }));
+    req.setUrn(makeUrn(`pulumi:providers:${pkg}`, "default", { project: this.project, stack: this.stack }));
     req.setName("default");
-    req.setType("pulumi:providers:pulumi-nodejs");
+    req.setType(`pulumi:providers:${pkg}`);
     req.setId("00000000-0000-0000-0000-000000000000");
     const resp = await this.call<provproto.ConfigureRequest, provproto.ConfigureResponse>("configure", req);
     return { acceptSecrets: resp.getAcceptsecrets() };

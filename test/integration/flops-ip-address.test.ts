@@ -4,7 +4,7 @@
  * the call's answer and in the operation) as success with a warning, drift, adoption, delete.
  */
 import { ipAddressResource } from "../../provider/flops/ipAddress";
-import { context, driver, failureOf, makeVm, mutatingCalls, flopsSimulatorPerFile } from "../support/flops";
+import { context, driver, expectGoneOutOfBand, failureOf, makeVm, mutatingCalls, flopsSimulatorPerFile } from "../support/flops";
 import { linkedClock } from "../support/simClock";
 
 const sim = flopsSimulatorPerFile();
@@ -116,12 +116,7 @@ describe("flops.IpAddress", () => {
     expect(addresses(a)).toContain(id);
 
     sim.updateVm(Number(a), { ipAddresses: addresses(a).filter((x) => x !== id) });
-    expect(await ip.read(id, outs)).toBeUndefined();
-    sim.server.clearLog();
-    const ctx = context("gone");
-    await ip.remove(id, outs, ctx);
-    expect(mutatingCalls(sim)).toEqual([]);
-    expect(ctx.logger.text()).toMatch(/already gone/);
+    await expectGoneOutOfBand(sim, ip, id, outs);
   });
 
   it("adoption: an address on the program's server is taken as is; one on another server is moved there", async () => {

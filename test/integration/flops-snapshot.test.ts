@@ -5,10 +5,16 @@
  */
 import { pickCreatedSnapshot, snapshotResource } from "../../provider/flops/snapshot";
 import { linkedClock } from "../support/simClock";
-import { context, driver, failureOf, makeVm, mutatingCalls, flopsSimulatorPerFile } from "../support/flops";
+import { context, driver, expectGoneOutOfBand, failureOf, makeVm, mutatingCalls, flopsSimulatorPerFile } from "../support/flops";
 
 const sim = flopsSimulatorPerFile();
 const snap = driver(snapshotResource as never);
+/** The ids (`<serverId>/<snapshotId>`) of the server's snapshots named `name`. */
+const snapshotIdsNamed = (serverId: string, name: string) =>
+  sim
+    .snapshots(Number(serverId))
+    .filter((x) => x.name === name)
+    .map((x) => `${serverId}/${x.id}`);
 
 describe("flops.Snapshot", () => {
   it("creates, waits with progress, finds the new snapshot by name; no diff after; delete waits", async () => {
@@ -86,12 +92,7 @@ describe("flops.Snapshot", () => {
     expect((await snap.diff(r.outs, { serverId, name: "renamed-in-panel", description: "other" })).replaces).toEqual(["description"]);
 
     sim.deleteSnapshot(Number(serverId), snapshotId);
-    expect(await snap.read(id, outs)).toBeUndefined();
-    sim.server.clearLog();
-    const ctx = context("gone");
-    await snap.remove(id, outs, ctx);
-    expect(mutatingCalls(sim)).toEqual([]);
-    expect(ctx.logger.text()).toMatch(/already gone/);
+    await expectGoneOutOfBand(sim, snap, id, outs);
 
     // the whole server gone: read drops it, delete is success
     sim.deleteVm(Number(serverId));
@@ -157,12 +158,7 @@ describe("flops.Snapshot", () => {
       .create({ serverId, name: "dropped", operationTimeout: 120 }, context('flops:Snapshot "dropped"', clock))
       .finally(() => clock.thaw());
     expect(sim.server.requestsTo("/snapshot_create/").map((r) => r.outcome)).toEqual(["drop", "handled"]);
-    expect(
-      sim
-        .snapshots(Number(serverId))
-        .filter((x) => x.name === "dropped")
-        .map((x) => `${serverId}/${x.id}`),
-    ).toEqual([id]);
+    expect(snapshotIdsNamed(serverId, "dropped")).toEqual([id]);
     // Looked for over the whole operation timeout before the repeat, on the simulated clock.
     expect(clock.slept).toBeGreaterThanOrEqual(120_000);
   });
@@ -172,12 +168,7 @@ describe("flops.Snapshot", () => {
     sim.server.fail({ path: "/snapshot_create/", kind: "5xx" });
     const { id } = await snap.create({ serverId, name: "again" });
     expect(sim.server.requestsTo("/snapshot_create/").map((r) => r.outcome)).toEqual(["5xx", "handled"]);
-    expect(
-      sim
-        .snapshots(Number(serverId))
-        .filter((x) => x.name === "again")
-        .map((x) => `${serverId}/${x.id}`),
-    ).toEqual([id]);
+    expect(snapshotIdsNamed(serverId, "again")).toEqual([id]);
   });
 
   it("a server that does not exist fails clearly; a failed operation names the vendor code", async () => {

@@ -21,6 +21,14 @@ describe("hostkey client", () => {
     new HostkeyClient({ endpoint: s.endpoint, apiKey: s.apiKey, retry: fastRetry, ...opts });
   const bodies = (s: HostkeySimulator, path: string) => s.server.requestsTo(path).map((r) => r.body);
   const wait = { timeoutMs: 5000 };
+  /** A client on a fake clock, logged in (by its first call) to a simulator whose tokens live at most `maxTokenLifetimeSeconds`; its session then. */
+  const loggedIn = async (maxTokenLifetimeSeconds: number) => {
+    const s = await simulator({ maxTokenLifetimeSeconds });
+    const clock = new FakeClock(Date.now());
+    const c = client(s, { clock });
+    await c.getSnapshots(1001, "snapshot", wait);
+    return { s, clock, c, info: c.sessionInfo()! };
+  };
 
   beforeEach(async () => {
     sim = await simulator();
@@ -72,11 +80,7 @@ describe("hostkey client", () => {
   });
 
   it("counts token_expire, not the ttl asked for, and logs in again before it is reached", async () => {
-    const s = await simulator({ maxTokenLifetimeSeconds: 600 });
-    const clock = new FakeClock(Date.now());
-    const c = client(s, { clock });
-    await c.getSnapshots(1001, "snapshot", wait);
-    const info = c.sessionInfo()!;
+    const { s, clock, c, info } = await loggedIn(600);
     expect(info.expiresAt - clock.now()).toBeGreaterThan(590_000);
     expect(info.expiresAt - clock.now()).toBeLessThan(610_000);
     expect(info.expiresAt - info.refreshAt).toBe(120_000);
@@ -91,11 +95,7 @@ describe("hostkey client", () => {
   });
 
   it("refreshes a short-lived token halfway through its life", async () => {
-    const s = await simulator({ maxTokenLifetimeSeconds: 60 });
-    const clock = new FakeClock(Date.now());
-    const c = client(s, { clock });
-    await c.getSnapshots(1001, "snapshot", wait);
-    const info = c.sessionInfo()!;
+    const { clock, c, info } = await loggedIn(60);
     expect(info.expiresAt - info.refreshAt).toBeGreaterThan(29_000);
     expect(info.expiresAt - info.refreshAt).toBeLessThan(31_000);
     clock.advance(31_000);

@@ -19,10 +19,7 @@ import { snapshotRollbackResource } from "../../provider/flops/snapshotRollback"
 import { restoreSettingsResource, snapshotResource as hostkeySnapshot, snapshotRestoreResource as hostkeyRestore } from "../../provider/hostkey";
 import { backupResource as netangelsBackup, vmRollbackResource, volumeRollbackResource } from "../../provider/netangels";
 import { backup as vpsorgBackup, backupRestore, snapshot as vpsorgSnapshot, snapshotRestore } from "../../provider/vpsorg";
-import type { FlopsSimulator } from "../../simulator/flops";
-import type { HostkeySimulator } from "../../simulator/hostkey";
-import type { NetangelsSimulator } from "../../simulator/netangels";
-import type { VpsorgSimulator } from "../../simulator/vpsorg";
+import { startedPerBlock } from "../support/simulatorServer";
 import { startFlops } from "../support/flops";
 import { startSimulator as startHostkey } from "../support/hostkey";
 import { linkedClock, SEED_DATE, SEED_VOLUME_DATE, startNetangels } from "../support/netangels";
@@ -49,11 +46,7 @@ async function createThenImport(def: unknown, inputs: Props, clock = systemClock
 }
 
 describe("flops", () => {
-  let sim: FlopsSimulator;
-  beforeAll(async () => {
-    sim = await startFlops();
-  });
-  afterAll(() => sim.stop());
+  const sim = startedPerBlock(() => startFlops());
 
   it("every resource", async () => {
     const server = await createThenImport(serverResource, { name: "imp", distribution: "DEBIAN", tariff: "Облачный 1024" });
@@ -68,7 +61,7 @@ describe("flops", () => {
     await createThenImport(backupPolicyResource, { serverId, quantity: 3, frequency: 24 });
     await createThenImport(serverRestartResource, { serverId });
     await createThenImport(snapshotRollbackResource, { serverId, snapshotId: Number(snap.created.id.split("/")[1]), confirm: true });
-    const backup = sim.addBackup(Number(serverId));
+    const backup = sim().addBackup(Number(serverId));
     await createThenImport(backupRollbackResource, { serverId, backup: backup.id, confirm: true });
   });
 
@@ -84,11 +77,7 @@ describe("flops", () => {
 });
 
 describe("vpsorg", () => {
-  let sim: VpsorgSimulator;
-  beforeAll(async () => {
-    sim = await startVpsorg();
-  });
-  afterAll(() => sim.stop());
+  startedPerBlock(() => startVpsorg());
 
   it("every resource", async () => {
     const snap = await createThenImport(vpsorgSnapshot, { serverId: 12345, name: "s1" });
@@ -99,25 +88,17 @@ describe("vpsorg", () => {
 });
 
 describe("netangels", () => {
-  let sim: NetangelsSimulator;
-  beforeAll(async () => {
-    sim = await startNetangels();
-  });
-  afterAll(() => sim.stop());
+  const sim = startedPerBlock(() => startNetangels());
 
   it("every resource", async () => {
-    await createThenImport(netangelsBackup, { vmId: 101 }, linkedClock(sim));
-    await createThenImport(vmRollbackResource, { vmId: 101, backupDate: SEED_DATE, confirm: true }, linkedClock(sim));
-    await createThenImport(volumeRollbackResource, { vmId: 101, volumeId: 201, backupDate: SEED_VOLUME_DATE, confirm: true }, linkedClock(sim));
+    await createThenImport(netangelsBackup, { vmId: 101 }, linkedClock(sim()));
+    await createThenImport(vmRollbackResource, { vmId: 101, backupDate: SEED_DATE, confirm: true }, linkedClock(sim()));
+    await createThenImport(volumeRollbackResource, { vmId: 101, volumeId: 201, backupDate: SEED_VOLUME_DATE, confirm: true }, linkedClock(sim()));
   });
 });
 
 describe("hostkey", () => {
-  let sim: HostkeySimulator;
-  beforeAll(async () => {
-    sim = await startHostkey();
-  });
-  afterAll(() => sim.stop());
+  startedPerBlock(() => startHostkey());
 
   it("every resource", async () => {
     await createThenImport(hostkeySnapshot, { serverId: 1001, name: "s1" });

@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { isVpsError, MemoryLogger } from "../../provider/core";
 import { NetangelsClient } from "../../provider/netangels/client";
 import type { NetangelsSimulator } from "../../simulator/netangels";
 import { SEED_DATE, SEED_VOLUME_DATE, startNetangels, thrown } from "../support/netangels";
+import { hostFixtures } from "../support/fixtures";
 
 /** The NetAngels client against the simulator: documented paths, auth, retries by repeatability. */
 
@@ -21,7 +20,7 @@ interface Documented {
   method: string;
   url: string;
 }
-const endpoints = JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "netangels", "endpoints.json"), "utf8")) as Documented[];
+const endpoints = hostFixtures("netangels").read("endpoints.json") as Documented[];
 
 /** The seed's URL template with values filled in; the volume rollback's leaked `{date}(\.\d+)?` becomes the date with its fraction. */
 function expectedPath(url: string, date: string): string {

@@ -19,10 +19,7 @@ import { restoreSettingsResource, snapshotResource as hostkeySnapshot, snapshotR
 import { clearHostClients } from "../../provider/core/host";
 import { backupResource as netangelsBackup, vmRollbackResource } from "../../provider/netangels";
 import { backup as vpsorgBackup, snapshot as vpsorgSnapshot, snapshotRestore as vpsorgRestore } from "../../provider/vpsorg";
-import type { FlopsSimulator } from "../../simulator/flops";
-import type { HostkeySimulator } from "../../simulator/hostkey";
-import type { NetangelsSimulator } from "../../simulator/netangels";
-import type { VpsorgSimulator } from "../../simulator/vpsorg";
+import { startedPerBlock } from "../support/simulatorServer";
 import { startFlops } from "../support/flops";
 import { startSimulator as startHostkey } from "../support/hostkey";
 import { linkedClock, SEED_DATE, startNetangels } from "../support/netangels";
@@ -69,141 +66,95 @@ it("startedLine: label, subject, activity, then the details that were given", ()
 });
 
 describe("flops", () => {
-  let sim: FlopsSimulator;
-  beforeAll(async () => {
-    sim = await startFlops(150);
-  });
-  afterAll(() => sim.stop());
-  beforeEach(() => sim.server.clearLog());
+  const sim = startedPerBlock(() => startFlops(150));
+  beforeEach(() => sim().server.clearLog());
+
+  /** The started line of `r` (matching `line`) came right after the call `GET /api/v1/<call>/` and before the first poll of operation `opId`. */
+  const expectSaidBeforePolls = (r: { logger: RequestTimelineLogger }, line: RegExp, call: string, opId: string | number) =>
+    expectSaidRightAfter(sim().server.requests, r.logger, line, new RegExp(`^GET /api/v1/${call}/$`), new RegExp(`^GET /api/v1/operation/${opId}/$`));
+  /** The operation a started line names. */
+  const operationIn = (r: { logger: RequestTimelineLogger }, line: RegExp) => /operation (\d+)/.exec(r.logger.lineMatching(line).message)![1];
 
   it("Server install: VM <id> installing (operation <id>), before the first poll of the operation", async () => {
-    const r = await create(serverResource, { name: "web1", distribution: "DEBIAN", tariff: "Облачный 1024" }, sim.server.requests, "web1");
-    const op = sim.operations().find((o) => o.vmId === Number(r.id))!;
-    const message = expectSaidRightAfter(
-      sim.server.requests,
-      r.logger,
-      /installing/,
-      /^GET \/api\/v1\/vm\/install\/$/,
-      new RegExp(`^GET /api/v1/operation/${op.id}/$`),
-    );
+    const r = await create(serverResource, { name: "web1", distribution: "DEBIAN", tariff: "Облачный 1024" }, sim().server.requests, "web1");
+    const op = sim()
+      .operations()
+      .find((o) => o.vmId === Number(r.id))!;
+    const message = expectSaidBeforePolls(r, /installing/, "vm/install", op.id);
     expect(message).toBe(`flops:Server "web1": VM ${r.id} installing (operation ${op.id})`);
   });
 
   it("Server clone: VM <id> cloning (operation <id>)", async () => {
-    const source = sim.createVm({ name: "source" });
-    const r = await create(serverResource, { name: "copy", cloneFrom: { serverId: String(source.id) } }, sim.server.requests, "copy");
+    const source = sim().createVm({ name: "source" });
+    const r = await create(serverResource, { name: "copy", cloneFrom: { serverId: String(source.id) } }, sim().server.requests, "copy");
     const said = r.logger.lineMatching(/cloning/);
     const opId = /operation (\d+)/.exec(said.message)![1];
     expect(said.message).toBe(`flops:Server "copy": VM ${r.id} cloning (operation ${opId})`);
-    expectSaidRightAfter(
-      sim.server.requests,
-      r.logger,
-      /cloning/,
-      new RegExp(`^GET /api/v1/vm/${source.id}/clone/$`),
-      new RegExp(`^GET /api/v1/operation/${opId}/$`),
-    );
+    expectSaidBeforePolls(r, /cloning/, `vm/${source.id}/clone`, opId);
   });
 
   it("Snapshot, IpAddress, SnapshotRollback, BackupPolicy, ServerRestart: the operation, before its polls", async () => {
-    const vmId = sim.createVm({ name: "host" }).id;
-    const snap = await create(flopsSnapshot, { serverId: String(vmId), name: "nightly" }, sim.server.requests, "s");
-    const snapOp = /operation (\d+)/.exec(snap.logger.lineMatching(/being taken/).message)![1];
+    const vmId = sim().createVm({ name: "host" }).id;
+    const snap = await create(flopsSnapshot, { serverId: String(vmId), name: "nightly" }, sim().server.requests, "s");
+    const snapOp = operationIn(snap, /being taken/);
     expect(snap.logger.lineMatching(/being taken/).message).toBe(`flops:Snapshot "s": snapshot "nightly" of server ${vmId} being taken (operation ${snapOp})`);
-    expectSaidRightAfter(
-      sim.server.requests,
-      snap.logger,
-      /being taken/,
-      new RegExp(`^GET /api/v1/vm/${vmId}/snapshot_create/$`),
-      new RegExp(`^GET /api/v1/operation/${snapOp}/$`),
-    );
+    expectSaidBeforePolls(snap, /being taken/, `vm/${vmId}/snapshot_create`, snapOp);
 
-    const ip = await create(ipAddressResource, { serverId: String(vmId) }, sim.server.requests, "ip");
-    const ipOp = /operation (\d+)/.exec(ip.logger.lineMatching(/being added/).message)![1];
+    const ip = await create(ipAddressResource, { serverId: String(vmId) }, sim().server.requests, "ip");
+    const ipOp = operationIn(ip, /being added/);
     expect(ip.logger.lineMatching(/being added/).message).toBe(`flops:IpAddress "ip": a new address for server ${vmId} being added (operation ${ipOp})`);
-    expectSaidRightAfter(
-      sim.server.requests,
-      ip.logger,
-      /being added/,
-      new RegExp(`^GET /api/v1/vm/${vmId}/ip_add/$`),
-      new RegExp(`^GET /api/v1/operation/${ipOp}/$`),
-    );
+    expectSaidBeforePolls(ip, /being added/, `vm/${vmId}/ip_add`, ipOp);
 
     const snapshotId = Number(snap.id.split("/")[1]);
-    const rb = await create(snapshotRollbackResource, { serverId: String(vmId), snapshotId, confirm: true }, sim.server.requests, "rb");
+    const rb = await create(snapshotRollbackResource, { serverId: String(vmId), snapshotId, confirm: true }, sim().server.requests, "rb");
     const rbOp = String(rb.outs.operationId);
     expect(rb.logger.lineMatching(/under way/).message).toBe(
       `flops:SnapshotRollback "rb": roll server ${vmId} back to snapshot ${snapshotId} under way (operation ${rbOp}, importFrom: "${rb.id}" adopts it)`,
     );
-    expectSaidRightAfter(
-      sim.server.requests,
-      rb.logger,
-      /under way/,
-      new RegExp(`^GET /api/v1/vm/${vmId}/snapshot_rollback/$`),
-      new RegExp(`^GET /api/v1/operation/${rbOp}/$`),
-    );
+    expectSaidBeforePolls(rb, /under way/, `vm/${vmId}/snapshot_rollback`, rbOp);
 
-    const policy = await create(backupPolicyResource, { serverId: String(vmId), quantity: 3, frequency: 24 }, sim.server.requests, "bp");
-    const policyOp = /operation (\d+)/.exec(policy.logger.lineMatching(/changing to/).message)![1];
+    const policy = await create(backupPolicyResource, { serverId: String(vmId), quantity: 3, frequency: 24 }, sim().server.requests, "bp");
+    const policyOp = operationIn(policy, /changing to/);
     expect(policy.logger.lineMatching(/changing to/).message).toBe(
       `flops:BackupPolicy "bp": backup policy of server ${vmId} changing to 3 copies every 24 h (operation ${policyOp})`,
     );
-    expectSaidRightAfter(
-      sim.server.requests,
-      policy.logger,
-      /changing to/,
-      new RegExp(`^GET /api/v1/vm/${vmId}/backup_policy_change/$`),
-      new RegExp(`^GET /api/v1/operation/${policyOp}/$`),
-    );
+    expectSaidBeforePolls(policy, /changing to/, `vm/${vmId}/backup_policy_change`, policyOp);
 
-    const restart = await create(serverRestartResource, { serverId: String(vmId) }, sim.server.requests, "rs");
+    const restart = await create(serverRestartResource, { serverId: String(vmId) }, sim().server.requests, "rs");
     expect(restart.logger.lineMatching(/rebooting/).message).toBe(`flops:ServerRestart "rs": server ${vmId} rebooting (operation ${restart.outs.operationId})`);
-    expectSaidRightAfter(
-      sim.server.requests,
-      restart.logger,
-      /rebooting/,
-      new RegExp(`^GET /api/v1/vm/${vmId}/reboot/$`),
-      new RegExp(`^GET /api/v1/operation/${restart.outs.operationId}/$`),
-    );
+    expectSaidBeforePolls(restart, /rebooting/, `vm/${vmId}/reboot`, String(restart.outs.operationId));
   });
 });
 
 describe("vpsorg", () => {
-  let sim: VpsorgSimulator;
-  beforeAll(async () => {
-    sim = await startVpsorg({ snapshotMs: 150, backupMs: 150, restoreMs: 150 });
-  });
-  afterAll(() => sim.stop());
+  const sim = startedPerBlock(() => startVpsorg({ snapshotMs: 150, backupMs: 150, restoreMs: 150 }));
 
   it("Snapshot, Backup, SnapshotRestore: the new id, before the listing polls", async () => {
-    const snap = await create(vpsorgSnapshot, { serverId: 12345, name: "before-update" }, sim.http.requests, "s");
+    const snap = await create(vpsorgSnapshot, { serverId: 12345, name: "before-update" }, sim().http.requests, "s");
     expect(snap.logger.lineMatching(/is being created/).message).toMatch(
       new RegExp(`^vpsorg:Snapshot "s": snapshot ${snap.id} of server 12345 is being created \\(.+\\)$`),
     );
-    expectSaidRightAfter(sim.http.requests, snap.logger, /is being created/, /^POST \/api\/v1\/snapshots\/$/, /^GET \/api\/v1\/snapshots\/$/);
+    expectSaidRightAfter(sim().http.requests, snap.logger, /is being created/, /^POST \/api\/v1\/snapshots\/$/, /^GET \/api\/v1\/snapshots\/$/);
 
-    const backup = await create(vpsorgBackup, { serverId: 12346 }, sim.http.requests, "b");
+    const backup = await create(vpsorgBackup, { serverId: 12346 }, sim().http.requests, "b");
     expect(backup.logger.lineMatching(/is being created/).message).toMatch(
       new RegExp(`^vpsorg:Backup "b": backup ${backup.id} of server 12346 is being created`),
     );
-    expectSaidRightAfter(sim.http.requests, backup.logger, /is being created/, /^POST \/api\/v1\/backups\/$/, /^GET \/api\/v1\/backups\/$/);
+    expectSaidRightAfter(sim().http.requests, backup.logger, /is being created/, /^POST \/api\/v1\/backups\/$/, /^GET \/api\/v1\/backups\/$/);
 
-    const restore = await create(vpsorgRestore, { snapshotId: snap.id, confirm: true }, sim.http.requests, "r");
+    const restore = await create(vpsorgRestore, { snapshotId: snap.id, confirm: true }, sim().http.requests, "r");
     expect(restore.logger.lineMatching(/restoring from/).message).toMatch(
       new RegExp(`^vpsorg:SnapshotRestore "r": server 12345 restoring from snapshot ${snap.id}`),
     );
-    expectSaidRightAfter(sim.http.requests, restore.logger, /restoring from/, /^POST \/.*restore\/$/, /^GET \/.*servers\/12345\/$/);
+    expectSaidRightAfter(sim().http.requests, restore.logger, /restoring from/, /^POST \/.*restore\/$/, /^GET \/.*servers\/12345\/$/);
   });
 });
 
 describe("hostkey", () => {
-  let sim: HostkeySimulator;
-  beforeAll(async () => {
-    sim = await startHostkey({ operationDurationMs: 150 });
-  });
-  afterAll(() => sim.stop());
+  const sim = startedPerBlock(() => startHostkey({ operationDurationMs: 150 }));
 
   it("Snapshot, SnapshotRestore, RestoreSettings: the task key, before the task polls", async () => {
-    const requests = sim.server.requests;
+    const requests = sim().server.requests;
     const asAction = (r: { path: string; body: string }) => ({ method: new URLSearchParams(r.body).get("action") ?? "", path: r.path });
     const snap = await create(hostkeySnapshot, { serverId: 1001, name: "nightly" }, requests as never, "s");
     expect(snap.logger.lineMatching(/being created/).message).toMatch(
@@ -217,7 +168,7 @@ describe("hostkey", () => {
     );
     expectSaidRightAfter(requests.map(asAction), restore.logger, /restoring from/, /^restore_snapshot \/vm\.php$/, /^check \/eq_callback\.php$/);
 
-    sim.setSettingsAnswer("callback");
+    sim().setSettingsAnswer("callback");
     const settings = await create(restoreSettingsResource, { serverId: 1001, enableRotation: true, excludeFromRotation: ["nightly"] }, requests as never, "rs");
     expect(settings.logger.lineMatching(/changing/).message).toMatch(
       /^hostkey:RestoreSettings "rs": restore settings of server 1001 changing \(task [0-9a-f]+\)$/,
@@ -227,29 +178,25 @@ describe("hostkey", () => {
 });
 
 describe("netangels", () => {
-  let sim: NetangelsSimulator;
-  beforeAll(async () => {
-    sim = await startNetangels();
-  });
-  afterAll(() => sim.stop());
+  const sim = startedPerBlock(() => startNetangels());
 
   it("Backup and VmRollback: the work under way, before the VM polls", async () => {
-    const backup = await create(netangelsBackup, { vmId: 101 }, sim.server.requests, "b", linkedClock(sim));
+    const backup = await create(netangelsBackup, { vmId: 101 }, sim().server.requests, "b", linkedClock(sim()));
     expect(backup.logger.lineMatching(/under way/).message).toMatch(/^netangels:Backup "b": a backup of VM 101 under way \(VM state \w+\)$/);
     expectSaidRightAfter(
-      sim.server.requests,
+      sim().server.requests,
       backup.logger,
       /under way/,
       /^POST \/api\/v1\/cloud\/vms\/101\/backup\/$/,
       /^GET \/api\/v1\/cloud\/backups\/vms\/$/,
     );
 
-    const rb = await create(vmRollbackResource, { vmId: 101, backupDate: SEED_DATE, confirm: true }, sim.server.requests, "rb", linkedClock(sim));
+    const rb = await create(vmRollbackResource, { vmId: 101, backupDate: SEED_DATE, confirm: true }, sim().server.requests, "rb", linkedClock(sim()));
     expect(rb.logger.lineMatching(/under way/).message).toMatch(
       new RegExp(`^netangels:VmRollback "rb": rollback of VM 101 to ${SEED_DATE.replace(/\./g, "\\.")} under way \\(VM state \\w+\\)$`),
     );
     expectSaidRightAfter(
-      sim.server.requests,
+      sim().server.requests,
       rb.logger,
       /under way/,
       new RegExp(`^POST /api/v1/cloud/vms/101/backups/.+/$`),

@@ -5,28 +5,13 @@
  * the simulated clock, the opt-in rollbacks and download link, destroy leaving nothing behind.
  * Needs `npm run build` (done by `npm test`).
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { DynamicProviderHost, REPO_ROOT } from "../harness";
-import { destroyStack, runProgram } from "../harness/engineless";
+import { destroyStack, programFromModule, runProgram } from "../harness/engineless";
 import { FlopsSimulator } from "../../simulator/flops";
 
 const example = "flops-full";
 const PASSWORD = "Full-Examp1e";
-
-/**
- * The compiled program, run afresh each time. The harness's programFromModule clears
- * `require.cache`, which jest's module registry ignores, so evaluating the file with jest's `require`
- * re-runs it while sharing the one @pulumi/pulumi instance the harness set mocks on.
- */
-function freshProgram(file: string): () => unknown {
-  const code = fs.readFileSync(file, "utf8");
-  return () => {
-    const module = { exports: {} as Record<string, unknown> };
-    new Function("exports", "require", "module", "__filename", "__dirname", code)(module.exports, require, module, file, path.dirname(file));
-    return { ...module.exports };
-  };
-}
 
 const HOUR = 3_600_000;
 
@@ -43,7 +28,7 @@ it("examples/flops-full: preview, up, no changes, rollbacks and a download link 
   const config = (extra: Record<string, string> = {}) => ({ ...base, ...extra });
   const secretKeys = ["flops:apiKey", `${example}:serverPassword`];
   const host = await DynamicProviderHost.start({ cwd: REPO_ROOT, project: example, config: config(), secretKeys });
-  const program = freshProgram(path.join(REPO_ROOT, "bin", "examples", example, "index.js"));
+  const program = programFromModule(path.join(REPO_ROOT, "bin", "examples", example, "index.js"), require);
   const opts = (extra: Record<string, string> = {}) => ({ config: config(extra), secretKeys, project: example, stack: "dev" });
   const notSame = (steps: { name: string; action: string }[]) => steps.filter((s) => s.action !== "same").map((s) => [s.name, s.action]);
   try {

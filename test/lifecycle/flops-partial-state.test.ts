@@ -12,7 +12,7 @@ import { FlopsSimulator, OPERATION_TYPES as OP } from "../../simulator/flops";
 import { hostCallErrorOf, plan, type ResourceState, up } from "../harness";
 import { providerHostPerFile } from "../support/providerHost";
 import { isSecretValue, makeUrn, type PlainObject } from "../harness/protocol";
-import { PluginHost } from "../plugin/pluginHost";
+import { pluginPerFile } from "../plugin/pluginHost";
 import { pluginConfig } from "../plugin/scenarios";
 import { fiveChangeServer, flopsConfig, flopsHostOptions, mutatingCalls, NEW_PASSWORD, OLD_PASSWORD } from "../support/flops";
 
@@ -21,13 +21,7 @@ const dynamic = providerHostPerFile(sim, flopsHostOptions, () => {
   new flops.Server("web", { distribution: "DEBIAN", tariff: "Облачный 1024", password: pulumi.secret(OLD_PASSWORD) });
 });
 const serverProvider = () => dynamic.providers["pulumi-nodejs:dynamic/flops:Server"];
-let plugin: PluginHost;
-
-beforeAll(async () => {
-  plugin = await PluginHost.startPlugin({ config: pluginConfig(flopsConfig(sim)), secretKeys: ["vps:flopsApiKey"] });
-}, 60_000);
-
-afterAll(() => plugin?.stop());
+const plugin = pluginPerFile(() => ({ config: pluginConfig(flopsConfig(sim)), secretKeys: ["vps:flopsApiKey"] }));
 
 beforeEach(() => {
   sim.clearInjections();
@@ -41,7 +35,7 @@ const paths = [
     type: "pulumi-nodejs:dynamic/flops:Server",
     withProvider: (p: PlainObject): PlainObject => ({ __provider: serverProvider(), ...p }),
   },
-  { name: "native plugin", host: () => plugin, type: "vps:flops:Server", withProvider: (p: PlainObject): PlainObject => p },
+  { name: "native plugin", host: () => plugin(), type: "vps:flops:Server", withProvider: (p: PlainObject): PlainObject => p },
 ];
 
 describe.each(paths)("partial state through the $name", ({ name, host, type, withProvider }) => {

@@ -9,7 +9,7 @@ import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
 import { CheckFailedError, destroy, HostCallError, makeUrn, plan, up } from "../harness";
 import { providerHostPerFile } from "../support/providerHost";
-import { PluginHost } from "../plugin/pluginHost";
+import { pluginPerFile } from "../plugin/pluginHost";
 import { pluginConfig } from "../plugin/scenarios";
 import { flopsConfig, flopsHostOptions } from "../support/flops";
 
@@ -20,19 +20,13 @@ const sim = new FlopsSimulator({ operationDurationMs: 40, guestListeners: { boot
 const dynamic = providerHostPerFile(sim, flopsHostOptions, () => {
   new flops.Server("web", { distribution: "DEBIAN", tariff: "Облачный 1024", readiness: { port: 22 } });
 });
-let pluginHost: PluginHost;
-
-beforeAll(async () => {
-  pluginHost = await PluginHost.startPlugin({ config: pluginConfig(flopsConfig(sim)), secretKeys: ["vps:flopsApiKey"] });
-}, 30_000);
-
-afterAll(() => pluginHost?.stop());
+const pluginHost = pluginPerFile(() => ({ config: pluginConfig(flopsConfig(sim)), secretKeys: ["vps:flopsApiKey"] }), 30_000);
 
 beforeEach(() => {
   sim.setGuestBootTime(BOOT_MS);
   sim.server.clearLog();
   dynamic.host.clearOutput();
-  pluginHost.clearOutput();
+  pluginHost().clearOutput();
 });
 
 const paths = [
@@ -42,7 +36,7 @@ const paths = [
     host: () => dynamic.host,
     extra: (): Record<string, unknown> => ({ __provider: dynamic.providers["pulumi-nodejs:dynamic/flops:Server"] }),
   },
-  { path: "plugin", type: "vps:flops:Server", host: () => pluginHost, extra: (): Record<string, unknown> => ({}) },
+  { path: "plugin", type: "vps:flops:Server", host: () => pluginHost(), extra: (): Record<string, unknown> => ({}) },
 ] as const;
 
 describe.each(paths)("readiness through the $path path", ({ path, type, host, extra }) => {

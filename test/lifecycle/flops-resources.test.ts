@@ -9,12 +9,12 @@ import { flops } from "pulumi-vps";
 import { FlopsSimulator } from "../../simulator/flops";
 import { flopsHostOptions } from "../support/flops";
 import { destroy, HostCallError, lifecycle, makeUrn, plan, PROVIDER_KEY, refresh, up } from "../harness";
-import { providerHostPerFile } from "../support/providerHost";
+import { dynamicToken, expectGoneThroughHost, expectProvidersSmallWithout, providerHostPerFile, withProviderOf } from "../support/providerHost";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { timePerRequest } from "../support/simClock";
 import { failureOf } from "../support/failure";
 
-const T = (type: string) => `pulumi-nodejs:dynamic/flops:${type}`;
+const T = (type: string) => dynamicToken("flops", type);
 
 const sim = new FlopsSimulator({ operationDurationMs: 30 });
 const hosted = providerHostPerFile(sim, flopsHostOptions, () => {
@@ -29,17 +29,12 @@ beforeEach(() => {
   sim.server.clearLog();
 });
 
-const withProvider = (type: string, inputs: Record<string, unknown>) => ({ [PROVIDER_KEY]: hosted.providers[T(type)], ...inputs });
+const withProvider = (type: string, inputs: Record<string, unknown>) => withProviderOf(hosted, "flops", type, inputs);
 const vmId = () => String(sim.createVm({ name: "web" }).id);
 
 describe("serialized providers", () => {
   it("name their token, stay small, and carry no credential", () => {
-    for (const type of ["Snapshot", "BackupPolicy", "SnapshotRollback", "BackupRollback"]) {
-      const text = hosted.providers[T(type)];
-      expect(text).toContain(`flops:${type}`);
-      expect(text).not.toContain(sim.apiKey);
-      expect(text.length).toBeLessThan(20_000);
-    }
+    expectProvidersSmallWithout(hosted, "flops", ["Snapshot", "BackupPolicy", "SnapshotRollback", "BackupRollback"], sim.apiKey);
   });
 });
 
@@ -77,9 +72,8 @@ describe("flops.Snapshot through the host", () => {
 
     // deleted outside → refresh drops it; delete of the already-deleted snapshot is success
     sim.deleteSnapshot(Number(serverId), snapshotId);
-    expect(await refresh(hosted.host, refreshed)).toBeUndefined();
     sim.server.clearLog();
-    await destroy(hosted.host, refreshed);
+    await expectGoneThroughHost(hosted.host, refreshed);
     expect(sim.server.requestsTo("/snapshot_delete/")).toHaveLength(0);
   });
 
@@ -176,8 +170,7 @@ describe("flops.BackupPolicy through the host", () => {
     expect(sim.server.requestsTo("/backup_policy_change/")).toHaveLength(0);
 
     sim.deleteVm(Number(serverId));
-    expect(await refresh(hosted.host, r.state)).toBeUndefined();
-    await destroy(hosted.host, r.state);
+    await expectGoneThroughHost(hosted.host, r.state);
 
     sim.server.clearLog();
     expect(await failureOf(plan(hosted.host, urn, inputs({ serverId, frequency: 5 })))).toMatch(/frequency: must be one of 3, 6, 12, 24, 72/);
@@ -233,8 +226,7 @@ describe("flops.SnapshotRollback and flops.BackupRollback through the host", () 
 
     // the server deleted outside: refresh drops the record; delete of it is still success
     sim.deleteVm(vm);
-    expect(await refresh(hosted.host, again.state)).toBeUndefined();
-    await destroy(hosted.host, again.state);
+    await expectGoneThroughHost(hosted.host, again.state);
   });
 
   it("BackupRollback: confirm at Check, rollback to a scheduled backup, snapshots gone, delete leaves the server", async () => {

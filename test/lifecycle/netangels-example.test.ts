@@ -4,10 +4,9 @@
  * against the NetAngels simulator: preview, up, a second preview with no changes, the opt-in
  * rollbacks and archive request, destroy. Needs `npm run build` (done by `npm test`).
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { DynamicProviderHost, REPO_ROOT } from "../harness";
-import { destroyStack, runProgram } from "../harness/engineless";
+import { destroyStack, programFromModule, runProgram } from "../harness/engineless";
 import { NetangelsSimulator } from "../../simulator/netangels";
 
 const example = "netangels-example";
@@ -26,16 +25,6 @@ function programRequire(id: string): unknown {
   return mod;
 }
 
-/** The compiled program, evaluated afresh each run (its top level registers the resources); see vpsorg-example.test.ts for why not programFromModule. */
-function freshProgram(file: string): () => unknown {
-  const code = fs.readFileSync(file, "utf8");
-  return () => {
-    const module = { exports: {} as Record<string, unknown> };
-    new Function("exports", "require", "module", "__filename", "__dirname", code)(module.exports, programRequire, module, file, path.dirname(file));
-    return { ...module.exports };
-  };
-}
-
 it("examples/netangels: preview, up, no changes, opt-in rollbacks and archive, destroy", async () => {
   const sim = new NetangelsSimulator({ operationDurationMs: 50 });
   await sim.start();
@@ -46,7 +35,7 @@ it("examples/netangels: preview, up, no changes, opt-in rollbacks and archive, d
   });
   const secretKeys = ["netangels:token"];
   const host = await DynamicProviderHost.start({ cwd: REPO_ROOT, project: example, config: config(), secretKeys });
-  const program = freshProgram(path.join(REPO_ROOT, "bin", "examples", "netangels", "index.js"));
+  const program = programFromModule(path.join(REPO_ROOT, "bin", "examples", "netangels", "index.js"), programRequire);
   const opts = (extra: Record<string, string> = {}) => ({ config: config(extra), secretKeys, project: example, stack: "dev" });
   try {
     const preview = await runProgram(host, program, { ...opts(), preview: true });

@@ -7,13 +7,13 @@
 import { vpsorg } from "../../sdk";
 import { VpsorgSimulator } from "../../simulator/vpsorg";
 import { captureResources, destroy, findResource, HostCallError, lifecycle, makeUrn, plan, PROVIDER_KEY, refresh, type ResourceState, up } from "../harness";
-import { providerHostPerFile } from "../support/providerHost";
+import { dynamicToken, expectGoneThroughHost, expectProvidersSmallWithout, providerHostPerFile, withProviderOf } from "../support/providerHost";
 import { expectEmptyTriggersSameAsUnset } from "../support/triggers";
 import { timePerRequest } from "../support/simClock";
 import { failureOf } from "../support/failure";
 import { vpsorgHostOptions } from "../support/vpsorg";
 
-const T = (type: string) => `pulumi-nodejs:dynamic/vpsorg:${type}`;
+const T = (type: string) => dynamicToken("vpsorg", type);
 
 const sim = new VpsorgSimulator({ snapshotMs: 60, backupMs: 60, restoreMs: 60 });
 const hosted = providerHostPerFile(sim, vpsorgHostOptions, () => {
@@ -28,7 +28,7 @@ beforeEach(() => {
   sim.pageSize = 10;
 });
 
-const withProvider = (type: string, inputs: Record<string, unknown>) => ({ [PROVIDER_KEY]: hosted.providers[T(type)], ...inputs });
+const withProvider = (type: string, inputs: Record<string, unknown>) => withProviderOf(hosted, "vpsorg", type, inputs);
 
 function serverSnapshots(serverId: number) {
   return [...sim.snapshots.values()].filter((s) => s.serverId === serverId);
@@ -36,12 +36,7 @@ function serverSnapshots(serverId: number) {
 
 describe("serialized provider", () => {
   it("is small, names the token, and carries no token or endpoint secret", () => {
-    for (const type of ["Snapshot", "Backup", "SnapshotRestore", "BackupRestore"]) {
-      const text = hosted.providers[T(type)];
-      expect(text).toContain(`vpsorg:${type}`);
-      expect(text).not.toContain(sim.token);
-      expect(text.length).toBeLessThan(20_000);
-    }
+    expectProvidersSmallWithout(hosted, "vpsorg", ["Snapshot", "Backup", "SnapshotRestore", "BackupRestore"], sim.token);
   });
 
   it("captures every resource with its dynamic type token", async () => {
@@ -92,9 +87,8 @@ describe("vpsorg.Snapshot through the host", () => {
 
     // deleted outside → refresh drops it
     sim.removeSnapshot(Number(replaced.state.id));
-    expect(await refresh(hosted.host, refreshed)).toBeUndefined();
     // delete of an already-deleted snapshot is success
-    await destroy(hosted.host, refreshed);
+    await expectGoneThroughHost(hosted.host, refreshed);
   });
 
   it("refresh right after create is no diff; destroy deletes", async () => {
@@ -166,8 +160,7 @@ describe("vpsorg.Backup through the host", () => {
     const refreshed = (await refresh(hosted.host, replaced.state))!;
     expect(refreshed.inputs.description).toBe("edited");
     sim.removeBackup(Number(replaced.state.id));
-    expect(await refresh(hosted.host, refreshed)).toBeUndefined();
-    await destroy(hosted.host, refreshed);
+    await expectGoneThroughHost(hosted.host, refreshed);
   });
 
   it("bad input at Check, no API call; adoption with importFrom", async () => {

@@ -4,33 +4,26 @@
  * request (in preview too), and a preview sends nothing. Needs `npm run build`.
  */
 import { NetangelsSimulator } from "../../simulator/netangels";
-import { PluginHost } from "./pluginHost";
+import { pluginPerFile } from "./pluginHost";
+import { simulatorPerBlock } from "../support/simulatorServer";
 import { pluginConfig } from "./scenarios";
 
 const TOKEN = "vps:netangels:requestBackupFilesArchive";
 const DATE = NetangelsSimulator.SEED_BACKUP_DATE;
 
-let sim: NetangelsSimulator;
-let host: PluginHost;
-
-beforeAll(async () => {
-  sim = new NetangelsSimulator({ operationDurationMs: 60 });
-  await sim.start();
-  host = await PluginHost.startPlugin({
+const sim = simulatorPerBlock(new NetangelsSimulator({ operationDurationMs: 60 }));
+const host = pluginPerFile(
+  () => ({
     config: pluginConfig({ "netangels:token": sim.token, "netangels:endpoint": sim.endpoint }),
     secretKeys: ["vps:netangelsToken"],
-  });
-}, 30_000);
-
-afterAll(async () => {
-  await host?.stop();
-  await sim?.stop();
-});
+  }),
+  30_000,
+);
 
 beforeEach(() => sim.server.clearLog());
 
 it("sends files as the body of the archive request and answers with the VM's state", async () => {
-  const r = await host.invoke(TOKEN, { vmId: 101, backupDate: DATE, files: ["/etc/hostname", "/home"] });
+  const r = await host().invoke(TOKEN, { vmId: 101, backupDate: DATE, files: ["/etc/hostname", "/home"] });
   expect(r).toEqual({ return: { requested: true, vmId: 101, vmState: "Active" }, failures: [] });
   expect(sim.server.requestsTo("/files/", "POST").map((q) => q.body)).toEqual([JSON.stringify({ files: ["/etc/hostname", "/home"] })]);
   expect(sim.archiveRequests.at(-1)).toMatchObject({ vmId: 101, date: DATE, files: ["/etc/hostname", "/home"] });
@@ -39,7 +32,7 @@ it("sends files as the body of the archive request and answers with the VM's sta
 it("an empty or missing files list fails naming the function and files, with no request, in preview too", async () => {
   const before = sim.archiveRequests.length;
   for (const preview of [false, true]) {
-    expect(await host.invoke(TOKEN, { vmId: 101, backupDate: DATE, files: [] }, { preview })).toEqual({
+    expect(await host().invoke(TOKEN, { vmId: 101, backupDate: DATE, files: [] }, { preview })).toEqual({
       return: {},
       failures: [
         {
@@ -48,7 +41,7 @@ it("an empty or missing files list fails naming the function and files, with no 
         },
       ],
     });
-    expect((await host.invoke(TOKEN, { vmId: 101, backupDate: DATE }, { preview })).failures).toEqual([
+    expect((await host().invoke(TOKEN, { vmId: 101, backupDate: DATE }, { preview })).failures).toEqual([
       { property: "files", reason: `${TOKEN}: files: must be a list of paths in the backup as getBackupFiles lists them, e.g. ["/etc/hostname"]` },
     ]);
   }
@@ -57,6 +50,9 @@ it("an empty or missing files list fails naming the function and files, with no 
 });
 
 it("a preview answers requested: false and sends nothing", async () => {
-  expect((await host.invoke(TOKEN, { vmId: 101, backupDate: DATE, files: ["/etc/hosts"] }, { preview: true })).return).toEqual({ requested: false, vmId: 101 });
+  expect((await host().invoke(TOKEN, { vmId: 101, backupDate: DATE, files: ["/etc/hosts"] }, { preview: true })).return).toEqual({
+    requested: false,
+    vmId: 101,
+  });
   expect(sim.server.requests).toEqual([]);
 });

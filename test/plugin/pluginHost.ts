@@ -44,25 +44,15 @@ export class PluginHost extends DynamicProviderHost {
    * the legacy `vps:config:<key>` spelling.
    */
   override async configure(config: Record<string, string>, opts: { secretKeys?: string[] } = {}): Promise<{ acceptSecrets: boolean }> {
-    const req = new provproto.ConfigureRequest();
+    const variables: Record<string, string> = {};
     const args: PlainObject = {};
     const secret = new Set(opts.secretKeys ?? []);
     for (const [k, v] of Object.entries(config)) {
       const name = k.replace(/^vps:/, "");
-      req.getVariablesMap().set(`vps:config:${name}`, v);
+      variables[`vps:config:${name}`] = v;
       args[name] = secret.has(k) ? secretValue(v) : v;
     }
-    req.setArgs(structproto.Struct.fromJavaScript(args as Record<string, structproto.JavaScriptValue>));
-    req.setAcceptsecrets(true);
-    req.setAcceptresources(true);
-    req.setSendsOldInputs(true);
-    req.setSendsOldInputsToDelete(true);
-    req.setUrn(makeUrn("pulumi:providers:vps", "default", { project: this.project, stack: this.stack }));
-    req.setName("default");
-    req.setType("pulumi:providers:vps");
-    req.setId("00000000-0000-0000-0000-000000000000");
-    const resp = await this.call<provproto.ConfigureRequest, provproto.ConfigureResponse>("configure", req);
-    return { acceptSecrets: resp.getAcceptsecrets() };
+    return this.sendConfigure("vps", variables, args);
   }
 
   /** Like the parent's, but secrets may be sent wrapped (`keepSecrets`), as an engine that got acceptSecrets does. */
@@ -124,4 +114,21 @@ export class PluginHost extends DynamicProviderHost {
   async cancel(): Promise<void> {
     await this.call<emptyproto.Empty, emptyproto.Empty>("cancel", new emptyproto.Empty());
   }
+}
+
+/**
+ * The native plugin of a test file (jest hooks): started with the options `options` gives (read when
+ * `beforeAll` runs, once the file's simulator is started) before the file's tests, stopped after
+ * them. The returned function reads it, in a test or a hook.
+ */
+export function pluginPerFile(options: () => HostStartOptions, startTimeoutMs = 60_000): () => PluginHost {
+  let plugin: PluginHost | undefined;
+  beforeAll(async () => {
+    plugin = await PluginHost.startPlugin(options());
+  }, startTimeoutMs);
+  afterAll(() => plugin?.stop());
+  return () => {
+    if (!plugin) throw new Error("the plugin of this file is not started: read it in a test or a hook");
+    return plugin;
+  };
 }

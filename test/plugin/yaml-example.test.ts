@@ -13,7 +13,8 @@ import { FlopsSimulator } from "../../simulator/flops";
 import { destroy, makeUrn, plan, type ResourceState, unwrapSecrets, up } from "../harness";
 import { REPO_ROOT } from "../harness/host";
 import type { PlainObject } from "../harness/protocol";
-import { PLUGIN_DIR, PluginHost } from "./pluginHost";
+import { PLUGIN_DIR, pluginPerFile } from "./pluginHost";
+import { simulatorPerBlock } from "../support/simulatorServer";
 import { PASSWORD, PUBKEY, pluginConfig } from "./scenarios";
 
 const EXAMPLE_DIR = path.join(REPO_ROOT, "examples", "yaml-flops");
@@ -67,22 +68,14 @@ function references(value: unknown): string[] {
   return [...text.matchAll(REF)].map((m) => String(pathOf(m[1])[0]));
 }
 
-let sim: FlopsSimulator;
-let host: PluginHost;
-
-beforeAll(async () => {
-  sim = new FlopsSimulator({ operationDurationMs: 40 });
-  await sim.start();
-  host = await PluginHost.startPlugin({
+const sim = simulatorPerBlock(new FlopsSimulator({ operationDurationMs: 40 }));
+const host = pluginPerFile(
+  () => ({
     config: pluginConfig({ "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey }),
     secretKeys: ["vps:flopsApiKey"],
-  });
-}, 30_000);
-
-afterAll(async () => {
-  await host?.stop();
-  await sim?.stop();
-});
+  }),
+  30_000,
+);
 
 describe("examples/yaml-flops", () => {
   it("is a Pulumi YAML program that loads the vps plugin from source", () => {
@@ -110,7 +103,7 @@ describe("examples/yaml-flops", () => {
 
     for (const [name, v] of Object.entries(program.variables ?? {})) {
       const call = v["fn::invoke"];
-      const r = await host.invoke(call.function, evaluate(call.arguments ?? {}, scope) as PlainObject);
+      const r = await host().invoke(call.function, evaluate(call.arguments ?? {}, scope) as PlainObject);
       expect(r.failures).toEqual([]);
       scope[name] = call.return ? r.return[call.return] : r.return;
     }
@@ -123,7 +116,7 @@ describe("examples/yaml-flops", () => {
       if (!ready) throw new Error(`circular references among ${[...pending].join(", ")}`);
       const r = program.resources[ready];
       inputs[ready] = evaluate(r.properties ?? {}, scope) as PlainObject;
-      const result = await up(host, makeUrn(r.type, ready), inputs[ready]);
+      const result = await up(host(), makeUrn(r.type, ready), inputs[ready]);
       expect([ready, result.plan.action]).toEqual([ready, "create"]);
       states[ready] = result.state;
       scope[ready] = { id: result.state.id, ...(unwrapSecrets(result.state.outputs) as PlainObject) };
@@ -136,9 +129,9 @@ describe("examples/yaml-flops", () => {
     expect(sim.vm(Number(states.web.id))?.publicKeys.map((k) => String(k.id))).toEqual([states.key.id]);
 
     for (const [name, r] of Object.entries(program.resources)) {
-      expect([name, (await plan(host, makeUrn(r.type, name), inputs[name], states[name])).action]).toEqual([name, "same"]);
+      expect([name, (await plan(host(), makeUrn(r.type, name), inputs[name], states[name])).action]).toEqual([name, "same"]);
     }
-    for (const name of Object.keys(program.resources).reverse()) await destroy(host, states[name]);
+    for (const name of Object.keys(program.resources).reverse()) await destroy(host(), states[name]);
     expect(sim.vm(Number(states.web.id))).toBeUndefined();
   });
 });

@@ -17,6 +17,7 @@ import {
   vmInfo,
   type VmView,
 } from "./flops-helpers";
+import { simulatorPerBlock } from "../support/simulatorServer";
 
 /**
  * Asynchronous operations of the flops simulator: PENDING with rising percentage, then DONE and the
@@ -24,12 +25,7 @@ import {
  */
 
 describe("operation progress in real time (30 ms operations)", () => {
-  let sim: FlopsSimulator;
-  beforeAll(async () => {
-    sim = new FlopsSimulator({ operationDurationMs: 30 });
-    await sim.start();
-  });
-  afterAll(() => sim.stop());
+  const sim = simulatorPerBlock(new FlopsSimulator({ operationDurationMs: 30 }));
 
   test("install: the VM is listed at once, the operation goes PENDING → DONE, then the VM runs", async () => {
     const a = await call(sim, "/vm/install/", { tenantId: TENANT, distributionId: DEBIAN, tariffId: 4, password: GOOD_PASSWORD, name: "web-1" });
@@ -57,14 +53,10 @@ describe("operation progress in real time (30 ms operations)", () => {
 });
 
 describe("operations on simulated time", () => {
-  let sim: FlopsSimulator;
-  beforeAll(async () => {
-    sim = new FlopsSimulator({ operationDurationMs: 10_000 });
-    // Time moves only when a test moves it, so the percentages seen are exact.
-    sim.clock.freeze();
-    await sim.start();
-  });
-  afterAll(() => sim.stop());
+  const sim = new FlopsSimulator({ operationDurationMs: 10_000 });
+  // Time moves only when a test moves it, so the percentages seen are exact.
+  sim.clock.freeze();
+  simulatorPerBlock(sim);
 
   test("percentage rises linearly with the simulator clock; the effect comes with DONE", async () => {
     const id = sim.createVm().id;
@@ -240,12 +232,7 @@ describe("operations on simulated time", () => {
 });
 
 describe("snapshots", () => {
-  let sim: FlopsSimulator;
-  beforeAll(async () => {
-    sim = new FlopsSimulator({ operationDurationMs: 10_000 });
-    await sim.start();
-  });
-  afterAll(() => sim.stop());
+  const sim = simulatorPerBlock(new FlopsSimulator({ operationDurationMs: 10_000 }));
 
   interface Snap {
     id: number;
@@ -299,12 +286,7 @@ describe("snapshots", () => {
 });
 
 describe("backups", () => {
-  let sim: FlopsSimulator;
-  beforeAll(async () => {
-    sim = new FlopsSimulator({ operationDurationMs: 10_000 });
-    await sim.start();
-  });
-  afterAll(() => sim.stop());
+  const sim = simulatorPerBlock(new FlopsSimulator({ operationDurationMs: 10_000 }));
 
   interface Backup {
     id: string;
@@ -392,12 +374,7 @@ describe("backups", () => {
 });
 
 describe("IP addresses", () => {
-  let sim: FlopsSimulator;
-  beforeAll(async () => {
-    sim = new FlopsSimulator({ operationDurationMs: 10_000 });
-    await sim.start();
-  });
-  afterAll(() => sim.stop());
+  const sim = simulatorPerBlock(new FlopsSimulator({ operationDurationMs: 10_000 }));
 
   test("ip_add hands out a free address; ip_delete returns it; ip_move moves it", async () => {
     const a = sim.createVm();
@@ -465,12 +442,7 @@ describe("IP addresses", () => {
 });
 
 describe("public keys", () => {
-  let sim: FlopsSimulator;
-  beforeAll(async () => {
-    sim = new FlopsSimulator({ operationDurationMs: 10_000 });
-    await sim.start();
-  });
-  afterAll(() => sim.stop());
+  const sim = simulatorPerBlock(new FlopsSimulator({ operationDurationMs: 10_000 }));
 
   test("list, add, edit, delete as the seed shows them", async () => {
     expect((await call(sim, "/pubkeys/")).result).toEqual([]);
@@ -499,12 +471,7 @@ describe("public keys", () => {
 });
 
 describe("catalog", () => {
-  let sim: FlopsSimulator;
-  beforeAll(async () => {
-    sim = new FlopsSimulator({ operationDurationMs: 10_000 });
-    await sim.start();
-  });
-  afterAll(() => sim.stop());
+  const sim = simulatorPerBlock(new FlopsSimulator({ operationDurationMs: 10_000 }));
 
   test("tenants, distributions, software, tariffs from the seed", async () => {
     expect((await call(sim, "/tenant")).result).toEqual([

@@ -123,4 +123,17 @@ export function mutatingCalls(sim: FlopsSimulator): string[] {
   return sim.server.requests.map((r) => r.path.split("/").filter(Boolean).pop() ?? "").filter((p) => !reads.test(p));
 }
 
+/**
+ * An object deleted outside Pulumi: a read drops it, and a delete is a success that sends no
+ * mutating call and says the object was already gone.
+ */
+export async function expectGoneOutOfBand(sim: FlopsSimulator, resource: ReturnType<typeof driver>, id: string, outs: Props): Promise<void> {
+  expect(await resource.read(id, outs)).toBeUndefined();
+  sim.server.clearLog();
+  const ctx = context("gone");
+  await resource.remove(id, outs, ctx);
+  expect(mutatingCalls(sim)).toEqual([]);
+  expect(ctx.logger.text()).toMatch(/already gone/);
+}
+
 export { failureOf } from "./failure";

@@ -3,6 +3,10 @@ import {
   type DynamicProviderHost,
   HOST_START_TIMEOUT_MS,
   type HostStartOptions,
+  PROVIDER_KEY,
+  destroy,
+  refresh,
+  type ResourceState,
   startSimulatorAndHost,
   stopHostAndSimulator,
   type TestSimulator,
@@ -47,4 +51,28 @@ export function providerHostPerFile<S extends TestSimulator>(sim: S, hostOptions
       return get().resources;
     },
   };
+}
+
+/** A dynamic resource's type token: `pulumi-nodejs:dynamic/<host>:<type>`. */
+export const dynamicToken = (host: string, type: string): string => `pulumi-nodejs:dynamic/${host}:${type}`;
+
+/** The inputs a `host` resource of `type` is sent with through the file's provider host: `inputs` and its serialized provider. */
+export function withProviderOf(hosted: ProviderHostOfFile, host: string, type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  return { [PROVIDER_KEY]: hosted.providers[dynamicToken(host, type)], ...inputs };
+}
+
+/** The serialized provider of each of `host`'s `types` names its token, stays small and does not hold `secret`. */
+export function expectProvidersSmallWithout(hosted: ProviderHostOfFile, host: string, types: string[], secret: string): void {
+  for (const type of types) {
+    const text = hosted.providers[dynamicToken(host, type)];
+    expect(text).toContain(`${host}:${type}`);
+    expect(text).not.toContain(secret);
+    expect(text.length).toBeLessThan(20_000);
+  }
+}
+
+/** A resource deleted outside Pulumi: a refresh of `state` drops it, and its destroy is still a success. */
+export async function expectGoneThroughHost(host: DynamicProviderHost, state: ResourceState): Promise<void> {
+  expect(await refresh(host, state)).toBeUndefined();
+  await destroy(host, state);
 }

@@ -5,13 +5,13 @@
  * what state holds of secrets, destroy. Steps run in order on one workspace.
  */
 import { FlopsSimulator } from "../../simulator/flops";
-import { killAll, providerBlock, TofuWorkspace } from "./tofu";
+import { providerBlock, tofuWorkspacePerFile } from "./tofu";
 
 const PASSWORD = "Tf-Sup3r-Secret";
 const KEY_TEXT = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBx0mVq5dTz7YwT0vZb1y3kQ tofu@test";
 
-let sim: FlopsSimulator;
-let ws: TofuWorkspace;
+const sim = new FlopsSimulator({ operationDurationMs: 40 });
+const ws = tofuWorkspacePerFile("flops", sim);
 
 interface ServerConfig {
   name?: string;
@@ -52,18 +52,6 @@ output "debian_ids" {
 }
 `;
 }
-
-beforeAll(async () => {
-  sim = new FlopsSimulator({ operationDurationMs: 40 });
-  await sim.start();
-  ws = TofuWorkspace.create("flops");
-});
-
-afterAll(async () => {
-  killAll();
-  ws?.close();
-  await sim?.stop();
-});
 
 const webId = () => String(ws.resource("vps_flops_server.web").id);
 

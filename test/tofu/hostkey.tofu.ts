@@ -4,11 +4,11 @@
  * panel), `apply -refresh-only`, an update in place, a replacement, an import, a bad input, destroy.
  */
 import { HostkeySimulator } from "../../simulator/hostkey";
-import { killAll, providerBlock, TofuWorkspace } from "./tofu";
+import { providerBlock, tofuWorkspacePerFile } from "./tofu";
 
 const VM = HostkeySimulator.VM_OFF;
-let sim: HostkeySimulator;
-let ws: TofuWorkspace;
+const sim = new HostkeySimulator({ operationDurationMs: 40, listingDelayMs: 30 });
+const ws = tofuWorkspacePerFile("hostkey", sim);
 
 function config(opts: { name?: string; rotation?: boolean } = {}): string {
   return `${providerBlock({ hostkey_endpoint: sim.endpoint, hostkey_api_key: sim.apiKey, hostkey_max_requests_per_second: "1000" })}
@@ -35,18 +35,6 @@ output "snapshot_names" {
 }
 `;
 }
-
-beforeAll(async () => {
-  sim = new HostkeySimulator({ operationDurationMs: 40, listingDelayMs: 30 });
-  await sim.start();
-  ws = TofuWorkspace.create("hostkey");
-});
-
-afterAll(async () => {
-  killAll();
-  ws?.close();
-  await sim?.stop();
-});
 
 describe("hostkey through OpenTofu", () => {
   it("applies, then plans no change", async () => {

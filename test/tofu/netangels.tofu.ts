@@ -6,10 +6,10 @@
  * bad input, destroy (the API cannot delete backups: destroy forgets them, with a warning).
  */
 import { NetangelsSimulator } from "../../simulator/netangels";
-import { killAll, providerBlock, TofuWorkspace } from "./tofu";
+import { providerBlock, tofuWorkspacePerFile } from "./tofu";
 
-let sim: NetangelsSimulator;
-let ws: TofuWorkspace;
+const sim = new NetangelsSimulator({ operationDurationMs: 60 });
+const ws = tofuWorkspacePerFile("netangels", sim);
 
 function config(opts: { triggers?: string; confirm?: boolean; operationTimeout?: number } = {}): string {
   return `${providerBlock({ netangels_endpoint: sim.endpoint, netangels_token: sim.token })}
@@ -44,18 +44,6 @@ output "backup_dates" {
 }
 `;
 }
-
-beforeAll(async () => {
-  sim = new NetangelsSimulator({ operationDurationMs: 60 });
-  await sim.start();
-  ws = TofuWorkspace.create("netangels");
-});
-
-afterAll(async () => {
-  killAll();
-  ws?.close();
-  await sim?.stop();
-});
 
 const backupDate = () => String(ws.resource("vps_netangels_backup.web").backup_date);
 

@@ -47,28 +47,45 @@ export function killAll(): void {
 }
 
 export class TofuWorkspace {
-  readonly dir: string;
-  readonly configFile: string;
-
-  private constructor(
-    readonly root: string,
-    readonly env: Record<string, string>,
-    configFile: string | undefined,
-  ) {
-    this.dir = path.join(root, "work");
-    fs.mkdirSync(this.dir);
-    this.configFile = configFile ?? writeCliConfig({ dir: path.join(root, "cli"), entry: PROVIDER_ENTRY, version: VERSION }).configFile;
-  }
+  private opened?: { root: string; dir: string; configFile: string };
 
   /**
-   * A fresh directory; `env` is added to tofu's (and so the provider's) environment: none of the
-   * hosts' variables are inherited from this process. The CLI configuration is a dev_overrides one
-   * unless `configFile` names another.
+   * `env` is added to tofu's (and so the provider's) environment: none of the hosts' variables are
+   * inherited from this process. The CLI configuration is a dev_overrides one unless `cliConfigFile`
+   * names another. Nothing is made on disk until `open`.
    */
-  static create(name: string, env: Record<string, string> = {}, configFile?: string): TofuWorkspace {
+  constructor(
+    readonly name: string,
+    readonly env: Record<string, string> = {},
+    private readonly cliConfigFile?: string,
+  ) {}
+
+  /** A fresh directory (and the dev_overrides configuration), once tofu and the provider are built. */
+  open(): this {
     requireTofu();
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), `vps-tofu-${name}-`));
-    return new TofuWorkspace(root, env, configFile);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), `vps-tofu-${this.name}-`));
+    const dir = path.join(root, "work");
+    fs.mkdirSync(dir);
+    const configFile = this.cliConfigFile ?? writeCliConfig({ dir: path.join(root, "cli"), entry: PROVIDER_ENTRY, version: VERSION }).configFile;
+    this.opened = { root, dir, configFile };
+    return this;
+  }
+
+  static create(name: string, env: Record<string, string> = {}, configFile?: string): TofuWorkspace {
+    return new TofuWorkspace(name, env, configFile).open();
+  }
+
+  private get files(): { root: string; dir: string; configFile: string } {
+    if (!this.opened) throw new Error(`the tofu workspace "${this.name}" is not open: use it in a test or a hook`);
+    return this.opened;
+  }
+
+  get dir(): string {
+    return this.files.dir;
+  }
+
+  get configFile(): string {
+    return this.files.configFile;
   }
 
   write(hcl: string, file = "main.tf"): void {
@@ -158,7 +175,8 @@ export class TofuWorkspace {
   }
 
   close(): void {
-    fs.rmSync(this.root, { recursive: true, force: true });
+    if (this.opened) fs.rmSync(this.opened.root, { recursive: true, force: true });
+    this.opened = undefined;
   }
 }
 
@@ -170,6 +188,25 @@ export interface TfState {
     instances: Array<{ attributes: Record<string, unknown>; sensitive_attributes?: unknown[]; status?: string }>;
   }>;
   outputs?: Record<string, { value: unknown; sensitive?: boolean }>;
+}
+
+/**
+ * The simulator and the tofu workspace of a test file (jest hooks): before the file's tests `sim` is
+ * started, then the workspace opened; after them every tofu still running is ended (with the
+ * providers it started), the workspace removed and the simulator stopped.
+ */
+export function tofuWorkspacePerFile(name: string, sim: { start(): Promise<unknown>; stop(): Promise<unknown> }): TofuWorkspace {
+  const ws = new TofuWorkspace(name);
+  beforeAll(async () => {
+    await sim.start();
+    ws.open();
+  });
+  afterAll(async () => {
+    killAll();
+    ws.close();
+    await sim.stop();
+  });
+  return ws;
 }
 
 /** `terraform { required_providers }` and the provider block with the given settings. */

@@ -5,10 +5,10 @@
  * snapshot or backup forces a new one), a replacement, an import, a bad input, destroy.
  */
 import { VpsorgSimulator } from "../../simulator/vpsorg";
-import { killAll, providerBlock, TofuWorkspace } from "./tofu";
+import { providerBlock, tofuWorkspacePerFile } from "./tofu";
 
-let sim: VpsorgSimulator;
-let ws: TofuWorkspace;
+const sim = new VpsorgSimulator({ snapshotMs: 60, backupMs: 60, restoreMs: 60 });
+const ws = tofuWorkspacePerFile("vpsorg", sim);
 
 function config(opts: { description?: string; name?: string; operationTimeout?: number } = {}): string {
   return `${providerBlock({ vpsorg_endpoint: sim.endpoint, vpsorg_token: sim.token })}
@@ -35,18 +35,6 @@ output "snapshot_names" {
 }
 
 const snapshotId = () => Number(ws.resource("vps_vpsorg_snapshot.before_upgrade").id);
-
-beforeAll(async () => {
-  sim = new VpsorgSimulator({ snapshotMs: 60, backupMs: 60, restoreMs: 60 });
-  await sim.start();
-  ws = TofuWorkspace.create("vpsorg");
-});
-
-afterAll(async () => {
-  killAll();
-  ws?.close();
-  await sim?.stop();
-});
 
 describe("vpsorg through OpenTofu", () => {
   it("applies, then plans no change", async () => {

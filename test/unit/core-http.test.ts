@@ -9,6 +9,8 @@ import type { Logger } from "../../provider/core/log";
 import type { RequestBudget } from "../../provider/core/rateLimit";
 import { SimulatorServer, type SimRequest, type SimResponse } from "../../simulator/core/server";
 import { FakeClock } from "../support/fakeClock";
+import { vpsErrorOf } from "../support/failure";
+import { simulatorServerPerFile } from "../support/simulatorServer";
 
 /**
  * The HTTP core against a real local server (the simulators' shared shell) with a tiny route table:
@@ -62,25 +64,14 @@ const sim = new SimulatorServer(
   () => ALL_SECRETS,
 );
 
-let agent: Agent;
+const agent = simulatorServerPerFile(sim, { keepAliveTimeout: 10_000, connections: 8 });
 let connections = 0;
 
-beforeAll(async () => {
-  await sim.start();
+beforeAll(() => {
   (sim as unknown as { server: http.Server }).server.on("connection", () => connections++);
-  agent = new Agent({ keepAliveTimeout: 10_000, connections: 8 });
 });
 
-afterAll(async () => {
-  await agent.close();
-  await sim.stop();
-});
-
-afterEach(() => {
-  sim.clearFaults();
-  sim.clearLog();
-  sim.setLatency(0);
-});
+afterEach(() => sim.setLatency(0));
 
 /** Records log lines exactly as the client writes them (no redaction of its own). */
 class RawLogger implements Logger {
@@ -142,14 +133,12 @@ function mutate(path: string, extra: Partial<ApiCall<typeof okSchema>> = {}): Ap
   return { operation: `GET ${path} (mutating)`, method: "GET", path, repeat: "once", priority: "mutate", schema: okSchema, ...extra };
 }
 
-async function failure(p: Promise<unknown>): Promise<VpsError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(VpsError);
-    return e as VpsError;
-  }
-  throw new Error("expected the call to fail");
+/** The error `call` fails with through a new client; its path was asked once (the failure was not retried). */
+async function failsAskedOnce(call: ApiCall<typeof okSchema>): Promise<VpsError> {
+  const { client } = makeClient();
+  const e = await vpsErrorOf(client.call(call));
+  expect(sim.requestsTo(call.path)).toHaveLength(1);
+  return e;
 }
 
 /** Every way a thrown error can be shown or serialized. */
@@ -205,7 +194,7 @@ describe("read-only calls are retried", () => {
   test("until maxAttempts, then the 5xx is reported (outcome known: nothing was changed)", async () => {
     const { client, clock } = makeClient();
     sim.fail({ path: "/thing", kind: "5xx", count: 10 });
-    const e = await failure(client.call(read("/thing")));
+    const e = await vpsErrorOf(client.call(read("/thing")));
     expect(e.kind).toBe("server");
     expect(e.httpStatus).toBe(503);
     expect(e.outcomeUnknown).toBe(false);
@@ -215,7 +204,7 @@ describe("read-only calls are retried", () => {
 
   test("a 429 without Retry-After backs off exponentially and gives up after maxAttempts", async () => {
     const { client, clock } = makeClient();
-    const e = await failure(client.call(read("/limited")));
+    const e = await vpsErrorOf(client.call(read("/limited")));
     expect(e.kind).toBe("rateLimited");
     expect(e.retryAfterSeconds).toBeUndefined();
     expect(sim.requestsTo("/limited")).toHaveLength(4);
@@ -225,7 +214,7 @@ describe("read-only calls are retried", () => {
   test("a Retry-After longer than the policy allows is not waited out: the call fails at once", async () => {
     const { client, clock } = makeClient();
     sim.fail({ path: "/thing", kind: "429", retryAfter: 600 });
-    const e = await failure(client.call(read("/thing")));
+    const e = await vpsErrorOf(client.call(read("/thing")));
     expect(e.kind).toBe("rateLimited");
     expect(e.retryAfterSeconds).toBe(600);
     expect(sim.requestsTo("/thing")).toHaveLength(1);
@@ -240,7 +229,7 @@ describe("mutating calls", () => {
   ] as const)("are not retried after %s: the error says the outcome is unknown", async (kind, errorKind) => {
     const { client, clock } = makeClient();
     sim.fail({ path: "/apply", kind });
-    const e = await failure(client.call(mutate("/apply")));
+    const e = await vpsErrorOf(client.call(mutate("/apply")));
     expect(e.kind).toBe(errorKind);
     expect(e.outcomeUnknown).toBe(true);
     expect(e.message).toMatch(/outcome is unknown/);
@@ -253,7 +242,7 @@ describe("mutating calls", () => {
     const { client } = makeClient();
     const before = applied;
     sim.fail({ path: "/apply", kind: "lostResponse" });
-    const e = await failure(client.call(mutate("/apply")));
+    const e = await vpsErrorOf(client.call(mutate("/apply")));
     expect(applied).toBe(before + 1);
     expect(e.kind).toBe("network");
     expect(e.outcomeUnknown).toBe(true);
@@ -274,54 +263,46 @@ describe("mutating calls", () => {
   });
 
   test("report 4xx without retrying and without claiming an unknown outcome", async () => {
-    const { client } = makeClient();
-    const e = await failure(client.call(mutate("/denied")));
+    const e = await failsAskedOnce(mutate("/denied"));
     expect(e.kind).toBe("unauthorized");
     expect(e.httpStatus).toBe(401);
     expect(e.outcomeUnknown).toBe(false);
-    expect(sim.requestsTo("/denied")).toHaveLength(1);
   });
 });
 
 describe("answers", () => {
   test("404 is notFound and is not retried", async () => {
-    const { client } = makeClient();
-    const e = await failure(client.call(read("/missing")));
+    const e = await failsAskedOnce(read("/missing"));
     expect(e.kind).toBe("notFound");
     expect(e.message).toContain("no such thing");
-    expect(sim.requestsTo("/missing")).toHaveLength(1);
   });
 
   test("a vendor error envelope in a 200 goes through decodeVendor before the schema", async () => {
-    const { client } = makeClient();
-    const e = await failure(client.call(read("/envelope")));
+    const e = await failsAskedOnce(read("/envelope"));
     expect(e.kind).toBe("notFound");
     expect(e.vendorCode).toBe("error.object.not.found");
     expect(e.message).toContain("VM not found");
-    expect(sim.requestsTo("/envelope")).toHaveLength(1);
   });
 
   test("a body failing its schema is badResponse naming the field, not retried", async () => {
-    const { client } = makeClient();
-    const e = await failure(client.call(read("/wrongShape")));
+    const e = await failsAskedOnce(read("/wrongShape"));
     expect(e.kind).toBe("badResponse");
     expect(e.message).toMatch(/\bid: /);
     expect(e.message).toContain("seven");
     expect(e.outcomeUnknown).toBe(false);
-    expect(sim.requestsTo("/wrongShape")).toHaveLength(1);
   });
 
   test("a nested field is named by its path", async () => {
     const { client } = makeClient();
     const schema = z.object({ status: z.literal("OK"), vm: z.object({ memory: z.number() }) });
-    const e = await failure(client.call({ operation: "GET /nested", method: "GET", path: "/nested", repeat: "repeatable", priority: "read", schema }));
+    const e = await vpsErrorOf(client.call({ operation: "GET /nested", method: "GET", path: "/nested", repeat: "repeatable", priority: "read", schema }));
     expect(e.kind).toBe("badResponse");
     expect(e.message).toContain("vm.memory");
   });
 
   test("a mutating call with an unreadable answer has an unknown outcome", async () => {
     const { client } = makeClient();
-    const e = await failure(client.call(mutate("/wrongShape")));
+    const e = await vpsErrorOf(client.call(mutate("/wrongShape")));
     expect(e.kind).toBe("badResponse");
     expect(e.outcomeUnknown).toBe(true);
   });
@@ -340,7 +321,7 @@ describe("timeouts and cancellation", () => {
     const { client } = makeClient({ timeoutMs: 150 });
     sim.setLatency(600);
     // Had it waited for the answer, the call would have succeeded.
-    const e = await failure(client.call(mutate("/apply")));
+    const e = await vpsErrorOf(client.call(mutate("/apply")));
     expect(e.kind).toBe("network");
     expect(e.message).toMatch(/timed out/);
     expect(e.outcomeUnknown).toBe(true);
@@ -350,7 +331,7 @@ describe("timeouts and cancellation", () => {
   test("a read that times out is retried, and the per-call timeout overrides the client's", async () => {
     const { client, clock } = makeClient({ timeoutMs: 30_000, retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 1_000 } });
     sim.setLatency(600);
-    const e = await failure(client.call(read("/thing", { timeoutMs: 100 })));
+    const e = await vpsErrorOf(client.call(read("/thing", { timeoutMs: 100 })));
     expect(e.kind).toBe("network");
     expect(e.message).toMatch(/timed out/);
     expect(e.outcomeUnknown).toBe(false);
@@ -362,7 +343,7 @@ describe("timeouts and cancellation", () => {
     const { client } = makeClient();
     const ac = new AbortController();
     ac.abort();
-    const e = await failure(client.call(read("/thing", { signal: ac.signal })));
+    const e = await vpsErrorOf(client.call(read("/thing", { signal: ac.signal })));
     expect(e.message).toMatch(/cancelled/);
     expect(sim.requestsTo("/thing")).toHaveLength(0);
   });
@@ -372,7 +353,7 @@ describe("timeouts and cancellation", () => {
     const ac = new AbortController();
     clock.onSleep = () => ac.abort();
     sim.fail({ path: "/thing", kind: "5xx", count: 5 });
-    const e = await failure(client.call(read("/thing", { signal: ac.signal })));
+    const e = await vpsErrorOf(client.call(read("/thing", { signal: ac.signal })));
     expect(e.message).toMatch(/cancelled/);
     expect(sim.requestsTo("/thing")).toHaveLength(1);
   });
@@ -386,7 +367,7 @@ describe("secrets never leave in errors or logs", () => {
 
   test.each(["query", "bearer", "form"] as const)("%s credentials echoed in a 4xx body", async (auth) => {
     const { client, logger } = makeClient({}, auth);
-    const e = await failure(client.call({ ...read("/echo"), method: "POST", form: { action: "show" } }));
+    const e = await vpsErrorOf(client.call({ ...read("/echo"), method: "POST", form: { action: "show" } }));
     expect(e.kind).toBe("invalid");
     // The credential really was sent (and echoed), so the absence below is redaction, not luck.
     expect(lastEcho).toContain({ query: API_KEY, bearer: BEARER, form: FORM_TOKEN }[auth]);
@@ -397,7 +378,7 @@ describe("secrets never leave in errors or logs", () => {
 
   test.each(["query", "bearer", "form"] as const)("%s credentials echoed in a 5xx body of a mutating call", async (auth) => {
     const { client, logger } = makeClient({}, auth);
-    const e = await failure(client.call({ ...mutate("/echo500"), method: "POST", form: { action: "show" } }));
+    const e = await vpsErrorOf(client.call({ ...mutate("/echo500"), method: "POST", form: { action: "show" } }));
     expect(e.kind).toBe("server");
     expect(e.message).toContain("oops");
     expectNoSecret(everyRendering(e));
@@ -406,7 +387,7 @@ describe("secrets never leave in errors or logs", () => {
 
   test.each(["query", "bearer", "form"] as const)("%s credentials echoed as JSON in a body that fails its schema", async (auth) => {
     const { client } = makeClient({}, auth);
-    const e = await failure(client.call({ ...read("/echoJson"), method: "POST", form: { action: "show" } }));
+    const e = await vpsErrorOf(client.call({ ...read("/echoJson"), method: "POST", form: { action: "show" } }));
     expect(e.kind).toBe("badResponse");
     expect(e.message).toContain("echo");
     expectNoSecret(everyRendering(e));
@@ -415,7 +396,7 @@ describe("secrets never leave in errors or logs", () => {
   test("query credentials in debug log lines and in network errors (retries included)", async () => {
     const { client, logger } = makeClient();
     sim.fail({ path: "/thing", kind: "drop", count: 10 });
-    const e = await failure(client.call(read("/thing")));
+    const e = await vpsErrorOf(client.call(read("/thing")));
     expect(e.kind).toBe("network");
     expect(logger.lines.some((l) => l.includes("apiKey=***"))).toBe(true);
     expect(logger.lines.some((l) => l.includes("clientId=42"))).toBe(true);

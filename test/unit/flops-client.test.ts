@@ -1,7 +1,4 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { inspect } from "node:util";
-import { Agent } from "undici";
 import { configFromRecord, RequestBudget, type RequestPriority, type RetryPolicy, VpsError } from "../../provider/core";
 import { backupDownloadRoot, FlopsClient } from "../../provider/flops/client";
 import { clearHostClients } from "../../provider/core/host";
@@ -11,6 +8,9 @@ import { netangelsAccount } from "../../provider/netangels/settings";
 import { vpsorgAccount } from "../../provider/vpsorg/settings";
 import { type SimRequest, type SimResponse, SimulatorServer } from "../../simulator/core/server";
 import { FakeClock } from "../support/fakeClock";
+import { vpsErrorOf } from "../support/failure";
+import { simulatorServerPerFile } from "../support/simulatorServer";
+import { hostFixtures } from "../support/fixtures";
 
 /**
  * The flops client against a tiny local handler (not the flops simulator): what goes on the wire,
@@ -19,7 +19,7 @@ import { FakeClock } from "../support/fakeClock";
 
 const CLIENT_ID = "4242";
 const API_KEY = "flops-test-key-7f3a9c";
-const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "flops", `${name}.json`), "utf8"));
+const fixture = (name: string): unknown => hostFixtures("flops").read(`${name}.json`);
 const fastRetry: RetryPolicy = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 10_000 };
 
 interface OperationStep {
@@ -77,29 +77,26 @@ function route(req: SimRequest): SimResponse {
 }
 
 const server = new SimulatorServer(route, () => [API_KEY]);
-let agent: Agent;
-let endpoint: string;
-
-beforeAll(async () => {
-  endpoint = `${await server.start()}/api/v1`;
-  agent = new Agent({ keepAliveTimeout: 1_000 });
-});
-
-afterAll(async () => {
-  await server.stop();
-  await agent.close();
-});
+const agent = simulatorServerPerFile(server, { keepAliveTimeout: 1_000 });
+const endpoint = () => `${server.url}/api/v1`;
 
 beforeEach(() => {
-  server.clearFaults();
-  server.clearLog();
   received.length = 0;
   scripts.clear();
   missingRoutes.clear();
 });
 
 function makeClient(clock = new FakeClock(), extra: Partial<ConstructorParameters<typeof FlopsClient>[0]> = {}): FlopsClient {
-  return new FlopsClient({ clientId: CLIENT_ID, apiKey: API_KEY, endpoint, clock, retry: fastRetry, dispatcher: agent, timeoutMs: 5_000, ...extra });
+  return new FlopsClient({
+    clientId: CLIENT_ID,
+    apiKey: API_KEY,
+    endpoint: endpoint(),
+    clock,
+    retry: fastRetry,
+    dispatcher: agent,
+    timeoutMs: 5_000,
+    ...extra,
+  });
 }
 
 /** The query a request carried, credentials removed, repeated parameters as arrays. */
@@ -111,16 +108,6 @@ function params(req: SimRequest): Record<string, string | string[]> {
     out[key] = all.length > 1 ? all : all[0];
   }
   return out;
-}
-
-async function caught(p: Promise<unknown>): Promise<VpsError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(VpsError);
-    return e as VpsError;
-  }
-  throw new Error("expected the call to fail");
 }
 
 describe("FlopsClient on the wire", () => {
@@ -298,12 +285,19 @@ describe("FlopsClient on the wire", () => {
 
   it("turns vendor errors into VpsError with the vendor's code", async () => {
     const client = makeClient();
-    expect(await caught(client.getVm(404404))).toMatchObject({ kind: "notFound", vendorCode: "error.object.not.found" });
-    const wrongKey = new FlopsClient({ clientId: CLIENT_ID, apiKey: "wrong-key-123", endpoint, retry: fastRetry, dispatcher: agent, clock: new FakeClock() });
-    const err = await caught(wrongKey.listVms());
+    expect(await vpsErrorOf(client.getVm(404404))).toMatchObject({ kind: "notFound", vendorCode: "error.object.not.found" });
+    const wrongKey = new FlopsClient({
+      clientId: CLIENT_ID,
+      apiKey: "wrong-key-123",
+      endpoint: endpoint(),
+      retry: fastRetry,
+      dispatcher: agent,
+      clock: new FakeClock(),
+    });
+    const err = await vpsErrorOf(wrongKey.listVms());
     expect(err).toMatchObject({ kind: "unauthorized", vendorCode: "error.not.owner" });
     expect(err.message).toMatch(/FLOPS_API_KEY/);
-    expect(await caught(client.getVm(600600))).toMatchObject({ kind: "badResponse" });
+    expect(await vpsErrorOf(client.getVm(600600))).toMatchObject({ kind: "badResponse" });
   });
 });
 
@@ -324,7 +318,7 @@ describe("FlopsClient retries", () => {
 
   it("does not repeat a mutating call after a 503, and says the outcome is unknown", async () => {
     server.fail({ path: "/start/", kind: "5xx" });
-    const err = await caught(makeClient().startVm(vm));
+    const err = await vpsErrorOf(makeClient().startVm(vm));
     expect(err).toMatchObject({ kind: "server", outcomeUnknown: true, httpStatus: 503 });
     expect(err.message).toMatch(/may or may not have been applied/);
     expect(server.requests).toHaveLength(1);
@@ -332,7 +326,7 @@ describe("FlopsClient retries", () => {
 
   it("does not repeat a mutating call after a dropped connection", async () => {
     server.fail({ path: "/vm/install/", kind: "drop" });
-    const err = await caught(makeClient().installVm({ distributionId: 233, tariffId: 3, password: "Secr3tPass" }));
+    const err = await vpsErrorOf(makeClient().installVm({ distributionId: 233, tariffId: 3, password: "Secr3tPass" }));
     expect(err).toMatchObject({ kind: "network", outcomeUnknown: true });
     expect(err.message).toMatch(/may or may not have been applied/);
     expect(server.requests).toHaveLength(1);
@@ -378,7 +372,7 @@ describe("waitForOperation", () => {
       { status: "PENDING", percentage: 30 },
       { status: "ERROR", percentage: 30, errorCode: "error.billing.funds", errorMessage: "Недостаточно средств на счету" },
     ]);
-    const err = await caught(makeClient().waitForOperation(7002, { timeoutMs: 600_000 }));
+    const err = await vpsErrorOf(makeClient().waitForOperation(7002, { timeoutMs: 600_000 }));
     expect(err).toMatchObject({ kind: "operationFailed", vendorCode: "error.billing.funds", objectId: "85561" });
     expect(err.message).toContain("operation 7002");
     expect(err.message).toContain("VM_INSTALL");
@@ -389,12 +383,12 @@ describe("waitForOperation", () => {
 
   it("treats an unknown status, or an errorCode beside DONE, as a failure", async () => {
     scripts.set(7003, [{ status: "CANCELLED", percentage: 10 }]);
-    expect(await caught(makeClient().waitForOperation(7003, { timeoutMs: 600_000, what: "install of VM 85561" }))).toMatchObject({
+    expect(await vpsErrorOf(makeClient().waitForOperation(7003, { timeoutMs: 600_000, what: "install of VM 85561" }))).toMatchObject({
       kind: "operationFailed",
       message: expect.stringContaining("install of VM 85561"),
     });
     scripts.set(7004, [{ status: "DONE", percentage: 100, errorCode: "error.inet.ip.guest.add", errorMessage: "guest not reconfigured" }]);
-    const err = await caught(makeClient().waitForOperation(7004, { timeoutMs: 600_000 }));
+    const err = await vpsErrorOf(makeClient().waitForOperation(7004, { timeoutMs: 600_000 }));
     expect(err).toMatchObject({ kind: "operationFailed", vendorCode: "error.inet.ip.guest.add" });
     expect(err.message).toMatch(/configure the address in the guest OS by hand/);
   });
@@ -403,7 +397,7 @@ describe("waitForOperation", () => {
     scripts.set(7005, [{ status: "PENDING", percentage: 10 }]);
     const clock = new FakeClock();
     const started = Date.now();
-    const err = await caught(makeClient(clock).waitForOperation(7005, { timeoutMs: 120_000 }));
+    const err = await vpsErrorOf(makeClient(clock).waitForOperation(7005, { timeoutMs: 120_000 }));
     expect(err).toMatchObject({ kind: "timeout" });
     expect(err.message).toMatch(/120 s/);
     expect(clock.slept).toBeGreaterThanOrEqual(120_000);
@@ -413,7 +407,7 @@ describe("waitForOperation", () => {
   it("waits exactly as long as the caller's limit", async () => {
     scripts.set(7006, [{ status: "PENDING", percentage: 5 }]);
     const clock = new FakeClock();
-    const err = await caught(makeClient(clock).waitForOperation(7006, { timeoutMs: 30_000 }));
+    const err = await vpsErrorOf(makeClient(clock).waitForOperation(7006, { timeoutMs: 30_000 }));
     expect(err).toMatchObject({ kind: "timeout" });
     expect(clock.slept).toBeGreaterThanOrEqual(30_000);
     expect(clock.slept).toBeLessThan(31_000);
@@ -423,7 +417,7 @@ describe("waitForOperation", () => {
     scripts.set(7007, [{ status: "PENDING", percentage: 20 }]);
     const controller = new AbortController();
     let polls = 0;
-    const err = await caught(
+    const err = await vpsErrorOf(
       makeClient().waitForOperation(7007, {
         timeoutMs: 600_000,
         signal: controller.signal,
@@ -441,16 +435,16 @@ describe("secrets", () => {
   it("never puts the API key in a thrown error", async () => {
     const client = makeClient();
     const errors: VpsError[] = [];
-    errors.push(await caught(client.getVm(500500))); // the vendor echoes the key
-    errors.push(await caught(client.getVm(600600))); // bad response, body quoted in the hint
+    errors.push(await vpsErrorOf(client.getVm(500500))); // the vendor echoes the key
+    errors.push(await vpsErrorOf(client.getVm(600600))); // bad response, body quoted in the hint
     server.fail({ path: "/start/", kind: "5xx" });
-    errors.push(await caught(client.startVm({ vmId: 85561, tenantId: 111 })));
+    errors.push(await vpsErrorOf(client.startVm({ vmId: 85561, tenantId: 111 })));
     server.fail({ path: "/start/", kind: "drop" });
-    errors.push(await caught(client.startVm({ vmId: 85561, tenantId: 111 })));
+    errors.push(await vpsErrorOf(client.startVm({ vmId: 85561, tenantId: 111 })));
     server.fail({ path: "/api/v1/vm/", kind: "5xx", count: 10 });
-    errors.push(await caught(client.listVms()));
+    errors.push(await vpsErrorOf(client.listVms()));
     scripts.set(7008, [{ status: "ERROR", percentage: 1, errorCode: "error.x", errorMessage: `apiKey=${API_KEY}` }]);
-    errors.push(await caught(client.waitForOperation(7008, { timeoutMs: 600_000 })));
+    errors.push(await vpsErrorOf(client.waitForOperation(7008, { timeoutMs: 600_000 })));
     const unreachable = new FlopsClient({
       clientId: CLIENT_ID,
       apiKey: API_KEY,
@@ -458,7 +452,7 @@ describe("secrets", () => {
       retry: fastRetry,
       clock: new FakeClock(),
     });
-    errors.push(await caught(unreachable.listTenants()));
+    errors.push(await vpsErrorOf(unreachable.listTenants()));
     for (const e of errors) {
       for (const text of [e.message, String(e.stack), inspect(e, { depth: 6 }), JSON.stringify(e), String(e.vendorMessage), String(e.hint)]) {
         expect(text).not.toContain(API_KEY);

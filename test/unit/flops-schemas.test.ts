@@ -1,13 +1,12 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { z } from "zod";
 import { type ApiCall, answerError, type RawResponse, VpsError } from "../../provider/core";
 import { decodeFlopsVendor, FLOPS_HOST } from "../../provider/flops/errors";
 import * as s from "../../provider/flops/schemas";
 import { callOf } from "../support/apiCall";
+import { hostFixtures } from "../support/fixtures";
 
 /** Every JSON example of the flops seed, copied verbatim into test/fixtures/flops, against its schema. */
-const FIXTURES = join(__dirname, "..", "fixtures", "flops");
+const fixtures = hostFixtures("flops");
 
 const schemaByFixture: Record<string, z.ZodType> = {
   "tenant.json": s.tenantListResponse,
@@ -54,9 +53,7 @@ const schemaByFixture: Record<string, z.ZodType> = {
   "error-object-not-found.json": s.errorEnvelopeSchema,
 };
 
-function fixture(name: string): unknown {
-  return JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
-}
+const fixture = fixtures.read;
 
 const call = (safety: "read" | "mutate" = "read") =>
   callOf({ operation: "read VM 85561", method: "GET", path: "/vm/85561/", schema: s.vmInfoResponse }, safety);
@@ -66,17 +63,12 @@ const response = (body: unknown, status = 200, headers: RawResponse["headers"] =
 
 describe("flops seed examples", () => {
   it("has a schema for every fixture and a fixture for every schema entry (all 42 seed examples)", () => {
-    const files = readdirSync(FIXTURES)
-      .filter((f) => f.endsWith(".json"))
-      .sort();
+    const files = fixtures.files();
     expect(files).toEqual(Object.keys(schemaByFixture).sort());
     expect(files).toHaveLength(42);
   });
 
-  it.each(Object.entries(schemaByFixture))("%s parses with its schema", (name, schema) => {
-    const result = schema.safeParse(fixture(name));
-    if (!result.success) throw new Error(`${name}: ${JSON.stringify(result.error.issues, null, 2)}`);
-  });
+  it.each(Object.entries(schemaByFixture))("%s parses with its schema", (name, schema) => fixtures.expectParses(name, schema));
 
   it("keeps the documented values (VM with its distribution, keys and policy)", () => {
     const vm = s.vmInfoResponse.parse(fixture("vm-info.json")).result;

@@ -1,5 +1,3 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type { z } from "zod";
 import type { ApiCall, RawResponse } from "../../provider/core";
 import { answerError } from "../../provider/core/http";
@@ -16,9 +14,10 @@ import {
   snapshotListing,
   taskStartedResponse,
 } from "../../provider/hostkey/schemas";
+import { hostFixtures } from "../support/fixtures";
 
-const dir = path.join(__dirname, "..", "fixtures", "hostkey");
-const fixture = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(dir, name), "utf8"));
+const fixtures = hostFixtures("hostkey");
+const fixture = fixtures.read;
 
 /** Every fixture and the schema it must parse with (SOURCES.md gives each one's origin). */
 const FIXTURE_SCHEMAS: Record<string, z.ZodType> = {
@@ -42,11 +41,7 @@ const ERROR_FIXTURES = ["error-invalid-token.json", "error-result-minus-one.json
 
 describe("hostkey fixtures", () => {
   it("every fixture file is covered by this test", () => {
-    const files = fs
-      .readdirSync(dir)
-      .filter((f) => f.endsWith(".json"))
-      .sort();
-    expect(files).toEqual([...Object.keys(FIXTURE_SCHEMAS), ...ERROR_FIXTURES].sort());
+    expect(fixtures.files()).toEqual([...Object.keys(FIXTURE_SCHEMAS), ...ERROR_FIXTURES].sort());
   });
 
   it.each(Object.entries(FIXTURE_SCHEMAS))("%s parses with its schema", (file, schema) => {

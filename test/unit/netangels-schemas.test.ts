@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { z } from "zod";
 import { type ApiCall, answerError, type RawResponse } from "../../provider/core";
 import { backupDatePathSegment } from "../../provider/netangels/client";
@@ -8,9 +6,10 @@ import { decodeNetangelsVendor, NETANGELS_HOST } from "../../provider/netangels/
 import * as s from "../../provider/netangels/schemas";
 import { callOf } from "../support/apiCall";
 import { statesOfKind, VM_STATES, vmStateKind } from "../../provider/netangels/states";
+import { hostFixtures } from "../support/fixtures";
 
-const FIXTURES = join(__dirname, "..", "fixtures", "netangels");
-const fixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
+const fixtures = hostFixtures("netangels");
+const fixture = fixtures.read;
 
 /** The states the seed lists under `state: str – Статус:`, in its order. */
 const SEED_STATES = [
@@ -44,14 +43,11 @@ describe("netangels fixtures (built from the seed's field lists: it has no JSON 
   };
 
   it("has a schema for every JSON fixture", () => {
-    const files = readdirSync(FIXTURES).filter((f) => f.endsWith(".json") && f !== "endpoints.json");
-    expect(files.sort()).toEqual(Object.keys(schemaByFixture).sort());
+    const files = fixtures.files().filter((f) => f !== "endpoints.json");
+    expect(files).toEqual(Object.keys(schemaByFixture).sort());
   });
 
-  it.each(Object.entries(schemaByFixture))("%s parses with its schema", (file, schema) => {
-    const r = schema.safeParse(fixture(file));
-    if (!r.success) throw new Error(r.error.message);
-  });
+  it.each(Object.entries(schemaByFixture))("%s parses with its schema", (file, schema) => fixtures.expectParses(file, schema));
 
   it("keeps the backup date string exactly (no Date on the way)", () => {
     const list = s.backupListResponse.parse(fixture("vm-backups.json"));

@@ -1,14 +1,13 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { z } from "zod";
 import type { ApiCall, RawResponse } from "../../provider/core";
 import { answerError } from "../../provider/core/http";
 import { globalRedactor } from "../../provider/core/redact";
 import { decodeVpsorgVendor, HOST, vendorMessage } from "../../provider/vpsorg/errors";
 import * as s from "../../provider/vpsorg/schemas";
+import { hostFixtures } from "../support/fixtures";
 
 /** Every JSON example of the VPS.org seeds (001 snapshots, 003 backups), verbatim in test/fixtures/vpsorg, against its schema. */
-const FIXTURES = join(__dirname, "..", "fixtures", "vpsorg");
+const fixtures = hostFixtures("vpsorg");
 
 const schemaByFixture: Record<string, z.ZodType> = {
   "snapshots-list.json": s.snapshotListSchema,
@@ -21,20 +20,14 @@ const schemaByFixture: Record<string, z.ZodType> = {
   "backup-restore-request.json": s.backupRestoreRequestSchema,
 };
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
+const fixture = fixtures.read;
 
 describe("vpsorg schemas: every seed example parses", () => {
   it("has a schema for every fixture file and a fixture for every schema entry", () => {
-    const files = readdirSync(FIXTURES)
-      .filter((f) => f.endsWith(".json"))
-      .sort();
-    expect(files).toEqual(Object.keys(schemaByFixture).sort());
+    expect(fixtures.files()).toEqual(Object.keys(schemaByFixture).sort());
   });
 
-  it.each(Object.entries(schemaByFixture))("%s", (file, schema) => {
-    const r = schema.safeParse(fixture(file));
-    if (!r.success) throw new Error(`${file}: ${JSON.stringify(r.error.issues, null, 2)}`);
-  });
+  it.each(Object.entries(schemaByFixture))("%s", (file, schema) => fixtures.expectParses(file, schema));
 
   it("reads the seed's values as the code uses them", () => {
     const list = s.snapshotListSchema.parse(fixture("snapshots-list.json"));
