@@ -190,8 +190,6 @@ resources:
       },
     },
     run: (news, ctx) => perform(flopsClientFromSettings(), news, ctx),
-    fromId: target.fromId,
-    refresh: target.refresh,
-    forgotten: target.forgotten,
+    ...target.record,
   }),
 );

@@ -174,12 +174,15 @@ export function rollbackTarget<K extends string, V extends string | number>(o: {
       }
       return ref;
     },
-    fromId(id: string) {
-      const ref = form.parse(id);
-      return { serverId: String(ref.vmId), ...targetOf(ref.target), operationId: ref.operationId, rolledBackAt: 0 };
+    /** The action's read-back and forget line (fromId, refresh, forgotten). */
+    record: {
+      fromId(id: string) {
+        const ref = form.parse(id);
+        return { serverId: String(ref.vmId), ...targetOf(ref.target), operationId: ref.operationId, rolledBackAt: 0 };
+      },
+      refresh: async (id: string) => ((await findVm(flopsClientFromSettings(), form.parse(id).vmId)) === undefined ? undefined : {}),
+      forgotten: (state: { serverId?: string } & Partial<Record<K, V>>) =>
+        `forgetting the rollback of server ${state.serverId} to ${o.noun} ${state[o.key]}; the server is left as it is`,
     },
-    refresh: async (id: string) => ((await findVm(flopsClientFromSettings(), form.parse(id).vmId)) === undefined ? undefined : {}),
-    forgotten: (state: { serverId?: string } & Partial<Record<K, V>>) =>
-      `forgetting the rollback of server ${state.serverId} to ${o.noun} ${state[o.key]}; the server is left as it is`,
   };
 }

@@ -150,8 +150,6 @@ ${BASELINE_SNAPSHOT_YAML}
       },
     },
     run: (news, ctx) => perform(flopsClientFromSettings(), news, ctx),
-    fromId: target.fromId,
-    refresh: target.refresh,
-    forgotten: target.forgotten,
+    ...target.record,
   }),
 );
