@@ -1,7 +1,7 @@
 import { defineAction } from "../core/action";
 import { recordingOperationSeconds } from "../core/durations";
-import { clientFor, idString, serverIdProperty, vendorId } from "./common";
-import { parseRestoreId, performRestore, restoreActionParts, restoreId, restoreNotes, restoreOutcomeOutputs } from "./restore";
+import { clientFor, idString, serverIdProperty } from "./common";
+import { parseRestoreId, restoreActionParts, restoreNotes, restoreOutcomeOutputs, runRestore } from "./restore";
 import { yamlProgram } from "../core/examples";
 
 /**
@@ -59,17 +59,13 @@ new vpsorg.BackupRestore("restore", { serverId: 12345, backupId: backup.id, conf
       },
     },
     async run(news, ctx) {
-      const client = clientFor(ctx);
-      const backupId = vendorId(news.backupId, "backup");
-      const send = () => client.restoreBackup(news.serverId, backupId, ctx.signal);
-      const outcome = await performRestore(ctx, news.operationTimeout, {
-        client,
+      return runRestore(ctx, news, "backup", news.backupId, async (client, backupId) => ({
         serverId: news.serverId,
         source: `backup ${backupId}`,
         missing: `server ${news.serverId} or its backup ${backupId}`,
-        send,
-      });
-      return { id: restoreId("backup", backupId, outcome.restoredAt), outs: { ...news, ...outcome } };
+        send: () => client.restoreBackup(news.serverId, backupId, ctx.signal),
+        outs: {},
+      }));
     },
     // As SnapshotRestore's: the record as it is; with only the id (an import), what the id says, and
     // the server from the backup's listing entry.
