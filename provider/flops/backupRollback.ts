@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineAction, type HandlerContext, isVpsError, type Repeat, type Seen, VpsError, type ShapeOf, recordingOperationSeconds } from "../core";
+import { defineAction, type HandlerContext, type Repeat, type Seen, unlessGone, VpsError, type ShapeOf, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
 import { flopsClientFromSettings } from "./settings";
 import { FLOPS_HOST } from "./errors";
@@ -59,13 +59,8 @@ const outputs = {
 
 type Inputs = ShapeOf<typeof inputs> & { operationTimeout?: number };
 
-async function backupsOf(c: FlopsClient, vmId: number): Promise<Backup[]> {
-  try {
-    return await c.listBackups(vmId);
-  } catch (e) {
-    if (isVpsError(e, "notFound")) return [];
-    throw e;
-  }
+function backupsOf(c: FlopsClient, vmId: number): Promise<Backup[]> {
+  return unlessGone(c.listBackups(vmId), []);
 }
 
 async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerContext) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineAction, type HandlerContext, isVpsError, VpsError, type Seen, type ShapeOf, recordingOperationSeconds } from "../core";
+import { defineAction, type HandlerContext, type Seen, unlessGone, VpsError, type ShapeOf, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
 import { flopsClientFromSettings } from "./settings";
 import { FLOPS_HOST } from "./errors";
@@ -53,7 +53,7 @@ const OTHER_DOCUMENTED_TYPES = new Set(["VM_DESTROY", "VM_REVERT_TO_BACKUP", "DO
 async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerContext) {
   const vmId = Number(news.serverId);
   const what = `roll server ${vmId} back to snapshot ${news.snapshotId}`;
-  const snap = (await c.listSnapshots(vmId).catch((e: unknown) => (isVpsError(e, "notFound") ? [] : Promise.reject(e)))).find((s) => s.id === news.snapshotId);
+  const snap = (await unlessGone(c.listSnapshots(vmId), [])).find((s) => s.id === news.snapshotId);
   if (news.importFrom !== undefined) {
     const ref = target.adopted(news.importFrom, news);
     const run = await adoptRollback(c, vmId, ref.operationId, what, ctx, {

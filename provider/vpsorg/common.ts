@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isVpsError, VpsError } from "../core/errors";
+import { unlessGone, VpsError } from "../core/errors";
 import { importFromInput } from "../core/inputs";
 import { type PropertySpec, type HandlerContext } from "../core/resource";
 import type { VpsorgClient } from "./client";
@@ -57,14 +57,9 @@ export const importFromProperty = (kind: "snapshot" | "backup", matched: string)
 /** The `operationTimeout` input of a resource that waits for this kind of work. */
 export const operationTimeoutProperty = (kind: WaitKind) => VPSORG_TIMEOUTS.input([kind]);
 
-/** A read's answer, or undefined when the object is gone: a 404 on the listing itself (a filter on a server that no longer exists) also means gone. */
-export function unlessGone<T>(read: Promise<T | undefined>): Promise<T | undefined> {
-  return read.catch((e: unknown) => (isVpsError(e, "notFound") ? undefined : Promise.reject(e)));
-}
-
 /** A delete whose object is already gone has done its work. */
 export async function deleteUnlessGone(remove: Promise<unknown>): Promise<void> {
-  await unlessGone(remove);
+  await unlessGone(remove, undefined);
 }
 
 /** `""` and no description are the same to the API: one form, so there is no diff between them. */

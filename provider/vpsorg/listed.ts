@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { sharedListing } from "../core/coalesce";
-import { isVpsError, VpsError } from "../core/errors";
+import { isVpsError, unlessGone, VpsError } from "../core/errors";
 import { reportStarted } from "../core/log";
 import { lockKey, objectLocks } from "../core/mutex";
 import { createReconciled } from "../core/reconcile";
 import type { CreateResult, HandlerContext, ReadResult } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { clientFor, deleteUnlessGone, optionalText, unlessGone, vendorId, waitTimeoutMs, withoutEmptyDescription } from "./common";
+import { clientFor, deleteUnlessGone, optionalText, vendorId, waitTimeoutMs, withoutEmptyDescription } from "./common";
 import { HOST } from "./errors";
 import type { Backup, Snapshot } from "./schemas";
 import { completeOrCleanUp, waitUntilCompleted } from "./wait";
@@ -214,12 +214,13 @@ function readListed<T extends Snapshot | Backup>(
   signal?: AbortSignal,
 ): Promise<T | undefined> {
   const vendor = vendorId(id, objects.kind);
-  if (serverId === undefined) return unlessGone(findListed(client, objects, vendor, undefined, signal));
+  // A 404 on the listing itself (a filter on a server that no longer exists) also means gone.
+  if (serverId === undefined) return unlessGone(findListed(client, objects, vendor, undefined, signal), undefined);
   const listing = sharedListing(
     `${HOST}|${client.http.baseUrl}|${objects.kind}s|${serverId}`,
     async () => new Map((await objects.list(client, { serverId })).map((x): [number, T] => [x.id, x])),
   );
-  return unlessGone(listing.get(vendor));
+  return unlessGone(listing.get(vendor), undefined);
 }
 
 /** How a create starts: its one POST. */
