@@ -1,6 +1,7 @@
 import { defineAction } from "../core/action";
 import { recordingOperationSeconds } from "../core/durations";
-import { clientFor, idString, serverIdProperty } from "./common";
+import { idString, serverIdProperty } from "./common";
+import { vpsorgClientFromSettings } from "./settings";
 import { parseRestoreId, restoreActionParts, restoreNotes, restoreOutcomeOutputs, runRestore } from "./restore";
 import { yamlProgram } from "../core/examples";
 
@@ -76,7 +77,7 @@ new vpsorg.BackupRestore("restore", { serverId: 12345, backupId: backup.id, conf
     async refresh(id, record, ctx) {
       const said = parseRestoreId("backup", id);
       if (record.serverId !== undefined || !said) return {};
-      return { serverId: (await clientFor(ctx).listBackups({ signal: ctx.signal })).find((b) => b.id === Number(said.sourceId))?.server.id };
+      return { serverId: (await vpsorgClientFromSettings().listBackups({ signal: ctx.signal })).find((b) => b.id === Number(said.sourceId))?.server.id };
     },
   }),
 );

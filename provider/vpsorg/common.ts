@@ -2,17 +2,10 @@ import { z } from "zod";
 import { unlessGone, VpsError } from "../core/errors";
 import { importFromInput } from "../core/inputs";
 import { type PropertySpec, type HandlerContext } from "../core/resource";
-import type { VpsorgClient } from "./client";
 import { HOST } from "./errors";
-import { vpsorgClientFromSettings } from "./settings";
 import { VPSORG_TIMEOUTS } from "./wait";
 
-/** What every vpsorg handler shares: the client built at run time, ids, timeouts and common inputs. */
-
-/** The account's client (cached per account, so the handler's clock and logger do not reach it). */
-export function clientFor(_ctx: HandlerContext): VpsorgClient {
-  return vpsorgClientFromSettings();
-}
+/** What every vpsorg handler shares: ids, timeouts and common inputs. */
 
 /** A Pulumi id (a decimal string) → the vendor's integer; anything else is an error naming it. */
 export function vendorId(id: string, what: string): number {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineFunction } from "../core/resource";
-import { clientFor, optionalText } from "./common";
+import { optionalText } from "./common";
+import { vpsorgClientFromSettings } from "./settings";
 import { HOST } from "./errors";
 import { type Backup, BACKUP_TYPES, type Snapshot } from "./schemas";
 
@@ -73,7 +74,7 @@ export const getSnapshots = defineFunction({
   args: z.object({ serverId: serverFilter }),
   result: z.object({ serverId: serverAnswered, snapshots: z.array(snapshotItem).describe("The snapshots, newest first.") }),
   async run(args, ctx) {
-    const list = await clientFor(ctx).listSnapshots({ serverId: args.serverId, signal: ctx.signal });
+    const list = await vpsorgClientFromSettings().listSnapshots({ serverId: args.serverId, signal: ctx.signal });
     return {
       serverId: args.serverId,
       snapshots: list.map((s) => ({ ...commonItem(s), snapshotId: s.id, name: s.name })),
@@ -94,7 +95,7 @@ export const getBackups = defineFunction({
   }),
   result: z.object({ serverId: serverAnswered, backups: z.array(backupItem).describe("The backups, in the order the API lists them.") }),
   async run(args, ctx) {
-    const list = await clientFor(ctx).listBackups({ serverId: args.serverId, backupType: args.backupType, signal: ctx.signal });
+    const list = await vpsorgClientFromSettings().listBackups({ serverId: args.serverId, backupType: args.backupType, signal: ctx.signal });
     return {
       serverId: args.serverId,
       backups: list.map((b) => ({ ...commonItem(b), backupId: b.id, backupType: b.backup_type, expiresAt: b.expires_at })),

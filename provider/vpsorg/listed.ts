@@ -6,7 +6,8 @@ import { lockKey, objectLocks } from "../core/mutex";
 import { createReconciled } from "../core/reconcile";
 import type { CreateResult, HandlerContext, ReadResult } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { clientFor, deleteUnlessGone, optionalText, vendorId, waitTimeoutMs, withoutEmptyDescription } from "./common";
+import { deleteUnlessGone, optionalText, vendorId, waitTimeoutMs, withoutEmptyDescription } from "./common";
+import { vpsorgClientFromSettings } from "./settings";
 import { HOST } from "./errors";
 import type { Backup, Snapshot } from "./schemas";
 import { completeOrCleanUp, waitUntilCompleted } from "./wait";
@@ -311,7 +312,7 @@ export function listedHandler<T extends Snapshot | Backup, I extends ListedInput
     },
 
     async create(news: I, ctx: HandlerContext): Promise<CreateResult<I & O>> {
-      const client = clientFor(ctx);
+      const client = vpsorgClientFromSettings();
       const done =
         news.importFrom !== undefined
           ? await adopt(client, objects, r, news, ctx)
@@ -325,13 +326,13 @@ export function listedHandler<T extends Snapshot | Backup, I extends ListedInput
     },
 
     async read(id: string, state: Partial<I>, ctx: HandlerContext): Promise<ReadResult<I, I & O> | undefined> {
-      const x = await readListed(clientFor(ctx), objects, id, state.serverId, ctx.signal);
+      const x = await readListed(vpsorgClientFromSettings(), objects, id, state.serverId, ctx.signal);
       if (!x) return undefined;
       return { id, inputs: r.inputsOf(x, state), outs: { ...r.inputsOf(x, state), ...r.outsOf(x) } };
     },
 
     async delete(id: string, _state: unknown, ctx: HandlerContext): Promise<void> {
-      await deleteUnlessGone(objects.remove(clientFor(ctx), vendorId(id, objects.kind), ctx.signal));
+      await deleteUnlessGone(objects.remove(vpsorgClientFromSettings(), vendorId(id, objects.kind), ctx.signal));
     },
   };
 }

@@ -5,7 +5,8 @@ import { reportStarted } from "../core/log";
 import { type Seen, sendReconciled } from "../core/reconcile";
 import type { HandlerContext } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { clientFor, operationTimeoutProperty, vendorId, waitTimeoutMs } from "./common";
+import { operationTimeoutProperty, vendorId, waitTimeoutMs } from "./common";
+import { vpsorgClientFromSettings } from "./settings";
 import { HOST } from "./errors";
 import { type RestoreAnswer, SERVER_RESTORING } from "./schemas";
 import { type RestoreResult, waitForRestore } from "./wait";
@@ -138,7 +139,7 @@ export async function runRestore<I extends { operationTimeout?: number }, X exte
   sourceId: string,
   locate: (client: VpsorgClient, sourceId: number) => Promise<RestoreTarget<X>>,
 ) {
-  const client = clientFor(ctx);
+  const client = vpsorgClientFromSettings();
   const vendor = vendorId(sourceId, kind);
   const { outs, ...target } = await locate(client, vendor);
   const outcome = await performRestore(ctx, news.operationTimeout, { client, ...target });
