@@ -173,6 +173,14 @@ export function isVpsError(e: unknown, kind?: ErrorKind): e is VpsError {
   return e instanceof VpsError && (kind === undefined || e.kind === kind);
 }
 
+/**
+ * What `read` answers, or `fallback` when it fails because its object is gone: `gone` tells (by default
+ * a notFound error; a host whose API says "gone" another way passes its own test).
+ */
+export function unlessGone<T, F>(read: Promise<T>, fallback: F, gone: (e: unknown) => boolean = (e) => isVpsError(e, "notFound")): Promise<T | F> {
+  return read.catch((e: unknown) => (gone(e) ? fallback : Promise.reject(e)));
+}
+
 /** A message for any thrown value, with secrets removed. */
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) return redact(e.message);

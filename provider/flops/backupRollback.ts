@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { defineAction, type HandlerContext, idForm, isVpsError, type Repeat, type Seen, VpsError, type ShapeOf, recordingOperationSeconds } from "../core";
+import { defineAction, type HandlerContext, type Repeat, type Seen, unlessGone, VpsError, type ShapeOf, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
 import { flopsClientFromSettings } from "./settings";
 import { FLOPS_HOST } from "./errors";
 import type { Backup, Vm } from "./schemas";
 import { operationTimeoutInput, requireVm } from "./common";
-import { adoptRollback, rollbackOutputs, rollbackReadBack, rollbackServerIdInput, runRollback } from "./rollback";
+import { adoptRollback, rollbackOutputs, rollbackServerIdInput, rollbackTarget, runRollback } from "./rollback";
 
 /**
  * `flops.BackupRollback`: rolls a server back to one of its backups (`backup_rollback`) and waits.
@@ -23,13 +23,13 @@ import { adoptRollback, rollbackOutputs, rollbackReadBack, rollbackServerIdInput
 /** The only operation type the vendor documentation shows for a backup rollback. */
 const BACKUP_ROLLBACK_TYPE = "VM_REVERT_TO_BACKUP";
 
-const rollbackIdForm = idForm({
-  host: FLOPS_HOST,
+const target = rollbackTarget({
   resource: "flops.BackupRollback",
-  operation: "read backup rollback",
-  pattern: /^(\d+)\/(.+)\/(\d+)$/,
-  form: '"<serverId>/<backup>/<operationId>"',
-  fromParts: ([vmId, backup, operationId]) => ({ vmId: Number(vmId), backup, operationId: Number(operationId) }),
+  kind: "backup rollback",
+  noun: "backup",
+  key: "backup",
+  part: ".+",
+  value: (part) => part,
 });
 
 const inputs = {
@@ -47,7 +47,7 @@ const inputs = {
     description: "Save the server's current state as a backup first (backup_rollback's createBackup). Read when the rollback runs.",
     createOnly: true,
   },
-  importFrom: rollbackIdForm.importFrom(
+  importFrom: target.importFrom(
     'Adopt a backup rollback already started ("<serverId>/<backup>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
   ),
 };
@@ -59,15 +59,8 @@ const outputs = {
 
 type Inputs = ShapeOf<typeof inputs> & { operationTimeout?: number };
 
-const parseId = rollbackIdForm.parse;
-
-async function backupsOf(c: FlopsClient, vmId: number): Promise<Backup[]> {
-  try {
-    return await c.listBackups(vmId);
-  } catch (e) {
-    if (isVpsError(e, "notFound")) return [];
-    throw e;
-  }
+function backupsOf(c: FlopsClient, vmId: number): Promise<Backup[]> {
+  return unlessGone(c.listBackups(vmId), []);
 }
 
 async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerContext) {
@@ -76,15 +69,7 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
   const backups = await backupsOf(c, vmId);
   const backup = backups.find((b) => b.id === news.backup);
   if (news.importFrom !== undefined) {
-    const ref = parseId(news.importFrom);
-    if (String(ref.vmId) !== news.serverId || ref.backup !== news.backup) {
-      throw new VpsError({
-        kind: "conflict",
-        host: FLOPS_HOST,
-        operation: `import backup rollback ${news.importFrom}`,
-        hint: `importFrom names server ${ref.vmId} and backup ${ref.backup}, the program server ${news.serverId} and backup ${news.backup}; make them agree`,
-      });
-    }
+    const ref = target.adopted(news.importFrom, news);
     const run = await adoptRollback(c, vmId, ref.operationId, what, ctx, {
       operationTimeout: news.operationTimeout,
       acceptType: (t) => t === BACKUP_ROLLBACK_TYPE,
@@ -110,11 +95,11 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
   const run = await runRollback(c, vmId, what, ctx, {
     operationTimeout: news.operationTimeout,
     kind: "backup rollback",
-    idFor: (operationId) => `${vmId}/${backup.id}/${operationId}`,
+    idFor: (operationId) => target.id(vmId, backup.id, operationId),
     start: (vm) => c.rollbackBackup({ vmId, tenantId: vm.tenantId, backup: backup.id, createBackup: news.createBackup }),
     repeat: (before) => backupRollbackRepeat(c, before, news.createBackup === true),
   });
-  return { id: `${vmId}/${backup.id}/${run.operationId}`, outs: { ...news, ...run, backupTimeAdded: backup.timeAdded } };
+  return { id: target.id(vmId, backup.id, run.operationId), outs: { ...news, ...run, backupTimeAdded: backup.timeAdded } };
 }
 
 /**
@@ -152,7 +137,6 @@ export const backupRollbackResource = recordingOperationSeconds(
     outputs,
     notes: { id: '`"<serverId>/<backup>/<operationId>"`' },
     run: (news, ctx) => perform(flopsClientFromSettings(), news, ctx),
-    ...rollbackReadBack(parseId, (ref) => ({ backup: ref.backup })),
-    forgotten: (state) => `forgetting the rollback of server ${state.serverId} to backup ${state.backup}; the server is left as it is`,
+    ...target.record,
   }),
 );

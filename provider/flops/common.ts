@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type CoalescedListing, isVpsError, sharedListing, VpsError } from "../core";
+import { type CoalescedListing, isVpsError, sharedListing, unlessGone, VpsError } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
 import { FLOPS_TIMEOUTS } from "./operations";
@@ -12,13 +12,8 @@ export const serverIdSchema = z.string().regex(/^\d+$/, "must be a flops server 
 export const operationTimeoutInput = FLOPS_TIMEOUTS.input(["other"]);
 
 /** The VM, or undefined when it does not exist (a 401-like `error.not.owner` is never "gone"). */
-export async function findVm(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
-  try {
-    return await c.getVm(vmId);
-  } catch (e) {
-    if (isVpsError(e, "notFound")) return undefined;
-    throw e;
-  }
+export function findVm(c: FlopsClient, vmId: number): Promise<Vm | undefined> {
+  return unlessGone(c.getVm(vmId), undefined);
 }
 
 /** The VM a resource works on; a clear error when it does not exist. */

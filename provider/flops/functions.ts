@@ -13,18 +13,43 @@ import {
   tenantSchema,
   vmSchema,
 } from "./schemas";
+import type { FlopsClient } from "./client";
 import { flopsClientFromSettings } from "./settings";
 
 /** Catalog and inventory functions; each reads the live API (no process cache: a function is asked for fresh data). */
 const none = z.object({}).strict();
 
-export const getTenants = defineFunction({
-  host: FLOPS_HOST,
+/** The name's list key: `getTenants` answers `{ tenants: [...] }`. */
+type ListKey<N extends string> = N extends `get${infer R}` ? Uncapitalize<R> : never;
+
+/**
+ * A function without arguments that answers one of the account's lists whole, under the key its name
+ * gives (`getTenants` → `tenants`): `items` describes the list, `list` fetches it.
+ */
+function accountList<N extends `get${string}`, T extends z.ZodType>(o: {
+  name: N;
+  description: string;
+  items: z.ZodArray<T>;
+  list: (c: FlopsClient) => Promise<z.infer<T>[]>;
+}) {
+  const key = (o.name.charAt(3).toLowerCase() + o.name.slice(4)) as ListKey<N>;
+  // A computed key widens to string: the object has exactly the one key the name gives.
+  const result = z.object({ [key]: o.items } as Record<ListKey<N>, z.ZodArray<T>>);
+  return defineFunction({
+    host: FLOPS_HOST,
+    name: o.name,
+    description: o.description,
+    args: none,
+    result,
+    run: async () => ({ [key]: await o.list(flopsClientFromSettings()) }) as z.infer<typeof result>,
+  });
+}
+
+export const getTenants = accountList({
   name: "getTenants",
   description: "Projects (tenants) of the account.",
-  args: none,
-  result: z.object({ tenants: z.array(tenantSchema).describe("The account's projects (tenants).") }),
-  run: async () => ({ tenants: await flopsClientFromSettings().listTenants() }),
+  items: z.array(tenantSchema).describe("The account's projects (tenants)."),
+  list: (c) => c.listTenants(),
 });
 
 export const getDistributions = defineFunction({
@@ -55,31 +80,25 @@ export const getDistributions = defineFunction({
   }),
 });
 
-export const getTariffs = defineFunction({
-  host: FLOPS_HOST,
+export const getTariffs = accountList({
   name: "getTariffs",
   description: "Tariffs available to the account (onDemand ones accept memory/disk/cpu).",
-  args: none,
-  result: z.object({ tariffs: z.array(tariffSchema).describe("The tariffs, in catalog order.") }),
-  run: async () => ({ tariffs: await flopsClientFromSettings().listTariffs() }),
+  items: z.array(tariffSchema).describe("The tariffs, in catalog order."),
+  list: (c) => c.listTariffs(),
 });
 
-export const getSoftware = defineFunction({
-  host: FLOPS_HOST,
+export const getSoftware = accountList({
   name: "getSoftware",
   description: "Software that can be preinstalled on a new server.",
-  args: none,
-  result: z.object({ software: z.array(softwareSchema).describe("The software catalog.") }),
-  run: async () => ({ software: await flopsClientFromSettings().listSoftware() }),
+  items: z.array(softwareSchema).describe("The software catalog."),
+  list: (c) => c.listSoftware(),
 });
 
-export const getServers = defineFunction({
-  host: FLOPS_HOST,
+export const getServers = accountList({
   name: "getServers",
   description: "Every server of the account (and those shared with it).",
-  args: none,
-  result: z.object({ servers: z.array(vmSchema).describe("The servers, as the API lists them.") }),
-  run: async () => ({ servers: await flopsClientFromSettings().listVms() }),
+  items: z.array(vmSchema).describe("The servers, as the API lists them."),
+  list: (c) => c.listVms(),
 });
 
 export const getServer = defineFunction({
@@ -95,13 +114,11 @@ export const getServer = defineFunction({
   run: async ({ id }) => flopsClientFromSettings().getVm(Number(id)),
 });
 
-export const getPublicKeys = defineFunction({
-  host: FLOPS_HOST,
+export const getPublicKeys = accountList({
   name: "getPublicKeys",
   description: "SSH public keys of the account.",
-  args: none,
-  result: z.object({ publicKeys: z.array(publicKeySchema).describe("The keys, as the API lists them.") }),
-  run: async () => ({ publicKeys: await flopsClientFromSettings().listPublicKeys() }),
+  items: z.array(publicKeySchema).describe("The keys, as the API lists them."),
+  list: (c) => c.listPublicKeys(),
 });
 
 // ---- snapshots and backups ----

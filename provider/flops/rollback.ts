@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { extendHint, type HandlerContext, isVpsError, type Repeat, reportStarted, VpsError } from "../core";
+import { extendHint, type HandlerContext, idForm, isVpsError, type Repeat, reportStarted, VpsError } from "../core";
 import type { FlopsClient } from "./client";
 import { flopsClientFromSettings } from "./settings";
 import { FLOPS_HOST } from "./errors";
@@ -130,15 +130,59 @@ export async function adoptRollback(
 }
 
 /**
- * How a rollback's record is read back: from its id `<serverId>/<target>/<operationId>` when the state
- * is empty (an import), and kept as written until its server is gone.
+ * What follows from a rollback's target (a backup or a snapshot, the input `key`): the id
+ * `"<serverId>/<target>/<operationId>"` (`part` is the target's pattern, `value` reads it), the
+ * `importFrom` input that takes it, the check that an adopted rollback is the program's, and how the
+ * record is read back (from the id when the state is empty, an import; kept as written until its
+ * server is gone) and forgotten.
  */
-export function rollbackReadBack<R extends { vmId: number; operationId: number }, X>(parseId: (id: string) => R, target: (ref: R) => X) {
+export function rollbackTarget<K extends string, V extends string | number>(o: {
+  resource: string;
+  /** The rollback in messages, e.g. `backup rollback`. */
+  kind: string;
+  /** The target in messages: `backup`, `snapshot`. */
+  noun: string;
+  key: K;
+  part: string;
+  value: (part: string) => V;
+}) {
+  const form = idForm({
+    host: FLOPS_HOST,
+    resource: o.resource,
+    operation: `read ${o.kind}`,
+    pattern: new RegExp(`^(\\d+)\\/(${o.part})\\/(\\d+)$`),
+    form: `"<serverId>/<${o.key}>/<operationId>"`,
+    fromParts: ([vmId, target, operationId]) => ({ vmId: Number(vmId), target: o.value(target), operationId: Number(operationId) }),
+  });
+  // A computed key widens to string: the record's target property is `key`.
+  const targetOf = (v: V) => ({ [o.key]: v }) as Record<K, V>;
   return {
-    fromId(id: string) {
-      const ref = parseId(id);
-      return { serverId: String(ref.vmId), ...target(ref), operationId: ref.operationId, rolledBackAt: 0 };
+    importFrom: form.importFrom,
+    id: (vmId: number, target: V, operationId: number) => `${vmId}/${target}/${operationId}`,
+    /** The rollback `importFrom` names, which must be of the program's server and target. */
+    adopted(importFrom: string, news: { serverId: string } & Record<K, V>) {
+      const ref = form.parse(importFrom);
+      if (String(ref.vmId) !== news.serverId || ref.target !== news[o.key]) {
+        throw new VpsError({
+          kind: "conflict",
+          host: FLOPS_HOST,
+          operation: `import ${o.kind} ${importFrom}`,
+          hint:
+            `importFrom names server ${ref.vmId} and ${o.noun} ${ref.target}, the program server ${news.serverId} and ${o.noun} ` +
+            `${news[o.key]}; make them agree`,
+        });
+      }
+      return ref;
     },
-    refresh: async (id: string) => ((await findVm(flopsClientFromSettings(), parseId(id).vmId)) === undefined ? undefined : {}),
+    /** The action's read-back and forget line (fromId, refresh, forgotten). */
+    record: {
+      fromId(id: string) {
+        const ref = form.parse(id);
+        return { serverId: String(ref.vmId), ...targetOf(ref.target), operationId: ref.operationId, rolledBackAt: 0 };
+      },
+      refresh: async (id: string) => ((await findVm(flopsClientFromSettings(), form.parse(id).vmId)) === undefined ? undefined : {}),
+      forgotten: (state: { serverId?: string } & Partial<Record<K, V>>) =>
+        `forgetting the rollback of server ${state.serverId} to ${o.noun} ${state[o.key]}; the server is left as it is`,
+    },
   };
 }

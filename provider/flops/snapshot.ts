@@ -11,6 +11,7 @@ import {
   VpsError,
   defineResource,
   type ShapeOf,
+  unlessGone,
 } from "../core";
 import type { FlopsClient } from "./client";
 import { findVm, isGone, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
@@ -127,13 +128,8 @@ export function pickCreatedSnapshot(list: Snapshot[], name: string, before: Read
   return top[0];
 }
 
-async function listOrUndefined(c: FlopsClient, vmId: number): Promise<Snapshot[] | undefined> {
-  try {
-    return await c.listSnapshots(vmId);
-  } catch (e) {
-    if (isGone(e)) return undefined;
-    throw e;
-  }
+function listOrUndefined(c: FlopsClient, vmId: number): Promise<Snapshot[] | undefined> {
+  return unlessGone(c.listSnapshots(vmId), undefined, isGone);
 }
 
 async function createSnapshot(c: FlopsClient, news: Inputs, ctx: HandlerContext) {

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { defineAction, type HandlerContext, idForm, isVpsError, VpsError, type Seen, type ShapeOf, recordingOperationSeconds } from "../core";
+import { defineAction, type HandlerContext, type Seen, unlessGone, VpsError, type ShapeOf, recordingOperationSeconds } from "../core";
 import type { FlopsClient } from "./client";
 import { flopsClientFromSettings } from "./settings";
 import { FLOPS_HOST } from "./errors";
 import { operationTimeoutInput, requireVm } from "./common";
-import { adoptRollback, rollbackOutputs, rollbackReadBack, rollbackServerIdInput, runRollback } from "./rollback";
+import { adoptRollback, rollbackOutputs, rollbackServerIdInput, rollbackTarget, runRollback } from "./rollback";
 
 /**
  * `flops.SnapshotRollback`: rolls a server back to one of its snapshots (`snapshot_rollback`) and
@@ -18,13 +18,13 @@ import { adoptRollback, rollbackOutputs, rollbackReadBack, rollbackServerIdInput
  * timed-out `pulumi up` names, or one run from the panel): it is waited for, not started again.
  */
 
-const rollbackIdForm = idForm({
-  host: FLOPS_HOST,
+const target = rollbackTarget({
   resource: "flops.SnapshotRollback",
-  operation: "read snapshot rollback",
-  pattern: /^(\d+)\/(\d+)\/(\d+)$/,
-  form: '"<serverId>/<snapshotId>/<operationId>"',
-  fromParts: ([vmId, snapshotId, operationId]) => ({ vmId: Number(vmId), snapshotId: Number(snapshotId), operationId: Number(operationId) }),
+  kind: "snapshot rollback",
+  noun: "snapshot",
+  key: "snapshotId",
+  part: "\\d+",
+  value: Number,
 });
 
 const inputs = {
@@ -34,7 +34,7 @@ const inputs = {
     description: "The vendor's snapshot number to roll back to (a flops.Snapshot's snapshotId output).",
     replaceOnChange: true,
   },
-  importFrom: rollbackIdForm.importFrom(
+  importFrom: target.importFrom(
     'Adopt a rollback already started ("<serverId>/<snapshotId>/<operationId>", as a timed-out run names it): it is waited for, not started again.',
   ),
 };
@@ -46,27 +46,15 @@ const outputs = {
 
 type Inputs = ShapeOf<typeof inputs> & { operationTimeout?: number };
 
-const parseId = rollbackIdForm.parse;
-
 /** Operation types the vendor documentation documents for other work: an adopted snapshot rollback is none of them. */
 const OTHER_DOCUMENTED_TYPES = new Set(["VM_DESTROY", "VM_REVERT_TO_BACKUP", "DOWNLOAD_BACKUP"]);
 
 async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerContext) {
   const vmId = Number(news.serverId);
   const what = `roll server ${vmId} back to snapshot ${news.snapshotId}`;
-  const snap = (await c.listSnapshots(vmId).catch((e: unknown) => (isVpsError(e, "notFound") ? [] : Promise.reject(e)))).find((s) => s.id === news.snapshotId);
+  const snap = (await unlessGone(c.listSnapshots(vmId), [])).find((s) => s.id === news.snapshotId);
   if (news.importFrom !== undefined) {
-    const ref = parseId(news.importFrom);
-    if (String(ref.vmId) !== news.serverId || ref.snapshotId !== news.snapshotId) {
-      throw new VpsError({
-        kind: "conflict",
-        host: FLOPS_HOST,
-        operation: `import snapshot rollback ${news.importFrom}`,
-        hint:
-          `importFrom names server ${ref.vmId} and snapshot ${ref.snapshotId}, the program server ${news.serverId} and snapshot ` +
-          `${news.snapshotId}; make them agree`,
-      });
-    }
+    const ref = target.adopted(news.importFrom, news);
     const run = await adoptRollback(c, vmId, ref.operationId, what, ctx, {
       operationTimeout: news.operationTimeout,
       acceptType: (t) => !OTHER_DOCUMENTED_TYPES.has(t),
@@ -89,7 +77,7 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
   const run = await runRollback(c, vmId, what, ctx, {
     operationTimeout: news.operationTimeout,
     kind: "snapshot rollback",
-    idFor: (operationId) => `${vmId}/${snap.id}/${operationId}`,
+    idFor: (operationId) => target.id(vmId, snap.id, operationId),
     start: (vm) => c.rollbackSnapshot({ vmId, tenantId: vm.tenantId, snapshotId: snap.id }),
     // A rolled-back server runs from that snapshot (currentSnapshot); one that already did cannot show it.
     repeat: async (before) =>
@@ -106,7 +94,7 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
               (await c.getVm(vmId)).currentSnapshot === snap.id ? { state: "done", found: undefined } : { state: "absent" },
           },
   });
-  return { id: `${vmId}/${snap.id}/${run.operationId}`, outs: { ...news, ...run, snapshotName: snap.name } };
+  return { id: target.id(vmId, snap.id, run.operationId), outs: { ...news, ...run, snapshotName: snap.name } };
 }
 
 export const snapshotRollbackResource = recordingOperationSeconds(
@@ -120,7 +108,6 @@ export const snapshotRollbackResource = recordingOperationSeconds(
     outputs,
     notes: { id: '`"<serverId>/<snapshotId>/<operationId>"` (`"88977/2206/61572"`)' },
     run: (news, ctx) => perform(flopsClientFromSettings(), news, ctx),
-    ...rollbackReadBack(parseId, (ref) => ({ snapshotId: ref.snapshotId })),
-    forgotten: (state) => `forgetting the rollback of server ${state.serverId} to snapshot ${state.snapshotId}; the server is left as it is`,
+    ...target.record,
   }),
 );

@@ -111,9 +111,22 @@ export function taskBackoff(timeoutMs: number): Partial<WaitBackoff> {
 }
 
 /** What to set when neither an API key nor a token is configured. */
-export const MISSING_CREDENTIALS_HINT =
+const MISSING_CREDENTIALS_HINT =
   "set `pulumi config set --secret hostkey:apiKey <key>` (or HOSTKEY_API_KEY) so the provider logs in, or an issued token with " +
   "`pulumi config set --secret hostkey:token <token>` (or HOSTKEY_TOKEN)";
+
+/** Neither an API key nor a token: the settings and a client built directly fail alike. */
+export function missingCredentialsError(): VpsError {
+  return new VpsError(
+    {
+      kind: "config",
+      host: HOSTKEY_HOST,
+      operation: "configuration",
+      hint: MISSING_CREDENTIALS_HINT,
+    },
+    "missing hostkey:apiKey",
+  );
+}
 
 /** What to do when a task outlasts its wait. */
 const TASK_TIMEOUT_HINT =
@@ -139,17 +152,7 @@ export class HostkeyClient {
   private loggingIn?: Promise<string>;
 
   constructor(opts: HostkeyClientOptions) {
-    if (!opts.apiKey && !opts.token) {
-      throw new VpsError(
-        {
-          kind: "config",
-          host: HOSTKEY_HOST,
-          operation: "configuration",
-          hint: MISSING_CREDENTIALS_HINT,
-        },
-        "missing hostkey:apiKey",
-      );
-    }
+    if (!opts.apiKey && !opts.token) throw missingCredentialsError();
     this.apiKey = opts.apiKey;
     this.staticToken = opts.token;
     this.auth = opts.apiKey ? "apiKey" : "token";

@@ -1,5 +1,5 @@
-import { defineHostAccount, VpsError } from "../core";
-import { HOSTKEY_DEFAULT_ENDPOINT, HostkeyClient, MISSING_CREDENTIALS_HINT } from "./client";
+import { defineHostAccount } from "../core";
+import { HOSTKEY_DEFAULT_ENDPOINT, HostkeyClient, missingCredentialsError } from "./client";
 import { HOSTKEY_HOST } from "./errors";
 import { HOSTKEY_TIMEOUTS } from "./operations";
 
@@ -30,15 +30,7 @@ export const hostkeyAccount = defineHostAccount({
   account: (raw) => {
     if (raw.apiKey) return { apiKey: raw.apiKey };
     if (raw.token) return { token: raw.token };
-    throw new VpsError(
-      {
-        kind: "config",
-        host: HOSTKEY_HOST,
-        operation: "configuration",
-        hint: MISSING_CREDENTIALS_HINT,
-      },
-      "missing hostkey:apiKey",
-    );
+    throw missingCredentialsError();
   },
   client: (account, connection) => new HostkeyClient({ ...account, ...connection }),
 });

@@ -1,3 +1,6 @@
+import { z } from "zod";
+import vmStates from "./vmStates.json";
+
 /**
  * Every VM `state` the vendor documentation lists, with what it means for a wait:
  * - steady: the VM stays there until someone acts; a backup or rollback may start, a wait may end;
@@ -30,28 +33,26 @@ const REMEDIES = {
   nonPayment: "pay the account's balance in the NetAngels panel so the VM is switched on again",
 };
 
-export const VM_STATES = {
-  Active: { kind: "steady", meaning: "running" },
-  Error: { kind: "failure", meaning: "error", remedy: REMEDIES.error },
-  Stopped: { kind: "steady", meaning: "stopped by the user" },
-  StoppedByAdmin: { kind: "failure", meaning: "stopped by a NetAngels administrator", remedy: REMEDIES.stoppedByAdmin },
-  Building: { kind: "transitional", meaning: "being created" },
-  StoppedByService: { kind: "failure", meaning: "switched off for non-payment", remedy: REMEDIES.nonPayment },
-  Starting: { kind: "transitional", meaning: "starting" },
-  Stopping: { kind: "transitional", meaning: "stopping" },
-  OfflineMigrating: { kind: "transitional", meaning: "migrating (offline)" },
-  LiveMigrating: { kind: "transitional", meaning: "migrating (live)" },
-  Backuping: { kind: "transitional", meaning: "making a backup" },
-  Restoring: { kind: "transitional", meaning: "restoring from a backup" },
-  Restarting: { kind: "transitional", meaning: "restarting" },
-  Archiving: { kind: "transitional", meaning: "creating an image" },
-  TariffUpdate: { kind: "transitional", meaning: "changing tariff" },
-  DiskUpdating: { kind: "transitional", meaning: "changing a disk" },
-  RescueMode: { kind: "steady", meaning: "in rescue mode" },
-  Transfer: { kind: "transitional", meaning: "being transferred to another account" },
-} as const satisfies Record<string, VmStateInfo>;
+/**
+ * The table itself is data (vmStates.json, in the vendor documentation's order): each state's kind, the
+ * vendor's meaning and, for a failure, which remedy applies. Checked when loaded, so a slip in the file
+ * fails at start-up, not in a wait.
+ */
+const vmStatesFile = z.record(
+  z.string(),
+  z.strictObject({
+    kind: z.enum(["steady", "transitional", "failure"]),
+    meaning: z.string(),
+    remedy: z.enum(["error", "stoppedByAdmin", "nonPayment"]).optional(),
+  }),
+);
 
-export type KnownVmState = keyof typeof VM_STATES;
+export type KnownVmState = keyof typeof vmStates;
+
+// Object.fromEntries types its keys as string; they are the file's keys, which the parse keeps.
+export const VM_STATES: Readonly<Record<KnownVmState, VmStateInfo>> = Object.fromEntries(
+  Object.entries(vmStatesFile.parse(vmStates)).map(([state, { remedy, ...info }]) => [state, remedy ? { ...info, remedy: REMEDIES[remedy] } : info]),
+) as Record<KnownVmState, VmStateInfo>;
 
 export function isKnownVmState(state: string): state is KnownVmState {
   return Object.prototype.hasOwnProperty.call(VM_STATES, state);

@@ -304,10 +304,13 @@ export class VpsProvider {
     }
   }
 
+  /** What check, diff and update are asked about: the resource's definition, and its old and new properties as they arrived. */
+  private change(req: provproto.CheckRequest | provproto.DiffRequest | provproto.UpdateRequest) {
+    return { def: this.definition(req.getType(), req.getUrn()), olds: fromWire(req.getOlds()), news: fromWire(req.getNews()) };
+  }
+
   async check(req: provproto.CheckRequest): Promise<provproto.CheckResponse> {
-    const def = this.definition(req.getType(), req.getUrn());
-    const olds = fromWire(req.getOlds());
-    const news = fromWire(req.getNews());
+    const { def, olds, news } = this.change(req);
     const inputs = { ...news.props };
     // Like the SDK classes: the name property defaults to the Pulumi resource name.
     if (def.nameProperty && absent(inputs[def.nameProperty])) inputs[def.nameProperty] = req.getName() || urnName(req.getUrn());
@@ -321,9 +324,11 @@ export class VpsProvider {
   }
 
   async diff(req: provproto.DiffRequest): Promise<provproto.DiffResponse> {
-    const def = this.definition(req.getType(), req.getUrn());
-    const olds = fromWire(req.getOlds()).props;
-    const news = fromWire(req.getNews()).props;
+    const {
+      def,
+      olds: { props: olds },
+      news: { props: news },
+    } = this.change(req);
     const d = await this.logged(() => diffResource(def, olds, news));
     const ignored = new Set(req.getIgnorechangesList().map(topLevel));
     const changed = Object.keys(d.detailed).filter((k) => !ignored.has(k));
@@ -385,9 +390,7 @@ export class VpsProvider {
   }
 
   async update(req: provproto.UpdateRequest): Promise<provproto.UpdateResponse> {
-    const def = this.definition(req.getType(), req.getUrn());
-    const olds = fromWire(req.getOlds());
-    const news = fromWire(req.getNews());
+    const { def, olds, news } = this.change(req);
     const resp = new provproto.UpdateResponse();
     const secrets = this.secretsOf(def, olds.secretKeys, news.secretKeys);
     if (req.getPreview()) {

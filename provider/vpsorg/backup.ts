@@ -1,21 +1,10 @@
 import { z } from "zod";
 import { recordingOperationSeconds } from "../core/durations";
-import { type HandlerContext, defineResource, type ShapeOf } from "../core/resource";
-import type { VpsorgClient } from "./client";
+import { defineResource, type ShapeOf } from "../core/resource";
 import { descriptionProperty, importFromProperty, operationTimeoutProperty, optionalText, serverIdProperty } from "./common";
 import { HOST } from "./errors";
 import { type Backup, MAX_MANUAL_BACKUPS_PER_SERVER } from "./schemas";
-import {
-  completedAdopted,
-  createListed,
-  findAdoptable,
-  limitError,
-  type ListedObjects,
-  listedHandler,
-  progressOf,
-  progressOutputs,
-  serverNameOutput,
-} from "./listed";
+import { type ListedAdopt, type ListedObjects, type ListedStart, listedHandler, progressOf, progressOutputs, serverNameOutput } from "./listed";
 
 /**
  * `vpsorg.Backup`: a manual backup (`POST /backups/`, answers `in_progress`), awaited through the
@@ -41,10 +30,7 @@ const backupObjects: ListedObjects<Backup> = {
   list: (client, opts) => client.listBackups(opts),
   remove: (client, id, signal) => client.deleteBackup(id, signal),
   // Automatic backups do not count toward the limit: they expire on their own.
-  full(serverId, listing, vendor) {
-    const manual = manualOnly(listing);
-    return manual.length >= MAX_MANUAL_BACKUPS_PER_SERVER ? limitError("backup", serverId, limitHint(serverId, manual), vendor) : undefined;
-  },
+  limit: { max: MAX_MANUAL_BACKUPS_PER_SERVER, counted: manualOnly, hint: limitHint },
   describe: (b) => `backup ${b.id} (${b.status}${b.description ? `, "${b.description}"` : ""})`,
 };
 
@@ -73,28 +59,23 @@ function inputsOf(b: Backup, state: Partial<Inputs>): Inputs {
   return { serverId: b.server.id, description: optionalText(b.description), importFrom: state.importFrom, operationTimeout: state.operationTimeout };
 }
 
-/** One `POST /backups/`: "ours" is a new manual backup with this description. */
-function createOnce(client: VpsorgClient, inputs: Inputs, before: Backup[], ctx: HandlerContext): Promise<Backup> {
-  const description = inputs.description !== undefined ? { description: inputs.description } : {};
-  return createListed(client, backupObjects, {
-    serverId: inputs.serverId,
-    before,
-    operation: `POST /backups/ (server ${inputs.serverId})`,
-    ctx,
-    send: () => client.createBackup({ server_id: inputs.serverId, ...description }, ctx.signal),
-    isOurs: (b) => b.backup_type === "manual" && optionalText(b.description) === optionalText(inputs.description),
-  });
-}
+/** The one `POST /backups/`: "ours" is a new manual backup with this description. */
+const createOnce: ListedStart<Backup, Inputs> = {
+  operation: (inputs) => `POST /backups/ (server ${inputs.serverId})`,
+  send: (client, inputs, description, signal) => client.createBackup({ server_id: inputs.serverId, ...description }, signal),
+  isOurs: (b, inputs) => b.backup_type === "manual" && optionalText(b.description) === optionalText(inputs.description),
+};
 
-async function adopt(client: VpsorgClient, inputs: Inputs, ctx: HandlerContext): Promise<Backup> {
-  const b = await findAdoptable(client, backupObjects, inputs, ctx);
-  if (b.backup_type !== "manual")
-    ctx.logger.warn(
-      `${ctx.label}: backup ${b.id} is ${b.backup_type}: it expires on the host's schedule (${b.expires_at ?? "no date given"}), ` +
-        "and deleting this resource deletes it",
-    );
-  return completedAdopted(client, backupObjects, b, inputs.operationTimeout, ctx);
-}
+/** An adopted automatic backup is not the user's to keep: the log says that it expires and that delete deletes it. */
+const adopt: ListedAdopt<Backup, Inputs> = {
+  found(b, ctx) {
+    if (b.backup_type !== "manual")
+      ctx.logger.warn(
+        `${ctx.label}: backup ${b.id} is ${b.backup_type}: it expires on the host's schedule (${b.expires_at ?? "no date given"}), ` +
+          "and deleting this resource deletes it",
+      );
+  },
+};
 
 export const backup = recordingOperationSeconds(
   defineResource({

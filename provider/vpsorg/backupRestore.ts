@@ -1,7 +1,8 @@
 import { defineAction } from "../core/action";
 import { recordingOperationSeconds } from "../core/durations";
-import { clientFor, idString, serverIdProperty, vendorId } from "./common";
-import { parseRestoreId, performRestore, restoreActionParts, restoreId, restoreOutcomeOutputs } from "./restore";
+import { idString, serverIdProperty } from "./common";
+import { vpsorgClientFromSettings } from "./settings";
+import { parseRestoreId, restoreActionParts, restoreOutcomeOutputs, runRestore } from "./restore";
 
 /**
  * `vpsorg.BackupRestore`: `POST /servers/{server_id}/restore/` with `{"backup_id": ...}` (the backup
@@ -33,17 +34,13 @@ export const backupRestore = recordingOperationSeconds(
     outputs,
     notes: { id: "`backup-<id>-<epoch ms>`" },
     async run(news, ctx) {
-      const client = clientFor(ctx);
-      const backupId = vendorId(news.backupId, "backup");
-      const send = () => client.restoreBackup(news.serverId, backupId, ctx.signal);
-      const outcome = await performRestore(ctx, news.operationTimeout, {
-        client,
+      return runRestore(ctx, news, "backup", news.backupId, async (client, backupId) => ({
         serverId: news.serverId,
         source: `backup ${backupId}`,
         missing: `server ${news.serverId} or its backup ${backupId}`,
-        send,
-      });
-      return { id: restoreId("backup", backupId, outcome.restoredAt), outs: { ...news, ...outcome } };
+        send: () => client.restoreBackup(news.serverId, backupId, ctx.signal),
+        outs: {},
+      }));
     },
     // As SnapshotRestore's: the record as it is; with only the id (an import), what the id says, and
     // the server from the backup's listing entry.
@@ -54,7 +51,7 @@ export const backupRestore = recordingOperationSeconds(
     async refresh(id, record, ctx) {
       const said = parseRestoreId("backup", id);
       if (record.serverId !== undefined || !said) return {};
-      return { serverId: (await clientFor(ctx).listBackups({ signal: ctx.signal })).find((b) => b.id === Number(said.sourceId))?.server.id };
+      return { serverId: (await vpsorgClientFromSettings().listBackups({ signal: ctx.signal })).find((b) => b.id === Number(said.sourceId))?.server.id };
     },
   }),
 );

@@ -1,18 +1,11 @@
 import { z } from "zod";
-import { isVpsError, VpsError } from "../core/errors";
+import { unlessGone, VpsError } from "../core/errors";
 import { importFromInput } from "../core/inputs";
 import { type PropertySpec, type HandlerContext } from "../core/resource";
-import type { VpsorgClient } from "./client";
 import { HOST } from "./errors";
-import { vpsorgClientFromSettings } from "./settings";
 import { VPSORG_TIMEOUTS } from "./wait";
 
-/** What every vpsorg handler shares: the client built at run time, ids, timeouts and common inputs. */
-
-/** The account's client (cached per account, so the handler's clock and logger do not reach it). */
-export function clientFor(_ctx: HandlerContext): VpsorgClient {
-  return vpsorgClientFromSettings();
-}
+/** What every vpsorg handler shares: ids, timeouts and common inputs. */
 
 /** A Pulumi id (a decimal string) → the vendor's integer; anything else is an error naming it. */
 export function vendorId(id: string, what: string): number {
@@ -57,14 +50,9 @@ export const importFromProperty = (kind: "snapshot" | "backup", matched: string)
 /** The `operationTimeout` input of a resource that waits for this kind of work. */
 export const operationTimeoutProperty = (kind: WaitKind) => VPSORG_TIMEOUTS.input([kind]);
 
-/** A read's answer, or undefined when the object is gone: a 404 on the listing itself (a filter on a server that no longer exists) also means gone. */
-export function unlessGone<T>(read: Promise<T | undefined>): Promise<T | undefined> {
-  return read.catch((e: unknown) => (isVpsError(e, "notFound") ? undefined : Promise.reject(e)));
-}
-
 /** A delete whose object is already gone has done its work. */
 export async function deleteUnlessGone(remove: Promise<unknown>): Promise<void> {
-  await unlessGone(remove);
+  await unlessGone(remove, undefined);
 }
 
 /** `""` and no description are the same to the API: one form, so there is no diff between them. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineFunction } from "../core/resource";
-import { clientFor, optionalText } from "./common";
+import { optionalText } from "./common";
+import { vpsorgClientFromSettings } from "./settings";
 import { HOST } from "./errors";
 import { type Backup, BACKUP_TYPES, type Snapshot } from "./schemas";
 
@@ -34,28 +35,34 @@ function commonItem(x: Snapshot | Backup) {
   };
 }
 
-const snapshotItem = z
-  .object({
-    id: z.string().describe("Snapshot id as a string: what vpsorg.SnapshotRestore's snapshotId and a Snapshot's importFrom take."),
-    snapshotId: z.number().describe("The vendor's snapshot id."),
-    ...serverFields,
-    name: z.string().describe("Snapshot name."),
-    ...progressFields,
-    description,
-  })
-  .describe("A snapshot of a VPS.org server.");
+/**
+ * A listing entry's schema: `id` as a string and the vendor's number, the alike fields, and the kind's
+ * own: `own` after the server's fields, `late` after the progress fields.
+ */
+function listedItem<K extends "snapshot" | "backup", A extends z.ZodRawShape, B extends z.ZodRawShape>(kind: K, own: A, late: B) {
+  const Kind = kind === "snapshot" ? "Snapshot" : "Backup";
+  // A computed key widens to string: the one key is `<kind>Id`.
+  const vendorIdField = { [`${kind}Id`]: z.number().describe(`The vendor's ${kind} id.`) } as Record<`${K}Id`, z.ZodNumber>;
+  return z
+    .object({
+      id: z.string().describe(`${Kind} id as a string: what vpsorg.${Kind}Restore's ${kind}Id and a ${Kind}'s importFrom take.`),
+      ...vendorIdField,
+      ...serverFields,
+      ...own,
+      ...progressFields,
+      ...late,
+      description,
+    })
+    .describe(`A ${kind} of a VPS.org server.`);
+}
 
-const backupItem = z
-  .object({
-    id: z.string().describe("Backup id as a string: what vpsorg.BackupRestore's backupId and a Backup's importFrom take."),
-    backupId: z.number().describe("The vendor's backup id."),
-    ...serverFields,
-    backupType: z.string().describe("`manual` or `automatic` (made by the host's schedule)."),
-    ...progressFields,
-    expiresAt: z.string().nullable().describe("Expiry time (ISO 8601); null for manual backups, which do not expire."),
-    description,
-  })
-  .describe("A backup of a VPS.org server.");
+const snapshotItem = listedItem("snapshot", { name: z.string().describe("Snapshot name.") }, {});
+
+const backupItem = listedItem(
+  "backup",
+  { backupType: z.string().describe("`manual` or `automatic` (made by the host's schedule).") },
+  { expiresAt: z.string().nullable().describe("Expiry time (ISO 8601); null for manual backups, which do not expire.") },
+);
 
 const serverFilter = z.number().int().positive().optional().describe("Only this server's (VPS.org server id); unset: every server of the account.");
 const serverAnswered = z.number().optional().describe("The serverId asked for, if any.");
@@ -67,7 +74,7 @@ export const getSnapshots = defineFunction({
   args: z.object({ serverId: serverFilter }),
   result: z.object({ serverId: serverAnswered, snapshots: z.array(snapshotItem).describe("The snapshots, newest first.") }),
   async run(args, ctx) {
-    const list = await clientFor(ctx).listSnapshots({ serverId: args.serverId, signal: ctx.signal });
+    const list = await vpsorgClientFromSettings().listSnapshots({ serverId: args.serverId, signal: ctx.signal });
     return {
       serverId: args.serverId,
       snapshots: list.map((s) => ({ ...commonItem(s), snapshotId: s.id, name: s.name })),
@@ -88,7 +95,7 @@ export const getBackups = defineFunction({
   }),
   result: z.object({ serverId: serverAnswered, backups: z.array(backupItem).describe("The backups, in the order the API lists them.") }),
   async run(args, ctx) {
-    const list = await clientFor(ctx).listBackups({ serverId: args.serverId, backupType: args.backupType, signal: ctx.signal });
+    const list = await vpsorgClientFromSettings().listBackups({ serverId: args.serverId, backupType: args.backupType, signal: ctx.signal });
     return {
       serverId: args.serverId,
       backups: list.map((b) => ({ ...commonItem(b), backupId: b.id, backupType: b.backup_type, expiresAt: b.expires_at })),

@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { sharedListing } from "../core/coalesce";
-import { isVpsError, VpsError } from "../core/errors";
+import { isVpsError, unlessGone, VpsError } from "../core/errors";
 import { reportStarted } from "../core/log";
 import { lockKey, objectLocks } from "../core/mutex";
 import { createReconciled } from "../core/reconcile";
 import type { CreateResult, HandlerContext, ReadResult } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { clientFor, deleteUnlessGone, optionalText, unlessGone, vendorId, waitTimeoutMs, withoutEmptyDescription } from "./common";
+import { deleteUnlessGone, optionalText, vendorId, waitTimeoutMs, withoutEmptyDescription } from "./common";
+import { vpsorgClientFromSettings } from "./settings";
 import { HOST } from "./errors";
 import type { Backup, Snapshot } from "./schemas";
 import { completeOrCleanUp, waitUntilCompleted } from "./wait";
@@ -21,8 +22,11 @@ export interface ListedObjects<T extends Snapshot | Backup> {
   lister: string;
   list(client: VpsorgClient, opts: { serverId?: number; signal?: AbortSignal; poll?: boolean }): Promise<T[]>;
   remove(client: VpsorgClient, id: number, signal?: AbortSignal): Promise<void>;
-  /** The error when the server's listing is at the host's limit (with the host's 400, when it answered one), else undefined. */
-  full(serverId: number, listing: T[], vendor?: VpsError): VpsError | undefined;
+  /**
+   * The host's per-server limit: how many it keeps, which entries of a listing count toward it (all when
+   * unset), and the hint that lists them and says what to do.
+   */
+  limit: { max: number; counted?: (listing: T[]) => T[]; hint: (serverId: number, counted: T[]) => string };
   /** The object in a message, e.g. `snapshot 7 ("nightly", completed)`. */
   describe(x: T): string;
 }
@@ -41,10 +45,14 @@ export function progressOf(x: Snapshot | Backup) {
 }
 
 /**
- * A create the host's per-server limit refuses: `hint` lists what the server has and says what to do;
- * `vendor` is the host's own 400 when it answered one (the limit was reached in between).
+ * The error when the server's listing is at the host's limit, else undefined: its hint lists what the
+ * server has and says what to do; `vendor` is the host's own 400 when it answered one (the limit was
+ * reached in between).
  */
-export function limitError(kind: "snapshot" | "backup", serverId: number, hint: string, vendor?: VpsError): VpsError {
+function limitError<T extends Snapshot | Backup>(objects: ListedObjects<T>, serverId: number, listing: T[], vendor?: VpsError): VpsError | undefined {
+  const { kind, limit } = objects;
+  const counted = limit.counted ? limit.counted(listing) : listing;
+  if (counted.length < limit.max) return undefined;
   return new VpsError(
     {
       kind: "invalid",
@@ -52,7 +60,7 @@ export function limitError(kind: "snapshot" | "backup", serverId: number, hint: 
       operation: vendor ? `POST /${kind}s/` : `creating a ${kind} of server ${serverId}`,
       httpStatus: vendor?.httpStatus,
       vendorMessage: vendor?.vendorMessage,
-      hint,
+      hint: limit.hint(serverId, counted),
     },
     `${kind} limit reached`,
   );
@@ -80,7 +88,7 @@ async function createAndAwait<T extends Snapshot | Backup>(
   const { serverId, ctx } = o;
   const created = await objectLocks.run(lockKey(HOST, "server", serverId), async () => {
     const before = await objects.list(client, { serverId, signal: ctx.signal });
-    const full = objects.full(serverId, before);
+    const full = limitError(objects, serverId, before);
     if (full) throw full;
     return o.start(before);
   });
@@ -103,7 +111,7 @@ async function createAndAwait<T extends Snapshot | Backup>(
  * sharper than a time window, since the host's clock does not matter. A 400 from a server whose
  * listing is now full is explained by the limit.
  */
-export async function createListed<T extends Snapshot | Backup>(
+async function createListed<T extends Snapshot | Backup>(
   client: VpsorgClient,
   objects: ListedObjects<T>,
   o: { serverId: number; before: T[]; operation: string; ctx: HandlerContext; send: () => Promise<T>; isOurs: (x: T) => boolean },
@@ -115,7 +123,7 @@ export async function createListed<T extends Snapshot | Backup>(
       return await o.send();
     } catch (e) {
       if (isVpsError(e, "invalid") && e.httpStatus === 400) {
-        const full = objects.full(serverId, await objects.list(client, { serverId, signal: ctx.signal }), e);
+        const full = limitError(objects, serverId, await objects.list(client, { serverId, signal: ctx.signal }), e);
         if (full) throw full;
       }
       throw e;
@@ -138,7 +146,7 @@ export async function createListed<T extends Snapshot | Backup>(
  * server, the properties `differences` compares, and its description must match; a difference fails,
  * naming it.
  */
-export async function findAdoptable<T extends Snapshot | Backup>(
+async function findAdoptable<T extends Snapshot | Backup>(
   client: VpsorgClient,
   objects: ListedObjects<T>,
   inputs: ListedInputs,
@@ -180,29 +188,6 @@ export async function findAdoptable<T extends Snapshot | Backup>(
   return found;
 }
 
-/** An adopted object as it is once complete: one still in progress is awaited (made at a moment not seen here, so no duration estimate). */
-export async function completedAdopted<T extends Snapshot | Backup>(
-  client: VpsorgClient,
-  objects: ListedObjects<T>,
-  found: T,
-  operationTimeout: number | undefined,
-  ctx: HandlerContext,
-): Promise<T> {
-  const done =
-    found.status === "completed"
-      ? found
-      : await waitUntilCompleted({
-          kind: objects.kind,
-          id: found.id,
-          list: (signal) => objects.list(client, { serverId: found.server.id, signal, poll: true }),
-          timeoutMs: waitTimeoutMs(operationTimeout, ctx, objects.kind),
-          ctx,
-          startUnseen: true,
-        });
-  ctx.logger.info(`${ctx.label}: adopted ${objects.kind} ${found.id}`);
-  return done;
-}
-
 /**
  * The object with this id from the listing: filtered by its server when known, else the whole
  * account's listing (`get` gives only an id). `elsewhere: true` also looks beyond that server
@@ -230,12 +215,89 @@ function readListed<T extends Snapshot | Backup>(
   signal?: AbortSignal,
 ): Promise<T | undefined> {
   const vendor = vendorId(id, objects.kind);
-  if (serverId === undefined) return unlessGone(findListed(client, objects, vendor, undefined, signal));
+  // A 404 on the listing itself (a filter on a server that no longer exists) also means gone.
+  if (serverId === undefined) return unlessGone(findListed(client, objects, vendor, undefined, signal), undefined);
   const listing = sharedListing(
     `${HOST}|${client.http.baseUrl}|${objects.kind}s|${serverId}`,
     async () => new Map((await objects.list(client, { serverId })).map((x): [number, T] => [x.id, x])),
   );
-  return unlessGone(listing.get(vendor));
+  return unlessGone(listing.get(vendor), undefined);
+}
+
+/** How a create starts: its one POST. */
+export interface ListedStart<T extends Snapshot | Backup, I extends ListedInputs> {
+  /** The POST in messages, e.g. `POST /backups/ (server 12345)`. */
+  operation(inputs: I): string;
+  /** Sends it; `description` is the body's `description` field, left out when the inputs have none. */
+  send(client: VpsorgClient, inputs: I, description: { description?: string }, signal?: AbortSignal): Promise<T>;
+  /** Whether a new entry of the listing is the one this POST made (when its answer was lost). */
+  isOurs(x: T, inputs: I): boolean;
+  /** Runs just before the POST, under the server's lock (a warning about the server, say). */
+  beforeSend?(client: VpsorgClient, inputs: I, ctx: HandlerContext): Promise<void>;
+}
+
+/** What an adoption checks beyond the server and the description, and what it says. */
+export interface ListedAdopt<T extends Snapshot | Backup, I extends ListedInputs> {
+  /** What else of the adopted object must match the inputs, one line per difference. */
+  differences?(found: T, inputs: I): string[];
+  /** Called once the object to adopt is found, before it is awaited (a warning about it, say). */
+  found?(x: T, ctx: HandlerContext): void;
+}
+
+/** How a resource makes its object and adopts one, and how a listing entry reads as its inputs and outputs. */
+export interface ListedResource<T extends Snapshot | Backup, I extends ListedInputs, O extends object> {
+  start: ListedStart<T, I>;
+  adopt: ListedAdopt<T, I>;
+  inputsOf(x: T, state: Partial<I>): I;
+  outsOf(x: T): O;
+}
+
+/** One create POST: "ours" is a new entry `isOurs` accepts (createListed). */
+async function createOnce<T extends Snapshot | Backup, I extends ListedInputs, O extends object>(
+  client: VpsorgClient,
+  objects: ListedObjects<T>,
+  r: ListedResource<T, I, O>,
+  inputs: I,
+  before: T[],
+  ctx: HandlerContext,
+): Promise<T> {
+  await r.start.beforeSend?.(client, inputs, ctx);
+  const description = inputs.description !== undefined ? { description: inputs.description } : {};
+  return createListed(client, objects, {
+    serverId: inputs.serverId,
+    before,
+    operation: r.start.operation(inputs),
+    ctx,
+    send: () => r.start.send(client, inputs, description, ctx.signal),
+    isOurs: (x) => r.start.isOurs(x, inputs),
+  });
+}
+
+/** Adoption: the object `importFrom` names, checked against the inputs (findAdoptable), then awaited until complete. */
+async function adopt<T extends Snapshot | Backup, I extends ListedInputs, O extends object>(
+  client: VpsorgClient,
+  objects: ListedObjects<T>,
+  r: ListedResource<T, I, O>,
+  inputs: I,
+  ctx: HandlerContext,
+): Promise<T> {
+  const differences = r.adopt.differences;
+  const found = await findAdoptable(client, objects, inputs, ctx, differences && ((x) => differences(x, inputs)));
+  r.adopt.found?.(found, ctx);
+  // One still in progress is awaited (made at a moment not seen here, so no duration estimate).
+  const done =
+    found.status === "completed"
+      ? found
+      : await waitUntilCompleted({
+          kind: objects.kind,
+          id: found.id,
+          list: (signal) => objects.list(client, { serverId: found.server.id, signal, poll: true }),
+          timeoutMs: waitTimeoutMs(inputs.operationTimeout, ctx, objects.kind),
+          ctx,
+          startUnseen: true,
+        });
+  ctx.logger.info(`${ctx.label}: adopted ${objects.kind} ${found.id}`);
+  return done;
 }
 
 /**
@@ -243,42 +305,34 @@ function readListed<T extends Snapshot | Backup>(
  * `importFrom` names), read finds it in the listing, delete removes it (already gone is success).
  * `inputsOf` and `outsOf` turn a listing entry into the resource's inputs and outputs.
  */
-export function listedHandler<T extends Snapshot | Backup, I extends ListedInputs, O extends object>(
-  objects: ListedObjects<T>,
-  o: {
-    adopt(client: VpsorgClient, inputs: I, ctx: HandlerContext): Promise<T>;
-    start(client: VpsorgClient, inputs: I, before: T[], ctx: HandlerContext): Promise<T>;
-    inputsOf(x: T, state: Partial<I>): I;
-    outsOf(x: T): O;
-  },
-) {
+export function listedHandler<T extends Snapshot | Backup, I extends ListedInputs, O extends object>(objects: ListedObjects<T>, r: ListedResource<T, I, O>) {
   return {
     async check(news: I): Promise<I> {
       return withoutEmptyDescription(news);
     },
 
     async create(news: I, ctx: HandlerContext): Promise<CreateResult<I & O>> {
-      const client = clientFor(ctx);
+      const client = vpsorgClientFromSettings();
       const done =
         news.importFrom !== undefined
-          ? await o.adopt(client, news, ctx)
+          ? await adopt(client, objects, r, news, ctx)
           : await createAndAwait(client, objects, {
               serverId: news.serverId,
               operationTimeout: news.operationTimeout,
               ctx,
-              start: (before) => o.start(client, news, before, ctx),
+              start: (before) => createOnce(client, objects, r, news, before, ctx),
             });
-      return { id: String(done.id), outs: { ...news, ...o.outsOf(done) } };
+      return { id: String(done.id), outs: { ...news, ...r.outsOf(done) } };
     },
 
     async read(id: string, state: Partial<I>, ctx: HandlerContext): Promise<ReadResult<I, I & O> | undefined> {
-      const x = await readListed(clientFor(ctx), objects, id, state.serverId, ctx.signal);
+      const x = await readListed(vpsorgClientFromSettings(), objects, id, state.serverId, ctx.signal);
       if (!x) return undefined;
-      return { id, inputs: o.inputsOf(x, state), outs: { ...o.inputsOf(x, state), ...o.outsOf(x) } };
+      return { id, inputs: r.inputsOf(x, state), outs: { ...r.inputsOf(x, state), ...r.outsOf(x) } };
     },
 
     async delete(id: string, _state: unknown, ctx: HandlerContext): Promise<void> {
-      await deleteUnlessGone(objects.remove(clientFor(ctx), vendorId(id, objects.kind), ctx.signal));
+      await deleteUnlessGone(objects.remove(vpsorgClientFromSettings(), vendorId(id, objects.kind), ctx.signal));
     },
   };
 }

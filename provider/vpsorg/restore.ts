@@ -5,7 +5,8 @@ import { reportStarted } from "../core/log";
 import { type Seen, sendReconciled } from "../core/reconcile";
 import type { HandlerContext } from "../core/resource";
 import type { VpsorgClient } from "./client";
-import { operationTimeoutProperty, waitTimeoutMs } from "./common";
+import { operationTimeoutProperty, vendorId, waitTimeoutMs } from "./common";
+import { vpsorgClientFromSettings } from "./settings";
 import { HOST } from "./errors";
 import { type RestoreAnswer, SERVER_RESTORING } from "./schemas";
 import { type RestoreResult, waitForRestore } from "./wait";
@@ -40,7 +41,7 @@ export function restoreOutcomeOutputs(serverStatus: string) {
 }
 
 /** A restore's id: `<snapshot|backup>-<the vendor's id of the source>-<epoch ms of the restore>`. */
-export function restoreId(source: "snapshot" | "backup", sourceId: number, restoredAt: string): string {
+function restoreId(source: "snapshot" | "backup", sourceId: number, restoredAt: string): string {
   return `${source}-${sourceId}-${Date.parse(restoredAt)}`;
 }
 
@@ -58,7 +59,7 @@ interface RestoreOutcome {
 }
 
 /** One restore of `serverId` from `source`; a 404 from `send` names what is `missing`. */
-export async function performRestore(
+async function performRestore(
   ctx: HandlerContext,
   operationTimeout: number | undefined,
   opts: {
@@ -105,6 +106,35 @@ export async function performRestore(
     const result = await waitForRestore({ source: opts.source, serverId, answer, client, timeoutMs: waitTimeoutMs(operationTimeout, ctx, "restore"), ctx });
     return { restoredAt: new Date(ctx.clock.now()).toISOString(), serverStatus: result.serverStatus, message: answer.message };
   });
+}
+
+/** Where a restore goes and how it is sent, as a restore resource finds it; `outs` are its outputs of its own (the source's server, say). */
+interface RestoreTarget<X extends object> {
+  serverId: number;
+  /** The source in messages, e.g. `backup 4321`. */
+  source: string;
+  /** What a 404 means is missing. */
+  missing: string;
+  send: () => Promise<RestoreAnswer | { status?: string; message?: string; server?: { status?: string } }>;
+  outs: X;
+}
+
+/**
+ * A restore resource's run: `locate` is given the client and the vendor's id of the source (`sourceId`,
+ * an input) and says where and how to restore; the record's id names the source and the moment.
+ */
+export async function runRestore<I extends { operationTimeout?: number }, X extends object>(
+  ctx: HandlerContext,
+  news: I,
+  kind: "snapshot" | "backup",
+  sourceId: string,
+  locate: (client: VpsorgClient, sourceId: number) => Promise<RestoreTarget<X>>,
+) {
+  const client = vpsorgClientFromSettings();
+  const vendor = vendorId(sourceId, kind);
+  const { outs, ...target } = await locate(client, vendor);
+  const outcome = await performRestore(ctx, news.operationTimeout, { client, ...target });
+  return { id: restoreId(kind, vendor, outcome.restoredAt), outs: { ...news, ...outs, ...outcome } };
 }
 
 /** A 404 from a restore names what is missing, with where to look. */

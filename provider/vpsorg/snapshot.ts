@@ -6,17 +6,7 @@ import type { VpsorgClient } from "./client";
 import { descriptionProperty, importFromProperty, operationTimeoutProperty, optionalText, serverIdProperty } from "./common";
 import { HOST } from "./errors";
 import { MAX_SNAPSHOTS_PER_SERVER, SNAPSHOT_NAME, SNAPSHOT_NAME_MAX, type Snapshot } from "./schemas";
-import {
-  completedAdopted,
-  createListed,
-  findAdoptable,
-  limitError,
-  type ListedObjects,
-  listedHandler,
-  progressOf,
-  progressOutputs,
-  serverNameOutput,
-} from "./listed";
+import { type ListedAdopt, type ListedObjects, type ListedStart, listedHandler, progressOf, progressOutputs, serverNameOutput } from "./listed";
 
 /**
  * `vpsorg.Snapshot`: `POST /snapshots/` (answers `in_progress`), then the listing is polled until the
@@ -78,8 +68,7 @@ const snapshotObjects: ListedObjects<Snapshot> = {
   lister: "vpsorg.getSnapshots",
   list: (client, opts) => client.listSnapshots(opts),
   remove: (client, id, signal) => client.deleteSnapshot(id, signal),
-  full: (serverId, listing, vendor) =>
-    listing.length >= MAX_SNAPSHOTS_PER_SERVER ? limitError("snapshot", serverId, limitHint(serverId, listing), vendor) : undefined,
+  limit: { max: MAX_SNAPSHOTS_PER_SERVER, hint: limitHint },
   describe: (s) => `snapshot ${s.id} ("${s.name}", ${s.status})`,
 };
 
@@ -99,26 +88,18 @@ async function warnIfRunning(client: VpsorgClient, serverId: number, ctx: Handle
   }
 }
 
-/** One `POST /snapshots/` after the running-server check: "ours" is a new snapshot with this name. */
-async function createOnce(client: VpsorgClient, inputs: Inputs, before: Snapshot[], ctx: HandlerContext): Promise<Snapshot> {
-  await warnIfRunning(client, inputs.serverId, ctx);
-  const description = inputs.description !== undefined ? { description: inputs.description } : {};
-  return createListed(client, snapshotObjects, {
-    serverId: inputs.serverId,
-    before,
-    operation: `POST /snapshots/ ("${inputs.name}" of server ${inputs.serverId})`,
-    ctx,
-    send: () => client.createSnapshot({ server_id: inputs.serverId, name: inputs.name, ...description }, ctx.signal),
-    isOurs: (s) => s.name === inputs.name,
-  });
-}
+/** The one `POST /snapshots/`, after the running-server check: "ours" is a new snapshot with this name. */
+const createOnce: ListedStart<Snapshot, Inputs> = {
+  operation: (inputs) => `POST /snapshots/ ("${inputs.name}" of server ${inputs.serverId})`,
+  send: (client, inputs, description, signal) => client.createSnapshot({ server_id: inputs.serverId, name: inputs.name, ...description }, signal),
+  isOurs: (s, inputs) => s.name === inputs.name,
+  beforeSend: (client, inputs, ctx) => warnIfRunning(client, inputs.serverId, ctx),
+};
 
-async function adopt(client: VpsorgClient, inputs: Inputs, ctx: HandlerContext): Promise<Snapshot> {
-  const s = await findAdoptable(client, snapshotObjects, inputs, ctx, (found) =>
-    found.name === inputs.name ? [] : [`name: the snapshot is "${found.name}", the inputs say "${inputs.name}"`],
-  );
-  return completedAdopted(client, snapshotObjects, s, inputs.operationTimeout, ctx);
-}
+/** The name must match too. */
+const adopt: ListedAdopt<Snapshot, Inputs> = {
+  differences: (found, inputs) => (found.name === inputs.name ? [] : [`name: the snapshot is "${found.name}", the inputs say "${inputs.name}"`]),
+};
 
 export const snapshot = recordingOperationSeconds(
   defineResource({

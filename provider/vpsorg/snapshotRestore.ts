@@ -2,9 +2,9 @@ import { z } from "zod";
 import { recordingOperationSeconds } from "../core/durations";
 import { VpsError } from "../core/errors";
 import { defineAction } from "../core/action";
-import { clientFor, idString, vendorId } from "./common";
+import { idString } from "./common";
 import { HOST } from "./errors";
-import { parseRestoreId, performRestore, restoreActionParts, restoreId, restoreOutcomeOutputs } from "./restore";
+import { parseRestoreId, restoreActionParts, restoreOutcomeOutputs, runRestore } from "./restore";
 
 /**
  * `vpsorg.SnapshotRestore`: `POST /snapshots/{id}/restore/`, then wait until the server leaves
@@ -33,33 +33,28 @@ export const snapshotRestore = recordingOperationSeconds(
     outputs,
     notes: { id: "`snapshot-<id>-<epoch ms>`" },
     async run(news, ctx) {
-      const client = clientFor(ctx);
-      const snapshotId = vendorId(news.snapshotId, "snapshot");
-      // No per-snapshot GET in the vendor documentation: the unfiltered listing gives the snapshot's server, which the
-      // wait and the per-server lock need.
-      const snap = (await client.listSnapshots({ signal: ctx.signal })).find((s) => s.id === snapshotId);
-      if (!snap)
-        throw new VpsError(
-          {
-            kind: "notFound",
-            host: HOST,
-            operation: `POST /snapshots/${snapshotId}/restore/`,
-            hint: `snapshot ${snapshotId} does not exist (vpsorg.getSnapshots lists them)`,
-          },
-          "nothing to restore",
-        );
-      const send = () => client.restoreSnapshot(snapshotId, ctx.signal);
-      const outcome = await performRestore(ctx, news.operationTimeout, {
-        client,
-        serverId: snap.server.id,
-        source: `snapshot ${snapshotId} ("${snap.name}")`,
-        missing: `snapshot ${snapshotId}`,
-        send,
+      return runRestore(ctx, news, "snapshot", news.snapshotId, async (client, snapshotId) => {
+        // No per-snapshot GET in the vendor documentation: the unfiltered listing gives the snapshot's server, which the
+        // wait and the per-server lock need.
+        const snap = (await client.listSnapshots({ signal: ctx.signal })).find((s) => s.id === snapshotId);
+        if (!snap)
+          throw new VpsError(
+            {
+              kind: "notFound",
+              host: HOST,
+              operation: `POST /snapshots/${snapshotId}/restore/`,
+              hint: `snapshot ${snapshotId} does not exist (vpsorg.getSnapshots lists them)`,
+            },
+            "nothing to restore",
+          );
+        return {
+          serverId: snap.server.id,
+          source: `snapshot ${snapshotId} ("${snap.name}")`,
+          missing: `snapshot ${snapshotId}`,
+          send: () => client.restoreSnapshot(snapshotId, ctx.signal),
+          outs: { serverId: snap.server.id, snapshotName: snap.name },
+        };
       });
-      return {
-        id: restoreId("snapshot", snapshotId, outcome.restoredAt),
-        outs: { ...news, serverId: snap.server.id, snapshotName: snap.name, ...outcome },
-      };
     },
     // The restore happened; nothing on the host describes it later. With only the id (an import), the
     // record is what the id says.
