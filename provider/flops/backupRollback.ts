@@ -94,8 +94,8 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
   );
   const run = await runRollback(c, vmId, what, ctx, {
     operationTimeout: news.operationTimeout,
-    kind: "backup rollback",
-    idFor: (operationId) => target.id(vmId, backup.id, operationId),
+    target,
+    to: backup.id,
     start: (vm) => c.rollbackBackup({ vmId, tenantId: vm.tenantId, backup: backup.id, createBackup: news.createBackup }),
     repeat: (before) => backupRollbackRepeat(c, before, news.createBackup === true),
   });

@@ -19,37 +19,31 @@ import { flopsClientFromSettings } from "./settings";
 /** Catalog and inventory functions; each reads the live API (no process cache: a function is asked for fresh data). */
 const none = z.object({}).strict();
 
-/** The name's list key: `getTenants` answers `{ tenants: [...] }`. */
-type ListKey<N extends string> = N extends `get${infer R}` ? Uncapitalize<R> : never;
-
 /**
- * A function without arguments that answers one of the account's lists whole, under the key its name
- * gives (`getTenants` → `tenants`): `items` describes the list, `list` fetches it.
+ * A function without arguments that answers one of the account's lists whole: `result` is the answer's
+ * schema, `{ <key>: z.array(...) }`, and `list` fetches that answer (`getTenants` → `{ tenants: [...] }`).
  */
-function accountList<N extends `get${string}`, T extends z.ZodType>(o: {
-  name: N;
+function accountList<R extends z.ZodObject<Record<string, z.ZodArray<z.ZodType>>>>(o: {
+  name: string;
   description: string;
-  items: z.ZodArray<T>;
-  list: (c: FlopsClient) => Promise<z.infer<T>[]>;
+  result: R;
+  list: (c: FlopsClient) => Promise<z.infer<R>>;
 }) {
-  const key = (o.name.charAt(3).toLowerCase() + o.name.slice(4)) as ListKey<N>;
-  // A computed key widens to string: the object has exactly the one key the name gives.
-  const result = z.object({ [key]: o.items } as Record<ListKey<N>, z.ZodArray<T>>);
   return defineFunction({
     host: FLOPS_HOST,
     name: o.name,
     description: o.description,
     args: none,
-    result,
-    run: async () => ({ [key]: await o.list(flopsClientFromSettings()) }) as z.infer<typeof result>,
+    result: o.result,
+    run: () => o.list(flopsClientFromSettings()),
   });
 }
 
 export const getTenants = accountList({
   name: "getTenants",
   description: "Projects (tenants) of the account.",
-  items: z.array(tenantSchema).describe("The account's projects (tenants)."),
-  list: (c) => c.listTenants(),
+  result: z.object({ tenants: z.array(tenantSchema).describe("The account's projects (tenants).") }),
+  list: async (c) => ({ tenants: await c.listTenants() }),
 });
 
 export const getDistributions = defineFunction({
@@ -83,22 +77,22 @@ export const getDistributions = defineFunction({
 export const getTariffs = accountList({
   name: "getTariffs",
   description: "Tariffs available to the account (onDemand ones accept memory/disk/cpu).",
-  items: z.array(tariffSchema).describe("The tariffs, in catalog order."),
-  list: (c) => c.listTariffs(),
+  result: z.object({ tariffs: z.array(tariffSchema).describe("The tariffs, in catalog order.") }),
+  list: async (c) => ({ tariffs: await c.listTariffs() }),
 });
 
 export const getSoftware = accountList({
   name: "getSoftware",
   description: "Software that can be preinstalled on a new server.",
-  items: z.array(softwareSchema).describe("The software catalog."),
-  list: (c) => c.listSoftware(),
+  result: z.object({ software: z.array(softwareSchema).describe("The software catalog.") }),
+  list: async (c) => ({ software: await c.listSoftware() }),
 });
 
 export const getServers = accountList({
   name: "getServers",
   description: "Every server of the account (and those shared with it).",
-  items: z.array(vmSchema).describe("The servers, as the API lists them."),
-  list: (c) => c.listVms(),
+  result: z.object({ servers: z.array(vmSchema).describe("The servers, as the API lists them.") }),
+  list: async (c) => ({ servers: await c.listVms() }),
 });
 
 export const getServer = defineFunction({
@@ -117,8 +111,8 @@ export const getServer = defineFunction({
 export const getPublicKeys = accountList({
   name: "getPublicKeys",
   description: "SSH public keys of the account.",
-  items: z.array(publicKeySchema).describe("The keys, as the API lists them."),
-  list: (c) => c.listPublicKeys(),
+  result: z.object({ publicKeys: z.array(publicKeySchema).describe("The keys, as the API lists them.") }),
+  list: async (c) => ({ publicKeys: await c.listPublicKeys() }),
 });
 
 // ---- snapshots and backups ----

@@ -38,21 +38,23 @@ export const UNKNOWN_OPERATION = 0;
  * Runs one rollback on a VM under its lock: `start` is called with the live VM, the operation is
  * waited for, and a timeout says how to adopt the rollback instead of starting another one. A second
  * rollback would throw away what the server did since the first, so after a transient fault it is
- * sent again only when `repeat` (given the VM as it was before) shows it did not happen.
+ * sent again only when `repeat` (given the VM as it was before) shows it did not happen. The
+ * `target` (with the backup or snapshot rolled back to, `to`) names the rollback and its id.
  */
-export async function runRollback(
+export async function runRollback<V extends string | number>(
   c: FlopsClient,
   vmId: number,
   what: string,
   ctx: HandlerContext,
   opts: {
     operationTimeout?: number;
-    kind: string;
-    idFor: (operationId: number) => string;
+    target: Pick<RollbackTarget<string, V>, "kind" | "id">;
+    to: V;
     start: (vm: Vm) => Promise<OperationStarted>;
     repeat: (before: Vm) => Promise<Repeat<unknown>>;
   },
 ): Promise<RollbackRun> {
+  const idFor = (operationId: number) => opts.target.id(vmId, opts.to, operationId);
   return withVmLock(vmId, async () => {
     const vm = await requireVm(c, vmId, what);
     const r = await startReconciled(ctx, what, () => opts.start(vm), await opts.repeat(vm), opts.operationTimeout);
@@ -61,15 +63,15 @@ export async function runRollback(
       return { operationId: UNKNOWN_OPERATION, rolledBackAt: ctx.clock.now() };
     }
     const started = r.answer;
-    reportStarted(ctx, what, "under way", `operation ${started.operationId}`, `importFrom: "${opts.idFor(started.operationId)}" adopts it`);
+    reportStarted(ctx, what, "under way", `operation ${started.operationId}`, `importFrom: "${idFor(started.operationId)}" adopts it`);
     try {
-      await awaitOperation(c, started, what, ctx, { operationTimeout: opts.operationTimeout, kind: opts.kind });
+      await awaitOperation(c, started, what, ctx, { operationTimeout: opts.operationTimeout, kind: opts.target.kind });
     } catch (e) {
       if (!isVpsError(e, "timeout")) throw e;
       throw e.with({
         hint: extendHint(
           e.hint,
-          `The rollback is still running on flops: do not start another one; set importFrom: "${opts.idFor(started.operationId)}" to ` +
+          `The rollback is still running on flops: do not start another one; set importFrom: "${idFor(started.operationId)}" to ` +
             `adopt it (its end is waited for), then \`pulumi up\``,
         ),
       });
@@ -157,6 +159,7 @@ export function rollbackTarget<K extends string, V extends string | number>(o: {
   // A computed key widens to string: the record's target property is `key`.
   const targetOf = (v: V) => ({ [o.key]: v }) as Record<K, V>;
   return {
+    kind: o.kind,
     importFrom: form.importFrom,
     id: (vmId: number, target: V, operationId: number) => `${vmId}/${target}/${operationId}`,
     /** The rollback `importFrom` names, which must be of the program's server and target. */
@@ -186,3 +189,5 @@ export function rollbackTarget<K extends string, V extends string | number>(o: {
     },
   };
 }
+
+export type RollbackTarget<K extends string, V extends string | number> = ReturnType<typeof rollbackTarget<K, V>>;

@@ -76,8 +76,8 @@ async function perform<I extends Inputs>(c: FlopsClient, news: I, ctx: HandlerCo
   );
   const run = await runRollback(c, vmId, what, ctx, {
     operationTimeout: news.operationTimeout,
-    kind: "snapshot rollback",
-    idFor: (operationId) => target.id(vmId, snap.id, operationId),
+    target,
+    to: snap.id,
     start: (vm) => c.rollbackSnapshot({ vmId, tenantId: vm.tenantId, snapshotId: snap.id }),
     // A rolled-back server runs from that snapshot (currentSnapshot); one that already did cannot show it.
     repeat: async (before) =>

@@ -3,13 +3,13 @@ import {
   CheckFailures,
   defineResource,
   sharedListing,
-  isVpsError,
   lockKey,
   objectLocks,
   recordingOperationSeconds,
   reportStarted,
   type Seen,
   sendReconciled,
+  unlessGone,
   VpsError,
 } from "../core";
 import { NETANGELS_TIMEOUTS } from "./client";
@@ -178,19 +178,13 @@ export const backupResource = recordingOperationSeconds(
             "bad id",
           );
         const client = netangelsClientFromSettings();
-        let entries: BackupEntry[];
-        try {
-          // Concurrent reads (a refresh) of one VM's backups share one listing (provider/core/coalesce.ts).
-          const listing = sharedListing(
-            `${NETANGELS_HOST}|${client.endpoint}|vm backups|${ref.vmId}`,
-            async () => new Map([[ref.vmId, await client.listVmBackups(ref.vmId)]]),
-          );
-          entries = (await listing.get(ref.vmId)) ?? [];
-        } catch (e) {
-          // The VM is gone, and its backups with it. A 401 is never "gone": it is thrown.
-          if (isVpsError(e, "notFound")) return undefined;
-          throw e;
-        }
+        // Concurrent reads (a refresh) of one VM's backups share one listing (provider/core/coalesce.ts).
+        const listing = sharedListing(
+          `${NETANGELS_HOST}|${client.endpoint}|vm backups|${ref.vmId}`,
+          async () => new Map([[ref.vmId, await client.listVmBackups(ref.vmId)]]),
+        );
+        // A gone VM has no backups left (a 401 is never "gone": it is thrown), so the entry is not listed.
+        const entries: BackupEntry[] = (await unlessGone(listing.get(ref.vmId), undefined)) ?? [];
         const matches = entries.filter((e) => e.backup_date === ref.backupDate);
         const entry = matches.find((e) => e.resource_type === state.resourceType) ?? pickBackupEntry(matches);
         // No longer listed: expired by the host's retention, or deleted in the panel.

@@ -16,7 +16,9 @@ import vmStates from "./vmStates.json";
  * - a state the vendor documentation does not list is treated as transitional (a wait goes on, bounded by its timeout,
  *   with a warning) rather than as done or failed, since guessing either could be wrong.
  */
-export type VmStateKind = "steady" | "transitional" | "failure";
+/** The kinds a state can be of (see above); the JSON table is checked against this list. */
+export const VM_STATE_KINDS = ["steady", "transitional", "failure"] as const;
+export type VmStateKind = (typeof VM_STATE_KINDS)[number];
 
 export interface VmStateInfo {
   kind: VmStateKind;
@@ -33,28 +35,40 @@ const REMEDIES = {
   nonPayment: "pay the account's balance in the NetAngels panel so the VM is switched on again",
 };
 
+function isRemedyName(name: string): name is keyof typeof REMEDIES {
+  return Object.prototype.hasOwnProperty.call(REMEDIES, name);
+}
+
+/** A remedy's name in the file, read as the remedy's text. */
+const remedyText = z.string().transform((name, ctx) => {
+  if (isRemedyName(name)) return REMEDIES[name];
+  ctx.addIssue({ code: "custom", message: `unknown remedy "${name}" (one of ${Object.keys(REMEDIES).join(", ")})` });
+  return z.NEVER;
+});
+
 /**
  * The table itself is data (vmStates.json, in the vendor documentation's order): each state's kind, the
- * vendor's meaning and, for a failure, which remedy applies. Checked when loaded, so a slip in the file
- * fails at start-up, not in a wait.
+ * vendor's meaning and, for a failure (and only for one), which remedy applies. Checked when loaded, so a
+ * slip in the file fails at start-up, not in a wait.
  */
 const vmStatesFile = z.record(
   z.string(),
-  z.strictObject({
-    kind: z.enum(["steady", "transitional", "failure"]),
-    meaning: z.string(),
-    remedy: z.enum(["error", "stoppedByAdmin", "nonPayment"]).optional(),
-  }),
+  z.discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("failure"), meaning: z.string(), remedy: remedyText }),
+    z.strictObject({ kind: z.enum(VM_STATE_KINDS).exclude(["failure"]), meaning: z.string() }),
+  ]),
 );
 
-export type KnownVmState = keyof typeof vmStates;
+/** The state table from its file; an error names each state whose row is wrong. */
+export function parseVmStates(file: unknown): Readonly<Record<string, VmStateInfo>> {
+  const parsed = vmStatesFile.safeParse(file);
+  if (!parsed.success) throw new Error(`netangels vmStates.json is invalid:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
 
-// Object.fromEntries types its keys as string; they are the file's keys, which the parse keeps.
-export const VM_STATES: Readonly<Record<KnownVmState, VmStateInfo>> = Object.fromEntries(
-  Object.entries(vmStatesFile.parse(vmStates)).map(([state, { remedy, ...info }]) => [state, remedy ? { ...info, remedy: REMEDIES[remedy] } : info]),
-) as Record<KnownVmState, VmStateInfo>;
+export const VM_STATES = parseVmStates(vmStates);
 
-export function isKnownVmState(state: string): state is KnownVmState {
+export function isKnownVmState(state: string): boolean {
   return Object.prototype.hasOwnProperty.call(VM_STATES, state);
 }
 
@@ -67,6 +81,6 @@ export function vmStateInfo(state: string): VmStateInfo | undefined {
   return isKnownVmState(state) ? VM_STATES[state] : undefined;
 }
 
-export function statesOfKind(kind: VmStateKind): KnownVmState[] {
-  return (Object.keys(VM_STATES) as KnownVmState[]).filter((s) => VM_STATES[s].kind === kind);
+export function statesOfKind(kind: VmStateKind): string[] {
+  return Object.keys(VM_STATES).filter((s) => VM_STATES[s].kind === kind);
 }

@@ -34,7 +34,7 @@ export const backupRestore = recordingOperationSeconds(
     outputs,
     notes: { id: "`backup-<id>-<epoch ms>`" },
     async run(news, ctx) {
-      return runRestore(ctx, news, "backup", news.backupId, async (client, backupId) => ({
+      return runRestore(ctx, news, "backup", news.backupId, (client, backupId) => ({
         serverId: news.serverId,
         source: `backup ${backupId}`,
         missing: `server ${news.serverId} or its backup ${backupId}`,

@@ -36,33 +36,34 @@ function commonItem(x: Snapshot | Backup) {
 }
 
 /**
- * A listing entry's schema: `id` as a string and the vendor's number, the alike fields, and the kind's
- * own: `own` after the server's fields, `late` after the progress fields.
+ * A listing entry's schema: `id` as a string, then `fields` (the vendor's id, the alike fields and the
+ * kind's own, in the order the schema lists them), then the description.
  */
-function listedItem<K extends "snapshot" | "backup", A extends z.ZodRawShape, B extends z.ZodRawShape>(kind: K, own: A, late: B) {
+function listedItem<F extends z.ZodRawShape>(kind: "snapshot" | "backup", fields: F) {
   const Kind = kind === "snapshot" ? "Snapshot" : "Backup";
-  // A computed key widens to string: the one key is `<kind>Id`.
-  const vendorIdField = { [`${kind}Id`]: z.number().describe(`The vendor's ${kind} id.`) } as Record<`${K}Id`, z.ZodNumber>;
   return z
     .object({
       id: z.string().describe(`${Kind} id as a string: what vpsorg.${Kind}Restore's ${kind}Id and a ${Kind}'s importFrom take.`),
-      ...vendorIdField,
-      ...serverFields,
-      ...own,
-      ...progressFields,
-      ...late,
+      ...fields,
       description,
     })
     .describe(`A ${kind} of a VPS.org server.`);
 }
 
-const snapshotItem = listedItem("snapshot", { name: z.string().describe("Snapshot name.") }, {});
+const snapshotItem = listedItem("snapshot", {
+  snapshotId: z.number().describe("The vendor's snapshot id."),
+  ...serverFields,
+  name: z.string().describe("Snapshot name."),
+  ...progressFields,
+});
 
-const backupItem = listedItem(
-  "backup",
-  { backupType: z.string().describe("`manual` or `automatic` (made by the host's schedule).") },
-  { expiresAt: z.string().nullable().describe("Expiry time (ISO 8601); null for manual backups, which do not expire.") },
-);
+const backupItem = listedItem("backup", {
+  backupId: z.number().describe("The vendor's backup id."),
+  ...serverFields,
+  backupType: z.string().describe("`manual` or `automatic` (made by the host's schedule)."),
+  ...progressFields,
+  expiresAt: z.string().nullable().describe("Expiry time (ISO 8601); null for manual backups, which do not expire."),
+});
 
 const serverFilter = z.number().int().positive().optional().describe("Only this server's (VPS.org server id); unset: every server of the account.");
 const serverAnswered = z.number().optional().describe("The serverId asked for, if any.");

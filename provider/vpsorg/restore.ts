@@ -58,20 +58,33 @@ interface RestoreOutcome {
   message?: string;
 }
 
-/** One restore of `serverId` from `source`; a 404 from `send` names what is `missing`. */
-async function performRestore(
+/** Where a restore goes and how it is sent, as a restore resource finds it; `outs` are its outputs of its own (the source's server, say). */
+interface RestoreTarget<X extends object> {
+  serverId: number;
+  /** The source in messages, e.g. `backup 4321`. */
+  source: string;
+  /** What a 404 means is missing. */
+  missing: string;
+  send: () => Promise<RestoreAnswer | { status?: string; message?: string; server?: { status?: string } }>;
+  outs: X;
+}
+
+/**
+ * A restore resource's run: `locate` is given the client and the vendor's id of the source (`sourceId`,
+ * an input) and says where and how to restore; the restore is sent once, under the server's lock, and
+ * waited for; the record's id names the source and the moment.
+ */
+export async function runRestore<I extends { operationTimeout?: number }, X extends object>(
   ctx: HandlerContext,
-  operationTimeout: number | undefined,
-  opts: {
-    client: VpsorgClient;
-    serverId: number;
-    source: string;
-    missing: string;
-    send: () => Promise<RestoreAnswer | { status?: string; message?: string; server?: { status?: string } }>;
-  },
-): Promise<RestoreOutcome> {
-  const { client, serverId } = opts;
-  return objectLocks.run(lockKey(HOST, "server", serverId), async () => {
+  news: I,
+  kind: "snapshot" | "backup",
+  sourceId: string,
+  locate: (client: VpsorgClient, sourceId: number) => RestoreTarget<X> | Promise<RestoreTarget<X>>,
+) {
+  const client = vpsorgClientFromSettings();
+  const vendor = vendorId(sourceId, kind);
+  const { serverId, source, missing, send, outs } = await locate(client, vendor);
+  const outcome = await objectLocks.run(lockKey(HOST, "server", serverId), async (): Promise<RestoreOutcome> => {
     // A second restore would throw away what the server did since the first. After a transient fault
     // the server's status decides (provider/core/reconcile.ts): `restoring` is the restore under way,
     // waited for; a server still running was not restored (a restore stops it first), so it is sent
@@ -90,50 +103,22 @@ async function performRestore(
     };
     const r = await sendReconciled({
       host: HOST,
-      operation: `restore of server ${serverId} from ${opts.source}`,
-      send: () => opts.send().catch((e: unknown) => Promise.reject(explainNotFound(e, opts.missing))),
+      operation: `restore of server ${serverId} from ${source}`,
+      send: () => send().catch((e: unknown) => Promise.reject(explainNotFound(e, missing))),
       repeat: { kind: "observable", look },
       logger: ctx.logger,
     });
-    let answer: Awaited<ReturnType<typeof opts.send>>;
+    let answer: Awaited<ReturnType<typeof send>>;
     if (r.kind === "sent") {
       answer = r.answer;
-      reportStarted(ctx, `server ${serverId}`, `restoring from ${opts.source}`, answer.message);
+      reportStarted(ctx, `server ${serverId}`, `restoring from ${source}`, answer.message);
     } else {
       ctx.logger.info(`${ctx.label}: server ${serverId} is restoring; waiting for it`);
       answer = { status: "in_progress", server: { status: SERVER_RESTORING } };
     }
-    const result = await waitForRestore({ source: opts.source, serverId, answer, client, timeoutMs: waitTimeoutMs(operationTimeout, ctx, "restore"), ctx });
+    const result = await waitForRestore({ source, serverId, answer, client, timeoutMs: waitTimeoutMs(news.operationTimeout, ctx, "restore"), ctx });
     return { restoredAt: new Date(ctx.clock.now()).toISOString(), serverStatus: result.serverStatus, message: answer.message };
   });
-}
-
-/** Where a restore goes and how it is sent, as a restore resource finds it; `outs` are its outputs of its own (the source's server, say). */
-interface RestoreTarget<X extends object> {
-  serverId: number;
-  /** The source in messages, e.g. `backup 4321`. */
-  source: string;
-  /** What a 404 means is missing. */
-  missing: string;
-  send: () => Promise<RestoreAnswer | { status?: string; message?: string; server?: { status?: string } }>;
-  outs: X;
-}
-
-/**
- * A restore resource's run: `locate` is given the client and the vendor's id of the source (`sourceId`,
- * an input) and says where and how to restore; the record's id names the source and the moment.
- */
-export async function runRestore<I extends { operationTimeout?: number }, X extends object>(
-  ctx: HandlerContext,
-  news: I,
-  kind: "snapshot" | "backup",
-  sourceId: string,
-  locate: (client: VpsorgClient, sourceId: number) => Promise<RestoreTarget<X>>,
-) {
-  const client = vpsorgClientFromSettings();
-  const vendor = vendorId(sourceId, kind);
-  const { outs, ...target } = await locate(client, vendor);
-  const outcome = await performRestore(ctx, news.operationTimeout, { client, ...target });
   return { id: restoreId(kind, vendor, outcome.restoredAt), outs: { ...news, ...outs, ...outcome } };
 }
 

@@ -170,6 +170,24 @@ describe("flops.BackupRollback", () => {
     expect(sim.server.requests).toHaveLength(0);
   });
 
+  it("a timed-out backup rollback names its id to adopt; a finished one's wait is learned as a backup rollback", async () => {
+    const serverId = makeVm(sim);
+    const b = sim.addBackup(Number(serverId));
+    sim.hangNextOperation("VM_REVERT_TO_BACKUP");
+    const msg = await failureOf(backupRb.create({ serverId, backup: b.id, confirm: true, operationTimeout: 0.3 }));
+    const m = new RegExp(`importFrom: "${serverId}/${b.id.replace(/\./g, "\\.")}/(\\d+)" to adopt it`).exec(msg);
+    expect(m).not.toBeNull();
+    sim.finishOperation(Number(m![1]));
+
+    operationDurations.clear();
+    sim.setOperationDuration(300, "VM_REVERT_TO_BACKUP");
+    const clock = linkedClock(sim);
+    await backupRb.create({ serverId, backup: b.id, confirm: true }, context("b", clock)).finally(() => clock.thaw());
+    const scope = `${sim.endpoint}|${sim.clientId}`;
+    expect(operationDurations.estimate(FLOPS_HOST, { kind: "backup rollback", scope })?.source).toBe("history");
+    expect(operationDurations.estimate(FLOPS_HOST, { kind: "snapshot rollback", scope })).toBeUndefined();
+  });
+
   it("an unknown backup fails listing the server's backups; adoption checks the operation's type", async () => {
     const serverId = makeVm(sim);
     const vmId = Number(serverId);

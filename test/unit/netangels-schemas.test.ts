@@ -5,7 +5,7 @@ import { BACKUP_DATE_PATTERN, backupDateParts, compareBackupDates, latestBackupD
 import { decodeNetangelsVendor, NETANGELS_HOST } from "../../provider/netangels/errors";
 import * as s from "../../provider/netangels/schemas";
 import { callOf } from "../support/apiCall";
-import { statesOfKind, VM_STATES, vmStateKind } from "../../provider/netangels/states";
+import { parseVmStates, statesOfKind, VM_STATES, vmStateKind } from "../../provider/netangels/states";
 import { hostFixtures } from "../support/fixtures";
 
 const fixtures = hostFixtures("netangels");
@@ -86,6 +86,23 @@ describe("netangels fixtures (built from the seed's field lists: it has no JSON 
 });
 
 describe("netangels VM states", () => {
+  it("rejects a failure state without a remedy, or another state with one, naming the state", () => {
+    expect(() => parseVmStates({ Active: { kind: "steady", meaning: "running" }, Wrecked: { kind: "failure", meaning: "broken" } })).toThrow(/Wrecked\.remedy/);
+    expect(() => parseVmStates({ Parked: { kind: "steady", meaning: "stopped", remedy: "error" } })).toThrow(/Unrecognized key: "remedy"[\s\S]*at Parked/);
+    expect(() => parseVmStates({ Wrecked: { kind: "failure", meaning: "broken", remedy: "prayer" } })).toThrow(
+      /unknown remedy "prayer" \(one of error, stoppedByAdmin, nonPayment\)[\s\S]*at Wrecked\.remedy/,
+    );
+  });
+
+  it("resolves each failure state's remedy to its text", () => {
+    expect(VM_STATES.StoppedByService).toEqual({
+      kind: "failure",
+      meaning: "switched off for non-payment",
+      remedy: "pay the account's balance in the NetAngels panel so the VM is switched on again",
+    });
+    expect(VM_STATES.Active).toEqual({ kind: "steady", meaning: "running" });
+  });
+
   it("models every state the seed lists, and only those", () => {
     expect(Object.keys(VM_STATES).sort()).toEqual([...SEED_STATES].sort());
   });
