@@ -9,7 +9,7 @@ import { packageRoot } from "../../provider/plugin/packageInfo";
 import { functionToken, resourceToken } from "../../provider/plugin/schema";
 import { lineDiff } from "../lineDiff";
 import { blocks, code, fenced, page, sentence, table } from "./markdown";
-import { type DocError, type DocExample, type DocSection, type FunctionsSource, type HostDocs, readHostDocs, type ResourceSource } from "./sources";
+import { type DocError, type DocExample, type DocSection, type FunctionsSource, type HostDocs, readHostDocs, type ResourceSource, sourcesDir } from "./sources";
 import { jsonSchemaOf, type NestedObject, type Node, nonNull, rulesOf, typeCell } from "./types";
 
 /**
@@ -157,11 +157,15 @@ function waitsSection(def: ResourceDefinition, source: ResourceSource): string {
 export function resourcePage(def: ResourceDefinition, source: ResourceSource): string {
   const notes = def.notes;
   if (!notes) throw new Error(`${def.host}.${def.type} has no notes.id: add the id's form next to its description (ResourceNotes in provider/core/resource.ts)`);
+  const adoptable = "importFrom" in def.inputs;
+  // The facts list links a resource that cannot adopt to its Import section, which only the source can give.
+  if (!adoptable && !source.adoption)
+    throw new Error(`${sourcesDir(def.host)}/${pageName(def.type)}.md: lacks the required section "## Import" (${def.host}.${def.type} has no importFrom input: say why nothing can be adopted)`);
   const facts = blocks([
     `- TypeScript: ${code(`${def.host}.${def.type}`)} from \`pulumi-vps\` (type ${code(`pulumi-nodejs:dynamic/${def.host}:${def.type}`)})`,
     `- Native plugin (YAML, Python, Go, ...): ${code(resourceToken(def))}`,
     `- Id: ${notes.id}`,
-    `- Adopting an existing object: ${"importFrom" in def.inputs ? "the `importFrom` input, or `pulumi import` with the plugin" : "not possible (see [Import](#import))"}`,
+    `- Adopting an existing object: ${adoptable ? "the `importFrom` input, or `pulumi import` with the plugin" : "not possible (see [Import](#import))"}`,
   ]);
   const errors = [errorsTable(source.errors), `Errors every ${def.host} resource may meet (credentials, rate limits, lost answers): [${def.host}](index.md#errors).`].filter(Boolean).join("\n\n");
   return page(`${def.host}.${def.type}`, `${GENERATED_NOTICE}\n\n${sentence(def.description)}\n\n${facts}`, [

@@ -19,8 +19,9 @@ import { table } from "./markdown";
  *
  * Each section is Markdown as the page shows it, except that an Example is a ```typescript block and
  * a ```yaml block (whole programs) and Errors is a table `| error | what to do |`. Sections come in
- * the order above; a section the page does not have, a missing required one, or text in the wrong
- * form is an error naming the file and line, so a typo never silently drops text from the docs.
+ * the order above; a section the page does not have, one the generator writes itself (Inputs, Outputs;
+ * Resources, Functions), a repeated title, a missing required one, or text in the wrong form is an
+ * error naming the file and line, so a typo never silently drops text from the docs.
  */
 
 export interface DocExample {
@@ -148,6 +149,8 @@ interface Layout {
   /** The sections in page order; OWN_SECTIONS where the page's own sections go. */
   order: Array<string | typeof OWN_SECTIONS>;
   required: string[];
+  /** Headings the generator writes on the page itself: a source section so named would give the page two. */
+  reserved: string[];
 }
 
 /** The page's known sections by heading, and its own sections, checked against the layout. */
@@ -158,6 +161,9 @@ function sectionsOf(file: string, page: ParsedPage, layout: Layout): { known: Ma
   const own: Section[] = [];
   let at = 0;
   for (const s of page.sections) {
+    if (layout.reserved.includes(s.heading))
+      throw new DocsSourceError(file, s.line, `section "${s.heading}" is written by the generator from the descriptions: leave it out or give it another title`);
+    if (own.some((o) => o.heading === s.heading)) throw new DocsSourceError(file, s.line, `section "${s.heading}" is repeated: give each section of the page's own a title of its own`);
     const index = layout.order.indexOf(s.heading);
     if (index >= at && !known.has(s.heading)) {
       known.set(s.heading, s);
@@ -241,6 +247,7 @@ function titled(file: string, page: ParsedPage, title: string): void {
 const RESOURCE_LAYOUT: Layout = {
   order: ["Example", "How it behaves", OWN_SECTIONS, "Limits the provider checks", "Import", "Waits and timeouts", "Errors"],
   required: ["Example", "How it behaves"],
+  reserved: ["Inputs", "Outputs"],
 };
 
 export function parseResourceSource(file: string, text: string, title: string): ResourceSource {
@@ -267,6 +274,7 @@ const SILENT = "Where the vendor's API documentation is silent";
 const HOST_LAYOUT: Layout = {
   order: ["Example", "Configuration", "Limits the provider checks", OWN_SECTIONS, SILENT, "Errors", "Simulator"],
   required: ["Example", SILENT, "Errors", "Simulator"],
+  reserved: ["Resources", "Functions"],
 };
 
 export function parseHostSource(file: string, text: string, host: string): HostSource {
@@ -293,7 +301,7 @@ export function parseFunctionsSource(file: string, text: string, host: string, f
   const page = parsePage(file, text);
   titled(file, page, `${host} functions`);
   noIntro(file, page);
-  const { known } = sectionsOf(file, page, { order: ["Example", ...functionNames], required: ["Example"] });
+  const { known } = sectionsOf(file, page, { order: ["Example", ...functionNames], required: ["Example"], reserved: [] });
   return {
     example: exampleOf(file, known.get("Example")!),
     details: new Map(functionNames.filter((n) => known.has(n)).map((n) => [n, known.get(n)!.body])),

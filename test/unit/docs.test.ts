@@ -67,7 +67,7 @@ describe("docs/", () => {
     });
   });
 
-  it("fails naming the file when a resource has no source, a source lacks a required section, has one the page has not, or a file is no page's", () => {
+  it("fails naming the file when a resource has no source, a source lacks a required section, has one the page has not or the generator writes, repeats one, or a file is no page's", () => {
     const failure = (edit: (root: string) => void) => {
       let message = "";
       withSources((root) => {
@@ -98,6 +98,22 @@ describe("docs/", () => {
     );
     expect(failure((root) => rewrite(root, "provider/hostkey/docs/functions.md", (t) => `${t}\n## getNothing\n\nText.\n`))).toMatch(
       /^provider\/hostkey\/docs\/functions\.md:\d+: unknown section "getNothing"/,
+    );
+    expect(
+      failure((root) => rewrite(root, "provider/vpsorg/docs/backup.md", (t) => t.replace(/## How it behaves\n[\s\S]*?(?=## )/, "$&## Inputs\n\nText.\n\n"))),
+    ).toMatch(/^provider\/vpsorg\/docs\/backup\.md:\d+: section "Inputs" is written by the generator from the descriptions/);
+    expect(
+      failure((root) =>
+        rewrite(root, "provider/flops/docs/index.md", (t) => t.replace("## Where the vendor's", "## Functions\n\nText.\n\n## Where the vendor's")),
+      ),
+    ).toMatch(/^provider\/flops\/docs\/index\.md:\d+: section "Functions" is written by the generator from the descriptions/);
+    expect(
+      failure((root) =>
+        rewrite(root, "provider/netangels/docs/index.md", (t) => t.replace("## Where the vendor's", "## Backup dates\n\nAgain.\n\n## Where the vendor's")),
+      ),
+    ).toMatch(/^provider\/netangels\/docs\/index\.md:\d+: section "Backup dates" is repeated/);
+    expect(failure((root) => rewrite(root, "provider/flops/docs/server-restart.md", (t) => t.replace(/## Import\n[\s\S]*?(?=## |$)/, "")))).toBe(
+      'provider/flops/docs/server-restart.md: lacks the required section "## Import" (flops.ServerRestart has no importFrom input: say why nothing can be adopted)',
     );
     expect(failure((root) => fs.writeFileSync(path.join(root, "provider/netangels/docs/droplet.md"), "# netangels.Droplet\n"))).toBe(
       "provider/netangels/docs/droplet.md: no page of netangels is built from it (a source per resource, index.md and functions.md)",
