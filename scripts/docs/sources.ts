@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { table } from "./markdown";
+import { providerBlocks } from "./providerBlocks";
 
 /**
  * The hand-written part of the docs: one Markdown source per page, next to the host's code, which
@@ -116,8 +117,13 @@ interface ParsedPage {
 
 const FENCE = /^```/;
 
-/** `# title`, the text before the first `## ` heading, and each `## ` section (headings inside code blocks are code). */
-export function parsePage(file: string, text: string): ParsedPage {
+const GENERATED_BLOCK = /^<!-- generated: ([\w-]+) -->$/;
+
+/**
+ * `# title`, the text before the first `## ` heading, and each `## ` section (headings inside code blocks
+ * are code); a line `<!-- generated: NAME -->` outside code blocks is replaced by the host's block NAME.
+ */
+export function parsePage(file: string, text: string, blocks: Readonly<Record<string, () => string>>): ParsedPage {
   const lines = text.replace(/\r\n/g, "\n").split("\n");
   const title = /^# (.+)$/.exec(lines[0] ?? "");
   if (!title) throw new DocsSourceError(file, 1, "must start with a `# ` title line");
@@ -127,6 +133,12 @@ export function parsePage(file: string, text: string): ParsedPage {
   lines.slice(1).forEach((line, i) => {
     if (FENCE.test(line)) inFence = !inFence;
     const current = sections.length ? sections[sections.length - 1].lines : intro;
+    const generated = inFence ? null : GENERATED_BLOCK.exec(line);
+    if (generated) {
+      const block = blocks[generated[1]];
+      if (!block) throw new DocsSourceError(file, i + 2, `no generated block "${generated[1]}" (this host has: ${Object.keys(blocks).join(", ") || "none"})`);
+      return current.push(block());
+    }
     if (inFence || !line.startsWith("#")) return current.push(line);
     const heading = /^## (.+)$/.exec(line);
     if (!heading) throw new DocsSourceError(file, i + 2, `only \`## \` headings divide a page's source (deeper ones are the generator's): ${line}`);
@@ -251,7 +263,7 @@ const RESOURCE_LAYOUT: Layout = {
 };
 
 export function parseResourceSource(file: string, text: string, title: string): ResourceSource {
-  const page = parsePage(file, text);
+  const page = parsePage(file, text, providerBlocks(title.split(".")[0]));
   titled(file, page, title);
   noIntro(file, page);
   const { known, own } = sectionsOf(file, page, RESOURCE_LAYOUT);
@@ -278,7 +290,7 @@ const HOST_LAYOUT: Layout = {
 };
 
 export function parseHostSource(file: string, text: string, host: string): HostSource {
-  const page = parsePage(file, text);
+  const page = parsePage(file, text, providerBlocks(host));
   const title = new RegExp(`^(.+) \\(\`${host}\`\\)$`).exec(page.title);
   if (!title) throw new DocsSourceError(file, 1, `the title must be "# <the vendor as users know it> (\`${host}\`)", not "# ${page.title}"`);
   if (!page.intro) throw new DocsSourceError(file, 2, "lacks the overview: the text between the title and the first section");
@@ -298,7 +310,7 @@ export function parseHostSource(file: string, text: string, host: string): HostS
 }
 
 export function parseFunctionsSource(file: string, text: string, host: string, functionNames: string[]): FunctionsSource {
-  const page = parsePage(file, text);
+  const page = parsePage(file, text, providerBlocks(host));
   titled(file, page, `${host} functions`);
   noIntro(file, page);
   const { known } = sectionsOf(file, page, { order: ["Example", ...functionNames], required: ["Example"], reserved: [] });

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { allFunctions, allResources, hostNames } from "../../provider/hosts";
+import { statesOfKind, VM_STATES } from "../../provider/netangels/states";
 import { readPackageInfo } from "../../provider/plugin/packageInfo";
 import { buildSchema, resourceToken } from "../../provider/plugin/schema";
 import { applyReadmeBlocks, buildDocs, describeDifference, docsDifferences, pageName, readmeBlocks } from "../../scripts/docs/build";
@@ -115,9 +116,25 @@ describe("docs/", () => {
     expect(failure((root) => rewrite(root, "provider/flops/docs/server-restart.md", (t) => t.replace(/## Import\n[\s\S]*?(?=## |$)/, "")))).toBe(
       'provider/flops/docs/server-restart.md: lacks the required section "## Import" (flops.ServerRestart has no importFrom input: say why nothing can be adopted)',
     );
+    expect(
+      failure((root) => rewrite(root, "provider/netangels/docs/index.md", (t) => t.replace("<!-- generated: vm-states -->", "<!-- generated: vm-moods -->"))),
+    ).toMatch(/^provider\/netangels\/docs\/index\.md:\d+: no generated block "vm-moods" \(this host has: vm-states\)$/);
     expect(failure((root) => fs.writeFileSync(path.join(root, "provider/netangels/docs/droplet.md"), "# netangels.Droplet\n"))).toBe(
       "provider/netangels/docs/droplet.md: no page of netangels is built from it (a source per resource, index.md and functions.md)",
     );
+  });
+
+  it("lists netangels' VM states from the provider's own table, not from a copy in the page source", () => {
+    const source = fs.readFileSync(path.join(ROOT, "provider/netangels/docs/index.md"), "utf8");
+    expect([source.includes("<!-- generated: vm-states -->"), source.includes("| steady |")]).toEqual([true, false]);
+    const index = generated.get("docs/netangels/index.md") ?? "";
+    expect(index).toContain(`The vendor's documentation lists ${Object.keys(VM_STATES).length} states.`);
+    for (const kind of ["steady", "transitional", "failure"] as const)
+      expect(index).toContain(
+        `\n| ${kind} | ${statesOfKind(kind)
+          .map((s) => `\`${s}\``)
+          .join(", ")} | `,
+      );
   });
 
   it("reads a source strictly: an example is a typescript and a yaml block, errors a two-column table, limits a list", () => {
