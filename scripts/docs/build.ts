@@ -284,10 +284,19 @@ function docsIndexPage(hosts: string[], vendors: Map<string, string>): string {
 
 // ---- everything ----
 
+/** The page sources of each host, read and checked once for every page and README.md block built from them. */
+function hostsDocs(hosts: string[], root: string): Map<string, HostDocs> {
+  return new Map(hosts.map((host) => [host, hostDocs(host, root)]));
+}
+
 /** Every generated docs file, by path relative to the repository root (`docs/flops/server.md`). */
 export function buildDocs(hosts: string[] = hostNames(), root: string = packageRoot(__dirname)): Map<string, string> {
+  return docsFiles(hostsDocs(hosts, root));
+}
+
+function docsFiles(docs: Map<string, HostDocs>): Map<string, string> {
+  const hosts = [...docs.keys()];
   const files = new Map<string, string>();
-  const docs = new Map(hosts.map((host) => [host, hostDocs(host, root)]));
   files.set("docs/README.md", docsIndexPage(hosts, vendorsOf(docs)));
   for (const [host, d] of docs) {
     const resources = allResources().filter((def) => def.host === host);
@@ -304,8 +313,9 @@ function vendorsOf(docs: Map<string, HostDocs>): Map<string, string> {
 }
 
 /** The generated blocks of README.md. */
-export function readmeBlocks(hosts: string[] = hostNames(), root: string = packageRoot(__dirname)): Record<string, string> {
-  const vendors = vendorsOf(new Map(hosts.map((host) => [host, hostDocs(host, root)])));
+export function readmeBlocks(docs: Map<string, HostDocs> = hostsDocs(hostNames(), packageRoot(__dirname))): Record<string, string> {
+  const hosts = [...docs.keys()];
+  const vendors = vendorsOf(docs);
   const hostRows = hosts.map((host) => {
     const resources = allResources().filter((d) => d.host === host).map((d) => `[${d.type}](docs/${host}/${pageName(d.type)}.md)`);
     const functions = allFunctions().filter((d) => d.host === host).map((d) => `[${d.name}](docs/${host}/functions.md#${d.name.toLowerCase()})`);
@@ -340,7 +350,8 @@ export interface DocsDifference {
 
 /** Generated files under root whose text differs from what root's sources give (or that are missing), and stale files nothing generates. */
 export function docsDifferences(root: string, hosts: string[] = hostNames()): DocsDifference[] {
-  const files = buildDocs(hosts, root);
+  const docs = hostsDocs(hosts, root);
+  const files = docsFiles(docs);
   const read = (rel: string) => (fs.existsSync(path.join(root, rel)) ? fs.readFileSync(path.join(root, rel), "utf8") : "");
   const diffs: DocsDifference[] = [];
   for (const [rel, text] of files) {
@@ -357,7 +368,7 @@ export function docsDifferences(root: string, hosts: string[] = hostNames()): Do
   }
   const readme = read("README.md");
   if (readme.includes("<!-- docs:")) {
-    const generated = applyReadmeBlocks(readme, readmeBlocks(hosts, root));
+    const generated = applyReadmeBlocks(readme, readmeBlocks(docs));
     if (generated !== readme) diffs.push({ file: "README.md", current: readme, generated });
   }
   return diffs;
