@@ -48,7 +48,7 @@ function capitalize(s: string): string {
 }
 
 /** The page sources of a host (provider/<host>/docs/), checked against its resources and functions. */
-export function hostDocs(host: string, root: string = packageRoot(__dirname)): HostDocs {
+function hostDocs(host: string, root: string = packageRoot(__dirname)): HostDocs {
   const pages = new Map(allResources().filter((d) => d.host === host).map((d) => [`${pageName(d.type)}.md`, d.type]));
   return readHostDocs(root, host, pages, allFunctions().filter((d) => d.host === host).map((d) => d.name));
 }
@@ -158,7 +158,7 @@ function waitsSection(def: ResourceDefinition, source: ResourceSource): string {
   return blocks(parts);
 }
 
-export function resourcePage(def: ResourceDefinition, source: ResourceSource): string {
+function resourcePage(def: ResourceDefinition, source: ResourceSource): string {
   const notes = def.notes;
   if (!notes) throw new Error(`${def.host}.${def.type} has no notes.id: add the id's form next to its description (ResourceNotes in provider/core/resource.ts)`);
   const adoptable = "importFrom" in def.inputs;
@@ -211,7 +211,7 @@ function functionSection(def: FunctionDefinition, details: string): string {
   return parts.filter(Boolean).join("\n\n");
 }
 
-export function functionsPage(host: string, defs: FunctionDefinition[], vendor: string, source: FunctionsSource): string {
+function functionsPage(host: string, defs: FunctionDefinition[], vendor: string, source: FunctionsSource): string {
   const list = table(["function", "what it returns"], defs.map((d) => [`[${code(d.name)}](#${d.name.toLowerCase()})`, sentence(d.description)]));
   const intro = `${generatedNotice(`${sourcesDir(host)}/functions.md`)}\n\nThe functions of ${vendor}: each reads the live API when the program runs.\n\n${list}`;
   return page(`${host} functions`, intro, [["Example", examples(source.example)], ...defs.map((d): [string, string] => [d.name, functionSection(d, source.details.get(d.name) ?? "")])]);
@@ -250,7 +250,7 @@ function checkedRules(resources: ResourceDefinition[], functions: FunctionDefini
   return `Checked at preview, before any call (from the input schemas; a failure names the property and the rule):\n\n${table(["resource / function", "input", "rule"], rows)}`;
 }
 
-export function hostIndexPage(host: string, resources: ResourceDefinition[], functions: FunctionDefinition[], docs: HostDocs): string {
+function hostIndexPage(host: string, resources: ResourceDefinition[], functions: FunctionDefinition[], docs: HostDocs): string {
   const source = docs.host;
   const resourceList = table(["resource", "what it is"], resources.map((d) => [`[${code(`${host}.${d.type}`)}](${pageName(d.type)}.md)`, sentence(d.description)]));
   const functionList = functions.length ? table(["function", "what it returns"], functions.map((d) => [`[${code(`${host}.${d.name}`)}](functions.md#${d.name.toLowerCase()})`, sentence(d.description)])) : "";

@@ -93,7 +93,7 @@ export interface HostDocs {
   functions?: FunctionsSource;
 }
 
-export class DocsSourceError extends Error {
+class DocsSourceError extends Error {
   constructor(file: string, line: number | undefined, message: string) {
     super(`${file}${line ? `:${line}` : ""}: ${message}`);
     this.name = "DocsSourceError";
@@ -123,7 +123,7 @@ const GENERATED_BLOCK = /^<!-- generated: ([\w-]+) -->$/;
  * `# title`, the text before the first `## ` heading, and each `## ` section (headings inside code blocks
  * are code); a line `<!-- generated: NAME -->` outside code blocks is replaced by the host's block NAME.
  */
-export function parsePage(file: string, text: string, blocks: Readonly<Record<string, () => string>>): ParsedPage {
+function parsePage(file: string, text: string, blocks: Readonly<Record<string, () => string>>): ParsedPage {
   const lines = text.replace(/\r\n/g, "\n").split("\n");
   const title = /^# (.+)$/.exec(lines[0] ?? "");
   if (!title) throw new DocsSourceError(file, 1, "must start with a `# ` title line");
@@ -155,7 +155,7 @@ export function parsePage(file: string, text: string, blocks: Readonly<Record<st
 }
 
 /** Stands in a layout for the page's own sections (any heading the layout does not name). */
-export const OWN_SECTIONS = Symbol("own sections");
+const OWN_SECTIONS = Symbol("own sections");
 
 interface Layout {
   /** The sections in page order; OWN_SECTIONS where the page's own sections go. */
@@ -289,7 +289,7 @@ const HOST_LAYOUT: Layout = {
   reserved: ["Resources", "Functions"],
 };
 
-export function parseHostSource(file: string, text: string, host: string): HostSource {
+function parseHostSource(file: string, text: string, host: string): HostSource {
   const page = parsePage(file, text, providerBlocks(host));
   const title = new RegExp(`^(.+) \\(\`${host}\`\\)$`).exec(page.title);
   if (!title) throw new DocsSourceError(file, 1, `the title must be "# <the vendor as users know it> (\`${host}\`)", not "# ${page.title}"`);
@@ -309,7 +309,7 @@ export function parseHostSource(file: string, text: string, host: string): HostS
   };
 }
 
-export function parseFunctionsSource(file: string, text: string, host: string, functionNames: string[]): FunctionsSource {
+function parseFunctionsSource(file: string, text: string, host: string, functionNames: string[]): FunctionsSource {
   const page = parsePage(file, text, providerBlocks(host));
   titled(file, page, `${host} functions`);
   noIntro(file, page);
