@@ -86,6 +86,11 @@ function outputsName(base: SharedBase): string {
   return `${base.name.replace(/Resource$/, "")}Outputs`;
 }
 
+/** Every name sdk/bases.ts declares: each base class, its args interface and, where it has outputs, its outputs interface. */
+export function sharedBaseNames(): string[] {
+  return SHARED_BASES.flatMap((b) => [b.name, ...(b.args ? [b.args.name] : []), ...(Object.keys(b.outputs).length ? [outputsName(b)] : [])]);
+}
+
 /** Each class merges an interface of its outputs, which must restate the class's type parameters. */
 const MERGING =
   "/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-unused-vars -- " +

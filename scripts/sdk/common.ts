@@ -1,3 +1,5 @@
+import { sharedBaseNames } from "./bases";
+
 /**
  * Properties that several resources of a host declare to the letter (name, type, doc comment: the
  * same text as written, e.g. `operationTimeout` with the host's config key, the `confirm` of two
@@ -44,6 +46,11 @@ function commonSuffix(names: string[]): string {
     out.unshift(word);
   }
   return out.join("");
+}
+
+/** The names a host's common.ts must not take: its resources' (class, args, outputs) and sdk/bases.ts's, which resource files import too. */
+export function takenNames(types: string[]): Set<string> {
+  return new Set([...types.flatMap((t) => [t, `${t}Args`, `${t}Outputs`]), ...sharedBaseNames()]);
 }
 
 /**
