@@ -8,7 +8,7 @@ import { singular } from "../../provider/plugin/types";
 import { lineDiff } from "../lineDiff";
 import { baseOf, basesFile } from "./bases";
 import { type CommonGroup, commonFile, commonGroups, groupsOf, takenNames, type WrittenResource } from "./common";
-import { docComment, inputType, memberValueType, members, objectKey, restMember, valueType, withNamedObjects } from "./types";
+import { docComment, inputType, memberValueType, members, objectKey, pulumiImport, restMember, valueType, withNamedObjects } from "./types";
 
 /**
  * The TypeScript SDK (`sdk/<host>/*.ts`), generated from the resource and function descriptions that
@@ -124,7 +124,7 @@ export interface ${type} extends OutputsOf<${type}Args${hasOutputs ? `, ${type}O
 `;
   const commonNames = common.flatMap((g) => [g.argsName, g.outputsName]).filter((n): n is string => n !== undefined);
   const imports = [
-    ...(body.includes("pulumi.") ? ['import type * as pulumi from "@pulumi/pulumi";\n'] : []),
+    pulumiImport(body),
     ...(body.includes("z.infer<") ? ['import type { z } from "zod";\n'] : []),
     'import type { ResourceDefinition } from "../../provider/core/resource";\n',
     `import { ${origin.name} } from "${importPath(origin, def.host)}";\n`,

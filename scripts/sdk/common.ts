@@ -1,4 +1,5 @@
 import { sharedBaseNames } from "./bases";
+import { pulumiImport } from "./types";
 
 /**
  * Properties that several resources of a host declare to the letter (name, type, doc comment: the
@@ -113,5 +114,6 @@ export function commonFile(header: string, host: string, groups: CommonGroup[]):
       ];
     })
     .join("\n");
-  return `${header}${body.includes("pulumi.") ? 'import type * as pulumi from "@pulumi/pulumi";\n\n' : ""}${body}`;
+  const imports = pulumiImport(body);
+  return `${header}${imports}${imports && "\n"}${body}`;
 }
