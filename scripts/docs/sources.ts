@@ -23,6 +23,8 @@ import { providerBlocks } from "./providerBlocks";
  * the order above; a section the page does not have, one the generator writes itself (Inputs, Outputs;
  * Resources, Functions), a repeated title, a missing required one, or text in the wrong form is an
  * error naming the file and line, so a typo never silently drops text from the docs.
+ * A line `<!-- generated: NAME -->` stands for the host's block NAME, written from the provider's own
+ * data (./providerBlocks.ts), so a list the code holds is never copied by hand.
  */
 
 export interface DocExample {
