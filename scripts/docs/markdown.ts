@@ -1,7 +1,7 @@
 /** Small Markdown writers for the generated docs: tables, code blocks, note blocks. */
 
 /** One table cell: pipes escaped, line breaks folded (a cell is one line). */
-export function cell(text: string): string {
+function cell(text: string): string {
   return text.replace(/\r?\n+/g, " ").replace(/\|/g, "\\|").trim();
 }
 
@@ -22,8 +22,7 @@ export function fenced(lang: string, text: string): string {
  * Note blocks (each a paragraph, a list item "- ..." or a fenced block) as Markdown: list items that
  * follow each other form one list; everything else is separated by a blank line.
  */
-export function blocks(items: readonly string[] | undefined): string {
-  if (!items || items.length === 0) return "";
+export function blocks(items: readonly string[]): string {
   let out = "";
   items.forEach((raw, i) => {
     const item = raw.trim();

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { table } from "./markdown";
+import { providerBlocks } from "./providerBlocks";
 
 /**
  * The hand-written part of the docs: one Markdown source per page, next to the host's code, which
@@ -19,8 +20,11 @@ import { table } from "./markdown";
  *
  * Each section is Markdown as the page shows it, except that an Example is a ```typescript block and
  * a ```yaml block (whole programs) and Errors is a table `| error | what to do |`. Sections come in
- * the order above; a section the page does not have, a missing required one, or text in the wrong
- * form is an error naming the file and line, so a typo never silently drops text from the docs.
+ * the order above; a section the page does not have, one the generator writes itself (Inputs, Outputs;
+ * Resources, Functions), a repeated title, a missing required one, or text in the wrong form is an
+ * error naming the file and line, so a typo never silently drops text from the docs.
+ * A line `<!-- generated: NAME -->` stands for the host's block NAME, written from the provider's own
+ * data (./providerBlocks.ts), so a list the code holds is never copied by hand.
  */
 
 export interface DocExample {
@@ -91,7 +95,7 @@ export interface HostDocs {
   functions?: FunctionsSource;
 }
 
-export class DocsSourceError extends Error {
+class DocsSourceError extends Error {
   constructor(file: string, line: number | undefined, message: string) {
     super(`${file}${line ? `:${line}` : ""}: ${message}`);
     this.name = "DocsSourceError";
@@ -115,8 +119,13 @@ interface ParsedPage {
 
 const FENCE = /^```/;
 
-/** `# title`, the text before the first `## ` heading, and each `## ` section (headings inside code blocks are code). */
-export function parsePage(file: string, text: string): ParsedPage {
+const GENERATED_BLOCK = /^<!-- generated: ([\w-]+) -->$/;
+
+/**
+ * `# title`, the text before the first `## ` heading, and each `## ` section (headings inside code blocks
+ * are code); a line `<!-- generated: NAME -->` outside code blocks is replaced by the host's block NAME.
+ */
+function parsePage(file: string, text: string, blocks: Readonly<Record<string, () => string>>): ParsedPage {
   const lines = text.replace(/\r\n/g, "\n").split("\n");
   const title = /^# (.+)$/.exec(lines[0] ?? "");
   if (!title) throw new DocsSourceError(file, 1, "must start with a `# ` title line");
@@ -126,6 +135,12 @@ export function parsePage(file: string, text: string): ParsedPage {
   lines.slice(1).forEach((line, i) => {
     if (FENCE.test(line)) inFence = !inFence;
     const current = sections.length ? sections[sections.length - 1].lines : intro;
+    const generated = inFence ? null : GENERATED_BLOCK.exec(line);
+    if (generated) {
+      const block = blocks[generated[1]];
+      if (!block) throw new DocsSourceError(file, i + 2, `no generated block "${generated[1]}" (this host has: ${Object.keys(blocks).join(", ") || "none"})`);
+      return current.push(block());
+    }
     if (inFence || !line.startsWith("#")) return current.push(line);
     const heading = /^## (.+)$/.exec(line);
     if (!heading) throw new DocsSourceError(file, i + 2, `only \`## \` headings divide a page's source (deeper ones are the generator's): ${line}`);
@@ -142,12 +157,14 @@ export function parsePage(file: string, text: string): ParsedPage {
 }
 
 /** Stands in a layout for the page's own sections (any heading the layout does not name). */
-export const OWN_SECTIONS = Symbol("own sections");
+const OWN_SECTIONS = Symbol("own sections");
 
 interface Layout {
   /** The sections in page order; OWN_SECTIONS where the page's own sections go. */
   order: Array<string | typeof OWN_SECTIONS>;
   required: string[];
+  /** Headings the generator writes on the page itself: a source section so named would give the page two. */
+  reserved: string[];
 }
 
 /** The page's known sections by heading, and its own sections, checked against the layout. */
@@ -158,6 +175,9 @@ function sectionsOf(file: string, page: ParsedPage, layout: Layout): { known: Ma
   const own: Section[] = [];
   let at = 0;
   for (const s of page.sections) {
+    if (layout.reserved.includes(s.heading))
+      throw new DocsSourceError(file, s.line, `section "${s.heading}" is written by the generator from the descriptions: leave it out or give it another title`);
+    if (own.some((o) => o.heading === s.heading)) throw new DocsSourceError(file, s.line, `section "${s.heading}" is repeated: give each section of the page's own a title of its own`);
     const index = layout.order.indexOf(s.heading);
     if (index >= at && !known.has(s.heading)) {
       known.set(s.heading, s);
@@ -241,10 +261,11 @@ function titled(file: string, page: ParsedPage, title: string): void {
 const RESOURCE_LAYOUT: Layout = {
   order: ["Example", "How it behaves", OWN_SECTIONS, "Limits the provider checks", "Import", "Waits and timeouts", "Errors"],
   required: ["Example", "How it behaves"],
+  reserved: ["Inputs", "Outputs"],
 };
 
 export function parseResourceSource(file: string, text: string, title: string): ResourceSource {
-  const page = parsePage(file, text);
+  const page = parsePage(file, text, providerBlocks(title.split(".")[0]));
   titled(file, page, title);
   noIntro(file, page);
   const { known, own } = sectionsOf(file, page, RESOURCE_LAYOUT);
@@ -267,10 +288,11 @@ const SILENT = "Where the vendor's API documentation is silent";
 const HOST_LAYOUT: Layout = {
   order: ["Example", "Configuration", "Limits the provider checks", OWN_SECTIONS, SILENT, "Errors", "Simulator"],
   required: ["Example", SILENT, "Errors", "Simulator"],
+  reserved: ["Resources", "Functions"],
 };
 
-export function parseHostSource(file: string, text: string, host: string): HostSource {
-  const page = parsePage(file, text);
+function parseHostSource(file: string, text: string, host: string): HostSource {
+  const page = parsePage(file, text, providerBlocks(host));
   const title = new RegExp(`^(.+) \\(\`${host}\`\\)$`).exec(page.title);
   if (!title) throw new DocsSourceError(file, 1, `the title must be "# <the vendor as users know it> (\`${host}\`)", not "# ${page.title}"`);
   if (!page.intro) throw new DocsSourceError(file, 2, "lacks the overview: the text between the title and the first section");
@@ -289,11 +311,11 @@ export function parseHostSource(file: string, text: string, host: string): HostS
   };
 }
 
-export function parseFunctionsSource(file: string, text: string, host: string, functionNames: string[]): FunctionsSource {
-  const page = parsePage(file, text);
+function parseFunctionsSource(file: string, text: string, host: string, functionNames: string[]): FunctionsSource {
+  const page = parsePage(file, text, providerBlocks(host));
   titled(file, page, `${host} functions`);
   noIntro(file, page);
-  const { known } = sectionsOf(file, page, { order: ["Example", ...functionNames], required: ["Example"] });
+  const { known } = sectionsOf(file, page, { order: ["Example", ...functionNames], required: ["Example"], reserved: [] });
   return {
     example: exampleOf(file, known.get("Example")!),
     details: new Map(functionNames.filter((n) => known.has(n)).map((n) => [n, known.get(n)!.body])),

@@ -55,7 +55,7 @@ function paren(t: string): string {
  * The type as text. Objects with properties are `object` here and are added to `nested` under `path`
  * (array items under `path[]`), so the caller can give each a table.
  */
-export function typeText(node: Node | boolean | undefined, path: string, nested: NestedObject[]): string {
+function typeText(node: Node | boolean | undefined, path: string, nested: NestedObject[]): string {
   if (node === undefined || typeof node === "boolean") return "any";
   const { node: n, nullable } = nonNull(node);
   const orNull = (t: string) => (nullable ? `${t} | null` : t);

@@ -2,7 +2,7 @@ import { triggersInput } from "../../provider/core/action";
 import { lastOperationSecondsOutput } from "../../provider/core/durations";
 import { describeProperty, type PropertyMap, type ResourceDefinition } from "../../provider/core/resource";
 import { objectShapeOf } from "../../provider/core/shape";
-import { docComment, inputType, members, memberValueType } from "./types";
+import { docComment, inputType, members, memberValueType, pulumiImport } from "./types";
 
 /**
  * Properties that are one and the same in several resources (core defines them once; each resource
@@ -86,6 +86,11 @@ function outputsName(base: SharedBase): string {
   return `${base.name.replace(/Resource$/, "")}Outputs`;
 }
 
+/** Every name sdk/bases.ts declares: each base class, its args interface and, where it has outputs, its outputs interface. */
+export function sharedBaseNames(): string[] {
+  return SHARED_BASES.flatMap((b) => [b.name, ...(b.args ? [b.args.name] : []), ...(Object.keys(b.outputs).length ? [outputsName(b)] : [])]);
+}
+
 /** Each class merges an interface of its outputs, which must restate the class's type parameters. */
 const MERGING =
   "/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-unused-vars -- " +
@@ -114,6 +119,6 @@ export function basesFile(header: string): string {
 export interface ${b.name}${params} extends ${derived} {}
 `;
   });
-  const pulumiImport = SHARED_BASES.some((b) => b.args) ? 'import type * as pulumi from "@pulumi/pulumi";\n' : "";
-  return `${header}${pulumiImport}import { type OutputsOf, VpsResource } from "./dynamic";\n\n${MERGING}\n\n${parts.join("\n")}`;
+  const body = parts.join("\n");
+  return `${header}${pulumiImport(body)}import { type OutputsOf, VpsResource } from "./dynamic";\n\n${MERGING}\n\n${body}`;
 }

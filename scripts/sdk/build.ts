@@ -7,8 +7,8 @@ import { allFunctions, allResources, hostNames } from "../../provider/hosts";
 import { singular } from "../../provider/plugin/types";
 import { lineDiff } from "../lineDiff";
 import { baseOf, basesFile } from "./bases";
-import { type CommonGroup, commonFile, commonGroups, groupsOf, type WrittenResource } from "./common";
-import { docComment, inputType, memberValueType, members, objectKey, restMember, valueType, withNamedObjects } from "./types";
+import { type CommonGroup, commonFile, commonGroups, groupsOf, takenNames, type WrittenResource } from "./common";
+import { docComment, inputType, memberValueType, members, objectKey, pulumiImport, restMember, valueType, withNamedObjects } from "./types";
 
 /**
  * The TypeScript SDK (`sdk/<host>/*.ts`), generated from the resource and function descriptions that
@@ -124,7 +124,7 @@ export interface ${type} extends OutputsOf<${type}Args${hasOutputs ? `, ${type}O
 `;
   const commonNames = common.flatMap((g) => [g.argsName, g.outputsName]).filter((n): n is string => n !== undefined);
   const imports = [
-    ...(body.includes("pulumi.") ? ['import type * as pulumi from "@pulumi/pulumi";\n'] : []),
+    pulumiImport(body),
     ...(body.includes("z.infer<") ? ['import type { z } from "zod";\n'] : []),
     'import type { ResourceDefinition } from "../../provider/core/resource";\n',
     `import { ${origin.name} } from "${importPath(origin, def.host)}";\n`,
@@ -261,8 +261,7 @@ export function sdkFiles(root: string): Map<string, string> {
   for (const host of hostNames()) {
     const resources = allResources().filter((r) => r.host === host);
     const written = resources.map(writtenResource);
-    const taken = new Set(resources.flatMap((r) => [r.type, `${r.type}Args`, `${r.type}Outputs`]));
-    const groups = commonGroups(written, taken);
+    const groups = commonGroups(written, takenNames(resources.map((r) => r.type)));
     const common = commonFile(HEADER, host, groups);
     if (common) files.set(path.join("sdk", host, "common.ts"), common);
     resources.forEach((def, i) => files.set(path.join("sdk", host, `${lowerFirst(def.type)}.ts`), resourceFile(def, written[i], groups)));

@@ -1,3 +1,6 @@
+import { sharedBaseNames } from "./bases";
+import { pulumiImport } from "./types";
+
 /**
  * Properties that several resources of a host declare to the letter (name, type, doc comment: the
  * same text as written, e.g. `operationTimeout` with the host's config key, the `confirm` of two
@@ -44,6 +47,11 @@ function commonSuffix(names: string[]): string {
     out.unshift(word);
   }
   return out.join("");
+}
+
+/** The names a host's common.ts must not take: its resources' (class, args, outputs) and sdk/bases.ts's, which resource files import too. */
+export function takenNames(types: string[]): Set<string> {
+  return new Set([...types.flatMap((t) => [t, `${t}Args`, `${t}Outputs`]), ...sharedBaseNames()]);
 }
 
 /**
@@ -106,5 +114,6 @@ export function commonFile(header: string, host: string, groups: CommonGroup[]):
       ];
     })
     .join("\n");
-  return `${header}${body.includes("pulumi.") ? 'import type * as pulumi from "@pulumi/pulumi";\n\n' : ""}${body}`;
+  const imports = pulumiImport(body);
+  return `${header}${imports}${imports && "\n"}${body}`;
 }

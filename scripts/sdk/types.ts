@@ -12,6 +12,11 @@ import type { LiteralValue, ObjectShape, Shape, ShapeProperty } from "../../prov
  * Object members carry their descriptions as doc comments, so an editor shows them on hover.
  */
 
+/** The import a generated file needs when its text uses `pulumi.` types (Input, Output), else nothing. */
+export function pulumiImport(text: string): string {
+  return text.includes("pulumi.") ? 'import type * as pulumi from "@pulumi/pulumi";\n' : "";
+}
+
 export function docComment(text: string | undefined, indent: string): string {
   if (!text?.trim()) return "";
   const lines = text.replace(/\*\//g, "*\\/").trim().split("\n");

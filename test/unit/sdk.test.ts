@@ -36,7 +36,7 @@ import * as vpsorgFns from "../../provider/vpsorg/functions";
 import { snapshot as vpsorgSnapshot } from "../../provider/vpsorg/snapshot";
 import { snapshotRestore } from "../../provider/vpsorg/snapshotRestore";
 import { describeSdkDifference, sdkDifferences, sdkFiles } from "../../scripts/sdk/build";
-import { commonGroups, groupsOf } from "../../scripts/sdk/common";
+import { commonGroups, groupsOf, takenNames } from "../../scripts/sdk/common";
 import { flops, hostkey, netangels, vpsorg } from "../../sdk";
 import type { DynamicArgs, DynamicOutputs, VpsResource } from "../../sdk/dynamic";
 import type { FunctionArgs, OutputArgs } from "../../sdk/function";
@@ -242,6 +242,20 @@ describe("sdk/", () => {
       [["VmRollback", "VolumeRollback", "Backup"], "TimeoutArgs", ["timeout"], undefined, []],
     ]);
     expect(groupsOf("Backup", groups).map((g) => g.argsName)).toEqual(["TimeoutArgs"]);
+
+    // A host's resource files also import from sdk/bases.ts (ActionArgs, WaitingOutputs, ...): a group never takes those names.
+    const onBaseNames = commonGroups(
+      [
+        { type: "Start", inputs: [written("action", "Starts.")], outputs: [written("waiting", "Waits.")] },
+        { type: "Stop", inputs: [written("action", "Starts.")], outputs: [written("waiting", "Waits.")] },
+        { type: "Pause", inputs: [], outputs: [written("waiting", "Waits.")] },
+      ],
+      takenNames(["Start", "Stop", "Pause"]),
+    );
+    expect(onBaseNames.map((g) => [g.types, g.argsName, g.outputsName])).toEqual([
+      [["Start", "Stop"], "StartAndStopArgs", undefined],
+      [["Start", "Stop", "Pause"], undefined, "StartAndStopAndPauseOutputs"],
+    ]);
   });
 
   it("has a class for every resource and both forms of every function, under the names it always had", () => {
