@@ -12,6 +12,7 @@ import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { type CheckResult, DynamicProviderHost, HOST_HOOK_TIMEOUT_MS, type HostStartOptions, REPO_ROOT } from "../harness/host";
 import { type PlainObject, SECRET_SIG, SIG_KEY, fromStruct, makeUrn, toStruct } from "../harness/protocol";
+import { startedPerBlock } from "../support/simulatorServer";
 
 /** The compiled plugin entry (package.json `bin.pulumi-resource-vps`). */
 export const PLUGIN_ENTRY = path.join(REPO_ROOT, "bin", "provider", "plugin", "main.js");
@@ -119,19 +120,8 @@ export class PluginHost extends DynamicProviderHost {
 /**
  * The native plugin of a test file (jest hooks): started with the options `options` gives (read when
  * `beforeAll` runs, once the file's simulator is started) before the file's tests (the hook allowed
- * `startTimeoutMs`), stopped after them (or once a start that outlived its hook ends). The returned function reads it, in a test or a hook.
+ * `startTimeoutMs`), stopped after them. The returned function reads it, in a test or a hook.
  */
 export function pluginPerFile(options: () => HostStartOptions, startTimeoutMs = HOST_HOOK_TIMEOUT_MS): () => PluginHost {
-  let starting: Promise<PluginHost> | undefined;
-  let plugin: PluginHost | undefined;
-  beforeAll(async () => {
-    starting = PluginHost.startPlugin(options());
-    plugin = await starting;
-  }, startTimeoutMs);
-  // A start still under way when its hook timed out is waited for, so the plugin it yields is stopped too.
-  afterAll(async () => (await starting?.catch(() => undefined))?.stop());
-  return () => {
-    if (!plugin) throw new Error("the plugin of this file is not started: read it in a test or a hook");
-    return plugin;
-  };
+  return startedPerBlock(() => PluginHost.startPlugin(options()), startTimeoutMs);
 }
