@@ -18,7 +18,7 @@ export type {
   ReadResult,
   UpdateResult,
 } from "./host";
-export { hostCallErrorOf, startProviderHost, startSimulatorAndHost, stopHostAndSimulator } from "./providerHost";
+export { dynamicState, hostCallErrorOf, startProviderHost, startSimulatorAndHost, stopHostAndSimulator, withSimulatorAndHost } from "./providerHost";
 export type { TestSimulator } from "./providerHost";
 export { FakeEngine } from "./engine";
 export type { EngineLogEntry, LogSeverity } from "./engine";
