@@ -3,7 +3,18 @@ import { FlopsSimulator } from "../../simulator/flops";
 import { HostkeySimulator } from "../../simulator/hostkey";
 import { NetangelsSimulator } from "../../simulator/netangels";
 import { VpsorgSimulator } from "../../simulator/vpsorg";
-import { DynamicProviderHost, refresh, type ResourceState } from "../../test/harness";
+import {
+  type DynamicProviderHost,
+  dynamicState,
+  type HostStartOptions,
+  refresh,
+  type ResourceState,
+  type TestSimulator,
+  withSimulatorAndHost,
+} from "../../test/harness";
+import { hostkeyHostOptions } from "../../test/support/hostkey";
+import { netangelsHostOptions } from "../../test/support/netangels";
+import { vpsorgBusyHostOptions } from "../../test/support/vpsorg";
 import { log, median } from "./common";
 
 /** Benchmark 3: API calls to refresh 1, 10 and 100 objects of each host through the dynamic-provider host. */
@@ -39,10 +50,11 @@ async function refreshCalls(
 }
 
 /** One host's measurement: its simulator, the provider config pointing at it once started, and the objects to refresh. */
-interface RefreshCase<S extends { start(): Promise<unknown>; stop(): Promise<unknown> }> {
+interface RefreshCase<S extends TestSimulator> {
   what: string;
   sim: S;
-  config: (sim: S) => Record<string, string>;
+  /** The provider host's options once `sim` is started (its config points at it). */
+  hostOptions: (sim: S) => HostStartOptions;
   server: (sim: S) => SimulatorServer;
   /** `n` objects on the simulator (the `run`-th time), as the states a refresh starts from. */
   seed: (sim: S, n: number, run: number) => ResourceState[];
@@ -51,36 +63,30 @@ interface RefreshCase<S extends { start(): Promise<unknown>; stop(): Promise<unk
 }
 
 /** The case's simulator started and a provider host pointing at it; both stopped after the measurement. */
-async function measure<S extends { start(): Promise<unknown>; stop(): Promise<unknown> }>(c: RefreshCase<S>, runs: number): Promise<RefreshRow> {
-  await c.sim.start();
-  let host: DynamicProviderHost | undefined;
-  try {
-    host = await DynamicProviderHost.start({ config: c.config(c.sim) });
+async function measure<S extends TestSimulator>(c: RefreshCase<S>, runs: number): Promise<RefreshRow> {
+  return withSimulatorAndHost(c.sim, c.hostOptions, async (sim, host) => {
     await c.warmUp?.(host);
-    return await refreshCalls(
+    return refreshCalls(
       c.what,
-      () => c.server(c.sim),
-      (n, run) => c.seed(c.sim, n, run),
+      () => c.server(sim),
+      (n, run) => c.seed(sim, n, run),
       host,
       runs,
     );
-  } finally {
-    await host?.stop();
-    await c.sim.stop();
-  }
+  });
 }
 
 export async function refreshes(providers: Map<string, string>, runs: number): Promise<RefreshRow[]> {
-  const state = (type: string, id: string, props: Record<string, unknown>): ResourceState => {
-    const p = { __provider: providers.get(`pulumi-nodejs:dynamic/${type}`)!, ...props };
-    return { urn: `urn:pulumi:stack::project::pulumi-nodejs:dynamic/${type}::${id}`, id, inputs: p, outputs: p };
-  };
+  const state = (type: string, id: string, props: Record<string, unknown>): ResourceState => dynamicState(providers, type, id, props);
   let voServer = 70_000;
   let hkServer = 20_000;
   const flops: RefreshCase<FlopsSimulator> = {
     what: "flops.Server (servers)",
     sim: new FlopsSimulator(),
-    config: (fl) => ({ "flops:endpoint": fl.endpoint, "flops:clientId": fl.clientId, "flops:apiKey": fl.apiKey, "flops:maxRequestsPerSecond": "1000" }),
+    // Not flopsHostOptions: test/support/flops.ts holds jest hooks, which the build (no jest types) does not compile.
+    hostOptions: (fl) => ({
+      config: { "flops:endpoint": fl.endpoint, "flops:clientId": fl.clientId, "flops:apiKey": fl.apiKey, "flops:maxRequestsPerSecond": "1000" },
+    }),
     server: (fl) => fl.server,
     seed: (fl, n, run) =>
       Array.from({ length: n }, (_, i) => {
@@ -91,7 +97,7 @@ export async function refreshes(providers: Map<string, string>, runs: number): P
   const vpsorg: RefreshCase<VpsorgSimulator> = {
     what: "vpsorg.Snapshot (5 per server)",
     sim: new VpsorgSimulator({ servers: [] }),
-    config: (vo) => ({ "vpsorg:endpoint": vo.endpoint, "vpsorg:token": vo.token, "vpsorg:maxRequestsPerSecond": "1000" }),
+    hostOptions: vpsorgBusyHostOptions,
     server: (vo) => vo.http,
     seed: (vo, n) =>
       Array.from({ length: n }, (_, i) => {
@@ -103,7 +109,7 @@ export async function refreshes(providers: Map<string, string>, runs: number): P
   const netangels: RefreshCase<NetangelsSimulator> = {
     what: "netangels.Backup (10 per VM)",
     sim: new NetangelsSimulator({ seed: false }),
-    config: (na) => ({ "netangels:endpoint": na.endpoint, "netangels:token": na.token, "netangels:maxRequestsPerSecond": "1000" }),
+    hostOptions: netangelsHostOptions,
     server: (na) => na.server,
     seed: (na, n) => {
       let vmId = 0;
@@ -117,7 +123,7 @@ export async function refreshes(providers: Map<string, string>, runs: number): P
   const hostkey: RefreshCase<HostkeySimulator> = {
     what: "hostkey.Snapshot (10 per VM)",
     sim: new HostkeySimulator({ seed: false }),
-    config: (hk) => ({ "hostkey:endpoint": hk.endpoint, "hostkey:apiKey": hk.apiKey, "hostkey:maxRequestsPerSecond": "1000" }),
+    hostOptions: hostkeyHostOptions,
     server: (hk) => hk.server,
     seed: (hk, n) =>
       Array.from({ length: n }, (_, i) => {

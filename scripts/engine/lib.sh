@@ -12,8 +12,8 @@ elapsed() { local s=$(($(date +%s) - $1)); printf '%dm%02ds' $((s / 60)) $((s % 
 
 # The stamp of a piece: a hash of everything its output depends on (the output of the command given).
 stamp_of() { { "$@"; } 2>/dev/null | sha256sum | cut -d' ' -f1; }
-# is_current PIECE OUTPUT STAMP: OUTPUT exists and was built from inputs with this stamp.
-is_current() { [[ -e "$2" && -f "$STAMPS/$1" && "$(cat "$STAMPS/$1")" == "$3" ]]; }
+# is_current PIECE OUTPUT STAMP: OUTPUT is executable and was built from inputs with this stamp.
+is_current() { [[ -x "$2" && -f "$STAMPS/$1" && "$(cat "$STAMPS/$1")" == "$3" ]]; }
 
 # go_build LABEL DIR TARGET OUTPUT LDFLAGS LOG: builds TARGET in module DIR into OUTPUT (replaced only
 # when the build succeeds), niced on a shared machine, with a heartbeat every 30 s (-v names each

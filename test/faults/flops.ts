@@ -3,12 +3,12 @@
  * it, and how the simulator fails, hangs or loses what it works on. See matrix.ts for what a cell runs.
  */
 import { flops } from "pulumi-vps";
-import { configFromRecord, type HandlerContext, MemoryLogger, setConfigSource, systemClock } from "../../provider/core";
+import { type HandlerContext, MemoryLogger, systemClock } from "../../provider/core";
 import { getBackupDownloadUrl } from "../../provider/flops/functions";
-import { clearHostClients } from "../../provider/core/host";
 import { FlopsSimulator, type OperationType, type VmRecord } from "../../simulator/flops";
 import type { ResourceState } from "../harness";
 import type { PlainObject } from "../harness/protocol";
+import { configureFor, flopsHostOptions } from "../support/flops";
 import { type Cell, type HostKit, MATRIX_OPERATION_TIMEOUT_SECONDS as T, type Scenario } from "./matrix";
 import { actionCreate, row, startKitHost } from "./rows";
 
@@ -22,7 +22,6 @@ export interface FlopsKit extends HostKit {
 
 export async function startFlopsKit(): Promise<FlopsKit> {
   const sim = new FlopsSimulator({ operationDurationMs: 0 });
-  await sim.start();
   const program = () => {
     new flops.Server("Server", { distribution: "DEBIAN", tariff: "Облачный 1024" });
     new flops.PublicKey("PublicKey", { publicKey: KEY_TEXT });
@@ -33,17 +32,9 @@ export async function startFlopsKit(): Promise<FlopsKit> {
     new flops.BackupRollback("BackupRollback", { serverId: "1", backup: "b", confirm: true });
     new flops.ServerRestart("ServerRestart", { serverId: "1" });
   };
-  const kitHost = await startKitHost({
-    name: "flops",
-    sim,
-    server: sim.server,
-    program,
-    credentials: { clientId: sim.clientId, apiKey: sim.apiKey },
-    secret: "apiKey",
-  });
+  const kitHost = await startKitHost("flops", sim, sim.server, flopsHostOptions, program);
   // The function row runs its handler in this process, configured the same way.
-  clearHostClients();
-  setConfigSource(configFromRecord(kitHost.config));
+  configureFor(sim);
   return {
     ...kitHost,
     secrets: () => [sim.apiKey, PASSWORD, OTHER_PASSWORD],

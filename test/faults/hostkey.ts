@@ -7,6 +7,7 @@ import { hostkey } from "pulumi-vps";
 import type { LoggedRequest } from "../../simulator/core/server";
 import { HostkeySimulator } from "../../simulator/hostkey";
 import type { ResourceState } from "../harness";
+import { hostkeyHostOptions } from "../support/hostkey";
 import { type Cell, type HostKit, MATRIX_OPERATION_TIMEOUT_SECONDS as T, type Scenario } from "./matrix";
 import { actionCreate, row, startKitHost } from "./rows";
 
@@ -21,13 +22,12 @@ interface SimInternals {
 
 export async function startHostkeyKit(): Promise<HostkeyKit> {
   const sim = new HostkeySimulator({ operationDurationMs: 0, seed: false });
-  await sim.start();
   const program = () => {
     new hostkey.Snapshot("Snapshot", { serverId: 1, name: "s" });
     new hostkey.SnapshotRestore("SnapshotRestore", { serverId: 1, name: "s", confirm: true });
     new hostkey.RestoreSettings("RestoreSettings", { serverId: 1, enableRotation: true, excludeFromRotation: [] });
   };
-  const kitHost = await startKitHost({ name: "hostkey", sim, server: sim.server, program, credentials: { apiKey: sim.apiKey }, secret: "apiKey" });
+  const kitHost = await startKitHost("hostkey", sim, sim.server, hostkeyHostOptions, program);
   const internals = sim as unknown as SimInternals;
   return {
     ...kitHost,

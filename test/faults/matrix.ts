@@ -47,7 +47,7 @@ export interface HostKit {
   name: string;
   host: DynamicProviderHost;
   server: SimulatorServer;
-  /** Serialized `__provider` per resource type. */
+  /** Serialized `__provider` per resource type token (`pulumi-nodejs:dynamic/<host>:<Type>`). */
   providers: Record<string, string>;
   /** Values that must never appear in an error, a host output line or state. */
   secrets(): string[];
@@ -193,12 +193,21 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
+/** The type token of the kit's resource `type`. */
+const typeToken = (kit: HostKit, type: string): string => `pulumi-nodejs:dynamic/${kit.name}:${type}`;
+
+/** The resource types of `scenarios` whose steps the kit's host would be sent with no `__provider`: none of its program's resources is of that type. */
+export function typesWithoutProvider(kit: HostKit, scenarios: Scenario[]): string[] {
+  const driven = scenarios.filter((sc) => sc.step !== "function" && !sc.notIssued).map((sc) => sc.type);
+  return [...new Set(driven)].filter((type) => !kit.providers[typeToken(kit, type)]);
+}
+
 function withProvider(kit: HostKit, sc: Scenario, inputs: PlainObject): PlainObject {
-  return { __provider: kit.providers[sc.type], ...inputs };
+  return { __provider: kit.providers[typeToken(kit, sc.type)], ...inputs };
 }
 
 function urnOf(kit: HostKit, sc: Scenario, cell: Cell): string {
-  return `urn:pulumi:stack::project::pulumi-nodejs:dynamic/${kit.name}:${sc.type}::${cell.name}`;
+  return `urn:pulumi:stack::project::${typeToken(kit, sc.type)}::${cell.name}`;
 }
 
 /** `pulumi up` for one resource, keeping the checked inputs (the harness's `up`, step by step). */

@@ -9,6 +9,7 @@ import type { SimJob } from "../../simulator/core/clock";
 import { NetangelsSimulator } from "../../simulator/netangels";
 import type { ResourceState } from "../harness";
 import type { PlainObject } from "../harness/protocol";
+import { netangelsConfig, netangelsHostOptions } from "../support/netangels";
 import { type Cell, type HostKit, MATRIX_OPERATION_TIMEOUT_SECONDS as T, type Scenario } from "./matrix";
 import { actionCreate, row, startKitHost } from "./rows";
 
@@ -27,14 +28,14 @@ const functionLog = new MemoryLogger();
 
 export async function startNetangelsKit(): Promise<NetangelsKit> {
   const sim = new NetangelsSimulator({ operationDurationMs: 0, seed: false });
-  await sim.start();
   const program = () => {
     new netangels.Backup("Backup", { vmId: 1 });
     new netangels.VmRollback("VmRollback", { vmId: 1, backupDate: NetangelsSimulator.SEED_BACKUP_DATE, confirm: true });
     new netangels.VolumeRollback("VolumeRollback", { vmId: 1, volumeId: 1, backupDate: NetangelsSimulator.SEED_BACKUP_DATE, confirm: true });
   };
-  const kitHost = await startKitHost({ name: "netangels", sim, server: sim.server, program, credentials: { token: sim.token }, secret: "token" });
-  setConfigSource(configFromRecord(kitHost.config));
+  const kitHost = await startKitHost("netangels", sim, sim.server, netangelsHostOptions, program);
+  // The function row runs its handler in this process, configured the same way.
+  setConfigSource(configFromRecord(netangelsConfig(sim)));
   const internals = sim as unknown as SimInternals;
   return {
     ...kitHost,

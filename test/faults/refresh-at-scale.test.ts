@@ -21,14 +21,17 @@ import { NetangelsSimulator } from "../../simulator/netangels";
 import { VpsorgSimulator } from "../../simulator/vpsorg";
 import {
   captureResources,
-  DynamicProviderHost,
+  type DynamicProviderHost,
+  dynamicState,
   findResource,
   PROVIDER_KEY,
   refresh,
   type ResourceState,
-  stopHostAndSimulator,
-  type TestSimulator,
+  withSimulatorAndHost,
 } from "../harness";
+import { hostkeyConfig, hostkeyHostOptions } from "../support/hostkey";
+import { netangelsConfig, netangelsHostOptions } from "../support/netangels";
+import { vpsorgBusyConfig, vpsorgBusyHostOptions } from "../support/vpsorg";
 
 const providers = new Map<string, string>();
 
@@ -43,10 +46,7 @@ beforeAll(async () => {
   for (const r of captured) providers.set(r.type, findResource(captured, r.name).serializedProvider!);
 }, 30_000);
 
-function state(type: string, id: string, props: Record<string, unknown>): ResourceState {
-  const p = { __provider: providers.get(`pulumi-nodejs:dynamic/${type}`)!, ...props };
-  return { urn: `urn:pulumi:stack::project::pulumi-nodejs:dynamic/${type}::${id}`, id, inputs: p, outputs: p };
-}
+const state = (type: string, id: string, props: Record<string, unknown>): ResourceState => dynamicState(providers, type, id, props);
 
 interface Server {
   clearLog(): void;
@@ -99,26 +99,6 @@ async function expectListingsOnly(
   return { parallel, here };
 }
 
-/**
- * `sim` started and a provider host configured with `config` (its endpoint and credentials); the
- * scenario runs with both, and the host, then the simulator, are stopped after it.
- */
-async function onHost<S extends TestSimulator>(
-  sim: S,
-  config: (sim: S) => Record<string, string>,
-  scenario: (sim: S, host: DynamicProviderHost, config: Record<string, string>) => Promise<void>,
-): Promise<void> {
-  await sim.start();
-  let host: DynamicProviderHost | undefined;
-  try {
-    const hostConfig = config(sim);
-    host = await DynamicProviderHost.start({ config: hostConfig });
-    await scenario(sim, host, hostConfig);
-  } finally {
-    await stopHostAndSimulator(host, sim);
-  }
-}
-
 /** Each request as `METHOD url body`, counted: `{ "GET /x": 2 }`. */
 function tally(requests: LoggedRequest[]): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -135,88 +115,76 @@ const distinct = (requests: LoggedRequest[]) => Object.keys(tally(requests)).sor
 const once = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, 1]));
 
 test("vpsorg: 30 snapshots on 6 servers refresh with one listing per server, the same as single reads", async () => {
-  await onHost(
-    new VpsorgSimulator({ servers: [] }),
-    (s) => ({ "vpsorg:endpoint": s.endpoint, "vpsorg:token": s.token, "vpsorg:maxRequestsPerSecond": "1000" }),
-    async (sim, host, config) => {
-      const states: ResourceState[] = [];
-      for (let i = 0; i < 30; i++) {
-        const serverId = 40_000 + Math.floor(i / 5);
-        if (i % 5 === 0) sim.addServer({ id: serverId });
-        const s = sim.addSnapshot({ serverId, name: `s${i}` });
-        states.push(state("vpsorg:Snapshot", String(s.id), { serverId, name: s.name }));
-      }
-      sim.updateSnapshot(Number(states[3].id), { name: "renamed" });
-      sim.removeSnapshot(Number(states[7].id));
-      const listings = Array.from({ length: 6 }, (_, i) => `GET /api/v1/snapshots/?server_id=${40_000 + i}`);
-      const { parallel, here } = await expectListingsOnly(host, config, sim.http, states, listings);
-      expect(parallel[3]?.outputs.name).toBe("renamed");
-      expect(parallel[7]).toBeUndefined();
-      expect(here.outs[3]?.name).toBe("renamed");
-      expect(here.outs[7]).toBeUndefined();
-    },
-  );
+  await withSimulatorAndHost(new VpsorgSimulator({ servers: [] }), vpsorgBusyHostOptions, async (sim, host) => {
+    const states: ResourceState[] = [];
+    for (let i = 0; i < 30; i++) {
+      const serverId = 40_000 + Math.floor(i / 5);
+      if (i % 5 === 0) sim.addServer({ id: serverId });
+      const s = sim.addSnapshot({ serverId, name: `s${i}` });
+      states.push(state("vpsorg:Snapshot", String(s.id), { serverId, name: s.name }));
+    }
+    sim.updateSnapshot(Number(states[3].id), { name: "renamed" });
+    sim.removeSnapshot(Number(states[7].id));
+    const listings = Array.from({ length: 6 }, (_, i) => `GET /api/v1/snapshots/?server_id=${40_000 + i}`);
+    const { parallel, here } = await expectListingsOnly(host, vpsorgBusyConfig(sim), sim.http, states, listings);
+    expect(parallel[3]?.outputs.name).toBe("renamed");
+    expect(parallel[7]).toBeUndefined();
+    expect(here.outs[3]?.name).toBe("renamed");
+    expect(here.outs[7]).toBeUndefined();
+  });
 }, 60_000);
 
 test("netangels: 30 backups on 3 VMs and 10 rollbacks refresh with one listing per VM and one VM listing, the same as single reads", async () => {
-  await onHost(
-    new NetangelsSimulator({ seed: false }),
-    (s) => ({ "netangels:endpoint": s.endpoint, "netangels:token": s.token, "netangels:maxRequestsPerSecond": "1000" }),
-    async (sim, host, config) => {
-      const states: ResourceState[] = [];
-      const vms = [sim.addVm().id, sim.addVm().id, sim.addVm().id];
-      for (let i = 0; i < 30; i++) {
-        const vmId = vms[i % 3];
-        const date = sim.addBackup(vmId);
-        states.push(state("netangels:Backup", `${vmId}/${date}`, { vmId, backupDate: date, resourceType: "VM" }));
-      }
-      for (let i = 0; i < 10; i++) {
-        const vmId = vms[i % 3];
-        states.push(
-          state("netangels:VmRollback", `${vmId}/r${i}`, {
-            vmId,
-            backupDate: NetangelsSimulator.SEED_BACKUP_DATE,
-            confirm: true,
-            rolledBackAt: "2024-01-01T00:00:00Z",
-          }),
-        );
-      }
-      sim.expireBackup(vms[1], String(states[4].outputs.backupDate));
-      sim.updateVm(vms[2], { state: "Stopped" });
-      const listings = ["GET /api/v1/cloud/backups/vms/", ...vms.map((vm) => `GET /api/v1/cloud/vms/${vm}/backups/`)].sort();
-      const { parallel, here } = await expectListingsOnly(host, config, sim.server, states, listings);
-      expect(parallel[4]).toBeUndefined();
-      expect(parallel[32]?.outputs.vmState).toBe("Stopped");
-      expect(here.outs[4]).toBeUndefined();
-      expect(here.outs[32]?.vmState).toBe("Stopped");
-    },
-  );
+  await withSimulatorAndHost(new NetangelsSimulator({ seed: false }), netangelsHostOptions, async (sim, host) => {
+    const states: ResourceState[] = [];
+    const vms = [sim.addVm().id, sim.addVm().id, sim.addVm().id];
+    for (let i = 0; i < 30; i++) {
+      const vmId = vms[i % 3];
+      const date = sim.addBackup(vmId);
+      states.push(state("netangels:Backup", `${vmId}/${date}`, { vmId, backupDate: date, resourceType: "VM" }));
+    }
+    for (let i = 0; i < 10; i++) {
+      const vmId = vms[i % 3];
+      states.push(
+        state("netangels:VmRollback", `${vmId}/r${i}`, {
+          vmId,
+          backupDate: NetangelsSimulator.SEED_BACKUP_DATE,
+          confirm: true,
+          rolledBackAt: "2024-01-01T00:00:00Z",
+        }),
+      );
+    }
+    sim.expireBackup(vms[1], String(states[4].outputs.backupDate));
+    sim.updateVm(vms[2], { state: "Stopped" });
+    const listings = ["GET /api/v1/cloud/backups/vms/", ...vms.map((vm) => `GET /api/v1/cloud/vms/${vm}/backups/`)].sort();
+    const { parallel, here } = await expectListingsOnly(host, netangelsConfig(sim), sim.server, states, listings);
+    expect(parallel[4]).toBeUndefined();
+    expect(parallel[32]?.outputs.vmState).toBe("Stopped");
+    expect(here.outs[4]).toBeUndefined();
+    expect(here.outs[32]?.vmState).toBe("Stopped");
+  });
 }, 60_000);
 
 test("hostkey: 20 snapshots and the rotation settings of 2 VMs refresh with one get_snapshot per VM, the same as single reads", async () => {
-  await onHost(
-    new HostkeySimulator({ seed: false }),
-    (s) => ({ "hostkey:endpoint": s.endpoint, "hostkey:apiKey": s.apiKey, "hostkey:maxRequestsPerSecond": "1000" }),
-    async (sim, host, config) => {
-      const states: ResourceState[] = [];
-      for (const serverId of [7001, 7002]) {
-        sim.addServer(serverId, "off");
-        for (let i = 0; i < 10; i++) {
-          const s = sim.addSnapshot(serverId, `s${i}`);
-          states.push(state("hostkey:Snapshot", `${serverId}/${s.name}`, { serverId, name: s.name }));
-        }
-        states.push(state("hostkey:RestoreSettings", String(serverId), { serverId, enableRotation: false, excludeFromRotation: [] }));
+  await withSimulatorAndHost(new HostkeySimulator({ seed: false }), hostkeyHostOptions, async (sim, host) => {
+    const states: ResourceState[] = [];
+    for (const serverId of [7001, 7002]) {
+      sim.addServer(serverId, "off");
+      for (let i = 0; i < 10; i++) {
+        const s = sim.addSnapshot(serverId, `s${i}`);
+        states.push(state("hostkey:Snapshot", `${serverId}/${s.name}`, { serverId, name: s.name }));
       }
-      sim.deleteSnapshot(7001, "s3");
-      sim.setRestoreSettings(7002, { enableRotation: true, excludeRotation: ["s1"] });
-      // The host logged in during the single reads; its token is still good. Here, one login first
-      // (its own client), so the count is the reads' own.
-      const listings = [7001, 7002].map((id) => `POST /vm.php action=get_snapshot&token=***&id=${id}&type=snapshot`);
-      const { parallel, here } = await expectListingsOnly(host, config, sim.server, states, listings, { oneReadHereFirst: true });
-      expect(parallel[3]).toBeUndefined();
-      expect(parallel[21]?.outputs).toMatchObject({ enableRotation: true, excludeFromRotation: ["s1"] });
-      expect(here.outs[3]).toBeUndefined();
-      expect(here.outs[21]).toMatchObject({ enableRotation: true, excludeFromRotation: ["s1"] });
-    },
-  );
+      states.push(state("hostkey:RestoreSettings", String(serverId), { serverId, enableRotation: false, excludeFromRotation: [] }));
+    }
+    sim.deleteSnapshot(7001, "s3");
+    sim.setRestoreSettings(7002, { enableRotation: true, excludeRotation: ["s1"] });
+    // The host logged in during the single reads; its token is still good. Here, one login first
+    // (its own client), so the count is the reads' own.
+    const listings = [7001, 7002].map((id) => `POST /vm.php action=get_snapshot&token=***&id=${id}&type=snapshot`);
+    const { parallel, here } = await expectListingsOnly(host, hostkeyConfig(sim), sim.server, states, listings, { oneReadHereFirst: true });
+    expect(parallel[3]).toBeUndefined();
+    expect(parallel[21]?.outputs).toMatchObject({ enableRotation: true, excludeFromRotation: ["s1"] });
+    expect(here.outs[3]).toBeUndefined();
+    expect(here.outs[21]).toMatchObject({ enableRotation: true, excludeFromRotation: ["s1"] });
+  });
 }, 60_000);

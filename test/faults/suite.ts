@@ -3,7 +3,8 @@
  * runs as `test.failing` (it must still fail; once the fix lands, jest reports it so the entry is
  * removed), and the doc marks it as known with the fix it waits for.
  */
-import { type CellResult, FAULTS, type HostKit, runCell, type Scenario } from "./matrix";
+import { HOST_HOOK_TIMEOUT_MS } from "../harness";
+import { type CellResult, FAULTS, type HostKit, runCell, type Scenario, typesWithoutProvider } from "./matrix";
 import { printable, saveResults } from "./report";
 
 /** `"<call>|<via>|<fault>"` → the fix the cell waits for. */
@@ -15,7 +16,9 @@ export function matrixSuite(host: string, start: () => Promise<HostKit>, scenari
 
   beforeAll(async () => {
     kit = await start();
-  }, 60_000);
+    const missing = typesWithoutProvider(kit, scenarios);
+    if (missing.length) throw new Error(`${host} kit: its program declares no ${missing.join(", ")}, which rows drive: declare one of each`);
+  }, HOST_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await kit?.stop();

@@ -7,6 +7,7 @@ import type { LoggedRequest } from "../../simulator/core/server";
 import { type JobKind, VpsorgSimulator } from "../../simulator/vpsorg";
 import type { ResourceState } from "../harness";
 import type { PlainObject } from "../harness/protocol";
+import { vpsorgBusyHostOptions } from "../support/vpsorg";
 import { type Cell, type HostKit, MATRIX_OPERATION_TIMEOUT_SECONDS as T, type Scenario } from "./matrix";
 import { actionCreate, row, startKitHost } from "./rows";
 
@@ -22,14 +23,13 @@ interface SimInternals {
 
 export async function startVpsorgKit(): Promise<VpsorgKit> {
   const sim = new VpsorgSimulator({ operationDurationMs: 0 });
-  await sim.start();
   const program = () => {
     new vpsorg.Snapshot("Snapshot", { serverId: 1, name: "s" });
     new vpsorg.Backup("Backup", { serverId: 1 });
     new vpsorg.SnapshotRestore("SnapshotRestore", { snapshotId: "1", confirm: true });
     new vpsorg.BackupRestore("BackupRestore", { serverId: 1, backupId: "1", confirm: true });
   };
-  const kitHost = await startKitHost({ name: "vpsorg", sim, server: sim.http, program, credentials: { token: sim.token }, secret: "token" });
+  const kitHost = await startKitHost("vpsorg", sim, sim.http, vpsorgBusyHostOptions, program);
   const internals = sim as unknown as SimInternals;
   return {
     ...kitHost,

@@ -188,22 +188,21 @@ async function resolveExports(value: unknown): Promise<unknown> {
 
 /**
  * A compiled program module as a program: its top level runs again on every call (as each
- * `pulumi up` runs the program afresh), with this module's `require` unless `load` is given (a test's
- * own, to give the program other modules), so the program shares the one loaded `@pulumi/pulumi` (and
- * its mocks) with the runner, under plain node and under jest alike.
+ * `pulumi up` runs the program afresh), with this module's `require`, so the program shares the one
+ * loaded `@pulumi/pulumi` (and its mocks) with the runner, under plain node and under jest alike.
  */
-export function programFromModule(modulePath: string, load: (id: string) => unknown = require): () => unknown {
+export function programFromModule(modulePath: string): () => unknown {
   const code = fs.readFileSync(modulePath, "utf8");
   const body = new Function("exports", "require", "module", "__filename", "__dirname", code) as (
     e: PlainObject,
-    r: (id: string) => unknown,
+    r: NodeJS.Require,
     m: { exports: PlainObject },
     f: string,
     d: string,
   ) => void;
   return () => {
     const mod = { exports: {} as PlainObject };
-    body(mod.exports, load, mod, modulePath, path.dirname(modulePath));
+    body(mod.exports, require, mod, modulePath, path.dirname(modulePath));
     return { ...mod.exports };
   };
 }

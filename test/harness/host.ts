@@ -50,6 +50,8 @@ const DEFAULT_DROP_ENV = /^(PULUMI_|FLOPS_|VPSORG_|NETANGELS_|HOSTKEY_)/;
  * loaded machine can stretch it far beyond. A jest hook that starts one allows both and a margin.
  */
 export const HOST_START_TIMEOUT_MS = 60_000;
+/** What a jest hook that starts a host allows: the port, then the first gRPC answer, and a margin. */
+export const HOST_HOOK_TIMEOUT_MS = 2 * HOST_START_TIMEOUT_MS + 30_000;
 
 export interface HostStartOptions {
   /**

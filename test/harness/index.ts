@@ -5,7 +5,7 @@
  */
 export { captureResources, findResource } from "./capture";
 export type { CaptureOptions, CapturedResource } from "./capture";
-export { DynamicProviderHost, HostCallError, DYNAMIC_PROVIDER_ENTRY, HOST_START_TIMEOUT_MS, REPO_ROOT } from "./host";
+export { DynamicProviderHost, HostCallError, DYNAMIC_PROVIDER_ENTRY, HOST_HOOK_TIMEOUT_MS, REPO_ROOT } from "./host";
 export type {
   CallOptions,
   CheckFailure,
@@ -18,7 +18,7 @@ export type {
   ReadResult,
   UpdateResult,
 } from "./host";
-export { hostCallErrorOf, startProviderHost, startSimulatorAndHost, stopHostAndSimulator } from "./providerHost";
+export { dynamicState, hostCallErrorOf, startProviderHost, startSimulatorAndHost, stopHostAndSimulator, withSimulatorAndHost } from "./providerHost";
 export type { TestSimulator } from "./providerHost";
 export { FakeEngine } from "./engine";
 export type { EngineLogEntry, LogSeverity } from "./engine";

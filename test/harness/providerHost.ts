@@ -1,5 +1,7 @@
 import { captureResources, type CapturedResource } from "./capture";
 import { DynamicProviderHost, HostCallError, type HostStartOptions } from "./host";
+import type { ResourceState } from "./lifecycle";
+import { PROVIDER_KEY } from "./protocol";
 
 /**
  * What a lifecycle test drives: the serialized `__provider` of each resource `program` declares, by
@@ -37,6 +39,31 @@ export async function startSimulatorAndHost<S extends TestSimulator>(
     await sim.stop();
     throw e;
   }
+}
+
+/**
+ * `sim` started, then a provider host with the options `hostOptions` gives for it; `fn` runs with
+ * them, and the host, then the simulator, are stopped after it (also when it or a start fails).
+ */
+export async function withSimulatorAndHost<S extends TestSimulator, T>(
+  sim: S,
+  hostOptions: (sim: S) => HostStartOptions,
+  fn: (sim: S, host: DynamicProviderHost) => Promise<T>,
+): Promise<T> {
+  await sim.start();
+  let host: DynamicProviderHost | undefined;
+  try {
+    host = await DynamicProviderHost.start(hostOptions(sim));
+    return await fn(sim, host);
+  } finally {
+    await stopHostAndSimulator(host, sim);
+  }
+}
+
+/** The state of a dynamic resource of `type` (`<host>:<Type>`) with id `id` whose inputs and outputs are `props`, served by its provider of `providers` (by type token). */
+export function dynamicState(providers: ReadonlyMap<string, string>, type: string, id: string, props: Record<string, unknown>): ResourceState {
+  const p = { [PROVIDER_KEY]: providers.get(`pulumi-nodejs:dynamic/${type}`)!, ...props };
+  return { urn: `urn:pulumi:stack::project::pulumi-nodejs:dynamic/${type}::${id}`, id, inputs: p, outputs: p };
 }
 
 /** Ends a provider host and the simulator it calls, the host first; either is unset when a set-up failed part-way. */

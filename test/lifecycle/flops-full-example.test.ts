@@ -28,7 +28,7 @@ it("examples/flops-full: preview, up, no changes, rollbacks and a download link 
   const config = (extra: Record<string, string> = {}) => ({ ...base, ...extra });
   const secretKeys = ["flops:apiKey", `${example}:serverPassword`];
   const host = await DynamicProviderHost.start({ cwd: REPO_ROOT, project: example, config: config(), secretKeys });
-  const program = programFromModule(path.join(REPO_ROOT, "bin", "examples", example, "index.js"), require);
+  const program = programFromModule(path.join(REPO_ROOT, "bin", "examples", example, "index.js"));
   const opts = (extra: Record<string, string> = {}) => ({ config: config(extra), secretKeys, project: example, stack: "dev" });
   const notSame = (steps: { name: string; action: string }[]) => steps.filter((s) => s.action !== "same").map((s) => [s.name, s.action]);
   try {

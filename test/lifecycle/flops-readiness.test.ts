@@ -20,7 +20,7 @@ const sim = new FlopsSimulator({ operationDurationMs: 40, guestListeners: { boot
 const dynamic = providerHostPerFile(sim, flopsHostOptions, () => {
   new flops.Server("web", { distribution: "DEBIAN", tariff: "Облачный 1024", readiness: { port: 22 } });
 });
-const pluginHost = pluginPerFile(() => ({ config: pluginConfig(flopsConfig(sim)), secretKeys: ["vps:flopsApiKey"] }), 30_000);
+const pluginHost = pluginPerFile(() => ({ config: pluginConfig(flopsConfig(sim)), secretKeys: ["vps:flopsApiKey"] }));
 
 beforeEach(() => {
   sim.setGuestBootTime(BOOT_MS);

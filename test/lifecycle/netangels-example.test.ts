@@ -12,19 +12,6 @@ import { NetangelsSimulator } from "../../simulator/netangels";
 const example = "netangels-example";
 const NINE_DIGITS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}$/;
 
-/**
- * `require` for the program: "pulumi-vps" is the package (jest maps it to sdk/index.ts). Until the
- * package index exports the `netangels` namespace (a one-line change to sdk/index.ts, the lead's),
- * the namespace is added from sdk/netangels so the program runs unchanged.
- */
-function programRequire(id: string): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(id) as Record<string, unknown>;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (id === "pulumi-vps" && !mod.netangels) return { ...mod, netangels: require("../../sdk/netangels") };
-  return mod;
-}
-
 it("examples/netangels: preview, up, no changes, opt-in rollbacks and archive, destroy", async () => {
   const sim = new NetangelsSimulator({ operationDurationMs: 50 });
   await sim.start();
@@ -35,7 +22,7 @@ it("examples/netangels: preview, up, no changes, opt-in rollbacks and archive, d
   });
   const secretKeys = ["netangels:token"];
   const host = await DynamicProviderHost.start({ cwd: REPO_ROOT, project: example, config: config(), secretKeys });
-  const program = programFromModule(path.join(REPO_ROOT, "bin", "examples", "netangels", "index.js"), programRequire);
+  const program = programFromModule(path.join(REPO_ROOT, "bin", "examples", "netangels", "index.js"));
   const opts = (extra: Record<string, string> = {}) => ({ config: config(extra), secretKeys, project: example, stack: "dev" });
   try {
     const preview = await runProgram(host, program, { ...opts(), preview: true });

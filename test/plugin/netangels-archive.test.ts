@@ -12,13 +12,10 @@ const TOKEN = "vps:netangels:requestBackupFilesArchive";
 const DATE = NetangelsSimulator.SEED_BACKUP_DATE;
 
 const sim = simulatorPerBlock(new NetangelsSimulator({ operationDurationMs: 60 }));
-const host = pluginPerFile(
-  () => ({
-    config: pluginConfig({ "netangels:token": sim.token, "netangels:endpoint": sim.endpoint }),
-    secretKeys: ["vps:netangelsToken"],
-  }),
-  30_000,
-);
+const host = pluginPerFile(() => ({
+  config: pluginConfig({ "netangels:token": sim.token, "netangels:endpoint": sim.endpoint }),
+  secretKeys: ["vps:netangelsToken"],
+}));
 
 beforeEach(() => sim.server.clearLog());
 

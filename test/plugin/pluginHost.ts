@@ -10,8 +10,9 @@ import * as path from "node:path";
 import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
-import { type CheckResult, DynamicProviderHost, type HostStartOptions, REPO_ROOT } from "../harness/host";
+import { type CheckResult, DynamicProviderHost, HOST_HOOK_TIMEOUT_MS, type HostStartOptions, REPO_ROOT } from "../harness/host";
 import { type PlainObject, SECRET_SIG, SIG_KEY, fromStruct, makeUrn, toStruct } from "../harness/protocol";
+import { startedPerBlock } from "../support/simulatorServer";
 
 /** The compiled plugin entry (package.json `bin.pulumi-resource-vps`). */
 export const PLUGIN_ENTRY = path.join(REPO_ROOT, "bin", "provider", "plugin", "main.js");
@@ -118,17 +119,9 @@ export class PluginHost extends DynamicProviderHost {
 
 /**
  * The native plugin of a test file (jest hooks): started with the options `options` gives (read when
- * `beforeAll` runs, once the file's simulator is started) before the file's tests, stopped after
- * them. The returned function reads it, in a test or a hook.
+ * `beforeAll` runs, once the file's simulator is started) before the file's tests (the hook allowed
+ * `startTimeoutMs`), stopped after them. The returned function reads it, in a test or a hook.
  */
-export function pluginPerFile(options: () => HostStartOptions, startTimeoutMs = 60_000): () => PluginHost {
-  let plugin: PluginHost | undefined;
-  beforeAll(async () => {
-    plugin = await PluginHost.startPlugin(options());
-  }, startTimeoutMs);
-  afterAll(() => plugin?.stop());
-  return () => {
-    if (!plugin) throw new Error("the plugin of this file is not started: read it in a test or a hook");
-    return plugin;
-  };
+export function pluginPerFile(options: () => HostStartOptions, startTimeoutMs = HOST_HOOK_TIMEOUT_MS): () => PluginHost {
+  return startedPerBlock(() => PluginHost.startPlugin(options()), startTimeoutMs);
 }

@@ -14,7 +14,7 @@ import { invokeFunction } from "../../sdk/function";
 import { captureResources, destroy, DynamicProviderHost, findResource, lifecycle, makeUrn, plan, refresh, up, unwrapSecrets } from "../harness";
 import type { PlainObject } from "../harness/protocol";
 import { isSecretValue } from "../harness/protocol";
-import { PluginHost } from "./pluginHost";
+import { PluginHost, pluginPerFile } from "./pluginHost";
 import { functionScenarios, type HostName, pluginConfig, pluginKey, type Scenario, scenarios, type SimulatedHost, simulators } from "./scenarios";
 
 /** Any described resource as the SDK registers it (what each SDK class does for its own type). */
@@ -149,19 +149,13 @@ describe.each(paths)("through the $name path", ({ start }) => {
 });
 
 describe("functions through both paths", () => {
-  let plugin: PluginHost;
-  beforeAll(async () => {
-    plugin = await PluginHost.startPlugin({ config: pluginConfig(config), secretKeys: secretKeys.map(pluginKey) });
-    // The SDK's functions run in the program's process and read the stack config.
-    pulumi.runtime.setAllConfig(config, secretKeys);
-  }, 30_000);
-  afterAll(async () => {
-    await plugin?.stop();
-  });
+  const plugin = pluginPerFile(() => ({ config: pluginConfig(config), secretKeys: secretKeys.map(pluginKey) }));
+  // The SDK's functions run in the program's process and read the stack config.
+  beforeAll(() => pulumi.runtime.setAllConfig(config, secretKeys));
 
   test.each(functionScenarios.map((f) => [`${f.host}:${f.name}`, f] as const))("%s answers the same through the SDK and through Invoke", async (_label, f) => {
     const viaSdk = await invokeFunction(functionDefinition(`${f.host}:${f.name}`), f.args);
-    const viaPlugin = await plugin.invoke(`vps:${f.host}:${f.name}`, f.args);
+    const viaPlugin = await plugin().invoke(`vps:${f.host}:${f.name}`, f.args);
     expect(viaPlugin.failures).toEqual([]);
     expect(viaPlugin.return).toEqual(JSON.parse(JSON.stringify(viaSdk)));
     expect(Object.keys(viaPlugin.return).length).toBeGreaterThan(0);

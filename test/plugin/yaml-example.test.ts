@@ -69,13 +69,10 @@ function references(value: unknown): string[] {
 }
 
 const sim = simulatorPerBlock(new FlopsSimulator({ operationDurationMs: 40 }));
-const host = pluginPerFile(
-  () => ({
-    config: pluginConfig({ "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey }),
-    secretKeys: ["vps:flopsApiKey"],
-  }),
-  30_000,
-);
+const host = pluginPerFile(() => ({
+  config: pluginConfig({ "flops:endpoint": sim.endpoint, "flops:clientId": sim.clientId, "flops:apiKey": sim.apiKey }),
+  secretKeys: ["vps:flopsApiKey"],
+}));
 
 describe("examples/yaml-flops", () => {
   it("is a Pulumi YAML program that loads the vps plugin from source", () => {

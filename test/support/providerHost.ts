@@ -1,7 +1,7 @@
 import {
   type CapturedResource,
   type DynamicProviderHost,
-  HOST_START_TIMEOUT_MS,
+  HOST_HOOK_TIMEOUT_MS,
   type HostStartOptions,
   PROVIDER_KEY,
   destroy,
@@ -29,12 +29,9 @@ export interface ProviderHostOfFile {
  */
 export function providerHostPerFile<S extends TestSimulator>(sim: S, hostOptions: (sim: S) => HostStartOptions, program: () => void): ProviderHostOfFile {
   let started: ProviderHostOfFile | undefined;
-  beforeAll(
-    async () => {
-      started = await startSimulatorAndHost(sim, hostOptions, program);
-    },
-    2 * HOST_START_TIMEOUT_MS + 30_000,
-  );
+  beforeAll(async () => {
+    started = await startSimulatorAndHost(sim, hostOptions, program);
+  }, HOST_HOOK_TIMEOUT_MS);
   afterAll(() => (started ? stopHostAndSimulator(started.host, sim) : undefined));
   const get = (): ProviderHostOfFile => {
     if (!started) throw new Error("the provider host of this file is not started: read it in a test or a hook");

@@ -10,14 +10,28 @@ export class RequestTimelineLogger extends MemoryLogger {
 
   constructor(private readonly requests: { readonly length: number }) {
     super();
-    // Whatever the level, the line is kept as MemoryLogger keeps it, then the request count noted.
-    for (const level of ["info", "warn", "progress", "debug"] as const) {
-      const keep = this[level].bind(this);
-      this[level] = (m: string) => {
-        keep(m);
-        this.requestsBefore.push(this.requests.length);
-      };
-    }
+  }
+
+  // Whatever the level, the line is kept as MemoryLogger keeps it, then the request count noted.
+  override info(m: string) {
+    super.info(m);
+    this.noteRequests();
+  }
+  override warn(m: string) {
+    super.warn(m);
+    this.noteRequests();
+  }
+  override progress(m: string) {
+    super.progress(m);
+    this.noteRequests();
+  }
+  override debug(m: string) {
+    super.debug(m);
+    this.noteRequests();
+  }
+
+  private noteRequests(): void {
+    this.requestsBefore.push(this.requests.length);
   }
 
   /** The first line matching `pattern` (it must exist) with the number of requests before it. */

@@ -30,18 +30,22 @@ export function simulatorPerBlock<S extends TestSimulator>(sim: S): S {
 }
 
 /**
- * The simulator `start` makes and starts (with the provider configured for it: `startFlops` of
- * test/support/flops.ts and the like), before the tests of the enclosing `describe` block, and
- * stopped after them. The returned function reads it, in a test or a hook.
+ * What `start` makes and starts (a simulator with the provider configured for it: `startFlops` of
+ * test/support/flops.ts and the like; a plugin host), before the tests of the enclosing `describe`
+ * block (the hook allowed `startTimeoutMs`, jest's default if unset), and stopped after them. The
+ * returned function reads it, in a test or a hook.
  */
-export function startedPerBlock<S extends TestSimulator>(start: () => Promise<S>): () => S {
+export function startedPerBlock<S extends { stop(): Promise<unknown> }>(start: () => Promise<S>, startTimeoutMs?: number): () => S {
+  let starting: Promise<S> | undefined;
   let started: S | undefined;
   beforeAll(async () => {
-    started = await start();
-  });
-  afterAll(() => started?.stop());
+    starting = start();
+    started = await starting;
+  }, startTimeoutMs);
+  // A start still under way when its hook timed out is waited for, so what it yields is stopped too.
+  afterAll(async () => (await starting?.catch(() => undefined))?.stop());
   return () => {
-    if (!started) throw new Error("the simulator of this block is not started: read it in a test or a hook");
+    if (!started) throw new Error("what this block starts is not started: read it in a test or a hook");
     return started;
   };
 }

@@ -27,6 +27,20 @@ export function vpsorgHostOptions(sim: VpsorgSimulator): HostStartOptions {
   return { config: vpsorgConfig(sim), secretKeys: ["vpsorg:token"] };
 }
 
+/**
+ * vpsorgConfig with the request budget the other hosts' test configs set (1000 a second), for tests
+ * that run every host alike (the fault matrix, refreshes at scale): the limiter is on, as on the
+ * other hosts, and never makes them wait.
+ */
+export function vpsorgBusyConfig(sim: VpsorgSimulator): Record<string, string> {
+  return { ...vpsorgConfig(sim), "vpsorg:maxRequestsPerSecond": "1000" };
+}
+
+/** vpsorgHostOptions with vpsorgBusyConfig. */
+export function vpsorgBusyHostOptions(sim: VpsorgSimulator): HostStartOptions {
+  return { ...vpsorgHostOptions(sim), config: vpsorgBusyConfig(sim) };
+}
+
 export function ctxFor(def: ResourceDefinition, name = "test", clock: Clock = systemClock): HandlerContext & { logger: MemoryLogger } {
   return { logger: new MemoryLogger(), clock, label: `${def.host}:${def.type} "${name}"` };
 }

@@ -38,53 +38,53 @@ output "snapshot_names" {
 
 describe("hostkey through OpenTofu", () => {
   it("applies, then plans no change", async () => {
-    ws.write(config());
-    await ws.apply();
+    ws().write(config());
+    await ws().apply();
     expect(sim.snapshots(VM).map((s) => s.name)).toEqual(["tf-2024.05.01"]);
     expect(sim.restoreSettings(VM)).toEqual({ enableRotation: true, excludeRotation: ["base.img"] });
-    expect(ws.state().outputs?.snapshot_names.value).toEqual(["tf-2024.05.01"]);
-    await ws.plan(0);
+    expect(ws().state().outputs?.snapshot_names.value).toEqual(["tf-2024.05.01"]);
+    await ws().plan(0);
   });
 
   it("shows rotation switched off in the panel as a change of enable_rotation, and records it with -refresh-only", async () => {
     sim.setRestoreSettings(VM, { enableRotation: false, excludeRotation: ["base.img"] });
-    const drift = await ws.plan(2);
+    const drift = await ws().plan(2);
     expect(drift.stdout).toMatch(/~ enable_rotation\s+= false -> true/);
-    await ws.apply(["-refresh-only"]);
-    expect(ws.resource("vps_hostkey_restore_settings.rotation").enable_rotation).toBe(false);
-    await ws.apply();
+    await ws().apply(["-refresh-only"]);
+    expect(ws().resource("vps_hostkey_restore_settings.rotation").enable_rotation).toBe(false);
+    await ws().apply();
     expect(sim.restoreSettings(VM).enableRotation).toBe(true);
-    await ws.plan(0);
+    await ws().plan(0);
   });
 
   it("updates the rotation in place", async () => {
-    ws.write(config({ rotation: false }));
-    const p = await ws.plan(2);
+    ws().write(config({ rotation: false }));
+    const p = await ws().plan(2);
     expect(p.stdout).toMatch(/# vps_hostkey_restore_settings\.rotation will be updated in-place/);
-    await ws.apply();
+    await ws().apply();
     expect(sim.restoreSettings(VM).enableRotation).toBe(false);
-    await ws.plan(0);
+    await ws().plan(0);
   });
 
   it("replaces the snapshot when its name changes", async () => {
-    ws.write(config({ rotation: false, name: "tf-2024.05.02" }));
-    const p = await ws.plan(2);
+    ws().write(config({ rotation: false, name: "tf-2024.05.02" }));
+    const p = await ws().plan(2);
     expect(p.stdout).toMatch(/~ name\s+= "tf-2024\.05\.01" -> "tf-2024\.05\.02" # forces replacement/);
-    await ws.apply();
+    await ws().apply();
     expect(sim.snapshots(VM).map((s) => s.name)).toEqual(["tf-2024.05.02"]);
-    await ws.plan(0);
+    await ws().plan(0);
   });
 
   it("fails a bad snapshot name at plan, naming the attribute", async () => {
-    ws.write(config({ rotation: false, name: "bad name!" }));
-    const bad = await ws.plan(1);
+    ws().write(config({ rotation: false, name: "bad name!" }));
+    const bad = await ws().plan(1);
     expect(bad.stderr).toMatch(/vps_hostkey_snapshot name:/);
-    ws.write(config({ rotation: false, name: "tf-2024.05.02" }));
+    ws().write(config({ rotation: false, name: "tf-2024.05.02" }));
   });
 
   it("imports an existing snapshot with `tofu import`, then plans no change", async () => {
     sim.addSnapshot(VM, "from-panel");
-    ws.write(
+    ws().write(
       `resource "vps_hostkey_snapshot" "from_panel" {
   server_id = ${VM}
   name      = "from-panel"
@@ -92,16 +92,16 @@ describe("hostkey through OpenTofu", () => {
 `,
       "import.tf",
     );
-    const imported = await ws.expect(["import", "-no-color", "vps_hostkey_snapshot.from_panel", `${VM}/from-panel`], 0);
+    const imported = await ws().expect(["import", "-no-color", "vps_hostkey_snapshot.from_panel", `${VM}/from-panel`], 0);
     expect(imported.stdout).toMatch(/Import successful!/);
-    expect(ws.resource("vps_hostkey_snapshot.from_panel")).toMatchObject({ id: `${VM}/from-panel`, server_id: VM, name: "from-panel" });
-    await ws.plan(0);
+    expect(ws().resource("vps_hostkey_snapshot.from_panel")).toMatchObject({ id: `${VM}/from-panel`, server_id: VM, name: "from-panel" });
+    await ws().plan(0);
   });
 
   it("keeps the API key out of state, and destroy leaves no snapshot", async () => {
-    expect(ws.stateText()).not.toContain(sim.apiKey);
-    await ws.expect(["destroy", "-auto-approve", "-no-color"], 0);
+    expect(ws().stateText()).not.toContain(sim.apiKey);
+    await ws().expect(["destroy", "-auto-approve", "-no-color"], 0);
     expect(sim.snapshots(VM)).toEqual([]);
-    expect(ws.state().resources).toEqual([]);
+    expect(ws().state().resources).toEqual([]);
   });
 });

@@ -45,58 +45,62 @@ output "backup_dates" {
 `;
 }
 
-const backupDate = () => String(ws.resource("vps_netangels_backup.web").backup_date);
+const backupDate = () => String(ws().resource("vps_netangels_backup.web").backup_date);
 
 describe("netangels through OpenTofu", () => {
   it("applies, then plans no change", async () => {
-    ws.write(config());
-    await ws.apply();
+    ws().write(config());
+    await ws().apply();
     expect(sim.backups(101).map((b) => b.date)).toContain(backupDate());
     expect(sim.rollbacks).toHaveLength(1);
-    expect(ws.state().outputs?.backup_dates.value).toEqual(expect.arrayContaining([backupDate(), NetangelsSimulator.SEED_BACKUP_DATE]));
-    expect(ws.state().outputs?.schedules.value).toEqual({ "101": 1, "102": 0 });
-    await ws.plan(0);
+    expect(ws().state().outputs?.backup_dates.value).toEqual(expect.arrayContaining([backupDate(), NetangelsSimulator.SEED_BACKUP_DATE]));
+    expect(ws().state().outputs?.schedules.value).toEqual({ "101": 1, "102": 0 });
+    await ws().plan(0);
   });
 
   it("shows a backup that expired on the host as drift, and -refresh-only forgets it", async () => {
     expect(sim.expireBackup(101, backupDate())).toBe(true);
-    const drift = await ws.plan(2);
+    const drift = await ws().plan(2);
     expect(drift.stdout).toMatch(/# vps_netangels_backup\.web will be created/);
-    const refreshed = await ws.apply(["-refresh-only"]);
+    const refreshed = await ws().apply(["-refresh-only"]);
     expect(refreshed.stdout).toMatch(/# vps_netangels_backup\.web has been deleted/);
-    expect(ws.state().resources.some((r) => r.type === "vps_netangels_backup")).toBe(false);
-    await ws.apply();
+    expect(
+      ws()
+        .state()
+        .resources.some((r) => r.type === "vps_netangels_backup"),
+    ).toBe(false);
+    await ws().apply();
     expect(sim.backups(101).map((b) => b.date)).toContain(backupDate());
-    await ws.plan(0);
+    await ws().plan(0);
   });
 
   it("changes the wait settings in place and replaces the rollback when its triggers change", async () => {
     const date = backupDate();
-    ws.write(config({ operationTimeout: 600 }));
-    const inPlace = await ws.plan(2);
+    ws().write(config({ operationTimeout: 600 }));
+    const inPlace = await ws().plan(2);
     expect(inPlace.stdout).toMatch(/# vps_netangels_backup\.web will be updated in-place/);
-    await ws.apply();
+    await ws().apply();
     expect(backupDate()).toBe(date);
 
-    ws.write(config({ operationTimeout: 600, triggers: `["two"]` }));
-    const replace = await ws.plan(2);
+    ws().write(config({ operationTimeout: 600, triggers: `["two"]` }));
+    const replace = await ws().plan(2);
     expect(replace.stdout).toMatch(/# vps_netangels_vm_rollback\.restore must be replaced/);
     expect(replace.stdout).toMatch(/~ triggers\s+= \[\s+- "one",\s+\+ "two",/);
     const rollbacks = sim.rollbacks.length;
-    await ws.apply();
+    await ws().apply();
     expect(sim.rollbacks).toHaveLength(rollbacks + 1);
-    await ws.plan(0);
+    await ws().plan(0);
   });
 
   it("fails a rollback without confirm = true at plan, naming the attribute", async () => {
-    ws.write(config({ operationTimeout: 600, triggers: `["two"]`, confirm: false }));
-    const bad = await ws.plan(1);
+    ws().write(config({ operationTimeout: 600, triggers: `["two"]`, confirm: false }));
+    const bad = await ws().plan(1);
     expect(bad.stderr).toMatch(/vps_netangels_vm_rollback confirm: must be true/);
-    ws.write(config({ operationTimeout: 600, triggers: `["two"]` }));
+    ws().write(config({ operationTimeout: 600, triggers: `["two"]` }));
   });
 
   it("imports the seeded backup, then plans no change", async () => {
-    ws.write(
+    ws().write(
       `import {
   to = vps_netangels_backup.seeded
   id = "101/${NetangelsSimulator.SEED_BACKUP_DATE}"
@@ -108,17 +112,17 @@ resource "vps_netangels_backup" "seeded" {
 `,
       "import.tf",
     );
-    const applied = await ws.apply();
+    const applied = await ws().apply();
     expect(applied.stdout).toMatch(/1 imported/);
-    expect(ws.resource("vps_netangels_backup.seeded").backup_date).toBe(NetangelsSimulator.SEED_BACKUP_DATE);
-    await ws.plan(0);
+    expect(ws().resource("vps_netangels_backup.seeded").backup_date).toBe(NetangelsSimulator.SEED_BACKUP_DATE);
+    await ws().plan(0);
   });
 
   it("keeps the token out of state; destroy forgets backups with a warning and leaves no work running", async () => {
-    expect(ws.stateText()).not.toContain(sim.token);
-    const r = await ws.expect(["destroy", "-auto-approve", "-no-color"], 0);
+    expect(ws().stateText()).not.toContain(sim.token);
+    const r = await ws().expect(["destroy", "-auto-approve", "-no-color"], 0);
     expect(r.stdout + r.stderr).toMatch(/cannot delete backups/);
-    expect(ws.state().resources).toEqual([]);
+    expect(ws().state().resources).toEqual([]);
     expect(sim.pendingOperations()).toEqual([]);
   });
 });

@@ -11,6 +11,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { writeCliConfig } from "../../provider/terraform/cliConfig";
+import type { TestSimulator } from "../harness";
+import { simulatorPerBlock, startedPerBlock } from "../support/simulatorServer";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const TOFU = path.join(REPO_ROOT, ".engine", "bin", "tofu");
@@ -47,45 +49,28 @@ export function killAll(): void {
 }
 
 export class TofuWorkspace {
-  private opened?: { root: string; dir: string; configFile: string };
+  readonly dir: string;
+  readonly configFile: string;
+
+  private constructor(
+    readonly root: string,
+    readonly env: Record<string, string>,
+    configFile: string | undefined,
+  ) {
+    this.dir = path.join(root, "work");
+    fs.mkdirSync(this.dir);
+    this.configFile = configFile ?? writeCliConfig({ dir: path.join(root, "cli"), entry: PROVIDER_ENTRY, version: VERSION }).configFile;
+  }
 
   /**
-   * `env` is added to tofu's (and so the provider's) environment: none of the hosts' variables are
-   * inherited from this process. The CLI configuration is a dev_overrides one unless `cliConfigFile`
-   * names another. Nothing is made on disk until `open`.
+   * A fresh directory; `env` is added to tofu's (and so the provider's) environment: none of the
+   * hosts' variables are inherited from this process. The CLI configuration is a dev_overrides one
+   * unless `configFile` names another.
    */
-  constructor(
-    readonly name: string,
-    readonly env: Record<string, string> = {},
-    private readonly cliConfigFile?: string,
-  ) {}
-
-  /** A fresh directory (and the dev_overrides configuration), once tofu and the provider are built. */
-  open(): this {
-    requireTofu();
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), `vps-tofu-${this.name}-`));
-    const dir = path.join(root, "work");
-    fs.mkdirSync(dir);
-    const configFile = this.cliConfigFile ?? writeCliConfig({ dir: path.join(root, "cli"), entry: PROVIDER_ENTRY, version: VERSION }).configFile;
-    this.opened = { root, dir, configFile };
-    return this;
-  }
-
   static create(name: string, env: Record<string, string> = {}, configFile?: string): TofuWorkspace {
-    return new TofuWorkspace(name, env, configFile).open();
-  }
-
-  private get files(): { root: string; dir: string; configFile: string } {
-    if (!this.opened) throw new Error(`the tofu workspace "${this.name}" is not open: use it in a test or a hook`);
-    return this.opened;
-  }
-
-  get dir(): string {
-    return this.files.dir;
-  }
-
-  get configFile(): string {
-    return this.files.configFile;
+    requireTofu();
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), `vps-tofu-${name}-`));
+    return new TofuWorkspace(root, env, configFile);
   }
 
   write(hcl: string, file = "main.tf"): void {
@@ -175,8 +160,7 @@ export class TofuWorkspace {
   }
 
   close(): void {
-    if (this.opened) fs.rmSync(this.opened.root, { recursive: true, force: true });
-    this.opened = undefined;
+    fs.rmSync(this.root, { recursive: true, force: true });
   }
 }
 
@@ -191,22 +175,24 @@ export interface TfState {
 }
 
 /**
- * The simulator and the tofu workspace of a test file (jest hooks): before the file's tests `sim` is
- * started, then the workspace opened; after them every tofu still running is ended (with the
- * providers it started), the workspace removed and the simulator stopped.
+ * The tofu workspace and the simulator of a test file (jest hooks): before the file's tests the
+ * workspace is made, then `sim` started; after them every tofu still running is ended (with the
+ * providers it started), the workspace removed and the simulator stopped. The returned function
+ * reads the workspace, in a test or a hook.
  */
-export function tofuWorkspacePerFile(name: string, sim: { start(): Promise<unknown>; stop(): Promise<unknown> }): TofuWorkspace {
-  const ws = new TofuWorkspace(name);
-  beforeAll(async () => {
-    await sim.start();
-    ws.open();
+export function tofuWorkspacePerFile(name: string, sim: TestSimulator): () => TofuWorkspace {
+  const started = startedPerBlock(async () => {
+    const ws = TofuWorkspace.create(name);
+    return {
+      ws,
+      stop: async () => {
+        killAll();
+        ws.close();
+      },
+    };
   });
-  afterAll(async () => {
-    killAll();
-    ws.close();
-    await sim.stop();
-  });
-  return ws;
+  simulatorPerBlock(sim);
+  return () => started().ws;
 }
 
 /** `terraform { required_providers }` and the provider block with the given settings. */

@@ -34,66 +34,66 @@ output "snapshot_names" {
 `;
 }
 
-const snapshotId = () => Number(ws.resource("vps_vpsorg_snapshot.before_upgrade").id);
+const snapshotId = () => Number(ws().resource("vps_vpsorg_snapshot.before_upgrade").id);
 
 describe("vpsorg through OpenTofu", () => {
   it("applies, then plans no change", async () => {
-    ws.write(config());
-    const applied = await ws.apply();
+    ws().write(config());
+    const applied = await ws().apply();
     expect(applied.stdout).toMatch(/Resources: 2 added/);
     expect([...sim.snapshots.values()]).toEqual([expect.objectContaining({ serverId: 12345, name: "tf-snap", description: "Before", status: "completed" })]);
     expect([...sim.backups.values()]).toEqual([expect.objectContaining({ serverId: 12345, description: "nightly" })]);
-    expect(ws.resource("vps_vpsorg_snapshot.before_upgrade")).toMatchObject({ status: "completed", snapshot_id: snapshotId() });
-    expect(ws.state().outputs?.snapshot_names.value).toEqual(["tf-snap"]);
-    await ws.plan(0);
+    expect(ws().resource("vps_vpsorg_snapshot.before_upgrade")).toMatchObject({ status: "completed", snapshot_id: snapshotId() });
+    expect(ws().state().outputs?.snapshot_names.value).toEqual(["tf-snap"]);
+    await ws().plan(0);
   });
 
   it("shows an out-of-band change of the description as drift that forces replacement, and records it with -refresh-only", async () => {
     sim.updateSnapshot(snapshotId(), { description: "edited in the panel" });
-    const drift = await ws.plan(2);
+    const drift = await ws().plan(2);
     expect(drift.stdout).toMatch(/~ description\s+= "edited in the panel" -> "Before" # forces replacement/);
-    await ws.apply(["-refresh-only"]);
-    expect(ws.resource("vps_vpsorg_snapshot.before_upgrade").description).toBe("edited in the panel");
-    await ws.apply();
+    await ws().apply(["-refresh-only"]);
+    expect(ws().resource("vps_vpsorg_snapshot.before_upgrade").description).toBe("edited in the panel");
+    await ws().apply();
     expect([...sim.snapshots.values()].map((s) => s.description)).toEqual(["Before"]);
-    await ws.plan(0);
+    await ws().plan(0);
   });
 
   it("changes the wait settings in place, without a call that changes anything on the host", async () => {
     const id = snapshotId();
-    ws.write(config({ operationTimeout: 300 }));
-    const p = await ws.plan(2);
+    ws().write(config({ operationTimeout: 300 }));
+    const p = await ws().plan(2);
     expect(p.stdout).toMatch(/will be updated in-place/);
     expect(p.stdout).toMatch(/\+ operation_timeout\s+= 300/);
     sim.clearLog();
-    await ws.apply();
+    await ws().apply();
     expect(sim.requests.filter((r) => r.method !== "GET")).toEqual([]);
     expect(snapshotId()).toBe(id);
-    await ws.plan(0);
+    await ws().plan(0);
   });
 
   it("replaces the snapshot when its description changes", async () => {
     const before = snapshotId();
-    ws.write(config({ operationTimeout: 300, description: "After" }));
-    const p = await ws.plan(2);
+    ws().write(config({ operationTimeout: 300, description: "After" }));
+    const p = await ws().plan(2);
     expect(p.stdout).toMatch(/must be replaced/);
-    await ws.apply();
+    await ws().apply();
     expect(snapshotId()).not.toBe(before);
     expect([...sim.snapshots.values()].map((s) => [s.id, s.description])).toEqual([[snapshotId(), "After"]]);
-    await ws.plan(0);
+    await ws().plan(0);
   });
 
   it("fails a bad name at plan, naming the attribute", async () => {
-    ws.write(config({ operationTimeout: 300, description: "After", name: "bad name!" }));
-    const bad = await ws.plan(1);
+    ws().write(config({ operationTimeout: 300, description: "After", name: "bad name!" }));
+    const bad = await ws().plan(1);
     expect(bad.stderr).toMatch(/vps_vpsorg_snapshot name:/);
     expect(bad.stderr).toMatch(/name\s+= "bad name!"/);
-    ws.write(config({ operationTimeout: 300, description: "After" }));
+    ws().write(config({ operationTimeout: 300, description: "After" }));
   });
 
   it("imports an existing snapshot, then plans no change", async () => {
     const existing = sim.addSnapshot({ serverId: 12345, name: "from-panel", description: "made by hand" });
-    ws.write(
+    ws().write(
       `import {
   to = vps_vpsorg_snapshot.from_panel
   id = "${existing.id}"
@@ -107,14 +107,14 @@ resource "vps_vpsorg_snapshot" "from_panel" {
 `,
       "import.tf",
     );
-    const applied = await ws.apply();
+    const applied = await ws().apply();
     expect(applied.stdout).toMatch(/1 imported/);
-    await ws.plan(0);
+    await ws().plan(0);
   });
 
   it("keeps the token out of state, and destroy leaves no snapshot or backup", async () => {
-    expect(ws.stateText()).not.toContain(sim.token);
-    await ws.expect(["destroy", "-auto-approve", "-no-color"], 0);
+    expect(ws().stateText()).not.toContain(sim.token);
+    await ws().expect(["destroy", "-auto-approve", "-no-color"], 0);
     expect([...sim.snapshots.values()]).toEqual([]);
     expect([...sim.backups.values()]).toEqual([]);
   });
