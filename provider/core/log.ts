@@ -13,6 +13,9 @@ export interface Logger {
   debug(message: string): void;
 }
 
+/** A Logger method's name: the level of the line it says. */
+export type LogLevel = keyof Logger;
+
 export const stderrLogger: Logger = {
   info: (m) => process.stderr.write(`${redact(m)}\n`),
   warn: (m) => process.stderr.write(`warning: ${redact(m)}\n`),
@@ -26,18 +29,22 @@ export const silentLogger: Logger = { info: () => {}, warn: () => {}, progress: 
 
 /** A logger that records redacted lines; used by tests to assert what a user would see. */
 export class MemoryLogger implements Logger {
-  readonly lines: Array<{ level: "info" | "warn" | "progress" | "debug"; message: string }> = [];
+  readonly lines: Array<{ level: LogLevel; message: string }> = [];
   info(m: string) {
-    this.lines.push({ level: "info", message: redact(m) });
+    this.keep("info", m);
   }
   warn(m: string) {
-    this.lines.push({ level: "warn", message: redact(m) });
+    this.keep("warn", m);
   }
   progress(m: string) {
-    this.lines.push({ level: "progress", message: redact(m) });
+    this.keep("progress", m);
   }
   debug(m: string) {
-    this.lines.push({ level: "debug", message: redact(m) });
+    this.keep("debug", m);
+  }
+  /** Every level's line comes here: a subclass that notes more per line overrides this one method. */
+  protected keep(level: LogLevel, m: string): void {
+    this.lines.push({ level, message: redact(m) });
   }
   text(): string {
     return this.lines.map((l) => `${l.level}: ${l.message}`).join("\n");

@@ -1,4 +1,4 @@
-import { MemoryLogger } from "../../provider/core/log";
+import { type LogLevel, MemoryLogger } from "../../provider/core/log";
 
 /**
  * A MemoryLogger that also notes, for every line, how many requests the simulator had received when
@@ -13,24 +13,8 @@ export class RequestTimelineLogger extends MemoryLogger {
   }
 
   // Whatever the level, the line is kept as MemoryLogger keeps it, then the request count noted.
-  override info(m: string) {
-    super.info(m);
-    this.noteRequests();
-  }
-  override warn(m: string) {
-    super.warn(m);
-    this.noteRequests();
-  }
-  override progress(m: string) {
-    super.progress(m);
-    this.noteRequests();
-  }
-  override debug(m: string) {
-    super.debug(m);
-    this.noteRequests();
-  }
-
-  private noteRequests(): void {
+  protected override keep(level: LogLevel, m: string): void {
+    super.keep(level, m);
     this.requestsBefore.push(this.requests.length);
   }
 
