@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type CoalescedListing, isVpsError, sharedListing, unlessGone, VpsError } from "../core";
+import { type CoalescedListing, idForm, isVpsError, sharedListing, unlessGone, VpsError } from "../core";
 import type { FlopsClient } from "./client";
 import { FLOPS_ERROR_CODE, FLOPS_HOST } from "./errors";
 import { FLOPS_TIMEOUTS } from "./operations";
@@ -10,6 +10,22 @@ import type { Vm } from "./schemas";
 export const serverIdSchema = z.string().regex(/^\d+$/, "must be a flops server id: the VM id as a decimal string (a flops.Server's id)");
 
 export const operationTimeoutInput = FLOPS_TIMEOUTS.input(["other"]);
+
+/**
+ * An id `"<serverId>/<n>"` (a snapshot's, a restart's): the server's VM id and the vendor's number named `key`.
+ * `example` is how messages show one (`"88977/2206"`).
+ */
+export function serverNumberIdForm<K extends string>(o: { resource: string; operation: string; key: K; example: string }) {
+  return idForm({
+    host: FLOPS_HOST,
+    resource: o.resource,
+    operation: o.operation,
+    pattern: /^(\d+)\/(\d+)$/,
+    form: `"<serverId>/<${o.key}>", e.g. "${o.example}"`,
+    // A computed key widens to string: the record holds `vmId` and exactly the one number `key` names.
+    fromParts: ([vmId, n]) => ({ vmId: Number(vmId), [o.key]: Number(n) }) as { vmId: number } & Record<K, number>,
+  });
+}
 
 /** The VM, or undefined when it does not exist (a 401-like `error.not.owner` is never "gone"). */
 export function findVm(c: FlopsClient, vmId: number): Promise<Vm | undefined> {

@@ -1,17 +1,15 @@
 import { z } from "zod";
-import { defineAction, idForm, reportStarted, recordingOperationSeconds } from "../core";
+import { defineAction, reportStarted, recordingOperationSeconds } from "../core";
 import { flopsClientFromSettings } from "./settings";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startUnrepeatable, withVmLock } from "./operations";
-import { operationTimeoutInput, requireVm, serverIdSchema, vmListing } from "./common";
+import { operationTimeoutInput, requireVm, serverIdSchema, serverNumberIdForm, vmListing } from "./common";
 
-const restartIdForm = idForm({
-  host: FLOPS_HOST,
+const restartIdForm = serverNumberIdForm({
   resource: "flops.ServerRestart",
   operation: "read server restart",
-  pattern: /^(\d+)\/(\d+)$/,
-  form: '"<serverId>/<operationId>", e.g. "88977/61591"',
-  fromParts: ([vmId, operationId]) => ({ vmId: Number(vmId), operationId: Number(operationId) }),
+  key: "operationId",
+  example: "88977/61591",
 });
 
 /**

@@ -2,7 +2,6 @@ import { z } from "zod";
 import {
   extendHint,
   type HandlerContext,
-  idForm,
   isVpsError,
   lookForCreated,
   recordingOperationSeconds,
@@ -14,7 +13,7 @@ import {
   unlessGone,
 } from "../core";
 import type { FlopsClient } from "./client";
-import { findVm, isGone, operationTimeoutInput, requireVm, serverIdSchema } from "./common";
+import { findVm, isGone, operationTimeoutInput, requireVm, serverIdSchema, serverNumberIdForm } from "./common";
 import { flopsClientFromSettings } from "./settings";
 import { FLOPS_HOST } from "./errors";
 import { awaitOperation, startReconciled, withVmLock } from "./operations";
@@ -38,14 +37,7 @@ const snapshotName = z
   .max(64, NAME_RULE)
   .regex(/^[A-Za-z0-9_-]+$/, NAME_RULE);
 
-const snapshotIdForm = idForm({
-  host: FLOPS_HOST,
-  resource: "flops.Snapshot",
-  operation: "read snapshot",
-  pattern: /^(\d+)\/(\d+)$/,
-  form: '"<serverId>/<snapshotId>", e.g. "88977/2206"',
-  fromParts: ([vmId, snapshotId]) => ({ vmId: Number(vmId), snapshotId: Number(snapshotId) }),
-});
+const snapshotIdForm = serverNumberIdForm({ resource: "flops.Snapshot", operation: "read snapshot", key: "snapshotId", example: "88977/2206" });
 
 const inputs = {
   serverId: { schema: serverIdSchema, description: "Id of the flops.Server to snapshot.", replaceOnChange: true },
